@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+// Launcher: runs the compiled CLI (npm ci / npm install build it through `prepare`).
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const entry = new URL("../dist/cli/main.js", import.meta.url);
+if (!existsSync(fileURLToPath(entry))) {
+  process.stderr.write("bgpals: the compiled program is missing; run `npm run build` in the bgpals directory\n");
+  process.exit(1);
+}
+const { main } = await import(entry.href);
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,204 @@
+// Refusals: everything that must stop bgpals before it writes a single command.
+// Each says what is wrong and what to do; all are reported at once.
+import { asnProblem } from "./asn.js";
+import { parsePrefix, prefixesOverlap, prefixWithin } from "./ipv4.js";
+import { allowedOf, sidesOf, type Peering } from "./peering.js";
+import { capabilities } from "./version.js";
+
+export type RefusalCode =
+  | "prefix-overlap"
+  | "asn-collision"
+  | "filter-set"
+  | "wan-missing"
+  | "wireguard-v6"
+  | "version-gate";
+
+export interface Refusal {
+  code: RefusalCode;
+  /** JSON path in the peering file the problem concerns. */
+  path: string;
+  message: string;
+}
+
+/** What bgpals knows of our router, when it is connected. */
+export interface RouterFacts {
+  interfaces: readonly string[];
+  /** Interface addresses with their mask ("192.168.88.1/24") and route destinations. */
+  prefixesInUse: readonly string[];
+}
+
+export interface CheckInput {
+  peering: Peering;
+  /** Our side. */
+  side: string;
+  /** RouterOS version we render for, when not the side's platform.version. */
+  version?: string;
+  /** The other peerings of the peers directory (this one excluded). */
+  others?: readonly Peering[];
+  router?: RouterFacts;
+}
+
+interface Labelled {
+  prefix: string;
+  label: string;
+}
+
+export function checkPeering(input: CheckInput): Refusal[] {
+  const { peering: p } = input;
+  const { me, friend } = sidesOf(p, input.side);
+  return [
+    ...checkVersions(p, me, input.version),
+    ...checkAsns(p, me, friend, input.others ?? []),
+    ...checkOverlaps(p, me, friend, input.others ?? [], input.router),
+    ...checkWans(p, me, input.router),
+    ...checkFilterSet(p, friend),
+  ];
+}
+
+function checkVersions(p: Peering, me: string, override: string | undefined): Refusal[] {
+  const out: Refusal[] = [];
+  for (const [name, side] of Object.entries(p.sides)) {
+    const version = name === me && override !== undefined ? override : side.platform.version;
+    const where = name === me && override !== undefined ? "--routeros" : `sides.${name}.platform.version`;
+    const caps = capabilities(version);
+    if (caps === null) {
+      out.push({ code: "version-gate", path: where, message: `RouterOS ${version} is not supported: bgpals works with RouterOS 6.45 to 6.49 and 7.x; upgrade ${name}'s router` });
+      continue;
+    }
+    const ovpnServerPorts = new Set<string>();
+    p.links.forEach((link, i) => {
+      if (link.kind === "wireguard" && !caps.wireguard) {
+        out.push({ code: "wireguard-v6", path: `links[${i}].kind`, message: `link ${link.name} uses WireGuard but ${name} runs RouterOS ${version}, which has no WireGuard: use "kind": "ovpn" for this link, or upgrade ${name} to RouterOS 7` });
+      }
+      if (link.kind === "ovpn" && link.protocol === "udp" && !caps.ovpnUdp) {
+        out.push({ code: "version-gate", path: `links[${i}].protocol`, message: `link ${link.name} uses OpenVPN over UDP but ${name} runs RouterOS ${version}, whose OpenVPN is TCP only: use "protocol": "tcp"` });
+      }
+      if (link.kind === "ovpn" && link.listener === name) ovpnServerPorts.add(`${link.port}/${link.protocol ?? "tcp"}`);
+    });
+    if (!caps.ovpnServerInstances && ovpnServerPorts.size > 1) {
+      out.push({ code: "version-gate", path: "links", message: `${name} runs RouterOS ${version}, which has one OpenVPN server, but its OpenVPN links listen on ${[...ovpnServerPorts].join(" and ")}: use the same port and protocol on every link ${name} listens on (several servers need RouterOS 7.17)` });
+    }
+  }
+  return out;
+}
+
+function checkAsns(p: Peering, me: string, friend: string, others: readonly Peering[]): Refusal[] {
+  const out: Refusal[] = [];
+  const mine = p.sides[me]!.asn;
+  const theirs = p.sides[friend]!.asn;
+  if (mine === theirs) {
+    out.push({ code: "asn-collision", path: `sides.${friend}.asn`, message: `${friend} uses AS${theirs}, the same as ours: eBGP needs two different ASNs; ask ${friend} to pick another private ASN` });
+  }
+  // Who else uses which ASN across the peers directory (our own side excluded: it is us).
+  const taken = new Map<number, string>();
+  for (const other of others) {
+    for (const [name, side] of Object.entries(other.sides)) {
+      if (name !== me && name !== friend) taken.set(side.asn, `${name} (peering ${other.name})`);
+    }
+  }
+  const theirsProblem = taken.has(theirs) ? asnProblem(theirs, taken) : null;
+  if (theirsProblem !== null) out.push({ code: "asn-collision", path: `sides.${friend}.asn`, message: `${theirsProblem}; ask ${friend} to pick another` });
+  const mineProblem = taken.has(mine) ? asnProblem(mine, taken) : null;
+  if (mineProblem !== null) out.push({ code: "asn-collision", path: `sides.${me}.asn`, message: `${mineProblem}; pick another ASN for yourself` });
+  return out;
+}
+
+function sidePrefixes(p: Peering, side: string): Labelled[] {
+  const s = p.sides[side]!;
+  return [
+    ...s.networks.map((prefix, i) => ({ prefix, label: `sides.${side}.networks[${i}]` })),
+    ...allowedOf(s).map((a, i) => ({ prefix: a.prefix, label: s.allowed ? `sides.${side}.allowed[${i}]` : `sides.${side}.networks[${i}]` })),
+  ];
+}
+
+/** Router facts may hold anything a router prints; what does not parse overlaps nothing. */
+function overlapping(a: string, b: string): boolean {
+  try {
+    return prefixesOverlap(parsePrefix(a), parsePrefix(b));
+  } catch {
+    return false;
+  }
+}
+
+function checkOverlaps(p: Peering, me: string, friend: string, others: readonly Peering[], router: RouterFacts | undefined): Refusal[] {
+  const out: Refusal[] = [];
+  const seen = new Set<string>();
+  const refuse = (path: string, message: string) => {
+    if (!seen.has(path + message)) out.push({ code: "prefix-overlap", path, message });
+    seen.add(path + message);
+  };
+  const theirs = sidePrefixes(p, friend);
+  const ours = sidePrefixes(p, me);
+  const subnets = p.links.map((l, i) => ({ prefix: l.subnet, label: `links[${i}].subnet` }));
+  for (const t of theirs) {
+    for (const o of ours) {
+      if (overlapping(t.prefix, o.prefix)) refuse(t.label, `${friend}'s ${t.prefix} overlaps our ${o.prefix} (${o.label}): the two networks must not share addresses; one of you renumbers, or narrow ${friend}'s allowed prefixes`);
+    }
+    for (const s of subnets) {
+      if (overlapping(t.prefix, s.prefix)) refuse(t.label, `${friend}'s ${t.prefix} overlaps the tunnel subnet ${s.prefix} (${s.label}): pick another tunnel subnet`);
+    }
+    for (const used of router?.prefixesInUse ?? []) {
+      if (!used.endsWith("/0") && overlapping(t.prefix, used)) refuse(t.label, `${friend}'s ${t.prefix} overlaps ${used}, already on our router: the networks must not clash; one side renumbers (192.168.88.0/24 is the factory LAN of every MikroTik)`);
+    }
+  }
+  for (const s of subnets) {
+    for (const used of router?.prefixesInUse ?? []) {
+      if (!used.endsWith("/0") && overlapping(s.prefix, used)) refuse(s.label, `tunnel subnet ${s.prefix} overlaps ${used}, already on our router: pick a free subnet`);
+    }
+  }
+  for (const other of others) {
+    const otherFriends = Object.keys(other.sides).filter((n) => n !== me && n !== friend);
+    for (const name of otherFriends) {
+      for (const op of sidePrefixes(other, name)) {
+        for (const t of theirs) {
+          if (overlapping(t.prefix, op.prefix)) refuse(t.label, `${friend}'s ${t.prefix} overlaps ${op.prefix}, which ${name} announces (peering ${other.name}): every friend needs distinct prefixes`);
+        }
+      }
+    }
+    other.links.forEach((l) => {
+      for (const s of subnets) {
+        if (overlapping(s.prefix, l.subnet)) refuse(s.label, `tunnel subnet ${s.prefix} overlaps ${l.subnet}, used by peering ${other.name}: pick a free subnet`);
+      }
+    });
+  }
+  return out;
+}
+
+function checkWans(p: Peering, me: string, router: RouterFacts | undefined): Refusal[] {
+  if (router === undefined) return [];
+  const out: Refusal[] = [];
+  for (const [wan, def] of Object.entries(p.sides[me]!.wans)) {
+    if (!router.interfaces.includes(def.interface)) {
+      out.push({ code: "wan-missing", path: `sides.${me}.wans.${wan}.interface`, message: `WAN ${wan} names interface ${def.interface}, which this router does not have: pick one of ${router.interfaces.join(", ")}` });
+    }
+  }
+  return out;
+}
+
+/** The policy must produce every filter rule product.md asks for. */
+function checkFilterSet(p: Peering, friend: string): Refusal[] {
+  if (p.policy.mode !== "bgp") return [];
+  const out: Refusal[] = [];
+  const { primary, backup } = p.policy.localPref;
+  if (p.links.length > 1 && primary <= backup) {
+    out.push({ code: "filter-set", path: "policy.localPref", message: `local-pref of the primary link (${primary}) must be higher than the backup's (${backup}), or the primary is not preferred` });
+  }
+  if (p.links.length > 1 && p.policy.backupPrepend < 1) {
+    out.push({ code: "filter-set", path: "policy.backupPrepend", message: "backupPrepend is 0: the friend would not prefer the primary link back to us; prepend at least once" });
+  }
+  for (const [name, side] of Object.entries(p.sides)) {
+    const allowed = allowedOf(side);
+    side.networks.forEach((network, i) => {
+      const n = parsePrefix(network);
+      if (!allowed.some((a) => prefixWithin(n, parsePrefix(a.prefix)) && n.length <= a.maxLength)) {
+        out.push({ code: "filter-set", path: `sides.${name}.networks[${i}]`, message: `${name} announces ${network}, outside its own allowed prefixes: the other side's input filter would reject it; widen sides.${name}.allowed` });
+      }
+    });
+  }
+  allowedOf(p.sides[friend]!).forEach((a, i) => {
+    if (parsePrefix(a.prefix).length === 0) {
+      out.push({ code: "filter-set", path: `sides.${friend}.allowed[${i}].prefix`, message: `${friend} may announce 0.0.0.0/0, which would let a default route in: list the friend's real prefixes` });
+    }
+  });
+  return out;
+}

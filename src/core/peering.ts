@@ -1,0 +1,243 @@
+// The peering file, `bgpals/peering@1`: both halves of what two operators agreed, no secrets.
+import { z } from "zod";
+import { addressInPrefix, isIPv4, isIPv4Prefix, lastAddress, parseAddress, parsePrefix, prefixesOverlap } from "./ipv4.js";
+
+export const PEERING_FORMAT = "bgpals/peering@1";
+
+// Names end up in RouterOS object names and comment tags: ASCII, no spaces, no quotes.
+const name = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,30}$/, "use 1 to 31 ASCII letters, digits, '-' or '_', starting with a letter or digit");
+
+// Patterns carry the rules into the published JSON Schema; refinements add what a pattern cannot say.
+const OCTET = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
+const IPV4 = `${OCTET}(\\.${OCTET}){3}`;
+const ipv4 = z.string().regex(new RegExp(`^${IPV4}$`), "not an IPv4 address (dotted quad, e.g. 192.168.0.1)").refine(isIPv4, "not an IPv4 address");
+const prefix = z
+  .string()
+  .regex(new RegExp(`^${IPV4}/(3[0-2]|[12]?\\d)$`), "not an IPv4 prefix (e.g. 192.168.42.0/24)")
+  .refine(isIPv4Prefix, "not an IPv4 prefix with no host bits set (e.g. 192.168.42.0/24)");
+const PRIVATE_ASN = "not a private ASN (64512-65534 or 4200000000-4294967294)";
+const privateAsn = z.union([z.number().int().min(64512).max(65534), z.number().int().min(4200000000).max(4294967294)], {
+  error: (issue) => (issue.input === undefined ? "missing: expected a private ASN" : PRIVATE_ASN),
+});
+const duration = z.string().regex(/^(\d+(ms|s|m|h|d|w))+$/, "not a RouterOS duration (e.g. 25s, 3m, 1h30m)");
+const hostOrAddress = z
+  .string()
+  .regex(/^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*$/, "not a host name or IPv4 address");
+// A WireGuard key is 32 bytes in standard base64: 43 characters and one '='.
+const wireguardKey = z.string().regex(/^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/, "not a WireGuard public key (44 characters of base64)");
+const versionText = z.string().regex(/^\d+\.\d+(\.\d+)?([a-z]+\d*)?$/, "not a RouterOS version (e.g. 7.24, 7.19.6, 6.49.10)");
+
+export const allowedPrefixSchema = z.strictObject({
+  prefix,
+  maxLength: z.number().int().min(0).max(32),
+});
+
+export const wanSchema = z.strictObject({
+  /** Interface on that router the WAN leaves through. */
+  interface: z.string().min(1).max(64),
+  /** Where the friend reaches this side on that WAN; absent for a side that only initiates. */
+  endpoint: hostOrAddress.optional(),
+  /** Next hop used to pin traffic to this WAN; defaults to the interface (right for PPPoE). */
+  gateway: ipv4.optional(),
+});
+
+export const sideSchema = z.strictObject({
+  asn: privateAsn,
+  routerId: ipv4,
+  platform: z.strictObject({ os: z.literal("routeros"), version: versionText }),
+  networks: z.array(prefix).min(1, "announce at least one network"),
+  allowed: z.array(allowedPrefixSchema).min(1).optional(),
+  wans: z.record(name, wanSchema).refine((w) => Object.keys(w).length > 0, "declare at least one WAN"),
+});
+
+const perSide = <T extends z.ZodType>(value: T) => z.record(name, value);
+
+export const linkSchema = z.strictObject({
+  name,
+  kind: z.enum(["wireguard", "ovpn"]),
+  wan: perSide(name),
+  listener: name,
+  port: z.number().int().min(1).max(65535),
+  subnet: prefix,
+  address: perSide(ipv4),
+  publicKey: perSide(wireguardKey).optional(),
+  keepalive: duration.optional(),
+  mtu: z.number().int().min(1280).max(1500).optional(),
+  protocol: z.enum(["tcp", "udp"]).optional(),
+  caFingerprint: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, "not a SHA-256 fingerprint (64 lowercase hex digits)")
+    .optional(),
+  user: name.optional(),
+  requireClientCertificate: z.boolean().optional(),
+});
+
+export const policySchema = z.strictObject({
+  mode: z.enum(["bgp", "static"]),
+  primary: name,
+  localPref: z
+    .strictObject({ primary: z.number().int().min(0).max(4294967295), backup: z.number().int().min(0).max(4294967295) })
+    .default({ primary: 200, backup: 100 }),
+  backupPrepend: z.number().int().min(0).max(16).default(3),
+  maxPrefixes: z.number().int().min(1).max(1_000_000).default(100),
+  timers: z.strictObject({ hold: duration, keepalive: duration }).default({ hold: "30s", keepalive: "10s" }),
+});
+
+const peeringObject = z.strictObject({
+  $schema: z.string().optional(),
+  format: z.literal(PEERING_FORMAT),
+  name,
+  sides: z.record(name, sideSchema),
+  links: z.array(linkSchema).min(1, "declare at least one link"),
+  policy: policySchema,
+});
+
+export const peeringSchema = peeringObject.superRefine((p, ctx) => {
+  const sideNames = Object.keys(p.sides);
+  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
+  if (sideNames.length !== 2) {
+    issue(["sides"], `a peering has exactly two sides, found ${sideNames.length}`);
+    return;
+  }
+  const linkNames = new Set<string>();
+  p.links.forEach((link, i) => {
+    const at = ["links", i];
+    if (linkNames.has(link.name)) issue([...at, "name"], `link name ${link.name} is used twice`);
+    linkNames.add(link.name);
+    if (!sideNames.includes(link.listener)) issue([...at, "listener"], `unknown side ${link.listener}; sides are ${sideNames.join(", ")}`);
+    const subnet = parsePrefix(link.subnet);
+    if (subnet.length > 31) issue([...at, "subnet"], `${link.subnet} is too small for two tunnel addresses; use a /30 or /31`);
+    for (const side of sideNames) {
+      const wan = link.wan[side];
+      if (wan === undefined) issue([...at, "wan", side], `missing: which WAN of ${side} this link rides on`);
+      else if (p.sides[side]?.wans[wan] === undefined) {
+        issue([...at, "wan", side], `${side} has no WAN named ${wan}; its WANs are ${Object.keys(p.sides[side]?.wans ?? {}).join(", ")}`);
+      }
+      const address = link.address[side];
+      if (address === undefined) issue([...at, "address", side], `missing: ${side}'s tunnel address in ${link.subnet}`);
+      else if (isIPv4(address) && subnet.length <= 31) {
+        const a = parseAddress(address);
+        if (!addressInPrefix(a, subnet)) issue([...at, "address", side], `${address} is outside the link subnet ${link.subnet}`);
+        else if (subnet.length < 31 && (a === subnet.network || a === lastAddress(subnet))) {
+          issue([...at, "address", side], `${address} is the network or broadcast address of ${link.subnet}`);
+        }
+      }
+      if (link.kind === "wireguard" && link.publicKey?.[side] === undefined) {
+        issue([...at, "publicKey", side], `missing: ${side}'s WireGuard public key (generated on ${side}'s router)`);
+      }
+    }
+    for (const key of [...Object.keys(link.wan), ...Object.keys(link.address), ...Object.keys(link.publicKey ?? {})]) {
+      if (!sideNames.includes(key)) issue([...at], `unknown side ${key} in link ${link.name}`);
+    }
+    const [a, b] = sideNames.map((s) => link.address[s]);
+    if (a !== undefined && a === b) issue([...at, "address"], `both sides use ${a}`);
+    const listenerWan = p.sides[link.listener]?.wans[link.wan[link.listener] ?? ""];
+    if (listenerWan !== undefined && listenerWan.endpoint === undefined) {
+      issue([...at, "listener"], `${link.listener} listens on ${link.name} but its WAN ${link.wan[link.listener]} has no endpoint for the friend to reach`);
+    }
+    if (link.kind === "ovpn") {
+      if (link.user === undefined) issue([...at, "user"], "missing: the PPP secret name of this OpenVPN link");
+      if (link.caFingerprint === undefined) issue([...at, "caFingerprint"], "missing: the OpenVPN server's CA fingerprint the client pins");
+      if (link.publicKey !== undefined) issue([...at, "publicKey"], "publicKey belongs to WireGuard links, not OpenVPN");
+    } else {
+      for (const field of ["protocol", "caFingerprint", "user", "requireClientCertificate"] as const) {
+        if (link[field] !== undefined) issue([...at, field], `${field} belongs to OpenVPN links, not WireGuard`);
+      }
+    }
+  });
+  // Tunnel subnets must not overlap one another.
+  p.links.forEach((link, i) => {
+    p.links.slice(i + 1).forEach((other, j) => {
+      if (isIPv4Prefix(link.subnet) && isIPv4Prefix(other.subnet) && prefixesOverlap(parsePrefix(link.subnet), parsePrefix(other.subnet))) {
+        issue(["links", i + 1 + j, "subnet"], `${other.subnet} overlaps link ${link.name}'s subnet ${link.subnet}`);
+      }
+    });
+  });
+  if (!linkNames.has(p.policy.primary)) issue(["policy", "primary"], `unknown link ${p.policy.primary}; links are ${[...linkNames].join(", ")}`);
+  sideNames.forEach((side) => {
+    p.sides[side]?.allowed?.forEach((a, i) => {
+      if (isIPv4Prefix(a.prefix) && a.maxLength < parsePrefix(a.prefix).length) {
+        issue(["sides", side, "allowed", i, "maxLength"], `maxLength ${a.maxLength} is shorter than the prefix ${a.prefix} itself`);
+      }
+    });
+  });
+});
+
+export type Peering = z.output<typeof peeringSchema>;
+export type PeeringInput = z.input<typeof peeringSchema>;
+export type Side = z.output<typeof sideSchema>;
+export type Link = z.output<typeof linkSchema>;
+export type AllowedPrefix = z.output<typeof allowedPrefixSchema>;
+
+/** A problem found in a peering file, with the JSON path it concerns. */
+export interface FileProblem {
+  path: string;
+  message: string;
+}
+
+/** "links[1].publicKey.remi" style, as a user finds it in the file. */
+export function jsonPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const key of path) {
+    if (typeof key === "number") out += `[${key}]`;
+    else out += out === "" ? String(key) : `.${String(key)}`;
+  }
+  return out === "" ? "(top level)" : out;
+}
+
+export type ParseResult = { ok: true; peering: Peering } | { ok: false; problems: FileProblem[] };
+
+/** Validates a parsed JSON value; reports every problem, not only the first. */
+export function parsePeering(value: unknown): ParseResult {
+  const result = peeringSchema.safeParse(value);
+  if (result.success) return { ok: true, peering: result.data };
+  return {
+    ok: false,
+    problems: result.error.issues.map((i) => ({ path: jsonPath(i.path), message: describeIssue(i) })),
+  };
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === "invalid_type" && issue.input === undefined) return `missing: expected ${issue.expected}`;
+  if (issue.code === "unrecognized_keys") return `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")}`;
+  return issue.message;
+}
+
+/** Parses peering file text; bad JSON is reported with its position. */
+export function parsePeeringText(text: string): ParseResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    return { ok: false, problems: [{ path: "(file)", message: `not valid JSON: ${(e as Error).message}` }] };
+  }
+  return parsePeering(value);
+}
+
+/** The two side names, this side first. */
+export function sidesOf(p: Peering, me: string): { me: string; friend: string } {
+  const names = Object.keys(p.sides);
+  if (!names.includes(me)) throw new Error(`no side named ${me}`);
+  const friend = names.find((n) => n !== me);
+  if (friend === undefined) throw new Error("a peering has two sides");
+  return { me, friend };
+}
+
+/** What a side may announce; defaults to its networks at their exact length. */
+export function allowedOf(side: Side): AllowedPrefix[] {
+  return side.allowed ?? side.networks.map((n) => ({ prefix: n, maxLength: parsePrefix(n).length }));
+}
+
+/** JSON Schema of the file format, published as peers/peering.schema.json. */
+export function peeringJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(peeringObject, { io: "input", target: "draft-2020-12" }) as Record<string, unknown>;
+  return {
+    $id: "https://bgpals.invalid/peering.schema.json",
+    title: "bgpals peering file (bgpals/peering@1)",
+    description:
+      "Both halves of a peering two operators agreed on, without secrets. Cross-field rules (two sides, known WANs and links, addresses inside subnets) are checked by bgpals itself.",
+    ...schema,
+  };
+}
