@@ -1,0 +1,42 @@
+# s3 side alice, RouterOS 6.49.10 (v6)
+# note: PPP secret remi-isp1 is rendered disabled: set its password (remi chose it) and enable it
+# note: PPP secret remi-isp2 is rendered disabled: set its password (remi chose it) and enable it
+/ppp profile
+add change-tcp-mss=yes comment=bgpals:alice-remi-ovpn:ppp-profile name=bgpals-alice-remi-ovpn only-one=yes use-compression=no use-encryption=yes use-mpls=no use-upnp=no
+/ppp secret
+add comment=bgpals:alice-remi-ovpn:ppp-secret-isp1 disabled=yes local-address=172.16.10.1 name=remi-isp1 profile=bgpals-alice-remi-ovpn remote-address=172.16.10.2 service=ovpn
+add comment=bgpals:alice-remi-ovpn:ppp-secret-isp2 disabled=yes local-address=172.16.11.1 name=remi-isp2 profile=bgpals-alice-remi-ovpn remote-address=172.16.11.2 service=ovpn
+/interface ovpn-server server
+set auth=sha1 certificate=bgpals-alice-remi-ovpn-server cipher=aes256 enabled=yes max-mtu=1450 mode=ip netmask=32 port=1194 require-client-certificate=yes
+/interface ovpn-server
+add comment=bgpals:alice-remi-ovpn:tunnel-isp1 name=ovpn-remi-isp1 user=remi-isp1
+add comment=bgpals:alice-remi-ovpn:tunnel-isp2 name=ovpn-remi-isp2 user=remi-isp2
+/ip firewall filter
+add action=accept chain=input comment=bgpals:alice-remi-ovpn:fw-tunnel-isp1 dst-port=1194 in-interface=vlan832-orange-internet protocol=tcp place-before=[:pick [find dynamic=no] 0]
+add action=accept chain=input comment=bgpals:alice-remi-ovpn:fw-bgp-isp1 dst-port=179 in-interface=ovpn-remi-isp1 protocol=tcp place-before=[:pick [find dynamic=no] 0]
+add action=accept chain=input comment=bgpals:alice-remi-ovpn:fw-tunnel-isp2 dst-port=1194 in-interface=sfp-wan-sfr protocol=tcp place-before=[:pick [find dynamic=no] 0]
+add action=accept chain=input comment=bgpals:alice-remi-ovpn:fw-bgp-isp2 dst-port=179 in-interface=ovpn-remi-isp2 protocol=tcp place-before=[:pick [find dynamic=no] 0]
+/routing bgp network
+add comment=bgpals:alice-remi-ovpn:network-192.168.0.0/24 network=192.168.0.0/24 synchronize=yes
+/routing filter
+add action=discard chain=alice-remi-ovpn-in-isp1 comment=bgpals:alice-remi-ovpn:in-isp1-default prefix=0.0.0.0/0
+add action=discard chain=alice-remi-ovpn-in-isp1 comment=bgpals:alice-remi-ovpn:in-isp1-own-192.168.0.0/23 prefix=192.168.0.0/23 prefix-length=23-32
+add action=discard chain=alice-remi-ovpn-in-isp1 comment=bgpals:alice-remi-ovpn:in-isp1-own-172.16.10.0/30 prefix=172.16.10.0/30 prefix-length=30-32
+add action=discard chain=alice-remi-ovpn-in-isp1 comment=bgpals:alice-remi-ovpn:in-isp1-own-172.16.11.0/30 prefix=172.16.11.0/30 prefix-length=30-32
+add action=accept chain=alice-remi-ovpn-in-isp1 comment=bgpals:alice-remi-ovpn:in-isp1-allow-192.168.42.0/23 prefix=192.168.42.0/23 prefix-length=23-28 set-bgp-local-pref=200
+add action=discard chain=alice-remi-ovpn-in-isp1 comment=bgpals:alice-remi-ovpn:in-isp1-end
+add action=accept chain=alice-remi-ovpn-out-isp1 comment=bgpals:alice-remi-ovpn:out-isp1-net-192.168.0.0/24 prefix=192.168.0.0/24
+add action=discard chain=alice-remi-ovpn-out-isp1 comment=bgpals:alice-remi-ovpn:out-isp1-end
+add action=discard chain=alice-remi-ovpn-in-isp2 comment=bgpals:alice-remi-ovpn:in-isp2-default prefix=0.0.0.0/0
+add action=discard chain=alice-remi-ovpn-in-isp2 comment=bgpals:alice-remi-ovpn:in-isp2-own-192.168.0.0/23 prefix=192.168.0.0/23 prefix-length=23-32
+add action=discard chain=alice-remi-ovpn-in-isp2 comment=bgpals:alice-remi-ovpn:in-isp2-own-172.16.10.0/30 prefix=172.16.10.0/30 prefix-length=30-32
+add action=discard chain=alice-remi-ovpn-in-isp2 comment=bgpals:alice-remi-ovpn:in-isp2-own-172.16.11.0/30 prefix=172.16.11.0/30 prefix-length=30-32
+add action=accept chain=alice-remi-ovpn-in-isp2 comment=bgpals:alice-remi-ovpn:in-isp2-allow-192.168.42.0/23 prefix=192.168.42.0/23 prefix-length=23-28 set-bgp-local-pref=100
+add action=discard chain=alice-remi-ovpn-in-isp2 comment=bgpals:alice-remi-ovpn:in-isp2-end
+add action=accept chain=alice-remi-ovpn-out-isp2 comment=bgpals:alice-remi-ovpn:out-isp2-net-192.168.0.0/24 prefix=192.168.0.0/24 set-bgp-prepend=3
+add action=discard chain=alice-remi-ovpn-out-isp2 comment=bgpals:alice-remi-ovpn:out-isp2-end
+/routing bgp instance
+add as=64514 client-to-client-reflection=no comment=bgpals:alice-remi-ovpn:instance name=bgpals-alice-remi-ovpn redistribute-connected=no redistribute-ospf=no redistribute-other-bgp=no redistribute-rip=no redistribute-static=no router-id=192.168.0.1
+/routing bgp peer
+add address-families=ip comment=bgpals:alice-remi-ovpn:bgp-isp1 hold-time=30s in-filter=alice-remi-ovpn-in-isp1 instance=bgpals-alice-remi-ovpn keepalive-time=10s max-prefix-limit=100 multihop=no name=remi-isp1 out-filter=alice-remi-ovpn-out-isp1 remote-address=172.16.10.2 remote-as=64513
+add address-families=ip comment=bgpals:alice-remi-ovpn:bgp-isp2 hold-time=30s in-filter=alice-remi-ovpn-in-isp2 instance=bgpals-alice-remi-ovpn keepalive-time=10s max-prefix-limit=100 multihop=no name=remi-isp2 out-filter=alice-remi-ovpn-out-isp2 remote-address=172.16.11.2 remote-as=64513
