@@ -95,8 +95,17 @@ const peeringObject = z.strictObject({
 });
 
 export const peeringSchema = peeringObject.superRefine((p, ctx) => {
-  const sideNames = Object.keys(p.sides);
   const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
+  // zod runs this even when fields above failed; a broken shape is already reported there.
+  try {
+    crossCheck(p, issue);
+  } catch {
+    issue([], "cross-references (sides, WANs, links) could not be checked: fix the problems above first");
+  }
+});
+
+function crossCheck(p: z.output<typeof peeringObject>, issue: (path: (string | number)[], message: string) => void): void {
+  const sideNames = Object.keys(p.sides);
   if (sideNames.length !== 2) {
     issue(["sides"], `a peering has exactly two sides, found ${sideNames.length}`);
     return;
@@ -107,8 +116,8 @@ export const peeringSchema = peeringObject.superRefine((p, ctx) => {
     if (linkNames.has(link.name)) issue([...at, "name"], `link name ${link.name} is used twice`);
     linkNames.add(link.name);
     if (!sideNames.includes(link.listener)) issue([...at, "listener"], `unknown side ${link.listener}; sides are ${sideNames.join(", ")}`);
-    const subnet = parsePrefix(link.subnet);
-    if (subnet.length > 31) issue([...at, "subnet"], `${link.subnet} is too small for two tunnel addresses; use a /30 or /31`);
+    const subnet = isIPv4Prefix(link.subnet) ? parsePrefix(link.subnet) : null;
+    if (subnet !== null && subnet.length > 31) issue([...at, "subnet"], `${link.subnet} is too small for two tunnel addresses; use a /30 or /31`);
     for (const side of sideNames) {
       const wan = link.wan[side];
       if (wan === undefined) issue([...at, "wan", side], `missing: which WAN of ${side} this link rides on`);
@@ -117,7 +126,7 @@ export const peeringSchema = peeringObject.superRefine((p, ctx) => {
       }
       const address = link.address[side];
       if (address === undefined) issue([...at, "address", side], `missing: ${side}'s tunnel address in ${link.subnet}`);
-      else if (isIPv4(address) && subnet.length <= 31) {
+      else if (isIPv4(address) && subnet !== null && subnet.length <= 31) {
         const a = parseAddress(address);
         if (!addressInPrefix(a, subnet)) issue([...at, "address", side], `${address} is outside the link subnet ${link.subnet}`);
         else if (subnet.length < 31 && (a === subnet.network || a === lastAddress(subnet))) {
@@ -163,7 +172,7 @@ export const peeringSchema = peeringObject.superRefine((p, ctx) => {
       }
     });
   });
-});
+}
 
 export type Peering = z.output<typeof peeringSchema>;
 export type PeeringInput = z.input<typeof peeringSchema>;

@@ -1,0 +1,123 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { EXAMPLES, exampleJson } from "../helpers.js";
+import { runCli, STACK_TRACE } from "./run.js";
+
+const S1 = EXAMPLES.s1;
+const scratch = mkdtempSync(join(tmpdir(), "bgpals-render-"));
+
+function writePeering(name: string, json: unknown): string {
+  const file = join(scratch, name);
+  writeFileSync(file, typeof json === "string" ? json : JSON.stringify(json));
+  return file;
+}
+
+function expectRefused(args: string[], pathAndMessage: RegExp) {
+  const r = runCli(args);
+  expect(r.code, r.stderr).toBe(1);
+  expect(r.stdout).toBe("");
+  expect(r.stderr).toMatch(pathAndMessage);
+  expect(r.stderr).not.toMatch(STACK_TRACE);
+}
+
+describe("bgpals render", () => {
+  it("prints a paste-able script for a side at its own version", () => {
+    const r = runCli(["render", S1, "--side", "alice"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^# bgpals: peering alice-remi, side alice, RouterOS 7\.24 \(v7\.20 syntax\)$/m);
+    expect(r.stdout).toContain("/routing bgp instance\nadd as=64514 comment=bgpals:alice-remi:instance name=bgpals-alice-remi router-id=192.168.0.1\n");
+    const golden = readFileSync(new URL("../golden/s1-alice-7.24.rsc", import.meta.url), "utf8");
+    const body = (text: string) => text.split("\n").filter((l) => !l.startsWith("#")).join("\n");
+    expect(body(r.stdout)).toBe(body(golden));
+  });
+
+  it("prints JSON with API paths and attribute names, for the --routeros version", () => {
+    const r = runCli(["render", S1, "--side", "remi", "--routeros", "7.24", "--format", "json"]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ side: "remi", version: "7.24", dialect: "v7.20" });
+    const connection = out.commands.find((c: any) => c.path === "/routing/bgp/connection");
+    expect(connection).toMatchObject({ verb: "add", attrs: { name: "alice-isp1", "remote.as": "64514", instance: "bgpals-alice-remi", afi: "ip" } });
+    expect(out.commands.every((c: any) => typeof c.path === "string" && c.path.startsWith("/") && ["add", "set"].includes(c.verb))).toBe(true);
+    const v7 = JSON.parse(runCli(["render", S1, "--side", "remi", "--format", "json"]).stdout);
+    expect(v7.dialect).toBe("v7");
+    expect(v7.commands.some((c: any) => c.path === "/routing/bgp/instance")).toBe(false);
+  });
+
+  it("renders RouterOS 6 for carol", () => {
+    const r = runCli(["render", EXAMPLES.s4, "--side", "carol", "--format", "json"]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.dialect).toBe("v6");
+    expect(out.commands.map((c: any) => c.path)).toEqual(expect.arrayContaining(["/routing/bgp/peer", "/routing/filter", "/routing/bgp/network", "/interface/ovpn-client"]));
+  });
+
+  it("refuses malformed files with the JSON path and no stack trace", () => {
+    expectRefused(["render", writePeering("bad.json", '{"format": "bgpals/peering@1", '), "--side", "alice"], /bad\.json is not a valid peering file[\s\S]*\(file\): not valid JSON/);
+    const missing = exampleJson("s1");
+    delete missing.links[0].port;
+    expectRefused(["render", writePeering("missing.json", missing), "--side", "alice"], /links\[0\]\.port: missing: expected number/);
+    const cidr = exampleJson("s1");
+    cidr.sides.remi.networks = ["192.168.42.0/33"];
+    expectRefused(["render", writePeering("cidr.json", cidr), "--side", "alice"], /sides\.remi\.networks\[0\]: not an IPv4 prefix/);
+    const key = exampleJson("s1");
+    key.links[0].publicKey.alice = "AAAA";
+    expectRefused(["render", writePeering("key.json", key), "--side", "alice"], /links\[0\]\.publicKey\.alice: not a WireGuard public key/);
+    const link = exampleJson("s1");
+    link.policy.primary = "isp3";
+    expectRefused(["render", writePeering("link.json", link), "--side", "alice"], /policy\.primary: unknown link isp3; links are isp1, isp2/);
+    expectRefused(["render", join(scratch, "nope.json"), "--side", "alice"], /cannot read peering file .*nope\.json: no such file/);
+  });
+
+  it("refuses what the checks refuse, naming the path, writing nothing to stdout", () => {
+    expectRefused(["render", S1, "--side", "alice", "--routeros", "6.49"], /refused \(2 problems\)[\s\S]*links\[0\]\.kind: link isp1 uses WireGuard/);
+    const overlap = exampleJson("s1");
+    overlap.sides.remi.allowed = [{ prefix: "192.168.0.0/22", maxLength: 32 }];
+    expectRefused(["render", writePeering("overlap.json", overlap), "--side", "alice"], /sides\.remi\.allowed\[0\]: remi's 192\.168\.0\.0\/22 overlaps our/);
+
+    // A peers directory where bob already uses remi's ASN.
+    const peers = join(scratch, "peers");
+    mkdirSync(peers, { recursive: true });
+    const bob = exampleJson("s4");
+    bob.name = "alice-bob";
+    bob.sides.bob = { ...bob.sides.carol, asn: 64513, networks: ["10.7.0.0/24"] };
+    delete bob.sides.carol;
+    for (const l of bob.links) for (const k of ["wan", "address"]) { l[k].bob = l[k].carol; delete l[k].carol; }
+    writeFileSync(join(peers, "bob.json"), JSON.stringify(bob));
+    expectRefused(["render", S1, "--side", "alice", "--peers", peers], /sides\.remi\.asn: AS64513 is already used by bob \(peering alice-bob\)/);
+  });
+
+  it("reports a broken file in the peers directory instead of skipping it", () => {
+    const peers = join(scratch, "broken-peers");
+    mkdirSync(peers, { recursive: true });
+    writeFileSync(join(peers, "x.json"), "{}");
+    expectRefused(["render", S1, "--side", "alice", "--peers", peers], /x\.json is not a valid peering file/);
+  });
+
+  it("exits 2 on usage errors", () => {
+    for (const args of [["render", S1], ["render", S1, "--side", "alice", "--format", "xml"], ["render", "--bogus"], ["render", S1, "--side", "alice", "--routeros", "banana"], ["frobnicate"]]) {
+      const r = runCli(args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr).not.toMatch(STACK_TRACE);
+      expect(r.stderr.length).toBeGreaterThan(0);
+    }
+    expect(runCli(["render", S1]).stderr).toMatch(/--side is required: render for --side alice or --side remi/);
+  });
+
+  it("names the sides when the side is unknown", () => {
+    expectRefused(["render", S1, "--side", "bob"], /no side named bob; the sides are alice and remi/);
+  });
+
+  it("has help for the program and the command", () => {
+    const top = runCli(["--help"]);
+    expect(top.code).toBe(0);
+    expect(top.stdout).toMatch(/render \[options\] <peering\.json>/);
+    expect(top.stdout).toMatch(/Exit codes: 0 ok, 1 error/);
+    const sub = runCli(["render", "--help"]);
+    expect(sub.code).toBe(0);
+    expect(sub.stdout).toMatch(/--routeros <version>/);
+    expect(sub.stdout).toMatch(/--format <format>/);
+  });
+});
