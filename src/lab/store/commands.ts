@@ -1,0 +1,285 @@
+// The API verbs of config menus (print, add, set, remove, enable, disable, listen ...) answered
+// from a ConfigStore. `createStoreHandler` is the CommandHandler a lab router hands its ApiServer.
+import type { ApiRequest, CommandHandler, Reply } from "../protocol/server.js";
+import { TrapCategory, TrapError, TrapMessage } from "../protocol/traps.js";
+import { attributes, type Attributes, type Menu, type Row } from "./menu.js";
+import { compileQuery, type RowPredicate } from "./query.js";
+import type { ConfigStore } from "./store.js";
+
+export interface StoreHandlerOptions {
+  /** Commands answered before any menu, by full command word (e.g. `/system/reboot`). */
+  commands?: Readonly<Record<string, CommandHandler>>;
+}
+
+const WRITE_VERBS = new Set(["add", "set", "unset", "remove", "move", "enable", "disable"]);
+/** Attributes that name the items a write applies to, rather than change them. */
+const ITEM_REFERENCES = [".id", "numbers"];
+
+export function createStoreHandler(store: ConfigStore, options: StoreHandlerOptions = {}): CommandHandler {
+  // A Map, so that a command word such as "constructor" cannot reach Object.prototype.
+  const commands = new Map(Object.entries(options.commands ?? {}));
+  return (request, reply) => {
+    const custom = commands.get(request.command);
+    if (custom !== undefined) return custom(request, reply);
+    const { command } = request;
+    const split = command.lastIndexOf("/");
+    const menu = split > 0 ? store.menu(command.slice(0, split)) : undefined;
+    const verb = command.slice(split + 1);
+    if (menu === undefined || !menu.verbs.includes(verb)) return unknownCommand(store, commands, request, reply);
+    if (WRITE_VERBS.has(verb) && request.user.group === "read") {
+      reply.fail(TrapMessage.notEnoughPermissions);
+      return;
+    }
+    return runVerb(store, menu, verb, request, reply);
+  };
+}
+
+function runVerb(store: ConfigStore, menu: Menu, verb: string, request: ApiRequest, reply: Reply): void | Promise<void> {
+  const a = request.attributes;
+  switch (verb) {
+    case "print":
+    case "getall":
+      return print(store, menu, request, reply);
+    case "listen":
+      listen(store, menu, request, reply, compileQuery(request.queries, (name) => menu.column(name)));
+      return;
+    case "get": {
+      const item = menu.singleton ? menu.get() : menu.get(mustOne(itemRefs(request)));
+      if (item === undefined) throw new TrapError(TrapMessage.noSuchItem, TrapCategory.missingItemOrCommand);
+      const name = a.get("value-name");
+      if (name === undefined) {
+        reply.item(item);
+        reply.done();
+      } else {
+        reply.done(item[name] ?? "");
+      }
+      return;
+    }
+    case "add": {
+      const placeBefore = a.get("place-before");
+      reply.done(menu.add(changes(request, ["place-before"]), "api", placeBefore));
+      return;
+    }
+    case "set":
+      menu.set(targets(menu, request), changes(request, ITEM_REFERENCES), "api");
+      reply.done();
+      return;
+    case "unset": {
+      const names = (a.get("value-name") ?? "").split(",").filter((name) => name !== "");
+      menu.unset(targets(menu, request), names, "api");
+      reply.done();
+      return;
+    }
+    case "enable":
+    case "disable":
+      menu.set(targets(menu, request), { disabled: verb === "disable" ? "true" : "false" }, "api");
+      reply.done();
+      return;
+    case "remove":
+      menu.remove(targets(menu, request) ?? [], "api");
+      reply.done();
+      return;
+    case "move":
+      menu.move(targets(menu, request) ?? [], a.get("destination"));
+      reply.done();
+      return;
+    default:
+      throw new TrapError(TrapMessage.noSuchCommand);
+  }
+}
+
+async function print(store: ConfigStore, menu: Menu, request: ApiRequest, reply: Reply): Promise<void> {
+  const a = request.attributes;
+  const predicate = compileQuery(request.queries, (name) => menu.column(name));
+  const from = a.has("from") ? new Set(splitRefs(a.get("from")!).map((ref) => mustResolve(menu, ref).id)) : null;
+  const matches = (row: Row): boolean =>
+    (from === null || from.has(row.id)) && (predicate === null || predicate(row.values));
+
+  if (a.has("count-only")) {
+    let count = 0;
+    for (const row of menu.rowsInOrder()) if (matches(row)) count++;
+    reply.done(String(count));
+    return;
+  }
+  const followOnly = a.has("follow-only");
+  const follow = followOnly || a.has("follow");
+  // Subscribe before printing so changes made meanwhile are not lost; they go out afterwards.
+  const stream = follow ? listen(store, menu, request, reply, predicate, true) : null;
+  const proplist = parseProplist(a.get(".proplist"));
+  if (!followOnly) {
+    const pick = pickColumns(menu, proplist);
+    let sent = 0;
+    for (const row of menu.rowsInOrder()) {
+      if (reply.finished) return;
+      if (!matches(row)) continue;
+      reply.row(menu.columns, row.values, pick);
+      // Between items of a long reply, let a slow client slow us down.
+      if ((++sent & 63) === 0) {
+        const wait = reply.backpressure();
+        if (wait !== null) await wait;
+      }
+    }
+    if (sent === 0 && !follow) reply.empty();
+  }
+  if (stream !== null) stream.start();
+  else reply.done();
+}
+
+interface Listening {
+  start(): void;
+}
+
+/**
+ * Streams every later change of the menu as `!re` (removals as `.id` + `.dead=yes`) until the
+ * command is cancelled. Pending changes are kept per item, so a slow client gets each item's
+ * latest state and the queue never outgrows the menu.
+ */
+function listen(
+  store: ConfigStore,
+  menu: Menu,
+  request: ApiRequest,
+  reply: Reply,
+  predicate: RowPredicate | null,
+  deferred = false,
+): Listening {
+  const proplist = parseProplist(request.attributes.get(".proplist"));
+  const pending = new Map<string, { dead: boolean }>();
+  let started = !deferred;
+  let pumping = false;
+
+  const pump = async (): Promise<void> => {
+    try {
+      while (pending.size > 0 && !reply.finished) {
+        const [key, change] = pending.entries().next().value as [string, { dead: boolean }];
+        pending.delete(key);
+        if (change.dead) {
+          reply.item({ ".id": key, ".dead": "yes" });
+        } else {
+          const row = menu.singleton ? menu.singletonRow() : menu.resolve(key);
+          if (row === undefined || (predicate !== null && !predicate(row.values))) continue;
+          reply.row(menu.columns, row.values, pickColumns(menu, proplist));
+        }
+        const wait = reply.backpressure();
+        if (wait !== null) await wait;
+      }
+    } finally {
+      pumping = false;
+    }
+    if (pending.size > 0 && !reply.finished) schedule();
+  };
+  const schedule = (): void => {
+    if (pumping || !started) return;
+    pumping = true;
+    queueMicrotask(() => void pump());
+  };
+
+  const unsubscribe = store.subscribe((event) => {
+    if (reply.finished) return;
+    const key = event.id ?? "";
+    pending.delete(key);
+    if (event.kind === "remove") {
+      // Only items the client could have seen are announced dead.
+      if (predicate === null || predicate(valuesOf(menu, event.before))) pending.set(key, { dead: true });
+    } else {
+      pending.set(key, { dead: false });
+    }
+    schedule();
+  }, menu.path);
+  reply.signal.addEventListener("abort", unsubscribe, { once: true });
+  return {
+    start() {
+      started = true;
+      if (pending.size > 0) schedule();
+    },
+  };
+}
+
+function unknownCommand(
+  store: ConfigStore,
+  commands: ReadonlyMap<string, CommandHandler>,
+  request: ApiRequest,
+  reply: Reply,
+): void {
+  const known = [...store.paths, ...commands.keys()];
+  const segments = request.command.split("/").slice(1);
+  // The directory part of the command: every segment but the verb.
+  let prefix = "";
+  for (const segment of segments.slice(0, -1)) {
+    prefix += `/${segment}`;
+    const exists = known.some((path) => path === prefix || path.startsWith(prefix + "/"));
+    if (!exists || segment === "") {
+      // RouterOS names the first unknown segment, then adds a second trap.
+      reply.trap(TrapMessage.noSuchDirectory(segment), TrapCategory.missingItemOrCommand);
+      reply.fail(TrapMessage.noSuchCommandPrefix);
+      return;
+    }
+  }
+  if (!request.command.startsWith("/")) {
+    reply.fail(TrapMessage.noSuchCommandPrefix);
+    return;
+  }
+  reply.fail(TrapMessage.noSuchCommand);
+}
+
+/** Items named by `=.id=` or `=numbers=` (comma lists); null for a singleton. */
+function targets(menu: Menu, request: ApiRequest): string[] | null {
+  if (menu.singleton) return null;
+  const refs = itemRefs(request);
+  if (refs.length === 0) throw new TrapError(TrapMessage.noSuchItem, TrapCategory.missingItemOrCommand);
+  return refs;
+}
+
+function itemRefs(request: ApiRequest): string[] {
+  const text = request.attributes.get(".id") ?? request.attributes.get("numbers") ?? "";
+  return [...new Set(splitRefs(text))];
+}
+
+function mustOne(refs: readonly string[]): string {
+  if (refs.length !== 1) throw new TrapError(TrapMessage.noSuchItem, TrapCategory.missingItemOrCommand);
+  return refs[0]!;
+}
+
+function mustResolve(menu: Menu, ref: string): Row {
+  const row = menu.resolve(ref);
+  if (row === undefined) throw new TrapError(TrapMessage.noSuchItem, TrapCategory.missingItemOrCommand);
+  return row;
+}
+
+function splitRefs(text: string): string[] {
+  return text
+    .split(",")
+    .map((ref) => ref.trim())
+    .filter((ref) => ref !== "");
+}
+
+/** The attributes a write sets: every `=name=value` but the API's own and the given ones. */
+function changes(request: ApiRequest, consumed: readonly string[]): Attributes {
+  const out = attributes();
+  for (const [name, value] of request.attributes) {
+    if (name === ".proplist" || consumed.includes(name)) continue;
+    out[name] = value;
+  }
+  return out;
+}
+
+function parseProplist(text: string | undefined): string[] | null {
+  if (text === undefined) return null;
+  return text
+    .split(",")
+    .map((name) => name.trim())
+    .filter((name) => name !== "");
+}
+
+function pickColumns(menu: Menu, proplist: readonly string[] | null): number[] | null {
+  if (proplist === null) return null;
+  return proplist.map((name) => menu.column(name)).filter((column) => column >= 0);
+}
+
+function valuesOf(menu: Menu, record: Readonly<Attributes>): (string | undefined)[] {
+  const values: (string | undefined)[] = [];
+  for (const [name, value] of Object.entries(record)) {
+    const column = menu.column(name);
+    if (column >= 0) values[column] = value;
+  }
+  return values;
+}

@@ -1,0 +1,132 @@
+// Query words of `print` (`?name=x`, `?-name`, `?#|!` ...), evaluated as the MikroTik API manual
+// describes: a stack of booleans that starts as infinitely many `true`; each word pushes or
+// combines values; an item matches when no `false` is left on the stack.
+import { TrapError, TrapCategory } from "../protocol/traps.js";
+
+export type RowValues = readonly (string | undefined)[];
+export type RowPredicate = (values: RowValues) => boolean;
+
+/** Evaluation state: explicit values on top of an endless run of `floor`. */
+interface Stack {
+  values: boolean[];
+  floor: boolean;
+}
+
+type Step = (values: RowValues, stack: Stack) => void;
+
+const pop = (stack: Stack): boolean => (stack.values.length > 0 ? stack.values.pop()! : stack.floor);
+
+// Both operands are popped before combining: no short circuit may skip a pop.
+const both = (a: boolean, b: boolean): boolean => a && b;
+const either = (a: boolean, b: boolean): boolean => a || b;
+
+const at = (stack: Stack, index: number): boolean => {
+  const i = stack.values.length - 1 - index;
+  return i >= 0 ? stack.values[i]! : stack.floor;
+};
+
+/**
+ * Compiles query words (without their leading `?`) against a menu's columns; `columnOf` maps an
+ * attribute name to its column, or -1 when no item can have it. Malformed words trap.
+ */
+export function compileQuery(words: readonly string[], columnOf: (name: string) => number): RowPredicate | null {
+  if (words.length === 0) return null;
+  const steps = words.map((word) => compileWord(word, columnOf));
+  const stack: Stack = { values: [], floor: true };
+  return (values) => {
+    stack.values.length = 0;
+    stack.floor = true;
+    for (const step of steps) step(values, stack);
+    return stack.floor && stack.values.every(Boolean);
+  };
+}
+
+/** A column found on first use: items may gain the attribute after the query was compiled (listen). */
+function columnRef(name: string, columnOf: (name: string) => number): () => number {
+  let column = columnOf(name);
+  return () => (column >= 0 ? column : (column = columnOf(name)));
+}
+
+function compileWord(word: string, columnOf: (name: string) => number): Step {
+  const first = word[0];
+  if (first === "#") return compileOperations(word.slice(1));
+  if (first === "-") {
+    const column = columnRef(word.slice(1), columnOf);
+    return (values, stack) => {
+      const at = column();
+      stack.values.push(at < 0 || values[at] === undefined);
+    };
+  }
+  if (first === "<" || first === ">") {
+    const [name, operand] = splitAssignment(word.slice(1), word);
+    const column = columnRef(name, columnOf);
+    const wanted = first === "<" ? -1 : 1;
+    return (values, stack) => {
+      const at = column();
+      const value = at < 0 ? undefined : values[at];
+      stack.values.push(value !== undefined && Math.sign(compareValues(value, operand)) === wanted);
+    };
+  }
+  const body = first === "=" ? word.slice(1) : word;
+  if (!body.includes("=")) {
+    const column = columnRef(body, columnOf);
+    return (values, stack) => {
+      const at = column();
+      stack.values.push(at >= 0 && values[at] !== undefined);
+    };
+  }
+  const [name, operand] = splitAssignment(body, word);
+  const column = columnRef(name, columnOf);
+  return (values, stack) => {
+    const at = column();
+    stack.values.push(at >= 0 && values[at] === operand);
+  };
+}
+
+function splitAssignment(text: string, word: string): [string, string] {
+  const split = text.indexOf("=");
+  if (split <= 0) throw new TrapError(`invalid query word ?${word}`, TrapCategory.api);
+  return [text.slice(0, split), text.slice(split + 1)];
+}
+
+function compileOperations(operations: string): Step {
+  const steps: Step[] = [];
+  let i = 0;
+  while (i < operations.length) {
+    const c = operations[i]!;
+    if (c >= "0" && c <= "9") {
+      let j = i;
+      while (j < operations.length && operations[j]! >= "0" && operations[j]! <= "9") j++;
+      const index = Number(operations.slice(i, j));
+      if (j === operations.length) {
+        // An index ending the word replaces the whole stack with that value.
+        steps.push((_, stack) => {
+          stack.floor = at(stack, index);
+          stack.values.length = 0;
+        });
+      } else {
+        steps.push((_, stack) => void stack.values.push(at(stack, index)));
+        if (operations[j] === ".") j++; // "." right after an index does nothing
+      }
+      i = j;
+      continue;
+    }
+    if (c === "!") steps.push((_, stack) => void stack.values.push(!pop(stack)));
+    else if (c === "&") steps.push((_, stack) => void stack.values.push(both(pop(stack), pop(stack))));
+    else if (c === "|") steps.push((_, stack) => void stack.values.push(either(pop(stack), pop(stack))));
+    else if (c === ".") steps.push((_, stack) => void stack.values.push(at(stack, 0)));
+    else throw new TrapError(`invalid query operation ${c}`, TrapCategory.api);
+    i++;
+  }
+  return (values, stack) => {
+    for (const step of steps) step(values, stack);
+  };
+}
+
+const NUMBER = /^-?\d+(\.\d+)?$/;
+
+/** Numbers compare as numbers, everything else as byte strings. */
+export function compareValues(a: string, b: string): number {
+  if (NUMBER.test(a) && NUMBER.test(b)) return Number(a) - Number(b);
+  return a < b ? -1 : a > b ? 1 : 0;
+}
