@@ -1,5 +1,6 @@
 // `bgpals render`: one side of a peering file as RouterOS commands, offline.
 import { checkPeering } from "../core/checks.js";
+import { policyViolations } from "../core/policy.js";
 import { render, RenderError } from "../core/render.js";
 import { commandJson, toScript } from "../core/script.js";
 import { capabilities } from "../core/version.js";
@@ -36,6 +37,9 @@ export function renderCommand(file: string, flags: RenderFlags, write: (text: st
     if (e instanceof RenderError) throw new UserError(`${file}: ${e.message}`);
     throw e;
   }
+  // Last line of defence: the rendered filters must keep every promise of the policy.
+  const violations = policyViolations(peering, out);
+  if (violations.length > 0) throw new UserError([`${file}: refused, the rendered filters would not keep the policy (this is a bgpals bug, please report it):`, ...violations.map((v) => `  ${v}`)].join("\n"));
   if (format === "json") {
     write(`${JSON.stringify({ side: out.side, version: out.version, dialect: out.dialect, peering: out.peering, commands: out.commands.map(commandJson), notes: out.notes }, null, 2)}\n`);
     return;
