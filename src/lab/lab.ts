@@ -1,0 +1,225 @@
+// The lab: simulated routers on loopback, one lab clock, the dataplane ticking between them, and
+// faults injected from code or through each router's own `/lab/...` API menu (docs/lab.md).
+import { Dataplane } from "./model/dataplane.js";
+import type { World } from "./model/types.js";
+import { PERSONALITIES } from "./personalities.js";
+import type { ApiRequest, CommandHandler, Reply } from "./protocol/server.js";
+import { FatalMessage, TrapError } from "./protocol/traps.js";
+import { LabRouter } from "./router.js";
+
+export interface LabOptions {
+  /** Personalities to start, default alice and remi. */
+  routers?: readonly string[];
+  host?: string;
+  /** First API port; router i listens on portBase+2i (API) and portBase+2i+1 (API-SSL). 0: any free ports. */
+  portBase?: number;
+  /** Lab milliseconds per real millisecond: 10 makes a 30 s hold timer expire in 3 s. */
+  clockFactor?: number;
+  /** Real milliseconds between dataplane ticks; 0 ticks only when asked (tests, benchmarks). */
+  tickMs?: number;
+  /** Serve API-SSL too. */
+  tls?: boolean;
+}
+
+export interface LabRouterInfo {
+  name: string;
+  version: string;
+  host: string;
+  port: number;
+  tlsPort: number | null;
+  user: string;
+  password: string;
+}
+
+/** How long a rebooting router stays away, in real milliseconds. */
+const REBOOT_MS = 300;
+
+export class Lab {
+  readonly routers = new Map<string, LabRouter>();
+  readonly dataplane = new Dataplane();
+  readonly wanDown = new Set<string>();
+  readonly leaks = new Map<string, string[]>();
+  readonly clockFactor: number;
+  private readonly dns = new Map<string, string>();
+  private readonly realStart = Date.now();
+  private skipped = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private ticking = false;
+
+  private constructor(private readonly options: LabOptions) {
+    this.clockFactor = options.clockFactor ?? 1;
+  }
+
+  static async start(options: LabOptions = {}): Promise<Lab> {
+    const lab = new Lab(options);
+    const names = options.routers ?? ["alice", "remi"];
+    const host = options.host ?? "127.0.0.1";
+    try {
+      for (const [i, name] of names.entries()) {
+        const make = PERSONALITIES[name];
+        if (make === undefined) throw new Error(`no lab router named ${name}; the lab has ${Object.keys(PERSONALITIES).join(", ")}`);
+        const personality = make();
+        for (const [dnsName, address] of Object.entries(personality.dns)) lab.dns.set(dnsName, address);
+        const base = options.portBase ?? 0;
+        const router = new LabRouter(personality, {
+          host,
+          port: base === 0 ? 0 : base + 2 * i,
+          tlsPort: options.tls === false ? null : base === 0 ? 0 : base + 2 * i + 1,
+          labCommands: lab.faultCommands(name),
+        });
+        lab.routers.set(name, router);
+        await router.server.start();
+      }
+    } catch (e) {
+      await lab.stop();
+      throw e;
+    }
+    lab.tick();
+    const tickMs = options.tickMs ?? 100;
+    if (tickMs > 0) {
+      lab.timer = setInterval(() => lab.tick(), tickMs);
+      lab.timer.unref();
+    }
+    return lab;
+  }
+
+  /** Lab time in ms: real time scaled by the clock factor, plus any `advance`. */
+  now(): number {
+    return (Date.now() - this.realStart) * this.clockFactor + this.skipped;
+  }
+
+  /** Jumps the lab clock forward (tests), then ticks. */
+  advance(ms: number): void {
+    this.skipped += ms;
+    this.tick();
+  }
+
+  router(name: string): LabRouter {
+    const r = this.routers.get(name);
+    if (r === undefined) throw new Error(`no lab router ${name}`);
+    return r;
+  }
+
+  info(): { routers: LabRouterInfo[] } {
+    return {
+      routers: [...this.routers.values()].map((r) => ({
+        name: r.name,
+        version: r.version,
+        host: this.options.host ?? "127.0.0.1",
+        port: r.server.port,
+        tlsPort: r.server.tlsPort,
+        user: r.user,
+        password: r.password,
+      })),
+    };
+  }
+
+  /** One step of the dataplane: tunnels, sessions and routes recomputed and written into the menus. */
+  tick(): void {
+    if (this.ticking) return;
+    this.ticking = true;
+    try {
+      const routers = [...this.routers.values()].filter((r) => r.server.available);
+      const world: World = { routers: routers.map((r) => r.view()), dns: this.dns, wanDown: this.wanDown, leaks: this.leaks, now: this.now() };
+      this.dataplane.tick(world);
+      for (const r of routers) r.project(this.dataplane.of(r.name), world.now);
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  // --- Faults -----------------------------------------------------------------------------
+
+  setWan(router: string, iface: string, up: boolean): void {
+    const r = this.router(router);
+    if (r.store.at("/interface").find({ name: iface }).length === 0) throw new TrapError(`no such interface ${iface}`, 1);
+    if (up) this.wanDown.delete(`${router}/${iface}`);
+    else this.wanDown.add(`${router}/${iface}`);
+    this.tick();
+  }
+
+  dropConnections(router: string): number {
+    return this.router(router).server.dropConnections(FatalMessage.dropped);
+  }
+
+  setLatency(router: string, ms: number): void {
+    this.router(router).server.latencyMs = ms;
+  }
+
+  /** Reboot: connections dropped, sessions and tunnels reset, configuration kept. */
+  async reboot(router: string): Promise<void> {
+    const r = this.router(router);
+    r.server.dropConnections("rebooting");
+    r.server.available = false;
+    this.dataplane.reset(router);
+    r.forgetProjection();
+    await new Promise((resolve) => setTimeout(resolve, REBOOT_MS));
+    r.server.available = true;
+    this.tick();
+  }
+
+  /** The router announces `count` extra /24s on every session, past its own filters. */
+  leak(router: string, count: number): string[] {
+    const prefixes = Array.from({ length: count }, (_, i) => `10.${200 + Math.floor(i / 256)}.${i % 256}.0/24`);
+    if (count > 0) this.leaks.set(router, prefixes);
+    else this.leaks.delete(router);
+    this.tick();
+    return prefixes;
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await Promise.all([...this.routers.values()].map((r) => r.server.stop()));
+  }
+
+  /** `/lab/...` commands on a router's own API, and `/routing/bgp/session/clear`. */
+  private faultCommands(name: string): Record<string, CommandHandler> {
+    const run = (fn: (req: ApiRequest) => string | void | Promise<string | void>): CommandHandler => async (req: ApiRequest, reply: Reply) => {
+      if (req.user.group === "read") return reply.fail("not enough permissions (9)");
+      try {
+        const ret = await fn(req);
+        reply.done(ret === undefined ? undefined : ret);
+      } catch (e) {
+        reply.fail(e instanceof Error ? e.message : String(e), 1);
+      }
+    };
+    const need = (req: ApiRequest, attr: string) => {
+      const v = req.attributes.get(attr);
+      if (v === undefined || v === "") throw new Error(`missing =${attr}=`);
+      return v;
+    };
+    return {
+      "/lab/wan-down": run((req) => this.setWan(name, need(req, "interface"), false)),
+      "/lab/wan-up": run((req) => this.setWan(name, need(req, "interface"), true)),
+      "/lab/drop-connections": run(() => {
+        // Answer first, then drop: the caller learns the command ran.
+        setTimeout(() => this.dropConnections(name), 20);
+      }),
+      "/lab/latency": run((req) => {
+        const ms = Number(need(req, "ms"));
+        if (!Number.isFinite(ms) || ms < 0 || ms > 60_000) throw new Error("=ms= must be 0 to 60000");
+        this.setLatency(name, ms);
+      }),
+      "/lab/reboot": run(() => {
+        setTimeout(() => void this.reboot(name), 20);
+      }),
+      "/system/reboot": run(() => {
+        setTimeout(() => void this.reboot(name), 20);
+      }),
+      "/lab/leak": run((req) => {
+        const count = Number(need(req, "count"));
+        if (!Number.isInteger(count) || count < 0 || count > 100_000) throw new Error("=count= must be 0 to 100000");
+        return String(this.leak(name, count).length);
+      }),
+      "/lab/tick": run(() => this.tick()),
+      "/routing/bgp/session/clear": run((req) => {
+        // By .id or numbers (an id or the session's name), as the router accepts.
+        const ref = req.attributes.get(".id") ?? need(req, "numbers");
+        const item = this.router(name).store.at("/routing/bgp/session").get(ref) ?? this.router(name).store.at("/routing/bgp/session").find({ name: ref })[0];
+        if (item === undefined) throw new Error("no such item");
+        this.dataplane.clearSession(name, (item.name ?? "").replace(/-1$/, ""));
+        this.tick();
+      }),
+    };
+  }
+}

@@ -1,0 +1,141 @@
+// The menus a lab router models, per RouterOS generation: what bgpals reads or writes, and the
+// behaviour a real router has there (generated keys, read-only state, duplicate names).
+import { createPrivateKey, createPublicKey, generateKeyPairSync } from "node:crypto";
+import { capabilities } from "../core/version.js";
+import { TrapError, TrapMessage } from "./protocol/traps.js";
+import type { Attributes, MenuDescriptor } from "./store/menu.js";
+
+/** A WireGuard key pair as RouterOS shows keys: standard base64 of the raw 32 bytes. */
+export function wireguardKeyPair(privateKey?: string): { privateKey: string; publicKey: string } {
+  const key =
+    privateKey === undefined
+      ? generateKeyPairSync("x25519").privateKey
+      : createPrivateKey({ key: Buffer.concat([Buffer.from("302e020100300506032b656e04220420", "hex"), Buffer.from(privateKey, "base64")]), format: "der", type: "pkcs8" });
+  const jwk = key.export({ format: "jwk" });
+  const pub = createPublicKey(key).export({ format: "jwk" });
+  return { privateKey: Buffer.from(jwk.d!, "base64url").toString("base64"), publicKey: Buffer.from(pub.x!, "base64url").toString("base64") };
+}
+
+const WG_KEY = /^[A-Za-z0-9+/]{43}=$/;
+
+/**
+ * Descriptors for one router. `privateKeys` keeps WireGuard private keys out of the store:
+ * the lab prints them masked, as bgpals must never need them.
+ */
+export function menuDescriptors(version: string, privateKeys: Map<string, string>): MenuDescriptor[] {
+  const caps = capabilities(version);
+  if (caps === null) throw new Error(`the lab does not model RouterOS ${version}`);
+  const v7 = caps.dialect !== "v6";
+  const named = (path: string, extra: Partial<MenuDescriptor> = {}): MenuDescriptor => ({ path, key: ["name"], ...extra });
+  const list = (path: string, extra: Partial<MenuDescriptor> = {}): MenuDescriptor => ({ path, ...extra });
+  const state = (path: string, extra: Partial<MenuDescriptor> = {}): MenuDescriptor => ({ path, verbs: ["print", "getall", "get", "listen"], disabledFlag: false, ...extra });
+  const single = (path: string, extra: Partial<MenuDescriptor> = {}): MenuDescriptor => ({ path, singleton: true, ...extra });
+  const interfaceDuplicate = { duplicateMessage: TrapMessage.alreadyHaveInterface };
+
+  const menus: MenuDescriptor[] = [
+    single("/system/identity"),
+    single("/system/resource", { verbs: ["print", "getall", "get", "listen"] }),
+    single("/system/routerboard", { verbs: ["print", "getall", "get"] }),
+    named("/system/scheduler"),
+    named("/user"),
+    named("/interface", { ...interfaceDuplicate, readOnly: ["type", "running", "mac-address"], verbs: ["print", "getall", "get", "set", "listen", "enable", "disable"] }),
+    named("/interface/ethernet", { verbs: ["print", "getall", "get", "set", "listen", "enable", "disable"] }),
+    named("/interface/vlan", interfaceDuplicate),
+    named("/interface/bridge", interfaceDuplicate),
+    list("/interface/bridge/port"),
+    named("/interface/pppoe-client", interfaceDuplicate),
+    named("/interface/list"),
+    list("/interface/list/member", { key: ["list", "interface"] }),
+    named("/interface/ovpn-client", { ...interfaceDuplicate, booleans: ["add-default-route", "verify-server-certificate"] }),
+    named("/interface/ovpn-server", interfaceDuplicate),
+    caps.ovpnServerInstances
+      ? named("/interface/ovpn-server/server", { booleans: ["require-client-certificate"], defaults: { port: "1194", mode: "ip", protocol: "tcp", netmask: "24" } })
+      : single("/interface/ovpn-server/server", {
+          booleans: ["enabled", "require-client-certificate"],
+          defaults: { enabled: "false", port: "1194", mode: "ip", netmask: "24", "max-mtu": "1500", certificate: "none", "require-client-certificate": "false", auth: "sha1", cipher: v7 ? "aes128-cbc" : "blowfish128,aes128", "keepalive-timeout": "60", "default-profile": "default", ...(v7 ? { protocol: "tcp" } : {}) },
+        }),
+    named("/ppp/profile", { booleans: ["only-one", "change-tcp-mss", "use-upnp"] }),
+    named("/ppp/secret"),
+    state("/ppp/active"),
+    named("/certificate", { booleans: ["trusted"] }),
+    list("/ip/address"),
+    list("/ip/route"),
+    named("/ip/pool"),
+    named("/ip/dhcp-server"),
+    list("/ip/dhcp-server/network"),
+    single("/ip/dns"),
+    single("/ip/cloud", { readOnly: ["public-address", "dns-name", "status"] }),
+    list("/ip/firewall/filter"),
+    list("/ip/firewall/nat"),
+    list("/ip/firewall/mangle"),
+    list("/ip/firewall/address-list", { key: ["list", "address"] }),
+  ];
+  if (v7) {
+    menus.push(
+      named("/interface/wireguard", {
+        ...interfaceDuplicate,
+        readOnly: ["public-key", "running"],
+        defaults: { mtu: "1420", "listen-port": "13231" },
+        hooks: {
+          onAdd(draft) {
+            // The router generates the key pair; a given private key is taken as is.
+            const given = draft["private-key"];
+            if (given !== undefined && !WG_KEY.test(given)) throw new TrapError("invalid private key", 1);
+            const pair = wireguardKeyPair(given);
+            draft["public-key"] = pair.publicKey;
+            privateKeys.set(draft.name ?? "", pair.privateKey);
+            draft["private-key"] = "********";
+          },
+          onSet(draft, before) {
+            if (draft.name !== before.name && before.name !== undefined) {
+              const key = privateKeys.get(before.name);
+              if (key !== undefined) privateKeys.set(draft.name ?? "", key);
+            }
+            if (draft["private-key"] !== before["private-key"] && draft["private-key"] !== "********") {
+              if (!WG_KEY.test(draft["private-key"] ?? "")) throw new TrapError("invalid private key", 1);
+              const pair = wireguardKeyPair(draft["private-key"]);
+              draft["public-key"] = pair.publicKey;
+              privateKeys.set(draft.name ?? "", pair.privateKey);
+              draft["private-key"] = "********";
+            }
+          },
+        },
+      }),
+      list("/interface/wireguard/peers", {
+        readOnly: ["last-handshake", "rx", "tx", "current-endpoint-address", "current-endpoint-port"],
+        hooks: {
+          validate(change) {
+            if (change.kind === "remove") return;
+            const key = (change.after as Attributes)["public-key"];
+            if (key === undefined || !WG_KEY.test(key)) throw new TrapError("invalid public key", 1);
+          },
+        },
+      }),
+      named("/routing/bgp/template"),
+      named("/routing/bgp/connection"),
+      state("/routing/bgp/session"),
+      list("/routing/filter/rule"),
+      named("/routing/table"),
+    );
+    if (caps.bgpInstanceMenu) menus.push(named("/routing/bgp/instance"));
+  } else {
+    menus.push(named("/routing/bgp/instance"), named("/routing/bgp/peer"), list("/routing/bgp/network", { key: ["network"] }), list("/routing/filter"));
+  }
+  return menus;
+}
+
+/** Items a freshly reset router has in the menus bgpals touches, beyond its personality. */
+export function factoryItems(version: string): Record<string, Array<Record<string, string>>> {
+  const caps = capabilities(version)!;
+  const out: Record<string, Array<Record<string, string>>> = {
+    "/ppp/profile": [
+      { name: "default", "use-encryption": "default", "only-one": "default", "change-tcp-mss": "yes", default: "true" },
+      { name: "default-encryption", "use-encryption": "yes", "only-one": "default", "change-tcp-mss": "yes", default: "true" },
+    ],
+  };
+  if (caps.dialect !== "v6") {
+    out["/routing/bgp/template"] = [{ name: "default", as: "65530", default: "true" }];
+    out["/routing/table"] = [{ name: "main", fib: "", dynamic: "true" }];
+  }
+  return out;
+}

@@ -1,0 +1,469 @@
+// The lab's dataplane: tunnels, BGP sessions and the routes they bring, tick by tick on the lab clock.
+// Routes flow through the routers' own filters (the core evaluator) and best-path selection.
+import { evaluateChain, evaluateChainV6 } from "../../core/filter/index.js";
+import { parseAddress, parsePrefix, addressInPrefix, formatPrefix } from "../../core/ipv4.js";
+import { capabilities } from "../../core/version.js";
+import { inputAccepts } from "./firewall.js";
+import { connectedNetworks, type Connected } from "./routing.js";
+import { computeTunnels, type Tunnel } from "./tunnels.js";
+import { enabled, isTrue, type Item, type RouterView, type World } from "./types.js";
+
+/** RouterOS durations: "30s", "3m", "1h30m", "10" (seconds). */
+export function parseDuration(text: string | undefined, fallbackMs: number): number {
+  if (text === undefined || text === "") return fallbackMs;
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+  let total = 0;
+  for (const m of text.matchAll(/(\d+)(ms|s|m|h|d|w)/g)) total += Number(m[1]) * (units[m[2]!] ?? 0);
+  return total || fallbackMs;
+}
+
+const DEFAULT_HOLD = 180_000;
+const BGP_DISTANCE = 20;
+const DEFAULT_LOCAL_PREF = 100;
+// Bytes a tunnel's counters move per second of lab time while up (keepalives and BGP).
+const TRAFFIC_PER_SECOND = 180;
+
+/** One configured BGP neighbour, v6 peer or v7 connection, with what it needs resolved. */
+interface Speaker {
+  router: RouterView;
+  item: Item;
+  name: string;
+  localAs: number;
+  remoteAs: number;
+  remoteAddress: string;
+  localAddress?: string;
+  routerId: string;
+  holdMs: number;
+  inputChain?: string;
+  outputChain?: string;
+  limit?: number;
+  v6: boolean;
+  /** Why the speaker cannot run at all (instance missing, disabled...). */
+  broken?: string;
+}
+
+export interface SessionState {
+  router: string;
+  /** The connection (v7) or peer (v6) name. */
+  name: string;
+  itemId: string;
+  remoteAddress: string;
+  localAddress: string;
+  remoteAs: number;
+  localAs: number;
+  state: "established" | "idle" | "active" | "connect";
+  /** Lab time the session established, when it is. */
+  since: number | null;
+  /** Prefixes received from and advertised to the neighbour. */
+  received: number;
+  accepted: number;
+  advertised: number;
+  limitExceeded: boolean;
+  lastError: string;
+  /** Where the session runs (the tunnel interface). */
+  interface: string;
+}
+
+export interface RouteState {
+  dst: string;
+  gateway: string;
+  distance: number;
+  protocol: "connected" | "static" | "bgp";
+  active: boolean;
+  /** The static route's config item, for flags on it. */
+  itemId?: string;
+  interface?: string;
+  bgp?: { asPath: number[]; localPref: number; session: string; routerId: string };
+}
+
+export interface TunnelState {
+  tunnel: Tunnel;
+  /** Lab time of the last handshake, null if never. */
+  lastHandshake: number | null;
+  rx: number;
+  tx: number;
+}
+
+export interface RouterSnapshot {
+  running: Set<string>;
+  tunnels: TunnelState[];
+  /** Addresses PPP gives the OpenVPN ends, as /ip/address items would show them. */
+  pppAddresses: Array<{ address: string; network: string; interface: string }>;
+  sessions: SessionState[];
+  routes: RouteState[];
+}
+
+interface SessionMemory {
+  state: SessionState;
+  lastHeard: number;
+}
+
+export class Dataplane {
+  private running = new Map<string, Set<string>>();
+  private tunnelMemory = new Map<string, { lastHandshake: number | null; rx: number; tx: number; lastTick: number }>();
+  private sessions = new Map<string, SessionMemory>();
+  private limitTripped = new Set<string>();
+  /** Routes each session last brought in, kept while its hold timer runs. */
+  private lastRoutes = new Map<string, RouteState[]>();
+  private snapshot = new Map<string, RouterSnapshot>();
+
+  /** The last computed state of a router. */
+  of(router: string): RouterSnapshot {
+    return this.snapshot.get(router) ?? { running: new Set(), tunnels: [], pppAddresses: [], sessions: [], routes: [] };
+  }
+
+  /** `/routing/bgp/session clear`: forget a max-prefix trip so the session may come back. */
+  clearSession(router: string, name: string): boolean {
+    return this.limitTripped.delete(`${router}/${name}`);
+  }
+
+  /** A reboot: sessions and tunnels of that router start over. */
+  reset(router: string): void {
+    for (const key of [...this.sessions.keys()]) if (key.startsWith(`${router}/`)) this.sessions.delete(key);
+    for (const key of [...this.limitTripped]) if (key.startsWith(`${router}/`)) this.limitTripped.delete(key);
+    for (const key of [...this.lastRoutes.keys()]) if (key.startsWith(`${router}/`)) this.lastRoutes.delete(key);
+    this.running.set(router, new Set());
+  }
+
+  tick(world: World): void {
+    const tunnels = this.settleTunnels(world);
+    const ppp = pppAddresses(tunnels);
+    const connected = new Map(world.routers.map((r) => [r.name, connectedNetworks(r, world, this.running.get(r.name) ?? new Set(), ppp.get(r.name) ?? [])]));
+    const speakers = world.routers.flatMap((r) => speakersOf(r));
+    const established = this.updateSessions(world, speakers, connected);
+    const routes = this.exchangeRoutes(world, speakers, established, connected);
+
+    for (const router of world.routers) {
+      const mine = tunnels.filter((t) => t.initiator.router === router.name || t.listener?.router === router.name);
+      this.snapshot.set(router.name, {
+        running: this.running.get(router.name) ?? new Set(),
+        tunnels: mine.map((t) => this.tunnelState(t, world.now)),
+        pppAddresses: (ppp.get(router.name) ?? []).map((a) => ({ address: a.address ?? "", network: a.network ?? "", interface: a.interface ?? "" })),
+        sessions: [...this.sessions.values()].map((m) => m.state).filter((s) => s.router === router.name),
+        routes: routes.get(router.name) ?? [],
+      });
+    }
+  }
+
+  // Tunnels may ride routes through other tunnels: iterate until the set of running interfaces settles.
+  private settleTunnels(world: World): Tunnel[] {
+    let tunnels: Tunnel[] = [];
+    for (let round = 0; round < 4; round++) {
+      tunnels = computeTunnels(world, this.running);
+      const next = new Map<string, Set<string>>(world.routers.map((r) => [r.name, new Set<string>()]));
+      for (const t of tunnels.filter((x) => x.up)) {
+        next.get(t.initiator.router)?.add(t.initiator.interface);
+        if (t.listener) next.get(t.listener.router)?.add(t.listener.interface);
+      }
+      const same = world.routers.every((r) => setEquals(next.get(r.name)!, this.running.get(r.name) ?? new Set()));
+      this.running = next;
+      if (same) break;
+    }
+    return tunnels;
+  }
+
+  private tunnelState(t: Tunnel, now: number): TunnelState {
+    const memory = this.tunnelMemory.get(t.key) ?? { lastHandshake: null, rx: 0, tx: 0, lastTick: now };
+    if (t.up) {
+      const seconds = Math.max(0, now - memory.lastTick) / 1000;
+      memory.rx += Math.round(seconds * TRAFFIC_PER_SECOND);
+      memory.tx += Math.round(seconds * TRAFFIC_PER_SECOND * 1.1);
+      // WireGuard re-handshakes every two minutes; the lab keeps it fresh.
+      if (memory.lastHandshake === null || now - memory.lastHandshake >= 120_000) memory.lastHandshake = now;
+    }
+    memory.lastTick = now;
+    this.tunnelMemory.set(t.key, memory);
+    return { tunnel: t, ...memory };
+  }
+
+  private updateSessions(world: World, speakers: Speaker[], connected: Map<string, Connected[]>): Map<string, [Speaker, Speaker, SessionState]> {
+    const established = new Map<string, [Speaker, Speaker, SessionState]>();
+    const seen = new Set<string>();
+    for (const s of speakers) {
+      const key = `${s.router.name}/${s.name}`;
+      seen.add(key);
+      const memory = this.sessions.get(key);
+      const link = linkOf(s, connected);
+      const base: SessionState = memory?.state ?? {
+        router: s.router.name,
+        name: s.name,
+        itemId: s.item[".id"] ?? "",
+        remoteAddress: s.remoteAddress,
+        localAddress: s.localAddress ?? link?.address ?? "",
+        remoteAs: s.remoteAs,
+        localAs: s.localAs,
+        state: "idle",
+        since: null,
+        received: 0,
+        accepted: 0,
+        advertised: 0,
+        limitExceeded: false,
+        lastError: "",
+        interface: link?.interface ?? "",
+      };
+      const state: SessionState = { ...base, remoteAs: s.remoteAs, localAs: s.localAs, interface: link?.interface ?? base.interface, localAddress: s.localAddress ?? link?.address ?? base.localAddress };
+      const { peer, problem, transport } = this.findPeer(s, speakers, connected);
+      if (this.limitTripped.has(key)) {
+        Object.assign(state, { state: "idle", since: null, limitExceeded: true, lastError: "max prefix limit exceeded; clear the session to restart it" });
+      } else if (peer !== null) {
+        if (state.state !== "established") Object.assign(state, { state: "established", since: world.now, lastError: "" });
+        state.limitExceeded = false;
+        this.sessions.set(key, { state, lastHeard: world.now });
+        established.set(key, [s, peer, state]);
+        continue;
+      } else if (state.state === "established" && transport && memory !== undefined && world.now - memory.lastHeard < s.holdMs) {
+        // The neighbour went silent: the session holds until the hold timer expires.
+        this.sessions.set(key, { state, lastHeard: memory.lastHeard });
+        established.set(key, [s, s, state]);
+        continue;
+      } else {
+        const expired = state.state === "established" && transport;
+        Object.assign(state, { state: link ? "active" : "idle", since: null, lastError: expired ? "hold timer expired" : problem });
+      }
+      this.sessions.set(key, { state, lastHeard: memory?.lastHeard ?? 0 });
+    }
+    for (const key of [...this.sessions.keys()]) if (!seen.has(key)) this.sessions.delete(key);
+    for (const key of [...this.lastRoutes.keys()]) if (!established.has(key)) this.lastRoutes.delete(key);
+    return established;
+  }
+
+  private findPeer(s: Speaker, speakers: Speaker[], connected: Map<string, Connected[]>): { peer: Speaker | null; problem: string; transport: boolean } {
+    if (s.broken) return { peer: null, problem: s.broken, transport: false };
+    const link = linkOf(s, connected);
+    if (link === undefined) return { peer: null, problem: `no connected route to ${s.remoteAddress}`, transport: true };
+    const localAddress = s.localAddress ?? link.address;
+    for (const other of speakers) {
+      if (other === s || other.remoteAddress !== localAddress || other.broken) continue;
+      const otherLink = linkOf(other, connected);
+      if (otherLink === undefined || otherLink.address !== s.remoteAddress) continue;
+      if (s.remoteAs !== other.localAs || other.remoteAs !== s.localAs) {
+        return { peer: null, problem: `AS mismatch: expecting AS${s.remoteAs}, ${other.router.name} is AS${other.localAs}`, transport: false };
+      }
+      if (s.localAs === other.localAs) return { peer: null, problem: "both ends have the same AS: this is not eBGP", transport: false };
+      const mineOpen = inputAccepts(s.router, { protocol: "tcp", dstPort: 179, inInterface: link.interface }).accepted;
+      const theirsOpen = inputAccepts(other.router, { protocol: "tcp", dstPort: 179, inInterface: otherLink.interface }).accepted;
+      if (!mineOpen && !theirsOpen) return { peer: null, problem: "TCP 179 is dropped by both firewalls", transport: false };
+      return { peer: other, problem: "", transport: true };
+    }
+    return { peer: null, problem: `no BGP neighbour configured at ${s.remoteAddress} for this session`, transport: true };
+  }
+
+  private exchangeRoutes(world: World, speakers: Speaker[], established: Map<string, [Speaker, Speaker, SessionState]>, connected: Map<string, Connected[]>): Map<string, RouteState[]> {
+    const candidates = new Map<string, RouteState[]>(world.routers.map((r) => [r.name, baseRoutes(r, world, connected.get(r.name) ?? [])]));
+    for (const [key, [receiver, sender, state]] of established) {
+      if (sender === receiver) {
+        // Holding on a silent neighbour: its routes stay until the hold timer expires.
+        candidates.get(receiver.router.name)!.push(...(this.lastRoutes.get(key) ?? []).map((r) => ({ ...r, active: false })));
+        continue;
+      }
+      const offered = announcements(world, sender, connected.get(sender.router.name) ?? [], candidates.get(sender.router.name) ?? []);
+      state.received = offered.length;
+      const accepted: RouteState[] = [];
+      for (const route of offered) {
+        if (route.asPath.includes(receiver.localAs)) continue; // eBGP loop prevention
+        const verdict = runInputFilter(receiver, route.dst, route.asPath);
+        if (verdict === null) continue;
+        accepted.push({
+          dst: route.dst,
+          gateway: sender.localAddress ?? linkOf(sender, connected)?.address ?? receiver.remoteAddress,
+          distance: BGP_DISTANCE,
+          protocol: "bgp",
+          active: false,
+          interface: state.interface,
+          bgp: { asPath: route.asPath, localPref: verdict, session: receiver.name, routerId: sender.routerId },
+        });
+      }
+      state.accepted = accepted.length;
+      // v7 limits routes processed (received); v6 limits prefixes accepted.
+      const counted = receiver.v6 ? accepted.length : offered.length;
+      if (receiver.limit !== undefined && counted > receiver.limit) {
+        this.limitTripped.add(key);
+        Object.assign(state, { state: "idle", since: null, limitExceeded: true, lastError: `max prefix limit ${receiver.limit} exceeded (${counted} prefixes)` });
+        continue;
+      }
+      candidates.get(receiver.router.name)!.push(...accepted);
+      this.lastRoutes.set(key, accepted);
+      const senderKey = `${sender.router.name}/${sender.name}`;
+      const senderState = established.get(senderKey)?.[2];
+      if (senderState) senderState.advertised = offered.length;
+    }
+    for (const list of candidates.values()) selectBest(list);
+    return candidates;
+  }
+}
+
+function setEquals(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  return a.size === b.size && [...a].every((x) => b.has(x));
+}
+
+function pppAddresses(tunnels: Tunnel[]): Map<string, Item[]> {
+  const out = new Map<string, Item[]>();
+  const add = (router: string, item: Item) => out.set(router, [...(out.get(router) ?? []), item]);
+  for (const t of tunnels) {
+    if (!t.up || t.ppp === undefined || t.listener === undefined) continue;
+    add(t.listener.router, { address: `${t.ppp.local}/32`, network: t.ppp.remote, interface: t.listener.interface });
+    add(t.initiator.router, { address: `${t.ppp.remote}/32`, network: t.ppp.local, interface: t.initiator.interface });
+  }
+  return out;
+}
+
+function speakersOf(router: RouterView): Speaker[] {
+  const caps = capabilities(router.version);
+  if (caps === null) return [];
+  if (caps.dialect === "v6") {
+    const instances = router.items("/routing/bgp/instance");
+    return router
+      .items("/routing/bgp/peer")
+      .filter(enabled)
+      .map((p) => {
+        const instance = instances.find((i) => i.name === (p.instance ?? "default"));
+        return {
+          router,
+          item: p,
+          name: p.name ?? p[".id"] ?? "",
+          localAs: Number(instance?.as ?? 0),
+          remoteAs: Number(p["remote-as"] ?? 0),
+          remoteAddress: p["remote-address"] ?? "",
+          routerId: instance?.["router-id"] ?? "",
+          holdMs: parseDuration(p["hold-time"], DEFAULT_HOLD),
+          inputChain: p["in-filter"] || undefined,
+          outputChain: p["out-filter"] || undefined,
+          limit: p["max-prefix-limit"] ? Number(p["max-prefix-limit"]) : undefined,
+          v6: true,
+          broken: instance === undefined ? `BGP instance ${p.instance ?? "default"} does not exist` : !enabled(instance) ? `BGP instance ${instance.name} is disabled` : undefined,
+        };
+      });
+  }
+  const instances = router.items("/routing/bgp/instance");
+  return router
+    .items("/routing/bgp/connection")
+    .filter(enabled)
+    .map((c) => {
+      const instance = caps.bgpInstanceMenu ? instances.find((i) => i.name === c.instance) : undefined;
+      const localAs = Number(c.as ?? instance?.as ?? 0);
+      const broken = caps.bgpInstanceMenu && instance === undefined ? `BGP instance ${c.instance ?? "(none)"} does not exist` : !localAs ? "no local AS" : undefined;
+      return {
+        router,
+        item: c,
+        name: c.name ?? c[".id"] ?? "",
+        localAs,
+        remoteAs: Number(c["remote.as"] ?? 0),
+        remoteAddress: (c["remote.address"] ?? "").split("/")[0] ?? "",
+        localAddress: c["local.address"] || undefined,
+        routerId: c["router-id"] ?? instance?.["router-id"] ?? "",
+        holdMs: parseDuration(c["hold-time"], DEFAULT_HOLD),
+        inputChain: c["input.filter"] || undefined,
+        outputChain: c["output.filter-chain"] || undefined,
+        limit: c["input.limit-process-routes-ipv4"] ? Number(c["input.limit-process-routes-ipv4"]) : undefined,
+        v6: false,
+        broken,
+      };
+    });
+}
+
+function linkOf(s: Speaker, connected: Map<string, Connected[]>): Connected | undefined {
+  if (!/^\d+\.\d+\.\d+\.\d+$/.test(s.remoteAddress)) return undefined;
+  const target = parseAddress(s.remoteAddress);
+  return (connected.get(s.router.name) ?? []).find((c) => addressInPrefix(target, c.prefix) && c.address !== s.remoteAddress);
+}
+
+/** Connected networks and static routes (with check-gateway), before BGP adds its own. */
+function baseRoutes(router: RouterView, world: World, connected: Connected[]): RouteState[] {
+  const routes: RouteState[] = connected.map((c) => ({ dst: formatPrefix(c.prefix), gateway: c.interface, distance: 0, protocol: "connected", active: false, interface: c.interface }));
+  for (const r of router.items("/ip/route")) {
+    if (!enabled(r) || isTrue(r.dynamic) || r["dst-address"] === undefined) continue;
+    const gateway = r.gateway ?? "";
+    let reachable: boolean;
+    let iface: string | undefined;
+    if (/^\d+\.\d+\.\d+\.\d+$/.test(gateway)) {
+      const hop = parseAddress(gateway);
+      const via = connected.find((c) => addressInPrefix(hop, c.prefix));
+      iface = via?.interface;
+      // check-gateway=ping: the far end must answer, i.e. some router holds that address on a live link.
+      reachable = via !== undefined && (r["check-gateway"] !== "ping" || world.routers.some((o) => o !== router && o.items("/ip/address").some((a) => a.address?.split("/")[0] === gateway)));
+    } else {
+      iface = gateway;
+      reachable = connected.some((c) => c.interface === gateway) || isTrue(r.blackhole);
+    }
+    if (!reachable) continue;
+    routes.push({ dst: formatPrefix(parsePrefix(r["dst-address"])), gateway, distance: Number(r.distance ?? 1), protocol: "static", active: false, itemId: r[".id"], interface: iface });
+  }
+  return routes;
+}
+
+interface Announcement {
+  dst: string;
+  asPath: number[];
+}
+
+function announcements(world: World, sender: Speaker, connected: Connected[], senderRoutes: RouteState[]): Announcement[] {
+  const router = sender.router;
+  const haveRoute = (dst: string) => senderRoutes.some((r) => r.dst === dst && r.protocol !== "bgp") || connected.some((c) => formatPrefix(c.prefix) === dst);
+  let networks: string[];
+  if (sender.v6) {
+    networks = router.items("/routing/bgp/network").filter((n) => enabled(n) && (!isTrue(n.synchronize) || haveRoute(n.network ?? ""))).map((n) => n.network ?? "");
+  } else {
+    const list = sender.item["output.network"];
+    // RouterOS 7 announces an output.network entry only while a route to it exists.
+    networks = list ? router.items("/ip/firewall/address-list").filter((e) => enabled(e) && e.list === list && haveRoute(normalize(e.address ?? ""))).map((e) => normalize(e.address ?? "")) : [];
+  }
+  const out: Announcement[] = [];
+  for (const dst of new Set(networks)) {
+    const prepend = runOutputFilter(sender, dst);
+    if (prepend === null) continue;
+    out.push({ dst, asPath: Array(1 + prepend).fill(sender.localAs) });
+  }
+  // A leak ignores the output filter: that is what makes it a leak.
+  for (const dst of world.leaks.get(router.name) ?? []) out.push({ dst, asPath: [sender.localAs] });
+  return out;
+}
+
+function normalize(address: string): string {
+  try {
+    return formatPrefix(parsePrefix(address));
+  } catch {
+    return address;
+  }
+}
+
+function filterRules(router: RouterView, v6: boolean): Item[] {
+  return [...router.items(v6 ? "/routing/filter" : "/routing/filter/rule")];
+}
+
+/** Prepend count, or null when the output chain rejects the network. */
+function runOutputFilter(sender: Speaker, dst: string): number | null {
+  if (sender.outputChain === undefined) return 0;
+  const route = { dst, protocol: "connected", bgp: { asPath: [] as number[] } };
+  const verdict = sender.v6
+    ? evaluateChainV6(filterRules(sender.router, true) as never, sender.outputChain, route)
+    : evaluateChain(filterRules(sender.router, false) as never, sender.outputChain, route);
+  return verdict.action === "accept" ? (verdict.changes.prepend ?? 0) : null;
+}
+
+/** Local-pref, or null when the input chain rejects the route. No input filter accepts everything. */
+function runInputFilter(receiver: Speaker, dst: string, asPath: number[]): number | null {
+  if (receiver.inputChain === undefined) return DEFAULT_LOCAL_PREF;
+  const route = { dst, protocol: "bgp", bgp: { asPath, localPref: DEFAULT_LOCAL_PREF } };
+  const verdict = receiver.v6
+    ? evaluateChainV6(filterRules(receiver.router, true) as never, receiver.inputChain, route)
+    : evaluateChain(filterRules(receiver.router, false) as never, receiver.inputChain, route);
+  return verdict.action === "accept" ? (verdict.changes.localPref ?? DEFAULT_LOCAL_PREF) : null;
+}
+
+/** Marks the best route per destination: lowest distance, then BGP's local-pref and AS-path length. */
+function selectBest(routes: RouteState[]): void {
+  const byDst = new Map<string, RouteState[]>();
+  for (const r of routes) byDst.set(r.dst, [...(byDst.get(r.dst) ?? []), r]);
+  for (const list of byDst.values()) {
+    list.sort(
+      (a, b) =>
+        a.distance - b.distance ||
+        (b.bgp?.localPref ?? 0) - (a.bgp?.localPref ?? 0) ||
+        (a.bgp?.asPath.length ?? 0) - (b.bgp?.asPath.length ?? 0) ||
+        (a.bgp?.routerId ?? "").localeCompare(b.bgp?.routerId ?? "") ||
+        a.gateway.localeCompare(b.gateway),
+    );
+    list[0]!.active = true;
+  }
+}

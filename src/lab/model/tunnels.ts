@@ -1,0 +1,208 @@
+// A tunnel comes up only when both ends agree: keys or credentials, an endpoint that reaches the
+// listener's WAN through an up WAN of the initiator, the port, and the listener's firewall.
+import { isIPv4 } from "../../core/ipv4.js";
+import { capabilities } from "../../core/version.js";
+import { inputAccepts } from "./firewall.js";
+import { connectedNetworks, egressInterface, interfaceUp, type Connected } from "./routing.js";
+import { enabled, isTrue, type Item, type RouterView, type World } from "./types.js";
+
+export interface TunnelEnd {
+  router: string;
+  /** Interface carrying the tunnel on that router. */
+  interface: string;
+  /** The config item that made it: the WireGuard peer, the OpenVPN client or server binding. */
+  itemId: string;
+}
+
+export interface Tunnel {
+  kind: "wireguard" | "ovpn";
+  /** Stable identity across ticks: initiator router/interface/item. */
+  key: string;
+  initiator: TunnelEnd;
+  listener?: TunnelEnd;
+  up: boolean;
+  /** Why it is down, in words an operator understands. */
+  reason?: string;
+  /** Which WAN of the initiator carries it, when up. */
+  via?: string;
+  /** PPP addresses (OpenVPN): the server's local and the client's remote address. */
+  ppp?: { local: string; remote: string };
+}
+
+interface Landing {
+  router: RouterView;
+  wan: string;
+  address: string;
+}
+
+function resolve(world: World, host: string): string | null {
+  if (isIPv4(host)) return host;
+  return world.dns.get(host.toLowerCase()) ?? null;
+}
+
+/** Which router and WAN own an address, if the lab knows it. */
+function landing(world: World, address: string): Landing | null {
+  for (const router of world.routers) {
+    const own = router.items("/ip/address").find((a) => enabled(a) && a.address?.split("/")[0] === address);
+    if (own?.interface !== undefined) return { router, wan: own.interface, address };
+  }
+  return null;
+}
+
+interface PathCheck {
+  ok: boolean;
+  reason?: string;
+  via?: string;
+  land?: Landing;
+}
+
+function reach(world: World, from: RouterView, host: string, protocol: "tcp" | "udp", port: number, running: Map<string, ReadonlySet<string>>, connected: readonly Connected[]): PathCheck {
+  const address = resolve(world, host);
+  if (address === null) return { ok: false, reason: `cannot resolve ${host}` };
+  const via = egressInterface(from, world, address, running.get(from.name) ?? new Set(), connected);
+  if (via === null) return { ok: false, reason: `no route to ${address}` };
+  if (!interfaceUp(from, world, via, running.get(from.name) ?? new Set())) return { ok: false, reason: `${via} is down` };
+  const land = landing(world, address);
+  if (land === null) return { ok: false, reason: `nothing answers at ${address}` };
+  if (!interfaceUp(land.router, world, land.wan, running.get(land.router.name) ?? new Set())) return { ok: false, reason: `${land.router.name}'s ${land.wan} is down` };
+  const fw = inputAccepts(land.router, { protocol, dstPort: port, inInterface: land.wan });
+  if (!fw.accepted) return { ok: false, reason: `${land.router.name}'s firewall drops ${protocol}/${port} on ${land.wan} (${fw.rule})` };
+  return { ok: true, via, land };
+}
+
+function wireguardTunnels(world: World, router: RouterView, running: Map<string, ReadonlySet<string>>, connected: readonly Connected[]): Tunnel[] {
+  const out: Tunnel[] = [];
+  const interfaces = router.items("/interface/wireguard");
+  for (const peer of router.items("/interface/wireguard/peers")) {
+    const iface = interfaces.find((i) => i.name === peer.interface);
+    if (!enabled(peer) || iface === undefined || !enabled(iface) || !peer["endpoint-address"]) continue;
+    const tunnel: Tunnel = {
+      kind: "wireguard",
+      key: `${router.name}/${iface.name}/${peer[".id"]}`,
+      initiator: { router: router.name, interface: iface.name ?? "", itemId: peer[".id"] ?? "" },
+      up: false,
+    };
+    out.push(tunnel);
+    const port = Number(peer["endpoint-port"] ?? 13231);
+    const path = reach(world, router, peer["endpoint-address"]!, "udp", port, running, connected);
+    if (!path.ok || path.land === undefined) {
+      tunnel.reason = path.reason;
+      continue;
+    }
+    const far = path.land.router;
+    const farIface = far.items("/interface/wireguard").find((i) => enabled(i) && Number(i["listen-port"]) === port);
+    if (farIface === undefined) {
+      tunnel.reason = `${far.name} has no WireGuard interface listening on ${port}`;
+      continue;
+    }
+    if (farIface["public-key"] !== peer["public-key"]) {
+      tunnel.reason = `the public key of ${far.name}'s ${farIface.name} is not the one configured on this peer`;
+      continue;
+    }
+    const farPeer = far.items("/interface/wireguard/peers").find((p) => enabled(p) && p.interface === farIface.name && p["public-key"] === iface["public-key"]);
+    if (farPeer === undefined) {
+      tunnel.reason = `${far.name}'s ${farIface.name} has no peer with this interface's public key`;
+      continue;
+    }
+    if ((farPeer["preshared-key"] ?? "") !== (peer["preshared-key"] ?? "")) {
+      tunnel.reason = "the preshared keys differ";
+      continue;
+    }
+    tunnel.up = true;
+    tunnel.via = path.via;
+    tunnel.listener = { router: far.name, interface: farIface.name ?? "", itemId: farPeer[".id"] ?? "" };
+  }
+  return out;
+}
+
+function ovpnServers(router: RouterView): Item[] {
+  // One shared server before 7.17 (`enabled`), named instances after (`disabled`).
+  return router.items("/interface/ovpn-server/server").filter((s) => (s.enabled !== undefined ? isTrue(s.enabled) : enabled(s)));
+}
+
+function certificate(router: RouterView, name: string | undefined): Item | undefined {
+  return router.items("/certificate").find((c) => c.name === name);
+}
+
+function ovpnTunnels(world: World, router: RouterView, running: Map<string, ReadonlySet<string>>, connected: readonly Connected[]): Tunnel[] {
+  const out: Tunnel[] = [];
+  for (const client of router.items("/interface/ovpn-client")) {
+    if (!enabled(client)) continue;
+    const tunnel: Tunnel = {
+      kind: "ovpn",
+      key: `${router.name}/${client.name}/${client[".id"]}`,
+      initiator: { router: router.name, interface: client.name ?? "", itemId: client[".id"] ?? "" },
+      up: false,
+    };
+    out.push(tunnel);
+    const protocol = client.protocol === "udp" ? "udp" : "tcp";
+    const port = Number(client.port ?? 1194);
+    const path = reach(world, router, client["connect-to"] ?? "", protocol, port, running, connected);
+    if (!path.ok || path.land === undefined) {
+      tunnel.reason = path.reason;
+      continue;
+    }
+    const far = path.land.router;
+    const farCaps = capabilities(far.version);
+    if (protocol === "udp" && !farCaps?.ovpnUdp) {
+      tunnel.reason = `${far.name} runs RouterOS ${far.version}, whose OpenVPN server has no UDP`;
+      continue;
+    }
+    const server = ovpnServers(far).find((s) => Number(s.port ?? 1194) === port && (s.protocol ?? "tcp") === protocol);
+    if (server === undefined) {
+      tunnel.reason = `no OpenVPN server enabled on ${far.name} at ${protocol}/${port}`;
+      continue;
+    }
+    const secret = far.items("/ppp/secret").find((s) => s.name === client.user && enabled(s) && ["ovpn", "any", undefined].includes(s.service));
+    if (secret === undefined || (secret.password ?? "") !== (client.password ?? "")) {
+      tunnel.reason = `${far.name} refuses user ${client.user}: unknown user or wrong password`;
+      continue;
+    }
+    const serverCert = certificate(far, server.certificate);
+    if (serverCert === undefined) {
+      tunnel.reason = `${far.name}'s OpenVPN server has no certificate ${server.certificate ?? "(none)"}`;
+      continue;
+    }
+    if (isTrue(client["verify-server-certificate"])) {
+      const issuer = certificate(far, serverCert.ca);
+      const pinned = router.items("/certificate").some((c) => isTrue(c.trusted) && c.fingerprint !== undefined && c.fingerprint === issuer?.fingerprint);
+      if (!pinned) {
+        tunnel.reason = `${far.name}'s server certificate is not signed by a CA this router trusts`;
+        continue;
+      }
+    }
+    if (isTrue(server["require-client-certificate"]) && (client.certificate === undefined || client.certificate === "none" || certificate(router, client.certificate) === undefined)) {
+      tunnel.reason = `${far.name} requires a client certificate and ${client.name} has none`;
+      continue;
+    }
+    const ciphers = (server.cipher ?? "aes256-cbc").split(",");
+    const auths = (server.auth ?? "sha1").split(",");
+    if (!sameCipher(ciphers, client.cipher ?? "aes256-cbc") || !auths.includes(client.auth ?? "sha1")) {
+      tunnel.reason = `cipher or auth mismatch (${client.cipher}/${client.auth} against ${server.cipher}/${server.auth})`;
+      continue;
+    }
+    const binding = far.items("/interface/ovpn-server").find((b) => b.user === secret.name && enabled(b));
+    tunnel.up = true;
+    tunnel.via = path.via;
+    tunnel.listener = { router: far.name, interface: binding?.name ?? `<ovpn-${secret.name}>`, itemId: binding?.[".id"] ?? "" };
+    tunnel.ppp = { local: secret["local-address"] ?? "", remote: secret["remote-address"] ?? "" };
+  }
+  return out;
+}
+
+// RouterOS 6 says aes256 where RouterOS 7 says aes256-cbc.
+function sameCipher(serverList: string[], client: string): boolean {
+  const norm = (c: string) => (/^aes\d+$/.test(c) ? `${c}-cbc` : c);
+  return client.split(",").some((c) => serverList.map(norm).includes(norm(c)));
+}
+
+/**
+ * Every tunnel the routers try to build, up or down. `running` carries the tunnel interfaces that
+ * were up at the previous tick: a tunnel may ride a route that needs another tunnel.
+ */
+export function computeTunnels(world: World, running: Map<string, ReadonlySet<string>>): Tunnel[] {
+  return world.routers.flatMap((router) => {
+    const connected = connectedNetworks(router, world, running.get(router.name) ?? new Set());
+    return [...wireguardTunnels(world, router, running, connected), ...ovpnTunnels(world, router, running, connected)];
+  });
+}

@@ -1,0 +1,301 @@
+// One simulated router: a config store seeded from its personality, an API server (TCP and TLS),
+// RouterOS 7 writes checked against the real command tree of its version, and the dataplane's
+// state projected back into the menus a monitor reads.
+import { atLeast, capabilities, parseVersion } from "../core/version.js";
+import { checkCommand, menuExists } from "../routeros/schema.js";
+import { factoryItems, menuDescriptors } from "./menus.js";
+import type { RouterSnapshot } from "./model/dataplane.js";
+import type { Item, RouterView } from "./model/types.js";
+import type { Personality } from "./personalities.js";
+import { ApiServer, type CommandHandler } from "./protocol/server.js";
+import { TrapCategory } from "./protocol/traps.js";
+import { createStoreHandler } from "./store/commands.js";
+import { ConfigStore, V6_MESSAGES, V7_MESSAGES } from "./store/store.js";
+
+/** Attributes that are state, not configuration: left out of exports and "before/after" comparisons. */
+export const STATE_ATTRIBUTES = new Set([
+  "running", "active", "inactive", "last-handshake", "rx", "tx", "current-endpoint-address", "current-endpoint-port",
+  "state", "uptime", "prefix-count", "established", "last-error", "limit-exceeded", "updates-received", "updates-sent", "remote-id",
+]);
+
+const TUNNEL_MENUS: Record<string, string> = {
+  "/interface/wireguard": "wg",
+  "/interface/ovpn-client": "ovpn-out",
+  "/interface/ovpn-server": "ovpn-in",
+};
+
+export interface LabRouterOptions {
+  host: string;
+  port: number;
+  tlsPort: number | null;
+  /** Commands of the lab's fault menu, answered by the lab that owns this router. */
+  labCommands: Readonly<Record<string, CommandHandler>>;
+}
+
+export class LabRouter {
+  readonly name: string;
+  readonly version: string;
+  readonly user: string;
+  readonly password: string;
+  readonly store: ConfigStore;
+  readonly server: ApiServer;
+  /** WireGuard private keys, kept out of the store: the API shows them masked. */
+  readonly privateKeys = new Map<string, string>();
+  /** Ids of items the dataplane created (dynamic addresses, routes, sessions), per menu. */
+  private projected = new Map<string, Map<string, string>>();
+
+  constructor(personality: Personality, options: LabRouterOptions) {
+    this.name = personality.name;
+    this.version = personality.version;
+    this.user = personality.user;
+    this.password = personality.password;
+    const caps = capabilities(this.version)!;
+    this.store = new ConfigStore({ messages: caps.dialect === "v6" ? V6_MESSAGES : V7_MESSAGES });
+    const factory = factoryItems(this.version);
+    for (const descriptor of menuDescriptors(this.version, this.privateKeys)) {
+      this.store.register(descriptor, [...(factory[descriptor.path] ?? []), ...(personality.menus[descriptor.path] ?? [])]);
+    }
+    for (const path of Object.keys(personality.menus)) {
+      if (this.store.menu(path) === undefined) throw new Error(`personality ${this.name} seeds ${path}, a menu the lab does not model`);
+    }
+    this.trackTunnelInterfaces();
+    const storeHandler = createStoreHandler(this.store, { commands: options.labCommands });
+    this.server = new ApiServer({
+      handler: caps.dialect === "v6" ? storeHandler : this.schemaChecked(storeHandler),
+      users: [
+        { name: personality.user, password: personality.password, group: "full" },
+        { name: "monitor", password: `${personality.password}-ro`, group: "read" },
+      ],
+      host: options.host,
+      port: options.port,
+      tlsPort: options.tlsPort,
+      // RouterOS 7.18 and later answer an empty print with !empty.
+      emptyReplies: caps.dialect !== "v6" && atLeast(parseVersion(this.version)!, "7.18"),
+    });
+  }
+
+  /** What the dataplane reads: the current configuration, one list per menu. */
+  view(): RouterView {
+    const cache = new Map<string, Item[]>();
+    return {
+      name: this.name,
+      version: this.version,
+      items: (path) => {
+        let items = cache.get(path);
+        if (items === undefined) {
+          const menu = this.store.menu(path);
+          items = menu === undefined ? [] : menu.singleton ? [menu.get()!] : menu.list();
+          cache.set(path, items);
+        }
+        return items;
+      },
+    };
+  }
+
+  /** Configuration without state, as a deterministic JSON text: equal before apply and after remove. */
+  exportConfig(): string {
+    const out: Record<string, unknown> = {};
+    for (const path of [...this.store.paths].sort()) {
+      const menu = this.store.at(path);
+      const projected = this.projected.get(path);
+      const clean = (item: Record<string, string>) =>
+        Object.fromEntries(Object.entries(item).filter(([k]) => !STATE_ATTRIBUTES.has(k) && k !== ".id").sort(([a], [b]) => a.localeCompare(b)));
+      if (menu.singleton) out[path] = clean(menu.get()!);
+      else out[path] = menu.list().filter((i) => !projected?.has(i[".id"] ?? "")).map(clean);
+    }
+    return JSON.stringify(out, null, 1);
+  }
+
+  // A new WireGuard or OpenVPN interface also appears in /interface, as on a router.
+  private trackTunnelInterfaces(): void {
+    this.store.subscribe((event) => {
+      const type = TUNNEL_MENUS[event.path];
+      if (type === undefined) return;
+      const interfaces = this.store.at("/interface");
+      if (event.kind === "add") {
+        interfaces.add({ name: event.after.name ?? "", type, running: "false", mtu: event.after.mtu ?? event.after["max-mtu"] ?? "1420", disabled: event.after.disabled ?? "false" }, "system");
+      } else if (event.kind === "remove") {
+        const found = interfaces.find({ name: event.before.name ?? "" })[0];
+        if (found) interfaces.remove([found[".id"]!], "system");
+      } else {
+        const found = interfaces.find({ name: event.before.name ?? "" })[0];
+        if (found) interfaces.set([found[".id"]!], { name: event.after.name ?? "", disabled: event.after.disabled ?? "false" }, "system");
+      }
+    });
+  }
+
+  // RouterOS 7 refuses what its command tree does not have; so does the lab, with the same words.
+  private schemaChecked(inner: CommandHandler): CommandHandler {
+    return (request, reply) => {
+      const split = request.command.lastIndexOf("/");
+      const path = request.command.slice(0, split);
+      const verb = request.command.slice(split + 1);
+      if ((verb === "add" || verb === "set") && this.store.menu(path) !== undefined && menuExists(this.version, path)) {
+        const attrs: Record<string, string> = {};
+        for (const [k, v] of request.attributes) if (k !== ".id" && k !== "numbers") attrs[k] = v;
+        const problem = checkCommand(this.version, { path, verb, attrs })[0];
+        if (problem !== undefined) {
+          reply.fail(problem.message, problem.kind === "unknown-argument" ? TrapCategory.argumentValue : TrapCategory.missingItemOrCommand);
+          return;
+        }
+      }
+      return inner(request, reply);
+    };
+  }
+
+  /** Writes the dataplane's state into the menus, changing only what changed. */
+  project(state: RouterSnapshot, now: number): void {
+    const v6 = capabilities(this.version)!.dialect === "v6";
+    const interfaces = this.store.at("/interface");
+    for (const iface of interfaces.list()) {
+      const type = iface.type ?? "";
+      if (!["wg", "ovpn-out", "ovpn-in"].includes(type)) continue;
+      const running = state.running.has(iface.name ?? "") ? "true" : "false";
+      if (iface.running !== running) interfaces.set([iface[".id"]!], { running }, "system");
+    }
+    if (!v6) this.projectWireGuard(state, now);
+    this.sync("/ip/address", state.pppAddresses.map((a) => ({ key: `${a.interface} ${a.address}`, attrs: { address: a.address, network: a.network, interface: a.interface, dynamic: "true" } })));
+    this.sync(
+      "/ppp/active",
+      state.tunnels
+        .filter((t) => t.tunnel.up && t.tunnel.kind === "ovpn" && t.tunnel.listener?.router === this.name)
+        .map((t) => ({ key: t.tunnel.key, attrs: { name: t.tunnel.listener!.interface.replace(/^<ovpn-|>$/g, ""), service: "ovpn", "caller-id": t.tunnel.initiator.router, address: t.tunnel.ppp?.remote ?? "" } })),
+    );
+    this.sync(
+      "/ip/route",
+      state.routes
+        .filter((r) => r.protocol !== "static")
+        .map((r) => ({
+          key: `${r.protocol} ${r.dst} ${r.gateway}`,
+          attrs: {
+            "dst-address": r.dst,
+            gateway: r.gateway,
+            distance: String(r.distance),
+            dynamic: "true",
+            active: String(r.active),
+            ...(r.protocol === "connected" ? { connect: "true" } : { bgp: "true" }),
+            ...(r.bgp === undefined
+              ? {}
+              : v6
+                ? { "bgp-as-path": r.bgp.asPath.join(","), "bgp-local-pref": String(r.bgp.localPref), "received-from": r.bgp.session }
+                : { "bgp.as-path": r.bgp.asPath.join(","), "bgp.local-pref": String(r.bgp.localPref), "belongs-to": `bgp-IP-${r.gateway}`, "received-from": r.bgp.session }),
+          },
+        })),
+    );
+    // Static routes keep their own item; only their flags move.
+    const routes = this.store.at("/ip/route");
+    const activeStatic = new Set(state.routes.filter((r) => r.protocol === "static" && r.active).map((r) => r.itemId));
+    const reachable = new Set(state.routes.filter((r) => r.protocol === "static").map((r) => r.itemId));
+    for (const r of routes.list()) {
+      if (r.dynamic === "true" && this.projected.get("/ip/route")?.has(r[".id"]!)) continue;
+      if (r.dynamic === "true" && r.gateway !== undefined && !/^\d/.test(r.gateway)) continue;
+      const active = String(activeStatic.has(r[".id"]));
+      const inactive = String(!reachable.has(r[".id"]) && r.dynamic !== "true");
+      if (r.dynamic !== "true" && (r.active !== active || r.inactive !== inactive)) routes.set([r[".id"]!], { active, inactive }, "system");
+    }
+    if (v6) this.projectV6Peers(state, now);
+    else
+      this.sync(
+        "/routing/bgp/session",
+        state.sessions.map((s) => ({
+          key: s.name,
+          attrs: {
+            name: `${s.name}-1`,
+            "remote.address": s.remoteAddress,
+            "remote.as": String(s.remoteAs),
+            "local.address": s.localAddress,
+            "local.as": String(s.localAs),
+            "local.role": "ebgp",
+            established: String(s.state === "established"),
+            state: s.state,
+            uptime: s.since === null ? "" : duration(now - s.since),
+            "prefix-count": String(s.accepted),
+            "remote.messages": String(s.received),
+            "limit-exceeded": String(s.limitExceeded),
+            "last-error": s.lastError,
+          },
+        })),
+      );
+  }
+
+  private projectWireGuard(state: RouterSnapshot, now: number): void {
+    const peers = this.store.at("/interface/wireguard/peers");
+    for (const peer of peers.list()) {
+      const t = state.tunnels.find((x) => (x.tunnel.initiator.router === this.name && x.tunnel.initiator.itemId === peer[".id"]) || (x.tunnel.listener?.router === this.name && x.tunnel.listener.itemId === peer[".id"]));
+      const attrs: Record<string, string> = {
+        "last-handshake": t?.lastHandshake != null ? duration(now - t.lastHandshake) : "",
+        rx: String(t?.rx ?? 0),
+        tx: String(t?.tx ?? 0),
+      };
+      if (t?.tunnel.up && t.tunnel.listener?.router === this.name) attrs["current-endpoint-address"] = t.tunnel.initiator.router;
+      const changed = Object.entries(attrs).some(([k, v]) => (peer[k] ?? "") !== v);
+      if (changed) peers.set([peer[".id"]!], attrs, "system");
+    }
+  }
+
+  private projectV6Peers(state: RouterSnapshot, now: number): void {
+    const peers = this.store.at("/routing/bgp/peer");
+    for (const peer of peers.list()) {
+      const s = state.sessions.find((x) => x.itemId === peer[".id"]);
+      const attrs = {
+        state: s?.state ?? "idle",
+        established: String(s?.state === "established"),
+        uptime: s?.since == null ? "" : duration(now - s.since),
+        "prefix-count": String(s?.accepted ?? 0),
+        "last-error": s?.lastError ?? "",
+        "limit-exceeded": String(s?.limitExceeded ?? false),
+      };
+      if (Object.entries(attrs).some(([k, v]) => (peer[k] ?? "") !== v)) peers.set([peer[".id"]!], attrs, "system");
+    }
+  }
+
+  /** Keeps the dataplane's own items of a menu equal to `wanted` (keyed), touching only differences. */
+  private sync(path: string, wanted: Array<{ key: string; attrs: Record<string, string> }>): void {
+    const menu = this.store.at(path);
+    const mine = this.projected.get(path) ?? new Map<string, string>();
+    this.projected.set(path, mine);
+    const byKey = new Map<string, string>(); // key → id
+    for (const [id, key] of mine) byKey.set(key, id);
+    const keep = new Set<string>();
+    for (const { key, attrs } of wanted) {
+      const id = byKey.get(key);
+      const current = id === undefined ? undefined : menu.get(id);
+      if (id === undefined || current === undefined) {
+        const newId = menu.add(attrs, "system");
+        mine.set(newId, key);
+        keep.add(newId);
+      } else {
+        keep.add(id);
+        if (Object.entries(attrs).some(([k, v]) => current[k] !== v)) menu.set([id], attrs, "system");
+      }
+    }
+    for (const id of [...mine.keys()]) {
+      if (keep.has(id)) continue;
+      mine.delete(id);
+      if (menu.get(id) !== undefined) menu.remove([id], "system");
+    }
+  }
+
+  /** After a reboot the dataplane's items are gone; they come back as the routers talk again. */
+  forgetProjection(): void {
+    for (const [path, ids] of this.projected) {
+      const menu = this.store.at(path);
+      for (const id of ids.keys()) if (menu.get(id) !== undefined) menu.remove([id], "system");
+    }
+    this.projected.clear();
+  }
+}
+
+/** RouterOS prints durations as 1w2d3h4m5s. */
+export function duration(ms: number): string {
+  let s = Math.max(0, Math.floor(ms / 1000));
+  const parts: string[] = [];
+  for (const [unit, size] of [["w", 604800], ["d", 86400], ["h", 3600], ["m", 60]] as const) {
+    if (s >= size) {
+      parts.push(`${Math.floor(s / size)}${unit}`);
+      s %= size;
+    }
+  }
+  if (s > 0 || parts.length === 0) parts.push(`${s}s`);
+  return parts.join("");
+}
