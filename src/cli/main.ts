@@ -27,6 +27,22 @@ export function buildProgram(write: (text: string) => void): Command {
       renderCommand(file, flags, write);
     });
 
+  program
+    .command("lab")
+    .description("run simulated RouterOS routers (the built-in lab) in the foreground")
+    .option("--routers <names>", "comma-separated lab routers: alice (7.24), remi (7.19.6), carol (6.49)", "alice,remi,carol")
+    .option("--port-base <port>", "first API port; router i gets port-base+2i (API) and +2i+1 (API-SSL); default: any free ports")
+    .option("--host <address>", "address to listen on", "127.0.0.1")
+    .option("--clock-factor <n>", "lab seconds per real second (e.g. 10: a 30 s hold timer expires in 3 s)")
+    .addHelpText(
+      "after",
+      `\nThe first line of output is one JSON object: {"routers": [{"name", "version", "host", "port", "tlsPort", "user", "password"}]}.\nFaults are injected through each router's own API: /lab/wan-down, /lab/reboot, ... (docs/lab.md).\n\n${EXIT_CODES}`,
+    )
+    .action(async (flags) => {
+      const { labCommand } = await import("./lab.js");
+      await labCommand(flags, write);
+    });
+
   return program;
 }
 

@@ -31,6 +31,7 @@ const DEFAULT_OVPN_MTU = 1450;
 const DEFAULT_KEEPALIVE = "25s";
 const STATIC_PRIMARY_DISTANCE = 10;
 const STATIC_DISTANCE_STEP = 10;
+const PIN_GUARD_DISTANCE = 250;
 
 interface Context {
   p: Peering;
@@ -297,10 +298,15 @@ function renderWanPin(ctx: Context, link: Link): void {
   const wan = myWan(ctx, link);
   const extra: Partial<RouterCommand> = { why: `traffic to ${ctx.friend}'s ${link.name} endpoint leaves through ${wan.interface}` };
   if (!isIPv4(endpoint)) extra.resolve = ["dst-address"];
-  emit(ctx, "/ip/route", `pin-${link.name}`, {
-    "dst-address": isIPv4(endpoint) ? `${endpoint}/32` : endpoint,
-    gateway: wan.gateway ?? wan.interface,
-  }, extra);
+  const dst = isIPv4(endpoint) ? `${endpoint}/32` : endpoint;
+  emit(ctx, "/ip/route", `pin-${link.name}`, { "dst-address": dst, gateway: wan.gateway ?? wan.interface }, extra);
+  // When that WAN is down the pin goes inactive; without this guard the tunnel would quietly
+  // leave through another ISP. A blackhole behind it keeps "isp2" on ISP2 or down.
+  const guard = ctx.caps.dialect === "v6" ? { type: "blackhole" } : { blackhole: "yes" };
+  emit(ctx, "/ip/route", `pin-${link.name}-guard`, { "dst-address": dst, ...guard, distance: String(PIN_GUARD_DISTANCE) }, {
+    ...extra,
+    why: `${link.name} stays on ${wan.interface}: while it is down, ${ctx.friend}'s endpoint is unreachable rather than reached through another ISP`,
+  });
 }
 
 function renderFirewall(ctx: Context, link: Link): void {

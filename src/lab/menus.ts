@@ -30,7 +30,20 @@ export function menuDescriptors(version: string, privateKeys: Map<string, string
   const list = (path: string, extra: Partial<MenuDescriptor> = {}): MenuDescriptor => ({ path, ...extra });
   const state = (path: string, extra: Partial<MenuDescriptor> = {}): MenuDescriptor => ({ path, verbs: ["print", "getall", "get", "listen"], disabledFlag: false, ...extra });
   const single = (path: string, extra: Partial<MenuDescriptor> = {}): MenuDescriptor => ({ path, singleton: true, ...extra });
-  const interfaceDuplicate = { duplicateMessage: TrapMessage.alreadyHaveInterface };
+  // Interface names are one namespace across every interface menu.
+  const interfaceDuplicate: Partial<MenuDescriptor> = {
+    duplicateMessage: TrapMessage.alreadyHaveInterface,
+    hooks: {
+      validate(change, ctx) {
+        // Seeds already list their interfaces in /interface.
+        if (change.kind === "remove" || ctx.origin === "system") return;
+        const name = change.after.name;
+        const before = change.kind === "set" ? change.before.name : undefined;
+        if (name === undefined || name === before || ctx.menu.path === "/interface") return;
+        if (ctx.store.at("/interface").find({ name }).length > 0) throw new TrapError(TrapMessage.alreadyHaveInterface);
+      },
+    },
+  };
 
   const menus: MenuDescriptor[] = [
     single("/system/identity"),
@@ -38,7 +51,7 @@ export function menuDescriptors(version: string, privateKeys: Map<string, string
     single("/system/routerboard", { verbs: ["print", "getall", "get"] }),
     named("/system/scheduler"),
     named("/user"),
-    named("/interface", { ...interfaceDuplicate, readOnly: ["type", "running", "mac-address"], verbs: ["print", "getall", "get", "set", "listen", "enable", "disable"] }),
+    named("/interface", { duplicateMessage: TrapMessage.alreadyHaveInterface, readOnly: ["type", "running", "mac-address"], verbs: ["print", "getall", "get", "set", "listen", "enable", "disable"] }),
     named("/interface/ethernet", { verbs: ["print", "getall", "get", "set", "listen", "enable", "disable"] }),
     named("/interface/vlan", interfaceDuplicate),
     named("/interface/bridge", interfaceDuplicate),
@@ -64,7 +77,7 @@ export function menuDescriptors(version: string, privateKeys: Map<string, string
     named("/ip/dhcp-server"),
     list("/ip/dhcp-server/network"),
     single("/ip/dns"),
-    single("/ip/cloud", { readOnly: ["public-address", "dns-name", "status"] }),
+    single("/ip/cloud", { readOnly: ["public-address", "dns-name", "status"], booleans: ["ddns-enabled"] }),
     list("/ip/firewall/filter"),
     list("/ip/firewall/nat"),
     list("/ip/firewall/mangle"),
@@ -73,7 +86,7 @@ export function menuDescriptors(version: string, privateKeys: Map<string, string
   if (v7) {
     menus.push(
       named("/interface/wireguard", {
-        ...interfaceDuplicate,
+        duplicateMessage: TrapMessage.alreadyHaveInterface,
         readOnly: ["public-key", "running"],
         defaults: { mtu: "1420", "listen-port": "13231" },
         hooks: {
@@ -86,6 +99,7 @@ export function menuDescriptors(version: string, privateKeys: Map<string, string
             privateKeys.set(draft.name ?? "", pair.privateKey);
             draft["private-key"] = "********";
           },
+          validate: interfaceDuplicate.hooks!.validate,
           onSet(draft, before) {
             if (draft.name !== before.name && before.name !== undefined) {
               const key = privateKeys.get(before.name);

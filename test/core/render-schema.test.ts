@@ -16,7 +16,7 @@ const V6_MENUS: Record<string, { verbs: string[]; attrs: string[] }> = {
   "/ppp/profile": { verbs: ["add"], attrs: ["name", "local-address", "remote-address", "use-ipv6", "use-mpls", "use-compression", "use-encryption", "use-upnp", "only-one", "change-tcp-mss", "address-list", "on-up", "on-down", "comment"] },
   "/ppp/secret": { verbs: ["add"], attrs: ["name", "service", "caller-id", "password", "profile", "local-address", "remote-address", "routes", "limit-bytes-in", "limit-bytes-out", "comment", "disabled"] },
   "/ip/address": { verbs: ["add"], attrs: ["address", "network", "interface", "comment", "disabled"] },
-  "/ip/route": { verbs: ["add"], attrs: ["dst-address", "gateway", "distance", "check-gateway", "scope", "target-scope", "comment", "disabled"] },
+  "/ip/route": { verbs: ["add"], attrs: ["dst-address", "gateway", "distance", "check-gateway", "type", "scope", "target-scope", "comment", "disabled"] },
   "/ip/firewall/filter": { verbs: ["add"], attrs: ["chain", "action", "protocol", "dst-port", "in-interface", "comment", "disabled"] },
   "/routing/bgp/instance": { verbs: ["add"], attrs: ["name", "as", "router-id", "redistribute-connected", "redistribute-static", "redistribute-rip", "redistribute-ospf", "redistribute-other-bgp", "out-filter", "client-to-client-reflection", "ignore-as-path-len", "routing-table", "comment"] },
   "/routing/bgp/peer": { verbs: ["add"], attrs: ["name", "instance", "remote-address", "remote-as", "in-filter", "out-filter", "max-prefix-limit", "hold-time", "keepalive-time", "address-families", "multihop", "ttl", "update-source", "comment", "disabled"] },

@@ -10,7 +10,9 @@ add address=172.16.10.2/30 comment=bgpals:alice-remi:address-isp1 interface=wg-a
 add address=172.16.11.2/30 comment=bgpals:alice-remi:address-isp2 interface=wg-alice-isp2 network=172.16.11.0
 /ip route
 add comment=bgpals:alice-remi:pin-isp1 dst-address=[:resolve "vpn.alice.example"] gateway=pppoe-out1
+add blackhole=yes comment=bgpals:alice-remi:pin-isp1-guard distance=250 dst-address=[:resolve "vpn.alice.example"]
 add comment=bgpals:alice-remi:pin-isp2 dst-address=[:resolve "vpn2.alice.example"] gateway=pppoe-out2
+add blackhole=yes comment=bgpals:alice-remi:pin-isp2-guard distance=250 dst-address=[:resolve "vpn2.alice.example"]
 /ip firewall filter
 add action=accept chain=input comment=bgpals:alice-remi:fw-bgp-isp1 dst-port=179 in-interface=wg-alice-isp1 protocol=tcp place-before=[:pick [find dynamic=no] 0]
 add action=accept chain=input comment=bgpals:alice-remi:fw-bgp-isp2 dst-port=179 in-interface=wg-alice-isp2 protocol=tcp place-before=[:pick [find dynamic=no] 0]

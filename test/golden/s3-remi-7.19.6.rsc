@@ -6,7 +6,9 @@ add add-default-route=no auth=sha256 certificate=bgpals-alice-remi-ovpn-client c
 add add-default-route=no auth=sha256 certificate=bgpals-alice-remi-ovpn-client cipher=aes256-gcm comment=bgpals:alice-remi-ovpn:tunnel-isp2 connect-to=vpn2.alice.example max-mtu=1450 mode=ip name=ovpn-alice-isp2 port=1194 protocol=tcp user=remi-isp2 verify-server-certificate=yes
 /ip route
 add comment=bgpals:alice-remi-ovpn:pin-isp1 dst-address=[:resolve "vpn.alice.example"] gateway=pppoe-out1
+add blackhole=yes comment=bgpals:alice-remi-ovpn:pin-isp1-guard distance=250 dst-address=[:resolve "vpn.alice.example"]
 add comment=bgpals:alice-remi-ovpn:pin-isp2 dst-address=[:resolve "vpn2.alice.example"] gateway=pppoe-out2
+add blackhole=yes comment=bgpals:alice-remi-ovpn:pin-isp2-guard distance=250 dst-address=[:resolve "vpn2.alice.example"]
 /ip firewall filter
 add action=accept chain=input comment=bgpals:alice-remi-ovpn:fw-bgp-isp1 dst-port=179 in-interface=ovpn-alice-isp1 protocol=tcp place-before=[:pick [find dynamic=no] 0]
 add action=accept chain=input comment=bgpals:alice-remi-ovpn:fw-bgp-isp2 dst-port=179 in-interface=ovpn-alice-isp2 protocol=tcp place-before=[:pick [find dynamic=no] 0]

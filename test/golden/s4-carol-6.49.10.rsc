@@ -8,7 +8,9 @@ add add-default-route=no auth=sha1 certificate=bgpals-alice-carol-client cipher=
 add add-default-route=no auth=sha1 certificate=bgpals-alice-carol-client cipher=aes256 comment=bgpals:alice-carol:tunnel-isp2 connect-to=vpn2.alice.example max-mtu=1450 mode=ip name=ovpn-alice-isp2 port=1194 user=carol-isp2
 /ip route
 add comment=bgpals:alice-carol:pin-isp1 dst-address=[:resolve "vpn.alice.example"] gateway=pppoe-out1
+add comment=bgpals:alice-carol:pin-isp1-guard distance=250 dst-address=[:resolve "vpn.alice.example"] type=blackhole
 add comment=bgpals:alice-carol:pin-isp2 dst-address=[:resolve "vpn2.alice.example"] gateway=pppoe-out1
+add comment=bgpals:alice-carol:pin-isp2-guard distance=250 dst-address=[:resolve "vpn2.alice.example"] type=blackhole
 /ip firewall filter
 add action=accept chain=input comment=bgpals:alice-carol:fw-bgp-isp1 dst-port=179 in-interface=ovpn-alice-isp1 protocol=tcp place-before=[:pick [find dynamic=no] 0]
 add action=accept chain=input comment=bgpals:alice-carol:fw-bgp-isp2 dst-port=179 in-interface=ovpn-alice-isp2 protocol=tcp place-before=[:pick [find dynamic=no] 0]

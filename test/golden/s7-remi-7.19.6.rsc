@@ -10,7 +10,9 @@ add address=172.16.10.2/30 comment=bgpals:alice-remi-static:address-isp1 interfa
 add address=172.16.11.2/30 comment=bgpals:alice-remi-static:address-isp2 interface=wg-alice-isp2 network=172.16.11.0
 /ip route
 add comment=bgpals:alice-remi-static:pin-isp1 dst-address=[:resolve "vpn.alice.example"] gateway=pppoe-out1
+add blackhole=yes comment=bgpals:alice-remi-static:pin-isp1-guard distance=250 dst-address=[:resolve "vpn.alice.example"]
 add comment=bgpals:alice-remi-static:pin-isp2 dst-address=[:resolve "vpn2.alice.example"] gateway=pppoe-out2
+add blackhole=yes comment=bgpals:alice-remi-static:pin-isp2-guard distance=250 dst-address=[:resolve "vpn2.alice.example"]
 add check-gateway=ping comment=bgpals:alice-remi-static:static-isp1-192.168.0.0/24 distance=10 dst-address=192.168.0.0/24 gateway=172.16.10.1
 add check-gateway=ping comment=bgpals:alice-remi-static:static-isp2-192.168.0.0/24 distance=20 dst-address=192.168.0.0/24 gateway=172.16.11.1
 /ip firewall mangle

@@ -43,11 +43,13 @@ export function egressInterface(router: RouterView, world: World, dst: string, r
   if (direct !== undefined) return direct.interface;
   const candidates = router
     .items("/ip/route")
-    .filter((r) => enabled(r) && !isTrue(r.blackhole) && r["dst-address"] !== undefined && (r["routing-table"] ?? "main") === "main")
+    .filter((r) => enabled(r) && r["dst-address"] !== undefined && (r["routing-table"] ?? "main") === "main")
     .map((r) => ({ r, prefix: parsePrefix(r["dst-address"]!) }))
     .filter(({ prefix }) => prefixWithin({ network: target, length: 32 }, prefix))
     .sort((a, b) => b.prefix.length - a.prefix.length || Number(a.r.distance ?? 1) - Number(b.r.distance ?? 1));
   for (const { r } of candidates) {
+    // The best usable route is a blackhole: the packet is dropped.
+    if (isTrue(r.blackhole) || r.type === "blackhole") return null;
     const via = gatewayInterface(router, world, r.gateway ?? "", running, connected);
     if (via !== null) return via;
   }
