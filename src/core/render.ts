@@ -302,7 +302,7 @@ function renderWanPin(ctx: Context, link: Link): void {
   emit(ctx, "/ip/route", `pin-${link.name}`, { "dst-address": dst, gateway: wan.gateway ?? wan.interface }, extra);
   // When that WAN is down the pin goes inactive; without this guard the tunnel would quietly
   // leave through another ISP. A blackhole behind it keeps "isp2" on ISP2 or down.
-  const guard = ctx.caps.dialect === "v6" ? { type: "blackhole" } : { blackhole: "yes" };
+  const guard: Record<string, string> = ctx.caps.dialect === "v6" ? { type: "blackhole" } : { blackhole: "yes" };
   emit(ctx, "/ip/route", `pin-${link.name}-guard`, { "dst-address": dst, ...guard, distance: String(PIN_GUARD_DISTANCE) }, {
     ...extra,
     why: `${link.name} stays on ${wan.interface}: while it is down, ${ctx.friend}'s endpoint is unreachable rather than reached through another ISP`,
