@@ -76,3 +76,43 @@ describe("lab dataplane (S1 over WireGuard)", () => {
     expect(lab.dataplane.of("alice").sessions.find((s) => s.name === "remi-isp1")?.state).not.toBe("established");
   });
 });
+
+describe("lab dataplane (S4: RouterOS 6.49 and 7.24 over OpenVPN)", () => {
+  it("brings the OpenVPN tunnels up with certificates and PPP secrets, and v6 BGP sessions through v6 filters", async () => {
+    lab = await Lab.start({ routers: ["alice", "carol"], tickMs: 0 });
+    // Certificates as bgpals's preparation leaves them: a CA and server certificate on alice, the
+    // CA (trusted) and a client certificate on carol.
+    const fingerprint = "9b2e4d6f8a0c1e3b5d7f9a2c4e6b8d0f1a3c5e7b9d2f4a6c8e0b1d3f5a7c9e2b";
+    lab.router("alice").store.add("/certificate", { name: "bgpals-alice-carol-ca", fingerprint, trusted: "true", "key-usage": "key-cert-sign,crl-sign" });
+    lab.router("alice").store.add("/certificate", { name: "bgpals-alice-carol-server", ca: "bgpals-alice-carol-ca", fingerprint: "11".repeat(32) });
+    lab.router("carol").store.add("/certificate", { name: "bgpals-alice-carol-ca", fingerprint, trusted: "true" });
+    lab.router("carol").store.add("/certificate", { name: "bgpals-alice-carol-client", ca: "bgpals-alice-carol-ca", fingerprint: "22".repeat(32) });
+    await buildPeering(lab, example("s4"), { pppPassword: { isp1: "first-secret", isp2: "second-secret" } });
+    lab.tick();
+
+    const carol = await connect(lab, "carol");
+    const peers = await print(carol, "/routing/bgp/peer");
+    expect(peers.map((p) => [p.name, p.state, p["prefix-count"]])).toEqual([
+      ["alice-isp1", "established", "1"],
+      ["alice-isp2", "established", "1"],
+    ]);
+    const routes = await print(carol, "/ip/route", ["?dst-address=192.168.0.0/24", "?bgp=true"]);
+    expect(routes.find((r) => r.active === "true")).toMatchObject({ gateway: "172.16.20.1", "bgp-local-pref": "200", "bgp-as-path": "64514" });
+    await carol.close();
+
+    const alice = await connect(lab, "alice");
+    expect((await print(alice, "/ppp/active")).map((a) => a.name).sort()).toEqual(["ovpn-carol-isp1", "ovpn-carol-isp2"]);
+    const back = await print(alice, "/ip/route", ["?dst-address=192.168.88.0/24", "?bgp=true"]);
+    expect(back.find((r) => r.active === "true")).toMatchObject({ gateway: "172.16.20.2", "bgp.local-pref": "200" });
+    // carol prepends on the backup link: alice sees it in the AS path.
+    expect(back.find((r) => r.active === "false")?.["bgp.as-path"]).toBe("64515,64515,64515,64515");
+
+    // A wrong PPP password keeps that tunnel down.
+    const [secret] = await print(alice, "/ppp/secret", ["?name=carol-isp2"]);
+    await alice.write("/ppp/secret/set", [`=.id=${secret![".id"]}`, "=password=changed"]);
+    lab.tick();
+    const isp2 = lab.dataplane.of("carol").tunnels.find((t) => t.tunnel.initiator.interface === "ovpn-alice-isp2")!;
+    expect(isp2.tunnel).toMatchObject({ up: false, reason: "alice refuses user carol-isp2: unknown user or wrong password" });
+    await alice.close();
+  });
+});
