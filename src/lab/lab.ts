@@ -212,6 +212,8 @@ export class Lab {
         return String(this.leak(name, count).length);
       }),
       "/lab/tick": run(() => this.tick()),
+      // The configuration without state (JSON), for comparing a router before and after.
+      "/lab/export": run(() => this.router(name).exportConfig()),
       "/routing/bgp/session/clear": run((req) => {
         // By .id or numbers (an id or the session's name), as the router accepts.
         const ref = req.attributes.get(".id") ?? need(req, "numbers");

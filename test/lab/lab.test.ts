@@ -108,6 +108,7 @@ describe("faults through the /lab menu", () => {
     await alice.write("/routing/bgp/session/clear", ["=numbers=remi-isp2-1"]);
 
     const before = lab.router("remi").exportConfig();
+    expect(await remi.write("/lab/export")).toEqual([{ ret: before }]);
     const closed = new Promise<void>((resolve) => remi.once("close", () => resolve()));
     await remi.write("/lab/reboot");
     await closed;
