@@ -136,6 +136,8 @@ export function planPeering(peering: string, desired: readonly RouterCommand[], 
     for (const [k, v] of Object.entries(cmd.attrs)) {
       // Secrets cannot be read back (RouterOS masks them); they are set on add only.
       if (cmd.secret?.includes(k) && mine[k] === undefined) continue;
+      // A DNS name was resolved when the object was made; the router holds the address.
+      if (cmd.resolve?.includes(k)) continue;
       if (!same(mine[k], v)) {
         diff[k] = v;
         before[k] = mine[k] ?? "";

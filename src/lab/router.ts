@@ -18,6 +18,8 @@ export const STATE_ATTRIBUTES = new Set([
   "state", "uptime", "prefix-count", "established", "last-error", "limit-exceeded", "updates-received", "updates-sent", "remote-id",
 ]);
 
+const WRITE_VERBS = new Set(["add", "set", "remove", "unset", "enable", "disable", "move"]);
+
 const TUNNEL_MENUS: Record<string, string> = {
   "/interface/wireguard": "wg",
   "/interface/ovpn-client": "ovpn-out",
@@ -41,6 +43,12 @@ export class LabRouter {
   readonly server: ApiServer;
   /** WireGuard private keys, kept out of the store: the API shows them masked. */
   readonly privateKeys = new Map<string, string>();
+  /**
+   * A fault on the k-th API write from now (1-based): `trap` refuses it, `drop` performs it and
+   * then drops the connection before the client hears back.
+   */
+  writeFault: { at: number; kind: "trap" | "drop" } | null = null;
+  private writesSeen = 0;
   /** Ids of items the dataplane created (dynamic addresses, routes, sessions), per menu. */
   private projected = new Map<string, Map<string, string>>();
 
@@ -61,7 +69,7 @@ export class LabRouter {
     this.trackTunnelInterfaces();
     const storeHandler = createStoreHandler(this.store, { commands: options.labCommands });
     this.server = new ApiServer({
-      handler: caps.dialect === "v6" ? storeHandler : this.schemaChecked(storeHandler),
+      handler: this.faulty(caps.dialect === "v6" ? storeHandler : this.schemaChecked(storeHandler)),
       users: [
         { name: personality.user, password: personality.password, group: "full" },
         { name: "monitor", password: `${personality.password}-ro`, group: "read" },
@@ -122,6 +130,32 @@ export class LabRouter {
         if (found) interfaces.set([found[".id"]!], { name: event.after.name ?? "", disabled: event.after.disabled ?? "false" }, "system");
       }
     });
+  }
+
+  /** Arms a write fault, counting writes from now. */
+  failWrite(at: number, kind: "trap" | "drop"): void {
+    this.writeFault = { at, kind };
+    this.writesSeen = 0;
+  }
+
+  private faulty(inner: CommandHandler): CommandHandler {
+    return async (request, reply) => {
+      const verb = request.command.slice(request.command.lastIndexOf("/") + 1);
+      const fault = this.writeFault;
+      if (fault === null || !WRITE_VERBS.has(verb) || request.command.startsWith("/lab/")) return inner(request, reply);
+      this.writesSeen++;
+      if (this.writesSeen !== fault.at) return inner(request, reply);
+      this.writeFault = null;
+      if (fault.kind === "trap") return reply.fail("failure: lab fault injected on this write", TrapCategory.generalFailure);
+      // The write happens; the answer never arrives.
+      const silent: typeof reply = { tag: reply.tag, signal: reply.signal, finished: false, row() {}, item() {}, empty() {}, trap() {}, done() {}, fail() {}, backpressure: () => null };
+      try {
+        await inner(request, silent);
+      } catch {
+        // a refused write is still followed by the drop
+      }
+      this.server.dropConnections("lab fault: connection dropped after a write");
+    };
   }
 
   // RouterOS 7 refuses what its command tree does not have; so does the lab, with the same words.
