@@ -1,0 +1,395 @@
+// The transport bgpals talks to a router with: node-routeros (the required client) behind a small
+// class that adds a time limit to every command, errors a user can act on, API-SSL certificate
+// pinning and TCP no-delay. Concurrent calls stay pipelined: node-routeros tags each command and
+// they share one connection.
+import "./node-routeros-fix.js";
+import net from "node:net";
+import { TLSSocket } from "node:tls";
+import { Channel, RouterOSAPI, type Connector } from "node-routeros";
+import { endpointOf, routerError, toRouterError, type Endpoint, type RouterError } from "./errors.js";
+import { checkPin, peerFingerprint } from "./tls-pin.js";
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+export interface RouterTarget {
+  readonly host: string;
+  /** Default 8728, or 8729 with `tls`. */
+  readonly port?: number;
+  readonly user: string;
+  readonly password: string;
+  /** API-SSL. Routers use self-signed certificates: the certificate is pinned, not verified. */
+  readonly tls?: boolean;
+  /** Limit for connecting and for each command's silence; default 10 s. */
+  readonly timeoutMs?: number;
+  /** SHA-256 fingerprint stored on first use; null or absent accepts any certificate and reports it. */
+  readonly knownFingerprint?: string | null;
+}
+
+/** One item as the API returns it: attribute names to values, `.id` included. */
+export type RouterItem = Record<string, string>;
+
+export interface PrintOptions {
+  /** `{ name: "ether1" }` asks `?name=ether1` (every pair must match); an array is sent as raw query words. */
+  readonly query?: Readonly<Record<string, string>> | readonly string[];
+  /** Only these attributes (`=.proplist=`), which also makes large prints much cheaper. */
+  readonly proplist?: readonly string[];
+  /** Longest silence allowed while the answer comes in; default the client's. */
+  readonly timeoutMs?: number;
+}
+
+export interface ListenOptions extends Pick<PrintOptions, "query" | "proplist"> {
+  /** The router refused the listen, or the connection was lost; no more changes will come. */
+  readonly onError?: (error: RouterError) => void;
+}
+
+export interface Listening {
+  /** Cancels the listen on the router. */
+  stop(): Promise<void>;
+}
+
+// Self-signed router certificates fail verification by design; the fingerprint check replaces it.
+const TLS_OPTIONS = { rejectUnauthorized: false };
+
+export class RouterClient {
+  readonly endpoint: Endpoint;
+  // Private fields (#) keep the password, and node-routeros's copy of it, out of console.log output.
+  readonly #api: RouterOSAPI;
+  readonly #password: string;
+  readonly #timeoutMs: number;
+  #connector: Connector | null = null;
+  #socket: net.Socket | null = null;
+  #fingerprint: string | null = null;
+  /** Set once the connection is gone; every later call fails with it. */
+  #lostWith: RouterError | null = null;
+  #closing: Promise<void> | null = null;
+  /** How to fail each call still waiting for the router. */
+  readonly #waiting = new Set<(error: RouterError) => void>();
+  readonly #listens = new Set<{ lost(error: RouterError): void }>();
+  readonly #fatal = new FatalReason();
+
+  private constructor(target: RouterTarget) {
+    this.endpoint = endpointOf(target);
+    this.#password = target.password;
+    this.#timeoutMs = target.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#api = new RouterOSAPI({
+      host: this.endpoint.host,
+      port: this.endpoint.port,
+      user: this.endpoint.user,
+      password: target.password,
+      // node-routeros closes a connection silent for this long; keepalive sends `#` every half of it.
+      timeout: this.#timeoutMs / 1000,
+      keepalive: true,
+      tls: this.endpoint.tls ? TLS_OPTIONS : undefined,
+    });
+    // Socket errors after login are emitted here; unhandled, they would crash the process.
+    this.#api.on("error", (e: unknown) => this.#lose(this.#error(e)));
+    this.#api.on("close", () => this.#lose(routerError("closed", this.endpoint, { routerMessage: this.#fatal.read() }, this.#password)));
+  }
+
+  /** Connects and logs in; with TLS, checks the certificate against `knownFingerprint` first. */
+  static async connect(target: RouterTarget): Promise<RouterClient> {
+    const client = new RouterClient(target);
+    await client.#open(target.knownFingerprint);
+    return client;
+  }
+
+  /** SHA-256 fingerprint of the router's API-SSL certificate, to store for pinning; null without TLS. */
+  get fingerprint(): string | null {
+    return this.#fingerprint;
+  }
+
+  get closed(): boolean {
+    return this.#lostWith !== null;
+  }
+
+  print(path: string, options: PrintOptions = {}): Promise<RouterItem[]> {
+    return this.#execute([`${menuPath(path)}/print`, ...proplistWords(options.proplist), ...queryWords(options.query)], options.timeoutMs);
+  }
+
+  /** Adds an item; returns its `.id`. */
+  async add(path: string, attrs: Readonly<Record<string, string>>): Promise<string> {
+    const command = `${menuPath(path)}/add`;
+    const reply = await this.#execute([command, ...attributeWords(attrs)]);
+    const id = reply.at(-1)?.ret;
+    if (id === undefined) {
+      throw routerError("protocol", this.endpoint, { command, reason: "add answered without the new item's .id" });
+    }
+    return id;
+  }
+
+  /** Changes an item; `id` null for menus with a single item, like /system/identity. */
+  async set(path: string, id: string | null, attrs: Readonly<Record<string, string>>): Promise<void> {
+    const target = id === null ? [] : [`=.id=${id}`];
+    await this.#execute([`${menuPath(path)}/set`, ...target, ...attributeWords(attrs)]);
+  }
+
+  async remove(path: string, id: string): Promise<void> {
+    await this.#execute([`${menuPath(path)}/remove`, `=.id=${id}`]);
+  }
+
+  /** Runs any command, e.g. `/routing/bgp/session/clear`; returns what it answered. */
+  run(command: string, attrs: Readonly<Record<string, string>> = {}, options: Pick<PrintOptions, "timeoutMs"> = {}): Promise<RouterItem[]> {
+    return this.#execute([menuPath(command), ...attributeWords(attrs)], options.timeoutMs);
+  }
+
+  /**
+   * Follows changes of a menu: `onChange` gets every added or changed item, and removed ones as
+   * `.id` with `.dead: "yes"`. It runs inside the socket's data handler and must not throw.
+   */
+  listen(path: string, onChange: (item: RouterItem) => void, options: ListenOptions = {}): Listening {
+    if (this.#lostWith !== null) throw this.#lostWith;
+    const command = `${menuPath(path)}/listen`;
+    const words = [command, ...proplistWords(options.proplist), ...queryWords(options.query)];
+    const entry = {
+      lost: (error: RouterError): void => {
+        // Also stops node-routeros's idle timer, which would otherwise tick forever.
+        stream.stop().catch(() => {});
+        options.onError?.(error);
+      },
+    };
+    const stream = this.#api.stream(words, (error: Error | null, packet: unknown) => {
+      if (error) {
+        this.#listens.delete(entry);
+        options.onError?.(this.#error(error, command));
+        return;
+      }
+      // An idle listen is called with [] every ~2.3 s; items in `.section`s come as arrays.
+      for (const item of Array.isArray(packet) ? packet : [packet]) onChange(item as RouterItem);
+    });
+    this.#listens.add(entry);
+    return {
+      stop: async () => {
+        if (!this.#listens.delete(entry)) return;
+        await this.#guard(() => stream.stop(), this.#timeoutMs, `${command} /cancel`);
+      },
+    };
+  }
+
+  /** Ends the session; calls still waiting fail with kind `closed`. */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutDown();
+    return this.#closing;
+  }
+
+  async #shutDown(): Promise<void> {
+    const wasOpen = this.#lostWith === null;
+    // Listens end with the client: their owners asked for it, so no onError.
+    this.#listens.clear();
+    this.#lose(routerError("closed", this.endpoint, { reason: "closed by bgpals" }));
+    try {
+      if (wasOpen) await within(this.#api.close(), this.#timeoutMs);
+    } catch {
+      // Closing is best effort; the socket is destroyed below either way.
+    } finally {
+      this.#socket?.destroy();
+    }
+  }
+
+  async #open(knownFingerprint: string | null | undefined): Promise<void> {
+    const connecting = this.#api.connect();
+    // node-routeros creates its socket synchronously inside connect().
+    const connector = connectorOf(this.#api);
+    const socket = connector === undefined ? undefined : socketOf(connector);
+    if (connector === undefined || socket === undefined) {
+      connecting.catch(() => {});
+      throw routerError("protocol", this.endpoint, { reason: "node-routeros changed: its socket is out of reach" });
+    }
+    this.#connector = connector;
+    this.#socket = socket;
+    // Without it every command pays Nagle plus delayed ACK, about 40 ms.
+    socket.setNoDelay(true);
+    // Before node-routeros's handler, which closes the connection on `!fatal` before we could look.
+    socket.prependListener("data", (chunk: Buffer) => this.#fatal.push(chunk));
+    let socketError: unknown;
+    socket.on("error", (e: unknown) => (socketError ??= e));
+    let pinFailure: RouterError | null = null;
+    let handshaken = !this.endpoint.tls;
+    if (socket instanceof TLSSocket) {
+      // Runs before node-routeros's own secureConnect listener, which sends the login: a router
+      // whose certificate does not match never sees the password.
+      socket.prependOnceListener("secureConnect", () => {
+        handshaken = true;
+        try {
+          this.#fingerprint = checkPin(knownFingerprint, peerFingerprint(socket), this.endpoint);
+        } catch (e) {
+          pinFailure = e as RouterError;
+          // end(), not destroy(): the server sees the handshake finish and a clean close. The login
+          // node-routeros writes next stays queued on the ended socket.
+          socket.end();
+          this.#lose(pinFailure);
+        }
+      });
+    }
+    try {
+      await this.#guard(() => connecting, this.#timeoutMs, undefined);
+    } catch (e) {
+      if (pinFailure !== null) throw pinFailure;
+      socket.destroy();
+      // The socket's own error says more than node-routeros's copy of it (which has no message).
+      const error = (e as RouterError).kind === "timeout" || socketError === undefined ? this.#error(e) : this.#error(socketError);
+      if (error.kind !== "closed" && error.kind !== "protocol") throw error;
+      if (!handshaken) {
+        throw routerError("tls", this.endpoint, { reason: error.routerMessage ?? "the connection ended during the handshake", cause: e }, this.#password);
+      }
+      if (error.kind === "closed") {
+        throw routerError("closed", this.endpoint, { routerMessage: error.routerMessage, beforeLogin: true, cause: e }, this.#password);
+      }
+      throw error;
+    }
+  }
+
+  #execute(words: string[], timeoutMs = this.#timeoutMs): Promise<RouterItem[]> {
+    const command = words[0]!;
+    const connector = this.#connector;
+    if (connector === null) return Promise.reject(routerError("closed", this.endpoint, { command, reason: "not connected" }));
+    const channel = new Channel(connector);
+    return this.#guard(
+      async (answered) => {
+        // node-routeros keeps only the message of a `!trap`; the category comes from the event.
+        let trap: { message?: string; category?: string } | undefined;
+        channel.on("trap", (words: { message?: string; category?: string }) => (trap ??= words));
+        channel.on("data", answered);
+        try {
+          return (await channel.write(words)) as RouterItem[];
+        } catch (e) {
+          if (trap === undefined) throw e;
+          const category = trap.category === undefined ? undefined : Number(trap.category);
+          throw routerError("trap", this.endpoint, { command, routerMessage: trap.message ?? "", category }, this.#password);
+        }
+      },
+      timeoutMs,
+      command,
+      () => this.#cancel(channel.Id),
+    );
+  }
+
+  /**
+   * Waits for `work` (a call to the router) while the connection lasts. Fails with `timeout` after
+   * `timeoutMs` without progress (`work` reports progress through its argument), and with the
+   * connection's fate if it is lost meanwhile.
+   */
+  #guard<T>(
+    work: (progress: () => void) => Promise<T>,
+    timeoutMs: number,
+    command: string | undefined,
+    onTimeout?: () => void,
+  ): Promise<T> {
+    if (this.#lostWith !== null) return Promise.reject(this.#lostWith);
+    return new Promise<T>((resolve, reject) => {
+      const settle = (finish: () => void): void => {
+        if (!this.#waiting.delete(fail)) return;
+        clearTimeout(timer);
+        finish();
+      };
+      const fail = (error: RouterError): void => settle(() => reject(error));
+      const timer = setTimeout(() => {
+        fail(routerError("timeout", this.endpoint, { command, timeoutMs }));
+        onTimeout?.();
+      }, timeoutMs);
+      this.#waiting.add(fail);
+      work(() => timer.refresh()).then(
+        (value) => settle(() => resolve(value)),
+        (e: unknown) => fail(this.#error(e, command)),
+      );
+    });
+  }
+
+  /** Asks the router to stop a command we gave up on; its late answer is then dropped. */
+  #cancel(tag: string): void {
+    if (this.#lostWith !== null || this.#connector === null) return;
+    new Channel(this.#connector).write(["/cancel", `=tag=${tag}`]).catch(() => {});
+  }
+
+  /** The connection is gone: fail whatever waits, and everything after. */
+  #lose(error: RouterError): void {
+    if (this.#lostWith !== null) return;
+    this.#lostWith = error;
+    for (const fail of [...this.#waiting]) fail(error);
+    const listens = [...this.#listens];
+    this.#listens.clear();
+    for (const listen of listens) listen.lost(error);
+  }
+
+  #error(e: unknown, command?: string): RouterError {
+    return toRouterError(e, { ...this.endpoint, password: this.#password, timeoutMs: this.#timeoutMs }, command);
+  }
+}
+
+/** `/ip/address`, however written: `ip address`, `/ip/address/`. */
+function menuPath(path: string): string {
+  return "/" + path.trim().split(/[\s/]+/).filter(Boolean).join("/");
+}
+
+function attributeWords(attrs: Readonly<Record<string, string>>): string[] {
+  return Object.entries(attrs).map(([name, value]) => `=${name}=${value}`);
+}
+
+function proplistWords(proplist: readonly string[] | undefined): string[] {
+  return proplist === undefined ? [] : [`=.proplist=${proplist.join(",")}`];
+}
+
+function queryWords(query: PrintOptions["query"]): string[] {
+  if (query === undefined) return [];
+  if (isWordList(query)) return query.map((word) => (word.startsWith("?") ? word : `?${word}`));
+  return Object.entries(query).map(([name, value]) => `?${name}=${value}`);
+}
+
+function isWordList(query: NonNullable<PrintOptions["query"]>): query is readonly string[] {
+  return Array.isArray(query);
+}
+
+// node-routeros keeps its connector and socket in fields its typings call private; bgpals needs the
+// socket for no-delay, for pinning before the login goes out and for the reason of a `!fatal`.
+function connectorOf(api: RouterOSAPI): Connector | undefined {
+  return (api as unknown as { connector?: Connector }).connector;
+}
+
+function socketOf(connector: Connector): net.Socket | undefined {
+  const socket = (connector as unknown as { socket?: unknown }).socket;
+  return socket instanceof net.Socket ? socket : undefined;
+}
+
+function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+}
+
+const FATAL_WORD = Buffer.from("\x06!fatal", "latin1");
+
+/**
+ * node-routeros closes the connection on `!fatal` but drops the reason that follows it; the last
+ * bytes received still hold it. Keeps the last two chunks (references, not copies) to read it.
+ */
+class FatalReason {
+  #previous: Buffer | undefined;
+  #last: Buffer | undefined;
+
+  push(chunk: Buffer): void {
+    this.#previous = this.#last;
+    this.#last = chunk;
+  }
+
+  read(): string | undefined {
+    const chunks = [this.#previous, this.#last].filter((chunk): chunk is Buffer => chunk !== undefined);
+    const tail = Buffer.concat(chunks);
+    const at = tail.lastIndexOf(FATAL_WORD);
+    if (at < 0) return undefined;
+    const reason = readWord(tail, at + FATAL_WORD.length);
+    return reason === "" ? undefined : reason;
+  }
+}
+
+/** One API word at `offset`: a 1 to 5 byte length prefix, then the bytes. */
+function readWord(data: Buffer, offset: number): string | undefined {
+  const first = data[offset];
+  if (first === undefined) return undefined;
+  const size = first < 0x80 ? 1 : first < 0xc0 ? 2 : first < 0xe0 ? 3 : first < 0xf0 ? 4 : 5;
+  if (offset + size > data.length) return undefined;
+  // The high bits of the first byte say how many bytes the length takes; 0xF0 means "the next four".
+  let length = size === 5 ? 0 : first & (0xff >> size);
+  for (let i = 1; i < size; i++) length = length * 256 + data[offset + i]!;
+  const start = offset + size;
+  if (start + length > data.length) return undefined;
+  return data.toString("latin1", start, start + length);
+}
