@@ -4,7 +4,7 @@ import { reportError, UsageError } from "./errors.js";
 
 const EXIT_CODES = "Exit codes: 0 ok, 1 error (a clear message says why), 2 usage.";
 
-export function buildProgram(write: (text: string) => void): Command {
+export function buildProgram(write: (text: string) => void, setExitCode: (code: number) => void = () => {}): Command {
   const program = new Command("bgpals")
     .description("BGP among friends: a private, encrypted intranet between two MikroTik RouterOS home networks")
     .version(process.env.npm_package_version ?? "0.1.0", "-V, --version")
@@ -43,6 +43,69 @@ export function buildProgram(write: (text: string) => void): Command {
       await labCommand(flags, write);
     });
 
+  const routerOption = () => new Option("--router <router>", "router profile name, or user@host[:port] (password from BGPALS_PASSWORD)");
+  const collect = (value: string, previous: string[] = []) => [...previous, value];
+  const peeringOptions = (cmd: Command) =>
+    cmd
+      .addOption(routerOption())
+      .option("--tls", "API-SSL (port 8729) for a user@host router; the certificate is pinned on first use")
+      .option("--peering <file>", "the peering file (bgpals/peering@1)")
+      .option("--side <name>", "which side of the peering this router is")
+      .option("--peers <dir>", "peers directory checked for ASN and prefix collisions (default: <config>/peers)")
+      .option("--json", "machine-readable output");
+
+  const router = program.command("router").description("router profiles (stored with file mode 0600; passwords are never stored)");
+  router
+    .command("add")
+    .description("add or replace a router profile")
+    .argument("<name>", "profile name")
+    .option("--host <address>", "router address")
+    .option("--port <port>", "API port (default 8728, or 8729 with --tls)")
+    .option("--user <user>", "RouterOS user", "admin")
+    .option("--tls", "use API-SSL")
+    .option("--json", "machine-readable output")
+    .action(async (name: string, flags) => (await import("./router-commands.js")).routerAdd(name, flags, write));
+  router
+    .command("list")
+    .description("list router profiles")
+    .option("--json", "machine-readable output")
+    .action(async (flags) => (await import("./router-commands.js")).routerList(flags, write));
+  router
+    .command("remove")
+    .description("remove a router profile (nothing on the router changes)")
+    .argument("<name>", "profile name")
+    .action(async (name: string) => (await import("./router-commands.js")).routerRemove(name, write));
+
+  program
+    .command("inventory")
+    .description("what a router has: version, WAN candidates, LANs, BGP, IP Cloud, firewall, ports in use")
+    .addOption(routerOption())
+    .option("--tls", "API-SSL for a user@host router")
+    .option("--json", "machine-readable output")
+    .addHelpText("after", `\n${EXIT_CODES}`)
+    .action(async (flags) => (await import("./router-commands.js")).inventoryCommand(flags, write));
+
+  peeringOptions(program.command("plan").description("the exact changes applying a peering would make on a router (+ add, ~ set, - remove)"))
+    .addOption(new Option("--format <format>", "text, json or rsc").choices(["text", "json", "rsc"]))
+    .addHelpText("after", `\nExample:\n  BGPALS_PASSWORD=... bgpals plan --router admin@192.168.0.1 --peering peers/remi.json --side alice\n\n${EXIT_CODES}`)
+    .action(async (flags) => setExitCode(await (await import("./router-commands.js")).planCommand(flags, write)));
+  for (const [name, remove] of [["apply", false], ["remove", true]] as const) {
+    peeringOptions(program.command(name).description(remove ? "remove exactly the peering's objects from a router, all or nothing" : "apply a peering to a router, all or nothing (any failure undoes what was done)"))
+      .option("--yes", "really change the router")
+      .option("--resolve <name=address>", "address of an endpoint name, instead of this computer's DNS (repeatable)", collect)
+      .option("--sequential", "send one command at a time instead of pipelining")
+      .addHelpText("after", `\nOpenVPN PPP passwords come from BGPALS_PPP_PASSWORD_<LINK> (e.g. BGPALS_PPP_PASSWORD_ISP1).\n\n${EXIT_CODES}`)
+      .action(async (flags) => setExitCode(await (await import("./router-commands.js")).applyCommand(flags, remove, write)));
+  }
+  program
+    .command("status")
+    .description("tunnels, BGP sessions and the friends' routes on a router")
+    .addOption(routerOption())
+    .option("--tls", "API-SSL for a user@host router")
+    .option("--json", "machine-readable output")
+    .addHelpText("after", `\n${EXIT_CODES}`)
+    .action(async (flags) => (await import("./router-commands.js")).statusCommand(flags, write));
+
   return program;
 }
 
@@ -58,10 +121,11 @@ const USAGE_CODES = new Set([
 ]);
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram((s) => process.stdout.write(s));
+  let code = 0;
+  const program = buildProgram((s) => process.stdout.write(s), (c) => (code = c));
   try {
     await program.parseAsync(argv, { from: "user" });
-    return 0;
+    return code;
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return 0;

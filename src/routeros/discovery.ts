@@ -68,7 +68,7 @@ export async function discover(client: RouterClient): Promise<Inventory> {
     read(client, "/interface/pppoe-client"),
     read(client, "/ip/dhcp-client"),
     read(client, "/ip/address"),
-    read(client, "/ip/route", ["dst-address", "gateway", "distance", "check-gateway", "active", "dynamic", "bgp", "scope", "target-scope", "routing-table", "comment"]),
+    read(client, "/ip/route", ["dst-address", "gateway", "distance", "check-gateway", "active", "dynamic", "bgp", "scope", "target-scope", "routing-table", "comment", "connect"]),
     read(client, "/ip/cloud"),
     read(client, "/ip/firewall/filter", ["chain", "action", "in-interface-list", "in-interface", "disabled"]),
     v7 ? read(client, "/interface/wireguard", ["name", "listen-port"]) : Promise.resolve([]),
@@ -122,7 +122,7 @@ export async function discover(client: RouterClient): Promise<Inventory> {
     interfaceLists: lists,
     wans: [...wans.values()],
     lans,
-    prefixesInUse: [...addresses.filter((a) => !ours(a)).map((a) => a.address ?? ""), ...routes.filter((r) => !ours(r) && r.bgp !== "true").map((r) => r["dst-address"] ?? "")].filter((p) => p !== "" && p !== "0.0.0.0/0"),
+    prefixesInUse: [...addresses.filter((a) => !ours(a)).map((a) => a.address ?? ""), ...routes.filter((r) => !ours(r) && r.bgp !== "true" && r.connect !== "true").map((r) => r["dst-address"] ?? "")].filter((p) => p !== "" && p !== "0.0.0.0/0"),
     tunnelPrefixes: [...addresses.filter(ours).map((a) => ({ prefix: a.address ?? "", interface: a.interface, comment: a.comment })), ...routes.filter((r) => ours(r) || r.bgp === "true").map((r) => ({ prefix: r["dst-address"] ?? "", comment: r.comment }))],
     recursiveRoutes: routes
       .filter((r) => r["target-scope"] !== undefined && Number(r["target-scope"]) > 10 && /^\d/.test(r.gateway ?? ""))

@@ -147,7 +147,8 @@ export class ApiServer {
         (socket) => this.accept(socket),
       );
       // A failed handshake concerns that peer only.
-      server.on("tlsClientError", () => {});
+      // A client that hangs up mid-handshake must not keep stop() waiting.
+      server.on("tlsClientError", (_error, socket) => socket.destroy());
       this.tlsServer = server;
       await listen(server, this.options.tlsPort ?? 0, host);
     }

@@ -1,0 +1,242 @@
+// Headless commands that talk to a router: router add|list|remove, inventory, plan, apply, remove, status.
+import { lookup } from "node:dns/promises";
+import { ownershipTag } from "../core/names.js";
+import type { Change, Plan } from "../core/plan.js";
+import { menuLine, quote, SECRET_MASK } from "../core/script.js";
+import { capabilities } from "../core/version.js";
+import { applyPlan, type ApplyEvent } from "../routeros/apply.js";
+import { RouterClient } from "../routeros/client.js";
+import { discover } from "../routeros/discovery.js";
+import { RouterError } from "../routeros/errors.js";
+import { planOnRouter, statusOf } from "../routeros/peering-ops.js";
+import { UsageError, UserError } from "./errors.js";
+import { defaultPeersDir, loadPeering, loadPeersDirectory } from "./files.js";
+import { addProfile, listProfiles, removeProfile, resolveRouter, type ResolvedRouter } from "./profiles.js";
+
+type Write = (text: string) => void;
+
+export interface RouterFlags {
+  router?: string;
+  tls?: boolean;
+  json?: boolean;
+}
+
+async function connect(resolved: ResolvedRouter): Promise<RouterClient> {
+  try {
+    const client = await RouterClient.connect(resolved.target);
+    resolved.remember(client.fingerprint);
+    return client;
+  } catch (e) {
+    if (e instanceof RouterError) throw new UserError(e.message);
+    throw e;
+  }
+}
+
+async function withRouter<T>(flags: RouterFlags, fn: (client: RouterClient, resolved: ResolvedRouter) => Promise<T>): Promise<T> {
+  const resolved = await resolveRouter(flags.router, flags.tls);
+  const client = await connect(resolved);
+  try {
+    return await fn(client, resolved);
+  } catch (e) {
+    if (e instanceof RouterError) throw new UserError(e.message);
+    throw e;
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+}
+
+// --- Profiles ------------------------------------------------------------------------------
+
+export function routerAdd(name: string, flags: { host?: string; port?: string; user?: string; tls?: boolean; json?: boolean }, write: Write): void {
+  if (flags.host === undefined) throw new UsageError("--host is required (the router's address)");
+  const port = flags.port === undefined ? undefined : Number(flags.port);
+  if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) throw new UsageError("--port must be 1-65535");
+  const profile = { host: flags.host, port, user: flags.user ?? "admin", tls: flags.tls === true };
+  addProfile(name, profile);
+  if (flags.json) write(`${JSON.stringify({ name, ...profile })}\n`);
+  else write(`added router ${name}: ${profile.user}@${profile.host}:${port ?? (profile.tls ? 8729 : 8728)}${profile.tls ? " (API-SSL)" : ""}\nthe password is never stored in the profile: set BGPALS_PASSWORD (or BGPALS_PASSWORD_${name.toUpperCase().replace(/[^A-Z0-9]/g, "_")}) or type it when asked\n`);
+}
+
+export function routerList(flags: { json?: boolean }, write: Write): void {
+  const profiles = listProfiles();
+  if (flags.json) return write(`${JSON.stringify({ routers: Object.entries(profiles).map(([name, p]) => ({ name, ...p })) })}\n`);
+  const names = Object.keys(profiles);
+  if (names.length === 0) return write("no router profiles yet: bgpals router add <name> --host <address> --user <user>\n");
+  for (const [name, p] of Object.entries(profiles)) write(`${name}\t${p.user}@${p.host}:${p.port ?? (p.tls ? 8729 : 8728)}${p.tls ? " API-SSL" : ""}${p.fingerprint ? " pinned" : ""}\n`);
+}
+
+export function routerRemove(name: string, write: Write): void {
+  if (!removeProfile(name)) throw new UserError(`no router profile named ${name}`);
+  write(`removed router profile ${name}\n`);
+}
+
+// --- Inventory ------------------------------------------------------------------------------
+
+export async function inventoryCommand(flags: RouterFlags, write: Write): Promise<void> {
+  await withRouter(flags, async (client) => {
+    const inv = await discover(client);
+    if (flags.json) return write(`${JSON.stringify(inv, null, 2)}\n`);
+    const lines = [
+      `${inv.identity}: RouterOS ${inv.version} (${inv.dialect ?? "unsupported"}), ${inv.board} ${inv.architecture}`,
+      `WAN candidates:`,
+      ...inv.wans.map((w) => `  ${w.interface}  ${w.address ?? ""}  (${w.reasons.join(", ")})${w.defaultRoutes.map((r) => `  default via ${r.gateway} distance ${r.distance}${r.checkGateway ? ` check-gateway=${r.checkGateway}` : ""}`).join("")}`),
+      `LANs:`,
+      ...inv.lans.map((l) => `  ${l.network} on ${l.interface}`),
+      `BGP: ${inv.bgp.asns.length ? `AS ${inv.bgp.asns.join(", ")}` : "none"}${inv.bgp.sessions.length ? `, ${inv.bgp.sessions.length} session(s)` : ""}`,
+      `IP Cloud: ${inv.cloud.ddnsEnabled ? `${inv.cloud.dnsName ?? "?"} (${inv.cloud.publicAddress ?? "no address yet"})` : "DDNS off"}`,
+      `Firewall: ${inv.firewall.inputRules} input rules${inv.firewall.dropsFromWan ? ", drops input from WAN" : ", does NOT drop input from WAN"}`,
+      `Ports in use: ${inv.portsInUse.map((p) => `${p.protocol}/${p.port} (${p.by})`).join(", ") || "none"}`,
+    ];
+    write(`${lines.join("\n")}\n`);
+  });
+}
+
+// --- Plan / apply / remove -------------------------------------------------------------------
+
+export interface PeeringFlags extends RouterFlags {
+  peering?: string;
+  side?: string;
+  peers?: string;
+  yes?: boolean;
+  format?: string;
+  resolve?: string[];
+  sequential?: boolean;
+}
+
+function pppSecrets(links: string[]): { pppPassword?: Record<string, string> } {
+  const out: Record<string, string> = {};
+  for (const link of links) {
+    const value = process.env[`BGPALS_PPP_PASSWORD_${link.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`];
+    if (value !== undefined) out[link] = value;
+  }
+  return Object.keys(out).length ? { pppPassword: out } : {};
+}
+
+async function planFor(client: RouterClient, flags: PeeringFlags, remove: boolean) {
+  if (flags.peering === undefined) throw new UsageError("--peering <file> is required");
+  const peering = loadPeering(flags.peering);
+  const sides = Object.keys(peering.sides);
+  if (flags.side === undefined) throw new UsageError(`--side is required: ${sides.map((s) => `--side ${s}`).join(" or ")}`);
+  if (!sides.includes(flags.side)) throw new UserError(`${flags.peering}: no side named ${flags.side}; the sides are ${sides.join(" and ")}`);
+  const others = loadPeersDirectory(flags.peers ?? defaultPeersDir(), peering.name);
+  const planned = await planOnRouter(client, { peering, side: flags.side, others, remove, secrets: pppSecrets(peering.links.filter((l) => l.kind === "ovpn").map((l) => l.name)) });
+  if (planned.refusals.length > 0) {
+    throw new UserError([`${flags.peering}: refused for this router (${planned.refusals.length} problem${planned.refusals.length > 1 ? "s" : ""}), nothing written:`, ...planned.refusals.map((r) => `  ${r.path}: ${r.message}`)].join("\n"));
+  }
+  return { peering, planned };
+}
+
+function maskedAttrs(change: Change): Record<string, string> {
+  return Object.fromEntries(Object.entries(change.attrs).map(([k, v]) => [k, change.command?.secret?.includes(k) ? SECRET_MASK : v]));
+}
+
+export function planJson(plan: Plan): Record<string, unknown> {
+  return {
+    changes: plan.changes.map((c) => ({ op: c.op, path: c.path, ...(c.id ? { id: c.id } : {}), attrs: maskedAttrs(c), reason: c.reason, role: c.role })),
+    conflicts: plan.conflicts,
+  };
+}
+
+const SIGN = { add: "+", set: "~", remove: "-" } as const;
+
+export function planText(plan: Plan, title: string): string {
+  if (plan.changes.length === 0 && plan.conflicts.length === 0) return `${title}: nothing to change\n`;
+  const lines = [`${title}: ${plan.changes.length} change${plan.changes.length === 1 ? "" : "s"}`];
+  let menu = "";
+  for (const c of plan.changes) {
+    if (c.path !== menu) {
+      lines.push(c.path);
+      menu = c.path;
+    }
+    const attrs = Object.entries(maskedAttrs(c)).filter(([k]) => k !== "comment").map(([k, v]) => `${k}=${quote(v)}`).join(" ");
+    lines.push(`  ${SIGN[c.op]} ${c.op === "add" ? attrs : `${c.id ?? ""} ${attrs}`.trim()}`);
+    lines.push(`      ${c.reason}`);
+  }
+  for (const conflict of plan.conflicts) lines.push(`! ${conflict.message}`);
+  return `${lines.join("\n")}\n`;
+}
+
+/** The plan as a script: adds as they are, sets and removes by our ownership tag. */
+export function planScript(plan: Plan, peering: string): string {
+  const lines: string[] = [`# bgpals plan for peering ${peering}`];
+  for (const c of plan.changes) {
+    const find = c.id === undefined && c.op === "set" ? "" : `[find comment=${quote(ownershipTag(peering, c.role))}] `;
+    const attrs = Object.entries(maskedAttrs(c)).map(([k, v]) => `${k}=${quote(v)}`).join(" ");
+    lines.push(`${menuLine(c.path)} ${c.op}${c.op === "add" ? "" : ` ${find.trim()}`} ${attrs}`.trimEnd());
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+export async function planCommand(flags: PeeringFlags, write: Write): Promise<number> {
+  return withRouter(flags, async (client, resolved) => {
+    const { peering, planned } = await planFor(client, flags, false);
+    const format = flags.json ? "json" : flags.format ?? "text";
+    if (format === "json") write(`${JSON.stringify(planJson(planned.plan), null, 2)}\n`);
+    else if (format === "rsc") write(planScript(planned.plan, peering.name));
+    else if (format === "text") write(planText(planned.plan, `plan for ${peering.name} on ${resolved.label} (RouterOS ${planned.version})`));
+    else throw new UsageError("--format must be text, json or rsc");
+    return planned.plan.conflicts.length > 0 ? 1 : 0;
+  });
+}
+
+function resolverOf(entries: string[] | undefined): (name: string) => Promise<string> {
+  const table = new Map<string, string>();
+  for (const entry of entries ?? []) {
+    const [name, address] = entry.split("=");
+    if (!name || !address) throw new UsageError(`--resolve ${entry}: use name=address`);
+    table.set(name.toLowerCase(), address);
+  }
+  return async (name) => {
+    const known = table.get(name.toLowerCase());
+    if (known !== undefined) return known;
+    try {
+      return (await lookup(name, { family: 4 })).address;
+    } catch {
+      throw new Error(`cannot resolve ${name} from this computer: pass --resolve ${name}=<address>`);
+    }
+  };
+}
+
+export async function applyCommand(flags: PeeringFlags, remove: boolean, write: Write): Promise<number> {
+  if (!flags.yes) throw new UsageError(`${remove ? "remove" : "apply"} changes the router: review \`bgpals plan\` first, then pass --yes`);
+  return withRouter(flags, async (client, resolved) => {
+    const { peering, planned } = await planFor(client, flags, remove);
+    if (planned.plan.conflicts.length > 0) throw new UserError(["nothing written:", ...planned.plan.conflicts.map((c) => `  ${c.message}`)].join("\n"));
+    const progress = (e: ApplyEvent) => {
+      if (flags.json) return;
+      if (e.kind === "done") process.stderr.write(`  [${e.index + 1}/${e.total}] ${SIGN[e.change.op]} ${e.change.path} ${e.change.role}\n`);
+      if (e.kind === "failed") process.stderr.write(`  failed: ${e.change.op} ${e.change.path} ${e.change.role}: ${e.error.message}\n`);
+      if (e.kind === "undo") process.stderr.write(`  undo ${e.change.path} ${e.change.role}\n`);
+    };
+    const result = await applyPlan(client, planned.plan, {
+      peering: peering.name,
+      observed: planned.observed,
+      reconnect: () => connect(resolved),
+      resolve: resolverOf(flags.resolve),
+      pipeline: flags.sequential !== true,
+      onEvent: progress,
+    });
+    if (!result.ok) {
+      if (flags.json) write(`${JSON.stringify({ ok: false, error: result.message, undone: result.undone, undoProblems: result.undoProblems })}\n`);
+      throw new UserError(result.message);
+    }
+    if (flags.json) write(`${JSON.stringify({ ok: true, applied: result.applied, roundTrips: result.roundTrips })}\n`);
+    else write(result.applied === 0 ? "nothing to change: the router already matches\n" : `${remove ? "removed" : "applied"} ${result.applied} change${result.applied === 1 ? "" : "s"} on ${resolved.label}\n`);
+    return 0;
+  });
+}
+
+// --- Status ----------------------------------------------------------------------------------
+
+export async function statusCommand(flags: RouterFlags, write: Write): Promise<void> {
+  await withRouter(flags, async (client) => {
+    const [resource] = await client.print("/system/resource", { proplist: ["version"] });
+    const version = (resource?.version ?? "").split(" ")[0] ?? "";
+    const status = await statusOf(client, capabilities(version)?.dialect === "v6");
+    if (flags.json) return write(`${JSON.stringify(status, null, 2)}\n`);
+    const lines = ["tunnels:", ...status.tunnels.map((t) => `  ${t.name} (${t.link}) ${t.state}${t.lastHandshake ? `, handshake ${t.lastHandshake} ago` : ""}, rx ${t.rx} tx ${t.tx}`)];
+    lines.push("sessions:", ...status.sessions.map((s) => `  ${s.name} (${s.link}) AS${s.remoteAs} ${s.state}${s.uptime ? ` ${s.uptime}` : ""}, ${s.prefixes} prefixes${s.limitExceeded ? ", MAX-PREFIX LIMIT EXCEEDED" : ""}${s.lastError ? `, last error: ${s.lastError}` : ""}`));
+    lines.push("routes:", ...status.routes.map((r) => `  ${r.active ? "*" : " "} ${r.dst} via ${r.gateway}${r.link ? ` (${r.link})` : ""}, local-pref ${r.localPref ?? "-"}, AS path ${r.asPath || "-"}`));
+    write(`${lines.join("\n")}\n`);
+  });
+}
