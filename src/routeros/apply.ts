@@ -63,15 +63,42 @@ export async function acquireLock(client: RouterClient, holder: string, now: num
   throw new LockedError("another bgpals apply took this router's lock at the same moment: try again");
 }
 
-/** Consecutive changes of the same kind on the same menu do not depend on each other. */
+/**
+ * How many other kinds of objects an object needs before it can exist: a WireGuard peer needs
+ * its interface, a PPP secret its profile, a server binding its secret. Objects at one level do
+ * not depend on each other and go out together.
+ */
+const DEPENDENCY_LEVEL: Record<string, number> = {
+  "/ppp/profile": 0,
+  "/interface/wireguard": 0,
+  "/interface/ovpn-client": 0,
+  "/interface/ovpn-server/server": 0,
+  "/ip/route": 0,
+  "/ip/firewall/address-list": 0,
+  "/routing/filter": 0,
+  "/routing/filter/rule": 0,
+  "/routing/bgp/network": 0,
+  "/routing/bgp/instance": 0,
+  "/ppp/secret": 1,
+  "/interface/wireguard/peers": 1,
+  "/ip/address": 1,
+  "/ip/firewall/filter": 1,
+  "/ip/firewall/mangle": 1,
+  "/routing/bgp/connection": 1,
+  "/routing/bgp/peer": 1,
+  "/interface/ovpn-server": 2,
+};
+const DEEPEST = 2;
+
+/** Removals first, most dependent first; then sets and adds, least dependent first. Order within a menu is kept. */
 function stages(changes: readonly Change[]): Change[][] {
-  const out: Change[][] = [];
-  for (const c of changes) {
-    const last = out[out.length - 1];
-    if (last !== undefined && last[0]!.op === c.op && last[0]!.path === c.path) last.push(c);
-    else out.push([c]);
-  }
-  return out;
+  const stageOf = (c: Change) => {
+    const level = DEPENDENCY_LEVEL[c.path] ?? DEEPEST;
+    return c.op === "remove" ? DEEPEST - level : DEEPEST + 1 + level;
+  };
+  const byStage = new Map<number, Change[]>();
+  for (const c of changes) byStage.set(stageOf(c), [...(byStage.get(stageOf(c)) ?? []), c]);
+  return [...byStage.entries()].sort(([a], [b]) => a - b).map(([, list]) => list);
 }
 
 async function attrsToSend(client: RouterClient, change: Change, options: ApplyOptions): Promise<Record<string, string>> {
@@ -174,6 +201,13 @@ export async function applyPlan(client: RouterClient, plan: Plan, options: Apply
 
 /** Removes the lock if it is ours (by id, or by holder when the id never came back). */
 async function releaseLock(client: RouterClient, id: string | null): Promise<void> {
+  if (id !== null) {
+    try {
+      return await client.remove(LOCK_PATH, id);
+    } catch (e) {
+      if (!(e instanceof RouterError && e.kind === "trap")) throw e;
+    }
+  }
   const [lock] = await client.print(LOCK_PATH, { query: { name: LOCK_NAME } });
   if (lock === undefined) return;
   if (lock[".id"] === id || (lock.comment ?? "").startsWith(`bgpals:lock:${HOLDER} since`)) await client.remove(LOCK_PATH, lock[".id"]!);
