@@ -44,10 +44,12 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
     });
 
   const routerOption = () => new Option("--router <router>", "router profile name, or user@host[:port] (password from BGPALS_PASSWORD)");
+  const timeoutOption = () => new Option("--timeout <seconds>", "how long to wait for the router to answer (default 10)");
   const collect = (value: string, previous: string[] = []) => [...previous, value];
   const peeringOptions = (cmd: Command) =>
     cmd
       .addOption(routerOption())
+      .addOption(timeoutOption())
       .option("--tls", "API-SSL (port 8729) for a user@host router; the certificate is pinned on first use")
       .option("--peering <file>", "the peering file (bgpals/peering@1)")
       .option("--side <name>", "which side of the peering this router is")
@@ -80,6 +82,7 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
     .command("inventory")
     .description("what a router has: version, WAN candidates, LANs, BGP, IP Cloud, firewall, ports in use")
     .addOption(routerOption())
+    .addOption(timeoutOption())
     .option("--tls", "API-SSL for a user@host router")
     .option("--json", "machine-readable output")
     .addHelpText("after", `\n${EXIT_CODES}`)
@@ -101,6 +104,7 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
     .command("status")
     .description("tunnels, BGP sessions and the friends' routes on a router")
     .addOption(routerOption())
+    .addOption(timeoutOption())
     .option("--tls", "API-SSL for a user@host router")
     .option("--json", "machine-readable output")
     .addHelpText("after", `\n${EXIT_CODES}`)

@@ -17,6 +17,7 @@ type Write = (text: string) => void;
 
 export interface RouterFlags {
   router?: string;
+  timeout?: string;
   tls?: boolean;
   json?: boolean;
 }
@@ -34,6 +35,11 @@ async function connect(resolved: ResolvedRouter): Promise<RouterClient> {
 
 async function withRouter<T>(flags: RouterFlags, fn: (client: RouterClient, resolved: ResolvedRouter) => Promise<T>): Promise<T> {
   const resolved = await resolveRouter(flags.router, flags.tls);
+  if (flags.timeout !== undefined) {
+    const seconds = Number(flags.timeout);
+    if (!(seconds > 0 && seconds <= 600)) throw new UsageError("--timeout must be a number of seconds, above 0 and at most 600");
+    resolved.target = { ...resolved.target, timeoutMs: seconds * 1000 };
+  }
   const client = await connect(resolved);
   try {
     return await fn(client, resolved);

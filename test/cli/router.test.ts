@@ -140,6 +140,19 @@ describe("clear errors, exit code 1, nothing written", () => {
     noTrace(r);
   });
 
+  it("a router that does not answer in time", async () => {
+    lab.setLatency("remi", 3000);
+    const before = lab.router("remi").exportConfig();
+    const started = Date.now();
+    const r = await cli(["apply", "--router", spec("remi"), "--peering", EXAMPLES.s1, "--side", "remi", "--yes", "--timeout", "1"], { BGPALS_PASSWORD: passwordOf("remi") });
+    lab.setLatency("remi", 0);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no answer from 127\.0\.0\.1:\d+ within 1 s/);
+    expect(Date.now() - started).toBeLessThan(8000);
+    noTrace(r);
+    expect(lab.router("remi").exportConfig()).toBe(before);
+  });
+
   it("a changed TLS certificate", async () => {
     const tlsPort = lab.info().routers.find((x) => x.name === "alice")!.tlsPort;
     const add = await cli(["router", "add", "alice-tls", "--host", "127.0.0.1", "--port", String(tlsPort), "--tls"]);
