@@ -110,6 +110,40 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
     .addHelpText("after", `\n${EXIT_CODES}`)
     .action(async (flags) => (await import("./router-commands.js")).statusCommand(flags, write));
 
+  const wizardOptions = (cmd: Command) =>
+    cmd
+      .addOption(routerOption())
+      .addOption(timeoutOption())
+      .option("--tls", "API-SSL for a user@host router")
+      .option("--peers <dir>", "peers directory (default: <config>/peers)")
+      .option("--json", "machine-readable output: {\"bundle\", \"fingerprint\"}");
+  wizardOptions(program.command("offer").description("operator A: prepare your router and print a signed offer bundle for your friend"))
+    .option("--me <name>", "your name (creates your identity key on first use)")
+    .option("--friend <name>", "your friend's name")
+    .option("--asn <asn>", "your private ASN")
+    .option("--networks <prefixes>", "comma-separated networks you announce (default: your router's LANs)")
+    .option("--link <name:kind:interface>", "a tunnel per ISP, e.g. isp1:wireguard:ether1 (repeatable)", collect)
+    .option("--primary <link>", "the preferred link (default: the first)")
+    .option("--endpoint <link=host>", "where your friend reaches that WAN (default: its address, or your IP Cloud name)", collect)
+    .option("--name <peering>", "peering name (default: <me>-<friend>)")
+    .addHelpText("after", `\nExample:\n  bgpals offer --router home --me alice --friend remi --asn 64514 --networks 192.168.0.0/24 \\\n    --link isp1:wireguard:vlan832-orange-internet --link isp2:wireguard:sfp-wan-sfr --primary isp1\n\n${EXIT_CODES}`)
+    .action(async (flags) => (await import("./wizard-commands.js")).offerCommand(flags, write));
+  wizardOptions(program.command("accept").description("operator B: check the offer, apply your side, print the answer bundle"))
+    .argument("<bundle>", "the offer bundle (bgpals1:...)")
+    .option("--me <name>", "your name")
+    .option("--asn <asn>", "your private ASN")
+    .option("--networks <prefixes>", "comma-separated networks you announce (default: your router's LANs)")
+    .option("--wan <link=interface>", "which of your WANs carries each link (repeatable)", collect)
+    .option("--yes", "really change your router")
+    .addHelpText("after", `\n${EXIT_CODES}`)
+    .action(async (bundle: string, flags) => (await import("./wizard-commands.js")).acceptCommand(bundle, flags, write));
+  wizardOptions(program.command("complete").description("operator A: check the answer and apply your side"))
+    .argument("<answer>", "the answer bundle (bgpals1:...)")
+    .option("--me <name>", "your name (default: your identity's)")
+    .option("--yes", "really change your router")
+    .addHelpText("after", `\n${EXIT_CODES}`)
+    .action(async (bundle: string, flags) => (await import("./wizard-commands.js")).completeCommand(bundle, flags, write));
+
   return program;
 }
 

@@ -1,11 +1,11 @@
 // Headless router commands against the lab, through the real CLI.
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lab } from "../../src/lab/lab.js";
-import { EXAMPLES, repoRoot } from "../helpers.js";
+import { EXAMPLES } from "../helpers.js";
+import { cliAsync } from "./cli-async.js";
 import { STACK_TRACE } from "./run.js";
 
 let lab: Lab;
@@ -28,20 +28,7 @@ function spec(name: string, user?: string): string {
 const passwordOf = (name: string) => lab.info().routers.find((x) => x.name === name)!.password;
 
 // Async: the lab runs in this process and must keep answering while the CLI runs.
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(repoRoot, "bin/bgpals.js"), ...args], {
-      cwd: repoRoot,
-      env: { ...process.env, BGPALS_HOME: home, CI: "true", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[], env: Record<string, string> = {}) => cliAsync(args, { BGPALS_HOME: home, ...env });
 
 const PPP = { BGPALS_PPP_PASSWORD_ISP1: "first-secret", BGPALS_PPP_PASSWORD_ISP2: "second-secret" };
 const RESOLVE = ["--resolve", "vpn.alice.example=203.0.113.10", "--resolve", "vpn2.alice.example=198.51.100.20", "--resolve", "c0ffee123456.sn.mynetname.net=198.18.0.77"];

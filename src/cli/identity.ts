@@ -1,0 +1,60 @@
+// The operator's identity key (signs bundles, receives secrets) and the nonces of bundles already
+// used. Both live in the config directory with file mode 0600.
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { createIdentity, identityFromJson, identityToJson, type Identity } from "../core/bundle.js";
+import { configDir } from "./files.js";
+import { UserError } from "./errors.js";
+
+function writePrivate(file: string, text: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  writeFileSync(file, text, { mode: 0o600 });
+  chmodSync(file, 0o600);
+}
+
+/** Loads the identity, creating it on first use under `name`. */
+export function loadIdentity(name: string): Identity {
+  const file = join(configDir(), "identity.json");
+  if (!existsSync(file)) {
+    const identity = createIdentity(name);
+    writePrivate(file, `${JSON.stringify(identityToJson(identity), null, 2)}\n`);
+    return identity;
+  }
+  try {
+    const identity = identityFromJson(JSON.parse(readFileSync(file, "utf8")));
+    if (identity.name !== name) throw new UserError(`your identity (${file}) is ${identity.name}, not ${name}: use --me ${identity.name}, or move that file away to start a new identity`);
+    return identity;
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    throw new UserError(`cannot read your identity ${file}: ${(e as Error).message}`);
+  }
+}
+
+/** Nonces of bundles already accepted, until they expire: a bundle works once. */
+export class SeenNonces {
+  private readonly file = join(configDir(), "seen-bundles.json");
+  private entries: Record<string, number>;
+
+  constructor(private readonly now: number) {
+    this.entries = existsSync(this.file) ? (JSON.parse(readFileSync(this.file, "utf8")) as Record<string, number>) : {};
+    for (const [nonce, expires] of Object.entries(this.entries)) if (expires < now) delete this.entries[nonce];
+  }
+
+  has(nonce: string): boolean {
+    return this.entries[nonce] !== undefined;
+  }
+
+  remember(nonce: string, expiresAt: number): void {
+    this.entries[nonce] = expiresAt;
+    writePrivate(this.file, JSON.stringify(this.entries));
+  }
+}
+
+/** Offers waiting for an answer, by friend. */
+export function pendingOfferFile(friend: string): string {
+  return join(configDir(), "pending", `${friend}.json`);
+}
+
+export function savePending(friend: string, value: unknown): void {
+  writePrivate(pendingOfferFile(friend), `${JSON.stringify(value, null, 2)}\n`);
+}

@@ -1,0 +1,66 @@
+// offer → accept → complete between two operators, each with their own config home, on the lab.
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Lab } from "../../src/lab/lab.js";
+import { cliAsync } from "./cli-async.js";
+
+let lab: Lab;
+beforeAll(async () => {
+  lab = await Lab.start({ routers: ["alice", "remi"], tickMs: 50, tls: false });
+});
+afterAll(async () => lab.stop());
+
+const homes = { alice: mkdtempSync(join(tmpdir(), "bgpals-alice-")), remi: mkdtempSync(join(tmpdir(), "bgpals-remi-")) };
+function as(op: "alice" | "remi", args: string[]) {
+  const r = lab.info().routers.find((x) => x.name === op)!;
+  return cliAsync([...args, "--router", `${r.user}@${r.host}:${r.port}`], { BGPALS_HOME: homes[op], BGPALS_PASSWORD: r.password });
+}
+
+describe("headless offer → accept → complete", () => {
+  it("ends with remi's prefix active on alice via the primary link", async () => {
+    const offer = await as("alice", ["offer", "--me", "alice", "--friend", "remi", "--asn", "64514", "--networks", "192.168.0.0/24", "--link", "isp1:wireguard:vlan832-orange-internet", "--link", "isp2:wireguard:sfp-wan-sfr", "--primary", "isp1", "--json"]);
+    expect(offer.code, offer.stderr).toBe(0);
+    const { bundle, fingerprint } = JSON.parse(offer.stdout);
+    expect(bundle).toMatch(/^bgpals1:[A-Za-z0-9_-]+$/);
+    expect(fingerprint).toMatch(/^[2-9A-Z]{4}(-[2-9A-Z]{4}){3}$/);
+    expect(existsSync(join(homes.alice, "identity.json"))).toBe(true);
+
+    // A tampered offer is refused and writes nothing on remi.
+    const before = lab.router("remi").exportConfig();
+    const tampered = bundle.slice(0, 60) + (bundle[60] === "A" ? "B" : "A") + bundle.slice(61);
+    const refused = await as("remi", ["accept", tampered, "--me", "remi", "--asn", "64513", "--networks", "192.168.42.0/24", "--wan", "isp1=pppoe-out1", "--wan", "isp2=pppoe-out2", "--yes"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/offer refused, nothing written/);
+    expect(lab.router("remi").exportConfig()).toBe(before);
+
+    const accept = await as("remi", ["accept", bundle, "--me", "remi", "--asn", "64513", "--networks", "192.168.42.0/24", "--wan", "isp1=pppoe-out1", "--wan", "isp2=pppoe-out2", "--yes", "--json"]);
+    expect(accept.code, accept.stderr).toBe(0);
+    expect(accept.stderr).toContain(`offer fingerprint was ${fingerprint}`);
+    const answer = JSON.parse(accept.stdout).bundle;
+
+    // The same offer cannot be used twice.
+    const replay = await as("remi", ["accept", bundle, "--me", "remi", "--asn", "64513", "--networks", "192.168.42.0/24", "--wan", "isp1=pppoe-out1", "--wan", "isp2=pppoe-out2", "--yes"]);
+    expect(replay.code).toBe(1);
+    expect(replay.stderr).toMatch(/already used/);
+
+    const complete = await as("alice", ["complete", answer, "--yes", "--json"]);
+    expect(complete.code, complete.stderr).toBe(0);
+    expect(JSON.parse(complete.stdout)).toMatchObject({ peering: "alice-remi", friend: "remi" });
+
+    // Both operators hold the same peering file.
+    const aliceCopy = JSON.parse(readFileSync(join(homes.alice, "peers", "remi.json"), "utf8"));
+    const remiCopy = JSON.parse(readFileSync(join(homes.remi, "peers", "alice.json"), "utf8"));
+    expect(aliceCopy).toEqual(remiCopy);
+
+    lab.tick();
+    const status = await as("alice", ["status", "--json"]);
+    const s = JSON.parse(status.stdout);
+    expect(s.tunnels.map((t: any) => t.state)).toEqual(["up", "up"]);
+    expect(s.sessions.map((x: any) => x.state)).toEqual(["established", "established"]);
+    const active = s.routes.find((r: any) => r.dst === "192.168.42.0/24" && r.active);
+    expect(active).toMatchObject({ link: aliceCopy.policy.primary, localPref: 200 });
+    expect(active.gateway).toBe(aliceCopy.links.find((l: any) => l.name === "isp1").address.remi);
+  });
+});
