@@ -65,6 +65,7 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
     .option("--port <port>", "API port (default 8728, or 8729 with --tls)")
     .option("--user <user>", "RouterOS user", "admin")
     .option("--tls", "use API-SSL")
+    .option("--save-password", "keep the password in the OS keyring (from BGPALS_PASSWORD_<NAME>, BGPALS_PASSWORD, or asked)")
     .option("--json", "machine-readable output")
     .action(async (name: string, flags) => (await import("./router-commands.js")).routerAdd(name, flags, write));
   router

@@ -1,10 +1,11 @@
 // Router profiles (conf, file mode 0600) and how a command finds the router and its password.
 // Passwords never go into the profile file: they come from BGPALS_PASSWORD_<PROFILE>,
-// BGPALS_PASSWORD, or a prompt on a terminal.
+// BGPALS_PASSWORD, the OS keyring (where one works), or a prompt on a terminal.
 import Conf from "conf";
 import { configDir } from "./files.js";
 import { UsageError, UserError } from "./errors.js";
 import type { RouterTarget } from "../routeros/client.js";
+import { keyring, routerAccount } from "./secrets.js";
 
 export interface RouterProfile {
   host: string;
@@ -40,7 +41,7 @@ export interface ResolvedRouter {
   remember(fingerprint: string | null): void;
 }
 
-async function promptPassword(label: string): Promise<string> {
+export async function promptPassword(label: string): Promise<string> {
   const { stdin, stderr } = process;
   if (!stdin.isTTY) {
     throw new UsageError(`no password for ${label}: set BGPALS_PASSWORD (or ${passwordVariable(label)} for a profile); bgpals does not prompt without a terminal`);
@@ -81,7 +82,7 @@ export async function resolveRouter(spec: string | undefined, tls = false): Prom
   const store = settings();
   const profile = store.get("routers")[spec];
   if (profile !== undefined) {
-    const password = process.env[passwordVariable(spec)] || process.env.BGPALS_PASSWORD || (await promptPassword(spec));
+    const password = process.env[passwordVariable(spec)] || process.env.BGPALS_PASSWORD || keyring()?.get(routerAccount(spec)) || (await promptPassword(spec));
     return {
       label: spec,
       target: { host: profile.host, port: profile.port, user: profile.user, password, tls: profile.tls, knownFingerprint: profile.fingerprint ?? null },
@@ -115,6 +116,7 @@ export function addProfile(name: string, profile: RouterProfile): void {
 }
 
 export function removeProfile(name: string): boolean {
+  keyring()?.delete(routerAccount(name));
   const store = settings();
   const routers = { ...store.get("routers") };
   if (routers[name] === undefined) return false;

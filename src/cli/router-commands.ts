@@ -11,7 +11,8 @@ import { RouterError } from "../routeros/errors.js";
 import { planOnRouter, statusOf } from "../routeros/peering-ops.js";
 import { UsageError, UserError } from "./errors.js";
 import { defaultPeersDir, loadPeering, loadPeersDirectory } from "./files.js";
-import { addProfile, listProfiles, removeProfile, resolveRouter, type ResolvedRouter } from "./profiles.js";
+import { addProfile, listProfiles, passwordVariable, promptPassword, removeProfile, resolveRouter, type ResolvedRouter } from "./profiles.js";
+import { keyring, routerAccount } from "./secrets.js";
 
 type Write = (text: string) => void;
 
@@ -53,14 +54,22 @@ async function withRouter<T>(flags: RouterFlags, fn: (client: RouterClient, reso
 
 // --- Profiles ------------------------------------------------------------------------------
 
-export function routerAdd(name: string, flags: { host?: string; port?: string; user?: string; tls?: boolean; json?: boolean }, write: Write): void {
+export async function routerAdd(name: string, flags: { host?: string; port?: string; user?: string; tls?: boolean; json?: boolean; savePassword?: boolean }, write: Write): Promise<void> {
   if (flags.host === undefined) throw new UsageError("--host is required (the router's address)");
   const port = flags.port === undefined ? undefined : Number(flags.port);
   if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) throw new UsageError("--port must be 1-65535");
   const profile = { host: flags.host, port, user: flags.user ?? "admin", tls: flags.tls === true };
+  let saved = false;
+  if (flags.savePassword) {
+    const store = keyring();
+    if (store === null) throw new UserError(`no OS keyring works on this machine, nothing saved: set ${passwordVariable(name)} or type the password when asked`);
+    const password = process.env[passwordVariable(name)] || process.env.BGPALS_PASSWORD || (await promptPassword(name));
+    store.set(routerAccount(name), password);
+    saved = true;
+  }
   addProfile(name, profile);
-  if (flags.json) write(`${JSON.stringify({ name, ...profile })}\n`);
-  else write(`added router ${name}: ${profile.user}@${profile.host}:${port ?? (profile.tls ? 8729 : 8728)}${profile.tls ? " (API-SSL)" : ""}\nthe password is never stored in the profile: set BGPALS_PASSWORD (or BGPALS_PASSWORD_${name.toUpperCase().replace(/[^A-Z0-9]/g, "_")}) or type it when asked\n`);
+  if (flags.json) write(`${JSON.stringify({ name, ...profile, passwordIn: saved ? "keyring" : "environment or prompt" })}\n`);
+  else write(`added router ${name}: ${profile.user}@${profile.host}:${port ?? (profile.tls ? 8729 : 8728)}${profile.tls ? " (API-SSL)" : ""}\n${saved ? "the password is in the OS keyring" : `the password is never stored in the profile: set BGPALS_PASSWORD (or ${passwordVariable(name)}), save it in the OS keyring with --save-password, or type it when asked`}\n`);
 }
 
 export function routerList(flags: { json?: boolean }, write: Write): void {
