@@ -107,7 +107,9 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
     .addOption(routerOption())
     .addOption(timeoutOption())
     .option("--tls", "API-SSL for a user@host router")
-    .option("--json", "machine-readable output")
+    .option("--json", "machine-readable output (with --watch: one JSON event a line)")
+    .option("--watch", "keep watching: tunnels, sessions, prefixes arriving, best paths moving, until Ctrl-C")
+    .option("--interval <seconds>", "with --watch: slowest look at the router (default 2; RouterOS 7 changes arrive at once)")
     .addHelpText("after", `\n${EXIT_CODES}`)
     .action(async (flags) => (await import("./router-commands.js")).statusCommand(flags, write));
 

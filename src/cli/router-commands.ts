@@ -243,7 +243,35 @@ export async function applyCommand(flags: PeeringFlags, remove: boolean, write: 
 
 // --- Status ----------------------------------------------------------------------------------
 
-export async function statusCommand(flags: RouterFlags, write: Write): Promise<void> {
+/** `status --watch`: events as they happen, one JSON object a line with --json, until Ctrl-C. */
+async function watchCommand(flags: RouterFlags & { interval?: string }, write: Write): Promise<void> {
+  const resolved = await resolveRouter(flags.router, flags.tls);
+  const pollMs = flags.interval === undefined ? 2000 : Number(flags.interval) * 1000;
+  if (!(pollMs >= 100 && pollMs <= 600_000)) throw new UsageError("--interval must be 0.1 to 600 seconds");
+  // The first connection must work: a wrong password is not something to retry forever.
+  await (await connect(resolved)).close();
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  const { watchRouter } = await import("../routeros/watch.js");
+  await watchRouter({
+    connect: () => connect(resolved),
+    signal: controller.signal,
+    pollMs,
+    onEvent: (e) => {
+      if (flags.json) return write(`${JSON.stringify(e)}\n`);
+      const { time, event, ...rest } = e as Record<string, unknown> & { time: string; event: string };
+      if (event === "snapshot") return write(`${time} watching ${resolved.label}\n`);
+      write(`${time} ${event} ${Object.values(rest).map((v) => (typeof v === "object" ? JSON.stringify(v) : String(v))).join(" ")}\n`);
+    },
+  });
+  process.off("SIGINT", stop);
+  process.off("SIGTERM", stop);
+}
+
+export async function statusCommand(flags: RouterFlags & { watch?: boolean; interval?: string }, write: Write): Promise<void> {
+  if (flags.watch) return watchCommand(flags, write);
   await withRouter(flags, async (client) => {
     const [resource] = await client.print("/system/resource", { proplist: ["version"] });
     const version = (resource?.version ?? "").split(" ")[0] ?? "";

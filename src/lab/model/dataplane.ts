@@ -219,7 +219,8 @@ export class Dataplane {
         continue;
       } else {
         const expired = state.state === "established" && transport;
-        Object.assign(state, { state: link ? "active" : "idle", since: null, lastError: expired ? "hold timer expired" : problem });
+        // Like RouterOS, the last error stays until the session establishes again.
+        Object.assign(state, { state: link ? "active" : "idle", since: null, lastError: expired ? "hold timer expired" : state.lastError || problem });
       }
       this.sessions.set(key, { state, lastHeard: memory?.lastHeard ?? 0 });
     }

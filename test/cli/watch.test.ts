@@ -1,0 +1,77 @@
+// `bgpals status --watch --json` against the lab: events as a WAN is cut, a router reboots, the WAN returns.
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Lab } from "../../src/lab/lab.js";
+import { example, repoRoot } from "../helpers.js";
+import { buildPeering } from "../lab/lab-helpers.js";
+
+let lab: Lab;
+beforeAll(async () => {
+  // 20 lab seconds per real second: the 30 s hold timer expires in 1.5 s.
+  lab = await Lab.start({ routers: ["alice", "remi"], tickMs: 50, clockFactor: 20, tls: false });
+  await buildPeering(lab, example("s1"));
+  lab.tick();
+});
+afterAll(async () => lab.stop());
+
+async function until<T>(find: () => T | undefined, what: string, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const found = find();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("status --watch --json", () => {
+  it("streams session down, best path moved, reconnects after a reboot without repeating, and recovers", async () => {
+    const r = lab.info().routers.find((x) => x.name === "alice")!;
+    const child = spawn(process.execPath, [join(repoRoot, "bin/bgpals.js"), "status", "--watch", "--json", "--interval", "0.2", "--router", `${r.user}@${r.host}:${r.port}`], {
+      env: { ...process.env, BGPALS_HOME: mkdtempSync(join(tmpdir(), "bgpals-watch-")), BGPALS_PASSWORD: r.password, CI: "true" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const events: any[] = [];
+    let buffer = "";
+    child.stdout.on("data", (d) => {
+      buffer += d;
+      let nl: number;
+      while ((nl = buffer.indexOf("\n")) >= 0) {
+        events.push(JSON.parse(buffer.slice(0, nl)));
+        buffer = buffer.slice(nl + 1);
+      }
+    });
+    const of = (name: string) => events.filter((e) => e.event === name);
+
+    const snapshot = await until(() => of("snapshot")[0], "the first snapshot");
+    expect(snapshot.status.sessions.map((s: any) => s.state)).toEqual(["established", "established"]);
+
+    lab.setWan("alice", "vlan832-orange-internet", false);
+    await until(() => of("tunnel-down").find((e) => e.link === "isp1"), "isp1 tunnel down");
+    const down = await until(() => of("session-down").find((e) => e.session === "remi-isp1"), "isp1 session down");
+    expect(down.error).toBe("hold timer expired");
+    const moved = await until(() => of("best-path-moved").find((e) => e.prefix === "192.168.42.0/24"), "best path moved");
+    expect(moved).toMatchObject({ from: { link: "isp1" }, to: { link: "isp2" } });
+
+    await lab.reboot("alice");
+    await until(() => of("connection-lost")[0], "connection lost");
+    await until(() => of("connected")[1], "reconnected");
+    // Seen again after the reboot, the same state yields no new events: nothing is repeated.
+    const seen = events.length;
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(events.slice(seen).filter((e) => e.event !== "session-up" && e.event !== "tunnel-up")).toEqual([]);
+    expect(of("session-down").filter((e) => e.session === "remi-isp1")).toHaveLength(1);
+    expect(of("tunnel-down").filter((e) => e.link === "isp1")).toHaveLength(1);
+
+    lab.setWan("alice", "vlan832-orange-internet", true);
+    await until(() => of("session-up").find((e) => e.session === "remi-isp1"), "isp1 session up");
+    await until(() => of("best-path-moved").find((e) => e.prefix === "192.168.42.0/24" && e.to.link === "isp1"), "best path back on isp1");
+
+    const exit = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    child.kill("SIGINT");
+    expect(await exit).toBe(0);
+  }, 60_000);
+});

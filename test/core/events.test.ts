@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { statusEvents, type StatusView } from "../../src/core/events.js";
+
+const base: StatusView = {
+  tunnels: [{ name: "wg-remi-isp1", link: "isp1", state: "up" }],
+  sessions: [{ name: "remi-isp1", link: "isp1", state: "established", limitExceeded: false, lastError: "" }],
+  routes: [
+    { dst: "192.168.42.0/24", gateway: "172.16.10.2", active: true, localPref: 200, link: "isp1" },
+    { dst: "192.168.42.0/24", gateway: "172.16.11.2", active: false, localPref: 100, link: "isp2" },
+  ],
+};
+
+describe("monitor events", () => {
+  it("says nothing when nothing changed (a reconnect sees the same state)", () => {
+    expect(statusEvents(base, structuredClone(base))).toEqual([]);
+  });
+
+  it("names tunnels and sessions going down, limit trips, best paths moving, prefixes arriving and withdrawn", () => {
+    const after: StatusView = {
+      tunnels: [{ name: "wg-remi-isp1", link: "isp1", state: "down" }],
+      sessions: [{ name: "remi-isp1", link: "isp1", state: "idle", limitExceeded: true, lastError: "max prefix limit exceeded" }],
+      routes: [
+        { dst: "192.168.42.0/24", gateway: "172.16.11.2", active: true, localPref: 100, link: "isp2" },
+        { dst: "192.168.200.0/24", gateway: "172.16.11.2", active: true, localPref: 100, link: "isp2" },
+      ],
+    };
+    expect(statusEvents(base, after)).toEqual([
+      { event: "tunnel-down", tunnel: "wg-remi-isp1", link: "isp1" },
+      { event: "session-down", session: "remi-isp1", link: "isp1", error: "max prefix limit exceeded" },
+      { event: "limit-exceeded", session: "remi-isp1", link: "isp1" },
+      { event: "best-path-moved", prefix: "192.168.42.0/24", from: { gateway: "172.16.10.2", link: "isp1" }, to: { gateway: "172.16.11.2", link: "isp2" } },
+      { event: "prefix-arrived", prefix: "192.168.200.0/24", gateway: "172.16.11.2", link: "isp2" },
+    ]);
+    expect(statusEvents(after, { ...after, routes: [] })).toEqual([
+      { event: "prefix-withdrawn", prefix: "192.168.42.0/24" },
+      { event: "prefix-withdrawn", prefix: "192.168.200.0/24" },
+    ]);
+  });
+});
