@@ -113,6 +113,18 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
     .addHelpText("after", `\n${EXIT_CODES}`)
     .action(async (flags) => (await import("./router-commands.js")).statusCommand(flags, write));
 
+  program
+    .command("why")
+    .description("why was this prefix accepted or filtered? replays it through each session's input filter on the router")
+    .argument("<prefix>", "e.g. 192.168.42.0/24")
+    .addOption(routerOption())
+    .addOption(timeoutOption())
+    .option("--tls", "API-SSL for a user@host router")
+    .option("--session <name>", "only this BGP session (default: every bgpals session)")
+    .option("--json", "machine-readable output")
+    .addHelpText("after", `\n${EXIT_CODES}`)
+    .action(async (prefix: string, flags) => setExitCode(await (await import("./router-commands.js")).whyCommand(prefix, flags, write)));
+
   const wizardOptions = (cmd: Command) =>
     cmd
       .addOption(routerOption())

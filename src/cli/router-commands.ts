@@ -283,3 +283,24 @@ export async function statusCommand(flags: RouterFlags & { watch?: boolean; inte
     write(`${lines.join("\n")}\n`);
   });
 }
+
+// --- Why filtered? -----------------------------------------------------------------------------
+
+export async function whyCommand(prefix: string, flags: RouterFlags & { session?: string }, write: Write): Promise<number> {
+  return withRouter(flags, async (client) => {
+    const [resource] = await client.print("/system/resource", { proplist: ["version"] });
+    const v6 = capabilities((resource?.version ?? "").split(" ")[0] ?? "")?.dialect === "v6";
+    const { whyFiltered } = await import("../routeros/why.js");
+    let answers;
+    try {
+      answers = await whyFiltered(client, v6, prefix, { session: flags.session });
+    } catch (e) {
+      if (e instanceof RouterError) throw e;
+      throw new UsageError((e as Error).message);
+    }
+    if (answers.length === 0) throw new UserError(flags.session ? `no BGP session named ${flags.session} on this router` : "no bgpals session on this router: nothing filters prefixes yet");
+    if (flags.json) write(`${JSON.stringify(answers, null, 2)}\n`);
+    else for (const a of answers) write([`${a.session}${a.link ? ` (${a.link})` : ""}: ${prefix} ${a.summary}`, ...a.verdict.trace.map((t) => `    ${t}`)].join("\n") + "\n");
+    return 0;
+  });
+}
