@@ -16,7 +16,7 @@ export async function labCommand(flags: LabFlags, write: (text: string) => void)
   if (unknown.length > 0) throw new UsageError(`--routers: no lab router named ${unknown.join(", ")}; the lab has ${Object.keys(PERSONALITIES).join(", ")}`);
   if (new Set(routers).size !== routers.length) throw new UsageError("--routers names a router twice");
   const portBase = flags.portBase === undefined ? 0 : Number(flags.portBase);
-  if (!Number.isInteger(portBase) || portBase < 0 || portBase > 65535 - 2 * routers.length) throw new UsageError(`--port-base must be a port number (1024-${65535 - 2 * routers.length}), or 0 for any free ports`);
+  if (!Number.isInteger(portBase) || portBase < 0 || portBase > 65535 - 3 * routers.length) throw new UsageError(`--port-base must be a port number (1024-${65535 - 3 * routers.length}), or 0 for any free ports`);
   const clockFactor = flags.clockFactor === undefined ? 1 : Number(flags.clockFactor);
   if (!(clockFactor > 0 && clockFactor <= 1000)) throw new UsageError("--clock-factor must be a number above 0 and at most 1000");
 

@@ -125,6 +125,15 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
     .addHelpText("after", `\n${EXIT_CODES}`)
     .action(async (prefix: string, flags) => setExitCode(await (await import("./router-commands.js")).whyCommand(prefix, flags, write)));
 
+  program
+    .command("export")
+    .description("the router's whole configuration (/export terse), over SSH; the host key is pinned on first use")
+    .addOption(routerOption())
+    .addOption(timeoutOption())
+    .option("--ssh-port <port>", "SSH port (default 22)")
+    .addHelpText("after", `\nKeys from ssh-agent (SSH_AUTH_SOCK) are offered, then the router password.\n\n${EXIT_CODES}`)
+    .action(async (flags) => (await import("./router-commands.js")).exportCommand(flags, write));
+
   const wizardOptions = (cmd: Command) =>
     cmd
       .addOption(routerOption())

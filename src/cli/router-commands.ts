@@ -11,7 +11,7 @@ import { RouterError } from "../routeros/errors.js";
 import { planOnRouter, statusOf } from "../routeros/peering-ops.js";
 import { UsageError, UserError } from "./errors.js";
 import { defaultPeersDir, loadPeering, loadPeersDirectory } from "./files.js";
-import { addProfile, listProfiles, passwordVariable, promptPassword, removeProfile, resolveRouter, type ResolvedRouter } from "./profiles.js";
+import { addProfile, listProfiles, settings, passwordVariable, promptPassword, removeProfile, resolveRouter, type ResolvedRouter } from "./profiles.js";
 import { keyring, routerAccount } from "./secrets.js";
 
 type Write = (text: string) => void;
@@ -303,4 +303,36 @@ export async function whyCommand(prefix: string, flags: RouterFlags & { session?
     else for (const a of answers) write([`${a.session}${a.link ? ` (${a.link})` : ""}: ${prefix} ${a.summary}`, ...a.verdict.trace.map((t) => `    ${t}`)].join("\n") + "\n");
     return 0;
   });
+}
+
+// --- Export over SSH -----------------------------------------------------------------------------
+
+/** The router's whole configuration (`/export terse`), over SSH with the host key pinned on first use. */
+export async function exportCommand(flags: RouterFlags & { sshPort?: string }, write: Write): Promise<void> {
+  const resolved = await resolveRouter(flags.router, flags.tls);
+  const port = flags.sshPort === undefined ? 22 : Number(flags.sshPort);
+  if (!(Number.isInteger(port) && port >= 1 && port <= 65535)) throw new UsageError("--ssh-port must be 1-65535");
+  const { SshSession } = await import("../routeros/ssh.js");
+  const key = `ssh:${resolved.target.host}:${port}`;
+  const store = settings();
+  const pins = store.get("fingerprints");
+  try {
+    const session = await SshSession.connect({
+      host: resolved.target.host,
+      port,
+      user: resolved.target.user,
+      password: resolved.target.password,
+      useAgent: process.env.SSH_AUTH_SOCK !== undefined,
+      knownHostKey: pins[key] ?? null,
+      timeoutMs: flags.timeout === undefined ? undefined : Number(flags.timeout) * 1000,
+    });
+    try {
+      if (pins[key] === undefined) store.set("fingerprints", { ...pins, [key]: session.hostKeyFingerprint });
+      write(await session.exportConfig());
+    } finally {
+      await session.close();
+    }
+  } catch (e) {
+    throw e instanceof RouterError ? new UserError(e.message) : e;
+  }
 }

@@ -6,6 +6,7 @@ import { PERSONALITIES } from "./personalities.js";
 import type { ApiRequest, CommandHandler, Reply } from "./protocol/server.js";
 import { FatalMessage, TrapError } from "./protocol/traps.js";
 import { LabRouter } from "./router.js";
+import { LabSshServer } from "./ssh-server.js";
 
 export interface LabOptions {
   /** Personalities to start, default alice and remi. */
@@ -19,6 +20,8 @@ export interface LabOptions {
   tickMs?: number;
   /** Serve API-SSL too. */
   tls?: boolean;
+  /** Serve SSH too (default true). */
+  ssh?: boolean;
 }
 
 export interface LabRouterInfo {
@@ -27,6 +30,8 @@ export interface LabRouterInfo {
   host: string;
   port: number;
   tlsPort: number | null;
+  /** SSH (for /export and file uploads), null when the lab runs without it. */
+  sshPort: number | null;
   user: string;
   password: string;
 }
@@ -36,6 +41,7 @@ const REBOOT_MS = 300;
 
 export class Lab {
   readonly routers = new Map<string, LabRouter>();
+  readonly ssh = new Map<string, LabSshServer>();
   readonly dataplane = new Dataplane();
   readonly wanDown = new Set<string>();
   readonly leaks = new Map<string, string[]>();
@@ -69,6 +75,11 @@ export class Lab {
         });
         lab.routers.set(name, router);
         await router.server.start();
+        if (options.ssh !== false) {
+          const ssh = new LabSshServer({ users: [{ name: personality.user, password: personality.password }], exportText: () => router.exportScript() });
+          lab.ssh.set(name, ssh);
+          await ssh.start(base === 0 ? 0 : base + 2 * names.length + i, host);
+        }
       }
     } catch (e) {
       await lab.stop();
@@ -108,6 +119,7 @@ export class Lab {
         host: this.options.host ?? "127.0.0.1",
         port: r.server.port,
         tlsPort: r.server.tlsPort,
+        sshPort: this.ssh.get(r.name)?.port ?? null,
         user: r.user,
         password: r.password,
       })),
@@ -170,6 +182,7 @@ export class Lab {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await Promise.all([...this.routers.values()].map((r) => r.server.stop()));
+    await Promise.all([...this.ssh.values()].map((s) => s.stop()));
   }
 
   /** `/lab/...` commands on a router's own API, and `/routing/bgp/session/clear`. */

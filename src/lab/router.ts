@@ -2,6 +2,7 @@
 // RouterOS 7 writes checked against the real command tree of its version, and the dataplane's
 // state projected back into the menus a monitor reads.
 import { atLeast, capabilities, parseVersion } from "../core/version.js";
+import { menuLine, quote } from "../core/script.js";
 import { checkCommand, menuExists } from "../routeros/schema.js";
 import { factoryItems, menuDescriptors } from "./menus.js";
 import type { RouterSnapshot } from "./model/dataplane.js";
@@ -175,6 +176,25 @@ export class LabRouter {
       }
       return inner(request, reply);
     };
+  }
+
+  /** The configuration as a RouterOS export script (what `/export` over SSH prints). */
+  exportScript(): string {
+    const lines = [`# RouterOS ${this.version} (lab router ${this.name})`];
+    for (const path of [...this.store.paths].sort()) {
+      const menu = this.store.at(path);
+      const projected = this.projected.get(path);
+      const items = menu.singleton ? [menu.get()!] : menu.list().filter((i) => !projected?.has(i[".id"] ?? "") && i.dynamic !== "true");
+      const words = (item: Record<string, string>) =>
+        Object.entries(item)
+          .filter(([k, v]) => !STATE_ATTRIBUTES.has(k) && k !== ".id" && k !== "dynamic" && !(k === "disabled" && v === "false") && v !== "")
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([k, v]) => `${k}=${quote(v)}`);
+      const body = items.map((i) => words(i)).filter((w) => w.length > 0);
+      if (body.length === 0) continue;
+      lines.push(menuLine(path), ...body.map((w) => `${menu.singleton ? "set" : "add"} ${w.join(" ")}`));
+    }
+    return `${lines.join("\n")}\n`;
   }
 
   /** Writes the dataplane's state into the menus, changing only what changed. */
