@@ -170,7 +170,12 @@ function finish(channel: ServerChannel, status: number, stdout: string, stderr: 
 }
 
 function newHostKey(): string {
-  return ssh2.utils.generateKeyPairSync("ed25519").private;
+  // ssh2 now and then writes an Ed25519 key its own parser refuses: make another.
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const key = ssh2.utils.generateKeyPairSync("ed25519").private;
+    if (!(ssh2.utils.parseKey(key) instanceof Error)) return key;
+  }
+  throw new Error("could not make an SSH host key for the lab");
 }
 
 interface OpenFile {
