@@ -186,6 +186,12 @@ export async function main(argv: string[]): Promise<number> {
   let code = 0;
   const program = buildProgram((s) => process.stdout.write(s), (c) => (code = c));
   try {
+    // No command on a terminal: the screens. Without one (pipes, CI), the overview below.
+    if (argv.length === 0 && process.stdin.isTTY && process.stdout.isTTY) {
+      const { openTui } = await import("./tui.js");
+      await openTui();
+      return 0;
+    }
     await program.parseAsync(argv, { from: "user" });
     return code;
   } catch (e) {

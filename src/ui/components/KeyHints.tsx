@@ -1,0 +1,18 @@
+// The key hint line at the bottom of every screen, drawn from the keymap table.
+import { Box, Text } from "ink";
+import { hintsFor, type KeyScope } from "../keymap.js";
+
+export function KeyHints({ scope }: { scope: KeyScope }) {
+  // Each hint wraps as a whole, so a narrow terminal gets two lines rather than a cut-off key.
+  return (
+    <Box flexWrap="wrap" flexShrink={0}>
+      {hintsFor(scope).map((hint, i) => (
+        <Box key={hint.command} marginLeft={i === 0 ? 0 : 2}>
+          <Text>
+            <Text bold>{hint.keys}</Text> {hint.label}
+          </Text>
+        </Box>
+      ))}
+    </Box>
+  );
+}

@@ -1,0 +1,42 @@
+// The layout every screen shares: a title line, the body, and the screen's key hints at the bottom.
+import { Box, Text } from "ink";
+import type { ReactNode } from "react";
+import type { TerminalSize } from "../hooks/use-terminal-size.js";
+import { hintsFor, type KeyScope } from "../keymap.js";
+import { KeyHints } from "./KeyHints.js";
+
+// Ink redraws the whole terminal on every frame once the output fills it, so screens stop a row short.
+export const frameRows = (size: TerminalSize) => size.rows - 1;
+
+/** Rows the body of a screen gets: what is left after the title line, its gap and the hints. */
+export function bodyRows(size: TerminalSize, scope: KeyScope): number {
+  const hintWidth = hintsFor(scope).reduce((sum, h) => sum + h.keys.length + 1 + h.label.length + 2, 0);
+  const hintLines = Math.max(1, Math.ceil(hintWidth / size.columns));
+  return Math.max(1, frameRows(size) - 2 - hintLines);
+}
+
+export interface ScreenFrameProps {
+  title: string;
+  /** Whose keys the hint line shows. */
+  scope: KeyScope;
+  /** An unfocused screen hides its hints: its keys are not live, so they would mislead. */
+  focused: boolean;
+  children: ReactNode;
+}
+
+export function ScreenFrame({ title, scope, focused, children }: ScreenFrameProps) {
+  return (
+    <Box flexDirection="column" flexGrow={1}>
+      <Box flexShrink={0} marginBottom={1}>
+        <Text bold wrap="truncate-end">
+          bgpals · {title}
+        </Text>
+      </Box>
+      {/* The body gives way (clipped) before the hints do. */}
+      <Box flexDirection="column" flexGrow={1} flexShrink={1} overflow="hidden">
+        {children}
+      </Box>
+      {focused ? <KeyHints scope={scope} /> : null}
+    </Box>
+  );
+}

@@ -1,0 +1,124 @@
+// The one table of key commands. Screens act on commands, never on raw keys, and the key hints
+// and the Help page are drawn from this same table, so what the screen says is what it does.
+import type { Key } from "ink";
+import type { ScreenId } from "./screens/catalog.js";
+
+/**
+ * A key as the table spells it: a named key ("up", "return", "escape", "tab", ...),
+ * a control chord ("ctrl+c"), or one printable character ("q", "?", "/").
+ */
+export type KeyName = string;
+
+export interface CommandSpec {
+  keys: readonly KeyName[];
+  /** What the command does, in a word or two; shown after its keys. */
+  label: string;
+}
+
+export const COMMANDS = {
+  up: { keys: ["up", "k"], label: "up" },
+  down: { keys: ["down", "j"], label: "down" },
+  select: { keys: ["return"], label: "open" },
+  back: { keys: ["escape"], label: "back" },
+  dismiss: { keys: ["escape", "return"], label: "dismiss" },
+  help: { keys: ["?"], label: "help" },
+  quit: { keys: ["q", "ctrl+c"], label: "quit" },
+  nextPane: { keys: ["tab"], label: "next pane" },
+  filter: { keys: ["/"], label: "filter" },
+  togglePrimary: { keys: ["p"], label: "swap primary ISP" },
+  switchOperator: { keys: ["o"], label: "other router" },
+} as const satisfies Record<string, CommandSpec>;
+
+export type Command = keyof typeof COMMANDS;
+
+/** Where keys are read: a screen, or the error panel that takes the keys while it is shown. */
+export type KeyScope = ScreenId | "error";
+
+/** The commands active in each scope, in the order their hints are shown. */
+export const SCOPE_COMMANDS = {
+  home: ["up", "down", "select", "help", "quit"],
+  help: ["back", "quit"],
+  router: ["back", "help", "quit"],
+  monitor: ["back", "help", "quit"],
+  error: ["dismiss", "quit"],
+} as const satisfies Record<KeyScope, readonly Command[]>;
+
+export type ScopeCommand<S extends KeyScope> = (typeof SCOPE_COMMANDS)[S][number];
+
+export function commandsFor(scope: KeyScope): readonly Command[] {
+  return SCOPE_COMMANDS[scope];
+}
+
+// Named keys map onto the flags Ink sets on `Key`.
+const NAMED_KEYS = {
+  up: "upArrow",
+  down: "downArrow",
+  left: "leftArrow",
+  right: "rightArrow",
+  pageUp: "pageUp",
+  pageDown: "pageDown",
+  home: "home",
+  end: "end",
+  return: "return",
+  escape: "escape",
+  tab: "tab",
+  backspace: "backspace",
+  delete: "delete",
+} as const satisfies Record<string, keyof Key>;
+
+const GLYPHS: Record<string, string> = {
+  up: "↑",
+  down: "↓",
+  left: "←",
+  right: "→",
+  pageUp: "pgup",
+  pageDown: "pgdn",
+  return: "enter",
+  escape: "esc",
+};
+
+function isNamedKey(name: KeyName): name is keyof typeof NAMED_KEYS {
+  return Object.hasOwn(NAMED_KEYS, name);
+}
+
+function keyPressed(input: string, key: Key, name: KeyName): boolean {
+  if (isNamedKey(name)) return key[NAMED_KEYS[name]];
+  if (name.startsWith("ctrl+")) return key.ctrl && input === name.slice("ctrl+".length);
+  // Escape sequences set `meta`; a bare character must not match "alt+k" or a stray sequence.
+  return !key.ctrl && !key.meta && input === name;
+}
+
+/** Whether this keypress (as Ink's useInput reports it) triggers `command`. */
+export function matches(input: string, key: Key, command: Command): boolean {
+  return COMMANDS[command].keys.some((name) => keyPressed(input, key, name));
+}
+
+/** The first command active in `scope` that this keypress triggers. */
+export function commandFor(scope: KeyScope, input: string, key: Key): Command | undefined {
+  return commandsFor(scope).find((command) => matches(input, key, command));
+}
+
+/** How a key is written on screen: "↑", "enter", "ctrl+c", "q". */
+export function keyLabel(name: KeyName): string {
+  return GLYPHS[name] ?? name;
+}
+
+/**
+ * The keys of a command as hints show them. Control chords stay out of the hint line to keep it
+ * short (ctrl+c is the usual fallback, not the documented way); Help lists every key.
+ */
+export function hintKeys(command: Command, options: { all?: boolean } = {}): string {
+  const keys: readonly KeyName[] = COMMANDS[command].keys;
+  const shown = options.all ? keys : keys.filter((name) => !name.startsWith("ctrl+"));
+  return shown.map(keyLabel).join("/");
+}
+
+export interface KeyHint {
+  command: Command;
+  keys: string;
+  label: string;
+}
+
+export function hintsFor(scope: KeyScope): KeyHint[] {
+  return commandsFor(scope).map((command) => ({ command, keys: hintKeys(command), label: COMMANDS[command].label }));
+}

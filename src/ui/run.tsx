@@ -1,0 +1,27 @@
+// Entry point of the TUI for the CLI: check for a terminal, draw the app, return when it ends.
+import { render } from "ink";
+import { App } from "./App.js";
+import type { HomeData } from "./state.js";
+import { assertInteractive } from "./tty.js";
+
+export interface TuiStreams {
+  stdin?: NodeJS.ReadStream;
+  stdout?: NodeJS.WriteStream;
+  stderr?: NodeJS.WriteStream;
+  env?: Record<string, string | undefined>;
+}
+
+export async function runTui(home: HomeData, streams: TuiStreams = {}): Promise<void> {
+  const { stdin = process.stdin, stdout = process.stdout, stderr = process.stderr, env = process.env } = streams;
+  assertInteractive({ stdin, stdout, env });
+  const instance = render(<App routers={home.routers} friends={home.friends} />, {
+    stdin,
+    stdout,
+    stderr,
+    // ctrl+c is the keymap's quit like q, so the app still ends through its one exit point.
+    exitOnCtrlC: false,
+    // Stray console output is only ours to move above the frame when we draw on our own stdout.
+    patchConsole: stdout === process.stdout,
+  });
+  await instance.waitUntilExit();
+}

@@ -1,0 +1,106 @@
+// Home: the routers (connection profiles) and friends (peerings), each with its status badge.
+import { Box, Text } from "ink";
+import { ScreenFrame, bodyRows } from "../components/ScreenFrame.js";
+import { StatusBadge } from "../components/StatusBadge.js";
+import { useCommands } from "../hooks/use-commands.js";
+import { useTerminalSize } from "../hooks/use-terminal-size.js";
+import { homeItems, useActions, useAppState, type HomeItem } from "../state.js";
+import { SCREEN_INFO } from "./catalog.js";
+import { scrollWindow } from "./scroll.js";
+
+const NAME_WIDTH = 22;
+const BADGE_WIDTH = 18; // "✗ bad credentials" and a space
+
+type Line =
+  | { kind: "heading"; text: string }
+  | { kind: "note"; text: string }
+  | { kind: "gap" }
+  | { kind: "item"; item: HomeItem; index: number };
+
+function homeLines(items: HomeItem[]): Line[] {
+  const routers = items.flatMap((item, index): Line[] => (item.kind === "router" ? [{ kind: "item", item, index }] : []));
+  const friends = items.flatMap((item, index): Line[] => (item.kind === "friend" ? [{ kind: "item", item, index }] : []));
+  return [
+    { kind: "heading", text: `Routers (${routers.length})` },
+    ...(routers.length ? routers : [{ kind: "note", text: "No routers yet: bgpals router add <name> --host <address>" } as const]),
+    { kind: "gap" },
+    { kind: "heading", text: `Friends (${friends.length})` },
+    ...(friends.length ? friends : [{ kind: "note", text: "No friends yet: start a peering with bgpals offer" } as const]),
+  ];
+}
+
+function ItemRow({ item, selected }: { item: HomeItem; selected: boolean }) {
+  const detail = item.kind === "router" ? item.entry.host : item.entry.peering;
+  return (
+    <Box>
+      <Box width={2} flexShrink={0}>
+        <Text bold>{selected ? "›" : " "}</Text>
+      </Box>
+      <Box width={NAME_WIDTH} flexShrink={0} marginRight={1}>
+        <Text bold={selected} wrap="truncate-end">
+          {item.entry.name}
+        </Text>
+      </Box>
+      <Box flexGrow={1} flexShrink={1} marginRight={1}>
+        <Text wrap="truncate-end">{detail}</Text>
+      </Box>
+      <Box width={BADGE_WIDTH} flexShrink={0}>
+        <StatusBadge status={item.entry.status} />
+      </Box>
+    </Box>
+  );
+}
+
+function LineView({ line, selected }: { line: Line; selected: number }) {
+  switch (line.kind) {
+    case "heading":
+      return (
+        <Text bold underline wrap="truncate-end">
+          {line.text}
+        </Text>
+      );
+    case "note":
+      return <Text wrap="truncate-end">{`  ${line.text}`}</Text>;
+    case "gap":
+      return <Text> </Text>;
+    case "item":
+      return <ItemRow item={line.item} selected={line.index === selected} />;
+  }
+}
+
+export function Home({ focused }: { focused: boolean }) {
+  const state = useAppState();
+  const actions = useActions();
+  const size = useTerminalSize();
+  const items = homeItems(state);
+
+  useCommands(
+    "home",
+    {
+      up: () => actions.move(-1),
+      down: () => actions.move(1),
+      select: () => {
+        const item = items[state.selected];
+        if (item) actions.navigate(item.opens);
+      },
+    },
+    focused,
+  );
+
+  const lines = homeLines(items);
+  const focusLine = lines.findIndex((line) => line.kind === "item" && line.index === state.selected);
+  // Two rows are kept for the "more above / below" markers when the list overflows.
+  const capacity = bodyRows(size, "home");
+  const fits = lines.length <= capacity;
+  const { start, end } = scrollWindow(lines.length, Math.max(0, focusLine), fits ? capacity : capacity - 2);
+
+  return (
+    <ScreenFrame title={SCREEN_INFO.home.title} scope="home" focused={focused}>
+      {fits ? null : <Text>{start > 0 ? `  ↑ ${start} more` : " "}</Text>}
+      {lines.slice(start, end).map((line, i) => (
+        <LineView key={start + i} line={line} selected={state.selected} />
+      ))}
+      {fits ? null : <Text>{end < lines.length ? `  ↓ ${lines.length - end} more` : " "}</Text>}
+    </ScreenFrame>
+  );
+}

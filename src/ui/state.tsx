@@ -1,0 +1,144 @@
+// App state: a pure reducer (tested without rendering) and two contexts, one for reading state
+// and one for the actions that change it, provided once at the root.
+import { createContext, useContext, useMemo, useReducer, type ReactNode } from "react";
+import { describeError, type ErrorReport } from "./errors.js";
+import type { Screen, ScreenId } from "./screens/catalog.js";
+
+export type RouterStatus = "unknown" | "ok" | "unreachable" | "bad-credentials";
+export type FriendStatus = "up" | "degraded" | "down" | "unknown";
+
+export interface RouterEntry {
+  name: string;
+  host: string;
+  status: RouterStatus;
+  /** The screen Enter opens for this router (default "router"). */
+  opens?: ScreenId;
+}
+
+export interface FriendEntry {
+  name: string;
+  peering: string;
+  status: FriendStatus;
+  /** The screen Enter opens for this friend (default "monitor"). */
+  opens?: ScreenId;
+}
+
+export interface HomeData {
+  routers: readonly RouterEntry[];
+  friends: readonly FriendEntry[];
+}
+
+export interface AppState extends HomeData {
+  /** Navigation stack; never empty, Home at the bottom, the focused screen on top. */
+  stack: readonly Screen[];
+  /** Index into `homeItems(state)`: routers first, then friends. */
+  selected: number;
+  error: ErrorReport | null;
+  /** Set by the quit action; the root sees it and ends the Ink app. */
+  quit: boolean;
+}
+
+export type AppAction =
+  | { type: "navigate"; screen: Screen }
+  | { type: "back" }
+  | { type: "move"; by: number }
+  | { type: "setHome"; routers: readonly RouterEntry[]; friends: readonly FriendEntry[] }
+  | { type: "fail"; error: unknown; leaveScreen?: boolean }
+  | { type: "dismissError" }
+  | { type: "quit" };
+
+export type HomeItem =
+  | { kind: "router"; entry: RouterEntry; opens: Screen }
+  | { kind: "friend"; entry: FriendEntry; opens: Screen };
+
+export function homeItems(state: HomeData): HomeItem[] {
+  return [
+    ...state.routers.map((entry): HomeItem => ({ kind: "router", entry, opens: { id: entry.opens ?? "router", subject: entry.name } })),
+    ...state.friends.map((entry): HomeItem => ({ kind: "friend", entry, opens: { id: entry.opens ?? "monitor", subject: entry.name } })),
+  ];
+}
+
+export function currentScreen(state: AppState): Screen {
+  return state.stack[state.stack.length - 1] ?? { id: "home" };
+}
+
+export function createInitialState(home: HomeData): AppState {
+  return { routers: home.routers, friends: home.friends, stack: [{ id: "home" }], selected: 0, error: null, quit: false };
+}
+
+function clampSelection(selected: number, home: HomeData): number {
+  const last = home.routers.length + home.friends.length - 1;
+  return Math.max(0, Math.min(selected, last));
+}
+
+const pop = (stack: readonly Screen[]) => (stack.length > 1 ? stack.slice(0, -1) : stack);
+
+export function appReducer(state: AppState, action: AppAction): AppState {
+  switch (action.type) {
+    case "navigate":
+      // Opening the screen already on top (help from help) would only grow the stack.
+      if (currentScreen(state).id === action.screen.id && currentScreen(state).subject === action.screen.subject) return state;
+      return { ...state, stack: [...state.stack, action.screen] };
+    case "back":
+      return state.stack.length > 1 ? { ...state, stack: pop(state.stack) } : state;
+    case "move":
+      return { ...state, selected: clampSelection(state.selected + action.by, state) };
+    case "setHome":
+      if (action.routers === state.routers && action.friends === state.friends) return state;
+      return { ...state, routers: action.routers, friends: action.friends, selected: clampSelection(state.selected, action) };
+    case "fail":
+      // A screen that crashed while drawing is left, so dismissing the error does not redraw it.
+      return { ...state, error: describeError(action.error), stack: action.leaveScreen ? pop(state.stack) : state.stack };
+    case "dismissError":
+      return { ...state, error: null };
+    case "quit":
+      return { ...state, quit: true };
+  }
+}
+
+export interface AppActions {
+  navigate(screen: Screen): void;
+  back(): void;
+  move(by: number): void;
+  setHome(home: HomeData): void;
+  fail(error: unknown, options?: { leaveScreen?: boolean }): void;
+  dismissError(): void;
+  quit(): void;
+}
+
+export const StateContext = createContext<AppState | null>(null);
+export const ActionsContext = createContext<AppActions | null>(null);
+
+export function AppStateProvider({ home, children }: { home: HomeData; children: ReactNode }) {
+  const [state, dispatch] = useReducer(appReducer, home, createInitialState);
+  // dispatch is stable, so screens holding the actions never re-render because of them.
+  const actions = useMemo<AppActions>(
+    () => ({
+      navigate: (screen) => dispatch({ type: "navigate", screen }),
+      back: () => dispatch({ type: "back" }),
+      move: (by) => dispatch({ type: "move", by }),
+      setHome: ({ routers, friends }) => dispatch({ type: "setHome", routers, friends }),
+      fail: (error, options) => dispatch({ type: "fail", error, leaveScreen: options?.leaveScreen }),
+      dismissError: () => dispatch({ type: "dismissError" }),
+      quit: () => dispatch({ type: "quit" }),
+    }),
+    [],
+  );
+  return (
+    <ActionsContext.Provider value={actions}>
+      <StateContext.Provider value={state}>{children}</StateContext.Provider>
+    </ActionsContext.Provider>
+  );
+}
+
+export function useAppState(): AppState {
+  const state = useContext(StateContext);
+  if (!state) throw new Error("useAppState needs <AppStateProvider> above it");
+  return state;
+}
+
+export function useActions(): AppActions {
+  const actions = useContext(ActionsContext);
+  if (!actions) throw new Error("useActions needs <AppStateProvider> above it");
+  return actions;
+}

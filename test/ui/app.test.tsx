@@ -1,0 +1,138 @@
+import { cleanup, render } from "ink-testing-library";
+import { afterEach, describe, expect, it } from "vitest";
+import { App } from "../../src/ui/App.js";
+import { badgeText } from "../../src/ui/components/StatusBadge.js";
+import { COMMANDS, SCOPE_COMMANDS, hintKeys, hintsFor } from "../../src/ui/keymap.js";
+import { SCREEN_INFO } from "../../src/ui/screens/catalog.js";
+import type { FriendEntry, RouterEntry } from "../../src/ui/state.js";
+import { FRIENDS, KEY, ROUTERS, effectsSettled, lineWith, plain, waitFor } from "./helpers.js";
+
+const SIZE = { columns: 80, rows: 24 };
+
+afterEach(() => cleanup());
+
+function start(routers: RouterEntry[] = ROUTERS, friends: FriendEntry[] = FRIENDS) {
+  const app = render(<App routers={routers} friends={friends} size={SIZE} />);
+  const frame = () => plain(app.lastFrame());
+  const shows = (text: string) => waitFor(() => frame().includes(text), frame);
+  /** Types a key and waits for the screen to show its effect. */
+  const press = async (key: string, until: () => boolean) => {
+    await effectsSettled();
+    app.stdin.write(key);
+    await waitFor(until, frame);
+  };
+  return { app, frame, shows, press };
+}
+
+const selectedName = (frame: string) => lineWith(frame, "›")?.replace("›", "").trim().split(/\s+/)[0];
+
+describe("Home", () => {
+  it("lists routers and friends, each with a badge in symbol and word", async () => {
+    const { frame, shows } = start();
+    await shows("Friends");
+    for (const entry of [...ROUTERS, ...FRIENDS]) {
+      const line = lineWith(frame(), entry.name);
+      expect(line, entry.name).toBeDefined();
+      expect(line).toContain(badgeText(entry.status));
+    }
+    expect(lineWith(frame(), "alice-hap")).toContain("● ok");
+    expect(lineWith(frame(), "dave")).toContain("○ down");
+    expect(lineWith(frame(), "alice-hap")).toContain("192.168.88.1");
+    expect(lineWith(frame(), "remi")).toContain("s1-alice-remi");
+  });
+
+  it("says how to add the first router or friend when there are none", async () => {
+    const { frame, shows } = start([], []);
+    await shows("Friends (0)");
+    expect(frame()).toContain("No routers yet: bgpals router add");
+  });
+
+  it("moves the selection with the arrows and with j/k, from routers into friends", async () => {
+    const { frame, shows, press } = start();
+    await shows("Friends");
+    expect(selectedName(frame())).toBe("alice-hap");
+    await press(KEY.down, () => selectedName(frame()) === "alice-lab");
+    await press(KEY.j, () => selectedName(frame()) === "old-rb");
+    await press(KEY.j, () => selectedName(frame()) === "remi");
+    await press(KEY.up, () => selectedName(frame()) === "old-rb");
+    await press(KEY.k, () => selectedName(frame()) === "alice-lab");
+  });
+
+  it("opens the screen of the selected item with enter, and esc comes back", async () => {
+    const { frame, shows, press } = start();
+    await shows("Friends");
+    for (const next of ["alice-lab", "old-rb", "remi"]) await press(KEY.j, () => selectedName(frame()) === next);
+    await press(KEY.enter, () => frame().includes(`${SCREEN_INFO.monitor.title}: remi`));
+    expect(frame()).toContain("not built yet");
+    await press(KEY.escape, () => frame().includes("Routers"));
+    expect(selectedName(frame())).toBe("remi");
+  });
+
+  it("opens Help with ?, listing the Home keys and what Home is for; esc returns", async () => {
+    const { frame, shows, press } = start();
+    await shows("Friends");
+    await press(KEY.help, () => frame().includes("Help: Home"));
+    expect(frame().replace(/\s+/g, " ")).toContain(SCREEN_INFO.home.about);
+    for (const command of SCOPE_COMMANDS.home) {
+      const line = lineWith(frame(), ` ${COMMANDS[command].label}`);
+      expect(line, command).toBeDefined();
+      expect(line).toContain(hintKeys(command, { all: true }));
+    }
+    expect(frame()).not.toContain("alice-hap");
+    await press(KEY.escape, () => frame().includes("alice-hap"));
+  });
+
+  it("shows the hints of the focused screen on its last line", async () => {
+    const { frame, shows, press } = start();
+    await shows("Friends");
+    const hintLine = (scope: "home" | "help") => hintsFor(scope).map((h) => `${h.keys} ${h.label}`).join("  ");
+    expect(frame().trimEnd().split("\n").at(-1)?.trimEnd()).toBe(hintLine("home"));
+    await press(KEY.help, () => frame().includes("Help: Home"));
+    expect(frame().trimEnd().split("\n").at(-1)?.trimEnd()).toBe(hintLine("help"));
+  });
+});
+
+describe("fits 80×24", () => {
+  it("keeps every line of every frame within 80 columns and 23 rows, truncating with an ellipsis", async () => {
+    const long = "x".repeat(70);
+    const routers: RouterEntry[] = Array.from({ length: 30 }, (_, i) => ({
+      name: `router-${i}-${long}`,
+      host: `host-${i}.${long}.example.net`,
+      status: i % 2 ? "bad-credentials" : "unknown",
+    }));
+    const friends: FriendEntry[] = [{ name: `friend-${long}`, peering: `peering-${long}`, status: "degraded" }];
+    const { app, frame, shows, press } = start(routers, friends);
+    await shows("Routers (30)");
+    expect(lineWith(frame(), "router-0-")).toContain("…");
+    // Walk down to the last friend (the list scrolls), into Help and a placeholder and back.
+    await press(KEY.down, () => selectedName(frame())?.startsWith("router-1-") === true);
+    for (let i = 1; i < 30; i++) app.stdin.write(KEY.j);
+    await waitFor(() => selectedName(frame())?.startsWith("friend-") === true, frame);
+    expect(frame()).toContain("↑");
+    expect(lineWith(frame(), "friend-")).toContain(badgeText("degraded"));
+    await press(KEY.help, () => frame().includes("Help: Home"));
+    await press(KEY.escape, () => frame().includes("Friends"));
+    await press(KEY.enter, () => frame().includes("Monitor: friend-"));
+
+    expect(app.frames.length).toBeGreaterThan(5);
+    for (const raw of app.frames) {
+      const lines = plain(raw).split("\n");
+      expect(lines.length).toBeLessThanOrEqual(SIZE.rows - 1);
+      for (const line of lines) expect([...line].length, line).toBeLessThanOrEqual(SIZE.columns);
+    }
+  });
+});
+
+describe("errors in the app", () => {
+  it("shows a screen that throws while drawing as a bug, with the error keys, and q still quits", async () => {
+    // A status the screens do not know is a bug upstream; the app must say so, not vanish.
+    const broken = [...ROUTERS, { name: "odd", host: "h", status: "rebooting" as RouterEntry["status"] }];
+    const { app, frame, shows } = start(broken);
+    await shows("this is a bug");
+    expect(frame()).toMatch(/^\s+at /m);
+    expect(frame().trimEnd().split("\n").at(-1)?.trimEnd()).toBe(hintsFor("error").map((h) => `${h.keys} ${h.label}`).join("  "));
+    await effectsSettled();
+    app.stdin.write(KEY.quit);
+    await waitFor(() => app.stdin.listenerCount("readable") === 0, frame);
+  });
+});
