@@ -26,3 +26,21 @@ export function mustParse(json: unknown): Peering {
   if (!r.ok) throw new Error(`example does not parse: ${JSON.stringify(r.problems)}`);
   return r.peering;
 }
+
+// Every scenario, side and dialect family a golden render is kept for.
+export const GOLDEN_MATRIX: Array<[keyof typeof EXAMPLES, string, string]> = [
+  ["s1", "alice", "7.24"],
+  ["s1", "alice", "7.12.2"],
+  ["s1", "remi", "7.19.6"],
+  ["s1", "remi", "7.20.8"],
+  ["s3", "alice", "7.24"],
+  ["s3", "alice", "7.15.3"],
+  ["s3", "alice", "6.49.10"],
+  ["s3", "remi", "7.19.6"],
+  ["s3", "remi", "6.49.10"],
+  ["s4", "alice", "7.24"],
+  ["s4", "alice", "7.19.6"],
+  ["s4", "carol", "6.49.10"],
+  ["s7", "alice", "7.24"],
+  ["s7", "remi", "7.19.6"],
+];

@@ -4,25 +4,8 @@ import { parsePrefix, prefixWithin } from "../../src/core/ipv4.js";
 import { allowedOf } from "../../src/core/peering.js";
 import { render, RenderError } from "../../src/core/render.js";
 import { quote, toScript } from "../../src/core/script.js";
-import { example, type EXAMPLES } from "../helpers.js";
+import { example, GOLDEN_MATRIX } from "../helpers.js";
 
-// Every scenario, side and dialect family a golden render is kept for.
-export const GOLDEN_MATRIX: Array<[keyof typeof EXAMPLES, string, string]> = [
-  ["s1", "alice", "7.24"],
-  ["s1", "alice", "7.12.2"],
-  ["s1", "remi", "7.19.6"],
-  ["s1", "remi", "7.20.8"],
-  ["s3", "alice", "7.24"],
-  ["s3", "alice", "7.15.3"],
-  ["s3", "alice", "6.49.10"],
-  ["s3", "remi", "7.19.6"],
-  ["s3", "remi", "6.49.10"],
-  ["s4", "alice", "7.24"],
-  ["s4", "alice", "7.19.6"],
-  ["s4", "carol", "6.49.10"],
-  ["s7", "alice", "7.24"],
-  ["s7", "remi", "7.19.6"],
-];
 
 const goldenDir = new URL("../golden/", import.meta.url);
 const update = process.env.UPDATE_GOLDEN === "1";
