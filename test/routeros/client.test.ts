@@ -351,7 +351,7 @@ describe("API-SSL", () => {
 
   test("TLS to the plain API port fails as a TLS problem", async () => {
     const { server } = await startRouter();
-    const error = await failure(connect(server.port, { tls: true, timeoutMs: 1000 }));
+    const error = await failure(connect(server.port, { tls: true, timeoutMs: 5000 }));
     expect(error.kind).toBe("tls");
     expect(error.message).toBe(
       `TLS handshake with 127.0.0.1:${server.port} failed: wrong version number — is API-SSL enabled on this port ` +
