@@ -2,6 +2,7 @@
 // RouterOS 7 writes checked against the real command tree of its version, and the dataplane's
 // state projected back into the menus a monitor reads.
 import { atLeast, capabilities, parseVersion } from "../core/version.js";
+import { formatDuration } from "../core/duration.js";
 import { menuLine, quote } from "../core/script.js";
 import { checkCommand, menuExists } from "../routeros/schema.js";
 import { factoryItems, menuDescriptors } from "./menus.js";
@@ -262,7 +263,7 @@ export class LabRouter {
             "local.role": "ebgp",
             established: String(s.state === "established"),
             state: s.state,
-            uptime: s.since === null ? "" : duration(now - s.since),
+            uptime: s.since === null ? "" : formatDuration(now - s.since),
             "prefix-count": String(s.accepted),
             "remote.messages": String(s.received),
             "limit-exceeded": String(s.limitExceeded),
@@ -277,7 +278,7 @@ export class LabRouter {
     for (const peer of peers.list()) {
       const t = state.tunnels.find((x) => (x.tunnel.initiator.router === this.name && x.tunnel.initiator.itemId === peer[".id"]) || (x.tunnel.listener?.router === this.name && x.tunnel.listener.itemId === peer[".id"]));
       const attrs: Record<string, string> = {
-        "last-handshake": t?.lastHandshake != null ? duration(now - t.lastHandshake) : "",
+        "last-handshake": t?.lastHandshake != null ? formatDuration(now - t.lastHandshake) : "",
         rx: String(t?.rx ?? 0),
         tx: String(t?.tx ?? 0),
       };
@@ -294,7 +295,7 @@ export class LabRouter {
       const attrs = {
         state: s?.state ?? "idle",
         established: String(s?.state === "established"),
-        uptime: s?.since == null ? "" : duration(now - s.since),
+        uptime: s?.since == null ? "" : formatDuration(now - s.since),
         "prefix-count": String(s?.accepted ?? 0),
         "last-error": s?.lastError ?? "",
         "limit-exceeded": String(s?.limitExceeded ?? false),
@@ -338,18 +339,4 @@ export class LabRouter {
     }
     this.projected.clear();
   }
-}
-
-/** RouterOS prints durations as 1w2d3h4m5s. */
-export function duration(ms: number): string {
-  let s = Math.max(0, Math.floor(ms / 1000));
-  const parts: string[] = [];
-  for (const [unit, size] of [["w", 604800], ["d", 86400], ["h", 3600], ["m", 60]] as const) {
-    if (s >= size) {
-      parts.push(`${Math.floor(s / size)}${unit}`);
-      s %= size;
-    }
-  }
-  if (s > 0 || parts.length === 0) parts.push(`${s}s`);
-  return parts.join("");
 }

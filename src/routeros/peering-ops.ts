@@ -1,6 +1,7 @@
 // What the headless commands and the TUI do with a connected router: plan a peering against what
 // it holds, and read its live status. The decisions stay in src/core; this reads and wires.
 import { checkPeering, type Refusal } from "../core/checks.js";
+import { durationMs } from "../core/duration.js";
 import { parseOwnershipTag } from "../core/names.js";
 import type { Peering } from "../core/peering.js";
 import { planPeering, PLANNED_MENUS, type Observed, type Plan } from "../core/plan.js";
@@ -118,11 +119,8 @@ const yes = (v: string | undefined) => v === "true" || v === "yes";
 
 /** RouterOS durations (1w2d3h4m5s) in seconds. */
 export function durationSeconds(text: string | undefined): number | null {
-  if (text === undefined || text === "") return null;
-  const units: Record<string, number> = { w: 604800, d: 86400, h: 3600, m: 60, s: 1 };
-  let total = 0;
-  for (const m of text.matchAll(/(\d+)(w|d|h|m|s)/g)) total += Number(m[1]) * units[m[2]!]!;
-  return total;
+  const ms = durationMs(text);
+  return ms === null ? null : ms / 1000;
 }
 
 // WireGuard re-handshakes every 2 minutes while traffic flows; past 3 the tunnel is not up.

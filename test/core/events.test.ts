@@ -37,3 +37,12 @@ describe("monitor events", () => {
     ]);
   });
 });
+
+import { durationMs, formatDuration } from "../../src/core/duration.js";
+
+describe("RouterOS durations", () => {
+  it("reads and prints them as RouterOS does", () => {
+    expect(["30s", "3m", "1h30m", "500ms", "10", "1w2d3h4m5s", "", "soon"].map(durationMs)).toEqual([30_000, 180_000, 5_400_000, 500, 10_000, 788_645_000, null, null]);
+    expect([0, 59_999, 3_723_000, 788_645_000].map(formatDuration)).toEqual(["0s", "59s", "1h2m3s", "1w2d3h4m5s"]);
+  });
+});

@@ -14,11 +14,10 @@ import {
 } from "./prefix.js";
 import {
   CONTINUE,
-  MAX_JUMP_DEPTH,
+  followJump,
   chainExists,
   finishVerdict,
   isYes,
-  jumpLoopProblem,
   readNumeric,
   rulesOfChain,
   where,
@@ -153,24 +152,8 @@ function decide(at: Position, action: "accept" | "reject", problem?: string): Fl
 }
 
 function runJump(run: Run, at: Position): Flow {
-  const here = where(at.chain, at.index);
   const target = at.rule["jump-target"] ?? "";
-  if (run.callers.length >= MAX_JUMP_DEPTH) {
-    const problem = jumpLoopProblem([...run.callers, at.chain], target);
-    run.trace.push(`${here}: ${problem}: rejected`);
-    return decide(at, "reject", problem);
-  }
-  if (!chainExists(run.rules, target)) {
-    const problem = target === "" ? "jump without jump-target" : `jump to unknown chain ${target}`;
-    run.trace.push(`${here}: ${problem}: rejected`);
-    return decide(at, "reject", problem);
-  }
-  run.callers.push(at.chain);
-  const flow = runChain(run, target);
-  run.callers.pop();
-  if (flow.kind === "decided") return flow;
-  run.trace.push(`${here}: back from ${target} (${flow.kind === "return" ? "return" : "end of chain"})`);
-  return CONTINUE;
+  return followJump(run, at.chain, where(at.chain, at.index), target, (problem) => decide(at, "reject", problem), () => runChain(run, target));
 }
 
 /** Why the rule does not match, or null when every match property holds. */

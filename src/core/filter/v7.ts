@@ -656,20 +656,30 @@ function runSet(run: Run, statement: Extract<Statement, { kind: "set" }>, note: 
 }
 
 function runJump(run: Run, at: Position, target: string): Flow {
-  const here = where(at.chain, at.index);
-  run.trace.push(`${here}: jump ${target}`);
-  if (run.callers.length >= MAX_JUMP_DEPTH) {
-    const problem = jumpLoopProblem([...run.callers, at.chain], target);
+  run.trace.push(`${where(at.chain, at.index)}: jump ${target}`);
+  return followJump(run, at.chain, where(at.chain, at.index), target, (problem) => decide(at, "reject", problem), () => runChain(run, target));
+}
+
+/**
+ * A jump, the same in both generations: refuse loops and unknown chains, run the target chain,
+ * and carry on after the jump when it ends or returns.
+ */
+export function followJump(
+  run: { rules: readonly { chain: string }[]; trace: string[]; callers: string[] },
+  chain: string,
+  here: string,
+  target: string,
+  reject: (problem: string) => Flow,
+  runTarget: () => Flow,
+): Flow {
+  const refuse = (problem: string) => {
     run.trace.push(`${here}: ${problem}: rejected`);
-    return decide(at, "reject", problem);
-  }
-  if (!chainExists(run.rules, target)) {
-    const problem = `jump to unknown chain ${target}`;
-    run.trace.push(`${here}: ${problem}: rejected`);
-    return decide(at, "reject", problem);
-  }
-  run.callers.push(at.chain);
-  const flow = runChain(run, target);
+    return reject(problem);
+  };
+  if (run.callers.length >= MAX_JUMP_DEPTH) return refuse(jumpLoopProblem([...run.callers, chain], target));
+  if (!chainExists(run.rules, target)) return refuse(target === "" ? "jump without jump-target" : `jump to unknown chain ${target}`);
+  run.callers.push(chain);
+  const flow = runTarget();
   run.callers.pop();
   if (flow.kind === "decided") return flow;
   run.trace.push(`${here}: back from ${target} (${flow.kind === "return" ? "return" : "end of chain"})`);

@@ -2,20 +2,16 @@
 // Routes flow through the routers' own filters (the core evaluator) and best-path selection.
 import { evaluateChain, evaluateChainV6 } from "../../core/filter/index.js";
 import { parseAddress, parsePrefix, addressInPrefix, formatPrefix } from "../../core/ipv4.js";
+import { durationMs } from "../../core/duration.js";
 import { capabilities } from "../../core/version.js";
 import { inputAccepts } from "./firewall.js";
 import { connectedNetworks, type Connected } from "./routing.js";
 import { computeTunnels, type Tunnel } from "./tunnels.js";
 import { enabled, isTrue, type Item, type RouterView, type World } from "./types.js";
 
-/** RouterOS durations: "30s", "3m", "1h30m", "10" (seconds). */
+/** A RouterOS duration in ms, or the fallback when unset. */
 export function parseDuration(text: string | undefined, fallbackMs: number): number {
-  if (text === undefined || text === "") return fallbackMs;
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-  let total = 0;
-  for (const m of text.matchAll(/(\d+)(ms|s|m|h|d|w)/g)) total += Number(m[1]) * (units[m[2]!] ?? 0);
-  return total || fallbackMs;
+  return durationMs(text) ?? fallbackMs;
 }
 
 const DEFAULT_HOLD = 180_000;
