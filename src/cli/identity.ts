@@ -13,8 +13,8 @@ function writePrivate(file: string, text: string): void {
 }
 
 /** Loads the identity, creating it on first use under `name`. */
-export function loadIdentity(name: string): Identity {
-  const file = join(configDir(), "identity.json");
+export function loadIdentity(name: string, home: string = configDir()): Identity {
+  const file = join(home, "identity.json");
   if (!existsSync(file)) {
     const identity = createIdentity(name);
     writePrivate(file, `${JSON.stringify(identityToJson(identity), null, 2)}\n`);
@@ -32,10 +32,11 @@ export function loadIdentity(name: string): Identity {
 
 /** Nonces of bundles already accepted, until they expire: a bundle works once. */
 export class SeenNonces {
-  private readonly file = join(configDir(), "seen-bundles.json");
+  private readonly file: string;
   private entries: Record<string, number>;
 
-  constructor(private readonly now: number) {
+  constructor(now: number, home: string = configDir()) {
+    this.file = join(home, "seen-bundles.json");
     this.entries = existsSync(this.file) ? (JSON.parse(readFileSync(this.file, "utf8")) as Record<string, number>) : {};
     for (const [nonce, expires] of Object.entries(this.entries)) if (expires < now) delete this.entries[nonce];
   }
@@ -51,10 +52,22 @@ export class SeenNonces {
 }
 
 /** Offers waiting for an answer, by friend. */
-export function pendingOfferFile(friend: string): string {
-  return join(configDir(), "pending", `${friend}.json`);
+export function pendingOfferFile(friend: string, home: string = configDir()): string {
+  return join(home, "pending", `${friend}.json`);
 }
 
-export function savePending(friend: string, value: unknown): void {
-  writePrivate(pendingOfferFile(friend), `${JSON.stringify(value, null, 2)}\n`);
+export function savePending(friend: string, value: unknown, home: string = configDir()): void {
+  writePrivate(pendingOfferFile(friend, home), `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** The name of the identity kept in `home`, or null before the first offer or accept. */
+export function identityName(home: string = configDir()): string | null {
+  const file = join(home, "identity.json");
+  if (!existsSync(file)) return null;
+  try {
+    const name = (JSON.parse(readFileSync(file, "utf8")) as { name?: unknown }).name;
+    return typeof name === "string" ? name : null;
+  } catch {
+    return null;
+  }
 }

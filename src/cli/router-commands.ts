@@ -1,8 +1,6 @@
 // Headless commands that talk to a router: router add|list|remove, inventory, plan, apply, remove, status.
 import { lookup } from "node:dns/promises";
-import { ownershipTag } from "../core/names.js";
-import type { Change, Plan } from "../core/plan.js";
-import { menuLine, quote, SECRET_MASK } from "../core/script.js";
+import { CHANGE_SIGN as SIGN, planJson, planScript, planText } from "../core/plan-view.js";
 import { capabilities } from "../core/version.js";
 import { applyPlan, type ApplyEvent } from "../routeros/apply.js";
 import { RouterClient } from "../routeros/client.js";
@@ -139,47 +137,6 @@ async function planFor(client: RouterClient, flags: PeeringFlags, remove: boolea
     throw new UserError([`${flags.peering}: refused for this router (${planned.refusals.length} problem${planned.refusals.length > 1 ? "s" : ""}), nothing written:`, ...planned.refusals.map((r) => `  ${r.path}: ${r.message}`)].join("\n"));
   }
   return { peering, planned };
-}
-
-function maskedAttrs(change: Change): Record<string, string> {
-  return Object.fromEntries(Object.entries(change.attrs).map(([k, v]) => [k, change.command?.secret?.includes(k) ? SECRET_MASK : v]));
-}
-
-export function planJson(plan: Plan): Record<string, unknown> {
-  return {
-    changes: plan.changes.map((c) => ({ op: c.op, path: c.path, ...(c.id ? { id: c.id } : {}), attrs: maskedAttrs(c), reason: c.reason, role: c.role })),
-    conflicts: plan.conflicts,
-  };
-}
-
-const SIGN = { add: "+", set: "~", remove: "-" } as const;
-
-export function planText(plan: Plan, title: string): string {
-  if (plan.changes.length === 0 && plan.conflicts.length === 0) return `${title}: nothing to change\n`;
-  const lines = [`${title}: ${plan.changes.length} change${plan.changes.length === 1 ? "" : "s"}`];
-  let menu = "";
-  for (const c of plan.changes) {
-    if (c.path !== menu) {
-      lines.push(c.path);
-      menu = c.path;
-    }
-    const attrs = Object.entries(maskedAttrs(c)).filter(([k]) => k !== "comment").map(([k, v]) => `${k}=${quote(v)}`).join(" ");
-    lines.push(`  ${SIGN[c.op]} ${c.op === "add" ? attrs : `${c.id ?? ""} ${attrs}`.trim()}`);
-    lines.push(`      ${c.reason}`);
-  }
-  for (const conflict of plan.conflicts) lines.push(`! ${conflict.message}`);
-  return `${lines.join("\n")}\n`;
-}
-
-/** The plan as a script: adds as they are, sets and removes by our ownership tag. */
-export function planScript(plan: Plan, peering: string): string {
-  const lines: string[] = [`# bgpals plan for peering ${peering}`];
-  for (const c of plan.changes) {
-    const find = c.id === undefined && c.op === "set" ? "" : `[find comment=${quote(ownershipTag(peering, c.role))}] `;
-    const attrs = Object.entries(maskedAttrs(c)).map(([k, v]) => `${k}=${quote(v)}`).join(" ");
-    lines.push(`${menuLine(c.path)} ${c.op}${c.op === "add" ? "" : ` ${find.trim()}`} ${attrs}`.trimEnd());
-  }
-  return `${lines.join("\n")}\n`;
 }
 
 export async function planCommand(flags: PeeringFlags, write: Write): Promise<number> {

@@ -1,0 +1,77 @@
+// One plan, three views: grouped lines for the screen and the text output, JSON, and an .rsc
+// script. Secrets are masked in all of them.
+import { ownershipTag } from "./names.js";
+import type { Change, Plan } from "./plan.js";
+import { menuLine, quote, SECRET_MASK } from "./script.js";
+
+export const CHANGE_SIGN = { add: "+", set: "~", remove: "-" } as const;
+
+export function maskedAttrs(change: Change): Record<string, string> {
+  return Object.fromEntries(Object.entries(change.attrs).map(([k, v]) => [k, change.command?.secret?.includes(k) ? SECRET_MASK : v]));
+}
+
+export interface PlanLine {
+  sign: "+" | "~" | "-";
+  /** The attributes (without the ownership comment), or the id for a remove. */
+  text: string;
+  reason: string;
+  role: string;
+}
+
+export interface PlanGroup {
+  path: string;
+  lines: PlanLine[];
+}
+
+/** Changes grouped by menu, in the order they will be applied. */
+export function planGroups(plan: Plan): PlanGroup[] {
+  const groups: PlanGroup[] = [];
+  for (const c of plan.changes) {
+    let group = groups[groups.length - 1];
+    if (group?.path !== c.path) {
+      group = { path: c.path, lines: [] };
+      groups.push(group);
+    }
+    const attrs = Object.entries(maskedAttrs(c))
+      .filter(([k]) => k !== "comment")
+      .map(([k, v]) => `${k}=${quote(v)}`)
+      .join(" ");
+    group.lines.push({ sign: CHANGE_SIGN[c.op], text: c.op === "add" ? attrs : `${c.id ?? ""} ${attrs}`.trim(), reason: c.reason, role: c.role });
+  }
+  return groups;
+}
+
+export function planCounts(plan: Plan): { add: number; set: number; remove: number } {
+  const counts = { add: 0, set: 0, remove: 0 };
+  for (const c of plan.changes) counts[c.op]++;
+  return counts;
+}
+
+export function planJson(plan: Plan): Record<string, unknown> {
+  return {
+    changes: plan.changes.map((c) => ({ op: c.op, path: c.path, ...(c.id ? { id: c.id } : {}), attrs: maskedAttrs(c), reason: c.reason, role: c.role })),
+    conflicts: plan.conflicts,
+  };
+}
+
+export function planText(plan: Plan, title: string): string {
+  if (plan.changes.length === 0 && plan.conflicts.length === 0) return `${title}: nothing to change\n`;
+  const lines = [`${title}: ${plan.changes.length} change${plan.changes.length === 1 ? "" : "s"}`];
+  for (const group of planGroups(plan)) {
+    lines.push(group.path);
+    for (const line of group.lines) lines.push(`  ${line.sign} ${line.text}`, `      ${line.reason}`);
+  }
+  for (const conflict of plan.conflicts) lines.push(`! ${conflict.message}`);
+  return `${lines.join("\n")}\n`;
+}
+
+/** The plan as a script: adds as they are, sets and removes by our ownership tag. */
+export function planScript(plan: Plan, peering: string): string {
+  const lines: string[] = [`# bgpals plan for peering ${peering}`];
+  for (const c of plan.changes) {
+    const find = c.id === undefined && c.op === "set" ? "" : `[find comment=${quote(ownershipTag(peering, c.role))}] `;
+    const attrs = Object.entries(maskedAttrs(c)).map(([k, v]) => `${k}=${quote(v)}`).join(" ");
+    lines.push(`${menuLine(c.path)} ${c.op}${c.op === "add" ? "" : ` ${find.trim()}`} ${attrs}`.trimEnd());
+  }
+  return `${lines.join("\n")}\n`;
+}
