@@ -28,6 +28,15 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
     });
 
   program
+    .command("demo")
+    .description("the screens on the built-in lab: walk through a whole peering as alice and remi (ctrl+o switches)")
+    .addHelpText("after", `\nNeeds a terminal. Nothing outside a temporary directory is touched, and it goes when the demo ends.\n\n${EXIT_CODES}`)
+    .action(async () => {
+      const { runDemo } = await import("./demo.js");
+      await runDemo();
+    });
+
+  program
     .command("lab")
     .description("run simulated RouterOS routers (the built-in lab) in the foreground")
     .option("--routers <names>", "comma-separated lab routers: alice (7.24), remi (7.19.6), carol (6.49)", "alice,remi,carol")

@@ -76,13 +76,21 @@ export async function promptPassword(label: string): Promise<string> {
   });
 }
 
-/** `--router` is a profile name or user@host[:port]; `--tls` asks for API-SSL on ad-hoc targets. */
-export async function resolveRouter(spec: string | undefined, tls = false): Promise<ResolvedRouter> {
+/** A profile's password from the environment or the keyring, without asking; null if neither has it. */
+export function storedPassword(profile: string): string | null {
+  return process.env[passwordVariable(profile)] || process.env.BGPALS_PASSWORD || keyring()?.get(routerAccount(profile)) || null;
+}
+
+/**
+ * `--router` is a profile name or user@host[:port]; `--tls` asks for API-SSL on ad-hoc targets.
+ * `typed` is a password the screens asked for; without it a terminal prompt is the last resort.
+ */
+export async function resolveRouter(spec: string | undefined, tls = false, typed?: string): Promise<ResolvedRouter> {
   if (spec === undefined) throw new UsageError("--router is required: a router profile (bgpals router list) or user@host[:port]");
   const store = settings();
   const profile = store.get("routers")[spec];
   if (profile !== undefined) {
-    const password = process.env[passwordVariable(spec)] || process.env.BGPALS_PASSWORD || keyring()?.get(routerAccount(spec)) || (await promptPassword(spec));
+    const password = typed ?? storedPassword(spec) ?? (await promptPassword(spec));
     return {
       label: spec,
       target: { host: profile.host, port: profile.port, user: profile.user, password, tls: profile.tls, knownFingerprint: profile.fingerprint ?? null },
@@ -98,7 +106,7 @@ export async function resolveRouter(spec: string | undefined, tls = false): Prom
   const port = m.groups.port === undefined ? undefined : Number(m.groups.port);
   if (port !== undefined && (port < 1 || port > 65535)) throw new UsageError(`--router ${spec}: port must be 1-65535`);
   const key = `${m.groups.host}:${port ?? (tls ? 8729 : 8728)}`;
-  const password = process.env.BGPALS_PASSWORD || (await promptPassword(spec));
+  const password = typed ?? (process.env.BGPALS_PASSWORD || (await promptPassword(spec)));
   const pins = store.get("fingerprints");
   return {
     label: spec,

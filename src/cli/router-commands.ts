@@ -5,6 +5,7 @@ import { capabilities } from "../core/version.js";
 import { applyPlan, type ApplyEvent } from "../routeros/apply.js";
 import { RouterClient } from "../routeros/client.js";
 import { discover } from "../routeros/discovery.js";
+import { inventoryLines } from "../flows/inventory-text.js";
 import { RouterError } from "../routeros/errors.js";
 import { planOnRouter, statusOf } from "../routeros/peering-ops.js";
 import { UsageError, UserError } from "./errors.js";
@@ -89,17 +90,7 @@ export async function inventoryCommand(flags: RouterFlags, write: Write): Promis
   await withRouter(flags, async (client) => {
     const inv = await discover(client);
     if (flags.json) return write(`${JSON.stringify(inv, null, 2)}\n`);
-    const lines = [
-      `${inv.identity}: RouterOS ${inv.version} (${inv.dialect ?? "unsupported"}), ${inv.board} ${inv.architecture}`,
-      `WAN candidates:`,
-      ...inv.wans.map((w) => `  ${w.interface}  ${w.address ?? ""}  (${w.reasons.join(", ")})${w.defaultRoutes.map((r) => `  default via ${r.gateway} distance ${r.distance}${r.checkGateway ? ` check-gateway=${r.checkGateway}` : ""}`).join("")}`),
-      `LANs:`,
-      ...inv.lans.map((l) => `  ${l.network} on ${l.interface}`),
-      `BGP: ${inv.bgp.asns.length ? `AS ${inv.bgp.asns.join(", ")}` : "none"}${inv.bgp.sessions.length ? `, ${inv.bgp.sessions.length} session(s)` : ""}`,
-      `IP Cloud: ${inv.cloud.ddnsEnabled ? `${inv.cloud.dnsName ?? "?"} (${inv.cloud.publicAddress ?? "no address yet"})` : "DDNS off"}`,
-      `Firewall: ${inv.firewall.inputRules} input rules${inv.firewall.dropsFromWan ? ", drops input from WAN" : ", does NOT drop input from WAN"}`,
-      `Ports in use: ${inv.portsInUse.map((p) => `${p.protocol}/${p.port} (${p.by})`).join(", ") || "none"}`,
-    ];
+    const lines = inventoryLines(inv);
     write(`${lines.join("\n")}\n`);
   });
 }

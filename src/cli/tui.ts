@@ -1,10 +1,75 @@
-// `bgpals` with no command: the screens, fed with the router profiles and the peers directory.
-import { defaultPeersDir, loadPeersDirectory } from "./files.js";
-import { listProfiles } from "./profiles.js";
+// `bgpals` with no command: the screens, fed with the router profiles, the keyring and the peers
+// directory. With no router profile at all, the demo opens instead (the built-in lab).
+import { identityName } from "./identity.js";
+import { addProfile, listProfiles, resolveRouter, storedPassword } from "./profiles.js";
+import { keyring, routerAccount } from "./secrets.js";
+import { RouterClient } from "../routeros/client.js";
+import { defaultWorkspace, peersOf, type RouterConnection, type Workspace } from "../flows/workspace.js";
+import type { HomeData } from "../ui/state.js";
+import type { Services } from "../ui/services.js";
+import { join } from "node:path";
+
+/** Home's lists: routers from profiles, friends from the peers directory (the other side's name). */
+export function homeOf(ws: Workspace, routers: Array<{ name: string; label: string }>): HomeData {
+  const me = identityName(ws.home);
+  return {
+    routers: routers.map((r) => ({ name: r.name, host: r.label, status: "unknown" as const })),
+    friends: peersOf(ws).map((p) => {
+      const names = Object.keys(p.sides);
+      const friend = names.find((n) => n !== me) ?? names.join(" ↔ ");
+      return { name: friend, peering: p.name, status: "unknown" as const };
+    }),
+  };
+}
+
+export function profileServices(write: (data: string) => void): Services {
+  const workspace = defaultWorkspace();
+  const routers = () =>
+    Object.entries(listProfiles()).map(([name, p]) => ({ name, label: `${p.user}@${p.host}:${p.port ?? (p.tls ? 8729 : 8728)}${p.tls ? " API-SSL" : ""}` }));
+  const open = async (spec: string, password?: string): Promise<RouterConnection> => {
+    const resolved = await resolveRouter(spec, false, password);
+    const client = await RouterClient.connect(resolved.target);
+    resolved.remember(client.fingerprint);
+    return { client, label: spec, reconnect: () => RouterClient.connect(resolved.target) };
+  };
+  let last: string | null = null;
+  return {
+    workspace,
+    // Read each time: the first offer or accept creates the identity.
+    get operator() {
+      return identityName(workspace.home);
+    },
+    routers,
+    needsPassword: (name) => storedPassword(name) === null,
+    connect: open,
+    connectNew: async (profile, password) => {
+      const target = { host: profile.host, port: profile.port, user: profile.user, password, tls: profile.tls, knownFingerprint: null };
+      const client = await RouterClient.connect(target);
+      return { client, label: profile.name, reconnect: () => RouterClient.connect({ ...target, knownFingerprint: client.fingerprint }) };
+    },
+    saveRouter: (profile, password, fingerprint) => {
+      addProfile(profile.name, { host: profile.host, port: profile.port, user: profile.user, tls: profile.tls, ...(fingerprint ? { fingerprint } : {}) });
+      keyring()?.set(routerAccount(profile.name), password);
+    },
+    loadHome: () => homeOf(workspace, routers()),
+    clipboard: {
+      copy(text) {
+        last = text;
+        // OSC 52: most terminals (and tmux with set-clipboard) put this on the system clipboard.
+        write(`\u001B]52;c;${Buffer.from(text).toString("base64")}\u0007`);
+      },
+      paste: () => last,
+    },
+    outputDir: join(workspace.home, "out"),
+  };
+}
 
 export async function openTui(): Promise<void> {
+  if (Object.keys(listProfiles()).length === 0) {
+    const { runDemo } = await import("./demo.js");
+    return runDemo({ reason: "no router profile yet: this is the demo on the built-in lab (add your router with r, or bgpals router add)" });
+  }
   const { runTui } = await import("../ui/run.js");
-  const routers = Object.entries(listProfiles()).map(([name, p]) => ({ name, host: `${p.user}@${p.host}`, status: "unknown" as const }));
-  const friends = loadPeersDirectory(defaultPeersDir()).map((p) => ({ name: Object.keys(p.sides).join(" ↔ "), peering: p.name, status: "unknown" as const }));
-  await runTui({ routers, friends });
+  const services = profileServices((data) => process.stdout.write(data));
+  await runTui(services.loadHome(), services);
 }

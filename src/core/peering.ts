@@ -5,9 +5,14 @@ import { addressInPrefix, isIPv4, isIPv4Prefix, lastAddress, parseAddress, parse
 export const PEERING_FORMAT = "bgpals/peering@1";
 
 // Names end up in RouterOS object names and comment tags: ASCII, no spaces, no quotes.
-const name = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,30}$/, "use 1 to 31 ASCII letters, digits, '-' or '_', starting with a letter or digit");
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,30}$/;
+const NAME_RULE = "use 1 to 31 ASCII letters, digits, '-' or '_', starting with a letter or digit";
+const name = z.string().regex(NAME_PATTERN, NAME_RULE);
+
+/** Why a side, link or peering name cannot be used, or null. */
+export function nameProblem(text: string): string | null {
+  return NAME_PATTERN.test(text) ? null : NAME_RULE;
+}
 
 // Patterns carry the rules into the published JSON Schema; refinements add what a pattern cannot say.
 const OCTET = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";

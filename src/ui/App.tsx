@@ -10,27 +10,41 @@ import { TerminalSizeProvider, useTerminalSize, type TerminalSize } from "./hook
 import type { Screen } from "./screens/catalog.js";
 import { Help } from "./screens/Help.js";
 import { Home } from "./screens/Home.js";
+import { AcceptOffer } from "./screens/AcceptOffer.js";
+import { AddRouter } from "./screens/AddRouter.js";
+import { CompleteOffer } from "./screens/CompleteOffer.js";
+import { NewPeering } from "./screens/NewPeering.js";
 import { Placeholder } from "./screens/Placeholder.js";
+import { RemovePeering } from "./screens/RemovePeering.js";
+import { RouterView } from "./screens/RouterView.js";
+import { ServicesProvider, type Services } from "./services.js";
 import { AppStateProvider, currentScreen, useActions, useAppState, type FriendEntry, type RouterEntry } from "./state.js";
 
 export interface AppProps {
   routers: readonly RouterEntry[];
   friends: readonly FriendEntry[];
+  services: Services;
   /** Lay out for this size instead of the terminal's (tests, embedding). */
   size?: TerminalSize;
+  /** Whether this app takes the keys (the demo runs two and shows one). */
+  active?: boolean;
+  /** The demo's operator switch; by default quitting ends the Ink app. */
+  onQuit?: () => void;
 }
 
-export function App({ routers, friends, size }: AppProps) {
+export function App({ routers, friends, services, size, active = true, onQuit }: AppProps) {
   return (
-    <AppStateProvider home={{ routers, friends }}>
-      <TerminalSizeProvider fixed={size}>
-        <Root routers={routers} friends={friends} />
-      </TerminalSizeProvider>
-    </AppStateProvider>
+    <ServicesProvider services={services}>
+      <AppStateProvider home={{ routers, friends }}>
+        <TerminalSizeProvider fixed={size}>
+          <Root routers={routers} friends={friends} active={active} onQuit={onQuit} />
+        </TerminalSizeProvider>
+      </AppStateProvider>
+    </ServicesProvider>
   );
 }
 
-function Root({ routers, friends }: Pick<AppProps, "routers" | "friends">) {
+function Root({ routers, friends, active, onQuit }: Pick<AppProps, "routers" | "friends" | "onQuit"> & { active: boolean }) {
   const state = useAppState();
   const actions = useActions();
   const { exit } = useApp();
@@ -43,12 +57,12 @@ function Root({ routers, friends }: Pick<AppProps, "routers" | "friends">) {
 
   // The only exit() in the tree: screens and async work dispatch quit, the root ends the app.
   useEffect(() => {
-    if (state.quit) exit();
-  }, [state.quit, exit]);
+    if (state.quit) (onQuit ?? exit)();
+  }, [state.quit, exit, onQuit]);
 
   const screen = currentScreen(state);
   const below = state.stack[state.stack.length - 2];
-  const focused = state.error === null && !state.quit;
+  const focused = active && state.error === null && !state.quit;
   return (
     <Box flexDirection="column" width={size.columns} height={frameRows(size)}>
       <ScreenBoundary
@@ -58,7 +72,7 @@ function Root({ routers, friends }: Pick<AppProps, "routers" | "friends">) {
       >
         <ScreenSwitch screen={screen} below={below} focused={focused} />
       </ScreenBoundary>
-      {state.error ? <ErrorPanel error={state.error} /> : null}
+      {state.error ? <ErrorPanel error={state.error} active={active} /> : null}
     </Box>
   );
 }
@@ -70,14 +84,25 @@ function ScreenSwitch({ screen, below, focused }: { screen: Screen; below: Scree
     case "help":
       return <Help about={below?.id ?? "home"} focused={focused} />;
     case "router":
+      return <RouterView router={screen.subject ?? ""} focused={focused} />;
     case "monitor":
       return <Placeholder screen={{ ...screen, id: screen.id }} focused={focused} />;
+    case "addRouter":
+      return <AddRouter focused={focused} />;
+    case "newPeering":
+      return <NewPeering focused={focused} />;
+    case "acceptOffer":
+      return <AcceptOffer focused={focused} />;
+    case "completeOffer":
+      return <CompleteOffer focused={focused} />;
+    case "removePeering":
+      return <RemovePeering friend={screen.subject ?? ""} focused={focused} />;
   }
 }
 
-function ErrorPanel({ error }: { error: unknown }) {
+function ErrorPanel({ error, active }: { error: unknown; active: boolean }) {
   const actions = useActions();
-  useCommands("error", { dismiss: actions.dismissError }, true);
+  useCommands("error", { dismiss: actions.dismissError }, active);
   return (
     <Box flexDirection="column" flexShrink={0} marginTop={1}>
       <ErrorView error={error} />

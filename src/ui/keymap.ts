@@ -26,21 +26,55 @@ export const COMMANDS = {
   nextPane: { keys: ["tab"], label: "next pane" },
   filter: { keys: ["/"], label: "filter" },
   togglePrimary: { keys: ["p"], label: "swap primary ISP" },
-  switchOperator: { keys: ["o"], label: "other router" },
+  switchOperator: { keys: ["ctrl+o"], label: "other operator" },
+  next: { keys: ["return"], label: "next" },
+  toggle: { keys: ["space"], label: "choose" },
+  abort: { keys: ["ctrl+c"], label: "quit" },
+  clearField: { keys: ["ctrl+u"], label: "clear" },
+  pasteDemo: { keys: ["ctrl+v"], label: "paste" },
+  newPeering: { keys: ["n"], label: "new peering" },
+  acceptOffer: { keys: ["a"], label: "accept offer" },
+  completeOffer: { keys: ["c"], label: "complete" },
+  addRouter: { keys: ["r"], label: "add router" },
+  removePeering: { keys: ["x"], label: "remove peering" },
+  copy: { keys: ["c"], label: "copy" },
+  save: { keys: ["s"], label: "save to file" },
+  qr: { keys: ["g"], label: "QR code" },
+  exportScript: { keys: ["e"], label: "export .rsc" },
+  apply: { keys: ["a"], label: "apply" },
+  done: { keys: ["return", "escape"], label: "done" },
+  clearLimit: { keys: ["l"], label: "clear limit" },
+  why: { keys: ["w"], label: "why?" },
 } as const satisfies Record<string, CommandSpec>;
 
 export type Command = keyof typeof COMMANDS;
 
-/** Where keys are read: a screen, or the error panel that takes the keys while it is shown. */
-export type KeyScope = ScreenId | "error";
+/**
+ * Where keys are read: a screen, a step of a wizard screen (entering text takes printable keys, so
+ * its scope has none), or the error panel that takes the keys while it is shown.
+ */
+export type KeyScope = ScreenId | "error" | StepScope;
+export type StepScope = "text" | "choose" | "chooseMany" | "bundle" | "plan" | "working" | "result";
 
 /** The commands active in each scope, in the order their hints are shown. */
 export const SCOPE_COMMANDS = {
-  home: ["up", "down", "select", "help", "quit"],
+  home: ["up", "down", "select", "newPeering", "acceptOffer", "completeOffer", "addRouter", "removePeering", "help", "quit"],
   help: ["back", "quit"],
   router: ["back", "help", "quit"],
   monitor: ["back", "help", "quit"],
+  addRouter: ["next", "back", "help", "abort"],
+  newPeering: ["next", "back", "help", "abort"],
+  acceptOffer: ["next", "back", "help", "abort"],
+  completeOffer: ["next", "back", "help", "abort"],
+  removePeering: ["next", "back", "help", "abort"],
   error: ["dismiss", "quit"],
+  text: ["next", "clearField", "back", "abort"],
+  choose: ["up", "down", "next", "back", "help", "quit"],
+  chooseMany: ["up", "down", "toggle", "next", "back", "help", "quit"],
+  bundle: ["next", "copy", "save", "qr", "up", "down", "back", "help", "quit"],
+  plan: ["apply", "exportScript", "up", "down", "back", "help", "quit"],
+  working: ["abort"],
+  result: ["done", "help", "quit"],
 } as const satisfies Record<KeyScope, readonly Command[]>;
 
 export type ScopeCommand<S extends KeyScope> = (typeof SCOPE_COMMANDS)[S][number];
@@ -66,6 +100,9 @@ const NAMED_KEYS = {
   delete: "delete",
 } as const satisfies Record<string, keyof Key>;
 
+// Printable keys the table spells by name, so hints stay readable.
+const NAMED_CHARACTERS: Record<string, string> = { space: " " };
+
 const GLYPHS: Record<string, string> = {
   up: "↑",
   down: "↓",
@@ -84,6 +121,7 @@ function isNamedKey(name: KeyName): name is keyof typeof NAMED_KEYS {
 function keyPressed(input: string, key: Key, name: KeyName): boolean {
   if (isNamedKey(name)) return key[NAMED_KEYS[name]];
   if (name.startsWith("ctrl+")) return key.ctrl && input === name.slice("ctrl+".length);
+  if (Object.hasOwn(NAMED_CHARACTERS, name)) return !key.ctrl && !key.meta && input === NAMED_CHARACTERS[name];
   // Escape sequences set `meta`; a bare character must not match "alt+k" or a stray sequence.
   return !key.ctrl && !key.meta && input === name;
 }
@@ -109,7 +147,8 @@ export function keyLabel(name: KeyName): string {
  */
 export function hintKeys(command: Command, options: { all?: boolean } = {}): string {
   const keys: readonly KeyName[] = COMMANDS[command].keys;
-  const shown = options.all ? keys : keys.filter((name) => !name.startsWith("ctrl+"));
+  // ctrl+c stays out of the hints where another key quits; a command with only chords shows them.
+  const shown = options.all || keys.every((name) => name.startsWith("ctrl+")) ? keys : keys.filter((name) => !name.startsWith("ctrl+"));
   return shown.map(keyLabel).join("/");
 }
 

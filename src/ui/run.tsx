@@ -1,6 +1,7 @@
 // Entry point of the TUI for the CLI: check for a terminal, draw the app, return when it ends.
 import { render } from "ink";
 import { App } from "./App.js";
+import type { Services } from "./services.js";
 import type { HomeData } from "./state.js";
 import { assertInteractive } from "./tty.js";
 
@@ -11,10 +12,10 @@ export interface TuiStreams {
   env?: Record<string, string | undefined>;
 }
 
-export async function runTui(home: HomeData, streams: TuiStreams = {}): Promise<void> {
+export async function runTui(home: HomeData, services: Services, streams: TuiStreams = {}): Promise<void> {
   const { stdin = process.stdin, stdout = process.stdout, stderr = process.stderr, env = process.env } = streams;
   assertInteractive({ stdin, stdout, env });
-  const instance = render(<App routers={home.routers} friends={home.friends} />, {
+  const instance = render(<App routers={home.routers} friends={home.friends} services={services} />, {
     stdin,
     stdout,
     stderr,

@@ -1,7 +1,11 @@
 // Shared by the TUI tests: unstyled frames, waiting for the screen to change, fake terminal streams.
 import { EventEmitter } from "node:events";
 import { stripVTControlCharacters } from "node:util";
-import type { FriendEntry, RouterEntry } from "../../src/ui/state.js";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Services } from "../../src/ui/services.js";
+import type { FriendEntry, HomeData, RouterEntry } from "../../src/ui/state.js";
 
 export const KEY = {
   up: "\u001B[A",
@@ -80,4 +84,25 @@ export function fakeTerminal() {
     },
   });
   return { stdin, stdout, stderr: stdout };
+}
+
+/**
+ * Services for screens that never reach a router: an empty workspace and no routers. Screens
+ * that do are tested against the lab with `labServices` (test/ui/lab-services.ts).
+ */
+export function offlineServices(home: HomeData = { routers: [], friends: [] }): Services {
+  const dir = mkdtempSync(join(tmpdir(), "bgpals-ui-"));
+  let copied: string | null = null;
+  return {
+    workspace: { home: dir, peersDir: join(dir, "peers") },
+    operator: "alice",
+    routers: () => home.routers.map((r) => ({ name: r.name, label: r.host })),
+    needsPassword: () => false,
+    connect: () => Promise.reject(new Error("offline: no router in this test")),
+    connectNew: () => Promise.reject(new Error("offline: no router in this test")),
+    saveRouter: () => undefined,
+    loadHome: () => home,
+    clipboard: { copy: (text) => void (copied = text), paste: () => copied },
+    outputDir: join(dir, "out"),
+  };
 }

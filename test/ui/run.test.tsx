@@ -1,6 +1,6 @@
 import { vi, describe, expect, it } from "vitest";
 import { runTui } from "../../src/ui/run.js";
-import { FRIENDS, KEY, ROUTERS, effectsSettled, fakeTerminal, plain, waitFor } from "./helpers.js";
+import { FRIENDS, KEY, ROUTERS, effectsSettled, fakeTerminal, offlineServices, plain, waitFor } from "./helpers.js";
 
 // Ink draws only the last frame when CI is set; these tests read frames as they are drawn.
 vi.hoisted(() => {
@@ -9,8 +9,8 @@ vi.hoisted(() => {
 
 function startTui() {
   const terminal = fakeTerminal();
-  const streams = terminal as unknown as Parameters<typeof runTui>[1];
-  const done = runTui({ routers: ROUTERS, friends: FRIENDS }, { ...streams, env: {} });
+  const streams = terminal as unknown as Parameters<typeof runTui>[2];
+  const done = runTui({ routers: ROUTERS, friends: FRIENDS }, offlineServices(), { ...streams, env: {} });
   const screen = () => plain(terminal.stdout.written);
   const shows = (text: string) => waitFor(() => screen().includes(text), screen);
   // Keys are read once Ink listens on stdin.
@@ -47,8 +47,8 @@ describe("runTui", () => {
   it("refuses a stdin that is not a terminal before drawing anything", async () => {
     const terminal = fakeTerminal();
     terminal.stdin.isTTY = false;
-    const streams = terminal as unknown as Parameters<typeof runTui>[1];
-    await expect(runTui({ routers: [], friends: [] }, { ...streams, env: {} })).rejects.toThrow(/headless commands/);
+    const streams = terminal as unknown as Parameters<typeof runTui>[2];
+    await expect(runTui({ routers: [], friends: [] }, offlineServices(), { ...streams, env: {} })).rejects.toThrow(/headless commands/);
     expect(terminal.stdout.written).toBe("");
   });
 });

@@ -22,10 +22,10 @@ function homeLines(items: HomeItem[]): Line[] {
   const friends = items.flatMap((item, index): Line[] => (item.kind === "friend" ? [{ kind: "item", item, index }] : []));
   return [
     { kind: "heading", text: `Routers (${routers.length})` },
-    ...(routers.length ? routers : [{ kind: "note", text: "No routers yet: bgpals router add <name> --host <address>" } as const]),
+    ...(routers.length ? routers : [{ kind: "note", text: "No routers yet: press r to add one" } as const]),
     { kind: "gap" },
     { kind: "heading", text: `Friends (${friends.length})` },
-    ...(friends.length ? friends : [{ kind: "note", text: "No friends yet: start a peering with bgpals offer" } as const]),
+    ...(friends.length ? friends : [{ kind: "note", text: "No friends yet: n starts a peering, a accepts a friend's offer" } as const]),
   ];
 }
 
@@ -82,6 +82,15 @@ export function Home({ focused }: { focused: boolean }) {
       select: () => {
         const item = items[state.selected];
         if (item) actions.navigate(item.opens);
+      },
+      newPeering: () => actions.navigate({ id: "newPeering" }),
+      acceptOffer: () => actions.navigate({ id: "acceptOffer" }),
+      completeOffer: () => actions.navigate({ id: "completeOffer" }),
+      addRouter: () => actions.navigate({ id: "addRouter" }),
+      removePeering: () => {
+        const item = items[state.selected];
+        if (item?.kind === "friend") actions.navigate({ id: "removePeering", subject: item.entry.name });
+        else actions.fail({ kind: "expected", message: "Select a friend first (↓), then press x to remove that peering." });
       },
     },
     focused,

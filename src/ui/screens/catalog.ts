@@ -1,7 +1,6 @@
 // Every screen the TUI knows, with the title and the paragraph its Help page shows.
-// Screens not built yet ("router", "monitor") render as placeholders until their flows land.
 
-export const SCREEN_IDS = ["home", "help", "router", "monitor"] as const;
+export const SCREEN_IDS = ["home", "help", "router", "monitor", "addRouter", "newPeering", "acceptOffer", "completeOffer", "removePeering"] as const;
 export type ScreenId = (typeof SCREEN_IDS)[number];
 
 /** One entry of the navigation stack; `subject` names the router or friend the screen is about. */
@@ -35,5 +34,34 @@ export const SCREEN_INFO: Record<ScreenId, ScreenInfo> = {
     about:
       "One peering, live: each tunnel's handshake, each BGP session's state, and the friend's " +
       "prefixes arriving in the route table.",
+  },
+  addRouter: {
+    title: "Add router",
+    about:
+      "A connection profile for one of your routers: address, API or API-SSL, user and password " +
+      "(never shown, never stored in plain files). bgpals connects and shows what it found: identity, " +
+      "version, board, WAN candidates, LANs, existing BGP, public address and IP Cloud name.",
+  },
+  newPeering: {
+    title: "New peering",
+    about:
+      "Operator A: choose the friend, the tunnels (one per ISP), your ASN and the networks you announce. " +
+      "bgpals creates the tunnel interfaces on your router to learn their keys, then shows the offer: " +
+      "send it to your friend and read the fingerprint aloud.",
+  },
+  acceptOffer: {
+    title: "Accept offer",
+    about:
+      "Operator B: paste your friend's offer. bgpals checks its signature and shows who sent it and its " +
+      "fingerprint (it must match what your friend reads). Choose your WANs, ASN and networks, review the " +
+      "exact changes, apply, and send the answer back.",
+  },
+  completeOffer: {
+    title: "Complete peering",
+    about: "Operator A: paste your friend's answer, review the exact changes on your router, and apply.",
+  },
+  removePeering: {
+    title: "Remove peering",
+    about: "Removes exactly the objects bgpals made for one peering (tagged with its name), after you review them.",
   },
 };

@@ -1,0 +1,83 @@
+// `bgpals demo`: the screens on the built-in lab, with both operators' contexts (alice on RouterOS
+// 7.24, remi on 7.19.6) so a newcomer can walk through a whole peering alone. Everything lives in
+// a temporary directory that goes when the demo ends.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadIdentity } from "./identity.js";
+import { homeOf } from "./tui.js";
+import { RouterClient, type RouterTarget } from "../routeros/client.js";
+import { workspaceAt } from "../flows/workspace.js";
+import type { Clipboard, RouterChoice, Services } from "../ui/services.js";
+import type { DemoOperator } from "../ui/Demo.js";
+
+const OPERATORS = ["alice", "remi"] as const;
+
+export async function runDemo(options: { reason?: string } = {}): Promise<void> {
+  const { assertInteractive } = await import("../ui/tty.js");
+  assertInteractive({ stdin: process.stdin, stdout: process.stdout, env: process.env });
+  const [{ render }, { createElement }, { Demo }] = await Promise.all([import("ink"), import("react"), import("../ui/Demo.js")]);
+  const root = mkdtempSync(join(tmpdir(), "bgpals-demo-"));
+  let stop: () => Promise<void> = async () => undefined;
+  const ready = (async () => {
+    const { Lab } = await import("../lab/lab.js");
+    const lab = await Lab.start({ routers: [...OPERATORS], tickMs: 200, clockFactor: 1, tls: false, ssh: false });
+    stop = () => lab.stop();
+    return demoOperators(lab.info().routers, root);
+  })();
+  const instance = render(createElement(Demo, { ready, reason: options.reason }), { exitOnCtrlC: false });
+  try {
+    await instance.waitUntilExit();
+  } finally {
+    await ready.catch(() => undefined);
+    await stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** Each operator's services: their own workspace and router, one clipboard shared between them. */
+export function demoOperators(routers: ReadonlyArray<{ name: string; version: string; host: string; port: number; user: string; password: string }>, root: string): DemoOperator[] {
+  let copied: string | null = null;
+  const clipboard: Clipboard = {
+    copy: (text) => {
+      copied = text;
+    },
+    paste: () => copied,
+  };
+  return OPERATORS.map((name) => {
+    const info = routers.find((r) => r.name === name);
+    if (!info) throw new Error(`the lab has no router ${name}`);
+    const workspace = workspaceAt(join(root, name));
+    loadIdentity(name, workspace.home);
+    const target: RouterTarget = { host: info.host, port: info.port, user: info.user, password: info.password, tls: false, knownFingerprint: null };
+    const mine: RouterChoice[] = [{ name, label: `${info.user}@${info.host}:${info.port} (lab, RouterOS ${info.version})` }];
+    const added = new Map<string, { choice: RouterChoice; target: RouterTarget }>();
+    const services: Services = {
+      workspace,
+      operator: name,
+      routers: () => [...mine, ...[...added.values()].map((a) => a.choice)],
+      needsPassword: () => false,
+      connect: async (router, password) => {
+        const extra = added.get(router);
+        const t = extra ? { ...extra.target, password: password ?? extra.target.password } : target;
+        const client = await RouterClient.connect(t);
+        return { client, label: router, reconnect: () => RouterClient.connect(t) };
+      },
+      connectNew: async (profile, password) => {
+        const t: RouterTarget = { host: profile.host, port: profile.port, user: profile.user, password, tls: profile.tls, knownFingerprint: null };
+        const client = await RouterClient.connect(t);
+        return { client, label: profile.name, reconnect: () => RouterClient.connect(t) };
+      },
+      // The demo keeps added routers for this run only: it never touches the real profiles.
+      saveRouter: (profile, password, fingerprint) =>
+        void added.set(profile.name, {
+          choice: { name: profile.name, label: `${profile.user}@${profile.host}${profile.port ? `:${profile.port}` : ""}` },
+          target: { host: profile.host, port: profile.port, user: profile.user, password, tls: profile.tls, knownFingerprint: fingerprint },
+        }),
+      loadHome: () => homeOf(workspace, services.routers()),
+      clipboard,
+      outputDir: join(workspace.home, "out"),
+    };
+    return { name, describe: `${name} (RouterOS ${info.version})`, services, home: homeOf(workspace, services.routers()) };
+  });
+}

@@ -1,0 +1,16 @@
+// What discovery found on a router, as lines for a person: `bgpals inventory` and the screens.
+import type { Inventory } from "../routeros/discovery.js";
+
+export function inventoryLines(inv: Inventory): string[] {
+  return [
+    `${inv.identity}: RouterOS ${inv.version} (${inv.dialect ?? "unsupported"}), ${inv.board} ${inv.architecture}`,
+    `WAN candidates:`,
+    ...inv.wans.map((w) => `  ${w.interface}  ${w.address ?? ""}  (${w.reasons.join(", ")})${w.defaultRoutes.map((r) => `  default via ${r.gateway} distance ${r.distance}${r.checkGateway ? ` check-gateway=${r.checkGateway}` : ""}`).join("")}`),
+    `LANs:`,
+    ...inv.lans.map((l) => `  ${l.network} on ${l.interface}`),
+    `BGP: ${inv.bgp.asns.length ? `AS ${inv.bgp.asns.join(", ")}` : "none"}${inv.bgp.sessions.length ? `, ${inv.bgp.sessions.length} session(s)` : ""}`,
+    `IP Cloud: ${inv.cloud.ddnsEnabled ? `${inv.cloud.dnsName ?? "?"} (${inv.cloud.publicAddress ?? "no address yet"})` : "DDNS off"}`,
+    `Firewall: ${inv.firewall.inputRules} input rules${inv.firewall.dropsFromWan ? ", drops input from WAN" : ", does NOT drop input from WAN"}`,
+    `Ports in use: ${inv.portsInUse.map((p) => `${p.protocol}/${p.port} (${p.by})`).join(", ") || "none"}`,
+  ];
+}

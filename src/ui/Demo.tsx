@@ -1,0 +1,62 @@
+// The demo: two operators (alice and remi), each with their own screens, workspace and lab
+// router, in one terminal. ctrl+o switches whose terminal is shown; both keep their state.
+import { Box, Text, useApp, useInput } from "ink";
+import { useEffect, useState } from "react";
+import { App } from "./App.js";
+import { matches } from "./keymap.js";
+import { useTerminalSize, TerminalSizeProvider, type TerminalSize } from "./hooks/use-terminal-size.js";
+import type { Services } from "./services.js";
+import type { HomeData } from "./state.js";
+
+export interface DemoOperator {
+  name: string;
+  /** "alice (RouterOS 7.24)" */
+  describe: string;
+  services: Services;
+  home: HomeData;
+}
+
+export interface DemoProps {
+  /** Resolves once the lab is up; the first frame does not wait for it. */
+  ready: Promise<DemoOperator[]>;
+  reason?: string;
+  size?: TerminalSize;
+}
+
+export function Demo(props: DemoProps) {
+  return (
+    <TerminalSizeProvider fixed={props.size}>
+      <DemoRoot {...props} />
+    </TerminalSizeProvider>
+  );
+}
+
+function DemoRoot({ ready, reason }: DemoProps) {
+  const { exit } = useApp();
+  const size = useTerminalSize();
+  const [operators, setOperators] = useState<DemoOperator[] | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+  const [shown, setShown] = useState(0);
+  useEffect(() => {
+    ready.then(setOperators, (e: unknown) => setFailure(e instanceof Error ? e.message : String(e)));
+  }, [ready]);
+  useInput((input, key) => {
+    if (operators && matches(input, key, "switchOperator")) setShown((i) => (i + 1) % operators.length);
+    if (!operators && matches(input, key, "quit")) exit();
+  });
+  if (failure) return <Text color="red">{`The demo's lab did not start: ${failure}`}</Text>;
+  if (!operators) return <Text>Starting the built-in lab (simulated routers alice and remi)…</Text>;
+  const current = operators[shown]!;
+  const other = operators[(shown + 1) % operators.length]!;
+  const inner = { columns: size.columns, rows: size.rows - 1 };
+  return (
+    <Box flexDirection="column">
+      <Text inverse wrap="truncate-end">{` demo · ${current.describe}'s terminal · ctrl+o: ${other.name}'s${reason ? ` · ${reason}` : ""} `}</Text>
+      {operators.map((op, i) => (
+        <Box key={op.name} display={i === shown ? "flex" : "none"}>
+          <App routers={op.home.routers} friends={op.home.friends} services={op.services} size={inner} active={i === shown} onQuit={exit} />
+        </Box>
+      ))}
+    </Box>
+  );
+}

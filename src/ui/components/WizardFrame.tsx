@@ -1,0 +1,65 @@
+// The frame of a wizard screen: the screen's title with the current step, the step's one-line
+// guidance, its key hints, and help in place of the step when asked for (the step keeps its state).
+import { Box, Text } from "ink";
+import type { ReactNode } from "react";
+import { useCommands } from "../hooks/use-commands.js";
+import { COMMANDS, commandsFor, hintKeys, type KeyScope } from "../keymap.js";
+import { SCREEN_INFO, type ScreenId } from "../screens/catalog.js";
+import type { TerminalSize } from "../hooks/use-terminal-size.js";
+import { bodyRows, ScreenFrame } from "./ScreenFrame.js";
+
+/** Rows of text `text` takes at `columns` (no word wrap counted: a close upper bound is enough). */
+export function linesOf(text: string, columns: number): number {
+  return text.split("\n").reduce((sum, line) => sum + Math.max(1, Math.ceil(line.length / Math.max(1, columns))), 0);
+}
+
+/** Rows a step's own content gets: the screen's body less the guide (and its gap) and `below`. */
+export function stepRows(size: TerminalSize, scope: KeyScope, guide: string | undefined, below = 0): number {
+  const guideRows = guide ? linesOf(guide, size.columns) + 1 : 0;
+  return Math.max(3, bodyRows(size, scope) - guideRows - below);
+}
+
+export interface WizardFrameProps {
+  screen: ScreenId;
+  step: string;
+  /** What to do at this step, in a sentence. */
+  guide?: string;
+  scope: KeyScope;
+  focused: boolean;
+  showHelp: boolean;
+  onCloseHelp: () => void;
+  /** A line above the step (the demo says whose terminal this is). */
+  banner?: string;
+  children: ReactNode;
+}
+
+export function WizardFrame({ screen, step, guide, scope, focused, showHelp, onCloseHelp, children }: WizardFrameProps) {
+  useCommands("help", { back: onCloseHelp }, focused && showHelp);
+  const title = `${SCREEN_INFO[screen].title} · ${step}`;
+  if (showHelp) {
+    return (
+      <ScreenFrame title={`Help: ${title}`} scope="help" focused={focused}>
+        <Text>{SCREEN_INFO[screen].about}</Text>
+        {guide ? <Text>{`\n${guide}`}</Text> : null}
+        <Box marginTop={1} flexDirection="column">
+          <Text bold underline>
+            Keys
+          </Text>
+          {commandsFor(scope).map((command) => (
+            <Text key={command} wrap="truncate-end">{`  ${hintKeys(command, { all: true }).padEnd(14)}${COMMANDS[command].label}`}</Text>
+          ))}
+        </Box>
+      </ScreenFrame>
+    );
+  }
+  return (
+    <ScreenFrame title={title} scope={scope} focused={focused}>
+      {guide ? (
+        <Box marginBottom={1} flexShrink={0}>
+          <Text>{guide}</Text>
+        </Box>
+      ) : null}
+      {children}
+    </ScreenFrame>
+  );
+}

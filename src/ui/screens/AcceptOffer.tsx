@@ -1,0 +1,307 @@
+// Accept offer (operator B): paste → verified summary and fingerprint → router → a WAN per link →
+// ASN → networks → prepare (tunnel keys) → plan review → apply → the answer for the friend.
+// The answer is only shown once this side is applied: an answer for a side that failed to apply
+// would have the friend build a peering with nobody at the other end.
+import { Box, Text } from "ink";
+import { useState } from "react";
+import { humanDuration } from "../../core/bundle.js";
+import { nameProblem } from "../../core/peering.js";
+import { applyPrepared, asnChoiceProblem, discardPrepared, finishAccept, openOffer, parseNetworkList, prepareAccept, suggestAsn, type Accepted, type OpenedOffer, type Prepared } from "../../flows/wizard.js";
+import { peersOf } from "../../flows/workspace.js";
+import { stepRows, WizardFrame } from "../components/WizardFrame.js";
+import { useRouterSession, type RouterSession } from "../hooks/use-router-session.js";
+import { useSteps } from "../hooks/use-steps.js";
+import { useTerminalSize } from "../hooks/use-terminal-size.js";
+import { useServices } from "../services.js";
+import { useActions } from "../state.js";
+import { BundleView } from "../widgets/bundle-view.js";
+import { ChooseOne } from "../widgets/choice-list.js";
+import { PlanReview } from "../widgets/plan-review.js";
+import { TextField } from "../widgets/text-field.js";
+import { Working } from "../widgets/working.js";
+import { ResultPanel, RouterStep, useWork } from "./wizard-kit.js";
+
+interface Draft {
+  me: string;
+  opened?: OpenedOffer;
+  session?: RouterSession;
+  wans?: Record<string, string>;
+  asn?: number;
+}
+
+type Step =
+  | { id: "me" }
+  | { id: "paste"; draft: Draft }
+  | { id: "summary"; draft: Draft }
+  | { id: "router"; draft: Draft }
+  | { id: "wan"; draft: Draft; link: string }
+  | { id: "asn"; draft: Draft }
+  | { id: "networks"; draft: Draft }
+  | { id: "preparing"; draft: Draft }
+  | { id: "plan"; draft: Draft; prepared: Prepared }
+  | { id: "applying"; draft: Draft; prepared: Prepared }
+  | { id: "answer"; draft: Draft; prepared: Prepared; accepted: Accepted; applied: number }
+  | { id: "done"; draft: Draft; prepared: Prepared; accepted: Accepted; applied: number };
+
+const GUIDE: Record<Step["id"], string> = {
+  me: "Your name: the offer must be addressed to it.",
+  paste: "Paste the offer your friend sent (the line starting with bgpals1:), then enter.",
+  summary: "Check the fingerprint with your friend: it must be the same on both screens.",
+  router: "The router this peering runs on (yours).",
+  wan: "Which of your WANs carries this link (its ISP).",
+  asn: "A private AS number for your side; it must differ from your friend's.",
+  networks: "The networks you announce to your friend, comma-separated.",
+  preparing: "Creating the tunnel interfaces (their keys go into your answer) and planning the rest.",
+  plan: "Exactly what changes on your router. a applies it all or nothing; esc goes back and removes the prepared interfaces.",
+  applying: "Applying. On any failure everything done in this apply is undone.",
+  answer: "Send this answer back to your friend and read the fingerprint aloud.",
+  done: "",
+};
+
+export function AcceptOffer({ focused }: { focused: boolean }) {
+  const services = useServices();
+  const actions = useActions();
+  const size = useTerminalSize();
+  const steps = useSteps<Step>(services.operator === null ? { id: "me" } : { id: "paste", draft: { me: services.operator } });
+  const work = useWork();
+  const { open } = useRouterSession();
+  const [showHelp, setShowHelp] = useState(false);
+  const step = steps.step;
+  const rows = stepRows(size, scopeOf(step), GUIDE[step.id]);
+  const live = focused && !showHelp;
+  const help = () => setShowHelp(true);
+  const back = () => {
+    if (!steps.back()) actions.back();
+  };
+  const nextLink = (draft: Draft) => {
+    const link = draft.opened!.offer.links.find((l) => draft.wans?.[l.name] === undefined);
+    if (link) steps.go({ id: "wan", draft, link: link.name });
+    else steps.go({ id: "asn", draft });
+  };
+  const prepare = (draft: Draft, networks: string[]) => {
+    steps.go({ id: "preparing", draft });
+    const session = draft.session!;
+    work.run(
+      () => prepareAccept(session.connection, services.workspace, draft.opened!, { asn: draft.asn!, networks, wans: draft.wans! }, work.hooks, session.inventory),
+      (prepared) => steps.replace({ id: "plan", draft, prepared }),
+      () => steps.back(),
+    );
+  };
+  const discardAndBack = (draft: Draft, prepared: Prepared) => {
+    steps.go({ id: "preparing", draft });
+    work.run(
+      () => discardPrepared(draft.session!.connection, prepared.peering.name),
+      () => steps.backTo((s) => s.id === "networks"),
+      () => steps.backTo((s) => s.id === "networks"),
+    );
+  };
+  const apply = (draft: Draft, prepared: Prepared) => {
+    steps.go({ id: "applying", draft, prepared });
+    const connection = draft.session!.connection;
+    work.run(
+      async () => {
+        try {
+          const applied = await applyPrepared(connection, prepared, work.hooks);
+          return { applied, accepted: finishAccept(services.workspace, draft.opened!, prepared) };
+        } catch (e) {
+          // The apply undid itself; the interfaces prepared before it go too.
+          await discardPrepared(connection, prepared.peering.name).catch(() => undefined);
+          throw e;
+        }
+      },
+      ({ applied, accepted }) => steps.replace({ id: "answer", draft, prepared, accepted, applied }),
+      () => steps.backTo((s) => s.id === "networks"),
+    );
+  };
+
+  const body = (() => {
+    switch (step.id) {
+      case "me":
+        return <TextField key="me" label="your name" width={size.columns} focused={live} validate={(v) => (v === "" ? "type your name" : nameProblem(v))} onSubmit={(me) => steps.go({ id: "paste", draft: { me } })} onBack={back} onAbort={actions.quit} />;
+      case "paste":
+        return (
+          <TextField
+            key="paste"
+            label="offer"
+            width={size.columns}
+            focused={live}
+            paste={services.clipboard.paste}
+            validate={(v) => (v === "" ? "paste the offer first" : null)}
+            onSubmit={(text) => {
+              try {
+                steps.go({ id: "summary", draft: { ...step.draft, opened: openOffer(text, services.workspace, step.draft.me) } });
+              } catch (e) {
+                actions.fail(e);
+              }
+            }}
+            onBack={back}
+            onAbort={actions.quit}
+          />
+        );
+      case "summary": {
+        const { offer, from, fingerprint, expiresAt } = step.draft.opened!;
+        return (
+          <Box flexDirection="column">
+            <Text>
+              Offer from <Text bold>{from}</Text> (AS{offer.side.asn}, RouterOS {offer.side.version}), peering <Text bold>{offer.peering}</Text>
+            </Text>
+            <Text>
+              Fingerprint <Text bold>{fingerprint}</Text> — it must match what {from} reads to you.
+            </Text>
+            <Text>{`Announces ${offer.side.networks.join(", ")}; expires in ${humanDuration(expiresAt - Date.now())}.`}</Text>
+            {offer.links.map((l) => (
+              <Text key={l.name}>{`  ${l.name}: ${l.kind} to ${offer.side.wans[l.name]?.endpoint ?? "?"}:${l.port}, tunnel ${l.subnet}${offer.policy.primary === l.name ? " (primary)" : " (backup)"}`}</Text>
+            ))}
+            <Box marginTop={1}>
+              <ChooseOne
+                choices={[
+                  { value: "go", label: "The fingerprint matches: continue" },
+                  { value: "stop", label: "It does not match: stop (nothing was written)" },
+                ]}
+                rows={2}
+                focused={live}
+                onBack={back}
+                onHelp={help}
+                onChoose={(v) => (v === "go" ? steps.go({ id: "router", draft: step.draft }) : actions.back())}
+              />
+            </Box>
+          </Box>
+        );
+      }
+      case "router":
+        return <RouterStep open={open} width={size.columns} rows={rows} focused={live} onBack={back} onHelp={help} onSession={(session) => nextLink({ ...step.draft, session, wans: {} })} />;
+      case "wan": {
+        const link = step.draft.opened!.offer.links.find((l) => l.name === step.link)!;
+        return (
+          <Box flexDirection="column">
+            <Text>{`Link ${link.name} (${link.kind}${step.draft.opened!.offer.policy.primary === link.name ? ", primary" : ", backup"}): which of your WANs?`}</Text>
+            <ChooseOne
+              key={step.link}
+              choices={step.draft.session!.inventory.wans.map((w) => ({ value: w.interface, label: w.interface, detail: [w.address, w.reasons.join(", ")].filter(Boolean).join("  ") }))}
+              rows={rows - 1}
+              focused={live}
+              onBack={back}
+              onHelp={help}
+              onChoose={(iface) => nextLink({ ...step.draft, wans: { ...step.draft.wans, [step.link]: iface } })}
+            />
+          </Box>
+        );
+      }
+      case "asn": {
+        const peers = peersOf(services.workspace);
+        const theirs = step.draft.opened!.offer.side.asn;
+        const suggested = suggestAsn([...peers], step.draft.me, step.draft.session!.inventory);
+        return (
+          <TextField
+            key="asn"
+            label="your ASN"
+            initial={String(step.draft.asn ?? (suggested === theirs ? suggested + 1 : suggested))}
+            width={size.columns}
+            focused={live}
+            validate={(v) => (!/^\d+$/.test(v) ? "a number, e.g. 64513" : Number(v) === theirs ? `${step.draft.opened!.from} uses AS${theirs}: pick another` : asnChoiceProblem(Number(v), peers, step.draft.me))}
+            onSubmit={(v) => steps.go({ id: "networks", draft: { ...step.draft, asn: Number(v) } })}
+            onBack={back}
+            onAbort={actions.quit}
+          />
+        );
+      }
+      case "networks":
+        return (
+          <TextField
+            key="networks"
+            label="networks to announce"
+            initial={step.draft.session!.inventory.lans.map((l) => l.network).join(", ")}
+            width={size.columns}
+            focused={live}
+            validate={(v) => {
+              const parsed = parseNetworkList(v);
+              return parsed.ok ? null : parsed.message;
+            }}
+            onSubmit={(v) => {
+              const parsed = parseNetworkList(v);
+              if (parsed.ok) prepare(step.draft, parsed.networks);
+            }}
+            onBack={back}
+            onAbort={actions.quit}
+          />
+        );
+      case "preparing":
+        return <Working label={`preparing your side on ${step.draft.session!.connection.label}`} log={work.log} rows={rows} focused={live} />;
+      case "plan":
+        return (
+          <PlanReview
+            plan={step.prepared.plan}
+            peering={step.prepared.peering.name}
+            side={step.draft.me}
+            router={step.draft.session!.connection.label}
+            rows={rows}
+            focused={live}
+            onApply={() => apply(step.draft, step.prepared)}
+            onBack={() => discardAndBack(step.draft, step.prepared)}
+            onHelp={help}
+          />
+        );
+      case "applying":
+        return <Working label={`applying ${step.prepared.peering.name} on ${step.draft.session!.connection.label}`} log={work.log} rows={rows} focused={live} />;
+      case "answer":
+        return (
+          <BundleView
+            kind="answer"
+            friend={step.draft.opened!.from}
+            bundle={step.accepted.answer}
+            width={size.columns}
+            rows={rows}
+            focused={live}
+            onNext={() => steps.go({ id: "done", draft: step.draft, prepared: step.prepared, accepted: step.accepted, applied: step.applied })}
+            onBack={() => steps.go({ id: "done", draft: step.draft, prepared: step.prepared, accepted: step.accepted, applied: step.applied })}
+            onHelp={help}
+          />
+        );
+      case "done":
+        return (
+          <ResultPanel
+            lines={[
+              `Your side of ${step.prepared.peering.name} is applied (${step.applied} changes).`,
+              `Saved ${step.accepted.file}.`,
+              `The tunnels come up once ${step.draft.opened!.from} completes with your answer.`,
+            ]}
+            log={work.log}
+            rows={rows}
+            focused={live}
+            onDone={() => {
+              actions.setHome(services.loadHome());
+              actions.back();
+            }}
+            onHelp={help}
+          />
+        );
+    }
+  })();
+
+  return (
+    <WizardFrame screen="acceptOffer" step={step.id === "wan" ? `WAN for ${step.link}` : step.id} guide={GUIDE[step.id]} scope={scopeOf(step)} focused={focused} showHelp={showHelp} onCloseHelp={() => setShowHelp(false)}>
+      {body}
+    </WizardFrame>
+  );
+}
+
+function scopeOf(step: Step) {
+  switch (step.id) {
+    case "me":
+    case "paste":
+    case "asn":
+    case "networks":
+      return "text" as const;
+    case "preparing":
+    case "applying":
+      return "working" as const;
+    case "plan":
+      return "plan" as const;
+    case "answer":
+      return "bundle" as const;
+    case "done":
+      return "result" as const;
+    default:
+      return "choose" as const;
+  }
+}

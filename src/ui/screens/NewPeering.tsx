@@ -1,0 +1,302 @@
+// New peering (operator A): router → friend → tunnel kind → WANs → primary → ASN → networks →
+// prepare the tunnel interfaces on the router → the offer, with its fingerprint.
+import { Box, Text } from "ink";
+import { useState } from "react";
+import { asnChoiceProblem, endpointOf, makeOffer, parseNetworkList, suggestAsn, type OfferMade } from "../../flows/wizard.js";
+import { peersOf } from "../../flows/workspace.js";
+import { nameProblem } from "../../core/peering.js";
+import { linesOf, stepRows, WizardFrame } from "../components/WizardFrame.js";
+import { useRouterSession, type RouterSession } from "../hooks/use-router-session.js";
+import { useSteps } from "../hooks/use-steps.js";
+import { useTerminalSize } from "../hooks/use-terminal-size.js";
+import { useServices } from "../services.js";
+import { useActions } from "../state.js";
+import { BundleView } from "../widgets/bundle-view.js";
+import { ChooseMany, ChooseOne } from "../widgets/choice-list.js";
+import { TextField } from "../widgets/text-field.js";
+import { Working } from "../widgets/working.js";
+import { ResultPanel, RouterStep, useWork } from "./wizard-kit.js";
+
+type Kind = "wireguard" | "ovpn";
+
+interface Draft {
+  session?: RouterSession;
+  me?: string;
+  friend?: string;
+  kind?: Kind;
+  wans?: string[];
+  endpoints?: Record<string, string>;
+  primary?: string;
+  asn?: number;
+}
+
+type Step =
+  | { id: "router" }
+  | { id: "me"; draft: Draft }
+  | { id: "friend"; draft: Draft }
+  | { id: "kind"; draft: Draft }
+  | { id: "wans"; draft: Draft }
+  | { id: "endpoint"; draft: Draft; link: string; iface: string }
+  | { id: "primary"; draft: Draft }
+  | { id: "asn"; draft: Draft }
+  | { id: "networks"; draft: Draft }
+  | { id: "preparing"; draft: Draft }
+  | { id: "offer"; draft: Draft; made: OfferMade }
+  | { id: "done"; draft: Draft; made: OfferMade };
+
+const linkName = (i: number) => `isp${i + 1}`;
+
+const GUIDE: Record<Step["id"], string> = {
+  router: "The router this peering runs on (yours).",
+  me: "Your name as your friend will see it (letters, digits, - and _).",
+  friend: "Your friend's name: the peering and its file are named after it.",
+  kind: "WireGuard needs RouterOS 7 on both sides; OpenVPN also works with RouterOS 6.",
+  wans: "One tunnel per ISP: mark each WAN (space) that should carry one, then enter. The first is isp1.",
+  endpoint: "Your friend's router dials this address or DNS name to reach this WAN.",
+  primary: "Traffic goes over the primary ISP; the other is the backup.",
+  asn: "A private AS number for your side (64512-65534); it must differ from your friend's.",
+  networks: "The networks you announce to your friend, comma-separated.",
+  preparing: "Creating the tunnel interfaces on your router, so the offer can carry their public keys.",
+  offer: "Send this offer to your friend (any chat works: it is signed) and read the fingerprint aloud.",
+  done: "",
+};
+
+export function NewPeering({ focused }: { focused: boolean }) {
+  const services = useServices();
+  const actions = useActions();
+  const size = useTerminalSize();
+  const steps = useSteps<Step>({ id: "router" });
+  const work = useWork();
+  const { open } = useRouterSession();
+  const [showHelp, setShowHelp] = useState(false);
+  const step = steps.step;
+  const note = "draft" in step && step.draft.friend && !["offer", "done", "preparing"].includes(step.id) ? summary(step.draft) : "";
+  const rows = stepRows(size, scopeOf(step), GUIDE[step.id], note ? linesOf(note, size.columns) : 0);
+  const back = () => {
+    if (!steps.back()) actions.back();
+  };
+  const help = () => setShowHelp(true);
+  const live = focused && !showHelp;
+
+  const afterMe = (draft: Draft) => steps.go({ id: "friend", draft });
+  const afterWans = (draft: Draft) => {
+    const missing = (draft.wans ?? []).findIndex((iface, i) => draft.endpoints?.[linkName(i)] === undefined && endpointOf(draft.session!.inventory, iface) === null);
+    if (missing >= 0) return steps.go({ id: "endpoint", draft, link: linkName(missing), iface: draft.wans![missing]! });
+    if ((draft.wans ?? []).length > 1) return steps.go({ id: "primary", draft });
+    steps.go({ id: "asn", draft: { ...draft, primary: linkName(0) } });
+  };
+  const prepare = (draft: Draft, networks: string[]) => {
+    steps.go({ id: "preparing", draft });
+    const session = draft.session!;
+    work.run(
+      () =>
+        makeOffer(
+          session.connection,
+          services.workspace,
+          {
+            me: draft.me!,
+            friend: draft.friend!,
+            asn: draft.asn!,
+            networks,
+            links: draft.wans!.map((iface, i) => ({ name: linkName(i), kind: draft.kind as "wireguard", iface, endpoint: draft.endpoints?.[linkName(i)] })),
+            primary: draft.primary!,
+          },
+          work.hooks,
+          session.inventory,
+        ),
+      (made) => steps.replace({ id: "offer", draft, made }),
+      () => steps.back(),
+    );
+  };
+
+  const body = (() => {
+    switch (step.id) {
+      case "router":
+        return (
+          <RouterStep
+            open={open}
+            width={size.columns}
+            rows={rows}
+            focused={live}
+            onBack={back}
+            onHelp={help}
+            onSession={(session) => (services.operator === null ? steps.go({ id: "me", draft: { session } }) : afterMe({ session, me: services.operator }))}
+          />
+        );
+      case "me":
+        return <TextField key="me" label="your name" width={size.columns} focused={live} validate={(v) => (v === "" ? "type your name" : nameProblem(v))} onSubmit={(me) => afterMe({ ...step.draft, me })} onBack={back} onAbort={actions.quit} />;
+      case "friend":
+        return (
+          <TextField
+            key="friend"
+            label="friend's name"
+            initial={step.draft.friend}
+            width={size.columns}
+            focused={live}
+            validate={(v) => (v === "" ? "type your friend's name" : v === step.draft.me ? "that is your own name" : nameProblem(v))}
+            onSubmit={(friend) => steps.go({ id: "kind", draft: { ...step.draft, friend } })}
+            onBack={back}
+            onAbort={actions.quit}
+          />
+        );
+      case "kind":
+        return (
+          <ChooseOne
+            choices={[
+              { value: "wireguard", label: "WireGuard", detail: "both routers on RouterOS 7" },
+              { value: "ovpn", label: "OpenVPN", detail: "when your friend's router runs RouterOS 6" },
+            ]}
+            initial={step.draft.kind}
+            rows={rows}
+            focused={live}
+            onBack={back}
+            onHelp={help}
+            onChoose={(kind) => steps.go({ id: "wans", draft: { ...step.draft, kind: kind as Kind } })}
+          />
+        );
+      case "wans":
+        return (
+          <ChooseMany
+            choices={step.draft.session!.inventory.wans.map((w) => ({ value: w.interface, label: w.interface, detail: [w.address, w.reasons.join(", ")].filter(Boolean).join("  ") }))}
+            initial={step.draft.wans}
+            rows={rows}
+            focused={live}
+            onBack={back}
+            onHelp={help}
+            onChoose={(wans) => afterWans({ ...step.draft, wans })}
+          />
+        );
+      case "endpoint":
+        return (
+          <TextField
+            key={`endpoint-${step.link}`}
+            label={`address or DNS name of ${step.iface} (${step.link})`}
+            width={size.columns}
+            focused={live}
+            validate={(v) => (/^[A-Za-z0-9.-]+$/.test(v) ? null : "an IPv4 address or a DNS name")}
+            onSubmit={(endpoint) => afterWans({ ...step.draft, endpoints: { ...step.draft.endpoints, [step.link]: endpoint } })}
+            onBack={back}
+            onAbort={actions.quit}
+          />
+        );
+      case "primary":
+        return (
+          <ChooseOne
+            choices={step.draft.wans!.map((iface, i) => ({ value: linkName(i), label: linkName(i), detail: `over ${iface}` }))}
+            initial={step.draft.primary}
+            rows={rows}
+            focused={live}
+            onBack={back}
+            onHelp={help}
+            onChoose={(primary) => steps.go({ id: "asn", draft: { ...step.draft, primary } })}
+          />
+        );
+      case "asn": {
+        const peers = peersOf(services.workspace);
+        return (
+          <TextField
+            key="asn"
+            label="your ASN"
+            initial={String(step.draft.asn ?? suggestAsn(peers, step.draft.me!, step.draft.session!.inventory))}
+            width={size.columns}
+            focused={live}
+            validate={(v) => (/^\d+$/.test(v) ? asnChoiceProblem(Number(v), peers, step.draft.me!) : "a number, e.g. 64514")}
+            onSubmit={(v) => steps.go({ id: "networks", draft: { ...step.draft, asn: Number(v) } })}
+            onBack={back}
+            onAbort={actions.quit}
+          />
+        );
+      }
+      case "networks":
+        return (
+          <TextField
+            key="networks"
+            label="networks to announce"
+            initial={step.draft.session!.inventory.lans.map((l) => l.network).join(", ")}
+            width={size.columns}
+            focused={live}
+            validate={(v) => {
+              const parsed = parseNetworkList(v);
+              return parsed.ok ? null : parsed.message;
+            }}
+            onSubmit={(v) => {
+              const parsed = parseNetworkList(v);
+              if (parsed.ok) prepare(step.draft, parsed.networks);
+            }}
+            onBack={back}
+            onAbort={actions.quit}
+          />
+        );
+      case "preparing":
+        return <Working label={`preparing the offer on ${step.draft.session!.connection.label}`} log={work.log} rows={rows} focused={live} />;
+      case "offer":
+        return (
+          <BundleView
+            kind="offer"
+            friend={step.draft.friend!}
+            bundle={step.made.bundle}
+            width={size.columns}
+            rows={rows}
+            focused={live}
+            onNext={() => steps.go({ id: "done", draft: step.draft, made: step.made })}
+            onBack={back}
+            onHelp={help}
+          />
+        );
+      case "done":
+        return (
+          <ResultPanel
+            lines={[
+              `Offer ${step.made.offer.peering} is waiting for ${step.draft.friend}'s answer.`,
+              `When it comes, press c on Home (Complete) and paste it.`,
+              `The tunnel interfaces are on ${step.draft.session!.connection.label}; nothing else was changed yet.`,
+            ]}
+            rows={rows}
+            focused={live}
+            onDone={() => {
+              actions.setHome(services.loadHome());
+              actions.back();
+            }}
+            onHelp={help}
+          />
+        );
+    }
+  })();
+
+  return (
+    <WizardFrame screen="newPeering" step={stepTitle(step)} guide={GUIDE[step.id]} scope={scopeOf(step)} focused={focused} showHelp={showHelp} onCloseHelp={() => setShowHelp(false)}>
+      <Box flexDirection="column">{body}</Box>
+      {note ? <Text dimColor>{note}</Text> : null}
+    </WizardFrame>
+  );
+}
+
+function summary(d: Draft): string {
+  return [d.friend && `with ${d.friend}`, d.kind, d.wans && d.wans.map((w, i) => `${linkName(i)}=${w}`).join(" "), d.primary && `primary ${d.primary}`, d.asn && `AS${d.asn}`].filter(Boolean).join(" · ");
+}
+
+function stepTitle(step: Step): string {
+  const titles: Record<Step["id"], string> = { router: "router", me: "you", friend: "friend", kind: "tunnel", wans: "WANs", endpoint: "endpoint", primary: "primary ISP", asn: "ASN", networks: "networks", preparing: "preparing", offer: "offer", done: "done" };
+  return titles[step.id];
+}
+
+function scopeOf(step: Step) {
+  switch (step.id) {
+    case "me":
+    case "friend":
+    case "endpoint":
+    case "asn":
+    case "networks":
+      return "text" as const;
+    case "wans":
+      return "chooseMany" as const;
+    case "preparing":
+      return "working" as const;
+    case "offer":
+      return "bundle" as const;
+    case "done":
+      return "result" as const;
+    default:
+      return "choose" as const;
+  }
+}

@@ -1,0 +1,138 @@
+// Remove peering: router → plan review of exactly the objects tagged with this peering → apply.
+import { Text } from "ink";
+import { useState } from "react";
+import { applyPrepared, preparePeering, type Prepared } from "../../flows/wizard.js";
+import { forgetPeering, peersOf } from "../../flows/workspace.js";
+import { stepRows, WizardFrame } from "../components/WizardFrame.js";
+import { useRouterSession, type RouterSession } from "../hooks/use-router-session.js";
+import { useSteps } from "../hooks/use-steps.js";
+import { useTerminalSize } from "../hooks/use-terminal-size.js";
+import { useServices } from "../services.js";
+import { useActions } from "../state.js";
+import { PlanReview } from "../widgets/plan-review.js";
+import { Working } from "../widgets/working.js";
+import { ResultPanel, RouterStep, useWork } from "./wizard-kit.js";
+
+type Step =
+  | { id: "router" }
+  | { id: "planning"; session: RouterSession }
+  | { id: "plan"; session: RouterSession; prepared: Prepared }
+  | { id: "applying"; session: RouterSession; prepared: Prepared }
+  | { id: "done"; session: RouterSession; applied: number };
+
+const GUIDE: Record<Step["id"], string> = {
+  router: "The router this peering runs on.",
+  planning: "Finding every object tagged with this peering.",
+  plan: "Exactly what goes: only objects bgpals tagged for this peering. a removes them all or nothing.",
+  applying: "Removing. On any failure everything done in this apply is put back.",
+  done: "",
+};
+
+export function RemovePeering({ friend, focused }: { friend: string; focused: boolean }) {
+  const services = useServices();
+  const actions = useActions();
+  const size = useTerminalSize();
+  const steps = useSteps<Step>({ id: "router" });
+  const work = useWork();
+  const { open } = useRouterSession();
+  const [showHelp, setShowHelp] = useState(false);
+  const step = steps.step;
+  const rows = stepRows(size, scopeOf(step), GUIDE[step.id]);
+  const live = focused && !showHelp;
+  const help = () => setShowHelp(true);
+  const back = () => {
+    if (!steps.back()) actions.back();
+  };
+  const me = services.operator;
+  const peering = peersOf(services.workspace).find((p) => p.sides[friend] !== undefined && me !== null && p.sides[me] !== undefined);
+
+  const body = (() => {
+    if (peering === undefined || me === null) return <ResultPanel lines={[`No peering with ${friend} in ${services.workspace.peersDir}.`]} rows={rows} focused={live} onDone={actions.back} onHelp={help} />;
+    switch (step.id) {
+      case "router":
+        return (
+          <RouterStep
+            open={open}
+            width={size.columns}
+            rows={rows}
+            focused={live}
+            onBack={back}
+            onHelp={help}
+            onSession={(session) => {
+              steps.go({ id: "planning", session });
+              work.run(
+                () => preparePeering(session.connection, services.workspace, peering, me, { remove: true, hooks: work.hooks }),
+                (prepared) => steps.replace({ id: "plan", session, prepared }),
+                () => steps.back(),
+              );
+            }}
+          />
+        );
+      case "planning":
+        return <Working label={`reading ${step.session.connection.label}`} log={work.log} rows={rows} focused={live} onAbort={actions.quit} />;
+      case "plan":
+        return (
+          <PlanReview
+            plan={step.prepared.plan}
+            peering={peering.name}
+            side={me}
+            router={step.session.connection.label}
+            rows={rows}
+            focused={live}
+            onBack={back}
+            onHelp={help}
+            onApply={() => {
+              const { session, prepared } = step;
+              steps.go({ id: "applying", session, prepared });
+              work.run(
+                async () => {
+                  const applied = await applyPrepared(session.connection, prepared, work.hooks);
+                  forgetPeering(services.workspace, friend);
+                  return applied;
+                },
+                (applied) => steps.replace({ id: "done", session, applied }),
+                () => steps.back(),
+              );
+            }}
+          />
+        );
+      case "applying":
+        return <Working label={`removing ${peering.name} from ${step.session.connection.label}`} log={work.log} rows={rows} focused={live} />;
+      case "done":
+        return (
+          <ResultPanel
+            lines={[`Removed ${peering.name} from ${step.session.connection.label} (${step.applied} changes).`, `${friend} still has their half: tell them, so they remove it too.`]}
+            log={work.log}
+            rows={rows}
+            focused={live}
+            onDone={() => {
+              actions.setHome(services.loadHome());
+              actions.back();
+            }}
+            onHelp={help}
+          />
+        );
+    }
+  })();
+
+  return (
+    <WizardFrame screen="removePeering" step={`${friend} · ${step.id}`} guide={GUIDE[step.id]} scope={peering === undefined ? "result" : scopeOf(step)} focused={focused} showHelp={showHelp} onCloseHelp={() => setShowHelp(false)}>
+      {body}
+      {peering && step.id === "router" ? <Text dimColor>{`peering ${peering.name}`}</Text> : null}
+    </WizardFrame>
+  );
+}
+
+function scopeOf(step: Step) {
+  switch (step.id) {
+    case "planning":
+    case "applying":
+      return "working" as const;
+    case "plan":
+      return "plan" as const;
+    case "done":
+      return "result" as const;
+    default:
+      return "choose" as const;
+  }
+}

@@ -1,0 +1,42 @@
+// One router: what discovery finds on it (identity, version, WANs, LANs, BGP, IP Cloud).
+import { Text } from "ink";
+import { useEffect, useState } from "react";
+import { inventoryLines } from "../../flows/inventory-text.js";
+import { ScreenFrame, bodyRows } from "../components/ScreenFrame.js";
+import { useCommands } from "../hooks/use-commands.js";
+import { useRouterSession } from "../hooks/use-router-session.js";
+import { useTerminalSize } from "../hooks/use-terminal-size.js";
+import { useServices } from "../services.js";
+import { useActions } from "../state.js";
+import { SCREEN_INFO } from "./catalog.js";
+
+export function RouterView({ router, focused }: { router: string; focused: boolean }) {
+  const services = useServices();
+  const actions = useActions();
+  const { open } = useRouterSession();
+  const size = useTerminalSize();
+  const [lines, setLines] = useState<string[] | null>(null);
+  useCommands("router", {}, focused);
+  useEffect(() => {
+    if (services.needsPassword(router)) {
+      setLines([`${router} has no stored password: bgpals router add ${router} --save-password, or set BGPALS_PASSWORD.`]);
+      return;
+    }
+    open(router).then(
+      (found) => setLines(inventoryLines(found.inventory)),
+      (e: unknown) => {
+        actions.fail(e);
+        actions.back();
+      },
+    );
+  }, [router, services, open, actions]);
+  return (
+    <ScreenFrame title={`${SCREEN_INFO.router.title}: ${router}`} scope="router" focused={focused}>
+      {(lines ?? [`connecting to ${router}…`]).slice(0, bodyRows(size, "router")).map((line, i) => (
+        <Text key={i} wrap="truncate-end">
+          {line}
+        </Text>
+      ))}
+    </ScreenFrame>
+  );
+}

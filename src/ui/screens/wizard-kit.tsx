@@ -1,0 +1,123 @@
+// Pieces every wizard screen shares: picking and connecting to a router, running a slow step
+// with its log, and the result panel.
+import { Box, Text } from "ink";
+import { useCallback, useMemo, useReducer, useState } from "react";
+import { useCommands } from "../hooks/use-commands.js";
+import type { RouterSession } from "../hooks/use-router-session.js";
+import { useServices } from "../services.js";
+import { useActions } from "../state.js";
+import { ChooseOne } from "../widgets/choice-list.js";
+import { applyLogReducer, EMPTY_LOG, type ApplyLog } from "../widgets/apply-log.js";
+import type { ApplyEvent } from "../../routeros/apply.js";
+import { TextField } from "../widgets/text-field.js";
+import { Working } from "../widgets/working.js";
+
+export interface RouterStepProps {
+  /** The screen's useRouterSession().open: the connection lives as long as the screen, not this step. */
+  open: (router: string, password?: string) => Promise<RouterSession>;
+  width: number;
+  rows: number;
+  focused: boolean;
+  onSession: (session: RouterSession) => void;
+  onBack: () => void;
+  onHelp: () => void;
+}
+
+/** Choose one of the operator's routers, type its password if none is stored, connect, discover. */
+export function RouterStep({ open, width, rows, focused, onSession, onBack, onHelp }: RouterStepProps) {
+  const services = useServices();
+  const actions = useActions();
+  const [stage, setStage] = useState<{ id: "choose" } | { id: "password"; router: string } | { id: "connecting"; router: string }>({ id: "choose" });
+  const routers = services.routers();
+  const connect = (router: string, password?: string) => {
+    setStage({ id: "connecting", router });
+    open(router, password).then(onSession, (e: unknown) => {
+      setStage({ id: "choose" });
+      actions.fail(e);
+    });
+  };
+  if (routers.length === 0) return <NoRouters focused={focused} onBack={onBack} onHelp={onHelp} />;
+  switch (stage.id) {
+    case "choose":
+      return (
+        <Box flexDirection="column">
+          <Text>Which router?</Text>
+          <ChooseOne
+            choices={routers.map((r) => ({ value: r.name, label: r.name, detail: r.label }))}
+            rows={rows - 1}
+            focused={focused}
+            onBack={onBack}
+            onHelp={onHelp}
+            onChoose={(router) => (services.needsPassword(router) ? setStage({ id: "password", router }) : connect(router))}
+          />
+        </Box>
+      );
+    case "password":
+      return (
+        <TextField
+          label={`password for ${stage.router}`}
+          mask
+          width={width}
+          focused={focused}
+          validate={(v) => (v === "" ? "type the password (it is not shown)" : null)}
+          onSubmit={(password) => connect(stage.router, password)}
+          onBack={() => setStage({ id: "choose" })}
+          onAbort={actions.quit}
+        />
+      );
+    case "connecting":
+      return <Working label={`connecting to ${stage.router} and reading its configuration`} log={EMPTY_LOG} rows={rows} focused={focused} onAbort={actions.quit} />;
+  }
+}
+
+function NoRouters({ focused, onBack, onHelp }: { focused: boolean; onBack: () => void; onHelp: () => void }) {
+  const actions = useActions();
+  useCommands("result", { done: onBack, help: onHelp, quit: actions.quit }, focused);
+  return <Text>No routers yet: press esc, then r on Home to add one (or bgpals router add).</Text>;
+}
+
+/** A slow step's log, and how to run one: failures go to the error panel and back to `retreat`. */
+export function useWork() {
+  const actions = useActions();
+  const [log, dispatch] = useReducer(applyLogReducer, EMPTY_LOG);
+  const hooks = useMemo(
+    () => ({
+      onStep: (message: string) => dispatch({ kind: "step", message }),
+      onApply: (event: ApplyEvent) => dispatch(event),
+    }),
+    [],
+  );
+  const run = useCallback(
+    <T,>(work: () => Promise<T>, done: (value: T) => void, retreat: () => void) => {
+      dispatch({ kind: "reset" });
+      // A failure after the work (in `done`) is a bug and is reported like one.
+      work().then(done, (e: unknown) => {
+        retreat();
+        actions.fail(e);
+      });
+    },
+    [actions],
+  );
+  return { log, hooks, run };
+}
+
+export function ResultPanel({ lines, log, rows, focused, onDone, onHelp }: { lines: string[]; log?: ApplyLog; rows: number; focused: boolean; onDone: () => void; onHelp: () => void }) {
+  const actions = useActions();
+  useCommands("result", { done: onDone, help: onHelp, quit: actions.quit }, focused);
+  return (
+    <Box flexDirection="column">
+      {lines.map((line, i) => (
+        <Text key={i} color={i === 0 ? "green" : undefined}>
+          {line}
+        </Text>
+      ))}
+      {log && log.lines.length > 0 ? (
+        <Box marginTop={1} flexDirection="column">
+          {log.lines.slice(-Math.max(1, rows - lines.length - 2)).map((line, i) => (
+            <Text key={i} dimColor wrap="truncate-end">{`  ${line.mark} ${line.text}`}</Text>
+          ))}
+        </Box>
+      ) : null}
+    </Box>
+  );
+}

@@ -1,0 +1,55 @@
+// What the screens need from outside the tree: the operator's workspace, their routers, a way to
+// connect, a clipboard. Real runs read profiles and the keyring; the demo passes lab routers;
+// tests pass their own. Provided once at the root, so screens never reach for globals.
+import { createContext, useContext, type ReactNode } from "react";
+import type { RouterConnection, Workspace } from "../flows/workspace.js";
+import type { HomeData } from "./state.js";
+
+export interface RouterChoice {
+  name: string;
+  /** user@host:port, as the lists show it. */
+  label: string;
+}
+
+export interface NewRouterProfile {
+  name: string;
+  host: string;
+  port?: number;
+  user: string;
+  tls: boolean;
+}
+
+export interface Clipboard {
+  copy(text: string): void;
+  /** What was last copied, where the app can see it (the demo's two operators share one). */
+  paste(): string | null;
+}
+
+export interface Services {
+  workspace: Workspace;
+  /** The operator's name from their identity; null until their first offer or accept. */
+  operator: string | null;
+  routers(): RouterChoice[];
+  /** Whether connecting to this router needs a password typed now (none in env or keyring). */
+  needsPassword(router: string): boolean;
+  connect(router: string, password?: string): Promise<RouterConnection>;
+  /** Connects to a router not saved yet; it is saved by saveRouter once the operator agrees. */
+  connectNew(profile: NewRouterProfile, password: string): Promise<RouterConnection>;
+  saveRouter(profile: NewRouterProfile, password: string, fingerprint: string | null): void;
+  loadHome(): HomeData;
+  clipboard: Clipboard;
+  /** Where plans and bundles are written when the operator asks to save them. */
+  outputDir: string;
+}
+
+const ServicesContext = createContext<Services | null>(null);
+
+export function ServicesProvider({ services, children }: { services: Services; children: ReactNode }) {
+  return <ServicesContext.Provider value={services}>{children}</ServicesContext.Provider>;
+}
+
+export function useServices(): Services {
+  const services = useContext(ServicesContext);
+  if (!services) throw new Error("useServices needs <ServicesProvider> above it");
+  return services;
+}

@@ -1,0 +1,111 @@
+// Plan review: the exact RouterOS changes, grouped by menu (+ add, ~ set, - remove), each with
+// its reason; scrolls; exports the same plan as an .rsc script; apply asks nothing more.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Box, Text } from "ink";
+import { useMemo, useState } from "react";
+import type { Plan } from "../../core/plan.js";
+import { planCounts, planGroups, planScript } from "../../core/plan-view.js";
+import { useCommands } from "../hooks/use-commands.js";
+import { useServices } from "../services.js";
+
+type Row = { kind: "menu"; text: string } | { kind: "change"; sign: "+" | "~" | "-"; text: string } | { kind: "reason"; text: string };
+
+export function planRows(plan: Plan): Row[] {
+  return planGroups(plan).flatMap((group): Row[] => [
+    { kind: "menu", text: group.path },
+    ...group.lines.flatMap((line): Row[] => [
+      { kind: "change", sign: line.sign, text: line.text },
+      { kind: "reason", text: line.reason },
+    ]),
+  ]);
+}
+
+const SIGN_COLOR = { "+": "green", "~": "yellow", "-": "red" } as const;
+
+export interface PlanReviewProps {
+  plan: Plan;
+  peering: string;
+  side: string;
+  router: string;
+  rows: number;
+  focused: boolean;
+  onApply: () => void;
+  onBack: () => void;
+  onHelp: () => void;
+}
+
+export function PlanReview({ plan, peering, side, router, rows, focused, onApply, onBack, onHelp }: PlanReviewProps) {
+  const services = useServices();
+  const all = useMemo(() => planRows(plan), [plan]);
+  const [offset, setOffset] = useState(0);
+  const [note, setNote] = useState<string | null>(null);
+  // The counts line, the two "more" markers and the note line stay; the changes get the rest.
+  const room = Math.max(1, rows - 4);
+  const maxOffset = Math.max(0, all.length - room);
+  useCommands(
+    "plan",
+    {
+      apply: onApply,
+      exportScript: () => {
+        mkdirSync(services.outputDir, { recursive: true });
+        const file = join(services.outputDir, `${peering}-${side}.rsc`);
+        writeFileSync(file, planScript(plan, peering));
+        setNote(`saved the plan as ${file}`);
+      },
+      up: () => setOffset((o) => Math.max(0, o - 1)),
+      down: () => setOffset((o) => Math.min(maxOffset, o + 1)),
+      back: onBack,
+      help: onHelp,
+    },
+    focused,
+  );
+  const counts = planCounts(plan);
+  return (
+    <Box flexDirection="column">
+      <Text>
+        {plan.changes.length === 0 ? `${router} already matches ${peering}: nothing to change.` : `${plan.changes.length} changes on ${router}: `}
+        {plan.changes.length > 0 ? (
+          <Text>
+            <Text color="green">{`+${counts.add} add`}</Text>
+            {"  "}
+            <Text color="yellow">{`~${counts.set} set`}</Text>
+            {"  "}
+            <Text color="red">{`-${counts.remove} remove`}</Text>
+          </Text>
+        ) : null}
+      </Text>
+      <Text dimColor>{offset > 0 ? `↑ ${offset} more` : " "}</Text>
+      {all.slice(offset, offset + room).map((row, i) => (
+        <PlanRowView key={offset + i} row={row} />
+      ))}
+      <Text dimColor>{offset < maxOffset ? `↓ ${maxOffset - offset} more` : " "}</Text>
+      <Text color="green" wrap="truncate-end">
+        {note ?? " "}
+      </Text>
+    </Box>
+  );
+}
+
+function PlanRowView({ row }: { row: Row }) {
+  switch (row.kind) {
+    case "menu":
+      return (
+        <Text bold wrap="truncate-end">
+          {row.text}
+        </Text>
+      );
+    case "change":
+      return (
+        <Text wrap="truncate-end">
+          {"  "}
+          <Text color={SIGN_COLOR[row.sign]} bold>
+            {row.sign}
+          </Text>
+          {` ${row.text}`}
+        </Text>
+      );
+    case "reason":
+      return <Text dimColor wrap="truncate-end">{`      ${row.text}`}</Text>;
+  }
+}

@@ -1,0 +1,78 @@
+// The real terminal for tests: the built CLI in a pseudo-terminal, its output fed to a headless
+// xterm, and the screen read back as text, the way a person sees it.
+import { spawn, type IPty } from "@lydell/node-pty";
+import xterm from "@xterm/headless";
+import { fileURLToPath } from "node:url";
+
+const BIN = fileURLToPath(new URL("../../bin/bgpals.js", import.meta.url));
+
+export const KEYS = {
+  enter: "\r",
+  escape: "\u001B",
+  up: "\u001B[A",
+  down: "\u001B[B",
+  space: " ",
+  ctrlO: "\u000F",
+  ctrlC: "\u0003",
+  ctrlU: "\u0015",
+  ctrlV: "\u0016",
+  backspace: "\u007F",
+} as const;
+
+export interface TerminalRun {
+  screen(): string;
+  /** Waits until the screen shows `text` (or `check` holds); the error shows the screen. */
+  waitFor(text: string | RegExp | ((screen: string) => boolean), timeoutMs?: number): Promise<string>;
+  type(data: string): void;
+  /** Types, then waits for the screen to change from what it was (never a fixed sleep). */
+  press(data: string, until: string | RegExp | ((screen: string) => boolean), timeoutMs?: number): Promise<string>;
+  exited: Promise<number>;
+  kill(): void;
+}
+
+export function runInTerminal(args: string[], options: { env: Record<string, string>; cols?: number; rows?: number }): TerminalRun {
+  const cols = options.cols ?? 80;
+  const rows = options.rows ?? 24;
+  const term = new xterm.Terminal({ cols, rows, allowProposedApi: true });
+  const pty: IPty = spawn(process.execPath, [BIN, ...args], {
+    name: "xterm-256color",
+    cols,
+    rows,
+    cwd: process.cwd(),
+    // Ink draws every frame only when CI is not set.
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", TERM: "xterm-256color", ...options.env, CI: "false" },
+  });
+  let pending = Promise.resolve();
+  pty.onData((data) => {
+    pending = pending.then(() => new Promise<void>((resolve) => term.write(data, resolve)));
+  });
+  const exited = new Promise<number>((resolve) => pty.onExit(({ exitCode }) => resolve(exitCode)));
+  const screen = () => {
+    const buffer = term.buffer.active;
+    const lines: string[] = [];
+    for (let i = 0; i < term.rows; i++) lines.push(buffer.getLine(buffer.viewportY + i)?.translateToString(true) ?? "");
+    return lines.join("\n");
+  };
+  const matches = (want: string | RegExp | ((s: string) => boolean), s: string) => (typeof want === "string" ? s.includes(want) : want instanceof RegExp ? want.test(s) : want(s));
+  const waitFor = async (want: string | RegExp | ((s: string) => boolean), timeoutMs = 15_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await pending;
+      const s = screen();
+      if (matches(want, s)) return s;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(want)}; the screen shows:\n${s}`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  };
+  return {
+    screen,
+    waitFor,
+    type: (data) => pty.write(data),
+    press: async (data, until, timeoutMs) => {
+      pty.write(data);
+      return waitFor(until, timeoutMs);
+    },
+    exited,
+    kill: () => pty.kill(),
+  };
+}
