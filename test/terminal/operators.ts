@@ -1,0 +1,61 @@
+// Two operators at their own terminals: each with a config home holding a profile of their lab
+// router, running the real `bgpals` in a pseudo-terminal. Bundles pass from one screen to the
+// other the way people pass them: read off one screen, pasted into the other.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "vitest";
+import type { Lab } from "../../src/lab/lab.js";
+import { cliAsync } from "../cli/cli-async.js";
+import { KEYS, runInTerminal, type TerminalRun } from "./pty.js";
+
+export const COLS = 120;
+export const ROWS = 40;
+
+export interface Operator {
+  name: string;
+  home: string;
+  env: Record<string, string>;
+  term: TerminalRun;
+}
+
+/** A config home with a profile named `home` for the operator's lab router, and the TUI open on it. */
+export async function openOperator(lab: Lab, name: string): Promise<Operator> {
+  const info = lab.info().routers.find((r) => r.name === name);
+  if (!info) throw new Error(`no lab router ${name}`);
+  const home = mkdtempSync(join(tmpdir(), `bgpals-${name}-`));
+  const env = { BGPALS_HOME: home, BGPALS_PASSWORD: info.password };
+  const added = await cliAsync(["router", "add", "home", "--host", info.host, "--port", String(info.port), "--user", info.user], env);
+  expect(added.code, added.stderr).toBe(0);
+  const term = runInTerminal([], { env, cols: COLS, rows: ROWS });
+  await term.waitFor("Routers (1)");
+  return { name, home, env, term };
+}
+
+/** The bundle shown on a screen: the lines between the fingerprint and the character count. */
+export function bundleOnScreen(screen: string): { text: string; fingerprint: string } {
+  const lines = screen.split("\n");
+  const head = lines.findIndex((l) => l.startsWith("Fingerprint "));
+  const tail = lines.findIndex((l, i) => i > head && /^\d+ characters, /.test(l));
+  if (head < 0 || tail < 0) throw new Error(`no whole bundle on this screen (make the terminal larger?):\n${screen}`);
+  const fingerprint = /Fingerprint (\S+):/.exec(lines[head]!)?.[1] ?? "";
+  const text = lines
+    .slice(head + 1, tail)
+    .filter((l) => !/more lines?$/.test(l.trim()))
+    .map((l) => l.trim())
+    .join("");
+  return { text, fingerprint };
+}
+
+/** Pastes a bundle into the focused field and submits it once the field shows its end. */
+export async function pasteBundle(term: TerminalRun, text: string, until: string | RegExp): Promise<string> {
+  term.type(text);
+  await term.waitFor((s) => s.includes(text.slice(-20)));
+  return term.press(KEYS.enter, until, 20_000);
+}
+
+/** Types into a text field, waiting until the field shows it. */
+export async function typeText(term: TerminalRun, text: string): Promise<void> {
+  term.type(text);
+  await term.waitFor((s) => s.includes(text));
+}
