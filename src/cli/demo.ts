@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadIdentity } from "./identity.js";
-import { homeOf } from "./tui.js";
+import { homeOf, probedHome } from "./tui.js";
 import { RouterClient, type RouterTarget } from "../routeros/client.js";
 import { workspaceAt } from "../flows/workspace.js";
 import type { Clipboard, RouterChoice, Services } from "../ui/services.js";
@@ -75,6 +75,7 @@ export function demoOperators(routers: ReadonlyArray<{ name: string; version: st
           target: { host: profile.host, port: profile.port, user: profile.user, password, tls: profile.tls, knownFingerprint: fingerprint },
         }),
       loadHome: () => homeOf(workspace, services.routers()),
+      probe: () => probedHome(services),
       clipboard,
       outputDir: join(workspace.home, "out"),
     };

@@ -5,21 +5,32 @@ import { addProfile, listProfiles, resolveRouter, storedPassword } from "./profi
 import { keyring, routerAccount } from "./secrets.js";
 import { RouterClient } from "../routeros/client.js";
 import { defaultWorkspace, peersOf, type RouterConnection, type Workspace } from "../flows/workspace.js";
+import { probeHome, type HomeHealth } from "../flows/home-status.js";
 import type { HomeData } from "../ui/state.js";
 import type { Services } from "../ui/services.js";
 import { join } from "node:path";
 
 /** Home's lists: routers from profiles, friends from the peers directory (the other side's name). */
-export function homeOf(ws: Workspace, routers: Array<{ name: string; label: string }>): HomeData {
+export function homeOf(ws: Workspace, routers: Array<{ name: string; label: string }>, health?: HomeHealth): HomeData {
   const me = identityName(ws.home);
   return {
-    routers: routers.map((r) => ({ name: r.name, host: r.label, status: "unknown" as const })),
+    routers: routers.map((r) => ({ name: r.name, host: r.label, status: health?.routers[r.name] ?? "unknown" })),
     friends: peersOf(ws).map((p) => {
       const names = Object.keys(p.sides);
       const friend = names.find((n) => n !== me) ?? names.join(" ↔ ");
-      return { name: friend, peering: p.name, status: "unknown" as const };
+      return { name: friend, peering: p.name, status: health?.peerings[p.name] ?? "unknown" };
     }),
   };
+}
+
+/** Probes what can be probed without asking for a password, and returns Home with the badges. */
+export async function probedHome(services: Pick<Services, "workspace" | "routers" | "needsPassword" | "connect">): Promise<HomeData> {
+  const routers = services.routers();
+  const health = await probeHome(
+    routers.map((r) => ({ name: r.name, connect: services.needsPassword(r.name) ? null : () => services.connect(r.name) })),
+    peersOf(services.workspace),
+  );
+  return homeOf(services.workspace, routers, health);
 }
 
 export function profileServices(write: (data: string) => void): Services {
@@ -71,5 +82,6 @@ export async function openTui(): Promise<void> {
   }
   const { runTui } = await import("../ui/run.js");
   const services = profileServices((data) => process.stdout.write(data));
+  services.probe = () => probedHome(services);
   await runTui(services.loadHome(), services);
 }

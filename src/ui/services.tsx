@@ -37,6 +37,8 @@ export interface Services {
   connectNew(profile: NewRouterProfile, password: string): Promise<RouterConnection>;
   saveRouter(profile: NewRouterProfile, password: string, fingerprint: string | null): void;
   loadHome(): HomeData;
+  /** Home with live badges (routers reachable, peerings up); absent where nothing can be probed. */
+  probe?(): Promise<HomeData>;
   clipboard: Clipboard;
   /** Where plans and bundles are written when the operator asks to save them. */
   outputDir: string;

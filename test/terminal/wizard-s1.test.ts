@@ -103,5 +103,9 @@ describe("S1 in two terminals", () => {
     }
     const aliceStatus = await statusOf(alice);
     expect(aliceStatus.routes.find((x) => x.dst === "192.168.42.0/24" && x.active)).toMatchObject({ link: "isp1" });
+
+    // Home's badges are live: the router answers, and the peering is up on both links.
+    const badges = await a.waitFor(/remi\s+alice-remi\s+● up/, 20_000);
+    expect(badges).toMatch(/home\s+admin@127\.0\.0\.1:\d+\s+● ok/);
   }, 120_000);
 });

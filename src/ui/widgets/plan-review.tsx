@@ -21,7 +21,7 @@ export function planRows(plan: Plan): Row[] {
   ]);
 }
 
-const SIGN_COLOR = { "+": "green", "~": "yellow", "-": "red" } as const;
+const SIGN_COLOR = { "+": "green", "~": "magenta", "-": "red" } as const;
 
 export interface PlanReviewProps {
   plan: Plan;
@@ -69,7 +69,7 @@ export function PlanReview({ plan, peering, side, router, rows, focused, onApply
           <Text>
             <Text color="green">{`+${counts.add} add`}</Text>
             {"  "}
-            <Text color="yellow">{`~${counts.set} set`}</Text>
+            <Text color="magenta">{`~${counts.set} set`}</Text>
             {"  "}
             <Text color="red">{`-${counts.remove} remove`}</Text>
           </Text>

@@ -13,9 +13,9 @@ export function Working({ label, log, rows, focused, onAbort }: { label: string;
   return (
     <Box flexDirection="column">
       <Spinner label={log.total > 0 ? `${label} (${log.done}/${log.total})` : label} />
-      {held ? <Text color="yellow">  writing to the router: it finishes, or undoes what it did, in a moment; then quit</Text> : null}
+      {held ? <Text color="magenta">  writing to the router: it finishes, or undoes what it did, in a moment; then quit</Text> : null}
       {lines.map((line, i) => (
-        <Text key={i} wrap="truncate-end" color={line.mark === "✗" ? "red" : line.mark === "↶" ? "yellow" : undefined}>
+        <Text key={i} wrap="truncate-end" color={line.mark === "✗" ? "red" : line.mark === "↶" ? "magenta" : undefined}>
           {`  ${line.mark} ${line.text}`}
         </Text>
       ))}
@@ -27,7 +27,7 @@ export function LogLines({ log, rows }: { log: ApplyLog; rows: number }) {
   return (
     <Box flexDirection="column">
       {log.lines.slice(-Math.max(1, rows)).map((line, i) => (
-        <Text key={i} wrap="truncate-end" color={line.mark === "✗" ? "red" : line.mark === "↶" ? "yellow" : undefined}>
+        <Text key={i} wrap="truncate-end" color={line.mark === "✗" ? "red" : line.mark === "↶" ? "magenta" : undefined}>
           {`  ${line.mark} ${line.text}`}
         </Text>
       ))}
