@@ -44,7 +44,8 @@ export function RemovePeering({ friend, focused }: { friend: string; focused: bo
     if (!steps.back()) actions.back();
   };
   const me = services.operator;
-  const peering = peersOf(services.workspace).find((p) => p.sides[friend] !== undefined && me !== null && p.sides[me] !== undefined);
+  // Read once: the file goes when the removal is done, and the screen still talks about it.
+  const [peering] = useState(() => peersOf(services.workspace).find((p) => p.sides[friend] !== undefined && me !== null && p.sides[me] !== undefined));
 
   const body = (() => {
     if (peering === undefined || me === null) return <ResultPanel lines={[`No peering with ${friend} in ${services.workspace.peersDir}.`]} rows={rows} focused={live} onDone={actions.back} onHelp={help} />;

@@ -1,0 +1,328 @@
+// Every wizard screen, drawn at 80×24 with ink-testing-library, against lab routers through the
+// real protocol: the happy path and its error states.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { cleanup, render } from "ink-testing-library";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { makeOffer } from "../../src/flows/wizard.js";
+import { RouterClient } from "../../src/routeros/client.js";
+import { Lab } from "../../src/lab/lab.js";
+import { App } from "../../src/ui/App.js";
+import type { Services } from "../../src/ui/services.js";
+import { effectsSettled, plain, waitFor } from "./helpers.js";
+import { labServices } from "./lab-services.js";
+
+const SIZE = { columns: 80, rows: 24 };
+const KEY = { enter: "\r", escape: "\u001B", down: "\u001B[B", up: "\u001B[A", space: " ", ctrlU: "\u0015", ctrlV: "\u0016" } as const;
+
+// A fresh lab for each test: what one test leaves on a router never meets the next.
+let lab: Lab;
+beforeEach(async () => {
+  lab = await Lab.start({ routers: ["alice", "remi"], tickMs: 0, tls: false, ssh: false });
+});
+afterEach(async () => {
+  cleanup();
+  await lab.stop();
+});
+
+function open(services: Services) {
+  const home = services.loadHome();
+  const app = render(<App routers={home.routers} friends={home.friends} services={services} size={SIZE} />);
+  const frame = () => plain(app.lastFrame());
+  const shows = async (want: string | RegExp, timeoutMs = 8000) => {
+    await waitFor(() => (typeof want === "string" ? frame().includes(want) : want.test(frame())), frame, timeoutMs);
+    return frame();
+  };
+  const press = async (key: string, want: string | RegExp, timeoutMs?: number) => {
+    await effectsSettled();
+    app.stdin.write(key);
+    return shows(want, timeoutMs);
+  };
+  /** Types and waits for the field to show it (`shown`: what a masked field draws instead). */
+  const type = async (text: string, shown = text.slice(-30)) => {
+    await effectsSettled();
+    app.stdin.write(text);
+    await waitFor(() => frame().includes(shown), frame);
+  };
+  return { app, frame, shows, press, type };
+}
+
+/** Every line within 80 columns and the frame within 23 rows. */
+function fits(frame: string): void {
+  const lines = frame.split("\n");
+  expect(lines.length).toBeLessThanOrEqual(SIZE.rows - 1);
+  for (const line of lines) expect(line.length).toBeLessThanOrEqual(SIZE.columns);
+}
+
+async function connection(router: string) {
+  const info = lab.info().routers.find((r) => r.name === router)!;
+  const target = { host: info.host, port: info.port, user: info.user, password: info.password, tls: false, knownFingerprint: null };
+  const client = await RouterClient.connect(target);
+  return { client, label: router, reconnect: () => RouterClient.connect(target) };
+}
+
+/** An offer from alice made through the flow, as her New peering screen would. */
+async function offerFromAlice(alice: Services) {
+  const router = await connection("alice");
+  try {
+    return await makeOffer(router, alice.workspace, {
+      me: "alice",
+      friend: "remi",
+      asn: 64514,
+      networks: ["192.168.0.0/24"],
+      links: [
+        { name: "isp1", kind: "wireguard", iface: "vlan832-orange-internet" },
+        { name: "isp2", kind: "wireguard", iface: "sfp-wan-sfr" },
+      ],
+      primary: "isp1",
+    });
+  } finally {
+    await router.client.close();
+  }
+}
+
+describe("Add router", () => {
+  it("connects, shows what discovery found, and saves the profile", async () => {
+    const services = labServices(lab, "alice", "alice");
+    const info = lab.info().routers.find((r) => r.name === "alice")!;
+    const ui = open(services);
+    await ui.press("r", "router name:");
+    await ui.type("hap");
+    await ui.press(KEY.enter, "address:");
+    await ui.type(`${info.host}:${info.port}`);
+    await ui.press(KEY.enter, "API-SSL");
+    await ui.press(KEY.down, "› API ");
+    await ui.press(KEY.enter, "user: admin");
+    await ui.press(KEY.enter, "password:");
+    await ui.type(info.password, "•".repeat(info.password.length));
+    // The password is never drawn.
+    expect(ui.frame()).not.toContain(info.password);
+    expect(ui.frame()).toContain("•".repeat(info.password.length));
+    const found = await ui.press(KEY.enter, "WAN candidates:");
+    expect(found).toContain("RouterOS 7.24");
+    expect(found).toContain("vlan832-orange-internet");
+    fits(found);
+    await ui.press(KEY.enter, "Saved router hap");
+    expect(services.saved.map((s) => s.profile)).toEqual([{ name: "hap", host: info.host, port: info.port, tls: false, user: "admin" }]);
+  });
+
+  it("says so when the password is wrong, and goes back to it", async () => {
+    const services = labServices(lab, "alice", "alice");
+    const info = lab.info().routers.find((r) => r.name === "alice")!;
+    const ui = open(services);
+    await ui.press("r", "router name:");
+    await ui.type("hap");
+    await ui.press(KEY.enter, "address:");
+    await ui.type(`${info.host}:${info.port}`);
+    await ui.press(KEY.enter, "API-SSL");
+    await ui.press(KEY.down, "› API ");
+    await ui.press(KEY.enter, "user: admin");
+    await ui.press(KEY.enter, "password:");
+    await ui.type("wrong-password", "•".repeat("wrong-password".length));
+    const error = await ui.press(KEY.enter, /password|credentials/i);
+    expect(error).toMatch(/✗/);
+    expect(error).not.toContain("wrong-password");
+    await ui.press(KEY.escape, "password:");
+    expect(services.saved).toEqual([]);
+  });
+
+  it("refuses a name already taken and an address that is not one", async () => {
+    const ui = open(labServices(lab, "alice", "alice"));
+    await ui.press("r", "router name:");
+    await ui.type("home");
+    await ui.press(KEY.enter, "home exists already");
+    await ui.press(KEY.ctrlU, /router name: *$/m);
+    await ui.type("hap");
+    await ui.press(KEY.enter, "address:");
+    await ui.type("not an address");
+    await ui.press(KEY.enter, "a host name or IPv4 address");
+  });
+});
+
+describe("New peering", () => {
+  it("walks from the router to the offer, which is signed and shows its fingerprint", async () => {
+    const services = labServices(lab, "alice", null);
+    const ui = open(services);
+    await ui.press("n", "Which router?");
+    await ui.press(KEY.enter, "your name:");
+    await ui.type("alice");
+    await ui.press(KEY.enter, "friend's name:");
+    await ui.type("alice");
+    await ui.press(KEY.enter, "that is your own name");
+    await ui.press(KEY.ctrlU, /friend's name: *$/m);
+    await ui.type("remi");
+    await ui.press(KEY.enter, "› WireGuard");
+    await ui.press(KEY.enter, "[ ] vlan832");
+    // Nothing marked: enter says what to do.
+    await ui.press(KEY.enter, "mark at least 1 with space");
+    await ui.press(KEY.space, "[x] vlan832");
+    await ui.press(KEY.enter, "your ASN:");
+    await ui.press(KEY.ctrlU, /your ASN: *$/m);
+    await ui.type("100");
+    await ui.press(KEY.enter, /private|64512/);
+    await ui.press(KEY.ctrlU, /your ASN: *$/m);
+    await ui.type("64514");
+    await ui.press(KEY.enter, "networks to announce: 192.168.0.0/24");
+    const offer = await ui.press(KEY.enter, /Fingerprint [2-9A-Z]{4}-/, 15_000);
+    fits(offer);
+    expect(offer).toMatch(/^bgpals1:/m);
+    // The interfaces exist on alice's router now, with router-made keys.
+    expect(lab.router("alice").exportConfig()).toContain("wg-remi-isp1");
+    await ui.press("s", "saved to");
+    const saved = readFileSync(join(services.outputDir, "offer-for-remi.txt"), "utf8").trim();
+    expect(saved).toMatch(/^bgpals1:[A-Za-z0-9_-]+$/);
+    await ui.press("c", "copied");
+    expect(services.clipboard.paste()).toBe(saved);
+    await ui.press("g", /QR code needs a terminal of \d+×\d+/);
+    await ui.press(KEY.escape, "Fingerprint");
+    await ui.press("?", "Help: New peering");
+    await ui.press(KEY.escape, "Fingerprint");
+    await ui.press(KEY.enter, "waiting for remi's answer");
+    await ui.press(KEY.enter, "Friends (0)");
+    expect(existsSync(join(services.workspace.home, "pending", "remi.json"))).toBe(true);
+  });
+});
+
+describe("Accept offer and Complete", () => {
+  it("refuses a tampered offer with nothing written, then accepts the real one; complete ends the peering", async () => {
+    const alice = labServices(lab, "alice", "alice");
+    const remi = labServices(lab, "remi", "remi");
+    const made = await offerFromAlice(alice);
+    const before = lab.router("remi").exportConfig();
+
+    const ui = open(remi);
+    await ui.press("a", "offer:");
+    const text = made.bundle.text;
+    const tampered = text.slice(0, 100) + (text[100] === "A" ? "B" : "A") + text.slice(101);
+    await ui.type(tampered);
+    const refused = await ui.press(KEY.enter, "offer refused, nothing written");
+    fits(refused);
+    expect(lab.router("remi").exportConfig()).toBe(before);
+    await ui.press(KEY.escape, "offer:");
+    await ui.press(KEY.ctrlU, /offer: *$/m);
+    await ui.type(text);
+    const summary = await ui.press(KEY.enter, "Offer from alice");
+    expect(summary).toContain(`Fingerprint ${made.bundle.fingerprint}`);
+    fits(summary);
+    await ui.press(KEY.enter, "Which router?");
+    await ui.press(KEY.enter, "Link isp1");
+    await ui.press(KEY.enter, "Link isp2");
+    await ui.press(KEY.down, "› pppoe-out2");
+    await ui.press(KEY.enter, "your ASN:");
+    await ui.press(KEY.ctrlU, /your ASN: *$/m);
+    await ui.type("64514");
+    await ui.press(KEY.enter, "alice uses AS64514");
+    await ui.press(KEY.ctrlU, /your ASN: *$/m);
+    await ui.type("64513");
+    await ui.press(KEY.enter, "networks to announce:");
+    const plan = await ui.press(KEY.enter, /\d+ changes on home/, 15_000);
+    fits(plan);
+    expect(plan).toMatch(/\+\d+ add/);
+    await ui.press("e", "saved the plan as");
+    const script = readFileSync(join(remi.outputDir, "alice-remi-remi.rsc"), "utf8");
+    expect(script).toContain("/interface wireguard peers add");
+    // Scrolling moves the window through the changes.
+    const top = ui.frame();
+    await ui.press(KEY.down, /↑ 1 more/);
+    expect(ui.frame()).not.toBe(top);
+    const answer = await ui.press("a", /\d+ characters, answer for alice/, 15_000);
+    fits(answer);
+    await ui.press("c", "copied");
+    const answerText = remi.clipboard.paste()!;
+    await ui.press(KEY.enter, "Your side of alice-remi is applied");
+    await ui.press(KEY.enter, /alice\s+alice-remi/);
+
+    // Alice completes with the answer: a replayed answer is refused afterwards.
+    const aui = open(alice);
+    await aui.press("c", "answer:");
+    await aui.type(answerText);
+    const answerSummary = await aui.press(KEY.enter, "Answer from remi");
+    fits(answerSummary);
+    await aui.press(KEY.enter, "Which router?");
+    await aui.press(KEY.enter, /\d+ changes on home/, 15_000);
+    await aui.press("a", "Peering alice-remi with remi is complete", 15_000);
+    await aui.press(KEY.enter, /remi\s+alice-remi/);
+    await aui.press("c", "answer:");
+    await aui.type(answerText);
+    await aui.press(KEY.enter, /answer refused, nothing written|no offer to remi is waiting/);
+  });
+
+  it("undoes everything when the apply fails half way, and says so", async () => {
+    const alice = labServices(lab, "alice", "alice");
+    const remi = labServices(lab, "remi", "remi");
+    const made = await offerFromAlice(alice);
+    const before = lab.router("remi").exportConfig();
+    const ui = open(remi);
+    await ui.press("a", "offer:");
+    await ui.type(made.bundle.text);
+    await ui.press(KEY.enter, "Offer from alice");
+    await ui.press(KEY.enter, "Which router?");
+    await ui.press(KEY.enter, "Link isp1");
+    await ui.press(KEY.enter, "Link isp2");
+    await ui.press(KEY.enter, "your ASN:");
+    await ui.press(KEY.enter, "networks to announce:");
+    await ui.press(KEY.enter, /\d+ changes on home/, 15_000);
+    lab.router("remi").failWrite(7, "trap");
+    // The error panel comes once the apply undid itself and the prepared interfaces went.
+    const failed = await ui.press("a", "esc/enter dismiss", 15_000);
+    expect(failed).toMatch(/undone|undid|nothing/i);
+    fits(failed);
+    expect(lab.router("remi").exportConfig()).toBe(before);
+    await ui.press(KEY.escape, "networks to announce:");
+  });
+
+  it("Complete says where to go when this computer never made an offer", async () => {
+    const ui = open(labServices(lab, "alice", null));
+    await ui.press("c", "No identity here yet");
+  });
+});
+
+describe("Remove peering", () => {
+  it("reviews exactly the peering's objects, removes them, and forgets the friend", async () => {
+    const alice = labServices(lab, "alice", "alice");
+    const remi = labServices(lab, "remi", "remi");
+    const beforeAlice = lab.router("alice").exportConfig();
+    // Build the peering through the screens' own flows.
+    const made = await offerFromAlice(alice);
+    const { openOffer, prepareAccept, applyPrepared, finishAccept, openAnswer, preparePeering, finishComplete } = await import("../../src/flows/wizard.js");
+    const r = await connection("remi");
+    const opened = openOffer(made.bundle.text, remi.workspace, "remi");
+    const prepared = await prepareAccept(r, remi.workspace, opened, { asn: 64513, networks: ["192.168.42.0/24"], wans: { isp1: "pppoe-out1", isp2: "pppoe-out2" } });
+    await applyPrepared(r, prepared);
+    const accepted = finishAccept(remi.workspace, opened, prepared);
+    await r.client.close();
+    const a = await connection("alice");
+    const answer = openAnswer(accepted.answer.text, alice.workspace, "alice");
+    await applyPrepared(a, await preparePeering(a, alice.workspace, answer.peering, "alice"));
+    finishComplete(alice.workspace, answer);
+    await a.client.close();
+
+    const ui = open(alice);
+    await ui.shows("Friends (1)");
+    await ui.press(KEY.down, "› remi");
+    await ui.press("x", "Which router?");
+    const plan = await ui.press(KEY.enter, /\d+ changes on home/, 15_000);
+    expect(plan).toMatch(/-\d+ remove/);
+    expect(plan).not.toMatch(/\+[1-9]\d* add/);
+    fits(plan);
+    await ui.press("a", "Removed alice-remi", 15_000);
+    await ui.press(KEY.enter, "Friends (0)");
+    expect(lab.router("alice").exportConfig()).toBe(beforeAlice);
+    expect(existsSync(join(alice.workspace.peersDir, "remi.json"))).toBe(false);
+  });
+
+  it("asks for a friend to be selected first", async () => {
+    const ui = open(labServices(lab, "alice", "alice"));
+    await ui.press("x", "Select a friend first");
+  });
+});
+
+describe("Router", () => {
+  it("shows what discovery finds", async () => {
+    const ui = open(labServices(lab, "remi", "remi"));
+    const shown = await ui.press(KEY.enter, "WAN candidates:");
+    expect(shown).toContain("RouterOS 7.19.6");
+    expect(shown).toContain("pppoe-out1");
+    fits(shown);
+  });
+});
