@@ -18,7 +18,7 @@ import { RouterError } from "../routeros/errors.js";
 import { planOnRouter } from "../routeros/peering-ops.js";
 import { UsageError, UserError } from "./errors.js";
 import { configDir, defaultPeersDir, loadPeersDirectory } from "./files.js";
-import { loadIdentity, pendingOfferFile, savePending, SeenNonces } from "./identity.js";
+import { loadIdentity, pendingOfferFile, rememberFriend, savePending, SeenNonces } from "./identity.js";
 import { resolveRouter, type ResolvedRouter } from "./profiles.js";
 
 type Write = (text: string) => void;
@@ -216,6 +216,7 @@ export async function acceptCommand(text: string, flags: AcceptFlags, write: Wri
     prepared = null;
     const file = savePeering(decoded.bundle.from.name, full.peering);
     seen.remember(decoded.bundle.nonce, decoded.bundle.expiresAt);
+    rememberFriend(decoded.bundle.from);
     const answer: AnswerBody = { offer: decoded.bundle.nonce, side, links: linksWith(keys) };
     const bundle = encodeBundle({ identity, kind: "answer", body: answer as unknown as Record<string, unknown>, recipient: { name: decoded.bundle.from.name, boxKey: decoded.bundle.from.boxKey }, now });
     process.stderr.write(`applied your side (${result.applied} changes) and saved ${file}\noffer fingerprint was ${decoded.fingerprint}\n`);
@@ -265,6 +266,7 @@ export async function completeCommand(text: string, flags: Common & { me?: strin
     if (!result.ok) throw new UserError(result.message);
     const file = savePeering(friend, full.peering);
     seen.remember(decoded.bundle.nonce, decoded.bundle.expiresAt);
+    rememberFriend(decoded.bundle.from);
     rmSync(pendingFile, { force: true });
     if (flags.json) write(`${JSON.stringify({ peering: full.peering.name, friend, applied: result.applied, file, fingerprint: decoded.fingerprint })}\n`);
     else write(`peering ${full.peering.name} with ${friend} complete: applied ${result.applied} changes on ${resolved.label}, saved ${file}\nanswer fingerprint ${decoded.fingerprint}\n`);
