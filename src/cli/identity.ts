@@ -2,7 +2,7 @@
 // used. Both live in the config directory with file mode 0600.
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { createIdentity, identityFromJson, identityToJson, type Identity } from "../core/bundle.js";
+import { createIdentity, identityFromJson, identityToJson, type Identity, type PublicIdentity } from "../core/bundle.js";
 import { configDir } from "./files.js";
 import { UserError } from "./errors.js";
 
@@ -69,5 +69,43 @@ export function identityName(home: string = configDir()): string | null {
     return typeof name === "string" ? name : null;
   } catch {
     return null;
+  }
+}
+
+/** The identity made by offer or accept, or null when this config directory has none yet. */
+export function existingIdentity(): Identity | null {
+  const file = join(configDir(), "identity.json");
+  if (!existsSync(file)) return null;
+  try {
+    return identityFromJson(JSON.parse(readFileSync(file, "utf8")));
+  } catch (e) {
+    throw new UserError(`cannot read your identity ${file}: ${(e as Error).message}`);
+  }
+}
+
+// Friends' names become file names: the peering-name alphabet only, never a path.
+const FRIEND_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,30}$/;
+
+function friendFile(name: string, home: string): string | null {
+  return FRIEND_NAME.test(name) ? join(home, "friends", `${name}.json`) : null;
+}
+
+/** Keeps a friend's public keys (from their offer or answer): later bundles from them are checked against them. */
+export function rememberFriend(friend: PublicIdentity, home: string = configDir()): void {
+  const file = friendFile(friend.name, home);
+  if (file === null) return;
+  writePrivate(file, `${JSON.stringify({ format: "bgpals/friend@1", name: friend.name, signKey: friend.signKey, boxKey: friend.boxKey }, null, 2)}\n`);
+}
+
+/** A friend's public keys, or null when none are kept here. */
+export function knownFriend(name: string, home: string = configDir()): PublicIdentity | null {
+  const file = friendFile(name, home);
+  if (file === null || !existsSync(file)) return null;
+  try {
+    const j = JSON.parse(readFileSync(file, "utf8")) as Partial<PublicIdentity>;
+    if (typeof j.signKey !== "string" || typeof j.boxKey !== "string" || j.name !== name) throw new Error("not a friend file");
+    return { name, signKey: j.signKey, boxKey: j.boxKey };
+  } catch (e) {
+    throw new UserError(`cannot read ${file}: ${(e as Error).message}; remove it and redo the offer with ${name}`);
   }
 }

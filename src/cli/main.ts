@@ -177,6 +177,55 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
     .addHelpText("after", `\n${EXIT_CODES}`)
     .action(async (bundle: string, flags) => (await import("./wizard-commands.js")).completeCommand(bundle, flags, write));
 
+  program
+    .command("prefer")
+    .description("primary/backup toggle: make a link the preferred one on every link of a peering (local-pref in, prepend out), or apply a friend's prefer bundle")
+    .argument("[bundle]", "a prefer bundle your friend sent (bgpals1:...); then --friend and --primary come from it")
+    .addOption(routerOption())
+    .addOption(timeoutOption())
+    .option("--tls", "API-SSL for a user@host router")
+    .option("--peers <dir>", "peers directory holding <friend>.json (default: <config>/peers)")
+    .option("--friend <name>", "whose peering (peers/<name>.json)")
+    .option("--primary <link>", "the link to prefer, e.g. isp2")
+    .option("--yes", "really change the router; without it the prediction and the changes are printed and nothing is written")
+    .option("--wait <seconds>", "how long to watch the friend's prefixes move after the apply (default 30, 0: do not watch)")
+    .option("--json", "machine-readable output: one JSON object {prediction, plan, applied, observed, bundle, fingerprint, ...}")
+    .addHelpText(
+      "after",
+      `\nLocal-pref steers only how your router reaches your friend; the way back is your friend's choice
+(your prepend only suggests it). With --yes, prefer prints a signed prefer bundle: send it to your
+friend, who runs \`bgpals prefer <bundle> --router <theirs> --yes\` so both sides agree.
+
+Examples:
+  bgpals prefer --router home --friend remi --primary isp2            # preview, writes nothing
+  bgpals prefer --router home --friend remi --primary isp2 --yes
+  bgpals prefer bgpals1:... --router home --yes                       # your friend's request
+
+${EXIT_CODES}`,
+    )
+    .action(async (bundle: string | undefined, flags) => setExitCode(await (await import("./prefer-commands.js")).preferCommand(bundle, flags, write)));
+
+  program
+    .command("clear")
+    .description("restart a peering's BGP sessions held down by the max-prefix limit (limit-exceeded)")
+    .addOption(routerOption())
+    .addOption(timeoutOption())
+    .option("--tls", "API-SSL for a user@host router")
+    .option("--peers <dir>", "peers directory holding <friend>.json (default: <config>/peers)")
+    .option("--friend <name>", "whose peering (peers/<name>.json)")
+    .option("--link <link>", "only this link's session (default: every tripped session of the peering)")
+    .option("--wait <seconds>", "how long to wait for a cleared session to establish again (default 10)")
+    .option("--json", "machine-readable output")
+    .addHelpText(
+      "after",
+      `\nRouterOS 7: /routing/bgp/session clear. RouterOS 6 has no clear: the peer is disabled and enabled again.
+Only sessions that tripped the limit are touched. If the friend still sends too many prefixes,
+the session trips again at once and clear exits 1.
+
+${EXIT_CODES}`,
+    )
+    .action(async (flags) => setExitCode(await (await import("./prefer-commands.js")).clearCommand(flags, write)));
+
   return program;
 }
 

@@ -4,7 +4,7 @@
 // fails undoes what it created.
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { asnProblem } from "../core/asn.js";
-import { decodeBundle, encodeBundle, type Identity } from "../core/bundle.js";
+import { decodeBundle, encodeBundle, type Identity, type PublicIdentity } from "../core/bundle.js";
 import { checkPeering } from "../core/checks.js";
 import { isIPv4Prefix } from "../core/ipv4.js";
 import { draftPeering, peeringOf, PLACEHOLDER_KEY, proposeLinks, type AnswerBody, type OfferBody } from "../core/offer.js";
@@ -13,7 +13,7 @@ import { planPeering, type Observed, type Plan } from "../core/plan.js";
 import { render } from "../core/render.js";
 import { capabilities } from "../core/version.js";
 import { UserError } from "../cli/errors.js";
-import { loadIdentity, pendingOfferFile, savePending, SeenNonces } from "../cli/identity.js";
+import { loadIdentity, pendingOfferFile, rememberFriend, savePending, SeenNonces } from "../cli/identity.js";
 import { applyPlan, type ApplyEvent } from "../routeros/apply.js";
 import { discover, type Inventory } from "../routeros/discovery.js";
 import { RouterError } from "../routeros/errors.js";
@@ -182,6 +182,8 @@ export async function makeOffer(router: RouterConnection, ws: Workspace, request
 
 export interface OpenedOffer {
   offer: OfferBody;
+  /** The sender's public keys: kept once the offer is used, to check their later bundles. */
+  sender: PublicIdentity;
   from: string;
   fromBoxKey: string;
   fingerprint: string;
@@ -197,7 +199,7 @@ export function openOffer(text: string, ws: Workspace, me: string, now = Date.no
   if (!decoded.ok) throw new UserError(`offer refused, nothing written: ${decoded.message}`);
   const offer = decoded.bundle.body as unknown as OfferBody;
   if (offer.friend !== me) throw new UserError(`this offer is for ${offer.friend}, not ${me}: nothing written`);
-  return { offer, from: decoded.bundle.from.name, fromBoxKey: decoded.bundle.from.boxKey, fingerprint: decoded.fingerprint, nonce: decoded.bundle.nonce, expiresAt: decoded.bundle.expiresAt, identity };
+  return { offer, sender: decoded.bundle.from, from: decoded.bundle.from.name, fromBoxKey: decoded.bundle.from.boxKey, fingerprint: decoded.fingerprint, nonce: decoded.bundle.nonce, expiresAt: decoded.bundle.expiresAt, identity };
 }
 
 export interface AcceptChoices {
@@ -278,6 +280,7 @@ export function finishAccept(ws: Workspace, opened: OpenedOffer, prepared: Prepa
   if (prepared.answer === undefined) throw new Error("finishAccept needs a side prepared by prepareAccept");
   const file = savePeering(ws, opened.from, prepared.peering);
   new SeenNonces(now, ws.home).remember(opened.nonce, opened.expiresAt);
+  rememberFriend(opened.sender, ws.home);
   const answer = encodeBundle({ identity: opened.identity, kind: "answer", body: prepared.answer as unknown as Record<string, unknown>, recipient: { name: opened.from, boxKey: opened.fromBoxKey }, now });
   return { answer, file };
 }
@@ -286,6 +289,7 @@ export function finishAccept(ws: Workspace, opened: OpenedOffer, prepared: Prepa
 
 export interface OpenedAnswer {
   peering: Peering;
+  sender: PublicIdentity;
   friend: string;
   fingerprint: string;
   nonce: string;
@@ -306,7 +310,7 @@ export function openAnswer(text: string, ws: Workspace, me: string, now = Date.n
   if (answer.offer !== pending.nonce) throw new UserError(`this answer is for another offer than the one waiting for ${friend}: nothing written; ask ${friend} to accept your latest offer`);
   const full = peeringOf(pending.offer, answer);
   if (!full.ok) throw new UserError(["the answer does not make a valid peering, nothing written:", ...full.problems.map((p) => `  ${p.path}: ${p.message}`)].join("\n"));
-  return { peering: full.peering, friend, fingerprint: decoded.fingerprint, nonce: decoded.bundle.nonce, expiresAt: decoded.bundle.expiresAt, pendingFile };
+  return { peering: full.peering, sender: decoded.bundle.from, friend, fingerprint: decoded.fingerprint, nonce: decoded.bundle.nonce, expiresAt: decoded.bundle.expiresAt, pendingFile };
 }
 
 /** Plans a peering from a file or an answer for this side; refusals and conflicts stop here. */
@@ -323,6 +327,7 @@ export async function preparePeering(router: RouterConnection, ws: Workspace, pe
 export function finishComplete(ws: Workspace, opened: OpenedAnswer, now = Date.now()): string {
   const file = savePeering(ws, opened.friend, opened.peering);
   new SeenNonces(now, ws.home).remember(opened.nonce, opened.expiresAt);
+  rememberFriend(opened.sender, ws.home);
   rmSync(opened.pendingFile, { force: true });
   return file;
 }

@@ -1,7 +1,8 @@
 // The lab: simulated routers on loopback, one lab clock, the dataplane ticking between them, and
 // faults injected from code or through each router's own `/lab/...` API menu (docs/lab.md).
+import { capabilities } from "../core/version.js";
 import { Dataplane } from "./model/dataplane.js";
-import type { World } from "./model/types.js";
+import { isTrue, type World } from "./model/types.js";
 import { PERSONALITIES } from "./personalities.js";
 import type { ApiRequest, CommandHandler, Reply } from "./protocol/server.js";
 import { FatalMessage, TrapError } from "./protocol/traps.js";
@@ -74,6 +75,7 @@ export class Lab {
           labCommands: lab.faultCommands(name),
         });
         lab.routers.set(name, router);
+        lab.restartOnDisable(router);
         await router.server.start();
         if (options.ssh !== false) {
           const ssh = new LabSshServer({ users: [{ name: personality.user, password: personality.password }], exportText: () => router.exportScript() });
@@ -183,6 +185,17 @@ export class Lab {
     if (this.timer) clearInterval(this.timer);
     await Promise.all([...this.routers.values()].map((r) => r.server.stop()));
     await Promise.all([...this.ssh.values()].map((s) => s.stop()));
+  }
+
+  /**
+   * RouterOS 6 has no session clear: a peer a max-prefix trip holds down (without
+   * max-prefix-restart-time) comes back when it is disabled and enabled again.
+   */
+  private restartOnDisable(router: LabRouter): void {
+    if (capabilities(router.version)?.dialect !== "v6") return;
+    router.store.subscribe((event) => {
+      if (event.kind === "set" && isTrue(event.after.disabled) && !isTrue(event.before.disabled)) this.dataplane.clearSession(router.name, event.after.name ?? "");
+    }, "/routing/bgp/peer");
   }
 
   /** `/lab/...` commands on a router's own API, and `/routing/bgp/session/clear`. */

@@ -1,0 +1,312 @@
+// Headless primary/backup toggle: `prefer` (swap, or apply a friend's prefer bundle) and `clear`
+// (restart sessions a max-prefix trip holds down). The work is in src/flows/prefer.ts.
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Peering } from "../core/peering.js";
+import { describePrediction, type PreferPrediction } from "../core/prefer.js";
+import type { Plan } from "../core/plan.js";
+import { clearLimitExceeded, preferPrimary, readPreferBundle, type ObservedMove, type PreferResult } from "../flows/prefer.js";
+import type { ApplyEvent } from "../routeros/apply.js";
+import { RouterClient } from "../routeros/client.js";
+import { RouterError } from "../routeros/errors.js";
+import { UsageError, UserError } from "./errors.js";
+import { defaultPeersDir, loadPeering, loadPeersDirectory } from "./files.js";
+import { existingIdentity, knownFriend, SeenNonces } from "./identity.js";
+import { resolveRouter, type ResolvedRouter } from "./profiles.js";
+import { quote, SECRET_MASK } from "../core/script.js";
+import { planJson } from "./router-commands.js";
+
+type Write = (text: string) => void;
+
+export interface PreferFlags {
+  router?: string;
+  tls?: boolean;
+  timeout?: string;
+  json?: boolean;
+  peers?: string;
+  friend?: string;
+  primary?: string;
+  yes?: boolean;
+  wait?: string;
+}
+
+export interface ClearFlags {
+  router?: string;
+  tls?: boolean;
+  timeout?: string;
+  json?: boolean;
+  peers?: string;
+  friend?: string;
+  link?: string;
+  wait?: string;
+}
+
+const DEFAULT_WAIT_S = 30;
+const DEFAULT_CLEAR_WAIT_S = 10;
+
+function seconds(text: string | undefined, flag: string, fallback: number, max = 600): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!(Number.isFinite(value) && value >= 0 && value <= max)) throw new UsageError(`${flag} must be a number of seconds from 0 to ${max}`);
+  return value;
+}
+
+async function withRouter<T>(flags: { router?: string; tls?: boolean; timeout?: string }, fn: (client: RouterClient, resolved: ResolvedRouter) => Promise<T>): Promise<T> {
+  const resolved = await resolveRouter(flags.router, flags.tls);
+  if (flags.timeout !== undefined) {
+    const s = Number(flags.timeout);
+    if (!(s > 0 && s <= 600)) throw new UsageError("--timeout must be a number of seconds, above 0 and at most 600");
+    resolved.target = { ...resolved.target, timeoutMs: s * 1000 };
+  }
+  let client: RouterClient;
+  try {
+    client = await RouterClient.connect(resolved.target);
+    resolved.remember(client.fingerprint);
+  } catch (e) {
+    throw e instanceof RouterError ? new UserError(e.message) : e;
+  }
+  try {
+    return await fn(client, resolved);
+  } catch (e) {
+    throw e instanceof RouterError ? new UserError(e.message) : e;
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+}
+
+function peersDir(flags: { peers?: string }): string {
+  return flags.peers ?? defaultPeersDir();
+}
+
+/** Our peering with `friend` (peers/<friend>.json) and our side of it. */
+function peeringWith(flags: { peers?: string }, friend: string): { peering: Peering; side: string; file: string } {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,30}$/.test(friend)) throw new UsageError(`--friend ${friend}: a friend's name is 1 to 31 letters, digits, '-' or '_'`);
+  const file = join(peersDir(flags), `${friend}.json`);
+  if (!existsSync(file)) throw new UserError(`no peering with ${friend} here (${file} does not exist): friends are named after their file in the peers directory (--peers)`);
+  const peering = loadPeering(file);
+  if (peering.sides[friend] === undefined) throw new UserError(`${file} has no side named ${friend}; its sides are ${Object.keys(peering.sides).join(" and ")}`);
+  const side = Object.keys(peering.sides).find((s) => s !== friend)!;
+  return { peering, side, file };
+}
+
+function savePeering(file: string, peering: Peering): void {
+  mkdirSync(join(file, ".."), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(peering, null, 2)}\n`);
+}
+
+const SIGN = { add: "+", set: "~", remove: "-" } as const;
+
+function progress(flags: { json?: boolean }): (e: ApplyEvent) => void {
+  return (e) => {
+    if (flags.json) return;
+    if (e.kind === "done") process.stderr.write(`  [${e.index + 1}/${e.total}] ${SIGN[e.change.op]} ${e.change.path} ${e.change.role}\n`);
+    if (e.kind === "failed") process.stderr.write(`  failed: ${e.change.op} ${e.change.path} ${e.change.role}: ${e.error.message}\n`);
+    if (e.kind === "undo") process.stderr.write(`  undo ${e.change.path} ${e.change.role}\n`);
+  };
+}
+
+function seconds1(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+function moveLine(m: ObservedMove): string {
+  const via = m.gateway === "" ? "no active route" : `via ${m.link ?? "?"} (${m.gateway}), local-pref ${m.localPref ?? "-"}`;
+  return `  ${seconds1(m.afterMs)}  ${m.prefix} ${via}${m.asPredicted ? "" : " (not yet as predicted)"}`;
+}
+
+/** The changes by role (which link, which direction): what a swap touches is easier to read that way. */
+function changeLines(plan: Plan, label: string): string[] {
+  if (plan.changes.length === 0) return [`changes on ${label}: none, the router already prefers this link`];
+  const lines = [`changes on ${label}: ${plan.changes.length}`];
+  for (const c of plan.changes) {
+    lines.push(`  ${SIGN[c.op]} ${c.path} ${c.role}`);
+    for (const [k, v] of Object.entries(c.attrs)) if (k !== "comment") lines.push(`      ${k}=${c.command?.secret?.includes(k) ? SECRET_MASK : quote(v)}`);
+  }
+  return lines;
+}
+
+function previewText(prediction: PreferPrediction, plan: Plan, label: string, requested: boolean): string {
+  // Answering the friend's own request: the way back is already theirs to match, and they asked.
+  const note = requested
+    ? `${prediction.friend} asked for this: once applied, both sides prefer ${prediction.primary.after}, the way out (your local-pref) and the way back (${prediction.friend}'s).`
+    : prediction.returnPath;
+  return [...describePrediction(prediction), "", ...changeLines(plan, label), "", note].join("\n") + "\n";
+}
+
+interface SwapRun {
+  flags: PreferFlags;
+  peering: Peering;
+  side: string;
+  friend: string;
+  file: string;
+  /** Sign a bundle asking the friend to match (not when answering their own request). */
+  bundleForFriend: boolean;
+}
+
+async function runSwap(run: SwapRun, primary: string, write: Write): Promise<{ result: PreferResult; label: string }> {
+  const { flags, peering, side, friend } = run;
+  const observeMs = seconds(flags.wait, "--wait", DEFAULT_WAIT_S) * 1000;
+  const identity = run.bundleForFriend ? existingIdentity() : null;
+  const friendKey = run.bundleForFriend ? knownFriend(friend) : null;
+  return withRouter(flags, async (client, resolved) => {
+    const others = loadPeersDirectory(peersDir(flags), peering.name);
+    const result = await preferPrimary(client, {
+      peering,
+      side,
+      primary,
+      others,
+      reconnect: () => RouterClient.connect(resolved.target),
+      confirm: () => flags.yes === true,
+      onPredicted: (prediction, plan) => {
+        if (!flags.json) write(previewText(prediction, plan, resolved.label, !run.bundleForFriend));
+      },
+      onApplyStep: progress(flags),
+      onObserved: (m) => {
+        if (!flags.json) write(`${moveLine(m)}\n`);
+      },
+      identity,
+      friend: friendKey,
+      observeMs,
+    });
+    return { result, label: resolved.label };
+  });
+}
+
+function jsonOf(result: PreferResult, extra: Record<string, unknown>): Record<string, unknown> {
+  if (result.status === "refused") return { ok: false, error: result.message, ...extra };
+  const base = { prediction: result.prediction, plan: planJson(result.plan), ...extra };
+  if (result.status === "planned") return { ok: true, written: false, ...base };
+  if (result.status === "failed") return { ok: false, written: false, error: result.message, undone: result.undone, undoProblems: result.undoProblems, ...base };
+  return {
+    ok: true,
+    written: true,
+    ...base,
+    applied: result.applied,
+    otherChanges: result.otherChanges,
+    observed: result.observation,
+    bundle: result.bundle?.text ?? null,
+    fingerprint: result.bundle?.fingerprint ?? null,
+  };
+}
+
+/** Ends a run that wrote nothing, or failed: the message, and the exit code. */
+function unfinished(result: PreferResult, flags: PreferFlags, write: Write, extra: Record<string, unknown>): number | null {
+  if (result.status === "refused") {
+    if (flags.json) write(`${JSON.stringify(jsonOf(result, extra))}\n`);
+    throw new UserError(result.message);
+  }
+  if (result.status === "failed") {
+    if (flags.json) write(`${JSON.stringify(jsonOf(result, extra))}\n`);
+    throw new UserError(result.message);
+  }
+  if (result.status === "planned") {
+    if (flags.json) write(`${JSON.stringify(jsonOf(result, extra))}\n`);
+    else write("nothing written: pass --yes to apply\n");
+    return 0;
+  }
+  return null;
+}
+
+export async function preferCommand(bundle: string | undefined, flags: PreferFlags, write: Write): Promise<number> {
+  if (bundle !== undefined) return preferFromBundle(bundle, flags, write);
+  if (flags.friend === undefined) throw new UsageError("--friend <name> is required (or pass a prefer bundle your friend sent)");
+  if (flags.primary === undefined) throw new UsageError("--primary <link> is required: the link to prefer");
+  seconds(flags.wait, "--wait", DEFAULT_WAIT_S);
+  const { peering, side, file } = peeringWith(flags, flags.friend);
+  const { result } = await runSwap({ flags, peering, side, friend: flags.friend, file, bundleForFriend: true }, flags.primary, write);
+  const extra = { peering: peering.name, side, friend: flags.friend };
+  const early = unfinished(result, flags, write, extra);
+  if (early !== null || result.status !== "applied") return early ?? 1;
+
+  savePeering(file, result.peering);
+  if (flags.json) {
+    write(`${JSON.stringify({ ...jsonOf(result, extra), file })}\n`);
+    return 0;
+  }
+  const lines = [`applied ${result.applied} change${result.applied === 1 ? "" : "s"}; saved ${file} (primary ${flags.primary})`];
+  lines.push(...observationLines(result));
+  if (result.otherChanges > 0) lines.push(`note: the router differs from the peering in ${result.otherChanges} other way${result.otherChanges === 1 ? "" : "s"}; bgpals plan shows them`);
+  if (result.bundle === null) {
+    lines.push(`no prefer bundle: ${existingIdentity() === null ? "there is no identity here" : `no key for ${flags.friend} is kept here (the peering was made before bgpals kept friends' keys, or by hand)`}; ask ${flags.friend} to run: bgpals prefer --friend ${side} --primary ${flags.primary} --yes`);
+  } else {
+    lines.push(`send this prefer bundle to ${flags.friend}, so the way back uses ${flags.primary} too:`, result.bundle.text, `fingerprint ${result.bundle.fingerprint} — read it to ${flags.friend}; their screen must show the same`);
+  }
+  write(`${lines.join("\n")}\n`);
+  return 0;
+}
+
+function observationLines(result: Extract<PreferResult, { status: "applied" }>): string[] {
+  const o = result.observation;
+  if (o === null) return [];
+  if (o.settled) return [`observed: every prefix of ${result.prediction.friend} is where predicted, ${seconds1(o.elapsedMs)} after the apply`];
+  const late = o.prefixes.filter((m) => !m.asPredicted).map((m) => m.prefix);
+  return [`observed: after ${seconds1(o.elapsedMs)}, ${late.join(", ")} not yet as predicted (a session may be down or slow: bgpals status --watch)`];
+}
+
+async function preferFromBundle(text: string, flags: PreferFlags, write: Write): Promise<number> {
+  if (flags.friend !== undefined || flags.primary !== undefined) throw new UsageError("a prefer bundle says which friend and link: drop --friend and --primary");
+  const wait = seconds(flags.wait, "--wait", DEFAULT_WAIT_S);
+  const identity = existingIdentity();
+  if (identity === null) throw new UserError("no identity here: prefer bundles are for the operator whose offer or answer made the peering (same config directory)");
+  const now = Date.now();
+  const seen = new SeenNonces(now);
+  const read = readPreferBundle({
+    text,
+    identity,
+    now,
+    seen,
+    friendKey: knownFriend,
+    peeringWith: (friend) => {
+      try {
+        return peeringWith(flags, friend).peering;
+      } catch (e) {
+        if (e instanceof UserError) return null;
+        throw e;
+      }
+    },
+  });
+  if (!read.ok) throw new UserError(`prefer request refused, nothing written: ${read.message}`);
+  const { file } = peeringWith(flags, read.friend);
+  if (!flags.json) write(`prefer request from ${read.friend} (fingerprint ${read.fingerprint}): make ${read.primary} the primary link of ${read.peering.name}\n`);
+  const { result } = await runSwap({ flags: { ...flags, wait: String(wait) }, peering: read.peering, side: read.side, friend: read.friend, file, bundleForFriend: false }, read.primary, write);
+  const extra = { peering: read.peering.name, side: read.side, friend: read.friend, request: read.fingerprint };
+  const early = unfinished(result, flags, write, extra);
+  if (early !== null || result.status !== "applied") return early ?? 1;
+  seen.remember(read.bundle.nonce, read.bundle.expiresAt);
+  savePeering(file, result.peering);
+  if (flags.json) write(`${JSON.stringify({ ...jsonOf(result, extra), file })}\n`);
+  else write([`applied ${result.applied} change${result.applied === 1 ? "" : "s"}; saved ${file}: you and ${read.friend} both prefer ${read.primary}`, ...observationLines(result)].join("\n") + "\n");
+  return 0;
+}
+
+// --- clear ---------------------------------------------------------------------------------------
+
+export async function clearCommand(flags: ClearFlags, write: Write): Promise<number> {
+  if (flags.friend === undefined) throw new UsageError("--friend <name> is required: whose sessions to clear");
+  const waitMs = seconds(flags.wait, "--wait", DEFAULT_CLEAR_WAIT_S) * 1000;
+  const { peering, side } = peeringWith(flags, flags.friend);
+  return withRouter(flags, async (client, resolved) => {
+    const result = await clearLimitExceeded(client, { peering, side, link: flags.link, waitMs, reconnect: () => RouterClient.connect(resolved.target) });
+    if (result.status === "refused") throw new UserError(result.message);
+    if (result.status === "nothing-to-clear") {
+      if (flags.json) write(`${JSON.stringify({ ok: true, cleared: [], sessions: result.sessions.map((s) => ({ session: s.name, link: s.link, state: s.state })) })}\n`);
+      else write(`no session of ${peering.name} on ${resolved.label} is held down by its max-prefix limit: nothing to clear\n`);
+      return 0;
+    }
+    const tripped = result.sessions.filter((s) => s.outcome === "tripped-again");
+    if (flags.json) write(`${JSON.stringify({ ok: tripped.length === 0, cleared: result.sessions })}\n`);
+    else {
+      for (const s of result.sessions) {
+        const what =
+          s.outcome === "established"
+            ? "established again"
+            : s.outcome === "tripped-again"
+              ? `tripped again (${s.lastError}): ${flags.friend} still sends more prefixes than policy.maxPrefixes (${peering.policy.maxPrefixes}) allows; ask ${flags.friend} to fix their announcements`
+              : `cleared, not established within ${waitMs / 1000} s (bgpals status shows why)`;
+        write(`${s.session} (${s.link}): ${what}\n`);
+      }
+    }
+    if (tripped.length > 0) throw new UserError(`${tripped.map((s) => s.session).join(", ")} tripped the max-prefix limit again`);
+    return 0;
+  });
+}

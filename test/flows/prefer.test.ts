@@ -1,0 +1,256 @@
+// The prefer flows on lab routers, through the real client: swap on alice, the friend's bundle on
+// remi, rollback on a failed write, and clearing a max-prefix trip on RouterOS 7 and 6.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createIdentity, encodeBundle, publicIdentity, type Identity } from "../../src/core/bundle.js";
+import type { Peering } from "../../src/core/peering.js";
+import { clearLimitExceeded, observeMove, preferPrimary, readBgpRoutes, readPreferBundle, type ObservedMove } from "../../src/flows/prefer.js";
+import { Lab } from "../../src/lab/lab.js";
+import type { ApplyEvent } from "../../src/routeros/apply.js";
+import { RouterClient } from "../../src/routeros/client.js";
+import { example, mustParse, exampleJson } from "../helpers.js";
+import { buildPeering } from "../lab/lab-helpers.js";
+import { targetOf } from "../routeros/apply-helpers.js";
+
+const REMI_LAN = "192.168.42.0/24";
+const ALICE_LAN = "192.168.0.0/24";
+
+async function on<T>(lab: Lab, router: string, fn: (client: RouterClient) => Promise<T>): Promise<T> {
+  const client = await RouterClient.connect(targetOf(lab, router));
+  try {
+    return await fn(client);
+  } finally {
+    await client.close();
+  }
+}
+
+const activeRoute = async (lab: Lab, router: string, dst: string) => (await on(lab, router, readBgpRoutes)).find((r) => r.dst === dst && r.active);
+const routeVia = async (lab: Lab, router: string, dst: string, gateway: string) => (await on(lab, router, readBgpRoutes)).find((r) => r.dst === dst && r.gateway === gateway);
+
+async function until<T>(find: () => Promise<T | undefined>, what: string, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const found = await find();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("prefer on S1 (alice 7.24, remi 7.19.6)", () => {
+  let lab: Lab;
+  let peering: Peering;
+  const alice = createIdentity("alice");
+  const remi = createIdentity("remi");
+
+  beforeAll(async () => {
+    lab = await Lab.start({ routers: ["alice", "remi"], tickMs: 50, tls: false, ssh: false });
+    peering = await buildPeering(lab, example("s1"));
+    lab.tick();
+    await until(async () => ((await activeRoute(lab, "alice", REMI_LAN))?.gateway === "172.16.10.2" ? true : undefined), "remi's prefix on isp1");
+  });
+  afterAll(async () => lab.stop());
+
+  it("predicts, applies on every link, observes the move, and signs a bundle for remi", async () => {
+    const events: string[] = [];
+    const steps: ApplyEvent[] = [];
+    const moves: ObservedMove[] = [];
+    const result = await on(lab, "alice", (client) =>
+      preferPrimary(client, {
+        peering,
+        side: "alice",
+        primary: "isp2",
+        reconnect: () => RouterClient.connect(targetOf(lab, "alice")),
+        identity: alice,
+        friend: publicIdentity(remi),
+        onPredicted: (prediction, plan) => {
+          events.push("predicted");
+          expect(prediction.prefixes).toEqual([expect.objectContaining({ prefix: REMI_LAN, moves: true, from: expect.objectContaining({ link: "isp1", localPref: 200 }), to: expect.objectContaining({ link: "isp2", localPref: 200 }) })]);
+          // Local-pref in and prepend out, on both links.
+          expect(plan.changes.map((c) => `${c.op} ${c.role}`).sort()).toEqual([
+            "set in-isp1-allow-192.168.42.0/23",
+            "set in-isp2-allow-192.168.42.0/23",
+            "set out-isp1-net-192.168.0.0/24",
+            "set out-isp2-net-192.168.0.0/24",
+          ]);
+        },
+        onApplyStep: (e) => {
+          if (events.at(-1) !== "apply") events.push("apply");
+          steps.push(e);
+        },
+        onObserved: (m) => {
+          if (events.at(-1) !== "observed") events.push("observed");
+          moves.push(m);
+        },
+        observeMs: 10_000,
+        pollMs: 50,
+      }),
+    );
+    expect(result.status).toBe("applied");
+    if (result.status !== "applied") return;
+    expect(events).toEqual(["predicted", "apply", "observed"]);
+    expect(steps.filter((s) => s.kind === "done")).toHaveLength(4);
+    expect(result.applied).toBe(4);
+    expect(result.otherChanges).toBe(0);
+    expect(result.peering.policy.primary).toBe("isp2");
+    expect(result.observation).toMatchObject({ settled: true, prefixes: [{ prefix: REMI_LAN, link: "isp2", localPref: 200, asPredicted: true }] });
+    expect(moves.at(-1)).toMatchObject({ prefix: REMI_LAN, link: "isp2" });
+
+    // alice's route to remi is active via isp2 with local-pref 200.
+    expect(await activeRoute(lab, "alice", REMI_LAN)).toMatchObject({ gateway: "172.16.11.2", localPref: 200 });
+    // remi now sees alice's prepend on isp1, and none on isp2...
+    expect((await routeVia(lab, "remi", ALICE_LAN, "172.16.10.1"))?.asPath).toBe("64514,64514,64514,64514");
+    expect((await routeVia(lab, "remi", ALICE_LAN, "172.16.11.1"))?.asPath).toBe("64514");
+    // ...but still comes back over isp1: its own local-pref wins over the AS path.
+    expect(await activeRoute(lab, "remi", ALICE_LAN)).toMatchObject({ gateway: "172.16.10.1", localPref: 200 });
+
+    // remi applies alice's request: both sides agree on isp2.
+    const seen = new Set<string>();
+    const read = readPreferBundle({
+      text: result.bundle!.text,
+      identity: remi,
+      now: Date.now(),
+      seen,
+      friendKey: (name) => (name === "alice" ? publicIdentity(alice) : null),
+      peeringWith: (name) => (name === "alice" ? peering : null),
+    });
+    expect(read).toMatchObject({ ok: true, friend: "alice", side: "remi", primary: "isp2", fingerprint: result.bundle!.fingerprint });
+    if (!read.ok) return;
+    const back = await on(lab, "remi", (client) => preferPrimary(client, { peering: read.peering, side: read.side, primary: read.primary, reconnect: () => RouterClient.connect(targetOf(lab, "remi")), observeMs: 10_000, pollMs: 50 }));
+    expect(back).toMatchObject({ status: "applied", applied: 4, bundle: null, observation: { settled: true } });
+    expect(await activeRoute(lab, "remi", ALICE_LAN)).toMatchObject({ gateway: "172.16.11.1", localPref: 200 });
+    expect((await routeVia(lab, "alice", REMI_LAN, "172.16.10.2"))?.asPath).toBe("64513,64513,64513,64513");
+    seen.add(read.bundle.nonce);
+
+    // The same bundle again is a replay.
+    const replay = readPreferBundle({ text: result.bundle!.text, identity: remi, now: Date.now(), seen, friendKey: () => publicIdentity(alice), peeringWith: () => peering });
+    expect(replay).toMatchObject({ ok: false, reason: "replayed" });
+  });
+
+  it("undoes every write when one fails mid-apply", async () => {
+    const before = lab.router("alice").exportConfig();
+    lab.router("alice").failWrite(3, "trap");
+    const result = await on(lab, "alice", (client) =>
+      preferPrimary(client, { peering: { ...peering, policy: { ...peering.policy, primary: "isp2" } }, side: "alice", primary: "isp1", reconnect: () => RouterClient.connect(targetOf(lab, "alice")), observeMs: 0 }),
+    );
+    expect(result).toMatchObject({ status: "failed", message: expect.stringMatching(/lab fault injected[\s\S]*the router is as it was before/) });
+    expect(lab.router("alice").exportConfig()).toBe(before);
+    expect(await activeRoute(lab, "alice", REMI_LAN)).toMatchObject({ gateway: "172.16.11.2" });
+  });
+
+  it("stops after the prediction when not confirmed, writing nothing", async () => {
+    const before = lab.router("alice").exportConfig();
+    const result = await on(lab, "alice", (client) => preferPrimary(client, { peering, side: "alice", primary: "isp1", reconnect: () => RouterClient.connect(targetOf(lab, "alice")), confirm: () => false }));
+    expect(result).toMatchObject({ status: "planned", prediction: { prefixes: [{ prefix: REMI_LAN, moves: true }] } });
+    expect(lab.router("alice").exportConfig()).toBe(before);
+  });
+
+  it("clears a limit-exceeded session once the leak stops (RouterOS 7)", async () => {
+    lab.leak("remi", 150);
+    const reconnect = () => RouterClient.connect(targetOf(lab, "alice"));
+    // While remi still leaks, a clear trips again at once.
+    const again = await on(lab, "alice", (client) => clearLimitExceeded(client, { peering, side: "alice", link: "isp1", reconnect, waitMs: 500 }));
+    expect(again).toEqual({ status: "cleared", sessions: [{ session: "remi-isp1", link: "isp1", outcome: "tripped-again", lastError: expect.stringMatching(/max prefix limit/) }] });
+
+    lab.leak("remi", 0);
+    // Stopping the leak alone does not bring it back: the trip holds until a clear.
+    lab.tick();
+    expect(lab.dataplane.of("alice").sessions.filter((s) => s.limitExceeded).map((s) => s.name).sort()).toEqual(["remi-isp1", "remi-isp2"]);
+    const cleared: string[] = [];
+    const result = await on(lab, "alice", (client) => clearLimitExceeded(client, { peering, side: "alice", reconnect, waitMs: 5000, onCleared: (s) => cleared.push(s.name) }));
+    expect(cleared.sort()).toEqual(["remi-isp1", "remi-isp2"]);
+    expect(result.status === "cleared" && result.sessions.map((s) => s.outcome)).toEqual(["established", "established"]);
+    const nothing = await on(lab, "alice", (client) => clearLimitExceeded(client, { peering, side: "alice", reconnect }));
+    expect(nothing.status).toBe("nothing-to-clear");
+    await until(async () => ((await activeRoute(lab, "alice", REMI_LAN))?.gateway === "172.16.11.2" ? true : undefined), "remi's prefix back on isp2");
+  });
+
+  it("observeMove gives up at its time limit, saying what is not yet as predicted", async () => {
+    await until(async () => ((await activeRoute(lab, "alice", REMI_LAN))?.gateway === "172.16.11.2" ? true : undefined), "remi's prefix on isp2");
+    const prediction = { peering: peering.name, side: "alice", friend: "remi", primary: { before: "isp2", after: "isp1" }, unchanged: false, links: [], returnPath: "", prefixes: [{ prefix: REMI_LAN, from: null, to: { link: "isp1", gateway: "172.16.10.2", localPref: 200 }, moves: true }] };
+    const o = await on(lab, "alice", (client) => observeMove(client, peering, prediction, { timeoutMs: 300, pollMs: 50 }));
+    expect(o.settled).toBe(false);
+    expect(o.elapsedMs).toBeGreaterThanOrEqual(300);
+    expect(o.prefixes).toEqual([expect.objectContaining({ prefix: REMI_LAN, link: "isp2", asPredicted: false })]);
+  });
+});
+
+describe("readPreferBundle refusals", () => {
+  const s1 = example("s1");
+  const alice = createIdentity("alice");
+  const remi = createIdentity("remi");
+  const mallory = createIdentity("alice");
+  const now = Date.now();
+  const bundle = (from: Identity, body: Record<string, unknown>, to: Identity = remi, at = now) => encodeBundle({ identity: from, kind: "prefer", body, recipient: publicIdentity(to), now: at }).text;
+  const read = (text: string, extra: Partial<Parameters<typeof readPreferBundle>[0]> = {}) =>
+    readPreferBundle({ text, identity: remi, now, seen: new Set(), friendKey: (n) => (n === "alice" ? publicIdentity(alice) : null), peeringWith: (n) => (n === "alice" ? s1 : null), ...extra });
+  const good = bundle(alice, { peering: "alice-remi", primary: "isp2" });
+
+  it("accepts a good one", () => {
+    expect(read(good)).toMatchObject({ ok: true, friend: "alice", side: "remi", primary: "isp2" });
+  });
+  it.each([
+    ["tampered", good.slice(0, 50) + (good[50] === "A" ? "B" : "A") + good.slice(51), {}, "bad-signature"],
+    ["truncated", good.slice(0, -7), {}, "truncated"],
+    ["replayed", good, { seen: { has: () => true } }, "replayed"],
+    ["expired", good, { now: now + 2 * 24 * 3600 * 1000 }, "expired"],
+    ["signed by another key under alice's name", bundle(mallory, { peering: "alice-remi", primary: "isp2" }), {}, "wrong-sender"],
+    ["from an unknown friend", bundle(createIdentity("bob"), { peering: "alice-remi", primary: "isp2" }), {}, "unknown-friend"],
+    ["for someone else", bundle(alice, { peering: "alice-remi", primary: "isp2" }, createIdentity("carol")), {}, "not-for-me"],
+    ["for an unknown peering", bundle(alice, { peering: "alice-bob", primary: "isp2" }), {}, "unknown-peering"],
+    ["with no peering held", good, { peeringWith: () => null }, "unknown-peering"],
+    ["for an unknown link", bundle(alice, { peering: "alice-remi", primary: "isp7" }), {}, "unknown-link"],
+    ["without a link", bundle(alice, { peering: "alice-remi" }), {}, "malformed"],
+    ["an offer, not a prefer request", encodeBundle({ identity: alice, kind: "offer", body: {}, now }).text, {}, "wrong-kind"],
+  ] as const)("refuses one %s", (_what, text, extra, reason) => {
+    const r = read(text, extra as never);
+    expect(r).toMatchObject({ ok: false, reason });
+    if (!r.ok) expect(r.message.length).toBeGreaterThan(20);
+  });
+});
+
+describe("clear on RouterOS 6 (carol 6.49.10)", () => {
+  let lab: Lab;
+  let peering: Peering;
+
+  beforeAll(async () => {
+    lab = await Lab.start({ routers: ["alice", "carol"], tickMs: 50, tls: false, ssh: false });
+    // S4 with a cap of 5, and alice allowed to announce 10.200.0.0/16: a leak there counts on carol.
+    const json = exampleJson("s4");
+    json.sides.alice.allowed.push({ prefix: "10.200.0.0/16", maxLength: 24 });
+    json.policy.maxPrefixes = 5;
+    const fingerprint = "9b2e4d6f8a0c1e3b5d7f9a2c4e6b8d0f1a3c5e7b9d2f4a6c8e0b1d3f5a7c9e2b";
+    lab.router("alice").store.add("/certificate", { name: "bgpals-alice-carol-ca", fingerprint, trusted: "true", "key-usage": "key-cert-sign,crl-sign" });
+    lab.router("alice").store.add("/certificate", { name: "bgpals-alice-carol-server", ca: "bgpals-alice-carol-ca", fingerprint: "11".repeat(32) });
+    lab.router("carol").store.add("/certificate", { name: "bgpals-alice-carol-ca", fingerprint, trusted: "true" });
+    lab.router("carol").store.add("/certificate", { name: "bgpals-alice-carol-client", ca: "bgpals-alice-carol-ca", fingerprint: "22".repeat(32) });
+    peering = await buildPeering(lab, mustParse(json), { pppPassword: { isp1: "first-secret", isp2: "second-secret" } });
+    lab.tick();
+  });
+  afterAll(async () => lab.stop());
+
+  it("refuses to swap on RouterOS 6, where the old backup's prepend cannot be removed by a plan, writing nothing", async () => {
+    const before = lab.router("carol").exportConfig();
+    const result = await on(lab, "carol", (client) => preferPrimary(client, { peering, side: "carol", primary: "isp2", reconnect: () => RouterClient.connect(targetOf(lab, "carol")) }));
+    expect(result).toMatchObject({ status: "refused", message: expect.stringMatching(/RouterOS 6 cannot be swapped in place yet: set-bgp-prepend on out-isp2-net-192.168.88.0\/24/) });
+    expect(lab.router("carol").exportConfig()).toBe(before);
+  });
+
+  it("disables and enables the tripped peer, which comes back once the leak stops", async () => {
+    const reconnect = () => RouterClient.connect(targetOf(lab, "carol"));
+    await until(async () => ((await activeRoute(lab, "carol", ALICE_LAN)) ? true : undefined), "alice's prefix on carol");
+    lab.leak("alice", 10);
+    await until(async () => (lab.dataplane.of("carol").sessions.every((s) => s.limitExceeded) ? true : undefined), "carol's sessions tripped");
+    const again = await on(lab, "carol", (client) => clearLimitExceeded(client, { peering, side: "carol", reconnect, waitMs: 500 }));
+    expect(again.status === "cleared" && again.sessions.map((s) => s.outcome)).toEqual(["tripped-again", "tripped-again"]);
+
+    lab.leak("alice", 0);
+    const result = await on(lab, "carol", (client) => clearLimitExceeded(client, { peering, side: "carol", link: "isp2", reconnect, waitMs: 5000 }));
+    expect(result).toEqual({ status: "cleared", sessions: [{ session: "alice-isp2", link: "isp2", outcome: "established", lastError: "" }] });
+    // The peer is enabled again, and isp1 (not cleared) is still held down.
+    const peers = await on(lab, "carol", (c) => c.print("/routing/bgp/peer"));
+    expect(peers.map((p) => [p.name, p.disabled, p.state])).toEqual([
+      ["alice-isp1", "false", "idle"],
+      ["alice-isp2", "false", "established"],
+    ]);
+  });
+});
