@@ -14,7 +14,7 @@ import { defaultPeersDir, loadPeering, loadPeersDirectory } from "./files.js";
 import { existingIdentity, knownFriend, SeenNonces } from "./identity.js";
 import { resolveRouter, type ResolvedRouter } from "./profiles.js";
 import { quote, SECRET_MASK } from "../core/script.js";
-import { planJson } from "./router-commands.js";
+import { planJson } from "../core/plan-view.js";
 
 type Write = (text: string) => void;
 
