@@ -44,6 +44,7 @@ export const ROOTS = {
   "/ppp/secret": "tree",
   "/ppp/active": "tree",
   "/certificate": "tree",
+  "/file": "menu",
   "/routing/bgp": "tree",
   "/routing/filter/rule": "tree",
   "/routing/table": "tree",

@@ -12,6 +12,7 @@ import { UsageError, UserError } from "./errors.js";
 import { defaultPeersDir, loadPeering, loadPeersDirectory } from "./files.js";
 import { addProfile, listProfiles, settings, passwordVariable, promptPassword, removeProfile, resolveRouter, type ResolvedRouter } from "./profiles.js";
 import { keyring, routerAccount } from "./secrets.js";
+import { savedPppPassword } from "../flows/friends.js";
 
 type Write = (text: string) => void;
 
@@ -107,10 +108,11 @@ export interface PeeringFlags extends RouterFlags {
   sequential?: boolean;
 }
 
-function pppSecrets(links: string[]): { pppPassword?: Record<string, string> } {
+// The environment first, then what offer/accept/complete kept in the OS keyring.
+function pppSecrets(peering: string, links: string[]): { pppPassword?: Record<string, string> } {
   const out: Record<string, string> = {};
   for (const link of links) {
-    const value = process.env[`BGPALS_PPP_PASSWORD_${link.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`];
+    const value = process.env[`BGPALS_PPP_PASSWORD_${link.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`] ?? savedPppPassword(peering, link) ?? undefined;
     if (value !== undefined) out[link] = value;
   }
   return Object.keys(out).length ? { pppPassword: out } : {};
@@ -123,7 +125,7 @@ async function planFor(client: RouterClient, flags: PeeringFlags, remove: boolea
   if (flags.side === undefined) throw new UsageError(`--side is required: ${sides.map((s) => `--side ${s}`).join(" or ")}`);
   if (!sides.includes(flags.side)) throw new UserError(`${flags.peering}: no side named ${flags.side}; the sides are ${sides.join(" and ")}`);
   const others = loadPeersDirectory(flags.peers ?? defaultPeersDir(), peering.name);
-  const planned = await planOnRouter(client, { peering, side: flags.side, others, remove, secrets: pppSecrets(peering.links.filter((l) => l.kind === "ovpn").map((l) => l.name)) });
+  const planned = await planOnRouter(client, { peering, side: flags.side, others, remove, secrets: remove ? {} : pppSecrets(peering.name, peering.links.filter((l) => l.kind === "ovpn").map((l) => l.name)) });
   if (planned.refusals.length > 0) {
     throw new UserError([`${flags.peering}: refused for this router (${planned.refusals.length} problem${planned.refusals.length > 1 ? "s" : ""}), nothing written:`, ...planned.refusals.map((r) => `  ${r.path}: ${r.message}`)].join("\n"));
   }

@@ -9,7 +9,7 @@ import { resolveRouter } from "./profiles.js";
 import { RouterClient } from "../routeros/client.js";
 import { discover, type Inventory } from "../routeros/discovery.js";
 import { RouterError } from "../routeros/errors.js";
-import { applyPrepared, discardPrepared, finishAccept, finishComplete, makeOffer, openAnswer, openOffer, parseNetworkList, prepareAccept, preparePeering, type Bundled } from "../flows/wizard.js";
+import { applyPrepared, discardPrepared, finishAccept, finishComplete, makeOffer, openAnswer, openOffer, parseNetworkList, prepareAccept, prepareComplete, type Bundled } from "../flows/wizard.js";
 import { defaultWorkspace, type RouterConnection } from "../flows/workspace.js";
 
 type Write = (text: string) => void;
@@ -31,6 +31,8 @@ export interface OfferFlags extends Common {
   primary?: string;
   endpoint?: string[];
   name?: string;
+  monitorAccount?: boolean;
+  monitorApi?: string;
 }
 
 export interface AcceptFlags extends Common {
@@ -39,6 +41,8 @@ export interface AcceptFlags extends Common {
   networks?: string;
   wan?: string[];
   yes?: boolean;
+  monitorAccount?: boolean;
+  monitorApi?: string;
 }
 
 async function withRouter<T>(flags: Common, work: (router: RouterConnection) => Promise<T>): Promise<T> {
@@ -90,11 +94,11 @@ export async function offerCommand(flags: OfferFlags, write: Write): Promise<voi
   const friend = required(flags.friend, "--friend <their name>");
   const links = (flags.link ?? []).map((spec) => {
     const [name, kind, iface] = spec.split(":");
-    if (!name || !kind || !iface) throw new UsageError(`--link ${spec}: use name:kind:interface, e.g. isp1:wireguard:ether1`);
-    if (kind !== "wireguard") throw new UserError(`--link ${spec}: offers over ${kind} are not available headless yet; build the peering file and use bgpals apply (see docs/routers.md)`);
-    return { name, kind: "wireguard" as const, iface };
+    if (!name || !kind || !iface) throw new UsageError(`--link ${spec}: use name:kind:interface, e.g. isp1:wireguard:ether1 or isp1:ovpn:ether1`);
+    if (kind !== "wireguard" && kind !== "ovpn") throw new UsageError(`--link ${spec}: the tunnel kind is wireguard or ovpn, not ${kind}`);
+    return { name, kind: kind as "wireguard" | "ovpn", iface };
   });
-  if (links.length === 0) throw new UsageError("at least one --link name:wireguard:interface is required");
+  if (links.length === 0) throw new UsageError("at least one --link name:kind:interface is required (kind wireguard or ovpn)");
   const primary = flags.primary ?? links[0]!.name;
   if (!links.some((l) => l.name === primary)) throw new UsageError(`--primary ${primary} is not one of the links (${links.map((l) => l.name).join(", ")})`);
   const endpoints = new Map((flags.endpoint ?? []).map((e) => e.split("=") as [string, string]));
@@ -108,7 +112,7 @@ export async function offerCommand(flags: OfferFlags, write: Write): Promise<voi
     const made = await makeOffer(
       router,
       ws,
-      { me, friend, asn, networks: networksOf(flags.networks, inventory), links: links.map((l) => ({ ...l, endpoint: endpoints.get(l.name) })), primary, peeringName: flags.name },
+      { me, friend, asn, networks: networksOf(flags.networks, inventory), links: links.map((l) => ({ ...l, endpoint: endpoints.get(l.name) })), primary, peeringName: flags.name, monitorAccount: flags.monitorAccount, monitorApi: flags.monitorApi },
       stepsToStderr(flags),
       inventory,
     );
@@ -132,7 +136,7 @@ export async function acceptCommand(text: string, flags: AcceptFlags, write: Wri
       throw e instanceof RouterError ? new UserError(e.message) : e;
     });
     const hooks = stepsToStderr(flags);
-    const prepared = await prepareAccept(router, ws, opened, { asn, networks: networksOf(flags.networks, inventory), wans: Object.fromEntries(wanOf) }, hooks, inventory);
+    const prepared = await prepareAccept(router, ws, opened, { asn, networks: networksOf(flags.networks, inventory), wans: Object.fromEntries(wanOf), monitorAccount: flags.monitorAccount, monitorApi: flags.monitorApi }, hooks, inventory);
     const applied = await applyPrepared(router, prepared, hooks).catch(async (e) => {
       // The apply undid its own changes; the interfaces made to learn keys came before it.
       await discardPrepared(router, prepared.peering.name).catch(() => undefined);
@@ -155,8 +159,9 @@ export async function completeCommand(text: string, flags: Common & { me?: strin
   const opened = openAnswer(text, ws, me);
 
   await withRouter(flags, async (router) => {
-    const prepared = await preparePeering(router, ws, opened.peering, me);
-    const applied = await applyPrepared(router, prepared, stepsToStderr(flags));
+    const hooks = stepsToStderr(flags);
+    const prepared = await prepareComplete(router, ws, opened, me, hooks);
+    const applied = await applyPrepared(router, prepared, hooks);
     const file = finishComplete(ws, opened);
     if (flags.json) write(`${JSON.stringify({ peering: opened.peering.name, friend: opened.friend, applied, file, fingerprint: opened.fingerprint })}\n`);
     else write(`peering ${opened.peering.name} with ${opened.friend} complete: applied ${applied} changes on ${router.label}, saved ${file}\nanswer fingerprint ${opened.fingerprint}\n`);

@@ -3,19 +3,42 @@
 import { allocateLinkSubnets } from "./addressing.js";
 import { parsePeering, PEERING_FORMAT, type FileProblem, type Peering } from "./peering.js";
 
-/** A link as the offering side proposes it. */
+/** A link as the offering side proposes it. The offerer listens: WireGuard responder, OpenVPN server. */
 export interface OfferedLink {
   name: string;
-  kind: "wireguard";
+  kind: "wireguard" | "ovpn";
   /** The offerer's WAN this link rides on. */
   wan: string;
   port: number;
   subnet: string;
   /** [offerer's address, friend's address]: the offerer listens. */
   addresses: [string, string];
+  /** WireGuard: the offerer's public key (generated on its router); empty for OpenVPN. */
   publicKey: string;
+  /** WireGuard: the friend's persistent keepalive; empty for OpenVPN. */
   keepalive: string;
   mtu: number;
+  /** OpenVPN: transport (tcp everywhere RouterOS 6 is involved). */
+  protocol?: "tcp" | "udp";
+  /** OpenVPN: the PPP secret the friend logs in with (its password crosses in the answer's secrets). */
+  user?: string;
+  /** OpenVPN: SHA-256 of the offerer's CA certificate, which signed the server certificate. */
+  caFingerprint?: string;
+  /** OpenVPN: the server wants a client certificate signed by the CA the answer carries. */
+  requireClientCertificate?: boolean;
+}
+
+/** A read-only RouterOS account a side grants the friend's monitor. Its password is never in here. */
+export interface MonitorGrant {
+  /** Where the friend's monitor reaches the API, host:port (by default the grantor's tunnel address). */
+  api: string;
+  user: string;
+}
+
+/** A CA certificate that crosses to the friend: public, checked against its fingerprint. */
+export interface CaCertificateBody {
+  caCertificate: string;
+  caFingerprint: string;
 }
 
 export interface OfferBody {
@@ -32,26 +55,50 @@ export interface OfferBody {
   };
   links: OfferedLink[];
   policy: Peering["policy"];
+  /** OpenVPN: the offerer's CA certificate (PEM), for the friend's router to trust. */
+  ovpn?: CaCertificateBody;
+  /** A read-only account the offerer grants; the friend chooses its password and sends it in the answer. */
+  monitor?: MonitorGrant;
 }
 
 export interface AnswerBody {
   /** Nonce of the offer answered, so the offerer knows which one. */
   offer: string;
   side: OfferBody["side"];
-  /** Per link: which of the friend's WANs it rides on, and the friend's public key. */
+  /** Per link: which of the friend's WANs it rides on, and the friend's public key (empty for OpenVPN). */
   links: Record<string, { wan: string; publicKey: string }>;
+  /** OpenVPN: the CA that signed the friend's client certificate, for the server to trust. */
+  ovpn?: CaCertificateBody;
+  /** A read-only account the answering side grants; its password is in the answer's secrets. */
+  monitor?: MonitorGrant;
 }
+
+/** Names of the sealed secrets an answer carries. */
+export const answerSecret = {
+  /** The PPP password of an OpenVPN link, chosen by the client (the answering side). */
+  pppPassword: (link: string) => `ppp-password:${link}`,
+  /** Password of the read-only account the answering side made on its own router. */
+  monitorGranted: "monitor-password:answerer",
+  /** Password the answering side chose for the account the offerer grants (made at complete). */
+  monitorOffered: "monitor-password:offerer",
+};
 
 export interface LinkRequest {
   name: string;
-  kind: "wireguard";
+  kind: "wireguard" | "ovpn";
   wan: string;
+  /** OpenVPN: the PPP secret name for the friend; defaults to the link name. */
+  user?: string;
 }
 
 const WIREGUARD_FIRST_PORT = 13231;
+const OPENVPN_PORT = 1194;
+const OPENVPN_MTU = 1450;
 
 /** Stands for a WireGuard key the router has not generated yet; never sent to a router. */
 export const PLACEHOLDER_KEY = `${"A".repeat(43)}=`;
+/** Stands for a CA fingerprint before the CA exists; never sent to a router. */
+export const PLACEHOLDER_FINGERPRINT = "0".repeat(64);
 
 /** Tunnel subnets and ports for the offer, avoiding what the router and the peers directory use. */
 export function proposeLinks(
@@ -62,12 +109,23 @@ export function proposeLinks(
   const subnets = allocateLinkSubnets({ inUse: inUse.prefixes }, links.length);
   if (!subnets.ok) return subnets;
   const taken = new Set(inUse.ports);
+  // One OpenVPN port for every OpenVPN link: before 7.17 a router has a single OpenVPN server.
+  let ovpnPort = OPENVPN_PORT;
+  while (taken.has(ovpnPort)) ovpnPort++;
+  if (links.some((l) => l.kind === "ovpn")) taken.add(ovpnPort);
   let port = WIREGUARD_FIRST_PORT;
   const out: OfferedLink[] = [];
   links.forEach((link, i) => {
+    const s = subnets.links[i]!;
+    if (link.kind === "ovpn") {
+      out.push({
+        name: link.name, kind: "ovpn", wan: link.wan, port: ovpnPort, subnet: s.subnet, addresses: s.addresses, publicKey: "", keepalive: "", mtu: OPENVPN_MTU,
+        protocol: "tcp", user: link.user ?? link.name, caFingerprint: PLACEHOLDER_FINGERPRINT, requireClientCertificate: true,
+      });
+      return;
+    }
     while (taken.has(port)) port++;
     taken.add(port);
-    const s = subnets.links[i]!;
     out.push({ name: link.name, kind: "wireguard", wan: link.wan, port, subnet: s.subnet, addresses: s.addresses, publicKey: publicKeys[link.name] ?? "", keepalive: "25s", mtu: 1420 });
   });
   return { ok: true, links: out };
@@ -87,18 +145,21 @@ export function peeringOf(offer: OfferBody, answer: Omit<AnswerBody, "offer">): 
     format: PEERING_FORMAT,
     name: offer.peering,
     sides: { [offerer]: sideJson(offer.side), [friend]: sideJson(answer.side) },
-    links: offer.links.map((l) => ({
-      name: l.name,
-      kind: l.kind,
-      wan: { [offerer]: l.wan, [friend]: answer.links[l.name]?.wan },
-      listener: offerer,
-      port: l.port,
-      subnet: l.subnet,
-      address: { [offerer]: l.addresses[0], [friend]: l.addresses[1] },
-      publicKey: { [offerer]: l.publicKey, [friend]: answer.links[l.name]?.publicKey },
-      keepalive: l.keepalive,
-      mtu: l.mtu,
-    })),
+    links: offer.links.map((l) => {
+      const common = {
+        name: l.name,
+        kind: l.kind,
+        wan: { [offerer]: l.wan, [friend]: answer.links[l.name]?.wan },
+        listener: offerer,
+        port: l.port,
+        subnet: l.subnet,
+        address: { [offerer]: l.addresses[0], [friend]: l.addresses[1] },
+      };
+      if (l.kind === "ovpn") {
+        return { ...common, protocol: l.protocol, caFingerprint: l.caFingerprint, user: l.user, requireClientCertificate: l.requireClientCertificate, mtu: l.mtu };
+      }
+      return { ...common, publicKey: { [offerer]: l.publicKey, [friend]: answer.links[l.name]?.publicKey }, keepalive: l.keepalive, mtu: l.mtu };
+    }),
     policy: offer.policy,
   };
   return parsePeering(json);
@@ -107,11 +168,71 @@ export function peeringOf(offer: OfferBody, answer: Omit<AnswerBody, "offer">): 
 /** A peering with the friend's half still unknown: enough to render our own WireGuard interfaces. */
 export function draftPeering(offer: OfferBody, friendWan: (link: string) => string, friendVersion: string): Peering {
   const placeholderKey = PLACEHOLDER_KEY;
-  const keyed = { ...offer, links: offer.links.map((l) => ({ ...l, publicKey: l.publicKey || placeholderKey })) };
+  const keyed = { ...offer, links: offer.links.map((l) => (l.kind === "ovpn" ? { ...l, caFingerprint: l.caFingerprint || PLACEHOLDER_FINGERPRINT } : { ...l, publicKey: l.publicKey || placeholderKey })) };
   const result = peeringOf(keyed, {
     side: { name: offer.friend, asn: offer.side.asn === 65534 ? 65533 : 65534, routerId: "0.0.0.1", version: friendVersion, networks: ["198.18.255.0/24"], wans: Object.fromEntries(offer.links.map((l) => [friendWan(l.name), { interface: friendWan(l.name) }])) },
     links: Object.fromEntries(offer.links.map((l) => [l.name, { wan: friendWan(l.name), publicKey: placeholderKey }])),
   });
   if (!result.ok) throw new Error(`draft peering does not validate: ${result.problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
   return result.peering;
+}
+
+// --- checking what a friend sent ------------------------------------------------------------------
+
+const FINGERPRINT = /^[0-9a-f]{64}$/;
+// host:port, host a name or an IPv4 address.
+const API_ENDPOINT = /^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})?:\d{1,5}$/;
+const PEM_CERTIFICATE = /^-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\r?\n?$/;
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** A host:port text → its parts, or null. */
+export function parseApiEndpoint(text: string): { host: string; port: number } | null {
+  if (!API_ENDPOINT.test(text)) return null;
+  const i = text.lastIndexOf(":");
+  const port = Number(text.slice(i + 1));
+  return port >= 1 && port <= 65535 ? { host: text.slice(0, i), port } : null;
+}
+
+function caProblem(value: unknown, what: string): string | null {
+  if (value === undefined) return null;
+  if (!isRecord(value) || typeof value.caCertificate !== "string" || typeof value.caFingerprint !== "string") return `${what}: the OpenVPN CA certificate is not readable`;
+  if (!PEM_CERTIFICATE.test(value.caCertificate) || value.caCertificate.length > 4000) return `${what}: the OpenVPN CA certificate is not a PEM certificate`;
+  if (!FINGERPRINT.test(value.caFingerprint)) return `${what}: the OpenVPN CA fingerprint is not 64 hex digits`;
+  return null;
+}
+
+function monitorProblem(value: unknown, what: string): string | null {
+  if (value === undefined) return null;
+  if (!isRecord(value) || typeof value.user !== "string" || typeof value.api !== "string") return `${what}: the monitor account is not readable`;
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(value.user)) return `${what}: the monitor account's user name is not valid`;
+  if (parseApiEndpoint(value.api) === null) return `${what}: the monitor account's API address is not host:port`;
+  return null;
+}
+
+/** What is wrong with an offer body's shape (the peering itself is checked by peeringOf), or null. */
+export function offerShapeProblem(body: unknown): string | null {
+  if (!isRecord(body) || !Array.isArray(body.links) || !isRecord(body.side) || typeof body.peering !== "string" || typeof body.friend !== "string") return "the offer's contents are not an offer";
+  for (const link of body.links as unknown[]) {
+    if (!isRecord(link) || (link.kind !== "wireguard" && link.kind !== "ovpn") || typeof link.name !== "string" || !Array.isArray(link.addresses)) return "a link of the offer is not readable";
+    if (link.kind === "ovpn" && (typeof link.caFingerprint !== "string" || !FINGERPRINT.test(link.caFingerprint))) return `link ${link.name}: no OpenVPN CA fingerprint`;
+  }
+  const ovpn = (body.links as Record<string, unknown>[]).filter((l) => l.kind === "ovpn");
+  if (ovpn.length > 0 && body.ovpn === undefined) return "the offer has OpenVPN links but no CA certificate";
+  const ca = caProblem(body.ovpn, "offer");
+  if (ca !== null) return ca;
+  if (body.ovpn !== undefined && ovpn.some((l) => l.caFingerprint !== (body.ovpn as CaCertificateBody).caFingerprint)) return "the offer's OpenVPN links pin another CA than the one it carries";
+  return monitorProblem(body.monitor, "offer");
+}
+
+/** What is wrong with an answer body's shape, given the offer it answers, or null. */
+export function answerShapeProblem(body: unknown, offer: OfferBody): string | null {
+  if (!isRecord(body) || typeof body.offer !== "string" || !isRecord(body.side) || !isRecord(body.links)) return "the answer's contents are not an answer";
+  for (const l of offer.links) {
+    const mine = (body.links as Record<string, unknown>)[l.name];
+    if (!isRecord(mine) || typeof mine.wan !== "string" || typeof mine.publicKey !== "string") return `the answer says nothing readable about link ${l.name}`;
+  }
+  const ca = caProblem(body.ovpn, "answer");
+  if (ca !== null) return ca;
+  if (offer.links.some((l) => l.kind === "ovpn" && l.requireClientCertificate) && body.ovpn === undefined) return "the answer carries no CA for the OpenVPN client certificates your server requires";
+  return monitorProblem(body.monitor, "answer");
 }

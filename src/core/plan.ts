@@ -1,7 +1,7 @@
 // Plan: what the router has (objects carrying our tag) against what the render wants →
 // an ordered list of add / set / remove, each with its reason. Objects without our tag are
 // never changed; a name collision with one is a conflict that names it.
-import { ownershipTag, parseOwnershipTag } from "./names.js";
+import { certificateOwnership, ownershipTag, parseOwnershipTag } from "./names.js";
 import type { RouterCommand } from "./types.js";
 
 /** A configuration item as the router prints it. */
@@ -57,10 +57,27 @@ const REMOVE_ORDER = [
   "/interface/ovpn-server/server",
   "/ppp/secret",
   "/ppp/profile",
+  // Made while preparing the peering (before the offer or answer), not by the render.
+  "/user",
+  "/user/group",
+  "/certificate",
 ];
+
+/**
+ * Menus whose objects the peering's preparation makes (certificates, the friend's read-only
+ * account) rather than the render: a plan keeps them, and only the removal of the whole peering
+ * (an empty render) removes them.
+ */
+export const PREPARED_MENUS: readonly string[] = ["/user", "/user/group", "/certificate"];
 
 /** The menus a plan for a peering reads. */
 export const PLANNED_MENUS: readonly string[] = REMOVE_ORDER;
+
+/** Whose an observed item is: its comment tag, or for certificates (which have no comment) its name. */
+export function ownershipOf(path: string, peering: string, item: ObservedItem): { peering: string; role: string } | null {
+  if (path === "/certificate") return certificateOwnership(peering, item.name);
+  return parseOwnershipTag(item.comment);
+}
 
 // The API prints booleans as true/false; bgpals writes yes/no.
 function same(observed: string | undefined, wanted: string): boolean {
@@ -88,10 +105,12 @@ export function planPeering(peering: string, desired: readonly RouterCommand[], 
   const items = (path: string) => observed[path] ?? [];
 
   // Ours but no longer wanted (or duplicated): remove, most dependent first.
+  const removing = desired.length === 0;
   for (const path of REMOVE_ORDER) {
+    if (PREPARED_MENUS.includes(path) && !removing) continue;
     const seen = new Set<string>();
     for (const item of items(path)) {
-      const tag = parseOwnershipTag(item.comment);
+      const tag = ownershipOf(path, peering, item);
       if (tag === null || tag.peering !== peering || item.dynamic === "true") continue;
       const key = `${path} ${tag.role}`;
       if (wantedRoles.has(key) && !seen.has(key)) {
@@ -104,7 +123,7 @@ export function planPeering(peering: string, desired: readonly RouterCommand[], 
         attrs: {},
         id: item[".id"],
         role: tag.role,
-        reason: wantedRoles.has(key) ? `a second object tagged ${item.comment}` : `no longer part of peering ${peering}`,
+        reason: wantedRoles.has(key) ? `a second object tagged ${item.comment}` : path === "/certificate" ? `certificate ${item.name} of peering ${peering}` : `no longer part of peering ${peering}`,
       });
     }
   }

@@ -2,23 +2,30 @@
 // the screens: each step reads or prepares what it must on the operator's own router and returns
 // plain data; bundles carry the rest to the friend. Nothing is left half-written: a step that
 // fails undoes what it created.
+import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { asnProblem } from "../core/asn.js";
 import { decodeBundle, encodeBundle, type Identity, type PublicIdentity } from "../core/bundle.js";
 import { checkPeering } from "../core/checks.js";
 import { isIPv4Prefix } from "../core/ipv4.js";
-import { draftPeering, peeringOf, PLACEHOLDER_KEY, proposeLinks, type AnswerBody, type OfferBody } from "../core/offer.js";
+import { certificateNames, monitorAccountNames, ownershipTag } from "../core/names.js";
+import { answerSecret, answerShapeProblem, draftPeering, offerShapeProblem, parseApiEndpoint, peeringOf, PLACEHOLDER_KEY, proposeLinks, type AnswerBody, type CaCertificateBody, type MonitorGrant, type OfferBody } from "../core/offer.js";
 import type { Peering } from "../core/peering.js";
 import { planPeering, type Observed, type Plan } from "../core/plan.js";
-import { render } from "../core/render.js";
+import { render, type RenderSecrets } from "../core/render.js";
+import type { RouterCommand } from "../core/types.js";
 import { capabilities } from "../core/version.js";
 import { UserError } from "../cli/errors.js";
 import { loadIdentity, pendingOfferFile, rememberFriend, savePending, SeenNonces } from "../cli/identity.js";
 import { applyPlan, type ApplyEvent } from "../routeros/apply.js";
+import { CertificateError, importCa, makeCertificates, pemFingerprint, pemIsAuthority, type CaCertificate } from "../routeros/certificates.js";
 import { discover, type Inventory } from "../routeros/discovery.js";
 import { RouterError } from "../routeros/errors.js";
-import { planOnRouter } from "../routeros/peering-ops.js";
+import { planOnRouter, readObserved } from "../routeros/peering-ops.js";
+import { saveFriendMonitorAccount, savePppPasswords } from "./friends.js";
 import { peersOf, savePeering, type RouterConnection, type Workspace } from "./workspace.js";
+
+export { friendMonitorAccount, type MonitorAccount } from "./friends.js";
 
 export interface FlowHooks {
   /** A slow step starts ("creating the WireGuard interfaces on alice"). */
@@ -39,8 +46,44 @@ async function expected<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (e) {
-    throw e instanceof RouterError ? new UserError(e.message) : e;
+    throw e instanceof RouterError || e instanceof CertificateError ? new UserError(e.message) : e;
   }
+}
+
+/** A password bgpals chooses (PPP, monitor account): 24 characters RouterOS takes in any field. */
+function randomPassword(): string {
+  return randomBytes(18).toString("base64url");
+}
+
+// Policies real RouterOS 6 and 7 both know; everything but reading over the API is denied.
+export const MONITOR_POLICY = "read,api,!local,!telnet,!ssh,!ftp,!reboot,!write,!policy,!test,!winbox,!password,!web,!sniff,!sensitive,!romon";
+const DEFAULT_API_PORT = 8728;
+// What bgpals itself makes (24 base64url characters); a friend's tool may choose longer ones.
+const PASSWORD = /^[A-Za-z0-9_-]{16,128}$/;
+
+/**
+ * Secrets a step carries to the next one (PPP passwords, monitor passwords). Kept as a
+ * non-enumerable property, so printing or serialising the step's result shows none of them;
+ * pass the same object on (a spread copy drops them).
+ */
+export interface FlowSecrets {
+  /** PPP password per OpenVPN link. */
+  pppPassword: Record<string, string>;
+  /** The answer's sealed secrets (accept side). */
+  bundle?: Record<string, string>;
+  /** Password of the account our friend granted us (kept at finish). */
+  friendMonitorPassword?: string;
+  /** Password for the account we grant (complete side: the friend chose it). */
+  grantedMonitorPassword?: string;
+}
+
+function attachSecrets<T extends object>(target: T, secrets: FlowSecrets): T {
+  Object.defineProperty(target, "secrets", { value: secrets, enumerable: false, writable: false });
+  return target;
+}
+
+function secretsOf(target: object): FlowSecrets | undefined {
+  return (target as { secrets?: FlowSecrets }).secrets;
 }
 
 // --- choices, checked -------------------------------------------------------------------------
@@ -96,20 +139,66 @@ async function prepareWireGuard(router: RouterConnection, draft: Peering, side: 
   return keys;
 }
 
-/** Removes every object of a peering this side created (used when a prepared step is abandoned). */
-export async function discardPrepared(router: RouterConnection, peering: string): Promise<void> {
-  const observed = { "/interface/wireguard": await router.client.print("/interface/wireguard") };
+// Everything a prepare step may create before the plan: WireGuard interfaces (keys), certificates,
+// the read-only account for the friend.
+const PREPARED_PATHS = ["/interface/wireguard", "/certificate", "/user", "/user/group"] as const;
+
+/** Removes every object of a peering this side prepared (used when a prepared step is abandoned). */
+export async function discardPrepared(router: RouterConnection, peering: string, paths: readonly string[] = PREPARED_PATHS): Promise<void> {
+  // Menus the version lacks (WireGuard on RouterOS 6) read as empty.
+  const observed = await readObserved(router.client, paths);
   const plan = planPeering(peering, [], observed);
   if (plan.changes.length === 0) return;
   const result = await applyPlan(router.client, plan, { peering, observed, reconnect: router.reconnect });
-  if (!result.ok) throw new UserError(`could not remove the prepared interfaces of ${peering}: ${result.message}`);
+  if (!result.ok) throw new UserError(`could not remove the prepared objects of ${peering}: ${result.message}`);
+}
+
+// --- preparing OpenVPN certificates and the friend's read-only account ----------------------------
+
+/** The OpenVPN CA and the server (offerer) or client (accepting side) certificate, made on the router. */
+async function prepareCertificates(router: RouterConnection, peering: string, role: "server" | "client", hooks: FlowHooks): Promise<CaCertificateBody> {
+  const n = certificateNames(peering);
+  hooks.onStep?.(`creating the OpenVPN CA and ${role} certificate on ${router.label} (their keys stay on the router)`);
+  const ca = await makeCertificates(router.client, { ca: n.ca, leaf: role === "server" ? n.server : n.client }, role);
+  return { caCertificate: ca.pem, caFingerprint: ca.fingerprint };
+}
+
+async function importFriendCa(router: RouterConnection, peering: string, friend: string, ca: CaCertificateBody, version: string, hooks: FlowHooks): Promise<void> {
+  hooks.onStep?.(`putting ${friend}'s OpenVPN CA certificate on ${router.label}`);
+  const cert: CaCertificate = { pem: ca.caCertificate, fingerprint: ca.caFingerprint };
+  await importCa(router.client, certificateNames(peering).friendCa, cert, capabilities(version)?.dialect === "v6");
+}
+
+/** A user group that may only read over the API, and a user in it, both tagged as the peering's. */
+async function grantMonitorAccount(router: RouterConnection, peering: string, friend: string, password: string, hooks: FlowHooks): Promise<void> {
+  const { user, group } = monitorAccountNames(peering);
+  hooks.onStep?.(`creating the read-only account ${user} for ${friend}'s monitor on ${router.label}`);
+  const commands: RouterCommand[] = [
+    { path: "/user/group", verb: "add", role: "monitor-group", attrs: { name: group, policy: MONITOR_POLICY, comment: ownershipTag(peering, "monitor-group") }, why: `read-only API access for ${friend}'s monitor` },
+    { path: "/user", verb: "add", role: "monitor-user", attrs: { name: user, group, password, comment: ownershipTag(peering, "monitor-user") }, secret: ["password"], why: `${friend}'s monitor logs in as ${user}` },
+  ];
+  const [groups, users] = await Promise.all([router.client.print("/user/group"), router.client.print("/user")]);
+  const observed = { "/user/group": groups, "/user": users };
+  const plan = planPeering(peering, commands, observed);
+  if (plan.conflicts.length > 0) throw new UserError(["nothing written:", ...plan.conflicts.map((c) => `  ${c.message}`)].join("\n"));
+  // An account left by an earlier attempt gets the new password.
+  for (const change of plan.changes) if (change.op === "set" && change.path === "/user") change.attrs.password = password;
+  const existing = users.find((u) => u.comment === ownershipTag(peering, "monitor-user"));
+  if (existing !== undefined && !plan.changes.some((c) => c.path === "/user")) await router.client.set("/user", existing[".id"]!, { password });
+  const result = await applyPlan(router.client, plan, { peering, observed, reconnect: router.reconnect, onEvent: hooks.onApply });
+  if (!result.ok) throw new UserError(result.message);
+}
+
+function monitorApi(given: string | undefined, tunnelAddress: string): string {
+  return given ?? `${tunnelAddress}:${DEFAULT_API_PORT}`;
 }
 
 // --- offer (operator A) --------------------------------------------------------------------------
 
 export interface OfferLinkChoice {
   name: string;
-  kind: "wireguard";
+  /** WireGuard (RouterOS 7 on both sides) or OpenVPN (where one side runs RouterOS 6: S4). */
+  kind: "wireguard" | "ovpn";
   /** The WAN interface on the offerer's router. */
   iface: string;
   /** Address or DNS name the friend dials; found from the WAN or IP Cloud when absent. */
@@ -124,6 +213,10 @@ export interface OfferRequest {
   links: OfferLinkChoice[];
   primary: string;
   peeringName?: string;
+  /** Grant the friend's monitor a read-only account on this router (made at complete). */
+  monitorAccount?: boolean;
+  /** host:port where the friend's monitor reaches this router's API; default: our tunnel address on the primary link, port 8728. */
+  monitorApi?: string;
 }
 
 export interface OfferMade {
@@ -146,7 +239,10 @@ export async function makeOffer(router: RouterConnection, ws: Workspace, request
   if (request.friend === request.me) throw new UserError("your friend needs another name than yours");
   return expected(async () => {
     const inventory = known ?? (await discover(router.client));
-    if (!capabilities(inventory.version)?.wireguard) throw new UserError(`${router.label} runs RouterOS ${inventory.version}, which has no WireGuard: offer from the RouterOS 7 side`);
+    if (request.links.some((l) => l.kind === "wireguard") && !capabilities(inventory.version)?.wireguard) {
+      throw new UserError(`${router.label} runs RouterOS ${inventory.version}, which has no WireGuard: offer OpenVPN links (--link name:ovpn:interface) or offer from the RouterOS 7 side`);
+    }
+    if (request.monitorApi !== undefined && parseApiEndpoint(request.monitorApi) === null) throw new UserError(`--monitor-api ${request.monitorApi}: use host:port, e.g. 172.16.20.1:8728`);
     const wans: OfferBody["side"]["wans"] = {};
     for (const l of request.links) {
       if (!inventory.interfaces.some((i) => i.name === l.iface)) throw new UserError(`link ${l.name}: ${router.label} has no interface ${l.iface}; WAN candidates: ${inventory.wans.map((w) => w.interface).join(", ")}`);
@@ -155,7 +251,8 @@ export async function makeOffer(router: RouterConnection, ws: Workspace, request
       wans[l.name] = { interface: l.iface, endpoint };
     }
     const proposed = proposeLinks(
-      request.links.map((l) => ({ name: l.name, kind: l.kind, wan: l.name })),
+      // The PPP secret is named after the friend and the link, as in the seed (friend1-1).
+      request.links.map((l) => ({ name: l.name, kind: l.kind, wan: l.name, user: `${request.friend}-${l.name}`.slice(0, 31) })),
       { prefixes: [...inventory.prefixesInUse, ...inventory.tunnelPrefixes.map((t) => t.prefix), ...peers.flatMap((p) => p.links.map((l) => l.subnet))], ports: inventory.portsInUse.map((p) => p.port) },
       {},
     );
@@ -167,8 +264,20 @@ export async function makeOffer(router: RouterConnection, ws: Workspace, request
       links: proposed.links,
       policy: { mode: "bgp", primary: request.primary, localPref: { primary: 200, backup: 100 }, backupPrepend: 3, maxPrefixes: 100, timers: { hold: "30s", keepalive: "10s" } },
     };
-    const keys = await prepareWireGuard(router, draftPeering(offer, (link) => link, "7.24"), request.me, inventory, hooks);
-    for (const l of offer.links) l.publicKey = keys[l.name]!;
+    const primary = offer.links.find((l) => l.name === request.primary)!;
+    if (request.monitorAccount) offer.monitor = { user: monitorAccountNames(offer.peering).user, api: monitorApi(request.monitorApi, primary.addresses[0]) };
+    try {
+      const keys = await prepareWireGuard(router, draftPeering(offer, (link) => link, "7.24"), request.me, inventory, hooks);
+      for (const l of offer.links) if (l.kind === "wireguard") l.publicKey = keys[l.name]!;
+      if (offer.links.some((l) => l.kind === "ovpn")) {
+        // The listener's CA signs its server certificate; the friend pins the CA's fingerprint.
+        offer.ovpn = await prepareCertificates(router, offer.peering, "server", hooks);
+        for (const l of offer.links) if (l.kind === "ovpn") l.caFingerprint = offer.ovpn.caFingerprint;
+      }
+    } catch (e) {
+      await discardPrepared(router, offer.peering).catch(() => undefined);
+      throw e;
+    }
     const now = clock(hooks);
     const bundle = encodeBundle({ identity, kind: "offer", body: offer as unknown as Record<string, unknown>, now });
     const decoded = decodeBundle(bundle.text, { now });
@@ -197,7 +306,12 @@ export function openOffer(text: string, ws: Workspace, me: string, now = Date.no
   const identity = loadIdentity(me, ws.home);
   const decoded = decodeBundle(text.replace(/\s+/g, ""), { now, identity, expectedKind: "offer", seen: new SeenNonces(now, ws.home) });
   if (!decoded.ok) throw new UserError(`offer refused, nothing written: ${decoded.message}`);
+  const shape = offerShapeProblem(decoded.bundle.body);
+  if (shape !== null) throw new UserError(`offer refused, nothing written: ${shape}`);
   const offer = decoded.bundle.body as unknown as OfferBody;
+  if (offer.ovpn !== undefined && (pemFingerprint(offer.ovpn.caCertificate) !== offer.ovpn.caFingerprint || !pemIsAuthority(offer.ovpn.caCertificate))) {
+    throw new UserError("offer refused, nothing written: its OpenVPN CA certificate does not match the fingerprint it pins");
+  }
   if (offer.friend !== me) throw new UserError(`this offer is for ${offer.friend}, not ${me}: nothing written`);
   return { offer, sender: decoded.bundle.from, from: decoded.bundle.from.name, fromBoxKey: decoded.bundle.from.boxKey, fingerprint: decoded.fingerprint, nonce: decoded.bundle.nonce, expiresAt: decoded.bundle.expiresAt, identity };
 }
@@ -207,6 +321,10 @@ export interface AcceptChoices {
   networks: string[];
   /** Per link of the offer: which of my WAN interfaces carries it. */
   wans: Record<string, string>;
+  /** Grant the friend's monitor a read-only account on this router. */
+  monitorAccount?: boolean;
+  /** host:port where the friend's monitor reaches this router's API; default: our tunnel address on the primary link, port 8728. */
+  monitorApi?: string;
 }
 
 /** A side made ready to apply: interfaces exist (keys known), the plan is computed, nothing else written. */
@@ -217,6 +335,19 @@ export interface Prepared {
   observed: Observed;
   version: string;
   answer?: AnswerBody;
+  /** Complete side: what applyPrepared writes before the plan (the friend's CA, the account we grant). */
+  beforeApply?: BeforeApply;
+  /** Non-enumerable: see FlowSecrets. */
+  readonly secrets?: FlowSecrets;
+}
+
+/** Writes the complete side makes just before its plan, undone with it on failure. */
+export interface BeforeApply {
+  friend: string;
+  /** The CA that signed the friend's OpenVPN client certificate. */
+  friendCa?: CaCertificateBody;
+  /** The read-only account we grant (its password, chosen by the friend, is in the secrets). */
+  monitorAccount?: boolean;
 }
 
 export async function prepareAccept(router: RouterConnection, ws: Workspace, opened: OpenedOffer, choices: AcceptChoices, hooks: FlowHooks = {}, known?: Inventory): Promise<Prepared> {
@@ -226,6 +357,7 @@ export async function prepareAccept(router: RouterConnection, ws: Workspace, ope
   const asnProblemText = asnChoiceProblem(choices.asn, peers, me);
   if (asnProblemText !== null) throw new UserError(`ASN ${choices.asn}: ${asnProblemText}`);
   for (const l of offer.links) if (choices.wans[l.name] === undefined) throw new UserError(`choose which of your WANs carries link ${l.name}`);
+  if (choices.monitorApi !== undefined && parseApiEndpoint(choices.monitorApi) === null) throw new UserError(`--monitor-api ${choices.monitorApi}: use host:port, e.g. 172.16.20.2:8728`);
   let created: string | null = null;
   return expected(async () => {
     try {
@@ -238,7 +370,7 @@ export async function prepareAccept(router: RouterConnection, ws: Workspace, ope
         networks: choices.networks,
         wans: Object.fromEntries(offer.links.map((l) => [l.name, { interface: choices.wans[l.name]! }])),
       };
-      const linksWith = (keys: Record<string, string>) => Object.fromEntries(offer.links.map((l) => [l.name, { wan: l.name, publicKey: keys[l.name] ?? PLACEHOLDER_KEY }]));
+      const linksWith = (keys: Record<string, string>) => Object.fromEntries(offer.links.map((l) => [l.name, { wan: l.name, publicKey: l.kind === "ovpn" ? "" : (keys[l.name] ?? PLACEHOLDER_KEY) }]));
       const draft = peeringOf(offer, { side, links: linksWith({}) });
       if (!draft.ok) throw new UserError(["the offer and your choices do not make a valid peering, nothing written:", ...draft.problems.map((p) => `  ${p.path}: ${p.message}`)].join("\n"));
       const refusals = checkPeering({ peering: draft.peering, side: me, version: inventory.version, others: peers, router: { interfaces: inventory.interfaces.map((i) => i.name), prefixesInUse: inventory.prefixesInUse } });
@@ -248,11 +380,38 @@ export async function prepareAccept(router: RouterConnection, ws: Workspace, ope
       const keys = await prepareWireGuard(router, draft.peering, me, inventory, hooks);
       const full = peeringOf(offer, { side, links: linksWith(keys) });
       if (!full.ok) throw new Error(`peering with real keys does not validate: ${JSON.stringify(full.problems)}`);
+
+      const ovpnLinks = offer.links.filter((l) => l.kind === "ovpn");
+      let clientCa: CaCertificateBody | undefined;
+      if (ovpnLinks.length > 0) {
+        // The server's CA becomes trusted here; our own CA signs the client certificate it requires.
+        await importFriendCa(router, full.peering.name, opened.from, offer.ovpn!, inventory.version, hooks);
+        if (ovpnLinks.some((l) => l.requireClientCertificate ?? true)) clientCa = await prepareCertificates(router, full.peering.name, "client", hooks);
+      }
+      // The client chooses the PPP passwords: they cross once, sealed to the offerer.
+      const pppPassword = Object.fromEntries(ovpnLinks.map((l) => [l.name, randomPassword()]));
+      const bundle: Record<string, string> = Object.fromEntries(ovpnLinks.map((l) => [answerSecret.pppPassword(l.name), pppPassword[l.name]!]));
+      let monitor: MonitorGrant | undefined;
+      if (choices.monitorAccount) {
+        const password = randomPassword();
+        await grantMonitorAccount(router, full.peering.name, opened.from, password, hooks);
+        const primary = offer.links.find((l) => l.name === offer.policy.primary) ?? offer.links[0]!;
+        monitor = { user: monitorAccountNames(full.peering.name).user, api: monitorApi(choices.monitorApi, primary.addresses[1]) };
+        bundle[answerSecret.monitorGranted] = password;
+      }
+      // The offerer grants its account at complete, with the password we choose now.
+      const friendMonitorPassword = offer.monitor === undefined ? undefined : randomPassword();
+      if (friendMonitorPassword !== undefined) bundle[answerSecret.monitorOffered] = friendMonitorPassword;
+
       hooks.onStep?.(`planning ${full.peering.name} on ${router.label}`);
-      const planned = await planOnRouter(router.client, { peering: full.peering, side: me, others: peers });
+      const planned = await planOnRouter(router.client, { peering: full.peering, side: me, others: peers, secrets: { pppPassword } });
       if (planned.refusals.length > 0) throw new UserError(["refused:", ...planned.refusals.map((r) => `  ${r.path}: ${r.message}`)].join("\n"));
       if (planned.plan.conflicts.length > 0) throw new UserError(["nothing written:", ...planned.plan.conflicts.map((c) => `  ${c.message}`)].join("\n"));
-      return { peering: full.peering, side: me, plan: planned.plan, observed: planned.observed, version: planned.version, answer: { offer: opened.nonce, side, links: linksWith(keys) } };
+      const answer: AnswerBody = { offer: opened.nonce, side, links: linksWith(keys) };
+      if (clientCa !== undefined) answer.ovpn = clientCa;
+      if (monitor !== undefined) answer.monitor = monitor;
+      const prepared: Prepared = { peering: full.peering, side: me, plan: planned.plan, observed: planned.observed, version: planned.version, answer };
+      return attachSecrets(prepared, { pppPassword, bundle, friendMonitorPassword });
     } catch (e) {
       // The interfaces made to learn keys go if the rest will not happen.
       if (created !== null) await discardPrepared(router, created).catch(() => undefined);
@@ -263,10 +422,29 @@ export async function prepareAccept(router: RouterConnection, ws: Workspace, ope
 
 /** Applies a prepared side; a failure is undone on the router and reported as an expected error. */
 export async function applyPrepared(router: RouterConnection, prepared: Prepared, hooks: FlowHooks = {}): Promise<number> {
+  const peering = prepared.peering.name;
+  const before = prepared.beforeApply;
+  const written: string[] = [];
   return expected(async () => {
-    const result = await applyPlan(router.client, prepared.plan, { peering: prepared.peering.name, observed: prepared.observed, reconnect: router.reconnect, onEvent: hooks.onApply });
-    if (!result.ok) throw new UserError(result.message);
-    return result.applied;
+    try {
+      if (before?.friendCa !== undefined) {
+        await importFriendCa(router, peering, before.friend, before.friendCa, prepared.version, hooks);
+        written.push("/certificate");
+      }
+      if (before?.monitorAccount) {
+        const password = secretsOf(prepared)?.grantedMonitorPassword;
+        if (password === undefined) throw new Error("applyPrepared: the monitor account's password is missing (pass the Prepared object prepareComplete returned, not a copy)");
+        written.push("/user", "/user/group");
+        await grantMonitorAccount(router, peering, before.friend, password, hooks);
+      }
+      const result = await applyPlan(router.client, prepared.plan, { peering, observed: prepared.observed, reconnect: router.reconnect, onEvent: hooks.onApply });
+      if (!result.ok) throw new UserError(result.message);
+      return result.applied;
+    } catch (e) {
+      // What was written before the plan goes with it.
+      if (written.length > 0) await discardPrepared(router, peering, written).catch(() => undefined);
+      throw e;
+    }
   });
 }
 
@@ -278,10 +456,18 @@ export interface Accepted {
 /** After the apply: keep the peering, spend the offer, and sign the answer for the friend. */
 export function finishAccept(ws: Workspace, opened: OpenedOffer, prepared: Prepared, now = Date.now()): Accepted {
   if (prepared.answer === undefined) throw new Error("finishAccept needs a side prepared by prepareAccept");
+  const secrets = secretsOf(prepared);
+  const ovpn = prepared.peering.links.filter((l) => l.kind === "ovpn");
+  if (secrets === undefined && (ovpn.length > 0 || opened.offer.monitor !== undefined || prepared.answer.monitor !== undefined)) {
+    throw new Error("finishAccept: the answer's secrets are missing (pass the Prepared object prepareAccept returned, not a copy)");
+  }
+  const sealed = secrets?.bundle !== undefined && Object.keys(secrets.bundle).length > 0 ? secrets.bundle : undefined;
+  const answer = encodeBundle({ identity: opened.identity, kind: "answer", body: prepared.answer as unknown as Record<string, unknown>, secrets: sealed, recipient: { name: opened.from, boxKey: opened.fromBoxKey }, now });
   const file = savePeering(ws, opened.from, prepared.peering);
   new SeenNonces(now, ws.home).remember(opened.nonce, opened.expiresAt);
   rememberFriend(opened.sender, ws.home);
-  const answer = encodeBundle({ identity: opened.identity, kind: "answer", body: prepared.answer as unknown as Record<string, unknown>, recipient: { name: opened.from, boxKey: opened.fromBoxKey }, now });
+  if (opened.offer.monitor !== undefined && secrets?.friendMonitorPassword !== undefined) saveFriendMonitorAccount(ws, opened.from, opened.offer.monitor, secrets.friendMonitorPassword);
+  if (secrets !== undefined && ovpn.length > 0) savePppPasswords(ws, prepared.peering.name, secrets.pppPassword);
   return { answer, file };
 }
 
@@ -295,6 +481,10 @@ export interface OpenedAnswer {
   nonce: string;
   expiresAt: number;
   pendingFile: string;
+  /** The answer as the friend sent it (public part). */
+  answer?: AnswerBody;
+  /** Non-enumerable: see FlowSecrets. */
+  readonly secrets?: FlowSecrets;
 }
 
 /** Verifies an answer against the offer waiting for that friend; writes nothing. */
@@ -306,25 +496,66 @@ export function openAnswer(text: string, ws: Workspace, me: string, now = Date.n
   const pendingFile = pendingOfferFile(friend, ws.home);
   if (!existsSync(pendingFile)) throw new UserError(`no offer to ${friend} is waiting here: nothing written (was it made from another computer or config directory?)`);
   const pending = JSON.parse(readFileSync(pendingFile, "utf8")) as { nonce: string; offer: OfferBody };
+  const shape = answerShapeProblem(decoded.bundle.body, pending.offer);
+  if (shape !== null) throw new UserError(`answer refused, nothing written: ${shape}`);
   const answer = decoded.bundle.body as unknown as AnswerBody;
   if (answer.offer !== pending.nonce) throw new UserError(`this answer is for another offer than the one waiting for ${friend}: nothing written; ask ${friend} to accept your latest offer`);
   const full = peeringOf(pending.offer, answer);
   if (!full.ok) throw new UserError(["the answer does not make a valid peering, nothing written:", ...full.problems.map((p) => `  ${p.path}: ${p.message}`)].join("\n"));
-  return { peering: full.peering, sender: decoded.bundle.from, friend, fingerprint: decoded.fingerprint, nonce: decoded.bundle.nonce, expiresAt: decoded.bundle.expiresAt, pendingFile };
+  if (answer.ovpn !== undefined && (pemFingerprint(answer.ovpn.caCertificate) !== answer.ovpn.caFingerprint || !pemIsAuthority(answer.ovpn.caCertificate))) {
+    throw new UserError("answer refused, nothing written: its OpenVPN CA certificate does not match its fingerprint");
+  }
+  const sealed = decoded.bundle.secrets ?? {};
+  const pppPassword: Record<string, string> = {};
+  for (const l of full.peering.links.filter((x) => x.kind === "ovpn")) {
+    const password = sealed[answerSecret.pppPassword(l.name)];
+    if (password === undefined || !PASSWORD.test(password)) throw new UserError(`answer refused, nothing written: it carries no usable PPP password for link ${l.name}; ask ${friend} to accept your offer again`);
+    pppPassword[l.name] = password;
+  }
+  const secrets: FlowSecrets = { pppPassword };
+  if (answer.monitor !== undefined) {
+    const password = sealed[answerSecret.monitorGranted];
+    if (password === undefined || !PASSWORD.test(password)) throw new UserError(`answer refused, nothing written: ${friend} grants a monitor account but the answer carries no usable password for it`);
+    secrets.friendMonitorPassword = password;
+  }
+  if (pending.offer.monitor !== undefined) {
+    const password = sealed[answerSecret.monitorOffered];
+    if (password === undefined || !PASSWORD.test(password)) throw new UserError(`answer refused, nothing written: your offer grants a monitor account but the answer carries no usable password for it`);
+    secrets.grantedMonitorPassword = password;
+  }
+  const opened: OpenedAnswer = { peering: full.peering, sender: decoded.bundle.from, friend, fingerprint: decoded.fingerprint, nonce: decoded.bundle.nonce, expiresAt: decoded.bundle.expiresAt, pendingFile, answer };
+  return attachSecrets(opened, secrets);
 }
 
 /** Plans a peering from a file or an answer for this side; refusals and conflicts stop here. */
-export async function preparePeering(router: RouterConnection, ws: Workspace, peering: Peering, side: string, options: { remove?: boolean; hooks?: FlowHooks } = {}): Promise<Prepared> {
+export async function preparePeering(router: RouterConnection, ws: Workspace, peering: Peering, side: string, options: { remove?: boolean; hooks?: FlowHooks; secrets?: RenderSecrets } = {}): Promise<Prepared> {
   return expected(async () => {
     options.hooks?.onStep?.(`planning ${peering.name} on ${router.label}`);
-    const planned = await planOnRouter(router.client, { peering, side, others: peersOf(ws, peering.name), remove: options.remove });
+    const planned = await planOnRouter(router.client, { peering, side, others: peersOf(ws, peering.name), remove: options.remove, secrets: options.secrets });
     if (planned.refusals.length > 0) throw new UserError(["refused, nothing written:", ...planned.refusals.map((r) => `  ${r.path}: ${r.message}`)].join("\n"));
     if (planned.plan.conflicts.length > 0) throw new UserError(["nothing written:", ...planned.plan.conflicts.map((c) => `  ${c.message}`)].join("\n"));
     return { peering, side, plan: planned.plan, observed: planned.observed, version: planned.version };
   });
 }
 
+/**
+ * The complete side's plan from an opened answer: with the PPP passwords the friend chose, and,
+ * written by applyPrepared just before the plan, the friend's CA and the account we grant.
+ */
+export async function prepareComplete(router: RouterConnection, ws: Workspace, opened: OpenedAnswer, me: string, hooks: FlowHooks = {}): Promise<Prepared> {
+  const secrets = secretsOf(opened);
+  if (secrets === undefined) throw new Error("prepareComplete: the answer's secrets are missing (pass the object openAnswer returned, not a copy)");
+  const prepared = await preparePeering(router, ws, opened.peering, me, { hooks, secrets: { pppPassword: secrets.pppPassword } });
+  const beforeApply: BeforeApply = { friend: opened.friend };
+  if (opened.answer?.ovpn !== undefined) beforeApply.friendCa = opened.answer.ovpn;
+  if (secrets.grantedMonitorPassword !== undefined) beforeApply.monitorAccount = true;
+  return attachSecrets({ ...prepared, beforeApply }, { pppPassword: secrets.pppPassword, grantedMonitorPassword: secrets.grantedMonitorPassword });
+}
+
 export function finishComplete(ws: Workspace, opened: OpenedAnswer, now = Date.now()): string {
+  const secrets = secretsOf(opened);
+  if (opened.answer?.monitor !== undefined && secrets?.friendMonitorPassword !== undefined) saveFriendMonitorAccount(ws, opened.friend, opened.answer.monitor, secrets.friendMonitorPassword);
+  if (secrets !== undefined && Object.keys(secrets.pppPassword).length > 0) savePppPasswords(ws, opened.peering.name, secrets.pppPassword);
   const file = savePeering(ws, opened.friend, opened.peering);
   new SeenNonces(now, ws.home).remember(opened.nonce, opened.expiresAt);
   rememberFriend(opened.sender, ws.home);

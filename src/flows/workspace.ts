@@ -5,11 +5,17 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Peering } from "../core/peering.js";
 import { configDir, defaultPeersDir, loadPeersDirectory } from "../cli/files.js";
+import type { SecretStore } from "../cli/secrets.js";
 import type { RouterClient } from "../routeros/client.js";
 
 export interface Workspace {
   home: string;
   peersDir: string;
+  /**
+   * Where secrets that must outlive a run go (a friend's monitor password, PPP passwords):
+   * undefined asks the OS keyring, null means none (0600 file under `home` instead, or nothing).
+   */
+  secrets?: SecretStore | null;
 }
 
 export function defaultWorkspace(peersDir?: string): Workspace {

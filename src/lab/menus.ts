@@ -2,7 +2,8 @@
 // behaviour a real router has there (generated keys, read-only state, duplicate names).
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from "node:crypto";
 import { capabilities } from "../core/version.js";
-import { TrapError, TrapMessage } from "./protocol/traps.js";
+import { certificateMenus, type CertificateKeys } from "./certificates.js";
+import { TrapCategory, TrapError, TrapMessage } from "./protocol/traps.js";
 import type { Attributes, MenuDescriptor } from "./store/menu.js";
 
 /** A WireGuard key pair as RouterOS shows keys: standard base64 of the raw 32 bytes. */
@@ -18,11 +19,36 @@ export function wireguardKeyPair(privateKey?: string): { privateKey: string; pub
 
 const WG_KEY = /^[A-Za-z0-9+/]{43}=$/;
 
+/** Secrets a router holds but never prints: kept beside the store, not in it. */
+export interface RouterSecrets {
+  /** WireGuard private keys by interface name. */
+  privateKeys: Map<string, string>;
+  /** Certificate keys and PEMs by certificate `.id`. */
+  certificates?: Map<string, CertificateKeys>;
+  /** `/user` passwords by user name. */
+  userPasswords?: Map<string, string>;
+}
+
+/** RouterOS's built-in user groups, with their policies as `/user group print` shows them. */
+export const FACTORY_GROUPS: Record<string, string> = {
+  read: "local,telnet,ssh,reboot,read,test,winbox,password,web,sniff,sensitive,api,romon,!ftp,!write,!policy",
+  write: "local,telnet,ssh,reboot,read,write,test,winbox,password,web,sniff,sensitive,api,romon,!ftp,!policy",
+  full: "local,telnet,ssh,ftp,reboot,read,write,policy,test,winbox,password,web,sniff,sensitive,api,romon",
+};
+
+/** Policies a group grants: the names without a leading `!`. */
+export function grantedPolicies(policy: string | undefined): Set<string> {
+  return new Set((policy ?? "").split(",").map((p) => p.trim()).filter((p) => p !== "" && !p.startsWith("!")));
+}
+
 /**
  * Descriptors for one router. `privateKeys` keeps WireGuard private keys out of the store:
- * the lab prints them masked, as bgpals must never need them.
+ * the lab prints them masked, as bgpals must never need them. Certificate keys and user
+ * passwords stay out of it for the same reason.
  */
-export function menuDescriptors(version: string, privateKeys: Map<string, string>): MenuDescriptor[] {
+export function menuDescriptors(version: string, privateKeys: Map<string, string>, secrets: Omit<RouterSecrets, "privateKeys"> = {}): MenuDescriptor[] {
+  const certificateKeys = secrets.certificates ?? new Map<string, CertificateKeys>();
+  const userPasswords = secrets.userPasswords ?? new Map<string, string>();
   const caps = capabilities(version);
   if (caps === null) throw new Error(`the lab does not model RouterOS ${version}`);
   const v7 = caps.dialect !== "v6";
@@ -50,7 +76,43 @@ export function menuDescriptors(version: string, privateKeys: Map<string, string
     single("/system/resource", { verbs: ["print", "getall", "get", "listen"] }),
     single("/system/routerboard", { verbs: ["print", "getall", "get"] }),
     named("/system/scheduler"),
-    named("/user"),
+    named("/user/group", {
+      hooks: {
+        validate(change) {
+          if (change.kind === "remove") return;
+          const known = new Set(["local", "telnet", "ssh", "ftp", "reboot", "read", "write", "policy", "test", "winbox", "password", "web", "sniff", "sensitive", "api", "romon", "dude", "tikapp", "rest-api"]);
+          for (const p of (change.after.policy ?? "").split(",").filter((x) => x !== "")) {
+            if (!known.has(p.replace(/^!/, ""))) throw new TrapError(`input does not match any value of policy`, TrapCategory.argumentValue);
+          }
+        },
+        onRemove(item, ctx) {
+          if (ctx.store.at("/user").find({ group: item.name ?? "" }).length > 0) throw new TrapError("failure: group is in use by a user", TrapCategory.generalFailure);
+        },
+      },
+    }),
+    named("/user", {
+      hooks: {
+        // RouterOS never prints a user's password: the lab keeps it beside the store.
+        onAdd(draft) {
+          userPasswords.set(draft.name ?? "", draft.password ?? "");
+          delete draft.password;
+        },
+        onSet(draft, before) {
+          const password = draft.password ?? userPasswords.get(before.name ?? "") ?? "";
+          if (draft.name !== before.name) userPasswords.delete(before.name ?? "");
+          userPasswords.set(draft.name ?? "", password);
+          delete draft.password;
+        },
+        onRemove(item) {
+          userPasswords.delete(item.name ?? "");
+        },
+        validate(change, ctx) {
+          if (change.kind === "remove" || ctx.origin === "system") return;
+          const group = change.after.group ?? "";
+          if (ctx.store.at("/user/group").find({ name: group }).length === 0) throw new TrapError("input does not match any value of group", TrapCategory.argumentValue);
+        },
+      },
+    }),
     named("/interface", { duplicateMessage: TrapMessage.alreadyHaveInterface, readOnly: ["type", "running", "mac-address"], verbs: ["print", "getall", "get", "set", "listen", "enable", "disable"] }),
     named("/interface/ethernet", { verbs: ["print", "getall", "get", "set", "listen", "enable", "disable"] }),
     named("/interface/vlan", interfaceDuplicate),
@@ -70,7 +132,7 @@ export function menuDescriptors(version: string, privateKeys: Map<string, string
     named("/ppp/profile", { booleans: ["only-one", "change-tcp-mss", "use-upnp"] }),
     named("/ppp/secret"),
     state("/ppp/active"),
-    named("/certificate", { booleans: ["trusted"] }),
+    ...certificateMenus(version, certificateKeys),
     list("/ip/address"),
     list("/ip/route"),
     named("/ip/pool"),
@@ -142,6 +204,7 @@ export function menuDescriptors(version: string, privateKeys: Map<string, string
 export function factoryItems(version: string): Record<string, Array<Record<string, string>>> {
   const caps = capabilities(version)!;
   const out: Record<string, Array<Record<string, string>>> = {
+    "/user/group": Object.entries(FACTORY_GROUPS).map(([name, policy]) => ({ name, policy, skin: "default" })),
     "/ppp/profile": [
       { name: "default", "use-encryption": "default", "only-one": "default", "change-tcp-mss": "yes", default: "true" },
       { name: "default-encryption", "use-encryption": "yes", "only-one": "default", "change-tcp-mss": "yes", default: "true" },

@@ -5,11 +5,12 @@ import { atLeast, capabilities, parseVersion } from "../core/version.js";
 import { formatDuration } from "../core/duration.js";
 import { menuLine, quote } from "../core/script.js";
 import { checkCommand, menuExists } from "../routeros/schema.js";
-import { factoryItems, menuDescriptors } from "./menus.js";
+import { certificateCommands, printIntoFile, type CertificateKeys } from "./certificates.js";
+import { factoryItems, grantedPolicies, menuDescriptors } from "./menus.js";
 import type { RouterSnapshot } from "./model/dataplane.js";
 import type { Item, RouterView } from "./model/types.js";
 import type { Personality } from "./personalities.js";
-import { ApiServer, type CommandHandler } from "./protocol/server.js";
+import { ApiServer, type ApiUser, type CommandHandler } from "./protocol/server.js";
 import { TrapCategory } from "./protocol/traps.js";
 import { createStoreHandler } from "./store/commands.js";
 import { ConfigStore, V6_MESSAGES, V7_MESSAGES } from "./store/store.js";
@@ -20,7 +21,9 @@ export const STATE_ATTRIBUTES = new Set([
   "state", "uptime", "prefix-count", "established", "last-error", "limit-exceeded", "updates-received", "updates-sent", "remote-id",
 ]);
 
-const WRITE_VERBS = new Set(["add", "set", "remove", "unset", "enable", "disable", "move"]);
+const WRITE_VERBS = new Set(["add", "set", "remove", "unset", "enable", "disable", "move", "sign", "import", "export-certificate"]);
+// Commands beyond add/set whose arguments RouterOS 7 checks against its command tree.
+const SCHEMA_CHECKED_VERBS = new Set(["add", "set", "sign", "import", "export-certificate"]);
 
 const TUNNEL_MENUS: Record<string, string> = {
   "/interface/wireguard": "wg",
@@ -45,6 +48,10 @@ export class LabRouter {
   readonly server: ApiServer;
   /** WireGuard private keys, kept out of the store: the API shows them masked. */
   readonly privateKeys = new Map<string, string>();
+  /** Certificate keys and PEMs by certificate id: RouterOS never prints a private key. */
+  readonly certificateKeys = new Map<string, CertificateKeys>();
+  /** Passwords of users added through `/user`, by name (never printed). */
+  readonly userPasswords = new Map<string, string>();
   /**
    * A fault on the k-th API write from now (1-based): `trap` refuses it, `drop` performs it and
    * then drops the connection before the client hears back.
@@ -62,26 +69,46 @@ export class LabRouter {
     const caps = capabilities(this.version)!;
     this.store = new ConfigStore({ messages: caps.dialect === "v6" ? V6_MESSAGES : V7_MESSAGES });
     const factory = factoryItems(this.version);
-    for (const descriptor of menuDescriptors(this.version, this.privateKeys)) {
+    for (const descriptor of menuDescriptors(this.version, this.privateKeys, { certificates: this.certificateKeys, userPasswords: this.userPasswords })) {
       this.store.register(descriptor, [...(factory[descriptor.path] ?? []), ...(personality.menus[descriptor.path] ?? [])]);
     }
     for (const path of Object.keys(personality.menus)) {
       if (this.store.menu(path) === undefined) throw new Error(`personality ${this.name} seeds ${path}, a menu the lab does not model`);
     }
     this.trackTunnelInterfaces();
-    const storeHandler = createStoreHandler(this.store, { commands: options.labCommands });
+    const routerCommands = certificateCommands({ store: this.store, version: this.version, keys: this.certificateKeys });
+    const storeHandler = createStoreHandler(this.store, { commands: { ...routerCommands, ...options.labCommands } });
+    const withFiles: CommandHandler = caps.dialect === "v6" ? (request, reply) => (printIntoFile(this.store, request, reply) ? undefined : storeHandler(request, reply)) : storeHandler;
+    const builtIn: ApiUser[] = [
+      { name: personality.user, password: personality.password, group: "full" },
+      { name: "monitor", password: `${personality.password}-ro`, group: "read" },
+    ];
     this.server = new ApiServer({
-      handler: this.faulty(caps.dialect === "v6" ? storeHandler : this.schemaChecked(storeHandler)),
-      users: [
-        { name: personality.user, password: personality.password, group: "full" },
-        { name: "monitor", password: `${personality.password}-ro`, group: "read" },
-      ],
+      handler: this.faulty(caps.dialect === "v6" ? withFiles : this.schemaChecked(withFiles)),
+      users: () => [...builtIn, ...this.addedUsers(builtIn)],
       host: options.host,
       port: options.port,
       tlsPort: options.tlsPort,
       // RouterOS 7.18 and later answer an empty print with !empty.
       emptyReplies: caps.dialect !== "v6" && atLeast(parseVersion(this.version)!, "7.18"),
     });
+  }
+
+  /**
+   * Users added through `/user`, with what their group's policy lets them do over the API: no
+   * `api` policy, no login; no `write` policy, read only.
+   */
+  private addedUsers(builtIn: readonly ApiUser[]): ApiUser[] {
+    const out: ApiUser[] = [];
+    for (const user of this.store.at("/user").list()) {
+      const name = user.name ?? "";
+      if (builtIn.some((b) => b.name === name) || user.disabled === "true") continue;
+      const policy = grantedPolicies(this.store.at("/user/group").find({ name: user.group ?? "" })[0]?.policy);
+      if (!policy.has("api")) continue;
+      const group = !policy.has("write") ? "read" : policy.has("policy") ? "full" : "write";
+      out.push({ name, password: this.userPasswords.get(name) ?? "", group });
+    }
+    return out;
   }
 
   /** What the dataplane reads: the current configuration, one list per menu. */
@@ -166,7 +193,7 @@ export class LabRouter {
       const split = request.command.lastIndexOf("/");
       const path = request.command.slice(0, split);
       const verb = request.command.slice(split + 1);
-      if ((verb === "add" || verb === "set") && this.store.menu(path) !== undefined && menuExists(this.version, path)) {
+      if (SCHEMA_CHECKED_VERBS.has(verb) && this.store.menu(path) !== undefined && menuExists(this.version, path)) {
         const attrs: Record<string, string> = {};
         for (const [k, v] of request.attributes) if (k !== ".id" && k !== "numbers") attrs[k] = v;
         const problem = checkCommand(this.version, { path, verb, attrs })[0];

@@ -87,14 +87,20 @@ const DEPENDENCY_LEVEL: Record<string, number> = {
   "/routing/bgp/connection": 1,
   "/routing/bgp/peer": 1,
   "/interface/ovpn-server": 2,
+  "/user": 0,
+  // What everything else may reference goes last: certificates (OpenVPN servers and clients name
+  // them) and user groups (users name them).
+  "/user/group": -1,
+  "/certificate": -1,
 };
 const DEEPEST = 2;
+const SHALLOWEST = -1;
 
 /** Removals first, most dependent first; then sets and adds, least dependent first. Order within a menu is kept. */
 function stages(changes: readonly Change[]): Change[][] {
   const stageOf = (c: Change) => {
     const level = DEPENDENCY_LEVEL[c.path] ?? DEEPEST;
-    return c.op === "remove" ? DEEPEST - level : DEEPEST + 1 + level;
+    return c.op === "remove" ? DEEPEST - level : DEEPEST - SHALLOWEST + 2 + level;
   };
   const byStage = new Map<number, Change[]>();
   for (const c of changes) byStage.set(stageOf(c), [...(byStage.get(stageOf(c)) ?? []), c]);
@@ -249,6 +255,8 @@ async function undoOne(client: RouterClient, change: Change, options: ApplyOptio
     await client.set(change.path, change.id ?? null, inverseOf(change).attrs);
     return true;
   }
+  // A certificate's key pair cannot be made again: say so rather than add an unsigned stand-in.
+  if (change.path === "/certificate") throw new Error("a removed certificate cannot be restored; prepare the peering again (offer or accept) to make new ones");
   const still = await client.print(change.path, { query: { comment: tag } });
   if (still.length > 0) return false;
   const removed: ObservedItem | undefined = (options.observed[change.path] ?? []).find((i) => i[".id"] === change.id);

@@ -171,9 +171,19 @@ function ovpnTunnels(world: World, router: RouterView, running: Map<string, Read
         continue;
       }
     }
-    if (isTrue(server["require-client-certificate"]) && (client.certificate === undefined || client.certificate === "none" || certificate(router, client.certificate) === undefined)) {
-      tunnel.reason = `${far.name} requires a client certificate and ${client.name} has none`;
-      continue;
+    if (isTrue(server["require-client-certificate"])) {
+      const clientCert = client.certificate === undefined || client.certificate === "none" ? undefined : certificate(router, client.certificate);
+      if (clientCert === undefined) {
+        tunnel.reason = `${far.name} requires a client certificate and ${client.name} has none`;
+        continue;
+      }
+      // The server accepts a client certificate whose issuer (or itself, when self-signed) it trusts.
+      const anchor = clientCert.ca !== undefined && clientCert.ca !== "" ? certificate(router, clientCert.ca) : clientCert;
+      const trusted = far.items("/certificate").some((c) => isTrue(c.trusted) && c.fingerprint !== undefined && c.fingerprint === anchor?.fingerprint);
+      if (!trusted) {
+        tunnel.reason = `${far.name} does not trust the CA that signed ${router.name}'s client certificate ${clientCert.name}`;
+        continue;
+      }
     }
     const ciphers = (server.cipher ?? "aes256-cbc").split(",");
     const auths = (server.auth ?? "sha1").split(",");

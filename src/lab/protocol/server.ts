@@ -62,7 +62,8 @@ export type CommandHandler = (request: ApiRequest, reply: Reply) => void | Promi
 export interface ApiServerOptions {
   handler: CommandHandler;
   /** Accounts that may log in; default admin with an empty password, as a factory router. */
-  users?: readonly ApiUser[];
+  /** Who may log in; a function is asked at each login (users added over the API count). */
+  users?: readonly ApiUser[] | (() => readonly ApiUser[]);
   host?: string;
   /** TCP port of the API; 0 picks a free one. */
   port?: number;
@@ -100,7 +101,7 @@ export class ApiServer {
   emptyReplies: boolean;
   /** While false, new connections are closed at once (a router that is rebooting). */
   available = true;
-  readonly users: readonly ApiUser[];
+  private readonly userSource: readonly ApiUser[] | (() => readonly ApiUser[]);
   /** The API-SSL certificate once started, for clients that pin its fingerprint. */
   tlsCertificate: X509Certificate | null = null;
   private readonly options: ApiServerOptions;
@@ -113,7 +114,11 @@ export class ApiServer {
     this.handler = options.handler;
     this.latencyMs = options.latencyMs ?? 0;
     this.emptyReplies = options.emptyReplies ?? false;
-    this.users = options.users ?? [{ name: "admin", password: "" }];
+    this.userSource = options.users ?? [{ name: "admin", password: "" }];
+  }
+
+  get users(): readonly ApiUser[] {
+    return typeof this.userSource === "function" ? this.userSource() : this.userSource;
   }
 
   get limits(): Partial<DecoderLimits> {

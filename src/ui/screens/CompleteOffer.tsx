@@ -2,7 +2,7 @@
 // plan review → apply.
 import { Box, Text } from "ink";
 import { useState } from "react";
-import { applyPrepared, finishComplete, openAnswer, preparePeering, type OpenedAnswer, type Prepared } from "../../flows/wizard.js";
+import { applyPrepared, finishComplete, openAnswer, prepareComplete, type OpenedAnswer, type Prepared } from "../../flows/wizard.js";
 import { stepRows, WizardFrame } from "../components/WizardFrame.js";
 import { useRouterSession, type RouterSession } from "../hooks/use-router-session.js";
 import { useSteps } from "../hooks/use-steps.js";
@@ -114,7 +114,8 @@ export function CompleteOffer({ focused }: { focused: boolean }) {
             onSession={(session) => {
               steps.go({ id: "planning", opened: step.opened, session });
               work.run(
-                () => preparePeering(session.connection, services.workspace, step.opened.peering, me!, { hooks: work.hooks }),
+                // prepareComplete, not preparePeering: it carries the sealed PPP passwords and the friend's CA.
+                () => prepareComplete(session.connection, services.workspace, step.opened, me!, work.hooks),
                 (prepared) => steps.replace({ id: "plan", opened: step.opened, session, prepared }),
                 () => steps.back(),
               );

@@ -98,7 +98,7 @@ export function NewPeering({ focused }: { focused: boolean }) {
             friend: draft.friend!,
             asn: draft.asn!,
             networks,
-            links: draft.wans!.map((iface, i) => ({ name: linkName(i), kind: draft.kind as "wireguard", iface, endpoint: draft.endpoints?.[linkName(i)] })),
+            links: draft.wans!.map((iface, i) => ({ name: linkName(i), kind: draft.kind!, iface, endpoint: draft.endpoints?.[linkName(i)] })),
             primary: draft.primary!,
           },
           work.hooks,
