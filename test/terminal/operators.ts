@@ -20,14 +20,14 @@ export interface Operator {
 }
 
 /** A config home with a profile named `home` for the operator's lab router, and the TUI open on it. */
-export async function openOperator(lab: Lab, name: string): Promise<Operator> {
+export async function openOperator(lab: Lab, name: string, size: { cols: number; rows: number } = { cols: COLS, rows: ROWS }): Promise<Operator> {
   const info = lab.info().routers.find((r) => r.name === name);
   if (!info) throw new Error(`no lab router ${name}`);
   const home = mkdtempSync(join(tmpdir(), `bgpals-${name}-`));
   const env = { BGPALS_HOME: home, BGPALS_PASSWORD: info.password };
   const added = await cliAsync(["router", "add", "home", "--host", info.host, "--port", String(info.port), "--user", info.user], env);
   expect(added.code, added.stderr).toBe(0);
-  const term = runInTerminal([], { env, cols: COLS, rows: ROWS });
+  const term = runInTerminal([], { env, ...size });
   await term.waitFor("Routers (1)");
   return { name, home, env, term };
 }

@@ -49,6 +49,7 @@ describe("S1 in two terminals", () => {
     await a.press(KEYS.ctrlU, /your ASN: *$/m);
     await typeText(a, "64514");
     await a.press(KEYS.enter, "networks to announce: 192.168.0.0/24");
+    await a.press(KEYS.enter, "› No read-only account");
     const offerScreen = await a.press(KEYS.enter, /\d+ characters, offer for remi/, 20_000);
     const offer = bundleOnScreen(offerScreen);
     expect(offer.text).toMatch(/^bgpals1:[A-Za-z0-9_-]+$/);
@@ -68,6 +69,7 @@ describe("S1 in two terminals", () => {
     await r.press(KEYS.ctrlU, /your ASN: *$/m);
     await typeText(r, "64513");
     await r.press(KEYS.enter, "networks to announce:");
+    await r.press(KEYS.enter, "› No read-only account");
     const plan = await r.press(KEYS.enter, /\d+ changes on home/, 20_000);
     expect(plan).toMatch(/\+ interface=wg-alice-isp1 public-key=/);
     const answerScreen = await r.press("a", /\d+ characters, answer for alice/, 20_000);

@@ -163,6 +163,7 @@ describe("New peering", () => {
     await ui.press(KEY.ctrlU, /your ASN: *$/m);
     await ui.type("64514");
     await ui.press(KEY.enter, "networks to announce: 192.168.0.0/24");
+    await ui.press(KEY.enter, "› No read-only account");
     const offer = await ui.press(KEY.enter, /Fingerprint [2-9A-Z]{4}-/, 15_000);
     fits(offer);
     expect(offer).toMatch(/^bgpals1:/m);
@@ -215,6 +216,7 @@ describe("Accept offer and Complete", () => {
     await ui.press(KEY.ctrlU, /your ASN: *$/m);
     await ui.type("64513");
     await ui.press(KEY.enter, "networks to announce:");
+    await ui.press(KEY.enter, "› No read-only account");
     const plan = await ui.press(KEY.enter, /\d+ changes on home/, 15_000);
     fits(plan);
     expect(plan).toMatch(/\+\d+ add/);
@@ -261,6 +263,7 @@ describe("Accept offer and Complete", () => {
     await ui.press(KEY.enter, "Link isp2");
     await ui.press(KEY.enter, "your ASN:");
     await ui.press(KEY.enter, "networks to announce:");
+    await ui.press(KEY.enter, "› No read-only account");
     await ui.press(KEY.enter, /\d+ changes on home/, 15_000);
     lab.router("remi").failWrite(7, "trap");
     // The error panel comes once the apply undid itself and the prepared interfaces went.
@@ -268,7 +271,7 @@ describe("Accept offer and Complete", () => {
     expect(failed).toMatch(/undone|undid|nothing/i);
     fits(failed);
     expect(lab.router("remi").exportConfig()).toBe(before);
-    await ui.press(KEY.escape, "networks to announce:");
+    await ui.press(KEY.escape, "› No read-only account");
   });
 
   it("Complete says where to go when this computer never made an offer", async () => {

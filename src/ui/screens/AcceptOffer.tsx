@@ -27,6 +27,7 @@ interface Draft {
   session?: RouterSession;
   wans?: Record<string, string>;
   asn?: number;
+  networks?: string[];
 }
 
 type Step =
@@ -37,6 +38,7 @@ type Step =
   | { id: "wan"; draft: Draft; link: string }
   | { id: "asn"; draft: Draft }
   | { id: "networks"; draft: Draft }
+  | { id: "monitor"; draft: Draft }
   | { id: "preparing"; draft: Draft }
   | { id: "plan"; draft: Draft; prepared: Prepared }
   | { id: "applying"; draft: Draft; prepared: Prepared }
@@ -51,6 +53,7 @@ const GUIDE: Record<Step["id"], string> = {
   wan: "Which of your WANs carries this link (its ISP).",
   asn: "A private AS number for your side; it must differ from your friend's.",
   networks: "The networks you announce to your friend, comma-separated.",
+  monitor: "A read-only RouterOS account lets your friend's monitor show your side too. It cannot change anything.",
   preparing: "Creating the tunnel interfaces (their keys go into your answer) and planning the rest.",
   plan: "Exactly what changes on your router. a applies it all or nothing; esc goes back and removes the prepared interfaces.",
   applying: "Applying. On any failure everything done in this apply is undone.",
@@ -78,11 +81,11 @@ export function AcceptOffer({ focused }: { focused: boolean }) {
     if (link) steps.go({ id: "wan", draft, link: link.name });
     else steps.go({ id: "asn", draft });
   };
-  const prepare = (draft: Draft, networks: string[]) => {
+  const prepare = (draft: Draft, networks: string[], monitorAccount: boolean) => {
     steps.go({ id: "preparing", draft });
     const session = draft.session!;
     work.run(
-      () => prepareAccept(session.connection, services.workspace, draft.opened!, { asn: draft.asn!, networks, wans: draft.wans! }, work.hooks, session.inventory),
+      () => prepareAccept(session.connection, services.workspace, draft.opened!, { asn: draft.asn!, networks, wans: draft.wans!, monitorAccount }, work.hooks, session.inventory),
       (prepared) => steps.replace({ id: "plan", draft, prepared }),
       () => steps.back(),
     );
@@ -91,8 +94,8 @@ export function AcceptOffer({ focused }: { focused: boolean }) {
     steps.go({ id: "preparing", draft });
     work.run(
       () => discardPrepared(draft.session!.connection, prepared.peering.name),
-      () => steps.backTo((s) => s.id === "networks"),
-      () => steps.backTo((s) => s.id === "networks"),
+      () => steps.backTo((s) => s.id === "monitor"),
+      () => steps.backTo((s) => s.id === "monitor"),
     );
   };
   const apply = (draft: Draft, prepared: Prepared) => {
@@ -110,7 +113,7 @@ export function AcceptOffer({ focused }: { focused: boolean }) {
         }
       },
       ({ applied, accepted }) => steps.replace({ id: "answer", draft, prepared, accepted, applied }),
-      () => steps.backTo((s) => s.id === "networks"),
+      () => steps.backTo((s) => s.id === "monitor"),
     );
   };
 
@@ -210,7 +213,7 @@ export function AcceptOffer({ focused }: { focused: boolean }) {
           <TextField
             key="networks"
             label="networks to announce"
-            initial={step.draft.session!.inventory.lans.map((l) => l.network).join(", ")}
+            initial={(step.draft.networks ?? step.draft.session!.inventory.lans.map((l) => l.network)).join(", ")}
             width={size.columns}
             focused={live}
             validate={(v) => {
@@ -219,11 +222,28 @@ export function AcceptOffer({ focused }: { focused: boolean }) {
             }}
             onSubmit={(v) => {
               const parsed = parseNetworkList(v);
-              if (parsed.ok) prepare(step.draft, parsed.networks);
+              if (parsed.ok) steps.go({ id: "monitor", draft: { ...step.draft, networks: parsed.networks } });
             }}
             onBack={back}
             onAbort={actions.quit}
           />
+        );
+      case "monitor":
+        return (
+          <Box flexDirection="column">
+            {step.draft.opened!.offer.monitor ? <Text>{`${step.draft.opened!.from} grants you a read-only account on their router: your monitor can show their side.`}</Text> : null}
+            <ChooseOne
+              choices={[
+                { value: "no", label: "No read-only account" },
+                { value: "yes", label: `Grant ${step.draft.opened!.from} a read-only account on ${step.draft.session!.connection.label}` },
+              ]}
+              rows={rows - 1}
+              focused={live}
+              onBack={back}
+              onHelp={help}
+              onChoose={(v) => prepare(step.draft, step.draft.networks!, v === "yes")}
+            />
+          </Box>
         );
       case "preparing":
         return <Working label={`preparing your side on ${step.draft.session!.connection.label}`} log={work.log} rows={rows} focused={live} />;

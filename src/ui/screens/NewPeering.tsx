@@ -28,6 +28,7 @@ interface Draft {
   endpoints?: Record<string, string>;
   primary?: string;
   asn?: number;
+  networks?: string[];
 }
 
 type Step =
@@ -40,6 +41,7 @@ type Step =
   | { id: "primary"; draft: Draft }
   | { id: "asn"; draft: Draft }
   | { id: "networks"; draft: Draft }
+  | { id: "monitor"; draft: Draft }
   | { id: "preparing"; draft: Draft }
   | { id: "offer"; draft: Draft; made: OfferMade }
   | { id: "done"; draft: Draft; made: OfferMade };
@@ -56,6 +58,7 @@ const GUIDE: Record<Step["id"], string> = {
   primary: "Traffic goes over the primary ISP; the other is the backup.",
   asn: "A private AS number for your side (64512-65534); it must differ from your friend's.",
   networks: "The networks you announce to your friend, comma-separated.",
+  monitor: "A read-only RouterOS account lets your friend's monitor show your side too. It cannot change anything.",
   preparing: "Creating the tunnel interfaces on your router, so the offer can carry their public keys.",
   offer: "Send this offer to your friend (any chat works: it is signed) and read the fingerprint aloud.",
   done: "",
@@ -85,7 +88,7 @@ export function NewPeering({ focused }: { focused: boolean }) {
     if ((draft.wans ?? []).length > 1) return steps.go({ id: "primary", draft });
     steps.go({ id: "asn", draft: { ...draft, primary: linkName(0) } });
   };
-  const prepare = (draft: Draft, networks: string[]) => {
+  const prepare = (draft: Draft, networks: string[], monitorAccount: boolean) => {
     steps.go({ id: "preparing", draft });
     const session = draft.session!;
     work.run(
@@ -100,6 +103,7 @@ export function NewPeering({ focused }: { focused: boolean }) {
             networks,
             links: draft.wans!.map((iface, i) => ({ name: linkName(i), kind: draft.kind!, iface, endpoint: draft.endpoints?.[linkName(i)] })),
             primary: draft.primary!,
+            monitorAccount,
           },
           work.hooks,
           session.inventory,
@@ -212,7 +216,7 @@ export function NewPeering({ focused }: { focused: boolean }) {
           <TextField
             key="networks"
             label="networks to announce"
-            initial={step.draft.session!.inventory.lans.map((l) => l.network).join(", ")}
+            initial={(step.draft.networks ?? step.draft.session!.inventory.lans.map((l) => l.network)).join(", ")}
             width={size.columns}
             focused={live}
             validate={(v) => {
@@ -221,10 +225,24 @@ export function NewPeering({ focused }: { focused: boolean }) {
             }}
             onSubmit={(v) => {
               const parsed = parseNetworkList(v);
-              if (parsed.ok) prepare(step.draft, parsed.networks);
+              if (parsed.ok) steps.go({ id: "monitor", draft: { ...step.draft, networks: parsed.networks } });
             }}
             onBack={back}
             onAbort={actions.quit}
+          />
+        );
+      case "monitor":
+        return (
+          <ChooseOne
+            choices={[
+              { value: "no", label: "No read-only account" },
+              { value: "yes", label: `Grant ${step.draft.friend} a read-only account on ${step.draft.session!.connection.label}` },
+            ]}
+            rows={rows}
+            focused={live}
+            onBack={back}
+            onHelp={help}
+            onChoose={(v) => prepare(step.draft, step.draft.networks!, v === "yes")}
           />
         );
       case "preparing":
@@ -276,7 +294,7 @@ function summary(d: Draft): string {
 }
 
 function stepTitle(step: Step): string {
-  const titles: Record<Step["id"], string> = { router: "router", me: "you", friend: "friend", kind: "tunnel", wans: "WANs", endpoint: "endpoint", primary: "primary ISP", asn: "ASN", networks: "networks", preparing: "preparing", offer: "offer", done: "done" };
+  const titles: Record<Step["id"], string> = { router: "router", me: "you", friend: "friend", kind: "tunnel", wans: "WANs", endpoint: "endpoint", primary: "primary ISP", asn: "ASN", networks: "networks", monitor: "monitor account", preparing: "preparing", offer: "offer", done: "done" };
   return titles[step.id];
 }
 
