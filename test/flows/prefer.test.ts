@@ -127,6 +127,8 @@ describe("prefer on S1 (alice 7.24, remi 7.19.6)", () => {
   });
 
   it("undoes every write when one fails mid-apply", async () => {
+    // The swap above settles in the lab's own time: start from remi's prefix active via isp2.
+    await until(async () => ((await activeRoute(lab, "alice", REMI_LAN))?.gateway === "172.16.11.2" ? true : undefined), "remi's prefix on isp2");
     const before = lab.router("alice").exportConfig();
     lab.router("alice").failWrite(3, "trap");
     const result = await on(lab, "alice", (client) =>
@@ -138,6 +140,8 @@ describe("prefer on S1 (alice 7.24, remi 7.19.6)", () => {
   });
 
   it("stops after the prediction when not confirmed, writing nothing", async () => {
+    // The swap above settles in the lab's own time: start from remi's prefix active via isp2.
+    await until(async () => ((await activeRoute(lab, "alice", REMI_LAN))?.gateway === "172.16.11.2" ? true : undefined), "remi's prefix on isp2");
     const before = lab.router("alice").exportConfig();
     const result = await on(lab, "alice", (client) => preferPrimary(client, { peering, side: "alice", primary: "isp1", reconnect: () => RouterClient.connect(targetOf(lab, "alice")), confirm: () => false }));
     expect(result).toMatchObject({ status: "planned", prediction: { prefixes: [{ prefix: REMI_LAN, moves: true }] } });
