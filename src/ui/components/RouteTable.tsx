@@ -4,7 +4,7 @@
 //
 // Wiring (the Monitor screen):
 //   const table = useMemo(() => new RouteTable(), []);        // fed by streamPrint + routeUpdatesOf
-//   const revision = useTableRevision(table);                  // redraws at most every 50 ms
+//   const revision = useTableRevision(table);                  // redraws at most every 33 ms
 //   const { state, actions } = useRouteTableState(table);
 //   useRouteTableInput(state, actions, routeTableExtent(table, height), { isActive: focused });
 //   <RouteTable table={table} revision={revision} state={state} height={height} streaming={busy} />
