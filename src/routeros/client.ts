@@ -316,7 +316,7 @@ export class RouterClient {
 }
 
 /** `/ip/address`, however written: `ip address`, `/ip/address/`. */
-function menuPath(path: string): string {
+export function menuPath(path: string): string {
   return "/" + path.trim().split(/[\s/]+/).filter(Boolean).join("/");
 }
 
@@ -324,11 +324,11 @@ function attributeWords(attrs: Readonly<Record<string, string>>): string[] {
   return Object.entries(attrs).map(([name, value]) => `=${name}=${value}`);
 }
 
-function proplistWords(proplist: readonly string[] | undefined): string[] {
+export function proplistWords(proplist: readonly string[] | undefined): string[] {
   return proplist === undefined ? [] : [`=.proplist=${proplist.join(",")}`];
 }
 
-function queryWords(query: PrintOptions["query"]): string[] {
+export function queryWords(query: PrintOptions["query"]): string[] {
   if (query === undefined) return [];
   if (isWordList(query)) return query.map((word) => (word.startsWith("?") ? word : `?${word}`));
   return Object.entries(query).map(([name, value]) => `?${name}=${value}`);

@@ -1,0 +1,599 @@
+// The routes the monitor shows: a store of up to millions of routes, kept by `.id`, ordered by
+// prefix (numerically) then gateway, with a text filter and a window for a virtualized view.
+//
+// Memory: each route is a slot in parallel typed arrays, not an object; gateways, links and AS
+// paths are interned (a full table has few of them). Only the prefix stays a string, which the
+// view and the filter need anyway.
+// Speed: adding routes appends slots and remembers them as pending; the sorted order is brought up
+// to date only when someone reads it (window, counts), by sorting the pending slots and merging
+// them in from the back. A router prints its table roughly in prefix order, so that merge mostly
+// only appends.
+
+export interface RouteUpdate {
+  /** RouterOS's `.id` (`*1A2B`). */
+  readonly id: string;
+  /** `dst-address`, e.g. `10.1.2.0/24`. */
+  readonly prefix: string;
+  readonly gateway: string;
+  readonly active: boolean;
+  /** BGP local preference; null when the route carries none. */
+  readonly localPref: number | null;
+  /** AS path as RouterOS prints it, comma separated; empty for none. */
+  readonly asPath: string;
+  /** The interface (tunnel) the route leaves by, when known. */
+  readonly link?: string;
+}
+
+/** One route as the view shows it. */
+export interface RouteRow {
+  readonly id: string;
+  readonly prefix: string;
+  readonly gateway: string;
+  readonly active: boolean;
+  readonly localPref: number | null;
+  /** AS numbers separated by spaces, as routers show paths. */
+  readonly asPath: string;
+  readonly link: string;
+}
+
+export interface GroupCount {
+  /** The gateway or link. */
+  readonly name: string;
+  readonly total: number;
+  readonly active: number;
+}
+
+export interface RouteCounts {
+  readonly total: number;
+  readonly active: number;
+  /** Routes the filter lets through (all of them without a filter). */
+  readonly matching: number;
+  /** By gateway and by link, largest first; groups whose routes are all gone are left out. */
+  readonly byGateway: readonly GroupCount[];
+  readonly byLink: readonly GroupCount[];
+}
+
+// Slots of non-IPv4 prefixes sort after every IPv4 one, among themselves by text.
+const NOT_IPV4 = Number.MAX_VALUE;
+const LIVE = 1;
+const ACTIVE = 2;
+const NO_LOCAL_PREF = -1;
+const INITIAL_CAPACITY = 1024;
+
+/** Distinct strings numbered in order of appearance, with per-group route counts. */
+class Interned {
+  readonly names: string[] = [];
+  readonly total: number[] = [];
+  readonly active: number[] = [];
+  /** Per name: does it match the current filter (-1 not computed yet). */
+  matches: number[] = [];
+  private readonly index = new Map<string, number>();
+
+  /** The last name looked up: routes in a row mostly share their gateway, link or path. */
+  private lastName: string | undefined;
+  private lastNumber = -1;
+
+  number(name: string): number {
+    if (name === this.lastName) return this.lastNumber;
+    let n = this.index.get(name);
+    if (n === undefined) {
+      n = this.names.length;
+      this.index.set(name, n);
+      this.names.push(name);
+      this.total.push(0);
+      this.active.push(0);
+      this.matches.push(-1);
+    }
+    this.lastName = name;
+    this.lastNumber = n;
+    return n;
+  }
+
+  groups(): GroupCount[] {
+    const out: GroupCount[] = [];
+    for (let i = 0; i < this.names.length; i++) {
+      if (this.total[i]! > 0) out.push({ name: this.names[i]!, total: this.total[i]!, active: this.active[i]! });
+    }
+    return out.sort((a, b) => b.total - a.total || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+}
+
+/**
+ * `.id` number to slot: open addressing with linear probing over typed arrays. A Map of a million
+ * entries costs about three times the memory and time, and the index is touched for every route.
+ */
+class IdIndex {
+  #keys = new Float64Array(0);
+  #slots = new Int32Array(0);
+  #mask = 0;
+  #count = 0;
+
+  constructor() {
+    this.#resize(1024);
+  }
+
+  get(key: number): number | undefined {
+    const keys = this.#keys;
+    for (let i = hashOf(key) & this.#mask; ; i = (i + 1) & this.#mask) {
+      const k = keys[i]!;
+      if (k === key) return this.#slots[i]!;
+      if (k !== k) return undefined; // NaN: an empty place
+    }
+  }
+
+  set(key: number, slot: number): void {
+    if ((this.#count + 1) * 2 > this.#keys.length) this.#resize(this.#keys.length * 2);
+    const keys = this.#keys;
+    let i = hashOf(key) & this.#mask;
+    for (; ; i = (i + 1) & this.#mask) {
+      const k = keys[i]!;
+      if (k === key) break;
+      if (k !== k) {
+        this.#count++;
+        break;
+      }
+    }
+    keys[i] = key;
+    this.#slots[i] = slot;
+  }
+
+  delete(key: number): void {
+    const keys = this.#keys;
+    const mask = this.#mask;
+    let i = hashOf(key) & mask;
+    for (; ; i = (i + 1) & mask) {
+      const k = keys[i]!;
+      if (k === key) break;
+      if (k !== k) return;
+    }
+    // Backward shift: entries after the hole that would no longer be found move into it.
+    for (let j = (i + 1) & mask; ; j = (j + 1) & mask) {
+      const k = keys[j]!;
+      if (k !== k) break;
+      const home = hashOf(k) & mask;
+      const between = i <= j ? home > i && home <= j : home > i || home <= j;
+      if (!between) {
+        keys[i] = k;
+        this.#slots[i] = this.#slots[j]!;
+        i = j;
+      }
+    }
+    keys[i] = NaN;
+    this.#count--;
+  }
+
+  clear(): void {
+    this.#resize(1024);
+  }
+
+  #resize(size: number): void {
+    const oldKeys = this.#keys;
+    const oldSlots = this.#slots;
+    this.#keys = new Float64Array(size).fill(NaN);
+    this.#slots = new Int32Array(size);
+    this.#mask = size - 1;
+    this.#count = 0;
+    for (let i = 0; i < oldKeys.length; i++) {
+      const k = oldKeys[i]!;
+      if (k === k) this.set(k, oldSlots[i]!);
+    }
+  }
+}
+
+function hashOf(key: number): number {
+  return Math.imul((key | 0) ^ ((key / 0x100000000) | 0), 0x9e3779b1) >>> 8;
+}
+
+export class RouteTable {
+  #size = 0;
+  #active = 0;
+  #revision = 0;
+  #capacity = 0;
+  /** Parsed `.id` per slot: the hex number, or -(n+1) for the n-th id of another shape. */
+  #idKey = new Float64Array(0);
+  #sortKey = new Float64Array(0);
+  #gateway = new Uint32Array(0);
+  #link = new Uint32Array(0);
+  #asPath = new Uint32Array(0);
+  #localPref = new Int32Array(0);
+  #flags = new Uint8Array(0);
+  #prefix: string[] = [];
+  /** Slots ever used; slots below it that are free wait in #free. */
+  #used = 0;
+  #free: number[] = [];
+  /** Freed slots that may still sit in #order or #view: reusable only after the next settle. */
+  #freed: number[] = [];
+  readonly #slotOf = new IdIndex();
+  readonly #oddIds = new Interned();
+  readonly #gateways = new Interned();
+  readonly #links = new Interned();
+  readonly #asPaths = new Interned();
+
+  /** Live slots in display order, as of the last settle; may still hold slots freed since. */
+  #order: Uint32Array = new Uint32Array(INITIAL_CAPACITY);
+  #orderLength = 0;
+  /** Slots added since the last settle. */
+  #pending: number[] = [];
+  #freedSinceSettle = 0;
+  /** The filtered order; the same array as #order without a filter. */
+  #view: Uint32Array = this.#order;
+  #viewLength = 0;
+  #filter = "";
+  #filterChanged = false;
+
+  constructor() {
+    this.#grow(INITIAL_CAPACITY);
+  }
+
+  /** Routes held. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Changes on every upsert, removal or filter change: a cheap "anything new?" for a view. */
+  get revision(): number {
+    return this.#revision;
+  }
+
+  get filter(): string {
+    return this.#filter;
+  }
+
+  /** Adds routes, or replaces those whose `.id` is known. */
+  upsert(routes: readonly RouteUpdate[]): void {
+    for (const route of routes) this.#upsertOne(route);
+    if (routes.length > 0) this.#revision++;
+  }
+
+  /** Removes routes by `.id`; unknown ids are ignored. */
+  remove(ids: readonly string[]): void {
+    let removed = false;
+    for (const id of ids) {
+      const slot = this.#slotOf.get(this.#idNumber(id));
+      if (slot === undefined) continue;
+      this.#release(slot);
+      removed = true;
+    }
+    if (removed) this.#revision++;
+  }
+
+  /** Forgets every route (a new print starts over). */
+  clear(): void {
+    this.#size = 0;
+    this.#active = 0;
+    this.#used = 0;
+    this.#free = [];
+    this.#freed = [];
+    this.#slotOf.clear();
+    this.#pending = [];
+    this.#freedSinceSettle = 0;
+    this.#orderLength = 0;
+    this.#viewLength = 0;
+    this.#prefix = [];
+    for (const interned of [this.#gateways, this.#links, this.#asPaths]) {
+      interned.total.fill(0);
+      interned.active.fill(0);
+    }
+    this.#flags.fill(0);
+    this.#filterChanged = true;
+    this.#revision++;
+  }
+
+  /**
+   * Shows only routes whose prefix, gateway, link or AS path contains `text` (case-insensitive;
+   * commas and spaces alike in AS paths). Empty shows every route.
+   */
+  setFilter(text: string): void {
+    const filter = text.trim().toLowerCase().replace(/,/g, " ");
+    if (filter === this.#filter) return;
+    this.#filter = filter;
+    this.#filterChanged = true;
+    for (const interned of [this.#gateways, this.#links, this.#asPaths]) interned.matches.fill(-1);
+    this.#revision++;
+  }
+
+  /** `count` routes from `offset` of the filtered, ordered table. */
+  window(offset: number, count: number): RouteRow[] {
+    this.settle();
+    const end = Math.min(this.#viewLength, Math.max(0, offset) + Math.max(0, count));
+    const rows: RouteRow[] = [];
+    for (let i = Math.max(0, offset); i < end; i++) rows.push(this.#row(this.#view[i]!));
+    return rows;
+  }
+
+  /** Routes the filter lets through. */
+  get matching(): number {
+    this.settle();
+    return this.#viewLength;
+  }
+
+  counts(): RouteCounts {
+    return {
+      total: this.#size,
+      active: this.#active,
+      matching: this.matching,
+      byGateway: this.#gateways.groups(),
+      byLink: this.#links.groups().filter((group) => group.name !== ""),
+    };
+  }
+
+  get(id: string): RouteRow | undefined {
+    const slot = this.#slotOf.get(this.#idNumber(id));
+    return slot === undefined ? undefined : this.#row(slot);
+  }
+
+  /** Where the route stands in the filtered order; -1 when it is absent or filtered out. */
+  positionOf(id: string): number {
+    const slot = this.#slotOf.get(this.#idNumber(id));
+    if (slot === undefined) return -1;
+    this.settle();
+    let low = 0;
+    let high = this.#viewLength;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.#compare(this.#view[middle]!, slot) < 0) low = middle + 1;
+      else high = middle;
+    }
+    return low < this.#viewLength && this.#view[low] === slot ? low : -1;
+  }
+
+  /** Brings the order (and the filtered view) up to date; window and counts do it when needed. */
+  settle(): void {
+    const filterChanged = this.#filterChanged;
+    if (this.#pending.length === 0 && this.#freedSinceSettle === 0 && !filterChanged) return;
+    const flags = this.#flags;
+    if (this.#freedSinceSettle > 0) this.#orderLength = compact(this.#order, this.#orderLength, flags);
+    const added = Uint32Array.from(this.#pending.filter((slot) => (flags[slot]! & LIVE) !== 0));
+    added.sort((a, b) => this.#compare(a, b));
+    this.#order = this.#mergeInto(this.#order, this.#orderLength, added);
+    this.#orderLength += added.length;
+
+    if (this.#filter === "") {
+      this.#view = this.#order;
+      this.#viewLength = this.#orderLength;
+    } else if (filterChanged || this.#view === this.#order) {
+      this.#view = new Uint32Array(Math.max(INITIAL_CAPACITY, this.#orderLength));
+      this.#viewLength = this.#select(this.#order, this.#orderLength, this.#view);
+    } else {
+      if (this.#freedSinceSettle > 0) this.#viewLength = compact(this.#view, this.#viewLength, flags);
+      const matching = new Uint32Array(added.length);
+      const n = this.#select(added, added.length, matching);
+      this.#view = this.#mergeInto(this.#view, this.#viewLength, matching.subarray(0, n));
+      this.#viewLength += n;
+    }
+    this.#pending = [];
+    this.#filterChanged = false;
+    this.#freedSinceSettle = 0;
+    // Freed slots are out of both orders now: they may be handed out again.
+    for (const slot of this.#freed) this.#free.push(slot);
+    this.#freed = [];
+  }
+
+  #upsertOne(route: RouteUpdate): void {
+    const idKey = this.#idNumber(route.id);
+    const gateway = this.#gateways.number(route.gateway);
+    const link = this.#links.number(route.link ?? "");
+    const asPath = this.#asPaths.number(route.asPath);
+    const existing = this.#slotOf.get(idKey);
+    if (existing !== undefined) {
+      // Same place in the order and the same filter result: change it where it is.
+      if (this.#prefix[existing] === route.prefix && this.#gateway[existing] === gateway && this.#link[existing] === link && this.#asPath[existing] === asPath) {
+        this.#setActive(existing, route.active);
+        this.#localPref[existing] = route.localPref ?? NO_LOCAL_PREF;
+        return;
+      }
+      this.#release(existing);
+    }
+    const slot = this.#free.pop() ?? this.#used++;
+    if (slot >= this.#capacity) this.#grow(this.#capacity * 2);
+    this.#idKey[slot] = idKey;
+    this.#sortKey[slot] = prefixKey(route.prefix);
+    this.#prefix[slot] = route.prefix;
+    this.#gateway[slot] = gateway;
+    this.#link[slot] = link;
+    this.#asPath[slot] = asPath;
+    this.#localPref[slot] = route.localPref ?? NO_LOCAL_PREF;
+    this.#flags[slot] = LIVE | (route.active ? ACTIVE : 0);
+    this.#slotOf.set(idKey, slot);
+    this.#pending.push(slot);
+    this.#size++;
+    this.#gateways.total[gateway]!++;
+    this.#links.total[link]!++;
+    if (route.active) {
+      this.#active++;
+      this.#gateways.active[gateway]!++;
+      this.#links.active[link]!++;
+    }
+  }
+
+  #setActive(slot: number, active: boolean): void {
+    const was = (this.#flags[slot]! & ACTIVE) !== 0;
+    if (was === active) return;
+    const step = active ? 1 : -1;
+    this.#flags[slot] = LIVE | (active ? ACTIVE : 0);
+    this.#active += step;
+    this.#gateways.active[this.#gateway[slot]!]! += step;
+    this.#links.active[this.#link[slot]!]! += step;
+  }
+
+  #release(slot: number): void {
+    this.#setActive(slot, false);
+    this.#flags[slot] = 0;
+    this.#slotOf.delete(this.#idKey[slot]!);
+    this.#gateways.total[this.#gateway[slot]!]!--;
+    this.#links.total[this.#link[slot]!]!--;
+    this.#prefix[slot] = "";
+    this.#size--;
+    this.#freed.push(slot);
+    this.#freedSinceSettle++;
+  }
+
+  #row(slot: number): RouteRow {
+    const localPref = this.#localPref[slot]!;
+    const idKey = this.#idKey[slot]!;
+    return {
+      id: idKey >= 0 ? `*${idKey.toString(16).toUpperCase()}` : this.#oddIds.names[-idKey - 1]!,
+      prefix: this.#prefix[slot]!,
+      gateway: this.#gateways.names[this.#gateway[slot]!]!,
+      active: (this.#flags[slot]! & ACTIVE) !== 0,
+      localPref: localPref === NO_LOCAL_PREF ? null : localPref,
+      asPath: this.#asPaths.names[this.#asPath[slot]!]!.replace(/,/g, " "),
+      link: this.#links.names[this.#link[slot]!]!,
+    };
+  }
+
+  /** Prefix numerically, then gateway, then `.id`: a total order, so views are stable. */
+  #compare(a: number, b: number): number {
+    const keyA = this.#sortKey[a]!;
+    const keyB = this.#sortKey[b]!;
+    if (keyA !== keyB) return keyA < keyB ? -1 : 1;
+    if (keyA === NOT_IPV4) {
+      const prefixA = this.#prefix[a]!;
+      const prefixB = this.#prefix[b]!;
+      if (prefixA !== prefixB) return prefixA < prefixB ? -1 : 1;
+    }
+    const gatewayA = this.#gateways.names[this.#gateway[a]!]!;
+    const gatewayB = this.#gateways.names[this.#gateway[b]!]!;
+    if (gatewayA !== gatewayB) return gatewayA < gatewayB ? -1 : 1;
+    return this.#idKey[a]! - this.#idKey[b]!;
+  }
+
+  /**
+   * Merges sorted `added` into the sorted first `length` slots of `target`, from the back, so only
+   * what sorts after the smallest added slot moves. Returns the array holding the result.
+   */
+  #mergeInto(target: Uint32Array, length: number, added: Uint32Array): Uint32Array {
+    const m = added.length;
+    if (m === 0) return target;
+    let out = target;
+    if (length + m > target.length) {
+      out = new Uint32Array(Math.max(INITIAL_CAPACITY, (length + m) * 2));
+      out.set(target.subarray(0, length));
+    }
+    let i = length - 1;
+    let j = m - 1;
+    let k = length + m - 1;
+    while (j >= 0) {
+      if (i >= 0 && this.#compare(out[i]!, added[j]!) > 0) out[k--] = out[i--]!;
+      else out[k--] = added[j--]!;
+    }
+    return out;
+  }
+
+  /** Copies the slots of `source` that match the filter into `target`; returns how many. */
+  #select(source: Uint32Array, length: number, target: Uint32Array): number {
+    const filter = this.#filter;
+    let n = 0;
+    for (let i = 0; i < length; i++) {
+      const slot = source[i]!;
+      if (
+        this.#prefix[slot]!.includes(filter) ||
+        matches(this.#gateways, this.#gateway[slot]!, filter) ||
+        matches(this.#links, this.#link[slot]!, filter) ||
+        matches(this.#asPaths, this.#asPath[slot]!, filter, true)
+      ) {
+        target[n++] = slot;
+      }
+    }
+    return n;
+  }
+
+  #idNumber(id: string): number {
+    const parsed = parseId(id);
+    return parsed >= 0 ? parsed : -this.#oddIds.number(id) - 1;
+  }
+
+  #grow(capacity: number): void {
+    const grown = <T extends Float64Array | Uint32Array | Int32Array | Uint8Array>(old: T, make: (n: number) => T): T => {
+      const next = make(capacity);
+      next.set(old);
+      return next;
+    };
+    this.#idKey = grown(this.#idKey, (n) => new Float64Array(n));
+    this.#sortKey = grown(this.#sortKey, (n) => new Float64Array(n));
+    this.#gateway = grown(this.#gateway, (n) => new Uint32Array(n));
+    this.#link = grown(this.#link, (n) => new Uint32Array(n));
+    this.#asPath = grown(this.#asPath, (n) => new Uint32Array(n));
+    this.#localPref = grown(this.#localPref, (n) => new Int32Array(n));
+    this.#flags = grown(this.#flags, (n) => new Uint8Array(n));
+    this.#capacity = capacity;
+  }
+}
+
+function matches(interned: Interned, n: number, filter: string, asPath = false): boolean {
+  let known = interned.matches[n]!;
+  if (known === -1) {
+    const text = (asPath ? interned.names[n]!.replace(/,/g, " ") : interned.names[n]!).toLowerCase();
+    known = text.includes(filter) ? 1 : 0;
+    interned.matches[n] = known;
+  }
+  return known === 1;
+}
+
+/** Drops freed slots from the first `length` of `slots`, in place; returns the new length. */
+function compact(slots: Uint32Array, length: number, flags: Uint8Array): number {
+  let kept = 0;
+  for (let i = 0; i < length; i++) {
+    const slot = slots[i]!;
+    if ((flags[slot]! & LIVE) !== 0) slots[kept++] = slot;
+  }
+  return kept;
+}
+
+/** `*1A2B` as a number; -1 for any other shape. */
+function parseId(id: string): number {
+  const n = id.length;
+  if (n < 2 || n > 9 || id.charCodeAt(0) !== 0x2a /* * */) return -1;
+  let value = 0;
+  for (let i = 1; i < n; i++) {
+    const c = id.charCodeAt(i);
+    const digit = c >= 48 && c <= 57 ? c - 48 : c >= 65 && c <= 70 ? c - 55 : c >= 97 && c <= 102 ? c - 87 : -1;
+    if (digit < 0) return -1;
+    value = value * 16 + digit;
+  }
+  return value;
+}
+
+/**
+ * A number that orders IPv4 prefixes by address, then by length (`10.0.0.0/8` before
+ * `10.0.0.0/24`); NOT_IPV4 for anything else. Parsed by hand: it runs once per route.
+ */
+export function prefixKey(prefix: string): number {
+  const n = prefix.length;
+  let address = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  let i = 0;
+  for (; i < n; i++) {
+    const c = prefix.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      part = part * 10 + (c - 48);
+      if (++digits > 3 || part > 255) return NOT_IPV4;
+    } else if (c === 46 /* . */) {
+      if (digits === 0 || dots === 3) return NOT_IPV4;
+      address = address * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else if (c === 47 /* / */) {
+      break;
+    } else {
+      return NOT_IPV4;
+    }
+  }
+  if (dots !== 3 || digits === 0) return NOT_IPV4;
+  address = address * 256 + part;
+  let length = 32;
+  if (i < n) {
+    length = 0;
+    if (i + 1 === n || n - i > 3) return NOT_IPV4;
+    for (i++; i < n; i++) {
+      const c = prefix.charCodeAt(i);
+      if (c < 48 || c > 57) return NOT_IPV4;
+      length = length * 10 + (c - 48);
+    }
+    if (length > 32) return NOT_IPV4;
+  }
+  return address * 64 + length;
+}

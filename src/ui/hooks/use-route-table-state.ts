@@ -1,0 +1,105 @@
+// Selection, scrolling and the filter of the route view, as a reducer that knows nothing of Ink,
+// plus the hook that holds it and applies the filter to the table.
+import { useEffect, useMemo, useReducer } from "react";
+import type { RouteTable } from "../../core/route-table.js";
+
+export interface RouteTableState {
+  /** Position of the selected route in the filtered order. */
+  readonly selected: number;
+  /** Position of the first route shown. */
+  readonly top: number;
+  readonly filter: string;
+  /** The filter line is taking typed keys (the screen should hold back its own single-key commands). */
+  readonly editingFilter: boolean;
+}
+
+/** What navigation needs to know of the view: routes in it now, and rows on screen. */
+export interface RouteTableExtent {
+  readonly total: number;
+  readonly pageRows: number;
+}
+
+export type RouteTableAction =
+  | ({ readonly type: "move"; readonly by: number } & RouteTableExtent)
+  | ({ readonly type: "page"; readonly by: 1 | -1 } & RouteTableExtent)
+  | ({ readonly type: "first" } & RouteTableExtent)
+  | ({ readonly type: "last" } & RouteTableExtent)
+  | { readonly type: "edit-filter" }
+  | { readonly type: "type"; readonly text: string }
+  | { readonly type: "erase" }
+  /** Enter keeps the filter, escape drops it. */
+  | { readonly type: "finish-filter"; readonly keep: boolean };
+
+export const INITIAL_ROUTE_TABLE_STATE: RouteTableState = { selected: 0, top: 0, filter: "", editingFilter: false };
+
+export function routeTableReducer(state: RouteTableState, action: RouteTableAction): RouteTableState {
+  switch (action.type) {
+    case "move":
+      return select(state, state.selected + action.by, action);
+    case "page":
+      return select(state, state.selected + action.by * Math.max(1, action.pageRows), action);
+    case "first":
+      return select(state, 0, action);
+    case "last":
+      return select(state, action.total - 1, action);
+    case "edit-filter":
+      return { ...state, editingFilter: true };
+    case "type":
+      // A new filter shows a new list: start at its top.
+      return { ...state, filter: state.filter + action.text, selected: 0, top: 0 };
+    case "erase":
+      return { ...state, filter: state.filter.slice(0, -1), selected: 0, top: 0 };
+    case "finish-filter":
+      return action.keep ? { ...state, editingFilter: false } : { ...state, editingFilter: false, filter: "", selected: 0, top: 0 };
+  }
+}
+
+/** The selection moved to `to`: clamp it, and scroll just enough to keep it on screen. */
+function select(state: RouteTableState, to: number, { total, pageRows }: RouteTableExtent): RouteTableState {
+  const selected = clamp(to, 0, total - 1);
+  return { ...state, selected, top: visibleTop(state.top, selected, total, pageRows) };
+}
+
+/** The first row to show so that `selected` is on screen, moving `top` as little as possible. */
+export function visibleTop(top: number, selected: number, total: number, pageRows: number): number {
+  const rows = Math.max(1, pageRows);
+  let next = top;
+  if (selected < next) next = selected;
+  if (selected >= next + rows) next = selected - rows + 1;
+  return clamp(next, 0, total - rows);
+}
+
+function clamp(value: number, low: number, high: number): number {
+  return Math.max(low, Math.min(value, high));
+}
+
+export interface RouteTableActions {
+  move(by: number, extent: RouteTableExtent): void;
+  page(by: 1 | -1, extent: RouteTableExtent): void;
+  first(extent: RouteTableExtent): void;
+  last(extent: RouteTableExtent): void;
+  editFilter(): void;
+  type(text: string): void;
+  erase(): void;
+  finishFilter(keep: boolean): void;
+}
+
+/** The route view's state, with the filter applied to `table` whenever it changes. */
+export function useRouteTableState(table: RouteTable, initial: RouteTableState = INITIAL_ROUTE_TABLE_STATE) {
+  const [state, dispatch] = useReducer(routeTableReducer, initial);
+  useEffect(() => table.setFilter(state.filter), [table, state.filter]);
+  const actions = useMemo<RouteTableActions>(
+    () => ({
+      move: (by, extent) => dispatch({ type: "move", by, ...extent }),
+      page: (by, extent) => dispatch({ type: "page", by, ...extent }),
+      first: (extent) => dispatch({ type: "first", ...extent }),
+      last: (extent) => dispatch({ type: "last", ...extent }),
+      editFilter: () => dispatch({ type: "edit-filter" }),
+      type: (text) => dispatch({ type: "type", text }),
+      erase: () => dispatch({ type: "erase" }),
+      finishFilter: (keep) => dispatch({ type: "finish-filter", keep }),
+    }),
+    [],
+  );
+  return { state, dispatch, actions };
+}

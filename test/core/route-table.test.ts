@@ -1,0 +1,177 @@
+import { describe, expect, test } from "vitest";
+import { RouteTable, prefixKey, type RouteUpdate } from "../../src/core/route-table.js";
+
+const ISP1 = "10.255.0.1";
+const ISP2 = "10.255.0.5";
+
+function route(id: number, prefix: string, extra: Partial<RouteUpdate> = {}): RouteUpdate {
+  return { id: `*${id.toString(16).toUpperCase()}`, prefix, gateway: ISP1, active: true, localPref: 200, asPath: "64513", link: "wg-isp1", ...extra };
+}
+
+const prefixes = (table: RouteTable) => table.window(0, table.size).map((r) => `${r.prefix} ${r.gateway}`);
+
+describe("ordering", () => {
+  test("by prefix numerically (address, then length), then gateway, whatever order they came in", () => {
+    const table = new RouteTable();
+    table.upsert([
+      route(1, "192.168.42.0/24"),
+      route(2, "10.0.0.0/24", { gateway: ISP2 }),
+      route(3, "9.255.255.0/24"),
+      route(4, "10.0.0.0/24"),
+    ]);
+    table.upsert([route(5, "10.0.0.0/8"), route(6, "100.64.0.0/10"), route(7, "10.0.0.128/25")]);
+    expect(prefixes(table)).toEqual([
+      `9.255.255.0/24 ${ISP1}`,
+      `10.0.0.0/8 ${ISP1}`,
+      `10.0.0.0/24 ${ISP1}`,
+      `10.0.0.0/24 ${ISP2}`,
+      `10.0.0.128/25 ${ISP1}`,
+      `100.64.0.0/10 ${ISP1}`,
+      `192.168.42.0/24 ${ISP1}`,
+    ]);
+  });
+
+  test("prefixes that are not IPv4 come last, by text", () => {
+    expect(prefixKey("10.0.0.0/8")).toBeLessThan(prefixKey("10.0.0.0/24"));
+    expect(prefixKey("9.0.0.0/8")).toBeLessThan(prefixKey("10.0.0.0/8"));
+    const table = new RouteTable();
+    table.upsert([route(1, "2001:db8::/32"), route(2, "fd00::/8"), route(3, "1.2.3.4"), route(4, "300.1.1.1/32")]);
+    expect(table.window(0, 10).map((r) => r.prefix)).toEqual(["1.2.3.4", "2001:db8::/32", "300.1.1.1/32", "fd00::/8"]);
+  });
+
+  test("batches merged in any order give the same order as one sorted load", () => {
+    const all = Array.from({ length: 5000 }, (_, i) => route(i + 1, `${(i * 7919) % 223}.${(i * 31) % 256}.${i % 256}.0/24`, { gateway: i % 3 === 0 ? ISP2 : ISP1 }));
+    const once = new RouteTable();
+    once.upsert(all);
+    const batched = new RouteTable();
+    const shuffled = [...all].sort((a, b) => ((a.id.length * 97 + a.prefix.length * 13 + a.prefix.charCodeAt(2)) % 17) - ((b.id.length * 97 + b.prefix.length * 13 + b.prefix.charCodeAt(2)) % 17));
+    for (let i = 0; i < shuffled.length; i += 300) {
+      batched.upsert(shuffled.slice(i, i + 300));
+      batched.window(0, 5); // settles between batches
+    }
+    expect(prefixes(batched)).toEqual(prefixes(once));
+    const keys = once.window(0, once.size).map((r) => prefixKey(r.prefix));
+    expect(keys).toEqual([...keys].sort((a, b) => a - b));
+  });
+});
+
+describe("upsert and remove", () => {
+  test("an upsert of a known .id replaces it; a removal drops it; counts follow", () => {
+    const table = new RouteTable();
+    table.upsert([route(1, "10.1.0.0/24"), route(2, "10.2.0.0/24", { active: false }), route(3, "10.3.0.0/24")]);
+    expect(table.counts()).toMatchObject({ total: 3, active: 2, matching: 3 });
+
+    table.upsert([route(2, "10.2.0.0/24", { active: true, localPref: 100 })]);
+    expect(table.get("*2")).toMatchObject({ active: true, localPref: 100 });
+    expect(table.counts()).toMatchObject({ total: 3, active: 3 });
+
+    // A new AS path or gateway may move the route: it is re-placed.
+    table.upsert([route(1, "10.9.0.0/24", { gateway: ISP2, asPath: "64513,64520" })]);
+    expect(table.window(0, 5).map((r) => r.id)).toEqual(["*2", "*3", "*1"]);
+    expect(table.get("*1")).toMatchObject({ prefix: "10.9.0.0/24", gateway: ISP2, asPath: "64513 64520" });
+
+    table.remove(["*3", "*404"]);
+    expect(table.window(0, 5).map((r) => r.id)).toEqual(["*2", "*1"]);
+    expect(table.get("*3")).toBeUndefined();
+    expect(table.counts()).toMatchObject({ total: 2, active: 2, matching: 2 });
+  });
+
+  test("many removals and re-adds keep the index and the order right", () => {
+    const table = new RouteTable();
+    const n = 20_000;
+    table.upsert(Array.from({ length: n }, (_, i) => route(i + 1, `10.${i >> 8}.${i & 255}.0/24`)));
+    table.window(0, 1);
+    const gone = Array.from({ length: n / 2 }, (_, i) => `*${(2 * i + 1).toString(16).toUpperCase()}`);
+    table.remove(gone);
+    expect(table.size).toBe(n / 2);
+    expect(table.get("*1")).toBeUndefined();
+    expect(table.get("*2")?.prefix).toBe("10.0.1.0/24");
+    // Back again, with other prefixes: they land in their new places.
+    table.upsert(gone.slice(0, 100).map((id, i) => ({ ...route(1, `9.0.${i}.0/24`), id })));
+    expect(table.size).toBe(n / 2 + 100);
+    const rows = table.window(0, table.size);
+    expect(rows[0]?.prefix).toBe("9.0.0.0/24");
+    expect(rows[100]?.prefix).toBe("10.0.1.0/24");
+    expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
+    expect(table.positionOf("*2")).toBe(100);
+    expect(table.positionOf("*1")).toBe(0);
+  });
+
+  test("ids of another shape work too; clear forgets everything", () => {
+    const table = new RouteTable();
+    table.upsert([{ ...route(1, "10.0.0.0/24"), id: "route-a" }, route(2, "10.0.1.0/24")]);
+    expect(table.get("route-a")?.id).toBe("route-a");
+    table.clear();
+    expect(table.size).toBe(0);
+    expect(table.window(0, 10)).toEqual([]);
+    expect(table.counts()).toMatchObject({ total: 0, active: 0, matching: 0, byGateway: [] });
+  });
+});
+
+describe("filter", () => {
+  const table = new RouteTable();
+  table.upsert([
+    route(1, "10.1.0.0/24", { asPath: "64513" }),
+    route(2, "10.1.1.0/24", { gateway: ISP2, link: "wg-isp2", asPath: "64513,64520", active: false, localPref: 100 }),
+    route(3, "192.168.42.0/24", { asPath: "64513,65001" }),
+    route(4, "172.16.0.0/12", { gateway: "pppoe-out1", link: "", asPath: "", localPref: null }),
+  ]);
+
+  test("by prefix substring, gateway, link and AS path (with spaces or commas)", () => {
+    const shown = (text: string) => {
+      table.setFilter(text);
+      return table.window(0, 10).map((r) => r.id);
+    };
+    expect(shown("10.1.")).toEqual(["*1", "*2"]);
+    expect(shown(ISP2)).toEqual(["*2"]);
+    expect(shown("WG-ISP2")).toEqual(["*2"]);
+    expect(shown("pppoe")).toEqual(["*4"]);
+    expect(shown("64513 64520")).toEqual(["*2"]);
+    expect(shown("64513,65001")).toEqual(["*3"]);
+    expect(shown("nothing")).toEqual([]);
+    expect(table.counts()).toMatchObject({ total: 4, matching: 0 });
+    expect(shown("")).toEqual(["*1", "*2", "*4", "*3"]);
+  });
+
+  test("routes added while a filter is on are filtered as they come", () => {
+    table.setFilter("64520");
+    expect(table.matching).toBe(1);
+    table.upsert([route(5, "10.0.0.0/16", { asPath: "64520" }), route(6, "10.0.0.0/24", { asPath: "64999" })]);
+    expect(table.window(0, 10).map((r) => r.id)).toEqual(["*5", "*2"]);
+    table.remove(["*2"]);
+    expect(table.window(0, 10).map((r) => r.id)).toEqual(["*5"]);
+    table.setFilter("");
+  });
+});
+
+describe("window and counts", () => {
+  test("a window is the slice of the order, clipped at the end", () => {
+    const table = new RouteTable();
+    table.upsert(Array.from({ length: 100 }, (_, i) => route(i + 1, `10.0.${i}.0/24`, { active: i % 4 === 0, gateway: i % 2 ? ISP2 : ISP1, link: i % 2 ? "wg-isp2" : "wg-isp1" })));
+    expect(table.window(10, 3).map((r) => r.prefix)).toEqual(["10.0.10.0/24", "10.0.11.0/24", "10.0.12.0/24"]);
+    expect(table.window(98, 10).map((r) => r.prefix)).toEqual(["10.0.98.0/24", "10.0.99.0/24"]);
+    expect(table.window(200, 10)).toEqual([]);
+    const counts = table.counts();
+    expect(counts).toMatchObject({ total: 100, active: 25, matching: 100 });
+    expect(counts.byGateway).toEqual([
+      { name: ISP1, total: 50, active: 25 },
+      { name: ISP2, total: 50, active: 0 },
+    ]);
+    expect(counts.byLink.map((g) => g.name)).toEqual(["wg-isp1", "wg-isp2"]);
+  });
+
+  test("the revision moves on every change and only then", () => {
+    const table = new RouteTable();
+    const start = table.revision;
+    table.upsert([route(1, "10.0.0.0/24")]);
+    const afterAdd = table.revision;
+    expect(afterAdd).toBeGreaterThan(start);
+    table.window(0, 10);
+    table.upsert([]);
+    table.remove(["*99"]);
+    table.setFilter("");
+    expect(table.revision).toBe(afterAdd);
+    table.setFilter("10.");
+    expect(table.revision).toBeGreaterThan(afterAdd);
+  });
+});

@@ -1,0 +1,170 @@
+import { render } from "ink-testing-library";
+import { cleanup } from "ink-testing-library";
+import { afterEach, describe, expect, test } from "vitest";
+import { RouteTable as RouteStore, type RouteUpdate } from "../../src/core/route-table.js";
+import { RouteTable, routeTableExtent, routeTablePageRows } from "../../src/ui/components/RouteTable.js";
+import { useRouteTableInput } from "../../src/ui/hooks/use-route-table-input.js";
+import { INITIAL_ROUTE_TABLE_STATE, routeTableReducer, useRouteTableState, type RouteTableState } from "../../src/ui/hooks/use-route-table-state.js";
+import { useTableRevision } from "../../src/ui/hooks/use-table-revision.js";
+import { KEY, effectsSettled, lineWith, plain, waitFor } from "./helpers.js";
+
+const WIDTH = 80;
+const HEIGHT = 14; // 10 route rows
+const ROUTES = 5000;
+const ISP1 = "10.255.0.1";
+const ISP2 = "10.255.0.5";
+
+afterEach(() => cleanup());
+
+function filledTable(count = ROUTES): RouteStore {
+  const table = new RouteStore();
+  const routes: RouteUpdate[] = Array.from({ length: count }, (_, i) => ({
+    id: `*${(i + 1).toString(16).toUpperCase()}`,
+    prefix: `10.${i >> 8}.${i & 255}.0/24`,
+    gateway: i % 2 ? ISP2 : ISP1,
+    active: i % 2 === 0,
+    localPref: i % 2 ? 100 : 200,
+    asPath: i % 2 ? "64513,64513,64513,64520" : "64513,64520",
+    link: i % 2 ? "wg-remi-isp2" : "wg-remi-isp1",
+  }));
+  table.upsert(routes);
+  return table;
+}
+
+function Live({ table, streaming = false, initial }: { table: RouteStore; streaming?: boolean; initial?: RouteTableState }) {
+  const revision = useTableRevision(table, 10);
+  const { state, actions } = useRouteTableState(table, initial);
+  useRouteTableInput(state, actions, routeTableExtent(table, HEIGHT), { isActive: true });
+  return <RouteTable table={table} revision={revision} state={state} height={HEIGHT} width={WIDTH} streaming={streaming} />;
+}
+
+function start(table: RouteStore, streaming = false) {
+  const app = render(<Live table={table} streaming={streaming} />);
+  const frame = () => plain(app.lastFrame());
+  const press = async (key: string, until: () => boolean) => {
+    await effectsSettled();
+    app.stdin.write(key);
+    await waitFor(until, frame);
+  };
+  return { app, frame, press };
+}
+
+const routeLines = (frame: string) => frame.split("\n").filter((line) => /^[› ] \d+\.\d+\.\d+\.\d+\//.test(line));
+const selectedPrefix = (frame: string) => lineWith(frame, "›")?.slice(2).trim().split(/\s+/)[0];
+
+describe("RouteTable view", () => {
+  test("draws only the rows that fit, with counts, columns and a marker for the rest, within 80 columns", async () => {
+    const table = filledTable();
+    const { frame } = start(table);
+    await waitFor(() => frame().includes("5,000 routes"), frame);
+    const shown = frame();
+    expect(shown).toContain("5,000 routes, 2,500 active");
+    expect(shown).not.toContain("streaming");
+    expect(routeLines(shown)).toHaveLength(routeTablePageRows(HEIGHT));
+    expect(shown).toContain(`↓ ${(ROUTES - routeTablePageRows(HEIGHT)).toLocaleString("en")} more`);
+    expect(shown).not.toContain("↑");
+    expect(lineWith(shown, "Prefix")).toMatch(/Prefix\s+Act\s+Gateway\s+LPref\s+AS path/);
+    expect(lineWith(shown, "10.0.0.0/24")).toMatch(/^› 10\.0\.0\.0\/24\s+✓\s+10\.255\.0\.1\s+200\s+64513 64520$/);
+    expect(lineWith(shown, "10.0.1.0/24")).toMatch(/^  10\.0\.1\.0\/24\s+10\.255\.0\.5\s+100\s+64513 64513 64513 64520$/);
+    for (const line of shown.split("\n")) expect(line.length, line).toBeLessThanOrEqual(WIDTH);
+  });
+
+  test("moving past the bottom scrolls: markers above and below count what is hidden", async () => {
+    const table = filledTable();
+    const { frame, press } = start(table);
+    const page = routeTablePageRows(HEIGHT);
+    await waitFor(() => frame().includes("5,000 routes"), frame);
+    for (let i = 1; i <= page; i++) await press(KEY.down, () => selectedPrefix(frame()) === `10.0.${i}.0/24`);
+    expect(frame()).toContain("↑ 1 more");
+    expect(frame()).toContain(`↓ ${(ROUTES - page - 1).toLocaleString("en")} more`);
+    expect(routeLines(frame())).toHaveLength(page);
+    await press("\u001B[F", () => selectedPrefix(frame()) === "10.19.135.0/24"); // end
+    expect(frame()).toContain(`↑ ${(ROUTES - page).toLocaleString("en")} more`);
+    expect(frame()).not.toContain("↓");
+    await press("\u001B[H", () => selectedPrefix(frame()) === "10.0.0.0/24"); // home
+  });
+
+  test("/ types a filter; the view and the counts follow it; escape drops it", async () => {
+    const table = filledTable();
+    const { frame, press } = start(table);
+    const typeText = async (text: string) => {
+      for (let i = 1; i <= text.length; i++) await press(text[i - 1]!, () => frame().includes(`/${text.slice(0, i)}▏`));
+    };
+    await waitFor(() => frame().includes("5,000 routes"), frame);
+    await press("/", () => frame().includes("filter /"));
+    await typeText("10.3.");
+    // 10.3.0.0 to 10.3.255.0, and 10.10.3.0 (a substring too).
+    await waitFor(() => frame().includes("257 match"), frame);
+    expect(routeLines(frame()).every((line) => line.includes("10.3."))).toBe(true);
+    await press("\r", () => frame().includes('filter "10.3.": 257 match'));
+    // Filter by AS path with a space, as the view shows paths.
+    await press("/", () => frame().includes("filter /10.3."));
+    await press("\u001B", () => !frame().includes("filter"));
+    await press("/", () => frame().includes("filter /"));
+    await typeText("64513 64513");
+    await waitFor(() => frame().includes("2,500 match"), frame);
+    expect(routeLines(frame()).every((line) => line.includes("10.255.0.5"))).toBe(true);
+  });
+
+  test("while routes stream in it says so and the counts grow", async () => {
+    const table = new RouteStore();
+    const { frame, app } = start(table, true);
+    await waitFor(() => frame().includes("0 routes, 0 active · streaming…"), frame);
+    expect(frame()).toContain("waiting for routes");
+    table.upsert([{ id: "*1", prefix: "192.168.42.0/24", gateway: ISP1, active: true, localPref: 200, asPath: "64513", link: "" }]);
+    await waitFor(() => frame().includes("1 routes, 1 active · streaming…"), frame);
+    app.rerender(<Live table={table} streaming={false} />);
+    await waitFor(() => !frame().includes("streaming"), frame);
+    expect(routeLines(frame())).toHaveLength(1);
+  });
+
+  test("a narrow AS path column cuts with an ellipsis instead of wrapping", () => {
+    const table = new RouteStore();
+    table.upsert([{ id: "*1", prefix: "10.0.0.0/8", gateway: "pppoe-out1-with-a-long-name", active: true, localPref: null, asPath: Array(20).fill("4200000001").join(","), link: "" }]);
+    const frame = plain(render(<RouteTable table={table} revision={table.revision} state={INITIAL_ROUTE_TABLE_STATE} height={6} />).lastFrame());
+    const line = lineWith(frame, "10.0.0.0/8")!;
+    expect(line.length).toBeLessThanOrEqual(WIDTH);
+    expect(line).toContain("pppoe-out1-with…");
+    expect(line.endsWith("…")).toBe(true);
+    expect(frame.split("\n")).toHaveLength(5);
+  });
+});
+
+describe("route table reducer", () => {
+  const extent = { total: 100, pageRows: 10 };
+
+  test("moves clamp at both ends and scroll just enough", () => {
+    let state = routeTableReducer(INITIAL_ROUTE_TABLE_STATE, { type: "move", by: -1, ...extent });
+    expect(state).toMatchObject({ selected: 0, top: 0 });
+    state = routeTableReducer(state, { type: "move", by: 9, ...extent });
+    expect(state).toMatchObject({ selected: 9, top: 0 });
+    state = routeTableReducer(state, { type: "move", by: 1, ...extent });
+    expect(state).toMatchObject({ selected: 10, top: 1 });
+    state = routeTableReducer(state, { type: "page", by: 1, ...extent });
+    expect(state).toMatchObject({ selected: 20, top: 11 });
+    state = routeTableReducer(state, { type: "last", ...extent });
+    expect(state).toMatchObject({ selected: 99, top: 90 });
+    state = routeTableReducer(state, { type: "move", by: 5, ...extent });
+    expect(state).toMatchObject({ selected: 99, top: 90 });
+    state = routeTableReducer(state, { type: "page", by: -1, ...extent });
+    expect(state).toMatchObject({ selected: 89, top: 89 });
+    state = routeTableReducer(state, { type: "first", ...extent });
+    expect(state).toMatchObject({ selected: 0, top: 0 });
+  });
+
+  test("an empty table keeps the selection at 0", () => {
+    const state = routeTableReducer(INITIAL_ROUTE_TABLE_STATE, { type: "move", by: 3, total: 0, pageRows: 10 });
+    expect(state).toMatchObject({ selected: 0, top: 0 });
+  });
+
+  test("typing a filter starts at the top; escape clears it, enter keeps it", () => {
+    let state: RouteTableState = { ...INITIAL_ROUTE_TABLE_STATE, selected: 40, top: 35 };
+    state = routeTableReducer(state, { type: "edit-filter" });
+    state = routeTableReducer(state, { type: "type", text: "10." });
+    state = routeTableReducer(state, { type: "type", text: "1x" });
+    state = routeTableReducer(state, { type: "erase" });
+    expect(state).toMatchObject({ filter: "10.1", editingFilter: true, selected: 0, top: 0 });
+    expect(routeTableReducer(state, { type: "finish-filter", keep: true })).toMatchObject({ filter: "10.1", editingFilter: false });
+    expect(routeTableReducer(state, { type: "finish-filter", keep: false })).toMatchObject({ filter: "", editingFilter: false });
+  });
+});
