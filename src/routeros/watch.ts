@@ -14,6 +14,8 @@ export type WatchEvent =
 export interface WatchOptions {
   connect: () => Promise<RouterClient>;
   onEvent: (event: WatchEvent) => void;
+  /** Every look, changed or not: screens draw the latest state from it. */
+  onStatus?: (status: RouterStatus) => void;
   signal: AbortSignal;
   /** Slowest look, in ms (default 2000). */
   pollMs?: number;
@@ -58,6 +60,7 @@ export async function watchRouter(options: WatchOptions): Promise<void> {
         if (last === null) options.onEvent({ event: "snapshot", time: time(), status });
         else for (const e of statusEvents(last, status)) options.onEvent({ ...e, time: time() });
         last = status;
+        options.onStatus?.(status);
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, pollMs);
           // A change seen by listen: look again shortly (changes come in bursts).

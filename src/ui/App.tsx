@@ -15,7 +15,7 @@ import { AcceptOffer } from "./screens/AcceptOffer.js";
 import { AddRouter } from "./screens/AddRouter.js";
 import { CompleteOffer } from "./screens/CompleteOffer.js";
 import { NewPeering } from "./screens/NewPeering.js";
-import { Placeholder } from "./screens/Placeholder.js";
+import { Monitor } from "./screens/Monitor.js";
 import { RemovePeering } from "./screens/RemovePeering.js";
 import { RouterView } from "./screens/RouterView.js";
 import { ServicesProvider, type Services } from "./services.js";
@@ -89,7 +89,7 @@ function ScreenSwitch({ screen, below, focused }: { screen: Screen; below: Scree
     case "router":
       return <RouterView router={screen.subject ?? ""} focused={focused} />;
     case "monitor":
-      return <Placeholder screen={{ ...screen, id: screen.id }} focused={focused} />;
+      return <Monitor friend={screen.subject ?? ""} focused={focused} />;
     case "addRouter":
       return <AddRouter focused={focused} />;
     case "newPeering":

@@ -54,14 +54,15 @@ export type Command = keyof typeof COMMANDS;
  * its scope has none), or the error panel that takes the keys while it is shown.
  */
 export type KeyScope = ScreenId | "error" | StepScope;
-export type StepScope = "text" | "choose" | "chooseMany" | "bundle" | "plan" | "working" | "result";
+export type StepScope = "text" | "choose" | "chooseMany" | "bundle" | "plan" | "working" | "result" | "confirm";
 
 /** The commands active in each scope, in the order their hints are shown. */
 export const SCOPE_COMMANDS = {
   home: ["up", "down", "select", "newPeering", "acceptOffer", "completeOffer", "addRouter", "removePeering", "help", "quit"],
   help: ["back", "quit"],
   router: ["back", "help", "quit"],
-  monitor: ["back", "help", "quit"],
+  monitor: ["nextPane", "up", "down", "filter", "togglePrimary", "clearLimit", "why", "back", "help", "quit"],
+  confirm: ["next", "back", "quit"],
   addRouter: ["next", "back", "help", "abort"],
   newPeering: ["next", "back", "help", "abort"],
   acceptOffer: ["next", "back", "help", "abort"],

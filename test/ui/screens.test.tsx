@@ -81,6 +81,23 @@ async function offerFromAlice(alice: Services) {
   }
 }
 
+/** S1 set up through the wizard's own flows, as the screens run them, on both lab routers. */
+async function peerThroughFlows(alice: Services, remi: Services): Promise<void> {
+  const made = await offerFromAlice(alice);
+  const { openOffer, prepareAccept, applyPrepared, finishAccept, openAnswer, prepareComplete, finishComplete } = await import("../../src/flows/wizard.js");
+  const r = await connection("remi");
+  const opened = openOffer(made.bundle.text, remi.workspace, "remi");
+  const prepared = await prepareAccept(r, remi.workspace, opened, { asn: 64513, networks: ["192.168.42.0/24"], wans: { isp1: "pppoe-out1", isp2: "pppoe-out2" } });
+  await applyPrepared(r, prepared);
+  const accepted = finishAccept(remi.workspace, opened, prepared);
+  await r.client.close();
+  const a = await connection("alice");
+  const answer = openAnswer(accepted.answer.text, alice.workspace, "alice");
+  await applyPrepared(a, await prepareComplete(a, alice.workspace, answer, "alice"));
+  finishComplete(alice.workspace, answer);
+  await a.client.close();
+}
+
 describe("Add router", () => {
   it("connects, shows what discovery found, and saves the profile", async () => {
     const services = labServices(lab, "alice", "alice");
@@ -285,20 +302,7 @@ describe("Remove peering", () => {
     const alice = labServices(lab, "alice", "alice");
     const remi = labServices(lab, "remi", "remi");
     const beforeAlice = lab.router("alice").exportConfig();
-    // Build the peering through the screens' own flows.
-    const made = await offerFromAlice(alice);
-    const { openOffer, prepareAccept, applyPrepared, finishAccept, openAnswer, preparePeering, finishComplete } = await import("../../src/flows/wizard.js");
-    const r = await connection("remi");
-    const opened = openOffer(made.bundle.text, remi.workspace, "remi");
-    const prepared = await prepareAccept(r, remi.workspace, opened, { asn: 64513, networks: ["192.168.42.0/24"], wans: { isp1: "pppoe-out1", isp2: "pppoe-out2" } });
-    await applyPrepared(r, prepared);
-    const accepted = finishAccept(remi.workspace, opened, prepared);
-    await r.client.close();
-    const a = await connection("alice");
-    const answer = openAnswer(accepted.answer.text, alice.workspace, "alice");
-    await applyPrepared(a, await preparePeering(a, alice.workspace, answer.peering, "alice"));
-    finishComplete(alice.workspace, answer);
-    await a.client.close();
+    await peerThroughFlows(alice, remi);
 
     const ui = open(alice);
     await ui.shows("Friends (1)");
@@ -328,4 +332,39 @@ describe("Router", () => {
     expect(shown).toContain("pppoe-out1");
     fits(shown);
   });
+});
+
+describe("Monitor", () => {
+  it("shows links, sessions and the friend's prefix live; p predicts, applies and shows the move", async () => {
+    const alice = labServices(lab, "alice", "alice");
+    const remi = labServices(lab, "remi", "remi");
+    await peerThroughFlows(alice, remi);
+    const ticker = setInterval(() => lab.tick(), 50);
+    try {
+      const ui = open(alice);
+      await ui.shows("Friends (1)");
+      await ui.press(KEY.down, "› remi");
+      await ui.press(KEY.enter, "Which router?");
+      const live = await ui.press(KEY.enter, /isp1\s+primary\s+● up\s+established/, 15_000);
+      fits(live);
+      expect(live).toMatch(/isp2\s+backup\s+● up\s+established/);
+      await ui.shows(/192\.168\.42\.0\/24\s+✓\s+172\.16\.0\.2/, 15_000);
+      // p: the prediction first, nothing written until enter.
+      const before = lab.router("alice").exportConfig();
+      const predicted = await ui.press("p", "swap primary?", 15_000);
+      expect(predicted).toMatch(/isp1 → isp2/);
+      expect(lab.router("alice").exportConfig()).toBe(before);
+      await ui.press(KEY.enter, /isp2 is primary/, 45_000);
+      expect(ui.frame()).toMatch(/observed: 192\.168\.42\.0\/24 now via isp2/);
+      expect(remi.clipboard.paste() ?? alice.clipboard.paste()).toMatch(/^bgpals1:/);
+      const saved = JSON.parse(readFileSync(join(alice.workspace.peersDir, "remi.json"), "utf8"));
+      expect(saved.policy.primary).toBe("isp2");
+      // w: why the selected prefix was accepted.
+      const why = await ui.press("w", "Why 192.168.42.0/24?", 15_000);
+      expect(why).toMatch(/accept/i);
+      await ui.press(KEY.escape, /isp2\s+primary/);
+    } finally {
+      clearInterval(ticker);
+    }
+  }, 90_000);
 });

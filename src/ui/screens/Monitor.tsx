@@ -1,0 +1,321 @@
+// Monitor: one peering, live. Each link's tunnel and BGP session, the friend's prefixes (a
+// virtualized table), an event log, and the friend's own router where they granted a read-only
+// account. p swaps primary and backup (prediction first, then apply, then the observed move),
+// l clears a session stopped by its prefix limit, w says why a prefix was accepted or filtered.
+import { Box, Text } from "ink";
+import { useEffect, useMemo, useRef, useState } from "react";
+import { knownFriend, loadIdentity } from "../../cli/identity.js";
+import { describePrediction } from "../../core/prefer.js";
+import { RouteTable as RouteStore, type RouteUpdate } from "../../core/route-table.js";
+import type { Peering } from "../../core/peering.js";
+import { clearLimitExceeded, preferPrimary } from "../../flows/prefer.js";
+import { friendMonitorAccount } from "../../flows/wizard.js";
+import { peersOf, savePeering } from "../../flows/workspace.js";
+import { RouterClient } from "../../routeros/client.js";
+import type { RouterStatus } from "../../routeros/peering-ops.js";
+import { watchRouter, type WatchEvent } from "../../routeros/watch.js";
+import { whyFiltered } from "../../routeros/why.js";
+import { RouteTable, routeTableExtent } from "../components/RouteTable.js";
+import { ScreenFrame, bodyRows } from "../components/ScreenFrame.js";
+import { StatusBadge } from "../components/StatusBadge.js";
+import { useCommands } from "../hooks/use-commands.js";
+import { useRouteTableInput } from "../hooks/use-route-table-input.js";
+import { useRouteTableState } from "../hooks/use-route-table-state.js";
+import type { RouterSession } from "../hooks/use-router-session.js";
+import { useRouterSession } from "../hooks/use-router-session.js";
+import { useTableRevision } from "../hooks/use-table-revision.js";
+import { useTerminalSize } from "../hooks/use-terminal-size.js";
+import { useServices } from "../services.js";
+import { useActions } from "../state.js";
+import { SCREEN_INFO } from "./catalog.js";
+import { RouterStep } from "./wizard-kit.js";
+
+const EVENT_ROWS = 4;
+const KEPT_EVENTS = 200;
+
+type Pane = "links" | "routes";
+
+type Overlay = { kind: "confirm"; lines: string[]; answer: (go: boolean) => void } | { kind: "lines"; title: string; lines: string[] };
+
+/** An event as the log shows it, in the words of the product. */
+export function eventLine(e: WatchEvent): string {
+  const t = e.time.slice(11, 19);
+  switch (e.event) {
+    case "connected":
+      return `${t} connected (RouterOS ${e.version})`;
+    case "connection-lost":
+      return `${t} connection lost: ${e.error}; reconnecting`;
+    case "snapshot":
+      return `${t} watching: ${e.status.tunnels.length} tunnels, ${e.status.sessions.length} sessions, ${e.status.routes.length} routes`;
+    case "tunnel-up":
+      return `${t} tunnel ${e.link} up`;
+    case "tunnel-down":
+      return `${t} tunnel ${e.link} down (handshake lost)`;
+    case "session-up":
+      return `${t} session ${e.link} established`;
+    case "session-down":
+      return `${t} session ${e.link} down${e.error ? `: ${e.error}` : ""}`;
+    case "limit-exceeded":
+      return `${t} session ${e.link} stopped: prefix limit exceeded (l clears it)`;
+    case "prefix-arrived":
+      return `${t} prefix ${e.prefix} arrived via ${e.link ?? e.gateway}`;
+    case "prefix-withdrawn":
+      return `${t} prefix ${e.prefix} withdrawn`;
+    case "best-path-moved":
+      return `${t} best path to ${e.prefix} moved ${e.from.link ?? e.from.gateway} → ${e.to.link ?? e.to.gateway}`;
+  }
+}
+
+const clock = () => new Date().toISOString().slice(11, 19);
+
+export function Monitor({ friend, focused }: { friend: string; focused: boolean }) {
+  const services = useServices();
+  const actions = useActions();
+  const size = useTerminalSize();
+  const me = services.operator;
+  const { open } = useRouterSession();
+  const [peering, setPeering] = useState<Peering | undefined>(() => peersOf(services.workspace).find((p) => p.sides[friend] !== undefined && me !== null && p.sides[me] !== undefined));
+  const [session, setSession] = useState<RouterSession | null>(null);
+  const [status, setStatus] = useState<RouterStatus | null>(null);
+  const [friendStatus, setFriendStatus] = useState<RouterStatus | "unreachable" | null>(null);
+  const [events, setEvents] = useState<string[]>([]);
+  const [pane, setPane] = useState<Pane>("routes");
+  const [link, setLink] = useState(0);
+  const [overlay, setOverlay] = useState<Overlay | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const table = useMemo(() => new RouteStore(), []);
+  const revision = useTableRevision(table);
+  const routes = useRouteTableState(table);
+  const seen = useRef(new Set<string>());
+  const log = (line: string) => setEvents((all) => [...all.slice(-(KEPT_EVENTS - 1)), line]);
+
+  // My router, watched: listen where RouterOS has it, polling where not, reconnecting with backoff.
+  useEffect(() => {
+    if (session === null) return;
+    const controller = new AbortController();
+    void watchRouter({
+      connect: session.connection.reconnect,
+      signal: controller.signal,
+      onEvent: (e) => log(eventLine(e)),
+      onStatus: (s) => {
+        setStatus(s);
+        const ids = new Set<string>();
+        const updates: RouteUpdate[] = s.routes.map((r) => {
+          const id = `${r.dst} ${r.gateway}`;
+          ids.add(id);
+          return { id, prefix: r.dst, gateway: r.gateway, active: r.active, localPref: r.localPref, asPath: r.asPath, ...(r.link ? { link: r.link } : {}) };
+        });
+        table.upsert(updates);
+        table.remove([...seen.current].filter((id) => !ids.has(id)));
+        seen.current = ids;
+      },
+    });
+    return () => controller.abort();
+  }, [session, table]);
+
+  // The friend's router, read-only, where they granted an account.
+  useEffect(() => {
+    if (session === null) return;
+    const account = friendMonitorAccount(services.workspace, friend);
+    if (account === null) return;
+    const controller = new AbortController();
+    const target = { host: account.host, port: account.port, user: account.user, password: account.password, timeoutMs: 5000 };
+    void watchRouter({
+      connect: () => RouterClient.connect(target),
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (e.event === "connection-lost") setFriendStatus("unreachable");
+        else if (e.event !== "snapshot" && e.event !== "connected") log(`${eventLine(e)} (on ${friend}'s router)`);
+      },
+      onStatus: setFriendStatus,
+    });
+    return () => controller.abort();
+  }, [session, services.workspace, friend]);
+
+  const links = peering?.links ?? [];
+  const withClient = async <T,>(work: (client: RouterClient) => Promise<T>): Promise<T> => {
+    const client = await session!.connection.reconnect();
+    try {
+      return await work(client);
+    } finally {
+      await client.close().catch(() => undefined);
+    }
+  };
+
+  const togglePrimary = () => {
+    if (!peering || !me || busy) return;
+    const next = peering.links.find((l) => l.name !== peering.policy.primary);
+    if (!next) return log(`${clock()} ${peering.name} has one link: nothing to swap`);
+    setBusy(`predicting ${next.name} as primary`);
+    withClient((client) =>
+      preferPrimary(client, {
+        peering,
+        side: me,
+        primary: next.name,
+        others: peersOf(services.workspace, peering.name),
+        reconnect: session!.connection.reconnect,
+        confirm: (prediction) =>
+          new Promise<boolean>((resolve) =>
+            setOverlay({
+              kind: "confirm",
+              lines: [...describePrediction(prediction), "", "enter: apply (local-pref in, prepend out, on every link) · esc: cancel"],
+              answer: (go) => {
+                setOverlay(null);
+                if (go) setBusy(`making ${next.name} primary`);
+                resolve(go);
+              },
+            }),
+          ),
+        onApplyStep: (e) => {
+          if (e.kind === "done") setBusy(`making ${next.name} primary: ${e.index + 1}/${e.total} changes`);
+          if (e.kind === "undo") setBusy("undoing");
+        },
+        onObserved: (move) => {
+          setBusy(`watching the move to ${next.name}`);
+          log(`${clock()} observed: ${move.prefix} now via ${move.link ?? move.gateway} after ${(move.afterMs / 1000).toFixed(1)} s${move.asPredicted ? "" : " (not as predicted)"}`);
+        },
+        identity: loadIdentity(me, services.workspace.home),
+        friend: knownFriend(friend, services.workspace.home),
+        observeMs: 30_000,
+      }),
+    ).then(
+      (result) => {
+        setBusy(null);
+        if (result.status === "refused" || result.status === "failed") return actions.fail({ kind: "expected", message: result.message, hint: result.status === "failed" ? "Nothing changed: the apply was undone." : undefined });
+        if (result.status !== "applied") return;
+        savePeering(services.workspace, friend, result.peering);
+        setPeering(result.peering);
+        log(`${clock()} ${next.name} is primary (${result.applied} changes); ${friend}'s side decides the way back`);
+        if (result.bundle) {
+          services.clipboard.copy(result.bundle.text);
+          log(`${clock()} prefer request for ${friend} copied (fingerprint ${result.bundle.fingerprint}): send it so they match`);
+        }
+      },
+      (e: unknown) => {
+        setBusy(null);
+        actions.fail(e);
+      },
+    );
+  };
+
+  const clearLimit = () => {
+    if (!peering || !me || busy) return;
+    setBusy("clearing the prefix limit");
+    withClient((client) => clearLimitExceeded(client, { peering, side: me, reconnect: session!.connection.reconnect })).then(
+      (result) => {
+        setBusy(null);
+        if (result.status === "nothing-to-clear") log(`${clock()} no session is stopped by its prefix limit`);
+        else if (result.status === "refused") actions.fail({ kind: "expected", message: result.message });
+        else for (const s of result.sessions) log(`${clock()} cleared ${s.link}: ${s.outcome}`);
+      },
+      (e: unknown) => {
+        setBusy(null);
+        actions.fail(e);
+      },
+    );
+  };
+
+  const why = () => {
+    const row = table.window(routes.state.selected, 1)[0];
+    if (!row || busy) return;
+    setBusy(`asking why ${row.prefix}`);
+    const v6 = session!.inventory.version.startsWith("6.");
+    withClient((client) => whyFiltered(client, v6, row.prefix)).then(
+      (answers) => {
+        setBusy(null);
+        setOverlay({ kind: "lines", title: `Why ${row.prefix}?`, lines: answers.length ? answers.map((a) => `${a.link ?? a.session}: ${a.summary}`) : ["no session of this router received it"] });
+      },
+      (e: unknown) => {
+        setBusy(null);
+        actions.fail(e);
+      },
+    );
+  };
+
+  const live = focused && overlay === null && session !== null && !routes.state.editingFilter;
+  const routeRows = Math.max(5, bodyRows(size, "monitor") - links.length - EVENT_ROWS - 5);
+  useRouteTableInput(routes.state, routes.actions, routeTableExtent(table, routeRows), { isActive: focused && routes.state.editingFilter, navigation: false });
+  useCommands(
+    "monitor",
+    {
+      nextPane: () => setPane((p) => (p === "routes" ? "links" : "routes")),
+      up: () => (pane === "routes" ? routes.actions.move(-1, routeTableExtent(table, routeRows)) : setLink((i) => Math.max(0, i - 1))),
+      down: () => (pane === "routes" ? routes.actions.move(1, routeTableExtent(table, routeRows)) : setLink((i) => Math.min(links.length - 1, i + 1))),
+      filter: () => routes.actions.editFilter(),
+      togglePrimary,
+      clearLimit,
+      why,
+    },
+    live,
+  );
+  useCommands("confirm", { next: () => overlay?.kind === "confirm" && overlay.answer(true), back: () => (overlay?.kind === "confirm" ? overlay.answer(false) : setOverlay(null)) }, focused && overlay !== null);
+
+  const title = `${SCREEN_INFO.monitor.title}: ${friend}`;
+  if (peering === undefined || me === null) {
+    return (
+      <ScreenFrame title={title} scope="monitor" focused={focused}>
+        <Text>{`No peering with ${friend} in ${services.workspace.peersDir}.`}</Text>
+      </ScreenFrame>
+    );
+  }
+  if (session === null) {
+    return (
+      <ScreenFrame title={title} scope="choose" focused={focused}>
+        <RouterStep open={open} width={size.columns} rows={bodyRows(size, "choose")} focused={focused} onBack={actions.back} onHelp={() => actions.navigate({ id: "help" })} onSession={setSession} />
+      </ScreenFrame>
+    );
+  }
+  if (overlay !== null) {
+    return (
+      <ScreenFrame title={overlay.kind === "confirm" ? `${title} · swap primary?` : `${title} · ${overlay.title}`} scope="confirm" focused={focused}>
+        {overlay.lines.map((line, i) => (
+          <Text key={i} wrap="wrap">
+            {line || " "}
+          </Text>
+        ))}
+      </ScreenFrame>
+    );
+  }
+  const sessions = status?.sessions ?? [];
+  const tunnels = status?.tunnels ?? [];
+  return (
+    <ScreenFrame title={title} scope="monitor" focused={focused}>
+      <Text wrap="truncate-end">{`${peering.name} on ${session.connection.label} · primary ${peering.policy.primary}${busy ? ` · ${busy}…` : ""}`}</Text>
+      {links.map((l, i) => {
+        const t = tunnels.find((x) => x.peering === peering.name && x.link === l.name);
+        const s = sessions.find((x) => x.peering === peering.name && x.link === l.name);
+        const cap = peering.policy.maxPrefixes;
+        const selected = pane === "links" && i === link;
+        return (
+          <Box key={l.name}>
+            <Text bold={selected}>{`${selected ? "›" : " "} ${l.name.padEnd(5)} ${l.name === peering.policy.primary ? "primary" : "backup "} `}</Text>
+            <Box width={12}>
+              <StatusBadge status={t === undefined ? "unknown" : t.state === "up" ? "up" : "down"} />
+            </Box>
+            <Text wrap="truncate-end">
+              {s === undefined
+                ? " session ?"
+                : ` ${s.state}${s.uptime ? ` ${s.uptime}` : ""} · ${s.prefixes}/${cap} prefixes${s.limitExceeded ? " · LIMIT EXCEEDED (l)" : ""}${t?.lastHandshake ? ` · hs ${t.lastHandshake}` : ""}${t ? ` · rx ${t.rx} tx ${t.tx}` : ""}${s.lastError && s.state !== "established" ? ` · ${s.lastError}` : ""}`}
+            </Text>
+          </Box>
+        );
+      })}
+      {friendStatus !== null ? (
+        <Text wrap="truncate-end">
+          {friendStatus === "unreachable"
+            ? `${friend}'s router: unreachable`
+            : `${friend}'s router: ${friendStatus.sessions.filter((s) => s.peering === peering.name).map((s) => `${s.link} ${s.state}`).join(" · ") || "no session"}`}
+        </Text>
+      ) : null}
+      <RouteTable table={table} revision={revision} state={routes.state} height={routeRows} width={size.columns} streaming={status === null} />
+      <Text bold underline>
+        Events
+      </Text>
+      {events.slice(-EVENT_ROWS).map((line, i) => (
+        <Text key={i} wrap="truncate-end">
+          {line}
+        </Text>
+      ))}
+    </ScreenFrame>
+  );
+}
