@@ -63,7 +63,7 @@ describe("Home", () => {
     await shows("Friends");
     for (const next of ["alice-lab", "old-rb", "remi"]) await press(KEY.j, () => selectedName(frame()) === next);
     await press(KEY.enter, () => frame().includes(`${SCREEN_INFO.monitor.title}: remi`));
-    expect(frame()).toContain("not built yet");
+    expect(frame()).toContain("No peering with remi");
     await press(KEY.escape, () => frame().includes("Routers"));
     expect(selectedName(frame())).toBe("remi");
   });
