@@ -8,5 +8,10 @@ if (!existsSync(fileURLToPath(entry))) {
   process.stderr.write("bgpals: the compiled program is missing; run `npm run build` in the bgpals directory\n");
   process.exit(1);
 }
+// A reader that stops early (`bgpals --help | head`) is not an error worth a stack trace.
+process.stdout.on("error", (e) => {
+  if (e.code === "EPIPE") process.exit(0);
+  throw e;
+});
 const { main } = await import(entry.href);
 process.exitCode = await main(process.argv.slice(2));
