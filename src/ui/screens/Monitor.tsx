@@ -217,7 +217,7 @@ export function Monitor({ friend, focused }: { friend: string; focused: boolean 
 
   const why = () => {
     const row = table.window(routes.state.selected, 1)[0];
-    if (!row || busy) return;
+    if (!row || busy || session === null) return;
     setBusy(`asking why ${row.prefix}`);
     const v6 = session!.inventory.version.startsWith("6.");
     withClient((client) => whyFiltered(client, v6, row.prefix)).then(
@@ -232,7 +232,8 @@ export function Monitor({ friend, focused }: { friend: string; focused: boolean 
     );
   };
 
-  const live = focused && overlay === null && session !== null && !routes.state.editingFilter;
+  // Keys are live once connected, and on the "no such peering" page (esc, ?, q).
+  const live = focused && overlay === null && (session !== null || peering === undefined || me === null) && !routes.state.editingFilter;
   const routeRows = Math.max(5, bodyRows(size, "monitor") - links.length - EVENT_ROWS - 5);
   useRouteTableInput(routes.state, routes.actions, routeTableExtent(table, routeRows), { isActive: focused && routes.state.editingFilter, navigation: false });
   useCommands(
