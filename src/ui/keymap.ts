@@ -31,7 +31,6 @@ export const COMMANDS = {
   toggle: { keys: ["space"], label: "choose" },
   abort: { keys: ["ctrl+c"], label: "quit" },
   clearField: { keys: ["ctrl+u"], label: "clear" },
-  pasteDemo: { keys: ["ctrl+v"], label: "paste" },
   newPeering: { keys: ["n"], label: "new peering" },
   acceptOffer: { keys: ["a"], label: "accept offer" },
   completeOffer: { keys: ["c"], label: "complete" },

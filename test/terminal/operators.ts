@@ -59,3 +59,17 @@ export async function typeText(term: TerminalRun, text: string): Promise<void> {
   term.type(text);
   await term.waitFor((s) => s.includes(text));
 }
+
+/** Waits until the operator's router shows every tunnel up and every session established (two links). */
+export async function waitForPeeringUp(lab: Lab, op: Operator, timeoutMs = 20_000): Promise<{ routes: Array<{ dst: string; active: boolean; link: string }> }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    lab.tick();
+    const r = await cliAsync(["status", "--router", "home", "--json"], op.env);
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout) as { tunnels: Array<{ state: string }>; sessions: Array<{ state: string }>; routes: Array<{ dst: string; active: boolean; link: string }> };
+    if (s.tunnels.length === 2 && s.tunnels.every((t) => t.state === "up") && s.sessions.length === 2 && s.sessions.every((x) => x.state === "established")) return s;
+    if (Date.now() > deadline) throw new Error(`${op.name}: ${r.stdout}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -5,8 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lab } from "../../src/lab/lab.js";
-import { cliAsync } from "../cli/cli-async.js";
-import { bundleOnScreen, openOperator, pasteBundle, typeText, type Operator } from "./operators.js";
+import { bundleOnScreen, openOperator, pasteBundle, typeText, waitForPeeringUp, type Operator } from "./operators.js";
 import { KEYS } from "./pty.js";
 
 let lab: Lab;
@@ -18,12 +17,6 @@ afterAll(async () => {
   for (const op of operators) op.term.kill();
   await lab.stop();
 });
-
-async function statusOf(op: Operator) {
-  const r = await cliAsync(["status", "--router", "home", "--json"], op.env);
-  expect(r.code, r.stderr).toBe(0);
-  return JSON.parse(r.stdout) as { tunnels: Array<{ state: string }>; sessions: Array<{ state: string }>; routes: Array<{ dst: string; active: boolean; link: string }> };
-}
 
 describe("S1 in two terminals", () => {
   it("offer, accept, complete: both tunnels up and both sessions established", async () => {
@@ -91,19 +84,9 @@ describe("S1 in two terminals", () => {
     // Both operators hold the same peering file.
     expect(JSON.parse(readFileSync(join(alice.home, "peers", "remi.json"), "utf8"))).toEqual(JSON.parse(readFileSync(join(remi.home, "peers", "alice.json"), "utf8")));
 
-    // The lab: both tunnels up, both sessions established, on both routers.
-    for (const op of [alice, remi]) {
-      const deadline = Date.now() + 20_000;
-      for (;;) {
-        lab.tick();
-        const s = await statusOf(op);
-        const ok = s.tunnels.length === 2 && s.tunnels.every((t) => t.state === "up") && s.sessions.length === 2 && s.sessions.every((x) => x.state === "established");
-        if (ok) break;
-        if (Date.now() > deadline) throw new Error(`${op.name}: ${JSON.stringify(s)}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    }
-    const aliceStatus = await statusOf(alice);
+    // The lab: both tunnels up, both sessions established, on both routers; remi's prefix via isp1.
+    await waitForPeeringUp(lab, remi);
+    const aliceStatus = await waitForPeeringUp(lab, alice);
     expect(aliceStatus.routes.find((x) => x.dst === "192.168.42.0/24" && x.active)).toMatchObject({ link: "isp1" });
 
     // Home's badges are live: the router answers, and the peering is up on both links.

@@ -3,8 +3,7 @@
 // and both sessions established in the lab.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lab } from "../../src/lab/lab.js";
-import { cliAsync } from "../cli/cli-async.js";
-import { bundleOnScreen, openOperator, pasteBundle, typeText, type Operator } from "./operators.js";
+import { bundleOnScreen, openOperator, pasteBundle, typeText, waitForPeeringUp, type Operator } from "./operators.js";
 import { KEYS } from "./pty.js";
 
 // OpenVPN bundles carry a CA certificate: a wide terminal shows them whole.
@@ -82,18 +81,7 @@ describe("S4 in two terminals, over OpenVPN", () => {
     await a.press("a", "Peering alice-carol with carol is complete", 30_000);
     await a.press(KEYS.enter, "Friends (1)");
 
-    for (const op of [alice, carol]) {
-      const deadline = Date.now() + 20_000;
-      for (;;) {
-        lab.tick();
-        const r = await cliAsync(["status", "--router", "home", "--json"], op.env);
-        expect(r.code, r.stderr).toBe(0);
-        const s = JSON.parse(r.stdout) as { tunnels: Array<{ state: string }>; sessions: Array<{ state: string }> };
-        if (s.tunnels.length === 2 && s.tunnels.every((t) => t.state === "up") && s.sessions.length === 2 && s.sessions.every((x) => x.state === "established")) break;
-        if (Date.now() > deadline) throw new Error(`${op.name}: ${r.stdout}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    }
+    for (const op of [alice, carol]) await waitForPeeringUp(lab, op);
     await a.waitFor(/carol\s+alice-carol\s+● up/, 20_000);
   }, 180_000);
 });

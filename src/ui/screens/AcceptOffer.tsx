@@ -6,7 +6,7 @@ import { Box, Text } from "ink";
 import { useState } from "react";
 import { humanDuration } from "../../core/bundle.js";
 import { nameProblem } from "../../core/peering.js";
-import { applyPrepared, asnChoiceProblem, discardPrepared, finishAccept, openOffer, parseNetworkList, prepareAccept, suggestAsn, type Accepted, type OpenedOffer, type Prepared } from "../../flows/wizard.js";
+import { applyPrepared, asnChoiceProblem, discardPrepared, finishAccept, openOffer, prepareAccept, suggestAsn, type Accepted, type OpenedOffer, type Prepared } from "../../flows/wizard.js";
 import { peersOf } from "../../flows/workspace.js";
 import { stepRows, WizardFrame } from "../components/WizardFrame.js";
 import { useRouterSession, type RouterSession } from "../hooks/use-router-session.js";
@@ -19,7 +19,7 @@ import { ChooseOne } from "../widgets/choice-list.js";
 import { PlanReview } from "../widgets/plan-review.js";
 import { TextField } from "../widgets/text-field.js";
 import { Working } from "../widgets/working.js";
-import { ResultPanel, RouterStep, useWork } from "./wizard-kit.js";
+import { FingerprintCheck, MonitorAccountChoice, NetworksField, ResultPanel, RouterStep, useFinish, useWork } from "./wizard-kit.js";
 
 interface Draft {
   me: string;
@@ -67,6 +67,7 @@ export function AcceptOffer({ focused }: { focused: boolean }) {
   const size = useTerminalSize();
   const steps = useSteps<Step>(services.operator === null ? { id: "me" } : { id: "paste", draft: { me: services.operator } });
   const work = useWork();
+  const finish = useFinish();
   const { open } = useRouterSession();
   const [showHelp, setShowHelp] = useState(false);
   const step = steps.step;
@@ -155,19 +156,7 @@ export function AcceptOffer({ focused }: { focused: boolean }) {
             {offer.links.map((l) => (
               <Text key={l.name}>{`  ${l.name}: ${l.kind} to ${offer.side.wans[l.name]?.endpoint ?? "?"}:${l.port}, tunnel ${l.subnet}${offer.policy.primary === l.name ? " (primary)" : " (backup)"}`}</Text>
             ))}
-            <Box marginTop={1}>
-              <ChooseOne
-                choices={[
-                  { value: "go", label: "The fingerprint matches: continue" },
-                  { value: "stop", label: "It does not match: stop (nothing was written)" },
-                ]}
-                rows={2}
-                focused={live}
-                onBack={back}
-                onHelp={help}
-                onChoose={(v) => (v === "go" ? steps.go({ id: "router", draft: step.draft }) : actions.back())}
-              />
-            </Box>
+            <FingerprintCheck focused={live} onBack={back} onHelp={help} onGo={() => steps.go({ id: "router", draft: step.draft })} />
           </Box>
         );
       }
@@ -210,38 +199,26 @@ export function AcceptOffer({ focused }: { focused: boolean }) {
       }
       case "networks":
         return (
-          <TextField
-            key="networks"
-            label="networks to announce"
-            initial={(step.draft.networks ?? step.draft.session!.inventory.lans.map((l) => l.network)).join(", ")}
+          <NetworksField
+            initial={step.draft.networks ?? step.draft.session!.inventory.lans.map((l) => l.network)}
             width={size.columns}
             focused={live}
-            validate={(v) => {
-              const parsed = parseNetworkList(v);
-              return parsed.ok ? null : parsed.message;
-            }}
-            onSubmit={(v) => {
-              const parsed = parseNetworkList(v);
-              if (parsed.ok) steps.go({ id: "monitor", draft: { ...step.draft, networks: parsed.networks } });
-            }}
+            onSubmit={(networks) => steps.go({ id: "monitor", draft: { ...step.draft, networks } })}
             onBack={back}
-            onAbort={actions.quit}
           />
         );
       case "monitor":
         return (
           <Box flexDirection="column">
             {step.draft.opened!.offer.monitor ? <Text>{`${step.draft.opened!.from} grants you a read-only account on their router: your monitor can show their side.`}</Text> : null}
-            <ChooseOne
-              choices={[
-                { value: "no", label: "No read-only account" },
-                { value: "yes", label: `Grant ${step.draft.opened!.from} a read-only account on ${step.draft.session!.connection.label}` },
-              ]}
+            <MonitorAccountChoice
+              friend={step.draft.opened!.from}
+              router={step.draft.session!.connection.label}
               rows={rows - 1}
               focused={live}
               onBack={back}
               onHelp={help}
-              onChoose={(v) => prepare(step.draft, step.draft.networks!, v === "yes")}
+              onChoose={(grant) => prepare(step.draft, step.draft.networks!, grant)}
             />
           </Box>
         );
@@ -288,10 +265,7 @@ export function AcceptOffer({ focused }: { focused: boolean }) {
             log={work.log}
             rows={rows}
             focused={live}
-            onDone={() => {
-              actions.setHome(services.loadHome());
-              actions.back();
-            }}
+            onDone={finish}
             onHelp={help}
           />
         );

@@ -13,7 +13,7 @@ import { useActions } from "../state.js";
 import { ChooseOne } from "../widgets/choice-list.js";
 import { TextField } from "../widgets/text-field.js";
 import { Working } from "../widgets/working.js";
-import { ResultPanel, useWork } from "./wizard-kit.js";
+import { ResultPanel, useFinish, useWork } from "./wizard-kit.js";
 
 type Draft = Partial<NewRouterProfile>;
 
@@ -47,6 +47,7 @@ export function AddRouter({ focused }: { focused: boolean }) {
   const steps = useSteps<Step>({ id: "name" });
   const session = useRouterSession();
   const work = useWork();
+  const finish = useFinish();
   const [showHelp, setShowHelp] = useState(false);
   const step = steps.step;
   const rows = stepRows(size, scopeOf(step), GUIDE[step.id]);
@@ -158,10 +159,7 @@ export function AddRouter({ focused }: { focused: boolean }) {
             lines={[`Saved router ${step.profile.name} (${step.profile.user}@${step.profile.host}).`]}
             rows={rows}
             focused={live}
-            onDone={() => {
-              actions.setHome(services.loadHome());
-              actions.back();
-            }}
+            onDone={finish}
             onHelp={help}
           />
         );

@@ -9,11 +9,10 @@ import { useSteps } from "../hooks/use-steps.js";
 import { useTerminalSize } from "../hooks/use-terminal-size.js";
 import { useServices } from "../services.js";
 import { useActions } from "../state.js";
-import { ChooseOne } from "../widgets/choice-list.js";
 import { PlanReview } from "../widgets/plan-review.js";
 import { TextField } from "../widgets/text-field.js";
 import { Working } from "../widgets/working.js";
-import { ResultPanel, RouterStep, useWork } from "./wizard-kit.js";
+import { FingerprintCheck, ResultPanel, RouterStep, useFinish, useWork } from "./wizard-kit.js";
 
 type Step =
   | { id: "paste" }
@@ -40,6 +39,7 @@ export function CompleteOffer({ focused }: { focused: boolean }) {
   const size = useTerminalSize();
   const steps = useSteps<Step>({ id: "paste" });
   const work = useWork();
+  const finish = useFinish();
   const { open } = useRouterSession();
   const [showHelp, setShowHelp] = useState(false);
   const step = steps.step;
@@ -86,19 +86,7 @@ export function CompleteOffer({ focused }: { focused: boolean }) {
               Fingerprint <Text bold>{fingerprint}</Text> — it must match what {friend} reads to you.
             </Text>
             <Text>{`${friend} announces ${side.networks.join(", ")}.`}</Text>
-            <Box marginTop={1}>
-              <ChooseOne
-                choices={[
-                  { value: "go", label: "The fingerprint matches: continue" },
-                  { value: "stop", label: "It does not match: stop (nothing was written)" },
-                ]}
-                rows={2}
-                focused={live}
-                onBack={back}
-                onHelp={help}
-                onChoose={(v) => (v === "go" ? steps.go({ id: "router", opened: step.opened }) : actions.back())}
-              />
-            </Box>
+            <FingerprintCheck focused={live} onBack={back} onHelp={help} onGo={() => steps.go({ id: "router", opened: step.opened })} />
           </Box>
         );
       }
@@ -155,10 +143,7 @@ export function CompleteOffer({ focused }: { focused: boolean }) {
             log={work.log}
             rows={rows}
             focused={live}
-            onDone={() => {
-              actions.setHome(services.loadHome());
-              actions.back();
-            }}
+            onDone={finish}
             onHelp={help}
           />
         );

@@ -2,7 +2,7 @@
 // prepare the tunnel interfaces on the router → the offer, with its fingerprint.
 import { Box, Text } from "ink";
 import { useState } from "react";
-import { asnChoiceProblem, endpointOf, makeOffer, parseNetworkList, suggestAsn, type OfferMade } from "../../flows/wizard.js";
+import { asnChoiceProblem, endpointOf, makeOffer, suggestAsn, type OfferMade } from "../../flows/wizard.js";
 import { peersOf } from "../../flows/workspace.js";
 import { nameProblem } from "../../core/peering.js";
 import { linesOf, stepRows, WizardFrame } from "../components/WizardFrame.js";
@@ -15,7 +15,7 @@ import { BundleView } from "../widgets/bundle-view.js";
 import { ChooseMany, ChooseOne } from "../widgets/choice-list.js";
 import { TextField } from "../widgets/text-field.js";
 import { Working } from "../widgets/working.js";
-import { ResultPanel, RouterStep, useWork } from "./wizard-kit.js";
+import { MonitorAccountChoice, NetworksField, ResultPanel, RouterStep, useFinish, useWork } from "./wizard-kit.js";
 
 type Kind = "wireguard" | "ovpn";
 
@@ -70,6 +70,7 @@ export function NewPeering({ focused }: { focused: boolean }) {
   const size = useTerminalSize();
   const steps = useSteps<Step>({ id: "router" });
   const work = useWork();
+  const finish = useFinish();
   const { open } = useRouterSession();
   const [showHelp, setShowHelp] = useState(false);
   const step = steps.step;
@@ -213,36 +214,24 @@ export function NewPeering({ focused }: { focused: boolean }) {
       }
       case "networks":
         return (
-          <TextField
-            key="networks"
-            label="networks to announce"
-            initial={(step.draft.networks ?? step.draft.session!.inventory.lans.map((l) => l.network)).join(", ")}
+          <NetworksField
+            initial={step.draft.networks ?? step.draft.session!.inventory.lans.map((l) => l.network)}
             width={size.columns}
             focused={live}
-            validate={(v) => {
-              const parsed = parseNetworkList(v);
-              return parsed.ok ? null : parsed.message;
-            }}
-            onSubmit={(v) => {
-              const parsed = parseNetworkList(v);
-              if (parsed.ok) steps.go({ id: "monitor", draft: { ...step.draft, networks: parsed.networks } });
-            }}
+            onSubmit={(networks) => steps.go({ id: "monitor", draft: { ...step.draft, networks } })}
             onBack={back}
-            onAbort={actions.quit}
           />
         );
       case "monitor":
         return (
-          <ChooseOne
-            choices={[
-              { value: "no", label: "No read-only account" },
-              { value: "yes", label: `Grant ${step.draft.friend} a read-only account on ${step.draft.session!.connection.label}` },
-            ]}
+          <MonitorAccountChoice
+            friend={step.draft.friend!}
+            router={step.draft.session!.connection.label}
             rows={rows}
             focused={live}
             onBack={back}
             onHelp={help}
-            onChoose={(v) => prepare(step.draft, step.draft.networks!, v === "yes")}
+            onChoose={(grant) => prepare(step.draft, step.draft.networks!, grant)}
           />
         );
       case "preparing":
@@ -271,10 +260,7 @@ export function NewPeering({ focused }: { focused: boolean }) {
             ]}
             rows={rows}
             focused={live}
-            onDone={() => {
-              actions.setHome(services.loadHome());
-              actions.back();
-            }}
+            onDone={finish}
             onHelp={help}
           />
         );

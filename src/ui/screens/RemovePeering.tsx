@@ -11,7 +11,7 @@ import { useServices } from "../services.js";
 import { useActions } from "../state.js";
 import { PlanReview } from "../widgets/plan-review.js";
 import { Working } from "../widgets/working.js";
-import { ResultPanel, RouterStep, useWork } from "./wizard-kit.js";
+import { ResultPanel, RouterStep, useFinish, useWork } from "./wizard-kit.js";
 
 type Step =
   | { id: "router" }
@@ -34,6 +34,7 @@ export function RemovePeering({ friend, focused }: { friend: string; focused: bo
   const size = useTerminalSize();
   const steps = useSteps<Step>({ id: "router" });
   const work = useWork();
+  const finish = useFinish();
   const { open } = useRouterSession();
   const [showHelp, setShowHelp] = useState(false);
   const step = steps.step;
@@ -106,10 +107,7 @@ export function RemovePeering({ friend, focused }: { friend: string; focused: bo
             log={work.log}
             rows={rows}
             focused={live}
-            onDone={() => {
-              actions.setHome(services.loadHome());
-              actions.back();
-            }}
+            onDone={finish}
             onHelp={help}
           />
         );

@@ -10,6 +10,7 @@ import { ChooseOne } from "../widgets/choice-list.js";
 import { applyLogReducer, EMPTY_LOG, type ApplyLog } from "../widgets/apply-log.js";
 import type { ApplyEvent } from "../../routeros/apply.js";
 import { TextField } from "../widgets/text-field.js";
+import { parseNetworkList } from "../../flows/wizard.js";
 import { Working } from "../widgets/working.js";
 
 export interface RouterStepProps {
@@ -120,4 +121,75 @@ export function ResultPanel({ lines, log, rows, focused, onDone, onHelp }: { lin
       ) : null}
     </Box>
   );
+}
+
+/** The networks to announce: comma-separated prefixes, the router's LANs offered first. */
+export function NetworksField({ initial, width, focused, onSubmit, onBack }: { initial: readonly string[]; width: number; focused: boolean; onSubmit: (networks: string[]) => void; onBack: () => void }) {
+  const actions = useActions();
+  return (
+    <TextField
+      key="networks"
+      label="networks to announce"
+      initial={initial.join(", ")}
+      width={width}
+      focused={focused}
+      validate={(v) => {
+        const parsed = parseNetworkList(v);
+        return parsed.ok ? null : parsed.message;
+      }}
+      onSubmit={(v) => {
+        const parsed = parseNetworkList(v);
+        if (parsed.ok) onSubmit(parsed.networks);
+      }}
+      onBack={onBack}
+      onAbort={actions.quit}
+    />
+  );
+}
+
+/** Whether to grant the friend a read-only account on this router. */
+export function MonitorAccountChoice({ friend, router, rows, focused, onChoose, onBack, onHelp }: { friend: string; router: string; rows: number; focused: boolean; onChoose: (grant: boolean) => void; onBack: () => void; onHelp: () => void }) {
+  return (
+    <ChooseOne
+      choices={[
+        { value: "no", label: "No read-only account" },
+        { value: "yes", label: `Grant ${friend} a read-only account on ${router}` },
+      ]}
+      rows={rows}
+      focused={focused}
+      onBack={onBack}
+      onHelp={onHelp}
+      onChoose={(v) => onChoose(v === "yes")}
+    />
+  );
+}
+
+/** The fingerprint check after a pasted bundle: go on only when both screens show the same. */
+export function FingerprintCheck({ focused, onGo, onBack, onHelp }: { focused: boolean; onGo: () => void; onBack: () => void; onHelp: () => void }) {
+  const actions = useActions();
+  return (
+    <Box marginTop={1}>
+      <ChooseOne
+        choices={[
+          { value: "go", label: "The fingerprint matches: continue" },
+          { value: "stop", label: "It does not match: stop (nothing was written)" },
+        ]}
+        rows={2}
+        focused={focused}
+        onBack={onBack}
+        onHelp={onHelp}
+        onChoose={(v) => (v === "go" ? onGo() : actions.back())}
+      />
+    </Box>
+  );
+}
+
+/** Leaves a finished wizard for Home, with its lists read again. */
+export function useFinish(): () => void {
+  const services = useServices();
+  const actions = useActions();
+  return () => {
+    actions.setHome(services.loadHome());
+    actions.back();
+  };
 }
