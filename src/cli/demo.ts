@@ -61,12 +61,12 @@ export function demoOperators(routers: ReadonlyArray<{ name: string; version: st
         const extra = added.get(router);
         const t = extra ? { ...extra.target, password: password ?? extra.target.password } : target;
         const client = await RouterClient.connect(t);
-        return { client, label: router, reconnect: () => RouterClient.connect(t) };
+        return { client, label: router, target: () => t, reconnect: () => RouterClient.connect(t) };
       },
       connectNew: async (profile, password) => {
         const t: RouterTarget = { host: profile.host, port: profile.port, user: profile.user, password, tls: profile.tls, knownFingerprint: null };
         const client = await RouterClient.connect(t);
-        return { client, label: profile.name, reconnect: () => RouterClient.connect(t) };
+        return { client, label: profile.name, target: () => t, reconnect: () => RouterClient.connect(t) };
       },
       // The demo keeps added routers for this run only: it never touches the real profiles.
       saveRouter: (profile, password, fingerprint) =>

@@ -41,7 +41,7 @@ export function profileServices(write: (data: string) => void): Services {
     const resolved = await resolveRouter(spec, false, password);
     const client = await RouterClient.connect(resolved.target);
     resolved.remember(client.fingerprint);
-    return { client, label: spec, reconnect: () => RouterClient.connect(resolved.target) };
+    return { client, label: spec, target: () => resolved.target, reconnect: () => RouterClient.connect(resolved.target) };
   };
   let last: string | null = null;
   return {
@@ -56,7 +56,8 @@ export function profileServices(write: (data: string) => void): Services {
     connectNew: async (profile, password) => {
       const target = { host: profile.host, port: profile.port, user: profile.user, password, tls: profile.tls, knownFingerprint: null };
       const client = await RouterClient.connect(target);
-      return { client, label: profile.name, reconnect: () => RouterClient.connect({ ...target, knownFingerprint: client.fingerprint }) };
+      const pinned = { ...target, knownFingerprint: client.fingerprint };
+      return { client, label: profile.name, target: () => pinned, reconnect: () => RouterClient.connect(pinned) };
     },
     saveRouter: (profile, password, fingerprint) => {
       addProfile(profile.name, { host: profile.host, port: profile.port, user: profile.user, tls: profile.tls, ...(fingerprint ? { fingerprint } : {}) });

@@ -56,7 +56,7 @@ async function withRouter<T>(flags: Common, work: (router: RouterConnection) => 
     throw e instanceof RouterError ? new UserError(e.message) : e;
   }
   try {
-    return await work({ client, label: resolved.label, reconnect: () => RouterClient.connect(resolved.target) });
+    return await work({ client, label: resolved.label, target: () => resolved.target, reconnect: () => RouterClient.connect(resolved.target) });
   } finally {
     await client.close().catch(() => undefined);
   }

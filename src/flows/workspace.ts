@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { Peering } from "../core/peering.js";
 import { configDir, defaultPeersDir, loadPeersDirectory } from "../cli/files.js";
 import type { SecretStore } from "../cli/secrets.js";
-import type { RouterClient } from "../routeros/client.js";
+import type { RouterClient, RouterTarget } from "../routeros/client.js";
 
 export interface Workspace {
   home: string;
@@ -49,5 +49,7 @@ export function forgetPeering(ws: Workspace, friend: string): void {
 export interface RouterConnection {
   client: RouterClient;
   label: string;
+  /** Where the router is, for work on connections of its own (a long route print). A function: it holds the password. */
+  target: () => RouterTarget;
   reconnect: () => Promise<RouterClient>;
 }

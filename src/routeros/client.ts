@@ -106,6 +106,15 @@ export class RouterClient {
     return this.#execute([`${menuPath(path)}/print`, ...proplistWords(options.proplist), ...queryWords(options.query)], options.timeoutMs);
   }
 
+  /** How many items of a menu match `query` (`=count-only=`), without reading them. */
+  async count(path: string, options: Pick<PrintOptions, "query" | "timeoutMs"> = {}): Promise<number> {
+    const command = `${menuPath(path)}/print`;
+    const reply = await this.#execute([command, "=count-only=", ...queryWords(options.query)], options.timeoutMs);
+    const count = Number(reply.at(-1)?.ret);
+    if (!Number.isInteger(count) || count < 0) throw routerError("protocol", this.endpoint, { command, reason: "count-only answered without a count" });
+    return count;
+  }
+
   /** Adds an item; returns its `.id`. */
   async add(path: string, attrs: Readonly<Record<string, string>>): Promise<string> {
     const command = `${menuPath(path)}/add`;

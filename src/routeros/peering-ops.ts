@@ -132,16 +132,30 @@ function linkOf(comment: string | undefined, prefix: string): { peering: string;
   return { peering: tag.peering, link: tag.role.slice(prefix.length) };
 }
 
+const STATUS_ROUTE_PROPLIST = ["dst-address", "gateway", "active", "bgp.local-pref", "bgp-local-pref", "bgp.as-path", "bgp-as-path", "received-from"];
+
+/**
+ * Query words for the BGP routes learned from these friends' tunnel addresses (their next hop):
+ * `?bgp=true`, then each `?gateway=` OR-ed together (`?#|`), the way the RouterOS API combines them.
+ */
+export function friendRouteQuery(friendAddresses: readonly string[]): string[] {
+  const gateways = [...new Set(friendAddresses.map((a) => a.replace(/\/32$/, "")).filter((a) => a !== ""))];
+  if (gateways.length === 0) throw new Error("friendRouteQuery needs at least one address");
+  return ["?bgp=true", ...gateways.map((g) => `?gateway=${g}`), ...(gateways.length > 1 ? [`?#${"|".repeat(gateways.length - 1)}`] : [])];
+}
+
 export async function statusOf(client: RouterClient, v6: boolean): Promise<RouterStatus> {
-  const [peers, ovpnClients, ovpnBindings, interfaces, connections, sessions, routes] = await Promise.all([
+  const [peers, ovpnClients, ovpnBindings, interfaces, connections, sessions] = await Promise.all([
     v6 ? Promise.resolve([]) : readMenu(client, "/interface/wireguard/peers"),
     readMenu(client, "/interface/ovpn-client"),
     readMenu(client, "/interface/ovpn-server"),
     readMenu(client, "/interface"),
     readMenu(client, v6 ? "/routing/bgp/peer" : "/routing/bgp/connection"),
     v6 ? Promise.resolve([]) : readMenu(client, "/routing/bgp/session"),
-    client.print("/ip/route", { query: { bgp: "true" } }),
   ]);
+  // Only what the friends sent: a router may also carry a full table from elsewhere.
+  const friends = connections.filter((c) => linkOf(c.comment, "bgp-") !== null).map((c) => c["remote.address"] ?? c["remote-address"] ?? "").filter((a) => a !== "");
+  const routes = friends.length === 0 ? [] : await client.print("/ip/route", { query: friendRouteQuery(friends), proplist: STATUS_ROUTE_PROPLIST });
   const tunnels: TunnelStatus[] = [];
   for (const p of peers) {
     const owner = linkOf(p.comment, "peer-");

@@ -24,7 +24,7 @@ async function connection(name: string): Promise<RouterConnection> {
   const target = { host: r.host, port: r.port, user: r.user, password: r.password, timeoutMs: 20_000 };
   const client = await RouterClient.connect(target);
   clients.push(client);
-  return { client, label: name, reconnect: () => RouterClient.connect(target) };
+  return { client, label: name, target: () => target, reconnect: () => RouterClient.connect(target) };
 }
 
 describe("discardPrepared", () => {

@@ -35,12 +35,12 @@ export function labServices(lab: Lab, router: string, operator: string | null, s
     connect: async (_router, password) => {
       const t = password === undefined ? target : { ...target, password };
       const client = await RouterClient.connect(t);
-      return { client, label: "home", reconnect: () => RouterClient.connect(t) };
+      return { client, label: "home", target: () => t, reconnect: () => RouterClient.connect(t) };
     },
     connectNew: async (profile, password) => {
       const t: RouterTarget = { host: profile.host, port: profile.port, user: profile.user, password, tls: profile.tls, knownFingerprint: null };
       const client = await RouterClient.connect(t);
-      return { client, label: profile.name, reconnect: () => RouterClient.connect(t) };
+      return { client, label: profile.name, target: () => t, reconnect: () => RouterClient.connect(t) };
     },
     saveRouter: (profile, _password, fingerprint) => void saved.push({ profile, fingerprint }),
     loadHome: () => homeOf(workspace, services.routers()),

@@ -58,7 +58,7 @@ async function connection(router: string) {
   const info = lab.info().routers.find((r) => r.name === router)!;
   const target = { host: info.host, port: info.port, user: info.user, password: info.password, tls: false, knownFingerprint: null };
   const client = await RouterClient.connect(target);
-  return { client, label: router, reconnect: () => RouterClient.connect(target) };
+  return { client, label: router, target: () => target, reconnect: () => RouterClient.connect(target) };
 }
 
 /** An offer from alice made through the flow, as her New peering screen would. */
