@@ -25,21 +25,21 @@ function filledTable(count = ROUTES): RouteStore {
     active: i % 2 === 0,
     localPref: i % 2 ? 100 : 200,
     asPath: i % 2 ? "64513,64513,64513,64520" : "64513,64520",
-    link: i % 2 ? "wg-remi-isp2" : "wg-remi-isp1",
+    link: i % 2 ? "isp2" : "isp1",
   }));
   table.upsert(routes);
   return table;
 }
 
-function Live({ table, streaming = false, initial }: { table: RouteStore; streaming?: boolean; initial?: RouteTableState }) {
+function Live({ table, streaming = false, initial, follow = false }: { table: RouteStore; streaming?: boolean; initial?: RouteTableState; follow?: boolean }) {
   const revision = useTableRevision(table, 10);
-  const { state, actions } = useRouteTableState(table, initial);
+  const { state, actions } = useRouteTableState(table, initial, follow ? { revision, pageRows: routeTablePageRows(HEIGHT) } : undefined);
   useRouteTableInput(state, actions, routeTableExtent(table, HEIGHT), { isActive: true });
   return <RouteTable table={table} revision={revision} state={state} height={HEIGHT} width={WIDTH} streaming={streaming} />;
 }
 
-function start(table: RouteStore, streaming = false) {
-  const app = render(<Live table={table} streaming={streaming} />);
+function start(table: RouteStore, streaming = false, follow = false) {
+  const app = render(<Live table={table} streaming={streaming} follow={follow} />);
   const frame = () => plain(app.lastFrame());
   const press = async (key: string, until: () => boolean) => {
     await effectsSettled();
@@ -63,9 +63,9 @@ describe("RouteTable view", () => {
     expect(routeLines(shown)).toHaveLength(routeTablePageRows(HEIGHT));
     expect(shown).toContain(`↓ ${(ROUTES - routeTablePageRows(HEIGHT)).toLocaleString("en")} more`);
     expect(shown).not.toContain("↑");
-    expect(lineWith(shown, "Prefix")).toMatch(/Prefix\s+Act\s+Gateway\s+LPref\s+AS path/);
-    expect(lineWith(shown, "10.0.0.0/24")).toMatch(/^› 10\.0\.0\.0\/24\s+✓\s+10\.255\.0\.1\s+200\s+64513 64520$/);
-    expect(lineWith(shown, "10.0.1.0/24")).toMatch(/^  10\.0\.1\.0\/24\s+10\.255\.0\.5\s+100\s+64513 64513 64513 64520$/);
+    expect(lineWith(shown, "Prefix")).toMatch(/Prefix\s+Act\s+Link\s+Gateway\s+LPref\s+AS path/);
+    expect(lineWith(shown, "10.0.0.0/24")).toMatch(/^› 10\.0\.0\.0\/24\s+✓\s+isp1\s+10\.255\.0\.1\s+200\s+64513 64520$/);
+    expect(lineWith(shown, "10.0.1.0/24")).toMatch(/^  10\.0\.1\.0\/24\s+isp2\s+10\.255\.0\.5\s+100\s+64513 64513 64513 64520$/);
     for (const line of shown.split("\n")) expect(line.length, line).toBeLessThanOrEqual(WIDTH);
   });
 
@@ -118,6 +118,26 @@ describe("RouteTable view", () => {
     expect(routeLines(frame())).toHaveLength(1);
   });
 
+  test("the selection stays on its route while routes stream in above it, and on its line when it goes", async () => {
+    const table = filledTable();
+    const { frame, press } = start(table, true, true);
+    await waitFor(() => frame().includes("5,000 routes"), frame);
+    for (let i = 1; i <= 3; i++) await press(KEY.down, () => selectedPrefix(frame()) === `10.0.${i}.0/24`);
+    const lineOf = (prefix: string) => frame().split("\n").findIndex((line) => line.includes(prefix));
+    const at = lineOf("› 10.0.3.0/24");
+    // Twenty routes that sort before every other arrive: the selected route moves down the order.
+    table.upsert(Array.from({ length: 20 }, (_, i) => ({ id: `*F00${i.toString(16)}`, prefix: `9.0.${i}.0/24`, gateway: ISP1, active: true, localPref: 200, asPath: "64513", link: "isp1" })));
+    await waitFor(() => frame().includes("5,020 routes"), frame);
+    await waitFor(() => selectedPrefix(frame()) === "10.0.3.0/24", frame);
+    expect(lineOf("› 10.0.3.0/24")).toBe(at);
+    expect(frame()).toContain("↑ 20 more");
+    // The selected route is withdrawn: the selection stays on its line, on the route now there.
+    table.remove(["*4"]);
+    await waitFor(() => frame().includes("5,019 routes"), frame);
+    expect(selectedPrefix(frame())).toBe("10.0.4.0/24");
+    await press(KEY.down, () => selectedPrefix(frame()) === "10.0.5.0/24");
+  });
+
   test("a narrow AS path column cuts with an ellipsis instead of wrapping", () => {
     const table = new RouteStore();
     table.upsert([{ id: "*1", prefix: "10.0.0.0/8", gateway: "pppoe-out1-with-a-long-name", active: true, localPref: null, asPath: Array(20).fill("4200000001").join(","), link: "" }]);
@@ -150,6 +170,15 @@ describe("route table reducer", () => {
     expect(state).toMatchObject({ selected: 89, top: 89 });
     state = routeTableReducer(state, { type: "first", ...extent });
     expect(state).toMatchObject({ selected: 0, top: 0 });
+  });
+
+  test("keep follows the selected route and scrolls by as much as it moved", () => {
+    let state = routeTableReducer(INITIAL_ROUTE_TABLE_STATE, { type: "move", by: 12, ...extent });
+    expect(state).toMatchObject({ selected: 12, top: 3 });
+    state = routeTableReducer(state, { type: "keep", to: 32, ...extent });
+    expect(state).toMatchObject({ selected: 32, top: 23 });
+    state = routeTableReducer(state, { type: "keep", to: 500, ...extent });
+    expect(state).toMatchObject({ selected: 99, top: 90 });
   });
 
   test("an empty table keeps the selection at 0", () => {

@@ -348,7 +348,7 @@ describe("Monitor", () => {
       const live = await ui.press(KEY.enter, /isp1\s+primary\s+● up\s+established/, 15_000);
       fits(live);
       expect(live).toMatch(/isp2\s+backup\s+● up\s+established/);
-      await ui.shows(/192\.168\.42\.0\/24\s+✓\s+172\.16\.0\.2/, 15_000);
+      await ui.shows(/192\.168\.42\.0\/24\s+✓\s+isp1\s+172\.16\.0\.2/, 15_000);
       // p: the prediction first, nothing written until enter.
       const before = lab.router("alice").exportConfig();
       const predicted = await ui.press("p", "swap primary?", 15_000);

@@ -45,6 +45,7 @@ const MARKER = 2;
 const PREFIX = 19; // "255.255.255.255/32" and a space
 const ACTIVE = 4;
 const GATEWAY = 17;
+const LINK = 7;
 const LOCAL_PREF = 7;
 const MIN_AS_PATH = 8;
 
@@ -59,7 +60,7 @@ function fit(text: string, width: number): string {
 }
 
 function asPathWidth(width: number): number {
-  return Math.max(MIN_AS_PATH, width - MARKER - PREFIX - ACTIVE - GATEWAY - LOCAL_PREF);
+  return Math.max(MIN_AS_PATH, width - MARKER - PREFIX - ACTIVE - LINK - GATEWAY - LOCAL_PREF);
 }
 
 /** One route as a line of text, `width` characters wide. */
@@ -69,6 +70,8 @@ export function routeLine(route: RouteRow, selected: boolean, width = 80): strin
     fit(route.prefix, PREFIX - 1) +
     " " +
     fit(route.active ? " ✓" : "", ACTIVE) +
+    fit(route.link, LINK - 1) +
+    " " +
     fit(route.gateway, GATEWAY - 1) +
     " " +
     fit(route.localPref === null ? "" : String(route.localPref), LOCAL_PREF - 1) +
@@ -82,6 +85,7 @@ function headingLine(width: number): string {
     " ".repeat(MARKER) +
     fit("Prefix", PREFIX) +
     fit("Act", ACTIVE) +
+    fit("Link", LINK) +
     fit("Gateway", GATEWAY) +
     fit("LPref", LOCAL_PREF) +
     fit("AS path", asPathWidth(width))

@@ -1,6 +1,6 @@
 // Selection, scrolling and the filter of the route view, as a reducer that knows nothing of Ink,
 // plus the hook that holds it and applies the filter to the table.
-import { useEffect, useMemo, useReducer } from "react";
+import { useEffect, useMemo, useReducer, useRef } from "react";
 import type { RouteTable } from "../../core/route-table.js";
 
 export interface RouteTableState {
@@ -24,6 +24,8 @@ export type RouteTableAction =
   | ({ readonly type: "page"; readonly by: 1 | -1 } & RouteTableExtent)
   | ({ readonly type: "first" } & RouteTableExtent)
   | ({ readonly type: "last" } & RouteTableExtent)
+  /** The selected route now stands at `to` (routes came or went above it): follow it. */
+  | ({ readonly type: "keep"; readonly to: number } & RouteTableExtent)
   | { readonly type: "edit-filter" }
   | { readonly type: "type"; readonly text: string }
   | { readonly type: "erase" }
@@ -42,6 +44,11 @@ export function routeTableReducer(state: RouteTableState, action: RouteTableActi
       return select(state, 0, action);
     case "last":
       return select(state, action.total - 1, action);
+    case "keep": {
+      // Scroll by as much as the route moved, so it stays on the same line of the screen.
+      const selected = clamp(action.to, 0, action.total - 1);
+      return { ...state, selected, top: visibleTop(state.top + (selected - state.selected), selected, action.total, action.pageRows) };
+    }
     case "edit-filter":
       return { ...state, editingFilter: true };
     case "type":
@@ -84,10 +91,30 @@ export interface RouteTableActions {
   finishFilter(keep: boolean): void;
 }
 
-/** The route view's state, with the filter applied to `table` whenever it changes. */
-export function useRouteTableState(table: RouteTable, initial: RouteTableState = INITIAL_ROUTE_TABLE_STATE) {
+/**
+ * The route view's state, with the filter applied to `table` whenever it changes. With `follow`
+ * (the table's revision and the rows on screen), the selection stays on the same route, by `.id`,
+ * while routes stream in around it.
+ */
+export function useRouteTableState(table: RouteTable, initial: RouteTableState = INITIAL_ROUTE_TABLE_STATE, follow?: { revision: number; pageRows: number }) {
   const [state, dispatch] = useReducer(routeTableReducer, initial);
   useEffect(() => table.setFilter(state.filter), [table, state.filter]);
+  const selectedId = useRef<string | null>(null);
+  // Moved by a key or a new filter: this is the route to stay on.
+  useEffect(() => {
+    selectedId.current = table.window(state.selected, 1)[0]?.id ?? null;
+  }, [table, state.selected, state.filter]);
+  const revision = follow?.revision;
+  const pageRows = follow?.pageRows ?? 1;
+  useEffect(() => {
+    if (revision === undefined) return;
+    const id = selectedId.current;
+    const at = id === null ? -1 : table.positionOf(id);
+    // Gone (or nothing chosen yet): stay on the line, on whichever route is there now.
+    if (at < 0) selectedId.current = table.window(state.selected, 1)[0]?.id ?? null;
+    else if (at !== state.selected) dispatch({ type: "keep", to: at, total: table.matching, pageRows });
+    // Only a new revision moves routes; the selection's own changes are handled above.
+  }, [table, revision]);
   const actions = useMemo<RouteTableActions>(
     () => ({
       move: (by, extent) => dispatch({ type: "move", by, ...extent }),

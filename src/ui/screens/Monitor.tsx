@@ -6,19 +6,20 @@ import { Box, Text } from "ink";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { knownFriend, loadIdentity } from "../../cli/identity.js";
 import { describePrediction } from "../../core/prefer.js";
-import { RouteTable as RouteStore, type RouteUpdate } from "../../core/route-table.js";
+import { RouteTable as RouteStore } from "../../core/route-table.js";
 import type { Peering } from "../../core/peering.js";
 import { clearLimitExceeded, preferPrimary } from "../../flows/prefer.js";
 import { friendMonitorAccount } from "../../flows/wizard.js";
 import { peersOf, savePeering } from "../../flows/workspace.js";
 import { RouterClient } from "../../routeros/client.js";
-import type { RouterStatus } from "../../routeros/peering-ops.js";
+import { friendRouteQuery, type RouterStatus } from "../../routeros/peering-ops.js";
 import { watchRouter, type WatchEvent } from "../../routeros/watch.js";
 import { whyFiltered } from "../../routeros/why.js";
-import { RouteTable, routeTableExtent } from "../components/RouteTable.js";
+import { RouteTable, routeTableExtent, routeTablePageRows } from "../components/RouteTable.js";
 import { ScreenFrame, bodyRows } from "../components/ScreenFrame.js";
 import { StatusBadge } from "../components/StatusBadge.js";
 import { useCommands } from "../hooks/use-commands.js";
+import { useRouteFeed, type RouteFeedSource } from "../hooks/use-route-feed.js";
 import { useRouteTableInput } from "../hooks/use-route-table-input.js";
 import { useRouteTableState } from "../hooks/use-route-table-state.js";
 import type { RouterSession } from "../hooks/use-router-session.js";
@@ -85,9 +86,37 @@ export function Monitor({ friend, focused }: { friend: string; focused: boolean 
   const [busy, setBusy] = useState<string | null>(null);
   const table = useMemo(() => new RouteStore(), []);
   const revision = useTableRevision(table);
-  const routes = useRouteTableState(table);
-  const seen = useRef(new Set<string>());
+  const links = peering?.links ?? [];
+  const routeRows = Math.max(5, bodyRows(size, "monitor") - links.length - EVENT_ROWS - 5);
+  const routes = useRouteTableState(table, undefined, { revision, pageRows: routeTablePageRows(routeRows) });
   const log = (line: string) => setEvents((all) => [...all.slice(-(KEPT_EVENTS - 1)), line]);
+  const lostAt = useRef(new Map<string, number>());
+
+  // The route view: the friend's routes (next hop one of their tunnel addresses), streamed.
+  const addresses = links.map((l) => `${l.name}=${l.address[friend] ?? ""}`).join(" ");
+  const source = useMemo<RouteFeedSource | null>(() => {
+    if (session === null || addresses === "") return null;
+    const byAddress = new Map(addresses.split(" ").map((pair) => pair.split("=").reverse() as [string, string]));
+    byAddress.delete("");
+    return {
+      target: session.connection.target,
+      dialect: session.inventory.version.startsWith("6.") ? "v6" : "v7",
+      query: byAddress.size === 0 ? null : friendRouteQuery([...byAddress.keys()]),
+      linkOf: (gateway) => byAddress.get(gateway),
+    };
+  }, [session, addresses]);
+  const feed = useRouteFeed(table, source);
+
+  /** The event as logged; a best path leaving a link that went down says how long after. */
+  const describe = (e: WatchEvent): string => {
+    const at = Date.parse(e.time);
+    if ((e.event === "session-down" || e.event === "tunnel-down") && !lostAt.current.has(e.link)) lostAt.current.set(e.link, at);
+    if (e.event === "session-up") lostAt.current.delete(e.link);
+    const line = eventLine(e);
+    if (e.event !== "best-path-moved") return line;
+    const since = e.from.link === null || e.from.link === undefined ? undefined : lostAt.current.get(e.from.link);
+    return since === undefined ? line : `${line}, ${((at - since) / 1000).toFixed(1)} s after ${e.from.link} went down`;
+  };
 
   // My router, watched: listen where RouterOS has it, polling where not, reconnecting with backoff.
   useEffect(() => {
@@ -96,22 +125,11 @@ export function Monitor({ friend, focused }: { friend: string; focused: boolean 
     void watchRouter({
       connect: session.connection.reconnect,
       signal: controller.signal,
-      onEvent: (e) => log(eventLine(e)),
-      onStatus: (s) => {
-        setStatus(s);
-        const ids = new Set<string>();
-        const updates: RouteUpdate[] = s.routes.map((r) => {
-          const id = `${r.dst} ${r.gateway}`;
-          ids.add(id);
-          return { id, prefix: r.dst, gateway: r.gateway, active: r.active, localPref: r.localPref, asPath: r.asPath, ...(r.link ? { link: r.link } : {}) };
-        });
-        table.upsert(updates);
-        table.remove([...seen.current].filter((id) => !ids.has(id)));
-        seen.current = ids;
-      },
+      onEvent: (e) => log(describe(e)),
+      onStatus: setStatus,
     });
     return () => controller.abort();
-  }, [session, table]);
+  }, [session]);
 
   // The friend's router, read-only, where they granted an account.
   useEffect(() => {
@@ -132,7 +150,6 @@ export function Monitor({ friend, focused }: { friend: string; focused: boolean 
     return () => controller.abort();
   }, [session, services.workspace, friend]);
 
-  const links = peering?.links ?? [];
   const withClient = async <T,>(work: (client: RouterClient) => Promise<T>): Promise<T> => {
     const client = await session!.connection.reconnect();
     try {
@@ -234,7 +251,6 @@ export function Monitor({ friend, focused }: { friend: string; focused: boolean 
 
   // Keys are live once connected, and on the "no such peering" page (esc, ?, q).
   const live = focused && overlay === null && (session !== null || peering === undefined || me === null) && !routes.state.editingFilter;
-  const routeRows = Math.max(5, bodyRows(size, "monitor") - links.length - EVENT_ROWS - 5);
   useRouteTableInput(routes.state, routes.actions, routeTableExtent(table, routeRows), { isActive: focused && routes.state.editingFilter, navigation: false });
   useCommands(
     "monitor",
@@ -308,7 +324,7 @@ export function Monitor({ friend, focused }: { friend: string; focused: boolean 
             : `${friend}'s router: ${friendStatus.sessions.filter((s) => s.peering === peering.name).map((s) => `${s.link} ${s.state}`).join(" · ") || "no session"}`}
         </Text>
       ) : null}
-      <RouteTable table={table} revision={revision} state={routes.state} height={routeRows} width={size.columns} streaming={status === null} />
+      <RouteTable table={table} revision={revision} state={routes.state} height={routeRows} width={size.columns} streaming={feed !== "live"} />
       <Text bold underline>
         Events
       </Text>

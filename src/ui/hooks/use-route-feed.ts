@@ -1,0 +1,65 @@
+// The route view's feed: the friends' routes streamed into a RouteTable on a connection of its own
+// (feedRoutes), started over after a lost connection with the same backoff as the watcher, the
+// table emptied first so nothing stale stays on screen.
+import { useEffect, useState } from "react";
+import type { RouteTable } from "../../core/route-table.js";
+import type { RouterTarget } from "../../routeros/client.js";
+import { feedRoutes } from "../../routeros/route-feed.js";
+
+export interface RouteFeedSource {
+  readonly target: () => RouterTarget;
+  readonly dialect: "v6" | "v7";
+  /** `/ip/route` query words; null feeds nothing. */
+  readonly query: readonly string[] | null;
+  readonly linkOf?: (gateway: string) => string | undefined;
+}
+
+export type RouteFeedState = "loading" | "live" | "lost";
+
+const BACKOFF_MS = [250, 500, 1000, 2000, 5000, 10_000];
+
+/** Feeds `table` while mounted; says whether the router's table is all in. */
+export function useRouteFeed(table: RouteTable, source: RouteFeedSource | null): RouteFeedState {
+  const [state, setState] = useState<RouteFeedState>("loading");
+  useEffect(() => {
+    if (source === null || source.query === null) return;
+    const query = source.query;
+    const controller = new AbortController();
+    const { signal } = controller;
+    void (async () => {
+      let failures = 0;
+      while (!signal.aborted) {
+        table.clear();
+        setState("loading");
+        try {
+          await feedRoutes({
+            target: source.target(),
+            dialect: source.dialect,
+            query,
+            signal,
+            ...(source.linkOf ? { linkOf: source.linkOf } : {}),
+            onUpdates: (routes, removed) => {
+              table.upsert(routes);
+              table.remove(removed);
+            },
+            onLoaded: () => {
+              failures = 0;
+              setState("live");
+            },
+          });
+        } catch {
+          // The watcher says what happened to the connection; here the view just waits and retries.
+          if (signal.aborted) break;
+          setState("lost");
+          const wait = BACKOFF_MS[Math.min(failures++, BACKOFF_MS.length - 1)]!;
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, wait);
+            signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+          });
+        }
+      }
+    })();
+    return () => controller.abort();
+  }, [table, source]);
+  return state;
+}
