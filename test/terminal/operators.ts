@@ -73,3 +73,76 @@ export async function waitForPeeringUp(lab: Lab, op: Operator, timeoutMs = 20_00
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/** The screens S1 passes through that its tests check. */
+export interface S1Screens {
+  offer: { text: string; fingerprint: string };
+  answer: { text: string; fingerprint: string };
+  /** Remi's screen after pasting the offer. */
+  offerSummary: string;
+  /** Remi's plan review. */
+  plan: string;
+  /** Alice's screen after pasting the answer. */
+  answerSummary: string;
+  /** Alice's Home at the end. */
+  home: string;
+}
+
+/**
+ * S1 through the screens: alice offers over both her ISPs (isp1 primary), remi accepts on his two
+ * PPPoE links announcing `remiNetworks` (default: what the wizard suggests), alice completes.
+ * Both end on Home with the friend listed.
+ */
+export async function peerS1(alice: Operator, remi: Operator, options: { remiNetworks?: string } = {}): Promise<S1Screens> {
+  const a = alice.term;
+  const r = remi.term;
+  await a.press("n", "Which router?");
+  await a.press(KEYS.enter, "your name:");
+  await typeText(a, "alice");
+  await a.press(KEYS.enter, "friend's name:");
+  await typeText(a, "remi");
+  await a.press(KEYS.enter, "› WireGuard");
+  await a.press(KEYS.enter, "[ ] vlan832-orange-internet");
+  await a.press(KEYS.space, "[x] vlan832-orange-internet");
+  await a.press(KEYS.down, "› [ ] sfp-wan-sfr");
+  await a.press(KEYS.space, "[x] sfp-wan-sfr");
+  await a.press(KEYS.enter, "› isp1");
+  await a.press(KEYS.enter, "your ASN:");
+  await a.press(KEYS.ctrlU, /your ASN: *$/m);
+  await typeText(a, "64514");
+  await a.press(KEYS.enter, "networks to announce: 192.168.0.0/24");
+  await a.press(KEYS.enter, "› No read-only account");
+  const offer = bundleOnScreen(await a.press(KEYS.enter, /\d+ characters, offer for remi/, 20_000));
+
+  await r.press("a", "your name:");
+  await typeText(r, "remi");
+  await r.press(KEYS.enter, "offer:");
+  const offerSummary = await pasteBundle(r, offer.text, "Offer from alice");
+  await r.press(KEYS.enter, "Which router?");
+  await r.press(KEYS.enter, "Link isp1");
+  await r.press(KEYS.enter, "Link isp2");
+  await r.press(KEYS.down, "› pppoe-out2");
+  await r.press(KEYS.enter, "your ASN:");
+  await r.press(KEYS.ctrlU, /your ASN: *$/m);
+  await typeText(r, "64513");
+  await r.press(KEYS.enter, "networks to announce:");
+  if (options.remiNetworks !== undefined) {
+    await r.press(KEYS.ctrlU, /networks to announce: *$/m);
+    await typeText(r, options.remiNetworks);
+  }
+  await r.press(KEYS.enter, "› No read-only account");
+  const plan = await r.press(KEYS.enter, /\d+ changes on home/, 20_000);
+  const answer = bundleOnScreen(await r.press("a", /\d+ characters, answer for alice/, 20_000));
+  await r.press(KEYS.enter, "Your side of alice-remi is applied");
+
+  await a.press(KEYS.enter, "waiting for remi's answer");
+  await a.press(KEYS.enter, "Friends (0)");
+  await a.press("c", "answer:");
+  const answerSummary = await pasteBundle(a, answer.text, "Answer from remi");
+  await a.press(KEYS.enter, "Which router?");
+  await a.press(KEYS.enter, /\d+ changes on home/, 20_000);
+  await a.press("a", "Peering alice-remi with remi is complete", 20_000);
+  const home = await a.press(KEYS.enter, "Friends (1)");
+  await r.press(KEYS.enter, "Friends (1)");
+  return { offer, answer, offerSummary, plan, answerSummary, home };
+}
