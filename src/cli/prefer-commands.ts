@@ -121,6 +121,8 @@ function changeLines(plan: Plan, label: string): string[] {
   for (const c of plan.changes) {
     lines.push(`  ${SIGN[c.op]} ${c.path} ${c.role}`);
     for (const [k, v] of Object.entries(c.attrs)) if (k !== "comment") lines.push(`      ${k}=${c.command?.secret?.includes(k) ? SECRET_MASK : quote(v)}`);
+    // RouterOS console notation for a cleared attribute.
+    for (const k of c.unset ?? []) lines.push(`      !${k}  (was ${c.before?.[k] ?? "?"})`);
   }
   return lines;
 }

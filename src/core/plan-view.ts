@@ -10,6 +10,11 @@ export function maskedAttrs(change: Change): Record<string, string> {
   return Object.fromEntries(Object.entries(change.attrs).map(([k, v]) => [k, change.command?.secret?.includes(k) ? SECRET_MASK : v]));
 }
 
+/** Cleared attributes as the RouterOS console writes them: `!set-bgp-prepend`. */
+export function unsetWords(change: Change): string[] {
+  return (change.unset ?? []).map((k) => `!${k}`);
+}
+
 export interface PlanLine {
   sign: "+" | "~" | "-";
   /** The attributes (without the ownership comment), or the id for a remove. */
@@ -32,10 +37,7 @@ export function planGroups(plan: Plan): PlanGroup[] {
       group = { path: c.path, lines: [] };
       groups.push(group);
     }
-    const attrs = Object.entries(maskedAttrs(c))
-      .filter(([k]) => k !== "comment")
-      .map(([k, v]) => `${k}=${quote(v)}`)
-      .join(" ");
+    const attrs = [...Object.entries(maskedAttrs(c)).filter(([k]) => k !== "comment").map(([k, v]) => `${k}=${quote(v)}`), ...unsetWords(c)].join(" ");
     group.lines.push({ sign: CHANGE_SIGN[c.op], text: c.op === "add" ? attrs : `${c.id ?? ""} ${attrs}`.trim(), reason: c.reason, role: c.role });
   }
   return groups;
@@ -49,7 +51,7 @@ export function planCounts(plan: Plan): { add: number; set: number; remove: numb
 
 export function planJson(plan: Plan): Record<string, unknown> {
   return {
-    changes: plan.changes.map((c) => ({ op: c.op, path: c.path, ...(c.id ? { id: c.id } : {}), attrs: maskedAttrs(c), reason: c.reason, role: c.role })),
+    changes: plan.changes.map((c) => ({ op: c.op, path: c.path, ...(c.id ? { id: c.id } : {}), attrs: maskedAttrs(c), ...(c.unset ? { unset: c.unset } : {}), reason: c.reason, role: c.role })),
     conflicts: plan.conflicts,
   };
 }
@@ -65,12 +67,12 @@ export function planText(plan: Plan, title: string): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** The plan as a script: adds as they are, sets and removes by our ownership tag. */
+/** The plan as a script: adds as they are, sets and removes by our ownership tag; `!name` clears an attribute. */
 export function planScript(plan: Plan, peering: string): string {
   const lines: string[] = [`# bgpals plan for peering ${peering}`];
   for (const c of plan.changes) {
     const find = c.id === undefined && c.op === "set" ? "" : `[find comment=${quote(ownershipTag(peering, c.role))}] `;
-    const attrs = Object.entries(maskedAttrs(c)).map(([k, v]) => `${k}=${quote(v)}`).join(" ");
+    const attrs = [...Object.entries(maskedAttrs(c)).map(([k, v]) => `${k}=${quote(v)}`), ...unsetWords(c)].join(" ");
     lines.push(`${menuLine(c.path)} ${c.op}${c.op === "add" ? "" : ` ${find.trim()}`} ${attrs}`.trimEnd());
   }
   return `${lines.join("\n")}\n`;

@@ -15,11 +15,13 @@ export interface Change {
   path: string;
   /** add: every attribute; set: only those that change; remove: none. */
   attrs: Record<string, string>;
+  /** set: attributes to clear (RouterOS `unset`), which the command owns but no longer names. */
+  unset?: string[];
   /** The router's id of the item changed (set, remove), absent for add and singletons. */
   id?: string;
   role: string;
   reason: string;
-  /** For set: the values being replaced, so apply can journal the inverse. */
+  /** For set: the values being replaced or cleared ("" where there was none), so apply can journal the inverse. */
   before?: Record<string, string>;
   /** The command this change comes from (add, set). */
   command?: RouterCommand;
@@ -88,10 +90,11 @@ function same(observed: string | undefined, wanted: string): boolean {
   return observed === undefined && (wanted === "" || wanted === "no");
 }
 
-function describe(attrs: Record<string, string>, before: Record<string, string>, secret: readonly string[] = []): string {
-  return Object.keys(attrs)
-    .map((k) => (secret.includes(k) ? `${k} changed` : `${k} ${before[k] ?? "(unset)"} → ${attrs[k]}`))
-    .join(", ");
+function describe(attrs: Record<string, string>, before: Record<string, string>, secret: readonly string[] = [], unset: readonly string[] = []): string {
+  return [
+    ...Object.keys(attrs).map((k) => (secret.includes(k) ? `${k} changed` : `${k} ${before[k] || "(unset)"} → ${attrs[k]}`)),
+    ...unset.map((k) => `${k} ${before[k]} → (unset)`),
+  ].join(", ");
 }
 
 /**
@@ -162,8 +165,13 @@ export function planPeering(peering: string, desired: readonly RouterCommand[], 
         before[k] = mine[k] ?? "";
       }
     }
-    if (Object.keys(diff).length > 0) {
-      changes.push({ op: "set", path: cmd.path, attrs: diff, id: mine[".id"], role: cmd.role, reason: describe(diff, before, cmd.secret), before, command: cmd });
+    // What the command owns but leaves out must go: a plain set cannot take an attribute away.
+    const unset = (cmd.owns ?? []).filter((k) => cmd.attrs[k] === undefined && (mine[k] ?? "") !== "");
+    for (const k of unset) before[k] = mine[k]!;
+    if (Object.keys(diff).length > 0 || unset.length > 0) {
+      const change: Change = { op: "set", path: cmd.path, attrs: diff, id: mine[".id"], role: cmd.role, reason: describe(diff, before, cmd.secret, unset), before, command: cmd };
+      if (unset.length > 0) change.unset = unset;
+      changes.push(change);
     }
   }
   return { changes, conflicts };
@@ -188,8 +196,18 @@ export function inverseOf(change: Change, removed?: ObservedItem, newId?: string
   switch (change.op) {
     case "add":
       return { op: "remove", path: change.path, attrs: {}, id: newId, role: change.role, reason: `undo: add ${change.role}` };
-    case "set":
-      return { op: "set", path: change.path, attrs: { ...(change.before ?? {}) }, id: change.id, role: change.role, reason: `undo: ${change.reason}` };
+    case "set": {
+      // Back to the old values; an owned attribute that was not there is cleared again, not set to "".
+      const attrs: Record<string, string> = {};
+      const unset: string[] = [];
+      for (const [k, was] of Object.entries(change.before ?? {})) {
+        if (was === "" && change.command?.owns?.includes(k)) unset.push(k);
+        else attrs[k] = was;
+      }
+      const inverse: Change = { op: "set", path: change.path, attrs, id: change.id, role: change.role, reason: `undo: ${change.reason}` };
+      if (unset.length > 0) inverse.unset = unset;
+      return inverse;
+    }
     case "remove": {
       // Re-create what was removed, minus what the router computes itself.
       const attrs: Record<string, string> = {};

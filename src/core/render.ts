@@ -471,10 +471,17 @@ function renderFiltersV7(ctx: Context): void {
   }
 }
 
+/**
+ * The actions a bgpals v6 rule may carry. Leaving one out means "none", not 0: on RouterOS 6,
+ * set-bgp-prepend=0 removes the peer's AS from the path (the wiki's "no bgp enforce-first-as").
+ */
+const V6_RULE_ACTIONS = ["set-bgp-local-pref", "set-bgp-prepend"];
+
 function renderFiltersV6(ctx: Context): void {
   const own = ownPrefixes(ctx.p, ctx.me);
   const allowed = allowedOf(ctx.theirs);
-  const rule = (role: string, attrs: Record<string, string>, why: string) => emit(ctx, "/routing/filter", role, attrs, { why });
+  // The set-* actions are attributes of a v6 rule: one the render leaves out must not stay on the router.
+  const rule = (role: string, attrs: Record<string, string>, why: string) => emit(ctx, "/routing/filter", role, attrs, { why, owns: V6_RULE_ACTIONS });
   for (const link of ctx.p.links) {
     const chain = names.inputChain(ctx.p, link.name);
     const pref = isPrimary(ctx, link) ? ctx.p.policy.localPref.primary : ctx.p.policy.localPref.backup;

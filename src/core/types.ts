@@ -25,6 +25,12 @@ export interface RouterCommand {
   resolve?: string[];
   /** Attributes holding a secret; printed masked and never logged. */
   secret?: string[];
+  /**
+   * Attributes this command decides even by leaving them out: on an existing item, a value the
+   * command does not name is cleared (`unset`). RouterOS 6 filter rules carry their actions as
+   * attributes (set-bgp-prepend), and a rule that should no longer prepend must lose it.
+   */
+  owns?: string[];
   /** Why this command exists, in the domain's words (shown in plan review). */
   why?: string;
 }

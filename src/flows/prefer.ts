@@ -9,7 +9,6 @@ import { sidesOf } from "../core/peering.js";
 import type { Observed, Plan } from "../core/plan.js";
 import { checkPreferRequest, isFriendPrefix, linkOfGateway, predictPrefer, preferProblem, swapPrimary, type ObservedRoute, type PreferBody, type PreferPrediction } from "../core/prefer.js";
 import type { RenderSecrets } from "../core/render.js";
-import type { RouterCommand } from "../core/types.js";
 import { capabilities } from "../core/version.js";
 import { applyPlan, type ApplyEvent } from "../routeros/apply.js";
 import type { RouterClient } from "../routeros/client.js";
@@ -167,30 +166,9 @@ async function planSwap(client: RouterClient, options: PreferOptions): Promise<{
   const [planned, routes] = await Promise.all([planOnRouter(client, { peering: swapped, side, others: options.others, secrets: options.secrets }), readBgpRoutes(client)]);
   if (planned.refusals.length > 0) return { refused: ["refused for this router, nothing written:", ...planned.refusals.map((r) => `  ${r.path}: ${r.message}`)].join("\n") };
   if (planned.plan.conflicts.length > 0) return { refused: ["nothing written:", ...planned.plan.conflicts.map((c) => `  ${c.message}`)].join("\n") };
-  const stale = staleV6Attributes(planned.rendered?.commands ?? [], planned.observed);
-  if (stale.length > 0) {
-    return {
-      refused: `RouterOS 6 cannot be swapped in place yet: ${stale.join(", ")} would have to be removed from a /routing filter rule, which a plan cannot do. Set policy.primary to ${primary} in the peering file, then bgpals remove and bgpals apply it (the peering is down in between)`,
-    };
-  }
   const changes = planned.plan.changes.filter((c) => POLICY_MENUS.has(c.path) && c.op === "set");
   const plan: Plan = { changes, conflicts: [] };
   return { prediction: predictPrefer(peering, side, primary, routes), plan, swapped, observed: planned.observed, otherChanges: planned.plan.changes.length - changes.length };
-}
-
-/**
- * A plan sets the attributes a render names and never removes one. On RouterOS 6 the backup's
- * `set-bgp-prepend` is an attribute of the rule: once the link becomes primary it would stay.
- */
-function staleV6Attributes(desired: readonly RouterCommand[], observed: Observed): string[] {
-  const stale: string[] = [];
-  for (const cmd of desired.filter((c) => c.path === "/routing/filter")) {
-    const item = (observed[cmd.path] ?? []).find((i) => i.comment === cmd.attrs.comment);
-    for (const attr of ["set-bgp-prepend", "set-bgp-local-pref"]) {
-      if (item?.[attr] !== undefined && item[attr] !== "" && cmd.attrs[attr] === undefined) stale.push(`${attr} on ${cmd.role}`);
-    }
-  }
-  return stale;
 }
 
 export function preferBundle(identity: Identity, friend: Recipient, body: PreferBody, now: number): { text: string; fingerprint: string } {

@@ -125,8 +125,15 @@ async function attrsToSend(client: RouterClient, change: Change, options: ApplyO
 async function perform(client: RouterClient, change: Change, options: ApplyOptions): Promise<void> {
   if (change.op === "remove") return client.remove(change.path, change.id!);
   const attrs = await attrsToSend(client, change, options);
-  if (change.op === "set") return client.set(change.path, change.id ?? null, attrs);
+  if (change.op === "set") return setAndUnset(client, change, attrs);
   await client.add(change.path, attrs);
+}
+
+/** A set, then one `unset` per cleared attribute: each write on its own, so an undo can follow any of them. */
+async function setAndUnset(client: RouterClient, change: Change, attrs: Readonly<Record<string, string>>): Promise<void> {
+  const unset = change.unset ?? [];
+  if (Object.keys(attrs).length > 0 || unset.length === 0) await client.set(change.path, change.id ?? null, attrs);
+  for (const name of unset) await client.unset(change.path, change.id ?? null, name);
 }
 
 export async function applyPlan(client: RouterClient, plan: Plan, options: ApplyOptions): Promise<ApplyResult> {
@@ -252,7 +259,8 @@ async function undoOne(client: RouterClient, change: Change, options: ApplyOptio
     return made.length > 0;
   }
   if (change.op === "set") {
-    await client.set(change.path, change.id ?? null, inverseOf(change).attrs);
+    const inverse = inverseOf(change);
+    await setAndUnset(client, inverse, inverse.attrs);
     return true;
   }
   // A certificate's key pair cannot be made again: say so rather than add an unsigned stand-in.

@@ -132,6 +132,12 @@ export class RouterClient {
     await this.#execute([`${menuPath(path)}/set`, ...target, ...attributeWords(attrs)]);
   }
 
+  /** Clears one attribute of an item (RouterOS `unset`), which then prints without it. */
+  async unset(path: string, id: string | null, name: string): Promise<void> {
+    const target = id === null ? [] : [`=.id=${id}`];
+    await this.#execute([`${menuPath(path)}/unset`, ...target, `=value-name=${name}`]);
+  }
+
   async remove(path: string, id: string): Promise<void> {
     await this.#execute([`${menuPath(path)}/remove`, `=.id=${id}`]);
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { inverseOf, planPeering, type Observed } from "../../src/core/plan.js";
+import { planGroups, planJson, planScript } from "../../src/core/plan-view.js";
 import { render } from "../../src/core/render.js";
 import { example } from "../helpers.js";
 
@@ -85,5 +86,48 @@ describe("plan", () => {
       "listen-port": "13231",
       comment: "bgpals:alice-remi:tunnel-isp1",
     });
+  });
+});
+
+describe("plan on RouterOS 6 filter rules (set-* actions are attributes of the rule)", () => {
+  const s4 = example("s4");
+  const swapped = { ...s4, policy: { ...s4.policy, primary: "isp2" } };
+  const OUT_ISP1 = "out-isp1-net-192.168.88.0/24";
+  const OUT_ISP2 = "out-isp2-net-192.168.88.0/24";
+
+  it("clears the prepend the old backup's rule no longer names, and sets the new backup's", () => {
+    const observed = applied(render(s4, "carol").commands);
+    const plan = planPeering("alice-carol", render(swapped, "carol").commands, observed);
+    const byRole = new Map(plan.changes.map((c) => [c.role, c]));
+    expect(plan.changes.map((c) => c.role).sort()).toEqual(["in-isp1-allow-192.168.0.0/23", "in-isp2-allow-192.168.0.0/23", OUT_ISP1, OUT_ISP2]);
+    expect(byRole.get(OUT_ISP2)).toMatchObject({ op: "set", attrs: {}, unset: ["set-bgp-prepend"], before: { "set-bgp-prepend": "3" }, reason: "set-bgp-prepend 3 → (unset)" });
+    expect(byRole.get(OUT_ISP1)).toMatchObject({ op: "set", attrs: { "set-bgp-prepend": "3" }, before: { "set-bgp-prepend": "" }, reason: "set-bgp-prepend (unset) → 3" });
+    expect(byRole.get(OUT_ISP1)!.unset).toBeUndefined();
+  });
+
+  it("undoes a clear by setting the old value, and a set of an absent attribute by clearing it again", () => {
+    const plan = planPeering("alice-carol", render(swapped, "carol").commands, applied(render(s4, "carol").commands));
+    const cleared = plan.changes.find((c) => c.role === OUT_ISP2)!;
+    const added = plan.changes.find((c) => c.role === OUT_ISP1)!;
+    expect(inverseOf(cleared)).toMatchObject({ op: "set", attrs: { "set-bgp-prepend": "3" }, id: cleared.id });
+    expect(inverseOf(cleared).unset).toBeUndefined();
+    expect(inverseOf(added)).toMatchObject({ op: "set", attrs: {}, unset: ["set-bgp-prepend"], id: added.id });
+  });
+
+  it("leaves an empty printed value alone, and never clears what a command does not own", () => {
+    const desired = render(swapped, "carol").commands;
+    const observed = applied(desired);
+    observed["/routing/filter"]!.find((r) => r.comment === `bgpals:alice-carol:${OUT_ISP2}`)!["set-bgp-prepend"] = "";
+    observed["/routing/bgp/peer"]![0]!["nexthop-choice"] = "force-self";
+    expect(planPeering("alice-carol", desired, observed)).toEqual({ changes: [], conflicts: [] });
+  });
+
+  it("shows a clear as ~ with !name in plan review, JSON and the script", () => {
+    const plan = planPeering("alice-carol", render(swapped, "carol").commands, applied(render(s4, "carol").commands));
+    const cleared = plan.changes.find((c) => c.role === OUT_ISP2)!;
+    const line = planGroups({ changes: [cleared], conflicts: [] })[0]!.lines[0]!;
+    expect(line).toMatchObject({ sign: "~", text: `${cleared.id} !set-bgp-prepend`, reason: "set-bgp-prepend 3 → (unset)" });
+    expect(planJson({ changes: [cleared], conflicts: [] }).changes).toEqual([expect.objectContaining({ op: "set", attrs: {}, unset: ["set-bgp-prepend"] })]);
+    expect(planScript({ changes: [cleared], conflicts: [] }, "alice-carol")).toContain(`/routing filter set [find comment=bgpals:alice-carol:${OUT_ISP2}] !set-bgp-prepend\n`);
   });
 });

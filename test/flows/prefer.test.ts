@@ -10,6 +10,9 @@ import { RouterClient } from "../../src/routeros/client.js";
 import { example, mustParse, exampleJson } from "../helpers.js";
 import { buildPeering } from "../lab/lab-helpers.js";
 import { targetOf } from "../routeros/apply-helpers.js";
+import type { Plan } from "../../src/core/plan.js";
+import { planScript, planText } from "../../src/core/plan-view.js";
+import { planOnRouter } from "../../src/routeros/peering-ops.js";
 
 const REMI_LAN = "192.168.42.0/24";
 const ALICE_LAN = "192.168.0.0/24";
@@ -212,6 +215,119 @@ describe("readPreferBundle refusals", () => {
   });
 });
 
+/** The OpenVPN certificates S4's preparation would have made (the CA fingerprint is the example's). */
+function addS4Certificates(lab: Lab): void {
+  const fingerprint = "9b2e4d6f8a0c1e3b5d7f9a2c4e6b8d0f1a3c5e7b9d2f4a6c8e0b1d3f5a7c9e2b";
+  lab.router("alice").store.add("/certificate", { name: "bgpals-alice-carol-ca", fingerprint, trusted: "true", "key-usage": "key-cert-sign,crl-sign" });
+  lab.router("alice").store.add("/certificate", { name: "bgpals-alice-carol-server", ca: "bgpals-alice-carol-ca", fingerprint: "11".repeat(32) });
+  lab.router("carol").store.add("/certificate", { name: "bgpals-alice-carol-ca", fingerprint, trusted: "true" });
+  lab.router("carol").store.add("/certificate", { name: "bgpals-alice-carol-client", ca: "bgpals-alice-carol-ca", fingerprint: "22".repeat(32) });
+}
+
+describe("prefer on RouterOS 6 (alice 7.24, carol 6.49.10)", () => {
+  const CAROL_LAN = "192.168.88.0/24";
+  const ISP1 = { alice: "172.16.20.1", carol: "172.16.20.2" };
+  const ISP2 = { alice: "172.16.21.1", carol: "172.16.21.2" };
+  let lab: Lab;
+  let peering: Peering;
+  let original = "";
+  const reconnect = () => RouterClient.connect(targetOf(lab, "carol"));
+  const withPrimary = (primary: string): Peering => ({ ...peering, policy: { ...peering.policy, primary } });
+  /** carol's filter rules of this peering, by role, as the router prints them. */
+  const carolRules = async () => {
+    const items = await on(lab, "carol", (c) => c.print("/routing/filter"));
+    return new Map(items.map((i) => [i.comment?.replace("bgpals:alice-carol:", "") ?? "", i]));
+  };
+  const activeOn = (primary: "isp1" | "isp2") =>
+    until(async () => ((await activeRoute(lab, "carol", ALICE_LAN))?.gateway === (primary === "isp1" ? ISP1 : ISP2).alice ? true : undefined), `alice's prefix on carol via ${primary}`);
+
+  beforeAll(async () => {
+    lab = await Lab.start({ routers: ["alice", "carol"], tickMs: 50, tls: false, ssh: false });
+    addS4Certificates(lab);
+    peering = await buildPeering(lab, example("s4"), { pppPassword: { isp1: "first-secret", isp2: "second-secret" } });
+    lab.tick();
+    await activeOn("isp1");
+    original = lab.router("carol").exportConfig();
+  });
+  afterAll(async () => lab.stop());
+
+  it("prefer isp2: local-pref in and prepend out swap, the old backup's prepend is cleared, the path moves", async () => {
+    let planned: Plan | null = null;
+    const result = await on(lab, "carol", (client) =>
+      preferPrimary(client, {
+        peering,
+        side: "carol",
+        primary: "isp2",
+        reconnect,
+        onPredicted: (prediction, plan) => {
+          planned = plan;
+          expect(prediction.prefixes).toEqual([expect.objectContaining({ prefix: ALICE_LAN, moves: true, from: expect.objectContaining({ link: "isp1" }), to: expect.objectContaining({ link: "isp2", localPref: 200 }) })]);
+        },
+        observeMs: 10_000,
+        pollMs: 50,
+      }),
+    );
+    expect(result).toMatchObject({ status: "applied", applied: 4, otherChanges: 0, observation: { settled: true } });
+    // What plan review shows: sets, and the cleared prepend in RouterOS console notation.
+    const changes = planned!.changes.map((c) => ({ op: c.op, role: c.role, attrs: c.attrs, unset: c.unset }));
+    expect(changes).toEqual([
+      { op: "set", role: "in-isp1-allow-192.168.0.0/23", attrs: { "set-bgp-local-pref": "100" }, unset: undefined },
+      { op: "set", role: "out-isp1-net-192.168.88.0/24", attrs: { "set-bgp-prepend": "3" }, unset: undefined },
+      { op: "set", role: "in-isp2-allow-192.168.0.0/23", attrs: { "set-bgp-local-pref": "200" }, unset: undefined },
+      { op: "set", role: "out-isp2-net-192.168.88.0/24", attrs: {}, unset: ["set-bgp-prepend"] },
+    ]);
+    const text = planText(planned!, "carol");
+    expect(text).toMatch(/~ \*[0-9A-F]+ set-bgp-prepend=3\n {6}set-bgp-prepend \(unset\) → 3/);
+    expect(text).toMatch(/~ \*[0-9A-F]+ !set-bgp-prepend\n {6}set-bgp-prepend 3 → \(unset\)/);
+    expect(planScript(planned!, "alice-carol")).toContain(`/routing filter set [find comment=bgpals:alice-carol:out-isp2-net-${CAROL_LAN}] !set-bgp-prepend\n`);
+
+    const rules = await carolRules();
+    expect(rules.get("in-isp2-allow-192.168.0.0/23")?.["set-bgp-local-pref"]).toBe("200");
+    expect(rules.get("in-isp1-allow-192.168.0.0/23")?.["set-bgp-local-pref"]).toBe("100");
+    expect(rules.get(`out-isp1-net-${CAROL_LAN}`)?.["set-bgp-prepend"]).toBe("3");
+    expect(rules.get(`out-isp2-net-${CAROL_LAN}`)).not.toHaveProperty("set-bgp-prepend");
+
+    // carol reaches alice over isp2 now; alice sees carol's prepend on isp1 and none on isp2.
+    expect(await activeRoute(lab, "carol", ALICE_LAN)).toMatchObject({ gateway: ISP2.alice, localPref: 200 });
+    await until(async () => ((await routeVia(lab, "alice", CAROL_LAN, ISP1.carol))?.asPath === "64515,64515,64515,64515" ? true : undefined), "carol's prepend on isp1 at alice");
+    expect((await routeVia(lab, "alice", CAROL_LAN, ISP2.carol))?.asPath).toBe("64515");
+
+    // Nothing left to do: the plan for the new primary is empty.
+    const again = await on(lab, "carol", (client) => planOnRouter(client, { peering: withPrimary("isp2"), side: "carol" }));
+    expect(again.plan.changes.filter((c) => c.path === "/routing/filter")).toEqual([]);
+  });
+
+  for (const kind of ["drop", "trap"] as const) {
+    it(`a ${kind} on each single write of the swap back leaves carol as it was`, async () => {
+      const before = lab.router("carol").exportConfig();
+      // The lock, then one write per set and one per cleared attribute.
+      const plan = (await on(lab, "carol", (client) => planOnRouter(client, { peering: withPrimary("isp1"), side: "carol" }))).plan;
+      const writes = 1 + plan.changes.filter((c) => c.path === "/routing/filter").reduce((n, c) => n + (Object.keys(c.attrs).length > 0 ? 1 : 0) + (c.unset?.length ?? 0), 0);
+      expect(writes).toBe(5);
+      for (let k = 1; k <= writes; k++) {
+        lab.router("carol").failWrite(k, kind);
+        const result = await on(lab, "carol", (client) => preferPrimary(client, { peering: withPrimary("isp2"), side: "carol", primary: "isp1", reconnect, observeMs: 0 }));
+        expect(result.status, `k=${k}`).toBe("failed");
+        if (result.status === "failed") expect(result.undoProblems, `k=${k}`).toEqual([]);
+        expect(lab.router("carol").exportConfig(), `k=${k}`).toBe(before);
+      }
+      lab.router("carol").writeFault = null;
+    }, 60_000);
+  }
+
+  it("prefer isp1 returns everything: the router's export equals the original configuration", async () => {
+    const result = await on(lab, "carol", (client) => preferPrimary(client, { peering: withPrimary("isp2"), side: "carol", primary: "isp1", reconnect, observeMs: 10_000, pollMs: 50 }));
+    expect(result).toMatchObject({ status: "applied", applied: 4, observation: { settled: true } });
+    const rules = await carolRules();
+    expect(rules.get(`out-isp1-net-${CAROL_LAN}`)).not.toHaveProperty("set-bgp-prepend");
+    expect(rules.get(`out-isp2-net-${CAROL_LAN}`)?.["set-bgp-prepend"]).toBe("3");
+    await activeOn("isp1");
+    expect(lab.router("carol").exportConfig()).toBe(original);
+    const again = await on(lab, "carol", (client) => planOnRouter(client, { peering, side: "carol" }));
+    expect(again.plan.changes.filter((c) => c.path === "/routing/filter")).toEqual([]);
+  });
+});
+
 describe("clear on RouterOS 6 (carol 6.49.10)", () => {
   let lab: Lab;
   let peering: Peering;
@@ -222,22 +338,11 @@ describe("clear on RouterOS 6 (carol 6.49.10)", () => {
     const json = exampleJson("s4");
     json.sides.alice.allowed.push({ prefix: "10.200.0.0/16", maxLength: 24 });
     json.policy.maxPrefixes = 5;
-    const fingerprint = "9b2e4d6f8a0c1e3b5d7f9a2c4e6b8d0f1a3c5e7b9d2f4a6c8e0b1d3f5a7c9e2b";
-    lab.router("alice").store.add("/certificate", { name: "bgpals-alice-carol-ca", fingerprint, trusted: "true", "key-usage": "key-cert-sign,crl-sign" });
-    lab.router("alice").store.add("/certificate", { name: "bgpals-alice-carol-server", ca: "bgpals-alice-carol-ca", fingerprint: "11".repeat(32) });
-    lab.router("carol").store.add("/certificate", { name: "bgpals-alice-carol-ca", fingerprint, trusted: "true" });
-    lab.router("carol").store.add("/certificate", { name: "bgpals-alice-carol-client", ca: "bgpals-alice-carol-ca", fingerprint: "22".repeat(32) });
+    addS4Certificates(lab);
     peering = await buildPeering(lab, mustParse(json), { pppPassword: { isp1: "first-secret", isp2: "second-secret" } });
     lab.tick();
   });
   afterAll(async () => lab.stop());
-
-  it("refuses to swap on RouterOS 6, where the old backup's prepend cannot be removed by a plan, writing nothing", async () => {
-    const before = lab.router("carol").exportConfig();
-    const result = await on(lab, "carol", (client) => preferPrimary(client, { peering, side: "carol", primary: "isp2", reconnect: () => RouterClient.connect(targetOf(lab, "carol")) }));
-    expect(result).toMatchObject({ status: "refused", message: expect.stringMatching(/RouterOS 6 cannot be swapped in place yet: set-bgp-prepend on out-isp2-net-192.168.88.0\/24/) });
-    expect(lab.router("carol").exportConfig()).toBe(before);
-  });
 
   it("disables and enables the tripped peer, which comes back once the leak stops", async () => {
     const reconnect = () => RouterClient.connect(targetOf(lab, "carol"));

@@ -66,6 +66,21 @@ describe("RouterOS-like refusals", () => {
     await carol.close();
   });
 
+  it("clears a /routing filter rule's set-bgp-prepend on carol with unset, as RouterOS 6 does over the API", async () => {
+    const carol = await connect(lab, "carol");
+    const id = (await carol.write("/routing/filter/add", ["=chain=probe-out", "=prefix=192.168.88.0/24", "=action=accept", "=set-bgp-prepend=3"]))[0]!.ret as string;
+    expect((await print(carol, "/routing/filter", [`?.id=${id}`]))[0]).toMatchObject({ "set-bgp-prepend": "3" });
+    await carol.write("/routing/filter/unset", [`=.id=${id}`, "=value-name=set-bgp-prepend"]);
+    const [rule] = await print(carol, "/routing/filter", [`?.id=${id}`]);
+    expect(rule).not.toHaveProperty("set-bgp-prepend");
+    expect(rule).toMatchObject({ chain: "probe-out", prefix: "192.168.88.0/24", action: "accept" });
+    // Clearing what is already clear changes nothing.
+    await carol.write("/routing/filter/unset", [`=.id=${id}`, "=value-name=set-bgp-prepend"]);
+    expect((await print(carol, "/routing/filter", [`?.id=${id}`]))[0]).toEqual(rule);
+    await carol.write("/routing/filter/remove", [`=.id=${id}`]);
+    await carol.close();
+  });
+
   it("generates WireGuard keys on the router and masks the private key", async () => {
     const alice = await connect(lab, "alice");
     await alice.write("/interface/wireguard/add", ["=name=wg-probe", "=listen-port=40000"]);
