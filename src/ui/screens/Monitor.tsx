@@ -15,7 +15,7 @@ import { RouterClient } from "../../routeros/client.js";
 import { friendRouteQuery, type RouterStatus } from "../../routeros/peering-ops.js";
 import { watchRouter, type WatchEvent } from "../../routeros/watch.js";
 import { whyFiltered } from "../../routeros/why.js";
-import { RouteTable, routeTableExtent, routeTablePageRows } from "../components/RouteTable.js";
+import { ROUTE_TABLE_CHROME_ROWS, RouteTable, routeTableExtent, routeTablePageRows } from "../components/RouteTable.js";
 import { ScreenFrame, bodyRows } from "../components/ScreenFrame.js";
 import { StatusBadge } from "../components/StatusBadge.js";
 import { useCommands } from "../hooks/use-commands.js";
@@ -87,7 +87,10 @@ export function Monitor({ friend, focused }: { friend: string; focused: boolean 
   const table = useMemo(() => new RouteStore(), []);
   const revision = useTableRevision(table);
   const links = peering?.links ?? [];
-  const routeRows = Math.max(5, bodyRows(size, "monitor") - links.length - EVENT_ROWS - 5);
+  // The route view takes what its routes need, up to all but EVENT_ROWS; the event log the rest.
+  const available = bodyRows(size, "monitor") - links.length - 5;
+  const routeRows = Math.max(5, Math.min(ROUTE_TABLE_CHROME_ROWS + Math.max(1, table.matching), available - EVENT_ROWS));
+  const eventRows = Math.max(EVENT_ROWS, available - routeRows);
   const routes = useRouteTableState(table, undefined, { revision, pageRows: routeTablePageRows(routeRows) });
   const log = (line: string) => setEvents((all) => [...all.slice(-(KEPT_EVENTS - 1)), line]);
   const lostAt = useRef(new Map<string, number>());
@@ -312,7 +315,7 @@ export function Monitor({ friend, focused }: { friend: string; focused: boolean 
             <Text wrap="truncate-end">
               {s === undefined
                 ? " session ?"
-                : ` ${s.state}${s.uptime ? ` ${s.uptime}` : ""} · ${s.prefixes}/${cap} prefixes${s.limitExceeded ? " · LIMIT EXCEEDED (l)" : ""}${t?.lastHandshake ? ` · hs ${t.lastHandshake}` : ""}${t ? ` · rx ${t.rx} tx ${t.tx}` : ""}${s.lastError && s.state !== "established" ? ` · ${s.lastError}` : ""}`}
+                : ` ${s.state}${s.uptime ? ` ${s.uptime}` : ""}${s.state === "established" ? ` · ${s.prefixes}/${cap} prefixes` : ""}${s.limitExceeded ? " · LIMIT EXCEEDED (l)" : ""}${t?.lastHandshake ? ` · hs ${t.lastHandshake}` : ""}${t ? ` · rx ${t.rx} tx ${t.tx}` : ""}${s.lastError && s.state !== "established" ? ` · ${s.lastError}` : ""}`}
             </Text>
           </Box>
         );
@@ -328,7 +331,7 @@ export function Monitor({ friend, focused }: { friend: string; focused: boolean 
       <Text bold underline>
         Events
       </Text>
-      {events.slice(-EVENT_ROWS).map((line, i) => (
+      {events.slice(-eventRows).map((line, i) => (
         <Text key={i} wrap="truncate-end">
           {line}
         </Text>
