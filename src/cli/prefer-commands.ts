@@ -13,8 +13,7 @@ import { UsageError, UserError } from "./errors.js";
 import { defaultPeersDir, loadPeering, loadPeersDirectory } from "./files.js";
 import { existingIdentity, knownFriend, SeenNonces } from "./identity.js";
 import { resolveRouter, type ResolvedRouter } from "./profiles.js";
-import { quote, SECRET_MASK } from "../core/script.js";
-import { planJson } from "../core/plan-view.js";
+import { changeLines, planJson } from "../core/plan-view.js";
 
 type Write = (text: string) => void;
 
@@ -115,18 +114,6 @@ function moveLine(m: ObservedMove): string {
 }
 
 /** The changes by role (which link, which direction): what a swap touches is easier to read that way. */
-function changeLines(plan: Plan, label: string): string[] {
-  if (plan.changes.length === 0) return [`changes on ${label}: none, the router already prefers this link`];
-  const lines = [`changes on ${label}: ${plan.changes.length}`];
-  for (const c of plan.changes) {
-    lines.push(`  ${SIGN[c.op]} ${c.path} ${c.role}`);
-    for (const [k, v] of Object.entries(c.attrs)) if (k !== "comment") lines.push(`      ${k}=${c.command?.secret?.includes(k) ? SECRET_MASK : quote(v)}`);
-    // RouterOS console notation for a cleared attribute.
-    for (const k of c.unset ?? []) lines.push(`      !${k}  (was ${c.before?.[k] ?? "?"})`);
-  }
-  return lines;
-}
-
 function previewText(prediction: PreferPrediction, plan: Plan, label: string, requested: boolean): string {
   // Answering the friend's own request: the way back is already theirs to match, and they asked.
   const note = requested

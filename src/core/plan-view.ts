@@ -77,3 +77,22 @@ export function planScript(plan: Plan, peering: string): string {
   }
   return `${lines.join("\n")}\n`;
 }
+
+/** A plan as lines to read before saying yes: each change, its attributes, what it clears. */
+export function changeLines(plan: Plan, label: string, { compact = false } = {}): string[] {
+  if (plan.changes.length === 0) return [`changes on ${label}: none, the router already prefers this link`];
+  const lines = [`changes on ${label}: ${plan.changes.length}`];
+  for (const c of plan.changes) {
+    if (compact) {
+      // One line each, for a screen: the role and what changes.
+      const words = [...Object.entries(maskedAttrs(c)).filter(([k]) => k !== "comment").map(([k, v]) => `${k}=${v}`), ...unsetWords(c)];
+      lines.push(`  ${CHANGE_SIGN[c.op]} ${c.role}: ${words.join(" ")}`);
+      continue;
+    }
+    lines.push(`  ${CHANGE_SIGN[c.op]} ${c.path} ${c.role}`);
+    for (const [k, v] of Object.entries(maskedAttrs(c))) if (k !== "comment") lines.push(`      ${k}=${c.command?.secret?.includes(k) ? v : quote(v)}`);
+    // RouterOS console notation for a cleared attribute.
+    for (const k of c.unset ?? []) lines.push(`      !${k}  (was ${c.before?.[k] ?? "?"})`);
+  }
+  return lines;
+}

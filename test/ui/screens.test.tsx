@@ -353,6 +353,10 @@ describe("Monitor", () => {
       const before = lab.router("alice").exportConfig();
       const predicted = await ui.press("p", "swap primary?", 15_000);
       expect(predicted).toMatch(/isp1 → isp2/);
+      // The exact changes too, one line each, within the screen.
+      expect(predicted).toMatch(/changes on home: \d+/);
+      expect(predicted).toMatch(/^ {2}~ in-isp1\S*: rule=/m);
+      fits(predicted);
       expect(lab.router("alice").exportConfig()).toBe(before);
       await ui.press(KEY.enter, /isp2 is primary/, 45_000);
       expect(ui.frame()).toMatch(/observed: 192\.168\.42\.0\/24 now via isp2/);

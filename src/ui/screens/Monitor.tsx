@@ -5,6 +5,7 @@
 import { Box, Text } from "ink";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { knownFriend, loadIdentity } from "../../cli/identity.js";
+import { changeLines } from "../../core/plan-view.js";
 import { describePrediction } from "../../core/prefer.js";
 import { RouteTable as RouteStore } from "../../core/route-table.js";
 import type { Peering } from "../../core/peering.js";
@@ -65,6 +66,22 @@ export function eventLine(e: WatchEvent): string {
     case "best-path-moved":
       return `${t} best path to ${e.prefix} moved ${e.from.link ?? e.from.gateway} → ${e.to.link ?? e.to.gateway}`;
   }
+}
+
+/** What fits in `rows` of `columns` (long lines wrap), the last line (the keys) kept, a note where lines were left out. */
+function clipped(lines: string[], rows: number, columns: number): string[] {
+  const height = (line: string) => Math.max(1, Math.ceil(line.length / Math.max(1, columns)));
+  const total = lines.reduce((sum, line) => sum + height(line), 0);
+  if (total <= rows) return lines;
+  const last = lines[lines.length - 1]!;
+  const kept: string[] = [];
+  let used = height(last) + 1;
+  for (const line of lines.slice(0, -1)) {
+    if (used + height(line) > rows) break;
+    kept.push(line);
+    used += height(line);
+  }
+  return [...kept, `… ${lines.length - 1 - kept.length} more lines (bgpals prefer shows them all)`, last];
 }
 
 const clock = () => new Date().toISOString().slice(11, 19);
@@ -174,11 +191,11 @@ export function Monitor({ friend, focused }: { friend: string; focused: boolean 
         primary: next.name,
         others: peersOf(services.workspace, peering.name),
         reconnect: session!.connection.reconnect,
-        confirm: (prediction) =>
+        confirm: (prediction, plan) =>
           new Promise<boolean>((resolve) =>
             setOverlay({
               kind: "confirm",
-              lines: [...describePrediction(prediction), "", "enter: apply (local-pref in, prepend out, on every link) · esc: cancel"],
+              lines: [...describePrediction(prediction), "", ...changeLines(plan, session!.connection.label, { compact: true }), "", "enter: apply (local-pref in, prepend out, on every link) · esc: cancel"],
               answer: (go) => {
                 setOverlay(null);
                 if (go) setBusy(`making ${next.name} primary`);
@@ -288,7 +305,7 @@ export function Monitor({ friend, focused }: { friend: string; focused: boolean 
   if (overlay !== null) {
     return (
       <ScreenFrame title={overlay.kind === "confirm" ? `${title} · swap primary?` : `${title} · ${overlay.title}`} scope="confirm" focused={focused}>
-        {overlay.lines.map((line, i) => (
+        {clipped(overlay.lines, bodyRows(size, "confirm"), size.columns).map((line, i) => (
           <Text key={i} wrap="wrap">
             {line || " "}
           </Text>
