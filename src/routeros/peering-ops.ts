@@ -96,6 +96,8 @@ export interface SessionStatus {
   state: "established" | "idle" | "active" | "connect" | "down";
   uptime: string | null;
   prefixes: number;
+  /** Our networks this session announces (those with a route, as RouterOS requires); 0 while down. */
+  advertised: number;
   limitExceeded: boolean;
   lastError: string;
 }
@@ -144,6 +146,32 @@ export function friendRouteQuery(friendAddresses: readonly string[]): string[] {
   return ["?bgp=true", ...gateways.map((g) => `?gateway=${g}`), ...(gateways.length > 1 ? [`?#${"|".repeat(gateways.length - 1)}`] : [])];
 }
 
+/**
+ * Per peering, how many of our networks the router announces: those bgpals tagged (an
+ * `/routing/bgp/network` on v6, the `output.network` address list on v7) that have a route other
+ * than BGP, which RouterOS requires before it announces one.
+ */
+async function announcedNetworks(client: RouterClient, v6: boolean, connections: RouterItem[]): Promise<Map<string, number>> {
+  const owned: Array<{ peering: string; network: string }> = [];
+  const own = (item: RouterItem, network: string | undefined) => {
+    const tag = parseOwnershipTag(item.comment);
+    if (tag !== null && tag.role.startsWith("network-") && network) owned.push({ peering: tag.peering, network });
+  };
+  if (v6) {
+    for (const n of await readMenu(client, "/routing/bgp/network")) own(n, n.network);
+  } else {
+    const lists = [...new Set(connections.filter((c) => linkOf(c.comment, "bgp-") !== null).map((c) => c["output.network"] ?? "").filter((l) => l !== ""))];
+    for (const list of lists) for (const e of await client.print("/ip/firewall/address-list", { query: { list }, proplist: ["address", "comment"] })) own(e, e.address);
+  }
+  const counts = new Map<string, number>();
+  if (owned.length === 0) return counts;
+  const networks = [...new Set(owned.map((o) => o.network))];
+  const query = [...networks.map((n) => `?dst-address=${n}`), ...(networks.length > 1 ? [`?#${"|".repeat(networks.length - 1)}`] : [])];
+  const routed = new Set((await client.print("/ip/route", { query, proplist: ["dst-address", "bgp"] })).filter((r) => !yes(r.bgp)).map((r) => r["dst-address"]));
+  for (const o of owned) counts.set(o.peering, (counts.get(o.peering) ?? 0) + (routed.has(o.network) ? 1 : 0));
+  return counts;
+}
+
 export async function statusOf(client: RouterClient, v6: boolean): Promise<RouterStatus> {
   const [peers, ovpnClients, ovpnBindings, interfaces, connections, sessions] = await Promise.all([
     v6 ? Promise.resolve([]) : readMenu(client, "/interface/wireguard/peers"),
@@ -155,7 +183,10 @@ export async function statusOf(client: RouterClient, v6: boolean): Promise<Route
   ]);
   // Only what the friends sent: a router may also carry a full table from elsewhere.
   const friends = connections.filter((c) => linkOf(c.comment, "bgp-") !== null).map((c) => c["remote.address"] ?? c["remote-address"] ?? "").filter((a) => a !== "");
-  const routes = friends.length === 0 ? [] : await client.print("/ip/route", { query: friendRouteQuery(friends), proplist: STATUS_ROUTE_PROPLIST });
+  const [routes, announced] = await Promise.all([
+    friends.length === 0 ? Promise.resolve([]) : client.print("/ip/route", { query: friendRouteQuery(friends), proplist: STATUS_ROUTE_PROPLIST }),
+    announcedNetworks(client, v6, connections),
+  ]);
   const tunnels: TunnelStatus[] = [];
   for (const p of peers) {
     const owner = linkOf(p.comment, "peer-");
@@ -186,6 +217,7 @@ export async function statusOf(client: RouterClient, v6: boolean): Promise<Route
       state: established ? "established" : state === "established" ? "down" : state,
       uptime: established ? s?.uptime || null : null,
       prefixes: Number(s?.["prefix-count"] ?? 0),
+      advertised: established ? (announced.get(owner.peering) ?? 0) : 0,
       limitExceeded: yes(s?.["limit-exceeded"]),
       lastError: s?.["last-error"] ?? "",
     });

@@ -52,6 +52,13 @@ describe("the monitor in two terminals", () => {
     await openMonitor(remi, "alice");
     await alice.term.waitFor(/192\.168\.42\.0\/24\s+✓\s+isp1\s+172\.16\.\d+\.\d+\s+200\s+64513/, 15_000);
     expect(shown).not.toContain("192.168.43.0/24");
+    // Each link: the session with prefixes in against the cap and out, its local-pref; the tunnel's
+    // way (alice listens, remi dials her endpoint) and, once two looks are a second apart, its rates.
+    const links = await alice.term.waitFor(/isp1\s+primary\s+● up\s+established \S+ · in 1\/100 · out 1 · lp 200[^]*rx \d+(\.\d)? k?B\/s tx \d+(\.\d)? k?B\/s/, 15_000);
+    expect(links).toMatch(/isp2\s+backup\s+● up\s+established \S+ · in 1\/100 · out 1 · lp 100/);
+    expect(links).toMatch(/^ +WireGuard via vlan832-orange-internet, listening on :\d+ · hs /m);
+    expect(links).toMatch(/^ +WireGuard via sfp-wan-sfr, listening on :\d+ · hs /m);
+    expect(remi.term.screen()).toMatch(/^ +WireGuard via pppoe-out1 → 203\.0\.113\.10:\d+ · hs /m);
 
     // Remi, on his own router (WinBox, say): the guest network gets its address.
     const info = lab.info().routers.find((r) => r.name === "remi")!;
@@ -64,6 +71,9 @@ describe("the monitor in two terminals", () => {
     const arrived = await alice.term.waitFor((s) => /prefix 192\.168\.43\.0\/24 arrived via isp1/.test(s) && /192\.168\.43\.0\/24\s+✓\s+isp1/.test(s), 15_000);
     expect(arrived).toMatch(/192\.168\.43\.0\/24\s+isp2\s+172\.16\.\d+\.\d+\s+100\s+64513 64513 64513 64513/);
     expect(arrived).toMatch(/4 routes, 2 active/);
+    // Remi's router announces both networks now, and alice counts them in.
+    await alice.term.waitFor(/isp1\s+primary\s+● up\s+established \S+ · in 2\/100/, 15_000);
+    await remi.term.waitFor(/isp1\s+primary\s+● up\s+established \S+ · in 1\/100 · out 2/, 15_000);
   }, 60_000);
 
   it("cut isp1: sessions down, remi's prefixes move to isp2 with the time it took; back when isp1 returns", async () => {

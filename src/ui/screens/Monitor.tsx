@@ -33,6 +33,7 @@ import { SCREEN_INFO } from "./catalog.js";
 import { RouterStep } from "./wizard-kit.js";
 
 const EVENT_ROWS = 4;
+const LINK_ROWS = 2;
 const KEPT_EVENTS = 200;
 
 type Pane = "links" | "routes";
@@ -105,12 +106,13 @@ export function Monitor({ friend, focused }: { friend: string; focused: boolean 
   const revision = useTableRevision(table);
   const links = peering?.links ?? [];
   // The route view takes what its routes need, up to all but EVENT_ROWS; the event log the rest.
-  const available = bodyRows(size, "monitor") - links.length - 5;
+  const available = bodyRows(size, "monitor") - links.length * LINK_ROWS - 5;
   const routeRows = Math.max(5, Math.min(ROUTE_TABLE_CHROME_ROWS + Math.max(1, table.matching), available - EVENT_ROWS));
   const eventRows = Math.max(EVENT_ROWS, available - routeRows);
   const routes = useRouteTableState(table, undefined, { revision, pageRows: routeTablePageRows(routeRows) });
   const log = (line: string) => setEvents((all) => [...all.slice(-(KEPT_EVENTS - 1)), line]);
   const lostAt = useRef(new Map<string, number>());
+  const rates = useTunnelRates(status);
 
   // The route view: the friend's routes (next hop one of their tunnel addresses), streamed.
   const addresses = links.map((l) => `${l.name}=${l.address[friend] ?? ""}`).join(" ");
@@ -318,25 +320,19 @@ export function Monitor({ friend, focused }: { friend: string; focused: boolean 
   return (
     <ScreenFrame title={title} scope="monitor" focused={focused}>
       <Text wrap="truncate-end">{`${peering.name} on ${session.connection.label} · primary ${peering.policy.primary}${busy ? ` · ${busy}…` : ""}`}</Text>
-      {links.map((l, i) => {
-        const t = tunnels.find((x) => x.peering === peering.name && x.link === l.name);
-        const s = sessions.find((x) => x.peering === peering.name && x.link === l.name);
-        const cap = peering.policy.maxPrefixes;
-        const selected = pane === "links" && i === link;
-        return (
-          <Box key={l.name}>
-            <Text bold={selected}>{`${selected ? "›" : " "} ${l.name.padEnd(5)} ${l.name === peering.policy.primary ? "primary" : "backup "} `}</Text>
-            <Box width={12}>
-              <StatusBadge status={t === undefined ? "unknown" : t.state === "up" ? "up" : "down"} />
-            </Box>
-            <Text wrap="truncate-end">
-              {s === undefined
-                ? " session ?"
-                : ` ${s.state}${s.uptime ? ` ${s.uptime}` : ""}${s.state === "established" ? ` · ${s.prefixes}/${cap} prefixes` : ""}${s.limitExceeded ? " · LIMIT EXCEEDED (l)" : ""}${t?.lastHandshake ? ` · hs ${t.lastHandshake}` : ""}${t ? ` · rx ${t.rx} tx ${t.tx}` : ""}${s.lastError && s.state !== "established" ? ` · ${s.lastError}` : ""}`}
-            </Text>
-          </Box>
-        );
-      })}
+      {links.map((l, i) => (
+        <LinkLines
+          key={l.name}
+          peering={peering}
+          link={l}
+          me={me}
+          selected={pane === "links" && i === link}
+          tunnel={tunnels.find((x) => x.peering === peering.name && x.link === l.name)}
+          session={sessions.find((x) => x.peering === peering.name && x.link === l.name)}
+          rate={rates.get(`${peering.name} ${l.name}`)}
+          localPref={status?.routes.find((r) => r.link === l.name && r.localPref !== null)?.localPref ?? null}
+        />
+      ))}
       {friendStatus !== null ? (
         <Text wrap="truncate-end">
           {friendStatus === "unreachable"
@@ -354,5 +350,98 @@ export function Monitor({ friend, focused }: { friend: string; focused: boolean 
         </Text>
       ))}
     </ScreenFrame>
+  );
+}
+
+interface Rate {
+  rx: number;
+  tx: number;
+}
+
+/** Bytes a second through each tunnel, from the counters of looks at least a second apart. */
+function useTunnelRates(status: RouterStatus | null): Map<string, Rate> {
+  const samples = useRef(new Map<string, { at: number; rx: number; tx: number }>());
+  const [rates, setRates] = useState(new Map<string, Rate>());
+  useEffect(() => {
+    if (status === null) return;
+    const now = performance.now();
+    const next = new Map(rates);
+    let changed = false;
+    for (const t of status.tunnels) {
+      const key = `${t.peering} ${t.link}`;
+      const before = samples.current.get(key);
+      if (before === undefined || t.rx < before.rx || t.tx < before.tx) {
+        // First look, or the counters restarted (a reboot): start over.
+        samples.current.set(key, { at: now, rx: t.rx, tx: t.tx });
+        continue;
+      }
+      const seconds = (now - before.at) / 1000;
+      if (seconds < 1) continue;
+      next.set(key, { rx: (t.rx - before.rx) / seconds, tx: (t.tx - before.tx) / seconds });
+      samples.current.set(key, { at: now, rx: t.rx, tx: t.tx });
+      changed = true;
+    }
+    if (changed) setRates(next);
+    // Only a new look brings new counters.
+  }, [status]);
+  return rates;
+}
+
+const UNITS = ["B/s", "kB/s", "MB/s", "GB/s"];
+
+export function formatRate(bytesPerSecond: number): string {
+  let value = bytesPerSecond;
+  let unit = 0;
+  while (value >= 1000 && unit < UNITS.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${unit === 0 ? Math.round(value) : value.toFixed(1)} ${UNITS[unit]}`;
+}
+
+/** Where a link's tunnel goes: our WAN, and the friend's endpoint or our listening port. */
+export function linkPath(peering: Peering, link: Peering["links"][number], me: string): string {
+  const wan = peering.sides[me]?.wans[link.wan[me] ?? ""];
+  const kind = link.kind === "wireguard" ? "WireGuard" : "OpenVPN";
+  const via = wan ? ` via ${wan.interface}` : "";
+  if (link.listener === me) return `${kind}${via}, listening on :${link.port}`;
+  const endpoint = peering.sides[link.listener]?.wans[link.wan[link.listener] ?? ""]?.endpoint;
+  return `${kind}${via} → ${endpoint ?? "?"}:${link.port}`;
+}
+
+function LinkLines(props: {
+  peering: Peering;
+  link: Peering["links"][number];
+  me: string;
+  selected: boolean;
+  tunnel: RouterStatus["tunnels"][number] | undefined;
+  session: RouterStatus["sessions"][number] | undefined;
+  rate: Rate | undefined;
+  localPref: number | null;
+}) {
+  const { peering, link, me, selected, tunnel: t, session: s, rate } = props;
+  const cap = peering.policy.maxPrefixes;
+  const established = s?.state === "established";
+  const first =
+    s === undefined
+      ? " session ?"
+      : ` ${s.state}${s.uptime ? ` ${s.uptime}` : ""}${established ? ` · in ${s.prefixes}/${cap} · out ${s.advertised}` : ""}${props.localPref !== null && established ? ` · lp ${props.localPref}` : ""}${s.limitExceeded ? " · LIMIT EXCEEDED (l)" : ""}`;
+  const second = [
+    linkPath(peering, link, me),
+    t?.lastHandshake ? `hs ${t.lastHandshake}` : "",
+    rate ? `rx ${formatRate(rate.rx)} tx ${formatRate(rate.tx)}` : "",
+    s?.lastError && !established ? s.lastError : "",
+  ].filter((part) => part !== "");
+  return (
+    <Box flexDirection="column">
+      <Box>
+        <Text bold={selected}>{`${selected ? "›" : " "} ${link.name.padEnd(5)} ${link.name === peering.policy.primary ? "primary" : "backup "} `}</Text>
+        <Box width={12}>
+          <StatusBadge status={t === undefined ? "unknown" : t.state === "up" ? "up" : "down"} />
+        </Box>
+        <Text wrap="truncate-end">{first}</Text>
+      </Box>
+      <Text wrap="truncate-end">{`        ${second.join(" · ")}`}</Text>
+    </Box>
   );
 }
