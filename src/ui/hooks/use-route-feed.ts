@@ -49,14 +49,15 @@ export function useRouteFeed(table: RouteTable, source: RouteFeedSource | null):
           });
         } catch {
           // The watcher says what happened to the connection; here the view just waits and retries.
-          if (signal.aborted) break;
-          setState("lost");
-          const wait = BACKOFF_MS[Math.min(failures++, BACKOFF_MS.length - 1)]!;
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, wait);
-            signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
-          });
         }
+        // A feed only ends by itself when something went wrong: wait before starting over.
+        if (signal.aborted) break;
+        setState("lost");
+        const wait = BACKOFF_MS[Math.min(failures++, BACKOFF_MS.length - 1)]!;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, wait);
+          signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+        });
       }
     })();
     return () => controller.abort();
