@@ -402,9 +402,9 @@ export function formatRate(bytesPerSecond: number): string {
 /** Where a link's tunnel goes: our WAN, and the friend's endpoint or our listening port. */
 export function linkPath(peering: Peering, link: Peering["links"][number], me: string): string {
   const wan = peering.sides[me]?.wans[link.wan[me] ?? ""];
-  const kind = link.kind === "wireguard" ? "WireGuard" : "OpenVPN";
+  const kind = link.kind === "wireguard" ? "wg" : "ovpn";
   const via = wan ? ` via ${wan.interface}` : "";
-  if (link.listener === me) return `${kind}${via}, listening on :${link.port}`;
+  if (link.listener === me) return `${kind}${via}, listens :${link.port}`;
   const endpoint = peering.sides[link.listener]?.wans[link.wan[link.listener] ?? ""]?.endpoint;
   return `${kind}${via} → ${endpoint ?? "?"}:${link.port}`;
 }
@@ -426,11 +426,12 @@ function LinkLines(props: {
     s === undefined
       ? " session ?"
       : ` ${s.state}${s.uptime ? ` ${s.uptime}` : ""}${established ? ` · in ${s.prefixes}/${cap} · out ${s.advertised}` : ""}${props.localPref !== null && established ? ` · lp ${props.localPref}` : ""}${s.limitExceeded ? " · LIMIT EXCEEDED (l)" : ""}`;
+  // What changes first: a narrow terminal cuts the way the tunnel goes, which never does.
   const second = [
-    linkPath(peering, link, me),
     t?.lastHandshake ? `hs ${t.lastHandshake}` : "",
     rate ? `rx ${formatRate(rate.rx)} tx ${formatRate(rate.tx)}` : "",
     s?.lastError && !established ? s.lastError : "",
+    linkPath(peering, link, me),
   ].filter((part) => part !== "");
   return (
     <Box flexDirection="column">
