@@ -11,9 +11,9 @@ import type { RouterClient, RouterItem } from "./client.js";
 import { discover, type Inventory } from "./discovery.js";
 import { RouterError } from "./errors.js";
 
-async function readMenu(client: RouterClient, path: string): Promise<RouterItem[]> {
+async function readMenu(client: RouterClient, path: string, proplist?: readonly string[]): Promise<RouterItem[]> {
   try {
-    return await client.print(path);
+    return await client.print(path, proplist ? { proplist } : {});
   } catch (e) {
     if (e instanceof RouterError && e.kind === "trap") return [];
     throw e;
@@ -134,6 +134,8 @@ function linkOf(comment: string | undefined, prefix: string): { peering: string;
   return { peering: tag.peering, link: tag.role.slice(prefix.length) };
 }
 
+// Each look asks only for what it shows: on RouterOS 6, which is polled, that is most of the cost.
+const STATUS_SESSION_PROPLIST = ["name", "comment", "remote.as", "remote-as", "remote.address", "remote-address", "output.network", "state", "established", "uptime", "prefix-count", "limit-exceeded", "last-error"];
 const STATUS_ROUTE_PROPLIST = ["dst-address", "gateway", "active", "bgp.local-pref", "bgp-local-pref", "bgp.as-path", "bgp-as-path", "received-from"];
 
 /**
@@ -174,12 +176,12 @@ async function announcedNetworks(client: RouterClient, v6: boolean, connections:
 
 export async function statusOf(client: RouterClient, v6: boolean): Promise<RouterStatus> {
   const [peers, ovpnClients, ovpnBindings, interfaces, connections, sessions] = await Promise.all([
-    v6 ? Promise.resolve([]) : readMenu(client, "/interface/wireguard/peers"),
-    readMenu(client, "/interface/ovpn-client"),
-    readMenu(client, "/interface/ovpn-server"),
-    readMenu(client, "/interface"),
-    readMenu(client, v6 ? "/routing/bgp/peer" : "/routing/bgp/connection"),
-    v6 ? Promise.resolve([]) : readMenu(client, "/routing/bgp/session"),
+    v6 ? Promise.resolve([]) : readMenu(client, "/interface/wireguard/peers", ["comment", "interface", "last-handshake", "rx", "tx"]),
+    readMenu(client, "/interface/ovpn-client", ["name", "comment"]),
+    readMenu(client, "/interface/ovpn-server", ["name", "comment"]),
+    readMenu(client, "/interface", ["name", "running"]),
+    readMenu(client, v6 ? "/routing/bgp/peer" : "/routing/bgp/connection", STATUS_SESSION_PROPLIST),
+    v6 ? Promise.resolve([]) : readMenu(client, "/routing/bgp/session", STATUS_SESSION_PROPLIST),
   ]);
   // Only what the friends sent: a router may also carry a full table from elsewhere.
   const friends = connections.filter((c) => linkOf(c.comment, "bgp-") !== null).map((c) => c["remote.address"] ?? c["remote-address"] ?? "").filter((a) => a !== "");
