@@ -3,7 +3,7 @@
 import { capabilities } from "../core/version.js";
 import { Dataplane } from "./model/dataplane.js";
 import { isTrue, type World } from "./model/types.js";
-import { PERSONALITIES } from "./personalities.js";
+import { PERSONALITIES, type Personality } from "./personalities.js";
 import type { ApiRequest, CommandHandler, Reply } from "./protocol/server.js";
 import { FatalMessage, TrapError } from "./protocol/traps.js";
 import { LabRouter } from "./router.js";
@@ -23,6 +23,11 @@ export interface LabOptions {
   tls?: boolean;
   /** Serve SSH too (default true). */
   ssh?: boolean;
+  /**
+   * Run a RouterOS 7 personality as another RouterOS 7 version (`{ alice: "7.12.2" }`): that
+   * version's command tree then decides what the router accepts.
+   */
+  versions?: Readonly<Record<string, string>>;
 }
 
 export interface LabRouterInfo {
@@ -65,7 +70,7 @@ export class Lab {
       for (const [i, name] of names.entries()) {
         const make = PERSONALITIES[name];
         if (make === undefined) throw new Error(`no lab router named ${name}; the lab has ${Object.keys(PERSONALITIES).join(", ")}`);
-        const personality = make();
+        const personality = withVersion(make(), options.versions?.[name]);
         for (const [dnsName, address] of Object.entries(personality.dns)) lab.dns.set(dnsName, address);
         const base = options.portBase ?? 0;
         const router = new LabRouter(personality, {
@@ -250,4 +255,13 @@ export class Lab {
       }),
     };
   }
+}
+
+function withVersion(personality: Personality, version: string | undefined): Personality {
+  if (version === undefined || version === personality.version) return personality;
+  if (capabilities(personality.version)?.dialect === "v6" || capabilities(version) === null || capabilities(version)?.dialect === "v6") {
+    throw new Error(`${personality.name} runs RouterOS ${personality.version}; the lab moves a RouterOS 7 router only to another RouterOS 7 version, not ${version}`);
+  }
+  const resource = personality.menus["/system/resource"]?.map((item) => ({ ...item, version: `${version} (stable)` }));
+  return { ...personality, version, menus: { ...personality.menus, ...(resource ? { "/system/resource": resource } : {}) } };
 }
