@@ -115,22 +115,22 @@ export function Monitor({ friend, focused }: { friend: string; focused: boolean 
   const rates = useTunnelRates(status);
 
   // The route view: the friend's routes (next hop one of their tunnel addresses), streamed.
-  const addresses = links.map((l) => `${l.name}=${l.address[friend] ?? ""}`).join(" ");
+  // Keyed by value: a swap of primary gives a new peering object, not new addresses.
+  const addresses = JSON.stringify(links.map((l) => [l.address[friend] ?? "", l.name]).filter(([address]) => address !== ""));
   const source = useMemo<RouteFeedSource | null>(() => {
-    if (session === null || addresses === "") return null;
-    const byAddress = new Map(addresses.split(" ").map((pair) => pair.split("=").reverse() as [string, string]));
-    byAddress.delete("");
+    const linkByAddress = new Map<string, string>(JSON.parse(addresses) as Array<[string, string]>);
+    if (session === null || linkByAddress.size === 0) return null;
     return {
       target: session.connection.target,
       dialect: session.inventory.version.startsWith("6.") ? "v6" : "v7",
-      query: byAddress.size === 0 ? null : friendRouteQuery([...byAddress.keys()]),
-      linkOf: (gateway) => byAddress.get(gateway),
+      query: friendRouteQuery([...linkByAddress.keys()]),
+      linkOf: (gateway) => linkByAddress.get(gateway),
     };
   }, [session, addresses]);
   const feed = useRouteFeed(table, source);
 
   /** The event as logged; a best path leaving a link that went down says how long after. */
-  const describe = (e: WatchEvent): string => {
+  const timed = (e: WatchEvent): string => {
     const at = Date.parse(e.time);
     if ((e.event === "session-down" || e.event === "tunnel-down") && !lostAt.current.has(e.link)) lostAt.current.set(e.link, at);
     if (e.event === "session-up") lostAt.current.delete(e.link);
@@ -147,7 +147,7 @@ export function Monitor({ friend, focused }: { friend: string; focused: boolean 
     void watchRouter({
       connect: session.connection.reconnect,
       signal: controller.signal,
-      onEvent: (e) => log(describe(e)),
+      onEvent: (e) => log(timed(e)),
       onStatus: setStatus,
     });
     return () => controller.abort();
