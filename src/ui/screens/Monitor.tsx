@@ -47,7 +47,7 @@ export function eventLine(e: WatchEvent): string {
     case "connected":
       return `${t} connected (RouterOS ${e.version})`;
     case "connection-lost":
-      return `${t} connection lost: ${e.error}; reconnecting`;
+      return `${t} connection lost, reconnecting: ${e.error}`;
     case "snapshot":
       return `${t} watching: ${e.status.tunnels.length} tunnels, ${e.status.sessions.length} sessions, ${e.status.routes.length} routes`;
     case "tunnel-up":
