@@ -59,6 +59,7 @@ const LIVE = 1;
 const ACTIVE = 2;
 const NO_LOCAL_PREF = -1;
 const INITIAL_CAPACITY = 1024;
+const RECENT_NAMES = 4;
 
 /** Distinct strings numbered in order of appearance, with per-group route counts. */
 class Interned {
@@ -69,12 +70,17 @@ class Interned {
   matches: number[] = [];
   private readonly index = new Map<string, number>();
 
-  /** The last name looked up: routes in a row mostly share their gateway, link or path. */
-  private lastName: string | undefined;
-  private lastNumber = -1;
+  /**
+   * The last few names looked up: routes in a row mostly share a handful of gateways, links and
+   * paths, often as the very same string, which is cheaper to find here than in the Map.
+   */
+  private readonly recentNames: (string | undefined)[] = new Array<string | undefined>(RECENT_NAMES).fill(undefined);
+  private readonly recentNumbers: number[] = new Array<number>(RECENT_NAMES).fill(-1);
+  private nextRecent = 0;
 
   number(name: string): number {
-    if (name === this.lastName) return this.lastNumber;
+    const recent = this.recentNames;
+    for (let i = 0; i < RECENT_NAMES; i++) if (recent[i] === name) return this.recentNumbers[i]!;
     let n = this.index.get(name);
     if (n === undefined) {
       n = this.names.length;
@@ -84,8 +90,9 @@ class Interned {
       this.active.push(0);
       this.matches.push(-1);
     }
-    this.lastName = name;
-    this.lastNumber = n;
+    recent[this.nextRecent] = name;
+    this.recentNumbers[this.nextRecent] = n;
+    this.nextRecent = (this.nextRecent + 1) % RECENT_NAMES;
     return n;
   }
 
