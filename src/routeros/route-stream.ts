@@ -23,7 +23,7 @@ export interface StreamPrintOptions extends Pick<PrintOptions, "query" | "propli
    * `.id` with `.dead=yes`. Such a print ends only when cancelled, and has no silence limit.
    */
   readonly follow?: boolean;
-  /** Most rows in one batch; default 4096. */
+  /** Most rows in one batch; default 4096. The first batches are smaller, so the first rows show sooner. */
   readonly batchRows?: number;
   /** A batch goes out once its first row is this old (ms), however small; default 16. */
   readonly batchMs?: number;
@@ -226,6 +226,7 @@ export function routeUpdatesOf(batch: PrintBatch): { routes: RouteUpdate[]; remo
 }
 
 const DEFAULT_BATCH_ROWS = 4096;
+const FIRST_BATCH_ROWS = 128;
 const DEFAULT_BATCH_MS = 16;
 /** Longest stretch of decoding before timers (the screen's frames) get a turn. */
 const YIELD_MS = 10;
@@ -537,7 +538,7 @@ class Column {
    * name ends: matching a name against a row's word takes a few word reads instead of a loop
    * over its bytes, which was the decoder's largest cost.
    */
-  readonly #nameWords: number[] = [];
+  readonly #nameWords: Int32Array;
   readonly #recent: string[] = [];
   #next = 0;
   #hits = 0;
@@ -546,10 +547,13 @@ class Column {
 
   constructor(readonly name: string) {
     const bytes = Buffer.from(name, "latin1");
+    const words: number[] = [];
     if (bytes.length >= 4) {
-      for (let i = 0; i + 4 < bytes.length; i += 4) this.#nameWords.push(bytes.readUInt32LE(i));
-      this.#nameWords.push(bytes.readUInt32LE(bytes.length - 4));
+      for (let i = 0; i + 4 < bytes.length; i += 4) words.push(bytes.readInt32LE(i));
+      words.push(bytes.readInt32LE(bytes.length - 4));
     }
+    // Int32 on both sides: compared untagged, never boxed into heap numbers.
+    this.#nameWords = Int32Array.from(words);
   }
 
   /** Is the name at `start` of `view` this column's (the caller checked the length)? */
@@ -561,8 +565,8 @@ class Column {
       return true;
     }
     const last = words.length - 1;
-    for (let i = 0; i < last; i++) if (view.getUint32(start + i * 4, true) !== words[i]) return false;
-    return view.getUint32(start + length - 4, true) === words[last];
+    for (let i = 0; i < last; i++) if (view.getInt32(start + i * 4, true) !== words[i]) return false;
+    return view.getInt32(start + length - 4, true) === words[last];
   }
 
   value(data: Buffer, start: number, end: number): string {
@@ -608,6 +612,12 @@ class ReplyReader {
   /** The column that came at each word position of the last row: the first guess for the next. */
   readonly #expected: number[] = [];
   #stride: number;
+  /**
+   * Rows the current batch takes: small at first, doubling up to batchRows. The first rows reach
+   * the screen within a frame, and the first batches, decoded before the JIT has warmed up, take a
+   * few ms each rather than tens.
+   */
+  #batchRows: number;
   /** Per row and column of the batch: where the value starts and ends in the row's bytes. */
   #cells: Int32Array;
   /** Per row of the batch: the buffer its cells point into. */
@@ -627,7 +637,8 @@ class ReplyReader {
     private readonly onReply: (words: string[]) => void,
   ) {
     this.#stride = Math.max(1, stride);
-    this.#cells = new Int32Array(this.#stride * 2 * batchRows);
+    this.#batchRows = Math.min(batchRows, FIRST_BATCH_ROWS);
+    this.#cells = new Int32Array(this.#stride * 2 * this.#batchRows);
   }
 
   get pendingRows(): number {
@@ -666,7 +677,8 @@ class ReplyReader {
     if (this.#rows === 0) return;
     const batch = new PrintBatch(this.#names.slice(), this.#columns.slice(), this.#rowBytes, this.#cells, this.#stride, this.#rows);
     this.rowsDelivered += this.#rows;
-    this.#cells = new Int32Array(this.#stride * 2 * this.batchRows);
+    this.#batchRows = Math.min(this.batchRows, this.#batchRows * 2);
+    this.#cells = new Int32Array(this.#stride * 2 * this.#batchRows);
     this.#rowBytes = [];
     this.#rows = 0;
     this.onBatch(batch);
@@ -728,7 +740,7 @@ class ReplyReader {
       p = wordEnd;
     }
     this.#rowBytes[this.#rows] = data;
-    if (++this.#rows === this.batchRows) this.flush();
+    if (++this.#rows === this.#batchRows) this.flush();
     return p;
   }
 
@@ -740,6 +752,14 @@ class ReplyReader {
       const split = start + known.name.length;
       if (split < end && data[split] === EQUALS && known.named(this.#view, start)) return guess;
     }
+    return (this.#expected[position] = this.#lookUpColumn(data, start, end));
+  }
+
+  /**
+   * #columnOf when the guess was wrong. Apart, because a closure there made V8 allocate its
+   * context on every call of the hot path (a gigabyte of garbage per million rows).
+   */
+  #lookUpColumn(data: Buffer, start: number, end: number): number {
     let split = start;
     while (split < end && data[split] !== EQUALS) split++;
     let column = this.#names.findIndex((name) => sameBytes(data, start, split, name));
@@ -749,14 +769,13 @@ class ReplyReader {
       this.#names.push(name);
       this.#columns.push(new Column(name));
     }
-    this.#expected[position] = column;
     return column;
   }
 
   /** A new column past the batch's width: re-lays the rows so far. Returns the current row's base. */
   #widen(columns: number): number {
     const stride = Math.max(columns, this.#stride * 2);
-    const cells = new Int32Array(stride * 2 * this.batchRows);
+    const cells = new Int32Array(stride * 2 * this.#batchRows);
     for (let row = 0; row <= this.#rows; row++) cells.set(this.#cells.subarray(row * this.#stride * 2, (row + 1) * this.#stride * 2), row * stride * 2);
     this.#cells = cells;
     this.#stride = stride;
