@@ -118,6 +118,20 @@ describe("upsert and remove", () => {
     expect(table.size).toBe(ids.length - gone.length);
   });
 
+  test("a table nobody reads while tens of thousands of routes come in, out of order, is in order when read", () => {
+    const table = new RouteTable();
+    const n = 70_000;
+    const shuffled = Array.from({ length: n }, (_, i) => (i * 7919) % n);
+    for (let i = 0; i < n; i += 10_000) {
+      table.upsert(shuffled.slice(i, i + 10_000).map((k, j) => route(i + j + 1, `${10 + (k >> 16)}.${(k >> 8) & 255}.${k & 255}.0/24`)));
+    }
+    const rows = table.window(0, n);
+    expect(rows).toHaveLength(n);
+    const keys = rows.map((r) => prefixKey(r.prefix));
+    expect(keys).toEqual([...keys].sort((a, b) => a - b));
+    expect(new Set(rows.map((r) => r.id)).size).toBe(n);
+  });
+
   test("routes that come in order but for the last one are still put in order", () => {
     const table = new RouteTable();
     table.upsert(Array.from({ length: 50 }, (_, i) => route(i + 1, `10.0.${i + 1}.0/24`)));
