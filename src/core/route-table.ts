@@ -61,6 +61,7 @@ const NO_LOCAL_PREF = -1;
 const INITIAL_CAPACITY = 1024;
 const RECENT_NAMES = 4;
 const SETTLE_PENDING = 32_768;
+const MAX_GROWTH = 1 << 20;
 const RUN_BITS = 10;
 const RUN_OF_IDS = 1 << RUN_BITS;
 
@@ -114,6 +115,7 @@ class Interned {
  */
 class IdIndex {
   #keys = new Float64Array(0);
+  /** Slot + 1 per place; 0 marks an empty place (a new array is all empty, with no fill). */
   #slots = new Int32Array(0);
   #mask = 0;
   #count = 0;
@@ -124,69 +126,73 @@ class IdIndex {
 
   get(key: number): number | undefined {
     const keys = this.#keys;
+    const slots = this.#slots;
     for (let i = hashOf(key) & this.#mask; ; i = (i + 1) & this.#mask) {
-      const k = keys[i]!;
-      if (k === key) return this.#slots[i]!;
-      if (k !== k) return undefined; // NaN: an empty place
+      const slot = slots[i]!;
+      if (slot === 0) return undefined;
+      if (keys[i] === key) return slot - 1;
     }
   }
 
   set(key: number, slot: number): void {
-    if ((this.#count + 1) * 2 > this.#keys.length) this.#resize(this.#keys.length * 2);
-    const keys = this.#keys;
-    let i = hashOf(key) & this.#mask;
-    for (; ; i = (i + 1) & this.#mask) {
-      const k = keys[i]!;
-      if (k === key) break;
-      if (k !== k) {
-        this.#count++;
-        break;
-      }
-    }
-    keys[i] = key;
-    this.#slots[i] = slot;
+    // Up to 3/4 full: the ids of a print mostly run in sequence and rarely collide. It also keeps
+    // this resize away from the slot arrays' doubling, each a burst of fresh memory on its own.
+    if ((this.#count + 1) * 4 > this.#keys.length * 3) this.#resize(this.#keys.length * 2);
+    if (this.#put(key, slot)) this.#count++;
   }
 
   delete(key: number): void {
     const keys = this.#keys;
+    const slots = this.#slots;
     const mask = this.#mask;
     let i = hashOf(key) & mask;
     for (; ; i = (i + 1) & mask) {
-      const k = keys[i]!;
-      if (k === key) break;
-      if (k !== k) return;
+      if (slots[i] === 0) return;
+      if (keys[i] === key) break;
     }
     // Backward shift: entries after the hole that would no longer be found move into it.
-    for (let j = (i + 1) & mask; ; j = (j + 1) & mask) {
-      const k = keys[j]!;
-      if (k !== k) break;
-      const home = hashOf(k) & mask;
+    for (let j = (i + 1) & mask; slots[j] !== 0; j = (j + 1) & mask) {
+      const home = hashOf(keys[j]!) & mask;
       const between = i <= j ? home > i && home <= j : home > i || home <= j;
       if (!between) {
-        keys[i] = k;
-        this.#slots[i] = this.#slots[j]!;
+        keys[i] = keys[j]!;
+        slots[i] = slots[j]!;
         i = j;
       }
     }
-    keys[i] = NaN;
+    slots[i] = 0;
     this.#count--;
   }
 
   clear(): void {
+    this.#keys = new Float64Array(0);
+    this.#count = 0;
     this.#resize(1024);
+  }
+
+  /** Stores key -> slot; true when the key is new. */
+  #put(key: number, slot: number): boolean {
+    const keys = this.#keys;
+    const slots = this.#slots;
+    let i = hashOf(key) & this.#mask;
+    for (; slots[i] !== 0; i = (i + 1) & this.#mask) {
+      if (keys[i] === key) {
+        slots[i] = slot + 1;
+        return false;
+      }
+    }
+    keys[i] = key;
+    slots[i] = slot + 1;
+    return true;
   }
 
   #resize(size: number): void {
     const oldKeys = this.#keys;
     const oldSlots = this.#slots;
-    this.#keys = new Float64Array(size).fill(NaN);
+    this.#keys = new Float64Array(size);
     this.#slots = new Int32Array(size);
     this.#mask = size - 1;
-    this.#count = 0;
-    for (let i = 0; i < oldKeys.length; i++) {
-      const k = oldKeys[i]!;
-      if (k === k) this.set(k, oldSlots[i]!);
-    }
+    for (let i = 0; i < oldKeys.length; i++) if (oldSlots[i] !== 0) this.#put(oldKeys[i]!, oldSlots[i]! - 1);
   }
 }
 
@@ -423,7 +429,8 @@ export class RouteTable {
       this.#release(existing);
     }
     const slot = this.#free.pop() ?? this.#used++;
-    if (slot >= this.#capacity) this.#grow(this.#capacity * 2);
+    // Past a million slots, a doubling is ~100 ms of fresh memory touched at once: grow in steps.
+    if (slot >= this.#capacity) this.#grow(this.#capacity + Math.min(this.#capacity, MAX_GROWTH));
     this.#idKey[slot] = idKey;
     this.#sortKey[slot] = prefixKey(route.prefix);
     this.#prefix[slot] = route.prefix;
