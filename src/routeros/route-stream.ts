@@ -47,7 +47,8 @@ export interface PrintSummary {
  * Rows of a print as columns: `value(row, column)` reads one attribute without building an object
  * per row. Column numbers stay the same for the whole print; later batches may have more columns.
  * Values stay bytes in the received chunks until read: a reader that needs a few of many
- * attributes makes strings of those only.
+ * attributes makes strings of those only. A batch keeps those chunks alive (about 300 bytes a
+ * row): take what is needed from it and let it go.
  */
 export class PrintBatch {
   /** Made by the print's reader; `cells` holds [start, end) per row and column, start 0 for none. */
