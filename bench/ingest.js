@@ -258,7 +258,7 @@ async function main() {
   }
 }
 
-/** The figures a reader's child process sends, once it has ended. */
+/** The figures a reader's child process sends; it is ended then. */
 async function answer({ process: reader, message }) {
   const figures = await message;
   reader.kill();
