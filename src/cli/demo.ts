@@ -10,6 +10,7 @@ import { RouterClient, type RouterTarget } from "../routeros/client.js";
 import { workspaceAt } from "../flows/workspace.js";
 import type { Clipboard, RouterChoice, Services } from "../ui/services.js";
 import type { DemoOperator } from "../ui/Demo.js";
+import { INK_MAX_FPS } from "../ui/frames.js";
 
 const OPERATORS = ["alice", "remi"] as const;
 
@@ -25,7 +26,7 @@ export async function runDemo(options: { reason?: string } = {}): Promise<void> 
     stop = () => lab.stop();
     return demoOperators(lab.info().routers, root);
   })();
-  const instance = render(createElement(Demo, { ready, reason: options.reason }), { exitOnCtrlC: false });
+  const instance = render(createElement(Demo, { ready, reason: options.reason }), { exitOnCtrlC: false, maxFps: INK_MAX_FPS });
   try {
     await instance.waitUntilExit();
   } finally {

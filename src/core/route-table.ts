@@ -59,6 +59,11 @@ const LIVE = 1;
 const ACTIVE = 2;
 const NO_LOCAL_PREF = -1;
 const INITIAL_CAPACITY = 1024;
+const RECENT_NAMES = 4;
+const SETTLE_PENDING = 32_768;
+const MAX_GROWTH = 1 << 20;
+const RUN_BITS = 10;
+const RUN_OF_IDS = 1 << RUN_BITS;
 
 /** Distinct strings numbered in order of appearance, with per-group route counts. */
 class Interned {
@@ -69,12 +74,17 @@ class Interned {
   matches: number[] = [];
   private readonly index = new Map<string, number>();
 
-  /** The last name looked up: routes in a row mostly share their gateway, link or path. */
-  private lastName: string | undefined;
-  private lastNumber = -1;
+  /**
+   * The last few names looked up: routes in a row mostly share a handful of gateways, links and
+   * paths, often as the very same string, which is cheaper to find here than in the Map.
+   */
+  private readonly recentNames: (string | undefined)[] = new Array<string | undefined>(RECENT_NAMES).fill(undefined);
+  private readonly recentNumbers: number[] = new Array<number>(RECENT_NAMES).fill(-1);
+  private nextRecent = 0;
 
   number(name: string): number {
-    if (name === this.lastName) return this.lastNumber;
+    const recent = this.recentNames;
+    for (let i = 0; i < RECENT_NAMES; i++) if (recent[i] === name) return this.recentNumbers[i]!;
     let n = this.index.get(name);
     if (n === undefined) {
       n = this.names.length;
@@ -84,8 +94,9 @@ class Interned {
       this.active.push(0);
       this.matches.push(-1);
     }
-    this.lastName = name;
-    this.lastNumber = n;
+    recent[this.nextRecent] = name;
+    this.recentNumbers[this.nextRecent] = n;
+    this.nextRecent = (this.nextRecent + 1) % RECENT_NAMES;
     return n;
   }
 
@@ -104,6 +115,7 @@ class Interned {
  */
 class IdIndex {
   #keys = new Float64Array(0);
+  /** Slot + 1 per place; 0 marks an empty place (a new array is all empty, with no fill). */
   #slots = new Int32Array(0);
   #mask = 0;
   #count = 0;
@@ -114,74 +126,84 @@ class IdIndex {
 
   get(key: number): number | undefined {
     const keys = this.#keys;
+    const slots = this.#slots;
     for (let i = hashOf(key) & this.#mask; ; i = (i + 1) & this.#mask) {
-      const k = keys[i]!;
-      if (k === key) return this.#slots[i]!;
-      if (k !== k) return undefined; // NaN: an empty place
+      const slot = slots[i]!;
+      if (slot === 0) return undefined;
+      if (keys[i] === key) return slot - 1;
     }
   }
 
   set(key: number, slot: number): void {
-    if ((this.#count + 1) * 2 > this.#keys.length) this.#resize(this.#keys.length * 2);
-    const keys = this.#keys;
-    let i = hashOf(key) & this.#mask;
-    for (; ; i = (i + 1) & this.#mask) {
-      const k = keys[i]!;
-      if (k === key) break;
-      if (k !== k) {
-        this.#count++;
-        break;
-      }
-    }
-    keys[i] = key;
-    this.#slots[i] = slot;
+    // Up to 3/4 full: the ids of a print mostly run in sequence and rarely collide. It also keeps
+    // this resize away from the slot arrays' doubling, each a burst of fresh memory on its own.
+    if ((this.#count + 1) * 4 > this.#keys.length * 3) this.#resize(this.#keys.length * 2);
+    if (this.#put(key, slot)) this.#count++;
   }
 
   delete(key: number): void {
     const keys = this.#keys;
+    const slots = this.#slots;
     const mask = this.#mask;
     let i = hashOf(key) & mask;
     for (; ; i = (i + 1) & mask) {
-      const k = keys[i]!;
-      if (k === key) break;
-      if (k !== k) return;
+      if (slots[i] === 0) return;
+      if (keys[i] === key) break;
     }
     // Backward shift: entries after the hole that would no longer be found move into it.
-    for (let j = (i + 1) & mask; ; j = (j + 1) & mask) {
-      const k = keys[j]!;
-      if (k !== k) break;
-      const home = hashOf(k) & mask;
+    for (let j = (i + 1) & mask; slots[j] !== 0; j = (j + 1) & mask) {
+      const home = hashOf(keys[j]!) & mask;
       const between = i <= j ? home > i && home <= j : home > i || home <= j;
       if (!between) {
-        keys[i] = k;
-        this.#slots[i] = this.#slots[j]!;
+        keys[i] = keys[j]!;
+        slots[i] = slots[j]!;
         i = j;
       }
     }
-    keys[i] = NaN;
+    slots[i] = 0;
     this.#count--;
   }
 
   clear(): void {
+    this.#keys = new Float64Array(0);
+    this.#count = 0;
     this.#resize(1024);
+  }
+
+  /** Stores key -> slot; true when the key is new. */
+  #put(key: number, slot: number): boolean {
+    const keys = this.#keys;
+    const slots = this.#slots;
+    let i = hashOf(key) & this.#mask;
+    for (; slots[i] !== 0; i = (i + 1) & this.#mask) {
+      if (keys[i] === key) {
+        slots[i] = slot + 1;
+        return false;
+      }
+    }
+    keys[i] = key;
+    slots[i] = slot + 1;
+    return true;
   }
 
   #resize(size: number): void {
     const oldKeys = this.#keys;
     const oldSlots = this.#slots;
-    this.#keys = new Float64Array(size).fill(NaN);
+    this.#keys = new Float64Array(size);
     this.#slots = new Int32Array(size);
     this.#mask = size - 1;
-    this.#count = 0;
-    for (let i = 0; i < oldKeys.length; i++) {
-      const k = oldKeys[i]!;
-      if (k === k) this.set(k, oldSlots[i]!);
-    }
+    for (let i = 0; i < oldKeys.length; i++) if (oldSlots[i] !== 0) this.#put(oldKeys[i]!, oldSlots[i]! - 1);
   }
 }
 
+/**
+ * Where a key's search starts. A print's ids mostly come in sequence (*1, *2 ...): runs of
+ * neighbouring ids land next to each other, so a million lookups touch memory in order instead of
+ * a cache miss each (that was the table's largest cost); the runs themselves are scattered.
+ */
 function hashOf(key: number): number {
-  return Math.imul((key | 0) ^ ((key / 0x100000000) | 0), 0x9e3779b1) >>> 8;
+  const k = (key | 0) ^ ((key / 0x100000000) | 0);
+  return (k & (RUN_OF_IDS - 1)) | (Math.imul(k >>> RUN_BITS, 0x9e3779b1) << RUN_BITS);
 }
 
 export class RouteTable {
@@ -243,6 +265,9 @@ export class RouteTable {
   upsert(routes: readonly RouteUpdate[]): void {
     for (const route of routes) this.#upsertOne(route);
     if (routes.length > 0) this.#revision++;
+    // Nobody may read the order for a while (the view hidden): settling here keeps each sort and
+    // merge to a few tens of ms, where a million routes sorted at once would freeze the screen.
+    if (this.#pending.length >= SETTLE_PENDING) this.settle();
   }
 
   /** Removes routes by `.id`; unknown ids are ignored. */
@@ -343,8 +368,8 @@ export class RouteTable {
     if (this.#pending.length === 0 && this.#freedSinceSettle === 0 && !filterChanged) return;
     const flags = this.#flags;
     if (this.#freedSinceSettle > 0) this.#orderLength = compact(this.#order, this.#orderLength, flags);
-    const added = Uint32Array.from(this.#pending.filter((slot) => (flags[slot]! & LIVE) !== 0));
-    added.sort((a, b) => this.#compare(a, b));
+    const added = this.#livePending();
+    if (!this.#inOrder(added)) added.sort((a, b) => this.#compare(a, b));
     this.#order = this.#mergeInto(this.#order, this.#orderLength, added);
     this.#orderLength += added.length;
 
@@ -369,6 +394,25 @@ export class RouteTable {
     this.#freed = [];
   }
 
+  /** The slots added since the last settle that are still there. */
+  #livePending(): Uint32Array {
+    const pending = this.#pending;
+    const flags = this.#flags;
+    const added = new Uint32Array(pending.length);
+    let n = 0;
+    for (let i = 0; i < pending.length; i++) {
+      const slot = pending[i]!;
+      if ((flags[slot]! & LIVE) !== 0) added[n++] = slot;
+    }
+    return n === added.length ? added : added.subarray(0, n);
+  }
+
+  /** A router prints its table in order (by prefix) more often than not: then there is nothing to sort. */
+  #inOrder(slots: Uint32Array): boolean {
+    for (let i = 1; i < slots.length; i++) if (this.#compare(slots[i - 1]!, slots[i]!) > 0) return false;
+    return true;
+  }
+
   #upsertOne(route: RouteUpdate): void {
     const idKey = this.#idNumber(route.id);
     const gateway = this.#gateways.number(route.gateway);
@@ -385,7 +429,8 @@ export class RouteTable {
       this.#release(existing);
     }
     const slot = this.#free.pop() ?? this.#used++;
-    if (slot >= this.#capacity) this.#grow(this.#capacity * 2);
+    // Past a million slots, a doubling is ~100 ms of fresh memory touched at once: grow in steps.
+    if (slot >= this.#capacity) this.#grow(this.#capacity + Math.min(this.#capacity, MAX_GROWTH));
     this.#idKey[slot] = idKey;
     this.#sortKey[slot] = prefixKey(route.prefix);
     this.#prefix[slot] = route.prefix;

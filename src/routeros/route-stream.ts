@@ -23,7 +23,7 @@ export interface StreamPrintOptions extends Pick<PrintOptions, "query" | "propli
    * `.id` with `.dead=yes`. Such a print ends only when cancelled, and has no silence limit.
    */
   readonly follow?: boolean;
-  /** Most rows in one batch; default 4096. */
+  /** Most rows in one batch; default 4096. The first batches are smaller, so the first rows show sooner. */
   readonly batchRows?: number;
   /** A batch goes out once its first row is this old (ms), however small; default 16. */
   readonly batchMs?: number;
@@ -46,12 +46,18 @@ export interface PrintSummary {
 /**
  * Rows of a print as columns: `value(row, column)` reads one attribute without building an object
  * per row. Column numbers stay the same for the whole print; later batches may have more columns.
+ * Values stay bytes in the received chunks until read: a reader that needs a few of many
+ * attributes makes strings of those only. A batch keeps those chunks alive (about 300 bytes a
+ * row): take what is needed from it and let it go.
  */
 export class PrintBatch {
+  /** Made by the print's reader; `cells` holds [start, end) per row and column, start 0 for none. */
   constructor(
     /** Attribute names seen so far in the print, in order of first appearance. */
     readonly columns: readonly string[],
-    private readonly values: readonly (string | undefined)[],
+    private readonly readers: readonly Column[],
+    private readonly rowBytes: readonly Buffer[],
+    private readonly cells: Int32Array,
     private readonly stride: number,
     /** Rows in this batch. */
     readonly size: number,
@@ -63,15 +69,22 @@ export class PrintBatch {
   }
 
   value(row: number, column: number): string | undefined {
-    if (column < 0 || column >= this.columns.length || row < 0 || row >= this.size) return undefined;
-    return this.values[row * this.stride + column];
+    const cell = this.#cell(row, column);
+    if (cell < 0) return undefined;
+    return this.readers[column]!.value(this.rowBytes[row]!, this.cells[cell]!, this.cells[cell + 1]!);
+  }
+
+  /** Is the value exactly `text` (latin1)? Compares bytes, makes no string. */
+  is(row: number, column: number, text: string): boolean {
+    const cell = this.#cell(row, column);
+    return cell >= 0 && sameBytes(this.rowBytes[row]!, this.cells[cell]!, this.cells[cell + 1]!, text);
   }
 
   /** One row as RouterClient.print returns items. */
   item(row: number): RouterItem {
     const item: RouterItem = {};
     for (let column = 0; column < this.columns.length; column++) {
-      const value = this.values[row * this.stride + column];
+      const value = this.value(row, column);
       if (value !== undefined) item[this.columns[column]!] = value;
     }
     return item;
@@ -79,6 +92,13 @@ export class PrintBatch {
 
   items(): RouterItem[] {
     return Array.from({ length: this.size }, (_, row) => this.item(row));
+  }
+
+  /** Where the row's cell of `column` is in `cells`; -1 when the row has no such attribute. */
+  #cell(row: number, column: number): number {
+    if (column < 0 || column >= this.columns.length || row < 0 || row >= this.size) return -1;
+    const cell = (row * this.stride + column) * 2;
+    return this.cells[cell] === 0 ? -1 : cell;
   }
 }
 
@@ -176,30 +196,38 @@ export function routeUpdatesOf(batch: PrintBatch): { routes: RouteUpdate[]; remo
   const receivedFrom = column("received-from");
   const routes: RouteUpdate[] = [];
   const removed: string[] = [];
+  // The few distinct immediate-gw values of a table, each cut to its interface once.
+  const links = new Map<string, string>();
   for (let row = 0; row < batch.size; row++) {
     const routeId = batch.value(row, id);
     if (routeId === undefined) continue;
-    if (batch.value(row, dead) === "yes" || batch.value(row, dead) === "true") {
+    if (batch.is(row, dead, "yes") || batch.is(row, dead, "true")) {
       removed.push(routeId);
       continue;
     }
     const via = batch.value(row, immediate);
-    const at = via === undefined ? -1 : via.indexOf("%");
+    let link = via === undefined ? undefined : links.get(via);
+    if (link === undefined) {
+      const at = via === undefined ? -1 : via.indexOf("%");
+      link = at >= 0 ? via!.slice(at + 1) : (batch.value(row, receivedFrom) ?? "");
+      if (at >= 0) links.set(via!, link);
+    }
     const pref = batch.value(row, localPref);
     routes.push({
       id: routeId,
       prefix: batch.value(row, prefix) ?? "",
       gateway: batch.value(row, gateway) ?? "",
-      active: batch.value(row, active) === "true",
+      active: batch.is(row, active, "true"),
       localPref: pref === undefined || pref === "" ? null : Number(pref),
       asPath: batch.value(row, asPath) ?? "",
-      link: at >= 0 ? via!.slice(at + 1) : (batch.value(row, receivedFrom) ?? ""),
+      link,
     });
   }
   return { routes, removed };
 }
 
 const DEFAULT_BATCH_ROWS = 4096;
+const FIRST_BATCH_ROWS = 128;
 const DEFAULT_BATCH_MS = 16;
 /** Longest stretch of decoding before timers (the screen's frames) get a turn. */
 const YIELD_MS = 10;
@@ -506,13 +534,41 @@ const INTERN_MAX_LENGTH = 96;
 const INTERN_TRIAL_MISSES = 256;
 
 class Column {
+  /**
+   * The name's bytes as little-endian 32-bit words at 0, 4, 8 ... and a last one ending where the
+   * name ends: matching a name against a row's word takes a few word reads instead of a loop
+   * over its bytes, which was the decoder's largest cost.
+   */
+  readonly #nameWords: Int32Array;
   readonly #recent: string[] = [];
   #next = 0;
   #hits = 0;
   #misses = 0;
   #interning = true;
 
-  constructor(readonly name: string) {}
+  constructor(readonly name: string) {
+    const bytes = Buffer.from(name, "latin1");
+    const words: number[] = [];
+    if (bytes.length >= 4) {
+      for (let i = 0; i + 4 < bytes.length; i += 4) words.push(bytes.readInt32LE(i));
+      words.push(bytes.readInt32LE(bytes.length - 4));
+    }
+    // Int32 on both sides: compared untagged, never boxed into heap numbers.
+    this.#nameWords = Int32Array.from(words);
+  }
+
+  /** Is the name at `start` of `view` this column's (the caller checked the length)? */
+  named(view: DataView, start: number): boolean {
+    const words = this.#nameWords;
+    const length = this.name.length;
+    if (length < 4) {
+      for (let i = 0; i < length; i++) if (view.getUint8(start + i) !== this.name.charCodeAt(i)) return false;
+      return true;
+    }
+    const last = words.length - 1;
+    for (let i = 0; i < last; i++) if (view.getInt32(start + i * 4, true) !== words[i]) return false;
+    return view.getInt32(start + length - 4, true) === words[last];
+  }
 
   value(data: Buffer, start: number, end: number): string {
     if (!this.#interning || end - start > INTERN_MAX_LENGTH) return latin1(data, start, end);
@@ -543,10 +599,10 @@ const BANG = 0x21;
 const EQUALS = 0x3d;
 
 /**
- * Splits reply bytes into sentences. `!re` rows go straight into column batches (attribute names
- * matched byte for byte against known columns, values interned); every other sentence is handed
- * to `onReply` as words. A sentence cut by a chunk boundary is kept and decoded again once the
- * bytes it needs have arrived.
+ * Splits reply bytes into sentences. `!re` rows go straight into column batches: each attribute's
+ * name is matched byte for byte against the column seen at the same place in the row before,
+ * and only where its value lies is kept. Every other sentence is handed to `onReply` as words.
+ * A sentence cut by a chunk boundary is kept and decoded again once the bytes it needs arrived.
  */
 class ReplyReader {
   /** Rows are decoded only while this is set (not during login, not after a cancel). */
@@ -557,8 +613,19 @@ class ReplyReader {
   /** The column that came at each word position of the last row: the first guess for the next. */
   readonly #expected: number[] = [];
   #stride: number;
-  #values: (string | undefined)[];
+  /**
+   * Rows the current batch takes: small at first, doubling up to batchRows. The first rows reach
+   * the screen within a frame, and the first batches, decoded before the JIT has warmed up, take a
+   * few ms each rather than tens.
+   */
+  #batchRows: number;
+  /** Per row and column of the batch: where the value starts and ends in the row's bytes. */
+  #cells: Int32Array;
+  /** Per row of the batch: the buffer its cells point into. */
+  #rowBytes: Buffer[] = [];
   #rows = 0;
+  /** The buffer being decoded, for reading names a word at a time. */
+  #view: DataView = new DataView(new ArrayBuffer(0));
   #held: Buffer[] = [];
   #heldBytes = 0;
   /** Bytes the held sentence needs at least before it is worth decoding again. */
@@ -571,7 +638,8 @@ class ReplyReader {
     private readonly onReply: (words: string[]) => void,
   ) {
     this.#stride = Math.max(1, stride);
-    this.#values = new Array<string | undefined>(this.#stride * batchRows);
+    this.#batchRows = Math.min(batchRows, FIRST_BATCH_ROWS);
+    this.#cells = new Int32Array(this.#stride * 2 * this.#batchRows);
   }
 
   get pendingRows(): number {
@@ -589,6 +657,7 @@ class ReplyReader {
       this.#heldBytes = 0;
     }
     const end = data.length;
+    this.#view = new DataView(data.buffer, data.byteOffset, data.byteLength);
     let at = 0;
     while (at < end) {
       const next = this.#sentence(data, at, end);
@@ -607,9 +676,11 @@ class ReplyReader {
   /** Hands out the rows decoded so far. */
   flush(): void {
     if (this.#rows === 0) return;
-    const batch = new PrintBatch(this.#names.slice(), this.#values, this.#stride, this.#rows);
+    const batch = new PrintBatch(this.#names.slice(), this.#columns.slice(), this.#rowBytes, this.#cells, this.#stride, this.#rows);
     this.rowsDelivered += this.#rows;
-    this.#values = new Array<string | undefined>(this.#stride * this.batchRows);
+    this.#batchRows = Math.min(this.batchRows, this.#batchRows * 2);
+    this.#cells = new Int32Array(this.#stride * 2 * this.#batchRows);
+    this.#rowBytes = [];
     this.#rows = 0;
     this.onBatch(batch);
   }
@@ -646,10 +717,9 @@ class ReplyReader {
   /** The words of one `!re` after its head, into the current batch; returns as #sentence does. */
   #row(data: Buffer, at: number, from: number, end: number): number {
     let p = from;
-    let base = this.#rows * this.#stride;
-    const values = this.#values;
-    for (let i = 0; i < this.#stride; i++) values[base + i] = undefined;
+    let base = this.#rows * this.#stride * 2;
     let position = 0;
+    // A row decoded again (it was cut by a chunk boundary) sets the same cells as the first time.
     for (;;) {
       if (p >= end) return -(end - at + 1);
       const word = readLength(data, p, end);
@@ -661,43 +731,56 @@ class ReplyReader {
       if (wordEnd > end) return -(wordEnd + 1 - at);
       // `=name=value`; other words (`.tag=p`) carry nothing for the row.
       if (data[p] === EQUALS) {
-        let split = p + 1;
-        while (split < wordEnd && data[split] !== EQUALS) split++;
-        const column = this.#columnOf(data, p + 1, split, position);
+        const column = this.#columnOf(data, p + 1, wordEnd, position++);
         if (column >= this.#stride) base = this.#widen(column + 1);
-        this.#values[base + column] = this.#columns[column]!.value(data, Math.min(split + 1, wordEnd), wordEnd);
-        position++;
+        // `=name` without a second `=` is the name with an empty value.
+        const cell = base + column * 2;
+        this.#cells[cell] = Math.min(p + 2 + this.#names[column]!.length, wordEnd);
+        this.#cells[cell + 1] = wordEnd;
       }
       p = wordEnd;
     }
-    if (++this.#rows === this.batchRows) this.flush();
+    this.#rowBytes[this.#rows] = data;
+    if (++this.#rows === this.#batchRows) this.flush();
     return p;
   }
 
+  /** The column of the name at data[start, ...) (up to `=` or `end`), added when new. */
   #columnOf(data: Buffer, start: number, end: number, position: number): number {
     const guess = this.#expected[position];
-    if (guess !== undefined && sameBytes(data, start, end, this.#names[guess]!)) return guess;
-    let column = this.#names.findIndex((name) => sameBytes(data, start, end, name));
+    if (guess !== undefined) {
+      const known = this.#columns[guess]!;
+      const split = start + known.name.length;
+      if (split < end && data[split] === EQUALS && known.named(this.#view, start)) return guess;
+    }
+    return (this.#expected[position] = this.#lookUpColumn(data, start, end));
+  }
+
+  /**
+   * #columnOf when the guess was wrong. Apart, because a closure there made V8 allocate its
+   * context on every call of the hot path (a gigabyte of garbage per million rows).
+   */
+  #lookUpColumn(data: Buffer, start: number, end: number): number {
+    let split = start;
+    while (split < end && data[split] !== EQUALS) split++;
+    let column = this.#names.findIndex((name) => sameBytes(data, start, split, name));
     if (column < 0) {
       column = this.#names.length;
-      const name = data.toString("latin1", start, end);
+      const name = data.toString("latin1", start, split);
       this.#names.push(name);
       this.#columns.push(new Column(name));
     }
-    this.#expected[position] = column;
     return column;
   }
 
   /** A new column past the batch's width: re-lays the rows so far. Returns the current row's base. */
   #widen(columns: number): number {
     const stride = Math.max(columns, this.#stride * 2);
-    const values = new Array<string | undefined>(stride * this.batchRows);
-    for (let row = 0; row <= this.#rows; row++) {
-      for (let column = 0; column < this.#stride; column++) values[row * stride + column] = this.#values[row * this.#stride + column];
-    }
-    this.#values = values;
+    const cells = new Int32Array(stride * 2 * this.#batchRows);
+    for (let row = 0; row <= this.#rows; row++) cells.set(this.#cells.subarray(row * this.#stride * 2, (row + 1) * this.#stride * 2), row * stride * 2);
+    this.#cells = cells;
     this.#stride = stride;
-    return this.#rows * stride;
+    return this.#rows * stride * 2;
   }
 }
 

@@ -1,6 +1,7 @@
 // Entry point of the TUI for the CLI: check for a terminal, draw the app, return when it ends.
 import { render } from "ink";
 import { App } from "./App.js";
+import { INK_MAX_FPS } from "./frames.js";
 import type { Services } from "./services.js";
 import type { HomeData } from "./state.js";
 import { assertInteractive } from "./tty.js";
@@ -21,6 +22,7 @@ export async function runTui(home: HomeData, services: Services, streams: TuiStr
     stderr,
     // ctrl+c is the keymap's quit like q, so the app still ends through its one exit point.
     exitOnCtrlC: false,
+    maxFps: INK_MAX_FPS,
     // Stray console output is only ours to move above the frame when we draw on our own stdout.
     patchConsole: stdout === process.stdout,
   });

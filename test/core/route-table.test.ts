@@ -97,6 +97,52 @@ describe("upsert and remove", () => {
     expect(table.positionOf("*1")).toBe(0);
   });
 
+  test("ids in long runs, far apart and of every size are all found, also after removals", () => {
+    const table = new RouteTable();
+    // Runs of neighbours (as a print numbers them), runs that start at the same low bits far
+    // apart, and ids up to *FFFFFFFF: the index keeps runs together, and must still find all.
+    const ids = [
+      ...Array.from({ length: 5000 }, (_, i) => i + 1),
+      ...Array.from({ length: 3000 }, (_, i) => 0x100000 * (i + 1)),
+      ...Array.from({ length: 3000 }, (_, i) => 0xffffffff - i),
+    ];
+    table.upsert(ids.map((id, i) => route(id, `10.${(i >> 8) & 255}.${i & 255}.0/24`)));
+    expect(table.size).toBe(ids.length);
+    const gone = ids.filter((_, i) => i % 3 === 0);
+    table.remove(gone.map((id) => `*${id.toString(16).toUpperCase()}`));
+    for (const [i, id] of ids.entries()) {
+      const found = table.get(`*${id.toString(16).toUpperCase()}`);
+      if (i % 3 === 0) expect(found).toBeUndefined();
+      else expect(found?.prefix).toBe(`10.${(i >> 8) & 255}.${i & 255}.0/24`);
+    }
+    expect(table.size).toBe(ids.length - gone.length);
+  });
+
+  test("a table nobody reads while tens of thousands of routes come in, out of order, is in order when read", () => {
+    const table = new RouteTable();
+    const n = 70_000;
+    const shuffled = Array.from({ length: n }, (_, i) => (i * 7919) % n);
+    for (let i = 0; i < n; i += 10_000) {
+      table.upsert(shuffled.slice(i, i + 10_000).map((k, j) => route(i + j + 1, `${10 + (k >> 16)}.${(k >> 8) & 255}.${k & 255}.0/24`)));
+    }
+    const rows = table.window(0, n);
+    expect(rows).toHaveLength(n);
+    const keys = rows.map((r) => prefixKey(r.prefix));
+    expect(keys).toEqual([...keys].sort((a, b) => a - b));
+    expect(new Set(rows.map((r) => r.id)).size).toBe(n);
+  });
+
+  test("routes that come in order but for the last one are still put in order", () => {
+    const table = new RouteTable();
+    table.upsert(Array.from({ length: 50 }, (_, i) => route(i + 1, `10.0.${i + 1}.0/24`)));
+    table.window(0, 1);
+    // In order, then one that sorts first: the settle must notice and sort.
+    table.upsert([...Array.from({ length: 50 }, (_, i) => route(i + 100, `10.1.${i}.0/24`)), route(200, "10.0.0.0/24")]);
+    const order = table.window(0, table.size).map((r) => prefixKey(r.prefix));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(table.window(0, 1)[0]?.prefix).toBe("10.0.0.0/24");
+  });
+
   test("ids of another shape work too; clear forgets everything", () => {
     const table = new RouteTable();
     table.upsert([{ ...route(1, "10.0.0.0/24"), id: "route-a" }, route(2, "10.0.1.0/24")]);

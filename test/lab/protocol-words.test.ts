@@ -158,6 +158,21 @@ describe("encoder", () => {
     expect(encoder.pendingBytes).toBe(0);
   });
 
+  test("names of every length, written a word at a time at any offset, come out whole", () => {
+    // Name prefixes `=name=` of 3 to 18 bytes: none to four whole 32-bit words and 0 to 3 left over.
+    const names = Array.from({ length: 16 }, (_, i) => "abcdefghijklmnop".slice(0, i + 1));
+    const expected: string[][] = [];
+    const encoder = new SentenceEncoder(100);
+    for (let row = 0; row < 40; row++) {
+      // Rows shift by a byte or so each time: the words land at every alignment.
+      const values = names.map((_, i) => (i === row % 16 ? undefined : "v".repeat((row + i) % 7)));
+      encoder.attributes("!re", names, values, null, row % 2 ? ".tag=t" : undefined);
+      const words = ["!re", ...names.flatMap((name, i) => (values[i] === undefined ? [] : [`=${name}=${values[i]}`]))];
+      expected.push(row % 2 ? [...words, ".tag=t"] : words);
+    }
+    expect(decodeAll(Buffer.concat(encoder.take()))).toEqual(expected);
+  });
+
   test("sentences larger than a chunk and names added later", () => {
     const encoder = new SentenceEncoder(16);
     const names = ["a"];

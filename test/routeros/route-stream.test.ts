@@ -4,6 +4,7 @@ import net from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { RouteTable } from "../../src/core/route-table.js";
 import { Lab, type LabRouterInfo } from "../../src/lab/lab.js";
+import { SentenceDecoder } from "../../src/lab/protocol/words.js";
 import { RouterClient, type RouterItem, type RouterTarget } from "../../src/routeros/client.js";
 import { RouterError } from "../../src/routeros/errors.js";
 import { printBatches, routeProplist, routeUpdatesOf, streamPrint, type PrintBatch, type StreamPrintOptions } from "../../src/routeros/route-stream.js";
@@ -225,4 +226,155 @@ test("as an async iterator: every batch in order, and leaving the loop cancels",
     if (++batches === 2) break;
   }
   expect(batches).toBe(2);
+});
+
+/**
+ * A TCP relay in front of a lab router that passes the router's bytes on cut into pieces of
+ * ever-changing sizes (1 byte to 64 KB), one write each with a turn of the event loop between, so
+ * chunk boundaries fall inside length prefixes, names and values. With `prefixBytes`, every word
+ * is sent again with a length prefix of that size: RouterOS itself uses the 4-byte form from
+ * 2 MB and the 5-byte form from 256 MB, too big for a test.
+ */
+async function relay(port: number, prefixBytes?: 4 | 5): Promise<{ port: number; close: () => Promise<void> }> {
+  const pieces = [1, 2, 3, 4, 5, 7, 11, 13, 64, 127, 128, 129, 1000, 4096, 65536];
+  const server = net.createServer((client) => {
+    const router = net.connect(port, "127.0.0.1");
+    client.pipe(router);
+    client.on("error", () => router.destroy());
+    router.on("error", () => client.destroy());
+    const decoder = new SentenceDecoder();
+    let queue = Buffer.alloc(0);
+    let pumping = false;
+    let next = 0;
+    const pump = async (): Promise<void> => {
+      pumping = true;
+      while (queue.length > 0 && !client.destroyed) {
+        const size = pieces[next++ % pieces.length]!;
+        client.write(queue.subarray(0, size));
+        queue = queue.subarray(size);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      pumping = false;
+      if (routerEnded && !client.destroyed) client.end();
+    };
+    let routerEnded = false;
+    router.on("data", (chunk: Buffer) => {
+      const bytes = prefixBytes === undefined ? chunk : Buffer.concat(decoder.push(chunk).map((words) => reframed(words, prefixBytes)));
+      queue = Buffer.concat([queue, bytes]);
+      if (!pumping) void pump();
+    });
+    router.on("end", () => {
+      routerEnded = true;
+      if (!pumping) client.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** A sentence with every word's length in the 4- or 5-byte form, ended by the empty word. */
+function reframed(words: readonly string[], prefixBytes: 4 | 5): Buffer {
+  const parts = words.map((word) => {
+    const n = word.length;
+    const prefix = prefixBytes === 4 ? [0xe0 | (n >>> 24), (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff] : [0xf0, n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
+    return Buffer.concat([Buffer.from(prefix), Buffer.from(word, "latin1")]);
+  });
+  return Buffer.concat([...parts, Buffer.from([0])]);
+}
+
+/** Waits for `done()` to hold, up to 5 s. */
+async function until(done: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error("timed out waiting");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+describe("the reply decoder", () => {
+  /** Word length of `=note=<value>` for a value of `n` bytes. */
+  const note = (wordLength: number) => "v".repeat(wordLength - "=note=".length);
+  let items: Record<string, string>[];
+
+  beforeAll(() => {
+    const menu = lab.router("alice").store.register({ path: "/test/words" });
+    const rows: Record<string, string>[] = [];
+    // Words right below and at each length where the prefix grows: 1, 2, 3 and 4 bytes.
+    for (const length of [0x7f, 0x80, 0x3fff, 0x4000, 0x1fffff, 0x200000]) rows.push({ name: `long ${length}`, note: note(length) });
+    // Rows whose attributes come and go, so the column expected at a place in the row is often wrong.
+    for (let i = 0; i < 300; i++) {
+      const row: Record<string, string> = { name: `row ${i}` };
+      if (i % 3 === 0) row["note"] = i % 2 ? "" : `note ${i}`;
+      if (i % 5 === 0) row["weight"] = String(i);
+      if (i % 7 === 0) row["bytes"] = "\u00e9\u00ff\u0000=="; // any byte, `=` too, after the name
+      rows.push(row);
+    }
+    // Names alike but for their first, their last or their only bytes, taking turns at the same place.
+    for (let i = 0; i < 20; i++) {
+      const odd = i % 2 === 1;
+      rows.push({ name: `pair ${i}`, [odd ? "lift-side" : "left-side"]: "a", [odd ? "side-lefu" : "side-left"]: "b", [odd ? "x1" : "x2"]: "c" });
+    }
+    menu.load(rows);
+    items = menu.list();
+  });
+
+  test("words of every prefix length, empty values and changing columns", async () => {
+    const { items: got, sizes } = await streamed(target("alice"), "/test/words", { batchRows: 150 });
+    expect(got).toEqual(items);
+    expect(got.find((item) => item["name"] === `long ${0x200000}`)?.["note"]).toHaveLength(0x200000 - 6);
+    // The first batches are smaller, growing up to batchRows.
+    expect(sizes[0]).toBeLessThan(150);
+    expect(Math.max(...sizes)).toBe(150);
+  });
+
+  test.each([
+    { prefixes: "as RouterOS sends them", prefixBytes: undefined },
+    { prefixes: "all of 4 bytes", prefixBytes: 4 as const },
+    { prefixes: "all of 5 bytes", prefixBytes: 5 as const },
+  ])("chunks cut anywhere, length prefixes $prefixes", async ({ prefixBytes }) => {
+    const via = await relay(info("alice").port, prefixBytes);
+    try {
+      const { items: got, summary } = await streamed(target("alice", { port: via.port }), "/test/words", { batchRows: 50 });
+      expect(got).toEqual(items);
+      expect(summary.rows).toBe(items.length);
+      // A print that finds nothing, from a router that answers !empty: through the same cuts.
+      const empty = await streamed(target("alice", { port: via.port }), "/test/words", { query: { name: "nothing" } });
+      expect(empty.items).toEqual([]);
+      expect(empty.summary).toMatchObject({ rows: 0, cancelled: false });
+    } finally {
+      await via.close();
+    }
+  });
+});
+
+test("a follow brings changes after the table, and removals as .dead=yes", async () => {
+  const menu = lab.router("alice").store.register({ path: "/test/follow" });
+  menu.load(bgpRoutes(50, false));
+  const [first, second] = menu.list();
+  const table = new RouteTable();
+  const removed: string[] = [];
+  const abort = new AbortController();
+  const streaming = streamPrint(target("alice"), "/test/follow", {
+    follow: true,
+    proplist: routeProplist("v7"),
+    signal: abort.signal,
+    onBatch: (batch) => {
+      const updates = routeUpdatesOf(batch);
+      table.upsert(updates.routes);
+      table.remove(updates.removed);
+      removed.push(...updates.removed);
+    },
+  });
+  await until(() => table.size === 50);
+  menu.remove([first![".id"]!]);
+  menu.set([second![".id"]!], { active: "false" });
+  await until(() => removed.length > 0 && table.get(second![".id"]!)?.active === false);
+  expect(removed).toEqual([first![".id"]]);
+  expect(table.size).toBe(49);
+  expect(table.get(first![".id"]!)).toBeUndefined();
+  abort.abort();
+  expect(await streaming).toMatchObject({ cancelled: true });
 });

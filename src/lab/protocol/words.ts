@@ -64,14 +64,32 @@ function writeLatin1(buf: Buffer, offset: number, text: string): number {
   return offset + buf.write(text, offset, n, "latin1");
 }
 
-function copyBytes(buf: Buffer, offset: number, bytes: Uint8Array): number {
-  const n = bytes.length;
-  if (n <= LOOP_COPY_MAX) {
-    for (let i = 0; i < n; i++) buf[offset + i] = bytes[i]!;
-    return offset + n;
+/**
+ * `=name=` as bytes, and as the little-endian 32-bit words it starts with: a row's names are
+ * written a word at a time, a third of the bytes of a route print and the larger part of the time
+ * spent writing it byte by byte.
+ */
+class NamePrefix {
+  readonly bytes: Buffer;
+  readonly words: Int32Array;
+
+  constructor(name: string) {
+    this.bytes = Buffer.from(`=${name}=`, "latin1");
+    this.words = new Int32Array(this.bytes.length >>> 2);
+    for (let i = 0; i < this.words.length; i++) this.words[i] = this.bytes.readInt32LE(i * 4);
   }
-  buf.set(bytes, offset);
-  return offset + n;
+
+  get length(): number {
+    return this.bytes.length;
+  }
+
+  write(buf: Buffer, view: DataView, offset: number): number {
+    const words = this.words;
+    for (let i = 0; i < words.length; i++) view.setInt32(offset + i * 4, words[i]!, true);
+    const bytes = this.bytes;
+    for (let i = words.length * 4; i < bytes.length; i++) buf[offset + i] = bytes[i]!;
+    return offset + bytes.length;
+  }
 }
 
 function sentenceSize(words: readonly string[]): number {
@@ -103,10 +121,13 @@ export class SentenceEncoder {
   private sealed: Buffer[] = [];
   private sealedBytes = 0;
   /** `=name=` bytes per attribute-name list, so item rows do not re-encode their names. */
-  private namePrefixes = new WeakMap<readonly string[], Buffer[]>();
+  private namePrefixes = new WeakMap<readonly string[], NamePrefix[]>();
+  /** `buf` for writing 32-bit words anywhere in it. */
+  private view: DataView;
 
   constructor(private readonly chunkSize = 256 * 1024) {
     this.buf = Buffer.allocUnsafe(chunkSize);
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   }
 
   /** Bytes encoded and not yet taken. */
@@ -170,7 +191,7 @@ export class SentenceEncoder {
       if (value === undefined) continue;
       const prefix = prefixes[column]!;
       at = writePrefix(buf, at, prefix.length + value.length);
-      at = copyBytes(buf, at, prefix);
+      at = prefix.write(buf, this.view, at);
       at = writeLatin1(buf, at, value);
     }
     if (tail !== undefined) {
@@ -181,14 +202,14 @@ export class SentenceEncoder {
     this.end = at + 1;
   }
 
-  private prefixesFor(names: readonly string[]): Buffer[] {
+  private prefixesFor(names: readonly string[]): NamePrefix[] {
     let prefixes = this.namePrefixes.get(names);
     if (prefixes === undefined) {
       prefixes = [];
       this.namePrefixes.set(names, prefixes);
     }
     // Name lists may grow (a menu gains a column); encode only the new ones.
-    for (let i = prefixes.length; i < names.length; i++) prefixes.push(Buffer.from(`=${names[i]}=`, "latin1"));
+    for (let i = prefixes.length; i < names.length; i++) prefixes.push(new NamePrefix(names[i]!));
     return prefixes;
   }
 
@@ -201,6 +222,7 @@ export class SentenceEncoder {
       this.sealedBytes += filled.length;
     }
     this.buf = Buffer.allocUnsafe(Math.max(this.chunkSize, size));
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
     this.start = 0;
     this.end = 0;
     return 0;
