@@ -228,7 +228,7 @@ export async function statusCommand(flags: RouterFlags & { watch?: boolean; inte
     const status = await statusOf(client, capabilities(version)?.dialect === "v6");
     if (flags.json) return write(`${JSON.stringify(status, null, 2)}\n`);
     const lines = ["tunnels:", ...status.tunnels.map((t) => `  ${t.name} (${t.link}) ${t.state}${t.lastHandshake ? `, handshake ${t.lastHandshake} ago` : ""}, rx ${t.rx} tx ${t.tx}`)];
-    lines.push("sessions:", ...status.sessions.map((s) => `  ${s.name} (${s.link}) AS${s.remoteAs} ${s.state}${s.uptime ? ` ${s.uptime}` : ""}, ${s.prefixes} prefixes${s.limitExceeded ? ", MAX-PREFIX LIMIT EXCEEDED" : ""}${s.lastError ? `, last error: ${s.lastError}` : ""}`));
+    lines.push("sessions:", ...status.sessions.map((s) => `  ${s.name} (${s.link}) AS${s.remoteAs} ${s.state}${s.uptime ? ` ${s.uptime}` : ""}, ${s.prefixes} prefixes received, ${s.advertised} announced${s.limitExceeded ? ", MAX-PREFIX LIMIT EXCEEDED" : ""}${s.lastError ? `, last error: ${s.lastError}` : ""}`));
     lines.push("routes:", ...status.routes.map((r) => `  ${r.active ? "*" : " "} ${r.dst} via ${r.gateway}${r.link ? ` (${r.link})` : ""}, local-pref ${r.localPref ?? "-"}, AS path ${r.asPath || "-"}`));
     write(`${lines.join("\n")}\n`);
   });

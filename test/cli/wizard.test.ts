@@ -62,5 +62,9 @@ describe("headless offer → accept → complete", () => {
     const active = s.routes.find((r: any) => r.dst === "192.168.42.0/24" && r.active);
     expect(active).toMatchObject({ link: aliceCopy.policy.primary, localPref: 200 });
     expect(active.gateway).toBe(aliceCopy.links.find((l: any) => l.name === "isp1").address.remi);
+    // Each session: remi's one prefix in, alice's one network out (her LAN has a route).
+    expect(s.sessions.map((x: any) => [x.link, x.prefixes, x.advertised])).toEqual([["isp1", 1, 1], ["isp2", 1, 1]]);
+    const text = await as("alice", ["status"]);
+    expect(text.stdout).toMatch(/\(isp1\) AS64513 established \S+, 1 prefixes received, 1 announced/);
   });
 });

@@ -50,6 +50,29 @@ describe("renders against the RouterOS 7 command trees", () => {
   });
 });
 
+describe("what the monitor reads exists on every RouterOS 7 tree", () => {
+  // statusOf (each look), the route feed (count, then a following print) and announcedNetworks.
+  const READS: Array<{ path: string; args?: Record<string, string> }> = [
+    { path: "/system/resource" },
+    { path: "/interface" },
+    { path: "/interface/wireguard/peers" },
+    { path: "/interface/ovpn-client" },
+    { path: "/interface/ovpn-server" },
+    { path: "/routing/bgp/connection" },
+    { path: "/routing/bgp/session" },
+    { path: "/ip/firewall/address-list" },
+    { path: "/ip/route", args: { "count-only": "" } },
+    { path: "/ip/route", args: { follow: "" } },
+  ];
+  for (const version of V7_VERSIONS) {
+    it(`prints and their arguments on ${version}`, () => {
+      for (const read of READS) expect(checkCommand(version, { path: read.path, verb: "print", attrs: read.args ?? {} }), `${read.path} ${JSON.stringify(read.args ?? {})}`).toEqual([]);
+      // And a print the tree lacks would be caught.
+      expect(checkCommand(version, { path: "/ip/route", verb: "print", attrs: { "no-such-argument": "" } })).not.toEqual([]);
+    });
+  }
+});
+
 describe("renders against the RouterOS 6 menus", () => {
   it("use only v6 menus, verbs and attribute names", () => {
     let checked = 0;

@@ -9,8 +9,8 @@ import { feedRoutes } from "../../routeros/route-feed.js";
 export interface RouteFeedSource {
   readonly target: () => RouterTarget;
   readonly dialect: "v6" | "v7";
-  /** `/ip/route` query words; null feeds nothing. */
-  readonly query: readonly string[] | null;
+  /** `/ip/route` query words (friendRouteQuery). */
+  readonly query: readonly string[];
   readonly linkOf?: (gateway: string) => string | undefined;
 }
 
@@ -22,7 +22,7 @@ const BACKOFF_MS = [250, 500, 1000, 2000, 5000, 10_000];
 export function useRouteFeed(table: RouteTable, source: RouteFeedSource | null): RouteFeedState {
   const [state, setState] = useState<RouteFeedState>("loading");
   useEffect(() => {
-    if (source === null || source.query === null) return;
+    if (source === null) return;
     const query = source.query;
     const controller = new AbortController();
     const { signal } = controller;
