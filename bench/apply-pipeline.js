@@ -3,9 +3,9 @@
 const LATENCY_MS = Number(process.env.BGPALS_BENCH_LATENCY_MS ?? 50);
 
 const { Lab } = await import("../dist/lab/lab.js");
-const { RouterClient } = await import("../dist/routeros/client.js");
-const { planOnRouter } = await import("../dist/routeros/peering-ops.js");
-const { applyPlan } = await import("../dist/routeros/apply.js");
+const { RouterClient } = await import("../dist/platforms/routeros/api/client.js");
+const { planOnRouter } = await import("../dist/platforms/routeros/peering-ops.js");
+const { applyPlan } = await import("../dist/platforms/routeros/apply/apply.js");
 const { parsePeeringText } = await import("../dist/core/peering.js");
 const { readFileSync } = await import("node:fs");
 

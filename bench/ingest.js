@@ -75,7 +75,7 @@ function* bgpRoutes(count) {
 
 /** (b): node-routeros reading the whole table, in a process of its own. */
 async function nodeRouterosPrint(port) {
-  await import("../dist/routeros/node-routeros-fix.js");
+  await import("../dist/platforms/routeros/api/node-routeros-fix.js");
   const { RouterOSAPI } = await import("node-routeros");
   const api = new RouterOSAPI({ host: "127.0.0.1", port, user: USER, password: PASSWORD, timeout: 900 });
   api.on("error", (error) => console.error("  node-routeros error:", error.message));
@@ -143,7 +143,7 @@ async function ingest(port, withProplist) {
   const { render } = await import("ink");
   const { FRAME_MS: FRAME_TIMER_MS, INK_MAX_FPS } = await import("../dist/ui/frames.js");
   const { RouteTable: RouteStore } = await import("../dist/core/route-table.js");
-  const { streamPrint, routeUpdatesOf, routeProplist } = await import("../dist/routeros/route-stream.js");
+  const { streamPrint, routeUpdatesOf, routeProplist } = await import("../dist/platforms/routeros/api/route-stream.js");
   const { RouteTable } = await import("../dist/ui/components/RouteTable.js");
   const { useRouteTableState } = await import("../dist/ui/hooks/use-route-table-state.js");
   const { useTableRevision } = await import("../dist/ui/hooks/use-table-revision.js");
@@ -213,7 +213,7 @@ async function main() {
     // A lab router's first prints meet its JIT cold and the garbage of the table it just loaded;
     // a real router has neither, and whichever reader came first paid for it. Two prints (with and
     // without .proplist) read here and thrown away first.
-    const { streamPrint, routeProplist } = await import("../dist/routeros/route-stream.js");
+    const { streamPrint, routeProplist } = await import("../dist/platforms/routeros/api/route-stream.js");
     const target = { host: "127.0.0.1", port, user: USER, password: PASSWORD, timeoutMs: 60_000 };
     for (const proplist of [routeProplist("v7"), undefined]) await streamPrint(target, "/ip/route", { proplist, onBatch: () => {} });
 

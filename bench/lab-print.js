@@ -60,7 +60,7 @@ function* bgpRoutes(count) {
 
 async function main() {
   const { encodeSentence, SentenceDecoder } = await import("../dist/lab/protocol/words.js");
-  await import("../dist/routeros/node-routeros-fix.js");
+  await import("../dist/platforms/routeros/api/node-routeros-fix.js");
   const { RouterOSAPI } = await import("node-routeros");
 
   console.log(`lab-print: ${ROUTES.toLocaleString("en")} routes in /ip/route`);

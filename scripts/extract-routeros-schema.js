@@ -1,5 +1,5 @@
 // Extracts the RouterOS 7 menus bgpals touches from the `/console/inspect` dumps in
-// <shared>/routeros-schema/inspect-<version>.json into src/routeros/schema/trees.json.
+// <shared>/routeros-schema/inspect-<version>.json into src/lab/schema/trees.json.
 // The dumps are ~1 MB each and live outside the repository, so an installed bgpals only
 // has this extract.
 //
@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 const repoRoot = fileURLToPath(new URL("..", import.meta.url));
 export const DEFAULT_SHARED = path.resolve(repoRoot, "../shared");
-export const DEFAULT_OUT = path.join(repoRoot, "src/routeros/schema/trees.json");
+export const DEFAULT_OUT = path.join(repoRoot, "src/lab/schema/trees.json");
 
 /**
  * Menus to keep. "tree": the menu and every sub-menu beneath it; "menu": the menu alone

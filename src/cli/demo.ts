@@ -4,10 +4,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadIdentity } from "./identity.js";
+import { loadIdentity } from "../store/identity.js";
 import { homeOf, probedHome } from "./tui.js";
-import { RouterClient, type RouterTarget } from "../routeros/client.js";
-import { workspaceAt } from "../flows/workspace.js";
+import { RouterClient, type RouterTarget } from "../platforms/routeros/api/client.js";
+import { workspaceAt } from "../store/workspace.js";
 import type { Clipboard, RouterChoice, Services } from "../ui/services.js";
 import type { DemoOperator } from "../ui/Demo.js";
 import { INK_MAX_FPS } from "../ui/frames.js";

@@ -1,7 +1,7 @@
 // `bgpals lab`: simulated routers in the foreground; the first line of output says where they are.
 import { Lab } from "../lab/lab.js";
 import { PERSONALITIES } from "../lab/personalities.js";
-import { UsageError, UserError } from "./errors.js";
+import { UsageError, UserError } from "../errors.js";
 
 export interface LabFlags {
   routers?: string;

@@ -1,6 +1,6 @@
 // The command line. Subcommands load their modules lazily so `--help` stays fast.
 import { Command, CommanderError, Option } from "commander";
-import { reportError, UsageError } from "./errors.js";
+import { UsageError, UserError } from "../errors.js";
 
 const EXIT_CODES = "Exit codes: 0 ok, 1 error (a clear message says why), 2 usage.";
 
@@ -264,4 +264,16 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof UsageError) return reportError(e);
     return reportError(e);
   }
+}
+
+function reportError(error: unknown, write: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): number {
+  if (error instanceof UserError) {
+    for (const line of error.message.split("\n")) write(line === "" ? "" : `bgpals: ${line}`);
+    return error.exitCode;
+  }
+  const e = error instanceof Error ? error : new Error(String(error));
+  write(`bgpals: internal error: ${e.message}`);
+  if (process.env.BGPALS_DEBUG) write(e.stack ?? "");
+  else write("bgpals: this is a bug; run again with BGPALS_DEBUG=1 for details and report it");
+  return 1;
 }

@@ -1,11 +1,11 @@
 // `bgpals render`: one side of a peering file as RouterOS commands, offline.
 import { checkPeering } from "../core/checks.js";
-import { policyViolations } from "../core/policy.js";
-import { render, RenderError } from "../core/render.js";
-import { commandJson, toScript } from "../core/script.js";
-import { capabilities } from "../core/version.js";
-import { UsageError, UserError } from "./errors.js";
-import { defaultPeersDir, loadPeering, loadPeersDirectory } from "./files.js";
+import { policyViolations } from "../platforms/routeros/filter/probes.js";
+import { render, RenderError } from "../platforms/routeros/render/render.js";
+import { commandJson, toScript } from "../platforms/routeros/render/script.js";
+import { capabilities } from "../platforms/routeros/dialects.js";
+import { UsageError, UserError } from "../errors.js";
+import { defaultPeersDir, loadPeering, loadPeersDirectory } from "../store/peers.js";
 
 export interface RenderFlags {
   side?: string;

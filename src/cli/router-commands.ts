@@ -1,18 +1,18 @@
 // Headless commands that talk to a router: router add|list|remove, inventory, plan, apply, remove, status.
 import { lookup } from "node:dns/promises";
 import { CHANGE_SIGN as SIGN, planJson, planScript, planText } from "../core/plan-view.js";
-import { capabilities } from "../core/version.js";
-import { applyPlan, type ApplyEvent } from "../routeros/apply.js";
-import { RouterClient } from "../routeros/client.js";
-import { discover } from "../routeros/discovery.js";
+import { capabilities } from "../platforms/routeros/dialects.js";
+import { applyPlan, type ApplyEvent } from "../platforms/routeros/apply/apply.js";
+import { RouterClient } from "../platforms/routeros/api/client.js";
+import { discover } from "../platforms/routeros/discovery.js";
 import { inventoryLines } from "../flows/inventory-text.js";
-import { RouterError } from "../routeros/errors.js";
-import { planOnRouter, statusOf } from "../routeros/peering-ops.js";
-import { UsageError, UserError } from "./errors.js";
-import { defaultPeersDir, loadPeering, loadPeersDirectory } from "./files.js";
-import { addProfile, listProfiles, settings, passwordVariable, promptPassword, removeProfile, resolveRouter, type ResolvedRouter } from "./profiles.js";
-import { keyring, routerAccount } from "./secrets.js";
-import { savedPppPassword } from "../flows/friends.js";
+import { RouterError } from "../platforms/routeros/api/errors.js";
+import { planOnRouter, statusOf } from "../platforms/routeros/peering-ops.js";
+import { UsageError, UserError } from "../errors.js";
+import { defaultPeersDir, loadPeering, loadPeersDirectory } from "../store/peers.js";
+import { addProfile, listProfiles, settings, passwordVariable, promptPassword, removeProfile, resolveRouter, type ResolvedRouter } from "../store/profiles.js";
+import { keyring, routerAccount } from "../store/secrets.js";
+import { savedPppPassword } from "../store/friends.js";
 
 type Write = (text: string) => void;
 
@@ -204,7 +204,7 @@ async function watchCommand(flags: RouterFlags & { interval?: string }, write: W
   const stop = () => controller.abort();
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
-  const { watchRouter } = await import("../routeros/watch.js");
+  const { watchRouter } = await import("../platforms/routeros/watch.js");
   await watchRouter({
     connect: () => connect(resolved),
     signal: controller.signal,
@@ -240,7 +240,7 @@ export async function whyCommand(prefix: string, flags: RouterFlags & { session?
   return withRouter(flags, async (client) => {
     const [resource] = await client.print("/system/resource", { proplist: ["version"] });
     const v6 = capabilities((resource?.version ?? "").split(" ")[0] ?? "")?.dialect === "v6";
-    const { whyFiltered } = await import("../routeros/why.js");
+    const { whyFiltered } = await import("../platforms/routeros/why.js");
     let answers;
     try {
       answers = await whyFiltered(client, v6, prefix, { session: flags.session });
@@ -262,7 +262,7 @@ export async function exportCommand(flags: RouterFlags & { sshPort?: string }, w
   const resolved = await resolveRouter(flags.router, flags.tls);
   const port = flags.sshPort === undefined ? 22 : Number(flags.sshPort);
   if (!(Number.isInteger(port) && port >= 1 && port <= 65535)) throw new UsageError("--ssh-port must be 1-65535");
-  const { SshSession } = await import("../routeros/ssh.js");
+  const { SshSession } = await import("../platforms/routeros/ssh.js");
   const key = `ssh:${resolved.target.host}:${port}`;
   const store = settings();
   const pins = store.get("fingerprints");

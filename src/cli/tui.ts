@@ -1,10 +1,10 @@
 // `bgpals` with no command: the screens, fed with the router profiles, the keyring and the peers
 // directory. With no router profile at all, the demo opens instead (the built-in lab).
-import { identityName } from "./identity.js";
-import { addProfile, listProfiles, resolveRouter, storedPassword } from "./profiles.js";
-import { keyring, routerAccount } from "./secrets.js";
-import { RouterClient } from "../routeros/client.js";
-import { defaultWorkspace, peersOf, type RouterConnection, type Workspace } from "../flows/workspace.js";
+import { identityName } from "../store/identity.js";
+import { addProfile, listProfiles, resolveRouter, storedPassword } from "../store/profiles.js";
+import { keyring, routerAccount } from "../store/secrets.js";
+import { RouterClient } from "../platforms/routeros/api/client.js";
+import { defaultWorkspace, peersOf, type RouterConnection, type Workspace } from "../store/workspace.js";
 import { probeHome, type HomeHealth } from "../flows/home-status.js";
 import type { HomeData } from "../ui/state.js";
 import type { Services } from "../ui/services.js";

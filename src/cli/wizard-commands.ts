@@ -3,14 +3,14 @@
 // flags into choices and results into output.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { UsageError, UserError } from "./errors.js";
-import { configDir } from "./files.js";
-import { resolveRouter } from "./profiles.js";
-import { RouterClient } from "../routeros/client.js";
-import { discover, type Inventory } from "../routeros/discovery.js";
-import { RouterError } from "../routeros/errors.js";
+import { UsageError, UserError } from "../errors.js";
+import { configDir } from "../store/peers.js";
+import { resolveRouter } from "../store/profiles.js";
+import { RouterClient } from "../platforms/routeros/api/client.js";
+import { discover, type Inventory } from "../platforms/routeros/discovery.js";
+import { RouterError } from "../platforms/routeros/api/errors.js";
 import { applyPrepared, discardPrepared, finishAccept, finishComplete, makeOffer, openAnswer, openOffer, parseNetworkList, prepareAccept, prepareComplete, type Bundled } from "../flows/wizard.js";
-import { defaultWorkspace, type RouterConnection } from "../flows/workspace.js";
+import { defaultWorkspace, type RouterConnection } from "../store/workspace.js";
 
 type Write = (text: string) => void;
 

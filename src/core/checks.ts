@@ -3,7 +3,7 @@
 import { asnProblem } from "./asn.js";
 import { parsePrefix, prefixesOverlap, prefixWithin } from "./ipv4.js";
 import { allowedOf, sidesOf, type Peering } from "./peering.js";
-import { capabilities } from "./version.js";
+import { capabilities } from "../platforms/routeros/dialects.js";
 
 export type RefusalCode =
   | "prefix-overlap"

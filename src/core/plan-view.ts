@@ -1,8 +1,8 @@
 // One plan, three views: grouped lines for the screen and the text output, JSON, and an .rsc
 // script. Secrets are masked in all of them.
-import { ownershipTag } from "./names.js";
-import type { Change, Plan } from "./plan.js";
-import { menuLine, quote, SECRET_MASK } from "./script.js";
+import { ownershipTag } from "../platforms/routeros/names.js";
+import type { Change, Plan } from "../platforms/routeros/apply/plan.js";
+import { menuLine, quote, SECRET_MASK } from "../platforms/routeros/render/script.js";
 
 export const CHANGE_SIGN = { add: "+", set: "~", remove: "-" } as const;
 

@@ -1,10 +1,10 @@
 // Home's live badges: each router reachable or not (and why), and each friend's peering up,
 // degraded or down from what the routers report for its tunnels and sessions.
 import type { Peering } from "../core/peering.js";
-import { capabilities } from "../core/version.js";
-import { RouterError } from "../routeros/errors.js";
-import { statusOf, type RouterStatus } from "../routeros/peering-ops.js";
-import type { RouterConnection } from "./workspace.js";
+import { capabilities } from "../platforms/routeros/dialects.js";
+import { RouterError } from "../platforms/routeros/api/errors.js";
+import { statusOf, type RouterStatus } from "../platforms/routeros/peering-ops.js";
+import type { RouterConnection } from "../store/workspace.js";
 
 export type RouterHealth = "ok" | "unreachable" | "bad-credentials" | "unknown";
 export type PeeringHealth = "up" | "degraded" | "down" | "unknown";

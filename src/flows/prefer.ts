@@ -3,16 +3,16 @@
 // received prefer bundle) and clearing a session a max-prefix trip holds down.
 // Progress goes out through callbacks so a screen can draw each step as it happens.
 import { decodeBundle, encodeBundle, type Bundle, type BundleRefusal, type Identity, type PublicIdentity, type Recipient } from "../core/bundle.js";
-import { parseOwnershipTag } from "../core/names.js";
+import { parseOwnershipTag } from "../platforms/routeros/names.js";
 import type { Peering } from "../core/peering.js";
 import { sidesOf } from "../core/peering.js";
-import type { Observed, Plan } from "../core/plan.js";
+import type { Observed, Plan } from "../platforms/routeros/apply/plan.js";
 import { checkPreferRequest, isFriendPrefix, linkOfGateway, predictPrefer, preferProblem, swapPrimary, type ObservedRoute, type PreferBody, type PreferPrediction } from "../core/prefer.js";
-import type { RenderSecrets } from "../core/render.js";
-import { capabilities } from "../core/version.js";
-import { applyPlan, type ApplyEvent } from "../routeros/apply.js";
-import type { RouterClient } from "../routeros/client.js";
-import { planOnRouter, statusOf, type SessionStatus } from "../routeros/peering-ops.js";
+import type { RenderSecrets } from "../platforms/routeros/render/render.js";
+import { capabilities } from "../platforms/routeros/dialects.js";
+import { applyPlan, type ApplyEvent } from "../platforms/routeros/apply/apply.js";
+import type { RouterClient } from "../platforms/routeros/api/client.js";
+import { planOnRouter, statusOf, type SessionStatus } from "../platforms/routeros/peering-ops.js";
 
 /** The menus a primary swap may touch: filters and sessions. Other drift is left to `bgpals apply`. */
 const POLICY_MENUS = new Set(["/routing/filter/rule", "/routing/filter", "/routing/bgp/connection", "/routing/bgp/peer"]);

@@ -8,24 +8,24 @@ import { asnProblem } from "../core/asn.js";
 import { decodeBundle, encodeBundle, type Identity, type PublicIdentity } from "../core/bundle.js";
 import { checkPeering } from "../core/checks.js";
 import { isIPv4Prefix } from "../core/ipv4.js";
-import { certificateNames, monitorAccountNames, ownershipTag } from "../core/names.js";
+import { certificateNames, monitorAccountNames, ownershipTag } from "../platforms/routeros/names.js";
 import { answerSecret, answerShapeProblem, draftPeering, offerShapeProblem, parseApiEndpoint, peeringOf, PLACEHOLDER_KEY, proposeLinks, type AnswerBody, type CaCertificateBody, type MonitorGrant, type OfferBody } from "../core/offer.js";
 import type { Peering } from "../core/peering.js";
-import { planPeering, type Observed, type Plan } from "../core/plan.js";
-import { render, type RenderSecrets } from "../core/render.js";
-import type { RouterCommand } from "../core/types.js";
-import { capabilities } from "../core/version.js";
-import { UserError } from "../cli/errors.js";
-import { loadIdentity, pendingOfferFile, rememberFriend, savePending, SeenNonces } from "../cli/identity.js";
-import { applyPlan, type ApplyEvent } from "../routeros/apply.js";
-import { CertificateError, importCa, makeCertificates, pemFingerprint, pemIsAuthority, type CaCertificate } from "../routeros/certificates.js";
-import { discover, type Inventory } from "../routeros/discovery.js";
-import { RouterError } from "../routeros/errors.js";
-import { planOnRouter, readObserved } from "../routeros/peering-ops.js";
-import { saveFriendMonitorAccount, savePppPasswords } from "./friends.js";
-import { peersOf, savePeering, type RouterConnection, type Workspace } from "./workspace.js";
+import { planPeering, type Observed, type Plan } from "../platforms/routeros/apply/plan.js";
+import { render, type RenderSecrets } from "../platforms/routeros/render/render.js";
+import type { RouterCommand } from "../platforms/routeros/types.js";
+import { capabilities } from "../platforms/routeros/dialects.js";
+import { UserError } from "../errors.js";
+import { loadIdentity, pendingOfferFile, rememberFriend, savePending, SeenNonces } from "../store/identity.js";
+import { applyPlan, type ApplyEvent } from "../platforms/routeros/apply/apply.js";
+import { CertificateError, importCa, makeCertificates, pemFingerprint, pemIsAuthority, type CaCertificate } from "../platforms/routeros/certificates.js";
+import { discover, type Inventory } from "../platforms/routeros/discovery.js";
+import { RouterError } from "../platforms/routeros/api/errors.js";
+import { planOnRouter, readObserved } from "../platforms/routeros/peering-ops.js";
+import { saveFriendMonitorAccount, savePppPasswords } from "../store/friends.js";
+import { peersOf, savePeering, type RouterConnection, type Workspace } from "../store/workspace.js";
 
-export { friendMonitorAccount, type MonitorAccount } from "./friends.js";
+export { friendMonitorAccount, type MonitorAccount } from "../store/friends.js";
 
 export interface FlowHooks {
   /** A slow step starts ("creating the WireGuard interfaces on alice"). */

@@ -7,7 +7,7 @@
 // DER, and a PEM exported on one lab router imports on another with the same fingerprint.
 import { X509Certificate } from "node:crypto";
 import { generate } from "selfsigned";
-import { capabilities } from "../core/version.js";
+import { capabilities } from "../platforms/routeros/dialects.js";
 import type { ApiRequest, CommandHandler, Reply } from "./protocol/server.js";
 import { TrapCategory, TrapError, TrapMessage } from "./protocol/traps.js";
 import type { Attributes, Menu, MenuDescriptor } from "./store/menu.js";

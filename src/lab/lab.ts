@@ -1,6 +1,6 @@
 // The lab: simulated routers on loopback, one lab clock, the dataplane ticking between them, and
 // faults injected from code or through each router's own `/lab/...` API menu (docs/lab.md).
-import { capabilities } from "../core/version.js";
+import { capabilities } from "../platforms/routeros/dialects.js";
 import { Dataplane } from "./model/dataplane.js";
 import { isTrue, type World } from "./model/types.js";
 import { PERSONALITIES, type Personality } from "./personalities.js";

@@ -1,7 +1,7 @@
 // The menus a lab router models, per RouterOS generation: what bgpals reads or writes, and the
 // behaviour a real router has there (generated keys, read-only state, duplicate names).
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from "node:crypto";
-import { capabilities } from "../core/version.js";
+import { capabilities } from "../platforms/routeros/dialects.js";
 import { certificateMenus, type CertificateKeys } from "./certificates.js";
 import { TrapCategory, TrapError, TrapMessage } from "./protocol/traps.js";
 import type { Attributes, MenuDescriptor } from "./store/menu.js";

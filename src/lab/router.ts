@@ -1,10 +1,10 @@
 // One simulated router: a config store seeded from its personality, an API server (TCP and TLS),
 // RouterOS 7 writes checked against the real command tree of its version, and the dataplane's
 // state projected back into the menus a monitor reads.
-import { atLeast, capabilities, parseVersion } from "../core/version.js";
+import { atLeast, capabilities, parseVersion } from "../platforms/routeros/dialects.js";
 import { formatDuration } from "../core/duration.js";
-import { menuLine, quote } from "../core/script.js";
-import { checkCommand, menuExists } from "../routeros/schema.js";
+import { menuLine, quote } from "../platforms/routeros/render/script.js";
+import { checkCommand, menuExists } from "./schema.js";
 import { certificateCommands, printIntoFile, type CertificateKeys } from "./certificates.js";
 import { factoryItems, grantedPolicies, menuDescriptors } from "./menus.js";
 import type { RouterSnapshot } from "./model/dataplane.js";

@@ -5,7 +5,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import net from "node:net";
 import ssh2 from "ssh2";
 import type { Attributes, AuthContext, Connection, FileEntry, ServerChannel, Session, SFTPWrapper } from "ssh2";
-import { hostKeyFingerprint } from "../routeros/ssh.js";
+import { hostKeyFingerprint } from "../platforms/routeros/ssh.js";
 
 const { OPEN_MODE, STATUS_CODE } = ssh2.utils.sftp;
 

@@ -2,7 +2,7 @@
 // connect, a clipboard. Real runs read profiles and the keyring; the demo passes lab routers;
 // tests pass their own. Provided once at the root, so screens never reach for globals.
 import { createContext, useContext, type ReactNode } from "react";
-import type { RouterConnection, Workspace } from "../flows/workspace.js";
+import type { RouterConnection, Workspace } from "../store/workspace.js";
 import type { HomeData } from "./state.js";
 
 export interface RouterChoice {

@@ -1,7 +1,7 @@
 // App state: a pure reducer (tested without rendering) and two contexts, one for reading state
 // and one for the actions that change it, provided once at the root.
 import { createContext, useContext, useMemo, useReducer, type ReactNode } from "react";
-import { describeError, type ErrorReport } from "./errors.js";
+import { describeError, type ErrorReport } from "../errors.js";
 import type { Screen, ScreenId } from "./screens/catalog.js";
 
 export type RouterStatus = "unknown" | "ok" | "unreachable" | "bad-credentials";

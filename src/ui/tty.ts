@@ -1,6 +1,6 @@
 // The screens need a person at a terminal. Without one, say which headless command to use
 // rather than wait on keys that never come.
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../errors.js";
 
 export const HEADLESS_HINT =
   "use the headless commands instead: bgpals render|plan|apply|status|prefer|remove ... --json (see bgpals --help)";

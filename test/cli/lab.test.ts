@@ -1,4 +1,4 @@
-import "../../src/routeros/node-routeros-fix.js";
+import "../../src/platforms/routeros/api/node-routeros-fix.js";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { RouterOSAPI } from "node-routeros";

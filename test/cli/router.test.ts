@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lab } from "../../src/lab/lab.js";
 import { EXAMPLES } from "../helpers.js";
-import { keyring } from "../../src/cli/secrets.js";
+import { keyring } from "../../src/store/secrets.js";
 import { cliAsync } from "./cli-async.js";
 import { STACK_TRACE } from "./run.js";
 

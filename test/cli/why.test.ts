@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lab } from "../../src/lab/lab.js";
 import { example } from "../helpers.js";
-import { planAndApply } from "../routeros/apply-helpers.js";
+import { planAndApply } from "../platforms/routeros/apply-helpers.js";
 import { cliAsync } from "./cli-async.js";
 
 let lab: Lab;

@@ -8,9 +8,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lab } from "../../src/lab/lab.js";
 import { parseBundle } from "../../src/core/bundle-layout.js";
-import { friendMonitorAccount } from "../../src/flows/friends.js";
-import { workspaceAt } from "../../src/flows/workspace.js";
-import { RouterClient } from "../../src/routeros/client.js";
+import { friendMonitorAccount } from "../../src/store/friends.js";
+import { workspaceAt } from "../../src/store/workspace.js";
+import { RouterClient } from "../../src/platforms/routeros/api/client.js";
 import { cliAsync, type CliResult } from "./cli-async.js";
 
 const ALICE_LINKS = ["--link", "isp1:ovpn:vlan832-orange-internet", "--link", "isp2:ovpn:sfp-wan-sfr", "--primary", "isp1"];

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lab } from "../../src/lab/lab.js";
-import { RouterClient } from "../../src/routeros/client.js";
+import { RouterClient } from "../../src/platforms/routeros/api/client.js";
 import { cliAsync } from "./cli-async.js";
 
 // 7.19.6 and 7.24 are the lab's own (alice, remi): the S1/S4 tests run on them already.

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { checkPeering } from "../../src/core/checks.js";
 import { parsePeeringText } from "../../src/core/peering.js";
-import { render, RenderError } from "../../src/core/render.js";
+import { render, RenderError } from "../../src/platforms/routeros/render/render.js";
 import { exampleJson } from "../helpers.js";
 
 function prng(seed: number) {

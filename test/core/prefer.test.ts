@@ -1,7 +1,7 @@
 // The primary/backup toggle's pure core: the swap, the predicted move, the request check.
 import { describe, expect, it } from "vitest";
 import { checkPreferRequest, describePrediction, linkChanges, predictPrefer, preferProblem, swapPrimary, type ObservedRoute } from "../../src/core/prefer.js";
-import { render } from "../../src/core/render.js";
+import { render } from "../../src/platforms/routeros/render/render.js";
 import { example } from "../helpers.js";
 
 const REMI_LAN = "192.168.42.0/24";

@@ -5,9 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { discardPrepared, makeOffer, openOffer, prepareAccept } from "../../src/flows/wizard.js";
-import { workspaceAt, type RouterConnection } from "../../src/flows/workspace.js";
+import { workspaceAt, type RouterConnection } from "../../src/store/workspace.js";
 import { Lab } from "../../src/lab/lab.js";
-import { RouterClient } from "../../src/routeros/client.js";
+import { RouterClient } from "../../src/platforms/routeros/api/client.js";
 
 let lab: Lab;
 const clients: RouterClient[] = [];

@@ -10,12 +10,12 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeBundle } from "../../src/core/bundle.js";
 import { answerSecret, type AnswerBody, type OfferBody } from "../../src/core/offer.js";
-import { UserError } from "../../src/cli/errors.js";
-import { loadIdentity } from "../../src/cli/identity.js";
+import { UserError } from "../../src/errors.js";
+import { loadIdentity } from "../../src/store/identity.js";
 import { applyPrepared, finishAccept, makeOffer, openAnswer, openOffer, prepareAccept, prepareComplete } from "../../src/flows/wizard.js";
-import { workspaceAt, type RouterConnection, type Workspace } from "../../src/flows/workspace.js";
+import { workspaceAt, type RouterConnection, type Workspace } from "../../src/store/workspace.js";
 import { Lab } from "../../src/lab/lab.js";
-import { RouterClient } from "../../src/routeros/client.js";
+import { RouterClient } from "../../src/platforms/routeros/api/client.js";
 import { cliAsync } from "../cli/cli-async.js";
 
 const MUTATIONS = 1000;

@@ -5,14 +5,14 @@ import { createIdentity, encodeBundle, publicIdentity, type Identity } from "../
 import type { Peering } from "../../src/core/peering.js";
 import { clearLimitExceeded, observeMove, preferPrimary, readBgpRoutes, readPreferBundle, type ObservedMove } from "../../src/flows/prefer.js";
 import { Lab } from "../../src/lab/lab.js";
-import type { ApplyEvent } from "../../src/routeros/apply.js";
-import { RouterClient } from "../../src/routeros/client.js";
+import type { ApplyEvent } from "../../src/platforms/routeros/apply/apply.js";
+import { RouterClient } from "../../src/platforms/routeros/api/client.js";
 import { example, mustParse, exampleJson } from "../helpers.js";
 import { buildPeering } from "../lab/lab-helpers.js";
-import { targetOf } from "../routeros/apply-helpers.js";
-import type { Plan } from "../../src/core/plan.js";
+import { targetOf } from "../platforms/routeros/apply-helpers.js";
+import type { Plan } from "../../src/platforms/routeros/apply/plan.js";
 import { planScript, planText } from "../../src/core/plan-view.js";
-import { planOnRouter } from "../../src/routeros/peering-ops.js";
+import { planOnRouter } from "../../src/platforms/routeros/peering-ops.js";
 
 const REMI_LAN = "192.168.42.0/24";
 const ALICE_LAN = "192.168.0.0/24";

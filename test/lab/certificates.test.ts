@@ -4,9 +4,9 @@
 import { X509Certificate } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lab } from "../../src/lab/lab.js";
-import { RouterClient } from "../../src/routeros/client.js";
-import { importCa, makeCertificates } from "../../src/routeros/certificates.js";
-import { RouterError } from "../../src/routeros/errors.js";
+import { RouterClient } from "../../src/platforms/routeros/api/client.js";
+import { importCa, makeCertificates } from "../../src/platforms/routeros/certificates.js";
+import { RouterError } from "../../src/platforms/routeros/api/errors.js";
 
 let lab: Lab;
 beforeAll(async () => {

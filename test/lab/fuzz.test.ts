@@ -1,7 +1,7 @@
 // Hostile bytes at a lab router: random and mutated API streams over raw sockets, while a
 // node-routeros client on its own connection keeps getting correct answers. Seeded: a failure
 // reproduces with the same seed.
-import "../../src/routeros/node-routeros-fix.js";
+import "../../src/platforms/routeros/api/node-routeros-fix.js";
 import net from "node:net";
 import { RouterOSAPI } from "node-routeros";
 import { expect, test } from "vitest";

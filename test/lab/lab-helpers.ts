@@ -1,11 +1,11 @@
 // Configures lab routers the way an operator would: through the real API with node-routeros.
-import "../../src/routeros/node-routeros-fix.js";
+import "../../src/platforms/routeros/api/node-routeros-fix.js";
 import { RouterOSAPI } from "node-routeros";
 import type { Lab } from "../../src/lab/lab.js";
 import { PERSONALITIES } from "../../src/lab/personalities.js";
 import type { Peering } from "../../src/core/peering.js";
-import { render, type RenderSecrets } from "../../src/core/render.js";
-import type { RouterCommand } from "../../src/core/types.js";
+import { render, type RenderSecrets } from "../../src/platforms/routeros/render/render.js";
+import type { RouterCommand } from "../../src/platforms/routeros/types.js";
 
 export async function connect(lab: Lab, name: string): Promise<RouterOSAPI> {
   const info = lab.info().routers.find((r) => r.name === name)!;

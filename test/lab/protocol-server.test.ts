@@ -1,6 +1,6 @@
 // The lab's API server through the real client (node-routeros) and, where the wire itself is the
 // point, through a raw socket.
-import { applyNodeRouterosFix } from "../../src/routeros/node-routeros-fix.js";
+import { applyNodeRouterosFix } from "../../src/platforms/routeros/api/node-routeros-fix.js";
 import { Channel, RouterOSAPI } from "node-routeros";
 import { afterEach, describe, expect, test } from "vitest";
 import { ApiServer, type ApiServerOptions } from "../../src/lab/protocol/server.js";

@@ -1,5 +1,5 @@
 // The config store: menus as data, hooks, queries and the API verbs, checked through node-routeros.
-import "../../src/routeros/node-routeros-fix.js";
+import "../../src/platforms/routeros/api/node-routeros-fix.js";
 import { RouterOSAPI } from "node-routeros";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { ApiServer } from "../../src/lab/protocol/server.js";

@@ -3,7 +3,7 @@
 // their primary with p, and alice's router reboots under her monitor.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lab } from "../../src/lab/lab.js";
-import { RouterClient } from "../../src/routeros/client.js";
+import { RouterClient } from "../../src/platforms/routeros/api/client.js";
 import { openOperator, peerS1, waitForPeeringUp, type Operator } from "./operators.js";
 import { KEYS } from "./pty.js";
 

@@ -1,6 +1,6 @@
 import { render } from "ink-testing-library";
 import { describe, expect, it } from "vitest";
-import { UserError } from "../../src/cli/errors.js";
+import { UserError } from "../../src/errors.js";
 import { ErrorView } from "../../src/ui/components/ErrorView.js";
 import { plain } from "./helpers.js";
 

@@ -3,11 +3,11 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { identityName, loadIdentity } from "../../src/cli/identity.js";
+import { identityName, loadIdentity } from "../../src/store/identity.js";
 import { homeOf } from "../../src/cli/tui.js";
-import { workspaceAt } from "../../src/flows/workspace.js";
+import { workspaceAt } from "../../src/store/workspace.js";
 import type { Lab } from "../../src/lab/lab.js";
-import { RouterClient, type RouterTarget } from "../../src/routeros/client.js";
+import { RouterClient, type RouterTarget } from "../../src/platforms/routeros/api/client.js";
 import type { NewRouterProfile, Services } from "../../src/ui/services.js";
 
 export interface LabServices extends Services {

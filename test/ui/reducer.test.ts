@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { UserError } from "../../src/cli/errors.js";
+import { UserError } from "../../src/errors.js";
 import { appReducer, createInitialState, currentScreen, homeItems, type AppState } from "../../src/ui/state.js";
 import { FRIENDS, ROUTERS } from "./helpers.js";
 

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { cleanup, render } from "ink-testing-library";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { makeOffer } from "../../src/flows/wizard.js";
-import { RouterClient } from "../../src/routeros/client.js";
+import { RouterClient } from "../../src/platforms/routeros/api/client.js";
 import { Lab } from "../../src/lab/lab.js";
 import { App } from "../../src/ui/App.js";
 import type { Services } from "../../src/ui/services.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { UserError } from "../../src/cli/errors.js";
+import { UserError } from "../../src/errors.js";
 import { assertInteractive, NotInteractiveError } from "../../src/ui/tty.js";
 
 describe("assertInteractive", () => {

@@ -1,9 +1,9 @@
 // The lab's dataplane: tunnels, BGP sessions and the routes they bring, tick by tick on the lab clock.
 // Routes flow through the routers' own filters (the core evaluator) and best-path selection.
-import { evaluateChain, evaluateChainV6 } from "../../core/filter/index.js";
+import { evaluateChain, evaluateChainV6 } from "../../platforms/routeros/filter/index.js";
 import { parseAddress, parsePrefix, addressInPrefix, formatPrefix } from "../../core/ipv4.js";
 import { durationMs } from "../../core/duration.js";
-import { capabilities } from "../../core/version.js";
+import { capabilities } from "../../platforms/routeros/dialects.js";
 import { inputAccepts } from "./firewall.js";
 import { connectedNetworks, type Connected } from "./routing.js";
 import { computeTunnels, type Tunnel } from "./tunnels.js";

@@ -1,7 +1,7 @@
 // A tunnel comes up only when both ends agree: keys or credentials, an endpoint that reaches the
 // listener's WAN through an up WAN of the initiator, the port, and the listener's firewall.
 import { isIPv4 } from "../../core/ipv4.js";
-import { capabilities } from "../../core/version.js";
+import { capabilities } from "../../platforms/routeros/dialects.js";
 import { inputAccepts } from "./firewall.js";
 import { connectedNetworks, egressInterface, interfaceUp, type Connected } from "./routing.js";
 import { enabled, isTrue, type Item, type RouterView, type World } from "./types.js";

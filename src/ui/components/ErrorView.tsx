@@ -1,7 +1,7 @@
 // The one way errors are shown. Expected errors: the message and what to do, nothing more.
 // Bugs: say so, and keep the top of the stack for the report.
 import { Box, Text } from "ink";
-import { describeError } from "../errors.js";
+import { describeError } from "../../errors.js";
 
 export interface ErrorViewProps {
   /** An expected error ({ message, hint? } or a UserError), a bug (any other Error), or a report. */

@@ -3,8 +3,8 @@
 // table emptied first so nothing stale stays on screen.
 import { useEffect, useState } from "react";
 import type { RouteTable } from "../../core/route-table.js";
-import type { RouterTarget } from "../../routeros/client.js";
-import { feedRoutes } from "../../routeros/route-feed.js";
+import type { RouterTarget } from "../../platforms/routeros/api/client.js";
+import { feedRoutes } from "../../platforms/routeros/api/route-feed.js";
 
 export interface RouteFeedSource {
   readonly target: () => RouterTarget;

@@ -1,10 +1,10 @@
 // One router connection for the life of a screen: opened when the operator picks the router,
 // closed when the screen goes. Discovery comes with it, as every wizard step needs it.
 import { useCallback, useEffect, useRef } from "react";
-import type { RouterConnection } from "../../flows/workspace.js";
-import { discover, type Inventory } from "../../routeros/discovery.js";
-import { RouterError } from "../../routeros/errors.js";
-import { UserError } from "../../cli/errors.js";
+import type { RouterConnection } from "../../store/workspace.js";
+import { discover, type Inventory } from "../../platforms/routeros/discovery.js";
+import { RouterError } from "../../platforms/routeros/api/errors.js";
+import { UserError } from "../../errors.js";
 import { useServices, type NewRouterProfile } from "../services.js";
 
 export interface RouterSession {

@@ -7,7 +7,7 @@ import { useState } from "react";
 import { humanDuration } from "../../core/bundle.js";
 import { nameProblem } from "../../core/peering.js";
 import { applyPrepared, asnChoiceProblem, discardPrepared, finishAccept, openOffer, prepareAccept, suggestAsn, type Accepted, type OpenedOffer, type Prepared } from "../../flows/wizard.js";
-import { peersOf } from "../../flows/workspace.js";
+import { peersOf } from "../../store/workspace.js";
 import { stepRows, WizardFrame } from "../components/WizardFrame.js";
 import { useRouterSession, type RouterSession } from "../hooks/use-router-session.js";
 import { useSteps } from "../hooks/use-steps.js";

@@ -4,18 +4,18 @@
 // l clears a session stopped by its prefix limit, w says why a prefix was accepted or filtered.
 import { Box, Text } from "ink";
 import { useEffect, useMemo, useRef, useState } from "react";
-import { knownFriend, loadIdentity } from "../../cli/identity.js";
+import { knownFriend, loadIdentity } from "../../store/identity.js";
 import { changeLines } from "../../core/plan-view.js";
 import { describePrediction } from "../../core/prefer.js";
 import { RouteTable as RouteStore } from "../../core/route-table.js";
 import type { Peering } from "../../core/peering.js";
 import { clearLimitExceeded, preferPrimary } from "../../flows/prefer.js";
 import { friendMonitorAccount } from "../../flows/wizard.js";
-import { peersOf, savePeering } from "../../flows/workspace.js";
-import { RouterClient } from "../../routeros/client.js";
-import { friendRouteQuery, type RouterStatus } from "../../routeros/peering-ops.js";
-import { watchRouter, type WatchEvent } from "../../routeros/watch.js";
-import { whyFiltered } from "../../routeros/why.js";
+import { peersOf, savePeering } from "../../store/workspace.js";
+import { RouterClient } from "../../platforms/routeros/api/client.js";
+import { friendRouteQuery, type RouterStatus } from "../../platforms/routeros/peering-ops.js";
+import { watchRouter, type WatchEvent } from "../../platforms/routeros/watch.js";
+import { whyFiltered } from "../../platforms/routeros/why.js";
 import { ROUTE_TABLE_CHROME_ROWS, RouteTable, routeTableExtent, routeTablePageRows } from "../components/RouteTable.js";
 import { ScreenFrame, bodyRows } from "../components/ScreenFrame.js";
 import { StatusBadge } from "../components/StatusBadge.js";

@@ -3,7 +3,7 @@
 import { Box, Text } from "ink";
 import { useState } from "react";
 import { asnChoiceProblem, endpointOf, makeOffer, suggestAsn, type OfferMade } from "../../flows/wizard.js";
-import { peersOf } from "../../flows/workspace.js";
+import { peersOf } from "../../store/workspace.js";
 import { nameProblem } from "../../core/peering.js";
 import { linesOf, stepRows, WizardFrame } from "../components/WizardFrame.js";
 import { useRouterSession, type RouterSession } from "../hooks/use-router-session.js";

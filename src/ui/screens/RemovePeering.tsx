@@ -2,7 +2,7 @@
 import { Text } from "ink";
 import { useState } from "react";
 import { applyPrepared, preparePeering, type Prepared } from "../../flows/wizard.js";
-import { forgetPeering, peersOf } from "../../flows/workspace.js";
+import { forgetPeering, peersOf } from "../../store/workspace.js";
 import { stepRows, WizardFrame } from "../components/WizardFrame.js";
 import { useRouterSession, type RouterSession } from "../hooks/use-router-session.js";
 import { useSteps } from "../hooks/use-steps.js";

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Box, Text } from "ink";
 import { useMemo, useState } from "react";
-import type { Plan } from "../../core/plan.js";
+import type { Plan } from "../../platforms/routeros/apply/plan.js";
 import { planCounts, planGroups, planScript } from "../../core/plan-view.js";
 import { useCommands } from "../hooks/use-commands.js";
 import { useServices } from "../services.js";

@@ -1,0 +1,56 @@
+// The error taxonomy. Expected errors (a router refused, a bundle is tampered, a flag is wrong)
+// carry a message that says what happened and what to do, and exit 1 (usage: 2). Anything else is
+// a bug and keeps its stack for the report.
+
+export class UserError extends Error {
+  constructor(message: string, readonly exitCode: 1 | 2 = 1) {
+    super(message);
+  }
+}
+
+/** Usage errors (bad flags, missing arguments) exit with 2. */
+export class UsageError extends UserError {
+  constructor(message: string) {
+    super(message, 2);
+  }
+}
+
+/** An error the user can act on: what happened, and optionally what to do about it. */
+export interface ExpectedError {
+  message: string;
+  hint?: string;
+}
+
+export type ErrorReport =
+  | { kind: "expected"; message: string; hint?: string }
+  | { kind: "bug"; message: string; stack: string[] };
+
+function isReport(error: unknown): error is ErrorReport {
+  if (typeof error !== "object" || error === null || error instanceof Error) return false;
+  const { kind, message } = error as { kind?: unknown; message?: unknown };
+  return (kind === "expected" || kind === "bug") && typeof message === "string";
+}
+
+function hintOf(error: object): string | undefined {
+  const hint = (error as { hint?: unknown }).hint;
+  return typeof hint === "string" && hint !== "" ? hint : undefined;
+}
+
+/** The frames of a stack, without the "Error: message" line that repeats the message. */
+function stackFrames(error: Error): string[] {
+  return (error.stack ?? "")
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith("at "));
+}
+
+/** Sorts any thrown value into an expected error or a bug, as plain data. */
+export function describeError(error: unknown): ErrorReport {
+  if (isReport(error)) return error;
+  if (error instanceof UserError) return { kind: "expected", message: error.message, hint: hintOf(error) };
+  if (error instanceof Error) return { kind: "bug", message: error.message || error.name, stack: stackFrames(error) };
+  if (typeof error === "object" && error !== null && typeof (error as { message?: unknown }).message === "string") {
+    return { kind: "expected", message: (error as ExpectedError).message, hint: hintOf(error) };
+  }
+  return { kind: "bug", message: String(error), stack: [] };
+}

@@ -1,0 +1,108 @@
+// The monitor's route view, fed from the router on a connection of its own: the table as it is,
+// then every change. RouterOS 7 follows the print (`=follow=`: changed routes come again, removed
+// ones as `.dead`); RouterOS 6 has nothing to follow with in bgpals' reach (no listen), so it
+// prints again every few seconds and works out what went away.
+import type { RouteUpdate } from "../../../core/route-table.js";
+import { RouterClient, type RouterTarget } from "./client.js";
+import { routeProplist, routeUpdatesOf, streamPrint } from "./route-stream.js";
+
+export interface RouteFeedOptions {
+  readonly target: RouterTarget;
+  readonly dialect: "v6" | "v7";
+  /** Query words for `/ip/route` (e.g. friendRouteQuery). */
+  readonly query: readonly string[];
+  /** Routes added or changed, and `.id`s gone. Runs in the socket's data handler: keep it short. */
+  readonly onUpdates: (routes: RouteUpdate[], removed: string[]) => void;
+  /** The router's table as it was when the feed started is all in (once per feed). */
+  readonly onLoaded?: (routes: number) => void;
+  /** The link a gateway belongs to (the friend's tunnel address → `isp1`); else the interface. */
+  readonly linkOf?: (gateway: string) => string | undefined;
+  /** Ends the feed; the promise then resolves. */
+  readonly signal: AbortSignal;
+  /** RouterOS 6: time between prints, ms; default 5000. */
+  readonly pollMs?: number;
+}
+
+// A follow has no "that was the table" marker: the count taken first says when it is all in, and
+// a pause this long settles it when routes went away meanwhile.
+const SETTLED_AFTER_MS = 1000;
+
+/** Feeds routes until `signal` aborts; rejects with a RouterError when the router is lost. */
+export function feedRoutes(options: RouteFeedOptions): Promise<void> {
+  return options.dialect === "v6" ? pollRoutes(options) : followRoutes(options);
+}
+
+function mapLinks(routes: RouteUpdate[], linkOf: RouteFeedOptions["linkOf"]): RouteUpdate[] {
+  if (linkOf === undefined) return routes;
+  return routes.map((route) => {
+    const link = linkOf(route.gateway);
+    return link === undefined || link === route.link ? route : { ...route, link };
+  });
+}
+
+async function followRoutes(options: RouteFeedOptions): Promise<void> {
+  const client = await RouterClient.connect(options.target);
+  let expected: number;
+  try {
+    expected = await client.count("/ip/route", { query: options.query });
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+  let rows = 0;
+  let loaded = false;
+  let settle: NodeJS.Timeout | undefined;
+  const done = (): void => {
+    if (loaded) return;
+    loaded = true;
+    clearTimeout(settle);
+    options.onLoaded?.(rows);
+  };
+  if (expected === 0) done();
+  try {
+    await streamPrint(options.target, "/ip/route", {
+      follow: true,
+      proplist: routeProplist(options.dialect),
+      query: options.query,
+      signal: options.signal,
+      onBatch: (batch) => {
+        const { routes, removed } = routeUpdatesOf(batch);
+        options.onUpdates(mapLinks(routes, options.linkOf), removed);
+        if (loaded) return;
+        rows += batch.size;
+        if (rows >= expected) return done();
+        clearTimeout(settle);
+        settle = setTimeout(done, SETTLED_AFTER_MS);
+      },
+    });
+  } finally {
+    clearTimeout(settle);
+  }
+}
+
+async function pollRoutes(options: RouteFeedOptions): Promise<void> {
+  let known = new Set<string>();
+  let first = true;
+  while (!options.signal.aborted) {
+    const seen = new Set<string>();
+    const summary = await streamPrint(options.target, "/ip/route", {
+      proplist: routeProplist(options.dialect),
+      query: options.query,
+      signal: options.signal,
+      onBatch: (batch) => {
+        const { routes } = routeUpdatesOf(batch);
+        for (const route of routes) seen.add(route.id);
+        options.onUpdates(mapLinks(routes, options.linkOf), []);
+      },
+    });
+    if (summary.cancelled) return;
+    const gone = [...known].filter((id) => !seen.has(id));
+    if (gone.length > 0) options.onUpdates([], gone);
+    known = seen;
+    if (first) options.onLoaded?.(seen.size);
+    first = false;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, options.pollMs ?? 5000);
+      options.signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+    });
+  }
+}

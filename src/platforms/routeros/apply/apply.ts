@@ -1,0 +1,274 @@
+// Apply: run a plan on a router, all or nothing. Changes go out in stages (one menu and one kind
+// of change at a time, pipelined over tags); any trap, timeout or dropped connection stops it and
+// the changes already attempted are undone in reverse, after reconnecting if need be.
+import { hostname } from "node:os";
+import { ownershipTag } from "../names.js";
+import { inverseOf, type Change, type Observed, type ObservedItem, type Plan } from "./plan.js";
+import type { RouterClient } from "../api/client.js";
+import { RouterError } from "../api/errors.js";
+
+export type ApplyEvent =
+  | { kind: "start"; index: number; total: number; change: Change }
+  | { kind: "done"; index: number; total: number; change: Change }
+  | { kind: "failed"; change: Change; error: Error }
+  | { kind: "undo"; change: Change }
+  | { kind: "undone"; count: number; problems: string[] };
+
+export interface ApplyOptions {
+  peering: string;
+  /** What the plan was computed from: removed items are re-created from it on undo. */
+  observed: Observed;
+  /** A new connection, to undo after the old one dropped. */
+  reconnect: () => Promise<RouterClient>;
+  /** Turns a DNS name into an address for attributes a command marks `resolve`. */
+  resolve?: (name: string) => Promise<string>;
+  /** Send each stage's changes concurrently (default) or one at a time. */
+  pipeline?: boolean;
+  onEvent?: (event: ApplyEvent) => void;
+  /** A lock older than this is considered abandoned (default 15 minutes). */
+  staleLockMs?: number;
+  now?: () => number;
+}
+
+export type ApplyResult =
+  | { ok: true; applied: number; roundTrips: number }
+  | { ok: false; error: Error; failedAt: Change | null; undone: number; undoProblems: string[]; message: string };
+
+export const LOCK_PATH = "/system/scheduler";
+export const LOCK_NAME = "bgpals-apply-lock";
+
+export class LockedError extends Error {}
+
+const HOLDER = `${hostname()} pid ${process.pid}`;
+
+/** Takes the router-wide apply lock: a disabled scheduler entry whose name is unique on the router. */
+export async function acquireLock(client: RouterClient, holder: string, now: number, staleMs: number): Promise<string> {
+  const comment = `bgpals:lock:${holder} since ${new Date(now).toISOString()}`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const [existing] = await client.print(LOCK_PATH, { query: { name: LOCK_NAME } });
+    if (existing !== undefined) {
+      const since = Date.parse(/since (\S+)$/.exec(existing.comment ?? "")?.[1] ?? "");
+      if (Number.isFinite(since) && now - since < staleMs) {
+        throw new LockedError(`another bgpals apply holds this router (${(existing.comment ?? "").replace(/^bgpals:lock:/, "")}): wait for it to finish; if it crashed, the lock expires ${Math.ceil((staleMs - (now - since)) / 60000)} min from now, or remove /system scheduler ${LOCK_NAME}`);
+      }
+      await client.remove(LOCK_PATH, existing[".id"]!);
+    }
+    try {
+      return await client.add(LOCK_PATH, { name: LOCK_NAME, comment, disabled: "yes", "on-event": "", interval: "0s" });
+    } catch (e) {
+      // Someone took it between our print and add: look again.
+      if (!(e instanceof RouterError && e.kind === "trap" && /already have/.test(e.message))) throw e;
+    }
+  }
+  throw new LockedError("another bgpals apply took this router's lock at the same moment: try again");
+}
+
+/**
+ * How many other kinds of objects an object needs before it can exist: a WireGuard peer needs
+ * its interface, a PPP secret its profile, a server binding its secret. Objects at one level do
+ * not depend on each other and go out together.
+ */
+const DEPENDENCY_LEVEL: Record<string, number> = {
+  "/ppp/profile": 0,
+  "/interface/wireguard": 0,
+  "/interface/ovpn-client": 0,
+  "/interface/ovpn-server/server": 0,
+  "/ip/route": 0,
+  "/ip/firewall/address-list": 0,
+  "/routing/filter": 0,
+  "/routing/filter/rule": 0,
+  "/routing/bgp/network": 0,
+  "/routing/bgp/instance": 0,
+  "/ppp/secret": 1,
+  "/interface/wireguard/peers": 1,
+  "/ip/address": 1,
+  "/ip/firewall/filter": 1,
+  "/ip/firewall/mangle": 1,
+  "/routing/bgp/connection": 1,
+  "/routing/bgp/peer": 1,
+  "/interface/ovpn-server": 2,
+  "/user": 0,
+  // What everything else may reference goes last: certificates (OpenVPN servers and clients name
+  // them) and user groups (users name them).
+  "/user/group": -1,
+  "/certificate": -1,
+};
+const DEEPEST = 2;
+const SHALLOWEST = -1;
+
+/** Removals first, most dependent first; then sets and adds, least dependent first. Order within a menu is kept. */
+function stages(changes: readonly Change[]): Change[][] {
+  const stageOf = (c: Change) => {
+    const level = DEPENDENCY_LEVEL[c.path] ?? DEEPEST;
+    return c.op === "remove" ? DEEPEST - level : DEEPEST - SHALLOWEST + 2 + level;
+  };
+  const byStage = new Map<number, Change[]>();
+  for (const c of changes) byStage.set(stageOf(c), [...(byStage.get(stageOf(c)) ?? []), c]);
+  return [...byStage.entries()].sort(([a], [b]) => a - b).map(([, list]) => list);
+}
+
+async function attrsToSend(client: RouterClient, change: Change, options: ApplyOptions): Promise<Record<string, string>> {
+  const attrs = { ...change.attrs };
+  for (const key of change.command?.resolve ?? []) {
+    if (attrs[key] === undefined) continue;
+    if (options.resolve === undefined) throw new Error(`cannot resolve ${attrs[key]}: no resolver given`);
+    attrs[key] = await options.resolve(attrs[key]!);
+  }
+  if (change.op === "add" && change.command?.placement === "top") {
+    // Above the first static rule, so a final drop does not shadow it.
+    const first = (await client.print(change.path, { proplist: [".id", "dynamic"] })).find((r) => r.dynamic !== "true");
+    if (first !== undefined) attrs["place-before"] = first[".id"]!;
+  }
+  return attrs;
+}
+
+async function perform(client: RouterClient, change: Change, options: ApplyOptions): Promise<void> {
+  if (change.op === "remove") return client.remove(change.path, change.id!);
+  const attrs = await attrsToSend(client, change, options);
+  if (change.op === "set") return setAndUnset(client, change, attrs);
+  await client.add(change.path, attrs);
+}
+
+/** A set, then one `unset` per cleared attribute: each write on its own, so an undo can follow any of them. */
+async function setAndUnset(client: RouterClient, change: Change, attrs: Readonly<Record<string, string>>): Promise<void> {
+  const unset = change.unset ?? [];
+  if (Object.keys(attrs).length > 0 || unset.length === 0) await client.set(change.path, change.id ?? null, attrs);
+  for (const name of unset) await client.unset(change.path, change.id ?? null, name);
+}
+
+export async function applyPlan(client: RouterClient, plan: Plan, options: ApplyOptions): Promise<ApplyResult> {
+  if (plan.conflicts.length > 0) {
+    const error = new Error(plan.conflicts.map((c) => c.message).join("\n"));
+    return { ok: false, error, failedAt: null, undone: 0, undoProblems: [], message: `nothing written: ${error.message}` };
+  }
+  const now = options.now ?? Date.now;
+  const total = plan.changes.length;
+  let current = client;
+  let lockId: string;
+  try {
+    lockId = await acquireLock(current, HOLDER, now(), options.staleLockMs ?? 15 * 60_000);
+  } catch (e) {
+    const problems: string[] = [];
+    if (!(e instanceof LockedError)) {
+      // The lock may have been written before the connection broke: take it away again.
+      try {
+        if (current.closed) current = await options.reconnect();
+        await releaseLock(current, null);
+      } catch (cleanup) {
+        problems.push(`the apply lock may be left on the router (/system scheduler ${LOCK_NAME}): ${(cleanup as Error).message}`);
+      }
+    }
+    return { ok: false, error: e as Error, failedAt: null, undone: 0, undoProblems: problems, message: `nothing written: ${(e as Error).message}` };
+  }
+
+  const attempted: Change[] = [];
+  let roundTrips = 0;
+  let index = 0;
+  let failure: { change: Change; error: Error } | null = null;
+  for (const stage of stages(plan.changes)) {
+    attempted.push(...stage);
+    const run = async (change: Change, i: number) => {
+      options.onEvent?.({ kind: "start", index: i, total, change });
+      await perform(current, change, options);
+      options.onEvent?.({ kind: "done", index: i, total, change });
+    };
+    const indexes = stage.map(() => index++);
+    const results: PromiseSettledResult<void>[] = options.pipeline === false ? [] : await Promise.allSettled(stage.map((c, k) => run(c, indexes[k]!)));
+    if (options.pipeline === false) {
+      for (const [k, c] of stage.entries()) {
+        try {
+          await run(c, indexes[k]!);
+          results.push({ status: "fulfilled", value: undefined });
+        } catch (e) {
+          results.push({ status: "rejected", reason: e });
+          break;
+        }
+        roundTrips++;
+      }
+    } else {
+      roundTrips++;
+    }
+    const rejected = results.findIndex((r) => r.status === "rejected");
+    if (rejected >= 0) {
+      failure = { change: stage[rejected]!, error: (results[rejected] as PromiseRejectedResult).reason as Error };
+      break;
+    }
+  }
+
+  if (failure === null) {
+    await releaseLock(current, lockId).catch(() => undefined);
+    return { ok: true, applied: total, roundTrips };
+  }
+  options.onEvent?.({ kind: "failed", change: failure.change, error: failure.error });
+  const undo = await rollback(() => current, async () => (current = await options.reconnect()), attempted, options);
+  await releaseLock(current, lockId).catch((e) => undo.problems.push(`the apply lock could not be removed: ${(e as Error).message}`));
+  options.onEvent?.({ kind: "undone", count: undo.count, problems: undo.problems });
+  const message = [
+    `${failure.change.op} ${failure.change.path} (${failure.change.role}) failed: ${failure.error.message}`,
+    undo.problems.length === 0
+      ? `undid the ${undo.count} change${undo.count === 1 ? "" : "s"} already made: the router is as it was before`
+      : `undo was incomplete, check the router: ${undo.problems.join("; ")}`,
+  ].join("\n");
+  return { ok: false, error: failure.error, failedAt: failure.change, undone: undo.count, undoProblems: undo.problems, message };
+}
+
+/** Removes the lock if it is ours (by id, or by holder when the id never came back). */
+async function releaseLock(client: RouterClient, id: string | null): Promise<void> {
+  if (id !== null) {
+    try {
+      return await client.remove(LOCK_PATH, id);
+    } catch (e) {
+      if (!(e instanceof RouterError && e.kind === "trap")) throw e;
+    }
+  }
+  const [lock] = await client.print(LOCK_PATH, { query: { name: LOCK_NAME } });
+  if (lock === undefined) return;
+  if (lock[".id"] === id || (lock.comment ?? "").startsWith(`bgpals:lock:${HOLDER} since`)) await client.remove(LOCK_PATH, lock[".id"]!);
+}
+
+/**
+ * Undoes attempted changes newest first, from what the router holds now rather than from
+ * replies: a write whose answer was lost to a dropped connection may or may not have happened.
+ */
+async function rollback(client: () => RouterClient, reconnect: () => Promise<RouterClient>, attempted: Change[], options: ApplyOptions): Promise<{ count: number; problems: string[] }> {
+  const problems: string[] = [];
+  let count = 0;
+  if (client().closed) {
+    try {
+      await reconnect();
+    } catch (e) {
+      return { count, problems: [`could not reconnect to undo: ${(e as Error).message}; the changes listed by \`bgpals plan\` are what is left`] };
+    }
+  }
+  for (const change of [...attempted].reverse()) {
+    options.onEvent?.({ kind: "undo", change });
+    try {
+      if (await undoOne(client(), change, options)) count++;
+    } catch (e) {
+      problems.push(`${change.op} ${change.path} ${change.role}: ${(e as Error).message}`);
+    }
+  }
+  return { count, problems };
+}
+
+async function undoOne(client: RouterClient, change: Change, options: ApplyOptions): Promise<boolean> {
+  const tag = ownershipTag(options.peering, change.role);
+  if (change.op === "add") {
+    const made = await client.print(change.path, { query: { comment: tag } });
+    for (const item of made) await client.remove(change.path, item[".id"]!);
+    return made.length > 0;
+  }
+  if (change.op === "set") {
+    const inverse = inverseOf(change);
+    await setAndUnset(client, inverse, inverse.attrs);
+    return true;
+  }
+  // A certificate's key pair cannot be made again: say so rather than add an unsigned stand-in.
+  if (change.path === "/certificate") throw new Error("a removed certificate cannot be restored; prepare the peering again (offer or accept) to make new ones");
+  const still = await client.print(change.path, { query: { comment: tag } });
+  if (still.length > 0) return false;
+  const removed: ObservedItem | undefined = (options.observed[change.path] ?? []).find((i) => i[".id"] === change.id);
+  if (removed === undefined) throw new Error("the removed item is not in what was read before: re-create it by applying again");
+  await client.add(change.path, inverseOf(change, removed).attrs);
+  return true;
+}

@@ -1,0 +1,226 @@
+// Plan: what the router has (objects carrying our tag) against what the render wants →
+// an ordered list of add / set / remove, each with its reason. Objects without our tag are
+// never changed; a name collision with one is a conflict that names it.
+import { certificateOwnership, ownershipTag, parseOwnershipTag } from "../names.js";
+import type { RouterCommand } from "../types.js";
+
+/** A configuration item as the router prints it. */
+export type ObservedItem = Readonly<Record<string, string>>;
+
+/** What the router holds, per menu path, as read before planning. */
+export type Observed = Readonly<Record<string, readonly ObservedItem[]>>;
+
+export interface Change {
+  op: "add" | "set" | "remove";
+  path: string;
+  /** add: every attribute; set: only those that change; remove: none. */
+  attrs: Record<string, string>;
+  /** set: attributes to clear (RouterOS `unset`), which the command owns but no longer names. */
+  unset?: string[];
+  /** The router's id of the item changed (set, remove), absent for add and singletons. */
+  id?: string;
+  role: string;
+  reason: string;
+  /** For set: the values being replaced or cleared ("" where there was none), so apply can journal the inverse. */
+  before?: Record<string, string>;
+  /** The command this change comes from (add, set). */
+  command?: RouterCommand;
+}
+
+export interface Conflict {
+  path: string;
+  name: string;
+  id: string;
+  message: string;
+}
+
+export interface Plan {
+  changes: Change[];
+  conflicts: Conflict[];
+}
+
+// Menus whose items are referenced by others: remove in the reverse of this order.
+const REMOVE_ORDER = [
+  "/routing/bgp/connection",
+  "/routing/bgp/peer",
+  "/routing/bgp/instance",
+  "/routing/filter/rule",
+  "/routing/filter",
+  "/routing/bgp/network",
+  "/ip/firewall/address-list",
+  "/ip/firewall/mangle",
+  "/ip/firewall/filter",
+  "/ip/route",
+  "/ip/address",
+  "/interface/wireguard/peers",
+  "/interface/wireguard",
+  "/interface/ovpn-client",
+  "/interface/ovpn-server",
+  "/interface/ovpn-server/server",
+  "/ppp/secret",
+  "/ppp/profile",
+  // Made while preparing the peering (before the offer or answer), not by the render.
+  "/user",
+  "/user/group",
+  "/certificate",
+];
+
+/**
+ * Menus whose objects the peering's preparation makes (certificates, the friend's read-only
+ * account) rather than the render: a plan keeps them, and only the removal of the whole peering
+ * (an empty render) removes them.
+ */
+export const PREPARED_MENUS: readonly string[] = ["/user", "/user/group", "/certificate"];
+
+/** The menus a plan for a peering reads. */
+export const PLANNED_MENUS: readonly string[] = REMOVE_ORDER;
+
+/** Whose an observed item is: its comment tag, or for certificates (which have no comment) its name. */
+export function ownershipOf(path: string, peering: string, item: ObservedItem): { peering: string; role: string } | null {
+  if (path === "/certificate") return certificateOwnership(peering, item.name);
+  return parseOwnershipTag(item.comment);
+}
+
+// The API prints booleans as true/false; bgpals writes yes/no.
+function same(observed: string | undefined, wanted: string): boolean {
+  if (observed === wanted) return true;
+  const bool = (v: string | undefined) => (v === "yes" || v === "true" ? "T" : v === "no" || v === "false" ? "F" : v);
+  if (bool(observed) === bool(wanted) && (observed === "true" || observed === "false" || observed === "yes" || observed === "no")) return true;
+  // An unset attribute equals wanting it empty or "no".
+  return observed === undefined && (wanted === "" || wanted === "no");
+}
+
+function describe(attrs: Record<string, string>, before: Record<string, string>, secret: readonly string[] = [], unset: readonly string[] = []): string {
+  return [
+    ...Object.keys(attrs).map((k) => (secret.includes(k) ? `${k} changed` : `${k} ${before[k] || "(unset)"} → ${attrs[k]}`)),
+    ...unset.map((k) => `${k} ${before[k]} → (unset)`),
+  ].join(", ");
+}
+
+/**
+ * Plans one peering on one router. `desired` is the render (empty to remove the peering);
+ * `observed` holds every item of the planned menus.
+ */
+export function planPeering(peering: string, desired: readonly RouterCommand[], observed: Observed): Plan {
+  const changes: Change[] = [];
+  const conflicts: Conflict[] = [];
+  const wantedRoles = new Set(desired.map((c) => `${c.path} ${c.role}`));
+  const items = (path: string) => observed[path] ?? [];
+
+  // Ours but no longer wanted (or duplicated): remove, most dependent first.
+  const removing = desired.length === 0;
+  for (const path of REMOVE_ORDER) {
+    if (PREPARED_MENUS.includes(path) && !removing) continue;
+    const seen = new Set<string>();
+    for (const item of items(path)) {
+      const tag = ownershipOf(path, peering, item);
+      if (tag === null || tag.peering !== peering || item.dynamic === "true") continue;
+      const key = `${path} ${tag.role}`;
+      if (wantedRoles.has(key) && !seen.has(key)) {
+        seen.add(key);
+        continue;
+      }
+      changes.push({
+        op: "remove",
+        path,
+        attrs: {},
+        id: item[".id"],
+        role: tag.role,
+        reason: wantedRoles.has(key) ? `a second object tagged ${item.comment}` : path === "/certificate" ? `certificate ${item.name} of peering ${peering}` : `no longer part of peering ${peering}`,
+      });
+    }
+  }
+
+  for (const cmd of desired) {
+    if (cmd.singleton) {
+      planSingleton(cmd, items(cmd.path)[0], changes);
+      continue;
+    }
+    const tag = ownershipTag(peering, cmd.role);
+    const mine = items(cmd.path).find((i) => i.comment === tag && i.dynamic !== "true");
+    if (mine === undefined) {
+      const name = cmd.attrs.name;
+      const clash = name === undefined ? undefined : items(cmd.path).find((i) => i.name === name && i.comment !== tag);
+      if (clash !== undefined) {
+        conflicts.push({
+          path: cmd.path,
+          name: name!,
+          id: clash[".id"] ?? "",
+          message: `${cmd.path} already has ${name} (${clash[".id"]}${clash.comment ? `, comment "${clash.comment}"` : ", no comment"}) without bgpals's tag ${tag}: bgpals never changes objects it did not create; rename or remove it, then plan again`,
+        });
+        continue;
+      }
+      changes.push({ op: "add", path: cmd.path, attrs: { ...cmd.attrs }, role: cmd.role, reason: cmd.why ?? `add ${cmd.role}`, command: cmd });
+      continue;
+    }
+    const diff: Record<string, string> = {};
+    const before: Record<string, string> = {};
+    for (const [k, v] of Object.entries(cmd.attrs)) {
+      // Secrets cannot be read back (RouterOS masks them); they are set on add only.
+      if (cmd.secret?.includes(k) && mine[k] === undefined) continue;
+      // A DNS name was resolved when the object was made; the router holds the address.
+      if (cmd.resolve?.includes(k)) continue;
+      if (!same(mine[k], v)) {
+        diff[k] = v;
+        before[k] = mine[k] ?? "";
+      }
+    }
+    // What the command owns but leaves out must go: a plain set cannot take an attribute away.
+    const unset = (cmd.owns ?? []).filter((k) => cmd.attrs[k] === undefined && (mine[k] ?? "") !== "");
+    for (const k of unset) before[k] = mine[k]!;
+    if (Object.keys(diff).length > 0 || unset.length > 0) {
+      const change: Change = { op: "set", path: cmd.path, attrs: diff, id: mine[".id"], role: cmd.role, reason: describe(diff, before, cmd.secret, unset), before, command: cmd };
+      if (unset.length > 0) change.unset = unset;
+      changes.push(change);
+    }
+  }
+  return { changes, conflicts };
+}
+
+function planSingleton(cmd: RouterCommand, current: ObservedItem | undefined, changes: Change[]): void {
+  const diff: Record<string, string> = {};
+  const before: Record<string, string> = {};
+  for (const [k, v] of Object.entries(cmd.attrs)) {
+    if (!same(current?.[k], v)) {
+      diff[k] = v;
+      before[k] = current?.[k] ?? "";
+    }
+  }
+  if (Object.keys(diff).length > 0) {
+    changes.push({ op: "set", path: cmd.path, attrs: diff, role: cmd.role, reason: `${cmd.why ?? cmd.role}: ${describe(diff, before)}`, before, command: cmd });
+  }
+}
+
+/** The inverse of a change, for the apply journal. `newId` is what an add returned. */
+export function inverseOf(change: Change, removed?: ObservedItem, newId?: string): Change {
+  switch (change.op) {
+    case "add":
+      return { op: "remove", path: change.path, attrs: {}, id: newId, role: change.role, reason: `undo: add ${change.role}` };
+    case "set": {
+      // Back to the old values; an owned attribute that was not there is cleared again, not set to "".
+      const attrs: Record<string, string> = {};
+      const unset: string[] = [];
+      for (const [k, was] of Object.entries(change.before ?? {})) {
+        if (was === "" && change.command?.owns?.includes(k)) unset.push(k);
+        else attrs[k] = was;
+      }
+      const inverse: Change = { op: "set", path: change.path, attrs, id: change.id, role: change.role, reason: `undo: ${change.reason}` };
+      if (unset.length > 0) inverse.unset = unset;
+      return inverse;
+    }
+    case "remove": {
+      // Re-create what was removed, minus what the router computes itself.
+      const attrs: Record<string, string> = {};
+      for (const [k, v] of Object.entries(removed ?? {})) if (!k.startsWith(".") && !readOnly(change.path, k)) attrs[k] = v;
+      return { op: "add", path: change.path, attrs, role: change.role, reason: `undo: remove ${change.role}` };
+    }
+  }
+}
+
+// Attributes the router prints but does not accept on add.
+const READ_ONLY = new Set(["dynamic", "invalid", "running", "inactive", "active", "last-handshake", "rx", "tx", "current-endpoint-address", "current-endpoint-port", "bytes", "packets", "creation-time"]);
+
+function readOnly(path: string, attr: string): boolean {
+  // A WireGuard interface's keys are the router's own: a re-created interface gets new ones.
+  return READ_ONLY.has(attr) || (path === "/interface/wireguard" && (attr === "public-key" || attr === "private-key"));
+}

@@ -1,0 +1,113 @@
+// OpenVPN certificates on a router, over the API only, the same way on RouterOS 6 and 7:
+// - made on the router (`/certificate add` + `sign`): the private key never leaves it;
+// - a CA's public certificate read back through `export-certificate type=pem`, which writes a
+//   file whose `contents` the API prints;
+// - a friend's CA put on the router by writing the PEM into a file (`/file add contents=` on 7;
+//   `/file print file=` then `/file set contents=` on 6, which has no `/file add`), then
+//   `/certificate import file-name=`, and renamed (RouterOS 6 import takes no name).
+// No SSH or SFTP is needed, so a router reachable by its API alone is enough.
+import { X509Certificate } from "node:crypto";
+import type { RouterClient } from "./api/client.js";
+
+export interface CaCertificate {
+  /** PEM of the CA certificate (public). */
+  pem: string;
+  /** SHA-256 of its DER, 64 lower-case hex digits, as RouterOS prints it. */
+  fingerprint: string;
+}
+
+export class CertificateError extends Error {}
+
+const CA_DAYS = "3650";
+const LEAF_DAYS = "3650";
+
+/** The SHA-256 fingerprint of a PEM certificate, or null when the text is no certificate. */
+export function pemFingerprint(pem: string): string | null {
+  try {
+    return new X509Certificate(pem).fingerprint256.replace(/:/g, "").toLowerCase();
+  } catch {
+    return null;
+  }
+}
+
+/** True when the PEM holds a CA certificate (basicConstraints CA). */
+export function pemIsAuthority(pem: string): boolean {
+  try {
+    return new X509Certificate(pem).ca;
+  } catch {
+    return false;
+  }
+}
+
+async function byName(client: RouterClient, name: string): Promise<Record<string, string> | undefined> {
+  return (await client.print("/certificate", { query: { name } }))[0];
+}
+
+/**
+ * A CA and one certificate it signs (the OpenVPN server's or client's), made on the router.
+ * Returns the CA's public certificate for the friend.
+ */
+export async function makeCertificates(client: RouterClient, names: { ca: string; leaf: string }, role: "server" | "client"): Promise<CaCertificate> {
+  const [ca, leaf] = [await byName(client, names.ca), await byName(client, names.leaf)];
+  // A new offer after an unanswered one keeps the certificates it already made.
+  const usable = (c: Record<string, string> | undefined) => c?.fingerprint !== undefined && (c["private-key"] === "true" || c["private-key"] === "yes");
+  if (usable(ca) && usable(leaf) && leaf?.ca === names.ca) return exportCa(client, names.ca);
+  for (const [name, found] of [[names.ca, ca], [names.leaf, leaf]] as const) {
+    if (found !== undefined) throw new CertificateError(`the router already has a certificate named ${name}: remove it (or the unfinished peering) first`);
+  }
+  await client.add("/certificate", { name: names.ca, "common-name": names.ca, "key-usage": "key-cert-sign,crl-sign", "days-valid": CA_DAYS, "key-size": "2048" });
+  await client.add("/certificate", {
+    name: names.leaf,
+    "common-name": names.leaf,
+    "key-usage": role === "server" ? "digital-signature,key-encipherment,tls-server" : "digital-signature,key-encipherment,tls-client",
+    "days-valid": LEAF_DAYS,
+    "key-size": "2048",
+  });
+  // Key generation takes a while on small routers.
+  const slow = { timeoutMs: 120_000 };
+  await client.run("/certificate/sign", { numbers: names.ca }, slow);
+  await client.run("/certificate/sign", { numbers: names.leaf, ca: names.ca }, slow);
+  return exportCa(client, names.ca);
+}
+
+async function exportCa(client: RouterClient, ca: string): Promise<CaCertificate> {
+  const fileBase = `${ca}-export`;
+  await client.run("/certificate/export-certificate", { numbers: ca, type: "pem", "file-name": fileBase });
+  const [file] = await client.print("/file", { query: { name: `${fileBase}.crt` } });
+  if (file !== undefined) await client.remove("/file", file[".id"]!);
+  const pem = file?.contents ?? "";
+  const fingerprint = pemFingerprint(pem);
+  const item = await byName(client, ca);
+  if (fingerprint === null || item?.fingerprint?.toLowerCase() !== fingerprint) throw new CertificateError(`the router did not export the CA certificate ${ca} as PEM`);
+  return { pem: pem.trim() + "\n", fingerprint };
+}
+
+/** Puts a friend's CA certificate on the router under `name`, trusted; checks its fingerprint first. */
+export async function importCa(client: RouterClient, name: string, ca: CaCertificate, v6: boolean): Promise<void> {
+  if (pemFingerprint(ca.pem) !== ca.fingerprint) throw new CertificateError("the CA certificate does not match its fingerprint");
+  if ((await byName(client, name)) !== undefined) throw new CertificateError(`the router already has a certificate named ${name}: remove it (or the unfinished peering) first`);
+  const file = await writeFile(client, name, ca.pem, v6);
+  try {
+    const [result] = await client.run("/certificate/import", { "file-name": file.name, passphrase: "" });
+    const imported = (await client.print("/certificate", { query: { fingerprint: ca.fingerprint } }))[0];
+    if (imported === undefined) throw new CertificateError(`the router imported no certificate from ${file.name} (${result?.["certificates-imported"] ?? "0"} imported)`);
+    await client.set("/certificate", imported[".id"]!, { name, trusted: "yes" });
+  } finally {
+    await client.remove("/file", file.id).catch(() => undefined);
+  }
+}
+
+async function writeFile(client: RouterClient, base: string, contents: string, v6: boolean): Promise<{ name: string; id: string }> {
+  if (!v6) {
+    const name = `${base}.crt`;
+    const id = await client.add("/file", { name, contents });
+    return { name, id };
+  }
+  // RouterOS 6: printing into a file is the only way to make one; it gets ".txt".
+  await client.run("/file/print", { file: base });
+  const name = `${base}.txt`;
+  const [made] = await client.print("/file", { query: { name } });
+  if (made === undefined) throw new CertificateError(`the router did not create the file ${name}`);
+  await client.set("/file", made[".id"]!, { contents });
+  return { name, id: made[".id"]! };
+}

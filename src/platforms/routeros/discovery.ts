@@ -1,0 +1,161 @@
+// Discovery: a typed inventory of a router, read over the API. Menus a version or a board lacks
+// are skipped, not fatal (a CHR has no /system/routerboard).
+import { addressInPrefix, isIPv4, parseAddress, parsePrefix } from "../../core/ipv4.js";
+import { capabilities } from "./dialects.js";
+import type { Dialect } from "./types.js";
+import type { RouterClient, RouterItem } from "./api/client.js";
+import { RouterError } from "./api/errors.js";
+
+export interface WanCandidate {
+  interface: string;
+  /** Why it looks like a WAN: "pppoe-client", "dhcp-client", "default route", "interface list WAN". */
+  reasons: string[];
+  address?: string;
+  defaultRoutes: Array<{ gateway: string; distance: number; checkGateway?: string; active: boolean }>;
+}
+
+export interface Inventory {
+  identity: string;
+  version: string;
+  dialect: Dialect | null;
+  board: string;
+  architecture: string;
+  interfaces: Array<{ name: string; type: string; running: boolean; disabled: boolean }>;
+  interfaceLists: Record<string, string[]>;
+  wans: WanCandidate[];
+  /** Connected networks on interfaces that are not WANs. */
+  lans: Array<{ network: string; interface: string; address: string }>;
+  /**
+   * Every address (with its mask) and route destination that is not bgpals's own: what tunnel
+   * subnets and friends' prefixes must avoid.
+   */
+  prefixesInUse: string[];
+  /** Addresses and routes bgpals made, or on tunnel interfaces, with who owns them. */
+  tunnelPrefixes: Array<{ prefix: string; interface?: string; comment?: string }>;
+  /** Routes that resolve through other routes (scope/target-scope), e.g. recursive failover. */
+  recursiveRoutes: Array<{ dst: string; gateway: string; distance: number }>;
+  bgp: { asns: number[]; sessions: Array<{ name: string; remoteAddress: string; remoteAs: string; established: boolean }> };
+  cloud: { ddnsEnabled: boolean; dnsName?: string; publicAddress?: string };
+  firewall: { inputRules: number; dropsFromWan: boolean };
+  /** UDP/TCP ports already taken by WireGuard listeners and OpenVPN servers. */
+  portsInUse: Array<{ port: number; protocol: "udp" | "tcp"; by: string }>;
+}
+
+async function read(client: RouterClient, path: string, proplist?: string[]): Promise<RouterItem[]> {
+  try {
+    return await client.print(path, proplist ? { proplist } : {});
+  } catch (e) {
+    // A menu this router does not have: nothing to discover there.
+    if (e instanceof RouterError && e.kind === "trap") return [];
+    throw e;
+  }
+}
+
+const TUNNEL_TYPES = new Set(["wg", "ovpn-in", "ovpn-out"]);
+
+const yes = (v: string | undefined) => v === "true" || v === "yes";
+
+export async function discover(client: RouterClient): Promise<Inventory> {
+  const [resource] = await read(client, "/system/resource");
+  const version = (resource?.version ?? "").split(" ")[0] ?? "";
+  const caps = capabilities(version);
+  const v7 = caps !== null && caps.dialect !== "v6";
+  const [identityItem, board, interfaces, members, pppoe, dhcp, addresses, routes, cloud, filters, wireguard, ovpnServers] = await Promise.all([
+    read(client, "/system/identity"),
+    read(client, "/system/routerboard"),
+    read(client, "/interface", ["name", "type", "running", "disabled"]),
+    read(client, "/interface/list/member"),
+    read(client, "/interface/pppoe-client"),
+    read(client, "/ip/dhcp-client"),
+    read(client, "/ip/address"),
+    read(client, "/ip/route", ["dst-address", "gateway", "distance", "check-gateway", "active", "dynamic", "bgp", "scope", "target-scope", "routing-table", "comment", "connect"]),
+    read(client, "/ip/cloud"),
+    read(client, "/ip/firewall/filter", ["chain", "action", "in-interface-list", "in-interface", "disabled"]),
+    v7 ? read(client, "/interface/wireguard", ["name", "listen-port"]) : Promise.resolve([]),
+    read(client, "/interface/ovpn-server/server"),
+  ]);
+  const bgpItems = v7 ? await read(client, "/routing/bgp/connection") : await read(client, "/routing/bgp/peer");
+  const sessions = v7 ? await read(client, "/routing/bgp/session") : bgpItems;
+  const instances = caps?.dialect === "v6" || caps?.bgpInstanceMenu ? await read(client, "/routing/bgp/instance") : [];
+
+  const lists: Record<string, string[]> = {};
+  for (const m of members) (lists[m.list ?? ""] ??= []).push(m.interface ?? "");
+
+  const wans = new Map<string, WanCandidate>();
+  const wan = (name: string, reason: string) => {
+    const c = wans.get(name) ?? { interface: name, reasons: [], defaultRoutes: [] };
+    if (!c.reasons.includes(reason)) c.reasons.push(reason);
+    wans.set(name, c);
+    return c;
+  };
+  for (const p of pppoe) if (p.name) wan(p.name, "pppoe-client");
+  for (const d of dhcp) if (d.interface) wan(d.interface, "dhcp-client");
+  for (const name of lists.WAN ?? []) wan(name, "interface list WAN");
+  const defaults = routes.filter((r) => r["dst-address"] === "0.0.0.0/0" && r.bgp !== "true");
+  for (const r of defaults) {
+    const gateway = r.gateway ?? "";
+    const via = interfaceOfGateway(gateway, addresses) ?? gateway;
+    if (!interfaces.some((i) => i.name === via)) continue;
+    wan(via, "default route").defaultRoutes.push({ gateway, distance: Number(r.distance ?? 1), checkGateway: r["check-gateway"], active: yes(r.active) });
+  }
+  for (const a of addresses) {
+    const c = wans.get(a.interface ?? "");
+    if (c && c.address === undefined) c.address = a.address;
+  }
+
+  const lans = addresses
+    .filter((a) => !wans.has(a.interface ?? "") && a.address !== undefined)
+    .map((a) => ({ network: `${a.network ?? a.address!.split("/")[0]}/${a.address!.split("/")[1] ?? "32"}`, interface: a.interface ?? "", address: a.address! }));
+
+  const wanNames = new Set(wans.keys());
+  const tunnelInterfaces = new Set(interfaces.filter((i) => TUNNEL_TYPES.has(i.type ?? "")).map((i) => i.name));
+  // bgpals's own objects, and addresses PPP hands tunnels, are not the router's networks.
+  const ours = (item: RouterItem) => (item.comment ?? "").startsWith("bgpals:") || tunnelInterfaces.has(item.interface);
+  const input = filters.filter((f) => f.chain === "input" && !yes(f.disabled));
+  return {
+    identity: identityItem[0]?.name ?? "",
+    version,
+    dialect: caps?.dialect ?? null,
+    board: board[0]?.model ?? resource?.["board-name"] ?? "",
+    architecture: resource?.["architecture-name"] ?? "",
+    interfaces: interfaces.map((i) => ({ name: i.name ?? "", type: i.type ?? "", running: yes(i.running), disabled: yes(i.disabled) })),
+    interfaceLists: lists,
+    wans: [...wans.values()],
+    lans,
+    prefixesInUse: [...addresses.filter((a) => !ours(a)).map((a) => a.address ?? ""), ...routes.filter((r) => !ours(r) && r.bgp !== "true" && r.connect !== "true").map((r) => r["dst-address"] ?? "")].filter((p) => p !== "" && p !== "0.0.0.0/0"),
+    tunnelPrefixes: [...addresses.filter(ours).map((a) => ({ prefix: a.address ?? "", interface: a.interface, comment: a.comment })), ...routes.filter((r) => ours(r) || r.bgp === "true").map((r) => ({ prefix: r["dst-address"] ?? "", comment: r.comment }))],
+    recursiveRoutes: routes
+      .filter((r) => r["target-scope"] !== undefined && Number(r["target-scope"]) > 10 && /^\d/.test(r.gateway ?? ""))
+      .map((r) => ({ dst: r["dst-address"] ?? "", gateway: r.gateway ?? "", distance: Number(r.distance ?? 1) })),
+    bgp: {
+      asns: [...new Set([...instances, ...bgpItems].map((i) => Number(i.as)).filter((n) => n > 0))],
+      sessions: sessions.map((s) => ({
+        name: s.name ?? "",
+        remoteAddress: s["remote.address"] ?? s["remote-address"] ?? "",
+        remoteAs: s["remote.as"] ?? s["remote-as"] ?? "",
+        established: yes(s.established) || s.state === "established",
+      })),
+    },
+    cloud: { ddnsEnabled: yes(cloud[0]?.["ddns-enabled"]), dnsName: cloud[0]?.["dns-name"] || undefined, publicAddress: cloud[0]?.["public-address"] || undefined },
+    firewall: {
+      inputRules: input.length,
+      dropsFromWan: input.some((f) => f.action === "drop" && (f["in-interface-list"] === "!LAN" || f["in-interface-list"] === "WAN" || wanNames.has(f["in-interface"] ?? ""))),
+    },
+    portsInUse: [
+      ...wireguard.map((w) => ({ port: Number(w["listen-port"]), protocol: "udp" as const, by: `WireGuard ${w.name}` })),
+      ...ovpnServers.filter((s) => yes(s.enabled) || (s.enabled === undefined && !yes(s.disabled))).map((s) => ({ port: Number(s.port ?? 1194), protocol: (s.protocol === "udp" ? "udp" : "tcp") as "udp" | "tcp", by: `OpenVPN server${s.name ? ` ${s.name}` : ""}` })),
+    ],
+  };
+}
+
+function interfaceOfGateway(gateway: string, addresses: RouterItem[]): string | undefined {
+  if (!isIPv4(gateway)) return undefined;
+  const hop = parseAddress(gateway);
+  return addresses.find((a) => {
+    try {
+      return addressInPrefix(hop, parsePrefix(a.address ?? ""));
+    } catch {
+      return false;
+    }
+  })?.interface;
+}

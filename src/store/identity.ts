@@ -1,0 +1,111 @@
+// The operator's identity key (signs bundles, receives secrets) and the nonces of bundles already
+// used. Both live in the config directory with file mode 0600.
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { createIdentity, identityFromJson, identityToJson, type Identity, type PublicIdentity } from "../core/bundle.js";
+import { configDir } from "./peers.js";
+import { UserError } from "../errors.js";
+
+function writePrivate(file: string, text: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  writeFileSync(file, text, { mode: 0o600 });
+  chmodSync(file, 0o600);
+}
+
+/** Loads the identity, creating it on first use under `name`. */
+export function loadIdentity(name: string, home: string = configDir()): Identity {
+  const file = join(home, "identity.json");
+  if (!existsSync(file)) {
+    const identity = createIdentity(name);
+    writePrivate(file, `${JSON.stringify(identityToJson(identity), null, 2)}\n`);
+    return identity;
+  }
+  try {
+    const identity = identityFromJson(JSON.parse(readFileSync(file, "utf8")));
+    if (identity.name !== name) throw new UserError(`your identity (${file}) is ${identity.name}, not ${name}: use --me ${identity.name}, or move that file away to start a new identity`);
+    return identity;
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    throw new UserError(`cannot read your identity ${file}: ${(e as Error).message}`);
+  }
+}
+
+/** Nonces of bundles already accepted, until they expire: a bundle works once. */
+export class SeenNonces {
+  private readonly file: string;
+  private entries: Record<string, number>;
+
+  constructor(now: number, home: string = configDir()) {
+    this.file = join(home, "seen-bundles.json");
+    this.entries = existsSync(this.file) ? (JSON.parse(readFileSync(this.file, "utf8")) as Record<string, number>) : {};
+    for (const [nonce, expires] of Object.entries(this.entries)) if (expires < now) delete this.entries[nonce];
+  }
+
+  has(nonce: string): boolean {
+    return this.entries[nonce] !== undefined;
+  }
+
+  remember(nonce: string, expiresAt: number): void {
+    this.entries[nonce] = expiresAt;
+    writePrivate(this.file, JSON.stringify(this.entries));
+  }
+}
+
+/** Offers waiting for an answer, by friend. */
+export function pendingOfferFile(friend: string, home: string = configDir()): string {
+  return join(home, "pending", `${friend}.json`);
+}
+
+export function savePending(friend: string, value: unknown, home: string = configDir()): void {
+  writePrivate(pendingOfferFile(friend, home), `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** The name of the identity kept in `home`, or null before the first offer or accept. */
+export function identityName(home: string = configDir()): string | null {
+  const file = join(home, "identity.json");
+  if (!existsSync(file)) return null;
+  try {
+    const name = (JSON.parse(readFileSync(file, "utf8")) as { name?: unknown }).name;
+    return typeof name === "string" ? name : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The identity made by offer or accept, or null when this config directory has none yet. */
+export function existingIdentity(): Identity | null {
+  const file = join(configDir(), "identity.json");
+  if (!existsSync(file)) return null;
+  try {
+    return identityFromJson(JSON.parse(readFileSync(file, "utf8")));
+  } catch (e) {
+    throw new UserError(`cannot read your identity ${file}: ${(e as Error).message}`);
+  }
+}
+
+// Friends' names become file names: the peering-name alphabet only, never a path.
+const FRIEND_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,30}$/;
+
+function friendFile(name: string, home: string): string | null {
+  return FRIEND_NAME.test(name) ? join(home, "friends", `${name}.json`) : null;
+}
+
+/** Keeps a friend's public keys (from their offer or answer): later bundles from them are checked against them. */
+export function rememberFriend(friend: PublicIdentity, home: string = configDir()): void {
+  const file = friendFile(friend.name, home);
+  if (file === null) return;
+  writePrivate(file, `${JSON.stringify({ format: "bgpals/friend@1", name: friend.name, signKey: friend.signKey, boxKey: friend.boxKey }, null, 2)}\n`);
+}
+
+/** A friend's public keys, or null when none are kept here. */
+export function knownFriend(name: string, home: string = configDir()): PublicIdentity | null {
+  const file = friendFile(name, home);
+  if (file === null || !existsSync(file)) return null;
+  try {
+    const j = JSON.parse(readFileSync(file, "utf8")) as Partial<PublicIdentity>;
+    if (typeof j.signKey !== "string" || typeof j.boxKey !== "string" || j.name !== name) throw new Error("not a friend file");
+    return { name, signKey: j.signKey, boxKey: j.boxKey };
+  } catch (e) {
+    throw new UserError(`cannot read ${file}: ${(e as Error).message}; remove it and redo the offer with ${name}`);
+  }
+}

@@ -1,0 +1,138 @@
+// Router profiles (conf, file mode 0600) and how a command finds the router and its password.
+// Passwords never go into the profile file: they come from BGPALS_PASSWORD_<PROFILE>,
+// BGPALS_PASSWORD, the OS keyring (where one works), or a prompt on a terminal.
+import Conf from "conf";
+import { configDir } from "./peers.js";
+import { UsageError, UserError } from "../errors.js";
+import type { RouterTarget } from "../platforms/routeros/api/client.js";
+import { keyring, routerAccount } from "./secrets.js";
+
+export interface RouterProfile {
+  host: string;
+  port?: number;
+  user: string;
+  tls?: boolean;
+  /** API-SSL certificate fingerprint pinned on first use. */
+  fingerprint?: string;
+}
+
+interface Settings {
+  routers: Record<string, RouterProfile>;
+  /** Pins of routers reached without a profile, by host:port. */
+  fingerprints: Record<string, string>;
+}
+
+export function settings(): Conf<Settings> {
+  return new Conf<Settings>({ cwd: configDir(), configName: "config", configFileMode: 0o600, defaults: { routers: {}, fingerprints: {} } });
+}
+
+const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
+const ADHOC = /^(?<user>[^@\s]+)@(?<host>\[[0-9a-fA-F:]+\]|[^:\s]+)(?::(?<port>\d{1,5}))?$/;
+
+export function passwordVariable(profile: string): string {
+  return `BGPALS_PASSWORD_${profile.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
+}
+
+export interface ResolvedRouter {
+  /** Profile name, or user@host:port. */
+  label: string;
+  target: RouterTarget;
+  /** Stores a newly pinned fingerprint where it belongs. */
+  remember(fingerprint: string | null): void;
+}
+
+export async function promptPassword(label: string): Promise<string> {
+  const { stdin, stderr } = process;
+  if (!stdin.isTTY) {
+    throw new UsageError(`no password for ${label}: set BGPALS_PASSWORD (or ${passwordVariable(label)} for a profile); bgpals does not prompt without a terminal`);
+  }
+  stderr.write(`password for ${label}: `);
+  stdin.setRawMode(true);
+  stdin.resume();
+  return new Promise((resolve, reject) => {
+    let typed = "";
+    const onData = (chunk: Buffer) => {
+      for (const ch of chunk.toString("utf8")) {
+        if (ch === "\r" || ch === "\n") {
+          done();
+          resolve(typed);
+          return;
+        }
+        if (ch === "\u0003") {
+          done();
+          reject(new UserError("cancelled"));
+          return;
+        }
+        typed = ch === "\u007f" ? typed.slice(0, -1) : typed + ch;
+      }
+    };
+    const done = () => {
+      stdin.off("data", onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+      stderr.write("\n");
+    };
+    stdin.on("data", onData);
+  });
+}
+
+/** A profile's password from the environment or the keyring, without asking; null if neither has it. */
+export function storedPassword(profile: string): string | null {
+  return process.env[passwordVariable(profile)] || process.env.BGPALS_PASSWORD || keyring()?.get(routerAccount(profile)) || null;
+}
+
+/**
+ * `--router` is a profile name or user@host[:port]; `--tls` asks for API-SSL on ad-hoc targets.
+ * `typed` is a password the screens asked for; without it a terminal prompt is the last resort.
+ */
+export async function resolveRouter(spec: string | undefined, tls = false, typed?: string): Promise<ResolvedRouter> {
+  if (spec === undefined) throw new UsageError("--router is required: a router profile (bgpals router list) or user@host[:port]");
+  const store = settings();
+  const profile = store.get("routers")[spec];
+  if (profile !== undefined) {
+    const password = typed ?? storedPassword(spec) ?? (await promptPassword(spec));
+    return {
+      label: spec,
+      target: { host: profile.host, port: profile.port, user: profile.user, password, tls: profile.tls, knownFingerprint: profile.fingerprint ?? null },
+      remember: (fingerprint) => {
+        if (fingerprint !== null && fingerprint !== profile.fingerprint) store.set(`routers.${spec}`, { ...profile, fingerprint });
+      },
+    };
+  }
+  const m = ADHOC.exec(spec);
+  if (m?.groups === undefined) {
+    throw new UsageError(`--router ${spec}: no such router profile, and not user@host[:port]; profiles: ${Object.keys(store.get("routers")).join(", ") || "(none, add one with bgpals router add)"}`);
+  }
+  const port = m.groups.port === undefined ? undefined : Number(m.groups.port);
+  if (port !== undefined && (port < 1 || port > 65535)) throw new UsageError(`--router ${spec}: port must be 1-65535`);
+  const key = `${m.groups.host}:${port ?? (tls ? 8729 : 8728)}`;
+  const password = typed ?? (process.env.BGPALS_PASSWORD || (await promptPassword(spec)));
+  const pins = store.get("fingerprints");
+  return {
+    label: spec,
+    target: { host: m.groups.host!, port, user: m.groups.user!, password, tls, knownFingerprint: pins[key] ?? null },
+    remember: (fingerprint) => {
+      if (fingerprint !== null && pins[key] !== fingerprint) store.set("fingerprints", { ...pins, [key]: fingerprint });
+    },
+  };
+}
+
+export function addProfile(name: string, profile: RouterProfile): void {
+  if (!PROFILE_NAME.test(name)) throw new UsageError(`router name ${name}: use 1 to 32 letters, digits, '-' or '_'`);
+  const store = settings();
+  store.set("routers", { ...store.get("routers"), [name]: profile });
+}
+
+export function removeProfile(name: string): boolean {
+  keyring()?.delete(routerAccount(name));
+  const store = settings();
+  const routers = { ...store.get("routers") };
+  if (routers[name] === undefined) return false;
+  delete routers[name];
+  store.set("routers", routers);
+  return true;
+}
+
+export function listProfiles(): Record<string, RouterProfile> {
+  return settings().get("routers");
+}
