@@ -3,9 +3,7 @@
 const LATENCY_MS = Number(process.env.BGPALS_BENCH_LATENCY_MS ?? 50);
 
 const { Lab } = await import("../dist/lab/lab.js");
-const { RouterClient } = await import("../dist/platforms/routeros/api/client.js");
-const { planOnRouter } = await import("../dist/platforms/routeros/peering-ops.js");
-const { applyPlan } = await import("../dist/platforms/routeros/apply/apply.js");
+const { routerOs } = await import("../dist/platforms/routeros/index.js");
 const { parsePeeringText } = await import("../dist/core/peering.js");
 const { readFileSync } = await import("node:fs");
 
@@ -19,20 +17,17 @@ const info = lab.info().routers[0];
 const target = { host: info.host, port: info.port, user: info.user, password: info.password, timeoutMs: 30_000 };
 
 async function run(pipeline, remove = false) {
-  const client = await RouterClient.connect(target);
-  const planned = await planOnRouter(client, { peering, side: "alice", remove });
+  const router = await routerOs.connect(target, "alice");
+  const planned = await router.plan({ peering, side: "alice", remove });
   lab.setLatency("alice", LATENCY_MS);
   const started = performance.now();
-  const result = await applyPlan(client, planned.plan, {
-    peering: peering.name,
-    observed: planned.observed,
-    reconnect: () => RouterClient.connect(target),
+  const result = await router.apply(planned.plan, {
     resolve: async (name) => dns[name],
     pipeline,
   });
   const seconds = (performance.now() - started) / 1000;
   lab.setLatency("alice", 0);
-  await client.close();
+  await router.close();
   if (!result.ok) throw new Error(result.message);
   return { seconds, changes: result.applied, roundTrips: result.roundTrips };
 }

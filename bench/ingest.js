@@ -6,7 +6,7 @@
 // own machine) and serves two prints that are thrown away before any reader (its JIT warm, the
 // garbage of loading the table collected). Each reader below runs in a fresh child process of its
 // own, one after the other, so each starts cold and the peak RSS reported is that reader's alone:
-//   (a)  the monitor's real path: streamPrint with `.proplist` = routeProplist("v7") (only the
+//   (a)  the monitor's real path: streamPrint with `.proplist` = routeProplist({ dottedRouteAttributes: true }) (only the
 //        attributes the view shows, so the router sends about half the bytes), each batch through
 //        routeUpdatesOf into a RouteTable, while Ink draws RouteTable at 80x24 into a null terminal
 //        (CI unset, so Ink draws every frame; the app's frame timer and Ink settings, src/ui/frames.ts).
@@ -173,7 +173,7 @@ async function ingest(port, withProplist) {
   stalls.enable();
   const started = performance.now();
   const summary = await streamPrint({ host: "127.0.0.1", port, user: USER, password: PASSWORD, timeoutMs: 60_000 }, "/ip/route", {
-    ...(withProplist ? { proplist: routeProplist("v7") } : {}),
+    ...(withProplist ? { proplist: routeProplist({ dottedRouteAttributes: true }) } : {}),
     onBatch: (batch) => {
       batches++;
       table.upsert(routeUpdatesOf(batch).routes);
@@ -215,7 +215,7 @@ async function main() {
     // without .proplist) read here and thrown away first.
     const { streamPrint, routeProplist } = await import("../dist/platforms/routeros/api/route-stream.js");
     const target = { host: "127.0.0.1", port, user: USER, password: PASSWORD, timeoutMs: 60_000 };
-    for (const proplist of [routeProplist("v7"), undefined]) await streamPrint(target, "/ip/route", { proplist, onBatch: () => {} });
+    for (const proplist of [routeProplist({ dottedRouteAttributes: true }), undefined]) await streamPrint(target, "/ip/route", { proplist, onBatch: () => {} });
 
     const a = await answer(child("--ingest", port, "proplist"));
     const aAll = await answer(child("--ingest", port, "all"));
@@ -226,7 +226,7 @@ async function main() {
       `${r.batches} batches  ${r.frames} frames  longest frame gap ${r.longestGapMs.toFixed(0)} ms  ` +
       `longest event-loop stall ${r.longestStallMs.toFixed(0)} ms  peak RSS ${(r.peakRss / 1e6).toFixed(0)} MB  ` +
       `${(b.seconds / r.seconds).toFixed(1)}x faster than (b)`;
-    console.log(line(`(a)  monitor: streamPrint, .proplist=routeProplist("v7"), into RouteTable, Ink drawing:`, a));
+    console.log(line(`(a)  monitor: streamPrint, .proplist=routeProplist({ dottedRouteAttributes: true }), into RouteTable, Ink drawing:`, a));
     console.log(line(`(a') the same without .proplist (every attribute, the bytes (b) reads):              `, aAll));
     console.log(`  (b)  node-routeros write('/ip/route/print'), no .proplist:  ${b.seconds.toFixed(2)} s  ${Math.round(b.routes / b.seconds).toLocaleString("en")} routes/s`);
     for (const [label, r] of [["(a)", a], ["(a')", aAll]]) {

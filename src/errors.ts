@@ -15,6 +15,68 @@ export class UsageError extends UserError {
   }
 }
 
+export type RouterErrorKind =
+  | "refused"
+  | "timeout"
+  | "unreachable"
+  | "bad-credentials"
+  | "tls"
+  | "fingerprint-changed"
+  | "trap"
+  | "closed"
+  | "protocol";
+
+export interface RouterErrorDetails {
+  /** The API command that failed, e.g. `/ip/address/add`. */
+  readonly command?: string;
+  /** RouterOS's own words: the message of a `!trap`, or the reason of a `!fatal`. */
+  readonly routerMessage?: string;
+  /** `=category=` of a `!trap` (0 missing item or command, 1 bad argument, 2 interrupted ...). */
+  readonly category?: number;
+  readonly expectedFingerprint?: string;
+  /** Null when the router presented no certificate. */
+  readonly actualFingerprint?: string | null;
+  readonly timeoutMs?: number;
+  /** What the operating system or the TLS layer said. */
+  readonly reason?: string;
+  /** The connection ended before the login was answered. */
+  readonly beforeLogin?: boolean;
+  readonly cause?: unknown;
+}
+
+/**
+ * Something went wrong between bgpals and a router: refused, timed out, a wrong password, a
+ * certificate that changed, the router's own refusal. Expected: its message says what to check.
+ */
+export class RouterError extends UserError {
+  override readonly name = "RouterError";
+  readonly host: string;
+  readonly port: number;
+  readonly command: string | undefined;
+  readonly routerMessage: string | undefined;
+  readonly category: number | undefined;
+  readonly expectedFingerprint: string | undefined;
+  readonly actualFingerprint: string | null | undefined;
+
+  constructor(
+    readonly kind: RouterErrorKind,
+    message: string,
+    endpoint: { readonly host: string; readonly port: number },
+    details: RouterErrorDetails = {},
+  ) {
+    super(message);
+    if (details.cause !== undefined) Object.defineProperty(this, "cause", { value: details.cause, enumerable: false });
+    this.host = endpoint.host;
+    this.port = endpoint.port;
+    this.command = details.command;
+    this.routerMessage = details.routerMessage;
+    this.category = details.category;
+    this.expectedFingerprint = details.expectedFingerprint;
+    this.actualFingerprint = details.actualFingerprint;
+  }
+}
+
+
 /** An error the user can act on: what happened, and optionally what to do about it. */
 export interface ExpectedError {
   message: string;

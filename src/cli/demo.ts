@@ -5,8 +5,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadIdentity } from "../store/identity.js";
-import { homeOf, probedHome } from "./tui.js";
-import { RouterClient, type RouterTarget } from "../platforms/routeros/api/client.js";
+import { homeOf, probedHome } from "../flows/home-status.js";
+import type { RouterTarget } from "../platforms/platform.js";
+import { routerOs } from "../platforms/routeros/index.js";
 import { workspaceAt } from "../store/workspace.js";
 import type { Clipboard, RouterChoice, Services } from "../ui/services.js";
 import type { DemoOperator } from "../ui/Demo.js";
@@ -61,14 +62,10 @@ export function demoOperators(routers: ReadonlyArray<{ name: string; version: st
       connect: async (router, password) => {
         const extra = added.get(router);
         const t = extra ? { ...extra.target, password: password ?? extra.target.password } : target;
-        const client = await RouterClient.connect(t);
-        return { client, label: router, target: () => t, reconnect: () => RouterClient.connect(t) };
+        return routerOs.connect(t, router);
       },
-      connectNew: async (profile, password) => {
-        const t: RouterTarget = { host: profile.host, port: profile.port, user: profile.user, password, tls: profile.tls, knownFingerprint: null };
-        const client = await RouterClient.connect(t);
-        return { client, label: profile.name, target: () => t, reconnect: () => RouterClient.connect(t) };
-      },
+      connectNew: (profile, password) => routerOs.connect({ host: profile.host, port: profile.port, user: profile.user, password, tls: profile.tls, knownFingerprint: null }, profile.name),
+      platform: routerOs,
       // The demo keeps added routers for this run only: it never touches the real profiles.
       saveRouter: (profile, password, fingerprint) =>
         void added.set(profile.name, {

@@ -4,16 +4,14 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Peering } from "../core/peering.js";
 import { describePrediction, type PreferPrediction } from "../core/prefer.js";
-import type { Plan } from "../platforms/routeros/apply/plan.js";
-import { clearLimitExceeded, preferPrimary, readPreferBundle, type ObservedMove, type PreferResult } from "../flows/prefer.js";
-import type { ApplyEvent } from "../platforms/routeros/apply/apply.js";
-import { RouterClient } from "../platforms/routeros/api/client.js";
-import { RouterError } from "../platforms/routeros/api/errors.js";
-import { UsageError, UserError } from "../errors.js";
-import { defaultPeersDir, loadPeering, loadPeersDirectory } from "../store/peers.js";
-import { existingIdentity, knownFriend, SeenNonces } from "../store/identity.js";
-import { resolveRouter, type ResolvedRouter } from "../store/profiles.js";
+import type { Plan } from "../core/plan.js";
 import { changeLines, planJson } from "../core/plan-view.js";
+import { UsageError, UserError } from "../errors.js";
+import { clearLimitExceeded, preferPrimary, readPreferBundle, type ObservedMove, type PreferResult } from "../flows/prefer.js";
+import { existingIdentity, knownFriend, SeenNonces } from "../store/identity.js";
+import { defaultPeersDir, loadPeering, loadPeersDirectory } from "../store/peers.js";
+import { applyProgress } from "./progress.js";
+import { withRouter } from "./router.js";
 
 type Write = (text: string) => void;
 
@@ -50,29 +48,6 @@ function seconds(text: string | undefined, flag: string, fallback: number, max =
   return value;
 }
 
-async function withRouter<T>(flags: { router?: string; tls?: boolean; timeout?: string }, fn: (client: RouterClient, resolved: ResolvedRouter) => Promise<T>): Promise<T> {
-  const resolved = await resolveRouter(flags.router, flags.tls);
-  if (flags.timeout !== undefined) {
-    const s = Number(flags.timeout);
-    if (!(s > 0 && s <= 600)) throw new UsageError("--timeout must be a number of seconds, above 0 and at most 600");
-    resolved.target = { ...resolved.target, timeoutMs: s * 1000 };
-  }
-  let client: RouterClient;
-  try {
-    client = await RouterClient.connect(resolved.target);
-    resolved.remember(client.fingerprint);
-  } catch (e) {
-    throw e instanceof RouterError ? new UserError(e.message) : e;
-  }
-  try {
-    return await fn(client, resolved);
-  } catch (e) {
-    throw e instanceof RouterError ? new UserError(e.message) : e;
-  } finally {
-    await client.close().catch(() => undefined);
-  }
-}
-
 function peersDir(flags: { peers?: string }): string {
   return flags.peers ?? defaultPeersDir();
 }
@@ -91,17 +66,6 @@ function peeringWith(flags: { peers?: string }, friend: string): { peering: Peer
 function savePeering(file: string, peering: Peering): void {
   mkdirSync(join(file, ".."), { recursive: true });
   writeFileSync(file, `${JSON.stringify(peering, null, 2)}\n`);
-}
-
-const SIGN = { add: "+", set: "~", remove: "-" } as const;
-
-function progress(flags: { json?: boolean }): (e: ApplyEvent) => void {
-  return (e) => {
-    if (flags.json) return;
-    if (e.kind === "done") process.stderr.write(`  [${e.index + 1}/${e.total}] ${SIGN[e.change.op]} ${e.change.path} ${e.change.role}\n`);
-    if (e.kind === "failed") process.stderr.write(`  failed: ${e.change.op} ${e.change.path} ${e.change.role}: ${e.error.message}\n`);
-    if (e.kind === "undo") process.stderr.write(`  undo ${e.change.path} ${e.change.role}\n`);
-  };
 }
 
 function seconds1(ms: number): string {
@@ -137,19 +101,18 @@ async function runSwap(run: SwapRun, primary: string, write: Write): Promise<{ r
   const observeMs = seconds(flags.wait, "--wait", DEFAULT_WAIT_S) * 1000;
   const identity = run.bundleForFriend ? existingIdentity() : null;
   const friendKey = run.bundleForFriend ? knownFriend(friend) : null;
-  return withRouter(flags, async (client, resolved) => {
+  return withRouter(flags, async (router, resolved) => {
     const others = loadPeersDirectory(peersDir(flags), peering.name);
-    const result = await preferPrimary(client, {
+    const result = await preferPrimary(router, {
       peering,
       side,
       primary,
       others,
-      reconnect: () => RouterClient.connect(resolved.target),
       confirm: () => flags.yes === true,
       onPredicted: (prediction, plan) => {
         if (!flags.json) write(previewText(prediction, plan, resolved.label, !run.bundleForFriend));
       },
-      onApplyStep: progress(flags),
+      onApplyStep: flags.json ? undefined : applyProgress,
       onObserved: (m) => {
         if (!flags.json) write(`${moveLine(m)}\n`);
       },
@@ -274,8 +237,8 @@ export async function clearCommand(flags: ClearFlags, write: Write): Promise<num
   if (flags.friend === undefined) throw new UsageError("--friend <name> is required: whose sessions to clear");
   const waitMs = seconds(flags.wait, "--wait", DEFAULT_CLEAR_WAIT_S) * 1000;
   const { peering, side } = peeringWith(flags, flags.friend);
-  return withRouter(flags, async (client, resolved) => {
-    const result = await clearLimitExceeded(client, { peering, side, link: flags.link, waitMs, reconnect: () => RouterClient.connect(resolved.target) });
+  return withRouter(flags, async (router, resolved) => {
+    const result = await clearLimitExceeded(router, { peering, side, link: flags.link, waitMs });
     if (result.status === "refused") throw new UserError(result.message);
     if (result.status === "nothing-to-clear") {
       if (flags.json) write(`${JSON.stringify({ ok: true, cleared: [], sessions: result.sessions.map((s) => ({ session: s.name, link: s.link, state: s.state })) })}\n`);

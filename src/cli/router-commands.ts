@@ -1,55 +1,22 @@
 // Headless commands that talk to a router: router add|list|remove, inventory, plan, apply, remove, status.
 import { lookup } from "node:dns/promises";
-import { CHANGE_SIGN as SIGN, planJson, planScript, planText } from "../core/plan-view.js";
-import { capabilities } from "../platforms/routeros/dialects.js";
-import { applyPlan, type ApplyEvent } from "../platforms/routeros/apply/apply.js";
-import { RouterClient } from "../platforms/routeros/api/client.js";
-import { discover } from "../platforms/routeros/discovery.js";
-import { inventoryLines } from "../flows/inventory-text.js";
-import { RouterError } from "../platforms/routeros/api/errors.js";
-import { planOnRouter, statusOf } from "../platforms/routeros/peering-ops.js";
+import { planJson, planText } from "../core/plan-view.js";
 import { UsageError, UserError } from "../errors.js";
-import { defaultPeersDir, loadPeering, loadPeersDirectory } from "../store/peers.js";
-import { addProfile, listProfiles, settings, passwordVariable, promptPassword, removeProfile, resolveRouter, type ResolvedRouter } from "../store/profiles.js";
-import { keyring, routerAccount } from "../store/secrets.js";
+import { inventoryLines } from "../flows/inventory-text.js";
+import { watchRouter } from "../flows/watch.js";
 import { savedPppPassword } from "../store/friends.js";
+import { defaultPeersDir, loadPeering, loadPeersDirectory } from "../store/peers.js";
+import { addProfile, listProfiles, passwordVariable, removeProfile, settings } from "../store/profiles.js";
+import { keyring, routerAccount } from "../store/secrets.js";
+import type { Router } from "../platforms/platform.js";
+import { applyProgress } from "./progress.js";
+import { promptPassword } from "./prompt.js";
+import { connectResolved, resolveFlags, timeoutMs, withRouter, type RouterFlags as Flags } from "./router.js";
 
 type Write = (text: string) => void;
 
-export interface RouterFlags {
-  router?: string;
-  timeout?: string;
-  tls?: boolean;
+export interface RouterFlags extends Flags {
   json?: boolean;
-}
-
-async function connect(resolved: ResolvedRouter): Promise<RouterClient> {
-  try {
-    const client = await RouterClient.connect(resolved.target);
-    resolved.remember(client.fingerprint);
-    return client;
-  } catch (e) {
-    if (e instanceof RouterError) throw new UserError(e.message);
-    throw e;
-  }
-}
-
-async function withRouter<T>(flags: RouterFlags, fn: (client: RouterClient, resolved: ResolvedRouter) => Promise<T>): Promise<T> {
-  const resolved = await resolveRouter(flags.router, flags.tls);
-  if (flags.timeout !== undefined) {
-    const seconds = Number(flags.timeout);
-    if (!(seconds > 0 && seconds <= 600)) throw new UsageError("--timeout must be a number of seconds, above 0 and at most 600");
-    resolved.target = { ...resolved.target, timeoutMs: seconds * 1000 };
-  }
-  const client = await connect(resolved);
-  try {
-    return await fn(client, resolved);
-  } catch (e) {
-    if (e instanceof RouterError) throw new UserError(e.message);
-    throw e;
-  } finally {
-    await client.close().catch(() => undefined);
-  }
 }
 
 // --- Profiles ------------------------------------------------------------------------------
@@ -88,8 +55,8 @@ export function routerRemove(name: string, write: Write): void {
 // --- Inventory ------------------------------------------------------------------------------
 
 export async function inventoryCommand(flags: RouterFlags, write: Write): Promise<void> {
-  await withRouter(flags, async (client) => {
-    const inv = await discover(client);
+  await withRouter(flags, async (router) => {
+    const inv = await router.discover();
     if (flags.json) return write(`${JSON.stringify(inv, null, 2)}\n`);
     const lines = inventoryLines(inv);
     write(`${lines.join("\n")}\n`);
@@ -118,14 +85,14 @@ function pppSecrets(peering: string, links: string[]): { pppPassword?: Record<st
   return Object.keys(out).length ? { pppPassword: out } : {};
 }
 
-async function planFor(client: RouterClient, flags: PeeringFlags, remove: boolean) {
+async function planFor(router: Router, flags: PeeringFlags, remove: boolean) {
   if (flags.peering === undefined) throw new UsageError("--peering <file> is required");
   const peering = loadPeering(flags.peering);
   const sides = Object.keys(peering.sides);
   if (flags.side === undefined) throw new UsageError(`--side is required: ${sides.map((s) => `--side ${s}`).join(" or ")}`);
   if (!sides.includes(flags.side)) throw new UserError(`${flags.peering}: no side named ${flags.side}; the sides are ${sides.join(" and ")}`);
   const others = loadPeersDirectory(flags.peers ?? defaultPeersDir(), peering.name);
-  const planned = await planOnRouter(client, { peering, side: flags.side, others, remove, secrets: remove ? {} : pppSecrets(peering.name, peering.links.filter((l) => l.kind === "ovpn").map((l) => l.name)) });
+  const planned = await router.plan({ peering, side: flags.side, others, remove, secrets: remove ? {} : pppSecrets(peering.name, peering.links.filter((l) => l.kind === "ovpn").map((l) => l.name)) });
   if (planned.refusals.length > 0) {
     throw new UserError([`${flags.peering}: refused for this router (${planned.refusals.length} problem${planned.refusals.length > 1 ? "s" : ""}), nothing written:`, ...planned.refusals.map((r) => `  ${r.path}: ${r.message}`)].join("\n"));
   }
@@ -133,11 +100,11 @@ async function planFor(client: RouterClient, flags: PeeringFlags, remove: boolea
 }
 
 export async function planCommand(flags: PeeringFlags, write: Write): Promise<number> {
-  return withRouter(flags, async (client, resolved) => {
-    const { peering, planned } = await planFor(client, flags, false);
+  return withRouter(flags, async (router, resolved) => {
+    const { peering, planned } = await planFor(router, flags, false);
     const format = flags.json ? "json" : flags.format ?? "text";
     if (format === "json") write(`${JSON.stringify(planJson(planned.plan), null, 2)}\n`);
-    else if (format === "rsc") write(planScript(planned.plan, peering.name));
+    else if (format === "rsc") write(router.platform.planScript(planned.plan, peering.name).text);
     else if (format === "text") write(planText(planned.plan, `plan for ${peering.name} on ${resolved.label} (RouterOS ${planned.version})`));
     else throw new UsageError("--format must be text, json or rsc");
     return planned.plan.conflicts.length > 0 ? 1 : 0;
@@ -164,22 +131,13 @@ function resolverOf(entries: string[] | undefined): (name: string) => Promise<st
 
 export async function applyCommand(flags: PeeringFlags, remove: boolean, write: Write): Promise<number> {
   if (!flags.yes) throw new UsageError(`${remove ? "remove" : "apply"} changes the router: review \`bgpals plan\` first, then pass --yes`);
-  return withRouter(flags, async (client, resolved) => {
-    const { peering, planned } = await planFor(client, flags, remove);
+  return withRouter(flags, async (router, resolved) => {
+    const { planned } = await planFor(router, flags, remove);
     if (planned.plan.conflicts.length > 0) throw new UserError(["nothing written:", ...planned.plan.conflicts.map((c) => `  ${c.message}`)].join("\n"));
-    const progress = (e: ApplyEvent) => {
-      if (flags.json) return;
-      if (e.kind === "done") process.stderr.write(`  [${e.index + 1}/${e.total}] ${SIGN[e.change.op]} ${e.change.path} ${e.change.role}\n`);
-      if (e.kind === "failed") process.stderr.write(`  failed: ${e.change.op} ${e.change.path} ${e.change.role}: ${e.error.message}\n`);
-      if (e.kind === "undo") process.stderr.write(`  undo ${e.change.path} ${e.change.role}\n`);
-    };
-    const result = await applyPlan(client, planned.plan, {
-      peering: peering.name,
-      observed: planned.observed,
-      reconnect: () => connect(resolved),
+    const result = await router.apply(planned.plan, {
       resolve: resolverOf(flags.resolve),
       pipeline: flags.sequential !== true,
-      onEvent: progress,
+      onEvent: flags.json ? undefined : applyProgress,
     });
     if (!result.ok) {
       if (flags.json) write(`${JSON.stringify({ ok: false, error: result.message, undone: result.undone, undoProblems: result.undoProblems })}\n`);
@@ -195,37 +153,37 @@ export async function applyCommand(flags: PeeringFlags, remove: boolean, write: 
 
 /** `status --watch`: events as they happen, one JSON object a line with --json, until Ctrl-C. */
 async function watchCommand(flags: RouterFlags & { interval?: string }, write: Write): Promise<void> {
-  const resolved = await resolveRouter(flags.router, flags.tls);
   const pollMs = flags.interval === undefined ? 2000 : Number(flags.interval) * 1000;
   if (!(pollMs >= 100 && pollMs <= 600_000)) throw new UsageError("--interval must be 0.1 to 600 seconds");
+  const resolved = await resolveFlags(flags);
   // The first connection must work: a wrong password is not something to retry forever.
-  await (await connect(resolved)).close();
+  await (await connectResolved(resolved)).close();
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
-  const { watchRouter } = await import("../platforms/routeros/watch.js");
-  await watchRouter({
-    connect: () => connect(resolved),
-    signal: controller.signal,
-    pollMs,
-    onEvent: (e) => {
-      if (flags.json) return write(`${JSON.stringify(e)}\n`);
-      const { time, event, ...rest } = e as Record<string, unknown> & { time: string; event: string };
-      if (event === "snapshot") return write(`${time} watching ${resolved.label}\n`);
-      write(`${time} ${event} ${Object.values(rest).map((v) => (typeof v === "object" ? JSON.stringify(v) : String(v))).join(" ")}\n`);
-    },
-  });
-  process.off("SIGINT", stop);
-  process.off("SIGTERM", stop);
+  try {
+    await watchRouter({
+      connect: () => connectResolved(resolved),
+      signal: controller.signal,
+      pollMs,
+      onEvent: (e) => {
+        if (flags.json) return write(`${JSON.stringify(e)}\n`);
+        const { time, event, ...rest } = e as Record<string, unknown> & { time: string; event: string };
+        if (event === "snapshot") return write(`${time} watching ${resolved.label}\n`);
+        write(`${time} ${event} ${Object.values(rest).map((v) => (typeof v === "object" ? JSON.stringify(v) : String(v))).join(" ")}\n`);
+      },
+    });
+  } finally {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+  }
 }
 
 export async function statusCommand(flags: RouterFlags & { watch?: boolean; interval?: string }, write: Write): Promise<void> {
   if (flags.watch) return watchCommand(flags, write);
-  await withRouter(flags, async (client) => {
-    const [resource] = await client.print("/system/resource", { proplist: ["version"] });
-    const version = (resource?.version ?? "").split(" ")[0] ?? "";
-    const status = await statusOf(client, capabilities(version)?.dialect === "v6");
+  await withRouter(flags, async (router) => {
+    const status = await router.status();
     if (flags.json) return write(`${JSON.stringify(status, null, 2)}\n`);
     const lines = ["tunnels:", ...status.tunnels.map((t) => `  ${t.name} (${t.link}) ${t.state}${t.lastHandshake ? `, handshake ${t.lastHandshake} ago` : ""}, rx ${t.rx} tx ${t.tx}`)];
     lines.push("sessions:", ...status.sessions.map((s) => `  ${s.name} (${s.link}) AS${s.remoteAs} ${s.state}${s.uptime ? ` ${s.uptime}` : ""}, ${s.prefixes} prefixes received, ${s.advertised} announced${s.limitExceeded ? ", MAX-PREFIX LIMIT EXCEEDED" : ""}${s.lastError ? `, last error: ${s.lastError}` : ""}`));
@@ -237,17 +195,8 @@ export async function statusCommand(flags: RouterFlags & { watch?: boolean; inte
 // --- Why filtered? -----------------------------------------------------------------------------
 
 export async function whyCommand(prefix: string, flags: RouterFlags & { session?: string }, write: Write): Promise<number> {
-  return withRouter(flags, async (client) => {
-    const [resource] = await client.print("/system/resource", { proplist: ["version"] });
-    const v6 = capabilities((resource?.version ?? "").split(" ")[0] ?? "")?.dialect === "v6";
-    const { whyFiltered } = await import("../platforms/routeros/why.js");
-    let answers;
-    try {
-      answers = await whyFiltered(client, v6, prefix, { session: flags.session });
-    } catch (e) {
-      if (e instanceof RouterError) throw e;
-      throw new UsageError((e as Error).message);
-    }
+  return withRouter(flags, async (router) => {
+    const answers = await router.why(prefix, { session: flags.session });
     if (answers.length === 0) throw new UserError(flags.session ? `no BGP session named ${flags.session} on this router` : "no bgpals session on this router: nothing filters prefixes yet");
     if (flags.json) write(`${JSON.stringify(answers, null, 2)}\n`);
     else for (const a of answers) write([`${a.session}${a.link ? ` (${a.link})` : ""}: ${prefix} ${a.summary}`, ...a.verdict.trace.map((t) => `    ${t}`)].join("\n") + "\n");
@@ -259,14 +208,14 @@ export async function whyCommand(prefix: string, flags: RouterFlags & { session?
 
 /** The router's whole configuration (`/export terse`), over SSH with the host key pinned on first use. */
 export async function exportCommand(flags: RouterFlags & { sshPort?: string }, write: Write): Promise<void> {
-  const resolved = await resolveRouter(flags.router, flags.tls);
+  const resolved = await resolveFlags(flags);
   const port = flags.sshPort === undefined ? 22 : Number(flags.sshPort);
   if (!(Number.isInteger(port) && port >= 1 && port <= 65535)) throw new UsageError("--ssh-port must be 1-65535");
   const { SshSession } = await import("../platforms/routeros/ssh.js");
   const key = `ssh:${resolved.target.host}:${port}`;
   const store = settings();
   const pins = store.get("fingerprints");
-  try {
+  {
     const session = await SshSession.connect({
       host: resolved.target.host,
       port,
@@ -274,7 +223,7 @@ export async function exportCommand(flags: RouterFlags & { sshPort?: string }, w
       password: resolved.target.password,
       useAgent: process.env.SSH_AUTH_SOCK !== undefined,
       knownHostKey: pins[key] ?? null,
-      timeoutMs: flags.timeout === undefined ? undefined : Number(flags.timeout) * 1000,
+      timeoutMs: timeoutMs(flags),
     });
     try {
       if (pins[key] === undefined) store.set("fingerprints", { ...pins, [key]: session.hostKeyFingerprint });
@@ -282,7 +231,5 @@ export async function exportCommand(flags: RouterFlags & { sshPort?: string }, w
     } finally {
       await session.close();
     }
-  } catch (e) {
-    throw e instanceof RouterError ? new UserError(e.message) : e;
   }
 }

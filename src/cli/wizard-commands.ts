@@ -4,20 +4,15 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { UsageError, UserError } from "../errors.js";
-import { configDir } from "../store/peers.js";
-import { resolveRouter } from "../store/profiles.js";
-import { RouterClient } from "../platforms/routeros/api/client.js";
-import { discover, type Inventory } from "../platforms/routeros/discovery.js";
-import { RouterError } from "../platforms/routeros/api/errors.js";
 import { applyPrepared, discardPrepared, finishAccept, finishComplete, makeOffer, openAnswer, openOffer, parseNetworkList, prepareAccept, prepareComplete, type Bundled } from "../flows/wizard.js";
-import { defaultWorkspace, type RouterConnection } from "../store/workspace.js";
+import type { Inventory } from "../platforms/platform.js";
+import { configDir } from "../store/peers.js";
+import { defaultWorkspace } from "../store/workspace.js";
+import { withRouter, type RouterFlags } from "./router.js";
 
 type Write = (text: string) => void;
 
-interface Common {
-  router?: string;
-  tls?: boolean;
-  timeout?: string;
+interface Common extends RouterFlags {
   json?: boolean;
   peers?: string;
 }
@@ -43,23 +38,6 @@ export interface AcceptFlags extends Common {
   yes?: boolean;
   monitorAccount?: boolean;
   monitorApi?: string;
-}
-
-async function withRouter<T>(flags: Common, work: (router: RouterConnection) => Promise<T>): Promise<T> {
-  const resolved = await resolveRouter(flags.router, flags.tls);
-  if (flags.timeout !== undefined) resolved.target = { ...resolved.target, timeoutMs: Number(flags.timeout) * 1000 };
-  let client: RouterClient;
-  try {
-    client = await RouterClient.connect(resolved.target);
-    resolved.remember(client.fingerprint);
-  } catch (e) {
-    throw e instanceof RouterError ? new UserError(e.message) : e;
-  }
-  try {
-    return await work({ client, label: resolved.label, target: () => resolved.target, reconnect: () => RouterClient.connect(resolved.target) });
-  } finally {
-    await client.close().catch(() => undefined);
-  }
 }
 
 function parseAsn(text: string | undefined): number {
@@ -106,9 +84,7 @@ export async function offerCommand(flags: OfferFlags, write: Write): Promise<voi
   const ws = defaultWorkspace(flags.peers);
 
   await withRouter(flags, async (router) => {
-    const inventory = await discover(router.client).catch((e) => {
-      throw e instanceof RouterError ? new UserError(e.message) : e;
-    });
+    const inventory = await router.discover();
     const made = await makeOffer(
       router,
       ws,
@@ -132,9 +108,7 @@ export async function acceptCommand(text: string, flags: AcceptFlags, write: Wri
   const asn = parseAsn(flags.asn);
 
   await withRouter(flags, async (router) => {
-    const inventory = await discover(router.client).catch((e) => {
-      throw e instanceof RouterError ? new UserError(e.message) : e;
-    });
+    const inventory = await router.discover();
     const hooks = stepsToStderr(flags);
     const prepared = await prepareAccept(router, ws, opened, { asn, networks: networksOf(flags.networks, inventory), wans: Object.fromEntries(wanOf), monitorAccount: flags.monitorAccount, monitorApi: flags.monitorApi }, hooks, inventory);
     const applied = await applyPrepared(router, prepared, hooks).catch(async (e) => {

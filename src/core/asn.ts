@@ -28,3 +28,21 @@ export function suggestAsn(taken: Iterable<number>, from = 64512): number | null
   }
   return null;
 }
+
+/** Who uses which ASN across a set of peerings, leaving out the given sides (us, and the friend being checked). */
+export function takenAsns(peerings: readonly { name: string; sides: Readonly<Record<string, { asn: number }>> }[], except: readonly string[]): Map<number, string> {
+  const taken = new Map<number, string>();
+  for (const p of peerings) for (const [name, side] of Object.entries(p.sides)) if (!except.includes(name)) taken.set(side.asn, `${name} (peering ${p.name})`);
+  return taken;
+}
+
+/** An ASN for `me`, or why not: private range, not a friend's. */
+export function asnChoiceProblem(asn: number, peerings: Parameters<typeof takenAsns>[0], me: string): string | null {
+  return asnProblem(asn, takenAsns(peerings, [me]));
+}
+
+/** The ASN to suggest to `me`: one the router already uses if it is free, else the first free private one. */
+export function suggestAsnFor(peerings: Parameters<typeof takenAsns>[0], me: string, routerAsns: readonly number[] = []): number {
+  const taken = takenAsns(peerings, [me]);
+  return routerAsns.find((a) => asnProblem(a, taken) === null) ?? suggestAsn(taken.keys()) ?? 4200000000;
+}

@@ -1,9 +1,10 @@
 // Refusals: everything that must stop bgpals before it writes a single command.
 // Each says what is wrong and what to do; all are reported at once.
-import { asnProblem } from "./asn.js";
+import { asnProblem, takenAsns } from "./asn.js";
 import { parsePrefix, prefixesOverlap, prefixWithin } from "./ipv4.js";
 import { allowedOf, sidesOf, type Peering } from "./peering.js";
-import { capabilities } from "../platforms/routeros/dialects.js";
+import type { FeaturesOf } from "./features.js";
+import { linkKind } from "./links/index.js";
 
 export type RefusalCode =
   | "prefix-overlap"
@@ -31,7 +32,9 @@ export interface CheckInput {
   peering: Peering;
   /** Our side. */
   side: string;
-  /** RouterOS version we render for, when not the side's platform.version. */
+  /** What each side's platform offers (the platform answers for its own versions). */
+  featuresOf: FeaturesOf;
+  /** The version of our side's platform we render for, when not the side's platform.version. */
   version?: string;
   /** The other peerings of the peers directory (this one excluded). */
   others?: readonly Peering[];
@@ -47,7 +50,7 @@ export function checkPeering(input: CheckInput): Refusal[] {
   const { peering: p } = input;
   const { me, friend } = sidesOf(p, input.side);
   return [
-    ...checkVersions(p, me, input.version),
+    ...checkVersions(p, me, input.featuresOf, input.version),
     ...checkAsns(p, me, friend, input.others ?? []),
     ...checkOverlaps(p, me, friend, input.others ?? [], input.router),
     ...checkWans(p, me, input.router),
@@ -55,28 +58,25 @@ export function checkPeering(input: CheckInput): Refusal[] {
   ];
 }
 
-function checkVersions(p: Peering, me: string, override: string | undefined): Refusal[] {
+function checkVersions(p: Peering, me: string, featuresOf: FeaturesOf, override: string | undefined): Refusal[] {
   const out: Refusal[] = [];
   for (const [name, side] of Object.entries(p.sides)) {
-    const version = name === me && override !== undefined ? override : side.platform.version;
-    const where = name === me && override !== undefined ? "--routeros" : `sides.${name}.platform.version`;
-    const caps = capabilities(version);
-    if (caps === null) {
-      out.push({ code: "version-gate", path: where, message: `RouterOS ${version} is not supported: bgpals works with RouterOS 6.45 to 6.49 and 7.x; upgrade ${name}'s router` });
+    const mine = name === me && override !== undefined;
+    const platform = mine ? { ...side.platform, version: override } : side.platform;
+    const where = mine ? "--routeros" : `sides.${name}.platform.version`;
+    const features = featuresOf(platform);
+    if ("unsupported" in features) {
+      out.push({ code: "version-gate", path: where, message: `${features.unsupported}; upgrade ${name}'s router` });
       continue;
     }
-    const ovpnServerPorts = new Set<string>();
     p.links.forEach((link, i) => {
-      if (link.kind === "wireguard" && !caps.wireguard) {
-        out.push({ code: "wireguard-v6", path: `links[${i}].kind`, message: `link ${link.name} uses WireGuard but ${name} runs RouterOS ${version}, which has no WireGuard: use "kind": "ovpn" for this link, or upgrade ${name} to RouterOS 7` });
-      }
-      if (link.kind === "ovpn" && link.protocol === "udp" && !caps.ovpnUdp) {
-        out.push({ code: "version-gate", path: `links[${i}].protocol`, message: `link ${link.name} uses OpenVPN over UDP but ${name} runs RouterOS ${version}, whose OpenVPN is TCP only: use "protocol": "tcp"` });
-      }
-      if (link.kind === "ovpn" && link.listener === name) ovpnServerPorts.add(`${link.port}/${link.protocol ?? "tcp"}`);
+      const problem = linkKind(link.kind).unsupported(link, name, features);
+      if (problem !== null) out.push({ code: problem.code, path: `links[${i}].${problem.field}`, message: problem.message });
     });
-    if (!caps.ovpnServerInstances && ovpnServerPorts.size > 1) {
-      out.push({ code: "version-gate", path: "links", message: `${name} runs RouterOS ${version}, which has one OpenVPN server, but its OpenVPN links listen on ${[...ovpnServerPorts].join(" and ")}: use the same port and protocol on every link ${name} listens on (several servers need RouterOS 7.17)` });
+    for (const kind of new Set(p.links.map((l) => linkKind(l.kind)))) {
+      const listening = p.links.filter((l) => l.kind === kind.kind && l.listener === name);
+      const problem = listening.length === 0 ? null : (kind.listenerProblem?.(listening, name, features) ?? null);
+      if (problem !== null) out.push({ code: "version-gate", path: "links", message: problem });
     }
   }
   return out;
@@ -90,12 +90,7 @@ function checkAsns(p: Peering, me: string, friend: string, others: readonly Peer
     out.push({ code: "asn-collision", path: `sides.${friend}.asn`, message: `${friend} uses AS${theirs}, the same as ours: eBGP needs two different ASNs; ask ${friend} to pick another private ASN` });
   }
   // Who else uses which ASN across the peers directory (our own side excluded: it is us).
-  const taken = new Map<number, string>();
-  for (const other of others) {
-    for (const [name, side] of Object.entries(other.sides)) {
-      if (name !== me && name !== friend) taken.set(side.asn, `${name} (peering ${other.name})`);
-    }
-  }
+  const taken = takenAsns(others, [me, friend]);
   const theirsProblem = taken.has(theirs) ? asnProblem(theirs, taken) : null;
   if (theirsProblem !== null) out.push({ code: "asn-collision", path: `sides.${friend}.asn`, message: `${theirsProblem}; ask ${friend} to pick another` });
   const mineProblem = taken.has(mine) ? asnProblem(mine, taken) : null;

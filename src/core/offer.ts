@@ -1,12 +1,15 @@
 // Offer and answer bodies: what crosses between the two operators, and how the two halves become
 // one peering. Pure: the wizard and the headless commands do the I/O around it.
 import { allocateLinkSubnets } from "./addressing.js";
+import { linkKind, portPool, type LinkKind } from "./links/index.js";
+import { PLACEHOLDER_FINGERPRINT } from "./links/ovpn.js";
+import { PLACEHOLDER_KEY } from "./links/wireguard.js";
 import { parsePeering, PEERING_FORMAT, type FileProblem, type Peering } from "./peering.js";
 
 /** A link as the offering side proposes it. The offerer listens: WireGuard responder, OpenVPN server. */
 export interface OfferedLink {
   name: string;
-  kind: "wireguard" | "ovpn";
+  kind: LinkKind;
   /** The offerer's WAN this link rides on. */
   wan: string;
   port: number;
@@ -85,50 +88,29 @@ export const answerSecret = {
 
 export interface LinkRequest {
   name: string;
-  kind: "wireguard" | "ovpn";
+  kind: LinkKind;
   wan: string;
   /** OpenVPN: the PPP secret name for the friend; defaults to the link name. */
   user?: string;
 }
 
-const WIREGUARD_FIRST_PORT = 13231;
-const OPENVPN_PORT = 1194;
-const OPENVPN_MTU = 1450;
-
-/** Stands for a WireGuard key the router has not generated yet; never sent to a router. */
-export const PLACEHOLDER_KEY = `${"A".repeat(43)}=`;
-/** Stands for a CA fingerprint before the CA exists; never sent to a router. */
-export const PLACEHOLDER_FINGERPRINT = "0".repeat(64);
+export { PLACEHOLDER_FINGERPRINT, PLACEHOLDER_KEY };
 
 /** Tunnel subnets and ports for the offer, avoiding what the router and the peers directory use. */
 export function proposeLinks(
   links: readonly LinkRequest[],
   inUse: { prefixes: readonly string[]; ports: readonly number[] },
-  publicKeys: Record<string, string>,
 ): { ok: true; links: OfferedLink[] } | { ok: false; message: string } {
   const subnets = allocateLinkSubnets({ inUse: inUse.prefixes }, links.length);
   if (!subnets.ok) return subnets;
-  const taken = new Set(inUse.ports);
-  // One OpenVPN port for every OpenVPN link: before 7.17 a router has a single OpenVPN server.
-  let ovpnPort = OPENVPN_PORT;
-  while (taken.has(ovpnPort)) ovpnPort++;
-  if (links.some((l) => l.kind === "ovpn")) taken.add(ovpnPort);
-  let port = WIREGUARD_FIRST_PORT;
-  const out: OfferedLink[] = [];
-  links.forEach((link, i) => {
-    const s = subnets.links[i]!;
-    if (link.kind === "ovpn") {
-      out.push({
-        name: link.name, kind: "ovpn", wan: link.wan, port: ovpnPort, subnet: s.subnet, addresses: s.addresses, publicKey: "", keepalive: "", mtu: OPENVPN_MTU,
-        protocol: "tcp", user: link.user ?? link.name, caFingerprint: PLACEHOLDER_FINGERPRINT, requireClientCertificate: true,
-      });
-      return;
-    }
-    while (taken.has(port)) port++;
-    taken.add(port);
-    out.push({ name: link.name, kind: "wireguard", wan: link.wan, port, subnet: s.subnet, addresses: s.addresses, publicKey: publicKeys[link.name] ?? "", keepalive: "25s", mtu: 1420 });
-  });
-  return { ok: true, links: out };
+  const ports = portPool(inUse.ports);
+  return {
+    ok: true,
+    links: links.map((link, i) => {
+      const s = subnets.links[i]!;
+      return { name: link.name, kind: link.kind, wan: link.wan, subnet: s.subnet, addresses: s.addresses, ...linkKind(link.kind).propose(link, ports) };
+    }),
+  };
 }
 
 // Side fields as the peering file has them: no name, the version under platform.
@@ -145,21 +127,16 @@ export function peeringOf(offer: OfferBody, answer: Omit<AnswerBody, "offer">): 
     format: PEERING_FORMAT,
     name: offer.peering,
     sides: { [offerer]: sideJson(offer.side), [friend]: sideJson(answer.side) },
-    links: offer.links.map((l) => {
-      const common = {
-        name: l.name,
-        kind: l.kind,
-        wan: { [offerer]: l.wan, [friend]: answer.links[l.name]?.wan },
-        listener: offerer,
-        port: l.port,
-        subnet: l.subnet,
-        address: { [offerer]: l.addresses[0], [friend]: l.addresses[1] },
-      };
-      if (l.kind === "ovpn") {
-        return { ...common, protocol: l.protocol, caFingerprint: l.caFingerprint, user: l.user, requireClientCertificate: l.requireClientCertificate, mtu: l.mtu };
-      }
-      return { ...common, publicKey: { [offerer]: l.publicKey, [friend]: answer.links[l.name]?.publicKey }, keepalive: l.keepalive, mtu: l.mtu };
-    }),
+    links: offer.links.map((l) => ({
+      name: l.name,
+      kind: l.kind,
+      wan: { [offerer]: l.wan, [friend]: answer.links[l.name]?.wan },
+      listener: offerer,
+      port: l.port,
+      subnet: l.subnet,
+      address: { [offerer]: l.addresses[0], [friend]: l.addresses[1] },
+      ...linkKind(l.kind).fileFields(l, answer.links[l.name], offerer, friend),
+    })),
     policy: offer.policy,
   };
   return parsePeering(json);
@@ -168,7 +145,7 @@ export function peeringOf(offer: OfferBody, answer: Omit<AnswerBody, "offer">): 
 /** A peering with the friend's half still unknown: enough to render our own WireGuard interfaces. */
 export function draftPeering(offer: OfferBody, friendWan: (link: string) => string, friendVersion: string): Peering {
   const placeholderKey = PLACEHOLDER_KEY;
-  const keyed = { ...offer, links: offer.links.map((l) => (l.kind === "ovpn" ? { ...l, caFingerprint: l.caFingerprint || PLACEHOLDER_FINGERPRINT } : { ...l, publicKey: l.publicKey || placeholderKey })) };
+  const keyed = { ...offer, links: offer.links.map((l) => ({ ...l, ...linkKind(l.kind).draft(l) })) };
   const result = peeringOf(keyed, {
     side: { name: offer.friend, asn: offer.side.asn === 65534 ? 65533 : 65534, routerId: "0.0.0.1", version: friendVersion, networks: ["198.18.255.0/24"], wans: Object.fromEntries(offer.links.map((l) => [friendWan(l.name), { interface: friendWan(l.name) }])) },
     links: Object.fromEntries(offer.links.map((l) => [l.name, { wan: friendWan(l.name), publicKey: placeholderKey }])),

@@ -1,6 +1,7 @@
 // The peering file, `bgpals/peering@1`: both halves of what two operators agreed, no secrets.
 import { z } from "zod";
 import { addressInPrefix, isIPv4, isIPv4Prefix, lastAddress, parseAddress, parsePrefix, prefixesOverlap } from "./ipv4.js";
+import { LINK_KIND_NAMES, LINK_KINDS, linkKind } from "./links/index.js";
 
 export const PEERING_FORMAT = "bgpals/peering@1";
 
@@ -61,7 +62,7 @@ const perSide = <T extends z.ZodType>(value: T) => z.record(name, value);
 
 export const linkSchema = z.strictObject({
   name,
-  kind: z.enum(["wireguard", "ovpn"]),
+  kind: z.enum(LINK_KIND_NAMES),
   wan: perSide(name),
   listener: name,
   port: z.number().int().min(1).max(65535),
@@ -138,9 +139,6 @@ function crossCheck(p: z.output<typeof peeringObject>, issue: (path: (string | n
           issue([...at, "address", side], `${address} is the network or broadcast address of ${link.subnet}`);
         }
       }
-      if (link.kind === "wireguard" && link.publicKey?.[side] === undefined) {
-        issue([...at, "publicKey", side], `missing: ${side}'s WireGuard public key (generated on ${side}'s router)`);
-      }
     }
     for (const key of [...Object.keys(link.wan), ...Object.keys(link.address), ...Object.keys(link.publicKey ?? {})]) {
       if (!sideNames.includes(key)) issue([...at], `unknown side ${key} in link ${link.name}`);
@@ -151,13 +149,13 @@ function crossCheck(p: z.output<typeof peeringObject>, issue: (path: (string | n
     if (listenerWan !== undefined && listenerWan.endpoint === undefined) {
       issue([...at, "listener"], `${link.listener} listens on ${link.name} but its WAN ${link.wan[link.listener]} has no endpoint for the friend to reach`);
     }
-    if (link.kind === "ovpn") {
-      if (link.user === undefined) issue([...at, "user"], "missing: the PPP secret name of this OpenVPN link");
-      if (link.caFingerprint === undefined) issue([...at, "caFingerprint"], "missing: the OpenVPN server's CA fingerprint the client pins");
-      if (link.publicKey !== undefined) issue([...at, "publicKey"], "publicKey belongs to WireGuard links, not OpenVPN");
-    } else {
-      for (const field of ["protocol", "caFingerprint", "user", "requireClientCertificate"] as const) {
-        if (link[field] !== undefined) issue([...at, field], `${field} belongs to OpenVPN links, not WireGuard`);
+    const kind = linkKind(link.kind);
+    for (const problem of kind.fileProblems(link, sideNames)) issue([...at, ...problem.field], problem.message);
+    // A field of another kind is a mistake, not something to ignore.
+    for (const other of Object.values(LINK_KINDS)) {
+      if (other.kind === kind.kind) continue;
+      for (const field of other.ownFields) {
+        if (!kind.ownFields.includes(field) && link[field as keyof typeof link] !== undefined) issue([...at, field], `${field} belongs to ${other.title} links, not ${kind.title}`);
       }
     }
   });

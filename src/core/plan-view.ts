@@ -1,13 +1,19 @@
-// One plan, three views: grouped lines for the screen and the text output, JSON, and an .rsc
-// script. Secrets are masked in all of them.
-import { ownershipTag } from "../platforms/routeros/names.js";
-import type { Change, Plan } from "../platforms/routeros/apply/plan.js";
-import { menuLine, quote, SECRET_MASK } from "../platforms/routeros/render/script.js";
+// One plan, several views: grouped lines for the screen and the text output, JSON, and lines to
+// read before saying yes. Secrets are masked in all of them. (A platform adds its own script
+// form: RouterOS's .rsc.)
+import { SECRET_MASK, type Change, type Plan } from "./plan.js";
+
+const BARE = /^[A-Za-z0-9._:/,@+*-]+$/;
+
+/** A value as plans show it: plain words bare, anything else quoted. */
+export function quote(value: string): string {
+  return value !== "" && BARE.test(value) ? value : JSON.stringify(value);
+}
 
 export const CHANGE_SIGN = { add: "+", set: "~", remove: "-" } as const;
 
 export function maskedAttrs(change: Change): Record<string, string> {
-  return Object.fromEntries(Object.entries(change.attrs).map(([k, v]) => [k, change.command?.secret?.includes(k) ? SECRET_MASK : v]));
+  return Object.fromEntries(Object.entries(change.attrs).map(([k, v]) => [k, change.secret?.includes(k) ? SECRET_MASK : v]));
 }
 
 /** Cleared attributes as the RouterOS console writes them: `!set-bgp-prepend`. */
@@ -67,17 +73,6 @@ export function planText(plan: Plan, title: string): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** The plan as a script: adds as they are, sets and removes by our ownership tag; `!name` clears an attribute. */
-export function planScript(plan: Plan, peering: string): string {
-  const lines: string[] = [`# bgpals plan for peering ${peering}`];
-  for (const c of plan.changes) {
-    const find = c.id === undefined && c.op === "set" ? "" : `[find comment=${quote(ownershipTag(peering, c.role))}] `;
-    const attrs = [...Object.entries(maskedAttrs(c)).map(([k, v]) => `${k}=${quote(v)}`), ...unsetWords(c)].join(" ");
-    lines.push(`${menuLine(c.path)} ${c.op}${c.op === "add" ? "" : ` ${find.trim()}`} ${attrs}`.trimEnd());
-  }
-  return `${lines.join("\n")}\n`;
-}
-
 /** A plan as lines to read before saying yes: each change, its attributes, what it clears. */
 export function changeLines(plan: Plan, label: string, { compact = false } = {}): string[] {
   if (plan.changes.length === 0) return [`changes on ${label}: none, the router already prefers this link`];
@@ -90,7 +85,7 @@ export function changeLines(plan: Plan, label: string, { compact = false } = {})
       continue;
     }
     lines.push(`  ${CHANGE_SIGN[c.op]} ${c.path} ${c.role}`);
-    for (const [k, v] of Object.entries(maskedAttrs(c))) if (k !== "comment") lines.push(`      ${k}=${c.command?.secret?.includes(k) ? v : quote(v)}`);
+    for (const [k, v] of Object.entries(maskedAttrs(c))) if (k !== "comment") lines.push(`      ${k}=${c.secret?.includes(k) ? v : quote(v)}`);
     // RouterOS console notation for a cleared attribute.
     for (const k of c.unset ?? []) lines.push(`      !${k}  (was ${c.before?.[k] ?? "?"})`);
   }

@@ -1,10 +1,10 @@
 // Home's live badges: each router reachable or not (and why), and each friend's peering up,
 // degraded or down from what the routers report for its tunnels and sessions.
 import type { Peering } from "../core/peering.js";
-import { capabilities } from "../platforms/routeros/dialects.js";
-import { RouterError } from "../platforms/routeros/api/errors.js";
-import { statusOf, type RouterStatus } from "../platforms/routeros/peering-ops.js";
-import type { RouterConnection } from "../store/workspace.js";
+import { RouterError } from "../errors.js";
+import type { Router, RouterStatus } from "../platforms/platform.js";
+import { identityName } from "../store/identity.js";
+import { peersOf, type Workspace } from "../store/workspace.js";
 
 export type RouterHealth = "ok" | "unreachable" | "bad-credentials" | "unknown";
 export type PeeringHealth = "up" | "degraded" | "down" | "unknown";
@@ -12,7 +12,7 @@ export type PeeringHealth = "up" | "degraded" | "down" | "unknown";
 export interface ProbeTarget {
   name: string;
   /** Null when it cannot be probed without asking (no stored password). */
-  connect: (() => Promise<RouterConnection>) | null;
+  connect: (() => Promise<Router>) | null;
 }
 
 export interface HomeHealth {
@@ -27,17 +27,15 @@ export async function probeHome(targets: readonly ProbeTarget[], peerings: reado
   await Promise.all(
     targets.map(async (target) => {
       if (target.connect === null) return void (routers[target.name] = "unknown");
-      let connection: RouterConnection | null = null;
+      let router: Router | null = null;
       try {
-        connection = await target.connect();
-        const [resource] = await connection.client.print("/system/resource", { proplist: ["version"] });
-        const version = (resource?.version ?? "").split(" ")[0] ?? "";
-        statuses.push(await statusOf(connection.client, capabilities(version)?.dialect === "v6"));
+        router = await target.connect();
+        statuses.push(await router.status());
         routers[target.name] = "ok";
       } catch (e) {
         routers[target.name] = e instanceof RouterError && e.kind === "bad-credentials" ? "bad-credentials" : "unreachable";
       } finally {
-        await connection?.client.close().catch(() => undefined);
+        await router?.close().catch(() => undefined);
       }
     }),
   );
@@ -53,3 +51,41 @@ export function peeringHealth(peering: Peering, statuses: readonly RouterStatus[
   if (healthy.length === peering.links.length) return "up";
   return healthy.length > 0 ? "degraded" : "down";
 }
+
+/** Home's two lists with their badges. */
+export interface HomeLists {
+  routers: Array<{ name: string; host: string; status: RouterHealth }>;
+  friends: Array<{ name: string; peering: string; status: PeeringHealth }>;
+}
+
+/** Where Home's lists come from (the screens' services fit). */
+export interface HomeSources {
+  workspace: Workspace;
+  routers(): Array<{ name: string; label: string }>;
+  needsPassword(router: string): boolean;
+  connect(router: string): Promise<Router>;
+}
+
+/** Home's lists: routers from profiles, friends from the peers directory (the other side's name). */
+export function homeOf(ws: Workspace, routers: Array<{ name: string; label: string }>, health?: HomeHealth): HomeLists {
+  const me = identityName(ws.home);
+  return {
+    routers: routers.map((r) => ({ name: r.name, host: r.label, status: health?.routers[r.name] ?? "unknown" })),
+    friends: peersOf(ws).map((p) => {
+      const names = Object.keys(p.sides);
+      const friend = names.find((n) => n !== me) ?? names.join(" ↔ ");
+      return { name: friend, peering: p.name, status: health?.peerings[p.name] ?? "unknown" };
+    }),
+  };
+}
+
+/** Probes what can be probed without asking for a password, and returns Home with the badges. */
+export async function probedHome(services: HomeSources): Promise<HomeLists> {
+  const routers = services.routers();
+  const health = await probeHome(
+    routers.map((r) => ({ name: r.name, connect: services.needsPassword(r.name) ? null : () => services.connect(r.name) })),
+    peersOf(services.workspace),
+  );
+  return homeOf(services.workspace, routers, health);
+}
+

@@ -1,5 +1,5 @@
 // What discovery found on a router, as lines for a person: `bgpals inventory` and the screens.
-import type { Inventory } from "../platforms/routeros/discovery.js";
+import type { Inventory } from "../platforms/platform.js";
 
 export function inventoryLines(inv: Inventory): string[] {
   return [

@@ -3,46 +3,17 @@
 // received prefer bundle) and clearing a session a max-prefix trip holds down.
 // Progress goes out through callbacks so a screen can draw each step as it happens.
 import { decodeBundle, encodeBundle, type Bundle, type BundleRefusal, type Identity, type PublicIdentity, type Recipient } from "../core/bundle.js";
-import { parseOwnershipTag } from "../platforms/routeros/names.js";
 import type { Peering } from "../core/peering.js";
 import { sidesOf } from "../core/peering.js";
-import type { Observed, Plan } from "../platforms/routeros/apply/plan.js";
+import type { Plan } from "../core/plan.js";
 import { checkPreferRequest, isFriendPrefix, linkOfGateway, predictPrefer, preferProblem, swapPrimary, type ObservedRoute, type PreferBody, type PreferPrediction } from "../core/prefer.js";
-import type { RenderSecrets } from "../platforms/routeros/render/render.js";
-import { capabilities } from "../platforms/routeros/dialects.js";
-import { applyPlan, type ApplyEvent } from "../platforms/routeros/apply/apply.js";
-import type { RouterClient } from "../platforms/routeros/api/client.js";
-import { planOnRouter, statusOf, type SessionStatus } from "../platforms/routeros/peering-ops.js";
-
-/** The menus a primary swap may touch: filters and sessions. Other drift is left to `bgpals apply`. */
-const POLICY_MENUS = new Set(["/routing/filter/rule", "/routing/filter", "/routing/bgp/connection", "/routing/bgp/peer"]);
+import type { ApplyEvent, LinkSecrets, Router, SessionStatus } from "../platforms/platform.js";
 
 const DEFAULT_OBSERVE_MS = 30_000;
 const DEFAULT_POLL_MS = 250;
 const DEFAULT_CLEAR_WAIT_MS = 5000;
 
 // --- Observing ---------------------------------------------------------------------------------
-
-async function routerVersion(client: RouterClient): Promise<{ version: string; v6: boolean }> {
-  const [resource] = await client.print("/system/resource", { proplist: ["version"] });
-  const version = (resource?.version ?? "").split(" ")[0] ?? "";
-  return { version, v6: capabilities(version)?.dialect === "v6" };
-}
-
-/** BGP routes as `/ip/route` shows them (both attribute spellings, RouterOS 6 and 7). */
-export async function readBgpRoutes(client: RouterClient): Promise<ObservedRoute[]> {
-  const items = await client.print("/ip/route", { query: { bgp: "true" } });
-  return items.map((r) => {
-    const pref = r["bgp.local-pref"] ?? r["bgp-local-pref"];
-    return {
-      dst: r["dst-address"] ?? "",
-      gateway: r.gateway ?? "",
-      active: r.active === "true" || r.active === "yes",
-      localPref: pref === undefined || pref === "" ? null : Number(pref),
-      asPath: r["bgp.as-path"] ?? r["bgp-as-path"] ?? "",
-    };
-  });
-}
 
 /** The active path to one friend prefix, seen after the apply. */
 export interface ObservedMove {
@@ -84,14 +55,14 @@ function where(prediction: PreferPrediction, peering: Peering, routes: readonly 
 }
 
 /** Looks at `/ip/route` until every friend prefix is where `prediction` said, or the time is up. */
-export async function observeMove(client: RouterClient, peering: Peering, prediction: PreferPrediction, options: ObserveOptions = {}): Promise<Observation> {
+export async function observeMove(router: Router, peering: Peering, prediction: PreferPrediction, options: ObserveOptions = {}): Promise<Observation> {
   const now = options.now ?? Date.now;
   const start = now();
   const timeoutMs = options.timeoutMs ?? DEFAULT_OBSERVE_MS;
   const seen = new Map<string, string>();
   for (;;) {
     const elapsed = now() - start;
-    const moves = where(prediction, peering, await readBgpRoutes(client), elapsed);
+    const moves = where(prediction, peering, await router.bgpRoutes(), elapsed);
     for (const m of moves) {
       const key = `${m.gateway} ${m.localPref}`;
       if (seen.get(m.prefix) !== key) {
@@ -124,8 +95,7 @@ export interface PreferOptions extends PreferCallbacks {
   primary: string;
   /** Other peerings of the peers directory, for the checks a plan runs. */
   others?: readonly Peering[];
-  secrets?: RenderSecrets;
-  reconnect: () => Promise<RouterClient>;
+  secrets?: LinkSecrets;
   resolve?: (name: string) => Promise<string>;
   /** Asked after onPredicted, before any write: false stops there (status "planned"). */
   confirm?: (prediction: PreferPrediction, plan: Plan) => boolean | Promise<boolean>;
@@ -158,17 +128,15 @@ export type PreferResult =
     };
 
 /** Plans the swap on the router: only filter and session changes, the rest is counted as drift. */
-async function planSwap(client: RouterClient, options: PreferOptions): Promise<{ prediction: PreferPrediction; plan: Plan; swapped: Peering; observed: Observed; otherChanges: number } | { refused: string }> {
+async function planSwap(router: Router, options: PreferOptions): Promise<{ prediction: PreferPrediction; plan: Plan; swapped: Peering; otherChanges: number } | { refused: string }> {
   const { peering, side, primary } = options;
   const problem = preferProblem(peering, side, primary);
   if (problem !== null) return { refused: problem };
   const swapped = swapPrimary(peering, primary);
-  const [planned, routes] = await Promise.all([planOnRouter(client, { peering: swapped, side, others: options.others, secrets: options.secrets }), readBgpRoutes(client)]);
+  const [planned, routes] = await Promise.all([router.plan({ peering: swapped, side, others: options.others, secrets: options.secrets, scope: "policy" }), router.bgpRoutes()]);
   if (planned.refusals.length > 0) return { refused: ["refused for this router, nothing written:", ...planned.refusals.map((r) => `  ${r.path}: ${r.message}`)].join("\n") };
   if (planned.plan.conflicts.length > 0) return { refused: ["nothing written:", ...planned.plan.conflicts.map((c) => `  ${c.message}`)].join("\n") };
-  const changes = planned.plan.changes.filter((c) => POLICY_MENUS.has(c.path) && c.op === "set");
-  const plan: Plan = { changes, conflicts: [] };
-  return { prediction: predictPrefer(peering, side, primary, routes), plan, swapped, observed: planned.observed, otherChanges: planned.plan.changes.length - changes.length };
+  return { prediction: predictPrefer(peering, side, primary, routes), plan: planned.plan, swapped, otherChanges: planned.otherChanges };
 }
 
 export function preferBundle(identity: Identity, friend: Recipient, body: PreferBody, now: number): { text: string; fingerprint: string } {
@@ -179,18 +147,18 @@ export function preferBundle(identity: Identity, friend: Recipient, body: Prefer
  * Makes `primary` the preferred link of the peering on this router: every link's filters at once,
  * through plan and apply (a failure undoes what was written), then watches the move.
  */
-export async function preferPrimary(client: RouterClient, options: PreferOptions): Promise<PreferResult> {
-  const swap = await planSwap(client, options);
+export async function preferPrimary(router: Router, options: PreferOptions): Promise<PreferResult> {
+  const swap = await planSwap(router, options);
   if ("refused" in swap) return { status: "refused", message: swap.refused };
   const { prediction, plan, swapped } = swap;
   options.onPredicted?.(prediction, plan);
   if (options.confirm !== undefined && !(await options.confirm(prediction, plan))) return { status: "planned", prediction, plan, peering: swapped };
 
-  const result = await applyPlan(client, plan, { peering: swapped.name, observed: swap.observed, reconnect: options.reconnect, resolve: options.resolve, onEvent: options.onApplyStep, now: options.now });
+  const result = await router.apply(plan, { resolve: options.resolve, onEvent: options.onApplyStep });
   if (!result.ok) return { status: "failed", prediction, plan, message: result.message, undone: result.undone, undoProblems: result.undoProblems };
 
   const observeMs = options.observeMs ?? DEFAULT_OBSERVE_MS;
-  const observation = observeMs > 0 ? await observeMove(client, swapped, prediction, { timeoutMs: observeMs, pollMs: options.pollMs, onObserved: options.onObserved, signal: options.signal, now: options.now }) : null;
+  const observation = observeMs > 0 ? await observeMove(router, swapped, prediction, { timeoutMs: observeMs, pollMs: options.pollMs, onObserved: options.onObserved, signal: options.signal, now: options.now }) : null;
   const bundle =
     options.identity && options.friend ? preferBundle(options.identity, options.friend, { peering: swapped.name, primary: options.primary }, (options.now ?? Date.now)()) : null;
   return { status: "applied", prediction, plan, peering: swapped, applied: result.applied, observation, bundle, otherChanges: swap.otherChanges };
@@ -246,8 +214,6 @@ export interface ClearOptions {
   side: string;
   /** Only this link's session (default: every session of the peering). */
   link?: string;
-  /** A new connection if this one drops between a RouterOS 6 disable and enable. */
-  reconnect: () => Promise<RouterClient>;
   /** How long to wait for a cleared session to establish again (default 5 s); a session still tripped then is "tripped-again". */
   waitMs?: number;
   pollMs?: number;
@@ -270,62 +236,40 @@ export type ClearResult = { status: "nothing-to-clear"; sessions: SessionStatus[
  * on RouterOS 7; on RouterOS 6, which has no clear, disabling and enabling the peer (as its manual
  * says: without max-prefix-restart-time the session waits for that).
  */
-export async function clearLimitExceeded(client: RouterClient, options: ClearOptions): Promise<ClearResult> {
+export async function clearLimitExceeded(router: Router, options: ClearOptions): Promise<ClearResult> {
   const { peering, side } = options;
   if (peering.sides[side] === undefined) return { status: "refused", message: `peering ${peering.name} has no side named ${side}` };
   if (options.link !== undefined && !peering.links.some((l) => l.name === options.link)) {
     return { status: "refused", message: `peering ${peering.name} has no link named ${options.link}; its links are ${peering.links.map((l) => l.name).join(", ")}` };
   }
-  const { v6 } = await routerVersion(client);
   const mine = (s: SessionStatus) => s.peering === peering.name && (options.link === undefined || s.link === options.link);
-  const before = (await statusOf(client, v6)).sessions.filter(mine);
+  const before = (await router.status()).sessions.filter(mine);
   const tripped = before.filter((s) => s.limitExceeded);
   if (tripped.length === 0) return { status: "nothing-to-clear", sessions: before };
 
-  let current = client;
   for (const s of tripped) {
-    if (v6) current = await restartV6Peer(current, s.name, options.reconnect);
-    else {
-      const [session] = await current.print("/routing/bgp/session", { query: { name: `${s.name}-1` } });
-      const [byName] = session === undefined ? await current.print("/routing/bgp/session", { query: { name: s.name } }) : [session];
-      if (byName === undefined) continue;
-      await current.run("/routing/bgp/session/clear", { numbers: byName[".id"]! });
-    }
+    await router.clearSession(s);
     options.onCleared?.(s);
   }
-
-  const now = options.now ?? Date.now;
-  const deadline = now() + (options.waitMs ?? DEFAULT_CLEAR_WAIT_MS);
-  for (;;) {
-    const after = (await statusOf(current, v6)).sessions.filter(mine);
-    const outcomes = tripped.map((t): ClearedSession => {
-      const s = after.find((x) => x.name === t.name);
-      const outcome = s?.state === "established" ? "established" : s?.limitExceeded ? "tripped-again" : "not-established";
-      return { session: t.name, link: t.link, outcome, lastError: s?.lastError ?? "" };
-    });
-    // Right after a clear the router may still show the old trip: only "established" ends the wait early.
-    if (outcomes.every((o) => o.outcome === "established") || now() >= deadline) {
-      if (current !== client) await current.close().catch(() => undefined);
-      return { status: "cleared", sessions: outcomes };
-    }
-    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? DEFAULT_POLL_MS));
-  }
-}
-
-/** Disable, then enable: the enable is retried on a new connection, a peer must not stay off. */
-async function restartV6Peer(client: RouterClient, name: string, reconnect: () => Promise<RouterClient>): Promise<RouterClient> {
-  const [peer] = await client.print("/routing/bgp/peer", { query: { name } });
-  if (peer === undefined || parseOwnershipTag(peer.comment) === null) return client;
-  const id = peer[".id"]!;
+  // A restart that disables and enables may have needed a connection of its own.
+  const current = router.closed ? await router.reconnect() : router;
   try {
-    await client.run("/routing/bgp/peer/disable", { numbers: id });
+    const now = options.now ?? Date.now;
+    const deadline = now() + (options.waitMs ?? DEFAULT_CLEAR_WAIT_MS);
+    for (;;) {
+      const after = (await current.status()).sessions.filter(mine);
+      const outcomes = tripped.map((t): ClearedSession => {
+        const s = after.find((x) => x.name === t.name);
+        const outcome = s?.state === "established" ? "established" : s?.limitExceeded ? "tripped-again" : "not-established";
+        return { session: t.name, link: t.link, outcome, lastError: s?.lastError ?? "" };
+      });
+      // Right after a clear the router may still show the old trip: only "established" ends the wait early.
+      if (outcomes.every((o) => o.outcome === "established") || now() >= deadline) return { status: "cleared", sessions: outcomes };
+      await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? DEFAULT_POLL_MS));
+    }
   } finally {
-    let current = client;
-    if (current.closed) current = await reconnect();
-    await current.run("/routing/bgp/peer/enable", { numbers: id });
-    client = current;
+    if (current !== router) await current.close().catch(() => undefined);
   }
-  return client;
 }
 
 /** Friend prefixes among observed routes (for screens that list what a swap concerns). */

@@ -4,28 +4,22 @@
 // fails undoes what it created.
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, rmSync } from "node:fs";
-import { asnProblem } from "../core/asn.js";
+import { asnChoiceProblem, suggestAsnFor } from "../core/asn.js";
 import { decodeBundle, encodeBundle, type Identity, type PublicIdentity } from "../core/bundle.js";
 import { checkPeering } from "../core/checks.js";
 import { isIPv4Prefix } from "../core/ipv4.js";
-import { certificateNames, monitorAccountNames, ownershipTag } from "../platforms/routeros/names.js";
+import { LINK_KINDS } from "../core/links/index.js";
 import { answerSecret, answerShapeProblem, draftPeering, offerShapeProblem, parseApiEndpoint, peeringOf, PLACEHOLDER_KEY, proposeLinks, type AnswerBody, type CaCertificateBody, type MonitorGrant, type OfferBody } from "../core/offer.js";
 import type { Peering } from "../core/peering.js";
-import { planPeering, type Observed, type Plan } from "../platforms/routeros/apply/plan.js";
-import { render, type RenderSecrets } from "../platforms/routeros/render/render.js";
-import type { RouterCommand } from "../platforms/routeros/types.js";
-import { capabilities } from "../platforms/routeros/dialects.js";
+import type { Plan } from "../core/plan.js";
 import { UserError } from "../errors.js";
-import { loadIdentity, pendingOfferFile, rememberFriend, savePending, SeenNonces } from "../store/identity.js";
-import { applyPlan, type ApplyEvent } from "../platforms/routeros/apply/apply.js";
-import { CertificateError, importCa, makeCertificates, pemFingerprint, pemIsAuthority, type CaCertificate } from "../platforms/routeros/certificates.js";
-import { discover, type Inventory } from "../platforms/routeros/discovery.js";
-import { RouterError } from "../platforms/routeros/api/errors.js";
-import { planOnRouter, readObserved } from "../platforms/routeros/peering-ops.js";
+import type { ApplyEvent, Inventory, LinkSecrets, Router } from "../platforms/platform.js";
 import { saveFriendMonitorAccount, savePppPasswords } from "../store/friends.js";
-import { peersOf, savePeering, type RouterConnection, type Workspace } from "../store/workspace.js";
+import { loadIdentity, pendingOfferFile, rememberFriend, savePending, SeenNonces } from "../store/identity.js";
+import { peersOf, savePeering, type Workspace } from "../store/workspace.js";
+import { pemFingerprint, pemIsAuthority } from "../core/certificates.js";
 
-export { friendMonitorAccount, type MonitorAccount } from "../store/friends.js";
+export { asnChoiceProblem };
 
 export interface FlowHooks {
   /** A slow step starts ("creating the WireGuard interfaces on alice"). */
@@ -41,23 +35,11 @@ export interface Bundled {
 
 const clock = (hooks: FlowHooks) => (hooks.now ?? Date.now)();
 
-/** Router errors are expected errors: the screen and the command say what happened. */
-async function expected<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (e) {
-    throw e instanceof RouterError || e instanceof CertificateError ? new UserError(e.message) : e;
-  }
-}
-
 /** A password bgpals chooses (PPP, monitor account): 24 characters RouterOS takes in any field. */
 function randomPassword(): string {
   return randomBytes(18).toString("base64url");
 }
 
-// Policies real RouterOS 6 and 7 both know; everything but reading over the API is denied.
-export const MONITOR_POLICY = "read,api,!local,!telnet,!ssh,!ftp,!reboot,!write,!policy,!test,!winbox,!password,!web,!sniff,!sensitive,!romon";
-const DEFAULT_API_PORT = 8728;
 // What bgpals itself makes (24 base64url characters); a friend's tool may choose longer ones.
 const PASSWORD = /^[A-Za-z0-9_-]{16,128}$/;
 
@@ -88,19 +70,9 @@ function secretsOf(target: object): FlowSecrets | undefined {
 
 // --- choices, checked -------------------------------------------------------------------------
 
-/** An ASN for `me`, or why not: private range, not ours elsewhere, not a friend's. */
-export function asnChoiceProblem(asn: number, peers: readonly Peering[], me: string): string | null {
-  const taken = new Map<number, string>();
-  for (const p of peers) for (const [name, side] of Object.entries(p.sides)) if (name !== me) taken.set(side.asn, `${name} (peering ${p.name})`);
-  return asnProblem(asn, taken);
-}
-
-/** A free private ASN to suggest: 64512 + something not taken by anyone we know. */
+/** A free private ASN to suggest: the router's own where it is free, else the first no friend uses. */
 export function suggestAsn(peers: readonly Peering[], me: string, inventory?: Inventory): number {
-  const own = inventory?.bgp.asns.find((a) => asnChoiceProblem(a, peers, me) === null);
-  if (own !== undefined) return own;
-  for (let asn = 64512; asn <= 65534; asn++) if (asnChoiceProblem(asn, peers, me) === null) return asn;
-  return 4200000000;
+  return suggestAsnFor(peers, me, inventory?.bgp.asns);
 }
 
 /** "a, b" → prefixes, or the problem with the first bad one. */
@@ -117,80 +89,40 @@ function routerIdOf(networks: string[], inventory: Inventory): string {
   return lan?.address.split("/")[0] ?? networks[0]!.split("/")[0]!;
 }
 
-// --- preparing WireGuard keys --------------------------------------------------------------------
+// --- preparing what the friend needs from this router ------------------------------------------
 
-/** Creates the WireGuard interfaces of a peering first: the router generates their keys. */
-async function prepareWireGuard(router: RouterConnection, draft: Peering, side: string, inventory: Inventory, hooks: FlowHooks): Promise<Record<string, string>> {
-  const interfaces = render(draft, side, inventory.version).commands.filter((c) => c.path === "/interface/wireguard");
-  if (interfaces.length === 0) return {};
-  hooks.onStep?.(`creating ${interfaces.length} WireGuard interface${interfaces.length > 1 ? "s" : ""} on ${router.label} to learn their public keys`);
-  const observed = { "/interface/wireguard": await router.client.print("/interface/wireguard") };
-  const plan = planPeering(draft.name, interfaces, observed);
-  if (plan.conflicts.length > 0) throw new UserError(["nothing written:", ...plan.conflicts.map((c) => `  ${c.message}`)].join("\n"));
-  const result = await applyPlan(router.client, plan, { peering: draft.name, observed, reconnect: router.reconnect, onEvent: hooks.onApply });
-  if (!result.ok) throw new UserError(result.message);
-  const printed = await router.client.print("/interface/wireguard");
-  const keys: Record<string, string> = {};
-  for (const cmd of interfaces) {
-    const key = printed.find((i) => i.name === cmd.attrs.name)?.["public-key"];
-    if (key === undefined) throw new UserError(`the router did not show a public key for ${cmd.attrs.name}`);
-    keys[cmd.role.replace(/^tunnel-/, "")] = key;
-  }
-  return keys;
+/** The tunnels whose keys the router makes: their public keys by link (the private keys stay there). */
+async function prepareLinks(router: Router, draft: Peering, side: string, hooks: FlowHooks): Promise<Record<string, string>> {
+  const keyed = draft.links.filter((l) => LINK_KINDS[l.kind].keysOnRouter);
+  if (keyed.length === 0) return {};
+  const kinds = [...new Set(keyed.map((l) => LINK_KINDS[l.kind].title))].join(" and ");
+  hooks.onStep?.(`creating ${keyed.length} ${kinds} interface${keyed.length > 1 ? "s" : ""} on ${router.label} to learn their public keys`);
+  return router.prepareLinks(draft, side, { onApply: hooks.onApply });
 }
-
-// Everything a prepare step may create before the plan: WireGuard interfaces (keys), certificates,
-// the read-only account for the friend.
-const PREPARED_PATHS = ["/interface/wireguard", "/certificate", "/user", "/user/group"] as const;
 
 /** Removes every object of a peering this side prepared (used when a prepared step is abandoned). */
-export async function discardPrepared(router: RouterConnection, peering: string, paths: readonly string[] = PREPARED_PATHS): Promise<void> {
-  // Menus the version lacks (WireGuard on RouterOS 6) read as empty.
-  const observed = await readObserved(router.client, paths);
-  const plan = planPeering(peering, [], observed);
-  if (plan.changes.length === 0) return;
-  const result = await applyPlan(router.client, plan, { peering, observed, reconnect: router.reconnect });
-  if (!result.ok) throw new UserError(`could not remove the prepared objects of ${peering}: ${result.message}`);
+export async function discardPrepared(router: Router, peering: string): Promise<void> {
+  await router.discardPrepared(peering, "all");
 }
-
-// --- preparing OpenVPN certificates and the friend's read-only account ----------------------------
 
 /** The OpenVPN CA and the server (offerer) or client (accepting side) certificate, made on the router. */
-async function prepareCertificates(router: RouterConnection, peering: string, role: "server" | "client", hooks: FlowHooks): Promise<CaCertificateBody> {
-  const n = certificateNames(peering);
+async function prepareCertificates(router: Router, peering: string, role: "server" | "client", hooks: FlowHooks): Promise<CaCertificateBody> {
   hooks.onStep?.(`creating the OpenVPN CA and ${role} certificate on ${router.label} (their keys stay on the router)`);
-  const ca = await makeCertificates(router.client, { ca: n.ca, leaf: role === "server" ? n.server : n.client }, role);
-  return { caCertificate: ca.pem, caFingerprint: ca.fingerprint };
+  return router.makeCertificates(peering, role);
 }
 
-async function importFriendCa(router: RouterConnection, peering: string, friend: string, ca: CaCertificateBody, version: string, hooks: FlowHooks): Promise<void> {
+async function importFriendCa(router: Router, peering: string, friend: string, ca: CaCertificateBody, hooks: FlowHooks): Promise<void> {
   hooks.onStep?.(`putting ${friend}'s OpenVPN CA certificate on ${router.label}`);
-  const cert: CaCertificate = { pem: ca.caCertificate, fingerprint: ca.caFingerprint };
-  await importCa(router.client, certificateNames(peering).friendCa, cert, capabilities(version)?.dialect === "v6");
+  await router.importFriendCa(peering, ca);
 }
 
-/** A user group that may only read over the API, and a user in it, both tagged as the peering's. */
-async function grantMonitorAccount(router: RouterConnection, peering: string, friend: string, password: string, hooks: FlowHooks): Promise<void> {
-  const { user, group } = monitorAccountNames(peering);
-  hooks.onStep?.(`creating the read-only account ${user} for ${friend}'s monitor on ${router.label}`);
-  const commands: RouterCommand[] = [
-    { path: "/user/group", verb: "add", role: "monitor-group", attrs: { name: group, policy: MONITOR_POLICY, comment: ownershipTag(peering, "monitor-group") }, why: `read-only API access for ${friend}'s monitor` },
-    { path: "/user", verb: "add", role: "monitor-user", attrs: { name: user, group, password, comment: ownershipTag(peering, "monitor-user") }, secret: ["password"], why: `${friend}'s monitor logs in as ${user}` },
-  ];
-  const [groups, users] = await Promise.all([router.client.print("/user/group"), router.client.print("/user")]);
-  const observed = { "/user/group": groups, "/user": users };
-  const plan = planPeering(peering, commands, observed);
-  if (plan.conflicts.length > 0) throw new UserError(["nothing written:", ...plan.conflicts.map((c) => `  ${c.message}`)].join("\n"));
-  // An account left by an earlier attempt gets the new password.
-  for (const change of plan.changes) if (change.op === "set" && change.path === "/user") change.attrs.password = password;
-  const existing = users.find((u) => u.comment === ownershipTag(peering, "monitor-user"));
-  if (existing !== undefined && !plan.changes.some((c) => c.path === "/user")) await router.client.set("/user", existing[".id"]!, { password });
-  const result = await applyPlan(router.client, plan, { peering, observed, reconnect: router.reconnect, onEvent: hooks.onApply });
-  if (!result.ok) throw new UserError(result.message);
+async function grantMonitorAccount(router: Router, peering: string, friend: string, password: string, hooks: FlowHooks): Promise<void> {
+  hooks.onStep?.(`creating a read-only account for ${friend}'s monitor on ${router.label}`);
+  await router.grantMonitorAccount(peering, friend, password, { onApply: hooks.onApply });
 }
 
-function monitorApi(given: string | undefined, tunnelAddress: string): string {
-  return given ?? `${tunnelAddress}:${DEFAULT_API_PORT}`;
+function monitorApi(router: Router, given: string | undefined, tunnelAddress: string): string {
+  return given ?? `${tunnelAddress}:${router.platform.apiPort}`;
 }
 
 // --- offer (operator A) --------------------------------------------------------------------------
@@ -229,7 +161,18 @@ export function endpointOf(inventory: Inventory, iface: string): string | null {
   return inventory.wans.find((w) => w.interface === iface)?.address?.split("/")[0] ?? (inventory.cloud.ddnsEnabled ? (inventory.cloud.dnsName ?? null) : null);
 }
 
-export async function makeOffer(router: RouterConnection, ws: Workspace, request: OfferRequest, hooks: FlowHooks = {}, known?: Inventory): Promise<OfferMade> {
+/** Why this router cannot carry these links (its platform's features), or null. */
+function linksUnsupported(router: Router, version: string, links: readonly { name: string; kind: OfferLinkChoice["kind"] }[], me: string): string | null {
+  const features = router.platform.featuresOf({ os: router.platform.os, version });
+  if ("unsupported" in features) return `${router.label}: ${features.unsupported}`;
+  for (const l of links) {
+    const problem = LINK_KINDS[l.kind].unsupported({ name: l.name, kind: l.kind, listener: me, port: 0 }, me, features);
+    if (problem !== null) return `${router.label}: ${problem.message}`;
+  }
+  return null;
+}
+
+export async function makeOffer(router: Router, ws: Workspace, request: OfferRequest, hooks: FlowHooks = {}, known?: Inventory): Promise<OfferMade> {
   const identity = loadIdentity(request.me, ws.home);
   const peers = peersOf(ws);
   const asnProblemText = asnChoiceProblem(request.asn, peers, request.me);
@@ -237,11 +180,10 @@ export async function makeOffer(router: RouterConnection, ws: Workspace, request
   if (request.links.length === 0) throw new UserError("an offer needs at least one link");
   if (!request.links.some((l) => l.name === request.primary)) throw new UserError(`the primary link ${request.primary} is not one of the links (${request.links.map((l) => l.name).join(", ")})`);
   if (request.friend === request.me) throw new UserError("your friend needs another name than yours");
-  return expected(async () => {
-    const inventory = known ?? (await discover(router.client));
-    if (request.links.some((l) => l.kind === "wireguard") && !capabilities(inventory.version)?.wireguard) {
-      throw new UserError(`${router.label} runs RouterOS ${inventory.version}, which has no WireGuard: offer OpenVPN links (--link name:ovpn:interface) or offer from the RouterOS 7 side`);
-    }
+  {
+    const inventory = known ?? (await router.discover());
+    const unsupported = linksUnsupported(router, inventory.version, request.links, request.me);
+    if (unsupported !== null) throw new UserError(unsupported);
     if (request.monitorApi !== undefined && parseApiEndpoint(request.monitorApi) === null) throw new UserError(`--monitor-api ${request.monitorApi}: use host:port, e.g. 172.16.20.1:8728`);
     const wans: OfferBody["side"]["wans"] = {};
     for (const l of request.links) {
@@ -254,7 +196,6 @@ export async function makeOffer(router: RouterConnection, ws: Workspace, request
       // The PPP secret is named after the friend and the link, as in the seed (friend1-1).
       request.links.map((l) => ({ name: l.name, kind: l.kind, wan: l.name, user: `${request.friend}-${l.name}`.slice(0, 31) })),
       { prefixes: [...inventory.prefixesInUse, ...inventory.tunnelPrefixes.map((t) => t.prefix), ...peers.flatMap((p) => p.links.map((l) => l.subnet))], ports: inventory.portsInUse.map((p) => p.port) },
-      {},
     );
     if (!proposed.ok) throw new UserError(proposed.message);
     const offer: OfferBody = {
@@ -265,10 +206,11 @@ export async function makeOffer(router: RouterConnection, ws: Workspace, request
       policy: { mode: "bgp", primary: request.primary, localPref: { primary: 200, backup: 100 }, backupPrepend: 3, maxPrefixes: 100, timers: { hold: "30s", keepalive: "10s" } },
     };
     const primary = offer.links.find((l) => l.name === request.primary)!;
-    if (request.monitorAccount) offer.monitor = { user: monitorAccountNames(offer.peering).user, api: monitorApi(request.monitorApi, primary.addresses[0]) };
+    if (request.monitorAccount) offer.monitor = { user: router.platform.monitorAccountName(offer.peering), api: monitorApi(router, request.monitorApi, primary.addresses[0]) };
     try {
-      const keys = await prepareWireGuard(router, draftPeering(offer, (link) => link, "7.24"), request.me, inventory, hooks);
-      for (const l of offer.links) if (l.kind === "wireguard") l.publicKey = keys[l.name]!;
+      // The friend's half is unknown yet: its version only has to let the draft render our side.
+      const keys = await prepareLinks(router, draftPeering(offer, (link) => link, inventory.version), request.me, hooks);
+      for (const l of offer.links) if (keys[l.name] !== undefined) l.publicKey = keys[l.name]!;
       if (offer.links.some((l) => l.kind === "ovpn")) {
         // The listener's CA signs its server certificate; the friend pins the CA's fingerprint.
         offer.ovpn = await prepareCertificates(router, offer.peering, "server", hooks);
@@ -284,7 +226,7 @@ export async function makeOffer(router: RouterConnection, ws: Workspace, request
     if (!decoded.ok) throw new Error(`own offer does not decode: ${decoded.message}`);
     savePending(request.friend, { nonce: decoded.bundle.nonce, expiresAt: decoded.bundle.expiresAt, offer }, ws.home);
     return { bundle, offer };
-  });
+  }
 }
 
 // --- accept (operator B) -------------------------------------------------------------------------
@@ -332,7 +274,6 @@ export interface Prepared {
   peering: Peering;
   side: string;
   plan: Plan;
-  observed: Observed;
   version: string;
   answer?: AnswerBody;
   /** Complete side: what applyPrepared writes before the plan (the friend's CA, the account we grant). */
@@ -350,7 +291,7 @@ export interface BeforeApply {
   monitorAccount?: boolean;
 }
 
-export async function prepareAccept(router: RouterConnection, ws: Workspace, opened: OpenedOffer, choices: AcceptChoices, hooks: FlowHooks = {}, known?: Inventory): Promise<Prepared> {
+export async function prepareAccept(router: Router, ws: Workspace, opened: OpenedOffer, choices: AcceptChoices, hooks: FlowHooks = {}, known?: Inventory): Promise<Prepared> {
   const { offer } = opened;
   const me = opened.identity.name;
   const peers = peersOf(ws);
@@ -359,9 +300,9 @@ export async function prepareAccept(router: RouterConnection, ws: Workspace, ope
   for (const l of offer.links) if (choices.wans[l.name] === undefined) throw new UserError(`choose which of your WANs carries link ${l.name}`);
   if (choices.monitorApi !== undefined && parseApiEndpoint(choices.monitorApi) === null) throw new UserError(`--monitor-api ${choices.monitorApi}: use host:port, e.g. 172.16.20.2:8728`);
   let created: string | null = null;
-  return expected(async () => {
+  {
     try {
-      const inventory = known ?? (await discover(router.client));
+      const inventory = known ?? (await router.discover());
       const side: OfferBody["side"] = {
         name: me,
         asn: choices.asn,
@@ -373,11 +314,11 @@ export async function prepareAccept(router: RouterConnection, ws: Workspace, ope
       const linksWith = (keys: Record<string, string>) => Object.fromEntries(offer.links.map((l) => [l.name, { wan: l.name, publicKey: l.kind === "ovpn" ? "" : (keys[l.name] ?? PLACEHOLDER_KEY) }]));
       const draft = peeringOf(offer, { side, links: linksWith({}) });
       if (!draft.ok) throw new UserError(["the offer and your choices do not make a valid peering, nothing written:", ...draft.problems.map((p) => `  ${p.path}: ${p.message}`)].join("\n"));
-      const refusals = checkPeering({ peering: draft.peering, side: me, version: inventory.version, others: peers, router: { interfaces: inventory.interfaces.map((i) => i.name), prefixesInUse: inventory.prefixesInUse } });
+      const refusals = checkPeering({ peering: draft.peering, side: me, featuresOf: router.platform.featuresOf, version: inventory.version, others: peers, router: { interfaces: inventory.interfaces.map((i) => i.name), prefixesInUse: inventory.prefixesInUse } });
       if (refusals.length > 0) throw new UserError(["refused, nothing written:", ...refusals.map((r) => `  ${r.path}: ${r.message}`)].join("\n"));
 
       created = draft.peering.name;
-      const keys = await prepareWireGuard(router, draft.peering, me, inventory, hooks);
+      const keys = await prepareLinks(router, draft.peering, me, hooks);
       const full = peeringOf(offer, { side, links: linksWith(keys) });
       if (!full.ok) throw new Error(`peering with real keys does not validate: ${JSON.stringify(full.problems)}`);
 
@@ -385,7 +326,7 @@ export async function prepareAccept(router: RouterConnection, ws: Workspace, ope
       let clientCa: CaCertificateBody | undefined;
       if (ovpnLinks.length > 0) {
         // The server's CA becomes trusted here; our own CA signs the client certificate it requires.
-        await importFriendCa(router, full.peering.name, opened.from, offer.ovpn!, inventory.version, hooks);
+        await importFriendCa(router, full.peering.name, opened.from, offer.ovpn!, hooks);
         if (ovpnLinks.some((l) => l.requireClientCertificate ?? true)) clientCa = await prepareCertificates(router, full.peering.name, "client", hooks);
       }
       // The client chooses the PPP passwords: they cross once, sealed to the offerer.
@@ -396,7 +337,7 @@ export async function prepareAccept(router: RouterConnection, ws: Workspace, ope
         const password = randomPassword();
         await grantMonitorAccount(router, full.peering.name, opened.from, password, hooks);
         const primary = offer.links.find((l) => l.name === offer.policy.primary) ?? offer.links[0]!;
-        monitor = { user: monitorAccountNames(full.peering.name).user, api: monitorApi(choices.monitorApi, primary.addresses[1]) };
+        monitor = { user: router.platform.monitorAccountName(full.peering.name), api: monitorApi(router, choices.monitorApi, primary.addresses[1]) };
         bundle[answerSecret.monitorGranted] = password;
       }
       // The offerer grants its account at complete, with the password we choose now.
@@ -404,48 +345,46 @@ export async function prepareAccept(router: RouterConnection, ws: Workspace, ope
       if (friendMonitorPassword !== undefined) bundle[answerSecret.monitorOffered] = friendMonitorPassword;
 
       hooks.onStep?.(`planning ${full.peering.name} on ${router.label}`);
-      const planned = await planOnRouter(router.client, { peering: full.peering, side: me, others: peers, secrets: { pppPassword } });
+      const planned = await router.plan({ peering: full.peering, side: me, others: peers, secrets: { pppPassword } });
       if (planned.refusals.length > 0) throw new UserError(["refused:", ...planned.refusals.map((r) => `  ${r.path}: ${r.message}`)].join("\n"));
       if (planned.plan.conflicts.length > 0) throw new UserError(["nothing written:", ...planned.plan.conflicts.map((c) => `  ${c.message}`)].join("\n"));
       const answer: AnswerBody = { offer: opened.nonce, side, links: linksWith(keys) };
       if (clientCa !== undefined) answer.ovpn = clientCa;
       if (monitor !== undefined) answer.monitor = monitor;
-      const prepared: Prepared = { peering: full.peering, side: me, plan: planned.plan, observed: planned.observed, version: planned.version, answer };
+      const prepared: Prepared = { peering: full.peering, side: me, plan: planned.plan, version: planned.version, answer };
       return attachSecrets(prepared, { pppPassword, bundle, friendMonitorPassword });
     } catch (e) {
       // The interfaces made to learn keys go if the rest will not happen.
       if (created !== null) await discardPrepared(router, created).catch(() => undefined);
       throw e;
     }
-  });
+  }
 }
 
 /** Applies a prepared side; a failure is undone on the router and reported as an expected error. */
-export async function applyPrepared(router: RouterConnection, prepared: Prepared, hooks: FlowHooks = {}): Promise<number> {
+export async function applyPrepared(router: Router, prepared: Prepared, hooks: FlowHooks = {}): Promise<number> {
   const peering = prepared.peering.name;
   const before = prepared.beforeApply;
-  const written: string[] = [];
-  return expected(async () => {
-    try {
-      if (before?.friendCa !== undefined) {
-        await importFriendCa(router, peering, before.friend, before.friendCa, prepared.version, hooks);
-        written.push("/certificate");
-      }
-      if (before?.monitorAccount) {
-        const password = secretsOf(prepared)?.grantedMonitorPassword;
-        if (password === undefined) throw new Error("applyPrepared: the monitor account's password is missing (pass the Prepared object prepareComplete returned, not a copy)");
-        written.push("/user", "/user/group");
-        await grantMonitorAccount(router, peering, before.friend, password, hooks);
-      }
-      const result = await applyPlan(router.client, prepared.plan, { peering, observed: prepared.observed, reconnect: router.reconnect, onEvent: hooks.onApply });
-      if (!result.ok) throw new UserError(result.message);
-      return result.applied;
-    } catch (e) {
-      // What was written before the plan goes with it.
-      if (written.length > 0) await discardPrepared(router, peering, written).catch(() => undefined);
-      throw e;
+  const written: Array<"friend-ca" | "monitor-account"> = [];
+  try {
+    if (before?.friendCa !== undefined) {
+      await importFriendCa(router, peering, before.friend, before.friendCa, hooks);
+      written.push("friend-ca");
     }
-  });
+    if (before?.monitorAccount) {
+      const password = secretsOf(prepared)?.grantedMonitorPassword;
+      if (password === undefined) throw new Error("applyPrepared: the monitor account's password is missing (pass the Prepared object prepareComplete returned, not a copy)");
+      written.push("monitor-account");
+      await grantMonitorAccount(router, peering, before.friend, password, hooks);
+    }
+    const result = await router.apply(prepared.plan, { onEvent: hooks.onApply });
+    if (!result.ok) throw new UserError(result.message);
+    return result.applied;
+  } catch (e) {
+    // What was written before the plan goes with it.
+    for (const part of written.reverse()) await router.discardPrepared(peering, part).catch(() => undefined);
+    throw e;
+  }
 }
 
 export interface Accepted {
@@ -528,21 +467,19 @@ export function openAnswer(text: string, ws: Workspace, me: string, now = Date.n
 }
 
 /** Plans a peering from a file or an answer for this side; refusals and conflicts stop here. */
-export async function preparePeering(router: RouterConnection, ws: Workspace, peering: Peering, side: string, options: { remove?: boolean; hooks?: FlowHooks; secrets?: RenderSecrets } = {}): Promise<Prepared> {
-  return expected(async () => {
-    options.hooks?.onStep?.(`planning ${peering.name} on ${router.label}`);
-    const planned = await planOnRouter(router.client, { peering, side, others: peersOf(ws, peering.name), remove: options.remove, secrets: options.secrets });
-    if (planned.refusals.length > 0) throw new UserError(["refused, nothing written:", ...planned.refusals.map((r) => `  ${r.path}: ${r.message}`)].join("\n"));
-    if (planned.plan.conflicts.length > 0) throw new UserError(["nothing written:", ...planned.plan.conflicts.map((c) => `  ${c.message}`)].join("\n"));
-    return { peering, side, plan: planned.plan, observed: planned.observed, version: planned.version };
-  });
+export async function preparePeering(router: Router, ws: Workspace, peering: Peering, side: string, options: { remove?: boolean; hooks?: FlowHooks; secrets?: LinkSecrets } = {}): Promise<Prepared> {
+  options.hooks?.onStep?.(`planning ${peering.name} on ${router.label}`);
+  const planned = await router.plan({ peering, side, others: peersOf(ws, peering.name), remove: options.remove, secrets: options.secrets });
+  if (planned.refusals.length > 0) throw new UserError(["refused, nothing written:", ...planned.refusals.map((r) => `  ${r.path}: ${r.message}`)].join("\n"));
+  if (planned.plan.conflicts.length > 0) throw new UserError(["nothing written:", ...planned.plan.conflicts.map((c) => `  ${c.message}`)].join("\n"));
+  return { peering, side, plan: planned.plan, version: planned.version };
 }
 
 /**
  * The complete side's plan from an opened answer: with the PPP passwords the friend chose, and,
  * written by applyPrepared just before the plan, the friend's CA and the account we grant.
  */
-export async function prepareComplete(router: RouterConnection, ws: Workspace, opened: OpenedAnswer, me: string, hooks: FlowHooks = {}): Promise<Prepared> {
+export async function prepareComplete(router: Router, ws: Workspace, opened: OpenedAnswer, me: string, hooks: FlowHooks = {}): Promise<Prepared> {
   const secrets = secretsOf(opened);
   if (secrets === undefined) throw new Error("prepareComplete: the answer's secrets are missing (pass the object openAnswer returned, not a copy)");
   const prepared = await preparePeering(router, ws, opened.peering, me, { hooks, secrets: { pppPassword: secrets.pppPassword } });

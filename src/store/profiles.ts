@@ -4,7 +4,6 @@
 import Conf from "conf";
 import { configDir } from "./peers.js";
 import { UsageError, UserError } from "../errors.js";
-import type { RouterTarget } from "../platforms/routeros/api/client.js";
 import { keyring, routerAccount } from "./secrets.js";
 
 export interface RouterProfile {
@@ -33,47 +32,26 @@ export function passwordVariable(profile: string): string {
   return `BGPALS_PASSWORD_${profile.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
 }
 
+/** How to reach a router and log in (a platform's RouterTarget). Only `password` is secret. */
+export interface RouterLogin {
+  readonly host: string;
+  readonly port?: number;
+  readonly user: string;
+  readonly password: string;
+  readonly tls?: boolean;
+  readonly timeoutMs?: number;
+  readonly knownFingerprint?: string | null;
+}
+
+/** Asks for a password when none is stored (a terminal prompt); throws when it cannot ask. */
+export type AskPassword = (label: string) => Promise<string>;
+
 export interface ResolvedRouter {
   /** Profile name, or user@host:port. */
   label: string;
-  target: RouterTarget;
+  target: RouterLogin;
   /** Stores a newly pinned fingerprint where it belongs. */
   remember(fingerprint: string | null): void;
-}
-
-export async function promptPassword(label: string): Promise<string> {
-  const { stdin, stderr } = process;
-  if (!stdin.isTTY) {
-    throw new UsageError(`no password for ${label}: set BGPALS_PASSWORD (or ${passwordVariable(label)} for a profile); bgpals does not prompt without a terminal`);
-  }
-  stderr.write(`password for ${label}: `);
-  stdin.setRawMode(true);
-  stdin.resume();
-  return new Promise((resolve, reject) => {
-    let typed = "";
-    const onData = (chunk: Buffer) => {
-      for (const ch of chunk.toString("utf8")) {
-        if (ch === "\r" || ch === "\n") {
-          done();
-          resolve(typed);
-          return;
-        }
-        if (ch === "\u0003") {
-          done();
-          reject(new UserError("cancelled"));
-          return;
-        }
-        typed = ch === "\u007f" ? typed.slice(0, -1) : typed + ch;
-      }
-    };
-    const done = () => {
-      stdin.off("data", onData);
-      stdin.setRawMode(false);
-      stdin.pause();
-      stderr.write("\n");
-    };
-    stdin.on("data", onData);
-  });
 }
 
 /** A profile's password from the environment or the keyring, without asking; null if neither has it. */
@@ -83,14 +61,14 @@ export function storedPassword(profile: string): string | null {
 
 /**
  * `--router` is a profile name or user@host[:port]; `--tls` asks for API-SSL on ad-hoc targets.
- * `typed` is a password the screens asked for; without it a terminal prompt is the last resort.
+ * `typed` is a password the screens asked for; without it `ask` is the last resort.
  */
-export async function resolveRouter(spec: string | undefined, tls = false, typed?: string): Promise<ResolvedRouter> {
+export async function resolveRouter(spec: string | undefined, ask: AskPassword, tls = false, typed?: string): Promise<ResolvedRouter> {
   if (spec === undefined) throw new UsageError("--router is required: a router profile (bgpals router list) or user@host[:port]");
   const store = settings();
   const profile = store.get("routers")[spec];
   if (profile !== undefined) {
-    const password = typed ?? storedPassword(spec) ?? (await promptPassword(spec));
+    const password = typed ?? storedPassword(spec) ?? (await ask(spec));
     return {
       label: spec,
       target: { host: profile.host, port: profile.port, user: profile.user, password, tls: profile.tls, knownFingerprint: profile.fingerprint ?? null },
@@ -106,7 +84,7 @@ export async function resolveRouter(spec: string | undefined, tls = false, typed
   const port = m.groups.port === undefined ? undefined : Number(m.groups.port);
   if (port !== undefined && (port < 1 || port > 65535)) throw new UsageError(`--router ${spec}: port must be 1-65535`);
   const key = `${m.groups.host}:${port ?? (tls ? 8729 : 8728)}`;
-  const password = typed ?? (process.env.BGPALS_PASSWORD || (await promptPassword(spec)));
+  const password = typed ?? (process.env.BGPALS_PASSWORD || (await ask(spec)));
   const pins = store.get("fingerprints");
   return {
     label: spec,

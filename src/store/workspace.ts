@@ -6,7 +6,6 @@ import { join } from "node:path";
 import type { Peering } from "../core/peering.js";
 import { configDir, defaultPeersDir, loadPeersDirectory } from "./peers.js";
 import type { SecretStore } from "./secrets.js";
-import type { RouterClient, RouterTarget } from "../platforms/routeros/api/client.js";
 
 export interface Workspace {
   home: string;
@@ -43,13 +42,4 @@ export function savePeering(ws: Workspace, friend: string, peering: Peering): st
 
 export function forgetPeering(ws: Workspace, friend: string): void {
   rmSync(peeringFile(ws, friend), { force: true });
-}
-
-/** An open API connection, with how to open another (apply undoes through it after a drop). */
-export interface RouterConnection {
-  client: RouterClient;
-  label: string;
-  /** Where the router is, for work on connections of its own (a long route print). A function: it holds the password. */
-  target: () => RouterTarget;
-  reconnect: () => Promise<RouterClient>;
 }

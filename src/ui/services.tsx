@@ -2,7 +2,8 @@
 // connect, a clipboard. Real runs read profiles and the keyring; the demo passes lab routers;
 // tests pass their own. Provided once at the root, so screens never reach for globals.
 import { createContext, useContext, type ReactNode } from "react";
-import type { RouterConnection, Workspace } from "../store/workspace.js";
+import type { Platform, Router } from "../platforms/platform.js";
+import type { Workspace } from "../store/workspace.js";
 import type { HomeData } from "./state.js";
 
 export interface RouterChoice {
@@ -32,9 +33,11 @@ export interface Services {
   routers(): RouterChoice[];
   /** Whether connecting to this router needs a password typed now (none in env or keyring). */
   needsPassword(router: string): boolean;
-  connect(router: string, password?: string): Promise<RouterConnection>;
+  connect(router: string, password?: string): Promise<Router>;
   /** Connects to a router not saved yet; it is saved by saveRouter once the operator agrees. */
-  connectNew(profile: NewRouterProfile, password: string): Promise<RouterConnection>;
+  connectNew(profile: NewRouterProfile, password: string): Promise<Router>;
+  /** The platform routers are reached with (a friend's router for the monitor, plan scripts). */
+  platform: Platform;
   saveRouter(profile: NewRouterProfile, password: string, fingerprint: string | null): void;
   loadHome(): HomeData;
   /** Home with live badges (routers reachable, peerings up); absent where nothing can be probed. */

@@ -1,4 +1,5 @@
 // 1,000 mutated peering files: each is refused with a message or renders; nothing throws.
+import { routerOsFeatures } from "../../src/platforms/routeros/dialects.js";
 import { describe, expect, it } from "vitest";
 import { checkPeering } from "../../src/core/checks.js";
 import { parsePeeringText } from "../../src/core/peering.js";
@@ -52,7 +53,7 @@ describe("mutated peering files", () => {
         continue;
       }
       for (const side of Object.keys(parsed.peering.sides)) {
-        const refusals = checkPeering({ peering: parsed.peering, side });
+        const refusals = checkPeering({ featuresOf: routerOsFeatures, peering: parsed.peering, side });
         if (refusals.length > 0) {
           refused++;
           continue;

@@ -5,12 +5,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { discardPrepared, makeOffer, openOffer, prepareAccept } from "../../src/flows/wizard.js";
-import { workspaceAt, type RouterConnection } from "../../src/store/workspace.js";
+import { workspaceAt } from "../../src/store/workspace.js";
 import { Lab } from "../../src/lab/lab.js";
-import { RouterClient } from "../../src/platforms/routeros/api/client.js";
+import type { Router } from "../../src/platforms/platform.js";
+import { routerOs } from "../../src/platforms/routeros/index.js";
 
 let lab: Lab;
-const clients: RouterClient[] = [];
+const clients: Router[] = [];
 beforeAll(async () => {
   lab = await Lab.start({ routers: ["alice", "carol"], tickMs: 0, tls: false, ssh: false });
 });
@@ -19,12 +20,11 @@ afterAll(async () => {
   await lab.stop();
 });
 
-async function connection(name: string): Promise<RouterConnection> {
+async function connection(name: string): Promise<Router> {
   const r = lab.info().routers.find((x) => x.name === name)!;
-  const target = { host: r.host, port: r.port, user: r.user, password: r.password, timeoutMs: 20_000 };
-  const client = await RouterClient.connect(target);
-  clients.push(client);
-  return { client, label: name, target: () => target, reconnect: () => RouterClient.connect(target) };
+  const router = await routerOs.connect({ host: r.host, port: r.port, user: r.user, password: r.password, timeoutMs: 20_000 }, name);
+  clients.push(router);
+  return router;
 }
 
 describe("discardPrepared", () => {

@@ -13,9 +13,10 @@ import { answerSecret, type AnswerBody, type OfferBody } from "../../src/core/of
 import { UserError } from "../../src/errors.js";
 import { loadIdentity } from "../../src/store/identity.js";
 import { applyPrepared, finishAccept, makeOffer, openAnswer, openOffer, prepareAccept, prepareComplete } from "../../src/flows/wizard.js";
-import { workspaceAt, type RouterConnection, type Workspace } from "../../src/store/workspace.js";
+import { workspaceAt, type Workspace } from "../../src/store/workspace.js";
 import { Lab } from "../../src/lab/lab.js";
-import { RouterClient } from "../../src/platforms/routeros/api/client.js";
+import type { Router } from "../../src/platforms/platform.js";
+import { routerOs } from "../../src/platforms/routeros/index.js";
 import { cliAsync } from "../cli/cli-async.js";
 
 const MUTATIONS = 1000;
@@ -77,13 +78,12 @@ function mutate(text: string, rand: () => number): string {
 }
 
 let lab: Lab;
-const clients: RouterClient[] = [];
-async function connection(name: string): Promise<RouterConnection> {
+const clients: Router[] = [];
+async function connection(name: string): Promise<Router> {
   const r = lab.info().routers.find((x) => x.name === name)!;
-  const target = { host: r.host, port: r.port, user: r.user, password: r.password, timeoutMs: 20_000 };
-  const client = await RouterClient.connect(target);
-  clients.push(client);
-  return { client, label: name, target: () => target, reconnect: () => RouterClient.connect(target) };
+  const router = await routerOs.connect({ host: r.host, port: r.port, user: r.user, password: r.password, timeoutMs: 20_000 }, name);
+  clients.push(router);
+  return router;
 }
 
 const ws = {
@@ -98,7 +98,7 @@ let offerText = "";
 let answerText = "";
 let offerBody: OfferBody;
 let answerBody: AnswerBody;
-let router: Record<(typeof ROUTERS)[number], RouterConnection>;
+let router: Record<(typeof ROUTERS)[number], Router>;
 const exports = () => Object.fromEntries(ROUTERS.map((r) => [r, lab.router(r).exportConfig()]));
 let baseline: Record<string, string>;
 

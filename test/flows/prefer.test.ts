@@ -3,22 +3,33 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createIdentity, encodeBundle, publicIdentity, type Identity } from "../../src/core/bundle.js";
 import type { Peering } from "../../src/core/peering.js";
-import { clearLimitExceeded, observeMove, preferPrimary, readBgpRoutes, readPreferBundle, type ObservedMove } from "../../src/flows/prefer.js";
+import { clearLimitExceeded, observeMove, preferPrimary, readPreferBundle, type ObservedMove } from "../../src/flows/prefer.js";
 import { Lab } from "../../src/lab/lab.js";
-import type { ApplyEvent } from "../../src/platforms/routeros/apply/apply.js";
+import type { ApplyEvent, Router } from "../../src/platforms/platform.js";
+import { routerOs } from "../../src/platforms/routeros/index.js";
 import { RouterClient } from "../../src/platforms/routeros/api/client.js";
 import { example, mustParse, exampleJson } from "../helpers.js";
 import { buildPeering } from "../lab/lab-helpers.js";
 import { targetOf } from "../platforms/routeros/apply-helpers.js";
-import type { Plan } from "../../src/platforms/routeros/apply/plan.js";
-import { planScript, planText } from "../../src/core/plan-view.js";
-import { planOnRouter } from "../../src/platforms/routeros/peering-ops.js";
+import type { Plan } from "../../src/core/plan.js";
+import { planText } from "../../src/core/plan-view.js";
+import { planScript } from "../../src/platforms/routeros/render/script.js";
 
 const REMI_LAN = "192.168.42.0/24";
 const ALICE_LAN = "192.168.0.0/24";
 
-async function on<T>(lab: Lab, router: string, fn: (client: RouterClient) => Promise<T>): Promise<T> {
-  const client = await RouterClient.connect(targetOf(lab, router));
+async function on<T>(lab: Lab, name: string, fn: (router: Router) => Promise<T>): Promise<T> {
+  const router = await routerOs.connect(targetOf(lab, name), name);
+  try {
+    return await fn(router);
+  } finally {
+    await router.close();
+  }
+}
+
+/** The router's menus as it prints them, through the client itself. */
+async function raw<T>(lab: Lab, name: string, fn: (client: RouterClient) => Promise<T>): Promise<T> {
+  const client = await RouterClient.connect(targetOf(lab, name));
   try {
     return await fn(client);
   } finally {
@@ -26,8 +37,8 @@ async function on<T>(lab: Lab, router: string, fn: (client: RouterClient) => Pro
   }
 }
 
-const activeRoute = async (lab: Lab, router: string, dst: string) => (await on(lab, router, readBgpRoutes)).find((r) => r.dst === dst && r.active);
-const routeVia = async (lab: Lab, router: string, dst: string, gateway: string) => (await on(lab, router, readBgpRoutes)).find((r) => r.dst === dst && r.gateway === gateway);
+const activeRoute = async (lab: Lab, router: string, dst: string) => (await on(lab, router, (r) => r.bgpRoutes())).find((r) => r.dst === dst && r.active);
+const routeVia = async (lab: Lab, router: string, dst: string, gateway: string) => (await on(lab, router, (r) => r.bgpRoutes())).find((r) => r.dst === dst && r.gateway === gateway);
 
 async function until<T>(find: () => Promise<T | undefined>, what: string, ms = 10_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -62,7 +73,7 @@ describe("prefer on S1 (alice 7.24, remi 7.19.6)", () => {
         peering,
         side: "alice",
         primary: "isp2",
-        reconnect: () => RouterClient.connect(targetOf(lab, "alice")),
+       
         identity: alice,
         friend: publicIdentity(remi),
         onPredicted: (prediction, plan) => {
@@ -118,7 +129,7 @@ describe("prefer on S1 (alice 7.24, remi 7.19.6)", () => {
     });
     expect(read).toMatchObject({ ok: true, friend: "alice", side: "remi", primary: "isp2", fingerprint: result.bundle!.fingerprint });
     if (!read.ok) return;
-    const back = await on(lab, "remi", (client) => preferPrimary(client, { peering: read.peering, side: read.side, primary: read.primary, reconnect: () => RouterClient.connect(targetOf(lab, "remi")), observeMs: 10_000, pollMs: 50 }));
+    const back = await on(lab, "remi", (client) => preferPrimary(client, { peering: read.peering, side: read.side, primary: read.primary, observeMs: 10_000, pollMs: 50 }));
     expect(back).toMatchObject({ status: "applied", applied: 4, bundle: null, observation: { settled: true } });
     expect(await activeRoute(lab, "remi", ALICE_LAN)).toMatchObject({ gateway: "172.16.11.1", localPref: 200 });
     expect((await routeVia(lab, "alice", REMI_LAN, "172.16.10.2"))?.asPath).toBe("64513,64513,64513,64513");
@@ -135,7 +146,7 @@ describe("prefer on S1 (alice 7.24, remi 7.19.6)", () => {
     const before = lab.router("alice").exportConfig();
     lab.router("alice").failWrite(3, "trap");
     const result = await on(lab, "alice", (client) =>
-      preferPrimary(client, { peering: { ...peering, policy: { ...peering.policy, primary: "isp2" } }, side: "alice", primary: "isp1", reconnect: () => RouterClient.connect(targetOf(lab, "alice")), observeMs: 0 }),
+      preferPrimary(client, { peering: { ...peering, policy: { ...peering.policy, primary: "isp2" } }, side: "alice", primary: "isp1", observeMs: 0 }),
     );
     expect(result).toMatchObject({ status: "failed", message: expect.stringMatching(/lab fault injected[\s\S]*the router is as it was before/) });
     expect(lab.router("alice").exportConfig()).toBe(before);
@@ -146,16 +157,15 @@ describe("prefer on S1 (alice 7.24, remi 7.19.6)", () => {
     // The swap above settles in the lab's own time: start from remi's prefix active via isp2.
     await until(async () => ((await activeRoute(lab, "alice", REMI_LAN))?.gateway === "172.16.11.2" ? true : undefined), "remi's prefix on isp2");
     const before = lab.router("alice").exportConfig();
-    const result = await on(lab, "alice", (client) => preferPrimary(client, { peering, side: "alice", primary: "isp1", reconnect: () => RouterClient.connect(targetOf(lab, "alice")), confirm: () => false }));
+    const result = await on(lab, "alice", (client) => preferPrimary(client, { peering, side: "alice", primary: "isp1", confirm: () => false }));
     expect(result).toMatchObject({ status: "planned", prediction: { prefixes: [{ prefix: REMI_LAN, moves: true }] } });
     expect(lab.router("alice").exportConfig()).toBe(before);
   });
 
   it("clears a limit-exceeded session once the leak stops (RouterOS 7)", async () => {
     lab.leak("remi", 150);
-    const reconnect = () => RouterClient.connect(targetOf(lab, "alice"));
     // While remi still leaks, a clear trips again at once.
-    const again = await on(lab, "alice", (client) => clearLimitExceeded(client, { peering, side: "alice", link: "isp1", reconnect, waitMs: 500 }));
+    const again = await on(lab, "alice", (client) => clearLimitExceeded(client, { peering, side: "alice", link: "isp1", waitMs: 500 }));
     expect(again).toEqual({ status: "cleared", sessions: [{ session: "remi-isp1", link: "isp1", outcome: "tripped-again", lastError: expect.stringMatching(/max prefix limit/) }] });
 
     lab.leak("remi", 0);
@@ -163,10 +173,10 @@ describe("prefer on S1 (alice 7.24, remi 7.19.6)", () => {
     lab.tick();
     expect(lab.dataplane.of("alice").sessions.filter((s) => s.limitExceeded).map((s) => s.name).sort()).toEqual(["remi-isp1", "remi-isp2"]);
     const cleared: string[] = [];
-    const result = await on(lab, "alice", (client) => clearLimitExceeded(client, { peering, side: "alice", reconnect, waitMs: 5000, onCleared: (s) => cleared.push(s.name) }));
+    const result = await on(lab, "alice", (client) => clearLimitExceeded(client, { peering, side: "alice", waitMs: 5000, onCleared: (s) => cleared.push(s.name) }));
     expect(cleared.sort()).toEqual(["remi-isp1", "remi-isp2"]);
     expect(result.status === "cleared" && result.sessions.map((s) => s.outcome)).toEqual(["established", "established"]);
-    const nothing = await on(lab, "alice", (client) => clearLimitExceeded(client, { peering, side: "alice", reconnect }));
+    const nothing = await on(lab, "alice", (client) => clearLimitExceeded(client, { peering, side: "alice" }));
     expect(nothing.status).toBe("nothing-to-clear");
     await until(async () => ((await activeRoute(lab, "alice", REMI_LAN))?.gateway === "172.16.11.2" ? true : undefined), "remi's prefix back on isp2");
   });
@@ -231,11 +241,10 @@ describe("prefer on RouterOS 6 (alice 7.24, carol 6.49.10)", () => {
   let lab: Lab;
   let peering: Peering;
   let original = "";
-  const reconnect = () => RouterClient.connect(targetOf(lab, "carol"));
   const withPrimary = (primary: string): Peering => ({ ...peering, policy: { ...peering.policy, primary } });
   /** carol's filter rules of this peering, by role, as the router prints them. */
   const carolRules = async () => {
-    const items = await on(lab, "carol", (c) => c.print("/routing/filter"));
+    const items = await raw(lab, "carol", (c) => c.print("/routing/filter"));
     return new Map(items.map((i) => [i.comment?.replace("bgpals:alice-carol:", "") ?? "", i]));
   };
   const activeOn = (primary: "isp1" | "isp2") =>
@@ -258,7 +267,6 @@ describe("prefer on RouterOS 6 (alice 7.24, carol 6.49.10)", () => {
         peering,
         side: "carol",
         primary: "isp2",
-        reconnect,
         onPredicted: (prediction, plan) => {
           planned = plan;
           expect(prediction.prefixes).toEqual([expect.objectContaining({ prefix: ALICE_LAN, moves: true, from: expect.objectContaining({ link: "isp1" }), to: expect.objectContaining({ link: "isp2", localPref: 200 }) })]);
@@ -293,7 +301,7 @@ describe("prefer on RouterOS 6 (alice 7.24, carol 6.49.10)", () => {
     expect((await routeVia(lab, "alice", CAROL_LAN, ISP2.carol))?.asPath).toBe("64515");
 
     // Nothing left to do: the plan for the new primary is empty.
-    const again = await on(lab, "carol", (client) => planOnRouter(client, { peering: withPrimary("isp2"), side: "carol" }));
+    const again = await on(lab, "carol", (client) => client.plan({ peering: withPrimary("isp2"), side: "carol" }));
     expect(again.plan.changes.filter((c) => c.path === "/routing/filter")).toEqual([]);
   });
 
@@ -301,12 +309,12 @@ describe("prefer on RouterOS 6 (alice 7.24, carol 6.49.10)", () => {
     it(`a ${kind} on each single write of the swap back leaves carol as it was`, async () => {
       const before = lab.router("carol").exportConfig();
       // The lock, then one write per set and one per cleared attribute.
-      const plan = (await on(lab, "carol", (client) => planOnRouter(client, { peering: withPrimary("isp1"), side: "carol" }))).plan;
+      const plan = (await on(lab, "carol", (client) => client.plan({ peering: withPrimary("isp1"), side: "carol" }))).plan;
       const writes = 1 + plan.changes.filter((c) => c.path === "/routing/filter").reduce((n, c) => n + (Object.keys(c.attrs).length > 0 ? 1 : 0) + (c.unset?.length ?? 0), 0);
       expect(writes).toBe(5);
       for (let k = 1; k <= writes; k++) {
         lab.router("carol").failWrite(k, kind);
-        const result = await on(lab, "carol", (client) => preferPrimary(client, { peering: withPrimary("isp2"), side: "carol", primary: "isp1", reconnect, observeMs: 0 }));
+        const result = await on(lab, "carol", (client) => preferPrimary(client, { peering: withPrimary("isp2"), side: "carol", primary: "isp1", observeMs: 0 }));
         expect(result.status, `k=${k}`).toBe("failed");
         if (result.status === "failed") expect(result.undoProblems, `k=${k}`).toEqual([]);
         expect(lab.router("carol").exportConfig(), `k=${k}`).toBe(before);
@@ -316,14 +324,14 @@ describe("prefer on RouterOS 6 (alice 7.24, carol 6.49.10)", () => {
   }
 
   it("prefer isp1 returns everything: the router's export equals the original configuration", async () => {
-    const result = await on(lab, "carol", (client) => preferPrimary(client, { peering: withPrimary("isp2"), side: "carol", primary: "isp1", reconnect, observeMs: 10_000, pollMs: 50 }));
+    const result = await on(lab, "carol", (client) => preferPrimary(client, { peering: withPrimary("isp2"), side: "carol", primary: "isp1", observeMs: 10_000, pollMs: 50 }));
     expect(result).toMatchObject({ status: "applied", applied: 4, observation: { settled: true } });
     const rules = await carolRules();
     expect(rules.get(`out-isp1-net-${CAROL_LAN}`)).not.toHaveProperty("set-bgp-prepend");
     expect(rules.get(`out-isp2-net-${CAROL_LAN}`)?.["set-bgp-prepend"]).toBe("3");
     await activeOn("isp1");
     expect(lab.router("carol").exportConfig()).toBe(original);
-    const again = await on(lab, "carol", (client) => planOnRouter(client, { peering, side: "carol" }));
+    const again = await on(lab, "carol", (client) => client.plan({ peering, side: "carol" }));
     expect(again.plan.changes.filter((c) => c.path === "/routing/filter")).toEqual([]);
   });
 });
@@ -345,18 +353,17 @@ describe("clear on RouterOS 6 (carol 6.49.10)", () => {
   afterAll(async () => lab.stop());
 
   it("disables and enables the tripped peer, which comes back once the leak stops", async () => {
-    const reconnect = () => RouterClient.connect(targetOf(lab, "carol"));
     await until(async () => ((await activeRoute(lab, "carol", ALICE_LAN)) ? true : undefined), "alice's prefix on carol");
     lab.leak("alice", 10);
     await until(async () => (lab.dataplane.of("carol").sessions.every((s) => s.limitExceeded) ? true : undefined), "carol's sessions tripped");
-    const again = await on(lab, "carol", (client) => clearLimitExceeded(client, { peering, side: "carol", reconnect, waitMs: 500 }));
+    const again = await on(lab, "carol", (client) => clearLimitExceeded(client, { peering, side: "carol", waitMs: 500 }));
     expect(again.status === "cleared" && again.sessions.map((s) => s.outcome)).toEqual(["tripped-again", "tripped-again"]);
 
     lab.leak("alice", 0);
-    const result = await on(lab, "carol", (client) => clearLimitExceeded(client, { peering, side: "carol", link: "isp2", reconnect, waitMs: 5000 }));
+    const result = await on(lab, "carol", (client) => clearLimitExceeded(client, { peering, side: "carol", link: "isp2", waitMs: 5000 }));
     expect(result).toEqual({ status: "cleared", sessions: [{ session: "alice-isp2", link: "isp2", outcome: "established", lastError: "" }] });
     // The peer is enabled again, and isp1 (not cleared) is still held down.
-    const peers = await on(lab, "carol", (c) => c.print("/routing/bgp/peer"));
+    const peers = await raw(lab, "carol", (c) => c.print("/routing/bgp/peer"));
     expect(peers.map((p) => [p.name, p.disabled, p.state])).toEqual([
       ["alice-isp1", "false", "idle"],
       ["alice-isp2", "false", "established"],

@@ -63,16 +63,16 @@ describe("lab /certificate", () => {
     const carol = await open("carol");
     // RouterOS 6 has no /file add.
     await expect(carol.add("/file", { name: "x.crt", contents: "x" })).rejects.toThrow(/no such command/);
-    await importCa(carol, "m-friend-ca", ca, true);
+    await importCa(carol, "m-friend-ca", ca, { fileAdd: false });
     const onCarol = (await carol.print("/certificate", { query: { name: "m-friend-ca" } }))[0]!;
     expect(onCarol).toMatchObject({ fingerprint: ca.fingerprint, trusted: "true", "private-key": "false", "common-name": "m-ca" });
     expect(await carol.print("/file")).toEqual([]);
     // A tampered PEM is refused before anything is written.
     const other = { ...ca, fingerprint: "0".repeat(64) };
-    await expect(importCa(carol, "m-other", other, true)).rejects.toThrow(/does not match its fingerprint/);
+    await expect(importCa(carol, "m-other", other, { fileAdd: false })).rejects.toThrow(/does not match its fingerprint/);
 
     const remi = await open("remi");
-    await importCa(remi, "m-friend-ca", ca, false);
+    await importCa(remi, "m-friend-ca", ca, { fileAdd: true });
     expect((await remi.print("/certificate", { query: { name: "m-friend-ca" } }))[0]).toMatchObject({ fingerprint: ca.fingerprint, trusted: "true" });
     expect(await remi.print("/file")).toEqual([]);
 

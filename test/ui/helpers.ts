@@ -1,4 +1,5 @@
 // Shared by the TUI tests: unstyled frames, waiting for the screen to change, fake terminal streams.
+import { routerOs } from "../../src/platforms/routeros/index.js";
 import { EventEmitter } from "node:events";
 import { stripVTControlCharacters } from "node:util";
 import { mkdtempSync } from "node:fs";
@@ -100,6 +101,7 @@ export function offlineServices(home: HomeData = { routers: [], friends: [] }): 
     needsPassword: () => false,
     connect: () => Promise.reject(new Error("offline: no router in this test")),
     connectNew: () => Promise.reject(new Error("offline: no router in this test")),
+    platform: routerOs,
     saveRouter: () => undefined,
     loadHome: () => home,
     clipboard: { copy: (text) => void (copied = text), paste: () => copied },

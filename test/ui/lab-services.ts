@@ -4,10 +4,11 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { identityName, loadIdentity } from "../../src/store/identity.js";
-import { homeOf } from "../../src/cli/tui.js";
+import { homeOf } from "../../src/flows/home-status.js";
 import { workspaceAt } from "../../src/store/workspace.js";
 import type { Lab } from "../../src/lab/lab.js";
-import { RouterClient, type RouterTarget } from "../../src/platforms/routeros/api/client.js";
+import type { RouterTarget } from "../../src/platforms/platform.js";
+import { routerOs } from "../../src/platforms/routeros/index.js";
 import type { NewRouterProfile, Services } from "../../src/ui/services.js";
 
 export interface LabServices extends Services {
@@ -32,16 +33,12 @@ export function labServices(lab: Lab, router: string, operator: string | null, s
     },
     routers: () => [{ name: "home", label: `${info.user}@${info.host}:${info.port}` }],
     needsPassword: () => false,
-    connect: async (_router, password) => {
-      const t = password === undefined ? target : { ...target, password };
-      const client = await RouterClient.connect(t);
-      return { client, label: "home", target: () => t, reconnect: () => RouterClient.connect(t) };
-    },
-    connectNew: async (profile, password) => {
+    connect: (_router, password) => routerOs.connect(password === undefined ? target : { ...target, password }, "home"),
+    connectNew: (profile, password) => {
       const t: RouterTarget = { host: profile.host, port: profile.port, user: profile.user, password, tls: profile.tls, knownFingerprint: null };
-      const client = await RouterClient.connect(t);
-      return { client, label: profile.name, target: () => t, reconnect: () => RouterClient.connect(t) };
+      return routerOs.connect(t, profile.name);
     },
+    platform: routerOs,
     saveRouter: (profile, _password, fingerprint) => void saved.push({ profile, fingerprint }),
     loadHome: () => homeOf(workspace, services.routers()),
     clipboard: { copy: (text) => void (clip.copied = text), paste: () => clip.copied },

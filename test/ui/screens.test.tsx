@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { cleanup, render } from "ink-testing-library";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { makeOffer } from "../../src/flows/wizard.js";
-import { RouterClient } from "../../src/platforms/routeros/api/client.js";
+import { routerOs } from "../../src/platforms/routeros/index.js";
 import { Lab } from "../../src/lab/lab.js";
 import { App } from "../../src/ui/App.js";
 import type { Services } from "../../src/ui/services.js";
@@ -57,8 +57,7 @@ function fits(frame: string): void {
 async function connection(router: string) {
   const info = lab.info().routers.find((r) => r.name === router)!;
   const target = { host: info.host, port: info.port, user: info.user, password: info.password, tls: false, knownFingerprint: null };
-  const client = await RouterClient.connect(target);
-  return { client, label: router, target: () => target, reconnect: () => RouterClient.connect(target) };
+  return routerOs.connect(target, router);
 }
 
 /** An offer from alice made through the flow, as her New peering screen would. */
@@ -77,7 +76,7 @@ async function offerFromAlice(alice: Services) {
       primary: "isp1",
     });
   } finally {
-    await router.client.close();
+    await router.close();
   }
 }
 
@@ -90,12 +89,12 @@ async function peerThroughFlows(alice: Services, remi: Services): Promise<void> 
   const prepared = await prepareAccept(r, remi.workspace, opened, { asn: 64513, networks: ["192.168.42.0/24"], wans: { isp1: "pppoe-out1", isp2: "pppoe-out2" } });
   await applyPrepared(r, prepared);
   const accepted = finishAccept(remi.workspace, opened, prepared);
-  await r.client.close();
+  await r.close();
   const a = await connection("alice");
   const answer = openAnswer(accepted.answer.text, alice.workspace, "alice");
   await applyPrepared(a, await prepareComplete(a, alice.workspace, answer, "alice"));
   finishComplete(alice.workspace, answer);
-  await a.client.close();
+  await a.close();
 }
 
 describe("Add router", () => {

@@ -6,8 +6,10 @@
 //   `/file print file=` then `/file set contents=` on 6, which has no `/file add`), then
 //   `/certificate import file-name=`, and renamed (RouterOS 6 import takes no name).
 // No SSH or SFTP is needed, so a router reachable by its API alone is enough.
-import { X509Certificate } from "node:crypto";
+import { pemFingerprint } from "../../core/certificates.js";
+import { UserError } from "../../errors.js";
 import type { RouterClient } from "./api/client.js";
+import type { Dialect } from "./dialects.js";
 
 export interface CaCertificate {
   /** PEM of the CA certificate (public). */
@@ -16,28 +18,13 @@ export interface CaCertificate {
   fingerprint: string;
 }
 
-export class CertificateError extends Error {}
+/** The router did not make, export or import a certificate as asked: expected, its message says what. */
+export { pemFingerprint };
+
+export class CertificateError extends UserError {}
 
 const CA_DAYS = "3650";
 const LEAF_DAYS = "3650";
-
-/** The SHA-256 fingerprint of a PEM certificate, or null when the text is no certificate. */
-export function pemFingerprint(pem: string): string | null {
-  try {
-    return new X509Certificate(pem).fingerprint256.replace(/:/g, "").toLowerCase();
-  } catch {
-    return null;
-  }
-}
-
-/** True when the PEM holds a CA certificate (basicConstraints CA). */
-export function pemIsAuthority(pem: string): boolean {
-  try {
-    return new X509Certificate(pem).ca;
-  } catch {
-    return false;
-  }
-}
 
 async function byName(client: RouterClient, name: string): Promise<Record<string, string> | undefined> {
   return (await client.print("/certificate", { query: { name } }))[0];
@@ -83,10 +70,10 @@ async function exportCa(client: RouterClient, ca: string): Promise<CaCertificate
 }
 
 /** Puts a friend's CA certificate on the router under `name`, trusted; checks its fingerprint first. */
-export async function importCa(client: RouterClient, name: string, ca: CaCertificate, v6: boolean): Promise<void> {
+export async function importCa(client: RouterClient, name: string, ca: CaCertificate, dialect: Pick<Dialect, "fileAdd">): Promise<void> {
   if (pemFingerprint(ca.pem) !== ca.fingerprint) throw new CertificateError("the CA certificate does not match its fingerprint");
   if ((await byName(client, name)) !== undefined) throw new CertificateError(`the router already has a certificate named ${name}: remove it (or the unfinished peering) first`);
-  const file = await writeFile(client, name, ca.pem, v6);
+  const file = await writeFile(client, name, ca.pem, dialect.fileAdd);
   try {
     const [result] = await client.run("/certificate/import", { "file-name": file.name, passphrase: "" });
     const imported = (await client.print("/certificate", { query: { fingerprint: ca.fingerprint } }))[0];
@@ -97,8 +84,8 @@ export async function importCa(client: RouterClient, name: string, ca: CaCertifi
   }
 }
 
-async function writeFile(client: RouterClient, base: string, contents: string, v6: boolean): Promise<{ name: string; id: string }> {
-  if (!v6) {
+async function writeFile(client: RouterClient, base: string, contents: string, fileAdd: boolean): Promise<{ name: string; id: string }> {
+  if (fileAdd) {
     const name = `${base}.crt`;
     const id = await client.add("/file", { name, contents });
     return { name, id };

@@ -1,45 +1,11 @@
 // Discovery: a typed inventory of a router, read over the API. Menus a version or a board lacks
 // are skipped, not fatal (a CHR has no /system/routerboard).
 import { addressInPrefix, isIPv4, parseAddress, parsePrefix } from "../../core/ipv4.js";
-import { capabilities } from "./dialects.js";
-import type { Dialect } from "./types.js";
+import type { Inventory, WanCandidate } from "../platform.js";
+import { dialectOf, versionOfResource } from "./dialects.js";
+import { menusOf } from "./menus.js";
 import type { RouterClient, RouterItem } from "./api/client.js";
-import { RouterError } from "./api/errors.js";
-
-export interface WanCandidate {
-  interface: string;
-  /** Why it looks like a WAN: "pppoe-client", "dhcp-client", "default route", "interface list WAN". */
-  reasons: string[];
-  address?: string;
-  defaultRoutes: Array<{ gateway: string; distance: number; checkGateway?: string; active: boolean }>;
-}
-
-export interface Inventory {
-  identity: string;
-  version: string;
-  dialect: Dialect | null;
-  board: string;
-  architecture: string;
-  interfaces: Array<{ name: string; type: string; running: boolean; disabled: boolean }>;
-  interfaceLists: Record<string, string[]>;
-  wans: WanCandidate[];
-  /** Connected networks on interfaces that are not WANs. */
-  lans: Array<{ network: string; interface: string; address: string }>;
-  /**
-   * Every address (with its mask) and route destination that is not bgpals's own: what tunnel
-   * subnets and friends' prefixes must avoid.
-   */
-  prefixesInUse: string[];
-  /** Addresses and routes bgpals made, or on tunnel interfaces, with who owns them. */
-  tunnelPrefixes: Array<{ prefix: string; interface?: string; comment?: string }>;
-  /** Routes that resolve through other routes (scope/target-scope), e.g. recursive failover. */
-  recursiveRoutes: Array<{ dst: string; gateway: string; distance: number }>;
-  bgp: { asns: number[]; sessions: Array<{ name: string; remoteAddress: string; remoteAs: string; established: boolean }> };
-  cloud: { ddnsEnabled: boolean; dnsName?: string; publicAddress?: string };
-  firewall: { inputRules: number; dropsFromWan: boolean };
-  /** UDP/TCP ports already taken by WireGuard listeners and OpenVPN servers. */
-  portsInUse: Array<{ port: number; protocol: "udp" | "tcp"; by: string }>;
-}
+import { RouterError } from "../../errors.js";
 
 async function read(client: RouterClient, path: string, proplist?: string[]): Promise<RouterItem[]> {
   try {
@@ -57,9 +23,8 @@ const yes = (v: string | undefined) => v === "true" || v === "yes";
 
 export async function discover(client: RouterClient): Promise<Inventory> {
   const [resource] = await read(client, "/system/resource");
-  const version = (resource?.version ?? "").split(" ")[0] ?? "";
-  const caps = capabilities(version);
-  const v7 = caps !== null && caps.dialect !== "v6";
+  const version = versionOfResource(resource);
+  const dialect = dialectOf(version);
   const [identityItem, board, interfaces, members, pppoe, dhcp, addresses, routes, cloud, filters, wireguard, ovpnServers] = await Promise.all([
     read(client, "/system/identity"),
     read(client, "/system/routerboard"),
@@ -71,12 +36,14 @@ export async function discover(client: RouterClient): Promise<Inventory> {
     read(client, "/ip/route", ["dst-address", "gateway", "distance", "check-gateway", "active", "dynamic", "bgp", "scope", "target-scope", "routing-table", "comment", "connect"]),
     read(client, "/ip/cloud"),
     read(client, "/ip/firewall/filter", ["chain", "action", "in-interface-list", "in-interface", "disabled"]),
-    v7 ? read(client, "/interface/wireguard", ["name", "listen-port"]) : Promise.resolve([]),
+    dialect?.wireguard ? read(client, "/interface/wireguard", ["name", "listen-port"]) : Promise.resolve([]),
     read(client, "/interface/ovpn-server/server"),
   ]);
-  const bgpItems = v7 ? await read(client, "/routing/bgp/connection") : await read(client, "/routing/bgp/peer");
-  const sessions = v7 ? await read(client, "/routing/bgp/session") : bgpItems;
-  const instances = caps?.dialect === "v6" || caps?.bgpInstanceMenu ? await read(client, "/routing/bgp/instance") : [];
+  // An unsupported version is read as RouterOS 6 reads: enough to say what it is.
+  const menus = dialect === null ? null : menusOf(dialect);
+  const bgpItems = await read(client, menus?.bgpSessions ?? "/routing/bgp/peer");
+  const sessions = menus !== null && menus.bgpSessionState !== menus.bgpSessions ? await read(client, menus.bgpSessionState) : bgpItems;
+  const instances = dialect?.bgpInstanceMenu ? await read(client, "/routing/bgp/instance") : [];
 
   const lists: Record<string, string[]> = {};
   for (const m of members) (lists[m.list ?? ""] ??= []).push(m.interface ?? "");
@@ -115,7 +82,7 @@ export async function discover(client: RouterClient): Promise<Inventory> {
   return {
     identity: identityItem[0]?.name ?? "",
     version,
-    dialect: caps?.dialect ?? null,
+    dialect: dialect?.family ?? null,
     board: board[0]?.model ?? resource?.["board-name"] ?? "",
     architecture: resource?.["architecture-name"] ?? "",
     interfaces: interfaces.map((i) => ({ name: i.name ?? "", type: i.type ?? "", running: yes(i.running), disabled: yes(i.disabled) })),

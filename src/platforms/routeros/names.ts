@@ -1,4 +1,5 @@
 // How bgpals names what it creates on a router. One place, so plan, monitor and lab agree.
+import { linkKind } from "../../core/links/index.js";
 import type { Link, Peering } from "../../core/peering.js";
 
 export const TAG_PREFIX = "bgpals";
@@ -37,7 +38,7 @@ export function monitorAccountNames(peering: string): { user: string; group: str
 }
 
 export const names = {
-  tunnelInterface: (link: Link, friend: string) => `${link.kind === "wireguard" ? "wg" : "ovpn"}-${friend}-${link.name}`,
+  tunnelInterface: (link: Link, friend: string) => `${linkKind(link.kind).short}-${friend}-${link.name}`,
   wireguardPeer: (link: Link, friend: string) => `${friend}-${link.name}`,
   inputChain: (p: Peering, link: string) => `${p.name}-in-${link}`,
   outputChain: (p: Peering, link: string) => `${p.name}-out-${link}`,

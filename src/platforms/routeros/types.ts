@@ -1,7 +1,4 @@
-// Plain data shared by the core, the router layer and the lab. No I/O here.
-
-/** RouterOS syntax family a render targets. */
-export type Dialect = "v6" | "v7" | "v7.20";
+// One RouterOS command, as render makes it, plan compares it and apply sends it. Plain data.
 
 /**
  * One RouterOS command as bgpals sends it over the API or prints it in a script.
@@ -33,51 +30,4 @@ export interface RouterCommand {
   owns?: string[];
   /** Why this command exists, in the domain's words (shown in plan review). */
   why?: string;
-}
-
-/** A route as a routing filter sees it. */
-export interface FilterRoute {
-  /** Destination prefix in CIDR form, e.g. "192.168.42.0/24". */
-  dst: string;
-  /** Origin protocol: "bgp", "connected", "static", ... */
-  protocol?: string;
-  gateway?: string;
-  distance?: number;
-  /** BGP attributes, when the route is (or will be announced as) BGP. */
-  bgp?: {
-    asPath: number[];
-    localPref?: number;
-    med?: number;
-    origin?: "igp" | "egp" | "incomplete";
-    communities?: string[];
-  };
-}
-
-/** Attributes a filter chain changed on a route. */
-export interface FilterChanges {
-  localPref?: number;
-  /** Times our own AS is prepended on announcement. */
-  prepend?: number;
-  med?: number;
-  distance?: number;
-}
-
-/** The rule that decided, as configured on the router. */
-export interface DecidingRule {
-  chain: string;
-  /** Position of the rule within its chain, 0-based. */
-  index: number;
-  /** The rule as the router shows it (v7 `rule` text, or the v6 rule's attributes). */
-  text: string;
-  comment?: string;
-}
-
-/** Outcome of running one route through a filter chain. */
-export interface FilterVerdict {
-  action: "accept" | "reject";
-  /** null when no rule decided and the chain's implicit end rejected the route. */
-  decidedBy: DecidingRule | null;
-  changes: FilterChanges;
-  /** Human-readable steps, for "why was this prefix filtered?". */
-  trace: string[];
 }

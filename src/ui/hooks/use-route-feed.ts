@@ -1,16 +1,14 @@
 // The route view's feed: the friends' routes streamed into a RouteTable on a connection of its own
-// (feedRoutes), started over after a lost connection with the same backoff as the watcher, the
-// table emptied first so nothing stale stays on screen.
+// (Router.feedFriendRoutes), started over after a lost connection with the same backoff as the
+// watcher, the table emptied first so nothing stale stays on screen.
 import { useEffect, useState } from "react";
 import type { RouteTable } from "../../core/route-table.js";
-import type { RouterTarget } from "../../platforms/routeros/api/client.js";
-import { feedRoutes } from "../../platforms/routeros/api/route-feed.js";
+import type { Router } from "../../platforms/platform.js";
 
 export interface RouteFeedSource {
-  readonly target: () => RouterTarget;
-  readonly dialect: "v6" | "v7";
-  /** `/ip/route` query words (friendRouteQuery). */
-  readonly query: readonly string[];
+  readonly router: Router;
+  /** The friends' tunnel addresses: routes via them are theirs. */
+  readonly addresses: readonly string[];
   readonly linkOf?: (gateway: string) => string | undefined;
 }
 
@@ -23,7 +21,6 @@ export function useRouteFeed(table: RouteTable, source: RouteFeedSource | null):
   const [state, setState] = useState<RouteFeedState>("loading");
   useEffect(() => {
     if (source === null) return;
-    const query = source.query;
     const controller = new AbortController();
     const { signal } = controller;
     void (async () => {
@@ -32,10 +29,8 @@ export function useRouteFeed(table: RouteTable, source: RouteFeedSource | null):
         table.clear();
         setState("loading");
         try {
-          await feedRoutes({
-            target: source.target(),
-            dialect: source.dialect,
-            query,
+          await source.router.feedFriendRoutes({
+            addresses: source.addresses,
             signal,
             ...(source.linkOf ? { linkOf: source.linkOf } : {}),
             onUpdates: (routes, removed) => {

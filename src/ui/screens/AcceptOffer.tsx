@@ -86,7 +86,7 @@ export function AcceptOffer({ focused }: { focused: boolean }) {
     steps.go({ id: "preparing", draft });
     const session = draft.session!;
     work.run(
-      () => prepareAccept(session.connection, services.workspace, draft.opened!, { asn: draft.asn!, networks, wans: draft.wans!, monitorAccount }, work.hooks, session.inventory),
+      () => prepareAccept(session.router, services.workspace, draft.opened!, { asn: draft.asn!, networks, wans: draft.wans!, monitorAccount }, work.hooks, session.inventory),
       (prepared) => steps.replace({ id: "plan", draft, prepared }),
       () => steps.back(),
     );
@@ -94,14 +94,14 @@ export function AcceptOffer({ focused }: { focused: boolean }) {
   const discardAndBack = (draft: Draft, prepared: Prepared) => {
     steps.go({ id: "preparing", draft });
     work.run(
-      () => discardPrepared(draft.session!.connection, prepared.peering.name),
+      () => discardPrepared(draft.session!.router, prepared.peering.name),
       () => steps.backTo((s) => s.id === "monitor"),
       () => steps.backTo((s) => s.id === "monitor"),
     );
   };
   const apply = (draft: Draft, prepared: Prepared) => {
     steps.go({ id: "applying", draft, prepared });
-    const connection = draft.session!.connection;
+    const connection = draft.session!.router;
     work.run(
       async () => {
         try {
@@ -213,7 +213,7 @@ export function AcceptOffer({ focused }: { focused: boolean }) {
             {step.draft.opened!.offer.monitor ? <Text>{`${step.draft.opened!.from} grants you a read-only account on their router: your monitor can show their side.`}</Text> : null}
             <MonitorAccountChoice
               friend={step.draft.opened!.from}
-              router={step.draft.session!.connection.label}
+              router={step.draft.session!.router.label}
               rows={rows - 1}
               focused={live}
               onBack={back}
@@ -223,14 +223,14 @@ export function AcceptOffer({ focused }: { focused: boolean }) {
           </Box>
         );
       case "preparing":
-        return <Working label={`preparing your side on ${step.draft.session!.connection.label}`} log={work.log} rows={rows} focused={live} />;
+        return <Working label={`preparing your side on ${step.draft.session!.router.label}`} log={work.log} rows={rows} focused={live} />;
       case "plan":
         return (
           <PlanReview
             plan={step.prepared.plan}
             peering={step.prepared.peering.name}
             side={step.draft.me}
-            router={step.draft.session!.connection.label}
+            router={step.draft.session!.router.label}
             rows={rows}
             focused={live}
             onApply={() => apply(step.draft, step.prepared)}
@@ -239,7 +239,7 @@ export function AcceptOffer({ focused }: { focused: boolean }) {
           />
         );
       case "applying":
-        return <Working label={`applying ${step.prepared.peering.name} on ${step.draft.session!.connection.label}`} log={work.log} rows={rows} focused={live} />;
+        return <Working label={`applying ${step.prepared.peering.name} on ${step.draft.session!.router.label}`} log={work.log} rows={rows} focused={live} />;
       case "answer":
         return (
           <BundleView

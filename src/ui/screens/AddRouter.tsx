@@ -143,7 +143,7 @@ export function AddRouter({ focused }: { focused: boolean }) {
               onChoose={(v) => {
                 if (v !== "save") return actions.back();
                 try {
-                  services.saveRouter(step.profile, step.password, step.session.connection.client.fingerprint);
+                  services.saveRouter(step.profile, step.password, step.session.router.fingerprint);
                   steps.go({ id: "done", profile: step.profile });
                 } catch (e) {
                   actions.fail(e);

@@ -103,7 +103,7 @@ export function CompleteOffer({ focused }: { focused: boolean }) {
               steps.go({ id: "planning", opened: step.opened, session });
               work.run(
                 // prepareComplete, not preparePeering: it carries the sealed PPP passwords and the friend's CA.
-                () => prepareComplete(session.connection, services.workspace, step.opened, me!, work.hooks),
+                () => prepareComplete(session.router, services.workspace, step.opened, me!, work.hooks),
                 (prepared) => steps.replace({ id: "plan", opened: step.opened, session, prepared }),
                 () => steps.back(),
               );
@@ -111,14 +111,14 @@ export function CompleteOffer({ focused }: { focused: boolean }) {
           />
         );
       case "planning":
-        return <Working label={`planning on ${step.session.connection.label}`} log={work.log} rows={rows} focused={live} onAbort={actions.quit} />;
+        return <Working label={`planning on ${step.session.router.label}`} log={work.log} rows={rows} focused={live} onAbort={actions.quit} />;
       case "plan":
         return (
           <PlanReview
             plan={step.prepared.plan}
             peering={step.prepared.peering.name}
             side={me!}
-            router={step.session.connection.label}
+            router={step.session.router.label}
             rows={rows}
             focused={live}
             onBack={back}
@@ -127,7 +127,7 @@ export function CompleteOffer({ focused }: { focused: boolean }) {
               const { opened, session, prepared } = step;
               steps.go({ id: "applying", opened, session, prepared });
               work.run(
-                async () => ({ applied: await applyPrepared(session.connection, prepared, work.hooks), file: finishComplete(services.workspace, opened) }),
+                async () => ({ applied: await applyPrepared(session.router, prepared, work.hooks), file: finishComplete(services.workspace, opened) }),
                 ({ applied, file }) => steps.replace({ id: "done", opened, session, applied, file }),
                 () => steps.back(),
               );
@@ -135,7 +135,7 @@ export function CompleteOffer({ focused }: { focused: boolean }) {
           />
         );
       case "applying":
-        return <Working label={`applying ${step.prepared.peering.name} on ${step.session.connection.label}`} log={work.log} rows={rows} focused={live} />;
+        return <Working label={`applying ${step.prepared.peering.name} on ${step.session.router.label}`} log={work.log} rows={rows} focused={live} />;
       case "done":
         return (
           <ResultPanel

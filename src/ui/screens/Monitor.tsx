@@ -5,17 +5,15 @@
 import { Box, Text } from "ink";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { knownFriend, loadIdentity } from "../../store/identity.js";
+import { friendMonitorAccount } from "../../store/friends.js";
 import { changeLines } from "../../core/plan-view.js";
 import { describePrediction } from "../../core/prefer.js";
 import { RouteTable as RouteStore } from "../../core/route-table.js";
 import type { Peering } from "../../core/peering.js";
 import { clearLimitExceeded, preferPrimary } from "../../flows/prefer.js";
-import { friendMonitorAccount } from "../../flows/wizard.js";
 import { peersOf, savePeering } from "../../store/workspace.js";
-import { RouterClient } from "../../platforms/routeros/api/client.js";
-import { friendRouteQuery, type RouterStatus } from "../../platforms/routeros/peering-ops.js";
-import { watchRouter, type WatchEvent } from "../../platforms/routeros/watch.js";
-import { whyFiltered } from "../../platforms/routeros/why.js";
+import type { Router, RouterStatus } from "../../platforms/platform.js";
+import { watchRouter, type WatchEvent } from "../../flows/watch.js";
 import { ROUTE_TABLE_CHROME_ROWS, RouteTable, routeTableExtent, routeTablePageRows } from "../components/RouteTable.js";
 import { ScreenFrame, bodyRows } from "../components/ScreenFrame.js";
 import { StatusBadge } from "../components/StatusBadge.js";
@@ -120,12 +118,7 @@ export function Monitor({ friend, focused }: { friend: string; focused: boolean 
   const source = useMemo<RouteFeedSource | null>(() => {
     const linkByAddress = new Map<string, string>(JSON.parse(addresses) as Array<[string, string]>);
     if (session === null || linkByAddress.size === 0) return null;
-    return {
-      target: session.connection.target,
-      dialect: session.inventory.version.startsWith("6.") ? "v6" : "v7",
-      query: friendRouteQuery([...linkByAddress.keys()]),
-      linkOf: (gateway) => linkByAddress.get(gateway),
-    };
+    return { router: session.router, addresses: [...linkByAddress.keys()], linkOf: (gateway) => linkByAddress.get(gateway) };
   }, [session, addresses]);
   const feed = useRouteFeed(table, source);
 
@@ -145,7 +138,7 @@ export function Monitor({ friend, focused }: { friend: string; focused: boolean 
     if (session === null) return;
     const controller = new AbortController();
     void watchRouter({
-      connect: session.connection.reconnect,
+      connect: () => session.router.reconnect(),
       signal: controller.signal,
       onEvent: (e) => log(timed(e)),
       onStatus: setStatus,
@@ -161,7 +154,7 @@ export function Monitor({ friend, focused }: { friend: string; focused: boolean 
     const controller = new AbortController();
     const target = { host: account.host, port: account.port, user: account.user, password: account.password, timeoutMs: 5000 };
     void watchRouter({
-      connect: () => RouterClient.connect(target),
+      connect: () => services.platform.connect(target, `${friend}'s router`),
       signal: controller.signal,
       onEvent: (e) => {
         if (e.event === "connection-lost") setFriendStatus("unreachable");
@@ -172,12 +165,13 @@ export function Monitor({ friend, focused }: { friend: string; focused: boolean 
     return () => controller.abort();
   }, [session, services.workspace, friend]);
 
-  const withClient = async <T,>(work: (client: RouterClient) => Promise<T>): Promise<T> => {
-    const client = await session!.connection.reconnect();
+  // Each key's work on a connection of its own: the watcher keeps the screen's.
+  const withRouter = async <T,>(work: (router: Router) => Promise<T>): Promise<T> => {
+    const router = await session!.router.reconnect();
     try {
-      return await work(client);
+      return await work(router);
     } finally {
-      await client.close().catch(() => undefined);
+      await router.close().catch(() => undefined);
     }
   };
 
@@ -186,18 +180,17 @@ export function Monitor({ friend, focused }: { friend: string; focused: boolean 
     const next = peering.links.find((l) => l.name !== peering.policy.primary);
     if (!next) return log(`${clock()} ${peering.name} has one link: nothing to swap`);
     setBusy(`predicting ${next.name} as primary`);
-    withClient((client) =>
-      preferPrimary(client, {
+    withRouter((router) =>
+      preferPrimary(router, {
         peering,
         side: me,
         primary: next.name,
         others: peersOf(services.workspace, peering.name),
-        reconnect: session!.connection.reconnect,
         confirm: (prediction, plan) =>
           new Promise<boolean>((resolve) =>
             setOverlay({
               kind: "confirm",
-              lines: [...describePrediction(prediction), "", ...changeLines(plan, session!.connection.label, { compact: true }), "", "enter: apply (local-pref in, prepend out, on every link) · esc: cancel"],
+              lines: [...describePrediction(prediction), "", ...changeLines(plan, session!.router.label, { compact: true }), "", "enter: apply (local-pref in, prepend out, on every link) · esc: cancel"],
               answer: (go) => {
                 setOverlay(null);
                 if (go) setBusy(`making ${next.name} primary`);
@@ -240,7 +233,7 @@ export function Monitor({ friend, focused }: { friend: string; focused: boolean 
   const clearLimit = () => {
     if (!peering || !me || busy) return;
     setBusy("clearing the prefix limit");
-    withClient((client) => clearLimitExceeded(client, { peering, side: me, reconnect: session!.connection.reconnect })).then(
+    withRouter((router) => clearLimitExceeded(router, { peering, side: me })).then(
       (result) => {
         setBusy(null);
         if (result.status === "nothing-to-clear") log(`${clock()} no session is stopped by its prefix limit`);
@@ -258,8 +251,7 @@ export function Monitor({ friend, focused }: { friend: string; focused: boolean 
     const row = table.window(routes.state.selected, 1)[0];
     if (!row || busy || session === null) return;
     setBusy(`asking why ${row.prefix}`);
-    const v6 = session!.inventory.version.startsWith("6.");
-    withClient((client) => whyFiltered(client, v6, row.prefix)).then(
+    withRouter((router) => router.why(row.prefix)).then(
       (answers) => {
         setBusy(null);
         setOverlay({ kind: "lines", title: `Why ${row.prefix}?`, lines: answers.length ? answers.map((a) => `${a.link ?? a.session}: ${a.summary}`) : ["no session of this router received it"] });
@@ -319,7 +311,7 @@ export function Monitor({ friend, focused }: { friend: string; focused: boolean 
   const tunnels = status?.tunnels ?? [];
   return (
     <ScreenFrame title={title} scope="monitor" focused={focused}>
-      <Text wrap="truncate-end">{`${peering.name} on ${session.connection.label} · primary ${peering.policy.primary}${busy ? ` · ${busy}…` : ""}`}</Text>
+      <Text wrap="truncate-end">{`${peering.name} on ${session.router.label} · primary ${peering.policy.primary}${busy ? ` · ${busy}…` : ""}`}</Text>
       {links.map((l, i) => (
         <LinkLines
           key={l.name}

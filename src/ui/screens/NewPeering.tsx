@@ -95,7 +95,7 @@ export function NewPeering({ focused }: { focused: boolean }) {
     work.run(
       () =>
         makeOffer(
-          session.connection,
+          session.router,
           services.workspace,
           {
             me: draft.me!,
@@ -226,7 +226,7 @@ export function NewPeering({ focused }: { focused: boolean }) {
         return (
           <MonitorAccountChoice
             friend={step.draft.friend!}
-            router={step.draft.session!.connection.label}
+            router={step.draft.session!.router.label}
             rows={rows}
             focused={live}
             onBack={back}
@@ -235,7 +235,7 @@ export function NewPeering({ focused }: { focused: boolean }) {
           />
         );
       case "preparing":
-        return <Working label={`preparing the offer on ${step.draft.session!.connection.label}`} log={work.log} rows={rows} focused={live} />;
+        return <Working label={`preparing the offer on ${step.draft.session!.router.label}`} log={work.log} rows={rows} focused={live} />;
       case "offer":
         return (
           <BundleView
@@ -256,7 +256,7 @@ export function NewPeering({ focused }: { focused: boolean }) {
             lines={[
               `Offer ${step.made.offer.peering} is waiting for ${step.draft.friend}'s answer.`,
               `When it comes, press c on Home (Complete) and paste it.`,
-              `The tunnel interfaces are on ${step.draft.session!.connection.label}; nothing else was changed yet.`,
+              `The tunnel interfaces are on ${step.draft.session!.router.label}; nothing else was changed yet.`,
             ]}
             rows={rows}
             focused={live}

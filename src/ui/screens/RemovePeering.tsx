@@ -63,7 +63,7 @@ export function RemovePeering({ friend, focused }: { friend: string; focused: bo
             onSession={(session) => {
               steps.go({ id: "planning", session });
               work.run(
-                () => preparePeering(session.connection, services.workspace, peering, me, { remove: true, hooks: work.hooks }),
+                () => preparePeering(session.router, services.workspace, peering, me, { remove: true, hooks: work.hooks }),
                 (prepared) => steps.replace({ id: "plan", session, prepared }),
                 () => steps.back(),
               );
@@ -71,14 +71,14 @@ export function RemovePeering({ friend, focused }: { friend: string; focused: bo
           />
         );
       case "planning":
-        return <Working label={`reading ${step.session.connection.label}`} log={work.log} rows={rows} focused={live} onAbort={actions.quit} />;
+        return <Working label={`reading ${step.session.router.label}`} log={work.log} rows={rows} focused={live} onAbort={actions.quit} />;
       case "plan":
         return (
           <PlanReview
             plan={step.prepared.plan}
             peering={peering.name}
             side={me}
-            router={step.session.connection.label}
+            router={step.session.router.label}
             rows={rows}
             focused={live}
             onBack={back}
@@ -88,7 +88,7 @@ export function RemovePeering({ friend, focused }: { friend: string; focused: bo
               steps.go({ id: "applying", session, prepared });
               work.run(
                 async () => {
-                  const applied = await applyPrepared(session.connection, prepared, work.hooks);
+                  const applied = await applyPrepared(session.router, prepared, work.hooks);
                   forgetPeering(services.workspace, friend);
                   return applied;
                 },
@@ -99,11 +99,11 @@ export function RemovePeering({ friend, focused }: { friend: string; focused: bo
           />
         );
       case "applying":
-        return <Working label={`removing ${peering.name} from ${step.session.connection.label}`} log={work.log} rows={rows} focused={live} />;
+        return <Working label={`removing ${peering.name} from ${step.session.router.label}`} log={work.log} rows={rows} focused={live} />;
       case "done":
         return (
           <ResultPanel
-            lines={[`Removed ${peering.name} from ${step.session.connection.label} (${step.applied} changes).`, `${friend} still has their half: tell them, so they remove it too.`]}
+            lines={[`Removed ${peering.name} from ${step.session.router.label} (${step.applied} changes).`, `${friend} still has their half: tell them, so they remove it too.`]}
             log={work.log}
             rows={rows}
             focused={live}

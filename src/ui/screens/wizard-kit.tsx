@@ -8,7 +8,7 @@ import { useServices } from "../services.js";
 import { useActions } from "../state.js";
 import { ChooseOne } from "../widgets/choice-list.js";
 import { applyLogReducer, EMPTY_LOG, type ApplyLog } from "../widgets/apply-log.js";
-import type { ApplyEvent } from "../../platforms/routeros/apply/apply.js";
+import type { ApplyEvent } from "../../platforms/platform.js";
 import { TextField } from "../widgets/text-field.js";
 import { parseNetworkList } from "../../flows/wizard.js";
 import { Working } from "../widgets/working.js";

@@ -1,7 +1,7 @@
 // Apply progress as lines: what was done, what failed, what was undone. A reducer over the
 // apply events, so the screen and its tests see the same thing.
 import { CHANGE_SIGN } from "../../core/plan-view.js";
-import type { ApplyEvent } from "../../platforms/routeros/apply/apply.js";
+import type { ApplyEvent } from "../../platforms/platform.js";
 
 export interface ApplyLog {
   done: number;

@@ -4,8 +4,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Box, Text } from "ink";
 import { useMemo, useState } from "react";
-import type { Plan } from "../../platforms/routeros/apply/plan.js";
-import { planCounts, planGroups, planScript } from "../../core/plan-view.js";
+import type { Plan } from "../../core/plan.js";
+import { planCounts, planGroups } from "../../core/plan-view.js";
 import { useCommands } from "../hooks/use-commands.js";
 import { useServices } from "../services.js";
 
@@ -49,8 +49,9 @@ export function PlanReview({ plan, peering, side, router, rows, focused, onApply
       apply: onApply,
       exportScript: () => {
         mkdirSync(services.outputDir, { recursive: true });
-        const file = join(services.outputDir, `${peering}-${side}.rsc`);
-        writeFileSync(file, planScript(plan, peering));
+        const script = services.platform.planScript(plan, peering);
+        const file = join(services.outputDir, `${peering}-${side}.${script.extension}`);
+        writeFileSync(file, script.text);
         setNote(`saved the plan as ${file}`);
       },
       up: () => setOffset((o) => Math.max(0, o - 1)),

@@ -2,10 +2,8 @@
 import type { Lab } from "../../../src/lab/lab.js";
 import { PERSONALITIES } from "../../../src/lab/personalities.js";
 import type { Peering } from "../../../src/core/peering.js";
-import type { RenderSecrets } from "../../../src/platforms/routeros/render/render.js";
-import { applyPlan, type ApplyOptions, type ApplyResult } from "../../../src/platforms/routeros/apply/apply.js";
-import { RouterClient, type RouterTarget } from "../../../src/platforms/routeros/api/client.js";
-import { planOnRouter, type RouterPlan } from "../../../src/platforms/routeros/peering-ops.js";
+import type { ApplyResult, LinkSecrets, RouterPlan, RouterTarget } from "../../../src/platforms/platform.js";
+import { routerOs } from "../../../src/platforms/routeros/index.js";
 
 const DNS = new Map(Object.values(PERSONALITIES).flatMap((p) => Object.entries(p().dns)));
 export const labResolve = async (name: string) => {
@@ -21,19 +19,17 @@ export function targetOf(lab: Lab, name: string): RouterTarget {
 
 export async function planAndApply(
   lab: Lab,
-  router: string,
+  name: string,
   peering: Peering,
-  options: { remove?: boolean; secrets?: RenderSecrets; pipeline?: boolean } = {},
+  options: { remove?: boolean; secrets?: LinkSecrets; pipeline?: boolean } = {},
 ): Promise<{ planned: RouterPlan; result: ApplyResult }> {
-  const target = targetOf(lab, router);
-  const client = await RouterClient.connect(target);
+  const router = await routerOs.connect(targetOf(lab, name), name);
   try {
-    const planned = await planOnRouter(client, { peering, side: router, secrets: options.secrets, remove: options.remove });
+    const planned = await router.plan({ peering, side: name, secrets: options.secrets, remove: options.remove });
     if (planned.refusals.length > 0) throw new Error(`refused: ${planned.refusals.map((r) => r.message).join("; ")}`);
-    const applyOptions: ApplyOptions = { peering: peering.name, observed: planned.observed, reconnect: () => RouterClient.connect(target), resolve: labResolve, pipeline: options.pipeline };
-    const result = await applyPlan(client, planned.plan, applyOptions);
+    const result = await router.apply(planned.plan, { resolve: labResolve, pipeline: options.pipeline });
     return { planned, result };
   } finally {
-    await client.close().catch(() => undefined);
+    await router.close().catch(() => undefined);
   }
 }

@@ -1,8 +1,8 @@
 // Plan, apply, re-plan, remove against the lab; faults on every write leave the router as before.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lab } from "../../../src/lab/lab.js";
+import { routerOs } from "../../../src/platforms/routeros/index.js";
 import { RouterClient } from "../../../src/platforms/routeros/api/client.js";
-import { planOnRouter } from "../../../src/platforms/routeros/peering-ops.js";
 import { example } from "../../helpers.js";
 import { planAndApply, targetOf } from "./apply-helpers.js";
 
@@ -52,9 +52,9 @@ describe("all or nothing", () => {
     it(`a ${kind} on the k-th write of an S1 apply, for every k, leaves alice as before`, async () => {
       const peering = example("s1");
       const before = lab.router("alice").exportConfig();
-      const client = await RouterClient.connect(targetOf(lab, "alice"));
-      const writes = (await planOnRouter(client, { peering, side: "alice" })).plan.changes.length + 1; // + the lock
-      await client.close();
+      const router = await routerOs.connect(targetOf(lab, "alice"));
+      const writes = (await router.plan({ peering, side: "alice" })).plan.changes.length + 1; // + the lock
+      await router.close();
       for (let k = 1; k <= writes; k++) {
         lab.router("alice").failWrite(k, kind);
         const { result } = await planAndApply(lab, "alice", peering);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { describeVerdict, evaluateChainV6, renderV6Rule, type V6FilterRule } from "../../../src/platforms/routeros/filter/index.js";
-import type { FilterRoute } from "../../../src/platforms/routeros/types.js";
+import type { FilterRoute } from "../../../src/core/policy.js";
 
 const ISP1 = "alice-remi-in-isp1";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { describeVerdict, evaluateChain, FilterSyntaxError, parseRule, type V7FilterRule } from "../../../src/platforms/routeros/filter/index.js";
-import type { FilterRoute, FilterVerdict } from "../../../src/platforms/routeros/types.js";
+import type { FilterRoute, FilterVerdict } from "../../../src/core/policy.js";
 
 const ISP1 = "alice-remi-in-isp1";
 

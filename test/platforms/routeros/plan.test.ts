@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { inverseOf, planPeering, type Observed } from "../../../src/platforms/routeros/apply/plan.js";
-import { planGroups, planJson, planScript } from "../../../src/core/plan-view.js";
+import { planGroups, planJson } from "../../../src/core/plan-view.js";
+import { planScript } from "../../../src/platforms/routeros/render/script.js";
 import { render } from "../../../src/platforms/routeros/render/render.js";
 import { example } from "../../helpers.js";
 

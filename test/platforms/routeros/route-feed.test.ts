@@ -5,7 +5,7 @@ import { RouteTable } from "../../../src/core/route-table.js";
 import type { Peering } from "../../../src/core/peering.js";
 import { Lab } from "../../../src/lab/lab.js";
 import { RouterClient } from "../../../src/platforms/routeros/api/client.js";
-import { friendRouteQuery } from "../../../src/platforms/routeros/peering-ops.js";
+import { friendRouteQuery } from "../../../src/platforms/routeros/status.js";
 import { feedRoutes } from "../../../src/platforms/routeros/api/route-feed.js";
 import { example, exampleJson, mustParse } from "../../helpers.js";
 import { buildPeering } from "../../lab/lab-helpers.js";
@@ -31,7 +31,7 @@ function feed(lab: Lab, peering: Peering, side: string, dialect: "v6" | "v7") {
   const linkByAddress = new Map(peering.links.map((l) => [l.address[friend]!, l.name]));
   const running = feedRoutes({
     target: targetOf(lab, side),
-    dialect,
+    dialect: { follows: dialect === "v7", dottedRouteAttributes: dialect === "v7" },
     query: friendRouteQuery(peering.links.map((l) => l.address[friend]!)),
     linkOf: (gateway) => linkByAddress.get(gateway),
     signal: controller.signal,

@@ -109,7 +109,7 @@ describe.each([
   });
 
   test("with .proplist and a query, as RouterClient.print asks them", async () => {
-    const proplist = routeProplist(dialect);
+    const proplist = routeProplist({ dottedRouteAttributes: dialect === "v7" });
     const query = { gateway: ISP2 };
     const expected = await (await client(name)).print("/ip/route", { proplist, query });
     expect(expected).toHaveLength(LOADED / 2);
@@ -123,7 +123,7 @@ describe.each([
   test("rows become routes for the route table, whatever the dialect names them", async () => {
     const table = new RouteTable();
     await streamPrint(target(name), "/ip/route", {
-      proplist: routeProplist(dialect),
+      proplist: routeProplist({ dottedRouteAttributes: dialect === "v7" }),
       query: { bgp: "true" },
       onBatch: (batch) => table.upsert(routeUpdatesOf(batch).routes),
     });
@@ -359,7 +359,7 @@ test("a follow brings changes after the table, and removals as .dead=yes", async
   const abort = new AbortController();
   const streaming = streamPrint(target("alice"), "/test/follow", {
     follow: true,
-    proplist: routeProplist("v7"),
+    proplist: routeProplist({ dottedRouteAttributes: true }),
     signal: abort.signal,
     onBatch: (batch) => {
       const updates = routeUpdatesOf(batch);

@@ -2,20 +2,12 @@
 // on and a message that tells the user what to check. Messages name the host, port and user, never
 // the password.
 import { getSystemErrorName } from "node:util";
+import { RouterError, type RouterErrorDetails, type RouterErrorKind } from "../../../errors.js";
+
+export { RouterError, type RouterErrorDetails, type RouterErrorKind };
 
 export const API_PORT = 8728;
 export const API_SSL_PORT = 8729;
-
-export type RouterErrorKind =
-  | "refused"
-  | "timeout"
-  | "unreachable"
-  | "bad-credentials"
-  | "tls"
-  | "fingerprint-changed"
-  | "trap"
-  | "closed"
-  | "protocol";
 
 /** Where a connection goes, as error messages may show it. */
 export interface Endpoint {
@@ -33,51 +25,6 @@ export interface ErrorTarget {
   readonly password?: string;
   readonly tls?: boolean;
   readonly timeoutMs?: number;
-}
-
-export interface RouterErrorDetails {
-  /** The API command that failed, e.g. `/ip/address/add`. */
-  readonly command?: string;
-  /** RouterOS's own words: the message of a `!trap`, or the reason of a `!fatal`. */
-  readonly routerMessage?: string;
-  /** `=category=` of a `!trap` (0 missing item or command, 1 bad argument, 2 interrupted ...). */
-  readonly category?: number;
-  readonly expectedFingerprint?: string;
-  /** Null when the router presented no certificate. */
-  readonly actualFingerprint?: string | null;
-  readonly timeoutMs?: number;
-  /** What the operating system or the TLS layer said. */
-  readonly reason?: string;
-  /** The connection ended before the login was answered. */
-  readonly beforeLogin?: boolean;
-  readonly cause?: unknown;
-}
-
-export class RouterError extends Error {
-  override readonly name = "RouterError";
-  readonly host: string;
-  readonly port: number;
-  readonly command: string | undefined;
-  readonly routerMessage: string | undefined;
-  readonly category: number | undefined;
-  readonly expectedFingerprint: string | undefined;
-  readonly actualFingerprint: string | null | undefined;
-
-  constructor(
-    readonly kind: RouterErrorKind,
-    message: string,
-    endpoint: Pick<Endpoint, "host" | "port">,
-    details: RouterErrorDetails = {},
-  ) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.host = endpoint.host;
-    this.port = endpoint.port;
-    this.command = details.command;
-    this.routerMessage = details.routerMessage;
-    this.category = details.category;
-    this.expectedFingerprint = details.expectedFingerprint;
-    this.actualFingerprint = details.actualFingerprint;
-  }
 }
 
 export function endpointOf(target: ErrorTarget): Endpoint {

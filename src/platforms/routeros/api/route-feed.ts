@@ -2,13 +2,15 @@
 // then every change. RouterOS 7 follows the print (`=follow=`: changed routes come again, removed
 // ones as `.dead`); RouterOS 6 has nothing to follow with in bgpals' reach (no listen), so it
 // prints again every few seconds and works out what went away.
+import type { Dialect } from "../dialects.js";
 import type { RouteUpdate } from "../../../core/route-table.js";
 import { RouterClient, type RouterTarget } from "./client.js";
 import { routeProplist, routeUpdatesOf, streamPrint } from "./route-stream.js";
 
 export interface RouteFeedOptions {
   readonly target: RouterTarget;
-  readonly dialect: "v6" | "v7";
+  /** Follows a print where the router can; polls where not. */
+  readonly dialect: Pick<Dialect, "follows" | "dottedRouteAttributes">;
   /** Query words for `/ip/route` (e.g. friendRouteQuery). */
   readonly query: readonly string[];
   /** Routes added or changed, and `.id`s gone. Runs in the socket's data handler: keep it short. */
@@ -29,7 +31,7 @@ const SETTLED_AFTER_MS = 1000;
 
 /** Feeds routes until `signal` aborts; rejects with a RouterError when the router is lost. */
 export function feedRoutes(options: RouteFeedOptions): Promise<void> {
-  return options.dialect === "v6" ? pollRoutes(options) : followRoutes(options);
+  return options.dialect.follows ? followRoutes(options) : pollRoutes(options);
 }
 
 function mapLinks(routes: RouteUpdate[], linkOf: RouteFeedOptions["linkOf"]): RouteUpdate[] {

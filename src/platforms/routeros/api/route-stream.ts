@@ -5,6 +5,7 @@
 // otherwise hold up every other command on a shared one, and cancelling it is then just as clean.
 // The login, the API-SSL pin and the errors are the same as RouterClient's.
 import { createHash } from "node:crypto";
+import type { Dialect } from "../dialects.js";
 import net from "node:net";
 import tls from "node:tls";
 import type { RouteUpdate } from "../../../core/route-table.js";
@@ -172,10 +173,10 @@ export async function* printBatches(
 }
 
 /** The attributes of `/ip/route` the monitor's route view needs, as each dialect names them. */
-export function routeProplist(dialect: "v6" | "v7"): string[] {
-  return dialect === "v6"
-    ? [".id", "dst-address", "gateway", "active", "bgp-local-pref", "bgp-as-path", "received-from"]
-    : [".id", "dst-address", "gateway", "immediate-gw", "active", "bgp.local-pref", "bgp.as-path", "received-from"];
+export function routeProplist(dialect: Pick<Dialect, "dottedRouteAttributes">): string[] {
+  return dialect.dottedRouteAttributes
+    ? [".id", "dst-address", "gateway", "immediate-gw", "active", "bgp.local-pref", "bgp.as-path", "received-from"]
+    : [".id", "dst-address", "gateway", "active", "bgp-local-pref", "bgp-as-path", "received-from"];
 }
 
 /**

@@ -3,36 +3,23 @@
 // the changes already attempted are undone in reverse, after reconnecting if need be.
 import { hostname } from "node:os";
 import { ownershipTag } from "../names.js";
-import { inverseOf, type Change, type Observed, type ObservedItem, type Plan } from "./plan.js";
+import type { ApplyEvent, ApplyOptions, ApplyResult } from "../../platform.js";
+import { inverseOf, type ObservedItem, type RouterOsChange as Change, type RouterOsPlan as Plan } from "./plan.js";
 import type { RouterClient } from "../api/client.js";
-import { RouterError } from "../api/errors.js";
+import { RouterError } from "../../../errors.js";
+import { DEEPEST, dependencyDepth, SHALLOWEST } from "../menus.js";
 
-export type ApplyEvent =
-  | { kind: "start"; index: number; total: number; change: Change }
-  | { kind: "done"; index: number; total: number; change: Change }
-  | { kind: "failed"; change: Change; error: Error }
-  | { kind: "undo"; change: Change }
-  | { kind: "undone"; count: number; problems: string[] };
+export type { ApplyEvent, ApplyResult };
 
-export interface ApplyOptions {
+export interface RouterOsApplyOptions extends ApplyOptions {
+  /** Whose objects these are: undo finds what an add made by its ownership tag. */
   peering: string;
-  /** What the plan was computed from: removed items are re-created from it on undo. */
-  observed: Observed;
   /** A new connection, to undo after the old one dropped. */
   reconnect: () => Promise<RouterClient>;
-  /** Turns a DNS name into an address for attributes a command marks `resolve`. */
-  resolve?: (name: string) => Promise<string>;
-  /** Send each stage's changes concurrently (default) or one at a time. */
-  pipeline?: boolean;
-  onEvent?: (event: ApplyEvent) => void;
   /** A lock older than this is considered abandoned (default 15 minutes). */
   staleLockMs?: number;
   now?: () => number;
 }
-
-export type ApplyResult =
-  | { ok: true; applied: number; roundTrips: number }
-  | { ok: false; error: Error; failedAt: Change | null; undone: number; undoProblems: string[]; message: string };
 
 export const LOCK_PATH = "/system/scheduler";
 export const LOCK_NAME = "bgpals-apply-lock";
@@ -63,43 +50,10 @@ export async function acquireLock(client: RouterClient, holder: string, now: num
   throw new LockedError("another bgpals apply took this router's lock at the same moment: try again");
 }
 
-/**
- * How many other kinds of objects an object needs before it can exist: a WireGuard peer needs
- * its interface, a PPP secret its profile, a server binding its secret. Objects at one level do
- * not depend on each other and go out together.
- */
-const DEPENDENCY_LEVEL: Record<string, number> = {
-  "/ppp/profile": 0,
-  "/interface/wireguard": 0,
-  "/interface/ovpn-client": 0,
-  "/interface/ovpn-server/server": 0,
-  "/ip/route": 0,
-  "/ip/firewall/address-list": 0,
-  "/routing/filter": 0,
-  "/routing/filter/rule": 0,
-  "/routing/bgp/network": 0,
-  "/routing/bgp/instance": 0,
-  "/ppp/secret": 1,
-  "/interface/wireguard/peers": 1,
-  "/ip/address": 1,
-  "/ip/firewall/filter": 1,
-  "/ip/firewall/mangle": 1,
-  "/routing/bgp/connection": 1,
-  "/routing/bgp/peer": 1,
-  "/interface/ovpn-server": 2,
-  "/user": 0,
-  // What everything else may reference goes last: certificates (OpenVPN servers and clients name
-  // them) and user groups (users name them).
-  "/user/group": -1,
-  "/certificate": -1,
-};
-const DEEPEST = 2;
-const SHALLOWEST = -1;
-
 /** Removals first, most dependent first; then sets and adds, least dependent first. Order within a menu is kept. */
 function stages(changes: readonly Change[]): Change[][] {
   const stageOf = (c: Change) => {
-    const level = DEPENDENCY_LEVEL[c.path] ?? DEEPEST;
+    const level = dependencyDepth(c.path);
     return c.op === "remove" ? DEEPEST - level : DEEPEST - SHALLOWEST + 2 + level;
   };
   const byStage = new Map<number, Change[]>();
@@ -107,7 +61,7 @@ function stages(changes: readonly Change[]): Change[][] {
   return [...byStage.entries()].sort(([a], [b]) => a - b).map(([, list]) => list);
 }
 
-async function attrsToSend(client: RouterClient, change: Change, options: ApplyOptions): Promise<Record<string, string>> {
+async function attrsToSend(client: RouterClient, change: Change, options: RouterOsApplyOptions): Promise<Record<string, string>> {
   const attrs = { ...change.attrs };
   for (const key of change.command?.resolve ?? []) {
     if (attrs[key] === undefined) continue;
@@ -122,7 +76,7 @@ async function attrsToSend(client: RouterClient, change: Change, options: ApplyO
   return attrs;
 }
 
-async function perform(client: RouterClient, change: Change, options: ApplyOptions): Promise<void> {
+async function perform(client: RouterClient, change: Change, options: RouterOsApplyOptions): Promise<void> {
   if (change.op === "remove") return client.remove(change.path, change.id!);
   const attrs = await attrsToSend(client, change, options);
   if (change.op === "set") return setAndUnset(client, change, attrs);
@@ -136,7 +90,7 @@ async function setAndUnset(client: RouterClient, change: Change, attrs: Readonly
   for (const name of unset) await client.unset(change.path, change.id ?? null, name);
 }
 
-export async function applyPlan(client: RouterClient, plan: Plan, options: ApplyOptions): Promise<ApplyResult> {
+export async function applyPlan(client: RouterClient, plan: Plan, options: RouterOsApplyOptions): Promise<ApplyResult> {
   if (plan.conflicts.length > 0) {
     const error = new Error(plan.conflicts.map((c) => c.message).join("\n"));
     return { ok: false, error, failedAt: null, undone: 0, undoProblems: [], message: `nothing written: ${error.message}` };
@@ -200,7 +154,7 @@ export async function applyPlan(client: RouterClient, plan: Plan, options: Apply
     return { ok: true, applied: total, roundTrips };
   }
   options.onEvent?.({ kind: "failed", change: failure.change, error: failure.error });
-  const undo = await rollback(() => current, async () => (current = await options.reconnect()), attempted, options);
+  const undo = await rollback(() => current, async () => (current = await options.reconnect()), attempted, plan.observed, options);
   await releaseLock(current, lockId).catch((e) => undo.problems.push(`the apply lock could not be removed: ${(e as Error).message}`));
   options.onEvent?.({ kind: "undone", count: undo.count, problems: undo.problems });
   const message = [
@@ -230,7 +184,7 @@ async function releaseLock(client: RouterClient, id: string | null): Promise<voi
  * Undoes attempted changes newest first, from what the router holds now rather than from
  * replies: a write whose answer was lost to a dropped connection may or may not have happened.
  */
-async function rollback(client: () => RouterClient, reconnect: () => Promise<RouterClient>, attempted: Change[], options: ApplyOptions): Promise<{ count: number; problems: string[] }> {
+async function rollback(client: () => RouterClient, reconnect: () => Promise<RouterClient>, attempted: Change[], observed: Plan["observed"], options: RouterOsApplyOptions): Promise<{ count: number; problems: string[] }> {
   const problems: string[] = [];
   let count = 0;
   if (client().closed) {
@@ -243,7 +197,7 @@ async function rollback(client: () => RouterClient, reconnect: () => Promise<Rou
   for (const change of [...attempted].reverse()) {
     options.onEvent?.({ kind: "undo", change });
     try {
-      if (await undoOne(client(), change, options)) count++;
+      if (await undoOne(client(), change, observed, options)) count++;
     } catch (e) {
       problems.push(`${change.op} ${change.path} ${change.role}: ${(e as Error).message}`);
     }
@@ -251,7 +205,7 @@ async function rollback(client: () => RouterClient, reconnect: () => Promise<Rou
   return { count, problems };
 }
 
-async function undoOne(client: RouterClient, change: Change, options: ApplyOptions): Promise<boolean> {
+async function undoOne(client: RouterClient, change: Change, observed: Plan["observed"], options: RouterOsApplyOptions): Promise<boolean> {
   const tag = ownershipTag(options.peering, change.role);
   if (change.op === "add") {
     const made = await client.print(change.path, { query: { comment: tag } });
@@ -267,7 +221,7 @@ async function undoOne(client: RouterClient, change: Change, options: ApplyOptio
   if (change.path === "/certificate") throw new Error("a removed certificate cannot be restored; prepare the peering again (offer or accept) to make new ones");
   const still = await client.print(change.path, { query: { comment: tag } });
   if (still.length > 0) return false;
-  const removed: ObservedItem | undefined = (options.observed[change.path] ?? []).find((i) => i[".id"] === change.id);
+  const removed: ObservedItem | undefined = (observed[change.path] ?? []).find((i) => i[".id"] === change.id);
   if (removed === undefined) throw new Error("the removed item is not in what was read before: re-create it by applying again");
   await client.add(change.path, inverseOf(change, removed).attrs);
   return true;

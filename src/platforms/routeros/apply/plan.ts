@@ -1,8 +1,12 @@
 // Plan: what the router has (objects carrying our tag) against what the render wants →
 // an ordered list of add / set / remove, each with its reason. Objects without our tag are
 // never changed; a name collision with one is a conflict that names it.
+import type { Change, Conflict, Plan } from "../../../core/plan.js";
+import { PREPARED_MENUS, REMOVAL_ORDER } from "../menus.js";
 import { certificateOwnership, ownershipTag, parseOwnershipTag } from "../names.js";
 import type { RouterCommand } from "../types.js";
+
+export { PLANNED_MENUS, PREPARED_MENUS } from "../menus.js";
 
 /** A configuration item as the router prints it. */
 export type ObservedItem = Readonly<Record<string, string>>;
@@ -10,70 +14,27 @@ export type ObservedItem = Readonly<Record<string, string>>;
 /** What the router holds, per menu path, as read before planning. */
 export type Observed = Readonly<Record<string, readonly ObservedItem[]>>;
 
-export interface Change {
-  op: "add" | "set" | "remove";
-  path: string;
-  /** add: every attribute; set: only those that change; remove: none. */
-  attrs: Record<string, string>;
-  /** set: attributes to clear (RouterOS `unset`), which the command owns but no longer names. */
-  unset?: string[];
-  /** The router's id of the item changed (set, remove), absent for add and singletons. */
-  id?: string;
-  role: string;
-  reason: string;
-  /** For set: the values being replaced or cleared ("" where there was none), so apply can journal the inverse. */
-  before?: Record<string, string>;
+/** A change as RouterOS plans it: the command it comes from travels with it to apply. */
+export interface RouterOsChange extends Change {
   /** The command this change comes from (add, set). */
   command?: RouterCommand;
 }
 
-export interface Conflict {
-  path: string;
-  name: string;
-  id: string;
-  message: string;
+/** A plan for a RouterOS router, with what it was computed from (removed items are re-created from it on undo). */
+export interface RouterOsPlan extends Plan {
+  changes: RouterOsChange[];
+  /** Not enumerable: it may hold secrets the router printed, and a plan is shown and serialised. */
+  readonly observed: Observed;
+  /** Whose objects these are (not enumerable). */
+  readonly peering: string;
 }
 
-export interface Plan {
-  changes: Change[];
-  conflicts: Conflict[];
+/** A plan with what it was computed from attached (not enumerable). */
+export function withObserved(plan: Plan & { changes: RouterOsChange[] }, observed: Observed, peering: string): RouterOsPlan {
+  Object.defineProperty(plan, "observed", { value: observed, enumerable: false });
+  Object.defineProperty(plan, "peering", { value: peering, enumerable: false });
+  return plan as RouterOsPlan;
 }
-
-// Menus whose items are referenced by others: remove in the reverse of this order.
-const REMOVE_ORDER = [
-  "/routing/bgp/connection",
-  "/routing/bgp/peer",
-  "/routing/bgp/instance",
-  "/routing/filter/rule",
-  "/routing/filter",
-  "/routing/bgp/network",
-  "/ip/firewall/address-list",
-  "/ip/firewall/mangle",
-  "/ip/firewall/filter",
-  "/ip/route",
-  "/ip/address",
-  "/interface/wireguard/peers",
-  "/interface/wireguard",
-  "/interface/ovpn-client",
-  "/interface/ovpn-server",
-  "/interface/ovpn-server/server",
-  "/ppp/secret",
-  "/ppp/profile",
-  // Made while preparing the peering (before the offer or answer), not by the render.
-  "/user",
-  "/user/group",
-  "/certificate",
-];
-
-/**
- * Menus whose objects the peering's preparation makes (certificates, the friend's read-only
- * account) rather than the render: a plan keeps them, and only the removal of the whole peering
- * (an empty render) removes them.
- */
-export const PREPARED_MENUS: readonly string[] = ["/user", "/user/group", "/certificate"];
-
-/** The menus a plan for a peering reads. */
-export const PLANNED_MENUS: readonly string[] = REMOVE_ORDER;
 
 /** Whose an observed item is: its comment tag, or for certificates (which have no comment) its name. */
 export function ownershipOf(path: string, peering: string, item: ObservedItem): { peering: string; role: string } | null {
@@ -101,15 +62,15 @@ function describe(attrs: Record<string, string>, before: Record<string, string>,
  * Plans one peering on one router. `desired` is the render (empty to remove the peering);
  * `observed` holds every item of the planned menus.
  */
-export function planPeering(peering: string, desired: readonly RouterCommand[], observed: Observed): Plan {
-  const changes: Change[] = [];
+export function planPeering(peering: string, desired: readonly RouterCommand[], observed: Observed): RouterOsPlan {
+  const changes: RouterOsChange[] = [];
   const conflicts: Conflict[] = [];
   const wantedRoles = new Set(desired.map((c) => `${c.path} ${c.role}`));
   const items = (path: string) => observed[path] ?? [];
 
   // Ours but no longer wanted (or duplicated): remove, most dependent first.
   const removing = desired.length === 0;
-  for (const path of REMOVE_ORDER) {
+  for (const path of REMOVAL_ORDER) {
     if (PREPARED_MENUS.includes(path) && !removing) continue;
     const seen = new Set<string>();
     for (const item of items(path)) {
@@ -150,7 +111,7 @@ export function planPeering(peering: string, desired: readonly RouterCommand[], 
         });
         continue;
       }
-      changes.push({ op: "add", path: cmd.path, attrs: { ...cmd.attrs }, role: cmd.role, reason: cmd.why ?? `add ${cmd.role}`, command: cmd });
+      changes.push({ op: "add", path: cmd.path, attrs: { ...cmd.attrs }, role: cmd.role, reason: cmd.why ?? `add ${cmd.role}`, command: cmd, ...secretOf(cmd) });
       continue;
     }
     const diff: Record<string, string> = {};
@@ -169,15 +130,17 @@ export function planPeering(peering: string, desired: readonly RouterCommand[], 
     const unset = (cmd.owns ?? []).filter((k) => cmd.attrs[k] === undefined && (mine[k] ?? "") !== "");
     for (const k of unset) before[k] = mine[k]!;
     if (Object.keys(diff).length > 0 || unset.length > 0) {
-      const change: Change = { op: "set", path: cmd.path, attrs: diff, id: mine[".id"], role: cmd.role, reason: describe(diff, before, cmd.secret, unset), before, command: cmd };
+      const change: RouterOsChange = { op: "set", path: cmd.path, attrs: diff, id: mine[".id"], role: cmd.role, reason: describe(diff, before, cmd.secret, unset), before, command: cmd, ...secretOf(cmd) };
       if (unset.length > 0) change.unset = unset;
       changes.push(change);
     }
   }
-  return { changes, conflicts };
+  return withObserved({ changes, conflicts }, observed, peering);
 }
 
-function planSingleton(cmd: RouterCommand, current: ObservedItem | undefined, changes: Change[]): void {
+const secretOf = (cmd: RouterCommand) => (cmd.secret ? { secret: cmd.secret } : {});
+
+function planSingleton(cmd: RouterCommand, current: ObservedItem | undefined, changes: RouterOsChange[]): void {
   const diff: Record<string, string> = {};
   const before: Record<string, string> = {};
   for (const [k, v] of Object.entries(cmd.attrs)) {
@@ -192,7 +155,7 @@ function planSingleton(cmd: RouterCommand, current: ObservedItem | undefined, ch
 }
 
 /** The inverse of a change, for the apply journal. `newId` is what an add returned. */
-export function inverseOf(change: Change, removed?: ObservedItem, newId?: string): Change {
+export function inverseOf(change: RouterOsChange, removed?: ObservedItem, newId?: string): RouterOsChange {
   switch (change.op) {
     case "add":
       return { op: "remove", path: change.path, attrs: {}, id: newId, role: change.role, reason: `undo: add ${change.role}` };
@@ -204,7 +167,7 @@ export function inverseOf(change: Change, removed?: ObservedItem, newId?: string
         if (was === "" && change.command?.owns?.includes(k)) unset.push(k);
         else attrs[k] = was;
       }
-      const inverse: Change = { op: "set", path: change.path, attrs, id: change.id, role: change.role, reason: `undo: ${change.reason}` };
+      const inverse: RouterOsChange = { op: "set", path: change.path, attrs, id: change.id, role: change.role, reason: `undo: ${change.reason}` };
       if (unset.length > 0) inverse.unset = unset;
       return inverse;
     }

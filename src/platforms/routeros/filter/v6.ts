@@ -1,7 +1,7 @@
 // RouterOS 6 routing filters (/routing filter): attribute-based rules, one match and one
 // action each. Unlike v7, a chain that runs out of rules ACCEPTS the route, which is why
 // v6 policies end with an explicit discard. Pure: no I/O.
-import type { DecidingRule, FilterRoute } from "../types.js";
+import type { DecidingRule, FilterRoute } from "../../../core/policy.js";
 import {
   asPathText,
   compileAsPath,

@@ -1,7 +1,7 @@
 // RouterOS 7 routing filters (/routing/filter/rule): a parser for the rule script and an
 // evaluator that runs one route through a chain, explaining each step. Pure: no I/O.
 // The route state, verdict and chain helpers at the top are shared with the v6 evaluator.
-import type { DecidingRule, FilterChanges, FilterRoute, FilterVerdict } from "../types.js";
+import type { DecidingRule, FilterChanges, FilterRoute, FilterVerdict } from "../../../core/policy.js";
 import {
   asPathText,
   compileAsPath,

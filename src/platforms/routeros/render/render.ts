@@ -1,17 +1,18 @@
-// One side of a peering → the ordered RouterOS commands that build it, for v6, v7 and v7.20+.
+// One side of a peering → the ordered RouterOS commands that build it, for every dialect.
 // Pure: no router, no clock. Secrets come in through `secrets` and are marked on the command.
-import { isIPv4, parsePrefix, prefixWithin } from "../../../core/ipv4.js";
-import { names, ownershipTag } from "../names.js";
-import { allowedOf, sidesOf, type Link, type Peering, type Side } from "../../../core/peering.js";
-import type { Dialect, RouterCommand } from "../types.js";
-import { capabilities, type Capabilities } from "../dialects.js";
+// Tunnels come from the link renderers (./links/), one per link kind.
+import { isIPv4, parsePrefix } from "../../../core/ipv4.js";
+import { linkKind } from "../../../core/links/index.js";
+import { allowedOf, sidesOf, type Link, type Peering } from "../../../core/peering.js";
+import { ownPrefixes } from "../../../core/policy.js";
+import { dialectOf, unsupportedVersion, type Dialect } from "../dialects.js";
+import { creationRank, menusOf } from "../menus.js";
+import { names } from "../names.js";
+import type { RouterCommand } from "../types.js";
+import { emit, friendAddress, friendWan, isListener, isPrimary, myAddress, myWan, RenderError, type Context, type RenderSecrets } from "./context.js";
+import { LINK_RENDERERS } from "./links/index.js";
 
-export interface RenderSecrets {
-  /** OpenVPN PPP password per link name. */
-  pppPassword?: Record<string, string>;
-  /** WireGuard preshared key per link name. */
-  presharedKey?: Record<string, string>;
-}
+export { RenderError, type RenderSecrets };
 
 export interface Rendered {
   peering: string;
@@ -23,269 +24,34 @@ export interface Rendered {
   notes: string[];
 }
 
-export class RenderError extends Error {}
-
-const DEFAULT_WIREGUARD_MTU = 1420;
-// The seed's OpenVPN MTU: room for OpenVPN's overhead and a light tunnel inside it.
-const DEFAULT_OVPN_MTU = 1450;
-const DEFAULT_KEEPALIVE = "25s";
 const STATIC_PRIMARY_DISTANCE = 10;
 const STATIC_DISTANCE_STEP = 10;
 const PIN_GUARD_DISTANCE = 250;
-
-interface Context {
-  p: Peering;
-  me: string;
-  friend: string;
-  mine: Side;
-  theirs: Side;
-  caps: Capabilities;
-  secrets: RenderSecrets;
-  notes: string[];
-  out: RouterCommand[];
-}
 
 export function render(p: Peering, side: string, version?: string, secrets: RenderSecrets = {}): Rendered {
   const { me, friend } = sidesOf(p, side);
   const mine = p.sides[me]!;
   const theirs = p.sides[friend]!;
   const target = version ?? mine.platform.version;
-  const caps = capabilities(target);
-  if (caps === null) throw new RenderError(`RouterOS ${target} is not supported: bgpals renders for RouterOS 6.45 and later 6.x, and 7.x`);
-  const ctx: Context = { p, me, friend, mine, theirs, caps, secrets, notes: [], out: [] };
+  const dialect = dialectOf(target);
+  if (dialect === null) throw new RenderError(unsupportedVersion(target));
+  const ctx: Context = { p, me, friend, mine, theirs, dialect, friendDialect: dialectOf(theirs.platform.version), secrets, notes: [], out: [] };
   for (const link of p.links) {
-    if (link.kind === "wireguard" && !caps.wireguard) {
-      throw new RenderError(`link ${link.name} uses WireGuard, which RouterOS ${target} does not have: use an OpenVPN link (kind "ovpn") or upgrade to RouterOS 7`);
-    }
-    if (link.kind === "ovpn" && link.protocol === "udp" && !caps.ovpnUdp) {
-      throw new RenderError(`link ${link.name} uses OpenVPN over UDP, which RouterOS ${target} does not have: use "protocol": "tcp"`);
-    }
+    const unsupported = linkKind(link.kind).unsupported(link, me, dialect.features);
+    if (unsupported !== null) throw new RenderError(unsupported.message);
   }
 
-  renderOpenVpnServer(ctx);
-  for (const link of p.links) renderTunnel(ctx, link);
+  for (const kind of new Set(p.links.map((l) => l.kind))) {
+    LINK_RENDERERS[kind].shared?.(ctx, p.links.filter((l) => l.kind === kind));
+  }
+  for (const link of p.links) LINK_RENDERERS[link.kind].tunnel(ctx, link);
   for (const link of p.links) renderWanPin(ctx, link);
   for (const link of p.links) renderFirewall(ctx, link);
   if (p.policy.mode === "bgp") renderBgp(ctx);
   else renderStaticRoutes(ctx);
-  return { peering: p.name, side: me, version: target, dialect: caps.dialect, commands: inDependencyOrder(ctx.out), notes: ctx.notes };
-}
-
-// Menus in the order objects depend on each other: what is referenced exists first.
-const MENU_ORDER = [
-  "/ppp/profile",
-  "/ppp/secret",
-  "/interface/ovpn-server/server",
-  "/interface/ovpn-server",
-  "/interface/ovpn-client",
-  "/interface/wireguard",
-  "/interface/wireguard/peers",
-  "/ip/address",
-  "/ip/route",
-  "/ip/firewall/filter",
-  "/ip/firewall/mangle",
-  "/ip/firewall/address-list",
-  "/routing/bgp/network",
-  "/routing/filter",
-  "/routing/filter/rule",
-  "/routing/bgp/instance",
-  "/routing/bgp/peer",
-  "/routing/bgp/connection",
-];
-
-function inDependencyOrder(commands: RouterCommand[]): RouterCommand[] {
-  const rank = (c: RouterCommand) => {
-    const i = MENU_ORDER.indexOf(c.path);
-    if (i === -1) throw new Error(`no dependency rank for ${c.path}`);
-    return i;
-  };
-  // Array.prototype.sort is stable: per-link order within a menu is kept.
-  return [...commands].sort((a, b) => rank(a) - rank(b));
-}
-
-function emit(ctx: Context, path: string, role: string, attrs: Record<string, string>, extra: Partial<RouterCommand> = {}): void {
-  const tagged = extra.singleton ? attrs : { ...attrs, comment: ownershipTag(ctx.p.name, role) };
-  ctx.out.push({ path, verb: extra.singleton ? "set" : "add", attrs: tagged, role, ...extra });
-}
-
-const isListener = (ctx: Context, link: Link) => link.listener === ctx.me;
-const myAddress = (ctx: Context, link: Link) => link.address[ctx.me]!;
-const friendAddress = (ctx: Context, link: Link) => link.address[ctx.friend]!;
-const myWan = (ctx: Context, link: Link) => ctx.mine.wans[link.wan[ctx.me]!]!;
-const friendWan = (ctx: Context, link: Link) => ctx.theirs.wans[link.wan[ctx.friend]!]!;
-const yesNo = (b: boolean) => (b ? "yes" : "no");
-
-function isPrimary(ctx: Context, link: Link): boolean {
-  return link.name === ctx.p.policy.primary;
-}
-
-// --- Tunnels -------------------------------------------------------------------------------
-
-function renderTunnel(ctx: Context, link: Link): void {
-  if (link.kind === "wireguard") renderWireGuard(ctx, link);
-  else if (isListener(ctx, link)) renderOpenVpnBinding(ctx, link);
-  else renderOpenVpnClient(ctx, link);
-}
-
-function renderWireGuard(ctx: Context, link: Link): void {
-  const iface = names.tunnelInterface(link, ctx.friend);
-  // No private-key: RouterOS generates it on add and it never leaves the router.
-  emit(ctx, "/interface/wireguard", `tunnel-${link.name}`, {
-    name: iface,
-    "listen-port": String(link.port),
-    mtu: String(link.mtu ?? DEFAULT_WIREGUARD_MTU),
-  }, { why: `WireGuard tunnel to ${ctx.friend} over ${link.name}` });
-
-  // WireGuard drops packets from sources outside allowed-address: cover everything BGP may bring.
-  const allowed = [`${friendAddress(ctx, link)}/32`, ...allowedOf(ctx.theirs).map((a) => a.prefix)];
-  const peer: Record<string, string> = {
-    interface: iface,
-    "public-key": link.publicKey![ctx.friend]!,
-    "allowed-address": allowed.join(","),
-  };
-  if (ctx.caps.wireguardPeerName) peer.name = names.wireguardPeer(link, ctx.friend);
-  const extra: Partial<RouterCommand> = { why: `${ctx.friend}'s end of the ${link.name} tunnel` };
-  if (!isListener(ctx, link)) {
-    const endpoint = friendWan(ctx, link).endpoint!;
-    peer["endpoint-address"] = endpoint;
-    peer["endpoint-port"] = String(link.port);
-    // The initiator keeps the NAT mapping and the handshake alive.
-    peer["persistent-keepalive"] = link.keepalive ?? DEFAULT_KEEPALIVE;
-  }
-  const psk = ctx.secrets.presharedKey?.[link.name];
-  if (psk !== undefined) {
-    peer["preshared-key"] = psk;
-    extra.secret = ["preshared-key"];
-  }
-  emit(ctx, "/interface/wireguard/peers", `peer-${link.name}`, peer, extra);
-
-  const subnet = parsePrefix(link.subnet);
-  emit(ctx, "/ip/address", `address-${link.name}`, {
-    address: `${myAddress(ctx, link)}/${subnet.length}`,
-    interface: iface,
-    network: link.subnet.split("/")[0]!,
-  }, { why: `tunnel address on ${link.name}; a subnet, not a /32, so the BGP next hop is connected` });
-}
-
-function ovpnCrypto(ctx: Context): { cipher: string; auth: string } {
-  // RouterOS 6 knows neither GCM nor SHA-256 for OpenVPN; both ends must agree.
-  const mixed = ctx.caps.dialect === "v6" || capabilities(ctx.theirs.platform.version)?.dialect === "v6";
-  if (!mixed) return { cipher: "aes256-gcm", auth: "sha256" };
-  return { cipher: ctx.caps.dialect === "v6" ? "aes256" : "aes256-cbc", auth: "sha1" };
-}
-
-function ovpnLinksIListen(ctx: Context): Link[] {
-  return ctx.p.links.filter((l) => l.kind === "ovpn" && isListener(ctx, l));
-}
-
-function renderOpenVpnServer(ctx: Context): void {
-  const links = ovpnLinksIListen(ctx);
-  if (links.length === 0) return;
-  const profile = names.pppProfile(ctx.p);
-  emit(ctx, "/ppp/profile", "ppp-profile", {
-    name: profile,
-    "change-tcp-mss": "yes",
-    "only-one": "yes",
-    "use-encryption": "yes",
-    "use-compression": "no",
-    "use-mpls": "no",
-    "use-upnp": "no",
-  }, { why: `PPP profile for ${ctx.friend}'s OpenVPN links: MSS clamped, one session per user` });
-
-  for (const link of links) {
-    const password = ctx.secrets.pppPassword?.[link.name];
-    const attrs: Record<string, string> = {
-      name: link.user!,
-      service: "ovpn",
-      profile,
-      // The tunnel addresses live here: /32 each end, the server's netmask=32 makes them point-to-point.
-      "local-address": myAddress(ctx, link),
-      "remote-address": friendAddress(ctx, link),
-    };
-    const extra: Partial<RouterCommand> = { why: `${ctx.friend}'s account for the ${link.name} tunnel` };
-    if (password !== undefined) {
-      attrs.password = password;
-      extra.secret = ["password"];
-    } else {
-      // Never leave an account without a password enabled.
-      attrs.disabled = "yes";
-      ctx.notes.push(`PPP secret ${link.user} is rendered disabled: set its password (${ctx.friend} chose it) and enable it`);
-    }
-    emit(ctx, "/ppp/secret", `ppp-secret-${link.name}`, attrs, extra);
-  }
-
-  const { cipher, auth } = ovpnCrypto(ctx);
-  const byPort = new Map<string, Link[]>();
-  for (const link of links) {
-    const key = `${link.port}/${link.protocol ?? "tcp"}`;
-    byPort.set(key, [...(byPort.get(key) ?? []), link]);
-  }
-  if (!ctx.caps.ovpnServerInstances && byPort.size > 1) {
-    throw new RenderError(
-      `RouterOS ${ctx.caps.version} has a single OpenVPN server, but links ${links.map((l) => l.name).join(", ")} use different ports or protocols: give every OpenVPN link this side listens on the same port and protocol`,
-    );
-  }
-  for (const group of byPort.values()) {
-    const first = group[0]!;
-    const server: Record<string, string> = {
-      port: String(first.port),
-      mode: "ip",
-      netmask: "32",
-      certificate: names.serverCertificate(ctx.p),
-      "require-client-certificate": yesNo(first.requireClientCertificate ?? true),
-      auth,
-      cipher,
-      "max-mtu": String(first.mtu ?? DEFAULT_OVPN_MTU),
-    };
-    if (ctx.caps.dialect !== "v6") server.protocol = first.protocol ?? "tcp";
-    const why = `OpenVPN server for ${group.map((l) => l.name).join(", ")} on port ${first.port}`;
-    if (ctx.caps.ovpnServerInstances) {
-      emit(ctx, "/interface/ovpn-server/server", `ovpn-server-${first.port}`, { name: names.ovpnServer(ctx.p, first.port), ...server, disabled: "no" }, { why });
-    } else {
-      // Before 7.17 the server is one shared, untaggable item: the router layer journals what it changes.
-      emit(ctx, "/interface/ovpn-server/server", "ovpn-server", { enabled: "yes", ...server }, { singleton: true, why });
-    }
-  }
-}
-
-function renderOpenVpnBinding(ctx: Context, link: Link): void {
-  // A static server binding gives the tunnel a stable interface name for the firewall and BGP.
-  emit(ctx, "/interface/ovpn-server", `tunnel-${link.name}`, {
-    name: names.tunnelInterface(link, ctx.friend),
-    user: link.user!,
-  }, { why: `interface for ${ctx.friend}'s OpenVPN session on ${link.name}` });
-}
-
-function renderOpenVpnClient(ctx: Context, link: Link): void {
-  const { cipher, auth } = ovpnCrypto(ctx);
-  const attrs: Record<string, string> = {
-    name: names.tunnelInterface(link, ctx.friend),
-    "connect-to": friendWan(ctx, link).endpoint!,
-    port: String(link.port),
-    user: link.user!,
-    mode: "ip",
-    certificate: link.requireClientCertificate ?? true ? names.clientCertificate(ctx.p) : "none",
-    auth,
-    cipher,
-    "add-default-route": "no",
-    "max-mtu": String(link.mtu ?? DEFAULT_OVPN_MTU),
-  };
-  if (ctx.caps.dialect !== "v6") {
-    // Pin the server: only a certificate signed by the CA whose fingerprint is in the peering.
-    attrs["verify-server-certificate"] = "yes";
-    attrs.protocol = link.protocol ?? "tcp";
-  } else {
-    ctx.notes.push(`RouterOS 6 cannot be told to verify the OpenVPN server's certificate: ${attrs.name} relies on the PPP password and the client certificate`);
-  }
-  const extra: Partial<RouterCommand> = { why: `OpenVPN client to ${ctx.friend} over ${link.name}` };
-  const password = ctx.secrets.pppPassword?.[link.name];
-  if (password !== undefined) {
-    attrs.password = password;
-    extra.secret = ["password"];
-  } else {
-    ctx.notes.push(`OpenVPN client ${attrs.name} has no password in this render: set the one you gave ${ctx.friend}`);
-  }
-  emit(ctx, "/interface/ovpn-client", `tunnel-${link.name}`, attrs, extra);
+  // Menus in the order objects depend on each other (menus.ts); stable, so per-link order within a menu is kept.
+  const commands = [...ctx.out].sort((a, b) => creationRank(a.path) - creationRank(b.path));
+  return { peering: p.name, side: me, version: target, dialect, commands, notes: ctx.notes };
 }
 
 // --- WAN pinning and firewall ---------------------------------------------------------------
@@ -302,8 +68,7 @@ function renderWanPin(ctx: Context, link: Link): void {
   emit(ctx, "/ip/route", `pin-${link.name}`, { "dst-address": dst, gateway: wan.gateway ?? wan.interface }, extra);
   // When that WAN is down the pin goes inactive; without this guard the tunnel would quietly
   // leave through another ISP. A blackhole behind it keeps "isp2" on ISP2 or down.
-  const guard: Record<string, string> = ctx.caps.dialect === "v6" ? { type: "blackhole" } : { blackhole: "yes" };
-  emit(ctx, "/ip/route", `pin-${link.name}-guard`, { "dst-address": dst, ...guard, distance: String(PIN_GUARD_DISTANCE) }, {
+  emit(ctx, "/ip/route", `pin-${link.name}-guard`, { "dst-address": dst, ...menusOf(ctx.dialect).blackhole, distance: String(PIN_GUARD_DISTANCE) }, {
     ...extra,
     why: `${link.name} stays on ${wan.interface}: while it is down, ${ctx.friend}'s endpoint is unreachable rather than reached through another ISP`,
   });
@@ -315,7 +80,7 @@ function renderFirewall(ctx: Context, link: Link): void {
     emit(ctx, "/ip/firewall/filter", `fw-tunnel-${link.name}`, {
       chain: "input",
       action: "accept",
-      protocol: link.kind === "wireguard" ? "udp" : link.protocol ?? "tcp",
+      protocol: linkKind(link.kind).transport(link),
       "dst-port": String(link.port),
       "in-interface": myWan(ctx, link).interface,
     }, { placement: "top", why: `${ctx.friend} reaches the ${link.name} tunnel on ${myWan(ctx, link).interface} only` });
@@ -329,38 +94,18 @@ function renderFirewall(ctx: Context, link: Link): void {
       "in-interface": iface,
     }, { placement: "top", why: `BGP from ${ctx.friend}, on the ${link.name} tunnel only` });
   }
-  if (link.kind === "wireguard") {
-    // OpenVPN clamps through the PPP profile; WireGuard needs a mangle rule. A SYN-ACK going
-    // out the tunnel is clamped too, so one rule per tunnel covers both directions.
-    emit(ctx, "/ip/firewall/mangle", `mss-${link.name}`, {
-      chain: "forward",
-      action: "change-mss",
-      "new-mss": "clamp-to-pmtu",
-      passthrough: "yes",
-      protocol: "tcp",
-      "tcp-flags": "syn",
-      "out-interface": iface,
-    }, { why: `clamp TCP MSS to the ${link.name} tunnel's MTU` });
-  }
+  LINK_RENDERERS[link.kind].firewall?.(ctx, link);
 }
 
 // --- BGP ------------------------------------------------------------------------------------
 
-/** Prefixes that are ours: what we announce, what we may announce, and the tunnel subnets. */
-export function ownPrefixes(p: Peering, me: string): string[] {
-  const side = p.sides[me]!;
-  const all = [...side.networks, ...allowedOf(side).map((a) => a.prefix), ...p.links.map((l) => l.subnet)];
-  // Keep only the widest prefixes: one reject rule covers what lies inside it.
-  return [...new Set(all)].filter((x, _, list) => !list.some((y) => y !== x && prefixWithin(parsePrefix(x), parsePrefix(y))));
-}
-
 function renderBgp(ctx: Context): void {
-  if (ctx.caps.dialect === "v6") renderFiltersV6(ctx);
-  else renderFiltersV7(ctx);
+  if (ctx.dialect.filterRulesAreScript) renderFiltersV7(ctx);
+  else renderFiltersV6(ctx);
   renderNetworks(ctx);
 
   const instance = names.bgpInstance(ctx.p);
-  if (ctx.caps.dialect === "v6") {
+  if (ctx.dialect.bgpInstanceRedistributes) {
     emit(ctx, "/routing/bgp/instance", "instance", {
       name: instance,
       as: String(ctx.mine.asn),
@@ -373,7 +118,7 @@ function renderBgp(ctx: Context): void {
       "redistribute-other-bgp": "no",
       "client-to-client-reflection": "no",
     }, { why: `BGP instance AS${ctx.mine.asn} for the peering with ${ctx.friend}` });
-  } else if (ctx.caps.bgpInstanceMenu) {
+  } else if (ctx.dialect.bgpInstanceMenu) {
     emit(ctx, "/routing/bgp/instance", "instance", {
       name: instance,
       as: String(ctx.mine.asn),
@@ -385,7 +130,7 @@ function renderBgp(ctx: Context): void {
   for (const link of ctx.p.links) {
     const name = names.bgpSession(link, ctx.friend);
     const why = `eBGP session with ${ctx.friend} (AS${ctx.theirs.asn}) over ${link.name}, ${isPrimary(ctx, link) ? "primary" : "backup"}`;
-    if (ctx.caps.dialect === "v6") {
+    if (!ctx.dialect.bgpConnections) {
       emit(ctx, "/routing/bgp/peer", `bgp-${link.name}`, {
         name,
         instance,
@@ -409,7 +154,7 @@ function renderBgp(ctx: Context): void {
       "local.role": "ebgp",
       as: String(ctx.mine.asn),
     };
-    if (ctx.caps.bgpInstanceMenu) attrs.instance = instance;
+    if (ctx.dialect.bgpConnectionInstance) attrs.instance = instance;
     else attrs["router-id"] = ctx.mine.routerId;
     Object.assign(attrs, {
       "hold-time": hold,
@@ -423,14 +168,14 @@ function renderBgp(ctx: Context): void {
       listen: "yes",
       multihop: "no",
     });
-    attrs[ctx.caps.bgpAfiName!] = "ip";
+    attrs[ctx.dialect.bgpAfiName!] = "ip";
     emit(ctx, "/routing/bgp/connection", `bgp-${link.name}`, attrs, { why });
   }
 }
 
 function renderNetworks(ctx: Context): void {
   for (const network of ctx.mine.networks) {
-    if (ctx.caps.dialect === "v6") {
+    if (!ctx.dialect.networksFromAddressList) {
       // synchronize=yes: announce only while the network is really in the routing table.
       emit(ctx, "/routing/bgp/network", `network-${network}`, { network, synchronize: "yes" }, { why: `announce ${network}` });
     } else {

@@ -1,7 +1,11 @@
 // The same commands as a RouterOS script (.rsc) an admin can paste, or as JSON.
+import { maskedAttrs, unsetWords } from "../../../core/plan-view.js";
+import { SECRET_MASK, type Plan } from "../../../core/plan.js";
+import { ownershipTag } from "../names.js";
 import type { RouterCommand } from "../types.js";
 
-export const SECRET_MASK = "********";
+export { SECRET_MASK };
+
 
 /** "/interface/wireguard/peers" → "/interface wireguard peers", as RouterOS exports print menus. */
 export function menuLine(path: string): string {
@@ -72,4 +76,15 @@ export function commandJson(cmd: RouterCommand): Record<string, unknown> {
   if (cmd.secret) out.secret = cmd.secret;
   if (cmd.why) out.why = cmd.why;
   return out;
+}
+
+/** A plan as a script: adds as they are, sets and removes by our ownership tag; `!name` clears an attribute. */
+export function planScript(plan: Plan, peering: string): string {
+  const lines: string[] = [`# bgpals plan for peering ${peering}`];
+  for (const c of plan.changes) {
+    const find = c.id === undefined && c.op === "set" ? "" : `[find comment=${quote(ownershipTag(peering, c.role))}] `;
+    const attrs = [...Object.entries(maskedAttrs(c)).map(([k, v]) => `${k}=${quote(v)}`), ...unsetWords(c)].join(" ");
+    lines.push(`${menuLine(c.path)} ${c.op}${c.op === "add" ? "" : ` ${find.trim()}`} ${attrs}`.trimEnd());
+  }
+  return `${lines.join("\n")}\n`;
 }

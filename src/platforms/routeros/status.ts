@@ -1,121 +1,13 @@
-// What the headless commands and the TUI do with a connected router: plan a peering against what
-// it holds, and read its live status. The decisions stay in src/core; this reads and wires.
-import { checkPeering, type Refusal } from "../../core/checks.js";
+// A router's live status: each peering's tunnels and sessions, and the friends' routes. Each look
+// asks only for what it shows (.proplist): on RouterOS 6, which is polled, that is most of the cost.
 import { durationMs } from "../../core/duration.js";
-import { parseOwnershipTag } from "./names.js";
-import type { Peering } from "../../core/peering.js";
-import { planPeering, PLANNED_MENUS, type Observed, type Plan } from "./apply/plan.js";
-import { policyViolations } from "./filter/probes.js";
-import { render, RenderError, type Rendered, type RenderSecrets } from "./render/render.js";
+import type { RouterStatus, SessionStatus, TunnelStatus } from "../platform.js";
 import type { RouterClient, RouterItem } from "./api/client.js";
-import { discover, type Inventory } from "./discovery.js";
-import { RouterError } from "./api/errors.js";
+import type { Dialect } from "./dialects.js";
+import { menusOf } from "./menus.js";
+import { parseOwnershipTag } from "./names.js";
+import { readMenu } from "./read.js";
 
-async function readMenu(client: RouterClient, path: string, proplist?: readonly string[]): Promise<RouterItem[]> {
-  try {
-    return await client.print(path, proplist ? { proplist } : {});
-  } catch (e) {
-    if (e instanceof RouterError && e.kind === "trap") return [];
-    throw e;
-  }
-}
-
-/** Every item of the menus a plan looks at (menus the version lacks read as empty). */
-export async function readObserved(client: RouterClient, paths: readonly string[] = PLANNED_MENUS): Promise<Observed> {
-  const lists = await Promise.all(paths.map((p) => readMenu(client, p)));
-  return Object.fromEntries(paths.map((p, i) => [p, lists[i]!]));
-}
-
-export interface RouterPlan {
-  inventory: Inventory;
-  /** The version rendered for: the router's own. */
-  version: string;
-  rendered: Rendered | null;
-  refusals: Refusal[];
-  observed: Observed;
-  plan: Plan;
-}
-
-export interface PlanRequest {
-  peering: Peering;
-  side: string;
-  /** Other peerings of the peers directory. */
-  others?: readonly Peering[];
-  secrets?: RenderSecrets;
-  /** Plan the removal of the peering instead. */
-  remove?: boolean;
-}
-
-export async function planOnRouter(client: RouterClient, request: PlanRequest): Promise<RouterPlan> {
-  const { peering, side } = request;
-  const [inventory, observed] = await Promise.all([discover(client), readObserved(client)]);
-  const version = inventory.version;
-  if (request.remove) {
-    return { inventory, version, rendered: null, refusals: [], observed, plan: planPeering(peering.name, [], observed) };
-  }
-  // Our own objects are not in the way of our own peering; other peerings' objects are.
-  const otherTunnels = inventory.tunnelPrefixes.filter((t) => parseOwnershipTag(t.comment)?.peering !== peering.name && t.comment?.startsWith("bgpals:")).map((t) => t.prefix);
-  const refusals = checkPeering({
-    peering,
-    side,
-    version,
-    others: request.others,
-    router: { interfaces: inventory.interfaces.map((i) => i.name), prefixesInUse: [...inventory.prefixesInUse, ...otherTunnels] },
-  });
-  let rendered: Rendered | null = null;
-  if (refusals.length === 0) {
-    try {
-      rendered = render(peering, side, version, request.secrets);
-      for (const v of policyViolations(peering, rendered)) refusals.push({ code: "filter-set", path: "policy", message: v });
-    } catch (e) {
-      if (!(e instanceof RenderError)) throw e;
-      refusals.push({ code: "version-gate", path: `sides.${side}.platform.version`, message: e.message });
-    }
-  }
-  const plan = rendered === null || refusals.length > 0 ? { changes: [], conflicts: [] } : planPeering(peering.name, rendered.commands, observed);
-  return { inventory, version, rendered, refusals, observed, plan };
-}
-
-// --- Status --------------------------------------------------------------------------------
-
-export interface TunnelStatus {
-  name: string;
-  link: string;
-  peering: string;
-  state: "up" | "down";
-  lastHandshake: string | null;
-  rx: number;
-  tx: number;
-}
-
-export interface SessionStatus {
-  name: string;
-  link: string;
-  peering: string;
-  remoteAs: number;
-  state: "established" | "idle" | "active" | "connect" | "down";
-  uptime: string | null;
-  prefixes: number;
-  /** Our networks this session announces (those with a route, as RouterOS requires); 0 while down. */
-  advertised: number;
-  limitExceeded: boolean;
-  lastError: string;
-}
-
-export interface RouteStatus {
-  dst: string;
-  gateway: string;
-  active: boolean;
-  localPref: number | null;
-  asPath: string;
-  link: string | null;
-}
-
-export interface RouterStatus {
-  tunnels: TunnelStatus[];
-  sessions: SessionStatus[];
-  routes: RouteStatus[];
-}
 
 const yes = (v: string | undefined) => v === "true" || v === "yes";
 
@@ -153,13 +45,13 @@ export function friendRouteQuery(friendAddresses: readonly string[]): string[] {
  * `/routing/bgp/network` on v6, the `output.network` address list on v7) that have a route other
  * than BGP, which RouterOS requires before it announces one.
  */
-async function announcedNetworks(client: RouterClient, v6: boolean, connections: RouterItem[]): Promise<Map<string, number>> {
+async function announcedNetworks(client: RouterClient, dialect: Dialect, connections: RouterItem[]): Promise<Map<string, number>> {
   const owned: Array<{ peering: string; network: string }> = [];
   const own = (item: RouterItem, network: string | undefined) => {
     const tag = parseOwnershipTag(item.comment);
     if (tag !== null && tag.role.startsWith("network-") && network) owned.push({ peering: tag.peering, network });
   };
-  if (v6) {
+  if (!dialect.networksFromAddressList) {
     for (const n of await readMenu(client, "/routing/bgp/network")) own(n, n.network);
   } else {
     const lists = [...new Set(connections.filter((c) => linkOf(c.comment, "bgp-") !== null).map((c) => c["output.network"] ?? "").filter((l) => l !== ""))];
@@ -174,20 +66,23 @@ async function announcedNetworks(client: RouterClient, v6: boolean, connections:
   return counts;
 }
 
-export async function statusOf(client: RouterClient, v6: boolean): Promise<RouterStatus> {
+export async function statusOf(client: RouterClient, dialect: Dialect): Promise<RouterStatus> {
+  const menus = menusOf(dialect);
+  // Where sessions have a state menu of their own (7), it is read beside their configuration.
+  const separateState = menus.bgpSessionState !== menus.bgpSessions;
   const [peers, ovpnClients, ovpnBindings, interfaces, connections, sessions] = await Promise.all([
-    v6 ? Promise.resolve([]) : readMenu(client, "/interface/wireguard/peers", ["comment", "interface", "last-handshake", "rx", "tx"]),
+    dialect.wireguard ? readMenu(client, "/interface/wireguard/peers", ["comment", "interface", "last-handshake", "rx", "tx"]) : Promise.resolve([]),
     readMenu(client, "/interface/ovpn-client", ["name", "comment"]),
     readMenu(client, "/interface/ovpn-server", ["name", "comment"]),
     readMenu(client, "/interface", ["name", "running"]),
-    readMenu(client, v6 ? "/routing/bgp/peer" : "/routing/bgp/connection", STATUS_SESSION_PROPLIST),
-    v6 ? Promise.resolve([]) : readMenu(client, "/routing/bgp/session", STATUS_SESSION_PROPLIST),
+    readMenu(client, menus.bgpSessions, STATUS_SESSION_PROPLIST),
+    separateState ? readMenu(client, menus.bgpSessionState, STATUS_SESSION_PROPLIST) : Promise.resolve([]),
   ]);
   // Only what the friends sent: a router may also carry a full table from elsewhere.
   const friends = connections.filter((c) => linkOf(c.comment, "bgp-") !== null).map((c) => c["remote.address"] ?? c["remote-address"] ?? "").filter((a) => a !== "");
   const [routes, announced] = await Promise.all([
     friends.length === 0 ? Promise.resolve([]) : client.print("/ip/route", { query: friendRouteQuery(friends), proplist: STATUS_ROUTE_PROPLIST }),
-    announcedNetworks(client, v6, connections),
+    announcedNetworks(client, dialect, connections),
   ]);
   const tunnels: TunnelStatus[] = [];
   for (const p of peers) {
@@ -209,8 +104,8 @@ export async function statusOf(client: RouterClient, v6: boolean): Promise<Route
     const owner = linkOf(c.comment, "bgp-");
     if (owner === null) continue;
     linkBySession.set(c.name ?? "", owner);
-    const s = v6 ? c : sessions.find((x) => x.name === `${c.name}-1` || x.name === c.name);
-    const established = v6 ? c.state === "established" : yes(s?.established);
+    const s = separateState ? sessions.find((x) => x.name === `${c.name}-1` || x.name === c.name) : c;
+    const established = separateState ? yes(s?.established) : c.state === "established";
     const state = established ? "established" : ((s?.state as SessionStatus["state"]) ?? "down");
     sessionStatus.push({
       name: c.name ?? "",

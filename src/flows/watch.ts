@@ -1,9 +1,8 @@
-// Watches a router: status snapshots, diffed into events; RouterOS 7 `listen` streams trigger a
-// look as soon as something changes, a slow poll covers the rest (and RouterOS 6). A lost
-// connection is said once, retried with backoff, and resumed without repeating events.
-import { statusEvents, type MonitorEvent } from "../../core/events.js";
-import type { Listening, RouterClient } from "./api/client.js";
-import { statusOf, type RouterStatus } from "./peering-ops.js";
+// Watches a router: status snapshots, diffed into events. Where the router streams its changes
+// they trigger a look at once, a slow poll covers the rest (and routers that cannot stream). A
+// lost connection is said once, retried with backoff, and resumed without repeating events.
+import { statusEvents, type MonitorEvent } from "../core/events.js";
+import type { Router, RouterStatus, Watching } from "../platforms/platform.js";
 
 export type WatchEvent =
   | (MonitorEvent & { time: string })
@@ -12,7 +11,7 @@ export type WatchEvent =
   | { event: "snapshot"; time: string; status: RouterStatus };
 
 export interface WatchOptions {
-  connect: () => Promise<RouterClient>;
+  connect: () => Promise<Router>;
   onEvent: (event: WatchEvent) => void;
   /** Every look, changed or not: screens draw the latest state from it. */
   onStatus?: (status: RouterStatus) => void;
@@ -23,7 +22,6 @@ export interface WatchOptions {
 }
 
 const BACKOFF_MS = [250, 500, 1000, 2000, 5000, 10_000];
-const LISTENED = ["/routing/bgp/session", "/ip/route", "/interface/wireguard/peers", "/interface"];
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -41,29 +39,25 @@ export async function watchRouter(options: WatchOptions): Promise<void> {
   let last: RouterStatus | null = null;
   let failures = 0;
   while (!options.signal.aborted) {
-    let client: RouterClient | null = null;
-    const listens: Listening[] = [];
+    let router: Router | null = null;
+    let watching: Watching | null = null;
     try {
-      client = await options.connect();
-      const [resource] = await client.print("/system/resource", { proplist: ["version"] });
-      const version = (resource?.version ?? "").split(" ")[0] ?? "";
-      const v6 = version.startsWith("6.");
+      router = await options.connect();
+      const version = await router.version();
       options.onEvent({ event: "connected", time: time(), version });
       failures = 0;
       let wake: (() => void) | null = null;
-      if (!v6) {
-        for (const path of LISTENED) listens.push(client.listen(path, () => wake?.(), { onError: () => wake?.() }));
-      }
+      watching = await router.watchChanges(() => wake?.());
       while (!options.signal.aborted) {
-        if (client.closed) throw new Error("the connection was closed");
-        const status = await statusOf(client, v6);
+        if (router.closed) throw new Error("the connection was closed");
+        const status = await router.status();
         if (last === null) options.onEvent({ event: "snapshot", time: time(), status });
         else for (const e of statusEvents(last, status)) options.onEvent({ ...e, time: time() });
         last = status;
         options.onStatus?.(status);
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, pollMs);
-          // A change seen by listen: look again shortly (changes come in bursts).
+          // A change seen by the router's stream: look again shortly (changes come in bursts).
           wake = () => {
             clearTimeout(t);
             wake = null;
@@ -79,8 +73,8 @@ export async function watchRouter(options: WatchOptions): Promise<void> {
       failures++;
       await sleep(retryInMs, options.signal);
     } finally {
-      for (const l of listens) await l.stop().catch(() => undefined);
-      await client?.close().catch(() => undefined);
+      await watching?.stop().catch(() => undefined);
+      await router?.close().catch(() => undefined);
     }
   }
 }

@@ -1,0 +1,50 @@
+// How a command reaches its router: the profile or user@host:port, the password, the pin, the
+// time limit, one connection closed on every path. The one place commands open routers.
+import { UsageError } from "../errors.js";
+import type { Router } from "../platforms/platform.js";
+import { routerOs } from "../platforms/routeros/index.js";
+import { resolveRouter, type ResolvedRouter } from "../store/profiles.js";
+import { promptPassword } from "./prompt.js";
+
+export interface RouterFlags {
+  router?: string;
+  tls?: boolean;
+  /** Seconds. */
+  timeout?: string;
+}
+
+const MAX_TIMEOUT_S = 600;
+
+/** --timeout in ms, or undefined for the default; a usage error when it is not a number of seconds in range. */
+export function timeoutMs(flags: { timeout?: string }): number | undefined {
+  if (flags.timeout === undefined) return undefined;
+  const seconds = Number(flags.timeout);
+  if (!(Number.isFinite(seconds) && seconds > 0 && seconds <= MAX_TIMEOUT_S)) throw new UsageError(`--timeout must be a number of seconds, above 0 and at most ${MAX_TIMEOUT_S}`);
+  return seconds * 1000;
+}
+
+/** The router the flags name, with its password and pin, before connecting. */
+export async function resolveFlags(flags: RouterFlags): Promise<ResolvedRouter> {
+  const ms = timeoutMs(flags);
+  const resolved = await resolveRouter(flags.router, promptPassword, flags.tls);
+  if (ms !== undefined) resolved.target = { ...resolved.target, timeoutMs: ms };
+  return resolved;
+}
+
+/** Connects to a resolved router and keeps a newly pinned certificate where it belongs. */
+export async function connectResolved(resolved: ResolvedRouter): Promise<Router> {
+  const router = await routerOs.connect(resolved.target, resolved.label);
+  resolved.remember(router.fingerprint);
+  return router;
+}
+
+/** Runs `work` on one connection to the router the flags name, closed afterwards whatever happens. */
+export async function withRouter<T>(flags: RouterFlags, work: (router: Router, resolved: ResolvedRouter) => Promise<T>): Promise<T> {
+  const resolved = await resolveFlags(flags);
+  const router = await connectResolved(resolved);
+  try {
+    return await work(router, resolved);
+  } finally {
+    await router.close().catch(() => undefined);
+  }
+}

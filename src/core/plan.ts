@@ -1,0 +1,35 @@
+// What a plan is, whatever the platform: the ordered changes that make a router hold what a
+// peering asks (add, set, remove, each with its reason), and the conflicts that stop it.
+
+export interface Change {
+  op: "add" | "set" | "remove";
+  /** Where on the router: a RouterOS menu, or a file on a Linux host. */
+  path: string;
+  /** add: every attribute; set: only those that change; remove: none. */
+  attrs: Record<string, string>;
+  /** set: attributes to clear, which the change owns but no longer names. */
+  unset?: string[];
+  /** The router's id of the item changed (set, remove); absent for add and for single settings. */
+  id?: string;
+  /** Ownership role, part of the object's ownership tag. */
+  role: string;
+  reason: string;
+  /** set: the values being replaced or cleared ("" where there was none). */
+  before?: Record<string, string>;
+  /** Attributes whose values are secrets: masked wherever the plan is shown. */
+  secret?: readonly string[];
+}
+
+export interface Conflict {
+  path: string;
+  name: string;
+  id: string;
+  message: string;
+}
+
+export interface Plan {
+  changes: Change[];
+  conflicts: Conflict[];
+}
+
+export const SECRET_MASK = "********";

@@ -1,0 +1,266 @@
+// The seam: what a flow may ask of a router, in platform-neutral words. A platform (RouterOS
+// today, src/platforms/routeros/) implements it; flows and screens see only these types, so a new
+// platform is a new folder behind this file.
+import type { Refusal } from "../core/checks.js";
+import type { FeaturesOf } from "../core/features.js";
+import type { CaCertificateBody } from "../core/offer.js";
+import type { Peering } from "../core/peering.js";
+import type { Change, Plan } from "../core/plan.js";
+import type { FilterVerdict } from "../core/policy.js";
+import type { ObservedRoute } from "../core/prefer.js";
+import type { RouteUpdate } from "../core/route-table.js";
+
+// --- Reaching a router ---------------------------------------------------------------------------
+
+/** Where a router is and how to log in. Only `password` is secret. */
+export interface RouterTarget {
+  readonly host: string;
+  /** The platform's default when absent (RouterOS: 8728, or 8729 with `tls`). */
+  readonly port?: number;
+  readonly user: string;
+  readonly password: string;
+  /** An encrypted API (RouterOS API-SSL); its certificate is pinned, not verified. */
+  readonly tls?: boolean;
+  /** Limit for connecting and for each command's silence; default 10 s. */
+  readonly timeoutMs?: number;
+  /** The certificate fingerprint pinned on first use; null or absent accepts any and reports it. */
+  readonly knownFingerprint?: string | null;
+}
+
+// --- What a router has ---------------------------------------------------------------------------
+
+export interface WanCandidate {
+  interface: string;
+  /** Why it looks like a WAN: "pppoe-client", "dhcp-client", "default route", "interface list WAN". */
+  reasons: string[];
+  address?: string;
+  defaultRoutes: Array<{ gateway: string; distance: number; checkGateway?: string; active: boolean }>;
+}
+
+/** What discovery finds on a router. */
+export interface Inventory {
+  identity: string;
+  version: string;
+  /** The syntax family bgpals renders for ("v7.20"), or null when the version is not supported. */
+  dialect: string | null;
+  board: string;
+  architecture: string;
+  interfaces: Array<{ name: string; type: string; running: boolean; disabled: boolean }>;
+  interfaceLists: Record<string, string[]>;
+  wans: WanCandidate[];
+  /** Connected networks on interfaces that are not WANs. */
+  lans: Array<{ network: string; interface: string; address: string }>;
+  /**
+   * Every address (with its mask) and route destination that is not bgpals's own: what tunnel
+   * subnets and friends' prefixes must avoid.
+   */
+  prefixesInUse: string[];
+  /** Addresses and routes bgpals made, or on tunnel interfaces, with who owns them. */
+  tunnelPrefixes: Array<{ prefix: string; interface?: string; comment?: string }>;
+  /** Routes that resolve through other routes (scope/target-scope), e.g. recursive failover. */
+  recursiveRoutes: Array<{ dst: string; gateway: string; distance: number }>;
+  bgp: { asns: number[]; sessions: Array<{ name: string; remoteAddress: string; remoteAs: string; established: boolean }> };
+  cloud: { ddnsEnabled: boolean; dnsName?: string; publicAddress?: string };
+  firewall: { inputRules: number; dropsFromWan: boolean };
+  /** UDP/TCP ports already taken by tunnel listeners. */
+  portsInUse: Array<{ port: number; protocol: "udp" | "tcp"; by: string }>;
+}
+
+// --- What a router is doing ----------------------------------------------------------------------
+
+export interface TunnelStatus {
+  name: string;
+  link: string;
+  peering: string;
+  state: "up" | "down";
+  lastHandshake: string | null;
+  rx: number;
+  tx: number;
+}
+
+export interface SessionStatus {
+  name: string;
+  link: string;
+  peering: string;
+  remoteAs: number;
+  state: "established" | "idle" | "active" | "connect" | "down";
+  uptime: string | null;
+  prefixes: number;
+  /** Our networks this session announces (those with a route, as the router requires); 0 while down. */
+  advertised: number;
+  limitExceeded: boolean;
+  lastError: string;
+}
+
+export interface RouteStatus {
+  dst: string;
+  gateway: string;
+  active: boolean;
+  localPref: number | null;
+  asPath: string;
+  link: string | null;
+}
+
+/** The peerings' tunnels and sessions on one router, and the friends' routes. */
+export interface RouterStatus {
+  tunnels: TunnelStatus[];
+  sessions: SessionStatus[];
+  routes: RouteStatus[];
+}
+
+/** Why a prefix was accepted or filtered on one session. */
+export interface WhyAnswer {
+  session: string;
+  link: string | null;
+  chain: string | null;
+  verdict: FilterVerdict;
+  summary: string;
+}
+
+export interface RouteFeedOptions {
+  /** The friends' tunnel addresses: routes whose next hop is one of them are theirs. */
+  readonly addresses: readonly string[];
+  /** Routes added or changed, and ids gone. Keep it short: it runs as data arrives. */
+  readonly onUpdates: (routes: RouteUpdate[], removed: string[]) => void;
+  /** The table as it was when the feed started is all in (once per feed). */
+  readonly onLoaded?: (routes: number) => void;
+  /** The link a gateway belongs to (a friend's tunnel address → `isp1`). */
+  readonly linkOf?: (gateway: string) => string | undefined;
+  /** Ends the feed; the promise then resolves. */
+  readonly signal: AbortSignal;
+}
+
+/** A subscription to a router's changes; stop() ends it on the router. */
+export interface Watching {
+  stop(): Promise<void>;
+}
+
+// --- Planning and writing ------------------------------------------------------------------------
+
+/** Secrets a render needs and the peering file never holds. */
+export interface LinkSecrets {
+  /** OpenVPN PPP password per link name. */
+  pppPassword?: Record<string, string>;
+  /** WireGuard preshared key per link name. */
+  presharedKey?: Record<string, string>;
+}
+
+export interface PlanRequest {
+  peering: Peering;
+  side: string;
+  /** Other peerings of the peers directory (checked for ASN and prefix collisions). */
+  others?: readonly Peering[];
+  secrets?: LinkSecrets;
+  /** Plan the removal of the peering instead. */
+  remove?: boolean;
+  /** "policy": only what a primary swap changes (filters and sessions); the rest is counted. */
+  scope?: "all" | "policy";
+}
+
+export interface RouterPlan {
+  /** The version planned for: the router's own. */
+  version: string;
+  /** Why the peering cannot go on this router; the plan is empty when there are any. */
+  refusals: Refusal[];
+  plan: Plan;
+  /** With scope "policy": changes the router needs that the plan leaves out (drift). */
+  otherChanges: number;
+}
+
+export type ApplyEvent =
+  | { kind: "start"; index: number; total: number; change: Change }
+  | { kind: "done"; index: number; total: number; change: Change }
+  | { kind: "failed"; change: Change; error: Error }
+  | { kind: "undo"; change: Change }
+  | { kind: "undone"; count: number; problems: string[] };
+
+export interface ApplyOptions {
+  /** Turns a DNS name into an address where a change needs one (a pinned endpoint route). */
+  resolve?: (name: string) => Promise<string>;
+  /** Send independent changes together (default) or one at a time. */
+  pipeline?: boolean;
+  onEvent?: (event: ApplyEvent) => void;
+}
+
+export type ApplyResult =
+  | { ok: true; applied: number; roundTrips: number }
+  | { ok: false; error: Error; failedAt: Change | null; undone: number; undoProblems: string[]; message: string };
+
+/** What the steps that prepare a peering report while they write. */
+export interface PrepareHooks {
+  onApply?: (event: ApplyEvent) => void;
+}
+
+/** Objects a peering's preparation makes before its plan: all of them, or only those a complete writes just before the plan. */
+export type PreparedPart = "all" | "friend-ca" | "monitor-account";
+
+// --- The router ----------------------------------------------------------------------------------
+
+/** One open connection to a router. */
+export interface Router {
+  readonly platform: Platform;
+  /** How screens and messages name it: a profile name or user@host:port. */
+  readonly label: string;
+  /** The pinned certificate fingerprint, to store with the profile; null without encryption. */
+  readonly fingerprint: string | null;
+  readonly closed: boolean;
+  /** Another connection to the same router, same credentials and pin. */
+  reconnect(): Promise<Router>;
+  close(): Promise<void>;
+
+  // Reading
+  version(): Promise<string>;
+  discover(): Promise<Inventory>;
+  status(): Promise<RouterStatus>;
+  /** Calls `changed` soon after something a status shows may have changed; null where the router cannot tell (poll instead). */
+  watchChanges(changed: () => void): Promise<Watching | null>;
+  /** The BGP routes of the routing table, as a primary swap predicts and observes them. */
+  bgpRoutes(): Promise<ObservedRoute[]>;
+  /** Streams the friends' routes until `signal` aborts; rejects when the router is lost. Uses connections of its own. */
+  feedFriendRoutes(options: RouteFeedOptions): Promise<void>;
+  why(prefix: string, options?: { session?: string; asPath?: number[] }): Promise<WhyAnswer[]>;
+
+  // Planning and writing: all or nothing.
+  plan(request: PlanRequest): Promise<RouterPlan>;
+  apply(plan: Plan, options?: ApplyOptions): Promise<ApplyResult>;
+
+  // Preparing a peering, before its plan: what the friend needs from this router.
+  /** Makes the tunnels whose keys the router generates (WireGuard); their public keys by link. */
+  prepareLinks(draft: Peering, side: string, hooks?: PrepareHooks): Promise<Record<string, string>>;
+  /** A CA and the server's or client's certificate, made on the router; the CA's public part. */
+  makeCertificates(peering: string, role: "server" | "client"): Promise<CaCertificateBody>;
+  /** Trusts the friend's CA certificate on the router (its fingerprint checked first). */
+  importFriendCa(peering: string, ca: CaCertificateBody): Promise<void>;
+  /** A read-only account for the friend's monitor. */
+  grantMonitorAccount(peering: string, friend: string, password: string, hooks?: PrepareHooks): Promise<void>;
+  /** Removes what preparing a peering made (all of it, or one part). */
+  discardPrepared(peering: string, what?: PreparedPart): Promise<void>;
+  /** Restarts a session a max-prefix trip holds down. */
+  clearSession(session: SessionStatus): Promise<void>;
+}
+
+export interface RenderedText {
+  /** What an admin could paste: a RouterOS script. */
+  text: string;
+  /** The same as data: commands with their paths and attributes. */
+  json: Record<string, unknown>;
+  notes: string[];
+}
+
+export interface Platform {
+  /** For people: "RouterOS". */
+  readonly name: string;
+  /** A side's `platform.os` in a peering file. */
+  readonly os: string;
+  /** What each version offers (core/features.ts). */
+  readonly featuresOf: FeaturesOf;
+  /** Where the platform's API listens by default: a friend's monitor reaches it there. */
+  readonly apiPort: number;
+  /** The read-only account a side grants its friend's monitor, for a peering. */
+  monitorAccountName(peering: string): string;
+  connect(target: RouterTarget, label?: string): Promise<Router>;
+  /** One side of a peering as the platform's own configuration, offline. Throws an expected error when it cannot. */
+  render(peering: Peering, side: string, options?: { version?: string; secrets?: LinkSecrets }): RenderedText;
+  /** A plan as a script file, and the file's extension. */
+  planScript(plan: Plan, peering: string): { extension: string; text: string };
+}
