@@ -2,33 +2,23 @@
 // one peering. Pure: the wizard and the headless commands do the I/O around it.
 import { allocateLinkSubnets } from "./addressing.js";
 import { linkKind, portPool, type LinkKind } from "./links/index.js";
+import type { ProposedFields } from "./links/kind.js";
 import { PLACEHOLDER_FINGERPRINT } from "./links/ovpn.js";
 import { PLACEHOLDER_KEY } from "./links/wireguard.js";
 import { parsePeering, PEERING_FORMAT, type FileProblem, type Peering } from "./peering.js";
 
-/** A link as the offering side proposes it. The offerer listens: WireGuard responder, OpenVPN server. */
-export interface OfferedLink {
+/**
+ * A link as the offering side proposes it. The offerer listens: WireGuard responder, OpenVPN server.
+ * The kind's own fields (port, keys, MTU, OpenVPN's user and CA) are core/links' ProposedFields.
+ */
+export interface OfferedLink extends ProposedFields {
   name: string;
   kind: LinkKind;
   /** The offerer's WAN this link rides on. */
   wan: string;
-  port: number;
   subnet: string;
   /** [offerer's address, friend's address]: the offerer listens. */
   addresses: [string, string];
-  /** WireGuard: the offerer's public key (generated on its router); empty for OpenVPN. */
-  publicKey: string;
-  /** WireGuard: the friend's persistent keepalive; empty for OpenVPN. */
-  keepalive: string;
-  mtu: number;
-  /** OpenVPN: transport (tcp everywhere RouterOS 6 is involved). */
-  protocol?: "tcp" | "udp";
-  /** OpenVPN: the PPP secret the friend logs in with (its password crosses in the answer's secrets). */
-  user?: string;
-  /** OpenVPN: SHA-256 of the offerer's CA certificate, which signed the server certificate. */
-  caFingerprint?: string;
-  /** OpenVPN: the server wants a client certificate signed by the CA the answer carries. */
-  requireClientCertificate?: boolean;
 }
 
 /** A read-only RouterOS account a side grants the friend's monitor. Its password is never in here. */

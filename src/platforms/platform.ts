@@ -9,23 +9,11 @@ import type { Change, Plan } from "../core/plan.js";
 import type { FilterVerdict } from "../core/policy.js";
 import type { ObservedRoute } from "../core/prefer.js";
 import type { RouteUpdate } from "../core/route-table.js";
+import type { RouterTarget } from "../core/target.js";
 
 // --- Reaching a router ---------------------------------------------------------------------------
 
-/** Where a router is and how to log in. Only `password` is secret. */
-export interface RouterTarget {
-  readonly host: string;
-  /** The platform's default when absent (RouterOS: 8728, or 8729 with `tls`). */
-  readonly port?: number;
-  readonly user: string;
-  readonly password: string;
-  /** An encrypted API (RouterOS API-SSL); its certificate is pinned, not verified. */
-  readonly tls?: boolean;
-  /** Limit for connecting and for each command's silence; default 10 s. */
-  readonly timeoutMs?: number;
-  /** The certificate fingerprint pinned on first use; null or absent accepts any and reports it. */
-  readonly knownFingerprint?: string | null;
-}
+export type { RouterTarget };
 
 // --- What a router has ---------------------------------------------------------------------------
 

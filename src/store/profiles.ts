@@ -2,6 +2,7 @@
 // Passwords never go into the profile file: they come from BGPALS_PASSWORD_<PROFILE>,
 // BGPALS_PASSWORD, the OS keyring (where one works), or a prompt on a terminal.
 import Conf from "conf";
+import type { RouterTarget } from "../core/target.js";
 import { configDir } from "./peers.js";
 import { UsageError, UserError } from "../errors.js";
 import { keyring, routerAccount } from "./secrets.js";
@@ -32,24 +33,13 @@ export function passwordVariable(profile: string): string {
   return `BGPALS_PASSWORD_${profile.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
 }
 
-/** How to reach a router and log in (a platform's RouterTarget). Only `password` is secret. */
-export interface RouterLogin {
-  readonly host: string;
-  readonly port?: number;
-  readonly user: string;
-  readonly password: string;
-  readonly tls?: boolean;
-  readonly timeoutMs?: number;
-  readonly knownFingerprint?: string | null;
-}
-
 /** Asks for a password when none is stored (a terminal prompt); throws when it cannot ask. */
 export type AskPassword = (label: string) => Promise<string>;
 
 export interface ResolvedRouter {
   /** Profile name, or user@host:port. */
   label: string;
-  target: RouterLogin;
+  target: RouterTarget;
   /** Stores a newly pinned fingerprint where it belongs. */
   remember(fingerprint: string | null): void;
 }

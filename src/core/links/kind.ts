@@ -64,12 +64,18 @@ export function portPool(taken: Iterable<number>): PortPool {
 /** The kind-specific fields of a link an offer proposes (bundle format, core/offer.ts OfferedLink). */
 export interface ProposedFields {
   port: number;
+  /** WireGuard: the offerer's public key (generated on its router); empty for OpenVPN. */
   publicKey: string;
+  /** WireGuard: the friend's persistent keepalive; empty for OpenVPN. */
   keepalive: string;
   mtu: number;
+  /** OpenVPN: transport (tcp everywhere RouterOS 6 is involved). */
   protocol?: "tcp" | "udp";
+  /** OpenVPN: the PPP secret the friend logs in with (its password crosses in the answer's secrets). */
   user?: string;
+  /** OpenVPN: SHA-256 of the offerer's CA certificate, which signed the server certificate. */
   caFingerprint?: string;
+  /** OpenVPN: the server wants a client certificate signed by the CA the answer carries. */
   requireClientCertificate?: boolean;
 }
 

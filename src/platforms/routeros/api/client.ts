@@ -8,22 +8,11 @@ import { TLSSocket } from "node:tls";
 import { Channel, RouterOSAPI, type Connector } from "node-routeros";
 import { endpointOf, routerError, toRouterError, type Endpoint, type RouterError } from "./errors.js";
 import { checkPin, peerFingerprint } from "./tls-pin.js";
+import type { RouterTarget } from "../../../core/target.js";
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
-export interface RouterTarget {
-  readonly host: string;
-  /** Default 8728, or 8729 with `tls`. */
-  readonly port?: number;
-  readonly user: string;
-  readonly password: string;
-  /** API-SSL. Routers use self-signed certificates: the certificate is pinned, not verified. */
-  readonly tls?: boolean;
-  /** Limit for connecting and for each command's silence; default 10 s. */
-  readonly timeoutMs?: number;
-  /** SHA-256 fingerprint stored on first use; null or absent accepts any certificate and reports it. */
-  readonly knownFingerprint?: string | null;
-}
+export type { RouterTarget };
 
 /** One item as the API returns it: attribute names to values, `.id` included. */
 export type RouterItem = Record<string, string>;
