@@ -94,23 +94,15 @@ export interface DialectMenus {
 }
 
 export function menusOf(d: Dialect): DialectMenus {
+  const common = {
+    filterRules: d.filterRulesAreScript ? "/routing/filter/rule" : "/routing/filter",
+    networks: d.networksFromAddressList ? "/ip/firewall/address-list" : "/routing/bgp/network",
+    blackhole: d.blackholeFlag ? { blackhole: "yes" } : { type: "blackhole" },
+  };
+  const route = { localPref: routeAttr(d, "local-pref"), asPath: routeAttr(d, "as-path") };
   return d.bgpConnections
-    ? {
-        bgpSessions: "/routing/bgp/connection",
-        bgpSessionState: "/routing/bgp/session",
-        filterRules: d.filterRulesAreScript ? "/routing/filter/rule" : "/routing/filter",
-        networks: d.networksFromAddressList ? "/ip/firewall/address-list" : "/routing/bgp/network",
-        attr: { remoteAddress: "remote.address", remoteAs: "remote.as", inputFilter: "input.filter", outputFilter: "output.filter-chain", localPref: routeAttr(d, "local-pref"), asPath: routeAttr(d, "as-path") },
-        blackhole: d.blackholeFlag ? { blackhole: "yes" } : { type: "blackhole" },
-      }
-    : {
-        bgpSessions: "/routing/bgp/peer",
-        bgpSessionState: "/routing/bgp/peer",
-        filterRules: d.filterRulesAreScript ? "/routing/filter/rule" : "/routing/filter",
-        networks: d.networksFromAddressList ? "/ip/firewall/address-list" : "/routing/bgp/network",
-        attr: { remoteAddress: "remote-address", remoteAs: "remote-as", inputFilter: "in-filter", outputFilter: "out-filter", localPref: routeAttr(d, "local-pref"), asPath: routeAttr(d, "as-path") },
-        blackhole: d.blackholeFlag ? { blackhole: "yes" } : { type: "blackhole" },
-      };
+    ? { ...common, bgpSessions: "/routing/bgp/connection", bgpSessionState: "/routing/bgp/session", attr: { remoteAddress: "remote.address", remoteAs: "remote.as", inputFilter: "input.filter", outputFilter: "output.filter-chain", ...route } }
+    : { ...common, bgpSessions: "/routing/bgp/peer", bgpSessionState: "/routing/bgp/peer", attr: { remoteAddress: "remote-address", remoteAs: "remote-as", inputFilter: "in-filter", outputFilter: "out-filter", ...route } };
 }
 
 /** `bgp.local-pref` (7) or `bgp-local-pref` (6). */
