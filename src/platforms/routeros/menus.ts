@@ -94,7 +94,7 @@ export interface DialectMenus {
 }
 
 export function menusOf(d: Dialect): DialectMenus {
-  const common = {
+  const common: Pick<DialectMenus, "filterRules" | "networks" | "blackhole"> = {
     filterRules: d.filterRulesAreScript ? "/routing/filter/rule" : "/routing/filter",
     networks: d.networksFromAddressList ? "/ip/firewall/address-list" : "/routing/bgp/network",
     blackhole: d.blackholeFlag ? { blackhole: "yes" } : { type: "blackhole" },
