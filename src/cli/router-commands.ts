@@ -1,5 +1,6 @@
 // Headless commands that talk to a router: router add|list|remove, inventory, plan, apply, remove, status.
 import { lookup } from "node:dns/promises";
+import { LINK_KINDS } from "../core/links/index.js";
 import { planJson, planText } from "../core/plan-view.js";
 import { UsageError, UserError } from "../errors.js";
 import { inventoryLines } from "../flows/inventory-text.js";
@@ -92,7 +93,7 @@ async function planFor(router: Router, flags: PeeringFlags, remove: boolean) {
   if (flags.side === undefined) throw new UsageError(`--side is required: ${sides.map((s) => `--side ${s}`).join(" or ")}`);
   if (!sides.includes(flags.side)) throw new UserError(`${flags.peering}: no side named ${flags.side}; the sides are ${sides.join(" and ")}`);
   const others = loadPeersDirectory(flags.peers ?? defaultPeersDir(), peering.name);
-  const planned = await router.plan({ peering, side: flags.side, others, remove, secrets: remove ? {} : pppSecrets(peering.name, peering.links.filter((l) => l.kind === "ovpn").map((l) => l.name)) });
+  const planned = await router.plan({ peering, side: flags.side, others, remove, secrets: remove ? {} : pppSecrets(peering.name, peering.links.filter((l) => LINK_KINDS[l.kind].password).map((l) => l.name)) });
   if (planned.refusals.length > 0) {
     throw new UserError([`${flags.peering}: refused for this router (${planned.refusals.length} problem${planned.refusals.length > 1 ? "s" : ""}), nothing written:`, ...planned.refusals.map((r) => `  ${r.path}: ${r.message}`)].join("\n"));
   }

@@ -3,6 +3,7 @@
 // flags into choices and results into output.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { isLinkKind, LINK_KIND_NAMES } from "../core/links/index.js";
 import { UsageError, UserError } from "../errors.js";
 import { applyPrepared, discardPrepared, finishAccept, finishComplete, makeOffer, openAnswer, openOffer, parseNetworkList, prepareAccept, prepareComplete, type Bundled } from "../flows/wizard.js";
 import type { Inventory } from "../platforms/platform.js";
@@ -73,8 +74,8 @@ export async function offerCommand(flags: OfferFlags, write: Write): Promise<voi
   const links = (flags.link ?? []).map((spec) => {
     const [name, kind, iface] = spec.split(":");
     if (!name || !kind || !iface) throw new UsageError(`--link ${spec}: use name:kind:interface, e.g. isp1:wireguard:ether1 or isp1:ovpn:ether1`);
-    if (kind !== "wireguard" && kind !== "ovpn") throw new UsageError(`--link ${spec}: the tunnel kind is wireguard or ovpn, not ${kind}`);
-    return { name, kind: kind as "wireguard" | "ovpn", iface };
+    if (!isLinkKind(kind)) throw new UsageError(`--link ${spec}: the tunnel kind is ${LINK_KIND_NAMES.join(" or ")}, not ${kind}`);
+    return { name, kind, iface };
   });
   if (links.length === 0) throw new UsageError("at least one --link name:kind:interface is required (kind wireguard or ovpn)");
   const primary = flags.primary ?? links[0]!.name;

@@ -1,7 +1,7 @@
 // Offer and answer bodies: what crosses between the two operators, and how the two halves become
 // one peering. Pure: the wizard and the headless commands do the I/O around it.
 import { allocateLinkSubnets } from "./addressing.js";
-import { linkKind, portPool, type LinkKind } from "./links/index.js";
+import { isLinkKind, LINK_KINDS, linkKind, portPool, type KnownLinkKind, type LinkKind } from "./links/index.js";
 import type { ProposedFields } from "./links/kind.js";
 import { PLACEHOLDER_FINGERPRINT } from "./links/ovpn.js";
 import { PLACEHOLDER_KEY } from "./links/wireguard.js";
@@ -180,10 +180,10 @@ function monitorProblem(value: unknown, what: string): string | null {
 export function offerShapeProblem(body: unknown): string | null {
   if (!isRecord(body) || !Array.isArray(body.links) || !isRecord(body.side) || typeof body.peering !== "string" || typeof body.friend !== "string") return "the offer's contents are not an offer";
   for (const link of body.links as unknown[]) {
-    if (!isRecord(link) || (link.kind !== "wireguard" && link.kind !== "ovpn") || typeof link.name !== "string" || !Array.isArray(link.addresses)) return "a link of the offer is not readable";
-    if (link.kind === "ovpn" && (typeof link.caFingerprint !== "string" || !FINGERPRINT.test(link.caFingerprint))) return `link ${link.name}: no OpenVPN CA fingerprint`;
+    if (!isRecord(link) || !isLinkKind(link.kind) || typeof link.name !== "string" || !Array.isArray(link.addresses)) return "a link of the offer is not readable";
+    if (LINK_KINDS[link.kind].certificates && (typeof link.caFingerprint !== "string" || !FINGERPRINT.test(link.caFingerprint))) return `link ${link.name}: no OpenVPN CA fingerprint`;
   }
-  const ovpn = (body.links as Record<string, unknown>[]).filter((l) => l.kind === "ovpn");
+  const ovpn = (body.links as Array<{ kind: KnownLinkKind; caFingerprint?: unknown }>).filter((l) => LINK_KINDS[l.kind].certificates);
   if (ovpn.length > 0 && body.ovpn === undefined) return "the offer has OpenVPN links but no CA certificate";
   const ca = caProblem(body.ovpn, "offer");
   if (ca !== null) return ca;
@@ -200,6 +200,6 @@ export function answerShapeProblem(body: unknown, offer: OfferBody): string | nu
   }
   const ca = caProblem(body.ovpn, "answer");
   if (ca !== null) return ca;
-  if (offer.links.some((l) => l.kind === "ovpn" && l.requireClientCertificate) && body.ovpn === undefined) return "the answer carries no CA for the OpenVPN client certificates your server requires";
+  if (offer.links.some((l) => LINK_KINDS[l.kind].certificates && l.requireClientCertificate) && body.ovpn === undefined) return "the answer carries no CA for the OpenVPN client certificates your server requires";
   return monitorProblem(body.monitor, "answer");
 }

@@ -211,10 +211,10 @@ export async function makeOffer(router: Router, ws: Workspace, request: OfferReq
       // The friend's half is unknown yet: its version only has to let the draft render our side.
       const keys = await prepareLinks(router, draftPeering(offer, (link) => link, inventory.version), request.me, hooks);
       for (const l of offer.links) if (keys[l.name] !== undefined) l.publicKey = keys[l.name]!;
-      if (offer.links.some((l) => l.kind === "ovpn")) {
+      if (offer.links.some((l) => LINK_KINDS[l.kind].certificates)) {
         // The listener's CA signs its server certificate; the friend pins the CA's fingerprint.
         offer.ovpn = await prepareCertificates(router, offer.peering, "server", hooks);
-        for (const l of offer.links) if (l.kind === "ovpn") l.caFingerprint = offer.ovpn.caFingerprint;
+        for (const l of offer.links) if (LINK_KINDS[l.kind].certificates) l.caFingerprint = offer.ovpn.caFingerprint;
       }
     } catch (e) {
       await discardPrepared(router, offer.peering).catch(() => undefined);
@@ -311,7 +311,7 @@ export async function prepareAccept(router: Router, ws: Workspace, opened: Opene
         networks: choices.networks,
         wans: Object.fromEntries(offer.links.map((l) => [l.name, { interface: choices.wans[l.name]! }])),
       };
-      const linksWith = (keys: Record<string, string>) => Object.fromEntries(offer.links.map((l) => [l.name, { wan: l.name, publicKey: l.kind === "ovpn" ? "" : (keys[l.name] ?? PLACEHOLDER_KEY) }]));
+      const linksWith = (keys: Record<string, string>) => Object.fromEntries(offer.links.map((l) => [l.name, { wan: l.name, publicKey: LINK_KINDS[l.kind].keysOnRouter ? (keys[l.name] ?? PLACEHOLDER_KEY) : "" }]));
       const draft = peeringOf(offer, { side, links: linksWith({}) });
       if (!draft.ok) throw new UserError(["the offer and your choices do not make a valid peering, nothing written:", ...draft.problems.map((p) => `  ${p.path}: ${p.message}`)].join("\n"));
       const refusals = checkPeering({ peering: draft.peering, side: me, featuresOf: router.platform.featuresOf, version: inventory.version, others: peers, router: { interfaces: inventory.interfaces.map((i) => i.name), prefixesInUse: inventory.prefixesInUse } });
@@ -322,7 +322,7 @@ export async function prepareAccept(router: Router, ws: Workspace, opened: Opene
       const full = peeringOf(offer, { side, links: linksWith(keys) });
       if (!full.ok) throw new Error(`peering with real keys does not validate: ${JSON.stringify(full.problems)}`);
 
-      const ovpnLinks = offer.links.filter((l) => l.kind === "ovpn");
+      const ovpnLinks = offer.links.filter((l) => LINK_KINDS[l.kind].certificates);
       let clientCa: CaCertificateBody | undefined;
       if (ovpnLinks.length > 0) {
         // The server's CA becomes trusted here; our own CA signs the client certificate it requires.
@@ -396,7 +396,7 @@ export interface Accepted {
 export function finishAccept(ws: Workspace, opened: OpenedOffer, prepared: Prepared, now = Date.now()): Accepted {
   if (prepared.answer === undefined) throw new Error("finishAccept needs a side prepared by prepareAccept");
   const secrets = secretsOf(prepared);
-  const ovpn = prepared.peering.links.filter((l) => l.kind === "ovpn");
+  const ovpn = prepared.peering.links.filter((l) => LINK_KINDS[l.kind].password);
   if (secrets === undefined && (ovpn.length > 0 || opened.offer.monitor !== undefined || prepared.answer.monitor !== undefined)) {
     throw new Error("finishAccept: the answer's secrets are missing (pass the Prepared object prepareAccept returned, not a copy)");
   }
@@ -446,7 +446,7 @@ export function openAnswer(text: string, ws: Workspace, me: string, now = Date.n
   }
   const sealed = decoded.bundle.secrets ?? {};
   const pppPassword: Record<string, string> = {};
-  for (const l of full.peering.links.filter((x) => x.kind === "ovpn")) {
+  for (const l of full.peering.links.filter((x) => LINK_KINDS[x.kind].password)) {
     const password = sealed[answerSecret.pppPassword(l.name)];
     if (password === undefined || !PASSWORD.test(password)) throw new UserError(`answer refused, nothing written: it carries no usable PPP password for link ${l.name}; ask ${friend} to accept your offer again`);
     pppPassword[l.name] = password;

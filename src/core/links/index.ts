@@ -17,3 +17,7 @@ export function linkKind(kind: KnownLinkKind): LinkKindSpec {
 }
 
 export const LINK_KIND_NAMES = Object.keys(LINK_KINDS) as KnownLinkKind[];
+
+export function isLinkKind(text: unknown): text is KnownLinkKind {
+  return typeof text === "string" && Object.hasOwn(LINK_KINDS, text);
+}

@@ -88,6 +88,10 @@ export interface LinkKindSpec {
   readonly defaultMtu: number;
   /** Each side's key is made on its own router before the offer or answer (WireGuard): preparing a peering creates the tunnel first. */
   readonly keysOnRouter: boolean;
+  /** The listener proves itself with a certificate its own CA signed, the other side pins that CA (OpenVPN). */
+  readonly certificates: boolean;
+  /** The initiator logs in with a password it chooses, which crosses sealed in the answer (OpenVPN's PPP secret). */
+  readonly password: boolean;
   /** Fields only links of this kind may carry. */
   readonly ownFields: readonly string[];
   /** What the tunnel rides on, for firewall rules. */

@@ -15,6 +15,8 @@ export const ovpn: LinkKindSpec = {
   short: "ovpn",
   defaultMtu: OPENVPN_MTU,
   keysOnRouter: false,
+  certificates: true,
+  password: true,
   ownFields: ["protocol", "caFingerprint", "user", "requireClientCertificate"],
   transport: (link) => link.protocol ?? "tcp",
   fileProblems(link) {

@@ -15,6 +15,8 @@ export const wireguard: LinkKindSpec = {
   short: "wg",
   defaultMtu: WIREGUARD_MTU,
   keysOnRouter: true,
+  certificates: false,
+  password: false,
   ownFields: ["publicKey"],
   transport: () => "udp",
   fileProblems(link, sides) {
