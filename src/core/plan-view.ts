@@ -10,7 +10,7 @@ export function quote(value: string): string {
   return value !== "" && BARE.test(value) ? value : JSON.stringify(value);
 }
 
-export const CHANGE_SIGN = { add: "+", set: "~", remove: "-" } as const;
+export const CHANGE_SIGN = { add: "+", set: "~", remove: "-", move: "^" } as const;
 
 export function maskedAttrs(change: Change): Record<string, string> {
   return Object.fromEntries(Object.entries(change.attrs).map(([k, v]) => [k, change.secret?.includes(k) ? SECRET_MASK : v]));
@@ -21,8 +21,15 @@ export function unsetWords(change: Change): string[] {
   return (change.unset ?? []).map((k) => `!${k}`);
 }
 
+/** Where an item goes in a list whose order matters. */
+export function placeWords(change: Change): string[] {
+  if (change.op === "move") return [change.placeBefore === undefined ? "to the end" : `before ${change.placeBefore}`];
+  if (change.op === "add" && change.placeBefore !== undefined) return [`place-before=${change.placeBefore}`];
+  return [];
+}
+
 export interface PlanLine {
-  sign: "+" | "~" | "-";
+  sign: (typeof CHANGE_SIGN)[Change["op"]];
   /** The attributes (without the ownership comment), or the id for a remove. */
   text: string;
   reason: string;
@@ -43,21 +50,21 @@ export function planGroups(plan: Plan): PlanGroup[] {
       group = { path: c.path, lines: [] };
       groups.push(group);
     }
-    const attrs = [...Object.entries(maskedAttrs(c)).filter(([k]) => k !== "comment").map(([k, v]) => `${k}=${quote(v)}`), ...unsetWords(c)].join(" ");
+    const attrs = [...Object.entries(maskedAttrs(c)).filter(([k]) => k !== "comment").map(([k, v]) => `${k}=${quote(v)}`), ...unsetWords(c), ...placeWords(c)].join(" ");
     group.lines.push({ sign: CHANGE_SIGN[c.op], text: c.op === "add" ? attrs : `${c.id ?? ""} ${attrs}`.trim(), reason: c.reason, role: c.role });
   }
   return groups;
 }
 
-export function planCounts(plan: Plan): { add: number; set: number; remove: number } {
-  const counts = { add: 0, set: 0, remove: 0 };
+export function planCounts(plan: Plan): Record<Change["op"], number> {
+  const counts = { add: 0, set: 0, remove: 0, move: 0 };
   for (const c of plan.changes) counts[c.op]++;
   return counts;
 }
 
 export function planJson(plan: Plan): Record<string, unknown> {
   return {
-    changes: plan.changes.map((c) => ({ op: c.op, path: c.path, ...(c.id ? { id: c.id } : {}), attrs: maskedAttrs(c), ...(c.unset ? { unset: c.unset } : {}), reason: c.reason, role: c.role })),
+    changes: plan.changes.map((c) => ({ op: c.op, path: c.path, ...(c.id ? { id: c.id } : {}), attrs: maskedAttrs(c), ...(c.unset ? { unset: c.unset } : {}), ...(c.placeBefore ? { placeBefore: c.placeBefore } : {}), reason: c.reason, role: c.role })),
     conflicts: plan.conflicts,
   };
 }
@@ -80,7 +87,7 @@ export function changeLines(plan: Plan, label: string, { compact = false } = {})
   for (const c of plan.changes) {
     if (compact) {
       // One line each, for a screen: the role and what changes.
-      const words = [...Object.entries(maskedAttrs(c)).filter(([k]) => k !== "comment").map(([k, v]) => `${k}=${v}`), ...unsetWords(c)];
+      const words = [...Object.entries(maskedAttrs(c)).filter(([k]) => k !== "comment").map(([k, v]) => `${k}=${v}`), ...unsetWords(c), ...placeWords(c)];
       lines.push(`  ${CHANGE_SIGN[c.op]} ${c.role}: ${words.join(" ")}`);
       continue;
     }
@@ -88,6 +95,7 @@ export function changeLines(plan: Plan, label: string, { compact = false } = {})
     for (const [k, v] of Object.entries(maskedAttrs(c))) if (k !== "comment") lines.push(`      ${k}=${c.secret?.includes(k) ? v : quote(v)}`);
     // RouterOS console notation for a cleared attribute.
     for (const k of c.unset ?? []) lines.push(`      !${k}  (was ${c.before?.[k] ?? "?"})`);
+    for (const words of placeWords(c)) lines.push(`      ${words}`);
   }
   return lines;
 }

@@ -2,7 +2,8 @@
 // peering asks (add, set, remove, each with its reason), and the conflicts that stop it.
 
 export interface Change {
-  op: "add" | "set" | "remove";
+  /** move: the item goes elsewhere in its list, where order decides what it does (filter rules). */
+  op: "add" | "set" | "remove" | "move";
   /** Where on the router: a RouterOS menu, or a file on a Linux host. */
   path: string;
   /** add: every attribute; set: only those that change; remove: none. */
@@ -16,6 +17,10 @@ export interface Change {
   reason: string;
   /** set: the values being replaced or cleared ("" where there was none). */
   before?: Record<string, string>;
+  /** add, move: the item it goes in front of; absent: the end of the list. Where order matters only. */
+  placeBefore?: string;
+  /** move, remove: the item that followed it before the change (null: it was last), where undo puts it back. */
+  next?: string | null;
   /** Attributes whose values are secrets: masked wherever the plan is shown. */
   secret?: readonly string[];
 }

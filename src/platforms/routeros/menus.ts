@@ -70,6 +70,15 @@ export const REMOVAL_ORDER: readonly string[] = [...PLANNED_MENUS].reverse();
  */
 export const PREPARED_MENUS: readonly string[] = MENUS.filter((m) => m.prepared).map((m) => m.path);
 
+/**
+ * Menus whose items act in the order they are listed, and the attribute that groups them: a routing
+ * filter rule only matters relative to the rules of its own chain.
+ */
+export const ORDERED_MENUS: Readonly<Record<string, string>> = { "/routing/filter/rule": "chain", "/routing/filter": "chain", "/ip/firewall/filter": "chain", "/ip/firewall/mangle": "chain" };
+
+/** Menus whose items can be put in front of another (`place-before`, `move`): undo puts a removed item back where it was. */
+export const PLACEABLE_MENUS: readonly string[] = [...Object.keys(ORDERED_MENUS), "/interface/wireguard/peers"];
+
 /** The menus a primary swap may touch: filters and sessions. */
 export const POLICY_MENUS: readonly string[] = ["/routing/filter/rule", "/routing/filter", "/routing/bgp/connection", "/routing/bgp/peer"];
 

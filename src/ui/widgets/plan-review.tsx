@@ -5,11 +5,11 @@ import { join } from "node:path";
 import { Box, Text } from "ink";
 import { useMemo, useState } from "react";
 import type { Plan } from "../../core/plan.js";
-import { planCounts, planGroups } from "../../core/plan-view.js";
+import { planCounts, planGroups, type PlanLine } from "../../core/plan-view.js";
 import { useCommands } from "../hooks/use-commands.js";
 import { useServices } from "../services.js";
 
-type Row = { kind: "menu"; text: string } | { kind: "change"; sign: "+" | "~" | "-"; text: string } | { kind: "reason"; text: string };
+type Row = { kind: "menu"; text: string } | { kind: "change"; sign: PlanLine["sign"]; text: string } | { kind: "reason"; text: string };
 
 export function planRows(plan: Plan): Row[] {
   return planGroups(plan).flatMap((group): Row[] => [
@@ -21,7 +21,7 @@ export function planRows(plan: Plan): Row[] {
   ]);
 }
 
-const SIGN_COLOR = { "+": "green", "~": "magenta", "-": "red" } as const;
+const SIGN_COLOR = { "+": "green", "~": "magenta", "-": "red", "^": "yellow" } as const;
 
 export interface PlanReviewProps {
   plan: Plan;
@@ -73,6 +73,7 @@ export function PlanReview({ plan, peering, side, router, rows, focused, onApply
             <Text color="magenta">{`~${counts.set} set`}</Text>
             {"  "}
             <Text color="red">{`-${counts.remove} remove`}</Text>
+            {counts.move > 0 ? <Text color="yellow">{`  ^${counts.move} move`}</Text> : null}
           </Text>
         ) : null}
       </Text>

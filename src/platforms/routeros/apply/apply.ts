@@ -50,11 +50,17 @@ export async function acquireLock(client: RouterClient, holder: string, now: num
   throw new LockedError("another bgpals apply took this router's lock at the same moment: try again");
 }
 
-/** Removals first, most dependent first; then sets and adds, least dependent first. Order within a menu is kept. */
+/**
+ * Removals first, most dependent first; then moves (in plan order: each assumes the ones before);
+ * then sets and adds, least dependent first. Order within a menu is kept: an add placed in front
+ * of another item counts on it.
+ */
 function stages(changes: readonly Change[]): Change[][] {
   const stageOf = (c: Change) => {
     const level = dependencyDepth(c.path);
-    return c.op === "remove" ? DEEPEST - level : DEEPEST - SHALLOWEST + 2 + level;
+    if (c.op === "remove") return DEEPEST - level;
+    if (c.op === "move") return DEEPEST - SHALLOWEST + 1;
+    return DEEPEST - SHALLOWEST + 2 + level;
   };
   const byStage = new Map<number, Change[]>();
   for (const c of changes) byStage.set(stageOf(c), [...(byStage.get(stageOf(c)) ?? []), c]);
@@ -68,7 +74,8 @@ async function attrsToSend(client: RouterClient, change: Change, options: Router
     if (options.resolve === undefined) throw new Error(`cannot resolve ${attrs[key]}: no resolver given`);
     attrs[key] = await options.resolve(attrs[key]!);
   }
-  if (change.op === "add" && change.command?.placement === "top") {
+  if (change.op === "add" && change.placeBefore !== undefined) attrs["place-before"] = change.placeBefore;
+  else if (change.op === "add" && change.command?.placement === "top") {
     // Above the first static rule, so a final drop does not shadow it.
     const first = (await client.print(change.path, { proplist: [".id", "dynamic"] })).find((r) => r.dynamic !== "true");
     if (first !== undefined) attrs["place-before"] = first[".id"]!;
@@ -78,9 +85,15 @@ async function attrsToSend(client: RouterClient, change: Change, options: Router
 
 async function perform(client: RouterClient, change: Change, options: RouterOsApplyOptions): Promise<void> {
   if (change.op === "remove") return client.remove(change.path, change.id!);
+  if (change.op === "move") return move(client, change.path, change.id!, change.placeBefore);
   const attrs = await attrsToSend(client, change, options);
   if (change.op === "set") return setAndUnset(client, change, attrs);
   await client.add(change.path, attrs);
+}
+
+/** Puts an item in front of another, or last. */
+async function move(client: RouterClient, path: string, id: string, before: string | undefined): Promise<void> {
+  await client.run(`${path}/move`, before === undefined ? { numbers: id } : { numbers: id, destination: before });
 }
 
 /** A set, then one `unset` per cleared attribute: each write on its own, so an undo can follow any of them. */
@@ -194,10 +207,13 @@ async function rollback(client: () => RouterClient, reconnect: () => Promise<Rou
       return { count, problems: [`could not reconnect to undo: ${(e as Error).message}; the changes listed by \`bgpals plan\` are what is left`] };
     }
   }
+  // Items re-created by undo get new ids ("<menu> <old id>" → new id): what was placed in front of
+  // the old one goes in front of the new.
+  const recreated = new Map<string, string>();
   for (const change of [...attempted].reverse()) {
     options.onEvent?.({ kind: "undo", change });
     try {
-      if (await undoOne(client(), change, observed, options)) count++;
+      if (await undoOne(client(), change, observed, recreated, options)) count++;
     } catch (e) {
       problems.push(`${change.op} ${change.path} ${change.role}: ${(e as Error).message}`);
     }
@@ -205,7 +221,7 @@ async function rollback(client: () => RouterClient, reconnect: () => Promise<Rou
   return { count, problems };
 }
 
-async function undoOne(client: RouterClient, change: Change, observed: Plan["observed"], options: RouterOsApplyOptions): Promise<boolean> {
+async function undoOne(client: RouterClient, change: Change, observed: Plan["observed"], recreated: Map<string, string>, options: RouterOsApplyOptions): Promise<boolean> {
   const tag = ownershipTag(options.peering, change.role);
   if (change.op === "add") {
     const made = await client.print(change.path, { query: { comment: tag } });
@@ -217,12 +233,21 @@ async function undoOne(client: RouterClient, change: Change, observed: Plan["obs
     await setAndUnset(client, inverse, inverse.attrs);
     return true;
   }
+  if (change.op === "move") {
+    const back = inverseOf(change);
+    const now = (id: string) => recreated.get(`${change.path} ${id}`) ?? id;
+    await move(client, change.path, now(change.id!), back.placeBefore === undefined ? undefined : now(back.placeBefore));
+    return true;
+  }
   // A certificate's key pair cannot be made again: say so rather than add an unsigned stand-in.
   if (change.path === "/certificate") throw new Error("a removed certificate cannot be restored; prepare the peering again (offer or accept) to make new ones");
   const still = await client.print(change.path, { query: { comment: tag } });
   if (still.length > 0) return false;
   const removed: ObservedItem | undefined = (observed[change.path] ?? []).find((i) => i[".id"] === change.id);
   if (removed === undefined) throw new Error("the removed item is not in what was read before: re-create it by applying again");
-  await client.add(change.path, inverseOf(change, removed).attrs);
+  const back = inverseOf(change, removed);
+  const attrs = { ...back.attrs };
+  if (back.placeBefore !== undefined) attrs["place-before"] = recreated.get(`${change.path} ${back.placeBefore}`) ?? back.placeBefore;
+  recreated.set(`${change.path} ${change.id!}`, await client.add(change.path, attrs));
   return true;
 }

@@ -2,7 +2,7 @@
 // an ordered list of add / set / remove, each with its reason. Objects without our tag are
 // never changed; a name collision with one is a conflict that names it.
 import type { Change, Conflict, Plan } from "../../../core/plan.js";
-import { PREPARED_MENUS, REMOVAL_ORDER } from "../menus.js";
+import { ORDERED_MENUS, PLACEABLE_MENUS, PREPARED_MENUS, REMOVAL_ORDER } from "../menus.js";
 import { certificateOwnership, ownershipTag, parseOwnershipTag } from "../names.js";
 import type { RouterCommand } from "../types.js";
 
@@ -86,6 +86,7 @@ export function planPeering(peering: string, desired: readonly RouterCommand[], 
         path,
         attrs: {},
         id: item[".id"],
+        next: null,
         role: tag.role,
         reason: wantedRoles.has(key) ? `a second object tagged ${item.comment}` : path === "/certificate" ? `certificate ${item.name} of peering ${peering}` : `no longer part of peering ${peering}`,
       });
@@ -135,6 +136,7 @@ export function planPeering(peering: string, desired: readonly RouterCommand[], 
       changes.push(change);
     }
   }
+  planOrder(peering, desired, observed, changes);
   return withObserved({ changes, conflicts }, observed, peering);
 }
 
@@ -157,6 +159,12 @@ function planSingleton(cmd: RouterCommand, current: ObservedItem | undefined, ch
 /** The inverse of a change, for the apply journal. `newId` is what an add returned. */
 export function inverseOf(change: RouterOsChange, removed?: ObservedItem, newId?: string): RouterOsChange {
   switch (change.op) {
+    case "move": {
+      // Back in front of what followed it, or last.
+      const back: RouterOsChange = { op: "move", path: change.path, attrs: {}, id: change.id, role: change.role, reason: `undo: move ${change.role}` };
+      if (change.next !== null && change.next !== undefined) back.placeBefore = change.next;
+      return back;
+    }
     case "add":
       return { op: "remove", path: change.path, attrs: {}, id: newId, role: change.role, reason: `undo: add ${change.role}` };
     case "set": {
@@ -175,7 +183,9 @@ export function inverseOf(change: RouterOsChange, removed?: ObservedItem, newId?
       // Re-create what was removed, minus what the router computes itself.
       const attrs: Record<string, string> = {};
       for (const [k, v] of Object.entries(removed ?? {})) if (!k.startsWith(".") && !readOnly(change.path, k)) attrs[k] = v;
-      return { op: "add", path: change.path, attrs, role: change.role, reason: `undo: remove ${change.role}` };
+      const back: RouterOsChange = { op: "add", path: change.path, attrs, role: change.role, reason: `undo: remove ${change.role}` };
+      if (change.next !== null && change.next !== undefined) back.placeBefore = change.next;
+      return back;
     }
   }
 }
@@ -186,4 +196,134 @@ const READ_ONLY = new Set(["dynamic", "invalid", "running", "inactive", "active"
 function readOnly(path: string, attr: string): boolean {
   // A WireGuard interface's keys are the router's own: a re-created interface gets new ones.
   return READ_ONLY.has(attr) || (path === "/interface/wireguard" && (attr === "public-key" || attr === "private-key"));
+}
+
+// --- Order ------------------------------------------------------------------------------------
+// Where items act in the order they are listed (filter rules), a plan puts each new item in front
+// of the one it must precede and moves items someone reordered, so the order the render gives is
+// the order on the router. Removals and moves remember what followed each item, for undo.
+
+/** The positions of a menu's items as apply will change them, one change at a time, in plan order. */
+class Listing {
+  readonly ids: string[];
+  constructor(items: readonly ObservedItem[]) {
+    this.ids = items.filter((i) => i.dynamic !== "true").map((i) => i[".id"] ?? "");
+  }
+  next(id: string): string | null {
+    const at = this.ids.indexOf(id);
+    return at < 0 || at === this.ids.length - 1 ? null : this.ids[at + 1]!;
+  }
+  remove(id: string): void {
+    const at = this.ids.indexOf(id);
+    if (at >= 0) this.ids.splice(at, 1);
+  }
+  move(id: string, before: string | undefined): void {
+    this.remove(id);
+    const at = before === undefined ? -1 : this.ids.indexOf(before);
+    if (at < 0) this.ids.push(id);
+    else this.ids.splice(at, 0, id);
+  }
+  position(id: string): number {
+    return this.ids.indexOf(id);
+  }
+}
+
+function planOrder(peering: string, desired: readonly RouterCommand[], observed: Observed, changes: RouterOsChange[]): void {
+  const listings = new Map<string, Listing>();
+  const listing = (path: string) => {
+    if (!listings.has(path)) listings.set(path, new Listing(observed[path] ?? []));
+    return listings.get(path)!;
+  };
+  // Removals go first, in plan order: what follows each is read as apply will find it.
+  for (const change of changes) {
+    if (change.op !== "remove" || !PLACEABLE_MENUS.includes(change.path)) continue;
+    const list = listing(change.path);
+    change.next = list.next(change.id!);
+    list.remove(change.id!);
+  }
+  const moves: RouterOsChange[] = [];
+  for (const [path, groupBy] of Object.entries(ORDERED_MENUS)) {
+    const commands = desired.filter((c) => c.path === path);
+    if (commands.length === 0) continue;
+    const list = listing(path);
+    const items = new Map((observed[path] ?? []).map((i) => [i[".id"] ?? "", i]));
+    const groups = [...new Set(commands.map((c) => c.attrs[groupBy] ?? ""))];
+    for (const group of groups) {
+      const roles = commands.filter((c) => (c.attrs[groupBy] ?? "") === group);
+      moves.push(...orderGroup(peering, path, roles, list, items, groupBy, group, changes));
+    }
+  }
+  // Moves go between removals and adds (apply.ts stages them so).
+  const firstAdd = changes.findIndex((c) => c.op !== "remove");
+  changes.splice(firstAdd < 0 ? changes.length : firstAdd, 0, ...moves);
+}
+
+/** Moves for one chain, and where each new item of it goes. */
+function orderGroup(
+  peering: string,
+  path: string,
+  commands: readonly RouterCommand[],
+  list: Listing,
+  items: ReadonlyMap<string, ObservedItem>,
+  groupBy: string,
+  group: string,
+  changes: RouterOsChange[],
+): RouterOsChange[] {
+  // Ours that stay, by their place in the render.
+  const kept: Array<{ index: number; id: string; role: string }> = [];
+  commands.forEach((cmd, index) => {
+    const tag = ownershipTag(peering, cmd.role);
+    const id = list.ids.find((x) => items.get(x)?.comment === tag);
+    if (id !== undefined) kept.push({ index, id, role: cmd.role });
+  });
+  kept.sort((a, b) => list.position(a.id) - list.position(b.id));
+  // A rule placed at the top of its chain goes above every rule of that chain bgpals did not make.
+  const top = commands.some((c) => c.placement === "top");
+  const foreign = top ? list.ids.find((x) => { const i = items.get(x); return i !== undefined && (i[groupBy] ?? "") === group && parseOwnershipTag(i.comment) === null; }) : undefined;
+  const belowForeign = (id: string) => foreign !== undefined && list.position(id) > list.position(foreign);
+
+  // The longest run already in render order stays; every other kept item moves. Rules at the top
+  // (firewall accepts) only need to stay above the others' rules; among themselves order is moot.
+  const staying = new Set(top ? (kept.some((k) => belowForeign(k.id)) ? [] : kept.map((k) => k.index)) : longestOrderedRun(kept.map((k) => k.index)));
+  const moves: RouterOsChange[] = [];
+  const placed: Array<{ index: number; id: string }> = kept.filter((k) => staying.has(k.index));
+  for (const k of [...kept].sort((a, b) => b.index - a.index)) {
+    if (staying.has(k.index)) continue;
+    const after = placed.filter((p) => p.index > k.index).sort((a, b) => a.index - b.index)[0];
+    const destination = after?.id ?? foreign;
+    const move: RouterOsChange = { op: "move", path, attrs: {}, id: k.id, role: k.role, next: list.next(k.id), reason: `${k.role} is out of place in ${group}: it goes ${after ? `before ${commands[after.index]!.role}` : destination !== undefined ? "above the rules bgpals did not make" : "last"}` };
+    if (destination !== undefined) move.placeBefore = destination;
+    list.move(k.id, destination);
+    moves.push(move);
+    placed.push({ index: k.index, id: k.id });
+  }
+  // New items go in front of the next one of ours that stays, in render order.
+  commands.forEach((cmd, index) => {
+    const add = changes.find((c) => c.op === "add" && c.path === path && c.role === cmd.role);
+    if (add === undefined) return;
+    const after = kept.filter((k) => k.index > index).sort((a, b) => a.index - b.index)[0];
+    if (after !== undefined) add.placeBefore = after.id;
+    else if (top && foreign !== undefined) add.placeBefore = foreign;
+  });
+  return moves;
+}
+
+/** Positions (into `sequence`) of one longest strictly increasing subsequence. */
+function longestOrderedRun(sequence: readonly number[]): number[] {
+  const tails: number[] = [];
+  const previous: number[] = new Array(sequence.length).fill(-1);
+  for (let i = 0; i < sequence.length; i++) {
+    let lo = 0;
+    let hi = tails.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sequence[tails[mid]!]! < sequence[i]!) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo > 0) previous[i] = tails[lo - 1]!;
+    tails[lo] = i;
+  }
+  const run: number[] = [];
+  for (let i = tails.length > 0 ? tails[tails.length - 1]! : -1; i >= 0; i = previous[i]!) run.push(sequence[i]!);
+  return run.reverse();
 }

@@ -83,7 +83,9 @@ export function planScript(plan: Plan, peering: string): string {
   const lines: string[] = [`# bgpals plan for peering ${peering}`];
   for (const c of plan.changes) {
     const find = c.id === undefined && c.op === "set" ? "" : `[find comment=${quote(ownershipTag(peering, c.role))}] `;
-    const attrs = [...Object.entries(maskedAttrs(c)).map(([k, v]) => `${k}=${quote(v)}`), ...unsetWords(c)].join(" ");
+    // Where order matters, by the router's ids (the script runs on the router the plan was made for).
+    const place = c.placeBefore === undefined ? [] : [`${c.op === "move" ? "destination" : "place-before"}=${c.placeBefore}`];
+    const attrs = [...Object.entries(maskedAttrs(c)).map(([k, v]) => `${k}=${quote(v)}`), ...unsetWords(c), ...place].join(" ");
     lines.push(`${menuLine(c.path)} ${c.op}${c.op === "add" ? "" : ` ${find.trim()}`} ${attrs}`.trimEnd());
   }
   return `${lines.join("\n")}\n`;
