@@ -97,8 +97,8 @@ describe(`RouterOS 7 rules: ${ROUTE_SELECTION}`, () => {
   });
 
   it('address lists: "it will match only the exact prefix", and also "/32 prefix that belongs to any range"', () => {
-    const addressLists = new Map([["list_name", ["192.168.0.0/16"]]]);
-    const judge = (rule: string, dst: string) => judgeV7(v7("c", rule), "c", bgp(dst), { addressLists }).accepted;
+    const addressList = (name: string) => (name === "list_name" ? ["192.168.0.0/16"] : undefined);
+    const judge = (rule: string, dst: string) => judgeV7(v7("c", rule), "c", bgp(dst), { addressList }).accepted;
     expect(judge("if (dst in list_name) {accept}", "192.168.0.0/16")).toBe(true);
     expect(judge("if (dst in list_name) {accept}", "192.168.1.0/24")).toBe(false);
     expect(judge("if (dst in list_name) {accept}", "192.168.1.1/32")).toBe(true);

@@ -14,8 +14,8 @@ import { RuleSyntaxError, readRule, type Comparison, type Condition, type Operan
 export type V7Rule = Readonly<Record<string, string | undefined>>;
 
 export interface V7Context {
-  /** Address lists by name, for `dst in <list>`. */
-  addressLists?: ReadonlyMap<string, readonly string[]>;
+  /** The addresses of a firewall address list, for `dst in <list>`; undefined when there is no such list. */
+  addressList?: (name: string) => readonly string[] | undefined;
 }
 
 /** The writable numeric properties the lab carries, by their RouterOS 7 names. */
@@ -43,7 +43,7 @@ export function judgeV7(rules: readonly V7Rule[], chain: string, route: FilterRo
 const readCache = new Map<string, Statement[] | RuleSyntaxError>();
 
 /** A rule's statements, read once per distinct text (the dataplane judges every route every tick). */
-export function statementsOf(text: string): Statement[] | RuleSyntaxError {
+function statementsOf(text: string): Statement[] | RuleSyntaxError {
   let read = readCache.get(text);
   if (read === undefined) {
     try {
@@ -181,9 +181,10 @@ class Run {
     const dst = dstPrefix(this.route);
     const prefix = operand.kind === "word" ? readPrefix(operand.text) : null;
     if (prefix === null) {
-      if (operator === "in" && operand.kind === "word" && this.context.addressLists?.has(operand.text)) {
+      const list = operator === "in" ? this.context.addressList?.(operand.text) : undefined;
+      if (list !== undefined) {
         // "it will match only the exact prefix", and (the info box) a /32 inside any listed range.
-        const entries = this.context.addressLists.get(operand.text)!.map(readPrefix).filter((p) => p !== null);
+        const entries = list.map(readPrefix).filter((p) => p !== null);
         return entries.some((entry) => samePrefix(entry, dst) || (dst.length === 32 && prefixWithin(dst, entry)));
       }
       this.notes.push(`dst ${operator} ${operand.text}: not a prefix or known address list`);
@@ -209,15 +210,12 @@ class Run {
     // A route without the attribute (no local-pref on a connected route) matches nothing.
     if (value === undefined) return NUMERIC.has(property) ? false : this.unmodelled(property);
     if (operator === "in") {
-      const range = readRange(operand.text);
-      if (range === null) {
-        this.notes.push(`${property} in ${operand.text}: not a range`);
-        return false;
-      }
-      return value >= range[0] && value <= range[1];
+      // The reader let only ranges through.
+      const [low, high] = readRange(operand.text);
+      return value >= low && value <= high;
     }
     const other = /^\d+$/.test(operand.text) ? Number(operand.text) : this.numeric(operand.text);
-    if (other === undefined || operand.kind === "braced") return false;
+    if (other === undefined) return false;
     switch (operator) {
       case "==":
         return value === other;
@@ -250,8 +248,7 @@ class Run {
 }
 
 /** "23-32", "23..32" (from `{23..32}`), or one number "24". */
-function readRange(text: string): [number, number] | null {
-  const m = /^(\d+)(?:(?:-|\.\.)(\d+))?$/.exec(text);
-  if (m === null) return null;
-  return [Number(m[1]), Number(m[2] ?? m[1])];
+function readRange(text: string): [number, number] {
+  const [low, high = low] = text.split(/-|\.\./).map(Number);
+  return [low!, high!];
 }

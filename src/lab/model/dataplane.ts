@@ -429,12 +429,11 @@ function normalize(address: string): string {
 function judge(speaker: Speaker, chain: string, route: FilterRoute): Verdict {
   const router = speaker.router;
   if (speaker.v6) return judgeV6(router.items("/routing/filter"), chain, route);
-  const addressLists = new Map<string, string[]>();
-  for (const entry of router.items("/ip/firewall/address-list")) {
-    if (!enabled(entry) || entry.list === undefined || entry.address === undefined) continue;
-    addressLists.set(entry.list, [...(addressLists.get(entry.list) ?? []), entry.address]);
-  }
-  return judgeV7(router.items("/routing/filter/rule"), chain, route, { addressLists });
+  const addressList = (name: string) => {
+    const entries = router.items("/ip/firewall/address-list").filter((e) => enabled(e) && e.list === name && e.address !== undefined);
+    return entries.length === 0 ? undefined : entries.map((e) => e.address!);
+  };
+  return judgeV7(router.items("/routing/filter/rule"), chain, route, { addressList });
 }
 
 /** Prepend count, or null when the output chain rejects the network. */
