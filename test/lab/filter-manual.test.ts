@@ -153,6 +153,11 @@ describe(`RouterOS 7 rules: ${ROUTE_SELECTION}`, () => {
     expect(judgeV7(negated, "c", bgp("192.168.0.0/16")).accepted).toBe(true);
   });
 
+  it("turns away a route that is not IPv4 (the lab models IPv4 unicast only)", () => {
+    expect(judgeV7(v7("c", "accept"), "c", bgp("2001:db8::/32"))).toMatchObject({ accepted: false, notes: ["the lab judges IPv4 routes only"] });
+    expect(judgeV6(v6({ chain: "c", action: "accept" }), "c", bgp("2001:db8::/32")).accepted).toBe(false);
+  });
+
   it("refuses what is not a rule", () => {
     for (const text of ["if (dst in 10.0.0.0/8) accept", "frobnicate", "if (dst in 10.0.0.0/8 & dst-len > 8) { accept }", "accept }", "set bgp-local-pref", "if () { accept }", "if (dst-len < 16-24) { accept }", "if (dst > 10.0.0.0/8) { accept }", "set bgp-local-pref high"]) {
       expect(() => readRule(text), text).toThrow(RuleSyntaxError);

@@ -33,11 +33,17 @@ export interface Verdict {
   notes: string[];
 }
 
-/** The destination as a prefix; a route always has one, so an unreadable dst is a lab bug. */
+/** The destination as a prefix; judgeV6/judgeV7 turn away routes without one before any rule runs. */
 export function dstPrefix(route: FilterRoute): Prefix {
   const prefix = readPrefix(route.dst);
   if (prefix === null) throw new Error(`a route to ${route.dst} is not an IPv4 route`);
   return prefix;
+}
+
+/** The verdict on a route the lab cannot judge (it models IPv4 unicast only), or null. */
+export function notIPv4(route: FilterRoute): Verdict | null {
+  if (readPrefix(route.dst) !== null) return null;
+  return { accepted: false, route, by: `${route.dst} is not an IPv4 prefix`, notes: ["the lab judges IPv4 routes only"] };
 }
 
 /** Nested jumps followed before the lab calls it a loop (RouterOS refuses loops it can see on add). */

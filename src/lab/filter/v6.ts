@@ -11,7 +11,7 @@
 // Manual:IP/Firewall/Filter): the lab accepts a route that runs out of rules in the chain a peer
 // names, and comes back to the caller at the end of a jumped-to chain.
 import { prefixWithin, readPrefix, samePrefix } from "../ipv4.js";
-import { MAX_JUMPS, dstPrefix, type FilterRoute, type Settable, type Verdict } from "./route.js";
+import { MAX_JUMPS, dstPrefix, notIPv4, type FilterRoute, type Settable, type Verdict } from "./route.js";
 
 /** A `/routing filter` item as the API prints it. */
 export type V6Rule = Readonly<Record<string, string | undefined>>;
@@ -34,6 +34,8 @@ const isYes = (value: string | undefined) => value === "true" || value === "yes"
 
 /** Judges `route` by `chain` among `rules` (every filter rule of the router, in order). */
 export function judgeV6(rules: readonly V6Rule[], chain: string, route: FilterRoute): Verdict {
+  const unjudged = notIPv4(route);
+  if (unjudged !== null) return unjudged;
   const run = new Run(rules, { ...route });
   const flow = run.chain(chain, 0);
   if (flow.kind === "decided") return { accepted: flow.accepted, route: run.route, by: flow.by, notes: run.notes };

@@ -7,7 +7,7 @@
 //   connection names without being accepted is rejected.
 // Where the manual is silent the lab chooses, and says so next to the choice.
 import { prefixWithin, readPrefix, samePrefix } from "../ipv4.js";
-import { MAX_JUMPS, dstPrefix, type FilterRoute, type Settable, type Verdict } from "./route.js";
+import { MAX_JUMPS, dstPrefix, notIPv4, type FilterRoute, type Settable, type Verdict } from "./route.js";
 import { RuleSyntaxError, readRule, type Comparison, type Condition, type Operand, type Statement } from "./v7-rule.js";
 
 /** A `/routing/filter/rule` item as the API prints it. */
@@ -34,6 +34,8 @@ const CONTINUE: Flow = { kind: "continue" };
 
 /** Judges `route` by `chain` among `rules` (every rule of the router, in order). */
 export function judgeV7(rules: readonly V7Rule[], chain: string, route: FilterRoute, context: V7Context = {}): Verdict {
+  const unjudged = notIPv4(route);
+  if (unjudged !== null) return unjudged;
   const run = new Run(rules, context, { ...route });
   const flow = run.chain(chain, 0);
   if (flow.kind === "decided") return { accepted: flow.accepted, route: run.route, by: flow.by, notes: run.notes };
