@@ -7,7 +7,7 @@
 // DER, and a PEM exported on one lab router imports on another with the same fingerprint.
 import { X509Certificate } from "node:crypto";
 import { generate } from "selfsigned";
-import { capabilities } from "../platforms/routeros/dialects.js";
+import { isV6 } from "./versions.js";
 import type { ApiRequest, CommandHandler, Reply } from "./protocol/server.js";
 import { TrapCategory, TrapError, TrapMessage } from "./protocol/traps.js";
 import type { Attributes, Menu, MenuDescriptor } from "./store/menu.js";
@@ -28,7 +28,7 @@ const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+?-----END CERTIFI
 const MAX_FILE_CONTENTS = 4095;
 
 export function certificateMenus(version: string, keys: Map<string, CertificateKeys>): MenuDescriptor[] {
-  const v7 = capabilities(version)?.dialect !== "v6";
+  const v7 = !isV6(version);
   return [
     {
       path: "/certificate",
@@ -130,7 +130,7 @@ interface CertificateCommandsOptions {
 
 /** `/certificate/sign|import|export-certificate` and RouterOS 6's `/file/print file=`. */
 export function certificateCommands({ store, version, keys }: CertificateCommandsOptions): Record<string, CommandHandler> {
-  const v6 = capabilities(version)?.dialect === "v6";
+  const v6 = isV6(version);
   const certificates = () => store.at("/certificate");
   const files = () => store.at("/file");
   const writer = (fn: (req: ApiRequest, reply: Reply) => Promise<void> | void): CommandHandler => async (req, reply) => {

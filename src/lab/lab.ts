@@ -1,6 +1,6 @@
 // The lab: simulated routers on loopback, one lab clock, the dataplane ticking between them, and
 // faults injected from code or through each router's own `/lab/...` API menu (docs/lab.md).
-import { capabilities } from "../platforms/routeros/dialects.js";
+import { isV6, routerOs } from "./versions.js";
 import { Dataplane } from "./model/dataplane.js";
 import { isTrue, type World } from "./model/types.js";
 import { PERSONALITIES, type Personality } from "./personalities.js";
@@ -197,7 +197,7 @@ export class Lab {
    * max-prefix-restart-time) comes back when it is disabled and enabled again.
    */
   private restartOnDisable(router: LabRouter): void {
-    if (capabilities(router.version)?.dialect !== "v6") return;
+    if (!isV6(router.version)) return;
     router.store.subscribe((event) => {
       if (event.kind === "set" && isTrue(event.after.disabled) && !isTrue(event.before.disabled)) this.dataplane.clearSession(router.name, event.after.name ?? "");
     }, "/routing/bgp/peer");
@@ -259,7 +259,7 @@ export class Lab {
 
 function withVersion(personality: Personality, version: string | undefined): Personality {
   if (version === undefined || version === personality.version) return personality;
-  if (capabilities(personality.version)?.dialect === "v6" || capabilities(version) === null || capabilities(version)?.dialect === "v6") {
+  if (isV6(personality.version) || routerOs(version) === null || isV6(version)) {
     throw new Error(`${personality.name} runs RouterOS ${personality.version}; the lab moves a RouterOS 7 router only to another RouterOS 7 version, not ${version}`);
   }
   const resource = personality.menus["/system/resource"]?.map((item) => ({ ...item, version: `${version} (stable)` }));

@@ -1,7 +1,7 @@
 // The menus a lab router models, per RouterOS generation: what bgpals reads or writes, and the
 // behaviour a real router has there (generated keys, read-only state, duplicate names).
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from "node:crypto";
-import { capabilities } from "../platforms/routeros/dialects.js";
+import { routerOs } from "./versions.js";
 import { certificateMenus, type CertificateKeys } from "./certificates.js";
 import { TrapCategory, TrapError, TrapMessage } from "./protocol/traps.js";
 import type { Attributes, MenuDescriptor } from "./store/menu.js";
@@ -49,9 +49,9 @@ export function grantedPolicies(policy: string | undefined): Set<string> {
 export function menuDescriptors(version: string, privateKeys: Map<string, string>, secrets: Omit<RouterSecrets, "privateKeys"> = {}): MenuDescriptor[] {
   const certificateKeys = secrets.certificates ?? new Map<string, CertificateKeys>();
   const userPasswords = secrets.userPasswords ?? new Map<string, string>();
-  const caps = capabilities(version);
-  if (caps === null) throw new Error(`the lab does not model RouterOS ${version}`);
-  const v7 = caps.dialect !== "v6";
+  const os = routerOs(version);
+  if (os === null) throw new Error(`the lab does not model RouterOS ${version}`);
+  const v7 = !os.v6;
   const named = (path: string, extra: Partial<MenuDescriptor> = {}): MenuDescriptor => ({ path, key: ["name"], ...extra });
   const list = (path: string, extra: Partial<MenuDescriptor> = {}): MenuDescriptor => ({ path, ...extra });
   const state = (path: string, extra: Partial<MenuDescriptor> = {}): MenuDescriptor => ({ path, verbs: ["print", "getall", "get", "listen"], disabledFlag: false, ...extra });
@@ -123,7 +123,7 @@ export function menuDescriptors(version: string, privateKeys: Map<string, string
     list("/interface/list/member", { key: ["list", "interface"] }),
     named("/interface/ovpn-client", { ...interfaceDuplicate, booleans: ["add-default-route", "verify-server-certificate"] }),
     named("/interface/ovpn-server", interfaceDuplicate),
-    caps.ovpnServerInstances
+    os.ovpnServers
       ? named("/interface/ovpn-server/server", { booleans: ["require-client-certificate"], defaults: { port: "1194", mode: "ip", protocol: "tcp", netmask: "24" } })
       : single("/interface/ovpn-server/server", {
           booleans: ["enabled", "require-client-certificate"],
@@ -193,7 +193,7 @@ export function menuDescriptors(version: string, privateKeys: Map<string, string
       list("/routing/filter/rule"),
       named("/routing/table"),
     );
-    if (caps.bgpInstanceMenu) menus.push(named("/routing/bgp/instance"));
+    if (os.bgpInstances) menus.push(named("/routing/bgp/instance"));
   } else {
     menus.push(named("/routing/bgp/instance"), named("/routing/bgp/peer"), list("/routing/bgp/network", { key: ["network"] }), list("/routing/filter"));
   }
@@ -202,7 +202,7 @@ export function menuDescriptors(version: string, privateKeys: Map<string, string
 
 /** Items a freshly reset router has in the menus bgpals touches, beyond its personality. */
 export function factoryItems(version: string): Record<string, Array<Record<string, string>>> {
-  const caps = capabilities(version)!;
+  const v6 = routerOs(version)?.v6 === true;
   const out: Record<string, Array<Record<string, string>>> = {
     "/user/group": Object.entries(FACTORY_GROUPS).map(([name, policy]) => ({ name, policy, skin: "default" })),
     "/ppp/profile": [
@@ -210,7 +210,7 @@ export function factoryItems(version: string): Record<string, Array<Record<strin
       { name: "default-encryption", "use-encryption": "yes", "only-one": "default", "change-tcp-mss": "yes", default: "true" },
     ],
   };
-  if (caps.dialect !== "v6") {
+  if (!v6) {
     out["/routing/bgp/template"] = [{ name: "default", as: "65530", default: "true" }];
     out["/routing/table"] = [{ name: "main", fib: "", dynamic: "true" }];
   }

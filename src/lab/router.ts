@@ -1,9 +1,6 @@
 // One simulated router: a config store seeded from its personality, an API server (TCP and TLS),
 // RouterOS 7 writes checked against the real command tree of its version, and the dataplane's
 // state projected back into the menus a monitor reads.
-import { atLeast, capabilities, parseVersion } from "../platforms/routeros/dialects.js";
-import { formatDuration } from "../core/duration.js";
-import { menuLine, quote } from "../platforms/routeros/render/script.js";
 import { checkCommand, menuExists } from "./schema.js";
 import { certificateCommands, printIntoFile, type CertificateKeys } from "./certificates.js";
 import { factoryItems, grantedPolicies, menuDescriptors } from "./menus.js";
@@ -14,6 +11,9 @@ import { ApiServer, type ApiUser, type CommandHandler } from "./protocol/server.
 import { TrapCategory } from "./protocol/traps.js";
 import { createStoreHandler } from "./store/commands.js";
 import { ConfigStore, V6_MESSAGES, V7_MESSAGES } from "./store/store.js";
+import { printDuration } from "./duration.js";
+import { menuLine, scriptValue } from "./script.js";
+import { routerOs } from "./versions.js";
 
 /** Attributes that are state, not configuration: left out of exports and "before/after" comparisons. */
 export const STATE_ATTRIBUTES = new Set([
@@ -66,8 +66,9 @@ export class LabRouter {
     this.version = personality.version;
     this.user = personality.user;
     this.password = personality.password;
-    const caps = capabilities(this.version)!;
-    this.store = new ConfigStore({ messages: caps.dialect === "v6" ? V6_MESSAGES : V7_MESSAGES });
+    const os = routerOs(this.version);
+    if (os === null) throw new Error(`the lab does not model RouterOS ${this.version}`);
+    this.store = new ConfigStore({ messages: os.v6 ? V6_MESSAGES : V7_MESSAGES });
     const factory = factoryItems(this.version);
     for (const descriptor of menuDescriptors(this.version, this.privateKeys, { certificates: this.certificateKeys, userPasswords: this.userPasswords })) {
       this.store.register(descriptor, [...(factory[descriptor.path] ?? []), ...(personality.menus[descriptor.path] ?? [])]);
@@ -78,19 +79,19 @@ export class LabRouter {
     this.trackTunnelInterfaces();
     const routerCommands = certificateCommands({ store: this.store, version: this.version, keys: this.certificateKeys });
     const storeHandler = createStoreHandler(this.store, { commands: { ...routerCommands, ...options.labCommands } });
-    const withFiles: CommandHandler = caps.dialect === "v6" ? (request, reply) => (printIntoFile(this.store, request, reply) ? undefined : storeHandler(request, reply)) : storeHandler;
+    const withFiles: CommandHandler = os.v6 ? (request, reply) => (printIntoFile(this.store, request, reply) ? undefined : storeHandler(request, reply)) : storeHandler;
     const builtIn: ApiUser[] = [
       { name: personality.user, password: personality.password, group: "full" },
       { name: "monitor", password: `${personality.password}-ro`, group: "read" },
     ];
     this.server = new ApiServer({
-      handler: this.faulty(caps.dialect === "v6" ? withFiles : this.schemaChecked(withFiles)),
+      handler: this.faulty(os.v6 ? withFiles : this.schemaChecked(withFiles)),
       users: () => [...builtIn, ...this.addedUsers(builtIn)],
       host: options.host,
       port: options.port,
       tlsPort: options.tlsPort,
       // RouterOS 7.18 and later answer an empty print with !empty.
-      emptyReplies: caps.dialect !== "v6" && atLeast(parseVersion(this.version)!, "7.18"),
+      emptyReplies: os.emptyReplies,
     });
   }
 
@@ -217,7 +218,7 @@ export class LabRouter {
         Object.entries(item)
           .filter(([k, v]) => !STATE_ATTRIBUTES.has(k) && k !== ".id" && k !== "dynamic" && !(k === "disabled" && v === "false") && v !== "")
           .sort(([a], [b]) => a.localeCompare(b))
-          .map(([k, v]) => `${k}=${quote(v)}`);
+          .map(([k, v]) => `${k}=${scriptValue(v)}`);
       const body = items.map((i) => words(i)).filter((w) => w.length > 0);
       if (body.length === 0) continue;
       lines.push(menuLine(path), ...body.map((w) => `${menu.singleton ? "set" : "add"} ${w.join(" ")}`));
@@ -227,7 +228,7 @@ export class LabRouter {
 
   /** Writes the dataplane's state into the menus, changing only what changed. */
   project(state: RouterSnapshot, now: number): void {
-    const v6 = capabilities(this.version)!.dialect === "v6";
+    const v6 = routerOs(this.version)?.v6 === true;
     const interfaces = this.store.at("/interface");
     for (const iface of interfaces.list()) {
       const type = iface.type ?? "";
@@ -290,7 +291,7 @@ export class LabRouter {
             "local.role": "ebgp",
             established: String(s.state === "established"),
             state: s.state,
-            uptime: s.since === null ? "" : formatDuration(now - s.since),
+            uptime: s.since === null ? "" : printDuration(now - s.since),
             "prefix-count": String(s.accepted),
             "remote.messages": String(s.received),
             "limit-exceeded": String(s.limitExceeded),
@@ -305,7 +306,7 @@ export class LabRouter {
     for (const peer of peers.list()) {
       const t = state.tunnels.find((x) => (x.tunnel.initiator.router === this.name && x.tunnel.initiator.itemId === peer[".id"]) || (x.tunnel.listener?.router === this.name && x.tunnel.listener.itemId === peer[".id"]));
       const attrs: Record<string, string> = {
-        "last-handshake": t?.lastHandshake != null ? formatDuration(now - t.lastHandshake) : "",
+        "last-handshake": t?.lastHandshake != null ? printDuration(now - t.lastHandshake) : "",
         rx: String(t?.rx ?? 0),
         tx: String(t?.tx ?? 0),
       };
@@ -322,7 +323,7 @@ export class LabRouter {
       const attrs = {
         state: s?.state ?? "idle",
         established: String(s?.state === "established"),
-        uptime: s?.since == null ? "" : formatDuration(now - s.since),
+        uptime: s?.since == null ? "" : printDuration(now - s.since),
         "prefix-count": String(s?.accepted ?? 0),
         "last-error": s?.lastError ?? "",
         "limit-exceeded": String(s?.limitExceeded ?? false),

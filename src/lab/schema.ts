@@ -4,7 +4,7 @@
 // real router would refuse.
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { compareVersions, parseVersion } from "../platforms/routeros/dialects.js";
+import { compareVersions, parseVersion } from "./versions.js";
 
 /** Layout of trees.json (see the extract script). */
 interface TreesFile {

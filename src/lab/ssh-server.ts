@@ -5,7 +5,6 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import net from "node:net";
 import ssh2 from "ssh2";
 import type { Attributes, AuthContext, Connection, FileEntry, ServerChannel, Session, SFTPWrapper } from "ssh2";
-import { hostKeyFingerprint } from "../platforms/routeros/ssh.js";
 
 const { OPEN_MODE, STATUS_CODE } = ssh2.utils.sftp;
 
@@ -35,6 +34,11 @@ const MAX_DIR_ENTRIES = 100;
 
 const S_IFDIR = 0o040000;
 const S_IFREG = 0o100000;
+
+/** The host key's fingerprint as OpenSSH prints it: "SHA256:" and the unpadded base64 SHA-256 of the key blob. */
+function fingerprintOf(publicKeyBlob: Buffer): string {
+  return `SHA256:${createHash("sha256").update(publicKeyBlob).digest("base64").replace(/=+$/, "")}`;
+}
 
 export class LabSshServer {
   readonly files: Map<string, Buffer>;
@@ -101,7 +105,7 @@ export class LabSshServer {
     const key = Array.isArray(parsed) ? parsed[0] : parsed;
     if (key === undefined || key instanceof Error) throw new Error(`the lab SSH host key cannot be read: ${key?.message ?? "empty"}`);
     this.#ssh = new ssh2.Server({ hostKeys: [hostKey] }, (connection) => this.#serve(connection));
-    this.#fingerprint = hostKeyFingerprint(key.getPublicSSH());
+    this.#fingerprint = fingerprintOf(key.getPublicSSH());
   }
 
   #accept(socket: net.Socket): void {

@@ -1,9 +1,10 @@
 // The lab's dataplane: tunnels, BGP sessions and the routes they bring, tick by tick on the lab clock.
-// Routes flow through the routers' own filters (the core evaluator) and best-path selection.
-import { evaluateChain, evaluateChainV6 } from "../../platforms/routeros/filter/index.js";
-import { parseAddress, parsePrefix, addressInPrefix, formatPrefix } from "../../core/ipv4.js";
-import { durationMs } from "../../core/duration.js";
-import { capabilities } from "../../platforms/routeros/dialects.js";
+// Routes flow through the routers' own filters (read by the lab's own filter reader, ../filter) and
+// best-path selection.
+import { readDuration } from "../duration.js";
+import { judgeV6, judgeV7, type FilterRoute, type Verdict } from "../filter/index.js";
+import { addressInPrefix, formatPrefix, parseAddress, parsePrefix } from "../ipv4.js";
+import { routerOs } from "../versions.js";
 import { inputAccepts } from "./firewall.js";
 import { connectedNetworks, type Connected } from "./routing.js";
 import { computeTunnels, type Tunnel } from "./tunnels.js";
@@ -11,7 +12,7 @@ import { enabled, isTrue, type Item, type RouterView, type World } from "./types
 
 /** A RouterOS duration in ms, or the fallback when unset. */
 export function parseDuration(text: string | undefined, fallbackMs: number): number {
-  return durationMs(text) ?? fallbackMs;
+  return readDuration(text) ?? fallbackMs;
 }
 
 const DEFAULT_HOLD = 180_000;
@@ -306,9 +307,9 @@ function pppAddresses(tunnels: Tunnel[]): Map<string, Item[]> {
 }
 
 function speakersOf(router: RouterView): Speaker[] {
-  const caps = capabilities(router.version);
-  if (caps === null) return [];
-  if (caps.dialect === "v6") {
+  const os = routerOs(router.version);
+  if (os === null) return [];
+  if (os.v6) {
     const instances = router.items("/routing/bgp/instance");
     return router
       .items("/routing/bgp/peer")
@@ -337,9 +338,9 @@ function speakersOf(router: RouterView): Speaker[] {
     .items("/routing/bgp/connection")
     .filter(enabled)
     .map((c) => {
-      const instance = caps.bgpInstanceMenu ? instances.find((i) => i.name === c.instance) : undefined;
+      const instance = os.bgpInstances ? instances.find((i) => i.name === c.instance) : undefined;
       const localAs = Number(c.as ?? instance?.as ?? 0);
-      const broken = caps.bgpInstanceMenu && instance === undefined ? `BGP instance ${c.instance ?? "(none)"} does not exist` : !localAs ? "no local AS" : undefined;
+      const broken = os.bgpInstances && instance === undefined ? `BGP instance ${c.instance ?? "(none)"} does not exist` : !localAs ? "no local AS" : undefined;
       return {
         router,
         item: c,
@@ -424,28 +425,30 @@ function normalize(address: string): string {
   }
 }
 
-function filterRules(router: RouterView, v6: boolean): Item[] {
-  return [...router.items(v6 ? "/routing/filter" : "/routing/filter/rule")];
+/** Runs a route through one of the router's chains, by the rules of its RouterOS generation. */
+function judge(speaker: Speaker, chain: string, route: FilterRoute): Verdict {
+  const router = speaker.router;
+  if (speaker.v6) return judgeV6(router.items("/routing/filter"), chain, route);
+  const addressList = (name: string) => {
+    const entries = router.items("/ip/firewall/address-list").filter((e) => enabled(e) && e.list === name && e.address !== undefined);
+    return entries.length === 0 ? undefined : entries.map((e) => e.address!);
+  };
+  return judgeV7(router.items("/routing/filter/rule"), chain, route, { addressList });
 }
 
 /** Prepend count, or null when the output chain rejects the network. */
 function runOutputFilter(sender: Speaker, dst: string): number | null {
   if (sender.outputChain === undefined) return 0;
-  const route = { dst, protocol: "connected", bgp: { asPath: [] as number[] } };
-  const verdict = sender.v6
-    ? evaluateChainV6(filterRules(sender.router, true) as never, sender.outputChain, route)
-    : evaluateChain(filterRules(sender.router, false) as never, sender.outputChain, route);
-  return verdict.action === "accept" ? (verdict.changes.prepend ?? 0) : null;
+  const verdict = judge(sender, sender.outputChain, { dst, protocol: "connected", bgpNetwork: true });
+  return verdict.accepted ? (verdict.route.prepend ?? 0) : null;
 }
 
 /** Local-pref, or null when the input chain rejects the route. No input filter accepts everything. */
 function runInputFilter(receiver: Speaker, dst: string, asPath: number[]): number | null {
   if (receiver.inputChain === undefined) return DEFAULT_LOCAL_PREF;
-  const route = { dst, protocol: "bgp", bgp: { asPath, localPref: DEFAULT_LOCAL_PREF } };
-  const verdict = receiver.v6
-    ? evaluateChainV6(filterRules(receiver.router, true) as never, receiver.inputChain, route)
-    : evaluateChain(filterRules(receiver.router, false) as never, receiver.inputChain, route);
-  return verdict.action === "accept" ? (verdict.changes.localPref ?? DEFAULT_LOCAL_PREF) : null;
+  // eBGP does not carry LOCAL_PREF; the lab starts every received route at the default.
+  const verdict = judge(receiver, receiver.inputChain, { dst, protocol: "bgp", asPath, localPref: DEFAULT_LOCAL_PREF });
+  return verdict.accepted ? (verdict.route.localPref ?? DEFAULT_LOCAL_PREF) : null;
 }
 
 /** Marks the best route per destination: lowest distance, then BGP's local-pref and AS-path length. */

@@ -1,5 +1,5 @@
 // Which interface a router sends a packet out of, from its addresses and routes.
-import { addressInPrefix, parseAddress, parsePrefix, prefixWithin, type Prefix } from "../../core/ipv4.js";
+import { addressInPrefix, parseAddress, parsePrefix, prefixWithin, type Prefix } from "../ipv4.js";
 import { enabled, isTrue, type Item, type RouterView, type World } from "./types.js";
 
 export interface Connected {

@@ -1,7 +1,7 @@
 // A tunnel comes up only when both ends agree: keys or credentials, an endpoint that reaches the
 // listener's WAN through an up WAN of the initiator, the port, and the listener's firewall.
-import { isIPv4 } from "../../core/ipv4.js";
-import { capabilities } from "../../platforms/routeros/dialects.js";
+import { isIPv4 } from "../ipv4.js";
+import { routerOs } from "../versions.js";
 import { inputAccepts } from "./firewall.js";
 import { connectedNetworks, egressInterface, interfaceUp, type Connected } from "./routing.js";
 import { enabled, isTrue, type Item, type RouterView, type World } from "./types.js";
@@ -143,8 +143,7 @@ function ovpnTunnels(world: World, router: RouterView, running: Map<string, Read
       continue;
     }
     const far = path.land.router;
-    const farCaps = capabilities(far.version);
-    if (protocol === "udp" && !farCaps?.ovpnUdp) {
+    if (protocol === "udp" && !routerOs(far.version)?.ovpnUdpServer) {
       tunnel.reason = `${far.name} runs RouterOS ${far.version}, whose OpenVPN server has no UDP`;
       continue;
     }

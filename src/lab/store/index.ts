@@ -9,6 +9,7 @@ export {
   type HookContext,
   type MenuDescriptor,
   type MenuHooks,
+  type MenuHost,
   type Origin,
   type ProposedChange,
   type Row,

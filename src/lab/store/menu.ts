@@ -2,16 +2,20 @@
 // as data, and its items. Items are kept as rows of a column table, because that is what the API
 // prints and a million routes must stay small in memory and fast to encode.
 import { TrapError, TrapMessage } from "../protocol/traps.js";
-import type { ConfigStore } from "./store.js";
+import type { Attributes, Origin, StoreEvent, StoreMessages } from "./events.js";
 
-/** Attribute values keyed by name; always created without a prototype (names come from clients). */
-export type Attributes = Record<string, string>;
+export type { Attributes, Origin } from "./events.js";
 
-/** Who asks for a change: a client over the API, or the lab itself (seeds, dataplane, faults). */
-export type Origin = "api" | "system";
+/** What a menu needs of the store that holds it (ConfigStore), and what hooks may read there. */
+export interface MenuHost {
+  readonly messages: StoreMessages;
+  emit(event: StoreEvent): void;
+  menu(path: string): Menu | undefined;
+  at(path: string): Menu;
+}
 
 export interface HookContext {
-  readonly store: ConfigStore;
+  readonly store: MenuHost;
   readonly menu: Menu;
   readonly origin: Origin;
 }
@@ -102,7 +106,7 @@ export class Menu {
   private readonly known: ReadonlySet<string> | null;
 
   constructor(
-    private readonly store: ConfigStore,
+    private readonly store: MenuHost,
     readonly descriptor: MenuDescriptor,
   ) {
     this.path = descriptor.path;

@@ -1,25 +1,10 @@
 // The configuration of one lab router: its menus by API path, change notification, and a
 // deterministic snapshot for tests that compare "before" and "after".
 import { TrapMessage } from "../protocol/traps.js";
-import { Menu, attributes, type Attributes, type MenuDescriptor, type Origin } from "./menu.js";
+import type { Attributes, Origin, StoreEvent, StoreListener, StoreMessages } from "./events.js";
+import { Menu, attributes, type MenuDescriptor, type MenuHost } from "./menu.js";
 
-export type StoreEvent =
-  | { readonly kind: "add"; readonly path: string; readonly id: string | null; readonly after: Readonly<Attributes> }
-  | {
-      readonly kind: "set";
-      readonly path: string;
-      readonly id: string | null;
-      readonly before: Readonly<Attributes>;
-      readonly after: Readonly<Attributes>;
-    }
-  | { readonly kind: "remove"; readonly path: string; readonly id: string | null; readonly before: Readonly<Attributes> };
-
-export type StoreListener = (event: StoreEvent) => void;
-
-/** Wordings that differ between RouterOS generations. */
-export interface StoreMessages {
-  unknownParameter(name: string): string;
-}
+export type { StoreEvent, StoreListener, StoreMessages } from "./events.js";
 
 export const V7_MESSAGES: StoreMessages = { unknownParameter: TrapMessage.unknownParameter };
 /** RouterOS 6 does not name the parameter it refuses. */
@@ -34,7 +19,7 @@ export interface StoreOptions {
 /** Menus by path; list menus as arrays of items, singletons as one record. Keys sorted, `.id` first. */
 export type ConfigSnapshot = Record<string, Attributes[] | Attributes>;
 
-export class ConfigStore {
+export class ConfigStore implements MenuHost {
   readonly messages: StoreMessages;
   private readonly menus = new Map<string, Menu>();
   private readonly listeners = new Set<{ listener: StoreListener; path: string | undefined }>();
