@@ -4,7 +4,7 @@
 // real router would refuse.
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { compareVersions, parseVersion } from "./versions.js";
+import { closestOf, sortVersions } from "./versions.js";
 
 /** Layout of trees.json (see the extract script). */
 interface TreesFile {
@@ -75,7 +75,7 @@ const unknownParameter = (attr: string) => `unknown parameter ${attr}`;
 
 /** Versions in the extract, oldest first. */
 export function schemaVersions(): string[] {
-  sortedVersions ??= Object.keys(trees().versions).sort((a, b) => compareVersions(parseVersion(a)!, parseVersion(b)!));
+  sortedVersions ??= sortVersions(Object.keys(trees().versions));
   return [...sortedVersions];
 }
 
@@ -84,14 +84,7 @@ export function schemaVersions(): string[] {
  * oldest for a 7.x older than all of them. null for anything but RouterOS 7 (6.x has no tree).
  */
 export function closestSchemaVersion(version: string): string | null {
-  const v = parseVersion(version);
-  if (v === null || v[0] !== 7) return null;
-  const known = schemaVersions();
-  let best: string | null = null;
-  for (const candidate of known) {
-    if (compareVersions(parseVersion(candidate)!, v) <= 0) best = candidate;
-  }
-  return best ?? known[0] ?? null;
+  return closestOf(schemaVersions(), version);
 }
 
 /** "/routing bgp connection" (script form) or "/routing/bgp/connection/" -> "/routing/bgp/connection". */

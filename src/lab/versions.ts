@@ -59,3 +59,20 @@ export function routerOs(version: string): RouterOs | null {
 export function isV6(version: string): boolean {
   return routerOs(version)?.v6 === true;
 }
+
+/** Versions oldest first. */
+export function sortVersions(versions: readonly string[]): string[] {
+  return [...versions].sort((a, b) => compareVersions(parseVersion(a)!, parseVersion(b)!));
+}
+
+/**
+ * Of `known` (oldest first), the newest not newer than `version`, or the oldest for a 7.x older
+ * than all of them; null for anything but RouterOS 7.
+ */
+export function closestOf(known: readonly string[], version: string): string | null {
+  const v = parseVersion(version);
+  if (v === null || v[0] !== 7) return null;
+  let best: string | null = null;
+  for (const candidate of known) if (compareVersions(parseVersion(candidate)!, v) <= 0) best = candidate;
+  return best ?? known[0] ?? null;
+}

@@ -147,12 +147,3 @@ export function versionBefore(text: string, than: string): boolean {
   const b = parseVersion(than);
   return a !== null && b !== null && compareVersions(a, b) < 0;
 }
-
-// --- Until the lab has its own version table (it must not share this one): the old names. ---
-/** @deprecated the lab's; bgpals asks dialectOf. */
-export { atLeast, compareVersions, parseVersion };
-/** @deprecated the lab's; bgpals asks dialectOf. */
-export function capabilities(text: string): (Dialect & { dialect: DialectFamily; bgpAfiName: Dialect["bgpAfiName"] }) | null {
-  const d = dialectOf(text);
-  return d === null ? null : { ...d, dialect: d.family };
-}
