@@ -71,6 +71,12 @@ describe("RouterOS 6: the alice-remi-in-isp1 policy", () => {
 });
 
 describe("RouterOS 6 matchers", () => {
+  it("reads an unset local-pref or MED as 0, as the manual says", () => {
+    expect(matches({ "bgp-local-pref": "0" }, bgp("10.0.0.0/8", [64513]))).toBe(true);
+    expect(matches({ "bgp-local-pref": "0" }, bgp("10.0.0.0/8", [64513], 100))).toBe(false);
+    expect(matches({ "bgp-med": "0" }, bgp("10.0.0.0/8", [64513]))).toBe(true);
+  });
+
   it.each([
     [{ prefix: "0.0.0.0/0" }, "0.0.0.0/0", true],
     [{ prefix: "0.0.0.0/0" }, "10.0.0.0/8", false],

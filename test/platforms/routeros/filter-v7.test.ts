@@ -72,6 +72,10 @@ describe("RouterOS 7 matchers", () => {
     ["dst==192.168.42.0/24", "192.168.42.0/25", false],
     ["dst != 0.0.0.0/0", "0.0.0.0/0", false],
     ["dst != 0.0.0.0/0", "10.0.0.0/8", true],
+    // `not` is the manual's spelling of `!`, with or without parentheses.
+    ["not dst == 10.0.0.0/8", "192.168.0.0/24", true],
+    ["not (dst == 10.0.0.0/8)", "10.0.0.0/8", false],
+    ["not (dst == 10.0.0.0/8)", "192.168.0.0/24", true],
     ["dst-len in 23-32", "10.0.0.0/23", true],
     ["dst-len in 23-32", "10.0.0.0/22", false],
     ["dst-len == 24", "10.0.0.0/24", true],

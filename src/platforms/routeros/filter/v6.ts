@@ -217,7 +217,8 @@ function asPathMismatch(route: FilterRoute, expression: string): string | null {
 function rangeMismatch(state: RouteState, property: NumericProperty, key: string, value: string): string | null {
   const range = parseRange(value);
   if (range === null) return `${key}=${value} is not a number or range`;
-  const current = readNumeric(state, property);
+  // The manual: "If the LOCAL_PREF for a route is not set, value 0 is used instead" (MED alike).
+  const current = readNumeric(state, property) ?? (property === "bgp-local-pref" || property === "bgp-med" ? 0 : undefined);
   if (current === undefined) return `${key} is unknown for this route`;
   return inRange(current, range) ? null : `${key} ${current} is not in ${value}`;
 }

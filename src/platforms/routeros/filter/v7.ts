@@ -457,6 +457,12 @@ function parseAnd(lexer: Lexer): Condition {
 }
 
 function parseUnary(lexer: Lexer): Condition {
+  // `not` is the manual's word for `!` (`if (not bgp-network) ...`).
+  const next = lexer.peek();
+  if (next.kind === "word" && next.text === "not") {
+    lexer.next();
+    return { kind: "not", operand: parseUnary(lexer) };
+  }
   if (lexer.isSymbol("!")) {
     lexer.next();
     return { kind: "not", operand: parseUnary(lexer) };
