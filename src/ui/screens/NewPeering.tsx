@@ -3,6 +3,7 @@
 import { Box } from "ink";
 import { asnChoiceProblem, endpointOf, makeOffer, suggestAsn, type OfferMade } from "../../flows/wizard.js";
 import { peersOf } from "../../store/workspace.js";
+import type { LinkKind } from "../../core/links/index.js";
 import { nameProblem } from "../../core/peering.js";
 import { WizardFrame } from "../components/WizardFrame.js";
 import type { RouterSession } from "../hooks/use-router-session.js";
@@ -13,13 +14,11 @@ import { Working } from "../widgets/working.js";
 import { useWizard } from "./use-wizard.js";
 import { MonitorAccountChoice, NetworksField, ResultPanel, RouterStep } from "./wizard-kit.js";
 
-type Kind = "wireguard" | "ovpn";
-
 interface Draft {
   session?: RouterSession;
   me?: string;
   friend?: string;
-  kind?: Kind;
+  kind?: LinkKind;
   wans?: string[];
   endpoints?: Record<string, string>;
   primary?: string;
@@ -137,7 +136,7 @@ export function NewPeering({ focused }: { focused: boolean }) {
             focused={live}
             onBack={back}
             onHelp={help}
-            onChoose={(kind) => steps.go({ id: "wans", draft: { ...step.draft, kind: kind as Kind } })}
+            onChoose={(kind) => steps.go({ id: "wans", draft: { ...step.draft, kind: kind as LinkKind } })}
           />
         );
       case "wans":
