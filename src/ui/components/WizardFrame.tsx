@@ -24,6 +24,8 @@ export interface WizardFrameProps {
   step: string;
   /** What to do at this step, in a sentence. */
   guide?: string;
+  /** A dim line under the step (what was chosen so far). */
+  note?: string;
   scope: KeyScope;
   focused: boolean;
   showHelp: boolean;
@@ -33,7 +35,7 @@ export interface WizardFrameProps {
   children: ReactNode;
 }
 
-export function WizardFrame({ screen, step, guide, scope, focused, showHelp, onCloseHelp, children }: WizardFrameProps) {
+export function WizardFrame({ screen, step, guide, note, scope, focused, showHelp, onCloseHelp, children }: WizardFrameProps) {
   useCommands("help", { back: onCloseHelp }, focused && showHelp);
   const title = `${SCREEN_INFO[screen].title} · ${step}`;
   if (showHelp) {
@@ -60,6 +62,7 @@ export function WizardFrame({ screen, step, guide, scope, focused, showHelp, onC
         </Box>
       ) : null}
       {children}
+      {note ? <Text dimColor>{note}</Text> : null}
     </ScreenFrame>
   );
 }

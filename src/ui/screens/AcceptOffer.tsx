@@ -3,23 +3,19 @@
 // The answer is only shown once this side is applied: an answer for a side that failed to apply
 // would have the friend build a peering with nobody at the other end.
 import { Box, Text } from "ink";
-import { useState } from "react";
 import { humanDuration } from "../../core/bundle.js";
 import { nameProblem } from "../../core/peering.js";
 import { applyPrepared, asnChoiceProblem, discardPrepared, finishAccept, openOffer, prepareAccept, suggestAsn, type Accepted, type OpenedOffer, type Prepared } from "../../flows/wizard.js";
 import { peersOf } from "../../store/workspace.js";
-import { stepRows, WizardFrame } from "../components/WizardFrame.js";
-import { useRouterSession, type RouterSession } from "../hooks/use-router-session.js";
-import { useSteps } from "../hooks/use-steps.js";
-import { useTerminalSize } from "../hooks/use-terminal-size.js";
-import { useServices } from "../services.js";
-import { useActions } from "../state.js";
+import { WizardFrame } from "../components/WizardFrame.js";
+import type { RouterSession } from "../hooks/use-router-session.js";
 import { BundleView } from "../widgets/bundle-view.js";
 import { ChooseOne } from "../widgets/choice-list.js";
 import { PlanReview } from "../widgets/plan-review.js";
 import { TextField } from "../widgets/text-field.js";
 import { Working } from "../widgets/working.js";
-import { FingerprintCheck, MonitorAccountChoice, NetworksField, ResultPanel, RouterStep, useFinish, useWork } from "./wizard-kit.js";
+import { useWizard } from "./use-wizard.js";
+import { FingerprintCheck, MonitorAccountChoice, NetworksField, ResultPanel, RouterStep } from "./wizard-kit.js";
 
 interface Draft {
   me: string;
@@ -62,21 +58,11 @@ const GUIDE: Record<Step["id"], string> = {
 };
 
 export function AcceptOffer({ focused }: { focused: boolean }) {
-  const services = useServices();
-  const actions = useActions();
-  const size = useTerminalSize();
-  const steps = useSteps<Step>(services.operator === null ? { id: "me" } : { id: "paste", draft: { me: services.operator } });
-  const work = useWork();
-  const finish = useFinish();
-  const { open } = useRouterSession();
-  const [showHelp, setShowHelp] = useState(false);
-  const step = steps.step;
-  const rows = stepRows(size, scopeOf(step), GUIDE[step.id]);
-  const live = focused && !showHelp;
-  const help = () => setShowHelp(true);
-  const back = () => {
-    if (!steps.back()) actions.back();
-  };
+  const { services, actions, size, steps, step, work, finish, open, rows, live, help, back, frame } = useWizard<Step>(
+    // The name is asked only where no identity says it yet.
+    ({ operator }) => (operator === null ? { id: "me" } : { id: "paste", draft: { me: operator } }),
+    { screen: "acceptOffer", guide: GUIDE, scopeOf, focused, title: (step) => (step.id === "wan" ? `WAN for ${step.link}` : step.id) },
+  );
   const nextLink = (draft: Draft) => {
     const link = draft.opened!.offer.links.find((l) => draft.wans?.[l.name] === undefined);
     if (link) steps.go({ id: "wan", draft, link: link.name });
@@ -272,11 +258,7 @@ export function AcceptOffer({ focused }: { focused: boolean }) {
     }
   })();
 
-  return (
-    <WizardFrame screen="acceptOffer" step={step.id === "wan" ? `WAN for ${step.link}` : step.id} guide={GUIDE[step.id]} scope={scopeOf(step)} focused={focused} showHelp={showHelp} onCloseHelp={() => setShowHelp(false)}>
-      {body}
-    </WizardFrame>
-  );
+  return <WizardFrame {...frame}>{body}</WizardFrame>;
 }
 
 function scopeOf(step: Step) {

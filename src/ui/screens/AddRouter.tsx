@@ -1,19 +1,16 @@
 // Add router: name → address → API or API-SSL → user → password (never echoed) → connect and
 // show what discovery found → save the profile.
 import { Box, Text } from "ink";
-import { useState } from "react";
 import { inventoryLines } from "../../flows/inventory-text.js";
 import { nameProblem } from "../../core/peering.js";
-import { stepRows, WizardFrame } from "../components/WizardFrame.js";
-import { useRouterSession, type RouterSession } from "../hooks/use-router-session.js";
-import { useSteps } from "../hooks/use-steps.js";
-import { useTerminalSize } from "../hooks/use-terminal-size.js";
-import { useServices, type NewRouterProfile } from "../services.js";
-import { useActions } from "../state.js";
+import { WizardFrame } from "../components/WizardFrame.js";
+import type { RouterSession } from "../hooks/use-router-session.js";
+import type { NewRouterProfile } from "../services.js";
 import { ChooseOne } from "../widgets/choice-list.js";
 import { TextField } from "../widgets/text-field.js";
 import { Working } from "../widgets/working.js";
-import { ResultPanel, useFinish, useWork } from "./wizard-kit.js";
+import { useWizard } from "./use-wizard.js";
+import { ResultPanel } from "./wizard-kit.js";
 
 type Draft = Partial<NewRouterProfile>;
 
@@ -41,21 +38,7 @@ const GUIDE: Record<Step["id"], string> = {
 const HOST = /^(?<host>[A-Za-z0-9.-]+)(:(?<port>\d{1,5}))?$/;
 
 export function AddRouter({ focused }: { focused: boolean }) {
-  const services = useServices();
-  const actions = useActions();
-  const size = useTerminalSize();
-  const steps = useSteps<Step>({ id: "name" });
-  const session = useRouterSession();
-  const work = useWork();
-  const finish = useFinish();
-  const [showHelp, setShowHelp] = useState(false);
-  const step = steps.step;
-  const rows = stepRows(size, scopeOf(step), GUIDE[step.id]);
-  const live = focused && !showHelp;
-  const help = () => setShowHelp(true);
-  const back = () => {
-    if (!steps.back()) actions.back();
-  };
+  const { services, actions, size, steps, step, work, finish, openNew, rows, live, help, back, frame } = useWizard<Step>({ id: "name" }, { screen: "addRouter", guide: GUIDE, scopeOf, focused });
   const taken = new Set(services.routers().map((r) => r.name));
 
   const body = (() => {
@@ -111,7 +94,7 @@ export function AddRouter({ focused }: { focused: boolean }) {
               const profile = step.draft as NewRouterProfile;
               steps.go({ id: "connecting", draft: step.draft });
               work.run(
-                () => session.openNew(profile, password),
+                () => openNew(profile, password),
                 (found) => steps.replace({ id: "found", profile, password, session: found }),
                 () => steps.back(),
               );
@@ -166,11 +149,7 @@ export function AddRouter({ focused }: { focused: boolean }) {
     }
   })();
 
-  return (
-    <WizardFrame screen="addRouter" step={step.id} guide={GUIDE[step.id]} scope={scopeOf(step)} focused={focused} showHelp={showHelp} onCloseHelp={() => setShowHelp(false)}>
-      {body}
-    </WizardFrame>
-  );
+  return <WizardFrame {...frame}>{body}</WizardFrame>;
 }
 
 function scopeOf(step: Step) {

@@ -1,18 +1,14 @@
 // Complete (operator A): paste the friend's answer → verified summary and fingerprint → router →
 // plan review → apply.
 import { Box, Text } from "ink";
-import { useState } from "react";
 import { applyPrepared, finishComplete, openAnswer, prepareComplete, type OpenedAnswer, type Prepared } from "../../flows/wizard.js";
-import { stepRows, WizardFrame } from "../components/WizardFrame.js";
-import { useRouterSession, type RouterSession } from "../hooks/use-router-session.js";
-import { useSteps } from "../hooks/use-steps.js";
-import { useTerminalSize } from "../hooks/use-terminal-size.js";
-import { useServices } from "../services.js";
-import { useActions } from "../state.js";
+import { WizardFrame } from "../components/WizardFrame.js";
+import type { RouterSession } from "../hooks/use-router-session.js";
 import { PlanReview } from "../widgets/plan-review.js";
 import { TextField } from "../widgets/text-field.js";
 import { Working } from "../widgets/working.js";
-import { FingerprintCheck, ResultPanel, RouterStep, useFinish, useWork } from "./wizard-kit.js";
+import { useWizard } from "./use-wizard.js";
+import { FingerprintCheck, ResultPanel, RouterStep } from "./wizard-kit.js";
 
 type Step =
   | { id: "paste" }
@@ -34,21 +30,7 @@ const GUIDE: Record<Step["id"], string> = {
 };
 
 export function CompleteOffer({ focused }: { focused: boolean }) {
-  const services = useServices();
-  const actions = useActions();
-  const size = useTerminalSize();
-  const steps = useSteps<Step>({ id: "paste" });
-  const work = useWork();
-  const finish = useFinish();
-  const { open } = useRouterSession();
-  const [showHelp, setShowHelp] = useState(false);
-  const step = steps.step;
-  const rows = stepRows(size, scopeOf(step), GUIDE[step.id]);
-  const live = focused && !showHelp;
-  const help = () => setShowHelp(true);
-  const back = () => {
-    if (!steps.back()) actions.back();
-  };
+  const { services, actions, size, steps, step, work, finish, open, rows, live, help, back, frame } = useWizard<Step>({ id: "paste" }, { screen: "completeOffer", guide: GUIDE, scopeOf, focused });
   const me = services.operator;
 
   const body = (() => {
@@ -150,11 +132,7 @@ export function CompleteOffer({ focused }: { focused: boolean }) {
     }
   })();
 
-  return (
-    <WizardFrame screen="completeOffer" step={step.id} guide={GUIDE[step.id]} scope={scopeOf(step)} focused={focused} showHelp={showHelp} onCloseHelp={() => setShowHelp(false)}>
-      {body}
-    </WizardFrame>
-  );
+  return <WizardFrame {...frame}>{body}</WizardFrame>;
 }
 
 function scopeOf(step: Step) {

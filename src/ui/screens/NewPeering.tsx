@@ -1,29 +1,24 @@
 // New peering (operator A): router → friend → tunnel kind → WANs → primary → ASN → networks →
 // prepare the tunnel interfaces on the router → the offer, with its fingerprint.
-import { Box, Text } from "ink";
-import { useState } from "react";
+import { Box } from "ink";
 import { asnChoiceProblem, endpointOf, makeOffer, suggestAsn, type OfferMade } from "../../flows/wizard.js";
 import { peersOf } from "../../store/workspace.js";
+import type { LinkKind } from "../../core/links/index.js";
 import { nameProblem } from "../../core/peering.js";
-import { linesOf, stepRows, WizardFrame } from "../components/WizardFrame.js";
-import { useRouterSession, type RouterSession } from "../hooks/use-router-session.js";
-import { useSteps } from "../hooks/use-steps.js";
-import { useTerminalSize } from "../hooks/use-terminal-size.js";
-import { useServices } from "../services.js";
-import { useActions } from "../state.js";
+import { WizardFrame } from "../components/WizardFrame.js";
+import type { RouterSession } from "../hooks/use-router-session.js";
 import { BundleView } from "../widgets/bundle-view.js";
 import { ChooseMany, ChooseOne } from "../widgets/choice-list.js";
 import { TextField } from "../widgets/text-field.js";
 import { Working } from "../widgets/working.js";
-import { MonitorAccountChoice, NetworksField, ResultPanel, RouterStep, useFinish, useWork } from "./wizard-kit.js";
-
-type Kind = "wireguard" | "ovpn";
+import { useWizard } from "./use-wizard.js";
+import { MonitorAccountChoice, NetworksField, ResultPanel, RouterStep } from "./wizard-kit.js";
 
 interface Draft {
   session?: RouterSession;
   me?: string;
   friend?: string;
-  kind?: Kind;
+  kind?: LinkKind;
   wans?: string[];
   endpoints?: Record<string, string>;
   primary?: string;
@@ -65,22 +60,7 @@ const GUIDE: Record<Step["id"], string> = {
 };
 
 export function NewPeering({ focused }: { focused: boolean }) {
-  const services = useServices();
-  const actions = useActions();
-  const size = useTerminalSize();
-  const steps = useSteps<Step>({ id: "router" });
-  const work = useWork();
-  const finish = useFinish();
-  const { open } = useRouterSession();
-  const [showHelp, setShowHelp] = useState(false);
-  const step = steps.step;
-  const note = "draft" in step && step.draft.friend && !["offer", "done", "preparing"].includes(step.id) ? summary(step.draft) : "";
-  const rows = stepRows(size, scopeOf(step), GUIDE[step.id], note ? linesOf(note, size.columns) : 0);
-  const back = () => {
-    if (!steps.back()) actions.back();
-  };
-  const help = () => setShowHelp(true);
-  const live = focused && !showHelp;
+  const { services, actions, size, steps, step, work, finish, open, rows, live, help, back, frame } = useWizard<Step>({ id: "router" }, { screen: "newPeering", guide: GUIDE, scopeOf, focused, title: stepTitle, note: noteOf });
 
   const afterMe = (draft: Draft) => steps.go({ id: "friend", draft });
   const afterWans = (draft: Draft) => {
@@ -156,7 +136,7 @@ export function NewPeering({ focused }: { focused: boolean }) {
             focused={live}
             onBack={back}
             onHelp={help}
-            onChoose={(kind) => steps.go({ id: "wans", draft: { ...step.draft, kind: kind as Kind } })}
+            onChoose={(kind) => steps.go({ id: "wans", draft: { ...step.draft, kind: kind as LinkKind } })}
           />
         );
       case "wans":
@@ -268,11 +248,15 @@ export function NewPeering({ focused }: { focused: boolean }) {
   })();
 
   return (
-    <WizardFrame screen="newPeering" step={stepTitle(step)} guide={GUIDE[step.id]} scope={scopeOf(step)} focused={focused} showHelp={showHelp} onCloseHelp={() => setShowHelp(false)}>
+    <WizardFrame {...frame}>
       <Box flexDirection="column">{body}</Box>
-      {note ? <Text dimColor>{note}</Text> : null}
     </WizardFrame>
   );
+}
+
+/** What was chosen so far, under the steps that choose. */
+function noteOf(step: Step): string {
+  return "draft" in step && step.draft.friend && !["offer", "done", "preparing"].includes(step.id) ? summary(step.draft) : "";
 }
 
 function summary(d: Draft): string {

@@ -3,15 +3,12 @@ import { Text } from "ink";
 import { useState } from "react";
 import { applyPrepared, preparePeering, type Prepared } from "../../flows/wizard.js";
 import { forgetPeering, peersOf } from "../../store/workspace.js";
-import { stepRows, WizardFrame } from "../components/WizardFrame.js";
-import { useRouterSession, type RouterSession } from "../hooks/use-router-session.js";
-import { useSteps } from "../hooks/use-steps.js";
-import { useTerminalSize } from "../hooks/use-terminal-size.js";
-import { useServices } from "../services.js";
-import { useActions } from "../state.js";
+import { WizardFrame } from "../components/WizardFrame.js";
+import type { RouterSession } from "../hooks/use-router-session.js";
 import { PlanReview } from "../widgets/plan-review.js";
 import { Working } from "../widgets/working.js";
-import { ResultPanel, RouterStep, useFinish, useWork } from "./wizard-kit.js";
+import { useWizard } from "./use-wizard.js";
+import { ResultPanel, RouterStep } from "./wizard-kit.js";
 
 type Step =
   | { id: "router" }
@@ -29,21 +26,7 @@ const GUIDE: Record<Step["id"], string> = {
 };
 
 export function RemovePeering({ friend, focused }: { friend: string; focused: boolean }) {
-  const services = useServices();
-  const actions = useActions();
-  const size = useTerminalSize();
-  const steps = useSteps<Step>({ id: "router" });
-  const work = useWork();
-  const finish = useFinish();
-  const { open } = useRouterSession();
-  const [showHelp, setShowHelp] = useState(false);
-  const step = steps.step;
-  const rows = stepRows(size, scopeOf(step), GUIDE[step.id]);
-  const live = focused && !showHelp;
-  const help = () => setShowHelp(true);
-  const back = () => {
-    if (!steps.back()) actions.back();
-  };
+  const { services, actions, size, steps, step, work, finish, open, rows, live, help, back, frame } = useWizard<Step>({ id: "router" }, { screen: "removePeering", guide: GUIDE, scopeOf, focused, title: (step) => `${friend} · ${step.id}` });
   const me = services.operator;
   // Read once: the file goes when the removal is done, and the screen still talks about it.
   const [peering] = useState(() => peersOf(services.workspace).find((p) => p.sides[friend] !== undefined && me !== null && p.sides[me] !== undefined));
@@ -115,7 +98,7 @@ export function RemovePeering({ friend, focused }: { friend: string; focused: bo
   })();
 
   return (
-    <WizardFrame screen="removePeering" step={`${friend} · ${step.id}`} guide={GUIDE[step.id]} scope={peering === undefined ? "result" : scopeOf(step)} focused={focused} showHelp={showHelp} onCloseHelp={() => setShowHelp(false)}>
+    <WizardFrame {...frame} scope={peering === undefined ? "result" : frame.scope}>
       {body}
       {peering && step.id === "router" ? <Text dimColor>{`peering ${peering.name}`}</Text> : null}
     </WizardFrame>

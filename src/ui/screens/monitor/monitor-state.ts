@@ -1,0 +1,153 @@
+// The monitor's screen state as a pure reducer: what the routers showed last, the event log, the
+// pane and link selected, the overlay, what a key is busy with, and the peering as swapped.
+// The hooks (use-monitor-watch, use-monitor-actions) do the I/O and dispatch what they saw.
+import type { Peering } from "../../../core/peering.js";
+import type { WatchEvent } from "../../../flows/watch.js";
+import type { RouterStatus } from "../../../platforms/platform.js";
+
+/** Lines the event log keeps (the screen shows the last few). */
+export const KEPT_EVENTS = 200;
+
+export type Pane = "links" | "routes";
+
+export type Overlay =
+  /** A question answered with enter or esc; `doing` is what the screen is busy with after a yes. */
+  | { kind: "confirm"; lines: readonly string[]; doing: string }
+  | { kind: "lines"; title: string; lines: readonly string[] };
+
+export interface MonitorState {
+  readonly friend: string;
+  /** The platform's name for people ("RouterOS"), as the log says what a router runs. */
+  readonly platform: string;
+  /** Our peering with the friend; replaced by the swapped one after p. */
+  readonly peering: Peering | undefined;
+  /** My router's latest look. */
+  readonly status: RouterStatus | null;
+  /** The friend's router's latest look, "unreachable" once lost; null without an account there. */
+  readonly friendStatus: RouterStatus | "unreachable" | null;
+  readonly events: readonly string[];
+  readonly pane: Pane;
+  /** The selected link, in the links pane. */
+  readonly link: number;
+  readonly overlay: Overlay | null;
+  /** What a key's work is doing now; keys wait while it is set. */
+  readonly busy: string | null;
+  /** When each link went down (ms since the epoch), until its session is up again. */
+  readonly lostAt: Readonly<Record<string, number>>;
+}
+
+export type MonitorAction =
+  | { type: "status"; status: RouterStatus }
+  | { type: "friendStatus"; status: RouterStatus }
+  /** An event on my router. */
+  | { type: "watched"; event: WatchEvent }
+  /** An event on the friend's router. */
+  | { type: "friendWatched"; event: WatchEvent }
+  /** A line of the screen's own (what a key did), at `time` (ISO). */
+  | { type: "note"; time: string; text: string }
+  | { type: "nextPane" }
+  | { type: "moveLink"; by: number }
+  | { type: "busy"; doing: string }
+  | { type: "idle" }
+  | { type: "confirm"; lines: readonly string[]; doing: string }
+  | { type: "answer"; go: boolean }
+  | { type: "show"; title: string; lines: readonly string[] }
+  | { type: "close" }
+  | { type: "swapped"; peering: Peering };
+
+export function initialMonitorState(init: { friend: string; platform: string; peering: Peering | undefined }): MonitorState {
+  return { ...init, status: null, friendStatus: null, events: [], pane: "routes", link: 0, overlay: null, busy: null, lostAt: {} };
+}
+
+/** An event as the log shows it, in the words of the product. */
+export function eventLine(e: WatchEvent, platform: string): string {
+  const t = e.time.slice(11, 19);
+  switch (e.event) {
+    case "connected":
+      return `${t} connected (${platform} ${e.version})`;
+    case "connection-lost":
+      return `${t} connection lost, reconnecting: ${e.error}`;
+    case "snapshot":
+      return `${t} watching: ${e.status.tunnels.length} tunnels, ${e.status.sessions.length} sessions, ${e.status.routes.length} routes`;
+    case "tunnel-up":
+      return `${t} tunnel ${e.link} up`;
+    case "tunnel-down":
+      return `${t} tunnel ${e.link} down (handshake lost)`;
+    case "session-up":
+      return `${t} session ${e.link} established`;
+    case "session-down":
+      return `${t} session ${e.link} down${e.error ? `: ${e.error}` : ""}`;
+    case "limit-exceeded":
+      return `${t} session ${e.link} stopped: prefix limit exceeded (l clears it)`;
+    case "prefix-arrived":
+      return `${t} prefix ${e.prefix} arrived via ${e.link ?? e.gateway}`;
+    case "prefix-withdrawn":
+      return `${t} prefix ${e.prefix} withdrawn`;
+    case "best-path-moved":
+      return `${t} best path to ${e.prefix} moved ${e.from.link ?? e.from.gateway} → ${e.to.link ?? e.to.gateway}`;
+  }
+}
+
+/** When links went down, after `e`: the first loss counts, an established session ends it. */
+function losses(lostAt: MonitorState["lostAt"], e: WatchEvent): MonitorState["lostAt"] {
+  if ((e.event === "session-down" || e.event === "tunnel-down") && lostAt[e.link] === undefined) return { ...lostAt, [e.link]: Date.parse(e.time) };
+  if (e.event === "session-up" && lostAt[e.link] !== undefined) {
+    const back = { ...lostAt };
+    delete back[e.link];
+    return back;
+  }
+  return lostAt;
+}
+
+/** The event as logged; a best path leaving a link that went down says how long after. */
+export function timed(e: WatchEvent, platform: string, lostAt: MonitorState["lostAt"]): string {
+  const line = eventLine(e, platform);
+  if (e.event !== "best-path-moved") return line;
+  const since = e.from.link === null || e.from.link === undefined ? undefined : lostAt[e.from.link];
+  return since === undefined ? line : `${line}, ${((Date.parse(e.time) - since) / 1000).toFixed(1)} s after ${e.from.link} went down`;
+}
+
+const logged = (events: readonly string[], line: string): readonly string[] => [...events.slice(-(KEPT_EVENTS - 1)), line];
+
+export function monitorReducer(state: MonitorState, action: MonitorAction): MonitorState {
+  switch (action.type) {
+    case "status":
+      return { ...state, status: action.status };
+    case "friendStatus":
+      return { ...state, friendStatus: action.status };
+    case "watched": {
+      const lostAt = losses(state.lostAt, action.event);
+      return { ...state, lostAt, events: logged(state.events, timed(action.event, state.platform, lostAt)) };
+    }
+    case "friendWatched": {
+      const e = action.event;
+      if (e.event === "connection-lost") return { ...state, friendStatus: "unreachable" };
+      // Their connects and first looks are noise here: what changed on their side is what counts.
+      if (e.event === "snapshot" || e.event === "connected") return state;
+      return { ...state, events: logged(state.events, `${eventLine(e, state.platform)} (on ${state.friend}'s router)`) };
+    }
+    case "note":
+      return { ...state, events: logged(state.events, `${action.time.slice(11, 19)} ${action.text}`) };
+    case "nextPane":
+      return { ...state, pane: state.pane === "routes" ? "links" : "routes" };
+    case "moveLink": {
+      const last = (state.peering?.links.length ?? 0) - 1;
+      return { ...state, link: Math.max(0, Math.min(last, state.link + action.by)) };
+    }
+    case "busy":
+      return { ...state, busy: action.doing };
+    case "idle":
+      return { ...state, busy: null };
+    case "confirm":
+      return { ...state, overlay: { kind: "confirm", lines: action.lines, doing: action.doing } };
+    case "answer":
+      if (state.overlay?.kind !== "confirm") return state;
+      return { ...state, overlay: null, busy: action.go ? state.overlay.doing : state.busy };
+    case "show":
+      return { ...state, overlay: { kind: "lines", title: action.title, lines: action.lines } };
+    case "close":
+      return { ...state, overlay: null };
+    case "swapped":
+      return { ...state, peering: action.peering };
+  }
+}
