@@ -18,6 +18,7 @@ import { NewPeering } from "./screens/NewPeering.js";
 import { Monitor } from "./screens/Monitor.js";
 import { RemovePeering } from "./screens/RemovePeering.js";
 import { RouterView } from "./screens/RouterView.js";
+import { KeysProvider } from "./hooks/use-keys.js";
 import { ServicesProvider, type Services } from "./services.js";
 import { AppStateProvider, currentScreen, useActions, useAppState, type FriendEntry, type RouterEntry } from "./state.js";
 
@@ -35,13 +36,15 @@ export interface AppProps {
 
 export function App({ routers, friends, services, size, active = true, onQuit }: AppProps) {
   return (
-    <ServicesProvider services={services}>
-      <AppStateProvider home={{ routers, friends }}>
-        <TerminalSizeProvider fixed={size}>
-          <Root routers={routers} friends={friends} active={active} onQuit={onQuit} />
-        </TerminalSizeProvider>
-      </AppStateProvider>
-    </ServicesProvider>
+    <KeysProvider>
+      <ServicesProvider services={services}>
+        <AppStateProvider home={{ routers, friends }}>
+          <TerminalSizeProvider fixed={size}>
+            <Root routers={routers} friends={friends} active={active} onQuit={onQuit} />
+          </TerminalSizeProvider>
+        </AppStateProvider>
+      </ServicesProvider>
+    </KeysProvider>
   );
 }
 

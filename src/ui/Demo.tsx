@@ -1,6 +1,7 @@
 // The demo: two operators (alice and remi), each with their own screens, workspace and lab
 // router, in one terminal. ctrl+o switches whose terminal is shown; both keep their state.
-import { Box, Text, useApp, useInput } from "ink";
+import { Box, Text, useApp } from "ink";
+import { KeysProvider, useKeys } from "./hooks/use-keys.js";
 import { useEffect, useState } from "react";
 import { App } from "./App.js";
 import { matches } from "./keymap.js";
@@ -26,7 +27,9 @@ export interface DemoProps {
 export function Demo(props: DemoProps) {
   return (
     <TerminalSizeProvider fixed={props.size}>
-      <DemoRoot {...props} />
+      <KeysProvider>
+        <DemoRoot {...props} />
+      </KeysProvider>
     </TerminalSizeProvider>
   );
 }
@@ -40,7 +43,7 @@ function DemoRoot({ ready, reason }: DemoProps) {
   useEffect(() => {
     ready.then(setOperators, (e: unknown) => setFailure(e instanceof Error ? e.message : String(e)));
   }, [ready]);
-  useInput((input, key) => {
+  useKeys((input, key) => {
     if (operators && matches(input, key, "switchOperator")) setShown((i) => (i + 1) % operators.length);
     if (!operators && matches(input, key, "quit")) exit();
   });

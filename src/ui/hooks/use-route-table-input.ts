@@ -1,7 +1,7 @@
 // Keys of the route view. Typing into the filter is raw text, so it is read here; the navigation
 // keys mirror the keymap's up/down (and add page and home/end) until the Monitor screen binds
 // them through its own commands, when it may pass `navigation: false`.
-import { useInput } from "ink";
+import { useKeys } from "./use-keys.js";
 import type { RouteTableActions, RouteTableExtent, RouteTableState } from "./use-route-table-state.js";
 
 export interface RouteTableInputOptions {
@@ -16,7 +16,7 @@ export function useRouteTableInput(
   extent: RouteTableExtent,
   { isActive, navigation = true }: RouteTableInputOptions,
 ): void {
-  useInput(
+  useKeys(
     (input, key) => {
       if (state.editingFilter) {
         if (key.return) actions.finishFilter(true);

@@ -1,6 +1,7 @@
 // A one-line text entry: typing, paste (a whole chunk at once), backspace, ctrl+u to clear,
 // enter to submit. Masked fields never draw what was typed. Long values show their end.
-import { Box, Text, useInput } from "ink";
+import { Box, Text } from "ink";
+import { useKeys } from "../hooks/use-keys.js";
 import { useReducer } from "react";
 import { useCommands } from "../hooks/use-commands.js";
 
@@ -62,7 +63,7 @@ export function TextField({ label, initial = "", mask = false, width, focused, v
     },
     focused,
   );
-  useInput(
+  useKeys(
     (input, key) => {
       if (key.backspace || key.delete) return dispatch({ type: "backspace" });
       if (key.ctrl && input === "v" && paste) {
