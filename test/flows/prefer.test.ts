@@ -7,7 +7,7 @@ import { clearLimitExceeded, observeMove, preferPrimary, readBgpRoutes, readPref
 import { Lab } from "../../src/lab/lab.js";
 import type { ApplyEvent } from "../../src/platforms/routeros/apply/apply.js";
 import { RouterClient } from "../../src/platforms/routeros/api/client.js";
-import { example, mustParse, exampleJson } from "../helpers.js";
+import { example, mustParse, exampleJson, until } from "../helpers.js";
 import { buildPeering } from "../lab/lab-helpers.js";
 import { targetOf } from "../platforms/routeros/apply-helpers.js";
 import type { Plan } from "../../src/platforms/routeros/apply/plan.js";
@@ -28,16 +28,6 @@ async function on<T>(lab: Lab, router: string, fn: (client: RouterClient) => Pro
 
 const activeRoute = async (lab: Lab, router: string, dst: string) => (await on(lab, router, readBgpRoutes)).find((r) => r.dst === dst && r.active);
 const routeVia = async (lab: Lab, router: string, dst: string, gateway: string) => (await on(lab, router, readBgpRoutes)).find((r) => r.dst === dst && r.gateway === gateway);
-
-async function until<T>(find: () => Promise<T | undefined>, what: string, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const found = await find();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe("prefer on S1 (alice 7.24, remi 7.19.6)", () => {
   let lab: Lab;

@@ -2,7 +2,9 @@
 // xterm, and the screen read back as text, the way a person sees it.
 import { spawn, type IPty } from "@lydell/node-pty";
 import xterm from "@xterm/headless";
+import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
+import { onCleanup } from "../helpers.js";
 
 const BIN = fileURLToPath(new URL("../../bin/bgpals.js", import.meta.url));
 
@@ -24,7 +26,7 @@ export interface TerminalRun {
   /** Waits until the screen shows `text` (or `check` holds); the error shows the screen. */
   waitFor(text: string | RegExp | ((screen: string) => boolean), timeoutMs?: number): Promise<string>;
   type(data: string): void;
-  /** Types, then waits for the screen to change from what it was (never a fixed sleep). */
+  /** Types, then waits until the screen shows `until` (never a fixed sleep). */
   press(data: string, until: string | RegExp | ((screen: string) => boolean), timeoutMs?: number): Promise<string>;
   exited: Promise<number>;
   kill(): void;
@@ -39,14 +41,32 @@ export function runInTerminal(args: string[], options: { env: Record<string, str
     cols,
     rows,
     cwd: process.cwd(),
-    // Ink draws every frame only when CI is not set.
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", TERM: "xterm-256color", ...options.env, CI: "false" },
+    // Ink draws every frame only when CI is not set. The run's temp dir and marker (test/global-setup.ts) go along.
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", TERM: "xterm-256color", TMPDIR: tmpdir(), ...runMarker(), ...options.env, CI: "false" },
   });
+  // Whoever waits for the screen is woken when the terminal has taken in more output.
+  const waiting = new Set<() => void>();
   let pending = Promise.resolve();
   pty.onData((data) => {
-    pending = pending.then(() => new Promise<void>((resolve) => term.write(data, resolve)));
+    pending = pending
+      .then(() => new Promise<void>((resolve) => term.write(data, resolve)))
+      .then(() => {
+        for (const wake of waiting) wake();
+      });
   });
-  const exited = new Promise<number>((resolve) => pty.onExit(({ exitCode }) => resolve(exitCode)));
+  let running = true;
+  const exited = new Promise<number>((resolve) =>
+    pty.onExit(({ exitCode }) => {
+      running = false;
+      resolve(exitCode);
+    }),
+  );
+  // Ended with the test that started it (or after the file, when started in beforeAll), failed or not.
+  onCleanup(async () => {
+    if (running) pty.kill("SIGKILL");
+    await exited;
+    term.dispose();
+  });
   const screen = () => {
     const buffer = term.buffer.active;
     const lines: string[] = [];
@@ -60,8 +80,18 @@ export function runInTerminal(args: string[], options: { env: Record<string, str
       await pending;
       const s = screen();
       if (matches(want, s)) return s;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(want)}; the screen shows:\n${s}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
+      const left = deadline - Date.now();
+      if (left < 0) throw new Error(`timed out waiting for ${String(want)}; the screen shows:\n${s}`);
+      // Until more output arrives (the screen changes only then), or the deadline.
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
+          waiting.delete(wake);
+          resolve();
+        };
+        const timer = setTimeout(wake, left + 1);
+        waiting.add(wake);
+      });
     }
   };
   return {
@@ -73,6 +103,13 @@ export function runInTerminal(args: string[], options: { env: Record<string, str
       return waitFor(until, timeoutMs);
     },
     exited,
-    kill: () => pty.kill(),
+    kill: () => {
+      if (running) pty.kill("SIGKILL");
+    },
   };
+}
+
+function runMarker(): Record<string, string> {
+  const marker = process.env.BGPALS_TEST_RUN;
+  return marker === undefined ? {} : { BGPALS_TEST_RUN: marker };
 }
