@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: "forks",
+    // Fails the run if a test leaves a bgpals-* temp dir or a process behind.
+    globalSetup: ["test/global-setup.ts"],
   },
 });
