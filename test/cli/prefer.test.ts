@@ -54,13 +54,17 @@ describe("bgpals prefer", () => {
   });
 
   it("with --yes applies, shows the move with its time, saves the peering and prints a prefer bundle", async () => {
+    const started = Date.now();
     const r = await as("alice", ["prefer", "--friend", "remi", "--primary", "isp2", "--yes", "--json"]);
+    const took = Date.now() - started;
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({ ok: true, written: true, peering: "alice-remi", side: "alice", friend: "remi", applied: 4, otherChanges: 0 });
     expect(out.prediction.prefixes).toEqual([expect.objectContaining({ prefix: REMI_LAN, moves: true, from: expect.objectContaining({ link: "isp1" }), to: expect.objectContaining({ link: "isp2", localPref: 200 }) })]);
     expect(out.observed).toMatchObject({ settled: true, prefixes: [{ prefix: REMI_LAN, link: "isp2", localPref: 200, asPredicted: true }] });
+    // Measured from the apply to the move seen: within the command's own run.
     expect(out.observed.elapsedMs).toBeGreaterThanOrEqual(0);
+    expect(out.observed.elapsedMs).toBeLessThan(took);
     expect(out.bundle).toMatch(/^bgpals1:[A-Za-z0-9_-]+$/);
     expect(out.fingerprint).toMatch(/^[2-9A-Z]{4}(-[2-9A-Z]{4}){3}$/);
     expect(peeringFile("alice").policy.primary).toBe("isp2");

@@ -44,15 +44,9 @@ export function runInTerminal(args: string[], options: { env: Record<string, str
     // Ink draws every frame only when CI is not set. The run's temp dir and marker (test/global-setup.ts) go along.
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", TERM: "xterm-256color", TMPDIR: tmpdir(), ...runMarker(), ...options.env, CI: "false" },
   });
-  // Whoever waits for the screen is woken when the terminal has taken in more output.
-  const waiting = new Set<() => void>();
   let pending = Promise.resolve();
   pty.onData((data) => {
-    pending = pending
-      .then(() => new Promise<void>((resolve) => term.write(data, resolve)))
-      .then(() => {
-        for (const wake of waiting) wake();
-      });
+    pending = pending.then(() => new Promise<void>((resolve) => term.write(data, resolve)));
   });
   let running = true;
   const exited = new Promise<number>((resolve) =>
@@ -80,18 +74,11 @@ export function runInTerminal(args: string[], options: { env: Record<string, str
       await pending;
       const s = screen();
       if (matches(want, s)) return s;
-      const left = deadline - Date.now();
-      if (left < 0) throw new Error(`timed out waiting for ${String(want)}; the screen shows:\n${s}`);
-      // Until more output arrives (the screen changes only then), or the deadline.
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          clearTimeout(timer);
-          waiting.delete(wake);
-          resolve();
-        };
-        const timer = setTimeout(wake, left + 1);
-        waiting.add(wake);
-      });
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(want)}; the screen shows:\n${s}`);
+      // The poll interval. Not shorter, and not woken by new output: a screen that has just mounted
+      // takes keys only once its passive effects ran (Ink's useInput), and a key typed the instant
+      // the screen appears can be lost. Polling makes that rare; only the app can rule it out.
+      await new Promise((resolve) => setTimeout(resolve, 25));
     }
   };
   return {
