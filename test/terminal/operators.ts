@@ -47,14 +47,14 @@ export function bundleOnScreen(screen: string): { text: string; fingerprint: str
 
 /** Pastes a bundle into the focused field and submits it once the field shows its end. */
 export async function pasteBundle(term: TerminalRun, text: string, until: string | RegExp): Promise<string> {
-  term.type(text);
+  await term.type(text);
   await term.waitFor((s) => s.includes(text.slice(-20)));
   return term.press(KEYS.enter, until, 20_000);
 }
 
 /** Types into a text field, waiting until the field shows it. */
 export async function typeText(term: TerminalRun, text: string): Promise<void> {
-  term.type(text);
+  await term.type(text);
   await term.waitFor((s) => s.includes(text));
 }
 

@@ -2,6 +2,7 @@
 // xterm, and the screen read back as text, the way a person sees it.
 import { spawn, type IPty } from "@lydell/node-pty";
 import xterm from "@xterm/headless";
+import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { onCleanup } from "../helpers.js";
@@ -25,8 +26,9 @@ export interface TerminalRun {
   screen(): string;
   /** Waits until the screen shows `text` (or `check` holds); the error shows the screen. */
   waitFor(text: string | RegExp | ((screen: string) => boolean), timeoutMs?: number): Promise<string>;
-  type(data: string): void;
-  /** Types, then waits until the screen shows `until` (never a fixed sleep). */
+  /** Types once the app is ready for it (see `idle`). */
+  type(data: string): Promise<void>;
+  /** Types once the app is ready, then waits until the screen shows `until` (never a fixed sleep). */
   press(data: string, until: string | RegExp | ((screen: string) => boolean), timeoutMs?: number): Promise<string>;
   exited: Promise<number>;
   kill(): void;
@@ -75,18 +77,27 @@ export function runInTerminal(args: string[], options: { env: Record<string, str
       const s = screen();
       if (matches(want, s)) return s;
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(want)}; the screen shows:\n${s}`);
-      // The poll interval. Not shorter, and not woken by new output: a screen that has just mounted
-      // takes keys only once its passive effects ran (Ink's useInput), and a key typed the instant
-      // the screen appears can be lost. Polling makes that rare; only the app can rule it out.
+      // The poll interval.
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
+  };
+  // A screen that has just appeared takes keys only once React ran its passive effects (Ink's
+  // useInput subscribes there), after the frame was written: a key typed in between is lost. So a
+  // key goes out once the app is idle, as a person types only once the screen is there.
+  const idle = async () => {
+    const deadline = Date.now() + 5000;
+    while (running && !asleep(pty.pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2)); // poll interval
+  };
+  const type = async (data: string) => {
+    await idle();
+    pty.write(data);
   };
   return {
     screen,
     waitFor,
-    type: (data) => pty.write(data),
+    type,
     press: async (data, until, timeoutMs) => {
-      pty.write(data);
+      await type(data);
       return waitFor(until, timeoutMs);
     },
     exited,
@@ -94,6 +105,22 @@ export function runInTerminal(args: string[], options: { env: Record<string, str
       if (running) pty.kill("SIGKILL");
     },
   };
+}
+
+/**
+ * The process's main thread sleeps, waiting for input or a timer: its event loop has nothing left
+ * to do, effects included (React schedules those with setImmediate, and a pending setImmediate keeps
+ * the loop from sleeping). Without /proc there is no telling: true.
+ */
+function asleep(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return true;
+  }
+  // pid (comm) state ...; comm may hold spaces and parentheses.
+  return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "S";
 }
 
 function runMarker(): Record<string, string> {
