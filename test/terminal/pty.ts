@@ -31,7 +31,8 @@ export interface TerminalRun {
   /** Types once the app is ready, then waits until the screen shows `until` (never a fixed sleep). */
   press(data: string, until: string | RegExp | ((screen: string) => boolean), timeoutMs?: number): Promise<string>;
   exited: Promise<number>;
-  kill(): void;
+  /** SIGKILL unless told otherwise (SIGHUP: the terminal closed). */
+  kill(signal?: string): void;
 }
 
 export function runInTerminal(args: string[], options: { env: Record<string, string>; cols?: number; rows?: number }): TerminalRun {
@@ -101,8 +102,8 @@ export function runInTerminal(args: string[], options: { env: Record<string, str
       return waitFor(until, timeoutMs);
     },
     exited,
-    kill: () => {
-      if (running) pty.kill("SIGKILL");
+    kill: (signal = "SIGKILL") => {
+      if (running) pty.kill(signal);
     },
   };
 }
