@@ -109,19 +109,24 @@ export function runInTerminal(args: string[], options: { env: Record<string, str
 }
 
 /**
- * The process's main thread sleeps, waiting for input or a timer: its event loop has nothing left
- * to do, effects included (React schedules those with setImmediate, and a pending setImmediate keeps
- * the loop from sleeping). Without /proc there is no telling: true.
+ * The process's main thread sleeps in epoll, waiting for input or a timer: its event loop has
+ * nothing left to do, effects included (React schedules those with setImmediate, and a pending
+ * setImmediate keeps the loop from sleeping). Asleep elsewhere (a futex, a write to the terminal)
+ * is not idle. Without /proc there is no telling: true.
  */
 function asleep(pid: number): boolean {
   let stat: string;
+  let wchan: string;
   try {
     stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    wchan = readFileSync(`/proc/${pid}/wchan`, "utf8");
   } catch {
     return true;
   }
   // pid (comm) state ...; comm may hold spaces and parentheses.
-  return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "S";
+  const sleeping = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "S";
+  // Where it sleeps: "do_epoll_wait" (or "ep_poll"); "0" when the kernel does not say.
+  return sleeping && (wchan === "0" || wchan === "" || /epoll|ep_poll/.test(wchan));
 }
 
 function runMarker(): Record<string, string> {
