@@ -64,8 +64,8 @@ describe("status --watch --json", () => {
     await until(() => of("session-up").find((e) => e.session === "remi-isp1"), "isp1 session up");
     await until(() => of("best-path-moved").find((e) => e.prefix === "192.168.42.0/24" && e.to.link === "isp1"), "best path back on isp1");
 
-    const exit = new Promise<number | null>((resolve) => child.on("exit", resolve));
     child.kill("SIGINT");
-    expect(await exit).toBe(0);
+    await until(() => child.exitCode !== null || child.signalCode !== null, "the watcher to exit on SIGINT", 10_000);
+    expect(child.exitCode).toBe(0);
   }, 60_000);
 });
