@@ -79,14 +79,21 @@ export function tempDir(prefix: string): string {
   return dir;
 }
 
-/** Ends `child` (if it still runs) by `onCleanup`, and waits until it has exited. */
-export function endsWithTest<C extends ChildProcess>(child: C): C {
+/**
+ * Ends `child` (if it still runs) by `onCleanup` and waits until it has exited: SIGTERM first, so
+ * it may clean up after itself; SIGKILL if it has not exited `graceMs` later.
+ */
+export function endsWithTest<C extends ChildProcess>(child: C, graceMs = 3000): C {
+  const running = () => child.exitCode === null && child.signalCode === null;
   const exited = new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    if (!running()) resolve();
     else child.once("exit", () => resolve());
   });
   onCleanup(async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    if (running()) {
+      child.kill("SIGTERM");
+      await until(() => !running(), "the child to exit on SIGTERM", graceMs).catch(() => child.kill("SIGKILL"));
+    }
     await exited;
   });
   return child;

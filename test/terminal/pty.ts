@@ -5,7 +5,7 @@ import xterm from "@xterm/headless";
 import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
-import { onCleanup } from "../helpers.js";
+import { onCleanup, until } from "../helpers.js";
 
 const BIN = fileURLToPath(new URL("../../bin/bgpals.js", import.meta.url));
 
@@ -59,8 +59,13 @@ export function runInTerminal(args: string[], options: { env: Record<string, str
     }),
   );
   // Ended with the test that started it (or after the file, when started in beforeAll), failed or not.
+  // SIGHUP first, as when a terminal window closes (the demo removes its directory then); SIGKILL
+  // if the app has not exited 3 s later.
   onCleanup(async () => {
-    if (running) pty.kill("SIGKILL");
+    if (running) {
+      pty.kill("SIGHUP");
+      await until(() => !running, "the app to exit on SIGHUP", 3000).catch(() => pty.kill("SIGKILL"));
+    }
     await exited;
     term.dispose();
   });
