@@ -6,5 +6,12 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: "forks",
+    // One worker per core (vitest's default leaves one core out): the tests mostly wait on child
+    // CLIs and the lab's timers, so on 2 cores this halves the run.
+    maxWorkers: "100%",
+    // A test that asserts nothing fails (waiting for a screen alone is not a check of it).
+    expect: { requireAssertions: true },
+    // Fails the run if a test leaves a bgpals-* temp dir or a process behind.
+    globalSetup: ["test/global-setup.ts"],
   },
 });

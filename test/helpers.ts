@@ -1,6 +1,11 @@
-// Shared by tests: the example peering files and a clone helper for mutations.
-import { readFileSync } from "node:fs";
+// Shared by tests: the example peering files and a clone helper for mutations; temp dirs and
+// processes that go when the test that made them ends; waiting for a condition.
+import type { ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterAll, onTestFinished } from "vitest";
 import { parsePeering, type Peering } from "../src/core/peering.js";
 
 export const repoRoot = fileURLToPath(new URL("..", import.meta.url));
@@ -44,3 +49,66 @@ export const GOLDEN_MATRIX: Array<[keyof typeof EXAMPLES, string, string]> = [
   ["s7", "alice", "7.24"],
   ["s7", "remi", "7.19.6"],
 ];
+
+// What was made outside a test (at load, in a describe, in beforeAll) goes after the whole file.
+// Registered when this module loads, so it runs after the file's own afterAll hooks.
+const fileCleanups: Array<() => unknown> = [];
+afterAll(async () => {
+  for (const cleanup of fileCleanups.splice(0).reverse()) await cleanup();
+});
+
+/**
+ * Runs `cleanup` when the current test finishes, passed or failed (the latest registered first),
+ * or after the file when called outside a test.
+ */
+export function onCleanup(cleanup: () => unknown): void {
+  try {
+    onTestFinished(async () => {
+      await cleanup();
+    });
+  } catch {
+    // Not inside a test.
+    fileCleanups.push(cleanup);
+  }
+}
+
+/** A new directory under the temp dir, `prefix` then random characters; removed by `onCleanup`. */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/**
+ * Ends `child` (if it still runs) by `onCleanup` and waits until it has exited: SIGTERM first, so
+ * it may clean up after itself; SIGKILL if it has not exited `graceMs` later.
+ */
+export function endsWithTest<C extends ChildProcess>(child: C, graceMs = 3000): C {
+  const running = () => child.exitCode === null && child.signalCode === null;
+  const exited = new Promise<void>((resolve) => {
+    if (!running()) resolve();
+    else child.once("exit", () => resolve());
+  });
+  onCleanup(async () => {
+    if (running()) {
+      child.kill("SIGTERM");
+      await until(() => !running(), "the child to exit on SIGTERM", graceMs).catch(() => child.kill("SIGKILL"));
+    }
+    await exited;
+  });
+  return child;
+}
+
+/**
+ * Polls `probe` until it gives a value (anything but undefined or false), and returns it; past
+ * the deadline, throws naming `what`. The poll interval is only how often it looks.
+ */
+export async function until<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, what: string | (() => string), timeoutMs = 15_000, everyMs = 25): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await probe();
+    if (found !== undefined && found !== false) return found;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === "string" ? what : what()}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}

@@ -2,7 +2,7 @@
 // 7.24, remi on 7.19.6) so a newcomer can walk through a whole peering alone. Everything lives in
 // a temporary directory that goes when the demo ends.
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { constants as osConstants, tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadIdentity } from "../store/identity.js";
 import { homeOf, probedHome } from "../flows/home-status.js";
@@ -20,6 +20,13 @@ export async function runDemo(options: { reason?: string } = {}): Promise<void> 
   assertInteractive({ stdin: process.stdin, stdout: process.stdout, env: process.env });
   const [{ render }, { createElement }, { Demo }] = await Promise.all([import("ink"), import("react"), import("../ui/Demo.js")]);
   const root = mkdtempSync(join(tmpdir(), "bgpals-demo-"));
+  // The terminal closing under the demo (SIGHUP), or a kill, ends it too: the directory goes all the same.
+  const ended = (signal: NodeJS.Signals) => {
+    rmSync(root, { recursive: true, force: true });
+    process.exit(128 + osConstants.signals[signal]);
+  };
+  const SIGNALS = ["SIGHUP", "SIGTERM", "SIGINT"] as const;
+  for (const signal of SIGNALS) process.once(signal, ended);
   let stop: () => Promise<void> = async () => undefined;
   const ready = (async () => {
     const { Lab } = await import("../lab/lab.js");
@@ -34,6 +41,7 @@ export async function runDemo(options: { reason?: string } = {}): Promise<void> 
     await ready.catch(() => undefined);
     await stop();
     rmSync(root, { recursive: true, force: true });
+    for (const signal of SIGNALS) process.off(signal, ended);
   }
 }
 

@@ -1,7 +1,7 @@
 // Runs the built CLI without blocking this process (a lab may run in it).
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { repoRoot } from "../helpers.js";
+import { endsWithTest, repoRoot } from "../helpers.js";
 
 export interface CliResult {
   code: number | null;
@@ -11,7 +11,8 @@ export interface CliResult {
 
 export function cliAsync(args: string[], env: Record<string, string>): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(repoRoot, "bin/bgpals.js"), ...args], { cwd: repoRoot, env: { ...process.env, CI: "true", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    // Killed when the test ends, should it time out while this runs.
+    const child = endsWithTest(spawn(process.execPath, [join(repoRoot, "bin/bgpals.js"), ...args], { cwd: repoRoot, env: { ...process.env, CI: "true", ...env }, stdio: ["ignore", "pipe", "pipe"] }));
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));

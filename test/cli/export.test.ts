@@ -1,7 +1,5 @@
 // `bgpals export` over SSH against the lab: the whole configuration, host key pinned on first use.
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { tempDir } from "../helpers.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lab } from "../../src/lab/lab.js";
 import { STACK_TRACE } from "./run.js";
@@ -16,7 +14,7 @@ afterAll(async () => lab.stop());
 describe("bgpals export", () => {
   it("prints the router's configuration, then refuses a changed host key", async () => {
     const r = lab.info().routers[0]!;
-    const home = mkdtempSync(join(tmpdir(), "bgpals-export-"));
+    const home = tempDir("bgpals-export-");
     const run = () => cliAsync(["export", "--router", `${r.user}@${r.host}:${r.port}`, "--ssh-port", String(r.sshPort)], { BGPALS_HOME: home, BGPALS_PASSWORD: r.password });
     const first = await run();
     expect(first.code, first.stderr).toBe(0);

@@ -3,15 +3,17 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { RouterOSAPI } from "node-routeros";
 import { describe, expect, it } from "vitest";
-import { repoRoot } from "../helpers.js";
+import { endsWithTest, repoRoot } from "../helpers.js";
 import { emptyHome, runCli, STACK_TRACE } from "./run.js";
 
 describe("bgpals lab", () => {
   it("prints where its routers are as the first line, serves the API, stops cleanly on Ctrl-C", async () => {
-    const child = spawn(process.execPath, [join(repoRoot, "bin/bgpals.js"), "lab", "--routers", "remi,carol"], {
-      env: { ...process.env, BGPALS_HOME: emptyHome, CI: "true" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = endsWithTest(
+      spawn(process.execPath, [join(repoRoot, "bin/bgpals.js"), "lab", "--routers", "remi,carol"], {
+        env: { ...process.env, BGPALS_HOME: emptyHome, CI: "true" },
+        stdio: ["ignore", "pipe", "pipe"],
+      }),
+    );
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
     const firstLine = await new Promise<string>((resolve, reject) => {

@@ -1,12 +1,11 @@
 // `bgpals prefer` on a RouterOS 6 side: carol (6.49.10) swaps the primary of S4 in place. The
 // old backup's rule loses its set-bgp-prepend through `unset`, which plan review shows as !name.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Peering } from "../../src/core/peering.js";
 import { Lab } from "../../src/lab/lab.js";
-import { example } from "../helpers.js";
+import { example, tempDir, until } from "../helpers.js";
 import { buildPeering } from "../lab/lab-helpers.js";
 import { cliAsync } from "./cli-async.js";
 
@@ -17,7 +16,7 @@ const ISP2_ALICE = "172.16.21.1";
 
 let lab: Lab;
 let original = "";
-const home = mkdtempSync(join(tmpdir(), "bgpals-prefer-carol-"));
+const home = tempDir("bgpals-prefer-carol-");
 const peeringFile = () => JSON.parse(readFileSync(join(home, "peers", "alice.json"), "utf8")) as Peering;
 function asCarol(args: string[]) {
   const r = lab.info().routers.find((x) => x.name === "carol")!;
@@ -25,14 +24,6 @@ function asCarol(args: string[]) {
 }
 const active = (dst: string) => lab.dataplane.of("carol").routes.find((r) => r.dst === dst && r.protocol === "bgp" && r.active);
 const outRule = (link: string) => lab.router("carol").store.at("/routing/filter").list().find((r) => r.comment === `bgpals:alice-carol:out-${link}-net-${CAROL_LAN}`)!;
-
-async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 beforeAll(async () => {
   lab = await Lab.start({ routers: ["alice", "carol"], tickMs: 50, tls: false, ssh: false });

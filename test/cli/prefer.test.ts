@@ -1,8 +1,8 @@
 // `bgpals prefer` and `bgpals clear` as two operators run them, each with their own config home,
 // on a peering made by the headless wizard (so each keeps the other's identity key).
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { tempDir, until } from "../helpers.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lab } from "../../src/lab/lab.js";
 import { cliAsync } from "./cli-async.js";
@@ -11,7 +11,7 @@ const REMI_LAN = "192.168.42.0/24";
 const ALICE_LAN = "192.168.0.0/24";
 
 let lab: Lab;
-const homes = { alice: mkdtempSync(join(tmpdir(), "bgpals-prefer-alice-")), remi: mkdtempSync(join(tmpdir(), "bgpals-prefer-remi-")) };
+const homes = { alice: tempDir("bgpals-prefer-alice-"), remi: tempDir("bgpals-prefer-remi-") };
 function as(op: "alice" | "remi", args: string[]) {
   const r = lab.info().routers.find((x) => x.name === op)!;
   return cliAsync([...args, "--router", `${r.user}@${r.host}:${r.port}`], { BGPALS_HOME: homes[op], BGPALS_PASSWORD: r.password });
@@ -22,14 +22,6 @@ function bgpRoutes(router: string, dst: string) {
   return lab.dataplane.of(router).routes.filter((r) => r.dst === dst && r.protocol === "bgp");
 }
 const active = (router: string, dst: string) => bgpRoutes(router, dst).find((r) => r.active);
-
-async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 beforeAll(async () => {
   lab = await Lab.start({ routers: ["alice", "remi"], tickMs: 50, tls: false, ssh: false });
@@ -62,13 +54,17 @@ describe("bgpals prefer", () => {
   });
 
   it("with --yes applies, shows the move with its time, saves the peering and prints a prefer bundle", async () => {
+    const started = Date.now();
     const r = await as("alice", ["prefer", "--friend", "remi", "--primary", "isp2", "--yes", "--json"]);
+    const took = Date.now() - started;
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({ ok: true, written: true, peering: "alice-remi", side: "alice", friend: "remi", applied: 4, otherChanges: 0 });
     expect(out.prediction.prefixes).toEqual([expect.objectContaining({ prefix: REMI_LAN, moves: true, from: expect.objectContaining({ link: "isp1" }), to: expect.objectContaining({ link: "isp2", localPref: 200 }) })]);
     expect(out.observed).toMatchObject({ settled: true, prefixes: [{ prefix: REMI_LAN, link: "isp2", localPref: 200, asPredicted: true }] });
+    // Measured from the apply to the move seen: within the command's own run.
     expect(out.observed.elapsedMs).toBeGreaterThanOrEqual(0);
+    expect(out.observed.elapsedMs).toBeLessThan(took);
     expect(out.bundle).toMatch(/^bgpals1:[A-Za-z0-9_-]+$/);
     expect(out.fingerprint).toMatch(/^[2-9A-Z]{4}(-[2-9A-Z]{4}){3}$/);
     expect(peeringFile("alice").policy.primary).toBe("isp2");

@@ -1,12 +1,11 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { EXAMPLES, exampleJson } from "../helpers.js";
+import { EXAMPLES, exampleJson, tempDir } from "../helpers.js";
 import { runCli, STACK_TRACE } from "./run.js";
 
 const S1 = EXAMPLES.s1;
-const scratch = mkdtempSync(join(tmpdir(), "bgpals-render-"));
+const scratch = tempDir("bgpals-render-");
 
 function writePeering(name: string, json: unknown): string {
   const file = join(scratch, name);

@@ -1,16 +1,15 @@
 // Headless router commands against the lab, through the real CLI.
-import { mkdtempSync, readFileSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lab } from "../../src/lab/lab.js";
-import { EXAMPLES } from "../helpers.js";
+import { EXAMPLES, tempDir } from "../helpers.js";
 import { keyring } from "../../src/store/secrets.js";
 import { cliAsync } from "./cli-async.js";
 import { STACK_TRACE } from "./run.js";
 
 let lab: Lab;
-const home = mkdtempSync(join(tmpdir(), "bgpals-router-cli-"));
+const home = tempDir("bgpals-router-cli-");
 /** The routers before the peering's preparation made its certificates: what remove restores. */
 const factory: Record<string, string> = {};
 

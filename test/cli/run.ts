@@ -1,11 +1,10 @@
 // Runs the built CLI as a user would, in an empty config home.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { repoRoot } from "../helpers.js";
+import { repoRoot, tempDir } from "../helpers.js";
 
-export const emptyHome = mkdtempSync(join(tmpdir(), "bgpals-test-home-"));
+/** Removed after the test file that loaded this. */
+export const emptyHome = tempDir("bgpals-test-home-");
 
 export interface CliResult {
   code: number | null;

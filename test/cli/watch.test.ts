@@ -1,12 +1,10 @@
 // `bgpals status --watch --json` against the lab: events as a WAN is cut, a router reboots, the WAN returns.
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lab } from "../../src/lab/lab.js";
-import { example, repoRoot } from "../helpers.js";
-import { buildPeering } from "../lab/lab-helpers.js";
+import { endsWithTest, example, repoRoot, tempDir, until } from "../helpers.js";
+import { buildPeering, countRequests } from "../lab/lab-helpers.js";
 
 let lab: Lab;
 beforeAll(async () => {
@@ -17,23 +15,17 @@ beforeAll(async () => {
 });
 afterAll(async () => lab.stop());
 
-async function until<T>(find: () => T | undefined, what: string, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const found = find();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe("status --watch --json", () => {
   it("streams session down, best path moved, reconnects after a reboot without repeating, and recovers", async () => {
     const r = lab.info().routers.find((x) => x.name === "alice")!;
-    const child = spawn(process.execPath, [join(repoRoot, "bin/bgpals.js"), "status", "--watch", "--json", "--interval", "0.2", "--router", `${r.user}@${r.host}:${r.port}`], {
-      env: { ...process.env, BGPALS_HOME: mkdtempSync(join(tmpdir(), "bgpals-watch-")), BGPALS_PASSWORD: r.password, CI: "true" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    // Each look of the watcher asks for the BGP sessions once.
+    const looks = countRequests(lab, "alice", "/routing/bgp/session/print");
+    const child = endsWithTest(
+      spawn(process.execPath, [join(repoRoot, "bin/bgpals.js"), "status", "--watch", "--json", "--interval", "0.2", "--router", `${r.user}@${r.host}:${r.port}`], {
+        env: { ...process.env, BGPALS_HOME: tempDir("bgpals-watch-"), BGPALS_PASSWORD: r.password, CI: "true" },
+        stdio: ["ignore", "pipe", "pipe"],
+      }),
+    );
     const events: any[] = [];
     let buffer = "";
     child.stdout.on("data", (d) => {
@@ -61,7 +53,9 @@ describe("status --watch --json", () => {
     await until(() => of("connected")[1], "reconnected");
     // Seen again after the reboot, the same state yields no new events: nothing is repeated.
     const seen = events.length;
-    await new Promise((r) => setTimeout(r, 1000));
+    // Three more looks, each after the one before it was diffed and written out.
+    const looked = looks();
+    await until(() => looks() >= looked + 4, "three more looks after reconnecting");
     expect(events.slice(seen).filter((e) => e.event !== "session-up" && e.event !== "tunnel-up")).toEqual([]);
     expect(of("session-down").filter((e) => e.session === "remi-isp1")).toHaveLength(1);
     expect(of("tunnel-down").filter((e) => e.link === "isp1")).toHaveLength(1);
@@ -70,8 +64,8 @@ describe("status --watch --json", () => {
     await until(() => of("session-up").find((e) => e.session === "remi-isp1"), "isp1 session up");
     await until(() => of("best-path-moved").find((e) => e.prefix === "192.168.42.0/24" && e.to.link === "isp1"), "best path back on isp1");
 
-    const exit = new Promise<number | null>((resolve) => child.on("exit", resolve));
     child.kill("SIGINT");
-    expect(await exit).toBe(0);
+    await until(() => child.exitCode !== null || child.signalCode !== null, "the watcher to exit on SIGINT", 10_000);
+    expect(child.exitCode).toBe(0);
   }, 60_000);
 });

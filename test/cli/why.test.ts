@@ -1,10 +1,7 @@
 // "Why filtered?" on the lab: S3's filters on alice (friend prefixes up to /28).
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lab } from "../../src/lab/lab.js";
-import { example } from "../helpers.js";
+import { example, tempDir } from "../helpers.js";
 import { planAndApply } from "../platforms/routeros/apply-helpers.js";
 import { cliAsync } from "./cli-async.js";
 
@@ -18,7 +15,7 @@ afterAll(async () => lab.stop());
 
 function why(prefix: string, extra: string[] = []) {
   const r = lab.info().routers[0]!;
-  return cliAsync(["why", prefix, "--router", `${r.user}@${r.host}:${r.port}`, ...extra], { BGPALS_HOME: mkdtempSync(join(tmpdir(), "bgpals-why-")), BGPALS_PASSWORD: r.password });
+  return cliAsync(["why", prefix, "--router", `${r.user}@${r.host}:${r.port}`, ...extra], { BGPALS_HOME: tempDir("bgpals-why-"), BGPALS_PASSWORD: r.password });
 }
 
 describe("bgpals why", () => {

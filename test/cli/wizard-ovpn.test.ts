@@ -2,9 +2,9 @@
 // accepts as the client, alice completes. Certificates are made and moved on the routers, the PPP
 // passwords cross sealed in the answer, both grant a read-only monitor account; then both remove
 // the peering and their routers are exactly as before.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { tempDir, until } from "../helpers.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lab } from "../../src/lab/lab.js";
 import { parseBundle } from "../../src/core/bundle-layout.js";
@@ -24,23 +24,13 @@ beforeAll(async () => {
 });
 afterAll(async () => lab.stop());
 
-const homes = { alice: mkdtempSync(join(tmpdir(), "bgpals-alice-")), carol: mkdtempSync(join(tmpdir(), "bgpals-carol-")) };
+const homes = { alice: tempDir("bgpals-alice-"), carol: tempDir("bgpals-carol-") };
 const outputs: CliResult[] = [];
 async function as(op: "alice" | "carol", args: string[]): Promise<CliResult> {
   const r = lab.info().routers.find((x) => x.name === op)!;
   const result = await cliAsync([...args, "--router", `${r.user}@${r.host}:${r.port}`], { BGPALS_HOME: homes[op], BGPALS_PASSWORD: r.password });
   outputs.push(result);
   return result;
-}
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 function filesUnder(dir: string): string[] {
@@ -105,7 +95,7 @@ describe("headless S4 over OpenVPN (alice 7.24 serves, carol 6.49.10 dials)", ()
     ]);
     expect(alice.at("/certificate").find({ name: "bgpals-alice-carol-friend-ca" })[0]).toMatchObject({ trusted: "true", "private-key": "false" });
 
-    const status = await waitFor(async () => {
+    const status = await until(async () => {
       const s = await as("alice", ["status", "--json"]);
       const parsed = JSON.parse(s.stdout);
       const active = parsed.routes.find((x: any) => x.dst === "192.168.88.0/24" && x.active);

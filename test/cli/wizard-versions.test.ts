@@ -2,9 +2,7 @@
 // accept and complete (certificates made, exported, uploaded and imported; PPP secrets; read-only
 // monitor accounts with their group) between two lab routers running each version. The lab
 // refuses what a version's tree does not have, exactly as that router would.
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { tempDir, until } from "../helpers.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lab } from "../../src/lab/lab.js";
 import { RouterClient } from "../../src/platforms/routeros/api/client.js";
@@ -15,7 +13,7 @@ const VERSIONS = ["7.12.2", "7.15.3", "7.20.8", "7.22.3"];
 
 describe.each(VERSIONS)("OpenVPN peering through the wizard on RouterOS %s", (version) => {
   let lab: Lab;
-  const homes = { alice: mkdtempSync(join(tmpdir(), "bgpals-alice-")), remi: mkdtempSync(join(tmpdir(), "bgpals-remi-")) };
+  const homes = { alice: tempDir("bgpals-alice-"), remi: tempDir("bgpals-remi-") };
   beforeAll(async () => {
     lab = await Lab.start({ routers: ["alice", "remi"], versions: { alice: version, remi: version }, tickMs: 50, tls: false, ssh: false });
   });
@@ -38,14 +36,17 @@ describe.each(VERSIONS)("OpenVPN peering through the wizard on RouterOS %s", (ve
       expect(store.at("/certificate").list().length, name).toBeGreaterThanOrEqual(2);
       expect(store.at("/user").find({ name: "bgpals-alice-remi-ro" }).length, name).toBe(1);
     }
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const status = await as("alice", ["status"]);
-      const up = status.tunnels.length === 2 && status.tunnels.every((t: any) => t.state === "up") && status.sessions.length === 2 && status.sessions.every((s: any) => s.state === "established");
-      if (up && status.routes.some((r: any) => r.dst === "192.168.42.0/24" && r.active && r.link === "isp1")) break;
-      if (Date.now() > deadline) throw new Error(`not up on ${version}: ${JSON.stringify(status)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    let status: any;
+    await until(
+      async () => {
+        status = await as("alice", ["status"]);
+        const up = status.tunnels.length === 2 && status.tunnels.every((t: any) => t.state === "up") && status.sessions.length === 2 && status.sessions.every((s: any) => s.state === "established");
+        return up && status.routes.some((r: any) => r.dst === "192.168.42.0/24" && r.active && r.link === "isp1");
+      },
+      () => `tunnels up, sessions established and remi's prefix via isp1 on ${version}; the last status was ${JSON.stringify(status)}`,
+      15_000,
+      100,
+    );
   }, 60_000);
 
   it("would refuse what the version's tree lacks, on the menus the wizard writes", async () => {

@@ -1,7 +1,7 @@
 // offer → accept → complete between two operators, each with their own config home, on the lab.
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { tempDir } from "../helpers.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lab } from "../../src/lab/lab.js";
 import { cliAsync } from "./cli-async.js";
@@ -12,7 +12,7 @@ beforeAll(async () => {
 });
 afterAll(async () => lab.stop());
 
-const homes = { alice: mkdtempSync(join(tmpdir(), "bgpals-alice-")), remi: mkdtempSync(join(tmpdir(), "bgpals-remi-")) };
+const homes = { alice: tempDir("bgpals-alice-"), remi: tempDir("bgpals-remi-") };
 function as(op: "alice" | "remi", args: string[]) {
   const r = lab.info().routers.find((x) => x.name === op)!;
   return cliAsync([...args, "--router", `${r.user}@${r.host}:${r.port}`], { BGPALS_HOME: homes[op], BGPALS_PASSWORD: r.password });

@@ -1,8 +1,6 @@
 // An abandoned OpenVPN offer or accept leaves nothing behind: discardPrepared takes the
 // certificates, the imported CA and the read-only account along with any WireGuard interfaces.
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { tempDir } from "../helpers.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { discardPrepared, makeOffer, openOffer, prepareAccept } from "../../src/flows/wizard.js";
 import { workspaceAt } from "../../src/store/workspace.js";
@@ -32,8 +30,8 @@ describe("discardPrepared", () => {
     const before = { alice: lab.router("alice").exportConfig(), carol: lab.router("carol").exportConfig() };
     const alice = await connection("alice");
     const carol = await connection("carol");
-    const wsAlice = { ...workspaceAt(mkdtempSync(join(tmpdir(), "bgpals-discard-a-"))), secrets: null };
-    const wsCarol = { ...workspaceAt(mkdtempSync(join(tmpdir(), "bgpals-discard-c-"))), secrets: null };
+    const wsAlice = { ...workspaceAt(tempDir("bgpals-discard-a-")), secrets: null };
+    const wsCarol = { ...workspaceAt(tempDir("bgpals-discard-c-")), secrets: null };
     const made = await makeOffer(alice, wsAlice, { me: "alice", friend: "carol", asn: 64514, networks: ["192.168.0.0/24"], primary: "isp1", links: [{ name: "isp1", kind: "ovpn", iface: "vlan832-orange-internet" }] });
     const opened = openOffer(made.bundle.text, wsCarol, "carol");
     const prepared = await prepareAccept(carol, wsCarol, opened, { asn: 64515, networks: ["192.168.88.0/24"], wans: { isp1: "pppoe-out1" }, monitorAccount: true });
@@ -55,8 +53,8 @@ describe("discardPrepared", () => {
     const before = lab.router("carol").exportConfig();
     const alice = await connection("alice");
     const carol = await connection("carol");
-    const wsAlice = { ...workspaceAt(mkdtempSync(join(tmpdir(), "bgpals-discard-a-"))), secrets: null };
-    const wsCarol = { ...workspaceAt(mkdtempSync(join(tmpdir(), "bgpals-discard-c-"))), secrets: null };
+    const wsAlice = { ...workspaceAt(tempDir("bgpals-discard-a-")), secrets: null };
+    const wsCarol = { ...workspaceAt(tempDir("bgpals-discard-c-")), secrets: null };
     const made = await makeOffer(alice, wsAlice, { me: "alice", friend: "carol", asn: 64514, networks: ["192.168.0.0/24"], primary: "isp1", links: [{ name: "isp1", kind: "ovpn", iface: "vlan832-orange-internet" }] });
     const opened = openOffer(made.bundle.text, wsCarol, "carol");
     await expect(prepareAccept(carol, wsCarol, opened, { asn: 64514, networks: ["192.168.88.0/24"], wans: { isp1: "pppoe-out1" } })).rejects.toThrow(/refused, nothing written/);

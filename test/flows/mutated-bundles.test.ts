@@ -4,9 +4,8 @@
 // that would write: openOffer → prepareAccept on carol, openAnswer → prepareComplete on alice.
 // Each is refused with a message (no bug), and no router changes. A few go through the real CLI;
 // a few are re-signed by the sender with tampered contents (a friend's broken or hostile bgpals).
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { tempDir } from "../helpers.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeBundle } from "../../src/core/bundle.js";
 import { answerSecret, type AnswerBody, type OfferBody } from "../../src/core/offer.js";
@@ -87,10 +86,10 @@ async function connection(name: string): Promise<Router> {
 }
 
 const ws = {
-  alice: { ...workspaceAt(mkdtempSync(join(tmpdir(), "bgpals-mut-alice-"))), secrets: null },
-  carol: { ...workspaceAt(mkdtempSync(join(tmpdir(), "bgpals-mut-carol-"))), secrets: null },
+  alice: { ...workspaceAt(tempDir("bgpals-mut-alice-")), secrets: null },
+  carol: { ...workspaceAt(tempDir("bgpals-mut-carol-")), secrets: null },
   // Another home of carol's, where the offer is still unused: offer mutations meet a fresh eye.
-  carolFresh: { ...workspaceAt(mkdtempSync(join(tmpdir(), "bgpals-mut-carol2-"))), secrets: null },
+  carolFresh: { ...workspaceAt(tempDir("bgpals-mut-carol2-")), secrets: null },
 } satisfies Record<string, Workspace>;
 const CHOICES = { asn: 64515, networks: ["192.168.88.0/24"], wans: { isp1: "pppoe-out1", isp2: "pppoe-out1" }, monitorAccount: true, monitorApi: "198.18.0.77:8728" };
 

@@ -98,7 +98,12 @@ function commands(random: () => number): Buffer {
   return Buffer.concat(Array.from({ length: n }, () => encodeSentence(COMMANDS[Math.floor(random() * COMMANDS.length)]!)));
 }
 
-/** One hostile session: bytes written in random pieces, then the socket is dropped. */
+/**
+ * One hostile session: bytes written in random pieces, then the socket is dropped at one of three
+ * moments (picked from the stream's length, so the seeded bytes stay the same): as soon as the
+ * last piece is sent; at the router's first answer after we stopped sending; or once the router,
+ * having read everything, closes.
+ */
 function attack(port: number, random: () => number): Promise<void> {
   const kind = random();
   const bytes =
@@ -119,13 +124,16 @@ function attack(port: number, random: () => number): Promise<void> {
       socket.destroy();
       resolve();
     };
+    const moment = bytes.length % 3;
     socket.on("error", finish);
     socket.on("close", finish);
-    socket.on("data", () => {});
+    socket.on("data", () => {
+      if (moment === 1) finish();
+    });
     socket.on("connect", () => {
-      for (const piece of pieces) socket.write(piece);
-      // Give the server a moment to answer (or to close on us), then hang up.
-      setTimeout(finish, 5);
+      pieces.forEach((piece, i) => socket.write(piece, i === pieces.length - 1 && moment === 0 ? finish : undefined));
+      if (pieces.length === 0) finish();
+      else if (moment !== 0) socket.end();
     });
   });
 }

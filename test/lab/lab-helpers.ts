@@ -59,3 +59,19 @@ export async function buildPeering(lab: Lab, peering: Peering, secrets: RenderSe
   for (const api of apis.values()) await api.close();
   return withKeys;
 }
+
+/**
+ * Counts the lab router's answers to `command` from now on (e.g. `/routing/bgp/session/print`,
+ * which a watcher or the monitor sends once per look): a test waits for N more looks instead of
+ * sleeping and hoping they happened.
+ */
+export function countRequests(lab: Lab, router: string, command: string): () => number {
+  const server = lab.router(router).server;
+  const inner = server.handler;
+  let count = 0;
+  server.handler = (request, reply) => {
+    if (request.command === command) count++;
+    return inner(request, reply);
+  };
+  return () => count;
+}

@@ -1,7 +1,7 @@
 // Lab routers as a client sees them: personalities, RouterOS-like refusals, !empty, faults.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lab } from "../../src/lab/lab.js";
-import { example } from "../helpers.js";
+import { example, until } from "../helpers.js";
 import { buildPeering, connect, print } from "./lab-helpers.js";
 
 let lab: Lab;
@@ -127,7 +127,7 @@ describe("faults through the /lab menu", () => {
     const closed = new Promise<void>((resolve) => remi.once("close", () => resolve()));
     await remi.write("/lab/reboot");
     await closed;
-    await new Promise((r) => setTimeout(r, 500));
+    await until(() => lab.router("remi").server.available, "remi back from its reboot");
     expect(lab.router("remi").exportConfig()).toBe(before);
     const back = await connect(lab, "remi");
     expect((await print(back, "/interface/wireguard")).map((w) => w.name)).toEqual(["wg-alice-isp1", "wg-alice-isp2"]);

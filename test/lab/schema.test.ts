@@ -1,8 +1,7 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   checkCommand,
   closestSchemaVersion,
@@ -11,7 +10,7 @@ import {
   schemaVersions,
   type SchemaCommand,
 } from "../../src/lab/schema.js";
-import { repoRoot, sharedDir } from "../helpers.js";
+import { repoRoot, sharedDir, tempDir } from "../helpers.js";
 
 const SCRIPT = join(repoRoot, "scripts/extract-routeros-schema.js");
 const TREES = join(repoRoot, "src/lab/schema/trees.json");
@@ -22,8 +21,7 @@ function extract(...args: string[]) {
 }
 
 describe("trees.json extract", () => {
-  const scratch = mkdtempSync(join(tmpdir(), "bgpals-schema-"));
-  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  const scratch = tempDir("bgpals-schema-");
 
   it.skipIf(!haveDumps)(`matches the inspect dumps in ${sharedDir} (skipped when they are absent)`, () => {
     const r = extract("--check");

@@ -1,10 +1,8 @@
 // Two operators at their own terminals: each with a config home holding a profile of their lab
 // router, running the real `bgpals` in a pseudo-terminal. Bundles pass from one screen to the
 // other the way people pass them: read off one screen, pasted into the other.
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { expect } from "vitest";
+import { tempDir, until } from "../helpers.js";
 import type { Lab } from "../../src/lab/lab.js";
 import { cliAsync } from "../cli/cli-async.js";
 import { KEYS, runInTerminal, type TerminalRun } from "./pty.js";
@@ -23,7 +21,7 @@ export interface Operator {
 export async function openOperator(lab: Lab, name: string, size: { cols: number; rows: number } = { cols: COLS, rows: ROWS }): Promise<Operator> {
   const info = lab.info().routers.find((r) => r.name === name);
   if (!info) throw new Error(`no lab router ${name}`);
-  const home = mkdtempSync(join(tmpdir(), `bgpals-${name}-`));
+  const home = tempDir(`bgpals-${name}-`);
   const env = { BGPALS_HOME: home, BGPALS_PASSWORD: info.password };
   const added = await cliAsync(["router", "add", "home", "--host", info.host, "--port", String(info.port), "--user", info.user], env);
   expect(added.code, added.stderr).toBe(0);
@@ -49,29 +47,33 @@ export function bundleOnScreen(screen: string): { text: string; fingerprint: str
 
 /** Pastes a bundle into the focused field and submits it once the field shows its end. */
 export async function pasteBundle(term: TerminalRun, text: string, until: string | RegExp): Promise<string> {
-  term.type(text);
+  await term.type(text);
   await term.waitFor((s) => s.includes(text.slice(-20)));
   return term.press(KEYS.enter, until, 20_000);
 }
 
 /** Types into a text field, waiting until the field shows it. */
 export async function typeText(term: TerminalRun, text: string): Promise<void> {
-  term.type(text);
+  await term.type(text);
   await term.waitFor((s) => s.includes(text));
 }
 
 /** Waits until the operator's router shows every tunnel up and every session established (two links). */
 export async function waitForPeeringUp(lab: Lab, op: Operator, timeoutMs = 20_000): Promise<{ routes: Array<{ dst: string; active: boolean; link: string }> }> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    lab.tick();
-    const r = await cliAsync(["status", "--router", "home", "--json"], op.env);
-    expect(r.code, r.stderr).toBe(0);
-    const s = JSON.parse(r.stdout) as { tunnels: Array<{ state: string }>; sessions: Array<{ state: string }>; routes: Array<{ dst: string; active: boolean; link: string }> };
-    if (s.tunnels.length === 2 && s.tunnels.every((t) => t.state === "up") && s.sessions.length === 2 && s.sessions.every((x) => x.state === "established")) return s;
-    if (Date.now() > deadline) throw new Error(`${op.name}: ${r.stdout}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  let last = "";
+  return until(
+    async () => {
+      lab.tick();
+      const r = await cliAsync(["status", "--router", "home", "--json"], op.env);
+      expect(r.code, r.stderr).toBe(0);
+      last = r.stdout;
+      const s = JSON.parse(r.stdout) as { tunnels: Array<{ state: string }>; sessions: Array<{ state: string }>; routes: Array<{ dst: string; active: boolean; link: string }> };
+      return s.tunnels.length === 2 && s.tunnels.every((t) => t.state === "up") && s.sessions.length === 2 && s.sessions.every((x) => x.state === "established") && s;
+    },
+    () => `${op.name}'s peering up; the last status was ${last}`,
+    timeoutMs,
+    100,
+  );
 }
 
 /** The screens S1 passes through that its tests check. */

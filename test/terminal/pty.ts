@@ -2,7 +2,10 @@
 // xterm, and the screen read back as text, the way a person sees it.
 import { spawn, type IPty } from "@lydell/node-pty";
 import xterm from "@xterm/headless";
+import { readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
+import { onCleanup, until } from "../helpers.js";
 
 const BIN = fileURLToPath(new URL("../../bin/bgpals.js", import.meta.url));
 
@@ -23,11 +26,13 @@ export interface TerminalRun {
   screen(): string;
   /** Waits until the screen shows `text` (or `check` holds); the error shows the screen. */
   waitFor(text: string | RegExp | ((screen: string) => boolean), timeoutMs?: number): Promise<string>;
-  type(data: string): void;
-  /** Types, then waits for the screen to change from what it was (never a fixed sleep). */
+  /** Types once the app is ready for it (see `idle`). */
+  type(data: string): Promise<void>;
+  /** Types once the app is ready, then waits until the screen shows `until` (never a fixed sleep). */
   press(data: string, until: string | RegExp | ((screen: string) => boolean), timeoutMs?: number): Promise<string>;
   exited: Promise<number>;
-  kill(): void;
+  /** SIGKILL unless told otherwise (SIGHUP: the terminal closed). */
+  kill(signal?: string): void;
 }
 
 export function runInTerminal(args: string[], options: { env: Record<string, string>; cols?: number; rows?: number }): TerminalRun {
@@ -39,14 +44,31 @@ export function runInTerminal(args: string[], options: { env: Record<string, str
     cols,
     rows,
     cwd: process.cwd(),
-    // Ink draws every frame only when CI is not set.
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", TERM: "xterm-256color", ...options.env, CI: "false" },
+    // Ink draws every frame only when CI is not set. The run's temp dir and marker (test/global-setup.ts) go along.
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", TERM: "xterm-256color", TMPDIR: tmpdir(), ...runMarker(), ...options.env, CI: "false" },
   });
   let pending = Promise.resolve();
   pty.onData((data) => {
     pending = pending.then(() => new Promise<void>((resolve) => term.write(data, resolve)));
   });
-  const exited = new Promise<number>((resolve) => pty.onExit(({ exitCode }) => resolve(exitCode)));
+  let running = true;
+  const exited = new Promise<number>((resolve) =>
+    pty.onExit(({ exitCode }) => {
+      running = false;
+      resolve(exitCode);
+    }),
+  );
+  // Ended with the test that started it (or after the file, when started in beforeAll), failed or not.
+  // SIGHUP first, as when a terminal window closes (the demo removes its directory then); SIGKILL
+  // if the app has not exited 3 s later.
+  onCleanup(async () => {
+    if (running) {
+      pty.kill("SIGHUP");
+      await until(() => !running, "the app to exit on SIGHUP", 3000).catch(() => pty.kill("SIGKILL"));
+    }
+    await exited;
+    term.dispose();
+  });
   const screen = () => {
     const buffer = term.buffer.active;
     const lines: string[] = [];
@@ -61,18 +83,58 @@ export function runInTerminal(args: string[], options: { env: Record<string, str
       const s = screen();
       if (matches(want, s)) return s;
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(want)}; the screen shows:\n${s}`);
+      // The poll interval.
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
+  };
+  // A screen that has just appeared takes keys only once React ran its passive effects (Ink's
+  // useInput subscribes there), after the frame was written: a key typed in between is lost. So a
+  // key goes out once the app is idle, as a person types only once the screen is there.
+  const idle = async () => {
+    const deadline = Date.now() + 5000;
+    while (running && !asleep(pty.pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2)); // poll interval
+  };
+  const type = async (data: string) => {
+    await idle();
+    pty.write(data);
   };
   return {
     screen,
     waitFor,
-    type: (data) => pty.write(data),
+    type,
     press: async (data, until, timeoutMs) => {
-      pty.write(data);
+      await type(data);
       return waitFor(until, timeoutMs);
     },
     exited,
-    kill: () => pty.kill(),
+    kill: (signal = "SIGKILL") => {
+      if (running) pty.kill(signal);
+    },
   };
+}
+
+/**
+ * The process's main thread sleeps in epoll, waiting for input or a timer: its event loop has
+ * nothing left to do, effects included (React schedules those with setImmediate, and a pending
+ * setImmediate keeps the loop from sleeping). Asleep elsewhere (a futex, a write to the terminal)
+ * is not idle. Without /proc there is no telling: true.
+ */
+function asleep(pid: number): boolean {
+  let stat: string;
+  let wchan: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    wchan = readFileSync(`/proc/${pid}/wchan`, "utf8");
+  } catch {
+    return true;
+  }
+  // pid (comm) state ...; comm may hold spaces and parentheses.
+  const sleeping = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "S";
+  // Where it sleeps: "do_epoll_wait" (or "ep_poll"); "0" when the kernel does not say.
+  return sleeping && (wchan === "0" || wchan === "" || /epoll|ep_poll/.test(wchan));
+}
+
+function runMarker(): Record<string, string> {
+  const marker = process.env.BGPALS_TEST_RUN;
+  return marker === undefined ? {} : { BGPALS_TEST_RUN: marker };
 }

@@ -2,8 +2,7 @@
 import { routerOs } from "../../src/platforms/routeros/index.js";
 import { EventEmitter } from "node:events";
 import { stripVTControlCharacters } from "node:util";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { tempDir } from "../helpers.js";
 import { join } from "node:path";
 import type { Services } from "../../src/ui/services.js";
 import type { FriendEntry, HomeData, RouterEntry } from "../../src/ui/state.js";
@@ -92,7 +91,7 @@ export function fakeTerminal() {
  * that do are tested against the lab with `labServices` (test/ui/lab-services.ts).
  */
 export function offlineServices(home: HomeData = { routers: [], friends: [] }): Services {
-  const dir = mkdtempSync(join(tmpdir(), "bgpals-ui-"));
+  const dir = tempDir("bgpals-ui-");
   let copied: string | null = null;
   return {
     workspace: { home: dir, peersDir: join(dir, "peers") },

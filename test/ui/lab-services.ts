@@ -1,7 +1,6 @@
 // Services for screen tests that reach a router: each operator gets a workspace and their lab
 // router, connected through the real client over the real protocol.
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { tempDir } from "../helpers.js";
 import { join } from "node:path";
 import { identityName, loadIdentity } from "../../src/store/identity.js";
 import { homeOf } from "../../src/flows/home-status.js";
@@ -19,7 +18,7 @@ export interface LabServices extends Services {
 export function labServices(lab: Lab, router: string, operator: string | null, shared?: { copied: string | null }): LabServices {
   const info = lab.info().routers.find((r) => r.name === router);
   if (!info) throw new Error(`no lab router ${router}`);
-  const workspace = workspaceAt(mkdtempSync(join(tmpdir(), `bgpals-ui-${router}-`)));
+  const workspace = workspaceAt(tempDir(`bgpals-ui-${router}-`));
   if (operator !== null) loadIdentity(operator, workspace.home);
   const target: RouterTarget = { host: info.host, port: info.port, user: info.user, password: info.password, tls: false, knownFingerprint: null };
   const clip = shared ?? { copied: null };

@@ -138,6 +138,28 @@ describe("RouteTable view", () => {
     await press(KEY.down, () => selectedPrefix(frame()) === "10.0.5.0/24");
   });
 
+  test("routes arriving right after the frame of a key, before React's passive effects run, do not move the selection", async () => {
+    const table = filledTable();
+    const { app, frame, press } = start(table, true, true);
+    await waitFor(() => frame().includes("5,000 routes"), frame);
+    // As a route stream can: the routes come in the very task after the commit that drew the
+    // selection on 10.0.1.0/24 (a microtask runs before the effects React schedules for later).
+    const write = app.stdout.write;
+    let arrived = false;
+    app.stdout.write = (drawn: string) => {
+      write(drawn);
+      if (arrived || selectedPrefix(plain(drawn)) !== "10.0.1.0/24") return;
+      arrived = true;
+      queueMicrotask(() => table.upsert(Array.from({ length: 20 }, (_, i) => ({ id: `*F00${i.toString(16)}`, prefix: `9.0.${i}.0/24`, gateway: ISP1, active: true, localPref: 200, asPath: "64513", link: "isp1" }))));
+    };
+    await press(KEY.down, () => arrived);
+    // The frame that counts them is followed, within the same commit, by the one that scrolls.
+    await waitFor(() => frame().includes("5,020 routes"), frame);
+    expect(selectedPrefix(frame())).toBe("10.0.1.0/24");
+    expect(frame()).toContain("↑ 20 more");
+    await press(KEY.down, () => selectedPrefix(frame()) === "10.0.2.0/24");
+  });
+
   test("a narrow AS path column cuts with an ellipsis instead of wrapping", () => {
     const table = new RouteStore();
     table.upsert([{ id: "*1", prefix: "10.0.0.0/8", gateway: "pppoe-out1-with-a-long-name", active: true, localPref: null, asPath: Array(20).fill("4200000001").join(","), link: "" }]);

@@ -135,15 +135,17 @@ describe("Add router", () => {
     await ui.press(KEY.enter, "user: admin");
     await ui.press(KEY.enter, "password:");
     await ui.type("wrong-password", "•".repeat("wrong-password".length));
-    const error = await ui.press(KEY.enter, /password|credentials/i);
-    expect(error).toMatch(/✗/);
+    // (Waiting for the mark: the password screen itself already says "password".)
+    const error = await ui.press(KEY.enter, /✗/);
+    expect(error).toMatch(/password|credentials/i);
     expect(error).not.toContain("wrong-password");
     await ui.press(KEY.escape, "password:");
     expect(services.saved).toEqual([]);
   });
 
   it("refuses a name already taken and an address that is not one", async () => {
-    const ui = open(labServices(lab, "alice", "alice"));
+    const services = labServices(lab, "alice", "alice");
+    const ui = open(services);
     await ui.press("r", "router name:");
     await ui.type("home");
     await ui.press(KEY.enter, "home exists already");
@@ -152,6 +154,7 @@ describe("Add router", () => {
     await ui.press(KEY.enter, "address:");
     await ui.type("not an address");
     await ui.press(KEY.enter, "a host name or IPv4 address");
+    expect(services.saved).toEqual([]);
   });
 });
 
@@ -291,8 +294,12 @@ describe("Accept offer and Complete", () => {
   });
 
   it("Complete says where to go when this computer never made an offer", async () => {
-    const ui = open(labServices(lab, "alice", null));
-    await ui.press("c", "No identity here yet");
+    const services = labServices(lab, "alice", null);
+    const ui = open(services);
+    const shown = await ui.press("c", "No identity here yet");
+    expect(shown).toMatch(/complete runs where the offer was made \(n on Home makes\s+one\)/);
+    // Nothing was made on the way: still no identity.
+    expect(existsSync(join(services.workspace.home, "identity.json"))).toBe(false);
   });
 });
 
@@ -318,8 +325,11 @@ describe("Remove peering", () => {
   });
 
   it("asks for a friend to be selected first", async () => {
+    const before = lab.router("alice").exportConfig();
     const ui = open(labServices(lab, "alice", "alice"));
-    await ui.press("x", "Select a friend first");
+    const shown = await ui.press("x", "Select a friend first");
+    expect(shown).toContain("then press x to remove that peering");
+    expect(lab.router("alice").exportConfig()).toBe(before);
   });
 });
 

@@ -1,6 +1,6 @@
 // Selection, scrolling and the filter of the route view, as a reducer that knows nothing of Ink,
 // plus the hook that holds it and applies the filter to the table.
-import { useEffect, useMemo, useReducer, useRef } from "react";
+import { useLayoutEffect, useMemo, useReducer, useRef } from "react";
 import type { RouteTable } from "../../core/route-table.js";
 
 export interface RouteTableState {
@@ -98,15 +98,19 @@ export interface RouteTableActions {
  */
 export function useRouteTableState(table: RouteTable, initial: RouteTableState = INITIAL_ROUTE_TABLE_STATE, follow?: { revision: number; pageRows: number }) {
   const [state, dispatch] = useReducer(routeTableReducer, initial);
-  useEffect(() => table.setFilter(state.filter), [table, state.filter]);
+  // Layout effects, all three: they run in the commit that drew the selection, before anything
+  // else can change the table. A passive effect runs later (after a route stream may have added
+  // routes above the selection), so it would record whichever route had moved into its place.
+  useLayoutEffect(() => table.setFilter(state.filter), [table, state.filter]);
   const selectedId = useRef<string | null>(null);
   // Moved by a key or a new filter: this is the route to stay on.
-  useEffect(() => {
+  useLayoutEffect(() => {
     selectedId.current = table.window(state.selected, 1)[0]?.id ?? null;
   }, [table, state.selected, state.filter]);
   const revision = follow?.revision;
   const pageRows = follow?.pageRows ?? 1;
-  useEffect(() => {
+  // The position of the route read in the same commit as the revision that moved it.
+  useLayoutEffect(() => {
     if (revision === undefined) return;
     const id = selectedId.current;
     const at = id === null ? -1 : table.positionOf(id);

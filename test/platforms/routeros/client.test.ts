@@ -3,7 +3,9 @@ import { X509Certificate } from "node:crypto";
 import net from "node:net";
 import tls from "node:tls";
 import { inspect } from "node:util";
-import { afterEach, describe, expect, test } from "vitest";
+import { RStream } from "node-routeros";
+import { until } from "../../helpers.js";
+import { afterEach, describe, expect, test, vi } from "vitest";
 import { ApiServer, type ApiServerOptions } from "../../../src/lab/protocol/server.js";
 import { labCertificate } from "../../../src/lab/protocol/certificate.js";
 import { FatalMessage } from "../../../src/lab/protocol/traps.js";
@@ -76,8 +78,9 @@ async function closedPort(): Promise<number> {
 }
 
 /** A TCP (or TLS) server that accepts and never says anything; counts the bytes (after TLS) it receives. */
-async function silentServer(secure = false): Promise<{ port: number; received: () => number }> {
+async function silentServer(secure = false): Promise<{ port: number; received: () => number; openConnections: () => number }> {
   let received = 0;
+  let open = 0;
   const sockets = new Set<net.Socket>();
   const onSocket = (socket: net.Socket): void => {
     sockets.add(socket);
@@ -92,12 +95,17 @@ async function silentServer(secure = false): Promise<{ port: number; received: (
   } else {
     server = net.createServer(onSocket);
   }
+  // Every connection, handshake done or not: once it closed, all that came over it was received.
+  server.on("connection", (raw: net.Socket) => {
+    open++;
+    raw.once("close", () => open--);
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   closers.push(async () => {
     for (const socket of sockets) socket.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
-  return { port: (server.address() as net.AddressInfo).port, received: () => received };
+  return { port: (server.address() as net.AddressInfo).port, received: () => received, openConnections: () => open };
 }
 
 describe("commands", () => {
@@ -190,7 +198,12 @@ describe("commands", () => {
     const id = await client.add("/ip/address", { address: "10.0.0.9/30", interface: "wg-carol" });
     await expect.poll(() => changes).toEqual([expect.objectContaining({ ".id": id, address: "10.0.0.9/30" })]);
     // node-routeros calls back with [] every ~2.3 s while a listen is idle: those are not changes.
-    await new Promise((resolve) => setTimeout(resolve, 2600));
+    const delivered = vi.spyOn(RStream.prototype as unknown as { onStream(packet: unknown): void }, "onStream");
+    try {
+      await until(() => delivered.mock.calls.some(([packet]) => Array.isArray(packet) && packet.length === 0), "node-routeros's idle callback", 5000);
+    } finally {
+      delivered.mockRestore();
+    }
     expect(changes).toHaveLength(1);
 
     await listening.stop();
@@ -345,16 +358,26 @@ describe("API-SSL", () => {
     const impostor = await silentServer(true);
     const error = await failure(connect(impostor.port, { tls: true, knownFingerprint: "00".repeat(32) }));
     expect(error.kind).toBe("fingerprint-changed");
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The client hung up: once the impostor saw the connection close, it has had all it will get.
+    await until(() => impostor.openConnections() === 0, "the impostor to see the connection close", 5000);
     expect(impostor.received()).toBe(0);
   });
 
   test("TLS to the plain API port fails as a TLS problem", async () => {
-    const { server } = await startRouter();
-    const error = await failure(connect(server.port, { tls: true, timeoutMs: 5000 }));
+    // A plain API port reads the ClientHello as API words, and when it answers depends on the
+    // hello's random bytes: one may promise a word longer than the rest, and the lab's router then
+    // waits for it (the client times out instead, one run in eight). This port answers what it
+    // reads at once, as a router does with a sentence it refuses: !fatal.
+    const server = net.createServer((socket) => {
+      socket.on("error", () => {});
+      socket.once("data", () => socket.end(Buffer.from("\x06!fatal\x0dnot logged in\x00", "latin1")));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const error = await failure(connect((server.address() as net.AddressInfo).port, { tls: true, timeoutMs: 5000 }));
     expect(error.kind).toBe("tls");
     expect(error.message).toBe(
-      `TLS handshake with 127.0.0.1:${server.port} failed: wrong version number — is API-SSL enabled on this port ` +
+      `TLS handshake with 127.0.0.1:${(server.address() as net.AddressInfo).port} failed: wrong version number — is API-SSL enabled on this port ` +
         "with a certificate (/ip service set api-ssl certificate=<name>)?",
     );
   });

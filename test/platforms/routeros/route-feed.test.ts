@@ -7,19 +7,9 @@ import { Lab } from "../../../src/lab/lab.js";
 import { RouterClient } from "../../../src/platforms/routeros/api/client.js";
 import { friendRouteQuery } from "../../../src/platforms/routeros/status.js";
 import { feedRoutes } from "../../../src/platforms/routeros/api/route-feed.js";
-import { example, exampleJson, mustParse } from "../../helpers.js";
+import { example, exampleJson, mustParse, until } from "../../helpers.js";
 import { buildPeering } from "../../lab/lab-helpers.js";
 import { targetOf } from "./apply-helpers.js";
-
-async function until<T>(find: () => T | undefined, what: string, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const found = find();
-    if (found !== undefined && found !== false) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** The feed of `side`'s router into a table, as the monitor runs it. */
 function feed(lab: Lab, peering: Peering, side: string, dialect: "v6" | "v7") {

@@ -1,6 +1,7 @@
 // streamPrint against lab routers over the real protocol, checked against RouterClient.print
 // (node-routeros) reading the same menus.
 import net from "node:net";
+import { until } from "../../helpers.js";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { RouteTable } from "../../../src/core/route-table.js";
 import { Lab, type LabRouterInfo } from "../../../src/lab/lab.js";
@@ -285,15 +286,6 @@ function reframed(words: readonly string[], prefixBytes: 4 | 5): Buffer {
   return Buffer.concat([...parts, Buffer.from([0])]);
 }
 
-/** Waits for `done()` to hold, up to 5 s. */
-async function until(done: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 describe("the reply decoder", () => {
   /** Word length of `=note=<value>` for a value of `n` bytes. */
   const note = (wordLength: number) => "v".repeat(wordLength - "=note=".length);
@@ -368,10 +360,10 @@ test("a follow brings changes after the table, and removals as .dead=yes", async
       removed.push(...updates.removed);
     },
   });
-  await until(() => table.size === 50);
+  await until(() => table.size === 50, "the 50 routes in the table", 5000);
   menu.remove([first![".id"]!]);
   menu.set([second![".id"]!], { active: "false" });
-  await until(() => removed.length > 0 && table.get(second![".id"]!)?.active === false);
+  await until(() => removed.length > 0 && table.get(second![".id"]!)?.active === false, "a removal, and the second route inactive", 5000);
   expect(removed).toEqual([first![".id"]]);
   expect(table.size).toBe(49);
   expect(table.get(first![".id"]!)).toBeUndefined();

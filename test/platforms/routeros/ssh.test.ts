@@ -195,13 +195,17 @@ describe("LabSshServer", () => {
         const socket = net.connect(router.port, "127.0.0.1", () => resolve(socket));
         socket.on("error", () => {});
       });
+    const sent = (socket: net.Socket, data: string | Buffer) => new Promise<void>((resolve) => socket.write(data, () => resolve()));
     const hanging = await connect();
-    hanging.write("SSH-2.0-half_done\r\n");
     const garbage = await connect();
-    garbage.write(randomBytes(4096));
     const bad = await connect();
-    bad.write(Buffer.concat([Buffer.from("SSH-2.0-bad\r\n"), randomBytes(2048)]));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // All of it handed to the kernel before the real session starts: the router reads it in the
+    // turns of its event loop that the session's handshake needs anyway.
+    await Promise.all([
+      sent(hanging, "SSH-2.0-half_done\r\n"),
+      sent(garbage, randomBytes(4096)),
+      sent(bad, Buffer.concat([Buffer.from("SSH-2.0-bad\r\n"), randomBytes(2048)])),
+    ]);
 
     const session = await SshSession.connect({ ...target, port: router.port });
     expect(await session.exportConfig()).toBe(EXPORT);

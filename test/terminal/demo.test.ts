@@ -1,0 +1,35 @@
+// `bgpals demo` in a real terminal: both operators' screens on the built-in lab, everything in a
+// temporary directory that goes when the demo ends, however it ends.
+import { readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { describe, expect, it } from "vitest";
+import { tempDir } from "../helpers.js";
+import { KEYS, runInTerminal } from "./pty.js";
+
+const ALICE = "demo · alice (RouterOS 7.24)'s terminal";
+const REMI = "demo · remi (RouterOS 7.19.6)'s terminal";
+
+const demoDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith("bgpals-demo-"));
+
+describe("bgpals demo", () => {
+  it("shows alice's terminal, then remi's with ctrl+o; quit, it leaves nothing behind", async () => {
+    const before = demoDirs();
+    const term = runInTerminal(["demo"], { env: { BGPALS_HOME: tempDir("bgpals-home-") } });
+    await term.waitFor((s) => s.includes(ALICE) && s.includes("Routers (1)"), 20_000);
+    expect(demoDirs()).toHaveLength(before.length + 1);
+    await term.press(KEYS.ctrlO, REMI);
+    await term.type("q");
+    expect(await term.exited).toBe(0);
+    expect(demoDirs()).toEqual(before);
+  });
+
+  it("leaves nothing behind when its terminal closes under it", async () => {
+    const before = demoDirs();
+    const term = runInTerminal(["demo"], { env: { BGPALS_HOME: tempDir("bgpals-home-") } });
+    await term.waitFor((s) => s.includes(ALICE) && s.includes("Routers (1)"), 20_000);
+    expect(demoDirs()).toHaveLength(before.length + 1);
+    term.kill("SIGHUP");
+    expect(await term.exited).toBe(128 + 1);
+    expect(demoDirs()).toEqual(before);
+  });
+});
