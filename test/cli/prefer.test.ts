@@ -63,7 +63,6 @@ describe("bgpals prefer", () => {
     expect(out.prediction.prefixes).toEqual([expect.objectContaining({ prefix: REMI_LAN, moves: true, from: expect.objectContaining({ link: "isp1" }), to: expect.objectContaining({ link: "isp2", localPref: 200 }) })]);
     expect(out.observed).toMatchObject({ settled: true, prefixes: [{ prefix: REMI_LAN, link: "isp2", localPref: 200, asPredicted: true }] });
     // Measured from the apply to the move seen: within the command's own run.
-    expect(out.observed.elapsedMs).toBeGreaterThanOrEqual(0);
     expect(out.observed.elapsedMs).toBeLessThan(took);
     expect(out.bundle).toMatch(/^bgpals1:[A-Za-z0-9_-]+$/);
     expect(out.fingerprint).toMatch(/^[2-9A-Z]{4}(-[2-9A-Z]{4}){3}$/);

@@ -87,8 +87,7 @@ describe("the monitor in two terminals", () => {
     const view = await alice.term.waitFor((s) => /192\.168\.42\.0\/24\s+✓\s+isp2/.test(s) && /2 routes, 2 active/.test(s), 15_000);
     expect(view).not.toMatch(/192\.168\.4[23]\.0\/24\s+✓?\s+isp1/);
     const took = Number(/moved isp1 → isp2, (\d+\.\d) s after/.exec(moved)![1]);
-    // Measured between two things the monitor saw after the cut: within the time since the cut.
-    expect(took).toBeGreaterThanOrEqual(0);
+    // Measured between two things the monitor saw after the cut (the pattern reads no sign): within the time since the cut.
     expect(took).toBeLessThanOrEqual((Date.now() - cutAt) / 1000 + 0.05);
     // Remi sees his side of the same cut: alice's prefix moves too.
     await remi.term.waitFor(/best path to 192\.168\.0\.0\/24 moved isp1 → isp2/, 20_000);
