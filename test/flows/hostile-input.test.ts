@@ -269,8 +269,11 @@ function files(): Record<string, string> {
   for (const w of Object.values(ws)) walk(w.home);
   return out;
 }
-let baseline: { routers: Record<string, string>; files: Record<string, string> };
-const snapshot = () => ({ routers: exports(), files: files() });
+let baseline: { routers: Record<string, string>; files: Record<string, string>; writes: string[] };
+// Every change the lab routers' stores see after the baseline: a write undone at once (interfaces made
+// to learn keys, then discarded) leaves the export as it was but shows here.
+const writes: string[] = [];
+const snapshot = () => ({ routers: exports(), files: files(), writes: [...writes] });
 
 beforeAll(async () => {
   lab = await Lab.start({ routers: [...ROUTERS], tickMs: 0, tls: false, ssh: false });
@@ -291,6 +294,7 @@ beforeAll(async () => {
   alice = loadIdentity("alice", ws.alice.home);
   remi = loadIdentity("remi", ws.remi.home);
   baseline = snapshot();
+  for (const name of ROUTERS) lab.router(name).store.subscribe((e) => writes.push(`${name}: ${e.kind} ${e.path}`));
 }, 60_000);
 
 afterAll(async () => {
