@@ -215,7 +215,9 @@ function linksUnsupported(router: Router, version: string, links: readonly { nam
 }
 
 export async function makeOffer(router: Router, ws: Workspace, request: OfferRequest, hooks: FlowHooks = {}, known?: Inventory): Promise<OfferMade> {
-  for (const [what, name] of [["your name", request.me], ["your friend's name", request.friend], ["the peering name", request.peeringName ?? `${request.me}-${request.friend}`]] as const) {
+  // Names become file names, object names and comment tags: checked before anything else.
+  const peeringName = request.peeringName ?? `${request.me}-${request.friend}`;
+  for (const [what, name] of [["your name", request.me], ["your friend's name", request.friend], [request.peeringName === undefined ? "the peering name (your names joined; choose one with --name)" : "the peering name", peeringName]] as const) {
     const problem = nameProblem(name);
     if (problem !== null) throw new UserError(`${what} ${JSON.stringify(name)}: ${problem}`);
   }
