@@ -3,6 +3,12 @@ import { Command, CommanderError, Option } from "commander";
 import { UsageError, UserError } from "../errors.js";
 
 const EXIT_CODES = "Exit codes: 0 ok, 1 error (a clear message says why), 2 usage.";
+const ACCEPT_PUBLIC_HELP = "a prefix outside private space you confirm your friend may send, e.g. 203.0.113.0/24 (repeatable; kept in your config for this peering)";
+const FRIEND_INPUT_HELP =
+  "Your friend may send only private space (10/8, 172.16/12, 192.168/16, 100.64/10) unless you confirm\n" +
+  "a public prefix with --accept-public; more than a /8, a default route in pieces, or an endpoint inside\n" +
+  "your networks or tunnel subnets is always refused (docs/offer-accept-complete.md).";
+const collectValues = (value: string, previous: string[] = []) => [...previous, value];
 
 export function buildProgram(write: (text: string) => void, setExitCode: (code: number) => void = () => {}): Command {
   const program = new Command("bgpals")
@@ -21,7 +27,8 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
     .option("--routeros <version>", "target RouterOS version (default: the side's platform.version)")
     .addOption(new Option("--format <format>", "rsc: a script to paste; json: API paths and attributes").choices(["rsc", "json"]).default("rsc"))
     .option("--peers <dir>", "peers directory checked for ASN and prefix collisions (default: <config>/peers)")
-    .addHelpText("after", `\nExample:\n  bgpals render peers/s1-alice-remi.peering.json --side alice --routeros 7.24\n\n${EXIT_CODES}`)
+    .option("--accept-public <prefix>", ACCEPT_PUBLIC_HELP, collectValues)
+    .addHelpText("after", `\nExample:\n  bgpals render peers/s1-alice-remi.peering.json --side alice --routeros 7.24\n\n${FRIEND_INPUT_HELP}\n\n${EXIT_CODES}`)
     .action(async (file: string, flags) => {
       const { renderCommand } = await import("./render.js");
       renderCommand(file, flags, write);
@@ -54,7 +61,7 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
 
   const routerOption = () => new Option("--router <router>", "router profile name, or user@host[:port] (password from BGPALS_PASSWORD)");
   const timeoutOption = () => new Option("--timeout <seconds>", "how long to wait for the router to answer (default 10)");
-  const collect = (value: string, previous: string[] = []) => [...previous, value];
+  const collect = collectValues;
   const peeringOptions = (cmd: Command) =>
     cmd
       .addOption(routerOption())
@@ -63,6 +70,7 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
       .option("--peering <file>", "the peering file (bgpals/peering@1)")
       .option("--side <name>", "which side of the peering this router is")
       .option("--peers <dir>", "peers directory checked for ASN and prefix collisions (default: <config>/peers)")
+      .option("--accept-public <prefix>", ACCEPT_PUBLIC_HELP, collect)
       .option("--json", "machine-readable output");
 
   const router = program.command("router").description("router profiles (stored with file mode 0600; passwords are never stored)");
@@ -161,6 +169,7 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
     .option("--name <peering>", "peering name (default: <me>-<friend>)")
     .option("--monitor-account", "grant your friend's monitor a read-only account on your router (its password is chosen by your friend and comes back sealed in the answer)")
     .option("--monitor-api <host:port>", "where your friend's monitor reaches your router's API (default: your tunnel address on the primary link, port 8728)")
+    .option("--replace", "replace the peering you already have with a friend of that name (peers/<friend>.json)")
     .addHelpText("after", `\nExamples:\n  bgpals offer --router home --me alice --friend remi --asn 64514 --networks 192.168.0.0/24 \\\n    --link isp1:wireguard:vlan832-orange-internet --link isp2:wireguard:sfp-wan-sfr --primary isp1\n  bgpals offer --router home --me alice --friend carol --asn 64514 --link isp1:ovpn:vlan832-orange-internet\n    (OpenVPN: your router becomes the server; its CA certificate goes into the offer)\n\n${EXIT_CODES}`)
     .action(async (flags) => (await import("./wizard-commands.js")).offerCommand(flags, write));
   wizardOptions(program.command("accept").description("operator B: check the offer, apply your side, print the answer bundle"))
@@ -171,14 +180,18 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
     .option("--wan <link=interface>", "which of your WANs carries each link (repeatable)", collect)
     .option("--monitor-account", "grant your friend's monitor a read-only account on your router (password sealed in the answer)")
     .option("--monitor-api <host:port>", "where your friend's monitor reaches your router's API (default: your tunnel address on the primary link, port 8728)")
+    .option("--accept-public <prefix>", ACCEPT_PUBLIC_HELP, collect)
+    .option("--replace", "replace a peering or friend key you already keep under the sender's name")
     .option("--yes", "really change your router")
-    .addHelpText("after", `\n${EXIT_CODES}`)
+    .addHelpText("after", `\n${FRIEND_INPUT_HELP}\n\n${EXIT_CODES}`)
     .action(async (bundle: string, flags) => (await import("./wizard-commands.js")).acceptCommand(bundle, flags, write));
   wizardOptions(program.command("complete").description("operator A: check the answer and apply your side"))
     .argument("<answer>", "the answer bundle (bgpals1:...)")
     .option("--me <name>", "your name (default: your identity's)")
+    .option("--accept-public <prefix>", ACCEPT_PUBLIC_HELP, collect)
+    .option("--replace", "replace a peering or friend key you already keep under the sender's name")
     .option("--yes", "really change your router")
-    .addHelpText("after", `\n${EXIT_CODES}`)
+    .addHelpText("after", `\n${FRIEND_INPUT_HELP}\n\n${EXIT_CODES}`)
     .action(async (bundle: string, flags) => (await import("./wizard-commands.js")).completeCommand(bundle, flags, write));
 
   program

@@ -10,6 +10,7 @@ import { UsageError, UserError } from "../errors.js";
 import { clearLimitExceeded, preferPrimary, readPreferBundle, type ObservedMove, type PreferResult } from "../flows/prefer.js";
 import { existingIdentity, knownFriend, SeenNonces } from "../store/identity.js";
 import { defaultPeersDir, loadPeering, loadPeersDirectory } from "../store/peers.js";
+import { confirmedPublic } from "./accept-public.js";
 import { applyProgress } from "./progress.js";
 import { withRouter } from "./router.js";
 
@@ -108,6 +109,8 @@ async function runSwap(run: SwapRun, primary: string, write: Write): Promise<{ r
       side,
       primary,
       others,
+      // What the user confirmed with --accept-public for this peering still holds for a swap.
+      acceptPublic: confirmedPublic(peering, side, []),
       confirm: () => flags.yes === true,
       onPredicted: (prediction, plan) => {
         if (!flags.json) write(previewText(prediction, plan, resolved.label, !run.bundleForFriend));

@@ -3,12 +3,14 @@ import { checkPeering } from "../core/checks.js";
 import { UsageError, UserError } from "../errors.js";
 import { routerOs } from "../platforms/routeros/index.js";
 import { defaultPeersDir, loadPeering, loadPeersDirectory } from "../store/peers.js";
+import { acceptPublicFlags, confirmedPublic } from "./accept-public.js";
 
 export interface RenderFlags {
   side?: string;
   routeros?: string;
   format?: string;
   peers?: string;
+  acceptPublic?: string[];
 }
 
 export function renderCommand(file: string, flags: RenderFlags, write: (text: string) => void): void {
@@ -23,7 +25,8 @@ export function renderCommand(file: string, flags: RenderFlags, write: (text: st
   if (!sides.includes(flags.side)) throw new UserError(`${file}: no side named ${flags.side}; the sides are ${sides.join(" and ")}`);
 
   const others = loadPeersDirectory(flags.peers ?? defaultPeersDir(), peering.name);
-  const refusals = checkPeering({ peering, side: flags.side, featuresOf: routerOs.featuresOf, version: flags.routeros, others });
+  const acceptPublic = confirmedPublic(peering, flags.side, acceptPublicFlags(flags.acceptPublic));
+  const refusals = checkPeering({ peering, side: flags.side, featuresOf: routerOs.featuresOf, version: flags.routeros, others, acceptPublic });
   if (refusals.length > 0) {
     throw new UserError([`${file}: refused (${refusals.length} problem${refusals.length > 1 ? "s" : ""}), nothing rendered:`, ...refusals.map((r) => `  ${r.path}: ${r.message}`)].join("\n"));
   }

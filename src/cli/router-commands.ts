@@ -1,5 +1,6 @@
 // Headless commands that talk to a router: router add|list|remove, inventory, plan, apply, remove, status.
 import { lookup } from "node:dns/promises";
+import { checkFriendInput, type Refusal } from "../core/checks.js";
 import { LINK_KINDS } from "../core/links/index.js";
 import { planJson, planText } from "../core/plan-view.js";
 import { UsageError, UserError } from "../errors.js";
@@ -7,12 +8,14 @@ import { inventoryLines } from "../flows/inventory-text.js";
 import { watchRouter } from "../flows/watch.js";
 import { savedPppPassword } from "../store/friends.js";
 import { defaultPeersDir, loadPeering, loadPeersDirectory } from "../store/peers.js";
+import { defaultWorkspace, rememberAcceptedPublic } from "../store/workspace.js";
 import { addProfile, listProfiles, passwordVariable, removeProfile, settings } from "../store/profiles.js";
 import { keyring, routerAccount } from "../store/secrets.js";
 import type { Router } from "../platforms/platform.js";
 import { applyProgress } from "./progress.js";
 import { promptPassword } from "./prompt.js";
 import { connectResolved, resolveFlags, timeoutMs, withRouter, type RouterFlags as Flags } from "./router.js";
+import { acceptPublicFlags, confirmedPublic } from "./accept-public.js";
 
 type Write = (text: string) => void;
 
@@ -74,7 +77,9 @@ export interface PeeringFlags extends RouterFlags {
   format?: string;
   resolve?: string[];
   sequential?: boolean;
+  acceptPublic?: string[];
 }
+
 
 // The environment first, then what offer/accept/complete kept in the OS keyring.
 function pppSecrets(peering: string, links: string[]): { pppPassword?: Record<string, string> } {
@@ -86,23 +91,38 @@ function pppSecrets(peering: string, links: string[]): { pppPassword?: Record<st
   return Object.keys(out).length ? { pppPassword: out } : {};
 }
 
-async function planFor(router: Router, flags: PeeringFlags, remove: boolean) {
+/** The peering file, read and checked for what the friend may send before any router is reached. */
+function peeringFor(flags: PeeringFlags, remove: boolean) {
   if (flags.peering === undefined) throw new UsageError("--peering <file> is required");
   const peering = loadPeering(flags.peering);
   const sides = Object.keys(peering.sides);
   if (flags.side === undefined) throw new UsageError(`--side is required: ${sides.map((s) => `--side ${s}`).join(" or ")}`);
   if (!sides.includes(flags.side)) throw new UserError(`${flags.peering}: no side named ${flags.side}; the sides are ${sides.join(" and ")}`);
+  const side = flags.side;
   const others = loadPeersDirectory(flags.peers ?? defaultPeersDir(), peering.name);
-  const planned = await router.plan({ peering, side: flags.side, others, remove, secrets: remove ? {} : pppSecrets(peering.name, peering.links.filter((l) => LINK_KINDS[l.kind].password).map((l) => l.name)) });
-  if (planned.refusals.length > 0) {
-    throw new UserError([`${flags.peering}: refused for this router (${planned.refusals.length} problem${planned.refusals.length > 1 ? "s" : ""}), nothing written:`, ...planned.refusals.map((r) => `  ${r.path}: ${r.message}`)].join("\n"));
-  }
+  const acceptPublic = confirmedPublic(peering, side, acceptPublicFlags(flags.acceptPublic));
+  // A hostile file is refused before we connect (and before a password is asked); the router's own
+  // checks come with the plan.
+  const refusals = remove ? [] : checkFriendInput(peering, side, Object.keys(peering.sides).find((s) => s !== side)!, others, acceptPublic);
+  if (refusals.length > 0) throw refusedFile(flags.peering, refusals);
+  return { peering, side, others, acceptPublic };
+}
+
+function refusedFile(file: string, refusals: readonly Refusal[]): UserError {
+  return new UserError([`${file}: refused for this router (${refusals.length} problem${refusals.length > 1 ? "s" : ""}), nothing written:`, ...refusals.map((r) => `  ${r.path}: ${r.message}`)].join("\n"));
+}
+
+async function planFor(router: Router, flags: PeeringFlags, remove: boolean, loaded: ReturnType<typeof peeringFor>) {
+  const { peering, side, others, acceptPublic } = loaded;
+  const planned = await router.plan({ peering, side, others, remove, secrets: remove ? {} : pppSecrets(peering.name, peering.links.filter((l) => LINK_KINDS[l.kind].password).map((l) => l.name)), acceptPublic });
+  if (planned.refusals.length > 0) throw refusedFile(flags.peering!, planned.refusals);
   return { peering, planned };
 }
 
 export async function planCommand(flags: PeeringFlags, write: Write): Promise<number> {
+  const loaded = peeringFor(flags, false);
   return withRouter(flags, async (router, resolved) => {
-    const { peering, planned } = await planFor(router, flags, false);
+    const { peering, planned } = await planFor(router, flags, false, loaded);
     const format = flags.json ? "json" : flags.format ?? "text";
     if (format === "json") write(`${JSON.stringify(planJson(planned.plan), null, 2)}\n`);
     else if (format === "rsc") write(router.platform.planScript(planned.plan, peering.name).text);
@@ -132,8 +152,9 @@ function resolverOf(entries: string[] | undefined): (name: string) => Promise<st
 
 export async function applyCommand(flags: PeeringFlags, remove: boolean, write: Write): Promise<number> {
   if (!flags.yes) throw new UsageError(`${remove ? "remove" : "apply"} changes the router: review \`bgpals plan\` first, then pass --yes`);
+  const loaded = peeringFor(flags, remove);
   return withRouter(flags, async (router, resolved) => {
-    const { planned } = await planFor(router, flags, remove);
+    const { peering, planned } = await planFor(router, flags, remove, loaded);
     if (planned.plan.conflicts.length > 0) throw new UserError(["nothing written:", ...planned.plan.conflicts.map((c) => `  ${c.message}`)].join("\n"));
     const result = await router.apply(planned.plan, {
       resolve: resolverOf(flags.resolve),
@@ -144,6 +165,8 @@ export async function applyCommand(flags: PeeringFlags, remove: boolean, write: 
       if (flags.json) write(`${JSON.stringify({ ok: false, error: result.message, undone: result.undone, undoProblems: result.undoProblems })}\n`);
       throw new UserError(result.message);
     }
+    // What the user confirmed now holds for later plans of this peering (kept in their config, never in peers/).
+    if (!remove) rememberAcceptedPublic(defaultWorkspace(flags.peers), peering.name, Object.keys(peering.sides).find((s) => s !== loaded.side)!, acceptPublicFlags(flags.acceptPublic));
     if (flags.json) write(`${JSON.stringify({ ok: true, applied: result.applied, roundTrips: result.roundTrips })}\n`);
     else write(result.applied === 0 ? "nothing to change: the router already matches\n" : `${remove ? "removed" : "applied"} ${result.applied} change${result.applied === 1 ? "" : "s"} on ${resolved.label}\n`);
     return 0;

@@ -9,6 +9,7 @@ import { applyPrepared, discardPrepared, finishAccept, finishComplete, makeOffer
 import type { Inventory } from "../platforms/platform.js";
 import { configDir } from "../store/peers.js";
 import { defaultWorkspace } from "../store/workspace.js";
+import { acceptPublicFlags } from "./accept-public.js";
 import { withRouter, type RouterFlags } from "./router.js";
 
 type Write = (text: string) => void;
@@ -29,6 +30,7 @@ export interface OfferFlags extends Common {
   name?: string;
   monitorAccount?: boolean;
   monitorApi?: string;
+  replace?: boolean;
 }
 
 export interface AcceptFlags extends Common {
@@ -39,7 +41,17 @@ export interface AcceptFlags extends Common {
   yes?: boolean;
   monitorAccount?: boolean;
   monitorApi?: string;
+  acceptPublic?: string[];
+  replace?: boolean;
 }
+
+export interface CompleteFlags extends Common {
+  me?: string;
+  yes?: boolean;
+  acceptPublic?: string[];
+  replace?: boolean;
+}
+
 
 function parseAsn(text: string | undefined): number {
   if (text === undefined) throw new UsageError("--asn is required (a private ASN, e.g. 64514)");
@@ -89,7 +101,7 @@ export async function offerCommand(flags: OfferFlags, write: Write): Promise<voi
     const made = await makeOffer(
       router,
       ws,
-      { me, friend, asn, networks: networksOf(flags.networks, inventory), links: links.map((l) => ({ ...l, endpoint: endpoints.get(l.name) })), primary, peeringName: flags.name, monitorAccount: flags.monitorAccount, monitorApi: flags.monitorApi },
+      { me, friend, asn, networks: networksOf(flags.networks, inventory), links: links.map((l) => ({ ...l, endpoint: endpoints.get(l.name) })), primary, peeringName: flags.name, monitorAccount: flags.monitorAccount, monitorApi: flags.monitorApi, replace: flags.replace },
       stepsToStderr(flags),
       inventory,
     );
@@ -103,7 +115,7 @@ export async function acceptCommand(text: string, flags: AcceptFlags, write: Wri
   const me = required(flags.me, "--me <your name>");
   if (!flags.yes) throw new UsageError("accept applies your side to your router: pass --yes");
   const ws = defaultWorkspace(flags.peers);
-  const opened = openOffer(text, ws, me);
+  const opened = openOffer(text, ws, me, Date.now(), { acceptPublic: acceptPublicFlags(flags.acceptPublic), replace: flags.replace });
   const wanOf = new Map((flags.wan ?? []).map((w) => w.split("=") as [string, string]));
   for (const l of opened.offer.links) if (!wanOf.has(l.name)) throw new UsageError(`--wan ${l.name}=<interface> is required: which of your WANs carries link ${l.name}`);
   const asn = parseAsn(flags.asn);
@@ -125,13 +137,13 @@ export async function acceptCommand(text: string, flags: AcceptFlags, write: Wri
 
 // --- complete ------------------------------------------------------------------------------------
 
-export async function completeCommand(text: string, flags: Common & { me?: string; yes?: boolean }, write: Write): Promise<void> {
+export async function completeCommand(text: string, flags: CompleteFlags, write: Write): Promise<void> {
   if (!flags.yes) throw new UsageError("complete applies your side to your router: pass --yes");
   const ws = defaultWorkspace(flags.peers);
   const identityFile = join(configDir(), "identity.json");
   if (!existsSync(identityFile)) throw new UserError("no identity here: complete runs where the offer was made (bgpals offer created the identity)");
   const me = flags.me ?? (JSON.parse(readFileSync(identityFile, "utf8")) as { name: string }).name;
-  const opened = openAnswer(text, ws, me);
+  const opened = openAnswer(text, ws, me, Date.now(), { acceptPublic: acceptPublicFlags(flags.acceptPublic), replace: flags.replace });
 
   await withRouter(flags, async (router) => {
     const hooks = stepsToStderr(flags);

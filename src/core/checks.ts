@@ -1,7 +1,7 @@
 // Refusals: everything that must stop bgpals before it writes a single command.
 // Each says what is wrong and what to do; all are reported at once.
 import { asnProblem, takenAsns } from "./asn.js";
-import { parsePrefix, prefixesOverlap, prefixWithin } from "./ipv4.js";
+import { addressInPrefix, coverAllAddresses, enclosing, formatPrefix, isIPv4, parseAddress, parsePrefix, PRIVATE_SPACE, prefixesOverlap, prefixWithin, RESERVED_SPACE, type Prefix } from "./ipv4.js";
 import { allowedOf, sidesOf, type Peering } from "./peering.js";
 import type { FeaturesOf } from "./features.js";
 import { linkKind } from "./links/index.js";
@@ -12,7 +12,13 @@ export type RefusalCode =
   | "filter-set"
   | "wan-missing"
   | "wireguard-v6"
-  | "version-gate";
+  | "version-gate"
+  | "prefix-too-wide"
+  | "prefix-reserved"
+  | "prefix-public"
+  | "split-default"
+  | "endpoint-loop"
+  | "endpoint-reserved";
 
 export interface Refusal {
   code: RefusalCode;
@@ -39,10 +45,17 @@ export interface CheckInput {
   /** The other peerings of the peers directory (this one excluded). */
   others?: readonly Peering[];
   router?: RouterFacts;
+  /**
+   * Prefixes outside private space that the user of this side confirmed the friend may send
+   * (`--accept-public`, or the user's own settings). Never taken from the peering file or a bundle:
+   * what the friend wrote cannot confirm itself.
+   */
+  acceptPublic?: readonly string[];
 }
 
-interface Labelled {
+export interface Labelled {
   prefix: string;
+  /** Where it is, as a JSON path of the peering file ("sides.remi.allowed[0].prefix"). */
   label: string;
 }
 
@@ -55,6 +68,7 @@ export function checkPeering(input: CheckInput): Refusal[] {
     ...checkOverlaps(p, me, friend, input.others ?? [], input.router),
     ...checkWans(p, me, input.router),
     ...checkFilterSet(p, friend),
+    ...checkFriendInput(p, me, friend, input.others ?? [], input.acceptPublic ?? []),
   ];
 }
 
@@ -196,4 +210,113 @@ function checkFilterSet(p: Peering, friend: string): Refusal[] {
     }
   });
   return out;
+}
+
+// --- what the friend may send us ----------------------------------------------------------------
+
+/** The friend's allowed prefixes, labelled where the file has them (networks when allowed is absent). */
+function allowedLabelled(p: Peering, side: string): Labelled[] {
+  const s = p.sides[side]!;
+  return allowedOf(s).map((a, i) => ({ prefix: a.prefix, label: s.allowed ? `sides.${side}.allowed[${i}].prefix` : `sides.${side}.networks[${i}]` }));
+}
+
+function parsedOrNull(text: string): Prefix | null {
+  try {
+    return parsePrefix(text);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The friend may only send us private space (or what the user confirmed), never more than a /8 at
+ * once, never a default route in pieces; and no tunnel may lead into our own networks or itself.
+ */
+export function checkFriendInput(p: Peering, me: string, friend: string, others: readonly Peering[], acceptPublic: readonly string[]): Refusal[] {
+  const theirs = allowedLabelled(p, friend);
+  return [...checkFriendPrefixes(friend, theirs, acceptPublic), ...checkEndpoints(p, me, friend, others, theirs)];
+}
+
+/**
+ * The prefixes a friend may send (labelled with their JSON path), on their own: also usable on a
+ * bundle before it makes a peering. `acceptPublic` comes from this side's user only.
+ */
+export function checkFriendPrefixes(friend: string, theirs: readonly Labelled[], acceptPublic: readonly string[]): Refusal[] {
+  const out: Refusal[] = [];
+  const confirmed = acceptPublic.map(parsedOrNull).filter((c): c is Prefix => c !== null && c.length >= MIN_LENGTH);
+  const parsed: Prefix[] = [];
+  for (const t of theirs) {
+    const prefix = parsedOrNull(t.prefix);
+    if (prefix === null) continue;
+    parsed.push(prefix);
+    // A default route is the filter set's refusal (checkFilterSet); it says so already.
+    if (prefix.length === 0) continue;
+    if (prefix.length < MIN_LENGTH) {
+      out.push({ code: "prefix-too-wide", path: t.label, message: `${friend} may send ${t.prefix}, more than a /${MIN_LENGTH} (${addressCount(prefix)} addresses): bgpals never accepts more than a /${MIN_LENGTH} from a friend, confirmed or not; list ${friend}'s real prefixes` });
+      continue;
+    }
+    const reserved = RESERVED_SPACE.find((r) => prefixesOverlap(prefix, parsePrefix(r.prefix)));
+    if (reserved !== undefined) {
+      out.push({ code: "prefix-reserved", path: t.label, message: `${friend} may send ${t.prefix}, which ${prefixWithin(prefix, parsePrefix(reserved.prefix)) ? "lies in" : "covers"} ${reserved.prefix}, ${reserved.what} space no router may route to a friend: remove it from ${friend}'s prefixes` });
+      continue;
+    }
+    if (enclosing(prefix, PRIVATE_SPACE) === undefined && !confirmed.some((c) => prefixWithin(prefix, c))) {
+      out.push({ code: "prefix-public", path: t.label, message: `${friend} may send ${t.prefix}, which is not private space (${PRIVATE_SPACE.join(", ")}): routes to it would take traffic meant for the internet to ${friend}; if ${friend} really holds it, confirm it on your side with --accept-public ${t.prefix}, otherwise ask ${friend} to narrow their prefixes` });
+    }
+  }
+  if (!parsed.some((x) => x.length === 0) && coverAllAddresses(parsed)) {
+    const shown = theirs.slice(0, 4).map((t) => t.prefix).join(" + ") + (theirs.length > 4 ? ` and ${theirs.length - 4} more` : "");
+    const list = theirs[0]!.label.replace(/\[\d+\](\.prefix)?$/, "");
+    out.push({ code: "split-default", path: list, message: `${friend}'s prefixes ${shown} together cover every IPv4 address: a default route in pieces, which would send all our traffic to ${friend}; list ${friend}'s real prefixes` });
+  }
+  return out;
+}
+
+const MIN_LENGTH = 8;
+
+function addressCount(p: Prefix): string {
+  return (2 ** (32 - p.length)).toLocaleString("en-US");
+}
+
+function checkEndpoints(p: Peering, me: string, friend: string, others: readonly Peering[], theirs: Labelled[]): Refusal[] {
+  const out: Refusal[] = [];
+  const ours = sidePrefixes(p, me);
+  const subnets: Labelled[] = [
+    ...p.links.map((l, i) => ({ prefix: l.subnet, label: `links[${i}].subnet` })),
+    ...others.flatMap((o) => o.links.map((l) => ({ prefix: l.subnet, label: `link ${l.name} of peering ${o.name}` }))),
+  ];
+  // The first prefix of a list around an address, as a list of none or one (one message is enough).
+  const inside = (address: number, list: Labelled[]) =>
+    list
+      .filter((x) => {
+        const prefix = parsedOrNull(x.prefix);
+        return prefix !== null && addressInPrefix(address, prefix);
+      })
+      .slice(0, 1);
+  const endpointsOf = (side: string) =>
+    Object.entries(p.sides[side]!.wans).flatMap(([wan, def]) => (def.endpoint !== undefined && isIPv4(def.endpoint) ? [{ wan, endpoint: def.endpoint, address: parseAddress(def.endpoint), path: `sides.${side}.wans.${wan}.endpoint` }] : []));
+  for (const e of endpointsOf(friend)) {
+    const what = `${friend}'s endpoint ${e.endpoint} (WAN ${e.wan})`;
+    const ask = `ask ${friend} for the public address or DNS name of that WAN`;
+    const reserved = RESERVED_SPACE.find((r) => addressInPrefix(e.address, parsePrefix(r.prefix)));
+    if (reserved !== undefined) out.push({ code: "endpoint-reserved", path: e.path, message: `${what} is ${reserved.what} space (${reserved.prefix}), not a router on the internet: ${ask}` });
+    for (const o of inside(e.address, ours)) out.push({ code: "endpoint-loop", path: e.path, message: `${what} is inside our own ${o.prefix} (${o.label}): the tunnel to ${friend} would be sent into our own network; ${ask}` });
+    for (const s of inside(e.address, subnets)) out.push({ code: "endpoint-loop", path: e.path, message: `${what} is inside the tunnel subnet ${s.prefix} (${s.label}): the tunnel would be routed into a tunnel; ${ask}` });
+    for (const t of inside(e.address, theirs)) out.push({ code: "endpoint-loop", path: e.path, message: `${what} is inside ${t.prefix}, which ${friend} may send us (${t.label}): once BGP is up, the way to the endpoint leads through the tunnel itself; ${ask}, or narrow ${friend}'s prefixes` });
+  }
+  for (const e of endpointsOf(me)) {
+    for (const t of inside(e.address, theirs)) out.push({ code: "endpoint-loop", path: t.label, message: `our endpoint ${e.endpoint} (WAN ${e.wan}) is inside ${formatPrefix(parsePrefix(t.prefix))}, which ${friend} may send us: ${friend}'s router would reach us through the tunnel itself; ask ${friend} to narrow their prefixes` });
+  }
+  return out;
+}
+
+/** Why a prefix the user means to confirm (`--accept-public`) cannot be, or null. */
+export function acceptPublicProblem(text: string): string | null {
+  const prefix = parsedOrNull(text);
+  if (prefix === null || !/^[\d.]+\/\d{1,2}$/.test(text)) return `${text} is not an IPv4 prefix like 203.0.113.0/24`;
+  if (formatPrefix(prefix) !== text) return `${text} has host bits set: did you mean ${formatPrefix(prefix)}?`;
+  if (prefix.length < MIN_LENGTH) return `${text} is more than a /${MIN_LENGTH}: bgpals never accepts that much from a friend`;
+  const reserved = RESERVED_SPACE.find((r) => prefixesOverlap(prefix, parsePrefix(r.prefix)));
+  if (reserved !== undefined) return `${text} overlaps ${reserved.prefix} (${reserved.what}), which no friend may send`;
+  return null;
 }

@@ -62,3 +62,36 @@ export function prefixesOverlap(a: Prefix, b: Prefix): boolean {
 export function addressInPrefix(address: number, p: Prefix): boolean {
   return ((address & mask(p.length)) >>> 0) === p.network;
 }
+
+/** Where a friend's prefixes may lie without the user confirming them: RFC 1918 and RFC 6598 (shared, CGNAT). */
+export const PRIVATE_SPACE: readonly string[] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"];
+
+/** Space no friend may announce and no tunnel may reach, confirmed or not, with what each is. */
+export const RESERVED_SPACE: ReadonlyArray<{ prefix: string; what: string }> = [
+  { prefix: "0.0.0.0/8", what: "\"this network\" (RFC 791)" },
+  { prefix: "127.0.0.0/8", what: "loopback" },
+  { prefix: "169.254.0.0/16", what: "link-local" },
+  { prefix: "224.0.0.0/4", what: "multicast" },
+  { prefix: "240.0.0.0/4", what: "reserved (class E and broadcast)" },
+];
+
+/** The first of `space` that lies around `p`, or undefined. */
+export function enclosing(p: Prefix, space: readonly string[]): string | undefined {
+  return space.find((s) => prefixWithin(p, parsePrefix(s)));
+}
+
+/**
+ * True when the prefixes together cover every IPv4 address: a default route in pieces
+ * (0.0.0.0/1 + 128.0.0.0/1, four /2s, ...), whatever their order or overlaps.
+ */
+export function coverAllAddresses(prefixes: readonly Prefix[]): boolean {
+  const ranges = prefixes.map((p) => [p.network, lastAddress(p)] as const).sort((a, b) => a[0] - b[0]);
+  // The next address not yet covered, walking up from 0.0.0.0.
+  let next = 0;
+  for (const [first, last] of ranges) {
+    if (first > next) return false;
+    if (last + 1 > next) next = last + 1;
+    if (next > 0xffffffff) return true;
+  }
+  return false;
+}

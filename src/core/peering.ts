@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { addressInPrefix, isIPv4, isIPv4Prefix, lastAddress, parseAddress, parsePrefix, prefixesOverlap } from "./ipv4.js";
 import { LINK_KIND_NAMES, LINK_KINDS, linkKind } from "./links/index.js";
+import { findInvisible, invisibleMessage } from "./text.js";
 
 export const PEERING_FORMAT = "bgpals/peering@1";
 
@@ -30,7 +31,16 @@ const privateAsn = z.union([z.number().int().min(64512).max(65534), z.number().i
 const duration = z.string().regex(/^(\d+(ms|s|m|h|d|w))+$/, "not a RouterOS duration (e.g. 25s, 3m, 1h30m)");
 const hostOrAddress = z
   .string()
-  .regex(/^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*$/, "not a host name or IPv4 address");
+  .regex(/^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*$/, "not a host name or IPv4 address")
+  .refine((text) => !looksNumeric(text) || isIPv4(text), "looks like an IPv4 address but is not one in dotted-quad form (e.g. 203.0.113.10): resolvers read 3232235525, 0xc0a80005, 127.1 or 010.0.0.1 as addresses you would not expect");
+/**
+ * A name whose last label is a number (or 0x...) is an address to every resolver, in some form:
+ * 3232235525, 0xc0a80005, 127.1, 010.0.0.1 (octal). No top-level domain is numeric.
+ */
+function looksNumeric(text: string): boolean {
+  const last = text.split(".").pop() ?? "";
+  return /^(\d+|0x[0-9a-f]*)$/i.test(last);
+}
 // A WireGuard key is 32 bytes in standard base64: 43 characters and one '='.
 const wireguardKey = z.string().regex(/^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/, "not a WireGuard public key (44 characters of base64)");
 const versionText = z.string().regex(/^\d+\.\d+(\.\d+)?([a-z]+\d*)?$/, "not a RouterOS version (e.g. 7.24, 7.19.6, 6.49.10)");
@@ -40,9 +50,15 @@ export const allowedPrefixSchema = z.strictObject({
   maxLength: z.number().int().min(0).max(32),
 });
 
+// Free text a router names (interfaces): anything but characters that do not show (core/text.ts
+// finds the rest of them; this pattern carries the common ones into the published schema).
+const visibleText = z
+  .string()
+  .regex(/^[^\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2028\u2029\u2060-\u206f\ufeff]+$/, "contains an invisible or control character: retype it with plain characters");
+
 export const wanSchema = z.strictObject({
   /** Interface on that router the WAN leaves through. */
-  interface: z.string().min(1).max(64),
+  interface: visibleText.min(1).max(64),
   /** Where the friend reaches this side on that WAN; absent for a side that only initiates. */
   endpoint: hostOrAddress.optional(),
   /** Next hop used to pin traffic to this WAN; defaults to the interface (right for PPPoE). */
@@ -203,12 +219,12 @@ export type ParseResult = { ok: true; peering: Peering } | { ok: false; problems
 
 /** Validates a parsed JSON value; reports every problem, not only the first. */
 export function parsePeering(value: unknown): ParseResult {
+  // Text that reads like something else is refused wherever it is, before its shape is looked at.
+  const invisible = findInvisible(value).map((f) => ({ path: jsonPath(f.path), message: invisibleMessage(f) }));
   const result = peeringSchema.safeParse(value);
-  if (result.success) return { ok: true, peering: result.data };
-  return {
-    ok: false,
-    problems: result.error.issues.map((i) => ({ path: jsonPath(i.path), message: describeIssue(i) })),
-  };
+  if (result.success && invisible.length === 0) return { ok: true, peering: result.data };
+  const problems = result.success ? [] : result.error.issues.map((i) => ({ path: jsonPath(i.path), message: describeIssue(i) }));
+  return { ok: false, problems: [...invisible, ...problems] };
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {

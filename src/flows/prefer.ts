@@ -96,6 +96,8 @@ export interface PreferOptions extends PreferCallbacks {
   /** Other peerings of the peers directory, for the checks a plan runs. */
   others?: readonly Peering[];
   secrets?: LinkSecrets;
+  /** Public prefixes the user confirmed the friend may send (kept in their config since offer/accept/apply). */
+  acceptPublic?: readonly string[];
   resolve?: (name: string) => Promise<string>;
   /** Asked after onPredicted, before any write: false stops there (status "planned"). */
   confirm?: (prediction: PreferPrediction, plan: Plan) => boolean | Promise<boolean>;
@@ -133,7 +135,7 @@ async function planSwap(router: Router, options: PreferOptions): Promise<{ predi
   const problem = preferProblem(peering, side, primary);
   if (problem !== null) return { refused: problem };
   const swapped = swapPrimary(peering, primary);
-  const [planned, routes] = await Promise.all([router.plan({ peering: swapped, side, others: options.others, secrets: options.secrets, scope: "policy" }), router.bgpRoutes()]);
+  const [planned, routes] = await Promise.all([router.plan({ peering: swapped, side, others: options.others, secrets: options.secrets, scope: "policy", acceptPublic: options.acceptPublic }), router.bgpRoutes()]);
   if (planned.refusals.length > 0) return { refused: ["refused for this router, nothing written:", ...planned.refusals.map((r) => `  ${r.path}: ${r.message}`)].join("\n") };
   if (planned.plan.conflicts.length > 0) return { refused: ["nothing written:", ...planned.plan.conflicts.map((c) => `  ${c.message}`)].join("\n") };
   return { prediction: predictPrefer(peering, side, primary, routes), plan: planned.plan, swapped, otherChanges: planned.otherChanges };

@@ -6,17 +6,18 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { asnChoiceProblem, suggestAsnFor } from "../core/asn.js";
 import { decodeBundle, encodeBundle, type Identity, type PublicIdentity } from "../core/bundle.js";
-import { checkPeering } from "../core/checks.js";
+import { checkFriendInput, checkFriendPrefixes, checkPeering, type Refusal } from "../core/checks.js";
 import { isIPv4Prefix } from "../core/ipv4.js";
 import { LINK_KINDS } from "../core/links/index.js";
 import { answerSecret, answerShapeProblem, draftPeering, offerShapeProblem, parseApiEndpoint, peeringOf, PLACEHOLDER_KEY, proposeLinks, type AnswerBody, type CaCertificateBody, type MonitorGrant, type OfferBody } from "../core/offer.js";
-import type { Peering } from "../core/peering.js";
+import { jsonPath, nameProblem, type Peering } from "../core/peering.js";
+import { findInvisible, invisibleMessage } from "../core/text.js";
 import type { Plan } from "../core/plan.js";
 import { UserError } from "../errors.js";
 import type { ApplyEvent, Inventory, LinkSecrets, Router } from "../platforms/platform.js";
 import { saveFriendMonitorAccount, savePppPasswords } from "../store/friends.js";
-import { loadIdentity, pendingOfferFile, rememberFriend, savePending, SeenNonces } from "../store/identity.js";
-import { peersOf, savePeering, type Workspace } from "../store/workspace.js";
+import { loadIdentity, peekIdentity, pendingOfferFile, rememberFriend, saveIdentity, savePending, SeenNonces } from "../store/identity.js";
+import { acceptedPublic, forgetAcceptedPublic, friendNameTaken, peersOf, rememberAcceptedPublic, savePeering, takenMessage, type Workspace } from "../store/workspace.js";
 import { pemFingerprint, pemIsAuthority } from "../core/certificates.js";
 
 export { asnChoiceProblem };
@@ -66,6 +67,45 @@ function attachSecrets<T extends object>(target: T, secrets: FlowSecrets): T {
 
 function secretsOf(target: object): FlowSecrets | undefined {
   return (target as { secrets?: FlowSecrets }).secrets;
+}
+
+// --- what a friend sent, checked before anything is written -------------------------------------
+
+/** What the user of this side says about a friend's bundle, as flags or on a screen. */
+export interface FriendInputOptions {
+  /**
+   * Prefixes outside private space the user confirms the friend may send (`--accept-public`).
+   * Only this side's user gives them: nothing in a bundle or a peering file can.
+   */
+  acceptPublic?: readonly string[];
+  /** Replace a kept peering or friend key of the same name (`--replace`). */
+  replace?: boolean;
+}
+
+function refusalLines(head: string, refusals: readonly Refusal[]): string {
+  return [head, ...refusals.map((r) => `  ${r.path}: ${r.message}`)].join("\n");
+}
+
+/** Text in a bundle that reads like something else: refused wherever it is. */
+function invisibleProblem(body: unknown, what: string): string | null {
+  const found = findInvisible(body);
+  if (found.length === 0) return null;
+  return [`${what} refused, nothing written: it carries text that is not what it seems`, ...found.slice(0, 5).map((f) => `  ${what}.${jsonPath(f.path)}: ${invisibleMessage(f)}`)].join("\n");
+}
+
+/** The sender of a bundle names a side of the peering and the friend's files: the peering-name alphabet only. */
+function senderProblem(sender: string, side: unknown, what: string): string | null {
+  const problem = nameProblem(sender);
+  if (problem !== null) return `${what} refused, nothing written: it is signed by ${JSON.stringify(sender)}, which cannot name a friend here (${problem})`;
+  if (side !== sender) return `${what} refused, nothing written: it is signed by ${sender} but speaks for ${typeof side === "string" ? side : "no one"}: a bundle speaks for its sender only`;
+  return null;
+}
+
+/** The confirmed public prefixes for a friend: the flags, and what this user confirmed before for that peering. */
+function acceptPublicFor(ws: Workspace, peering: string, friend: string, options: FriendInputOptions, replacing: boolean): string[] {
+  // A friend replaced by another identity does not inherit what the user confirmed for the old one.
+  const saved = replacing ? [] : acceptedPublic(ws, peering, friend);
+  return [...new Set([...(options.acceptPublic ?? []), ...saved])];
 }
 
 // --- choices, checked -------------------------------------------------------------------------
@@ -145,6 +185,8 @@ export interface OfferRequest {
   links: OfferLinkChoice[];
   primary: string;
   peeringName?: string;
+  /** Replace a peering already kept with a friend of that name (`--replace`). */
+  replace?: boolean;
   /** Grant the friend's monitor a read-only account on this router (made at complete). */
   monitorAccount?: boolean;
   /** host:port where the friend's monitor reaches this router's API; default: our tunnel address on the primary link, port 8728. */
@@ -173,6 +215,14 @@ function linksUnsupported(router: Router, version: string, links: readonly { nam
 }
 
 export async function makeOffer(router: Router, ws: Workspace, request: OfferRequest, hooks: FlowHooks = {}, known?: Inventory): Promise<OfferMade> {
+  // Names become file names, object names and comment tags: checked before anything else.
+  const peeringName = request.peeringName ?? `${request.me}-${request.friend}`;
+  for (const [what, name] of [["your name", request.me], ["your friend's name", request.friend], [request.peeringName === undefined ? "the peering name (your names joined; choose one with --name)" : "the peering name", peeringName]] as const) {
+    const problem = nameProblem(name);
+    if (problem !== null) throw new UserError(`${what} ${JSON.stringify(name)}: ${problem}`);
+  }
+  const taken = friendNameTaken(ws, request.friend);
+  if (taken !== null && !request.replace) throw new UserError(`nothing written: ${takenMessage(taken)}`);
   const identity = loadIdentity(request.me, ws.home);
   const peers = peersOf(ws);
   const asnProblemText = asnChoiceProblem(request.asn, peers, request.me);
@@ -224,7 +274,8 @@ export async function makeOffer(router: Router, ws: Workspace, request: OfferReq
     const bundle = encodeBundle({ identity, kind: "offer", body: offer as unknown as Record<string, unknown>, now });
     const decoded = decodeBundle(bundle.text, { now });
     if (!decoded.ok) throw new Error(`own offer does not decode: ${decoded.message}`);
-    savePending(request.friend, { nonce: decoded.bundle.nonce, expiresAt: decoded.bundle.expiresAt, offer }, ws.home);
+    // `replaces`: the user said --replace for the kept peering; complete need not ask again.
+    savePending(request.friend, { nonce: decoded.bundle.nonce, expiresAt: decoded.bundle.expiresAt, offer, ...(taken !== null ? { replaces: true } : {}) }, ws.home);
     return { bundle, offer };
   }
 }
@@ -241,21 +292,54 @@ export interface OpenedOffer {
   nonce: string;
   expiresAt: number;
   identity: Identity;
+  /** The identity was made for this offer and is written only when the offer is taken (finishAccept). */
+  identityIsNew?: boolean;
+  /** Public prefixes the user confirmed for the sender (flags and their own settings). */
+  acceptPublic: readonly string[];
+  /** Only the prefixes the user gave now (`--accept-public`): kept for later plans when the offer is taken. */
+  acceptPublicGiven: readonly string[];
+  /** The user said --replace and the name was taken: the kept peering and key are replaced at finishAccept. */
+  replace: boolean;
+  /** The sender is another identity than the friend kept under that name (replaced with --replace). */
+  newKey: boolean;
 }
 
-/** Verifies an offer for `me`; refuses tampered, truncated, expired, replayed or misaddressed ones. */
-export function openOffer(text: string, ws: Workspace, me: string, now = Date.now()): OpenedOffer {
-  const identity = loadIdentity(me, ws.home);
+/**
+ * Verifies an offer for `me`; refuses tampered, truncated, expired, replayed or misaddressed ones,
+ * text that is not what it seems, a sender named like a kept friend (unless `replace`), and
+ * prefixes the friend may not send us. Writes nothing, not even a new identity.
+ */
+export function openOffer(text: string, ws: Workspace, me: string, now = Date.now(), options: FriendInputOptions = {}): OpenedOffer {
+  const { identity, saved } = peekIdentity(me, ws.home);
   const decoded = decodeBundle(text.replace(/\s+/g, ""), { now, identity, expectedKind: "offer", seen: new SeenNonces(now, ws.home) });
   if (!decoded.ok) throw new UserError(`offer refused, nothing written: ${decoded.message}`);
+  const invisible = invisibleProblem(decoded.bundle.body, "offer");
+  if (invisible !== null) throw new UserError(invisible);
   const shape = offerShapeProblem(decoded.bundle.body);
   if (shape !== null) throw new UserError(`offer refused, nothing written: ${shape}`);
   const offer = decoded.bundle.body as unknown as OfferBody;
+  const from = decoded.bundle.from;
+  const sender = senderProblem(from.name, offer.side.name, "offer");
+  if (sender !== null) throw new UserError(sender);
   if (offer.ovpn !== undefined && (pemFingerprint(offer.ovpn.caCertificate) !== offer.ovpn.caFingerprint || !pemIsAuthority(offer.ovpn.caCertificate))) {
     throw new UserError("offer refused, nothing written: its OpenVPN CA certificate does not match the fingerprint it pins");
   }
   if (offer.friend !== me) throw new UserError(`this offer is for ${offer.friend}, not ${me}: nothing written`);
-  return { offer, sender: decoded.bundle.from, from: decoded.bundle.from.name, fromBoxKey: decoded.bundle.from.boxKey, fingerprint: decoded.fingerprint, nonce: decoded.bundle.nonce, expiresAt: decoded.bundle.expiresAt, identity };
+  const taken = friendNameTaken(ws, from.name, from.signKey);
+  if (taken !== null && !options.replace) throw new UserError(`offer refused, nothing written: ${takenMessage(taken)}`);
+  const acceptPublic = acceptPublicFor(ws, offer.peering, from.name, options, taken?.key != null);
+  // What the friend may send: refused here already, so a screen shows it before any choice.
+  const allowed: unknown[] = Array.isArray(offer.side.allowed) ? offer.side.allowed.map((a) => (a as { prefix?: unknown } | null)?.prefix) : Array.isArray(offer.side.networks) ? offer.side.networks : [];
+  if (allowed.every((a): a is string => typeof a === "string" && isIPv4Prefix(a))) {
+    const where = Array.isArray(offer.side.allowed) ? "allowed" : "networks";
+    const labelled = allowed.map((prefix, i) => ({ prefix, label: `sides.${from.name}.${where}[${i}]${where === "allowed" ? ".prefix" : ""}` }));
+    const refusals = checkFriendPrefixes(from.name, labelled, acceptPublic);
+    if (refusals.length > 0) throw new UserError(refusalLines("offer refused, nothing written:", refusals));
+  }
+  return {
+    offer, sender: from, from: from.name, fromBoxKey: from.boxKey, fingerprint: decoded.fingerprint, nonce: decoded.bundle.nonce, expiresAt: decoded.bundle.expiresAt, identity,
+    identityIsNew: !saved, acceptPublic, acceptPublicGiven: [...(options.acceptPublic ?? [])], replace: taken !== null, newKey: taken?.key != null,
+  };
 }
 
 export interface AcceptChoices {
@@ -314,8 +398,9 @@ export async function prepareAccept(router: Router, ws: Workspace, opened: Opene
       const linksWith = (keys: Record<string, string>) => Object.fromEntries(offer.links.map((l) => [l.name, { wan: l.name, publicKey: LINK_KINDS[l.kind].keysOnRouter ? (keys[l.name] ?? PLACEHOLDER_KEY) : "" }]));
       const draft = peeringOf(offer, { side, links: linksWith({}) });
       if (!draft.ok) throw new UserError(["the offer and your choices do not make a valid peering, nothing written:", ...draft.problems.map((p) => `  ${p.path}: ${p.message}`)].join("\n"));
-      const refusals = checkPeering({ peering: draft.peering, side: me, featuresOf: router.platform.featuresOf, version: inventory.version, others: peers, router: { interfaces: inventory.interfaces.map((i) => i.name), prefixesInUse: inventory.prefixesInUse } });
-      if (refusals.length > 0) throw new UserError(["refused, nothing written:", ...refusals.map((r) => `  ${r.path}: ${r.message}`)].join("\n"));
+      // Every refusal, the friend's input included, before the first write (the interfaces below).
+      const refusals = checkPeering({ peering: draft.peering, side: me, featuresOf: router.platform.featuresOf, version: inventory.version, others: peers, router: { interfaces: inventory.interfaces.map((i) => i.name), prefixesInUse: inventory.prefixesInUse }, acceptPublic: opened.acceptPublic });
+      if (refusals.length > 0) throw new UserError(refusalLines("refused, nothing written:", refusals));
 
       created = draft.peering.name;
       const keys = await prepareLinks(router, draft.peering, me, hooks);
@@ -345,7 +430,7 @@ export async function prepareAccept(router: Router, ws: Workspace, opened: Opene
       if (friendMonitorPassword !== undefined) bundle[answerSecret.monitorOffered] = friendMonitorPassword;
 
       hooks.onStep?.(`planning ${full.peering.name} on ${router.label}`);
-      const planned = await router.plan({ peering: full.peering, side: me, others: peers, secrets: { pppPassword } });
+      const planned = await router.plan({ peering: full.peering, side: me, others: peers, secrets: { pppPassword }, acceptPublic: opened.acceptPublic });
       if (planned.refusals.length > 0) throw new UserError(["refused:", ...planned.refusals.map((r) => `  ${r.path}: ${r.message}`)].join("\n"));
       if (planned.plan.conflicts.length > 0) throw new UserError(["nothing written:", ...planned.plan.conflicts.map((c) => `  ${c.message}`)].join("\n"));
       const answer: AnswerBody = { offer: opened.nonce, side, links: linksWith(keys) };
@@ -401,10 +486,13 @@ export function finishAccept(ws: Workspace, opened: OpenedOffer, prepared: Prepa
     throw new Error("finishAccept: the answer's secrets are missing (pass the Prepared object prepareAccept returned, not a copy)");
   }
   const sealed = secrets?.bundle !== undefined && Object.keys(secrets.bundle).length > 0 ? secrets.bundle : undefined;
+  if (opened.identityIsNew) saveIdentity(opened.identity, ws.home);
   const answer = encodeBundle({ identity: opened.identity, kind: "answer", body: prepared.answer as unknown as Record<string, unknown>, secrets: sealed, recipient: { name: opened.from, boxKey: opened.fromBoxKey }, now });
-  const file = savePeering(ws, opened.from, prepared.peering);
+  const file = savePeering(ws, opened.from, prepared.peering, { replace: opened.replace });
   new SeenNonces(now, ws.home).remember(opened.nonce, opened.expiresAt);
-  rememberFriend(opened.sender, ws.home);
+  rememberFriend(opened.sender, ws.home, { replace: opened.replace });
+  if (opened.newKey) forgetAcceptedPublic(ws, prepared.peering.name);
+  rememberAcceptedPublic(ws, prepared.peering.name, opened.from, opened.acceptPublicGiven);
   if (opened.offer.monitor !== undefined && secrets?.friendMonitorPassword !== undefined) saveFriendMonitorAccount(ws, opened.from, opened.offer.monitor, secrets.friendMonitorPassword);
   if (secrets !== undefined && ovpn.length > 0) savePppPasswords(ws, prepared.peering.name, secrets.pppPassword);
   return { answer, file };
@@ -422,25 +510,52 @@ export interface OpenedAnswer {
   pendingFile: string;
   /** The answer as the friend sent it (public part). */
   answer?: AnswerBody;
+  /** Public prefixes the user confirmed for the friend (flags and their own settings). */
+  acceptPublic: readonly string[];
+  /** Only the prefixes the user gave now (`--accept-public`): kept for later plans once complete. */
+  acceptPublicGiven: readonly string[];
+  /** The kept peering or friend key of that name is replaced at finishComplete (--replace, now or at the offer). */
+  replace: boolean;
+  /** The sender is another identity than the friend kept under that name (replaced with --replace). */
+  newKey: boolean;
   /** Non-enumerable: see FlowSecrets. */
   readonly secrets?: FlowSecrets;
 }
 
-/** Verifies an answer against the offer waiting for that friend; writes nothing. */
-export function openAnswer(text: string, ws: Workspace, me: string, now = Date.now()): OpenedAnswer {
-  const identity = loadIdentity(me, ws.home);
+/**
+ * Verifies an answer against the offer waiting for that friend, and what the friend may send us;
+ * a friend named like a kept one is refused unless `replace`. Writes nothing.
+ */
+export function openAnswer(text: string, ws: Workspace, me: string, now = Date.now(), options: FriendInputOptions = {}): OpenedAnswer {
+  const { identity, saved } = peekIdentity(me, ws.home);
+  if (!saved) throw new UserError("no identity here: complete runs where the offer was made (bgpals offer created the identity); nothing written");
   const decoded = decodeBundle(text.replace(/\s+/g, ""), { now, identity, expectedKind: "answer", seen: new SeenNonces(now, ws.home) });
   if (!decoded.ok) throw new UserError(`answer refused, nothing written: ${decoded.message}`);
-  const friend = decoded.bundle.from.name;
+  const invisible = invisibleProblem(decoded.bundle.body, "answer");
+  if (invisible !== null) throw new UserError(invisible);
+  const from = decoded.bundle.from;
+  const friend = from.name;
+  const named = nameProblem(friend);
+  if (named !== null) throw new UserError(`answer refused, nothing written: it is signed by ${JSON.stringify(friend)}, which cannot name a friend here (${named})`);
   const pendingFile = pendingOfferFile(friend, ws.home);
   if (!existsSync(pendingFile)) throw new UserError(`no offer to ${friend} is waiting here: nothing written (was it made from another computer or config directory?)`);
-  const pending = JSON.parse(readFileSync(pendingFile, "utf8")) as { nonce: string; offer: OfferBody };
+  const pending = JSON.parse(readFileSync(pendingFile, "utf8")) as { nonce: string; offer: OfferBody; replaces?: boolean };
   const shape = answerShapeProblem(decoded.bundle.body, pending.offer);
   if (shape !== null) throw new UserError(`answer refused, nothing written: ${shape}`);
   const answer = decoded.bundle.body as unknown as AnswerBody;
   if (answer.offer !== pending.nonce) throw new UserError(`this answer is for another offer than the one waiting for ${friend}: nothing written; ask ${friend} to accept your latest offer`);
+  const sender = senderProblem(friend, answer.side.name, "answer");
+  if (sender !== null) throw new UserError(sender);
+  if (pending.offer.friend !== friend) throw new UserError(`answer refused, nothing written: the offer waiting here is for ${pending.offer.friend}, not ${friend}`);
+  // The user said --replace at the offer for the kept peering; a different key needs it now.
+  const taken = friendNameTaken(ws, friend, from.signKey);
+  const keyTaken = taken?.key != null;
+  if (taken !== null && !options.replace && (keyTaken || !pending.replaces)) throw new UserError(`answer refused, nothing written: ${takenMessage(taken)}`);
   const full = peeringOf(pending.offer, answer);
   if (!full.ok) throw new UserError(["the answer does not make a valid peering, nothing written:", ...full.problems.map((p) => `  ${p.path}: ${p.message}`)].join("\n"));
+  const acceptPublic = acceptPublicFor(ws, full.peering.name, friend, options, keyTaken);
+  const friendInput = checkFriendInput(full.peering, me, friend, peersOf(ws, full.peering.name), acceptPublic);
+  if (friendInput.length > 0) throw new UserError(refusalLines("answer refused, nothing written:", friendInput));
   if (answer.ovpn !== undefined && (pemFingerprint(answer.ovpn.caCertificate) !== answer.ovpn.caFingerprint || !pemIsAuthority(answer.ovpn.caCertificate))) {
     throw new UserError("answer refused, nothing written: its OpenVPN CA certificate does not match its fingerprint");
   }
@@ -462,15 +577,18 @@ export function openAnswer(text: string, ws: Workspace, me: string, now = Date.n
     if (password === undefined || !PASSWORD.test(password)) throw new UserError(`answer refused, nothing written: your offer grants a monitor account but the answer carries no usable password for it`);
     secrets.grantedMonitorPassword = password;
   }
-  const opened: OpenedAnswer = { peering: full.peering, sender: decoded.bundle.from, friend, fingerprint: decoded.fingerprint, nonce: decoded.bundle.nonce, expiresAt: decoded.bundle.expiresAt, pendingFile, answer };
+  const opened: OpenedAnswer = {
+    peering: full.peering, sender: from, friend, fingerprint: decoded.fingerprint, nonce: decoded.bundle.nonce, expiresAt: decoded.bundle.expiresAt, pendingFile, answer,
+    acceptPublic, acceptPublicGiven: [...(options.acceptPublic ?? [])], replace: taken !== null, newKey: keyTaken,
+  };
   return attachSecrets(opened, secrets);
 }
 
 /** Plans a peering from a file or an answer for this side; refusals and conflicts stop here. */
-export async function preparePeering(router: Router, ws: Workspace, peering: Peering, side: string, options: { remove?: boolean; hooks?: FlowHooks; secrets?: LinkSecrets } = {}): Promise<Prepared> {
+export async function preparePeering(router: Router, ws: Workspace, peering: Peering, side: string, options: { remove?: boolean; hooks?: FlowHooks; secrets?: LinkSecrets; acceptPublic?: readonly string[] } = {}): Promise<Prepared> {
   options.hooks?.onStep?.(`planning ${peering.name} on ${router.label}`);
-  const planned = await router.plan({ peering, side, others: peersOf(ws, peering.name), remove: options.remove, secrets: options.secrets });
-  if (planned.refusals.length > 0) throw new UserError(["refused, nothing written:", ...planned.refusals.map((r) => `  ${r.path}: ${r.message}`)].join("\n"));
+  const planned = await router.plan({ peering, side, others: peersOf(ws, peering.name), remove: options.remove, secrets: options.secrets, acceptPublic: options.acceptPublic });
+  if (planned.refusals.length > 0) throw new UserError(refusalLines("refused, nothing written:", planned.refusals));
   if (planned.plan.conflicts.length > 0) throw new UserError(["nothing written:", ...planned.plan.conflicts.map((c) => `  ${c.message}`)].join("\n"));
   return { peering, side, plan: planned.plan, version: planned.version };
 }
@@ -482,7 +600,7 @@ export async function preparePeering(router: Router, ws: Workspace, peering: Pee
 export async function prepareComplete(router: Router, ws: Workspace, opened: OpenedAnswer, me: string, hooks: FlowHooks = {}): Promise<Prepared> {
   const secrets = secretsOf(opened);
   if (secrets === undefined) throw new Error("prepareComplete: the answer's secrets are missing (pass the object openAnswer returned, not a copy)");
-  const prepared = await preparePeering(router, ws, opened.peering, me, { hooks, secrets: { pppPassword: secrets.pppPassword } });
+  const prepared = await preparePeering(router, ws, opened.peering, me, { hooks, secrets: { pppPassword: secrets.pppPassword }, acceptPublic: opened.acceptPublic });
   const beforeApply: BeforeApply = { friend: opened.friend };
   if (opened.answer?.ovpn !== undefined) beforeApply.friendCa = opened.answer.ovpn;
   if (secrets.grantedMonitorPassword !== undefined) beforeApply.monitorAccount = true;
@@ -493,9 +611,11 @@ export function finishComplete(ws: Workspace, opened: OpenedAnswer, now = Date.n
   const secrets = secretsOf(opened);
   if (opened.answer?.monitor !== undefined && secrets?.friendMonitorPassword !== undefined) saveFriendMonitorAccount(ws, opened.friend, opened.answer.monitor, secrets.friendMonitorPassword);
   if (secrets !== undefined && Object.keys(secrets.pppPassword).length > 0) savePppPasswords(ws, opened.peering.name, secrets.pppPassword);
-  const file = savePeering(ws, opened.friend, opened.peering);
+  const file = savePeering(ws, opened.friend, opened.peering, { replace: opened.replace });
   new SeenNonces(now, ws.home).remember(opened.nonce, opened.expiresAt);
-  rememberFriend(opened.sender, ws.home);
+  rememberFriend(opened.sender, ws.home, { replace: opened.replace });
+  if (opened.newKey) forgetAcceptedPublic(ws, opened.peering.name);
+  rememberAcceptedPublic(ws, opened.peering.name, opened.friend, opened.acceptPublicGiven);
   rmSync(opened.pendingFile, { force: true });
   return file;
 }

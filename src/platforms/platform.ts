@@ -143,6 +143,8 @@ export interface PlanRequest {
   remove?: boolean;
   /** "policy": only what a primary swap changes (filters and sessions); the rest is counted. */
   scope?: "all" | "policy";
+  /** Public prefixes this side's user confirmed the friend may send (core/checks.ts CheckInput.acceptPublic). */
+  acceptPublic?: readonly string[];
 }
 
 export interface RouterPlan {

@@ -14,12 +14,39 @@ function writePrivate(file: string, text: string): void {
 
 /** Loads the identity, creating it on first use under `name`. */
 export function loadIdentity(name: string, home: string = configDir()): Identity {
+  const { identity, saved } = peekIdentity(name, home);
+  if (!saved) saveIdentity(identity, home);
+  return identity;
+}
+
+/**
+ * The identity kept in `home`, or a new one under `name` that is not written yet (`saved: false`):
+ * opening a friend's bundle must not write anything until the bundle is taken.
+ */
+export function peekIdentity(name: string, home: string = configDir()): { identity: Identity; saved: boolean } {
   const file = join(home, "identity.json");
   if (!existsSync(file)) {
-    const identity = createIdentity(name);
-    writePrivate(file, `${JSON.stringify(identityToJson(identity), null, 2)}\n`);
-    return identity;
+    try {
+      return { identity: createIdentity(name), saved: false };
+    } catch (e) {
+      throw new UserError((e as Error).message);
+    }
   }
+  return { identity: readIdentity(name, file), saved: true };
+}
+
+/** Writes a new identity (mode 0600); never replaces one that exists. */
+export function saveIdentity(identity: Identity, home: string = configDir()): void {
+  const file = join(home, "identity.json");
+  if (existsSync(file)) {
+    // Made meanwhile by another run: only the same keys may stand for this one.
+    if (readIdentity(identity.name, file).signKey !== identity.signKey) throw new UserError(`another identity was saved in ${file} while this ran: nothing more written; start again`);
+    return;
+  }
+  writePrivate(file, `${JSON.stringify(identityToJson(identity), null, 2)}\n`);
+}
+
+function readIdentity(name: string, file: string): Identity {
   try {
     const identity = identityFromJson(JSON.parse(readFileSync(file, "utf8")));
     if (identity.name !== name) throw new UserError(`your identity (${file}) is ${identity.name}, not ${name}: use --me ${identity.name}, or move that file away to start a new identity`);
@@ -90,10 +117,21 @@ function friendFile(name: string, home: string): string | null {
   return FRIEND_NAME.test(name) ? join(home, "friends", `${name}.json`) : null;
 }
 
-/** Keeps a friend's public keys (from their offer or answer): later bundles from them are checked against them. */
-export function rememberFriend(friend: PublicIdentity, home: string = configDir()): void {
+/** Where a friend's public keys are kept (null for a name that cannot be a file name). */
+export function friendKeyFile(name: string, home: string = configDir()): string | null {
+  return friendFile(name, home);
+}
+
+/**
+ * Keeps a friend's public keys (from their offer or answer): later bundles from them are checked
+ * against them. Another key already kept under that name is replaced only with `replace`: a second
+ * identity named like a friend must not take the friend's place silently.
+ */
+export function rememberFriend(friend: PublicIdentity, home: string = configDir(), options: { replace?: boolean } = {}): void {
   const file = friendFile(friend.name, home);
-  if (file === null) return;
+  if (file === null) throw new UserError(`a friend's name must be 1 to 31 ASCII letters, digits, '-' or '_', not ${JSON.stringify(friend.name)}`);
+  const known = knownFriend(friend.name, home);
+  if (known !== null && known.signKey !== friend.signKey && !options.replace) throw new UserError(keyTakenMessage(friend.name, file));
   writePrivate(file, `${JSON.stringify({ format: "bgpals/friend@1", name: friend.name, signKey: friend.signKey, boxKey: friend.boxKey }, null, 2)}\n`);
 }
 
@@ -108,4 +146,9 @@ export function knownFriend(name: string, home: string = configDir()): PublicIde
   } catch (e) {
     throw new UserError(`cannot read ${file}: ${(e as Error).message}; remove it and redo the offer with ${name}`);
   }
+}
+
+/** What to say when a bundle from `name` is signed by another key than the one kept for them. */
+export function keyTakenMessage(name: string, file: string): string {
+  return `a friend named ${name} is already known here with another identity key (${file}), and this bundle is signed by a different one: if ${name} really made a new identity, compare the fingerprint with them by voice, then run again with --replace; if it is someone else, ask them to use another name`;
 }

@@ -120,3 +120,54 @@ describe("bgpals render", () => {
     expect(sub.stdout).toMatch(/--format <format>/);
   });
 });
+
+describe("bgpals render: what the friend may send", () => {
+  const PUBLIC = "93.184.216.0/24";
+  const withPublic = () => {
+    const json = exampleJson("s1");
+    json.sides.remi.allowed.push({ prefix: PUBLIC, maxLength: 24 });
+    return writePeering("s1-public.json", json);
+  };
+
+  it("refuses public space, more than a /8 and a split default, each at its path", () => {
+    const json = exampleJson("s1");
+    json.sides.remi.allowed.push({ prefix: "0.0.0.0/1", maxLength: 32 }, { prefix: "128.0.0.0/1", maxLength: 32 }, { prefix: PUBLIC, maxLength: 24 });
+    json.sides.remi.wans.isp1.endpoint = "192.168.0.9";
+    const r = runCli(["render", writePeering("s1-hostile.json", json), "--side", "alice"]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toBe("");
+    for (const line of [
+      /sides\.remi\.allowed\[1\]\.prefix: remi may send 0\.0\.0\.0\/1, more than a \/8/,
+      /sides\.remi\.allowed\[3\]\.prefix: remi may send 93\.184\.216\.0\/24, which is not private space/,
+      /sides\.remi\.allowed: remi's prefixes .* together cover every IPv4 address/,
+      /sides\.remi\.wans\.isp1\.endpoint: remi's endpoint 192\.168\.0\.9 \(WAN isp1\) is inside our own 192\.168\.0\.0\/24/,
+    ]) expect(r.stderr).toMatch(line);
+    expect(r.stderr).not.toMatch(STACK_TRACE);
+  });
+
+  it("renders public space the user confirms with --accept-public, or confirmed before in their own config", () => {
+    const file = withPublic();
+    expectRefused(["render", file, "--side", "alice"], /sides\.remi\.allowed\[1\]\.prefix: .*--accept-public 93\.184\.216\.0\/24/);
+    const flagged = runCli(["render", file, "--side", "alice", "--accept-public", PUBLIC]);
+    expect(flagged.code, flagged.stderr).toBe(0);
+    expect(flagged.stdout).toContain("93.184.216.0/24");
+
+    // Kept in the config home (never in peers/): for this peering and this friend only.
+    const home = tempDir("bgpals-render-home-");
+    const keep = (friend: string) => writeFileSync(join(home, "accepted-public.json"), JSON.stringify({ format: "bgpals/accepted-public@1", peerings: { "alice-remi": { friend, prefixes: [PUBLIC] } } }));
+    keep("carol");
+    expect(runCli(["render", file, "--side", "alice"], { BGPALS_HOME: home }).code).toBe(1);
+    keep("remi");
+    expect(runCli(["render", file, "--side", "alice"], { BGPALS_HOME: home }).code).toBe(0);
+    // Seen from remi, alice is the friend: remi's confirmation says nothing about alice.
+    expect(runCli(["render", file, "--side", "remi"], { BGPALS_HOME: home }).code).toBe(0);
+  });
+
+  it("takes no confirmation wider than a /8 or in reserved space (usage, exit 2)", () => {
+    for (const [value, why] of [["0.0.0.0/1", /more than a \/8/], ["127.0.0.0/8", /loopback/], ["93.184.216.1/24", /host bits set/], ["nope", /not an IPv4 prefix/]] as const) {
+      const r = runCli(["render", withPublic(), "--side", "alice", "--accept-public", value]);
+      expect(r.code, value).toBe(2);
+      expect(r.stderr).toMatch(why);
+    }
+  });
+});

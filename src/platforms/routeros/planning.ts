@@ -34,6 +34,7 @@ export async function planOnRouter(client: RouterClient, request: PlanRequest): 
     version,
     others: request.others,
     router: { interfaces: inventory.interfaces.map((i) => i.name), prefixesInUse: [...inventory.prefixesInUse, ...otherTunnels] },
+    acceptPublic: request.acceptPublic,
   });
   let rendered: Rendered | null = null;
   if (refusals.length === 0) {
