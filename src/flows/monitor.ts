@@ -8,7 +8,7 @@ import type { PreferPrediction } from "../core/prefer.js";
 import type { Platform, Router } from "../platforms/platform.js";
 import { friendMonitorAccount } from "../store/friends.js";
 import { knownFriend, loadIdentity } from "../store/identity.js";
-import { peersOf, savePeering, type Workspace } from "../store/workspace.js";
+import { acceptedPublic, peersOf, savePeering, type Workspace } from "../store/workspace.js";
 import { preferPrimary, type PreferCallbacks, type PreferResult } from "./prefer.js";
 import { watchRouter, type WatchOptions } from "./watch.js";
 
@@ -66,6 +66,8 @@ export async function swapPrimaryLink(router: Router, options: SwapOptions): Pro
       side,
       primary: options.primary,
       others: peersOf(workspace, peering.name),
+      // What this user confirmed of the friend's public space before (accept, complete, apply).
+      acceptPublic: acceptedPublic(workspace, peering.name, friend),
       confirm: options.confirm,
       onApplyStep: options.onApplyStep,
       onObserved: options.onObserved,
