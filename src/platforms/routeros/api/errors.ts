@@ -92,6 +92,28 @@ function describe(kind: RouterErrorKind, endpoint: Endpoint, d: RouterErrorDetai
   }
 }
 
+/**
+ * The router broke the protocol or one of the limits of framing.ts (`what`: "a reply word of ...
+ * bytes, over the limit of 16 MiB"), and bgpals closed the connection rather than read on.
+ */
+export function brokenReply(endpoint: Endpoint, what: string, secret?: string): RouterError {
+  const at = `${endpoint.host}:${endpoint.port}`;
+  const reason = redact(what, secret);
+  const message =
+    `${at} sent ${reason}; bgpals stopped reading and closed the connection — a RouterOS router does not answer ` +
+    `this way: check that ${at} is the router's ${endpoint.tls ? "api-ssl" : "api"} port and that nothing between you alters the traffic`;
+  return new RouterError("protocol", message, endpoint, { reason });
+}
+
+/** A print answered more rows than bgpals reads in one (`maxRows`); it was stopped. */
+export function tooManyRows(endpoint: Endpoint, command: string, maxRows: number): RouterError {
+  const at = `${endpoint.host}:${endpoint.port}`;
+  const message =
+    `${command} on ${at} answered more than ${maxRows} rows, the most bgpals reads in one print, and was stopped — ` +
+    `if the router really holds that many, ask for fewer (a query) or raise the limit (maxRows)`;
+  return new RouterError("protocol", message, endpoint, { command, reason: `more than ${maxRows} rows` });
+}
+
 function formatSeconds(ms: number | undefined): string {
   if (ms === undefined) return "the time limit";
   return `${Number((ms / 1000).toFixed(ms < 1000 ? 2 : 1))} s`;
