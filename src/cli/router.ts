@@ -31,10 +31,20 @@ export async function resolveFlags(flags: RouterFlags): Promise<ResolvedRouter> 
   return resolved;
 }
 
-/** Connects to a resolved router and keeps a newly pinned certificate where it belongs. */
+/**
+ * Connects to a resolved router and keeps a newly pinned certificate where it belongs: in the
+ * profile for later runs, and in `resolved` for the later connections of this one (a watch that
+ * reconnects must meet the same certificate, not pin whatever answers after a drop).
+ */
 export async function connectResolved(resolved: ResolvedRouter): Promise<Router> {
   const router = await routerOs.connect(resolved.target, resolved.label);
-  resolved.remember(router.fingerprint);
+  try {
+    resolved.remember(router.fingerprint);
+  } catch (e) {
+    await router.close().catch(() => undefined);
+    throw e;
+  }
+  if (router.fingerprint !== null && !resolved.target.knownFingerprint) resolved.target = { ...resolved.target, knownFingerprint: router.fingerprint };
   return router;
 }
 
