@@ -4,12 +4,16 @@
 // client's alone, and it must exit by itself.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, test } from "vitest";
 import { repoRoot } from "../../helpers.js";
 import { cliAsync } from "../../cli/cli-async.js";
 import { STACK_TRACE } from "../../cli/run.js";
+import { RouterClient } from "../../../src/platforms/routeros/api/client.js";
+import { RouterError } from "../../../src/platforms/routeros/api/errors.js";
+import { streamPrint } from "../../../src/platforms/routeros/api/route-stream.js";
 import { HostileRouter, type Misbehaviour } from "./hostile-router.js";
 
 /** The client's time limit: silence (no row, no answer) longer than this ends a print. */
@@ -118,4 +122,30 @@ describe("the CLI against a hostile router", () => {
     expect(r.stderr).not.toMatch(STACK_TRACE);
     expect(r.stderr).not.toContain("internal error");
   }, 30_000);
+});
+
+describe("a server that accepts and never says a word", () => {
+  test.each([
+    [false, "timeout", /^no answer from 127\.0\.0\.1:\d+ within 0\.5 s — check the address/],
+    [true, "tls", /^TLS handshake with 127\.0\.0\.1:\d+ failed: no answer to the handshake within 0\.5 s — is API-SSL enabled on this port/],
+  ] as const)("tls %s: %s, from the client and the stream alike", async (secure, kind, message) => {
+    const sockets = new Set<net.Socket>();
+    const server = net.createServer((socket) => void sockets.add(socket.on("error", () => {})));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const target = { host: "127.0.0.1", port: (server.address() as net.AddressInfo).port, user: "admin", password: "hostile-test-password", tls: secure, timeoutMs: TIMEOUT_MS };
+      for (const attempt of [RouterClient.connect(target), streamPrint(target, "/ip/route", { onBatch: () => {} })]) {
+        const error = await attempt.then(
+          () => new Error("expected a failure"),
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(RouterError);
+        expect(error).toMatchObject({ kind });
+        expect((error as Error).message).toMatch(message);
+      }
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
 });

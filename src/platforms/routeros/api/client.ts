@@ -6,7 +6,7 @@ import "./node-routeros-fix.js";
 import net from "node:net";
 import { TLSSocket } from "node:tls";
 import { Channel, RouterOSAPI, type Connector } from "node-routeros";
-import { brokenReply, endpointOf, RouterError, routerError, toRouterError, tooManyRows, type Endpoint } from "./errors.js";
+import { brokenReply, endpointOf, handshakeUnanswered, RouterError, routerError, toRouterError, tooManyRows, type Endpoint } from "./errors.js";
 import { FramingError, REPLY_TYPES, ReplyFraming } from "./framing.js";
 import { checkPin, peerFingerprint } from "./tls-pin.js";
 import type { RouterTarget } from "../../../core/target.js";
@@ -229,6 +229,8 @@ export class RouterClient {
     socket.on("error", (e: unknown) => (socketError ??= e));
     let pinFailure: RouterError | null = null;
     let handshaken = !this.endpoint.tls;
+    let tcpConnected = false;
+    socket.once("connect", () => (tcpConnected = true));
     if (socket instanceof TLSSocket) {
       // Runs before node-routeros's own secureConnect listener, which sends the login: a router
       // whose certificate does not match never sees the password.
@@ -253,6 +255,8 @@ export class RouterClient {
       socket.destroy();
       // The socket's own error says more than node-routeros's copy of it (which has no message).
       const error = (e as RouterError).kind === "timeout" || socketError === undefined ? this.#error(e) : this.#error(socketError);
+      // Reached, but nothing answered the TLS hello: most likely not an API-SSL port.
+      if (error.kind === "timeout" && tcpConnected && !handshaken) throw handshakeUnanswered(this.endpoint, this.#timeoutMs, e);
       if (error.kind !== "closed" && error.kind !== "protocol") throw error;
       if (!handshaken) {
         throw routerError("tls", this.endpoint, { reason: error.routerMessage ?? "the connection ended during the handshake", cause: e }, this.#password);

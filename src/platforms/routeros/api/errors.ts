@@ -100,9 +100,15 @@ export function brokenReply(endpoint: Endpoint, what: string, secret?: string): 
   const at = `${endpoint.host}:${endpoint.port}`;
   const reason = redact(what, secret);
   const message =
-    `${at} sent ${reason}; bgpals stopped reading and closed the connection — a RouterOS router does not answer ` +
-    `this way: check that ${at} is the router's ${endpoint.tls ? "api-ssl" : "api"} port and that nothing between you alters the traffic`;
+    `${at} sent ${reason}; bgpals stopped reading and closed the connection — RouterOS does not answer this way: ` +
+    `check that ${at} is the router's ${endpoint.tls ? "api-ssl" : "api"} port and that nothing in between alters the traffic ` +
+    `(if both are so, the router may be a RouterOS version bgpals does not know: please report it)`;
   return new RouterError("protocol", message, endpoint, { reason });
+}
+
+/** The TCP connection was made but nothing answered the TLS handshake in time. */
+export function handshakeUnanswered(endpoint: Endpoint, timeoutMs: number, cause?: unknown): RouterError {
+  return routerError("tls", endpoint, { reason: `no answer to the handshake within ${formatSeconds(timeoutMs)}`, timeoutMs, cause });
 }
 
 /** A print answered more rows than bgpals reads in one (`maxRows`); it was stopped. */

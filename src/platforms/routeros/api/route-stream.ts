@@ -11,7 +11,7 @@ import net from "node:net";
 import tls from "node:tls";
 import type { RouteUpdate } from "../../../core/route-table.js";
 import { DEFAULT_TIMEOUT_MS, menuPath, proplistWords, queryWords, type PrintOptions, type RouterItem, type RouterTarget } from "./client.js";
-import { brokenReply, endpointOf, routerError, toRouterError, tooManyRows, type Endpoint, type RouterError } from "./errors.js";
+import { brokenReply, endpointOf, handshakeUnanswered, routerError, toRouterError, tooManyRows, type Endpoint, type RouterError } from "./errors.js";
 import { FramingError, REPLY_TYPES, ReplyFraming } from "./framing.js";
 import { checkPin, peerFingerprint } from "./tls-pin.js";
 
@@ -268,6 +268,7 @@ class PrintStream {
   #socket: net.Socket | null = null;
   #phase: Phase = "connecting";
   #handshaken = false;
+  #tcpConnected = false;
   #fingerprint: string | null = null;
   #bytes = 0;
   #socketError: unknown;
@@ -349,6 +350,7 @@ class PrintStream {
     });
     socket.on("close", () => this.#closed());
     socket.on("data", (chunk: Buffer) => this.#receive(chunk));
+    socket.once("connect", () => (this.#tcpConnected = true));
     if (socket instanceof tls.TLSSocket) {
       socket.once("secureConnect", () => {
         this.#handshaken = true;
@@ -488,8 +490,9 @@ class PrintStream {
     }
     this.#silenceTimer = setTimeout(() => {
       this.#silenceTimer = null;
-      const loggedIn = this.#loggedIn;
-      this.#fail(routerError("timeout", this.#endpoint, { command: loggedIn ? this.#command : undefined, timeoutMs: this.#timeoutMs }));
+      // Reached, but nothing answered the TLS hello: most likely not an API-SSL port.
+      if (this.#tcpConnected && !this.#handshaken && this.#endpoint.tls) return this.#fail(handshakeUnanswered(this.#endpoint, this.#timeoutMs));
+      this.#fail(routerError("timeout", this.#endpoint, { command: this.#loggedIn ? this.#command : undefined, timeoutMs: this.#timeoutMs }));
     }, this.#timeoutMs);
   }
 
