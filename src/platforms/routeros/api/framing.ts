@@ -76,11 +76,10 @@ export class ReplyFraming {
       if (this.#remaining > 0) {
         // Inside a word: keep its first bytes, skip the rest.
         const take = Math.min(this.#remaining, end - at);
-        if (this.#headLength < HEAD_BYTES) {
-          const keep = Math.min(take, HEAD_BYTES - this.#headLength);
-          this.#head.set(data.subarray(at, at + keep), this.#headLength);
-          this.#headLength += keep;
-        }
+        // A byte loop: a subarray per word would be an allocation per word.
+        const keep = Math.min(take, HEAD_BYTES - this.#headLength);
+        for (let i = 0; i < keep; i++) this.#head[this.#headLength + i] = data[at + i]!;
+        this.#headLength += keep;
         at += take;
         this.#remaining -= take;
         if (this.#remaining === 0) this.#wordEnded();
