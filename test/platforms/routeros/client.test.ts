@@ -129,8 +129,8 @@ describe("commands", () => {
     const error = await failure(client.print("/ip/route"));
     expect(error).toMatchObject({ kind: "protocol", command: "/ip/route/print" });
     expect(error.message).toBe(
-      `/ip/route/print on 127.0.0.1:${server.port} answered more than 200 rows, the most bgpals reads in one print, and was stopped — ` +
-        "if the router really holds that many, ask for fewer (a query) or raise the limit (maxRows)",
+      `/ip/route/print on 127.0.0.1:${server.port} answered more than 200 rows, the most bgpals reads in one answer, so it stopped ` +
+        "reading — a menu that large (a full BGP table?) is more than this command handles; if the router really holds that many, please report it",
     );
     // The budget of one print, raised for it; and the client's for the next.
     expect(await client.print("/ip/route", { maxRows: 500 })).toHaveLength(500);

@@ -115,8 +115,9 @@ export function handshakeUnanswered(endpoint: Endpoint, timeoutMs: number, cause
 export function tooManyRows(endpoint: Endpoint, command: string, maxRows: number): RouterError {
   const at = `${endpoint.host}:${endpoint.port}`;
   const message =
-    `${command} on ${at} answered more than ${maxRows} rows, the most bgpals reads in one print, and was stopped — ` +
-    `if the router really holds that many, ask for fewer (a query) or raise the limit (maxRows)`;
+    `${command} on ${at} answered more than ${maxRows} rows, the most bgpals reads in one answer, so it stopped ` +
+    `reading — a menu that large (a full BGP table?) is more than this command handles; if the router really holds ` +
+    `that many, please report it`;
   return new RouterError("protocol", message, endpoint, { command, reason: `more than ${maxRows} rows` });
 }
 
