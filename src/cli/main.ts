@@ -1,6 +1,7 @@
 // The command line. Subcommands load their modules lazily so `--help` stays fast.
 import { Command, CommanderError, Option } from "commander";
 import { UsageError, UserError } from "../errors.js";
+import { apiEndpoint, asn, port, portBase, positive, seconds } from "./flags.js";
 
 const EXIT_CODES = "Exit codes: 0 ok, 1 error (a clear message says why), 2 usage.";
 const ACCEPT_PUBLIC_HELP = "a prefix outside private space you confirm your friend may send, e.g. 203.0.113.0/24 (repeatable; kept in your config for this peering)";
@@ -47,9 +48,9 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
     .command("lab")
     .description("run simulated RouterOS routers (the built-in lab) in the foreground")
     .option("--routers <names>", "comma-separated lab routers: alice (7.24), remi (7.19.6), carol (6.49)", "alice,remi,carol")
-    .option("--port-base <port>", "first API port; router i gets port-base+2i (API) and +2i+1 (API-SSL); default: any free ports")
+    .option("--port-base <port>", "first API port; router i gets port-base+2i (API) and +2i+1 (API-SSL); default: any free ports", portBase("--port-base"))
     .option("--host <address>", "address to listen on", "127.0.0.1")
-    .option("--clock-factor <n>", "lab seconds per real second (e.g. 10: a 30 s hold timer expires in 3 s)")
+    .option("--clock-factor <n>", "lab seconds per real second (e.g. 10: a 30 s hold timer expires in 3 s)", positive("--clock-factor", 1000))
     .addHelpText(
       "after",
       `\nThe first line of output is one JSON object: {"routers": [{"name", "version", "host", "port", "tlsPort", "user", "password"}]}.\nFaults are injected through each router's own API: /lab/wan-down, /lab/reboot, ... (docs/lab.md).\n\n${EXIT_CODES}`,
@@ -60,7 +61,7 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
     });
 
   const routerOption = () => new Option("--router <router>", "router profile name, or user@host[:port] (password from BGPALS_PASSWORD)");
-  const timeoutOption = () => new Option("--timeout <seconds>", "how long to wait for the router to answer (default 10)");
+  const timeoutOption = () => new Option("--timeout <seconds>", "how long to wait for the router to answer (default 10, at most 600)").argParser(seconds("--timeout", { min: 0, aboveMin: true }));
   const collect = collectValues;
   const peeringOptions = (cmd: Command) =>
     cmd
@@ -79,7 +80,7 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
     .description("add or replace a router profile")
     .argument("<name>", "profile name")
     .option("--host <address>", "router address")
-    .option("--port <port>", "API port (default 8728, or 8729 with --tls)")
+    .option("--port <port>", "API port (default 8728, or 8729 with --tls)", port("--port"))
     .option("--user <user>", "RouterOS user", "admin")
     .option("--tls", "use API-SSL")
     .option("--save-password", "keep the password in the OS keyring (from BGPALS_PASSWORD_<NAME>, BGPALS_PASSWORD, or asked)")
@@ -126,7 +127,7 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
     .option("--tls", "API-SSL for a user@host router")
     .option("--json", "machine-readable output (with --watch: one JSON event a line)")
     .option("--watch", "keep watching: tunnels, sessions, prefixes arriving, best paths moving, until Ctrl-C")
-    .option("--interval <seconds>", "with --watch: slowest look at the router (default 2; RouterOS 7 changes arrive at once)")
+    .option("--interval <seconds>", "with --watch: slowest look at the router (default 2; RouterOS 7 changes arrive at once)", seconds("--interval", { min: 0.1 }))
     .addHelpText("after", `\n${EXIT_CODES}`)
     .action(async (flags) => (await import("./router-commands.js")).statusCommand(flags, write));
 
@@ -147,7 +148,7 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
     .description("the router's whole configuration (/export terse), over SSH; the host key is pinned on first use")
     .addOption(routerOption())
     .addOption(timeoutOption())
-    .option("--ssh-port <port>", "SSH port (default 22)")
+    .option("--ssh-port <port>", "SSH port (default 22)", port("--ssh-port"))
     .addHelpText("after", `\nKeys from ssh-agent (SSH_AUTH_SOCK) are offered, then the router password.\n\n${EXIT_CODES}`)
     .action(async (flags) => (await import("./router-commands.js")).exportCommand(flags, write));
 
@@ -161,25 +162,25 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
   wizardOptions(program.command("offer").description("operator A: prepare your router and print a signed offer bundle for your friend"))
     .option("--me <name>", "your name (creates your identity key on first use)")
     .option("--friend <name>", "your friend's name")
-    .option("--asn <asn>", "your private ASN")
+    .option("--asn <asn>", "your private ASN", asn("--asn"))
     .option("--networks <prefixes>", "comma-separated networks you announce (default: your router's LANs)")
     .option("--link <name:kind:interface>", "a tunnel per ISP, kind wireguard or ovpn, e.g. isp1:wireguard:ether1 (repeatable)", collect)
     .option("--primary <link>", "the preferred link (default: the first)")
     .option("--endpoint <link=host>", "where your friend reaches that WAN (default: its address, or your IP Cloud name)", collect)
     .option("--name <peering>", "peering name (default: <me>-<friend>)")
     .option("--monitor-account", "grant your friend's monitor a read-only account on your router (its password is chosen by your friend and comes back sealed in the answer)")
-    .option("--monitor-api <host:port>", "where your friend's monitor reaches your router's API (default: your tunnel address on the primary link, port 8728)")
+    .option("--monitor-api <host:port>", "where your friend's monitor reaches your router's API (default: your tunnel address on the primary link, port 8728)", apiEndpoint("--monitor-api"))
     .option("--replace", "replace the peering you already have with a friend of that name (peers/<friend>.json)")
     .addHelpText("after", `\nExamples:\n  bgpals offer --router home --me alice --friend remi --asn 64514 --networks 192.168.0.0/24 \\\n    --link isp1:wireguard:vlan832-orange-internet --link isp2:wireguard:sfp-wan-sfr --primary isp1\n  bgpals offer --router home --me alice --friend carol --asn 64514 --link isp1:ovpn:vlan832-orange-internet\n    (OpenVPN: your router becomes the server; its CA certificate goes into the offer)\n\n${EXIT_CODES}`)
     .action(async (flags) => (await import("./wizard-commands.js")).offerCommand(flags, write));
   wizardOptions(program.command("accept").description("operator B: check the offer, apply your side, print the answer bundle"))
     .argument("<bundle>", "the offer bundle (bgpals1:...)")
     .option("--me <name>", "your name")
-    .option("--asn <asn>", "your private ASN")
+    .option("--asn <asn>", "your private ASN", asn("--asn"))
     .option("--networks <prefixes>", "comma-separated networks you announce (default: your router's LANs)")
     .option("--wan <link=interface>", "which of your WANs carries each link (repeatable)", collect)
     .option("--monitor-account", "grant your friend's monitor a read-only account on your router (password sealed in the answer)")
-    .option("--monitor-api <host:port>", "where your friend's monitor reaches your router's API (default: your tunnel address on the primary link, port 8728)")
+    .option("--monitor-api <host:port>", "where your friend's monitor reaches your router's API (default: your tunnel address on the primary link, port 8728)", apiEndpoint("--monitor-api"))
     .option("--accept-public <prefix>", ACCEPT_PUBLIC_HELP, collect)
     .option("--replace", "replace a peering or friend key you already keep under the sender's name")
     .option("--yes", "really change your router")
@@ -205,7 +206,7 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
     .option("--friend <name>", "whose peering (peers/<name>.json)")
     .option("--primary <link>", "the link to prefer, e.g. isp2")
     .option("--yes", "really change the router; without it the prediction and the changes are printed and nothing is written")
-    .option("--wait <seconds>", "how long to watch the friend's prefixes move after the apply (default 30, 0: do not watch)")
+    .option("--wait <seconds>", "how long to watch the friend's prefixes move after the apply (default 30, 0: do not watch)", seconds("--wait", { min: 0 }))
     .option("--json", "machine-readable output: one JSON object {prediction, plan, applied, observed, bundle, fingerprint, ...}")
     .addHelpText(
       "after",
@@ -231,7 +232,7 @@ ${EXIT_CODES}`,
     .option("--peers <dir>", "peers directory holding <friend>.json (default: <config>/peers)")
     .option("--friend <name>", "whose peering (peers/<name>.json)")
     .option("--link <link>", "only this link's session (default: every tripped session of the peering)")
-    .option("--wait <seconds>", "how long to wait for a cleared session to establish again (default 10)")
+    .option("--wait <seconds>", "how long to wait for a cleared session to establish again (default 10)", seconds("--wait", { min: 0 }))
     .option("--json", "machine-readable output")
     .addHelpText(
       "after",

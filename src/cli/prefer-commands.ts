@@ -16,38 +16,32 @@ import { withRouter } from "./router.js";
 
 type Write = (text: string) => void;
 
+/** Numbers (timeout, wait) were checked as the command line was read (flags.ts). */
 export interface PreferFlags {
   router?: string;
   tls?: boolean;
-  timeout?: string;
+  timeout?: number;
   json?: boolean;
   peers?: string;
   friend?: string;
   primary?: string;
   yes?: boolean;
-  wait?: string;
+  wait?: number;
 }
 
 export interface ClearFlags {
   router?: string;
   tls?: boolean;
-  timeout?: string;
+  timeout?: number;
   json?: boolean;
   peers?: string;
   friend?: string;
   link?: string;
-  wait?: string;
+  wait?: number;
 }
 
 const DEFAULT_WAIT_S = 30;
 const DEFAULT_CLEAR_WAIT_S = 10;
-
-function seconds(text: string | undefined, flag: string, fallback: number, max = 600): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!(Number.isFinite(value) && value >= 0 && value <= max)) throw new UsageError(`${flag} must be a number of seconds from 0 to ${max}`);
-  return value;
-}
 
 function peersDir(flags: { peers?: string }): string {
   return flags.peers ?? defaultPeersDir();
@@ -99,7 +93,7 @@ interface SwapRun {
 
 async function runSwap(run: SwapRun, primary: string, write: Write): Promise<{ result: PreferResult; label: string }> {
   const { flags, peering, side, friend } = run;
-  const observeMs = seconds(flags.wait, "--wait", DEFAULT_WAIT_S) * 1000;
+  const observeMs = (flags.wait ?? DEFAULT_WAIT_S) * 1000;
   const identity = run.bundleForFriend ? existingIdentity() : null;
   const friendKey = run.bundleForFriend ? knownFriend(friend) : null;
   return withRouter(flags, async (router, resolved) => {
@@ -166,7 +160,6 @@ export async function preferCommand(bundle: string | undefined, flags: PreferFla
   if (bundle !== undefined) return preferFromBundle(bundle, flags, write);
   if (flags.friend === undefined) throw new UsageError("--friend <name> is required (or pass a prefer bundle your friend sent)");
   if (flags.primary === undefined) throw new UsageError("--primary <link> is required: the link to prefer");
-  seconds(flags.wait, "--wait", DEFAULT_WAIT_S);
   const { peering, side, file } = peeringWith(flags, flags.friend);
   const { result } = await runSwap({ flags, peering, side, friend: flags.friend, file, bundleForFriend: true }, flags.primary, write);
   const extra = { peering: peering.name, side, friend: flags.friend };
@@ -200,7 +193,6 @@ function observationLines(result: Extract<PreferResult, { status: "applied" }>):
 
 async function preferFromBundle(text: string, flags: PreferFlags, write: Write): Promise<number> {
   if (flags.friend !== undefined || flags.primary !== undefined) throw new UsageError("a prefer bundle says which friend and link: drop --friend and --primary");
-  const wait = seconds(flags.wait, "--wait", DEFAULT_WAIT_S);
   const identity = existingIdentity();
   if (identity === null) throw new UserError("no identity here: prefer bundles are for the operator whose offer or answer made the peering (same config directory)");
   const now = Date.now();
@@ -223,7 +215,7 @@ async function preferFromBundle(text: string, flags: PreferFlags, write: Write):
   if (!read.ok) throw new UserError(`prefer request refused, nothing written: ${read.message}`);
   const { file } = peeringWith(flags, read.friend);
   if (!flags.json) write(`prefer request from ${read.friend} (fingerprint ${read.fingerprint}): make ${read.primary} the primary link of ${read.peering.name}\n`);
-  const { result } = await runSwap({ flags: { ...flags, wait: String(wait) }, peering: read.peering, side: read.side, friend: read.friend, file, bundleForFriend: false }, read.primary, write);
+  const { result } = await runSwap({ flags, peering: read.peering, side: read.side, friend: read.friend, file, bundleForFriend: false }, read.primary, write);
   const extra = { peering: read.peering.name, side: read.side, friend: read.friend, request: read.fingerprint };
   const early = unfinished(result, flags, write, extra);
   if (early !== null || result.status !== "applied") return early ?? 1;
@@ -238,7 +230,7 @@ async function preferFromBundle(text: string, flags: PreferFlags, write: Write):
 
 export async function clearCommand(flags: ClearFlags, write: Write): Promise<number> {
   if (flags.friend === undefined) throw new UsageError("--friend <name> is required: whose sessions to clear");
-  const waitMs = seconds(flags.wait, "--wait", DEFAULT_CLEAR_WAIT_S) * 1000;
+  const waitMs = (flags.wait ?? DEFAULT_CLEAR_WAIT_S) * 1000;
   const { peering, side } = peeringWith(flags, flags.friend);
   return withRouter(flags, async (router, resolved) => {
     const result = await clearLimitExceeded(router, { peering, side, link: flags.link, waitMs });

@@ -1,6 +1,5 @@
 // How a command reaches its router: the profile or user@host:port, the password, the pin, the
 // time limit, one connection closed on every path. The one place commands open routers.
-import { UsageError } from "../errors.js";
 import type { Router } from "../platforms/platform.js";
 import { routerOs } from "../platforms/routeros/index.js";
 import { resolveRouter, type ResolvedRouter } from "../store/profiles.js";
@@ -9,18 +8,13 @@ import { promptPassword } from "./prompt.js";
 export interface RouterFlags {
   router?: string;
   tls?: boolean;
-  /** Seconds. */
-  timeout?: string;
+  /** Seconds, checked as the command line was read (flags.ts). */
+  timeout?: number;
 }
 
-const MAX_TIMEOUT_S = 600;
-
-/** --timeout in ms, or undefined for the default; a usage error when it is not a number of seconds in range. */
-export function timeoutMs(flags: { timeout?: string }): number | undefined {
-  if (flags.timeout === undefined) return undefined;
-  const seconds = Number(flags.timeout);
-  if (!(Number.isFinite(seconds) && seconds > 0 && seconds <= MAX_TIMEOUT_S)) throw new UsageError(`--timeout must be a number of seconds, above 0 and at most ${MAX_TIMEOUT_S}`);
-  return seconds * 1000;
+/** --timeout in ms, or undefined for the default. */
+export function timeoutMs(flags: { timeout?: number }): number | undefined {
+  return flags.timeout === undefined ? undefined : flags.timeout * 1000;
 }
 
 /** The router the flags name, with its password and pin, before connecting. */
@@ -31,10 +25,20 @@ export async function resolveFlags(flags: RouterFlags): Promise<ResolvedRouter> 
   return resolved;
 }
 
-/** Connects to a resolved router and keeps a newly pinned certificate where it belongs. */
+/**
+ * Connects to a resolved router and keeps a newly pinned certificate where it belongs: in the
+ * profile for later runs, and in `resolved` for the later connections of this one (a watch that
+ * reconnects must meet the same certificate, not pin whatever answers after a drop).
+ */
 export async function connectResolved(resolved: ResolvedRouter): Promise<Router> {
   const router = await routerOs.connect(resolved.target, resolved.label);
-  resolved.remember(router.fingerprint);
+  try {
+    resolved.remember(router.fingerprint);
+  } catch (e) {
+    await router.close().catch(() => undefined);
+    throw e;
+  }
+  if (router.fingerprint !== null && !resolved.target.knownFingerprint) resolved.target = { ...resolved.target, knownFingerprint: router.fingerprint };
   return router;
 }
 

@@ -18,7 +18,12 @@ export function profileServices(write: (data: string) => void): Services {
   const open = async (spec: string, password?: string): Promise<Router> => {
     const resolved = await resolveRouter(spec, promptPassword, false, password);
     const router = await routerOs.connect(resolved.target, spec);
-    resolved.remember(router.fingerprint);
+    try {
+      resolved.remember(router.fingerprint);
+    } catch (e) {
+      await router.close().catch(() => undefined);
+      throw e;
+    }
     return router;
   };
   let last: string | null = null;

@@ -22,7 +22,8 @@ interface Common extends RouterFlags {
 export interface OfferFlags extends Common {
   me?: string;
   friend?: string;
-  asn?: string;
+  /** Checked as the command line was read (flags.ts), as is monitorApi. */
+  asn?: number;
   networks?: string;
   link?: string[];
   primary?: string;
@@ -35,7 +36,7 @@ export interface OfferFlags extends Common {
 
 export interface AcceptFlags extends Common {
   me?: string;
-  asn?: string;
+  asn?: number;
   networks?: string;
   wan?: string[];
   yes?: boolean;
@@ -52,11 +53,8 @@ export interface CompleteFlags extends Common {
   replace?: boolean;
 }
 
-
-function parseAsn(text: string | undefined): number {
-  if (text === undefined) throw new UsageError("--asn is required (a private ASN, e.g. 64514)");
-  const asn = Number(text);
-  if (!Number.isInteger(asn)) throw new UsageError(`--asn ${text}: not a number`);
+function requiredAsn(asn: number | undefined): number {
+  if (asn === undefined) throw new UsageError("--asn is required (a private ASN, e.g. 64514)");
   return asn;
 }
 
@@ -93,7 +91,7 @@ export async function offerCommand(flags: OfferFlags, write: Write): Promise<voi
   const primary = flags.primary ?? links[0]!.name;
   if (!links.some((l) => l.name === primary)) throw new UsageError(`--primary ${primary} is not one of the links (${links.map((l) => l.name).join(", ")})`);
   const endpoints = new Map((flags.endpoint ?? []).map((e) => e.split("=") as [string, string]));
-  const asn = parseAsn(flags.asn);
+  const asn = requiredAsn(flags.asn);
   const ws = defaultWorkspace(flags.peers);
 
   await withRouter(flags, async (router) => {
@@ -118,7 +116,7 @@ export async function acceptCommand(text: string, flags: AcceptFlags, write: Wri
   const opened = openOffer(text, ws, me, Date.now(), { acceptPublic: acceptPublicFlags(flags.acceptPublic), replace: flags.replace });
   const wanOf = new Map((flags.wan ?? []).map((w) => w.split("=") as [string, string]));
   for (const l of opened.offer.links) if (!wanOf.has(l.name)) throw new UsageError(`--wan ${l.name}=<interface> is required: which of your WANs carries link ${l.name}`);
-  const asn = parseAsn(flags.asn);
+  const asn = requiredAsn(flags.asn);
 
   await withRouter(flags, async (router) => {
     const inventory = await router.discover();

@@ -136,7 +136,7 @@ describe("bgpals prefer", () => {
   it.each([
     [["prefer", "--primary", "isp2"], 2, /--friend <name> is required/],
     [["prefer", "--friend", "remi"], 2, /--primary <link> is required/],
-    [["prefer", "--friend", "remi", "--primary", "isp2", "--wait", "soon"], 2, /--wait must be a number of seconds/],
+    [["prefer", "--friend", "remi", "--primary", "isp2", "--wait", "soon"], 2, /--wait "soon": must be a number of seconds from 0 to 600/],
     [["prefer", "bgpals1:AAAA", "--friend", "remi", "--yes"], 2, /drop --friend and --primary/],
     [["prefer", "--friend", "bob", "--primary", "isp2", "--yes"], 1, /no peering with bob here/],
     [["prefer", "--friend", "../remi", "--primary", "isp2"], 2, /a friend's name is/],

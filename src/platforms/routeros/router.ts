@@ -24,7 +24,7 @@ import type {
 } from "../platform.js";
 import { RouterClient, type Listening } from "./api/client.js";
 import { feedRoutes } from "./api/route-feed.js";
-import { applyPlan } from "./apply/apply.js";
+import { applyPlan, type RouterOsApplyOptions } from "./apply/apply.js";
 import { planPeering, type RouterOsPlan } from "./apply/plan.js";
 import { importCa, makeCertificates } from "./certificates.js";
 import { dialectOf, unsupportedVersion, versionOfResource, type Dialect } from "./dialects.js";
@@ -133,7 +133,7 @@ export class RouterOsRouter implements Router {
   apply(plan: Plan, options: ApplyOptions = {}): Promise<ApplyResult> {
     const planned = plan as RouterOsPlan;
     if (planned.observed === undefined) throw new Error("apply: this plan was not made by a RouterOS router's plan()");
-    return applyPlan(this.client, planned, { ...options, peering: planned.peering, reconnect: () => RouterClient.connect(this.target) });
+    return this.#applyPlan(planned, { ...options, peering: planned.peering });
   }
 
   /** Creates the WireGuard interfaces of a peering first: the router generates their keys. */
@@ -188,7 +188,7 @@ export class RouterOsRouter implements Router {
     // Only the friend's CA: the peering's own certificates were made at the offer and stay.
     if (what === "friend-ca") plan.changes = plan.changes.filter((c) => c.role === "certificate-friend-ca");
     if (plan.changes.length === 0) return;
-    const result = await applyPlan(this.client, plan, { peering, reconnect: () => RouterClient.connect(this.target) });
+    const result = await this.#applyPlan(plan, { peering });
     if (!result.ok) throw new UserError(`could not remove the prepared objects of ${peering}: ${result.message}`);
   }
 
@@ -216,13 +216,32 @@ export class RouterOsRouter implements Router {
     }
   }
 
+  /**
+   * applyPlan on this router's connection. The connections it opens to undo after a drop are its
+   * own: closed when it returns, whatever happened (an open one keeps the process alive). They
+   * meet the certificate pinned at the first connect, as every connection made from here does.
+   */
+  async #applyPlan(plan: RouterOsPlan, options: Omit<RouterOsApplyOptions, "reconnect">): Promise<ApplyResult> {
+    const opened: RouterClient[] = [];
+    const reconnect = async (): Promise<RouterClient> => {
+      const client = await RouterClient.connect(this.target);
+      opened.push(client);
+      return client;
+    };
+    try {
+      return await applyPlan(this.client, plan, { ...options, reconnect });
+    } finally {
+      await Promise.all(opened.map((client) => client.close().catch(() => undefined)));
+    }
+  }
+
   async #write(peering: string, commands: RouterCommand[], observed: Record<string, Record<string, string>[]>, hooks: PrepareHooks): Promise<void> {
     await this.#apply(planPeering(peering, commands, observed), hooks);
   }
 
   async #apply(plan: RouterOsPlan, hooks: PrepareHooks): Promise<void> {
     if (plan.conflicts.length > 0) throw new UserError(["nothing written:", ...plan.conflicts.map((c) => `  ${c.message}`)].join("\n"));
-    const result = await applyPlan(this.client, plan, { peering: plan.peering, reconnect: () => RouterClient.connect(this.target), onEvent: hooks.onApply });
+    const result = await this.#applyPlan(plan, { peering: plan.peering, onEvent: hooks.onApply });
     if (!result.ok) throw new UserError(result.message);
   }
 }

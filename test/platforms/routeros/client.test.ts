@@ -10,7 +10,7 @@ import { ApiServer, type ApiServerOptions } from "../../../src/lab/protocol/serv
 import { labCertificate } from "../../../src/lab/protocol/certificate.js";
 import { FatalMessage } from "../../../src/lab/protocol/traps.js";
 import { ConfigStore, createStoreHandler, type StoreHandlerOptions } from "../../../src/lab/store/index.js";
-import { RouterClient, type RouterItem, type RouterTarget } from "../../../src/platforms/routeros/api/client.js";
+import { RouterClient, type ClientTarget, type RouterItem } from "../../../src/platforms/routeros/api/client.js";
 import { RouterError } from "../../../src/platforms/routeros/api/errors.js";
 
 const USER = "admin";
@@ -49,7 +49,7 @@ async function startRouter(
   return { server, store };
 }
 
-async function connect(port: number, extra: Partial<RouterTarget> = {}): Promise<RouterClient> {
+async function connect(port: number, extra: Partial<ClientTarget> = {}): Promise<RouterClient> {
   const client = await RouterClient.connect({ host: "127.0.0.1", port, user: USER, password: PASSWORD, timeoutMs: 3000, ...extra });
   clients.push(client);
   return client;
@@ -128,6 +128,22 @@ describe("commands", () => {
       "192.168.88.1/24",
       "10.0.0.1/30",
     ]);
+  });
+
+  test("a print over its row budget fails, is stopped, and the client stays usable", async () => {
+    const { server, store } = await startRouter();
+    store.at("/ip/route").load(Array.from({ length: 500 }, (_, i) => ({ "dst-address": `10.${i >> 8}.${i & 255}.0/24`, gateway: "10.0.0.2" })));
+    const client = await connect(server.port, { maxRows: 200 });
+    const error = await failure(client.print("/ip/route"));
+    expect(error).toMatchObject({ kind: "protocol", command: "/ip/route/print" });
+    expect(error.message).toBe(
+      `/ip/route/print on 127.0.0.1:${server.port} answered more than 200 rows, the most bgpals reads in one answer, so it stopped ` +
+        "reading — a menu that large (a full BGP table?) is more than this command handles; if the router really holds that many, please report it",
+    );
+    // The budget of one print, raised for it; and the client's for the next.
+    expect(await client.print("/ip/route", { maxRows: 500 })).toHaveLength(500);
+    expect((await failure(client.print("/ip/route", { maxRows: 499 }))).kind).toBe("protocol");
+    expect(await client.print("/system/identity")).toEqual([{ name: "alice" }]);
   });
 
   test("raw query words are passed as they are", async () => {
@@ -380,6 +396,13 @@ describe("API-SSL", () => {
       `TLS handshake with 127.0.0.1:${(server.address() as net.AddressInfo).port} failed: wrong version number — is API-SSL enabled on this port ` +
         "with a certificate (/ip service set api-ssl certificate=<name>)?",
     );
+  });
+
+  test("a TLS handshake nobody answers fails as a TLS problem, not a firewall one", async () => {
+    const { port } = await silentServer();
+    const error = await failure(connect(port, { tls: true, timeoutMs: 400 }));
+    expect(error.kind).toBe("tls");
+    expect(error.message).toMatch(/^TLS handshake with 127\.0\.0\.1:\d+ failed: no answer to the handshake within 0\.4 s — is API-SSL enabled/);
   });
 });
 

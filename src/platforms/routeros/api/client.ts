@@ -1,18 +1,30 @@
 // The transport bgpals talks to a router with: node-routeros (the required client) behind a small
 // class that adds a time limit to every command, errors a user can act on, API-SSL certificate
-// pinning and TCP no-delay. Concurrent calls stay pipelined: node-routeros tags each command and
-// they share one connection.
+// pinning, TCP no-delay, and limits on what a router may send (framing.ts; rows per print).
+// Concurrent calls stay pipelined: node-routeros tags each command and they share one connection.
 import "./node-routeros-fix.js";
 import net from "node:net";
 import { TLSSocket } from "node:tls";
 import { Channel, RouterOSAPI, type Connector } from "node-routeros";
-import { endpointOf, routerError, toRouterError, type Endpoint, type RouterError } from "./errors.js";
+import { brokenReply, endpointOf, handshakeUnanswered, RouterError, routerError, toRouterError, tooManyRows, type Endpoint } from "./errors.js";
+import { FramingError, REPLY_TYPES, ReplyFraming } from "./framing.js";
 import { checkPin, peerFingerprint } from "./tls-pin.js";
 import type { RouterTarget } from "../../../core/target.js";
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
+/**
+ * Rows one print may answer before it is stopped. node-routeros keeps a print's rows in memory
+ * until its end; the largest menus bgpals reads (firewall, routing filters) hold thousands.
+ */
+export const DEFAULT_MAX_ROWS = 100_000;
 
 export type { RouterTarget };
+
+/** A router to connect to, and the client's limits on it. */
+export interface ClientTarget extends RouterTarget {
+  /** Default budget of rows for each print; default DEFAULT_MAX_ROWS. */
+  readonly maxRows?: number;
+}
 
 /** One item as the API returns it: attribute names to values, `.id` included. */
 export type RouterItem = Record<string, string>;
@@ -24,6 +36,8 @@ export interface PrintOptions {
   readonly proplist?: readonly string[];
   /** Longest silence allowed while the answer comes in; default the client's. */
   readonly timeoutMs?: number;
+  /** More rows than this stops the print with an error; default the client's (DEFAULT_MAX_ROWS). */
+  readonly maxRows?: number;
 }
 
 export interface ListenOptions extends Pick<PrintOptions, "query" | "proplist"> {
@@ -45,21 +59,25 @@ export class RouterClient {
   readonly #api: RouterOSAPI;
   readonly #password: string;
   readonly #timeoutMs: number;
+  readonly #maxRows: number;
   #connector: Connector | null = null;
   #socket: net.Socket | null = null;
   #fingerprint: string | null = null;
   /** Set once the connection is gone; every later call fails with it. */
   #lostWith: RouterError | null = null;
   #closing: Promise<void> | null = null;
+  /** The router broke the protocol; nothing it sends is read any more. */
+  #broke = false;
   /** How to fail each call still waiting for the router. */
   readonly #waiting = new Set<(error: RouterError) => void>();
   readonly #listens = new Set<{ lost(error: RouterError): void }>();
   readonly #fatal = new FatalReason();
 
-  private constructor(target: RouterTarget) {
+  private constructor(target: ClientTarget) {
     this.endpoint = endpointOf(target);
     this.#password = target.password;
     this.#timeoutMs = target.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#maxRows = target.maxRows ?? DEFAULT_MAX_ROWS;
     this.#api = new RouterOSAPI({
       host: this.endpoint.host,
       port: this.endpoint.port,
@@ -76,7 +94,7 @@ export class RouterClient {
   }
 
   /** Connects and logs in; with TLS, checks the certificate against `knownFingerprint` first. */
-  static async connect(target: RouterTarget): Promise<RouterClient> {
+  static async connect(target: ClientTarget): Promise<RouterClient> {
     const client = new RouterClient(target);
     await client.#open(target.knownFingerprint);
     return client;
@@ -92,13 +110,13 @@ export class RouterClient {
   }
 
   print(path: string, options: PrintOptions = {}): Promise<RouterItem[]> {
-    return this.#execute([`${menuPath(path)}/print`, ...proplistWords(options.proplist), ...queryWords(options.query)], options.timeoutMs);
+    return this.#execute([`${menuPath(path)}/print`, ...proplistWords(options.proplist), ...queryWords(options.query)], options);
   }
 
   /** How many items of a menu match `query` (`=count-only=`), without reading them. */
   async count(path: string, options: Pick<PrintOptions, "query" | "timeoutMs"> = {}): Promise<number> {
     const command = `${menuPath(path)}/print`;
-    const reply = await this.#execute([command, "=count-only=", ...queryWords(options.query)], options.timeoutMs);
+    const reply = await this.#execute([command, "=count-only=", ...queryWords(options.query)], options);
     const count = Number(reply.at(-1)?.ret);
     if (!Number.isInteger(count) || count < 0) throw routerError("protocol", this.endpoint, { command, reason: "count-only answered without a count" });
     return count;
@@ -132,8 +150,8 @@ export class RouterClient {
   }
 
   /** Runs any command, e.g. `/routing/bgp/session/clear`; returns what it answered. */
-  run(command: string, attrs: Readonly<Record<string, string>> = {}, options: Pick<PrintOptions, "timeoutMs"> = {}): Promise<RouterItem[]> {
-    return this.#execute([menuPath(command), ...attributeWords(attrs)], options.timeoutMs);
+  run(command: string, attrs: Readonly<Record<string, string>> = {}, options: Pick<PrintOptions, "timeoutMs" | "maxRows"> = {}): Promise<RouterItem[]> {
+    return this.#execute([menuPath(command), ...attributeWords(attrs)], options);
   }
 
   /**
@@ -194,12 +212,15 @@ export class RouterClient {
     // node-routeros creates its socket synchronously inside connect().
     const connector = connectorOf(this.#api);
     const socket = connector === undefined ? undefined : socketOf(connector);
-    if (connector === undefined || socket === undefined) {
+    const receiver = connector === undefined ? undefined : receiverOf(connector);
+    if (connector === undefined || socket === undefined || receiver === undefined) {
       connecting.catch(() => {});
+      socket?.destroy();
       throw routerError("protocol", this.endpoint, { reason: "node-routeros changed: its socket is out of reach" });
     }
     this.#connector = connector;
     this.#socket = socket;
+    this.#checkReplies(receiver);
     // Without it every command pays Nagle plus delayed ACK, about 40 ms.
     socket.setNoDelay(true);
     // Before node-routeros's handler, which closes the connection on `!fatal` before we could look.
@@ -208,6 +229,8 @@ export class RouterClient {
     socket.on("error", (e: unknown) => (socketError ??= e));
     let pinFailure: RouterError | null = null;
     let handshaken = !this.endpoint.tls;
+    let tcpConnected = false;
+    socket.once("connect", () => (tcpConnected = true));
     if (socket instanceof TLSSocket) {
       // Runs before node-routeros's own secureConnect listener, which sends the login: a router
       // whose certificate does not match never sees the password.
@@ -218,8 +241,9 @@ export class RouterClient {
         } catch (e) {
           pinFailure = e as RouterError;
           // end(), not destroy(): the server sees the handshake finish and a clean close. The login
-          // node-routeros writes next stays queued on the ended socket.
-          socket.end();
+          // node-routeros writes next stays queued on the ended socket, which goes once that close
+          // is sent, whether or not the other end ever closes its side.
+          socket.end(() => socket.destroy());
           this.#lose(pinFailure);
         }
       });
@@ -231,6 +255,8 @@ export class RouterClient {
       socket.destroy();
       // The socket's own error says more than node-routeros's copy of it (which has no message).
       const error = (e as RouterError).kind === "timeout" || socketError === undefined ? this.#error(e) : this.#error(socketError);
+      // Reached, but nothing answered the TLS hello: most likely not an API-SSL port.
+      if (error.kind === "timeout" && tcpConnected && !handshaken) throw handshakeUnanswered(this.endpoint, this.#timeoutMs, e);
       if (error.kind !== "closed" && error.kind !== "protocol") throw error;
       if (!handshaken) {
         throw routerError("tls", this.endpoint, { reason: error.routerMessage ?? "the connection ended during the handshake", cause: e }, this.#password);
@@ -242,29 +268,74 @@ export class RouterClient {
     }
   }
 
-  #execute(words: string[], timeoutMs = this.#timeoutMs): Promise<RouterItem[]> {
+  #execute(words: string[], options: { timeoutMs?: number; maxRows?: number } = {}): Promise<RouterItem[]> {
     const command = words[0]!;
     const connector = this.#connector;
     if (connector === null) return Promise.reject(routerError("closed", this.endpoint, { command, reason: "not connected" }));
     const channel = new Channel(connector);
+    const maxRows = options.maxRows ?? this.#maxRows;
     return this.#guard(
       async (answered) => {
         // node-routeros keeps only the message of a `!trap`; the category comes from the event.
         let trap: { message?: string; category?: string } | undefined;
         channel.on("trap", (words: { message?: string; category?: string }) => (trap ??= words));
-        channel.on("data", answered);
+        let rows = 0;
+        let overflow: (error: RouterError) => void = () => {};
+        const overflowed = new Promise<never>((_resolve, reject) => (overflow = reject));
+        channel.on("data", () => {
+          answered();
+          if (++rows <= maxRows) return;
+          // node-routeros keeps every row until `!done`: stop it keeping more, drop what it has,
+          // and stop the print on the router.
+          channel.removeAllListeners("data");
+          rowsKeptBy(channel).length = 0;
+          this.#cancel(channel.Id);
+          overflow(tooManyRows(this.endpoint, command, maxRows));
+        });
         try {
-          return (await channel.write(words)) as RouterItem[];
+          return (await Promise.race([channel.write(words), overflowed])) as RouterItem[];
         } catch (e) {
-          if (trap === undefined) throw e;
+          if (trap === undefined || e instanceof RouterError) throw e;
           const category = trap.category === undefined ? undefined : Number(trap.category);
           throw routerError("trap", this.endpoint, { command, routerMessage: trap.message ?? "", category }, this.#password);
         }
       },
-      timeoutMs,
+      options.timeoutMs ?? this.#timeoutMs,
       command,
       () => this.#cancel(channel.Id),
     );
+  }
+
+  /**
+   * Every chunk from the router passes the framing checks (framing.ts) before node-routeros reads
+   * it: a word over the limit is refused at its length, before any of it is kept, and an unknown
+   * reply word before node-routeros throws on it. Whatever node-routeros still throws while
+   * reading (it does from inside the socket's data handler) ends the connection, not the process.
+   */
+  #checkReplies(receiver: RawReceiver): void {
+    const framing = new ReplyFraming({ replyTypes: REPLY_TYPES, tagged: true });
+    const read = receiver.processRawData.bind(receiver);
+    receiver.processRawData = (data: Buffer): void => {
+      if (this.#broke) return;
+      try {
+        framing.scan(data);
+      } catch (e) {
+        if (!(e instanceof FramingError)) throw e;
+        return this.#break(e.message);
+      }
+      try {
+        read(data);
+      } catch (e) {
+        this.#break(`an answer the API client could not read (${e instanceof Error ? e.message || e.name : String(e)})`);
+      }
+    };
+  }
+
+  /** The router broke the protocol: nothing more is read, and the connection goes. */
+  #break(what: string): void {
+    this.#broke = true;
+    this.#lose(brokenReply(this.endpoint, what, this.#password));
+    this.#socket?.destroy();
   }
 
   /**
@@ -308,6 +379,7 @@ export class RouterClient {
   #lose(error: RouterError): void {
     if (this.#lostWith !== null) return;
     this.#lostWith = error;
+    stopLibraryTimers(this.#api);
     for (const fail of [...this.#waiting]) fail(error);
     const listens = [...this.#listens];
     this.#listens.clear();
@@ -351,6 +423,32 @@ function connectorOf(api: RouterOSAPI): Connector | undefined {
 function socketOf(connector: Connector): net.Socket | undefined {
   const socket = (connector as unknown as { socket?: unknown }).socket;
   return socket instanceof net.Socket ? socket : undefined;
+}
+
+/** node-routeros's reader of the socket's bytes: every chunk goes through processRawData. */
+interface RawReceiver {
+  processRawData(data: Buffer): void;
+}
+
+function receiverOf(connector: Connector): RawReceiver | undefined {
+  const receiver = (connector as unknown as { receiver?: Partial<RawReceiver> }).receiver;
+  return typeof receiver?.processRawData === "function" ? (receiver as RawReceiver) : undefined;
+}
+
+/** The rows a node-routeros channel has gathered so far. */
+function rowsKeptBy(channel: Channel): unknown[] {
+  const kept = (channel as unknown as { data?: unknown }).data;
+  return Array.isArray(kept) ? kept : [];
+}
+
+/**
+ * node-routeros's keepalive (a `#` every half timeout) and connection hold timers. They are not
+ * stopped when the connection is lost, and a timer left armed keeps the process from exiting.
+ */
+function stopLibraryTimers(api: RouterOSAPI): void {
+  const timers = api as unknown as { keptaliveby?: NodeJS.Timeout; connectionHoldInterval?: NodeJS.Timeout };
+  clearTimeout(timers.keptaliveby);
+  clearTimeout(timers.connectionHoldInterval);
 }
 
 function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> {

@@ -92,6 +92,35 @@ function describe(kind: RouterErrorKind, endpoint: Endpoint, d: RouterErrorDetai
   }
 }
 
+/**
+ * The router broke the protocol or one of the limits of framing.ts (`what`: "a reply word of ...
+ * bytes, over the limit of 16 MiB"), and bgpals closed the connection rather than read on.
+ */
+export function brokenReply(endpoint: Endpoint, what: string, secret?: string): RouterError {
+  const at = `${endpoint.host}:${endpoint.port}`;
+  const reason = redact(what, secret);
+  const message =
+    `${at} sent ${reason}; bgpals stopped reading and closed the connection — RouterOS does not answer this way: ` +
+    `check that ${at} is the router's ${endpoint.tls ? "api-ssl" : "api"} port and that nothing in between alters the traffic ` +
+    `(if both are so, the router may be a RouterOS version bgpals does not know: please report it)`;
+  return new RouterError("protocol", message, endpoint, { reason });
+}
+
+/** The TCP connection was made but nothing answered the TLS handshake in time. */
+export function handshakeUnanswered(endpoint: Endpoint, timeoutMs: number, cause?: unknown): RouterError {
+  return routerError("tls", endpoint, { reason: `no answer to the handshake within ${formatSeconds(timeoutMs)}`, timeoutMs, cause });
+}
+
+/** A print answered more rows than bgpals reads in one (`maxRows`); it was stopped. */
+export function tooManyRows(endpoint: Endpoint, command: string, maxRows: number): RouterError {
+  const at = `${endpoint.host}:${endpoint.port}`;
+  const message =
+    `${command} on ${at} answered more than ${maxRows} rows, the most bgpals reads in one answer, so it stopped ` +
+    `reading — a menu that large (a full BGP table?) is more than this command handles; if the router really holds ` +
+    `that many, please report it`;
+  return new RouterError("protocol", message, endpoint, { command, reason: `more than ${maxRows} rows` });
+}
+
 function formatSeconds(ms: number | undefined): string {
   if (ms === undefined) return "the time limit";
   return `${Number((ms / 1000).toFixed(ms < 1000 ? 2 : 1))} s`;

@@ -3,14 +3,16 @@
 // each socket chunk is decoded in place into column batches handed out every few thousand rows,
 // so a screen draws between batches. Each print gets its own connection: a long reply would
 // otherwise hold up every other command on a shared one, and cancelling it is then just as clean.
-// The login, the API-SSL pin and the errors are the same as RouterClient's.
+// The login, the API-SSL pin and the errors are the same as RouterClient's, and so are the limits
+// on what a router may send (framing.ts), with a budget of rows of its own, much larger.
 import { createHash } from "node:crypto";
 import type { Dialect } from "../dialects.js";
 import net from "node:net";
 import tls from "node:tls";
 import type { RouteUpdate } from "../../../core/route-table.js";
 import { DEFAULT_TIMEOUT_MS, menuPath, proplistWords, queryWords, type PrintOptions, type RouterItem, type RouterTarget } from "./client.js";
-import { endpointOf, routerError, toRouterError, type Endpoint, type RouterError } from "./errors.js";
+import { brokenReply, endpointOf, handshakeUnanswered, routerError, toRouterError, tooManyRows, type Endpoint, type RouterError } from "./errors.js";
+import { FramingError, REPLY_TYPES, ReplyFraming } from "./framing.js";
 import { checkPin, peerFingerprint } from "./tls-pin.js";
 
 export interface StreamPrintOptions extends Pick<PrintOptions, "query" | "proplist"> {
@@ -30,8 +32,16 @@ export interface StreamPrintOptions extends Pick<PrintOptions, "query" | "propli
   readonly batchMs?: number;
   /** Aborting cancels the print on the router (`/cancel`) and ends the stream as `cancelled`. */
   readonly signal?: AbortSignal;
-  /** Longest silence allowed (connect, login, between chunks); default the target's, else 10 s. */
+  /**
+   * Longest time allowed to connect and log in, then (a plain print) without a row or an answer
+   * coming in; default the target's, else 10 s. Bytes that never make a row do not count.
+   */
   readonly timeoutMs?: number;
+  /**
+   * More rows than this ends the print with an error (a follow's changes count too); default
+   * DEFAULT_STREAM_MAX_ROWS.
+   */
+  readonly maxRows?: number;
 }
 
 export interface PrintSummary {
@@ -227,6 +237,8 @@ export function routeUpdatesOf(batch: PrintBatch): { routes: RouteUpdate[]; remo
   return { routes, removed };
 }
 
+/** Rows one streamed print may bring: a full IPv4 table (about a million routes) twice. */
+export const DEFAULT_STREAM_MAX_ROWS = 2_000_000;
 const DEFAULT_BATCH_ROWS = 4096;
 const FIRST_BATCH_ROWS = 128;
 const DEFAULT_BATCH_MS = 16;
@@ -247,6 +259,7 @@ class PrintStream {
   readonly #password: string;
   readonly #user: string;
   readonly #timeoutMs: number;
+  readonly #maxRows: number;
   readonly #knownFingerprint: string | null | undefined;
   readonly #command: string;
   readonly #words: string[];
@@ -255,6 +268,7 @@ class PrintStream {
   #socket: net.Socket | null = null;
   #phase: Phase = "connecting";
   #handshaken = false;
+  #tcpConnected = false;
   #fingerprint: string | null = null;
   #bytes = 0;
   #socketError: unknown;
@@ -262,6 +276,12 @@ class PrintStream {
   #settle: ((outcome: { summary?: PrintSummary; error?: RouterError }) => void) | null = null;
   #cancelTimer: NodeJS.Timeout | null = null;
   #flushTimer: NodeJS.Timeout | null = null;
+  /** Ends a connect and login that take too long, then a plain print that stops making progress. */
+  #silenceTimer: NodeJS.Timeout | null = null;
+  /** Rows and answers to the print seen when the silence timer last started. */
+  #progress = 0;
+  /** Answers (not rows) to the print's tag. */
+  #answers = 0;
   /** When the current turn of the event loop started decoding (0: not yet). */
   #busySince = 0;
   #yielding = false;
@@ -273,6 +293,7 @@ class PrintStream {
     this.#password = target.password;
     this.#user = target.user;
     this.#timeoutMs = options.timeoutMs ?? target.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#maxRows = options.maxRows ?? DEFAULT_STREAM_MAX_ROWS;
     this.#knownFingerprint = target.knownFingerprint;
     this.#options = options;
     this.#command = `${menuPath(path)}/print`;
@@ -302,11 +323,15 @@ class PrintStream {
   pause(): void {
     this.#paused = true;
     this.#socket?.pause();
+    // Nothing comes in while the consumer catches up: not the router's silence.
+    if (this.#phase === "printing") this.#stopSilenceTimer();
   }
 
   resume(): void {
+    const wasPaused = this.#paused;
     this.#paused = false;
     if (!this.#yielding) this.#socket?.resume();
+    if (wasPaused && this.#phase === "printing" && !this.#options.follow) this.#startSilenceTimer();
   }
 
   #start(): void {
@@ -317,14 +342,15 @@ class PrintStream {
     const socket = this.#endpoint.tls ? tls.connect({ host, port, ...TLS_OPTIONS }) : net.connect({ host, port });
     this.#socket = socket;
     socket.setNoDelay(true);
-    socket.setTimeout(this.#timeoutMs);
-    socket.on("timeout", () => this.#fail(routerError("timeout", this.#endpoint, { command: this.#phase === "connecting" || this.#phase === "login" ? undefined : this.#command, timeoutMs: this.#timeoutMs })));
+    // Connecting and logging in get this long in all; a router dripping bytes does not stretch it.
+    this.#startSilenceTimer();
     socket.on("error", (e: unknown) => {
       this.#socketError ??= e;
       this.#lost(this.#error(e, this.#loggedIn ? this.#command : undefined));
     });
     socket.on("close", () => this.#closed());
     socket.on("data", (chunk: Buffer) => this.#receive(chunk));
+    socket.once("connect", () => (this.#tcpConnected = true));
     if (socket instanceof tls.TLSSocket) {
       socket.once("secureConnect", () => {
         this.#handshaken = true;
@@ -371,10 +397,22 @@ class PrintStream {
     try {
       this.#reader.push(chunk);
     } catch (e) {
-      if (!(e instanceof MalformedReply)) throw e;
-      this.#fail(routerError("protocol", this.#endpoint, { command: this.#command, reason: e.message }));
+      if (!(e instanceof FramingError)) throw e;
+      this.#fail(brokenReply(this.#endpoint, e.message, this.#password));
       return;
     }
+    if (this.#phase === "ended") return;
+    if (this.#phase === "login" && this.#reader.skippedRows > 0) {
+      this.#fail(brokenReply(this.#endpoint, "a !re row before the login was answered", this.#password));
+      return;
+    }
+    const rows = this.#reader.rowsDelivered + this.#reader.pendingRows;
+    if (rows > this.#maxRows) {
+      this.#fail(tooManyRows(this.#endpoint, this.#command, this.#maxRows));
+      return;
+    }
+    // Silence is measured in rows and answers: bytes that never complete one are no progress.
+    if (this.#phase === "printing" && this.#silenceTimer !== null && rows + this.#answers !== this.#progress) this.#startSilenceTimer();
     if (this.#phase === "printing" && this.#reader.pendingRows > 0 && this.#flushTimer === null) {
       // A trickle (a follow, a slow link) still reaches the screen within batchMs.
       this.#flushTimer = setTimeout(() => {
@@ -386,7 +424,11 @@ class PrintStream {
 
   /** Every sentence but the print's `!re` rows. */
   #reply(words: string[]): void {
-    const type = words[0];
+    const type = words[0]!;
+    if (!REPLY_TYPES.has(type)) {
+      this.#fail(brokenReply(this.#endpoint, `an unknown reply word ${JSON.stringify(type.length > 24 ? `${type.slice(0, 24)}...` : type)}`, this.#password));
+      return;
+    }
     const attrs = attributesOf(words);
     if (type === "!fatal") {
       // The reason is a bare word after `!fatal`; the router closes the connection next.
@@ -404,13 +446,15 @@ class PrintStream {
       } else if (type === "!done") {
         this.#phase = "printing";
         // A follow may stay silent for hours; only a plain print has a silence limit.
-        if (this.#options.follow) this.#socket?.setTimeout(0);
+        if (this.#options.follow) this.#stopSilenceTimer();
+        else this.#startSilenceTimer();
         this.#reader.acceptRows = true;
         this.#send(this.#words);
       }
       return;
     }
     if (attrs[".tag"] !== PRINT_TAG) return;
+    this.#answers++;
     if (type === "!trap") {
       if (this.#phase === "cancelling" && attrs.category === "2") return;
       const category = attrs.category === undefined ? undefined : Number(attrs.category);
@@ -432,10 +476,30 @@ class PrintStream {
     // Rows already on their way are read past, not handed out.
     this.#reader.acceptRows = false;
     this.#send(["/cancel", `=tag=${PRINT_TAG}`, `.tag=${CANCEL_TAG}`]);
+    this.#stopSilenceTimer();
     this.#socket?.resume();
     // A router that never confirms still gets its connection closed.
     this.#cancelTimer = setTimeout(() => this.#finish({ cancelled: true }), this.#timeoutMs);
   };
+
+  #startSilenceTimer(): void {
+    this.#progress = this.#reader.rowsDelivered + this.#reader.pendingRows + this.#answers;
+    if (this.#silenceTimer !== null) {
+      this.#silenceTimer.refresh();
+      return;
+    }
+    this.#silenceTimer = setTimeout(() => {
+      this.#silenceTimer = null;
+      // Reached, but nothing answered the TLS hello: most likely not an API-SSL port.
+      if (this.#tcpConnected && !this.#handshaken && this.#endpoint.tls) return this.#fail(handshakeUnanswered(this.#endpoint, this.#timeoutMs));
+      this.#fail(routerError("timeout", this.#endpoint, { command: this.#loggedIn ? this.#command : undefined, timeoutMs: this.#timeoutMs }));
+    }, this.#timeoutMs);
+  }
+
+  #stopSilenceTimer(): void {
+    if (this.#silenceTimer !== null) clearTimeout(this.#silenceTimer);
+    this.#silenceTimer = null;
+  }
 
   #send(words: readonly string[]): void {
     this.#socket?.write(encodeSentence(words));
@@ -479,6 +543,7 @@ class PrintStream {
     this.#options.signal?.removeEventListener("abort", this.#onAbort);
     if (this.#cancelTimer !== null) clearTimeout(this.#cancelTimer);
     if (this.#flushTimer !== null) clearTimeout(this.#flushTimer);
+    this.#stopSilenceTimer();
     this.#socket?.destroy();
     this.#settle?.(outcome);
   }
@@ -487,9 +552,6 @@ class PrintStream {
     return toRouterError(e, { ...this.#endpoint, password: this.#password, timeoutMs: this.#timeoutMs }, command);
   }
 }
-
-/** The bytes broke the API framing. */
-class MalformedReply extends Error {}
 
 /** Bit flags packed with a word length by readLength: how many bytes the length prefix took. */
 const INCOMPLETE = -1;
@@ -511,7 +573,7 @@ function readLength(data: Buffer, at: number, end: number): number {
     if (at + 5 > end) return INCOMPLETE;
     return (data[at + 1]! * 0x1000000 + ((data[at + 2]! << 16) | (data[at + 3]! << 8) | data[at + 4]!)) * 8 + 5;
   }
-  throw new MalformedReply(`reserved control byte 0x${first.toString(16)}`);
+  throw new FramingError(`a reserved control byte (0x${first.toString(16)}) where a word length belongs`);
 }
 
 // Buffer's own latin1 slicer, without toString's argument checks: it runs for most words.
@@ -603,12 +665,15 @@ const EQUALS = 0x3d;
  * Splits reply bytes into sentences. `!re` rows go straight into column batches: each attribute's
  * name is matched byte for byte against the column seen at the same place in the row before,
  * and only where its value lies is kept. Every other sentence is handed to `onReply` as words.
- * A sentence cut by a chunk boundary is kept and decoded again once the bytes it needs arrived.
+ * A sentence cut by a chunk boundary is kept and decoded again once its end arrived; meanwhile
+ * only the framing of the new bytes is read, which also holds it to the limits of framing.ts.
  */
 class ReplyReader {
   /** Rows are decoded only while this is set (not during login, not after a cancel). */
   acceptRows = false;
   rowsDelivered = 0;
+  /** `!re` rows read past while acceptRows was off. */
+  skippedRows = 0;
   readonly #columns: Column[] = [];
   readonly #names: string[] = [];
   /** The column that came at each word position of the last row: the first guess for the next. */
@@ -629,8 +694,8 @@ class ReplyReader {
   #view: DataView = new DataView(new ArrayBuffer(0));
   #held: Buffer[] = [];
   #heldBytes = 0;
-  /** Bytes the held sentence needs at least before it is worth decoding again. */
-  #need = 0;
+  /** Where the held sentence has got to, word by word. */
+  readonly #framing = new ReplyFraming();
 
   constructor(
     private readonly batchRows: number,
@@ -650,9 +715,10 @@ class ReplyReader {
   push(chunk: Buffer): void {
     let data = chunk;
     if (this.#heldBytes > 0) {
+      const ends = this.#framing.scan(chunk, 0, true);
       this.#held.push(chunk);
       this.#heldBytes += chunk.length;
-      if (this.#heldBytes < this.#need) return;
+      if (ends < 0) return;
       data = Buffer.concat(this.#held, this.#heldBytes);
       this.#held = [];
       this.#heldBytes = 0;
@@ -665,9 +731,10 @@ class ReplyReader {
       if (next < 0) {
         // Copied: the chunk itself is not kept alive for a few bytes of it.
         const rest = Buffer.from(data.subarray(at));
+        this.#framing.reset();
+        this.#framing.scan(rest);
         this.#held = [rest];
         this.#heldBytes = rest.length;
-        this.#need = -next;
         return;
       }
       at = next;
@@ -711,7 +778,8 @@ class ReplyReader {
       if (!isRow) words.push(data.toString("latin1", p, p + length));
       p += length;
     }
-    if (!isRow) this.onReply(words);
+    if (isRow) this.skippedRows++;
+    else this.onReply(words);
     return p;
   }
 
