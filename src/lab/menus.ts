@@ -76,7 +76,9 @@ export function menuDescriptors(version: string, privateKeys: Map<string, string
     single("/system/resource", { verbs: ["print", "getall", "get", "listen"] }),
     single("/system/routerboard", { verbs: ["print", "getall", "get"] }),
     named("/system/scheduler"),
+    // RouterOS user groups have no disabled flag (no enable/disable, no `disabled` on add or set).
     named("/user/group", {
+      disabledFlag: false,
       hooks: {
         validate(change) {
           if (change.kind === "remove") return;
