@@ -25,10 +25,13 @@ export async function planAndApply(
 ): Promise<{ planned: RouterPlan; result: ApplyResult }> {
   const router = await routerOs.connect(targetOf(lab, name), name);
   try {
-    const planned = await router.plan({ peering, side: name, secrets: options.secrets, remove: options.remove });
-    if (planned.refusals.length > 0) throw new Error(`refused: ${planned.refusals.map((r) => r.message).join("; ")}`);
-    const result = await router.apply(planned.plan, { resolve: labResolve, pipeline: options.pipeline });
-    return { planned, result };
+    // Lock first, then read, plan and write, as the commands do.
+    return await router.exclusive({ command: options.remove ? "remove" : "apply", peering: peering.name }, async () => {
+      const planned = await router.plan({ peering, side: name, secrets: options.secrets, remove: options.remove });
+      if (planned.refusals.length > 0) throw new Error(`refused: ${planned.refusals.map((r) => r.message).join("; ")}`);
+      const result = await router.apply(planned.plan, { resolve: labResolve, pipeline: options.pipeline });
+      return { planned, result };
+    });
   } finally {
     await router.close().catch(() => undefined);
   }
