@@ -1,8 +1,13 @@
 // How a command reaches its router: the profile or user@host:port, the password, the pin, the
-// time limit, one connection closed on every path. The one place commands open routers.
-import { UsageError } from "../errors.js";
-import type { Router } from "../platforms/platform.js";
+// time limit, one connection closed on every path. The one place commands open routers, and the
+// one place a writing command takes the router's lock, recovers an interrupted run and handles
+// Ctrl-C.
+import { UsageError, UserError } from "../errors.js";
+import { InterruptedRunError, type InterruptedRun, type LockHolder, type LockRequest, type Router, type UndoReport } from "../platforms/platform.js";
 import { routerOs } from "../platforms/routeros/index.js";
+import { existingIdentity } from "../store/identity.js";
+import { fileJournals } from "../store/journal.js";
+import { configDir } from "../store/peers.js";
 import { resolveRouter, type ResolvedRouter } from "../store/profiles.js";
 import { promptPassword } from "./prompt.js";
 
@@ -13,13 +18,31 @@ export interface RouterFlags {
   timeout?: string;
 }
 
+/** Flags of a command that writes. */
+export interface WriteFlags extends RouterFlags {
+  /** Undo an interrupted run first (and, for the command, really change the router). */
+  yes?: boolean;
+  /** Seconds to wait for another run to finish. */
+  waitLock?: string;
+  json?: boolean;
+}
+
 const MAX_TIMEOUT_S = 600;
+const MAX_WAIT_LOCK_S = 3600;
 
 /** --timeout in ms, or undefined for the default; a usage error when it is not a number of seconds in range. */
 export function timeoutMs(flags: { timeout?: string }): number | undefined {
   if (flags.timeout === undefined) return undefined;
   const seconds = Number(flags.timeout);
   if (!(Number.isFinite(seconds) && seconds > 0 && seconds <= MAX_TIMEOUT_S)) throw new UsageError(`--timeout must be a number of seconds, above 0 and at most ${MAX_TIMEOUT_S}`);
+  return seconds * 1000;
+}
+
+/** --wait-lock in ms (0 when absent: refuse at once). */
+export function waitLockMs(flags: { waitLock?: string }): number {
+  if (flags.waitLock === undefined) return 0;
+  const seconds = Number(flags.waitLock);
+  if (!(Number.isFinite(seconds) && seconds >= 0 && seconds <= MAX_WAIT_LOCK_S)) throw new UsageError(`--wait-lock must be a number of seconds from 0 to ${MAX_WAIT_LOCK_S}`);
   return seconds * 1000;
 }
 
@@ -31,9 +54,14 @@ export async function resolveFlags(flags: RouterFlags): Promise<ResolvedRouter> 
   return resolved;
 }
 
+/** Journals of this config home: secrets in them are sealed with the identity key, when there is one. */
+export function journals() {
+  return fileJournals(configDir(), existingIdentity());
+}
+
 /** Connects to a resolved router and keeps a newly pinned certificate where it belongs. */
 export async function connectResolved(resolved: ResolvedRouter): Promise<Router> {
-  const router = await routerOs.connect(resolved.target, resolved.label);
+  const router = await routerOs.connect(resolved.target, resolved.label, { journals: journals() });
   resolved.remember(router.fingerprint);
   return router;
 }
@@ -47,4 +75,132 @@ export async function withRouter<T>(flags: RouterFlags, work: (router: Router, r
   } finally {
     await router.close().catch(() => undefined);
   }
+}
+
+const say = (line: string) => process.stderr.write(`bgpals: ${line}\n`);
+
+function ago(iso: string): string {
+  const ms = Date.now() - Date.parse(iso);
+  return Number.isFinite(ms) ? `${Math.max(0, Math.round(ms / 1000))} s ago` : "at an unknown time";
+}
+
+export function holderText(holder: LockHolder): string {
+  return `${holder.command}${holder.peering ? ` of ${holder.peering}` : ""} by ${holder.host} pid ${holder.pid}, since ${holder.since} (last heartbeat ${ago(holder.heartbeat)})`;
+}
+
+/** An interrupted run, for people, with what to run. */
+export function interruptedLines(run: InterruptedRun): string[] {
+  return [
+    `an earlier bgpals ${run.command}${run.peering ? ` of ${run.peering}` : ""} on ${run.router} was interrupted (pid ${run.pid} on ${run.host}, started ${run.startedAt})`,
+    `  ${run.writes} write${run.writes === 1 ? "" : "s"} journaled (each before it was sent), ${run.answered} answered by the router, ${run.undone} already undone`,
+    ...(run.pending.length > 0 ? [`  left to undo, newest first: ${run.pending.join("; ")}`] : []),
+    ...(run.secretsMissing ? ["  some secrets it needs (a private key, a password) are not in the journal here: what they belong to comes back with new ones, or disabled"] : []),
+    `  journal: ${run.file}`,
+  ];
+}
+
+export function undoLines(report: UndoReport): string[] {
+  const did = `undid ${report.undone} write${report.undone === 1 ? "" : "s"}`;
+  if (report.verified) return [`${did}; read back, the router is as it was before that run`];
+  return [`${did}, but the router is not as it was before that run:`, ...report.problems.map((p) => `  ${p}`), ...report.differences.map((d) => `  read back: ${d}`)];
+}
+
+/** What a writing command asks of the router's lock, and how its end is reported. */
+export interface WritingSession {
+  request: LockRequest;
+  /** An error from exclusive(), as this command words it. */
+  translate(error: unknown): unknown;
+  /** Stops listening for Ctrl-C. */
+  dispose(): void;
+}
+
+/**
+ * The lock request of a writing command: waits (--wait-lock) or refuses when another run holds the
+ * router, replaces a holder that is gone, undoes an interrupted run first with --yes (or says what
+ * to run), and on Ctrl-C or SIGTERM stops sending, undoes what this run wrote and fails; a second
+ * Ctrl-C stops at once and says what is left.
+ */
+export function writingSession(flags: WriteFlags, what: { command: string; peering?: string | null; onRecovered?: (run: InterruptedRun, report: UndoReport) => void }, router: Router, label: string): WritingSession {
+  const waitMs = waitLockMs(flags);
+  const controller = new AbortController();
+  const undoing: string[] = [];
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts++;
+    if (interrupts === 1) {
+      say(`${signal === "SIGINT" ? "Ctrl-C" : signal}: no further change is sent; undoing what this run wrote (Ctrl-C again stops at once)`);
+      controller.abort();
+      return;
+    }
+    const left = router.interruptedRun();
+    say(`stopped at once${undoing.length > 0 ? ` while undoing (${undoing.length} undone so far)` : ""}`);
+    if (left !== null && left.pending.length > 0) {
+      for (const line of interruptedLines(left)) say(line);
+      say(`undo the rest with: bgpals recover --router ${label} --yes`);
+    } else {
+      say(`nothing of this run is left to undo; if ${label} still shows a bgpals lock, the next run replaces it`);
+    }
+    process.exit(1);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  let lastWait = 0;
+  const request: LockRequest = {
+    command: what.command,
+    peering: what.peering ?? null,
+    waitMs,
+    signal: controller.signal,
+    recover: flags.yes ? "undo" : "refuse",
+    onWait: (holder, remainingMs) => {
+      const now = Date.now();
+      if (process.stderr.isTTY) process.stderr.write(`\rbgpals: ${label} is held by ${holderText(holder)}; waiting ${Math.ceil(remainingMs / 1000)} s more   `);
+      else if (now - lastWait >= 10_000) say(`${label} is held by ${holderText(holder)}; waiting up to ${Math.ceil(remainingMs / 1000)} s more`);
+      if (now - lastWait >= 10_000) lastWait = now;
+    },
+    onTakeover: (holder, why) => {
+      if (process.stderr.isTTY && lastWait > 0) process.stderr.write("\n");
+      say(`${label} was held by ${holderText(holder)}, but ${why}: that run was interrupted; its lock is replaced`);
+    },
+    onRecovered:
+      what.onRecovered ??
+      ((run, report) => {
+        for (const line of interruptedLines(run)) say(line);
+        for (const line of undoLines(report)) say(line);
+      }),
+    onUndo: (w) => {
+      undoing.push(w);
+    },
+  };
+  return {
+    request,
+    translate(e) {
+      if (!(e instanceof InterruptedRunError)) return e;
+      return new UserError(
+        [...interruptedLines(e.run), `nothing written now. Undo it first: run this again with --yes, or undo it alone with: bgpals recover --router ${label} --yes`].join("\n"),
+      );
+    },
+    dispose() {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    },
+  };
+}
+
+/** Runs `work` on the router under its lock (see writingSession): lock first, then read, plan and write. */
+export async function withWritingRouter<T>(
+  flags: WriteFlags,
+  what: { command: string; peering?: string | null; onRecovered?: (run: InterruptedRun, report: UndoReport) => void },
+  work: (router: Router, resolved: ResolvedRouter) => Promise<T>,
+): Promise<T> {
+  waitLockMs(flags);
+  return withRouter(flags, async (router, resolved) => {
+    const session = writingSession(flags, what, router, resolved.label);
+    try {
+      return await router.exclusive(session.request, () => work(router, resolved));
+    } catch (e) {
+      throw session.translate(e);
+    } finally {
+      session.dispose();
+    }
+  });
 }

@@ -4,7 +4,7 @@
 // whose process is gone, or one silent for a minute, is replaced; a live one is waited for or not,
 // as the caller chose.
 import { hostname } from "node:os";
-import { RouterError } from "../../errors.js";
+import { RouterError, UserError } from "../../errors.js";
 import { RouterLockedError, type LockHolder, type LockRequest } from "../platform.js";
 import type { RouterClient } from "./api/client.js";
 
@@ -88,6 +88,7 @@ export async function acquireLock(client: RouterClient, me: LockHolder, request:
   const deadline = now() + (request.waitMs ?? 0);
   let quiet: { beat: string; since: number } | undefined;
   for (;;) {
+    if (request.signal?.aborted) throw new UserError(`interrupted while waiting for ${label}: nothing written`);
     const existing = await current(client);
     if (existing === null) {
       try {

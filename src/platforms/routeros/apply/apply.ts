@@ -31,15 +31,19 @@ export class InterruptedError extends Error {
 
 /**
  * Removals first, most dependent first; then moves (in plan order: each assumes the ones before);
- * then sets and adds, least dependent first; last, one at a time, removals an undo could not give
- * back exactly (a certificate, a key the router does not show). Order within a menu is kept: an add
- * placed in front of another item counts on it.
+ * then sets and adds, least dependent first. Last come removals an undo could not give back exactly
+ * (a certificate, a key or password the router does not show), one at a time, each followed by
+ * the removals that must wait for it (less dependent menus: a user's group after the user). Order
+ * within a menu is kept: an add placed in front of another item counts on it.
  */
 export function stages(changes: readonly Change[]): Change[][] {
-  let last = 0;
+  const lossy = changes.filter((c) => c.irreversible !== undefined);
+  const deepest = lossy.length === 0 ? -Infinity : Math.max(...lossy.map((c) => dependencyDepth(c.path)));
+  const late = (c: Change) => c.irreversible !== undefined || (c.op === "remove" && dependencyDepth(c.path) < deepest);
+  let alone = 0;
   const stageOf = (c: Change) => {
-    if (c.irreversible !== undefined) return 1000 + last++;
     const level = dependencyDepth(c.path);
+    if (late(c)) return 1000 + (DEEPEST - level) * 100 + (c.irreversible !== undefined ? ++alone : 0);
     if (c.op === "remove") return DEEPEST - level;
     if (c.op === "move") return DEEPEST - SHALLOWEST + 1;
     return DEEPEST - SHALLOWEST + 2 + level;
@@ -161,7 +165,13 @@ export async function applyPlan(ctx: RunContext, plan: Plan, options: RouterOsAp
     return { ok: true, applied: total, roundTrips, verified: left.length === 0, differences: left };
   }
   options.onEvent?.({ kind: "failed", change: failure.change, error: failure.error });
-  const undo = await undoEntries(ctx, ctx.run, [...attempted].reverse());
+  const changeOf = new Map<number, Change>();
+  const ordered = stages(plan.changes).flat();
+  attempted.forEach((e, i) => changeOf.set(e.seq, ordered[i]!));
+  const undo = await undoEntries(ctx, ctx.run, [...attempted].reverse(), (e) => {
+    const change = changeOf.get(e.seq);
+    if (change !== undefined) options.onEvent?.({ kind: "undo", change });
+  });
   // Only when nothing else of the run is left to undo can the router be compared with what it held before it.
   const whole = ctx.run.pending().length === 0;
   let diffs: string[] = [];

@@ -224,7 +224,7 @@ export interface UndoContext {
 }
 
 /** Undoes entries (newest first), marking each undone in the run; what went wrong, by entry. */
-export async function undoEntries(ctx: UndoContext, run: Run, entries: readonly RunEntry[]): Promise<{ count: number; problems: string[] }> {
+export async function undoEntries(ctx: UndoContext, run: Run, entries: readonly RunEntry[], each?: (entry: RunEntry) => void): Promise<{ count: number; problems: string[] }> {
   const problems: string[] = [];
   let count = 0;
   if (entries.length === 0) return { count, problems };
@@ -240,6 +240,7 @@ export async function undoEntries(ctx: UndoContext, run: Run, entries: readonly 
   const recreated = new Map<string, string>();
   for (const entry of entries) {
     ctx.onUndo?.(entry.what);
+    each?.(entry);
     try {
       const notes: string[] = [];
       if (await undoOne(ctx.client(), entry.record, recreated, notes)) count++;
