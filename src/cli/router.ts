@@ -93,7 +93,7 @@ export function interruptedLines(run: InterruptedRun): string[] {
   return [
     `an earlier bgpals ${run.command}${run.peering ? ` of ${run.peering}` : ""} on ${run.router} was interrupted (pid ${run.pid} on ${run.host}, started ${run.startedAt})`,
     `  ${run.writes} write${run.writes === 1 ? "" : "s"} journaled (each before it was sent), ${run.answered} answered by the router, ${run.undone} already undone`,
-    ...(run.pending.length > 0 ? [`  left to undo, newest first: ${run.pending.join("; ")}`] : []),
+    ...(run.pending.length > 0 ? [`  left to undo, newest first: ${run.pending.slice(0, 6).join("; ")}${run.pending.length > 6 ? `; and ${run.pending.length - 6} more` : ""}`] : []),
     ...(run.secretsMissing ? ["  some secrets it needs (a private key, a password) are not in the journal here: what they belong to comes back with new ones, or disabled"] : []),
     `  journal: ${run.file}`,
   ];
@@ -142,6 +142,10 @@ export function writingSession(flags: WriteFlags, what: { command: string; peeri
     }
     process.exit(1);
   };
+  // Others' signal handlers (a file writer's cleanup that kills the process again with the same
+  // signal) would turn one Ctrl-C into two: they wait until the run is over.
+  const others = (["SIGINT", "SIGTERM"] as const).map((sig) => ({ sig, listeners: process.rawListeners(sig) as Array<(...args: unknown[]) => void> }));
+  for (const { sig } of others) process.removeAllListeners(sig);
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   let lastWait = 0;
@@ -182,6 +186,7 @@ export function writingSession(flags: WriteFlags, what: { command: string; peeri
     dispose() {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
+      for (const { sig, listeners } of others) for (const listener of listeners) process.on(sig, listener);
     },
   };
 }

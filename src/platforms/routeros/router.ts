@@ -4,7 +4,7 @@ import type { CaCertificateBody } from "../../core/offer.js";
 import type { Peering } from "../../core/peering.js";
 import type { Plan } from "../../core/plan.js";
 import type { ObservedRoute } from "../../core/prefer.js";
-import { UserError } from "../../errors.js";
+import { RouterError, UserError } from "../../errors.js";
 import {
   InterruptedRunError,
   RouterLockedError,
@@ -132,7 +132,7 @@ export class RouterOsRouter implements Router {
     try {
       held = await acquireLock(await this.#live(), me, request, this.label);
     } catch (e) {
-      if (e instanceof RouterLockedError) throw e;
+      if (e instanceof RouterLockedError || (e instanceof UserError && !(e instanceof RouterError))) throw e;
       // The lock may have been written before the connection broke: take it away again.
       await this.#live()
         .then((client) => releaseLock(client, { id: "", holder: me }))
