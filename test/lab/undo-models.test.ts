@@ -52,7 +52,19 @@ describe("WireGuard private keys and the sensitive policy", () => {
   });
 });
 
-describe("user groups", () => {
+describe("user groups and PPP profiles", () => {
+  it("a PPP profile has no disabled flag: printed and added back as printed, it is accepted", async () => {
+    const admin = await connect();
+    await admin.add("/ppp/profile", { name: "bgpals-x", "only-one": "yes", comment: "bgpals:x:ppp-profile" });
+    const [profile] = await admin.print("/ppp/profile", { query: { name: "bgpals-x" } });
+    expect(profile).not.toHaveProperty("disabled");
+    await expect(admin.add("/ppp/profile", { name: "other", disabled: "no" })).rejects.toThrow(/unknown parameter disabled/);
+    await admin.remove("/ppp/profile", profile![".id"]!);
+    const { ".id": _id, ...printed } = profile!;
+    await admin.remove("/ppp/profile", await admin.add("/ppp/profile", printed));
+    await admin.close();
+  });
+
   it("have no disabled flag, as RouterOS: a group printed and added back as printed is accepted", async () => {
     const admin = await connect();
     await admin.add("/user/group", { name: "bgpals-x-ro", policy: "read,api,!write", comment: "bgpals:x:monitor-group" });

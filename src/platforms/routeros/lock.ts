@@ -56,9 +56,13 @@ function pidAlive(pid: number): boolean {
   }
 }
 
+/** Locks this process holds now, by when they were taken: a lock naming this process but not here was left behind. */
+const heldHere = new Set<string>();
+
 /** Why a holder is gone, or null while it may be alive. `quietSince`: when we first saw its current heartbeat. */
 export function goneBecause(holder: LockHolder, now: number, quietSince: number | undefined): string | null {
   if (holder.host === hostname() && holder.pid !== process.pid && !pidAlive(holder.pid)) return `its process ${holder.pid} is no longer running on this computer`;
+  if (holder.host === hostname() && holder.pid === process.pid && !heldHere.has(holder.since)) return "this very process left it behind (its run is over)";
   const beat = Date.parse(holder.heartbeat);
   if (!Number.isFinite(beat) || now - beat > STALE_MS) return `it has given no sign of life since ${holder.heartbeat || "it started"}`;
   if (quietSince !== undefined && now - quietSince > STALE_MS) return `its heartbeat has not moved for ${Math.round((now - quietSince) / 1000)} s`;
@@ -92,11 +96,15 @@ export async function acquireLock(client: RouterClient, me: LockHolder, request:
     const existing = await current(client);
     if (existing === null) {
       try {
+        heldHere.add(me.since);
         const id = await client.add(LOCK_PATH, { name: LOCK_NAME, comment: lockComment(me), disabled: "yes", "on-event": "", interval: "0s" });
         return { id, holder: me };
       } catch (e) {
         // Someone took it between our print and add: look again.
-        if (e instanceof RouterError && e.kind === "trap" && /already have/.test(e.message)) continue;
+        if (e instanceof RouterError && e.kind === "trap" && /already have/.test(e.message)) {
+          heldHere.delete(me.since);
+          continue;
+        }
         throw e;
       }
     }
@@ -140,6 +148,11 @@ export async function beat(client: RouterClient, held: Held, now: number): Promi
   held.holder = { ...held.holder, heartbeat: new Date(now).toISOString() };
   await client.set(LOCK_PATH, held.id, { comment: lockComment(held.holder) });
   return true;
+}
+
+/** This process no longer holds the lock (whether or not its removal reached the router). */
+export function forget(held: Held): void {
+  heldHere.delete(held.holder.since);
 }
 
 /** Removes the lock if it is still ours. */

@@ -37,7 +37,7 @@ import { applyPlan, planStillHolds, type RunContext } from "./apply/apply.js";
 import { planPeering, readUnder, type RouterOsPlan } from "./apply/plan.js";
 import { describeChange, MemoryJournal, Run, runFromJournal, storedChange, summaryOf, undoRun, undoSummary } from "./apply/run.js";
 import { importCa, makeCertificates } from "./certificates.js";
-import { acquireLock, beat, breakLock, HEARTBEAT_MS, lockHolderOn, releaseLock, thisProcess, type Held } from "./lock.js";
+import { acquireLock, beat, breakLock, forget, HEARTBEAT_MS, lockHolderOn, releaseLock, thisProcess, type Held } from "./lock.js";
 import { dialectOf, unsupportedVersion, versionOfResource, type Dialect } from "./dialects.js";
 import { discover } from "./discovery.js";
 import { menusOf } from "./menus.js";
@@ -161,9 +161,16 @@ export class RouterOsRouter implements Router {
     } finally {
       clearInterval(hold.timer);
       this.#hold = null;
-      await this.#live()
-        .then((client) => releaseLock(client, hold.held))
-        .catch(() => undefined);
+      // Tried twice (again on a new connection): a lock left behind makes the next run wait or take it over.
+      for (let attempt = 0; attempt < 2; attempt++) {
+        try {
+          await releaseLock(await this.#live(), hold.held);
+          break;
+        } catch {
+          // once more
+        }
+      }
+      forget(hold.held);
     }
   }
 

@@ -36,3 +36,18 @@ export async function planAndApply(
     await router.close().catch(() => undefined);
   }
 }
+
+/** Menus where a router acts on items in the order it lists them: compared in order. */
+const ORDERED = new Set(["/routing/filter/rule", "/routing/filter", "/ip/firewall/filter", "/ip/firewall/mangle", "/ip/firewall/nat", "/ip/firewall/raw", "/interface/wireguard/peers"]);
+
+/**
+ * A lab router's configuration without state, for before/after comparisons: ordered menus as the
+ * router lists them, the others as sets (RouterOS lists an item re-created by an undo last).
+ */
+export function exportOf(lab: Lab, name: string): string {
+  const config = JSON.parse(lab.router(name).exportConfig()) as Record<string, unknown>;
+  for (const [path, items] of Object.entries(config)) {
+    if (Array.isArray(items) && !ORDERED.has(path)) config[path] = items.map((i) => JSON.stringify(i)).sort().map((s) => JSON.parse(s) as unknown);
+  }
+  return JSON.stringify(config, null, 1);
+}

@@ -344,7 +344,7 @@ function comparable(path: string, item: ObservedItem): Record<string, string> {
 }
 
 function nameOf(item: Record<string, string>): string {
-  return item.comment ? `"${item.comment}"` : item.name ? item.name : item["dst-address"] ?? item.address ?? item.chain ?? "an item";
+  return item.name ? item.name : item.comment ? `"${item.comment}"` : item["dst-address"] ?? item.address ?? item.chain ?? "an item";
 }
 
 function shown(path: string, key: string, value: string | undefined): string {
