@@ -326,6 +326,8 @@ export interface JournalContents {
   /** What menus held before the run first wrote to them (the platform's records). */
   before: Array<{ record: unknown; secrets?: Record<string, string> }>;
   writes: Array<JournalWrite & { answered: boolean; undone: boolean }>;
+  /** Items an undo made again, and their new ids: "<old reference>" → "<new id>". */
+  recreated: Record<string, string>;
   /** Some recorded secrets are not here (not kept, or sealed with another identity). */
   secretsMissing: boolean;
 }
@@ -348,8 +350,8 @@ export interface Journal {
   intend(writes: readonly JournalWrite[]): void;
   /** The router answered these writes. */
   answered(seqs: readonly number[]): void;
-  /** These writes were undone. */
-  undone(seqs: readonly number[]): void;
+  /** These writes were undone; an undo that made an item again says its new id (what followed the old one must follow it). */
+  undone(seqs: readonly number[], recreated?: Readonly<Record<string, string>>): void;
   /** The run is over and the router in a known state: the journal goes. */
   finish(): void;
 }

@@ -32,6 +32,7 @@ export interface JournalContents {
   file: string;
   before: Array<{ record: unknown; secrets?: Record<string, string> }>;
   writes: Array<JournalWrite & { answered: boolean; undone: boolean }>;
+  recreated: Record<string, string>;
   secretsMissing: boolean;
 }
 
@@ -43,7 +44,7 @@ export interface Journal {
   before(record: unknown, secrets?: Record<string, string>): void;
   intend(writes: readonly JournalWrite[]): void;
   answered(seqs: readonly number[]): void;
-  undone(seqs: readonly number[]): void;
+  undone(seqs: readonly number[], recreated?: Readonly<Record<string, string>>): void;
   finish(): void;
 }
 
@@ -55,7 +56,7 @@ type Line =
   | { t: "before"; record: unknown; sealed?: string; lost?: true }
   | { t: "intend"; seq: number; what: string; record: unknown; sealed?: string; lost?: true }
   | { t: "answered"; seqs: number[] }
-  | { t: "undone"; seqs: number[] };
+  | { t: "undone"; seqs: number[]; recreated?: Record<string, string> };
 
 /** The journal directory under a config home. */
 export function journalDir(home: string): string {
@@ -106,14 +107,18 @@ class FileJournal implements Journal {
     };
     const before: JournalContents["before"] = [];
     const writes = new Map<number, JournalContents["writes"][number]>();
+    const recreated: Record<string, string> = {};
     for (const line of lines) {
       if (line.t === "before") before.push({ record: line.record, secrets: open(line) });
       else if (line.t === "intend") writes.set(line.seq, { seq: line.seq, what: line.what, record: line.record, secrets: open(line), answered: false, undone: false });
       else if (line.t === "answered") for (const s of line.seqs) writes.get(s) && (writes.get(s)!.answered = true);
-      else if (line.t === "undone") for (const s of line.seqs) writes.get(s) && (writes.get(s)!.undone = true);
+      else if (line.t === "undone") {
+        for (const s of line.seqs) writes.get(s) && (writes.get(s)!.undone = true);
+        Object.assign(recreated, line.recreated ?? {});
+      }
     }
     const { t: _t, format: _f, keyId: _k, ...run } = head;
-    return { run, file: this.file, before, writes: [...writes.values()].sort((a, b) => a.seq - b.seq), secretsMissing };
+    return { run, file: this.file, before, writes: [...writes.values()].sort((a, b) => a.seq - b.seq), recreated, secretsMissing };
   }
 
   begin(run: JournalRun): void {
@@ -139,8 +144,8 @@ class FileJournal implements Journal {
     this.#write({ t: "answered", seqs: [...seqs] }, false);
   }
 
-  undone(seqs: readonly number[]): void {
-    this.#write({ t: "undone", seqs: [...seqs] }, true);
+  undone(seqs: readonly number[], recreated?: Readonly<Record<string, string>>): void {
+    this.#write({ t: "undone", seqs: [...seqs], ...(recreated && Object.keys(recreated).length > 0 ? { recreated: { ...recreated } } : {}) }, true);
   }
 
   finish(): void {

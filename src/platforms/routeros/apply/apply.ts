@@ -154,6 +154,8 @@ export async function applyPlan(ctx: RunContext, plan: Plan, options: RouterOsAp
     }
   }
 
+  // Ctrl-C while the last stage was out: the run did not end before it was asked to stop, so it is undone.
+  if (failure === null && ctx.run.signal?.aborted) failure = { change: plan.changes[plan.changes.length - 1]!, error: new InterruptedError() };
   if (failure === null) {
     // "Applied" rests on reading the router back: a re-plan must find nothing left to do.
     let left: string[];
@@ -187,7 +189,7 @@ export async function applyPlan(ctx: RunContext, plan: Plan, options: RouterOsAp
   const verified = whole && undo.problems.length === 0 && diffs.length === 0;
   const did = `undid the ${undo.count} change${undo.count === 1 ? "" : "s"} already made`;
   const message = [
-    failure.error instanceof InterruptedError ? `interrupted before ${describeChange(failure.change)}: no further change was sent` : `${describeChange(failure.change)} failed: ${failure.error.message}`,
+    failure.error instanceof InterruptedError ? `interrupted (at ${describeChange(failure.change)}): no further change was sent` : `${describeChange(failure.change)} failed: ${failure.error.message}`,
     verified
       ? `${did}; read back, the router is as it was before`
       : undo.problems.length === 0 && diffs.length === 0

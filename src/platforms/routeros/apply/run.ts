@@ -130,6 +130,11 @@ export class Run {
   readonly before = new Map<string, ObservedItem[]>();
   /** An undo in this run left something: the journal stays for `bgpals recover`. */
   unsettled = false;
+  /**
+   * Items an undo made again get new ids ("<menu> <old id>" → new id): what was placed in front of
+   * the old one goes in front of the new. Journaled, so a recovery after an interrupted undo knows.
+   */
+  readonly recreated = new Map<string, string>();
   #begun = false;
   #seq = 0;
 
@@ -174,9 +179,10 @@ export class Run {
     if (entries.length > 0) this.journal.answered(entries.map((e) => e.seq));
   }
 
-  undone(entry: RunEntry): void {
+  undone(entry: RunEntry, recreated?: Readonly<Record<string, string>>): void {
     entry.undone = true;
-    this.journal.undone([entry.seq]);
+    for (const [from, to] of Object.entries(recreated ?? {})) this.recreated.set(from, to);
+    this.journal.undone([entry.seq], recreated);
   }
 
   /** Writes not undone, newest first. */
@@ -198,6 +204,7 @@ export function runFromJournal(contents: JournalContents, journal: Journal): Run
     run.before.set(record.path, joinBefore(record, b.secrets));
   }
   for (const w of contents.writes) run.entries.push({ seq: w.seq, what: w.what, record: join(w.record as RunRecord, w.secrets), answered: w.answered, undone: w.undone });
+  for (const [from, to] of Object.entries(contents.recreated ?? {})) run.recreated.set(from, to);
   return run;
 }
 
@@ -235,16 +242,14 @@ export async function undoEntries(ctx: UndoContext, run: Run, entries: readonly 
       return { count, problems: [`could not reconnect to undo: ${(e as Error).message}`] };
     }
   }
-  // Items re-created by undo get new ids ("<menu> <old id>" → new id): what was placed in front of
-  // the old one goes in front of the new.
-  const recreated = new Map<string, string>();
   for (const entry of entries) {
     ctx.onUndo?.(entry.what);
     each?.(entry);
     try {
       const notes: string[] = [];
-      if (await undoOne(ctx.client(), entry.record, recreated, notes)) count++;
-      run.undone(entry);
+      const made: Record<string, string> = {};
+      if (await undoOne(ctx.client(), entry.record, run.recreated, notes, made)) count++;
+      run.undone(entry, made);
       problems.push(...notes);
     } catch (e) {
       problems.push(`${entry.what}: ${(e as Error).message}`);
@@ -253,7 +258,7 @@ export async function undoEntries(ctx: UndoContext, run: Run, entries: readonly 
   return { count, problems };
 }
 
-async function undoOne(client: RouterClient, record: RunRecord, recreated: Map<string, string>, notes: string[]): Promise<boolean> {
+async function undoOne(client: RouterClient, record: RunRecord, recreated: ReadonlyMap<string, string>, notes: string[], made: Record<string, string>): Promise<boolean> {
   if (record.kind === "certificates") {
     let any = false;
     for (const name of record.files) {
@@ -300,7 +305,11 @@ async function undoOne(client: RouterClient, record: RunRecord, recreated: Map<s
   // A certificate's key pair cannot be made again: say so rather than add an unsigned stand-in.
   if (change.path === "/certificate") throw new Error("a removed certificate cannot be restored; prepare the peering again (offer or accept) to make new ones");
   const still = await client.print(change.path, { query: { comment: tag } });
-  if (still.length > 0) return false;
+  if (still.length > 0) {
+    // Made again already (by an undo the crash cut short): what follows it is placed in front of this one.
+    made[`${change.path} ${change.id!}`] = still[0]![".id"]!;
+    return false;
+  }
   const removed = record.removed;
   if (removed === undefined) throw new Error("the removed item is not in what was read before: re-create it by applying again");
   const back = inverseOf(change, removed);
@@ -315,7 +324,7 @@ async function undoOne(client: RouterClient, record: RunRecord, recreated: Map<s
     notes.push(`${name} came back disabled: its password was not known here; set it and enable it`);
   }
   if (back.placeBefore !== undefined) attrs["place-before"] = recreated.get(`${change.path} ${back.placeBefore}`) ?? back.placeBefore;
-  recreated.set(`${change.path} ${change.id!}`, await client.add(change.path, attrs));
+  made[`${change.path} ${change.id!}`] = await client.add(change.path, attrs);
   return true;
 }
 
