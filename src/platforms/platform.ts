@@ -276,6 +276,8 @@ export interface LockRequest {
   onUndo?: (what: string) => void;
   /** Aborted (Ctrl-C): no new write is sent; what was written is undone, and `work` fails. */
   signal?: AbortSignal;
+  /** How often the holder renews its heartbeat, in ms (default 10 s). */
+  heartbeatMs?: number;
 }
 
 /** Another run holds the router. */

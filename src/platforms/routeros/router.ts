@@ -67,6 +67,7 @@ interface Hold {
   /** Why the lock is no longer ours (someone replaced it): no further write. */
   lost: string | null;
   lastBeat: number;
+  beatMs: number;
   beating: boolean;
   timer: NodeJS.Timeout | undefined;
 }
@@ -141,9 +142,10 @@ export class RouterOsRouter implements Router {
     }
     const journal = this.#journal();
     const run = new Run(journal, { command: request.command, peering: request.peering ?? null, router: this.label, host: me.host, pid: me.pid, startedAt: me.since }, request.signal, request.onUndo);
-    const hold: Hold = { epoch: ++this.#holds, held, run, lost: null, lastBeat: Date.now(), beating: false, timer: undefined };
+    const beatMs = request.heartbeatMs ?? HEARTBEAT_MS;
+    const hold: Hold = { epoch: ++this.#holds, held, run, lost: null, lastBeat: Date.now(), beatMs, beating: false, timer: undefined };
     this.#hold = hold;
-    hold.timer = setInterval(() => void this.#beat(hold), HEARTBEAT_MS);
+    hold.timer = setInterval(() => void this.#beat(hold), beatMs);
     hold.timer.unref();
     try {
       await this.#recoverFirst(journal, request);
@@ -151,6 +153,9 @@ export class RouterOsRouter implements Router {
       if (!run.unsettled) run.finish();
       return result;
     } catch (e) {
+      // Another run took the router over (it thought this one gone): it answers for it now. Nothing
+      // more is written, and the journal is left to it (it may be reading it on this computer).
+      if (hold.lost !== null) throw withUndo(e, null, journal.file, this.label);
       let report: UndoReport | null = null;
       if (run.pending().length > 0) {
         report = await undoRun(this.#context(hold), run);
@@ -191,6 +196,7 @@ export class RouterOsRouter implements Router {
 
   #context(hold: Hold): RunContext {
     return {
+      left: `the journal ${hold.run.journal.file} keeps what is left to undo: bgpals recover --router ${this.label} --yes`,
       run: hold.run,
       client: () => this.client,
       reconnect: () => this.#reconnect(),
@@ -214,7 +220,7 @@ export class RouterOsRouter implements Router {
 
   /** Before each stage: the lock is still ours (after a pause, such as a laptop asleep, it is read again). */
   async #stillHeld(hold: Hold): Promise<void> {
-    if (hold.lost === null && Date.now() - hold.lastBeat > 2 * HEARTBEAT_MS) {
+    if (hold.lost === null && Date.now() - hold.lastBeat > 2 * hold.beatMs) {
       if (await beat(await this.#live(), hold.held, Date.now())) hold.lastBeat = Date.now();
       else hold.lost = "another bgpals run replaced this run's lock on the router while this one was paused";
     }

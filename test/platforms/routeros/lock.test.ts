@@ -110,6 +110,33 @@ describe("the lock", () => {
   });
 });
 
+describe("the heartbeat", () => {
+  it("is renewed while the lock is held; a run whose lock was replaced sends nothing more", async () => {
+    const router = await routerOs.connect(targetOf(lab, "alice"), "alice");
+    const before = lab.router("alice").exportConfig();
+    const result = await router.exclusive({ command: "apply", peering: "alice-remi", heartbeatMs: 100 }, async () => {
+      const first = (await lockOnRouter())!;
+      await new Promise((resolve) => setTimeout(resolve, 450));
+      const later = (await lockOnRouter())!;
+      expect(later.since).toBe(first.since);
+      expect(Date.parse(later.heartbeat)).toBeGreaterThan(Date.parse(first.heartbeat));
+      const planned = await router.plan({ peering: example("s1"), side: "alice" });
+      // Someone decides this run is gone and takes the router over.
+      await admin.remove(LOCK_PATH, (await admin.print(LOCK_PATH, { query: { name: LOCK_NAME } }))[0]![".id"]!);
+      await placeLock({ host: "other-laptop", pid: 77, command: "apply", peering: "alice-remi", since: iso(0), heartbeat: iso(0) });
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      return router.apply(planned.plan, { resolve: labResolve });
+    });
+    expect(result).toMatchObject({ ok: false, undone: 0 });
+    if (!result.ok) expect(result.message).toMatch(/another bgpals run replaced this run's lock on the router; no further change was sent/);
+    // Nothing of ours, and the other run's lock stays.
+    expect(await lockOnRouter()).toMatchObject({ host: "other-laptop", pid: 77 });
+    await admin.remove(LOCK_PATH, (await admin.print(LOCK_PATH, { query: { name: LOCK_NAME } }))[0]![".id"]!);
+    expect(lab.router("alice").exportConfig()).toBe(before);
+    await router.close();
+  });
+});
+
 describe("a plan read before the lock", () => {
   it("is checked against the router under the lock: when the router changed, nothing is written", async () => {
     const peering = example("s1");

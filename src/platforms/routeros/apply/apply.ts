@@ -13,6 +13,8 @@ export type { ApplyEvent, ApplyResult };
 
 export interface RunContext extends UndoContext {
   run: Run;
+  /** For people, when an undo leaves something: where it is kept and what to run. */
+  left?: string;
   /** Before each stage: throws when this run may no longer write (its lock was taken over). */
   stillHeld: () => Promise<void>;
 }
@@ -194,14 +196,17 @@ export async function applyPlan(ctx: RunContext, plan: Plan, options: RouterOsAp
       ? `${did}; read back, the router is as it was before`
       : undo.problems.length === 0 && diffs.length === 0
         ? `${did} by this apply`
-        : [`${did}, but the router is not as it was before:`, ...undo.problems.map((p) => `  ${p}`), ...diffs.map((d) => `  read back: ${d}`)].join("\n"),
+        : [`${did}, but the router is not as it was before:`, ...undo.problems.map((p) => `  ${p}`), ...diffs.map((d) => `  read back: ${d}`), ...(ctx.left ? [ctx.left] : [])].join("\n"),
   ].join("\n");
   return { ok: false, error: failure.error, failedAt: failure.change, undone: undo.count, undoProblems: [...undo.problems, ...diffs], verified, message };
 }
 
-/** Compares what a plan was made from with what the router holds now (ids and order included). */
+/**
+ * Compares what a plan was made from with what the router holds now (ids and order included), in
+ * the menus the plan writes: another run that changed them since makes the plan wrong.
+ */
 export async function planStillHolds(client: RouterClient, plan: Plan): Promise<string[]> {
-  const paths = Object.keys(plan.observed);
+  const paths = [...new Set(plan.changes.map((c) => c.path))].filter((p) => plan.observed[p] !== undefined);
   const now = await readObserved(client, paths);
   const strict = (items: readonly ObservedItem[]) => items.map((i) => ({ ...i, ".id": "", "#": i[".id"] ?? "" }));
   return differences(new Map(paths.map((p) => [p, strict(plan.observed[p] ?? [])])), new Map(paths.map((p) => [p, strict(now[p] ?? [])])));
