@@ -120,7 +120,15 @@ export interface WritingSession {
  * to run), and on Ctrl-C or SIGTERM stops sending, undoes what this run wrote and fails; a second
  * Ctrl-C stops at once and says what is left.
  */
-export function writingSession(flags: WriteFlags, what: { command: string; peering?: string | null; onRecovered?: (run: InterruptedRun, report: UndoReport) => void }, router: Router, label: string): WritingSession {
+export interface WritingWhat {
+  command: string;
+  peering?: string | null;
+  /** The command takes --yes (to undo an interrupted run first); default true. */
+  takesYes?: boolean;
+  onRecovered?: (run: InterruptedRun, report: UndoReport) => void;
+}
+
+export function writingSession(flags: WriteFlags, what: WritingWhat, router: Router, label: string): WritingSession {
   const waitMs = waitLockMs(flags);
   const controller = new AbortController();
   const undoing: string[] = [];
@@ -180,7 +188,12 @@ export function writingSession(flags: WriteFlags, what: { command: string; peeri
     translate(e) {
       if (!(e instanceof InterruptedRunError)) return e;
       return new UserError(
-        [...interruptedLines(e.run), `nothing written now. Undo it first: run this again with --yes, or undo it alone with: bgpals recover --router ${label} --yes`].join("\n"),
+        [
+          ...interruptedLines(e.run),
+          what.takesYes === false
+            ? `nothing written now. Undo it first: bgpals recover --router ${label} --yes`
+            : `nothing written now. Undo it first: run this again with --yes (it undoes that run, then goes on), or undo it alone: bgpals recover --router ${label} --yes`,
+        ].join("\n"),
       );
     },
     dispose() {
@@ -194,7 +207,7 @@ export function writingSession(flags: WriteFlags, what: { command: string; peeri
 /** Runs `work` on the router under its lock (see writingSession): lock first, then read, plan and write. */
 export async function withWritingRouter<T>(
   flags: WriteFlags,
-  what: { command: string; peering?: string | null; onRecovered?: (run: InterruptedRun, report: UndoReport) => void },
+  what: WritingWhat,
   work: (router: Router, resolved: ResolvedRouter) => Promise<T>,
 ): Promise<T> {
   waitLockMs(flags);

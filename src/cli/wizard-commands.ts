@@ -86,7 +86,7 @@ export async function offerCommand(flags: OfferFlags, write: Write): Promise<voi
   const ws = defaultWorkspace(flags.peers);
 
   // One run: if anything fails (or Ctrl-C), what the offer made on the router is undone.
-  await withWritingRouter(flags, { command: "offer", peering: flags.name ?? `${me}-${friend}` }, async (router) => {
+  await withWritingRouter(flags, { command: "offer", peering: flags.name ?? `${me}-${friend}`, takesYes: false }, async (router) => {
     const inventory = await router.discover();
     const made = await makeOffer(
       router,

@@ -184,7 +184,7 @@ export class RouterOsRouter implements Router {
     const contents = journal.read();
     if (contents === null) return;
     const summary = summaryOf(contents);
-    if (request.recover !== "undo") throw new InterruptedRunError(interruptedText(summary), summary);
+    if (request.recover !== "undo") throw new InterruptedRunError(`${interruptedText(summary)}\nnothing written now; undo it first: bgpals recover --router ${this.label} --yes`, summary);
     const old = runFromJournal(contents, journal);
     const report = await undoRun({ client: () => this.client, reconnect: () => this.#reconnect(), onUndo: request.onUndo }, old);
     request.onRecovered?.(summary, report);
