@@ -74,6 +74,7 @@ describe("SIGKILL after the k-th write", () => {
       }
       const recovered = await recoverInProcess(lab);
       expect(recovered.code, `remove k=${k}: ${recovered.error?.message}\n${recovered.stdout}${recovered.stderr}`).toBe(0);
+      for (const key of keys) expect(removal.stderr + removal.stdout + recovered.stdout + recovered.stderr, `remove k=${k}: a private key in the output`).not.toContain(key);
       if (k >= 2 && k < writes) expect(recovered.stdout, `remove k=${k}`).toMatch(/an earlier bgpals remove of alice-remi .* was interrupted[\s\S]*read back, the router is as it was before that run/);
       // Exactly what it held: the same private keys (so the same public keys), rules in order.
       expect(exportOf(lab, "alice"), `remove k=${k}`).toBe(k === writes ? before : applied);
