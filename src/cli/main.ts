@@ -111,14 +111,40 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
     .addOption(new Option("--format <format>", "text, json or rsc").choices(["text", "json", "rsc"]))
     .addHelpText("after", `\nExample:\n  BGPALS_PASSWORD=... bgpals plan --router admin@192.168.0.1 --peering peers/remi.json --side alice\n\n${EXIT_CODES}`)
     .action(async (flags) => setExitCode(await (await import("./router-commands.js")).planCommand(flags, write)));
+  const waitLockOption = () => new Option("--wait-lock <seconds>", "when another bgpals run holds the router, wait this long for it (default: refuse at once; at most 3600)").argParser(seconds("--wait-lock", { min: 0, max: 3600 }));
+  const LOCK_HELP = `Every command that writes takes the router's lock first (then reads, plans and writes) and
+journals each write before sending it (docs/safety.md). If an earlier run on this router was
+interrupted, --yes undoes it first and then goes on; without --yes nothing is written and the
+message says what to run (bgpals recover, bgpals unlock). Ctrl-C undoes what the run wrote.`;
   for (const [name, remove] of [["apply", false], ["remove", true]] as const) {
     peeringOptions(program.command(name).description(remove ? "remove exactly the peering's objects from a router, all or nothing" : "apply a peering to a router, all or nothing (any failure undoes what was done)"))
-      .option("--yes", "really change the router")
+      .option("--yes", "really change the router (and undo an interrupted run on it first)")
+      .addOption(waitLockOption())
       .option("--resolve <name=address>", "address of an endpoint name, instead of this computer's DNS (repeatable)", collect)
       .option("--sequential", "send one command at a time instead of pipelining")
-      .addHelpText("after", `\nOpenVPN PPP passwords come from BGPALS_PPP_PASSWORD_<LINK> (e.g. BGPALS_PPP_PASSWORD_ISP1).\n\n${EXIT_CODES}`)
+      .addHelpText("after", `\nOpenVPN PPP passwords come from BGPALS_PPP_PASSWORD_<LINK> (e.g. BGPALS_PPP_PASSWORD_ISP1), or from where\noffer, accept and complete kept them (the OS keyring, or encrypted in <config>/secrets.json).\n\n${LOCK_HELP}\n\n${EXIT_CODES}`)
       .action(async (flags) => setExitCode(await (await import("./router-commands.js")).applyCommand(flags, remove, write)));
   }
+  program
+    .command("unlock")
+    .description("show who holds a router's bgpals lock; with --yes, remove it")
+    .addOption(routerOption())
+    .addOption(timeoutOption())
+    .option("--tls", "API-SSL for a user@host router")
+    .option("--yes", "remove the lock")
+    .option("--json", "machine-readable output")
+    .addHelpText("after", `\nA lock whose run is gone (this computer, process not running; or no heartbeat for 60 s) is\nreplaced by the next run on its own: unlock is for the rest. If this computer's journal holds an\ninterrupted run on the router, undo it with bgpals recover.\n\n${EXIT_CODES}`)
+    .action(async (flags) => setExitCode(await (await import("./router-commands.js")).unlockCommand(flags, write)));
+  program
+    .command("recover")
+    .description("say what an interrupted run left on a router; with --yes, undo it and read the router back")
+    .addOption(routerOption())
+    .addOption(timeoutOption())
+    .option("--tls", "API-SSL for a user@host router")
+    .option("--yes", "undo it")
+    .addOption(waitLockOption())
+    .addHelpText("after", `\nThe journal of each router is in <config>/journal/ (mode 0600; secrets in it are encrypted with your\nidentity key). Exit 0 when the router read back as it was before the interrupted run.\n\n${EXIT_CODES}`)
+    .action(async (flags) => setExitCode(await (await import("./router-commands.js")).recoverCommand(flags, write)));
   program
     .command("status")
     .description("tunnels, BGP sessions and the friends' routes on a router")
@@ -156,6 +182,7 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
     cmd
       .addOption(routerOption())
       .addOption(timeoutOption())
+      .addOption(waitLockOption())
       .option("--tls", "API-SSL for a user@host router")
       .option("--peers <dir>", "peers directory (default: <config>/peers)")
       .option("--json", "machine-readable output: {\"bundle\", \"fingerprint\"}");
@@ -183,16 +210,16 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
     .option("--monitor-api <host:port>", "where your friend's monitor reaches your router's API (default: your tunnel address on the primary link, port 8728)", apiEndpoint("--monitor-api"))
     .option("--accept-public <prefix>", ACCEPT_PUBLIC_HELP, collect)
     .option("--replace", "replace a peering or friend key you already keep under the sender's name")
-    .option("--yes", "really change your router")
-    .addHelpText("after", `\n${FRIEND_INPUT_HELP}\n\n${EXIT_CODES}`)
+    .option("--yes", "really change your router (and undo an interrupted run on it first)")
+    .addHelpText("after", `\n${FRIEND_INPUT_HELP}\n\n${LOCK_HELP}\n\n${EXIT_CODES}`)
     .action(async (bundle: string, flags) => (await import("./wizard-commands.js")).acceptCommand(bundle, flags, write));
   wizardOptions(program.command("complete").description("operator A: check the answer and apply your side"))
     .argument("<answer>", "the answer bundle (bgpals1:...)")
     .option("--me <name>", "your name (default: your identity's)")
     .option("--accept-public <prefix>", ACCEPT_PUBLIC_HELP, collect)
     .option("--replace", "replace a peering or friend key you already keep under the sender's name")
-    .option("--yes", "really change your router")
-    .addHelpText("after", `\n${FRIEND_INPUT_HELP}\n\n${EXIT_CODES}`)
+    .option("--yes", "really change your router (and undo an interrupted run on it first)")
+    .addHelpText("after", `\n${FRIEND_INPUT_HELP}\n\n${LOCK_HELP}\n\n${EXIT_CODES}`)
     .action(async (bundle: string, flags) => (await import("./wizard-commands.js")).completeCommand(bundle, flags, write));
 
   program
@@ -205,7 +232,8 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
     .option("--peers <dir>", "peers directory holding <friend>.json (default: <config>/peers)")
     .option("--friend <name>", "whose peering (peers/<name>.json)")
     .option("--primary <link>", "the link to prefer, e.g. isp2")
-    .option("--yes", "really change the router; without it the prediction and the changes are printed and nothing is written")
+    .option("--yes", "really change the router (and undo an interrupted run on it first); without it the prediction and the changes are printed and nothing is written")
+    .addOption(waitLockOption())
     .option("--wait <seconds>", "how long to watch the friend's prefixes move after the apply (default 30, 0: do not watch)", seconds("--wait", { min: 0 }))
     .option("--json", "machine-readable output: one JSON object {prediction, plan, applied, observed, bundle, fingerprint, ...}")
     .addHelpText(
@@ -233,6 +261,8 @@ ${EXIT_CODES}`,
     .option("--friend <name>", "whose peering (peers/<name>.json)")
     .option("--link <link>", "only this link's session (default: every tripped session of the peering)")
     .option("--wait <seconds>", "how long to wait for a cleared session to establish again (default 10)", seconds("--wait", { min: 0 }))
+    .addOption(waitLockOption())
+    .option("--yes", "undo an interrupted run on the router first")
     .option("--json", "machine-readable output")
     .addHelpText(
       "after",

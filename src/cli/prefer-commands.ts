@@ -12,7 +12,7 @@ import { existingIdentity, knownFriend, SeenNonces } from "../store/identity.js"
 import { defaultPeersDir, loadPeering, loadPeersDirectory } from "../store/peers.js";
 import { confirmedPublic } from "./accept-public.js";
 import { applyProgress } from "./progress.js";
-import { withRouter } from "./router.js";
+import { waitLockMs, withRouter, withWritingRouter, writingSession } from "./router.js";
 
 type Write = (text: string) => void;
 
@@ -27,6 +27,7 @@ export interface PreferFlags {
   primary?: string;
   yes?: boolean;
   wait?: number;
+  waitLock?: number;
 }
 
 export interface ClearFlags {
@@ -38,6 +39,8 @@ export interface ClearFlags {
   friend?: string;
   link?: string;
   wait?: number;
+  waitLock?: number;
+  yes?: boolean;
 }
 
 const DEFAULT_WAIT_S = 30;
@@ -96,9 +99,13 @@ async function runSwap(run: SwapRun, primary: string, write: Write): Promise<{ r
   const observeMs = (flags.wait ?? DEFAULT_WAIT_S) * 1000;
   const identity = run.bundleForFriend ? existingIdentity() : null;
   const friendKey = run.bundleForFriend ? knownFriend(friend) : null;
+  waitLockMs(flags);
   return withRouter(flags, async (router, resolved) => {
     const others = loadPeersDirectory(peersDir(flags), peering.name);
+    // Read, plan and write under the router's lock (the move is watched after it is released).
+    const session = writingSession(flags, { command: "prefer", peering: peering.name }, router, resolved.label);
     const result = await preferPrimary(router, {
+      lock: session.request,
       peering,
       side,
       primary,
@@ -116,7 +123,11 @@ async function runSwap(run: SwapRun, primary: string, write: Write): Promise<{ r
       identity,
       friend: friendKey,
       observeMs,
-    });
+    })
+      .catch((e: unknown) => {
+        throw session.translate(e);
+      })
+      .finally(() => session.dispose());
     return { result, label: resolved.label };
   });
 }
@@ -232,7 +243,7 @@ export async function clearCommand(flags: ClearFlags, write: Write): Promise<num
   if (flags.friend === undefined) throw new UsageError("--friend <name> is required: whose sessions to clear");
   const waitMs = (flags.wait ?? DEFAULT_CLEAR_WAIT_S) * 1000;
   const { peering, side } = peeringWith(flags, flags.friend);
-  return withRouter(flags, async (router, resolved) => {
+  return withWritingRouter(flags, { command: "clear", peering: peering.name }, async (router, resolved) => {
     const result = await clearLimitExceeded(router, { peering, side, link: flags.link, waitMs });
     if (result.status === "refused") throw new UserError(result.message);
     if (result.status === "nothing-to-clear") {

@@ -4,11 +4,17 @@ import { UsageError, UserError } from "../errors.js";
 import { passwordVariable } from "../store/profiles.js";
 
 export async function promptPassword(label: string): Promise<string> {
-  const { stdin, stderr } = process;
-  if (!stdin.isTTY) {
+  if (!process.stdin.isTTY) {
     throw new UsageError(`no password for ${label}: set BGPALS_PASSWORD (or ${passwordVariable(label)} for a profile); bgpals does not prompt without a terminal`);
   }
-  stderr.write(`password for ${label}: `);
+  return promptSecret(`password for ${label}: `, "BGPALS_PASSWORD");
+}
+
+/** Asks for a secret on the terminal, without echo; without one, says which variable to set. */
+export async function promptSecret(question: string, variable: string): Promise<string> {
+  const { stdin, stderr } = process;
+  if (!stdin.isTTY) throw new UsageError(`${question.replace(/: $/, "")}: set ${variable}; bgpals does not prompt without a terminal`);
+  stderr.write(question);
   stdin.setRawMode(true);
   stdin.resume();
   return new Promise((resolve, reject) => {

@@ -6,15 +6,17 @@ import { planJson, planText } from "../core/plan-view.js";
 import { UsageError, UserError } from "../errors.js";
 import { inventoryLines } from "../flows/inventory-text.js";
 import { watchRouter } from "../flows/watch.js";
-import { savedPppPassword } from "../store/friends.js";
+import { grantedMonitorPassword, savedPppPassword } from "../store/friends.js";
 import { defaultPeersDir, loadPeering, loadPeersDirectory } from "../store/peers.js";
 import { defaultWorkspace, rememberAcceptedPublic } from "../store/workspace.js";
 import { addProfile, listProfiles, passwordVariable, removeProfile, settings } from "../store/profiles.js";
 import { keyring, routerAccount } from "../store/secrets.js";
-import type { Router } from "../platforms/platform.js";
+import type { LinkSecrets, Router, UndoReport } from "../platforms/platform.js";
+import type { Peering } from "../core/peering.js";
+import { existingIdentity } from "../store/identity.js";
 import { applyProgress } from "./progress.js";
-import { promptPassword } from "./prompt.js";
-import { connectResolved, resolveFlags, timeoutMs, withRouter, type RouterFlags as Flags } from "./router.js";
+import { promptPassword, promptSecret } from "./prompt.js";
+import { connectResolved, interruptedLines, resolveFlags, timeoutMs, undoLines, withRouter, withWritingRouter, type RouterFlags as Flags } from "./router.js";
 import { acceptPublicFlags, confirmedPublic } from "./accept-public.js";
 
 type Write = (text: string) => void;
@@ -77,15 +79,32 @@ export interface PeeringFlags extends RouterFlags {
   resolve?: string[];
   sequential?: boolean;
   acceptPublic?: string[];
+  waitLock?: number;
 }
 
+export const pppVariable = (link: string) => `BGPALS_PPP_PASSWORD_${link.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
 
-// The environment first, then what offer/accept/complete kept in the OS keyring.
-function pppSecrets(peering: string, links: string[]): { pppPassword?: Record<string, string> } {
+/**
+ * The PPP passwords of a peering's links: the environment, then what offer, accept or complete kept
+ * (OS keyring, or the encrypted file of the config home), then a prompt on a terminal. Without
+ * one, no plan: RouterOS never shows a password back, and planning without it would disable the
+ * friend's account (or leave our client without one).
+ */
+async function pppSecrets(peering: Peering): Promise<LinkSecrets> {
+  const ws = defaultWorkspace();
   const out: Record<string, string> = {};
-  for (const link of links) {
-    const value = process.env[`BGPALS_PPP_PASSWORD_${link.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`] ?? savedPppPassword(peering, link) ?? undefined;
-    if (value !== undefined) out[link] = value;
+  for (const link of peering.links.filter((l) => LINK_KINDS[l.kind].password).map((l) => l.name)) {
+    const value = process.env[pppVariable(link)] || savedPppPassword(ws, peering.name, link);
+    if (value) {
+      out[link] = value;
+      continue;
+    }
+    if (!process.stdin.isTTY) {
+      throw new UserError(
+        `no PPP password for link ${link} of ${peering.name} here (not in ${pppVariable(link)}, the OS keyring or ${ws.home}/secrets.json), and RouterOS never shows it back: nothing planned. Set ${pppVariable(link)} to the password the OpenVPN client of ${link} logs in with (chosen at accept, it crossed in the answer)`,
+      );
+    }
+    out[link] = await promptSecret(`PPP password of link ${link} (${peering.name}): `, pppVariable(link));
   }
   return Object.keys(out).length ? { pppPassword: out } : {};
 }
@@ -113,7 +132,10 @@ function refusedFile(file: string, refusals: readonly Refusal[]): UserError {
 
 async function planFor(router: Router, flags: PeeringFlags, remove: boolean, loaded: ReturnType<typeof peeringFor>) {
   const { peering, side, others, acceptPublic } = loaded;
-  const planned = await router.plan({ peering, side, others, remove, secrets: remove ? {} : pppSecrets(peering.name, peering.links.filter((l) => LINK_KINDS[l.kind].password).map((l) => l.name)), acceptPublic });
+  // A removal journals the password of the account this side granted, so an undo puts it back exactly.
+  const monitorPassword = remove ? grantedMonitorPassword(defaultWorkspace(), peering.name) : null;
+  const secrets: LinkSecrets = remove ? (monitorPassword === null ? {} : { monitorPassword }) : await pppSecrets(peering);
+  const planned = await router.plan({ peering, side, others, remove, secrets, acceptPublic });
   if (planned.refusals.length > 0) throw refusedFile(flags.peering!, planned.refusals);
   return { peering, planned };
 }
@@ -152,24 +174,84 @@ function resolverOf(entries: string[] | undefined): (name: string) => Promise<st
 export async function applyCommand(flags: PeeringFlags, remove: boolean, write: Write): Promise<number> {
   if (!flags.yes) throw new UsageError(`${remove ? "remove" : "apply"} changes the router: review \`bgpals plan\` first, then pass --yes`);
   const loaded = peeringFor(flags, remove);
-  return withRouter(flags, async (router, resolved) => {
-    const { peering, planned } = await planFor(router, flags, remove, loaded);
+  const { peering } = loaded;
+  // Lock first, then read, plan and write: no other run can change the router in between.
+  return withWritingRouter(flags, { command: remove ? "remove" : "apply", peering: peering.name }, async (router, resolved) => {
+    const { planned } = await planFor(router, flags, remove, loaded);
     if (planned.plan.conflicts.length > 0) throw new UserError(["nothing written:", ...planned.plan.conflicts.map((c) => `  ${c.message}`)].join("\n"));
+    if (existingIdentity() === null && planned.plan.changes.some((c) => c.op === "remove")) {
+      process.stderr.write("bgpals: note: there is no identity here (bgpals offer or accept makes one), so this run's journal keeps no secrets: if it is killed half way, a removed WireGuard interface comes back with a new key\n");
+    }
     const result = await router.apply(planned.plan, {
       resolve: resolverOf(flags.resolve),
       pipeline: flags.sequential !== true,
       onEvent: flags.json ? undefined : applyProgress,
     });
     if (!result.ok) {
-      if (flags.json) write(`${JSON.stringify({ ok: false, error: result.message, undone: result.undone, undoProblems: result.undoProblems })}\n`);
+      if (flags.json) write(`${JSON.stringify({ ok: false, error: result.message, undone: result.undone, undoProblems: result.undoProblems, verified: result.verified })}\n`);
       throw new UserError(result.message);
     }
+    // What is said rests on reading the router back (a re-plan found nothing left to do).
+    if (!result.verified) throw new UserError([`wrote ${result.applied} change${result.applied === 1 ? "" : "s"}, but reading ${resolved.label} back shows the peering is not all there:`, ...result.differences.map((d) => `  ${d}`)].join("\n"));
     // What the user confirmed now holds for later plans of this peering (kept in their config, never in peers/).
     if (!remove) rememberAcceptedPublic(defaultWorkspace(flags.peers), peering.name, Object.keys(peering.sides).find((s) => s !== loaded.side)!, acceptPublicFlags(flags.acceptPublic));
-    if (flags.json) write(`${JSON.stringify({ ok: true, applied: result.applied, roundTrips: result.roundTrips })}\n`);
-    else write(result.applied === 0 ? "nothing to change: the router already matches\n" : `${remove ? "removed" : "applied"} ${result.applied} change${result.applied === 1 ? "" : "s"} on ${resolved.label}\n`);
+    if (flags.json) write(`${JSON.stringify({ ok: true, applied: result.applied, roundTrips: result.roundTrips, verified: true })}\n`);
+    else write(result.applied === 0 ? `nothing to change: ${resolved.label} already ${remove ? "holds nothing of the peering" : "matches"} (read back)\n` : `${remove ? "removed" : "applied"} ${result.applied} change${result.applied === 1 ? "" : "s"} on ${resolved.label} (read back: ${remove ? "nothing of the peering is left" : "the router holds the peering"})\n`);
     return 0;
   });
+}
+
+// --- Lock and journal --------------------------------------------------------------------------
+
+/** `bgpals unlock`: who holds the router; with --yes, the lock goes. */
+export async function unlockCommand(flags: RouterFlags & { yes?: boolean }, write: Write): Promise<number> {
+  return withRouter(flags, async (router, resolved) => {
+    const holder = await router.lockHolder();
+    const left = router.interruptedRun();
+    const journalNote = left === null ? [] : ["this computer's journal also holds an interrupted run on it:", ...interruptedLines(left).map((l) => `  ${l}`), `undo it with: bgpals recover --router ${resolved.label} --yes`];
+    if (holder === null) {
+      if (flags.json) write(`${JSON.stringify({ locked: false })}\n`);
+      else write([`${resolved.label} holds no bgpals lock`, ...journalNote].join("\n") + "\n");
+      return 0;
+    }
+    const text = `${holder.command}${holder.peering ? ` of ${holder.peering}` : ""} by ${holder.host} pid ${holder.pid}, since ${holder.since}, last heartbeat ${holder.heartbeat}`;
+    if (!flags.yes) {
+      if (flags.json) write(`${JSON.stringify({ locked: true, holder, removed: false })}\n`);
+      else write([`${resolved.label} is locked by ${text}`, "if that run is gone, remove the lock: add --yes (a run that is alive notices, and stops writing)", ...journalNote].join("\n") + "\n");
+      return 0;
+    }
+    const removed = await router.unlock();
+    if (flags.json) write(`${JSON.stringify({ locked: false, holder: removed, removed: removed !== null })}\n`);
+    else write([removed === null ? `${resolved.label} holds no bgpals lock any more` : `removed the lock of ${text} from ${resolved.label}`, ...journalNote].join("\n") + "\n");
+    return 0;
+  });
+}
+
+/** `bgpals recover`: what an interrupted run left; with --yes, undone and read back. */
+export async function recoverCommand(flags: RouterFlags & { yes?: boolean; waitLock?: number }, write: Write): Promise<number> {
+  const resolved = await resolveFlags(flags);
+  if (!flags.yes) {
+    const router = await connectResolved(resolved);
+    try {
+      const left = router.interruptedRun();
+      const holder = await router.lockHolder();
+      if (left === null) write(`nothing to recover: this computer's journal holds no interrupted run on ${resolved.label}${holder ? ` (it is locked by ${holder.command} ${holder.peering ?? ""} by ${holder.host} pid ${holder.pid}: see bgpals unlock)` : ""}\n`);
+      else write([...interruptedLines(left), `undo it (then the router is read back): bgpals recover --router ${resolved.label} --yes`].join("\n") + "\n");
+      return 0;
+    } finally {
+      await router.close().catch(() => undefined);
+    }
+  }
+  let recovered: UndoReport | null = null;
+  await withWritingRouter({ ...flags, yes: true }, { command: "recover", onRecovered: (run, report) => {
+    recovered = report;
+    write([...interruptedLines(run), ...undoLines(report)].join("\n") + "\n");
+  } }, async () => undefined);
+  if (recovered === null) {
+    write(`nothing to recover: this computer's journal holds no interrupted run on ${resolved.label}\n`);
+    return 0;
+  }
+  return (recovered as UndoReport).verified ? 0 : 1;
 }
 
 // --- Status ----------------------------------------------------------------------------------

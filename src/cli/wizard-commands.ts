@@ -5,18 +5,19 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isLinkKind, LINK_KIND_NAMES } from "../core/links/index.js";
 import { UsageError, UserError } from "../errors.js";
-import { applyPrepared, discardPrepared, finishAccept, finishComplete, makeOffer, openAnswer, openOffer, parseNetworkList, prepareAccept, prepareComplete, type Bundled } from "../flows/wizard.js";
+import { applyPrepared, finishAccept, finishComplete, makeOffer, openAnswer, openOffer, parseNetworkList, prepareAccept, prepareComplete, secretsNote, type Bundled } from "../flows/wizard.js";
 import type { Inventory } from "../platforms/platform.js";
 import { configDir } from "../store/peers.js";
 import { defaultWorkspace } from "../store/workspace.js";
 import { acceptPublicFlags } from "./accept-public.js";
-import { withRouter, type RouterFlags } from "./router.js";
+import { withWritingRouter, type RouterFlags } from "./router.js";
 
 type Write = (text: string) => void;
 
 interface Common extends RouterFlags {
   json?: boolean;
   peers?: string;
+  waitLock?: number;
 }
 
 export interface OfferFlags extends Common {
@@ -94,7 +95,8 @@ export async function offerCommand(flags: OfferFlags, write: Write): Promise<voi
   const asn = requiredAsn(flags.asn);
   const ws = defaultWorkspace(flags.peers);
 
-  await withRouter(flags, async (router) => {
+  // One run: if anything fails (or Ctrl-C), what the offer made on the router is undone.
+  await withWritingRouter(flags, { command: "offer", peering: flags.name ?? `${me}-${friend}`, takesYes: false }, async (router) => {
     const inventory = await router.discover();
     const made = await makeOffer(
       router,
@@ -118,17 +120,15 @@ export async function acceptCommand(text: string, flags: AcceptFlags, write: Wri
   for (const l of opened.offer.links) if (!wanOf.has(l.name)) throw new UsageError(`--wan ${l.name}=<interface> is required: which of your WANs carries link ${l.name}`);
   const asn = requiredAsn(flags.asn);
 
-  await withRouter(flags, async (router) => {
+  // One run: if anything fails (or Ctrl-C), everything accept wrote is undone, the interfaces made to learn keys included.
+  await withWritingRouter(flags, { command: "accept", peering: opened.offer.peering }, async (router) => {
     const inventory = await router.discover();
     const hooks = stepsToStderr(flags);
     const prepared = await prepareAccept(router, ws, opened, { asn, networks: networksOf(flags.networks, inventory), wans: Object.fromEntries(wanOf), monitorAccount: flags.monitorAccount, monitorApi: flags.monitorApi }, hooks, inventory);
-    const applied = await applyPrepared(router, prepared, hooks).catch(async (e) => {
-      // The apply undid its own changes; the interfaces made to learn keys came before it.
-      await discardPrepared(router, prepared.peering.name).catch(() => undefined);
-      throw e;
-    });
+    const applied = await applyPrepared(router, prepared, hooks);
     const accepted = finishAccept(ws, opened, prepared);
-    process.stderr.write(`applied your side (${applied} changes) and saved ${accepted.file}\noffer fingerprint was ${opened.fingerprint}\n`);
+    const note = secretsNote(accepted.secretsKeptIn, ws.home);
+    process.stderr.write(`applied your side (${applied} changes, read back) and saved ${accepted.file}\noffer fingerprint was ${opened.fingerprint}\n${note === null ? "" : `${note}\n`}`);
     printBundle(write, flags, accepted.answer, `send this answer to ${opened.from}`);
   });
 }
@@ -143,11 +143,11 @@ export async function completeCommand(text: string, flags: CompleteFlags, write:
   const me = flags.me ?? (JSON.parse(readFileSync(identityFile, "utf8")) as { name: string }).name;
   const opened = openAnswer(text, ws, me, Date.now(), { acceptPublic: acceptPublicFlags(flags.acceptPublic), replace: flags.replace });
 
-  await withRouter(flags, async (router) => {
+  await withWritingRouter(flags, { command: "complete", peering: opened.peering.name }, async (router) => {
     const hooks = stepsToStderr(flags);
     const prepared = await prepareComplete(router, ws, opened, me, hooks);
     const applied = await applyPrepared(router, prepared, hooks);
-    const file = finishComplete(ws, opened);
+    const file = finishComplete(ws, opened, Date.now(), (note) => process.stderr.write(`${note}\n`));
     if (flags.json) write(`${JSON.stringify({ peering: opened.peering.name, friend: opened.friend, applied, file, fingerprint: opened.fingerprint })}\n`);
     else write(`peering ${opened.peering.name} with ${opened.friend} complete: applied ${applied} changes on ${router.label}, saved ${file}\nanswer fingerprint ${opened.fingerprint}\n`);
   });

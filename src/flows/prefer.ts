@@ -7,7 +7,7 @@ import type { Peering } from "../core/peering.js";
 import { sidesOf } from "../core/peering.js";
 import type { Plan } from "../core/plan.js";
 import { checkPreferRequest, isFriendPrefix, linkOfGateway, predictPrefer, preferProblem, swapPrimary, type ObservedRoute, type PreferBody, type PreferPrediction } from "../core/prefer.js";
-import type { ApplyEvent, LinkSecrets, Router, SessionStatus } from "../platforms/platform.js";
+import type { ApplyEvent, LinkSecrets, LockRequest, Router, SessionStatus } from "../platforms/platform.js";
 
 const DEFAULT_OBSERVE_MS = 30_000;
 const DEFAULT_POLL_MS = 250;
@@ -106,6 +106,8 @@ export interface PreferOptions extends PreferCallbacks {
   friend?: Recipient | null;
   /** How long to watch the move (default 30 s); 0 does not watch. */
   observeMs?: number;
+  /** Take the router's lock for the plan and the apply, so (the move is watched after it is released); without it apply takes its own. */
+  lock?: LockRequest;
   pollMs?: number;
   signal?: AbortSignal;
   now?: () => number;
@@ -150,20 +152,30 @@ export function preferBundle(identity: Identity, friend: Recipient, body: Prefer
  * through plan and apply (a failure undoes what was written), then watches the move.
  */
 export async function preferPrimary(router: Router, options: PreferOptions): Promise<PreferResult> {
-  const swap = await planSwap(router, options);
-  if ("refused" in swap) return { status: "refused", message: swap.refused };
+  // Given a lock request (the commands): lock first, then read, plan and write. Without one (the
+  // screens, where a person confirms in between), the plan is read without the lock and apply checks
+  // it against the router under its own. Either way the move is watched once the lock is released.
+  const locked = <T>(work: () => Promise<T>) => (options.lock === undefined ? work() : router.exclusive(options.lock, work));
+  const outcome = await locked(async () => {
+    const swap = await planSwap(router, options);
+    if ("refused" in swap) return { status: "refused", message: swap.refused } as const;
+    const { prediction, plan, swapped } = swap;
+    options.onPredicted?.(prediction, plan);
+    if (options.confirm !== undefined && !(await options.confirm(prediction, plan))) return { status: "planned", prediction, plan, peering: swapped } as const;
+    const result = await router.apply(plan, { resolve: options.resolve, onEvent: options.onApplyStep });
+    if (!result.ok) return { status: "failed", prediction, plan, message: result.message, undone: result.undone, undoProblems: result.undoProblems } as const;
+    if (!result.verified) return { status: "failed", prediction, plan, message: [`applied, but reading ${router.label} back shows:`, ...result.differences.map((d) => `  ${d}`)].join("\n"), undone: 0, undoProblems: result.differences } as const;
+    return { status: "written", swap, applied: result.applied } as const;
+  });
+  if (outcome.status !== "written") return outcome;
+  const { swap, applied } = outcome;
   const { prediction, plan, swapped } = swap;
-  options.onPredicted?.(prediction, plan);
-  if (options.confirm !== undefined && !(await options.confirm(prediction, plan))) return { status: "planned", prediction, plan, peering: swapped };
-
-  const result = await router.apply(plan, { resolve: options.resolve, onEvent: options.onApplyStep });
-  if (!result.ok) return { status: "failed", prediction, plan, message: result.message, undone: result.undone, undoProblems: result.undoProblems };
 
   const observeMs = options.observeMs ?? DEFAULT_OBSERVE_MS;
   const observation = observeMs > 0 ? await observeMove(router, swapped, prediction, { timeoutMs: observeMs, pollMs: options.pollMs, onObserved: options.onObserved, signal: options.signal, now: options.now }) : null;
   const bundle =
     options.identity && options.friend ? preferBundle(options.identity, options.friend, { peering: swapped.name, primary: options.primary }, (options.now ?? Date.now)()) : null;
-  return { status: "applied", prediction, plan, peering: swapped, applied: result.applied, observation, bundle, otherChanges: swap.otherChanges };
+  return { status: "applied", prediction, plan, peering: swapped, applied, observation, bundle, otherChanges: swap.otherChanges };
 }
 
 // --- The friend's half: a received prefer bundle -------------------------------------------

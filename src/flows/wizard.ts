@@ -15,7 +15,7 @@ import { findInvisible, invisibleMessage } from "../core/text.js";
 import type { Plan } from "../core/plan.js";
 import { UserError } from "../errors.js";
 import type { ApplyEvent, Inventory, LinkSecrets, Router } from "../platforms/platform.js";
-import { saveFriendMonitorAccount, savePppPasswords } from "../store/friends.js";
+import { grantedMonitorPassword, saveFriendMonitorAccount, saveGrantedMonitorPassword, savePppPasswords, type KeptIn } from "../store/friends.js";
 import { loadIdentity, peekIdentity, pendingOfferFile, rememberFriend, saveIdentity, savePending, SeenNonces } from "../store/identity.js";
 import { acceptedPublic, forgetAcceptedPublic, friendNameTaken, peersOf, rememberAcceptedPublic, savePeering, takenMessage, type Workspace } from "../store/workspace.js";
 import { pemFingerprint, pemIsAuthority } from "../core/certificates.js";
@@ -257,7 +257,8 @@ export async function makeOffer(router: Router, ws: Workspace, request: OfferReq
     };
     const primary = offer.links.find((l) => l.name === request.primary)!;
     if (request.monitorAccount) offer.monitor = { user: router.platform.monitorAccountName(offer.peering), api: monitorApi(router, request.monitorApi, primary.addresses[0]) };
-    try {
+    // One run: if anything fails, what it made is undone (and the router read back).
+    await router.exclusive({ command: "offer", peering: offer.peering }, async () => {
       // The friend's half is unknown yet: its version only has to let the draft render our side.
       const keys = await prepareLinks(router, draftPeering(offer, (link) => link, inventory.version), request.me, hooks);
       for (const l of offer.links) if (keys[l.name] !== undefined) l.publicKey = keys[l.name]!;
@@ -266,10 +267,7 @@ export async function makeOffer(router: Router, ws: Workspace, request: OfferReq
         offer.ovpn = await prepareCertificates(router, offer.peering, "server", hooks);
         for (const l of offer.links) if (LINK_KINDS[l.kind].certificates) l.caFingerprint = offer.ovpn.caFingerprint;
       }
-    } catch (e) {
-      await discardPrepared(router, offer.peering).catch(() => undefined);
-      throw e;
-    }
+    });
     const now = clock(hooks);
     const bundle = encodeBundle({ identity, kind: "offer", body: offer as unknown as Record<string, unknown>, now });
     const decoded = decodeBundle(bundle.text, { now });
@@ -383,10 +381,10 @@ export async function prepareAccept(router: Router, ws: Workspace, opened: Opene
   if (asnProblemText !== null) throw new UserError(`ASN ${choices.asn}: ${asnProblemText}`);
   for (const l of offer.links) if (choices.wans[l.name] === undefined) throw new UserError(`choose which of your WANs carries link ${l.name}`);
   if (choices.monitorApi !== undefined && parseApiEndpoint(choices.monitorApi) === null) throw new UserError(`--monitor-api ${choices.monitorApi}: use host:port, e.g. 172.16.20.2:8728`);
-  let created: string | null = null;
   {
-    try {
-      const inventory = known ?? (await router.discover());
+    const inventory = known ?? (await router.discover());
+    // One run from the first write on: if anything fails, what it made is undone (and the router read back).
+    return router.exclusive({ command: "accept", peering: offer.peering }, async () => {
       const side: OfferBody["side"] = {
         name: me,
         asn: choices.asn,
@@ -402,7 +400,6 @@ export async function prepareAccept(router: Router, ws: Workspace, opened: Opene
       const refusals = checkPeering({ peering: draft.peering, side: me, featuresOf: router.platform.featuresOf, version: inventory.version, others: peers, router: { interfaces: inventory.interfaces.map((i) => i.name), prefixesInUse: inventory.prefixesInUse }, acceptPublic: opened.acceptPublic });
       if (refusals.length > 0) throw new UserError(refusalLines("refused, nothing written:", refusals));
 
-      created = draft.peering.name;
       const keys = await prepareLinks(router, draft.peering, me, hooks);
       const full = peeringOf(offer, { side, links: linksWith(keys) });
       if (!full.ok) throw new Error(`peering with real keys does not validate: ${JSON.stringify(full.problems)}`);
@@ -438,11 +435,7 @@ export async function prepareAccept(router: Router, ws: Workspace, opened: Opene
       if (monitor !== undefined) answer.monitor = monitor;
       const prepared: Prepared = { peering: full.peering, side: me, plan: planned.plan, version: planned.version, answer };
       return attachSecrets(prepared, { pppPassword, bundle, friendMonitorPassword });
-    } catch (e) {
-      // The interfaces made to learn keys go if the rest will not happen.
-      if (created !== null) await discardPrepared(router, created).catch(() => undefined);
-      throw e;
-    }
+    });
   }
 }
 
@@ -450,31 +443,33 @@ export async function prepareAccept(router: Router, ws: Workspace, opened: Opene
 export async function applyPrepared(router: Router, prepared: Prepared, hooks: FlowHooks = {}): Promise<number> {
   const peering = prepared.peering.name;
   const before = prepared.beforeApply;
-  const written: Array<"friend-ca" | "monitor-account"> = [];
-  try {
-    if (before?.friendCa !== undefined) {
-      await importFriendCa(router, peering, before.friend, before.friendCa, hooks);
-      written.push("friend-ca");
-    }
+  // One run: what is written before the plan goes with it if the apply fails.
+  return router.exclusive({ command: "apply", peering }, async () => {
+    if (before?.friendCa !== undefined) await importFriendCa(router, peering, before.friend, before.friendCa, hooks);
     if (before?.monitorAccount) {
       const password = secretsOf(prepared)?.grantedMonitorPassword;
       if (password === undefined) throw new Error("applyPrepared: the monitor account's password is missing (pass the Prepared object prepareComplete returned, not a copy)");
-      written.push("monitor-account");
       await grantMonitorAccount(router, peering, before.friend, password, hooks);
     }
     const result = await router.apply(prepared.plan, { onEvent: hooks.onApply });
     if (!result.ok) throw new UserError(result.message);
+    if (!result.verified) throw new UserError([`${peering}: applied, but reading ${router.label} back shows it did not all take:`, ...result.differences.map((d) => `  ${d}`)].join("\n"));
     return result.applied;
-  } catch (e) {
-    // What was written before the plan goes with it.
-    for (const part of written.reverse()) await router.discardPrepared(peering, part).catch(() => undefined);
-    throw e;
-  }
+  });
 }
 
 export interface Accepted {
   answer: Bundled;
   file: string;
+  /** Where the secrets a later apply or removal needs were kept (see secretsNote). */
+  secretsKeptIn?: KeptIn;
+}
+
+/** What to tell the operator about where secrets went: nothing when the OS keyring took them. */
+export function secretsNote(kept: KeptIn | undefined, home: string): string | null {
+  if (kept === "file") return `no OS keyring works here: the PPP and account passwords are kept encrypted with your identity key in ${home}/secrets.json (mode 0600)`;
+  if (kept === null) return "no OS keyring works here and there is no identity to encrypt with: the PPP passwords were not kept; a later apply asks for them (BGPALS_PPP_PASSWORD_<LINK>)";
+  return null;
 }
 
 /** After the apply: keep the peering, spend the offer, and sign the answer for the friend. */
@@ -494,8 +489,12 @@ export function finishAccept(ws: Workspace, opened: OpenedOffer, prepared: Prepa
   if (opened.newKey) forgetAcceptedPublic(ws, prepared.peering.name);
   rememberAcceptedPublic(ws, prepared.peering.name, opened.from, opened.acceptPublicGiven);
   if (opened.offer.monitor !== undefined && secrets?.friendMonitorPassword !== undefined) saveFriendMonitorAccount(ws, opened.from, opened.offer.monitor, secrets.friendMonitorPassword);
-  if (secrets !== undefined && ovpn.length > 0) savePppPasswords(ws, prepared.peering.name, secrets.pppPassword);
-  return { answer, file };
+  let secretsKeptIn: KeptIn | undefined;
+  if (secrets !== undefined && ovpn.length > 0) secretsKeptIn = savePppPasswords(ws, prepared.peering.name, secrets.pppPassword);
+  // The account we granted: a removal undone puts it back with this password.
+  const granted = secrets?.bundle?.[answerSecret.monitorGranted];
+  if (prepared.answer.monitor !== undefined && granted !== undefined) secretsKeptIn = saveGrantedMonitorPassword(ws, prepared.peering.name, granted) ?? secretsKeptIn ?? null;
+  return secretsKeptIn === undefined ? { answer, file } : { answer, file, secretsKeptIn };
 }
 
 // --- complete (operator A) -----------------------------------------------------------------------
@@ -587,7 +586,10 @@ export function openAnswer(text: string, ws: Workspace, me: string, now = Date.n
 /** Plans a peering from a file or an answer for this side; refusals and conflicts stop here. */
 export async function preparePeering(router: Router, ws: Workspace, peering: Peering, side: string, options: { remove?: boolean; hooks?: FlowHooks; secrets?: LinkSecrets; acceptPublic?: readonly string[] } = {}): Promise<Prepared> {
   options.hooks?.onStep?.(`planning ${peering.name} on ${router.label}`);
-  const planned = await router.plan({ peering, side, others: peersOf(ws, peering.name), remove: options.remove, secrets: options.secrets, acceptPublic: options.acceptPublic });
+  // A removal journals the password of the account we granted, so an undo can put it back as it was.
+  const monitorPassword = options.remove ? grantedMonitorPassword(ws, peering.name) : null;
+  const secrets = monitorPassword === null ? options.secrets : { ...options.secrets, monitorPassword };
+  const planned = await router.plan({ peering, side, others: peersOf(ws, peering.name), remove: options.remove, secrets, acceptPublic: options.acceptPublic });
   if (planned.refusals.length > 0) throw new UserError(refusalLines("refused, nothing written:", planned.refusals));
   if (planned.plan.conflicts.length > 0) throw new UserError(["nothing written:", ...planned.plan.conflicts.map((c) => `  ${c.message}`)].join("\n"));
   return { peering, side, plan: planned.plan, version: planned.version };
@@ -607,10 +609,15 @@ export async function prepareComplete(router: Router, ws: Workspace, opened: Ope
   return attachSecrets({ ...prepared, beforeApply }, { pppPassword: secrets.pppPassword, grantedMonitorPassword: secrets.grantedMonitorPassword });
 }
 
-export function finishComplete(ws: Workspace, opened: OpenedAnswer, now = Date.now()): string {
+export function finishComplete(ws: Workspace, opened: OpenedAnswer, now = Date.now(), note?: (text: string) => void): string {
   const secrets = secretsOf(opened);
   if (opened.answer?.monitor !== undefined && secrets?.friendMonitorPassword !== undefined) saveFriendMonitorAccount(ws, opened.friend, opened.answer.monitor, secrets.friendMonitorPassword);
-  if (secrets !== undefined && Object.keys(secrets.pppPassword).length > 0) savePppPasswords(ws, opened.peering.name, secrets.pppPassword);
+  let kept: KeptIn | undefined;
+  if (secrets !== undefined && Object.keys(secrets.pppPassword).length > 0) kept = savePppPasswords(ws, opened.peering.name, secrets.pppPassword);
+  // The account we granted: a removal undone puts it back with this password.
+  if (secrets?.grantedMonitorPassword !== undefined) kept = saveGrantedMonitorPassword(ws, opened.peering.name, secrets.grantedMonitorPassword) ?? kept ?? null;
+  const text = secretsNote(kept, ws.home);
+  if (text !== null) note?.(text);
   const file = savePeering(ws, opened.friend, opened.peering, { replace: opened.replace });
   new SeenNonces(now, ws.home).remember(opened.nonce, opened.expiresAt);
   rememberFriend(opened.sender, ws.home, { replace: opened.replace });

@@ -76,7 +76,9 @@ export function menuDescriptors(version: string, privateKeys: Map<string, string
     single("/system/resource", { verbs: ["print", "getall", "get", "listen"] }),
     single("/system/routerboard", { verbs: ["print", "getall", "get"] }),
     named("/system/scheduler"),
+    // RouterOS user groups have no disabled flag (no enable/disable, no `disabled` on add or set).
     named("/user/group", {
+      disabledFlag: false,
       hooks: {
         validate(change) {
           if (change.kind === "remove") return;
@@ -129,7 +131,8 @@ export function menuDescriptors(version: string, privateKeys: Map<string, string
           booleans: ["enabled", "require-client-certificate"],
           defaults: { enabled: "false", port: "1194", mode: "ip", netmask: "24", "max-mtu": "1500", certificate: "none", "require-client-certificate": "false", auth: "sha1", cipher: v7 ? "aes128-cbc" : "blowfish128,aes128", "keepalive-timeout": "60", "default-profile": "default", ...(v7 ? { protocol: "tcp" } : {}) },
         }),
-    named("/ppp/profile", { booleans: ["only-one", "change-tcp-mss", "use-upnp"] }),
+    // No disabled flag on PPP profiles either (RouterOS's command tree has no `disabled` there).
+    named("/ppp/profile", { disabledFlag: false, booleans: ["only-one", "change-tcp-mss", "use-upnp"] }),
     named("/ppp/secret"),
     state("/ppp/active"),
     ...certificateMenus(version, certificateKeys),

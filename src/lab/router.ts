@@ -7,7 +7,7 @@ import { factoryItems, grantedPolicies, menuDescriptors } from "./menus.js";
 import type { RouterSnapshot } from "./model/dataplane.js";
 import type { Item, RouterView } from "./model/types.js";
 import type { Personality } from "./personalities.js";
-import { ApiServer, type ApiUser, type CommandHandler } from "./protocol/server.js";
+import { ApiServer, type ApiUser, type CommandHandler, type Reply } from "./protocol/server.js";
 import { TrapCategory } from "./protocol/traps.js";
 import { createStoreHandler } from "./store/commands.js";
 import { ConfigStore, V6_MESSAGES, V7_MESSAGES } from "./store/store.js";
@@ -21,6 +21,7 @@ export const STATE_ATTRIBUTES = new Set([
   "state", "uptime", "prefix-count", "established", "last-error", "limit-exceeded", "updates-received", "updates-sent", "remote-id",
 ]);
 
+const MASK = "********";
 const WRITE_VERBS = new Set(["add", "set", "remove", "unset", "enable", "disable", "move", "sign", "import", "export-certificate"]);
 // Commands beyond add/set whose arguments RouterOS 7 checks against its command tree.
 const SCHEMA_CHECKED_VERBS = new Set(["add", "set", "sign", "import", "export-certificate"]);
@@ -58,6 +59,11 @@ export class LabRouter {
    */
   writeFault: { at: number; kind: "trap" | "drop" } | null = null;
   private writesSeen = 0;
+  /** A callback after the k-th API write from now (see afterWrite). */
+  private writeHook: { at: number; callback: (command: string) => void | Promise<void> } | null = null;
+  private hookWritesSeen = 0;
+  /** While a write hook runs, later writes wait here. */
+  private writeGate: Promise<void> | null = null;
   /** Ids of items the dataplane created (dynamic addresses, routes, sessions), per menu. */
   private projected = new Map<string, Map<string, string>>();
 
@@ -85,7 +91,7 @@ export class LabRouter {
       { name: "monitor", password: `${personality.password}-ro`, group: "read" },
     ];
     this.server = new ApiServer({
-      handler: this.faulty(os.v6 ? withFiles : this.schemaChecked(withFiles)),
+      handler: this.faulty(os.v6 ? withFiles : this.schemaChecked(this.showingSecrets(withFiles))),
       users: () => [...builtIn, ...this.addedUsers(builtIn)],
       host: options.host,
       port: options.port,
@@ -162,6 +168,65 @@ export class LabRouter {
     });
   }
 
+  /**
+   * Whether a user may see secrets: RouterOS prints a WireGuard interface's private key only to users
+   * whose group has the `sensitive` policy (the factory groups read, write and full do).
+   */
+  sensitiveUser(name: string): boolean {
+    const builtIn = name === this.user ? "full" : name === "monitor" ? "read" : undefined;
+    const group = builtIn ?? this.store.at("/user").find({ name })[0]?.group ?? "";
+    return grantedPolicies(this.store.at("/user/group").find({ name: group })[0]?.policy).has("sensitive");
+  }
+
+  // The store keeps a WireGuard private key masked (it is kept beside the store); a user with the
+  // `sensitive` policy is shown the real one, as on a router.
+  private showingSecrets(inner: CommandHandler): CommandHandler {
+    return (request, reply) => {
+      if (!/^\/interface\/wireguard\/(print|getall|get)$/.test(request.command) || !this.sensitiveUser(request.user.name)) return inner(request, reply);
+      const reveal = <T extends Record<string, string | undefined>>(item: T): T => {
+        const key = item["private-key"] === MASK ? this.privateKeys.get(item.name ?? "") : undefined;
+        return key === undefined ? item : { ...item, "private-key": key };
+      };
+      const shown: Reply = {
+        get tag() {
+          return reply.tag;
+        },
+        get signal() {
+          return reply.signal;
+        },
+        get finished() {
+          return reply.finished;
+        },
+        row: (names, values, pick) => {
+          const at = names.indexOf("private-key");
+          const name = values[names.indexOf("name")];
+          const key = at >= 0 && values[at] === MASK && name !== undefined ? this.privateKeys.get(name) : undefined;
+          if (key === undefined) return reply.row(names, values, pick);
+          const copy = [...values];
+          copy[at] = key;
+          reply.row(names, copy, pick);
+        },
+        item: (attributes) => reply.item(reveal(attributes)),
+        empty: () => reply.empty(),
+        trap: (message, category) => reply.trap(message, category),
+        done: (ret) => reply.done(ret),
+        fail: (message, category) => reply.fail(message, category),
+        backpressure: () => reply.backpressure(),
+      };
+      return inner(request, shown);
+    };
+  }
+
+  /**
+   * Calls `callback` right after the k-th API write from now (1-based) has been carried out, before
+   * its answer goes out; later writes wait until the callback settles. A test kills or interrupts a
+   * client at that exact moment.
+   */
+  afterWrite(at: number, callback: (command: string) => void | Promise<void>): void {
+    this.writeHook = { at, callback };
+    this.hookWritesSeen = 0;
+  }
+
   /** Arms a write fault, counting writes from now. */
   failWrite(at: number, kind: "trap" | "drop"): void {
     this.writeFault = { at, kind };
@@ -169,10 +234,14 @@ export class LabRouter {
   }
 
   private faulty(inner: CommandHandler): CommandHandler {
+    const hooked = this.hooked(inner);
     return async (request, reply) => {
       const verb = request.command.slice(request.command.lastIndexOf("/") + 1);
+      if (!WRITE_VERBS.has(verb) || request.command.startsWith("/lab/")) return inner(request, reply);
+      if (this.writeGate !== null) await this.writeGate;
+      if (this.writeHook !== null) return hooked(request, reply);
       const fault = this.writeFault;
-      if (fault === null || !WRITE_VERBS.has(verb) || request.command.startsWith("/lab/")) return inner(request, reply);
+      if (fault === null) return inner(request, reply);
       this.writesSeen++;
       if (this.writesSeen !== fault.at) return inner(request, reply);
       this.writeFault = null;
@@ -185,6 +254,45 @@ export class LabRouter {
         // a refused write is still followed by the drop
       }
       this.server.dropConnections("lab fault: connection dropped after a write");
+    };
+  }
+
+  // The k-th write is carried out with its answer held back; the hook runs; then the answer goes
+  // out (to whoever is still listening) and the writes that waited go on.
+  private hooked(inner: CommandHandler): CommandHandler {
+    return async (request, reply) => {
+      const hook = this.writeHook!;
+      if (++this.hookWritesSeen !== hook.at) return inner(request, reply);
+      this.writeHook = null;
+      let open!: () => void;
+      this.writeGate = new Promise((resolve) => (open = resolve));
+      const held: Array<() => void> = [];
+      const holding: Reply = {
+        get tag() {
+          return reply.tag;
+        },
+        get signal() {
+          return reply.signal;
+        },
+        get finished() {
+          return reply.finished;
+        },
+        row: (names, values, pick) => held.push(() => reply.row(names, [...values], pick)),
+        item: (attributes) => held.push(() => reply.item({ ...attributes })),
+        empty: () => held.push(() => reply.empty()),
+        trap: (message, category) => held.push(() => reply.trap(message, category)),
+        done: (ret) => held.push(() => reply.done(ret)),
+        fail: (message, category) => held.push(() => reply.fail(message, category)),
+        backpressure: () => null,
+      };
+      try {
+        await inner(request, holding);
+        await hook.callback(request.command);
+      } finally {
+        for (const send of held) send();
+        this.writeGate = null;
+        open();
+      }
     };
   }
 

@@ -10,6 +10,7 @@ import type { FilterVerdict } from "../core/policy.js";
 import type { ObservedRoute } from "../core/prefer.js";
 import type { RouteUpdate } from "../core/route-table.js";
 import type { RouterTarget } from "../core/target.js";
+import { UserError } from "../errors.js";
 
 // --- Reaching a router ---------------------------------------------------------------------------
 
@@ -131,6 +132,11 @@ export interface LinkSecrets {
   pppPassword?: Record<string, string>;
   /** WireGuard preshared key per link name. */
   presharedKey?: Record<string, string>;
+  /**
+   * The password of the read-only account this side granted the friend's monitor. A router never
+   * shows it: a removal needs it to put the account back exactly if the removal is undone.
+   */
+  monitorPassword?: string;
 }
 
 export interface PlanRequest {
@@ -173,8 +179,25 @@ export interface ApplyOptions {
 }
 
 export type ApplyResult =
-  | { ok: true; applied: number; roundTrips: number }
-  | { ok: false; error: Error; failedAt: Change | null; undone: number; undoProblems: string[]; message: string };
+  | {
+      ok: true;
+      applied: number;
+      roundTrips: number;
+      /** Read back after: a re-plan found nothing left to do. */
+      verified: boolean;
+      /** What a re-plan still found (empty when verified). */
+      differences: string[];
+    }
+  | {
+      ok: false;
+      error: Error;
+      failedAt: Change | null;
+      undone: number;
+      undoProblems: string[];
+      /** Read back after the undo: the router holds what it held before the run. */
+      verified: boolean;
+      message: string;
+    };
 
 /** What the steps that prepare a peering report while they write. */
 export interface PrepareHooks {
@@ -183,6 +206,167 @@ export interface PrepareHooks {
 
 /** Objects a peering's preparation makes before its plan: all of them, or only those a complete writes just before the plan. */
 export type PreparedPart = "all" | "friend-ca" | "monitor-account";
+
+// --- Holding a router, and the journal of what a run writes ------------------------------------
+// A run is the work done under one lock: read, plan and write. Every write goes into a journal,
+// flushed before the write is sent, so that a run that dies half way (SIGKILL, a reboot, a closed
+// laptop) can be undone by the next one.
+
+/** Who holds a router, as the lock on the router says. */
+export interface LockHolder {
+  host: string;
+  pid: number;
+  /** The bgpals command: apply, remove, prefer, accept, ... */
+  command: string;
+  peering: string | null;
+  /** When the lock was taken (ISO). */
+  since: string;
+  /** The holder's last sign of life (ISO); a holder silent for a minute is gone. */
+  heartbeat: string;
+}
+
+/** A run that ended without finishing, as its journal tells it. */
+export interface InterruptedRun {
+  command: string;
+  peering: string | null;
+  /** The router, as the run named it. */
+  router: string;
+  host: string;
+  pid: number;
+  startedAt: string;
+  /** Writes the run meant to send (each flushed before it was sent), and how many the router answered. */
+  writes: number;
+  answered: number;
+  /** Writes already undone by the run itself. */
+  undone: number;
+  /** For people: the writes not undone yet, newest first. */
+  pending: string[];
+  /** Where the journal is. */
+  file: string;
+  /** Secrets undo needs (private keys, passwords) that this journal could not keep or cannot open here. */
+  secretsMissing: boolean;
+}
+
+/** What an undo did, and what reading the router back showed. */
+export interface UndoReport {
+  undone: number;
+  problems: string[];
+  /** The router read back equal to what it held before the run: only then is it "as it was before". */
+  verified: boolean;
+  /** Where the read-back differs from before (empty when verified). */
+  differences: string[];
+}
+
+export interface LockRequest {
+  /** The command, for the lock and the journal: apply, remove, prefer, accept, ... */
+  command: string;
+  peering?: string | null;
+  /** How long to wait for a live holder, in ms; 0 (default) refuses at once. */
+  waitMs?: number;
+  /** While waiting, about once a second: who holds the router, and how much longer we wait. */
+  onWait?: (holder: LockHolder, remainingMs: number) => void;
+  /** A holder that is gone (same host and its process is not running, or no heartbeat for a minute) was replaced. */
+  onTakeover?: (holder: LockHolder, why: string) => void;
+  /**
+   * An earlier run on this router was interrupted (its journal is here): "undo" undoes it first (and
+   * then `work` runs); "refuse" (default) throws InterruptedRunError saying what to run.
+   */
+  recover?: "undo" | "refuse";
+  /** The interrupted run and its undo, before `work` runs. */
+  onRecovered?: (run: InterruptedRun, report: UndoReport) => void;
+  /** Each write an undo makes. */
+  onUndo?: (what: string) => void;
+  /** Aborted (Ctrl-C): no new write is sent; what was written is undone, and `work` fails. */
+  signal?: AbortSignal;
+  /** How often the holder renews its heartbeat, in ms (default 10 s). */
+  heartbeatMs?: number;
+}
+
+/** Another run holds the router. */
+export class RouterLockedError extends UserError {
+  constructor(
+    message: string,
+    readonly holder: LockHolder,
+  ) {
+    super(message);
+  }
+}
+
+/** A run on this router was interrupted and has not been undone yet. */
+export class InterruptedRunError extends UserError {
+  constructor(
+    message: string,
+    readonly run: InterruptedRun,
+  ) {
+    super(message);
+  }
+}
+
+/** One write as a journal keeps it. */
+export interface JournalWrite {
+  seq: number;
+  /** For people: "remove /interface/wireguard (tunnel-isp1)". */
+  what: string;
+  /** The platform's own record of the write and of how to undo it: plain data, no secrets. */
+  record: unknown;
+  /** What undo needs that is secret (a private key, a password): kept encrypted, or not at all. */
+  secrets?: Record<string, string>;
+}
+
+/** A run as its journal starts. */
+export interface JournalRun {
+  command: string;
+  peering: string | null;
+  router: string;
+  host: string;
+  pid: number;
+  startedAt: string;
+}
+
+/** A journal file read back: the run, what it recorded, and which writes were answered or undone. */
+export interface JournalContents {
+  run: JournalRun;
+  file: string;
+  /** What menus held before the run first wrote to them (the platform's records). */
+  before: Array<{ record: unknown; secrets?: Record<string, string> }>;
+  writes: Array<JournalWrite & { answered: boolean; undone: boolean }>;
+  /** Items an undo made again, and their new ids: "<old reference>" → "<new id>". */
+  recreated: Record<string, string>;
+  /** Some recorded secrets are not here (not kept, or sealed with another identity). */
+  secretsMissing: boolean;
+}
+
+/**
+ * The on-disk journal of one router (the store implements it). Entries are appended; intend()
+ * returns only once they are on disk.
+ */
+export interface Journal {
+  /** Where it is, for messages. */
+  readonly file: string;
+  /** Secrets can be kept, encrypted at rest; false: they are left out (and a crash may lose them). */
+  readonly keepsSecrets: boolean;
+  /** What an earlier run left, or null. */
+  read(): JournalContents | null;
+  begin(run: JournalRun): void;
+  /** What a menu held before this run first wrote to it; on disk with the next intend(). */
+  before(record: unknown, secrets?: Record<string, string>): void;
+  /** On disk (flushed) before it returns: called before the writes are sent. */
+  intend(writes: readonly JournalWrite[]): void;
+  /** The router answered these writes. */
+  answered(seqs: readonly number[]): void;
+  /** These writes were undone; an undo that made an item again says its new id (what followed the old one must follow it). */
+  undone(seqs: readonly number[], recreated?: Readonly<Record<string, string>>): void;
+  /** The run is over and the router in a known state: the journal goes. */
+  finish(): void;
+}
+
+/** Opens the journal of a router, by a key the platform gives (its address). */
+export type JournalStore = (routerKey: string) => Journal;
+
+export interface ConnectOptions {
+  /** Where runs keep their journal; without it a run's journal is kept in memory only (no crash recovery). */
+  journals?: JournalStore;
+}
 
 // --- The router ----------------------------------------------------------------------------------
 
@@ -210,8 +394,27 @@ export interface Router {
   feedFriendRoutes(options: RouteFeedOptions): Promise<void>;
   why(prefix: string, options?: { session?: string; asPath?: number[] }): Promise<WhyAnswer[]>;
 
+  // Holding the router: every write happens inside a run.
+  /**
+   * Runs `work` holding the router-wide lock, so that what it reads, plans and writes sees no other
+   * bgpals run. Re-entrant: an exclusive inside another is part of the same run. When `work` fails
+   * (or `signal` aborts it), every write of the run not yet undone is undone, newest first, and the
+   * router is read back; the error then says what was undone and whether the read-back matched.
+   */
+  exclusive<T>(request: LockRequest, work: () => Promise<T>): Promise<T>;
+  /** The lock on the router, or null. */
+  lockHolder(): Promise<LockHolder | null>;
+  /** Removes the lock whoever holds it (`bgpals unlock`); what it said, or null when there was none. */
+  unlock(): Promise<LockHolder | null>;
+  /** The run this computer's journal says was interrupted on this router, or null. */
+  interruptedRun(): InterruptedRun | null;
+
   // Planning and writing: all or nothing.
   plan(request: PlanRequest): Promise<RouterPlan>;
+  /**
+   * Applies a plan inside a run (its own when none is held). A plan made outside the run is
+   * checked against the router first: when what it was made from changed, nothing is written.
+   */
   apply(plan: Plan, options?: ApplyOptions): Promise<ApplyResult>;
 
   // Preparing a peering, before its plan: what the friend needs from this router.
@@ -248,7 +451,7 @@ export interface Platform {
   readonly apiPort: number;
   /** The read-only account a side grants its friend's monitor, for a peering. */
   monitorAccountName(peering: string): string;
-  connect(target: RouterTarget, label?: string): Promise<Router>;
+  connect(target: RouterTarget, label?: string, options?: ConnectOptions): Promise<Router>;
   /** One side of a peering as the platform's own configuration, offline. Throws an expected error when it cannot. */
   render(peering: Peering, side: string, options?: { version?: string; secrets?: LinkSecrets }): RenderedText;
   /** A plan as a script file, and the file's extension. */

@@ -4,7 +4,9 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parseApiEndpoint, type MonitorGrant } from "../core/offer.js";
+import { existingIdentity } from "./identity.js";
 import { keyring, type SecretStore } from "./secrets.js";
+import { vaultAt } from "./vault.js";
 import type { Workspace } from "./workspace.js";
 
 export interface MonitorAccount {
@@ -76,18 +78,52 @@ export function forgetFriend(ws: Workspace, friend: string): void {
   rmSync(monitorAccountFile(ws, friend), { force: true });
 }
 
-/** PPP passwords go to the keyring only (re-applies read them there or from the environment). */
-export function savePppPasswords(ws: Workspace, peering: string, passwords: Record<string, string>): boolean {
-  const secrets = store(ws);
-  if (secrets === null) return false;
-  try {
-    for (const [link, password] of Object.entries(passwords)) secrets.set(pppSecret(peering, link), password);
-    return true;
-  } catch {
-    return false;
-  }
+/** Where a secret went: the OS keyring, the sealed file of the config home, or nowhere (no keyring and no identity). */
+export type KeptIn = "keyring" | "file" | null;
+
+/** The sealed file of the config home, when it has an identity to seal with. */
+function vault(ws: Workspace): SecretStore | null {
+  const identity = existingIdentity(ws.home);
+  return identity === null ? null : vaultAt(ws.home, identity);
 }
 
-export function savedPppPassword(peering: string, link: string, secrets: SecretStore | null = keyring()): string | null {
-  return secrets?.get(pppSecret(peering, link)) ?? null;
+/** Keeps secrets in the keyring where one works, else sealed with the identity key in the config home. */
+function keep(ws: Workspace, entries: Record<string, string>): KeptIn {
+  const secrets = store(ws);
+  if (secrets !== null) {
+    try {
+      for (const [account, value] of Object.entries(entries)) secrets.set(account, value);
+      return "keyring";
+    } catch {
+      // a keyring that fails on write: the file below
+    }
+  }
+  const file = vault(ws);
+  if (file === null) return null;
+  for (const [account, value] of Object.entries(entries)) file.set(account, value);
+  return "file";
+}
+
+function recall(ws: Workspace, account: string): string | null {
+  return store(ws)?.get(account) ?? vault(ws)?.get(account) ?? null;
+}
+
+/** PPP passwords (re-applies need them: RouterOS never shows one back). */
+export function savePppPasswords(ws: Workspace, peering: string, passwords: Record<string, string>): KeptIn {
+  return keep(ws, Object.fromEntries(Object.entries(passwords).map(([link, password]) => [pppSecret(peering, link), password])));
+}
+
+export function savedPppPassword(ws: Workspace, peering: string, link: string): string | null {
+  return recall(ws, pppSecret(peering, link));
+}
+
+const grantedSecret = (peering: string) => `monitor-granted:${peering}`;
+
+/** The password of the read-only account this side granted its friend: undo of a removal puts the account back with it. */
+export function saveGrantedMonitorPassword(ws: Workspace, peering: string, password: string): KeptIn {
+  return keep(ws, { [grantedSecret(peering)]: password });
+}
+
+export function grantedMonitorPassword(ws: Workspace, peering: string): string | null {
+  return recall(ws, grantedSecret(peering));
 }

@@ -100,8 +100,8 @@ export function identityName(home: string = configDir()): string | null {
 }
 
 /** The identity made by offer or accept, or null when this config directory has none yet. */
-export function existingIdentity(): Identity | null {
-  const file = join(configDir(), "identity.json");
+export function existingIdentity(home: string = configDir()): Identity | null {
+  const file = join(home, "identity.json");
   if (!existsSync(file)) return null;
   try {
     return identityFromJson(JSON.parse(readFileSync(file, "utf8")));

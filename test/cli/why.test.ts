@@ -8,7 +8,7 @@ import { cliAsync } from "./cli-async.js";
 let lab: Lab;
 beforeAll(async () => {
   lab = await Lab.start({ routers: ["alice"], tickMs: 0, tls: false });
-  const { result } = await planAndApply(lab, "alice", example("s3"));
+  const { result } = await planAndApply(lab, "alice", example("s3"), { secrets: { pppPassword: { isp1: "first-secret", isp2: "second-secret" } } });
   if (!result.ok) throw new Error(result.message);
 });
 afterAll(async () => lab.stop());

@@ -3,7 +3,7 @@
 import type { Peering } from "../../core/peering.js";
 import type { Plan } from "../../core/plan.js";
 import { UserError } from "../../errors.js";
-import type { LinkSecrets, Platform, RenderedText, Router, RouterTarget } from "../platform.js";
+import type { ConnectOptions, LinkSecrets, Platform, RenderedText, Router, RouterTarget } from "../platform.js";
 import { RouterClient } from "./api/client.js";
 import { API_PORT, endpointOf } from "./api/errors.js";
 import { monitorAccountNames } from "./names.js";
@@ -20,12 +20,12 @@ export const routerOs: Platform = {
   apiPort: API_PORT,
   monitorAccountName: (peering: string) => monitorAccountNames(peering).user,
 
-  async connect(target: RouterTarget, label?: string): Promise<Router> {
+  async connect(target: RouterTarget, label?: string, options?: ConnectOptions): Promise<Router> {
     const client = await RouterClient.connect(target);
     const at = endpointOf(target);
     // Every later connection (reconnects, undo, route feeds) must meet the certificate this one met.
     const pinned: RouterTarget = { ...target, knownFingerprint: target.knownFingerprint || client.fingerprint };
-    return new RouterOsRouter(routerOs, client, pinned, label ?? `${at.user}@${at.host}:${at.port}`);
+    return new RouterOsRouter(routerOs, client, pinned, label ?? `${at.user}@${at.host}:${at.port}`, options);
   },
 
   render(peering: Peering, side: string, options: { version?: string; secrets?: LinkSecrets } = {}): RenderedText {

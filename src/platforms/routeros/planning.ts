@@ -2,13 +2,15 @@
 // refusals checked (core/checks, with what the router holds), the render proven against the
 // policy, then compared with what the router has.
 import { checkPeering } from "../../core/checks.js";
+import { LINK_KINDS } from "../../core/links/index.js";
+import { UserError } from "../../errors.js";
 import type { PlanRequest, RouterPlan } from "../platform.js";
 import type { RouterClient } from "./api/client.js";
-import { planPeering, withObserved, type RouterOsPlan } from "./apply/plan.js";
+import { planPeering, withKnownSecrets, withObserved, type RouterOsPlan } from "./apply/plan.js";
 import { routerOsFeatures } from "./dialects.js";
 import { discover } from "./discovery.js";
 import { policyViolations } from "./filter/probes.js";
-import { POLICY_MENUS } from "./menus.js";
+import { PLANNED_MENUS, POLICY_MENUS } from "./menus.js";
 import { parseOwnershipTag } from "./names.js";
 import { readObserved } from "./read.js";
 import { render, RenderError, type Rendered } from "./render/render.js";
@@ -20,7 +22,16 @@ export interface RouterOsRouterPlan extends RouterPlan {
 
 export async function planOnRouter(client: RouterClient, request: PlanRequest): Promise<RouterOsRouterPlan> {
   const { peering, side } = request;
-  const [inventory, observed] = await Promise.all([discover(client), readObserved(client)]);
+  if (!request.remove && request.scope !== "policy") {
+    // RouterOS never gives a password back: planning without it would disable the friend's PPP
+    // account (or leave our client without one) and call that the plan.
+    const missing = peering.links.filter((l) => LINK_KINDS[l.kind].password && request.secrets?.pppPassword?.[l.name] === undefined).map((l) => l.name);
+    if (missing.length > 0) {
+      throw new UserError(`${peering.name}: no PPP password for link${missing.length > 1 ? "s" : ""} ${missing.join(", ")}; the router never shows it, so bgpals will not plan without it (it would disable the account, or leave the client without one): give it (BGPALS_PPP_PASSWORD_<LINK>, e.g. BGPALS_PPP_PASSWORD_${missing[0]!.toUpperCase().replace(/[^A-Z0-9]/g, "_")})`);
+    }
+  }
+  const [inventory, read] = await Promise.all([discover(client), readObserved(client)]);
+  const observed = withKnownSecrets(read, peering.name, request.secrets);
   const version = inventory.version;
   if (request.remove) {
     return { version, rendered: null, refusals: [], plan: planPeering(peering.name, [], observed), otherChanges: 0 };
@@ -50,5 +61,7 @@ export async function planOnRouter(client: RouterClient, request: PlanRequest): 
   if (request.scope !== "policy") return { version, rendered, refusals, plan: full, otherChanges: 0 };
   // A primary swap touches filters and sessions only; other drift is left to `bgpals apply`.
   const changes = full.changes.filter((c) => POLICY_MENUS.includes(c.path) && c.op === "set");
-  return { version, rendered, refusals, plan: withObserved({ changes, conflicts: full.conflicts }, observed, peering.name), otherChanges: full.changes.length - changes.length };
+  const scope = (c: { path: string; op: string }) => POLICY_MENUS.includes(c.path) && c.op === "set";
+  const origin = rendered === null ? undefined : { desired: rendered.commands, paths: PLANNED_MENUS, scope };
+  return { version, rendered, refusals, plan: withObserved({ changes, conflicts: full.conflicts }, observed, peering.name, origin), otherChanges: full.changes.length - changes.length };
 }

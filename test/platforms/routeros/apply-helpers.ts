@@ -25,11 +25,29 @@ export async function planAndApply(
 ): Promise<{ planned: RouterPlan; result: ApplyResult }> {
   const router = await routerOs.connect(targetOf(lab, name), name);
   try {
-    const planned = await router.plan({ peering, side: name, secrets: options.secrets, remove: options.remove });
-    if (planned.refusals.length > 0) throw new Error(`refused: ${planned.refusals.map((r) => r.message).join("; ")}`);
-    const result = await router.apply(planned.plan, { resolve: labResolve, pipeline: options.pipeline });
-    return { planned, result };
+    // Lock first, then read, plan and write, as the commands do.
+    return await router.exclusive({ command: options.remove ? "remove" : "apply", peering: peering.name }, async () => {
+      const planned = await router.plan({ peering, side: name, secrets: options.secrets, remove: options.remove });
+      if (planned.refusals.length > 0) throw new Error(`refused: ${planned.refusals.map((r) => r.message).join("; ")}`);
+      const result = await router.apply(planned.plan, { resolve: labResolve, pipeline: options.pipeline });
+      return { planned, result };
+    });
   } finally {
     await router.close().catch(() => undefined);
   }
+}
+
+/** Menus where a router acts on items in the order it lists them: compared in order. */
+const ORDERED = new Set(["/routing/filter/rule", "/routing/filter", "/ip/firewall/filter", "/ip/firewall/mangle", "/ip/firewall/nat", "/ip/firewall/raw", "/interface/wireguard/peers"]);
+
+/**
+ * A lab router's configuration without state, for before/after comparisons: ordered menus as the
+ * router lists them, the others as sets (RouterOS lists an item re-created by an undo last).
+ */
+export function exportOf(lab: Lab, name: string): string {
+  const config = JSON.parse(lab.router(name).exportConfig()) as Record<string, unknown>;
+  for (const [path, items] of Object.entries(config)) {
+    if (Array.isArray(items) && !ORDERED.has(path)) config[path] = items.map((i) => JSON.stringify(i)).sort().map((s) => JSON.parse(s) as unknown);
+  }
+  return JSON.stringify(config, null, 1);
 }

@@ -57,9 +57,18 @@ describe("all or nothing", () => {
       await router.close();
       for (let k = 1; k <= writes; k++) {
         lab.router("alice").failWrite(k, kind);
-        const { result } = await planAndApply(lab, "alice", peering);
-        expect(result.ok, `k=${k}`).toBe(false);
-        if (!result.ok) expect(result.undoProblems, `k=${k}`).toEqual([]);
+        const outcome = await planAndApply(lab, "alice", peering).then(
+          ({ result }) => result,
+          (e: Error) => e,
+        );
+        if (k === 1) {
+          // The lock itself: nothing is written, and a lock the router took before the drop is taken away.
+          expect(outcome, `k=${k}`).toBeInstanceOf(Error);
+          expect((outcome as Error).message).toMatch(/^nothing written: could not take alice's lock/);
+        } else {
+          expect(outcome, `k=${k}`).toMatchObject({ ok: false, undoProblems: [], verified: true });
+          if (!(outcome instanceof Error) && !outcome.ok) expect(outcome.message).toMatch(/read back, the router is as it was before$/);
+        }
         expect(lab.router("alice").exportConfig(), `k=${k}`).toBe(before);
       }
       lab.router("alice").writeFault = null;
@@ -70,9 +79,7 @@ describe("all or nothing", () => {
     const client = await RouterClient.connect(targetOf(lab, "remi"));
     await client.add("/system/scheduler", { name: "bgpals-apply-lock", comment: `bgpals:lock:other-laptop pid 1 since ${new Date().toISOString()}`, disabled: "yes" });
     const before = lab.router("remi").exportConfig();
-    const { result } = await planAndApply(lab, "remi", example("s1"));
-    expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.message).toMatch(/nothing written: another bgpals apply holds this router \(other-laptop pid 1 since/);
+    await expect(planAndApply(lab, "remi", example("s1"))).rejects.toThrow(/^remi is held by another bgpals run: apply by other-laptop pid 1, since .*; nothing written\nwait for it with --wait-lock/);
     expect(lab.router("remi").exportConfig()).toBe(before);
     const [lock] = await client.print("/system/scheduler", { query: { name: "bgpals-apply-lock" } });
     await client.remove("/system/scheduler", lock![".id"]!);

@@ -1,69 +1,60 @@
-// Apply: run a plan on a router, all or nothing. Changes go out in stages (one menu and one kind
-// of change at a time, pipelined over tags); any trap, timeout or dropped connection stops it and
-// the changes already attempted are undone in reverse, after reconnecting if need be.
-import { hostname } from "node:os";
-import { ownershipTag } from "../names.js";
+// Apply: run a plan on a router, all or nothing, inside a run (router.ts holds the lock). Changes
+// go out in stages (one menu and one kind of change at a time, pipelined over tags); each stage is
+// journaled, on disk, before it is sent. Any trap, timeout, dropped connection or interrupt stops
+// it and the changes already attempted are undone in reverse, after reconnecting if need be.
 import type { ApplyEvent, ApplyOptions, ApplyResult } from "../../platform.js";
-import { inverseOf, type ObservedItem, type RouterOsChange as Change, type RouterOsPlan as Plan } from "./plan.js";
+import { planPeering, type ObservedItem, type RouterOsChange as Change, type RouterOsPlan as Plan } from "./plan.js";
 import type { RouterClient } from "../api/client.js";
-import { RouterError } from "../../../errors.js";
 import { DEEPEST, dependencyDepth, SHALLOWEST } from "../menus.js";
+import { readObserved } from "../read.js";
+import { describeChange, differences, move, readBack, setAndUnset, storedChange, undoEntries, type Run, type RunEntry, type UndoContext } from "./run.js";
 
 export type { ApplyEvent, ApplyResult };
+
+export interface RunContext extends UndoContext {
+  run: Run;
+  /** For people, when an undo leaves something: where it is kept and what to run. */
+  left?: string;
+  /** Before each stage: throws when this run may no longer write (its lock was taken over). */
+  stillHeld: () => Promise<void>;
+}
 
 export interface RouterOsApplyOptions extends ApplyOptions {
   /** Whose objects these are: undo finds what an add made by its ownership tag. */
   peering: string;
-  /** A new connection, to undo after the old one dropped. */
-  reconnect: () => Promise<RouterClient>;
-  /** A lock older than this is considered abandoned (default 15 minutes). */
-  staleLockMs?: number;
-  now?: () => number;
 }
 
-export const LOCK_PATH = "/system/scheduler";
-export const LOCK_NAME = "bgpals-apply-lock";
-
-export class LockedError extends Error {}
-
-const HOLDER = `${hostname()} pid ${process.pid}`;
-
-/** Takes the router-wide apply lock: a disabled scheduler entry whose name is unique on the router. */
-export async function acquireLock(client: RouterClient, holder: string, now: number, staleMs: number): Promise<string> {
-  const comment = `bgpals:lock:${holder} since ${new Date(now).toISOString()}`;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    const [existing] = await client.print(LOCK_PATH, { query: { name: LOCK_NAME } });
-    if (existing !== undefined) {
-      const since = Date.parse(/since (\S+)$/.exec(existing.comment ?? "")?.[1] ?? "");
-      if (Number.isFinite(since) && now - since < staleMs) {
-        throw new LockedError(`another bgpals apply holds this router (${(existing.comment ?? "").replace(/^bgpals:lock:/, "")}): wait for it to finish; if it crashed, the lock expires ${Math.ceil((staleMs - (now - since)) / 60000)} min from now, or remove /system scheduler ${LOCK_NAME}`);
-      }
-      await client.remove(LOCK_PATH, existing[".id"]!);
-    }
-    try {
-      return await client.add(LOCK_PATH, { name: LOCK_NAME, comment, disabled: "yes", "on-event": "", interval: "0s" });
-    } catch (e) {
-      // Someone took it between our print and add: look again.
-      if (!(e instanceof RouterError && e.kind === "trap" && /already have/.test(e.message))) throw e;
-    }
+/** Ctrl-C (or SIGTERM) stopped the run before this write was sent. */
+export class InterruptedError extends Error {
+  constructor() {
+    super("interrupted: no further change was sent");
   }
-  throw new LockedError("another bgpals apply took this router's lock at the same moment: try again");
 }
 
 /**
  * Removals first, most dependent first; then moves (in plan order: each assumes the ones before);
- * then sets and adds, least dependent first. Order within a menu is kept: an add placed in front
- * of another item counts on it.
+ * then sets and adds, least dependent first. Last come removals an undo could not give back exactly
+ * (a certificate, a key or password the router does not show), one at a time, each followed by
+ * the removals that must wait for it (less dependent menus: a user's group after the user). Order
+ * within a menu is kept: an add placed in front of another item counts on it.
  */
-function stages(changes: readonly Change[]): Change[][] {
+export function stages(changes: readonly Change[]): Change[][] {
+  const lossy = changes.filter((c) => c.irreversible !== undefined);
+  const deepest = lossy.length === 0 ? -Infinity : Math.max(...lossy.map((c) => dependencyDepth(c.path)));
+  const late = (c: Change) => c.irreversible !== undefined || (c.op === "remove" && dependencyDepth(c.path) < deepest);
+  let alone = 0;
   const stageOf = (c: Change) => {
     const level = dependencyDepth(c.path);
+    if (late(c)) return 1000 + (DEEPEST - level) * 100 + (c.irreversible !== undefined ? ++alone : 0);
     if (c.op === "remove") return DEEPEST - level;
     if (c.op === "move") return DEEPEST - SHALLOWEST + 1;
     return DEEPEST - SHALLOWEST + 2 + level;
   };
   const byStage = new Map<number, Change[]>();
-  for (const c of changes) byStage.set(stageOf(c), [...(byStage.get(stageOf(c)) ?? []), c]);
+  for (const c of changes) {
+    const stage = stageOf(c);
+    byStage.set(stage, [...(byStage.get(stage) ?? []), c]);
+  }
   return [...byStage.entries()].sort(([a], [b]) => a - b).map(([, list]) => list);
 }
 
@@ -91,60 +82,63 @@ async function perform(client: RouterClient, change: Change, options: RouterOsAp
   await client.add(change.path, attrs);
 }
 
-/** Puts an item in front of another, or last. */
-async function move(client: RouterClient, path: string, id: string, before: string | undefined): Promise<void> {
-  await client.run(`${path}/move`, before === undefined ? { numbers: id } : { numbers: id, destination: before });
+function removedItem(plan: Plan, change: Change): ObservedItem | undefined {
+  return change.op === "remove" ? (plan.observed[change.path] ?? []).find((i) => i[".id"] === change.id) : undefined;
 }
 
-/** A set, then one `unset` per cleared attribute: each write on its own, so an undo can follow any of them. */
-async function setAndUnset(client: RouterClient, change: Change, attrs: Readonly<Record<string, string>>): Promise<void> {
-  const unset = change.unset ?? [];
-  if (Object.keys(attrs).length > 0 || unset.length === 0) await client.set(change.path, change.id ?? null, attrs);
-  for (const name of unset) await client.unset(change.path, change.id ?? null, name);
+/** Records what the menus of a stage held before the run first writes to them. */
+async function rememberBefore(ctx: RunContext, plan: Plan, stage: readonly Change[]): Promise<void> {
+  const paths = [...new Set(stage.map((c) => c.path))].filter((p) => !ctx.run.before.has(p));
+  // The plan read these menus under this lock (or was checked against them): what it saw is what they held.
+  const unread = paths.filter((p) => plan.observed[p] === undefined);
+  const fresh = unread.length === 0 ? {} : await readObserved(ctx.client(), unread);
+  for (const p of paths) ctx.run.remember(p, plan.observed[p] ?? fresh[p] ?? []);
 }
 
-export async function applyPlan(client: RouterClient, plan: Plan, options: RouterOsApplyOptions): Promise<ApplyResult> {
+/** Re-plans what the plan wanted from what the router holds now: what is still to do ([] when the plan took). */
+export async function stillToDo(client: RouterClient, plan: Plan): Promise<string[]> {
+  const origin = plan.origin;
+  if (origin === undefined) return [];
+  const observed = await readObserved(client, origin.paths);
+  const again = planPeering(plan.peering, origin.desired, observed);
+  return again.changes.filter(origin.scope).map((c) => `${describeChange(c)}: ${c.reason}`);
+}
+
+export async function applyPlan(ctx: RunContext, plan: Plan, options: RouterOsApplyOptions): Promise<ApplyResult> {
   if (plan.conflicts.length > 0) {
     const error = new Error(plan.conflicts.map((c) => c.message).join("\n"));
-    return { ok: false, error, failedAt: null, undone: 0, undoProblems: [], message: `nothing written: ${error.message}` };
+    return { ok: false, error, failedAt: null, undone: 0, undoProblems: [], verified: true, message: `nothing written: ${error.message}` };
   }
-  const now = options.now ?? Date.now;
   const total = plan.changes.length;
-  let current = client;
-  let lockId: string;
-  try {
-    lockId = await acquireLock(current, HOLDER, now(), options.staleLockMs ?? 15 * 60_000);
-  } catch (e) {
-    const problems: string[] = [];
-    if (!(e instanceof LockedError)) {
-      // The lock may have been written before the connection broke: take it away again.
-      try {
-        if (current.closed) current = await options.reconnect();
-        await releaseLock(current, null);
-      } catch (cleanup) {
-        problems.push(`the apply lock may be left on the router (/system scheduler ${LOCK_NAME}): ${(cleanup as Error).message}`);
-      }
-    }
-    return { ok: false, error: e as Error, failedAt: null, undone: 0, undoProblems: problems, message: `nothing written: ${(e as Error).message}` };
-  }
-
-  const attempted: Change[] = [];
+  const attempted: RunEntry[] = [];
   let roundTrips = 0;
   let index = 0;
   let failure: { change: Change; error: Error } | null = null;
   for (const stage of stages(plan.changes)) {
-    attempted.push(...stage);
-    const run = async (change: Change, i: number) => {
+    try {
+      if (ctx.run.signal?.aborted) throw new InterruptedError();
+      await ctx.stillHeld();
+      await rememberBefore(ctx, plan, stage);
+    } catch (e) {
+      failure = { change: stage[0]!, error: e as Error };
+      break;
+    }
+    const entries = ctx.run.intend(stage.map((change) => ({ what: describeChange(change), record: { kind: "change", peering: plan.peering, change: storedChange(change), ...(removedItem(plan, change) ? { removed: removedItem(plan, change) } : {}) } })));
+    attempted.push(...entries);
+    const run = async (change: Change, i: number, entry: RunEntry) => {
       options.onEvent?.({ kind: "start", index: i, total, change });
-      await perform(current, change, options);
+      await perform(ctx.client(), change, options);
+      ctx.run.answered([entry]);
       options.onEvent?.({ kind: "done", index: i, total, change });
     };
     const indexes = stage.map(() => index++);
-    const results: PromiseSettledResult<void>[] = options.pipeline === false ? [] : await Promise.allSettled(stage.map((c, k) => run(c, indexes[k]!)));
-    if (options.pipeline === false) {
+    const sequential = options.pipeline === false || stage.some((c) => c.irreversible !== undefined);
+    const results: PromiseSettledResult<void>[] = sequential ? [] : await Promise.allSettled(stage.map((c, k) => run(c, indexes[k]!, entries[k]!)));
+    if (sequential) {
       for (const [k, c] of stage.entries()) {
         try {
-          await run(c, indexes[k]!);
+          if (k > 0 && ctx.run.signal?.aborted) throw new InterruptedError();
+          await run(c, indexes[k]!, entries[k]!);
           results.push({ status: "fulfilled", value: undefined });
         } catch (e) {
           results.push({ status: "rejected", reason: e });
@@ -162,92 +156,58 @@ export async function applyPlan(client: RouterClient, plan: Plan, options: Route
     }
   }
 
+  // Ctrl-C while the last stage was out: the run did not end before it was asked to stop, so it is undone.
+  if (failure === null && ctx.run.signal?.aborted) failure = { change: plan.changes[plan.changes.length - 1]!, error: new InterruptedError() };
   if (failure === null) {
-    await releaseLock(current, lockId).catch(() => undefined);
-    return { ok: true, applied: total, roundTrips };
+    // "Applied" rests on reading the router back: a re-plan must find nothing left to do.
+    let left: string[];
+    try {
+      left = await stillToDo(ctx.client(), plan);
+    } catch (e) {
+      left = [`could not read the router back: ${(e as Error).message}`];
+    }
+    return { ok: true, applied: total, roundTrips, verified: left.length === 0, differences: left };
   }
   options.onEvent?.({ kind: "failed", change: failure.change, error: failure.error });
-  const undo = await rollback(() => current, async () => (current = await options.reconnect()), attempted, plan.observed, options);
-  await releaseLock(current, lockId).catch((e) => undo.problems.push(`the apply lock could not be removed: ${(e as Error).message}`));
-  options.onEvent?.({ kind: "undone", count: undo.count, problems: undo.problems });
-  const message = [
-    `${failure.change.op} ${failure.change.path} (${failure.change.role}) failed: ${failure.error.message}`,
-    undo.problems.length === 0
-      ? `undid the ${undo.count} change${undo.count === 1 ? "" : "s"} already made: the router is as it was before`
-      : `undo was incomplete, check the router: ${undo.problems.join("; ")}`,
-  ].join("\n");
-  return { ok: false, error: failure.error, failedAt: failure.change, undone: undo.count, undoProblems: undo.problems, message };
-}
-
-/** Removes the lock if it is ours (by id, or by holder when the id never came back). */
-async function releaseLock(client: RouterClient, id: string | null): Promise<void> {
-  if (id !== null) {
+  const changeOf = new Map<number, Change>();
+  const ordered = stages(plan.changes).flat();
+  attempted.forEach((e, i) => changeOf.set(e.seq, ordered[i]!));
+  const undo = await undoEntries(ctx, ctx.run, [...attempted].reverse(), (e) => {
+    const change = changeOf.get(e.seq);
+    if (change !== undefined) options.onEvent?.({ kind: "undo", change });
+  });
+  // Only when nothing else of the run is left to undo can the router be compared with what it held before it.
+  const whole = ctx.run.pending().length === 0;
+  let diffs: string[] = [];
+  if (whole) {
     try {
-      return await client.remove(LOCK_PATH, id);
+      diffs = await readBack(ctx.client().closed ? await ctx.reconnect() : ctx.client(), ctx.run.before);
     } catch (e) {
-      if (!(e instanceof RouterError && e.kind === "trap")) throw e;
+      undo.problems.push(`could not read the router back: ${(e as Error).message}`);
     }
   }
-  const [lock] = await client.print(LOCK_PATH, { query: { name: LOCK_NAME } });
-  if (lock === undefined) return;
-  if (lock[".id"] === id || (lock.comment ?? "").startsWith(`bgpals:lock:${HOLDER} since`)) await client.remove(LOCK_PATH, lock[".id"]!);
+  if (undo.problems.length > 0 || diffs.length > 0) ctx.run.unsettled = true;
+  options.onEvent?.({ kind: "undone", count: undo.count, problems: [...undo.problems, ...diffs.map((d) => `read back: ${d}`)] });
+  const verified = whole && undo.problems.length === 0 && diffs.length === 0;
+  const did = `undid the ${undo.count} change${undo.count === 1 ? "" : "s"} already made`;
+  const message = [
+    failure.error instanceof InterruptedError ? `interrupted (at ${describeChange(failure.change)}): no further change was sent` : `${describeChange(failure.change)} failed: ${failure.error.message}`,
+    verified
+      ? `${did}; read back, the router is as it was before`
+      : undo.problems.length === 0 && diffs.length === 0
+        ? `${did} by this apply`
+        : [`${did}, but the router is not as it was before:`, ...undo.problems.map((p) => `  ${p}`), ...diffs.map((d) => `  read back: ${d}`), ...(ctx.left ? [ctx.left] : [])].join("\n"),
+  ].join("\n");
+  return { ok: false, error: failure.error, failedAt: failure.change, undone: undo.count, undoProblems: [...undo.problems, ...diffs], verified, message };
 }
 
 /**
- * Undoes attempted changes newest first, from what the router holds now rather than from
- * replies: a write whose answer was lost to a dropped connection may or may not have happened.
+ * Compares what a plan was made from with what the router holds now (ids and order included), in
+ * the menus the plan writes: another run that changed them since makes the plan wrong.
  */
-async function rollback(client: () => RouterClient, reconnect: () => Promise<RouterClient>, attempted: Change[], observed: Plan["observed"], options: RouterOsApplyOptions): Promise<{ count: number; problems: string[] }> {
-  const problems: string[] = [];
-  let count = 0;
-  if (client().closed) {
-    try {
-      await reconnect();
-    } catch (e) {
-      return { count, problems: [`could not reconnect to undo: ${(e as Error).message}; the changes listed by \`bgpals plan\` are what is left`] };
-    }
-  }
-  // Items re-created by undo get new ids ("<menu> <old id>" → new id): what was placed in front of
-  // the old one goes in front of the new.
-  const recreated = new Map<string, string>();
-  for (const change of [...attempted].reverse()) {
-    options.onEvent?.({ kind: "undo", change });
-    try {
-      if (await undoOne(client(), change, observed, recreated, options)) count++;
-    } catch (e) {
-      problems.push(`${change.op} ${change.path} ${change.role}: ${(e as Error).message}`);
-    }
-  }
-  return { count, problems };
-}
-
-async function undoOne(client: RouterClient, change: Change, observed: Plan["observed"], recreated: Map<string, string>, options: RouterOsApplyOptions): Promise<boolean> {
-  const tag = ownershipTag(options.peering, change.role);
-  if (change.op === "add") {
-    const made = await client.print(change.path, { query: { comment: tag } });
-    for (const item of made) await client.remove(change.path, item[".id"]!);
-    return made.length > 0;
-  }
-  if (change.op === "set") {
-    const inverse = inverseOf(change);
-    await setAndUnset(client, inverse, inverse.attrs);
-    return true;
-  }
-  if (change.op === "move") {
-    const back = inverseOf(change);
-    const now = (id: string) => recreated.get(`${change.path} ${id}`) ?? id;
-    await move(client, change.path, now(change.id!), back.placeBefore === undefined ? undefined : now(back.placeBefore));
-    return true;
-  }
-  // A certificate's key pair cannot be made again: say so rather than add an unsigned stand-in.
-  if (change.path === "/certificate") throw new Error("a removed certificate cannot be restored; prepare the peering again (offer or accept) to make new ones");
-  const still = await client.print(change.path, { query: { comment: tag } });
-  if (still.length > 0) return false;
-  const removed: ObservedItem | undefined = (observed[change.path] ?? []).find((i) => i[".id"] === change.id);
-  if (removed === undefined) throw new Error("the removed item is not in what was read before: re-create it by applying again");
-  const back = inverseOf(change, removed);
-  const attrs = { ...back.attrs };
-  if (back.placeBefore !== undefined) attrs["place-before"] = recreated.get(`${change.path} ${back.placeBefore}`) ?? back.placeBefore;
-  recreated.set(`${change.path} ${change.id!}`, await client.add(change.path, attrs));
-  return true;
+export async function planStillHolds(client: RouterClient, plan: Plan): Promise<string[]> {
+  const paths = [...new Set(plan.changes.map((c) => c.path))].filter((p) => plan.observed[p] !== undefined);
+  const now = await readObserved(client, paths);
+  const strict = (items: readonly ObservedItem[]) => items.map((i) => ({ ...i, ".id": "", "#": i[".id"] ?? "" }));
+  return differences(new Map(paths.map((p) => [p, strict(plan.observed[p] ?? [])])), new Map(paths.map((p) => [p, strict(now[p] ?? [])])));
 }

@@ -2,6 +2,7 @@
 // an ordered list of add / set / remove, each with its reason. Objects without our tag are
 // never changed; a name collision with one is a conflict that names it.
 import type { Change, Conflict, Plan } from "../../../core/plan.js";
+import type { LinkSecrets } from "../../platform.js";
 import { ORDERED_MENUS, PLACEABLE_MENUS, PREPARED_MENUS, REMOVAL_ORDER } from "../menus.js";
 import { certificateOwnership, ownershipTag, parseOwnershipTag } from "../names.js";
 import type { RouterCommand } from "../types.js";
@@ -18,6 +19,21 @@ export type Observed = Readonly<Record<string, readonly ObservedItem[]>>;
 export interface RouterOsChange extends Change {
   /** The command this change comes from (add, set). */
   command?: RouterCommand;
+  /**
+   * Why an undo could not bring back exactly what this change takes away (a certificate's key pair,
+   * a private key or password the router does not show). Such changes go last, one at a time.
+   */
+  irreversible?: string;
+}
+
+/** How a plan was made, to read the router back after applying it and see that it took. */
+export interface PlanOrigin {
+  /** What the plan wants (the render, or part of it); empty to remove. */
+  desired: readonly RouterCommand[];
+  /** The menus it read. */
+  paths: readonly string[];
+  /** Which of the changes a re-plan must not find again (a primary swap looks at filters and sessions only). */
+  scope: (change: RouterOsChange) => boolean;
 }
 
 /** A plan for a RouterOS router, with what it was computed from (removed items are re-created from it on undo). */
@@ -27,13 +43,24 @@ export interface RouterOsPlan extends Plan {
   readonly observed: Observed;
   /** Whose objects these are (not enumerable). */
   readonly peering: string;
+  /** How it was made (not enumerable); absent: it cannot be checked by a re-plan. */
+  readonly origin?: PlanOrigin;
+  /** The lock hold it was read under (not enumerable); null: read without the lock. */
+  readonly lockEpoch?: number | null;
 }
 
 /** A plan with what it was computed from attached (not enumerable). */
-export function withObserved(plan: Plan & { changes: RouterOsChange[] }, observed: Observed, peering: string): RouterOsPlan {
+export function withObserved(plan: Plan & { changes: RouterOsChange[] }, observed: Observed, peering: string, origin?: PlanOrigin): RouterOsPlan {
   Object.defineProperty(plan, "observed", { value: observed, enumerable: false });
   Object.defineProperty(plan, "peering", { value: peering, enumerable: false });
+  if (origin !== undefined) Object.defineProperty(plan, "origin", { value: origin, enumerable: false });
   return plan as RouterOsPlan;
+}
+
+/** Marks the lock hold a plan was read under (not enumerable). */
+export function readUnder(plan: RouterOsPlan, epoch: number | null): RouterOsPlan {
+  Object.defineProperty(plan, "lockEpoch", { value: epoch, enumerable: false, configurable: true });
+  return plan;
 }
 
 /** Whose an observed item is: its comment tag, or for certificates (which have no comment) its name. */
@@ -81,7 +108,7 @@ export function planPeering(peering: string, desired: readonly RouterCommand[], 
         seen.add(key);
         continue;
       }
-      changes.push({
+      const change: RouterOsChange = {
         op: "remove",
         path,
         attrs: {},
@@ -89,7 +116,13 @@ export function planPeering(peering: string, desired: readonly RouterCommand[], 
         next: null,
         role: tag.role,
         reason: wantedRoles.has(key) ? `a second object tagged ${item.comment}` : path === "/certificate" ? `certificate ${item.name} of peering ${peering}` : `no longer part of peering ${peering}`,
-      });
+      };
+      const lost = irreversibility(path, item);
+      if (lost !== null) {
+        change.irreversible = lost;
+        change.reason += ` (removed last: ${lost})`;
+      }
+      changes.push(change);
     }
   }
 
@@ -137,7 +170,19 @@ export function planPeering(peering: string, desired: readonly RouterCommand[], 
     }
   }
   planOrder(peering, desired, observed, changes);
-  return withObserved({ changes, conflicts }, observed, peering);
+  return withObserved({ changes, conflicts }, observed, peering, { desired, paths: Object.keys(observed), scope: () => true });
+}
+
+/**
+ * What was read, with the secrets the router never shows filled in where this side knows them (the
+ * password of the account it granted the friend's monitor): a removal journals them, so an undo puts
+ * the account back as it was.
+ */
+export function withKnownSecrets(observed: Observed, peering: string, secrets: LinkSecrets | undefined): Observed {
+  const password = secrets?.monitorPassword;
+  if (password === undefined || observed["/user"] === undefined) return observed;
+  const tag = ownershipTag(peering, "monitor-user");
+  return { ...observed, "/user": observed["/user"].map((u) => (u.comment === tag ? { ...u, password } : u)) };
 }
 
 const secretOf = (cmd: RouterCommand) => (cmd.secret ? { secret: cmd.secret } : {});
@@ -171,8 +216,9 @@ export function inverseOf(change: RouterOsChange, removed?: ObservedItem, newId?
       // Back to the old values; an owned attribute that was not there is cleared again, not set to "".
       const attrs: Record<string, string> = {};
       const unset: string[] = [];
+      const owns = change.command?.owns ?? (change as { owns?: readonly string[] }).owns;
       for (const [k, was] of Object.entries(change.before ?? {})) {
-        if (was === "" && change.command?.owns?.includes(k)) unset.push(k);
+        if (was === "" && owns?.includes(k)) unset.push(k);
         else attrs[k] = was;
       }
       const inverse: RouterOsChange = { op: "set", path: change.path, attrs, id: change.id, role: change.role, reason: `undo: ${change.reason}` };
@@ -182,7 +228,7 @@ export function inverseOf(change: RouterOsChange, removed?: ObservedItem, newId?
     case "remove": {
       // Re-create what was removed, minus what the router computes itself.
       const attrs: Record<string, string> = {};
-      for (const [k, v] of Object.entries(removed ?? {})) if (!k.startsWith(".") && !readOnly(change.path, k)) attrs[k] = v;
+      for (const [k, v] of Object.entries(removed ?? {})) if (!k.startsWith(".") && !readOnly(change.path, k, v)) attrs[k] = v;
       const back: RouterOsChange = { op: "add", path: change.path, attrs, role: change.role, reason: `undo: remove ${change.role}` };
       if (change.next !== null && change.next !== undefined) back.placeBefore = change.next;
       return back;
@@ -190,12 +236,52 @@ export function inverseOf(change: RouterOsChange, removed?: ObservedItem, newId?
   }
 }
 
-// Attributes the router prints but does not accept on add.
-const READ_ONLY = new Set(["dynamic", "invalid", "running", "inactive", "active", "last-handshake", "rx", "tx", "current-endpoint-address", "current-endpoint-port", "bytes", "packets", "creation-time"]);
+// Attributes the router prints but does not accept on add: flags, counters, and session state
+// (RouterOS 6 prints a BGP peer's state on the peer itself; a user when it last logged in).
+export const READ_ONLY = new Set([
+  "dynamic", "invalid", "running", "inactive", "active", "last-handshake", "rx", "tx", "current-endpoint-address", "current-endpoint-port", "bytes", "packets", "creation-time",
+  "state", "established", "uptime", "prefix-count", "updates-sent", "updates-received", "withdrawn-sent", "withdrawn-received", "remote-id",
+  "remote-hold-time", "used-hold-time", "used-keepalive-time", "refresh-capability", "as4-capability", "last-error", "limit-exceeded", "last-logged-in", "expired",
+]);
 
-function readOnly(path: string, attr: string): boolean {
-  // A WireGuard interface's keys are the router's own: a re-created interface gets new ones.
-  return READ_ONLY.has(attr) || (path === "/interface/wireguard" && (attr === "public-key" || attr === "private-key"));
+/** Secrets each menu holds: shown only to users with the `sensitive` policy (a user's password never). */
+export const SENSITIVE: Readonly<Record<string, readonly string[]>> = {
+  "/interface/wireguard": ["private-key"],
+  "/interface/wireguard/peers": ["preshared-key"],
+  "/ppp/secret": ["password"],
+  "/interface/ovpn-client": ["password"],
+  "/user": ["password"],
+};
+
+const MASKED = /^\*+$/;
+
+/** A secret as the router printed it: null when masked or not shown. */
+export function shownSecret(value: string | undefined): string | null {
+  return value === undefined || value === "" || MASKED.test(value) ? null : value;
+}
+
+function readOnly(path: string, attr: string, value: string): boolean {
+  // The public key follows from the private key; a private key shown masked cannot be given back.
+  if (path === "/interface/wireguard" && (attr === "public-key" || (attr === "private-key" && shownSecret(value) === null))) return true;
+  return READ_ONLY.has(attr) || (SENSITIVE[path]?.includes(attr) === true && shownSecret(value) === null);
+}
+
+/**
+ * Why re-creating a removed item would not give back what it was, or null when it would: a
+ * certificate's key pair cannot be made again, and a secret the router does not show is lost.
+ */
+export function irreversibility(path: string, item: ObservedItem): string | null {
+  if (path === "/certificate") return "a certificate's key pair cannot be made again: if anything fails after it, prepare the peering again (offer or accept)";
+  if (path === "/interface/wireguard" && shownSecret(item["private-key"]) === null) {
+    return `its private key cannot be read by this user (its group lacks the sensitive policy): if anything fails after it, ${item.name ?? "the interface"} comes back with a new key and the friend needs the new public key`;
+  }
+  if (path === "/user" && shownSecret(item.password) === null) {
+    return `its password is not kept on this computer (RouterOS never shows one): if anything fails after it, ${item.name ?? "the account"} comes back disabled and must be granted again`;
+  }
+  if ((path === "/ppp/secret" || path === "/interface/ovpn-client") && shownSecret(item.password) === null) {
+    return `its password cannot be read by this user (its group lacks the sensitive policy): if anything fails after it, ${item.name ?? "it"} comes back disabled until its password is set again`;
+  }
+  return null;
 }
 
 // --- Order ------------------------------------------------------------------------------------
