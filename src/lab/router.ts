@@ -4,6 +4,8 @@
 import { checkCommand, menuExists } from "./schema.js";
 import { certificateCommands, printIntoFile, type CertificateKeys } from "./certificates.js";
 import { factoryItems, grantedPolicies, menuDescriptors } from "./menus.js";
+import { BulkProjection } from "./bulk-projection.js";
+import { Budget, MAX_BULK_ROUTES, TABLE_AS_PATHS, tablePrefix, type BulkGroup } from "./model/bulk.js";
 import type { RouterSnapshot } from "./model/dataplane.js";
 import type { Item, RouterView } from "./model/types.js";
 import type { Personality } from "./personalities.js";
@@ -60,6 +62,15 @@ export class LabRouter {
   private writesSeen = 0;
   /** Ids of items the dataplane created (dynamic addresses, routes, sessions), per menu. */
   private projected = new Map<string, Map<string, string>>();
+  /** The routes of /ip/route that are not bulk (configured, connected, BGP from peers' networks): what the dataplane reads. */
+  private readonly routes = new Set<string>();
+  /** Bulk routes (a leak received, an upstream table) written a slice per tick. */
+  private readonly bulk: BulkProjection;
+  private bulkWriting = false;
+  /** The upstream table `/lab/table` gave this router, if any. */
+  private table: BulkGroup | null = null;
+  /** The bulk groups of the last projection. */
+  private bulkGroups: readonly BulkGroup[] = [];
 
   constructor(personality: Personality, options: LabRouterOptions) {
     this.name = personality.name;
@@ -77,6 +88,8 @@ export class LabRouter {
       if (this.store.menu(path) === undefined) throw new Error(`personality ${this.name} seeds ${path}, a menu the lab does not model`);
     }
     this.trackTunnelInterfaces();
+    this.bulk = new BulkProjection(() => this.store.at("/ip/route"), os.v6);
+    this.trackRoutes();
     const routerCommands = certificateCommands({ store: this.store, version: this.version, keys: this.certificateKeys });
     const storeHandler = createStoreHandler(this.store, { commands: { ...routerCommands, ...options.labCommands } });
     const withFiles: CommandHandler = os.v6 ? (request, reply) => (printIntoFile(this.store, request, reply) ? undefined : storeHandler(request, reply)) : storeHandler;
@@ -122,12 +135,70 @@ export class LabRouter {
         let items = cache.get(path);
         if (items === undefined) {
           const menu = this.store.menu(path);
-          items = menu === undefined ? [] : menu.singleton ? [menu.get()!] : menu.list();
+          items = menu === undefined ? [] : menu.singleton ? [menu.get()!] : path === "/ip/route" ? this.smallRoutes() : menu.list();
           cache.set(path, items);
         }
         return items;
       },
     };
+  }
+
+  /** The routes that are not bulk, in the order they came. */
+  private smallRoutes(): Item[] {
+    const menu = this.store.at("/ip/route");
+    const items: Item[] = [];
+    for (const id of this.routes) {
+      const item = menu.get(id);
+      if (item !== undefined) items.push(item);
+    }
+    return items;
+  }
+
+  // Which routes are bulk is known when they are written: every other route is followed here.
+  private trackRoutes(): void {
+    for (const item of this.store.at("/ip/route").list()) this.routes.add(item[".id"]!);
+    this.store.subscribe((event) => {
+      if (this.bulkWriting || event.id === null) return;
+      if (event.kind === "add") this.routes.add(event.id);
+      else if (event.kind === "remove") this.routes.delete(event.id);
+    }, "/ip/route");
+  }
+
+  /**
+   * `/lab/table`: `count` routes from an upstream that is not a bgpals peer (1.0.0.0/24 on),
+   * through the gateway of the router's first default route; 0 takes them away.
+   */
+  setTable(count: number): void {
+    if (!Number.isInteger(count) || count < 0 || count > MAX_BULK_ROUTES) throw new Error(`=count= must be 0 to ${MAX_BULK_ROUTES}`);
+    if (count === 0) {
+      this.table = null;
+      return;
+    }
+    const defaults = this.smallRoutes().filter((r) => r["dst-address"] === "0.0.0.0/0" && r.gateway !== undefined);
+    defaults.sort((a, b) => Number(a.distance ?? 1) - Number(b.distance ?? 1));
+    const gateway = defaults[0]?.gateway;
+    if (gateway === undefined) throw new Error("this router has no default route for an upstream table to come through");
+    this.table = {
+      key: "table",
+      count,
+      ready: count,
+      localPref: null,
+      fixedLocalPref: 100,
+      version: `${count} ${gateway}`,
+      prefixOf: tablePrefix,
+      gateway,
+      asPathOf: (i) => TABLE_AS_PATHS[i % TABLE_AS_PATHS.length]!,
+      session: "",
+      routerId: "",
+      interface: "",
+      competes: false,
+      held: false,
+    };
+  }
+
+  /** Bulk routes held now, and whether they are all in /ip/route as the dataplane wants them. */
+  bulkStatus(): { rows: number; settled: boolean } {
+    return { rows: this.bulk.rows, settled: this.bulk.settled(this.bulkGroups) };
   }
 
   /** Configuration without state, as a deterministic JSON text: equal before apply and after remove. */
@@ -138,8 +209,9 @@ export class LabRouter {
       const projected = this.projected.get(path);
       const clean = (item: Record<string, string>) =>
         Object.fromEntries(Object.entries(item).filter(([k]) => !STATE_ATTRIBUTES.has(k) && k !== ".id").sort(([a], [b]) => a.localeCompare(b)));
+      const items = menu.singleton ? [] : path === "/ip/route" ? this.smallRoutes() : menu.list();
       if (menu.singleton) out[path] = clean(menu.get()!);
-      else out[path] = menu.list().filter((i) => !projected?.has(i[".id"] ?? "")).map(clean);
+      else out[path] = items.filter((i) => !projected?.has(i[".id"] ?? "")).map(clean);
     }
     return JSON.stringify(out, null, 1);
   }
@@ -213,7 +285,7 @@ export class LabRouter {
     for (const path of [...this.store.paths].sort()) {
       const menu = this.store.at(path);
       const projected = this.projected.get(path);
-      const items = menu.singleton ? [menu.get()!] : menu.list().filter((i) => !projected?.has(i[".id"] ?? "") && i.dynamic !== "true");
+      const items = menu.singleton ? [menu.get()!] : (path === "/ip/route" ? this.smallRoutes() : menu.list()).filter((i) => !projected?.has(i[".id"] ?? "") && i.dynamic !== "true");
       const words = (item: Record<string, string>) =>
         Object.entries(item)
           .filter(([k, v]) => !STATE_ATTRIBUTES.has(k) && k !== ".id" && k !== "dynamic" && !(k === "disabled" && v === "false") && v !== "")
@@ -269,13 +341,14 @@ export class LabRouter {
     const routes = this.store.at("/ip/route");
     const activeStatic = new Set(state.routes.filter((r) => r.protocol === "static" && r.active).map((r) => r.itemId));
     const reachable = new Set(state.routes.filter((r) => r.protocol === "static").map((r) => r.itemId));
-    for (const r of routes.list()) {
+    for (const r of this.smallRoutes()) {
       if (r.dynamic === "true" && this.projected.get("/ip/route")?.has(r[".id"]!)) continue;
       if (r.dynamic === "true" && r.gateway !== undefined && !/^\d/.test(r.gateway)) continue;
       const active = String(activeStatic.has(r[".id"]));
       const inactive = String(!reachable.has(r[".id"]) && r.dynamic !== "true");
       if (r.dynamic !== "true" && (r.active !== active || r.inactive !== inactive)) routes.set([r[".id"]!], { active, inactive }, "system");
     }
+    this.projectBulk(state);
     if (v6) this.projectV6Peers(state, now);
     else
       this.sync(
@@ -299,6 +372,17 @@ export class LabRouter {
           },
         })),
       );
+  }
+
+  /** The leaks received and the upstream table, a slice per tick. */
+  private projectBulk(state: RouterSnapshot): void {
+    this.bulkGroups = this.table === null ? state.bulk : [this.table, ...state.bulk];
+    this.bulkWriting = true;
+    try {
+      this.bulk.step(this.bulkGroups, new Budget());
+    } finally {
+      this.bulkWriting = false;
+    }
   }
 
   private projectWireGuard(state: RouterSnapshot, now: number): void {
