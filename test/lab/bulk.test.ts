@@ -51,7 +51,7 @@ describe("/lab/table and /lab/leak on running routers", () => {
     lab = await Lab.start({ routers: ["alice", "remi"], tickMs: 0, tls: false, ssh: false });
     // S1 where alice takes anything remi sends in 10.0.0.0/7 up to /24, and up to a million prefixes.
     const peering = example("s1");
-    peering.sides.remi!.allowed = [...peering.sides.remi!.allowed, { prefix: "10.0.0.0/7", maxLength: 24 }];
+    peering.sides.remi!.allowed = [...(peering.sides.remi!.allowed ?? []), { prefix: "10.0.0.0/7", maxLength: 24 }];
     peering.policy.maxPrefixes = 1_000_000;
     await buildPeering(lab, peering);
     lab.tick();
