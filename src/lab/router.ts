@@ -9,7 +9,7 @@ import { Budget, MAX_BULK_ROUTES, TABLE_AS_PATHS, tablePrefix, type BulkGroup } 
 import type { RouterSnapshot } from "./model/dataplane.js";
 import type { Item, RouterView } from "./model/types.js";
 import type { Personality } from "./personalities.js";
-import { ApiServer, type ApiUser, type CommandHandler } from "./protocol/server.js";
+import { ApiServer, type ApiRequest, type ApiUser, type CommandHandler } from "./protocol/server.js";
 import { TrapCategory } from "./protocol/traps.js";
 import { createStoreHandler } from "./store/commands.js";
 import { ConfigStore, V6_MESSAGES, V7_MESSAGES } from "./store/store.js";
@@ -22,6 +22,9 @@ export const STATE_ATTRIBUTES = new Set([
   "running", "active", "inactive", "last-handshake", "rx", "tx", "current-endpoint-address", "current-endpoint-port",
   "state", "uptime", "prefix-count", "established", "last-error", "limit-exceeded", "updates-received", "updates-sent", "remote-id",
 ]);
+
+/** Commands a router remembers for its request log. */
+const REQUEST_LOG = 10_000;
 
 const WRITE_VERBS = new Set(["add", "set", "remove", "unset", "enable", "disable", "move", "sign", "import", "export-certificate"]);
 // Commands beyond add/set whose arguments RouterOS 7 checks against its command tree.
@@ -59,6 +62,8 @@ export class LabRouter {
    * then drops the connection before the client hears back.
    */
   writeFault: { at: number; kind: "trap" | "drop" } | null = null;
+  /** The last REQUEST_LOG commands this router was sent, oldest first: what a client asked for, for tests. */
+  readonly requests: ApiRequest[] = [];
   private writesSeen = 0;
   /** Ids of items the dataplane created (dynamic addresses, routes, sessions), per menu. */
   private projected = new Map<string, Map<string, string>>();
@@ -98,7 +103,7 @@ export class LabRouter {
       { name: "monitor", password: `${personality.password}-ro`, group: "read" },
     ];
     this.server = new ApiServer({
-      handler: this.faulty(os.v6 ? withFiles : this.schemaChecked(withFiles)),
+      handler: this.logged(this.faulty(os.v6 ? withFiles : this.schemaChecked(withFiles))),
       users: () => [...builtIn, ...this.addedUsers(builtIn)],
       host: options.host,
       port: options.port,
@@ -232,6 +237,14 @@ export class LabRouter {
         if (found) interfaces.set([found[".id"]!], { name: event.after.name ?? "", disabled: event.after.disabled ?? "false" }, "system");
       }
     });
+  }
+
+  private logged(inner: CommandHandler): CommandHandler {
+    return (request, reply) => {
+      this.requests.push(request);
+      if (this.requests.length > REQUEST_LOG) this.requests.splice(0, this.requests.length - REQUEST_LOG);
+      return inner(request, reply);
+    };
   }
 
   /** Arms a write fault, counting writes from now. */

@@ -19,6 +19,7 @@ import type {
   RouterStatus,
   RouterTarget,
   SessionStatus,
+  StatusOptions,
   Watching,
   WhyAnswer,
 } from "../platform.js";
@@ -38,8 +39,8 @@ import { friendRouteQuery, statusOf } from "./status.js";
 import type { RouterCommand } from "./types.js";
 import { whyFiltered } from "./why.js";
 
-/** What a status shows comes from these menus: a change in any of them is worth a look. */
-const WATCHED = ["/routing/bgp/session", "/ip/route", "/interface/wireguard/peers", "/interface"];
+/** What a status shows of tunnels and sessions comes from these menus: a change in any of them is worth a look (routes come by feedFriendRoutes). */
+const WATCHED = ["/routing/bgp/session", "/interface/wireguard/peers", "/interface"];
 
 /** Everything preparing a peering may make before its plan: WireGuard interfaces (keys), certificates, the friend's read-only account. */
 const PREPARED_PATHS = ["/interface/wireguard", "/certificate", "/user", "/user/group"];
@@ -92,8 +93,8 @@ export class RouterOsRouter implements Router {
     return discover(this.client);
   }
 
-  async status(): Promise<RouterStatus> {
-    return statusOf(this.client, await this.dialect());
+  async status(options: StatusOptions = {}): Promise<RouterStatus> {
+    return statusOf(this.client, await this.dialect(), options);
   }
 
   async watchChanges(changed: () => void): Promise<Watching | null> {
