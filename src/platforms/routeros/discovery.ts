@@ -7,9 +7,9 @@ import { menusOf } from "./menus.js";
 import type { RouterClient, RouterItem } from "./api/client.js";
 import { RouterError } from "../../errors.js";
 
-async function read(client: RouterClient, path: string, proplist?: string[]): Promise<RouterItem[]> {
+async function read(client: RouterClient, path: string, proplist?: string[], query?: readonly string[]): Promise<RouterItem[]> {
   try {
-    return await client.print(path, proplist ? { proplist } : {});
+    return await client.print(path, { ...(proplist ? { proplist } : {}), ...(query ? { query } : {}) });
   } catch (e) {
     // A menu this router does not have: nothing to discover there.
     if (e instanceof RouterError && e.kind === "trap") return [];
@@ -18,6 +18,13 @@ async function read(client: RouterClient, path: string, proplist?: string[]): Pr
 }
 
 const TUNNEL_TYPES = new Set(["wg", "ovpn-in", "ovpn-out"]);
+
+/**
+ * The routes discovery reads: those that are not BGP's (`?-bgp`: no such attribute, or
+ * `bgp=false`). A router may carry a full table from its upstream or a friend: a million BGP routes
+ * that say nothing of WANs, defaults, addresses in use or recursive failover.
+ */
+const NOT_BGP = ["?-bgp", "?bgp=false", "?#|"];
 
 const yes = (v: string | undefined) => v === "true" || v === "yes";
 
@@ -33,7 +40,7 @@ export async function discover(client: RouterClient): Promise<Inventory> {
     read(client, "/interface/pppoe-client"),
     read(client, "/ip/dhcp-client"),
     read(client, "/ip/address"),
-    read(client, "/ip/route", ["dst-address", "gateway", "distance", "check-gateway", "active", "dynamic", "bgp", "scope", "target-scope", "routing-table", "comment", "connect"]),
+    read(client, "/ip/route", ["dst-address", "gateway", "distance", "check-gateway", "active", "dynamic", "bgp", "scope", "target-scope", "routing-table", "comment", "connect"], NOT_BGP),
     read(client, "/ip/cloud"),
     read(client, "/ip/firewall/filter", ["chain", "action", "in-interface-list", "in-interface", "disabled"]),
     dialect?.wireguard ? read(client, "/interface/wireguard", ["name", "listen-port"]) : Promise.resolve([]),
@@ -90,7 +97,7 @@ export async function discover(client: RouterClient): Promise<Inventory> {
     wans: [...wans.values()],
     lans,
     prefixesInUse: [...addresses.filter((a) => !ours(a)).map((a) => a.address ?? ""), ...routes.filter((r) => !ours(r) && r.bgp !== "true" && r.connect !== "true").map((r) => r["dst-address"] ?? "")].filter((p) => p !== "" && p !== "0.0.0.0/0"),
-    tunnelPrefixes: [...addresses.filter(ours).map((a) => ({ prefix: a.address ?? "", interface: a.interface, comment: a.comment })), ...routes.filter((r) => ours(r) || r.bgp === "true").map((r) => ({ prefix: r["dst-address"] ?? "", comment: r.comment }))],
+    tunnelPrefixes: [...addresses.filter(ours).map((a) => ({ prefix: a.address ?? "", interface: a.interface, comment: a.comment })), ...routes.filter(ours).map((r) => ({ prefix: r["dst-address"] ?? "", comment: r.comment }))],
     recursiveRoutes: routes
       .filter((r) => r["target-scope"] !== undefined && Number(r["target-scope"]) > 10 && /^\d/.test(r.gateway ?? ""))
       .map((r) => ({ dst: r["dst-address"] ?? "", gateway: r.gateway ?? "", distance: Number(r.distance ?? 1) })),

@@ -104,8 +104,13 @@ export class RouterOsRouter implements Router {
   }
 
   async bgpRoutes(): Promise<ObservedRoute[]> {
-    const { attr } = menusOf(await this.dialect());
-    const items = await this.client.print("/ip/route", { query: { bgp: "true" }, proplist: ["dst-address", "gateway", "active", attr.localPref, attr.asPath] });
+    const menus = menusOf(await this.dialect());
+    const { attr } = menus;
+    // The friends' routes only (their sessions' next hops): a full table from elsewhere is not read.
+    const sessions = await this.client.print(menus.bgpSessions, { proplist: ["comment", attr.remoteAddress] });
+    const friends = sessions.filter((s) => parseOwnershipTag(s.comment) !== null).map((s) => s[attr.remoteAddress] ?? "").filter((a) => a !== "");
+    if (friends.length === 0) return [];
+    const items = await this.client.print("/ip/route", { query: friendRouteQuery(friends), proplist: ["dst-address", "gateway", "active", attr.localPref, attr.asPath] });
     return items.map((r) => {
       const pref = r[attr.localPref];
       return {
