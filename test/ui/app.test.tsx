@@ -169,3 +169,18 @@ describe("Home's live badges", () => {
     await waitFor(() => looks.length > left, frame);
   });
 });
+
+describe("keys typed in a burst", () => {
+  it("all arrive, each where the screen the one before left says it goes", async () => {
+    const { frame, shows, app } = start();
+    await shows("Friends");
+    await effectsSettled();
+    // Three downs and an up in one read, as a busy program gets them.
+    app.stdin.write("jjjk");
+    await waitFor(() => selectedName(frame()) === "old-rb", frame);
+    // A key that opens a screen, then that screen's own key, together: Help opens and goes back.
+    await effectsSettled();
+    app.stdin.write("j?");
+    await waitFor(() => frame().includes(SCREEN_INFO.help.title), frame);
+  });
+});

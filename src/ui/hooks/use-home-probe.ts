@@ -1,7 +1,7 @@
 // Keeps Home's badges live while Home is on screen: looks at the routers it shows (and, while a
 // friend is shown, every router: a friend's badge comes from the routers' sessions) at most once
 // per PROBE_EVERY_MS, and stops when the screen is left. A look reads tunnels and sessions only.
-import { useEffect } from "react";
+import { useLayoutEffect } from "react";
 import type { Services } from "../services.js";
 import { useServices } from "../services.js";
 import { useActions, useAppState, type HomeData } from "../state.js";
@@ -18,7 +18,8 @@ export function useHomeProbe(active: boolean, routers: readonly string[]): void 
   const state = useAppState();
   const shown = routers.join("\n");
   const current = { routers: state.routers, friends: state.friends };
-  useEffect(() => {
+  // A layout effect: it stops in the very commit that takes Home off the screen.
+  useLayoutEffect(() => {
     if (!active || services.probe === undefined || shown === "") return;
     const probe = services.probe;
     const every = services.probeEveryMs ?? PROBE_EVERY_MS;
