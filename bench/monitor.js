@@ -83,6 +83,26 @@ function terminal(args, env) {
   return { pty, writes, screen, waitFor, type: (data) => pty.write(data), pid: pty.pid };
 }
 
+/** Asks the router for its identity every 250 ms until `work` ends; the slowest answer, in ms. */
+async function slowestAnswer(info, work) {
+  const { RouterClient } = await import("../dist/platforms/routeros/api/client.js");
+  let slowest = 0;
+  let done = false;
+  const finished = work.finally(() => (done = true));
+  const client = await RouterClient.connect({ host: info.host, port: info.port, user: info.user, password: info.password, timeoutMs: 60_000 });
+  try {
+    while (!done) {
+      const sent = performance.now();
+      await client.print("/system/identity");
+      slowest = Math.max(slowest, performance.now() - sent);
+      await Promise.race([finished, new Promise((resolve) => setTimeout(resolve, 250))]);
+    }
+  } finally {
+    await client.close();
+  }
+  return { result: await work, slowestMs: slowest };
+}
+
 /** CPU over `seconds` of idling, in % of one core. */
 async function idleCpu(pid, seconds) {
   const before = cpuSeconds(pid);
@@ -168,9 +188,9 @@ async function main() {
       loadIdentity("alice", home);
       savePeering(workspaceAt(home), "remi", lab.peering);
       const leak = size / 2 - 1;
-      const loaded = await lab.send({ do: "leak", router: "remi", count: leak });
+      const { result: loaded, slowestMs } = await slowestAnswer(alice, lab.send({ do: "leak", router: "remi", count: leak }));
       const held = await lab.send({ do: "routes", router: "alice" });
-      console.log(`\nmonitor: ${count(size)} friend routes (remi leaks ${count(leak)}, on both links); the lab took ${loaded.seconds.toFixed(0)} s to carry them (alice's /ip/route: ${count(held)} items)`);
+      console.log(`\nmonitor: ${count(size)} friend routes (remi leaks ${count(leak)}, on both links); the lab took ${loaded.seconds.toFixed(0)} s to carry them (alice's /ip/route: ${count(held)} items), alice answering within ${slowestMs.toFixed(0)} ms meanwhile`);
       const watch = await statusWatch(env, size);
       console.log(`  status --watch: first full view ${watch.firstViewS.toFixed(1)} s, idle CPU ${watch.idleCpu.toFixed(1)}% of a core over ${IDLE_S} s, peak RSS ${watch.rssMb.toFixed(0)} MB`);
       const monitor = await monitorScreen(env, size);
