@@ -28,11 +28,18 @@ const NOT_BGP = ["?-bgp", "?bgp=false", "?#|"];
 
 const yes = (v: string | undefined) => v === "true" || v === "yes";
 
-export async function discover(client: RouterClient): Promise<Inventory> {
-  const [resource] = await read(client, "/system/resource");
-  const version = versionOfResource(resource);
-  const dialect = dialectOf(version);
-  const [identityItem, board, interfaces, members, pppoe, dhcp, addresses, routes, cloud, filters, wireguard, ovpnServers] = await Promise.all([
+/** The routes discovery reads (those that are not BGP's), for a caller that wants them too. */
+export function readDiscoveryRoutes(client: RouterClient): Promise<RouterItem[]> {
+  return read(client, "/ip/route", undefined, NOT_BGP);
+}
+
+/**
+ * What a router has. Everything is asked at once; only the BGP menus wait for the version, which
+ * names them: two round trips in all. `routes` are the routes that are not BGP's, where the caller
+ * read them already (readDiscoveryRoutes).
+ */
+export async function discover(client: RouterClient, options: { routes?: Promise<RouterItem[]> } = {}): Promise<Inventory> {
+  const general = Promise.all([
     read(client, "/system/identity"),
     read(client, "/system/routerboard"),
     read(client, "/interface", ["name", "type", "running", "disabled"]),
@@ -40,17 +47,26 @@ export async function discover(client: RouterClient): Promise<Inventory> {
     read(client, "/interface/pppoe-client"),
     read(client, "/ip/dhcp-client"),
     read(client, "/ip/address"),
-    read(client, "/ip/route", ["dst-address", "gateway", "distance", "check-gateway", "active", "dynamic", "bgp", "scope", "target-scope", "routing-table", "comment", "connect"], NOT_BGP),
+    options.routes ?? read(client, "/ip/route", ["dst-address", "gateway", "distance", "check-gateway", "active", "dynamic", "bgp", "scope", "target-scope", "routing-table", "comment", "connect"], NOT_BGP),
     read(client, "/ip/cloud"),
     read(client, "/ip/firewall/filter", ["chain", "action", "in-interface-list", "in-interface", "disabled"]),
-    dialect?.wireguard ? read(client, "/interface/wireguard", ["name", "listen-port"]) : Promise.resolve([]),
     read(client, "/interface/ovpn-server/server"),
   ]);
+  // A failure of one read must not go unheard while the other awaits.
+  general.catch(() => undefined);
+  const [resource] = await read(client, "/system/resource");
+  const version = versionOfResource(resource);
+  const dialect = dialectOf(version);
   // An unsupported version is read as RouterOS 6 reads: enough to say what it is.
   const menus = dialect === null ? null : menusOf(dialect);
-  const bgpItems = await read(client, menus?.bgpSessions ?? "/routing/bgp/peer");
-  const sessions = menus !== null && menus.bgpSessionState !== menus.bgpSessions ? await read(client, menus.bgpSessionState) : bgpItems;
-  const instances = dialect?.bgpInstanceMenu ? await read(client, "/routing/bgp/instance") : [];
+  const [[identityItem, board, interfaces, members, pppoe, dhcp, addresses, routes, cloud, filters, ovpnServers], wireguard, bgpItems, separateSessions, instances] = await Promise.all([
+    general,
+    dialect?.wireguard ? read(client, "/interface/wireguard", ["name", "listen-port"]) : Promise.resolve([]),
+    read(client, menus?.bgpSessions ?? "/routing/bgp/peer"),
+    menus !== null && menus.bgpSessionState !== menus.bgpSessions ? read(client, menus.bgpSessionState) : Promise.resolve(null),
+    dialect?.bgpInstanceMenu ? read(client, "/routing/bgp/instance") : Promise.resolve([]),
+  ]);
+  const sessions = separateSessions ?? bgpItems;
 
   const lists: Record<string, string[]> = {};
   for (const m of members) (lists[m.list ?? ""] ??= []).push(m.interface ?? "");

@@ -6,9 +6,9 @@ import type { PlanRequest, RouterPlan } from "../platform.js";
 import type { RouterClient } from "./api/client.js";
 import { planPeering, withObserved, type RouterOsPlan } from "./apply/plan.js";
 import { routerOsFeatures } from "./dialects.js";
-import { discover } from "./discovery.js";
+import { discover, readDiscoveryRoutes } from "./discovery.js";
 import { policyViolations } from "./filter/probes.js";
-import { POLICY_MENUS } from "./menus.js";
+import { PLANNED_MENUS, POLICY_MENUS } from "./menus.js";
 import { parseOwnershipTag } from "./names.js";
 import { readObserved } from "./read.js";
 import { render, RenderError, type Rendered } from "./render/render.js";
@@ -20,7 +20,12 @@ export interface RouterOsRouterPlan extends RouterPlan {
 
 export async function planOnRouter(client: RouterClient, request: PlanRequest): Promise<RouterOsRouterPlan> {
   const { peering, side } = request;
-  const [inventory, observed] = await Promise.all([discover(client), readObserved(client)]);
+  // The routes that are not BGP's are read once, for discovery and for the plan: bgpals's own are
+  // static, and a router may carry a million BGP routes from elsewhere that neither needs.
+  const routes = readDiscoveryRoutes(client);
+  routes.catch(() => undefined);
+  const [inventory, menus, routeItems] = await Promise.all([discover(client, { routes }), readObserved(client, PLANNED_MENUS.filter((p) => p !== "/ip/route")), routes]);
+  const observed = Object.fromEntries(PLANNED_MENUS.map((p) => [p, p === "/ip/route" ? routeItems.filter((r) => r.dynamic !== "true") : menus[p]!]));
   const version = inventory.version;
   if (request.remove) {
     return { version, rendered: null, refusals: [], plan: planPeering(peering.name, [], observed), otherChanges: 0 };
