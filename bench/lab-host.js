@@ -56,10 +56,23 @@ async function host() {
       lab = await Lab.start({ routers: ["alice", "remi"], tickMs, tls: false, ssh: false });
       const parsed = parsePeering(benchPeering());
       if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+      const connect = (side) => {
+        const info = lab.info().routers.find((r) => r.name === side);
+        return routerOs.connect({ host: info.host, port: info.port, user: info.user, password: info.password }, side);
+      };
       if (peer) {
+        // As the wizard does: the routers make their WireGuard keys first, the peering carries them.
         for (const side of ["alice", "remi"]) {
-          const info = lab.info().routers.find((r) => r.name === side);
-          const router = await routerOs.connect({ host: info.host, port: info.port, user: info.user, password: info.password }, side);
+          const router = await connect(side);
+          try {
+            const keys = await router.prepareLinks(parsed.peering, side);
+            for (const link of parsed.peering.links) if (keys[link.name] !== undefined) link.publicKey[side] = keys[link.name];
+          } finally {
+            await router.close();
+          }
+        }
+        for (const side of ["alice", "remi"]) {
+          const router = await connect(side);
           try {
             const planned = await router.plan({ peering: parsed.peering, side });
             if (planned.refusals.length > 0) throw new Error(planned.refusals.map((r) => r.message).join("; "));
@@ -70,9 +83,10 @@ async function host() {
           }
         }
         // Both sessions up, remi's prefix on alice.
-        for (let i = 0; i < 600; i++) {
-          const route = lab.router("alice").store.at("/ip/route").find({ "dst-address": "192.168.42.0/24", active: "true" });
-          if (route.length > 0) break;
+        for (let i = 0; ; i++) {
+          const routes = lab.router("alice").store.at("/ip/route").find({ "dst-address": "192.168.42.0/24", bgp: "true" });
+          if (routes.length === 2) break;
+          if (i > 600) throw new Error("the peering did not come up in the lab");
           await new Promise((resolve) => setTimeout(resolve, 50));
         }
       }

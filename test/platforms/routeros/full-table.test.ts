@@ -7,17 +7,22 @@ import type { ApiRequest } from "../../../src/lab/protocol/server.js";
 import type { Router } from "../../../src/platforms/platform.js";
 import { routerOs } from "../../../src/platforms/routeros/index.js";
 import { example } from "../../helpers.js";
-import { targetOf, planAndApply } from "./apply-helpers.js";
+import type { Peering } from "../../../src/core/peering.js";
+import { buildPeering } from "../../lab/lab-helpers.js";
+import { targetOf } from "./apply-helpers.js";
 
 let lab: Lab;
 let router: Router;
+let peering: Peering;
 beforeAll(async () => {
   lab = await Lab.start({ routers: ["alice", "remi"], tickMs: 50, tls: false, ssh: false });
-  await planAndApply(lab, "alice", example("s1"));
-  await planAndApply(lab, "remi", example("s1"));
+  peering = await buildPeering(lab, example("s1"));
   router = await routerOs.connect(targetOf(lab, "alice"), "alice");
-  // Both sessions up, remi's prefix in: the state stays as it is from here.
-  for (let i = 0; i < 200 && (await router.bgpRoutes()).length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  // Both sessions up, remi's prefix in on both: the state stays as it is from here.
+  for (let i = 0; (await router.bgpRoutes()).length < 2; i++) {
+    if (i > 300) throw new Error("the peering did not come up");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }, 60_000);
 afterAll(async () => {
   await router?.close();
@@ -27,8 +32,8 @@ afterAll(async () => {
 /** What each look reads, with and without 5,000 upstream routes on the router. */
 async function looks() {
   const inventory = await router.discover();
-  const planned = await router.plan({ peering: example("s1"), side: "alice" });
-  const removal = await router.plan({ peering: example("s1"), side: "alice", remove: true });
+  const planned = await router.plan({ peering, side: "alice" });
+  const removal = await router.plan({ peering, side: "alice", remove: true });
   const routes = await router.bgpRoutes();
   const status = await router.status();
   return { inventory, changes: planned.plan.changes.length, refusals: planned.refusals, removal: removal.plan.changes.map((c) => `${c.op} ${c.path} ${c.role}`), routes, status: { routes: status.routes, sessions: status.sessions.map((s) => [s.name, s.state, s.prefixes]) } };
@@ -46,6 +51,8 @@ describe("a router carrying an upstream table", () => {
 
     const from = lab.router("alice").requests.length;
     const withTable = await looks();
+    expect(without.routes).toHaveLength(2);
+    expect(without.status.routes).toHaveLength(2);
     expect(withTable).toEqual(without);
     const prints = routePrints(lab.router("alice").requests.slice(from));
     expect(prints.length).toBeGreaterThan(0);
