@@ -1,6 +1,10 @@
 // How fast the monitor's route view takes in a full table, and whether the screen keeps drawing.
 //
-//   npm run bench:ingest                 (BGPALS_BENCH_ROUTES=1000000 by default)
+//   npm run bench:ingest                 (BGPALS_BENCH_SIZES=10000,100000,1000000 by default;
+//                                         BGPALS_BENCH_ROUTES=N runs one size)
+//
+// Like for like: each bgpals reader is compared with node-routeros reading the same attributes
+// (the same `.proplist`, or none on both sides), at each size, with each reader's peak RSS.
 //
 // The lab router runs in a child process (its own core and its own memory, as a real router is its
 // own machine) and serves two prints that are thrown away before any reader (its JIT warm, the
@@ -11,18 +15,20 @@
 //        routeUpdatesOf into a RouteTable, while Ink draws RouteTable at 80x24 into a null terminal
 //        (CI unset, so Ink draws every frame; the app's frame timer and Ink settings, src/ui/frames.ts).
 //   (a') the same without `.proplist`: every attribute, the very bytes (b) reads.
-//   (b)  node-routeros's RouterOSAPI.write('/ip/route/print'), no `.proplist`: the plain print.
+//   (b)  node-routeros's RouterOSAPI.write('/ip/route/print'), no `.proplist`: the plain print, (a')'s match.
+//   (b') node-routeros with the same `.proplist` as (a): (a)'s match.
 // Measured for (a) and (a'): wall time, routes/s, peak RSS (sampled every 10 ms, and the kernel's
 // high-water mark), the longest gap between two frames written while routes came in (counted from
 // the frame drawn before the print started), and the longest event-loop stall; for (b) wall time.
-// Each of (a) and (a') gets a line with its ratio against (b); the last line sums up (a) against (b).
-// Targets: >= 10x faster than (b), peak RSS < 1 GB, frame gap <= 100 ms.
+// (a) is compared with (b') and (a') with (b); the last line per size sums up (a) against (b').
+// Targets: >= 10x faster than node-routeros like for like, peak RSS < 1 GB, frame gap <= 100 ms.
 import { fork } from "node:child_process";
 import { EventEmitter } from "node:events";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { stripVTControlCharacters } from "node:util";
 
-const ROUTES = Number(process.env.BGPALS_BENCH_ROUTES ?? 1_000_000);
+const SIZES = (process.env.BGPALS_BENCH_ROUTES ?? process.env.BGPALS_BENCH_SIZES ?? "10000,100000,1000000").split(",").map(Number);
+let ROUTES = SIZES[0];
 const USER = "admin";
 const PASSWORD = "bench";
 const SIZE = { columns: 80, rows: 24 };
@@ -73,18 +79,21 @@ function* bgpRoutes(count) {
   }
 }
 
-/** (b): node-routeros reading the whole table, in a process of its own. */
-async function nodeRouterosPrint(port) {
+/** (b) or (b'): node-routeros reading the table (every attribute, or `proplist`), in a process of its own. */
+async function nodeRouterosPrint(port, proplist) {
   await import("../dist/platforms/routeros/api/node-routeros-fix.js");
   const { RouterOSAPI } = await import("node-routeros");
   const api = new RouterOSAPI({ host: "127.0.0.1", port, user: USER, password: PASSWORD, timeout: 900 });
   api.on("error", (error) => console.error("  node-routeros error:", error.message));
   await api.connect();
+  let peakRss = process.memoryUsage.rss();
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 10);
   const started = performance.now();
-  const items = await api.write("/ip/route/print");
+  const items = await api.write("/ip/route/print", proplist ? [`=.proplist=${proplist.join(",")}`] : []);
   const seconds = (performance.now() - started) / 1000;
+  clearInterval(sampler);
   await api.close();
-  process.send({ seconds, routes: items.length });
+  process.send({ seconds, routes: items.length, peakRss: Math.max(peakRss, process.resourceUsage().maxRSS * 1024) });
 }
 
 /** Starts this file in a child process in `role`; resolves with its first message. */
@@ -137,8 +146,10 @@ function nullTerminal() {
 
 /** (a) or (a'): streamPrint into a RouteTable while Ink draws it; sends the figures to the parent. */
 async function ingest(port, withProplist) {
-  // Ink decides at import time whether it runs in CI (and then draws only the last frame).
+  // Ink decides at import time whether it runs in CI (and then draws only the last frame); React
+  // which build it runs: the production one, as the launcher (bin/bgpals.js) sets.
   delete process.env.CI;
+  process.env.NODE_ENV ??= "production";
   const React = await import("react");
   const { render } = await import("ink");
   const { FRAME_MS: FRAME_TIMER_MS, INK_MAX_FPS } = await import("../dist/ui/frames.js");
@@ -205,7 +216,18 @@ async function ingest(port, withProplist) {
 }
 
 async function main() {
-  console.log(`ingest: ${ROUTES.toLocaleString("en")} routes in /ip/route, route view at ${SIZE.columns}x${SIZE.rows}`);
+  const summary = [];
+  for (const size of SIZES) {
+    ROUTES = size;
+    summary.push(await runSize());
+  }
+  console.log("");
+  for (const line of summary) console.log(line);
+}
+
+/** All four readers at one size; returns the summary line. */
+async function runSize() {
+  console.log(`\ningest: ${ROUTES.toLocaleString("en")} routes in /ip/route, route view at ${SIZE.columns}x${SIZE.rows}`);
   const lab = child("--router", ROUTES);
   const { port, loadMs } = await lab.message;
   console.log(`  router (child process) ready on port ${port} (loading the table took ${(loadMs / 1000).toFixed(1)} s)`);
@@ -215,44 +237,49 @@ async function main() {
     // without .proplist) read here and thrown away first.
     const { streamPrint, routeProplist } = await import("../dist/platforms/routeros/api/route-stream.js");
     const target = { host: "127.0.0.1", port, user: USER, password: PASSWORD, timeoutMs: 60_000 };
-    for (const proplist of [routeProplist({ dottedRouteAttributes: true }), undefined]) await streamPrint(target, "/ip/route", { proplist, onBatch: () => {} });
+    const proplist = routeProplist({ dottedRouteAttributes: true });
+    for (const words of [proplist, undefined]) await streamPrint(target, "/ip/route", { proplist: words, onBatch: () => {} });
 
     const a = await answer(child("--ingest", port, "proplist"));
+    const bSame = await answer(child("--node-routeros", port, "proplist"));
     const aAll = await answer(child("--ingest", port, "all"));
-    const b = await answer(child("--node-routeros", port));
+    const b = await answer(child("--node-routeros", port, "all"));
 
-    const line = (label, r) =>
-      `  ${label} ${r.seconds.toFixed(2)} s  ${Math.round(r.routes / r.seconds).toLocaleString("en")} routes/s  ${(r.bytes / 1e6).toFixed(0)} MB  ` +
+    const mb = (bytes) => `${(bytes / 1e6).toFixed(0)} MB`;
+    const line = (label, r, base) =>
+      `  ${label} ${r.seconds.toFixed(2)} s  ${Math.round(r.routes / r.seconds).toLocaleString("en")} routes/s  ${mb(r.bytes)}  ` +
       `${r.batches} batches  ${r.frames} frames  longest frame gap ${r.longestGapMs.toFixed(0)} ms  ` +
-      `longest event-loop stall ${r.longestStallMs.toFixed(0)} ms  peak RSS ${(r.peakRss / 1e6).toFixed(0)} MB  ` +
-      `${(b.seconds / r.seconds).toFixed(1)}x faster than (b)`;
-    console.log(line(`(a)  monitor: streamPrint, .proplist=routeProplist({ dottedRouteAttributes: true }), into RouteTable, Ink drawing:`, a));
-    console.log(line(`(a') the same without .proplist (every attribute, the bytes (b) reads):              `, aAll));
-    console.log(`  (b)  node-routeros write('/ip/route/print'), no .proplist:  ${b.seconds.toFixed(2)} s  ${Math.round(b.routes / b.seconds).toLocaleString("en")} routes/s`);
+      `longest event-loop stall ${r.longestStallMs.toFixed(0)} ms  peak RSS ${mb(r.peakRss)}  ` +
+      `${(base.seconds / r.seconds).toFixed(1)}x faster than node-routeros on the same attributes`;
+    console.log(line(`(a)  monitor: streamPrint, .proplist (${proplist.length} attributes), into RouteTable, Ink drawing:`, a, bSame));
+    console.log(`  (b') node-routeros write('/ip/route/print', .proplist the same):  ${bSame.seconds.toFixed(2)} s  ${Math.round(bSame.routes / bSame.seconds).toLocaleString("en")} routes/s  peak RSS ${mb(bSame.peakRss)}`);
+    console.log(line(`(a') the same without .proplist (every attribute):                         `, aAll, b));
+    console.log(`  (b)  node-routeros write('/ip/route/print'), no .proplist:  ${b.seconds.toFixed(2)} s  ${Math.round(b.routes / b.seconds).toLocaleString("en")} routes/s  peak RSS ${mb(b.peakRss)}`);
     for (const [label, r] of [["(a)", a], ["(a')", aAll]]) {
       const shown = stripVTControlCharacters(r.lastFrame).split("\n").find((text) => text.includes("routes,"));
       console.log(`  ${label} last frame says: ${shown?.trim() ?? "(no counts line)"}`);
     }
 
-    const mismatch = [a, aAll].some((r) => r.routes !== ROUTES || r.stored !== ROUTES) || b.routes !== ROUTES;
+    const mismatch = [a, aAll].some((r) => r.routes !== ROUTES || r.stored !== ROUTES) || b.routes !== ROUTES || bSame.routes !== ROUTES;
     if (mismatch) {
-      console.log(`  MISMATCH: expected ${ROUTES} routes; (a) streamed ${a.routes}, stored ${a.stored}; (a') streamed ${aAll.routes}, stored ${aAll.stored}; (b) ${b.routes}`);
+      console.log(`  MISMATCH: expected ${ROUTES} routes; (a) streamed ${a.routes}, stored ${a.stored}; (a') streamed ${aAll.routes}, stored ${aAll.stored}; (b) ${b.routes}; (b') ${bSame.routes}`);
+      process.exitCode = 1;
     }
-    const targets = (r) => {
-      const ratio = b.seconds / r.seconds;
+    const targets = (r, base) => {
+      const ratio = base.seconds / r.seconds;
       return (
         `>= 10x faster ${ratio >= 10 ? "met" : "MISSED"}, peak RSS < 1 GB ${r.peakRss < 1e9 ? "met" : "MISSED"}, ` +
         `frame gap <= 100 ms ${r.longestGapMs <= 100 ? "met" : "MISSED"}`
       );
     };
-    console.log(`  targets for (a):  ${targets(a)}`);
-    console.log(`  (a') on the same: ${targets(aAll)}`);
-    console.log(
-      `ingest ${a.routes} routes: ${a.seconds.toFixed(2)} s, ${Math.round(a.routes / a.seconds)} routes/s, ` +
-        `peak RSS ${(a.peakRss / 1e6).toFixed(0)} MB, longest frame gap ${a.longestGapMs.toFixed(0)} ms, ` +
-        `${(b.seconds / a.seconds).toFixed(1)}x faster than node-routeros print`,
+    console.log(`  targets for (a) against (b'):  ${targets(a, bSame)}`);
+    console.log(`  (a') against (b):              ${targets(aAll, b)}`);
+    return (
+      `ingest ${a.routes} routes, like for like: .proplist ${(bSame.seconds / a.seconds).toFixed(1)}x faster than node-routeros ` +
+      `(${a.seconds.toFixed(2)} s vs ${bSame.seconds.toFixed(2)} s; peak RSS ${mb(a.peakRss)} vs ${mb(bSame.peakRss)}), ` +
+      `every attribute ${(b.seconds / aAll.seconds).toFixed(1)}x (${aAll.seconds.toFixed(2)} s vs ${b.seconds.toFixed(2)} s; peak RSS ${mb(aAll.peakRss)} vs ${mb(b.peakRss)}), ` +
+      `longest frame gap ${a.longestGapMs.toFixed(0)} ms`
     );
-    process.exitCode = mismatch ? 1 : 0;
   } finally {
     lab.process.kill();
   }
@@ -268,5 +295,8 @@ async function answer({ process: reader, message }) {
 const [role, arg, what] = process.argv.slice(2);
 if (role === "--router") await router(Number(arg));
 else if (role === "--ingest") await ingest(Number(arg), what === "proplist");
-else if (role === "--node-routeros") await nodeRouterosPrint(Number(arg));
+else if (role === "--node-routeros") {
+  const { routeProplist } = await import("../dist/platforms/routeros/api/route-stream.js");
+  await nodeRouterosPrint(Number(arg), what === "proplist" ? routeProplist({ dottedRouteAttributes: true }) : undefined);
+}
 else await main();

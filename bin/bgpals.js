@@ -13,5 +13,9 @@ process.stdout.on("error", (e) => {
   if (e.code === "EPIPE") process.exit(0);
   throw e;
 });
+// React's production build: its development build checks and records every render, several times
+// the work while a route table streams in. Set before React is first imported; tests that render
+// in-process keep the development build.
+process.env.NODE_ENV ??= "production";
 const { main } = await import(entry.href);
 process.exitCode = await main(process.argv.slice(2));

@@ -81,7 +81,7 @@ export function demoOperators(routers: ReadonlyArray<{ name: string; version: st
           target: { host: profile.host, port: profile.port, user: profile.user, password, tls: profile.tls, knownFingerprint: fingerprint },
         }),
       loadHome: () => homeOf(workspace, services.routers()),
-      probe: () => probedHome(services),
+      probe: (routers) => probedHome(services, routers),
       clipboard,
       outputDir: join(workspace.home, "out"),
     };

@@ -64,6 +64,6 @@ export async function openTui(): Promise<void> {
   }
   const { runTui } = await import("../ui/run.js");
   const services = profileServices((data) => process.stdout.write(data));
-  services.probe = () => probedHome(services);
+  services.probe = (routers) => probedHome(services, routers);
   await runTui(services.loadHome(), services);
 }

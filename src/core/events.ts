@@ -21,6 +21,7 @@ export interface RouteView {
   active: boolean;
   localPref: number | null;
   link: string | null;
+  asPath?: string;
 }
 
 export interface StatusView {

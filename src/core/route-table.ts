@@ -70,6 +70,8 @@ class Interned {
   readonly names: string[] = [];
   readonly total: number[] = [];
   readonly active: number[] = [];
+  /** Per name: the local-pref of the route last seen with it (NO_LOCAL_PREF for none). */
+  readonly localPref: number[] = [];
   /** Per name: does it match the current filter (-1 not computed yet). */
   matches: number[] = [];
   private readonly index = new Map<string, number>();
@@ -92,12 +94,18 @@ class Interned {
       this.names.push(name);
       this.total.push(0);
       this.active.push(0);
+      this.localPref.push(NO_LOCAL_PREF);
       this.matches.push(-1);
     }
     recent[this.nextRecent] = name;
     this.recentNumbers[this.nextRecent] = n;
     this.nextRecent = (this.nextRecent + 1) % RECENT_NAMES;
     return n;
+  }
+
+  /** The number of a name seen before. */
+  find(name: string): number | undefined {
+    return this.index.get(name);
   }
 
   groups(): GroupCount[] {
@@ -342,9 +350,46 @@ export class RouteTable {
     };
   }
 
+  /** The local-pref the routes of a link carry (the last one seen); null when it has none now. */
+  localPrefOf(link: string): number | null {
+    const n = this.#links.find(link);
+    if (n === undefined || this.#links.total[n] === 0) return null;
+    const pref = this.#links.localPref[n]!;
+    return pref === NO_LOCAL_PREF ? null : pref;
+  }
+
   get(id: string): RouteRow | undefined {
     const slot = this.#slotOf.get(this.#idNumber(id));
     return slot === undefined ? undefined : this.#row(slot);
+  }
+
+  /** Every route in order, whatever the filter. */
+  all(): RouteRow[] {
+    this.settle();
+    const rows: RouteRow[] = [];
+    for (let i = 0; i < this.#orderLength; i++) rows.push(this.#row(this.#order[i]!));
+    return rows;
+  }
+
+  /** The routes to `prefix` (filter or not), in order: a binary search in the settled order. */
+  routesTo(prefix: string): RouteRow[] {
+    this.settle();
+    const key = prefixKey(prefix);
+    const order = this.#order;
+    const sortKey = this.#sortKey;
+    let low = 0;
+    let high = this.#orderLength;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (sortKey[order[middle]!]! < key) low = middle + 1;
+      else high = middle;
+    }
+    const rows: RouteRow[] = [];
+    for (let i = low; i < this.#orderLength && sortKey[order[i]!] === key; i++) {
+      const slot = order[i]!;
+      if (key !== NOT_IPV4 || this.#prefix[slot] === prefix) rows.push(this.#row(slot));
+    }
+    return rows;
   }
 
   /** Where the route stands in the filtered order; -1 when it is absent or filtered out. */
@@ -418,6 +463,7 @@ export class RouteTable {
     const gateway = this.#gateways.number(route.gateway);
     const link = this.#links.number(route.link ?? "");
     const asPath = this.#asPaths.number(route.asPath);
+    this.#links.localPref[link] = route.localPref ?? NO_LOCAL_PREF;
     const existing = this.#slotOf.get(idKey);
     if (existing !== undefined) {
       // Same place in the order and the same filter result: change it where it is.

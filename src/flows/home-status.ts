@@ -30,7 +30,8 @@ export async function probeHome(targets: readonly ProbeTarget[], peerings: reado
       let router: Router | null = null;
       try {
         router = await target.connect();
-        statuses.push(await router.status());
+        // Badges need tunnels and sessions only: no routes.
+        statuses.push(await router.status({ routes: false }));
         routers[target.name] = "ok";
       } catch (e) {
         routers[target.name] = e instanceof RouterError && e.kind === "bad-credentials" ? "bad-credentials" : "unreachable";
@@ -79,11 +80,11 @@ export function homeOf(ws: Workspace, routers: Array<{ name: string; label: stri
   };
 }
 
-/** Probes what can be probed without asking for a password, and returns Home with the badges. */
-export async function probedHome(services: HomeSources): Promise<HomeLists> {
+/** Probes `only` these routers (default all) where that needs no password, and returns Home with the badges. */
+export async function probedHome(services: HomeSources, only?: readonly string[]): Promise<HomeLists> {
   const routers = services.routers();
   const health = await probeHome(
-    routers.map((r) => ({ name: r.name, connect: services.needsPassword(r.name) ? null : () => services.connect(r.name) })),
+    routers.filter((r) => only === undefined || only.includes(r.name)).map((r) => ({ name: r.name, connect: services.needsPassword(r.name) ? null : () => services.connect(r.name) })),
     peersOf(services.workspace),
   );
   return homeOf(services.workspace, routers, health);

@@ -92,5 +92,5 @@ export function watchFriendRouter(options: FriendWatchOptions): Promise<void> | 
   const account = friendMonitorAccount(workspace, friend);
   if (account === null) return null;
   const target = { host: account.host, port: account.port, user: account.user, password: account.password, timeoutMs: FRIEND_TIMEOUT_MS };
-  return watchRouter({ connect: () => platform.connect(target, `${friend}'s router`), signal: options.signal, onEvent: options.onEvent, onStatus: options.onStatus });
+  return watchRouter({ connect: () => platform.connect(target, `${friend}'s router`), signal: options.signal, onEvent: options.onEvent, onStatus: options.onStatus, routes: false });
 }

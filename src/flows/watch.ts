@@ -1,26 +1,52 @@
-// Watches a router: status snapshots, diffed into events. Where the router streams its changes
-// they trigger a look at once, a slow poll covers the rest (and routers that cannot stream). A
-// lost connection is said once, retried with backoff, and resumed without repeating events.
-import { statusEvents, type MonitorEvent } from "../core/events.js";
+// Watches a router: one live model of it that the status command, the monitor's screen, its route
+// view and its event log all read. Tunnels and sessions are looked at (small: a few items), woken
+// early where the router streams their changes; the friends' routes come on one stream of their
+// own (Router.feedFriendRoutes: a follow on RouterOS 7, a bounded poll of only those routes on 6)
+// into a RouteTable, and best-path events are read off that stream, never off a print of every
+// route per look. A lost connection is said once, retried with backoff, and resumed without
+// repeating events.
+import { BestPaths } from "../core/best-paths.js";
+import { statusEvents, type MonitorEvent, type RouteView } from "../core/events.js";
+import { RouteTable } from "../core/route-table.js";
 import type { Router, RouterStatus, Watching } from "../platforms/platform.js";
 
 export type WatchEvent =
   | (MonitorEvent & { time: string })
   | { event: "connected"; time: string; version: string }
   | { event: "connection-lost"; time: string; error: string; retryInMs: number }
-  | { event: "snapshot"; time: string; status: RouterStatus };
+  /** The first look; `routes` counts the friends' routes then, listed in `status.routes` up to SNAPSHOT_ROUTES. */
+  | { event: "snapshot"; time: string; status: RouterStatus; routes: number };
+
+/** The friends' routes' feed: waiting for the table, all in and following, or lost (retrying). */
+export type RoutesState = "loading" | "live" | "lost";
+
+export interface WatchRoutes {
+  /** Where the routes go; the watcher empties it when it starts over. */
+  readonly table: RouteTable;
+  /** Whose routes: these next hops (a monitor's friend); default every session's neighbour. */
+  readonly addresses?: readonly string[];
+  /** The link a next hop belongs to; default the link of the session with that neighbour. */
+  readonly linkOf?: (gateway: string) => string | undefined;
+  readonly onState?: (state: RoutesState) => void;
+}
 
 export interface WatchOptions {
   connect: () => Promise<Router>;
   onEvent: (event: WatchEvent) => void;
-  /** Every look, changed or not: screens draw the latest state from it. */
+  /** Every look, changed or not: screens draw the latest state from it (`routes` stays empty: read the table). */
   onStatus?: (status: RouterStatus) => void;
   signal: AbortSignal;
   /** Slowest look, in ms (default 2000). */
   pollMs?: number;
   now?: () => Date;
+  /** The friends' routes: followed into this table (default one of its own); false for tunnels and sessions only. */
+  routes?: WatchRoutes | false;
 }
 
+/** A snapshot or a reconnect lists (and compares) the routes themselves up to this many. */
+export const SNAPSHOT_ROUTES = 10_000;
+/** Changes that come together (a best path moving is two updates) are told together after this pause. */
+const SETTLE_MS = 100;
 const BACKOFF_MS = [250, 500, 1000, 2000, 5000, 10_000];
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -33,46 +59,144 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** The friends' routes as the events compare them. */
+function routeViews(table: RouteTable): RouteView[] {
+  return table.all().map((r) => ({ dst: r.prefix, gateway: r.gateway, active: r.active, localPref: r.localPref, link: r.link === "" ? null : r.link, asPath: r.asPath.replace(/ /g, ",") }));
+}
+
+function asStatus(route: RouteView): RouterStatus["routes"][number] {
+  return { dst: route.dst, gateway: route.gateway, active: route.active, localPref: route.localPref, asPath: route.asPath ?? "", link: route.link };
+}
+
 export async function watchRouter(options: WatchOptions): Promise<void> {
   const time = () => (options.now?.() ?? new Date()).toISOString();
   const pollMs = options.pollMs ?? 2000;
+  const routes = options.routes === false ? null : (options.routes ?? { table: new RouteTable() });
+  const best = routes === null ? null : new BestPaths(routes.table);
   let last: RouterStatus | null = null;
+  /** The routes' best paths as last told, kept across a reconnect (small tables only) to compare after. */
+  let toldRoutes: RouteView[] | null = null;
+  let snapshotSent = false;
   let failures = 0;
+  const emit = (events: readonly MonitorEvent[]) => {
+    for (const e of events) options.onEvent({ ...e, time: time() });
+  };
   while (!options.signal.aborted) {
     let router: Router | null = null;
     let watching: Watching | null = null;
+    const feedStop = new AbortController();
+    let settleTimer: NodeJS.Timeout | undefined;
     try {
       router = await options.connect();
       const version = await router.version();
       options.onEvent({ event: "connected", time: time(), version });
       failures = 0;
       let wake: (() => void) | null = null;
+      let lost: Error | null = null;
       watching = await router.watchChanges(() => wake?.());
+
+      // The routes' feed: started once the first look says whose routes they are; again if that changes.
+      let feeding = "";
+      // Without routes to follow, the first look is all there is to wait for.
+      let loaded = routes === null;
+      const startFeed = (status: RouterStatus): void => {
+        if (routes === null || best === null) return;
+        const linkBySession = new Map(status.sessions.map((s) => [s.remoteAddress, s.link]));
+        const addresses = [...new Set(routes.addresses ?? status.sessions.map((s) => s.remoteAddress))].filter((a) => a !== "").sort();
+        const key = addresses.join(" ");
+        if (key === feeding) return;
+        feeding = key;
+        loaded = false;
+        best.reset();
+        routes.table.clear();
+        routes.onState?.("loading");
+        if (addresses.length === 0) {
+          loaded = true;
+          routes.onState?.("live");
+          return;
+        }
+        const linkOf = routes.linkOf ?? ((gateway: string) => linkBySession.get(gateway));
+        router!
+          .feedFriendRoutes({
+            addresses,
+            linkOf,
+            signal: feedStop.signal,
+            onUpdates: (updates, removed) => {
+              if (loaded) best.note(updates, removed);
+              routes.table.upsert(updates);
+              routes.table.remove(removed);
+              if (loaded && best.pending > 0 && settleTimer === undefined) {
+                settleTimer = setTimeout(() => {
+                  settleTimer = undefined;
+                  emit(best.changes());
+                }, SETTLE_MS);
+              }
+            },
+            onLoaded: () => {
+              loaded = true;
+              // After a reconnect, what changed meanwhile is told (where the table is small enough to compare).
+              if (toldRoutes !== null && routes.table.size <= SNAPSHOT_ROUTES) {
+                emit(statusEvents({ tunnels: [], sessions: [], routes: toldRoutes }, { tunnels: [], sessions: [], routes: routeViews(routes.table) }));
+              }
+              toldRoutes = null;
+              routes.onState?.("live");
+              wake?.();
+            },
+          })
+          .then(
+            () => undefined,
+            (e: unknown) => {
+              if (feedStop.signal.aborted) return;
+              lost = e instanceof Error ? e : new Error(String(e));
+              wake?.();
+            },
+          );
+      };
+
       while (!options.signal.aborted) {
         if (router.closed) throw new Error("the connection was closed");
-        const status = await router.status();
-        if (last === null) options.onEvent({ event: "snapshot", time: time(), status });
-        else for (const e of statusEvents(last, status)) options.onEvent({ ...e, time: time() });
+        if (lost !== null) throw lost;
+        const status = await router.status({ routes: false });
+        startFeed(status);
+        if (snapshotSent) {
+          emit(statusEvents(last!, status));
+        } else if (loaded) {
+          // The first look is told whole, once the routes are in too.
+          const count = routes?.table.size ?? 0;
+          const listed = routes === null || count > SNAPSHOT_ROUTES ? [] : routeViews(routes.table);
+          options.onEvent({ event: "snapshot", time: time(), status: { ...status, routes: listed.map(asStatus) }, routes: count });
+          snapshotSent = true;
+        }
         last = status;
         options.onStatus?.(status);
         await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, pollMs);
+          const done = () => {
+            options.signal.removeEventListener("abort", done);
+            resolve();
+          };
+          // Until the routes are in, look often: the snapshot waits for them.
+          const t = setTimeout(done, snapshotSent ? pollMs : Math.min(pollMs, 250));
           // A change seen by the router's stream: look again shortly (changes come in bursts).
           wake = () => {
             clearTimeout(t);
             wake = null;
-            setTimeout(resolve, 50);
+            setTimeout(done, 50);
           };
-          options.signal.addEventListener("abort", () => resolve(), { once: true });
+          options.signal.addEventListener("abort", done, { once: true });
         });
       }
     } catch (e) {
       if (options.signal.aborted) break;
       const retryInMs = BACKOFF_MS[Math.min(failures, BACKOFF_MS.length - 1)]!;
       if (failures === 0) options.onEvent({ event: "connection-lost", time: time(), error: (e as Error).message, retryInMs });
+      // What the routes were, to tell what changed once they are back (small tables: a big one is reloaded silently).
+      if (routes !== null && toldRoutes === null && snapshotSent && routes.table.size <= SNAPSHOT_ROUTES) toldRoutes = routeViews(routes.table);
+      routes?.onState?.("lost");
       failures++;
       await sleep(retryInMs, options.signal);
     } finally {
+      clearTimeout(settleTimer);
+      feedStop.abort();
       await watching?.stop().catch(() => undefined);
       await router?.close().catch(() => undefined);
     }

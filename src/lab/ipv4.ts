@@ -7,15 +7,29 @@ export interface Prefix {
   length: number;
 }
 
-const DOTTED = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-
-/** The address as a number, or null when the text is not a dotted-quad IPv4 address. */
+/** The address as a number, or null when the text is not a dotted-quad IPv4 address. Read by hand: the dataplane reads one per route it judges. */
 export function readAddress(text: string): number | null {
-  const m = DOTTED.exec(text);
-  if (m === null) return null;
-  const octets = m.slice(1, 5).map(Number);
-  if (octets.some((o) => o > 255)) return null;
-  return octets.reduce((n, o) => n * 256 + o, 0);
+  let address = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      part = part * 10 + (c - 48);
+      if (++digits > 3) return null;
+    } else if (c === 46 && digits > 0 && dots < 3) {
+      if (part > 255) return null;
+      address = address * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else {
+      return null;
+    }
+  }
+  if (dots !== 3 || digits === 0 || part > 255) return null;
+  return address * 256 + part;
 }
 
 export function isIPv4(text: string): boolean {
@@ -37,12 +51,16 @@ function maskOf(length: number): number {
  * as a /32. Null when unreadable.
  */
 export function readPrefix(text: string): Prefix | null {
-  const [addressText, lengthText, ...rest] = text.trim().split("/");
-  if (addressText === undefined || rest.length > 0) return null;
-  const address = readAddress(addressText);
+  const trimmed = text.trim();
+  const slash = trimmed.indexOf("/");
+  const address = readAddress(slash < 0 ? trimmed : trimmed.slice(0, slash));
   if (address === null) return null;
-  if (lengthText !== undefined && !/^\d{1,2}$/.test(lengthText)) return null;
-  const length = lengthText === undefined ? 32 : Number(lengthText);
+  let length = 32;
+  if (slash >= 0) {
+    const lengthText = trimmed.slice(slash + 1);
+    if (!/^\d{1,2}$/.test(lengthText)) return null;
+    length = Number(lengthText);
+  }
   if (length > 32) return null;
   return { network: (address & maskOf(length)) >>> 0, length };
 }

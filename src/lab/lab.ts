@@ -1,6 +1,7 @@
 // The lab: simulated routers on loopback, one lab clock, the dataplane ticking between them, and
 // faults injected from code or through each router's own `/lab/...` API menu (docs/lab.md).
 import { isV6, routerOs } from "./versions.js";
+import { MAX_BULK_ROUTES } from "./model/bulk.js";
 import { Dataplane } from "./model/dataplane.js";
 import { isTrue, type World } from "./model/types.js";
 import { PERSONALITIES, type Personality } from "./personalities.js";
@@ -50,7 +51,8 @@ export class Lab {
   readonly ssh = new Map<string, LabSshServer>();
   readonly dataplane = new Dataplane();
   readonly wanDown = new Set<string>();
-  readonly leaks = new Map<string, string[]>();
+  /** Routes each router leaks (model/bulk.ts names them). */
+  readonly leaks = new Map<string, number>();
   readonly clockFactor: number;
   private readonly dns = new Map<string, string>();
   private readonly realStart = Date.now();
@@ -177,13 +179,38 @@ export class Lab {
     this.tick();
   }
 
-  /** The router announces `count` extra /24s on every session, past its own filters. */
-  leak(router: string, count: number): string[] {
-    const prefixes = Array.from({ length: count }, (_, i) => `10.${200 + Math.floor(i / 256)}.${i % 256}.0/24`);
-    if (count > 0) this.leaks.set(router, prefixes);
+  /**
+   * The router announces `count` extra /24s on every session, past its own filters: 10.200.0.0/24,
+   * 10.200.1.0/24 ... on into 11.0.0.0/24 (model/bulk.ts), up to a million. Returns the count.
+   */
+  leak(router: string, count: number): number {
+    this.router(router);
+    if (!Number.isInteger(count) || count < 0 || count > MAX_BULK_ROUTES) throw new Error(`=count= must be 0 to ${MAX_BULK_ROUTES}`);
+    if (count > 0) this.leaks.set(router, count);
     else this.leaks.delete(router);
     this.tick();
-    return prefixes;
+    return count;
+  }
+
+  /**
+   * The router gets `count` routes from an upstream that is not a bgpals peer: 1.0.0.0/24 on,
+   * through its first default route's gateway, `bgp=true`, up to a million; 0 takes them away.
+   */
+  table(router: string, count: number): number {
+    this.router(router).setTable(count);
+    this.tick();
+    return count;
+  }
+
+  /** Whether every router holds its bulk routes (leaks, tables) as wanted; ticks until it does or `timeoutMs` passes. */
+  async settle(timeoutMs = 120_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      this.tick();
+      if ([...this.routers.values()].every((r) => r.bulkStatus().settled)) return;
+      if (Date.now() > deadline) throw new Error("the lab's bulk routes did not settle in time");
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
   }
 
   async stop(): Promise<void> {
@@ -237,10 +264,12 @@ export class Lab {
       "/system/reboot": run(() => {
         setTimeout(() => void this.reboot(name), 20);
       }),
-      "/lab/leak": run((req) => {
-        const count = Number(need(req, "count"));
-        if (!Number.isInteger(count) || count < 0 || count > 100_000) throw new Error("=count= must be 0 to 100000");
-        return String(this.leak(name, count).length);
+      "/lab/leak": run((req) => String(this.leak(name, Number(need(req, "count"))))),
+      "/lab/table": run((req) => String(this.table(name, Number(need(req, "count"))))),
+      // Whether the leaks and tables are all in /ip/route yet: `=ret=` the bulk routes held, `=settled=`.
+      "/lab/bulk": run(() => {
+        const { rows, settled } = this.router(name).bulkStatus();
+        return `${rows} ${settled ? "settled" : "moving"}`;
       }),
       "/lab/tick": run(() => this.tick()),
       // The configuration without state (JSON), for comparing a router before and after.

@@ -4,10 +4,12 @@
 import { checkCommand, menuExists } from "./schema.js";
 import { certificateCommands, printIntoFile, type CertificateKeys } from "./certificates.js";
 import { factoryItems, grantedPolicies, menuDescriptors } from "./menus.js";
+import { BulkProjection } from "./bulk-projection.js";
+import { Budget, MAX_BULK_ROUTES, TABLE_AS_PATHS, tablePrefix, type BulkGroup } from "./model/bulk.js";
 import type { RouterSnapshot } from "./model/dataplane.js";
 import type { Item, RouterView } from "./model/types.js";
 import type { Personality } from "./personalities.js";
-import { ApiServer, type ApiUser, type CommandHandler, type Reply } from "./protocol/server.js";
+import { ApiServer, type ApiRequest, type ApiUser, type CommandHandler, type Reply } from "./protocol/server.js";
 import { TrapCategory } from "./protocol/traps.js";
 import { createStoreHandler } from "./store/commands.js";
 import { ConfigStore, V6_MESSAGES, V7_MESSAGES } from "./store/store.js";
@@ -22,6 +24,9 @@ export const STATE_ATTRIBUTES = new Set([
 ]);
 
 const MASK = "********";
+/** Commands a router remembers for its request log. */
+const REQUEST_LOG = 10_000;
+
 const WRITE_VERBS = new Set(["add", "set", "remove", "unset", "enable", "disable", "move", "sign", "import", "export-certificate"]);
 // Commands beyond add/set whose arguments RouterOS 7 checks against its command tree.
 const SCHEMA_CHECKED_VERBS = new Set(["add", "set", "sign", "import", "export-certificate"]);
@@ -58,6 +63,8 @@ export class LabRouter {
    * then drops the connection before the client hears back.
    */
   writeFault: { at: number; kind: "trap" | "drop" } | null = null;
+  /** The last REQUEST_LOG commands this router was sent, oldest first: what a client asked for, for tests. */
+  readonly requests: ApiRequest[] = [];
   private writesSeen = 0;
   /** A callback after the k-th API write from now (see afterWrite). */
   private writeHook: { at: number; callback: (command: string) => void | Promise<void> } | null = null;
@@ -66,6 +73,15 @@ export class LabRouter {
   private writeGate: Promise<void> | null = null;
   /** Ids of items the dataplane created (dynamic addresses, routes, sessions), per menu. */
   private projected = new Map<string, Map<string, string>>();
+  /** The routes of /ip/route that are not bulk (configured, connected, BGP from peers' networks): what the dataplane reads. */
+  private readonly routes = new Set<string>();
+  /** Bulk routes (a leak received, an upstream table) written a slice per tick. */
+  private readonly bulk: BulkProjection;
+  private bulkWriting = false;
+  /** The upstream table `/lab/table` gave this router, if any. */
+  private table: BulkGroup | null = null;
+  /** The bulk groups of the last projection. */
+  private bulkGroups: readonly BulkGroup[] = [];
 
   constructor(personality: Personality, options: LabRouterOptions) {
     this.name = personality.name;
@@ -83,6 +99,8 @@ export class LabRouter {
       if (this.store.menu(path) === undefined) throw new Error(`personality ${this.name} seeds ${path}, a menu the lab does not model`);
     }
     this.trackTunnelInterfaces();
+    this.bulk = new BulkProjection(() => this.store.at("/ip/route"), os.v6);
+    this.trackRoutes();
     const routerCommands = certificateCommands({ store: this.store, version: this.version, keys: this.certificateKeys });
     const storeHandler = createStoreHandler(this.store, { commands: { ...routerCommands, ...options.labCommands } });
     const withFiles: CommandHandler = os.v6 ? (request, reply) => (printIntoFile(this.store, request, reply) ? undefined : storeHandler(request, reply)) : storeHandler;
@@ -91,7 +109,7 @@ export class LabRouter {
       { name: "monitor", password: `${personality.password}-ro`, group: "read" },
     ];
     this.server = new ApiServer({
-      handler: this.faulty(os.v6 ? withFiles : this.schemaChecked(this.showingSecrets(withFiles))),
+      handler: this.logged(this.faulty(os.v6 ? withFiles : this.schemaChecked(this.showingSecrets(withFiles)))),
       users: () => [...builtIn, ...this.addedUsers(builtIn)],
       host: options.host,
       port: options.port,
@@ -128,12 +146,70 @@ export class LabRouter {
         let items = cache.get(path);
         if (items === undefined) {
           const menu = this.store.menu(path);
-          items = menu === undefined ? [] : menu.singleton ? [menu.get()!] : menu.list();
+          items = menu === undefined ? [] : menu.singleton ? [menu.get()!] : path === "/ip/route" ? this.smallRoutes() : menu.list();
           cache.set(path, items);
         }
         return items;
       },
     };
+  }
+
+  /** The routes that are not bulk, in the order they came. */
+  private smallRoutes(): Item[] {
+    const menu = this.store.at("/ip/route");
+    const items: Item[] = [];
+    for (const id of this.routes) {
+      const item = menu.get(id);
+      if (item !== undefined) items.push(item);
+    }
+    return items;
+  }
+
+  // Which routes are bulk is known when they are written: every other route is followed here.
+  private trackRoutes(): void {
+    for (const item of this.store.at("/ip/route").list()) this.routes.add(item[".id"]!);
+    this.store.subscribe((event) => {
+      if (this.bulkWriting || event.id === null) return;
+      if (event.kind === "add") this.routes.add(event.id);
+      else if (event.kind === "remove") this.routes.delete(event.id);
+    }, "/ip/route");
+  }
+
+  /**
+   * `/lab/table`: `count` routes from an upstream that is not a bgpals peer (1.0.0.0/24 on),
+   * through the gateway of the router's first default route; 0 takes them away.
+   */
+  setTable(count: number): void {
+    if (!Number.isInteger(count) || count < 0 || count > MAX_BULK_ROUTES) throw new Error(`=count= must be 0 to ${MAX_BULK_ROUTES}`);
+    if (count === 0) {
+      this.table = null;
+      return;
+    }
+    const defaults = this.smallRoutes().filter((r) => r["dst-address"] === "0.0.0.0/0" && r.gateway !== undefined);
+    defaults.sort((a, b) => Number(a.distance ?? 1) - Number(b.distance ?? 1));
+    const gateway = defaults[0]?.gateway;
+    if (gateway === undefined) throw new Error("this router has no default route for an upstream table to come through");
+    this.table = {
+      key: "table",
+      count,
+      ready: count,
+      localPref: null,
+      fixedLocalPref: 100,
+      version: `${count} ${gateway}`,
+      prefixOf: tablePrefix,
+      gateway,
+      asPathOf: (i) => TABLE_AS_PATHS[i % TABLE_AS_PATHS.length]!,
+      session: "",
+      routerId: "",
+      interface: "",
+      competes: false,
+      held: false,
+    };
+  }
+
+  /** Bulk routes held now, and whether they are all in /ip/route as the dataplane wants them. */
+  bulkStatus(): { rows: number; settled: boolean } {
+    return { rows: this.bulk.rows, settled: this.bulk.settled(this.bulkGroups) };
   }
 
   /** Configuration without state, as a deterministic JSON text: equal before apply and after remove. */
@@ -144,8 +220,9 @@ export class LabRouter {
       const projected = this.projected.get(path);
       const clean = (item: Record<string, string>) =>
         Object.fromEntries(Object.entries(item).filter(([k]) => !STATE_ATTRIBUTES.has(k) && k !== ".id").sort(([a], [b]) => a.localeCompare(b)));
+      const items = menu.singleton ? [] : path === "/ip/route" ? this.smallRoutes() : menu.list();
       if (menu.singleton) out[path] = clean(menu.get()!);
-      else out[path] = menu.list().filter((i) => !projected?.has(i[".id"] ?? "")).map(clean);
+      else out[path] = items.filter((i) => !projected?.has(i[".id"] ?? "")).map(clean);
     }
     return JSON.stringify(out, null, 1);
   }
@@ -225,6 +302,14 @@ export class LabRouter {
   afterWrite(at: number, callback: (command: string) => void | Promise<void>): void {
     this.writeHook = { at, callback };
     this.hookWritesSeen = 0;
+  }
+
+  private logged(inner: CommandHandler): CommandHandler {
+    return (request, reply) => {
+      this.requests.push(request);
+      if (this.requests.length > REQUEST_LOG) this.requests.splice(0, this.requests.length - REQUEST_LOG);
+      return inner(request, reply);
+    };
   }
 
   /** Arms a write fault, counting writes from now. */
@@ -321,7 +406,7 @@ export class LabRouter {
     for (const path of [...this.store.paths].sort()) {
       const menu = this.store.at(path);
       const projected = this.projected.get(path);
-      const items = menu.singleton ? [menu.get()!] : menu.list().filter((i) => !projected?.has(i[".id"] ?? "") && i.dynamic !== "true");
+      const items = menu.singleton ? [menu.get()!] : (path === "/ip/route" ? this.smallRoutes() : menu.list()).filter((i) => !projected?.has(i[".id"] ?? "") && i.dynamic !== "true");
       const words = (item: Record<string, string>) =>
         Object.entries(item)
           .filter(([k, v]) => !STATE_ATTRIBUTES.has(k) && k !== ".id" && k !== "dynamic" && !(k === "disabled" && v === "false") && v !== "")
@@ -377,13 +462,14 @@ export class LabRouter {
     const routes = this.store.at("/ip/route");
     const activeStatic = new Set(state.routes.filter((r) => r.protocol === "static" && r.active).map((r) => r.itemId));
     const reachable = new Set(state.routes.filter((r) => r.protocol === "static").map((r) => r.itemId));
-    for (const r of routes.list()) {
+    for (const r of this.smallRoutes()) {
       if (r.dynamic === "true" && this.projected.get("/ip/route")?.has(r[".id"]!)) continue;
       if (r.dynamic === "true" && r.gateway !== undefined && !/^\d/.test(r.gateway)) continue;
       const active = String(activeStatic.has(r[".id"]));
       const inactive = String(!reachable.has(r[".id"]) && r.dynamic !== "true");
       if (r.dynamic !== "true" && (r.active !== active || r.inactive !== inactive)) routes.set([r[".id"]!], { active, inactive }, "system");
     }
+    this.projectBulk(state);
     if (v6) this.projectV6Peers(state, now);
     else
       this.sync(
@@ -407,6 +493,17 @@ export class LabRouter {
           },
         })),
       );
+  }
+
+  /** The leaks received and the upstream table, a slice per tick. */
+  private projectBulk(state: RouterSnapshot): void {
+    this.bulkGroups = this.table === null ? state.bulk : [this.table, ...state.bulk];
+    this.bulkWriting = true;
+    try {
+      this.bulk.step(this.bulkGroups, new Budget());
+    } finally {
+      this.bulkWriting = false;
+    }
   }
 
   private projectWireGuard(state: RouterSnapshot, now: number): void {

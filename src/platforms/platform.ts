@@ -72,6 +72,8 @@ export interface SessionStatus {
   link: string;
   peering: string;
   remoteAs: number;
+  /** The neighbour's address: routes with it as next hop came over this session. */
+  remoteAddress: string;
   state: "established" | "idle" | "active" | "connect" | "down";
   uptime: string | null;
   prefixes: number;
@@ -117,6 +119,14 @@ export interface RouteFeedOptions {
   readonly linkOf?: (gateway: string) => string | undefined;
   /** Ends the feed; the promise then resolves. */
   readonly signal: AbortSignal;
+}
+
+export interface StatusOptions {
+  /**
+   * Also read the friends' routes (default true). A watcher says false and follows them with
+   * feedFriendRoutes instead: one stream, not a print of every route per look.
+   */
+  readonly routes?: boolean;
 }
 
 /** A subscription to a router's changes; stop() ends it on the router. */
@@ -385,8 +395,8 @@ export interface Router {
   // Reading
   version(): Promise<string>;
   discover(): Promise<Inventory>;
-  status(): Promise<RouterStatus>;
-  /** Calls `changed` soon after something a status shows may have changed; null where the router cannot tell (poll instead). */
+  status(options?: StatusOptions): Promise<RouterStatus>;
+  /** Calls `changed` soon after a tunnel or session may have changed (routes: feedFriendRoutes); null where the router cannot tell (poll instead). */
   watchChanges(changed: () => void): Promise<Watching | null>;
   /** The BGP routes of the routing table, as a primary swap predicts and observes them. */
   bgpRoutes(): Promise<ObservedRoute[]>;

@@ -6,7 +6,6 @@ import { ErrorView } from "./components/ErrorView.js";
 import { KeyHints } from "./components/KeyHints.js";
 import { frameRows } from "./components/ScreenFrame.js";
 import { useCommands } from "./hooks/use-commands.js";
-import { useLiveStatus } from "./hooks/use-live-status.js";
 import { TerminalSizeProvider, useTerminalSize, type TerminalSize } from "./hooks/use-terminal-size.js";
 import type { Screen } from "./screens/catalog.js";
 import { Help } from "./screens/Help.js";
@@ -53,8 +52,6 @@ function Root({ routers, friends, active, onQuit }: Pick<AppProps, "routers" | "
   const actions = useActions();
   const { exit } = useApp();
   const size = useTerminalSize();
-
-  useLiveStatus(active);
 
   // New statuses arrive as new props; the reducer ignores the arrays it already holds.
   useEffect(() => {

@@ -13,6 +13,8 @@ export interface CommandSpec {
   keys: readonly KeyName[];
   /** What the command does, in a word or two; shown after its keys. */
   label: string;
+  /** Listed in Help only, to keep the hint line short (the route view's paging keys). */
+  helpOnly?: boolean;
 }
 
 export const COMMANDS = {
@@ -24,6 +26,10 @@ export const COMMANDS = {
   help: { keys: ["?"], label: "help" },
   quit: { keys: ["q", "ctrl+c"], label: "quit" },
   nextPane: { keys: ["tab"], label: "next pane" },
+  pageUp: { keys: ["pageUp"], label: "page up", helpOnly: true },
+  pageDown: { keys: ["pageDown"], label: "page down", helpOnly: true },
+  first: { keys: ["home"], label: "first route", helpOnly: true },
+  last: { keys: ["end"], label: "last route", helpOnly: true },
   filter: { keys: ["/"], label: "filter" },
   togglePrimary: { keys: ["p"], label: "swap primary ISP" },
   switchOperator: { keys: ["ctrl+o"], label: "other operator" },
@@ -60,7 +66,7 @@ export const SCOPE_COMMANDS = {
   home: ["up", "down", "select", "newPeering", "acceptOffer", "completeOffer", "addRouter", "removePeering", "help", "quit"],
   help: ["back", "quit"],
   router: ["back", "help", "quit"],
-  monitor: ["nextPane", "up", "down", "filter", "togglePrimary", "clearLimit", "why", "back", "help", "quit"],
+  monitor: ["nextPane", "up", "down", "pageUp", "pageDown", "first", "last", "filter", "togglePrimary", "clearLimit", "why", "back", "help", "quit"],
   confirm: ["next", "back", "quit"],
   addRouter: ["next", "back", "help", "abort"],
   newPeering: ["next", "back", "help", "abort"],
@@ -159,5 +165,8 @@ export interface KeyHint {
 }
 
 export function hintsFor(scope: KeyScope): KeyHint[] {
-  return commandsFor(scope).map((command) => ({ command, keys: hintKeys(command), label: COMMANDS[command].label }));
+  const spec = (command: Command): CommandSpec => COMMANDS[command];
+  return commandsFor(scope)
+    .filter((command) => spec(command).helpOnly !== true)
+    .map((command) => ({ command, keys: hintKeys(command), label: COMMANDS[command].label }));
 }

@@ -40,8 +40,10 @@ export interface Services {
   platform: Platform;
   saveRouter(profile: NewRouterProfile, password: string, fingerprint: string | null): void;
   loadHome(): HomeData;
-  /** Home with live badges (routers reachable, peerings up); absent where nothing can be probed. */
-  probe?(): Promise<HomeData>;
+  /** Home with live badges from a look at these routers (reachable, peerings up); absent where nothing can be probed. */
+  probe?(routers: readonly string[]): Promise<HomeData>;
+  /** How often Home looks while it is on screen, in ms (default 30 s). */
+  probeEveryMs?: number;
   clipboard: Clipboard;
   /** Where plans and bundles are written when the operator asks to save them. */
   outputDir: string;

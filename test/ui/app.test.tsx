@@ -139,3 +139,48 @@ describe("errors in the app", () => {
     await waitFor(() => app.stdin.listenerCount("readable") === 0, frame);
   });
 });
+
+describe("Home's live badges", () => {
+  it("looks at the routers it shows while it is on screen, and stops when the screen is left", async () => {
+    const looks: string[][] = [];
+    const services = offlineServices({ routers: ROUTERS, friends: FRIENDS });
+    services.probeEveryMs = 40;
+    services.probe = async (routers) => {
+      looks.push([...routers]);
+      return { routers: ROUTERS.map((r) => ({ ...r, status: "ok" as const })), friends: FRIENDS };
+    };
+    const app = render(<App routers={ROUTERS} friends={FRIENDS} services={services} size={SIZE} />);
+    const frame = () => plain(app.lastFrame());
+    await waitFor(() => looks.length >= 3, frame);
+    // Every router is shown (and friends are: their badges come from the routers' sessions).
+    expect(looks[0]).toEqual(ROUTERS.map((r) => r.name));
+    await waitFor(() => lineWith(frame(), "old-rb")?.includes("● ok") === true, frame);
+
+    await effectsSettled();
+    app.stdin.write(KEY.help);
+    await waitFor(() => frame().includes(SCREEN_INFO.help.title), frame);
+    const left = looks.length;
+    // Ten periods later, not one more look.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(looks.length).toBe(left);
+
+    await effectsSettled();
+    app.stdin.write(KEY.escape);
+    await waitFor(() => looks.length > left, frame);
+  });
+});
+
+describe("keys typed in a burst", () => {
+  it("all arrive, each where the screen the one before left says it goes", async () => {
+    const { frame, shows, app } = start();
+    await shows("Friends");
+    await effectsSettled();
+    // Three downs and an up in one read, as a busy program gets them.
+    app.stdin.write("jjjk");
+    await waitFor(() => selectedName(frame()) === "old-rb", frame);
+    // A key that opens a screen, then that screen's own key, together: Help opens and goes back.
+    await effectsSettled();
+    app.stdin.write("j?");
+    await waitFor(() => frame().includes(SCREEN_INFO.help.title), frame);
+  });
+});

@@ -16,6 +16,10 @@ export const KEY = {
   quit: "q",
   j: "j",
   k: "k",
+  pageUp: "\u001B[5~",
+  pageDown: "\u001B[6~",
+  home: "\u001B[H",
+  end: "\u001B[F",
 } as const;
 
 export const ROUTERS: RouterEntry[] = [

@@ -38,7 +38,8 @@ describe("matches", () => {
 describe("KeyHints", () => {
   // The expected line is built from the table itself, so the test follows the table.
   const expectedHints = (scope: KeyScope) =>
-    SCOPE_COMMANDS[scope].map((command) => {
+    // Help-only commands (the route view's paging keys) stay off the hint line.
+    SCOPE_COMMANDS[scope].filter((command) => !("helpOnly" in COMMANDS[command])).map((command) => {
       const all: readonly string[] = COMMANDS[command].keys;
       // Chords are left out where another key does the same; a chord-only command shows its chord.
       const keys = (all.every((name) => name.startsWith("ctrl+")) ? all : all.filter((name) => !name.startsWith("ctrl+"))).map(keyLabel).join("/");

@@ -47,7 +47,7 @@ describe("monitor state", () => {
     const state = run(
       start(),
       { type: "watched", event: { event: "connected", time: at(0), version: "7.24" } },
-      { type: "watched", event: { event: "snapshot", time: at(1), status: STATUS } },
+      { type: "watched", event: { event: "snapshot", time: at(1), status: STATUS, routes: STATUS.routes.length } },
       { type: "watched", event: { event: "prefix-arrived", time: at(2), prefix: "192.168.43.0/24", gateway: "172.16.0.2", link: "isp1" } },
       { type: "watched", event: { event: "limit-exceeded", time: at(3), session: "bgp-isp2", link: "isp2" } },
     );
@@ -93,7 +93,7 @@ describe("monitor state", () => {
     let state = run(
       start(),
       { type: "friendWatched", event: { event: "connected", time: at(0), version: "7.19.6" } },
-      { type: "friendWatched", event: { event: "snapshot", time: at(0), status: STATUS } },
+      { type: "friendWatched", event: { event: "snapshot", time: at(0), status: STATUS, routes: STATUS.routes.length } },
       { type: "friendStatus", status: STATUS },
       { type: "friendWatched", event: up("isp1", 1) },
     );

@@ -13,7 +13,7 @@ import { effectsSettled, plain, waitFor } from "./helpers.js";
 import { labServices } from "./lab-services.js";
 
 const SIZE = { columns: 80, rows: 24 };
-const KEY = { enter: "\r", escape: "\u001B", down: "\u001B[B", up: "\u001B[A", space: " ", ctrlU: "\u0015", ctrlV: "\u0016" } as const;
+const KEY = { enter: "\r", escape: "\u001B", down: "\u001B[B", up: "\u001B[A", space: " ", ctrlU: "\u0015", ctrlV: "\u0016", pageDown: "\u001B[6~", home: "\u001B[H", end: "\u001B[F" } as const;
 
 // A fresh lab for each test: what one test leaves on a router never meets the next.
 let lab: Lab;
@@ -358,6 +358,13 @@ describe("Monitor", () => {
       fits(live);
       expect(live).toMatch(/isp2\s+backup\s+● up\s+established/);
       await ui.shows(/192\.168\.42\.0\/24\s+✓\s+isp1\s+172\.16\.0\.2/, 15_000);
+      await ui.shows(/2 routes, 1 active/, 15_000);
+      // The route view's keys: end and home, and a filter typed in one burst (all of it arrives).
+      await ui.press(KEY.end, /› 192\.168\.42\.0\/24\s+isp2/);
+      await ui.press(KEY.home, /› 192\.168\.42\.0\/24\s+✓\s+isp1/);
+      await ui.press(KEY.pageDown, /› 192\.168\.42\.0\/24\s+isp2/);
+      await ui.press("/isp2", /filter \/isp2▏: 1 match/);
+      await ui.press(KEY.escape, /^2 routes, 1 active$/m);
       // p: the prediction first, nothing written until enter.
       const before = lab.router("alice").exportConfig();
       const predicted = await ui.press("p", "swap primary?", 15_000);

@@ -34,28 +34,59 @@ const isYes = (value: string | undefined) => value === "true" || value === "yes"
 
 /** Judges `route` by `chain` among `rules` (every filter rule of the router, in order). */
 export function judgeV6(rules: readonly V6Rule[], chain: string, route: FilterRoute): Verdict {
-  const unjudged = notIPv4(route);
-  if (unjudged !== null) return unjudged;
-  const run = new Run(rules, { ...route });
-  const flow = run.chain(chain, 0);
-  if (flow.kind === "decided") return { accepted: flow.accepted, route: run.route, by: flow.by, notes: run.notes };
-  return { accepted: true, route: run.route, by: `end of chain ${chain} (RouterOS 6 accepts)`, notes: run.notes };
+  return compileV6(rules).judge(chain, route);
+}
+
+/** A router's rules read once, to judge many routes. */
+export interface V6Judge {
+  judge(chain: string, route: FilterRoute): Verdict;
+}
+
+/** One enabled rule of a chain with its label and the attributes it matches on. */
+interface ReadRule {
+  readonly rule: V6Rule;
+  readonly label: string;
+  readonly matchers: ReadonlyArray<readonly [string, string]>;
+}
+
+/** Reads `rules` once: chains, their enabled rules, each rule's label and matchers. */
+export function compileV6(rules: readonly V6Rule[]): V6Judge {
+  const chains = new Map<string, ReadRule[]>();
+  for (const rule of rules) {
+    if (isYes(rule.disabled) || rule.chain === undefined) continue;
+    const list = chains.get(rule.chain) ?? [];
+    const matchers = Object.entries(rule).filter((entry): entry is [string, string] => {
+      const [attribute, value] = entry;
+      return value !== undefined && value !== "" && !NOT_MATCHERS.has(attribute) && !attribute.startsWith("set-") && !attribute.startsWith("append-");
+    });
+    list.push({ rule, label: `${rule.chain} #${list.length}: ${describe(rule)}`, matchers });
+    chains.set(rule.chain, list);
+  }
+  return {
+    judge(chain, route) {
+      const unjudged = notIPv4(route);
+      if (unjudged !== null) return unjudged;
+      const run = new Run(chains, { ...route });
+      const flow = run.chain(chain, 0);
+      if (flow.kind === "decided") return { accepted: flow.accepted, route: run.route, by: flow.by, notes: run.notes };
+      return { accepted: true, route: run.route, by: `end of chain ${chain} (RouterOS 6 accepts)`, notes: run.notes };
+    },
+  };
 }
 
 class Run {
   readonly notes: string[] = [];
 
   constructor(
-    private readonly rules: readonly V6Rule[],
+    private readonly chains: ReadonlyMap<string, readonly ReadRule[]>,
     readonly route: FilterRoute,
   ) {}
 
   chain(name: string, depth: number): Flow {
-    const rules = this.rules.filter((r) => r.chain === name && !isYes(r.disabled));
+    const rules = this.chains.get(name) ?? [];
     if (rules.length === 0 && depth > 0) this.notes.push(`chain ${name} has no rules`);
-    for (const [index, rule] of rules.entries()) {
-      const label = `${name} #${index}: ${describe(rule)}`;
-      const matched = this.matches(rule, label);
+    for (const { rule, label, matchers } of rules) {
+      const matched = this.matches(rule, label, matchers);
       if (matched === null || !matched) continue;
       for (const [attribute, field] of Object.entries(SETS)) {
         const value = rule[attribute];
@@ -101,10 +132,9 @@ class Run {
   }
 
   /** Whether the rule applies to the route; null when it matches on something the lab does not model. */
-  private matches(rule: V6Rule, label: string): boolean | null {
+  private matches(rule: V6Rule, label: string, matchers: ReadonlyArray<readonly [string, string]>): boolean | null {
     let all = true;
-    for (const [attribute, value] of Object.entries(rule)) {
-      if (value === undefined || value === "" || NOT_MATCHERS.has(attribute) || attribute.startsWith("set-") || attribute.startsWith("append-")) continue;
+    for (const [attribute, value] of matchers) {
       const matched = this.matcher(attribute, value, rule["prefix-length"]);
       if (matched === null) {
         this.notes.push(`skipped ${label}: the lab cannot judge ${attribute}=${value}`);

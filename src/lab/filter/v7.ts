@@ -6,7 +6,7 @@
 // - "The default action of the routing filter chain is reject": a route that leaves the chain the
 //   connection names without being accepted is rejected.
 // Where the manual is silent the lab chooses, and says so next to the choice.
-import { prefixWithin, readPrefix, samePrefix } from "../ipv4.js";
+import { prefixWithin, readPrefix, samePrefix, type Prefix } from "../ipv4.js";
 import { MAX_JUMPS, dstPrefix, notIPv4, type FilterRoute, type Settable, type Verdict } from "./route.js";
 import { RuleSyntaxError, readRule, type Comparison, type Condition, type Operand, type Statement } from "./v7-rule.js";
 
@@ -34,12 +34,53 @@ const CONTINUE: Flow = { kind: "continue" };
 
 /** Judges `route` by `chain` among `rules` (every rule of the router, in order). */
 export function judgeV7(rules: readonly V7Rule[], chain: string, route: FilterRoute, context: V7Context = {}): Verdict {
-  const unjudged = notIPv4(route);
-  if (unjudged !== null) return unjudged;
-  const run = new Run(rules, context, { ...route });
-  const flow = run.chain(chain, 0);
-  if (flow.kind === "decided") return { accepted: flow.accepted, route: run.route, by: flow.by, notes: run.notes };
-  return { accepted: false, route: run.route, by: `end of chain ${chain} (RouterOS 7 rejects)`, notes: run.notes };
+  return compileV7(rules, context).judge(chain, route);
+}
+
+/** A router's rules read once, to judge many routes (the dataplane judges every route it moves). */
+export interface V7Judge {
+  judge(chain: string, route: FilterRoute): Verdict;
+}
+
+/** One enabled rule of a chain, read, with the label verdicts name it by. */
+interface ReadRule {
+  readonly statements: Statement[] | RuleSyntaxError;
+  readonly label: string;
+}
+
+/** Reads `rules` once: chains and their enabled rules, each rule's statements, address lists on first use. */
+export function compileV7(rules: readonly V7Rule[], context: V7Context = {}): V7Judge {
+  const chains = new Map<string, ReadRule[]>();
+  for (const rule of rules) {
+    if (isYes(rule.disabled) || rule.chain === undefined) continue;
+    const list = chains.get(rule.chain) ?? [];
+    const text = rule.rule ?? "";
+    list.push({ statements: statementsOf(text), label: `${rule.chain} #${list.length}: ${text}` });
+    chains.set(rule.chain, list);
+  }
+  const lists = new Map<string, readonly (Prefix | null)[] | undefined>();
+  const compiled: Compiled = {
+    chains,
+    addressList: (name) => {
+      if (!lists.has(name)) lists.set(name, context.addressList?.(name)?.map(readPrefix));
+      return lists.get(name);
+    },
+  };
+  return {
+    judge(chain, route) {
+      const unjudged = notIPv4(route);
+      if (unjudged !== null) return unjudged;
+      const run = new Run(compiled, { ...route });
+      const flow = run.chain(chain, 0);
+      if (flow.kind === "decided") return { accepted: flow.accepted, route: run.route, by: flow.by, notes: run.notes };
+      return { accepted: false, route: run.route, by: `end of chain ${chain} (RouterOS 7 rejects)`, notes: run.notes };
+    },
+  };
+}
+
+interface Compiled {
+  readonly chains: ReadonlyMap<string, readonly ReadRule[]>;
+  readonly addressList: (name: string) => readonly (Prefix | null)[] | undefined;
 }
 
 const readCache = new Map<string, Statement[] | RuleSyntaxError>();
@@ -60,24 +101,35 @@ function statementsOf(text: string): Statement[] | RuleSyntaxError {
   return read;
 }
 
+const prefixCache = new Map<string, Prefix | null>();
+
+/** An operand read as a prefix once per distinct text. */
+function operandPrefix(text: string): Prefix | null {
+  let prefix = prefixCache.get(text);
+  if (prefix === undefined) {
+    prefix = readPrefix(text);
+    if (prefixCache.size > 10_000) prefixCache.clear();
+    prefixCache.set(text, prefix);
+  }
+  return prefix;
+}
+
 const isYes = (value: string | undefined) => value === "true" || value === "yes";
 
 class Run {
   readonly notes: string[] = [];
 
+  #dst: Prefix | null = null;
+
   constructor(
-    private readonly rules: readonly V7Rule[],
-    private readonly context: V7Context,
+    private readonly compiled: Compiled,
     readonly route: FilterRoute,
   ) {}
 
   chain(name: string, depth: number): Flow {
-    const rules = this.rules.filter((r) => r.chain === name && !isYes(r.disabled));
+    const rules = this.compiled.chains.get(name) ?? [];
     if (rules.length === 0 && depth > 0) this.notes.push(`chain ${name} has no rules`);
-    for (const [index, rule] of rules.entries()) {
-      const text = rule.rule ?? "";
-      const statements = statementsOf(text);
-      const label = `${name} #${index}: ${text}`;
+    for (const { statements, label } of rules) {
       if (statements instanceof RuleSyntaxError) {
         // RouterOS would not hold a rule it cannot read; the lab skips it and says so.
         this.notes.push(`skipped unreadable rule ${label}: ${statements.message}`);
@@ -151,7 +203,7 @@ class Run {
   private numeric(property: string): number | undefined {
     switch (property) {
       case "dst-len":
-        return dstPrefix(this.route).length;
+        return (this.#dst ??= dstPrefix(this.route)).length;
       case "bgp-path-len":
         return this.route.asPath?.length;
       default: {
@@ -180,14 +232,14 @@ class Run {
   }
 
   private dstMatches(operator: Comparison, operand: Operand): boolean {
-    const dst = dstPrefix(this.route);
-    const prefix = operand.kind === "word" ? readPrefix(operand.text) : null;
+    // The route's prefix does not change in a chain: read once.
+    const dst = (this.#dst ??= dstPrefix(this.route));
+    const prefix = operand.kind === "word" ? operandPrefix(operand.text) : null;
     if (prefix === null) {
-      const list = operator === "in" ? this.context.addressList?.(operand.text) : undefined;
+      const list = operator === "in" ? this.compiled.addressList(operand.text) : undefined;
       if (list !== undefined) {
         // "it will match only the exact prefix", and (the info box) a /32 inside any listed range.
-        const entries = list.map(readPrefix).filter((p) => p !== null);
-        return entries.some((entry) => samePrefix(entry, dst) || (dst.length === 32 && prefixWithin(dst, entry)));
+        return list.some((entry) => entry !== null && (samePrefix(entry, dst) || (dst.length === 32 && prefixWithin(dst, entry))));
       }
       this.notes.push(`dst ${operator} ${operand.text}: not a prefix or known address list`);
       return false;

@@ -2,10 +2,11 @@
 // Routes flow through the routers' own filters (read by the lab's own filter reader, ../filter) and
 // best-path selection.
 import { readDuration } from "../duration.js";
-import { judgeV6, judgeV7, type FilterRoute, type Verdict } from "../filter/index.js";
+import { compileV6, compileV7, type FilterRoute, type V6Judge, type V7Judge, type Verdict } from "../filter/index.js";
 import { addressInPrefix, formatPrefix, parseAddress, parsePrefix } from "../ipv4.js";
 import { routerOs } from "../versions.js";
 import { inputAccepts } from "./firewall.js";
+import { Budget, LeakIntake, leakPrefix, type BulkGroup } from "./bulk.js";
 import { connectedNetworks, type Connected } from "./routing.js";
 import { computeTunnels, type Tunnel } from "./tunnels.js";
 import { enabled, isTrue, type Item, type RouterView, type World } from "./types.js";
@@ -89,6 +90,8 @@ export interface RouterSnapshot {
   pppAddresses: Array<{ address: string; network: string; interface: string }>;
   sessions: SessionState[];
   routes: RouteState[];
+  /** Leaked routes by the hundred thousand, one group per receiving session (see bulk.ts). */
+  bulk: BulkGroup[];
 }
 
 interface SessionMemory {
@@ -103,11 +106,13 @@ export class Dataplane {
   private limitTripped = new Set<string>();
   /** Routes each session last brought in, kept while its hold timer runs. */
   private lastRoutes = new Map<string, RouteState[]>();
+  /** Leaked routes each session takes in, judged a slice per tick; kept while its hold timer runs. */
+  private leakIntakes = new Map<string, LeakIntake>();
   private snapshot = new Map<string, RouterSnapshot>();
 
   /** The last computed state of a router. */
   of(router: string): RouterSnapshot {
-    return this.snapshot.get(router) ?? { running: new Set(), tunnels: [], pppAddresses: [], sessions: [], routes: [] };
+    return this.snapshot.get(router) ?? { running: new Set(), tunnels: [], pppAddresses: [], sessions: [], routes: [], bulk: [] };
   }
 
   /** `/routing/bgp/session clear`: forget a max-prefix trip so the session may come back. */
@@ -120,6 +125,7 @@ export class Dataplane {
     for (const key of [...this.sessions.keys()]) if (key.startsWith(`${router}/`)) this.sessions.delete(key);
     for (const key of [...this.limitTripped]) if (key.startsWith(`${router}/`)) this.limitTripped.delete(key);
     for (const key of [...this.lastRoutes.keys()]) if (key.startsWith(`${router}/`)) this.lastRoutes.delete(key);
+    for (const key of [...this.leakIntakes.keys()]) if (key.startsWith(`${router}/`)) this.leakIntakes.delete(key);
     this.running.set(router, new Set());
   }
 
@@ -129,7 +135,8 @@ export class Dataplane {
     const connected = new Map(world.routers.map((r) => [r.name, connectedNetworks(r, world, this.running.get(r.name) ?? new Set(), ppp.get(r.name) ?? [])]));
     const speakers = world.routers.flatMap((r) => speakersOf(r));
     const established = this.updateSessions(world, speakers, connected);
-    const routes = this.exchangeRoutes(world, speakers, established, connected);
+    const bulk = new Map<string, BulkGroup[]>(world.routers.map((r) => [r.name, []]));
+    const routes = this.exchangeRoutes(world, speakers, established, connected, bulk);
 
     for (const router of world.routers) {
       const mine = tunnels.filter((t) => t.initiator.router === router.name || t.listener?.router === router.name);
@@ -139,6 +146,7 @@ export class Dataplane {
         pppAddresses: (ppp.get(router.name) ?? []).map((a) => ({ address: a.address ?? "", network: a.network ?? "", interface: a.interface ?? "" })),
         sessions: [...this.sessions.values()].map((m) => m.state).filter((s) => s.router === router.name),
         routes: routes.get(router.name) ?? [],
+        bulk: bulk.get(router.name) ?? [],
       });
     }
   }
@@ -223,6 +231,7 @@ export class Dataplane {
     }
     for (const key of [...this.sessions.keys()]) if (!seen.has(key)) this.sessions.delete(key);
     for (const key of [...this.lastRoutes.keys()]) if (!established.has(key)) this.lastRoutes.delete(key);
+    for (const key of [...this.leakIntakes.keys()]) if (!established.has(key)) this.leakIntakes.delete(key);
     return established;
   }
 
@@ -247,24 +256,40 @@ export class Dataplane {
     return { peer: null, problem: `no BGP neighbour configured at ${s.remoteAddress} for this session`, transport: true };
   }
 
-  private exchangeRoutes(world: World, speakers: Speaker[], established: Map<string, [Speaker, Speaker, SessionState]>, connected: Map<string, Connected[]>): Map<string, RouteState[]> {
+  private exchangeRoutes(
+    world: World,
+    speakers: Speaker[],
+    established: Map<string, [Speaker, Speaker, SessionState]>,
+    connected: Map<string, Connected[]>,
+    bulk: Map<string, BulkGroup[]>,
+  ): Map<string, RouteState[]> {
     const candidates = new Map<string, RouteState[]>(world.routers.map((r) => [r.name, baseRoutes(r, world, connected.get(r.name) ?? [])]));
+    // One budget for the tick's bulk work: a big leak is judged over several ticks.
+    const budget = new Budget();
     for (const [key, [receiver, sender, state]] of established) {
       if (sender === receiver) {
         // Holding on a silent neighbour: its routes stay until the hold timer expires.
         candidates.get(receiver.router.name)!.push(...(this.lastRoutes.get(key) ?? []).map((r) => ({ ...r, active: false })));
+        const intake = this.leakIntakes.get(key);
+        if (intake !== undefined) bulk.get(receiver.router.name)!.push(leakGroup(receiver, state, intake, state.localAddress, "", true));
         continue;
       }
-      const offered = announcements(world, sender, connected.get(sender.router.name) ?? [], candidates.get(sender.router.name) ?? []);
-      state.received = offered.length;
+      const offered = announcements(sender, connected.get(sender.router.name) ?? [], candidates.get(sender.router.name) ?? []);
+      // A leak ignores the output filter: that is what makes it a leak.
+      const leaked = world.leaks.get(sender.router.name) ?? 0;
+      const intake = leaked > 0 ? this.leakIntake(key, receiver, sender, leaked) : undefined;
+      if (intake === undefined) this.leakIntakes.delete(key);
+      else if (!intake.done) intake.advance(budget);
+      state.received = offered.length + leaked;
       const accepted: RouteState[] = [];
+      const gateway = sender.localAddress ?? linkOf(sender, connected)?.address ?? receiver.remoteAddress;
       for (const route of offered) {
         if (route.asPath.includes(receiver.localAs)) continue; // eBGP loop prevention
         const verdict = runInputFilter(receiver, route.dst, route.asPath);
         if (verdict === null) continue;
         accepted.push({
           dst: route.dst,
-          gateway: sender.localAddress ?? linkOf(sender, connected)?.address ?? receiver.remoteAddress,
+          gateway,
           distance: BGP_DISTANCE,
           protocol: "bgp",
           active: false,
@@ -272,23 +297,59 @@ export class Dataplane {
           bgp: { asPath: route.asPath, localPref: verdict, session: receiver.name, routerId: sender.routerId },
         });
       }
-      state.accepted = accepted.length;
+      state.accepted = accepted.length + (intake?.accepted ?? 0);
       // v7 limits routes processed (received); v6 limits prefixes accepted.
-      const counted = receiver.v6 ? accepted.length : offered.length;
+      const counted = receiver.v6 ? state.accepted : state.received;
       if (receiver.limit !== undefined && counted > receiver.limit) {
         this.limitTripped.add(key);
+        this.leakIntakes.delete(key);
         Object.assign(state, { state: "idle", since: null, limitExceeded: true, lastError: `max prefix limit ${receiver.limit} exceeded (${counted} prefixes)` });
         continue;
       }
       candidates.get(receiver.router.name)!.push(...accepted);
       this.lastRoutes.set(key, accepted);
+      if (intake !== undefined) bulk.get(receiver.router.name)!.push(leakGroup(receiver, state, intake, gateway, sender.routerId, false));
       const senderKey = `${sender.router.name}/${sender.name}`;
       const senderState = established.get(senderKey)?.[2];
-      if (senderState) senderState.advertised = offered.length;
+      if (senderState) senderState.advertised = offered.length + leaked;
     }
     for (const list of candidates.values()) selectBest(list);
     return candidates;
   }
+
+  /** The session's intake of a leak, started over when the leak or the receiver's filters change. */
+  private leakIntake(key: string, receiver: Speaker, sender: Speaker, count: number): LeakIntake {
+    const signature = `${count} ${sender.localAs} ${receiver.localAs} ${receiver.inputChain ?? ""} ${filtersOf(receiver.router).signature}`;
+    const known = this.leakIntakes.get(key);
+    if (known !== undefined && known.signature === signature) return known;
+    const asPath = [sender.localAs];
+    // eBGP loop prevention: a leak of the receiver's own AS comes to nothing.
+    const judge = sender.localAs === receiver.localAs ? () => null : (dst: string) => runInputFilter(receiver, dst, asPath);
+    const intake = new LeakIntake(signature, count, judge);
+    this.leakIntakes.set(key, intake);
+    return intake;
+  }
+}
+
+/** A session's leaked routes as its router's table shows them. */
+function leakGroup(receiver: Speaker, state: SessionState, intake: LeakIntake, gateway: string, routerId: string, held: boolean): BulkGroup {
+  const asPath = intake.signature.split(" ")[1]!;
+  return {
+    key: `leak ${receiver.name}`,
+    count: intake.count,
+    ready: intake.ready,
+    localPref: intake.localPref,
+    fixedLocalPref: DEFAULT_LOCAL_PREF,
+    version: `${intake.signature} ${gateway} ${routerId} ${state.interface} ${held}`,
+    prefixOf: leakPrefix,
+    gateway,
+    asPathOf: () => asPath,
+    session: receiver.name,
+    routerId,
+    interface: state.interface,
+    competes: true,
+    held,
+  };
 }
 
 function setEquals(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
@@ -395,7 +456,7 @@ interface Announcement {
   asPath: number[];
 }
 
-function announcements(world: World, sender: Speaker, connected: Connected[], senderRoutes: RouteState[]): Announcement[] {
+function announcements(sender: Speaker, connected: Connected[], senderRoutes: RouteState[]): Announcement[] {
   const router = sender.router;
   const haveRoute = (dst: string) => senderRoutes.some((r) => r.dst === dst && r.protocol !== "bgp") || connected.some((c) => formatPrefix(c.prefix) === dst);
   let networks: string[];
@@ -412,8 +473,6 @@ function announcements(world: World, sender: Speaker, connected: Connected[], se
     if (prepend === null) continue;
     out.push({ dst, asPath: Array(1 + prepend).fill(sender.localAs) });
   }
-  // A leak ignores the output filter: that is what makes it a leak.
-  for (const dst of world.leaks.get(router.name) ?? []) out.push({ dst, asPath: [sender.localAs] });
   return out;
 }
 
@@ -425,15 +484,36 @@ function normalize(address: string): string {
   }
 }
 
+/** A router's filters read once per tick (a leak is judged by the hundred thousand), and what they say, for noticing a change. */
+interface Filters {
+  signature: string;
+  v6?: V6Judge;
+  v7?: V7Judge;
+}
+
+const filtersByView = new WeakMap<RouterView, Filters>();
+
+function filtersOf(router: RouterView): Filters {
+  let filters = filtersByView.get(router);
+  if (filters === undefined) {
+    const v6 = routerOs(router.version)?.v6 === true;
+    const rules = router.items(v6 ? "/routing/filter" : "/routing/filter/rule");
+    const lists = v6 ? [] : router.items("/ip/firewall/address-list").filter((e) => enabled(e) && e.address !== undefined);
+    const addressList = (name: string) => {
+      const entries = lists.filter((e) => e.list === name);
+      return entries.length === 0 ? undefined : entries.map((e) => e.address!);
+    };
+    const signature = JSON.stringify([rules.map((r) => Object.entries(r).filter(([k]) => k !== ".id")), lists.map((e) => [e.list, e.address])]);
+    filters = v6 ? { signature, v6: compileV6(rules) } : { signature, v7: compileV7(rules, { addressList }) };
+    filtersByView.set(router, filters);
+  }
+  return filters;
+}
+
 /** Runs a route through one of the router's chains, by the rules of its RouterOS generation. */
 function judge(speaker: Speaker, chain: string, route: FilterRoute): Verdict {
-  const router = speaker.router;
-  if (speaker.v6) return judgeV6(router.items("/routing/filter"), chain, route);
-  const addressList = (name: string) => {
-    const entries = router.items("/ip/firewall/address-list").filter((e) => enabled(e) && e.list === name && e.address !== undefined);
-    return entries.length === 0 ? undefined : entries.map((e) => e.address!);
-  };
-  return judgeV7(router.items("/routing/filter/rule"), chain, route, { addressList });
+  const filters = filtersOf(speaker.router);
+  return filters.v6 !== undefined ? filters.v6.judge(chain, route) : filters.v7!.judge(chain, route);
 }
 
 /** Prepend count, or null when the output chain rejects the network. */

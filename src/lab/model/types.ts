@@ -18,8 +18,8 @@ export interface World {
   dns: ReadonlyMap<string, string>;
   /** "router/interface" of every WAN taken down by a fault. */
   wanDown: ReadonlySet<string>;
-  /** Routes a router leaks on top of what its filters allow (fault injection). */
-  leaks: ReadonlyMap<string, readonly string[]>;
+  /** How many routes a router leaks on top of what its filters allow (fault injection; model/bulk.ts names them). */
+  leaks: ReadonlyMap<string, number>;
   /** Lab time in milliseconds. */
   now: number;
 }

@@ -148,8 +148,11 @@ function listen(
   let pumping = false;
 
   const pump = async (): Promise<void> => {
+    let sent = 0;
     try {
       while (pending.size > 0 && !reply.finished) {
+        // A big change (a table coming in) is many items: let the router answer others meanwhile.
+        if ((++sent & 1023) === 0) await new Promise((resolve) => setImmediate(resolve));
         const [key, change] = pending.entries().next().value as [string, { dead: boolean }];
         pending.delete(key);
         if (change.dead) {

@@ -6,23 +6,31 @@ import { TrapError, TrapCategory } from "../protocol/traps.js";
 export type RowValues = readonly (string | undefined)[];
 export type RowPredicate = (values: RowValues) => boolean;
 
-/** Evaluation state: explicit values on top of an endless run of `floor`. */
+/**
+ * Evaluation state: explicit values on top of an endless run of `floor`. A typed array and a top
+ * index, not a JS array: a query runs once per item, a million times for a full routing table.
+ */
 interface Stack {
-  values: boolean[];
+  values: Uint8Array;
+  top: number;
   floor: boolean;
 }
 
 type Step = (values: RowValues, stack: Stack) => void;
 
-const pop = (stack: Stack): boolean => (stack.values.length > 0 ? stack.values.pop()! : stack.floor);
+const push = (stack: Stack, value: boolean): void => {
+  stack.values[stack.top++] = value ? 1 : 0;
+};
+
+const pop = (stack: Stack): boolean => (stack.top > 0 ? stack.values[--stack.top] === 1 : stack.floor);
 
 // Both operands are popped before combining: no short circuit may skip a pop.
 const both = (a: boolean, b: boolean): boolean => a && b;
 const either = (a: boolean, b: boolean): boolean => a || b;
 
 const at = (stack: Stack, index: number): boolean => {
-  const i = stack.values.length - 1 - index;
-  return i >= 0 ? stack.values[i]! : stack.floor;
+  const i = stack.top - 1 - index;
+  return i >= 0 ? stack.values[i] === 1 : stack.floor;
 };
 
 /**
@@ -32,12 +40,17 @@ const at = (stack: Stack, index: number): boolean => {
 export function compileQuery(words: readonly string[], columnOf: (name: string) => number): RowPredicate | null {
   if (words.length === 0) return null;
   const steps = words.map((word) => compileWord(word, columnOf));
-  const stack: Stack = { values: [], floor: true };
+  // Each word pushes at most one value per operation it holds.
+  const depth = words.reduce((sum, word) => sum + word.length, 0) + 1;
+  const stack: Stack = { values: new Uint8Array(depth), top: 0, floor: true };
+  const count = steps.length;
   return (values) => {
-    stack.values.length = 0;
+    stack.top = 0;
     stack.floor = true;
-    for (const step of steps) step(values, stack);
-    return stack.floor && stack.values.every(Boolean);
+    for (let i = 0; i < count; i++) steps[i]!(values, stack);
+    if (!stack.floor) return false;
+    for (let i = 0; i < stack.top; i++) if (stack.values[i] === 0) return false;
+    return true;
   };
 }
 
@@ -54,7 +67,7 @@ function compileWord(word: string, columnOf: (name: string) => number): Step {
     const column = columnRef(word.slice(1), columnOf);
     return (values, stack) => {
       const at = column();
-      stack.values.push(at < 0 || values[at] === undefined);
+      push(stack, at < 0 || values[at] === undefined);
     };
   }
   if (first === "<" || first === ">") {
@@ -64,7 +77,7 @@ function compileWord(word: string, columnOf: (name: string) => number): Step {
     return (values, stack) => {
       const at = column();
       const value = at < 0 ? undefined : values[at];
-      stack.values.push(value !== undefined && Math.sign(compareValues(value, operand)) === wanted);
+      push(stack, value !== undefined && Math.sign(compareValues(value, operand)) === wanted);
     };
   }
   const body = first === "=" ? word.slice(1) : word;
@@ -72,14 +85,14 @@ function compileWord(word: string, columnOf: (name: string) => number): Step {
     const column = columnRef(body, columnOf);
     return (values, stack) => {
       const at = column();
-      stack.values.push(at >= 0 && values[at] !== undefined);
+      push(stack, at >= 0 && values[at] !== undefined);
     };
   }
   const [name, operand] = splitAssignment(body, word);
   const column = columnRef(name, columnOf);
   return (values, stack) => {
     const at = column();
-    stack.values.push(at >= 0 && values[at] === operand);
+    push(stack, at >= 0 && values[at] === operand);
   };
 }
 
@@ -102,19 +115,19 @@ function compileOperations(operations: string): Step {
         // An index ending the word replaces the whole stack with that value.
         steps.push((_, stack) => {
           stack.floor = at(stack, index);
-          stack.values.length = 0;
+          stack.top = 0;
         });
       } else {
-        steps.push((_, stack) => void stack.values.push(at(stack, index)));
+        steps.push((_, stack) => push(stack, at(stack, index)));
         if (operations[j] === ".") j++; // "." right after an index does nothing
       }
       i = j;
       continue;
     }
-    if (c === "!") steps.push((_, stack) => void stack.values.push(!pop(stack)));
-    else if (c === "&") steps.push((_, stack) => void stack.values.push(both(pop(stack), pop(stack))));
-    else if (c === "|") steps.push((_, stack) => void stack.values.push(either(pop(stack), pop(stack))));
-    else if (c === ".") steps.push((_, stack) => void stack.values.push(at(stack, 0)));
+    if (c === "!") steps.push((_, stack) => push(stack, !pop(stack)));
+    else if (c === "&") steps.push((_, stack) => push(stack, both(pop(stack), pop(stack))));
+    else if (c === "|") steps.push((_, stack) => push(stack, either(pop(stack), pop(stack))));
+    else if (c === ".") steps.push((_, stack) => push(stack, at(stack, 0)));
     else throw new TrapError(`invalid query operation ${c}`, TrapCategory.api);
     i++;
   }

@@ -7,9 +7,9 @@ import { menusOf } from "./menus.js";
 import type { RouterClient, RouterItem } from "./api/client.js";
 import { RouterError } from "../../errors.js";
 
-async function read(client: RouterClient, path: string, proplist?: string[]): Promise<RouterItem[]> {
+async function read(client: RouterClient, path: string, proplist?: string[], query?: readonly string[]): Promise<RouterItem[]> {
   try {
-    return await client.print(path, proplist ? { proplist } : {});
+    return await client.print(path, { ...(proplist ? { proplist } : {}), ...(query ? { query } : {}) });
   } catch (e) {
     // A menu this router does not have: nothing to discover there.
     if (e instanceof RouterError && e.kind === "trap") return [];
@@ -19,13 +19,27 @@ async function read(client: RouterClient, path: string, proplist?: string[]): Pr
 
 const TUNNEL_TYPES = new Set(["wg", "ovpn-in", "ovpn-out"]);
 
+/**
+ * The routes discovery reads: those that are not BGP's (`?-bgp`: no such attribute, or
+ * `bgp=false`). A router may carry a full table from its upstream or a friend: a million BGP routes
+ * that say nothing of WANs, defaults, addresses in use or recursive failover.
+ */
+const NOT_BGP = ["?-bgp", "?bgp=false", "?#|"];
+
 const yes = (v: string | undefined) => v === "true" || v === "yes";
 
-export async function discover(client: RouterClient): Promise<Inventory> {
-  const [resource] = await read(client, "/system/resource");
-  const version = versionOfResource(resource);
-  const dialect = dialectOf(version);
-  const [identityItem, board, interfaces, members, pppoe, dhcp, addresses, routes, cloud, filters, wireguard, ovpnServers] = await Promise.all([
+/** The routes discovery reads (those that are not BGP's), for a caller that wants them too. */
+export function readDiscoveryRoutes(client: RouterClient): Promise<RouterItem[]> {
+  return read(client, "/ip/route", undefined, NOT_BGP);
+}
+
+/**
+ * What a router has. Everything is asked at once; only the BGP menus wait for the version, which
+ * names them: two round trips in all. `routes` are the routes that are not BGP's, where the caller
+ * read them already (readDiscoveryRoutes).
+ */
+export async function discover(client: RouterClient, options: { routes?: Promise<RouterItem[]> } = {}): Promise<Inventory> {
+  const general = Promise.all([
     read(client, "/system/identity"),
     read(client, "/system/routerboard"),
     read(client, "/interface", ["name", "type", "running", "disabled"]),
@@ -33,17 +47,26 @@ export async function discover(client: RouterClient): Promise<Inventory> {
     read(client, "/interface/pppoe-client"),
     read(client, "/ip/dhcp-client"),
     read(client, "/ip/address"),
-    read(client, "/ip/route", ["dst-address", "gateway", "distance", "check-gateway", "active", "dynamic", "bgp", "scope", "target-scope", "routing-table", "comment", "connect"]),
+    options.routes ?? read(client, "/ip/route", ["dst-address", "gateway", "distance", "check-gateway", "active", "dynamic", "bgp", "scope", "target-scope", "routing-table", "comment", "connect"], NOT_BGP),
     read(client, "/ip/cloud"),
     read(client, "/ip/firewall/filter", ["chain", "action", "in-interface-list", "in-interface", "disabled"]),
-    dialect?.wireguard ? read(client, "/interface/wireguard", ["name", "listen-port"]) : Promise.resolve([]),
     read(client, "/interface/ovpn-server/server"),
   ]);
+  // A failure of one read must not go unheard while the other awaits.
+  general.catch(() => undefined);
+  const [resource] = await read(client, "/system/resource");
+  const version = versionOfResource(resource);
+  const dialect = dialectOf(version);
   // An unsupported version is read as RouterOS 6 reads: enough to say what it is.
   const menus = dialect === null ? null : menusOf(dialect);
-  const bgpItems = await read(client, menus?.bgpSessions ?? "/routing/bgp/peer");
-  const sessions = menus !== null && menus.bgpSessionState !== menus.bgpSessions ? await read(client, menus.bgpSessionState) : bgpItems;
-  const instances = dialect?.bgpInstanceMenu ? await read(client, "/routing/bgp/instance") : [];
+  const [[identityItem, board, interfaces, members, pppoe, dhcp, addresses, routes, cloud, filters, ovpnServers], wireguard, bgpItems, separateSessions, instances] = await Promise.all([
+    general,
+    dialect?.wireguard ? read(client, "/interface/wireguard", ["name", "listen-port"]) : Promise.resolve([]),
+    read(client, menus?.bgpSessions ?? "/routing/bgp/peer"),
+    menus !== null && menus.bgpSessionState !== menus.bgpSessions ? read(client, menus.bgpSessionState) : Promise.resolve(null),
+    dialect?.bgpInstanceMenu ? read(client, "/routing/bgp/instance") : Promise.resolve([]),
+  ]);
+  const sessions = separateSessions ?? bgpItems;
 
   const lists: Record<string, string[]> = {};
   for (const m of members) (lists[m.list ?? ""] ??= []).push(m.interface ?? "");
@@ -90,7 +113,7 @@ export async function discover(client: RouterClient): Promise<Inventory> {
     wans: [...wans.values()],
     lans,
     prefixesInUse: [...addresses.filter((a) => !ours(a)).map((a) => a.address ?? ""), ...routes.filter((r) => !ours(r) && r.bgp !== "true" && r.connect !== "true").map((r) => r["dst-address"] ?? "")].filter((p) => p !== "" && p !== "0.0.0.0/0"),
-    tunnelPrefixes: [...addresses.filter(ours).map((a) => ({ prefix: a.address ?? "", interface: a.interface, comment: a.comment })), ...routes.filter((r) => ours(r) || r.bgp === "true").map((r) => ({ prefix: r["dst-address"] ?? "", comment: r.comment }))],
+    tunnelPrefixes: [...addresses.filter(ours).map((a) => ({ prefix: a.address ?? "", interface: a.interface, comment: a.comment })), ...routes.filter(ours).map((r) => ({ prefix: r["dst-address"] ?? "", comment: r.comment }))],
     recursiveRoutes: routes
       .filter((r) => r["target-scope"] !== undefined && Number(r["target-scope"]) > 10 && /^\d/.test(r.gateway ?? ""))
       .map((r) => ({ dst: r["dst-address"] ?? "", gateway: r.gateway ?? "", distance: Number(r.distance ?? 1) })),

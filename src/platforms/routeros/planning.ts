@@ -8,7 +8,7 @@ import type { PlanRequest, RouterPlan } from "../platform.js";
 import type { RouterClient } from "./api/client.js";
 import { planPeering, withKnownSecrets, withObserved, type RouterOsPlan } from "./apply/plan.js";
 import { routerOsFeatures } from "./dialects.js";
-import { discover } from "./discovery.js";
+import { discover, readDiscoveryRoutes } from "./discovery.js";
 import { policyViolations } from "./filter/probes.js";
 import { PLANNED_MENUS, POLICY_MENUS } from "./menus.js";
 import { parseOwnershipTag } from "./names.js";
@@ -30,7 +30,12 @@ export async function planOnRouter(client: RouterClient, request: PlanRequest): 
       throw new UserError(`${peering.name}: no PPP password for link${missing.length > 1 ? "s" : ""} ${missing.join(", ")}; the router never shows it, so bgpals will not plan without it (it would disable the account, or leave the client without one): give it (BGPALS_PPP_PASSWORD_<LINK>, e.g. BGPALS_PPP_PASSWORD_${missing[0]!.toUpperCase().replace(/[^A-Z0-9]/g, "_")})`);
     }
   }
-  const [inventory, read] = await Promise.all([discover(client), readObserved(client)]);
+  // The routes that are not BGP's are read once, for discovery and for the plan: bgpals's own are
+  // static, and a router may carry a million BGP routes from elsewhere that neither needs.
+  const routes = readDiscoveryRoutes(client);
+  routes.catch(() => undefined);
+  const [inventory, menus, routeItems] = await Promise.all([discover(client, { routes }), readObserved(client, PLANNED_MENUS.filter((p) => p !== "/ip/route")), routes]);
+  const read = Object.fromEntries(PLANNED_MENUS.map((p) => [p, p === "/ip/route" ? routeItems.filter((r) => r.dynamic !== "true") : menus[p]!]));
   const observed = withKnownSecrets(read, peering.name, request.secrets);
   const version = inventory.version;
   if (request.remove) {

@@ -26,6 +26,7 @@ import {
   type RouterStatus,
   type RouterTarget,
   type SessionStatus,
+  type StatusOptions,
   type UndoReport,
   type Watching,
   type WhyAnswer,
@@ -49,8 +50,8 @@ import { friendRouteQuery, statusOf } from "./status.js";
 import type { RouterCommand } from "./types.js";
 import { whyFiltered } from "./why.js";
 
-/** What a status shows comes from these menus: a change in any of them is worth a look. */
-const WATCHED = ["/routing/bgp/session", "/ip/route", "/interface/wireguard/peers", "/interface"];
+/** What a status shows of tunnels and sessions comes from these menus: a change in any of them is worth a look (routes come by feedFriendRoutes). */
+const WATCHED = ["/routing/bgp/session", "/interface/wireguard/peers", "/interface"];
 
 /** Everything preparing a peering may make before its plan: WireGuard interfaces (keys), certificates, the friend's read-only account. */
 const PREPARED_PATHS = ["/interface/wireguard", "/certificate", "/user", "/user/group"];
@@ -265,8 +266,8 @@ export class RouterOsRouter implements Router {
     return discover(this.client);
   }
 
-  async status(): Promise<RouterStatus> {
-    return statusOf(this.client, await this.dialect());
+  async status(options: StatusOptions = {}): Promise<RouterStatus> {
+    return statusOf(this.client, await this.dialect(), options);
   }
 
   async watchChanges(changed: () => void): Promise<Watching | null> {
@@ -276,8 +277,13 @@ export class RouterOsRouter implements Router {
   }
 
   async bgpRoutes(): Promise<ObservedRoute[]> {
-    const { attr } = menusOf(await this.dialect());
-    const items = await this.client.print("/ip/route", { query: { bgp: "true" }, proplist: ["dst-address", "gateway", "active", attr.localPref, attr.asPath] });
+    const menus = menusOf(await this.dialect());
+    const { attr } = menus;
+    // The friends' routes only (their sessions' next hops): a full table from elsewhere is not read.
+    const sessions = await this.client.print(menus.bgpSessions, { proplist: ["comment", attr.remoteAddress] });
+    const friends = sessions.filter((s) => parseOwnershipTag(s.comment) !== null).map((s) => s[attr.remoteAddress] ?? "").filter((a) => a !== "");
+    if (friends.length === 0) return [];
+    const items = await this.client.print("/ip/route", { query: friendRouteQuery(friends), proplist: ["dst-address", "gateway", "active", attr.localPref, attr.asPath] });
     return items.map((r) => {
       const pref = r[attr.localPref];
       return {

@@ -1,7 +1,7 @@
 // A router's live status: each peering's tunnels and sessions, and the friends' routes. Each look
 // asks only for what it shows (.proplist): on RouterOS 6, which is polled, that is most of the cost.
 import { durationMs } from "../../core/duration.js";
-import type { RouterStatus, SessionStatus, TunnelStatus } from "../platform.js";
+import type { RouterStatus, SessionStatus, StatusOptions, TunnelStatus } from "../platform.js";
 import type { RouterClient, RouterItem } from "./api/client.js";
 import type { Dialect } from "./dialects.js";
 import { menusOf } from "./menus.js";
@@ -66,7 +66,7 @@ async function announcedNetworks(client: RouterClient, dialect: Dialect, connect
   return counts;
 }
 
-export async function statusOf(client: RouterClient, dialect: Dialect): Promise<RouterStatus> {
+export async function statusOf(client: RouterClient, dialect: Dialect, options: StatusOptions = {}): Promise<RouterStatus> {
   const menus = menusOf(dialect);
   // Where sessions have a state menu of their own (7), it is read beside their configuration.
   const separateState = menus.bgpSessionState !== menus.bgpSessions;
@@ -81,7 +81,7 @@ export async function statusOf(client: RouterClient, dialect: Dialect): Promise<
   // Only what the friends sent: a router may also carry a full table from elsewhere.
   const friends = connections.filter((c) => linkOf(c.comment, "bgp-") !== null).map((c) => c["remote.address"] ?? c["remote-address"] ?? "").filter((a) => a !== "");
   const [routes, announced] = await Promise.all([
-    friends.length === 0 ? Promise.resolve([]) : client.print("/ip/route", { query: friendRouteQuery(friends), proplist: STATUS_ROUTE_PROPLIST }),
+    friends.length === 0 || options.routes === false ? Promise.resolve([]) : client.print("/ip/route", { query: friendRouteQuery(friends), proplist: STATUS_ROUTE_PROPLIST }),
     announcedNetworks(client, dialect, connections),
   ]);
   const tunnels: TunnelStatus[] = [];
@@ -111,6 +111,7 @@ export async function statusOf(client: RouterClient, dialect: Dialect): Promise<
       name: c.name ?? "",
       ...owner,
       remoteAs: Number(c["remote.as"] ?? c["remote-as"] ?? 0),
+      remoteAddress: (c["remote.address"] ?? c["remote-address"] ?? "").replace(/\/32$/, ""),
       state: established ? "established" : state === "established" ? "down" : state,
       uptime: established ? s?.uptime || null : null,
       prefixes: Number(s?.["prefix-count"] ?? 0),

@@ -2,6 +2,9 @@
 // moment. Ink's useInput subscribes each component in a passive effect, which can run only after
 // the frame that shows the component is on screen: a key typed the moment a new step appears went
 // to nobody. Here a component starts listening in the commit that draws it.
+// Keys typed in a burst (the program was busy, or fingers fast) reach Ink as one string, "jjj" or
+// "/10.2": that is split into keys here, and the keys are handed out one at a time, each after
+// React has drawn what the one before did, so each lands where the screen then says it goes.
 import { useInput, type Key } from "ink";
 import { createContext, useContext, useLayoutEffect, useMemo, useRef, type ReactNode } from "react";
 
@@ -11,6 +14,70 @@ interface KeyHub {
   /** Keys dispatched so far: a listener can tell which key it became live on. */
   count: number;
   readonly listeners: Set<{ current: KeyHandler }>;
+  /** Keys waiting for the ones before them to be drawn. */
+  readonly queue: Array<[string, Key]>;
+  pumping: boolean;
+}
+
+/** Longer text in one piece is a paste, handed out whole (a bundle); shorter, keys typed in a burst. */
+export const BURST_MAX = 32;
+
+const NO_KEY: Key = {
+  upArrow: false,
+  downArrow: false,
+  leftArrow: false,
+  rightArrow: false,
+  pageDown: false,
+  pageUp: false,
+  home: false,
+  end: false,
+  return: false,
+  escape: false,
+  ctrl: false,
+  shift: false,
+  tab: false,
+  backspace: false,
+  delete: false,
+  meta: false,
+  super: false,
+  hyper: false,
+  capsLock: false,
+  numLock: false,
+};
+
+/** One character of a burst as Ink would have reported it alone. */
+function keyOf(char: string): [string, Key] {
+  const code = char.charCodeAt(0);
+  if (char === "\r" || char === "\n") return ["", { ...NO_KEY, return: true }];
+  if (char === "\t") return ["", { ...NO_KEY, tab: true }];
+  if (code === 0x7f || code === 0x08) return ["", { ...NO_KEY, backspace: true }];
+  if (code < 0x20) return [String.fromCharCode(code + 96), { ...NO_KEY, ctrl: true }];
+  return [char, { ...NO_KEY, shift: /[A-Z]/.test(char) }];
+}
+
+/** The keys in what Ink read as one input: a burst split into its keys, anything else as it came. */
+export function keysOf(input: string, key: Key): Array<[string, Key]> {
+  const chars = [...input];
+  if (chars.length < 2 || chars.length > BURST_MAX || key.ctrl || key.meta || input.includes("\u001b")) return [[input, key]];
+  return chars.map(keyOf);
+}
+
+function dispatch(hub: KeyHub, input: string, key: Key): void {
+  hub.count++;
+  for (const listener of [...hub.listeners]) listener.current(input, key);
+}
+
+/** Hands out queued keys one per turn of the event loop: by then React has committed the last one's work. */
+function pump(hub: KeyHub): void {
+  if (hub.pumping) return;
+  hub.pumping = true;
+  setImmediate(() => {
+    hub.pumping = false;
+    const next = hub.queue.shift();
+    if (next === undefined) return;
+    dispatch(hub, ...next);
+    if (hub.queue.length > 0) pump(hub);
+  });
 }
 
 const KeysContext = createContext<KeyHub | null>(null);
@@ -18,11 +85,14 @@ const KeysContext = createContext<KeyHub | null>(null);
 /** Listens once, at the root, and dispatches every key to the listeners mounted now. */
 export function KeysProvider({ children }: { children: ReactNode }) {
   const parent = useContext(KeysContext);
-  const hub = useMemo<KeyHub>(() => parent ?? { count: 0, listeners: new Set() }, [parent]);
+  const hub = useMemo<KeyHub>(() => parent ?? { count: 0, listeners: new Set(), queue: [], pumping: false }, [parent]);
   useInput(
     (input, key) => {
-      hub.count++;
-      for (const listener of [...hub.listeners]) listener.current(input, key);
+      const keys = keysOf(input, key);
+      // The first key now, unless earlier ones still wait: order is kept.
+      if (hub.queue.length === 0 && !hub.pumping) dispatch(hub, ...keys.shift()!);
+      hub.queue.push(...keys);
+      if (hub.queue.length > 0) pump(hub);
     },
     { isActive: parent === null },
   );

@@ -3,6 +3,7 @@ import { Box, Text } from "ink";
 import { ScreenFrame, bodyRows } from "../components/ScreenFrame.js";
 import { StatusBadge } from "../components/StatusBadge.js";
 import { useCommands } from "../hooks/use-commands.js";
+import { useHomeProbe } from "../hooks/use-home-probe.js";
 import { useTerminalSize } from "../hooks/use-terminal-size.js";
 import { homeItems, useActions, useAppState, type HomeItem } from "../state.js";
 import { SCREEN_INFO } from "./catalog.js";
@@ -102,6 +103,10 @@ export function Home({ focused }: { focused: boolean }) {
   const capacity = bodyRows(size, "home");
   const fits = lines.length <= capacity;
   const { start, end } = scrollWindow(lines.length, Math.max(0, focusLine), fits ? capacity : capacity - 2);
+  // What is on screen is what Home looks at: the routers shown, and every router while a friend is.
+  const shown = lines.slice(start, end).flatMap((line) => (line.kind === "item" ? [line.item] : []));
+  const probed = shown.some((item) => item.kind === "friend") ? items.filter((i) => i.kind === "router") : shown.filter((i) => i.kind === "router");
+  useHomeProbe(focused, probed.map((i) => i.entry.name));
 
   return (
     <ScreenFrame title={SCREEN_INFO.home.title} scope="home" focused={focused}>

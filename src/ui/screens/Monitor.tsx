@@ -20,7 +20,7 @@ import { initialMonitorState, monitorReducer } from "./monitor/monitor-state.js"
 import { MonitorOverlay } from "./monitor/MonitorOverlay.js";
 import { useMonitorActions } from "./monitor/use-monitor-actions.js";
 import { useMonitorInput } from "./monitor/use-monitor-input.js";
-import { useFriendRoutes, useMonitorWatch } from "./monitor/use-monitor-watch.js";
+import { useMonitorWatch } from "./monitor/use-monitor-watch.js";
 import { useTunnelRates } from "./monitor/use-tunnel-rates.js";
 import { RouterStep } from "./wizard-kit.js";
 
@@ -48,11 +48,10 @@ export function Monitor({ friend, focused }: { friend: string; focused: boolean 
   const [state, dispatch] = useReducer(monitorReducer, null, () => initialMonitorState({ friend, platform: services.platform.name, peering: peeringWith(services.workspace, me, friend) }));
   const { peering, status } = state;
   const links = peering?.links ?? [];
-  const { table, revision, feed } = useFriendRoutes(session, peering, friend);
+  const { table, revision, feed } = useMonitorWatch(session, peering, friend, dispatch);
   const { routeRows, eventRows } = layout(bodyRows(size, "monitor"), links.length, table.matching);
   const routes = useRouteTableState(table, undefined, { revision, pageRows: routeTablePageRows(routeRows) });
   const rates = useTunnelRates(status);
-  useMonitorWatch(session, friend, dispatch);
   const actions = useMonitorActions({ state, dispatch, session, me, selectedPrefix: () => table.window(routes.state.selected, 1)[0]?.prefix });
   useMonitorInput({ state, dispatch, actions, routes, extent: routeTableExtent(table, routeRows), focused, ready: session !== null || peering === undefined || me === null });
 
@@ -87,7 +86,7 @@ export function Monitor({ friend, focused }: { friend: string; focused: boolean 
           tunnel={tunnels.find((x) => x.peering === peering.name && x.link === l.name)}
           session={sessions.find((x) => x.peering === peering.name && x.link === l.name)}
           rate={rates.get(`${peering.name} ${l.name}`)}
-          localPref={status?.routes.find((r) => r.link === l.name && r.localPref !== null)?.localPref ?? null}
+          localPref={table.localPrefOf(l.name)}
         />
       ))}
       {state.friendStatus !== null ? <FriendRouterLine friend={friend} peering={peering} status={state.friendStatus} /> : null}

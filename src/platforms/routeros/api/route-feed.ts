@@ -21,7 +21,7 @@ export interface RouteFeedOptions {
   readonly linkOf?: (gateway: string) => string | undefined;
   /** Ends the feed; the promise then resolves. */
   readonly signal: AbortSignal;
-  /** RouterOS 6: time between prints, ms; default 5000. */
+  /** RouterOS 6: least time between prints, ms; default 5000 (and at least POLL_SHARE times the last print's time). */
   readonly pollMs?: number;
 }
 
@@ -81,11 +81,15 @@ async function followRoutes(options: RouteFeedOptions): Promise<void> {
   }
 }
 
+/** RouterOS 6 polls: a print may take at most 1/POLL_SHARE of the time, so a big table is printed less often. */
+const POLL_SHARE = 10;
+
 async function pollRoutes(options: RouteFeedOptions): Promise<void> {
   let known = new Set<string>();
   let first = true;
   while (!options.signal.aborted) {
     const seen = new Set<string>();
+    const started = performance.now();
     const summary = await streamPrint(options.target, "/ip/route", {
       proplist: routeProplist(options.dialect),
       query: options.query,
@@ -102,8 +106,9 @@ async function pollRoutes(options: RouteFeedOptions): Promise<void> {
     known = seen;
     if (first) options.onLoaded?.(seen.size);
     first = false;
+    const wait = Math.max(options.pollMs ?? 5000, (performance.now() - started) * POLL_SHARE);
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, options.pollMs ?? 5000);
+      const timer = setTimeout(resolve, wait);
       options.signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
     });
   }

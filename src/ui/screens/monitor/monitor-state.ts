@@ -68,7 +68,7 @@ export function eventLine(e: WatchEvent, platform: string): string {
     case "connection-lost":
       return `${t} connection lost, reconnecting: ${e.error}`;
     case "snapshot":
-      return `${t} watching: ${e.status.tunnels.length} tunnels, ${e.status.sessions.length} sessions, ${e.status.routes.length} routes`;
+      return `${t} watching: ${e.status.tunnels.length} tunnels, ${e.status.sessions.length} sessions, ${e.routes} routes`;
     case "tunnel-up":
       return `${t} tunnel ${e.link} up`;
     case "tunnel-down":

@@ -28,6 +28,11 @@ export function useMonitorInput({ state, dispatch, actions, routes, extent, focu
       nextPane: () => dispatch({ type: "nextPane" }),
       up: () => (state.pane === "routes" ? routes.actions.move(-1, extent) : dispatch({ type: "moveLink", by: -1 })),
       down: () => (state.pane === "routes" ? routes.actions.move(1, extent) : dispatch({ type: "moveLink", by: 1 })),
+      // A page, the first or the last route: the route view's, whichever pane is selected.
+      pageUp: () => routes.actions.page(-1, extent),
+      pageDown: () => routes.actions.page(1, extent),
+      first: () => routes.actions.first(extent),
+      last: () => routes.actions.last(extent),
       filter: () => routes.actions.editFilter(),
       togglePrimary: actions.togglePrimary,
       clearLimit: actions.clearLimit,

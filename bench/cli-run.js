@@ -1,0 +1,36 @@
+// Runs the built CLI as a user would, from process start to exit, and says how long it took and
+// its peak RSS (the kernel's high-water mark, read from /proc while it runs).
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+export const BIN = fileURLToPath(new URL("../bin/bgpals.js", import.meta.url));
+
+function hwmMb(pid) {
+  try {
+    return Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/** `bgpals ...args`; resolves with { seconds, rssMb, code, stdout, stderr }. */
+export function runCli(args, env) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env, CI: "true" }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    let rssMb = 0;
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    const sampler = setInterval(() => (rssMb = Math.max(rssMb, hwmMb(child.pid))), 5);
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      clearInterval(sampler);
+      resolve({ seconds: (performance.now() - started) / 1000, rssMb, code, stdout, stderr });
+    });
+  });
+}
+
+export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];

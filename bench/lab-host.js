@@ -1,0 +1,127 @@
+// A lab in a child process of its own (its own core and memory, as real routers are their own
+// machines), driven by messages from a benchmark: start (alice and remi, S1 set up by bgpals's own
+// plan and apply, alice taking remi's leaks up to a million), then leak, table, latency, stop.
+//
+//   const lab = await startLab();                // { routers: [...], peering }
+//   await lab.send({ do: "leak", router: "remi", count: 100000 });   // resolves once settled
+import { fork } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const S1 = fileURLToPath(new URL("../peers/s1-alice-remi.peering.json", import.meta.url));
+
+/** S1 where alice takes whatever remi sends in 10.0.0.0/7 up to /24, up to a million prefixes a session. */
+export function benchPeering() {
+  const peering = JSON.parse(readFileSync(S1, "utf8"));
+  peering.sides.remi.allowed = [...(peering.sides.remi.allowed ?? []), { prefix: "10.0.0.0/7", maxLength: 24 }, { prefix: "12.0.0.0/6", maxLength: 24 }, { prefix: "16.0.0.0/4", maxLength: 24 }];
+  peering.policy.maxPrefixes = 1_000_000;
+  delete peering.$schema;
+  return peering;
+}
+
+/** Starts the lab child; `send` runs a command there and resolves with its answer. */
+export async function startLab(options = {}) {
+  const child = fork(fileURLToPath(import.meta.url), ["--host"], { stdio: ["inherit", "inherit", "inherit", "ipc"] });
+  let next = 0;
+  const waiting = new Map();
+  child.on("message", (m) => {
+    const w = waiting.get(m.id);
+    if (w === undefined) return;
+    waiting.delete(m.id);
+    if (m.error) w.reject(new Error(m.error));
+    else w.resolve(m.result);
+  });
+  child.on("exit", (code) => {
+    for (const w of waiting.values()) w.reject(new Error(`the lab exited with ${code}`));
+  });
+  const send = (command) =>
+    new Promise((resolve, reject) => {
+      const id = next++;
+      waiting.set(id, { resolve, reject });
+      child.send({ id, ...command });
+    });
+  const info = await send({ do: "start", ...options });
+  return { ...info, send, stop: async () => (await send({ do: "stop" }).catch(() => undefined), child.kill()), pid: child.pid };
+}
+
+async function host() {
+  const { Lab } = await import("../dist/lab/lab.js");
+  const { PERSONALITIES } = await import("../dist/lab/personalities.js");
+  const { routerOs } = await import("../dist/platforms/routeros/index.js");
+  const { parsePeering } = await import("../dist/core/peering.js");
+  const dns = new Map(Object.values(PERSONALITIES).flatMap((p) => Object.entries(p().dns)));
+  let lab = null;
+  const commands = {
+    async start({ peer = true, tickMs = 100 }) {
+      lab = await Lab.start({ routers: ["alice", "remi"], tickMs, tls: false, ssh: false });
+      const parsed = parsePeering(benchPeering());
+      if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+      const connect = (side) => {
+        const info = lab.info().routers.find((r) => r.name === side);
+        return routerOs.connect({ host: info.host, port: info.port, user: info.user, password: info.password }, side);
+      };
+      if (peer) {
+        // As the wizard does: the routers make their WireGuard keys first, the peering carries them.
+        for (const side of ["alice", "remi"]) {
+          const router = await connect(side);
+          try {
+            const keys = await router.prepareLinks(parsed.peering, side);
+            for (const link of parsed.peering.links) if (keys[link.name] !== undefined) link.publicKey[side] = keys[link.name];
+          } finally {
+            await router.close();
+          }
+        }
+        for (const side of ["alice", "remi"]) {
+          const router = await connect(side);
+          try {
+            const planned = await router.plan({ peering: parsed.peering, side });
+            if (planned.refusals.length > 0) throw new Error(planned.refusals.map((r) => r.message).join("; "));
+            const result = await router.apply(planned.plan, { resolve: async (name) => dns.get(name) ?? name });
+            if (!result.ok) throw new Error(result.message);
+          } finally {
+            await router.close();
+          }
+        }
+        // Both sessions up, remi's prefix on alice.
+        for (let i = 0; ; i++) {
+          const routes = lab.router("alice").store.at("/ip/route").find({ "dst-address": "192.168.42.0/24", bgp: "true" });
+          if (routes.length === 2) break;
+          if (i > 600) throw new Error("the peering did not come up in the lab");
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      }
+      return { routers: lab.info().routers, peering: parsed.peering };
+    },
+    async leak({ router, count }) {
+      const started = performance.now();
+      lab.leak(router, count);
+      await lab.settle(900_000);
+      return { seconds: (performance.now() - started) / 1000 };
+    },
+    async table({ router, count }) {
+      const started = performance.now();
+      lab.table(router, count);
+      await lab.settle(900_000);
+      return { seconds: (performance.now() - started) / 1000 };
+    },
+    latency({ router, ms }) {
+      lab.setLatency(router, ms);
+    },
+    routes({ router }) {
+      return lab.router(router).store.at("/ip/route").size;
+    },
+    async stop() {
+      await lab?.stop();
+    },
+  };
+  process.on("message", async (m) => {
+    try {
+      const result = await commands[m.do](m);
+      process.send({ id: m.id, result: result ?? null });
+    } catch (e) {
+      process.send({ id: m.id, error: e instanceof Error ? e.stack : String(e) });
+    }
+  });
+}
+
+if (process.argv[2] === "--host") await host();

@@ -1,0 +1,226 @@
+// What a user of the monitor feels, with a friend sending a big table: `bgpals status --watch` and
+// the monitor screen, each the real CLI in a real pseudo-terminal (@lydell/node-pty, read back by
+// @xterm/headless, as test/terminal/pty.ts does).
+//
+//   npm run bench:monitor            (BGPALS_BENCH_SIZES=200000,1000000 friend routes by default)
+//
+// The lab runs in a child process (bench/lab-host.js): alice and remi with S1 set up by bgpals's
+// own plan and apply, alice taking up to a million prefixes from remi. remi leaks N/2 - 1 routes,
+// which arrive on both links: alice holds N friend routes (half of them active). The table is all
+// in on the router before each program starts, as a real router's table would be.
+// For each program and size:
+// - time to the first full view: from spawn (status --watch, to its "watching" line, which waits
+//   for the routes) or from choosing the router (monitor, to "N routes, M active" without
+//   "streaming…");
+// - idle CPU: the program's own CPU time (/proc/<pid>/stat) over 20 s once it shows everything,
+//   while nothing changes on the router, in % of one core;
+// - peak RSS: the kernel's high-water mark (/proc/<pid>/status VmHWM);
+// - monitor only: the largest gap between two writes to the terminal while the routes came in, and
+//   input-to-screen latency while they came in: "/", then "10.2" in one burst, then esc, each
+//   timed until the screen shows it, with any key that did not show counted as dropped.
+// Targets: first view at 1M < 10 s, idle CPU < 5% of a core, RSS < 600 MB at 1M (< 300 MB at 200k),
+// frame gap < 100 ms, no dropped key.
+import { spawn as spawnPty } from "@lydell/node-pty";
+import xterm from "@xterm/headless";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startLab } from "./lab-host.js";
+
+const BIN = fileURLToPath(new URL("../bin/bgpals.js", import.meta.url));
+const SIZES = (process.env.BGPALS_BENCH_SIZES ?? "200000,1000000").split(",").map(Number);
+const IDLE_S = Number(process.env.BGPALS_BENCH_IDLE_S ?? 20);
+const COLS = 120;
+const ROWS = 40;
+const TICKS = 100; // CLK_TCK on Linux
+
+const count = (n) => n.toLocaleString("en");
+
+function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / TICKS;
+}
+
+function peakRssMb(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)[1]) / 1024;
+}
+
+/** The CLI in a pseudo-terminal; `chunks` holds when each write to the terminal arrived. */
+function terminal(args, env) {
+  const term = new xterm.Terminal({ cols: COLS, rows: ROWS, allowProposedApi: true });
+  const pty = spawnPty(process.execPath, [BIN, ...args], {
+    name: "xterm-256color",
+    cols: COLS,
+    rows: ROWS,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", TERM: "xterm-256color", ...env, CI: "false" },
+  });
+  const writes = [];
+  let pending = Promise.resolve();
+  pty.onData((data) => {
+    writes.push(performance.now());
+    pending = pending.then(() => new Promise((resolve) => term.write(data, resolve)));
+  });
+  const screen = () => {
+    const buffer = term.buffer.active;
+    const lines = [];
+    for (let i = 0; i < term.rows; i++) lines.push(buffer.getLine(buffer.viewportY + i)?.translateToString(true) ?? "");
+    return lines.join("\n");
+  };
+  const waitFor = async (check, timeoutMs = 120_000) => {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      await pending;
+      const s = screen();
+      if (check(s)) return performance.now();
+      if (performance.now() > deadline) throw new Error(`timed out; the screen shows:\n${s}`);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  };
+  return { pty, writes, screen, waitFor, type: (data) => pty.write(data), pid: pty.pid };
+}
+
+/** Asks the router for its identity every 250 ms until `work` ends; the slowest answer, in ms. */
+async function slowestAnswer(info, work) {
+  const { RouterClient } = await import("../dist/platforms/routeros/api/client.js");
+  let slowest = 0;
+  let done = false;
+  const finished = work.finally(() => (done = true));
+  const client = await RouterClient.connect({ host: info.host, port: info.port, user: info.user, password: info.password, timeoutMs: 60_000 });
+  try {
+    while (!done) {
+      const sent = performance.now();
+      await client.print("/system/identity");
+      slowest = Math.max(slowest, performance.now() - sent);
+      await Promise.race([finished, new Promise((resolve) => setTimeout(resolve, 250))]);
+    }
+  } finally {
+    await client.close();
+  }
+  return { result: await work, slowestMs: slowest };
+}
+
+/** CPU over `seconds` of idling, in % of one core. */
+async function idleCpu(pid, seconds) {
+  const before = cpuSeconds(pid);
+  const started = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  return ((cpuSeconds(pid) - before) / ((performance.now() - started) / 1000)) * 100;
+}
+
+async function statusWatch(env, routes) {
+  const started = performance.now();
+  const t = terminal(["status", "--watch", "--router", "home"], env);
+  try {
+    const shown = await t.waitFor((s) => / watching /.test(s), 300_000);
+    const cpu = await idleCpu(t.pid, IDLE_S);
+    return { firstViewS: (shown - started) / 1000, idleCpu: cpu, rssMb: peakRssMb(t.pid), routes };
+  } finally {
+    t.pty.kill();
+  }
+}
+
+async function monitorScreen(env, routes) {
+  const t = terminal([], env);
+  try {
+    await t.waitFor((s) => s.includes("Friends (1)"), 60_000);
+    t.type("\u001B[B");
+    await t.waitFor((s) => s.includes("› remi"));
+    t.type("\r");
+    await t.waitFor((s) => s.includes("Which router?"));
+    const chosen = performance.now();
+    const from = t.writes.length;
+    t.type("\r");
+    const full = new RegExp(`^${count(routes)} routes, [\\d,]+ active$`, "m");
+    let loaded = false;
+    const fullView = t.waitFor((s) => full.test(s), 600_000).then((at) => ((loaded = true), at));
+    // Keys while the routes come in: a filter typed, in a burst, and dropped; each timed to the screen.
+    const latencies = [];
+    let dropped = 0;
+    await t.waitFor((s) => /routes, [\d,]+ active/.test(s) && / ↓ [\d,]+ more/.test(s), 600_000);
+    let probes = 0;
+    while (!loaded || probes === 0) {
+      probes++;
+      for (const [keys, shows] of [
+        ["/", (s) => /filter \/▏/.test(s)],
+        ["10.2", (s) => /filter \/10\.2▏/.test(s)],
+        ["\u001B", (s) => !/filter/.test(s)],
+      ]) {
+        const sent = performance.now();
+        t.type(keys);
+        try {
+          latencies.push((await t.waitFor(shows, 10_000)) - sent);
+        } catch {
+          dropped++;
+        }
+      }
+      if (probes >= 20) break;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    const shownAt = await fullView;
+    // Frame gaps: writes to the terminal from choosing the router until the table was all shown.
+    const writes = t.writes.slice(from).filter((at) => at <= shownAt);
+    let gap = 0;
+    for (let i = 1; i < writes.length; i++) gap = Math.max(gap, writes[i] - writes[i - 1]);
+    const cpu = await idleCpu(t.pid, IDLE_S);
+    return { firstViewS: (shownAt - chosen) / 1000, idleCpu: cpu, rssMb: peakRssMb(t.pid), frameGapMs: gap, frames: writes.length, latencies, dropped, probes, routes };
+  } finally {
+    t.pty.kill();
+  }
+}
+
+async function main() {
+  spawnSync("uptime", { stdio: "inherit" });
+  const results = [];
+  for (const size of SIZES) {
+    const lab = await startLab();
+    try {
+      const alice = lab.routers.find((r) => r.name === "alice");
+      const home = mkdtempSync(join(tmpdir(), "bgpals-bench-monitor-"));
+      const env = { BGPALS_HOME: home, BGPALS_PASSWORD: alice.password };
+      const add = spawnSync(process.execPath, [BIN, "router", "add", "home", "--host", alice.host, "--port", String(alice.port), "--user", alice.user], { env: { ...process.env, ...env, CI: "true" }, encoding: "utf8" });
+      if (add.status !== 0) throw new Error(`router add: ${add.stderr}`);
+      const { loadIdentity } = await import("../dist/store/identity.js");
+      const { savePeering, workspaceAt } = await import("../dist/store/workspace.js");
+      loadIdentity("alice", home);
+      savePeering(workspaceAt(home), "remi", lab.peering);
+      const leak = size / 2 - 1;
+      const { result: loaded, slowestMs } = await slowestAnswer(alice, lab.send({ do: "leak", router: "remi", count: leak }));
+      const held = await lab.send({ do: "routes", router: "alice" });
+      console.log(`\nmonitor: ${count(size)} friend routes (remi leaks ${count(leak)}, on both links); the lab took ${loaded.seconds.toFixed(0)} s to carry them (alice's /ip/route: ${count(held)} items), alice answering within ${slowestMs.toFixed(0)} ms meanwhile`);
+      const watch = await statusWatch(env, size);
+      console.log(`  status --watch: first full view ${watch.firstViewS.toFixed(1)} s, idle CPU ${watch.idleCpu.toFixed(1)}% of a core over ${IDLE_S} s, peak RSS ${watch.rssMb.toFixed(0)} MB`);
+      const monitor = await monitorScreen(env, size);
+      const sorted = [...monitor.latencies].sort((a, b) => a - b);
+      const median = sorted[Math.floor(sorted.length / 2)] ?? NaN;
+      console.log(
+        `  monitor screen: first full view ${monitor.firstViewS.toFixed(1)} s, idle CPU ${monitor.idleCpu.toFixed(1)}% of a core over ${IDLE_S} s, peak RSS ${monitor.rssMb.toFixed(0)} MB, ` +
+          `largest frame gap ${monitor.frameGapMs.toFixed(0)} ms (${monitor.frames} writes), input-to-screen latency while routes arrive median ${median.toFixed(0)} ms, max ${(sorted.at(-1) ?? NaN).toFixed(0)} ms ` +
+          `(${monitor.latencies.length} keys in ${monitor.probes} rounds), dropped keys ${monitor.dropped}`,
+      );
+      results.push({ size, watch, monitor, median, max: sorted.at(-1) ?? NaN });
+    } finally {
+      await lab.stop();
+    }
+  }
+  console.log("");
+  for (const { size, watch, monitor, median, max } of results) {
+    const rssTarget = size >= 1_000_000 ? 600 : 300;
+    const met = (ok) => (ok ? "met" : "MISSED");
+    console.log(
+      `monitor ${size} routes: status --watch ${watch.firstViewS.toFixed(1)} s to first view, ${watch.idleCpu.toFixed(1)}% idle CPU, ${watch.rssMb.toFixed(0)} MB; ` +
+        `monitor ${monitor.firstViewS.toFixed(1)} s, ${monitor.idleCpu.toFixed(1)}%, ${monitor.rssMb.toFixed(0)} MB, frame gap ${monitor.frameGapMs.toFixed(0)} ms, key latency median ${median.toFixed(0)} / max ${max.toFixed(0)} ms, ${monitor.dropped} dropped`,
+    );
+    console.log(
+      `  targets: first view${size >= 1_000_000 ? " < 10 s" : ""} ${size >= 1_000_000 ? met(Math.max(watch.firstViewS, monitor.firstViewS) < 10) : "(none at this size)"}, ` +
+        `idle CPU < 5% ${met(watch.idleCpu < 5 && monitor.idleCpu < 5)}, RSS < ${rssTarget} MB ${met(watch.rssMb < rssTarget && monitor.rssMb < rssTarget)}, ` +
+        `frame gap < 100 ms ${met(monitor.frameGapMs < 100)}, no dropped key ${met(monitor.dropped === 0)}`,
+    );
+  }
+}
+
+await main();
+process.exit(0);

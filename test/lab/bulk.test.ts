@@ -1,0 +1,116 @@
+// The lab carries real tables: a leak of up to a million /24s and an upstream table that is not a
+// bgpals peer's, each with valid consecutive prefixes, written into /ip/route a slice per tick.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Lab } from "../../src/lab/lab.js";
+import { leakPrefix, MAX_BULK_ROUTES, tablePrefix } from "../../src/lab/model/bulk.js";
+import { example } from "../helpers.js";
+import { buildPeering, connect, print } from "./lab-helpers.js";
+
+const DOTTED_24 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){2}\.0\/24$/;
+
+/** A /24's address as a number, to check that prefixes follow each other. */
+function networkOf(prefix: string): number {
+  return prefix
+    .split("/")[0]!
+    .split(".")
+    .reduce((n, octet) => n * 256 + Number(octet), 0);
+}
+
+describe("bulk prefixes", () => {
+  it("a leak runs from 10.200.0.0/24 into 11.0.0.0/24 and on, a million valid consecutive /24s", () => {
+    expect(leakPrefix(0)).toBe("10.200.0.0/24");
+    expect(leakPrefix(14_335)).toBe("10.255.255.0/24");
+    expect(leakPrefix(14_336)).toBe("11.0.0.0/24");
+    let previous = networkOf(leakPrefix(0)) - 256;
+    for (let i = 0; i < MAX_BULK_ROUTES; i++) {
+      const prefix = leakPrefix(i);
+      if (!DOTTED_24.test(prefix)) throw new Error(`leak route ${i} is ${prefix}`);
+      const network = networkOf(prefix);
+      if (network !== previous + 256) throw new Error(`leak route ${i} (${prefix}) does not follow the one before`);
+      previous = network;
+    }
+  });
+
+  it("a table runs from 1.0.0.0/24 on, a million valid consecutive /24s", () => {
+    expect(tablePrefix(0)).toBe("1.0.0.0/24");
+    expect(tablePrefix(256)).toBe("1.1.0.0/24");
+    let previous = networkOf(tablePrefix(0)) - 256;
+    for (let i = 0; i < MAX_BULK_ROUTES; i++) {
+      const prefix = tablePrefix(i);
+      if (!DOTTED_24.test(prefix)) throw new Error(`table route ${i} is ${prefix}`);
+      const network = networkOf(prefix);
+      if (network !== previous + 256) throw new Error(`table route ${i} (${prefix}) does not follow the one before`);
+      previous = network;
+    }
+  });
+});
+
+describe("/lab/table and /lab/leak on running routers", () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await Lab.start({ routers: ["alice", "remi"], tickMs: 0, tls: false, ssh: false });
+    // S1 where alice takes anything remi sends in 10.0.0.0/7 up to /24, and up to a million prefixes.
+    const peering = example("s1");
+    peering.sides.remi!.allowed = [...(peering.sides.remi!.allowed ?? []), { prefix: "10.0.0.0/7", maxLength: 24 }];
+    peering.policy.maxPrefixes = 1_000_000;
+    await buildPeering(lab, peering);
+    lab.tick();
+  }, 60_000);
+  afterAll(async () => lab.stop());
+
+  it("/lab/table gives an upstream table through the first WAN's gateway, and =count=0 takes it away", async () => {
+    const alice = await connect(lab, "alice");
+    try {
+      expect(await alice.write("/lab/table", ["=count=3000"])).toEqual([{ ret: "3000" }]);
+      await lab.settle();
+      const upstream = await print(alice, "/ip/route", ["?received-from=upstream", "=.proplist=dst-address,gateway,bgp,active,bgp.as-path"]);
+      expect(upstream).toHaveLength(3000);
+      expect(upstream.every((r) => DOTTED_24.test(r["dst-address"]!) && r.gateway === "203.0.113.1" && r.bgp === "true" && r.active === "true" && r["bgp.as-path"] !== "")).toBe(true);
+      expect(new Set(upstream.map((r) => r["dst-address"])).size).toBe(3000);
+      expect(upstream[2999]!["dst-address"]).toBe(tablePrefix(2999));
+
+      await alice.write("/lab/table", ["=count=0"]);
+      await lab.settle();
+      expect(await alice.write("/ip/route/print", ["=count-only=", "?received-from=upstream"])).toEqual([{ ret: "0" }]);
+      // What is left is what was there before: the peering's routes still flow.
+      expect((await print(alice, "/ip/route", ["?dst-address=192.168.42.0/24", "?active=true"])).length).toBe(1);
+    } finally {
+      await alice.close();
+    }
+  });
+
+  it("a leak arrives on both sessions: best path on the primary, the backup's inactive, gone when it stops", async () => {
+    const remi = await connect(lab, "remi");
+    const alice = await connect(lab, "alice");
+    try {
+      await remi.write("/lab/leak", ["=count=20000"]);
+      await lab.settle();
+      const count = async (query: string[]) => Number((await alice.write("/ip/route/print", ["=count-only=", ...query]))[0]!.ret);
+      expect(await count(["?bgp=true", "?dst-address=10.200.0.0/24"])).toBe(2);
+      expect(await count(["?bgp=true", "?bgp.local-pref=200", "?active=true"])).toBe(20_001);
+      expect(await count(["?bgp=true", "?bgp.local-pref=100", "?active=false"])).toBe(20_001);
+      const last = await print(alice, "/ip/route", [`?dst-address=${leakPrefix(19_999)}`, "?active=true"]);
+      expect(last.map((r) => [r.gateway, r["bgp.as-path"], r["received-from"]])).toEqual([["172.16.10.2", "64513", "remi-isp1"]]);
+      // The sessions count what they took in.
+      const sessions = await print(alice, "/routing/bgp/session", ["=.proplist=name,prefix-count"]);
+      expect(sessions.map((s) => s["prefix-count"])).toEqual(["20001", "20001"]);
+
+      await remi.write("/lab/leak", ["=count=0"]);
+      await lab.settle();
+      expect(await count(["?bgp=true"])).toBe(2);
+    } finally {
+      await remi.close();
+      await alice.close();
+    }
+  }, 60_000);
+
+  it("refuses a count past a million", async () => {
+    const remi = await connect(lab, "remi");
+    try {
+      await expect(remi.write("/lab/leak", ["=count=1000001"])).rejects.toThrow(/0 to 1000000/);
+      await expect(remi.write("/lab/table", ["=count=-1"])).rejects.toThrow(/0 to 1000000/);
+    } finally {
+      await remi.close();
+    }
+  });
+});
