@@ -80,16 +80,17 @@ export function tempDir(prefix: string): string {
 }
 
 /**
- * Ends `child` (if it still runs) by `onCleanup` and waits until it has exited: SIGTERM first, so
+ * Ends `child` (if it still runs) by `onCleanup` (a concurrent test passes its own context's
+ * onTestFinished as `register`: the global one would tie the child to whichever test runs) and waits until it has exited: SIGTERM first, so
  * it may clean up after itself; SIGKILL if it has not exited `graceMs` later.
  */
-export function endsWithTest<C extends ChildProcess>(child: C, graceMs = 3000): C {
+export function endsWithTest<C extends ChildProcess>(child: C, graceMs = 3000, register: (cleanup: () => unknown) => void = onCleanup): C {
   const running = () => child.exitCode === null && child.signalCode === null;
   const exited = new Promise<void>((resolve) => {
     if (!running()) resolve();
     else child.once("exit", () => resolve());
   });
-  onCleanup(async () => {
+  register(async () => {
     if (running()) {
       child.kill("SIGTERM");
       await until(() => !running(), "the child to exit on SIGTERM", graceMs).catch(() => child.kill("SIGKILL"));

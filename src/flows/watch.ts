@@ -96,7 +96,8 @@ export async function watchRouter(options: WatchOptions): Promise<void> {
       watching = await router.watchChanges(() => wake?.());
 
       // The routes' feed: started once the first look says whose routes they are; again if that changes.
-      let feeding = "";
+      // null until the first look (no friend sessions at all is a key too: "").
+      let feeding: string | null = null;
       // Without routes to follow, the first look is all there is to wait for.
       let loaded = routes === null;
       const startFeed = (status: RouterStatus): void => {

@@ -52,7 +52,7 @@ describe("apply, with the connection dropped mid-apply", () => {
     const run = await cliExiting(["apply", "--router", `${r.user}@${r.host}:${r.port}`, "--peering", EXAMPLES.s1, "--side", "remi", "--yes", ...RESOLVE], { BGPALS_PASSWORD: r.password });
     expect(run.code, run.stderr).toBe(1);
     expect(run.stderr).toMatch(/connection to .* was closed by the router: lab fault: connection dropped after a write/);
-    expect(run.stderr).toMatch(/undid the \d+ changes already made: the router is as it was before/);
+    expect(run.stderr).toMatch(/undid the \d+ changes already made; read back, the router is as it was before/);
     expect(run.stderr).not.toMatch(STACK_TRACE);
     expect(lab.router("remi").exportConfig()).toBe(before);
     // Every connection went with the process.

@@ -9,10 +9,11 @@ export interface CliResult {
   stderr: string;
 }
 
-export function cliAsync(args: string[], env: Record<string, string>): Promise<CliResult> {
+/** `register` ends the child with the test: a concurrent test passes its context's onTestFinished. */
+export function cliAsync(args: string[], env: Record<string, string>, register?: (cleanup: () => unknown) => void): Promise<CliResult> {
   return new Promise((resolve) => {
     // Killed when the test ends, should it time out while this runs.
-    const child = endsWithTest(spawn(process.execPath, [join(repoRoot, "bin/bgpals.js"), ...args], { cwd: repoRoot, env: { ...process.env, CI: "true", ...env }, stdio: ["ignore", "pipe", "pipe"] }));
+    const child = endsWithTest(spawn(process.execPath, [join(repoRoot, "bin/bgpals.js"), ...args], { cwd: repoRoot, env: { ...process.env, CI: "true", ...env }, stdio: ["ignore", "pipe", "pipe"] }), undefined, register);
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));

@@ -34,7 +34,7 @@ afterAll(async () => {
   rmSync(home, { recursive: true, force: true });
 });
 
-const cli = (args: string[]) => cliAsync(args, { BGPALS_HOME: home, BGPALS_PASSWORD: "flags-test-password" });
+const cli = (args: string[], register?: (cleanup: () => unknown) => void) => cliAsync(args, { BGPALS_HOME: home, BGPALS_PASSWORD: "flags-test-password" }, register);
 
 /** The tripwire's user@host:port, once it listens. */
 const ROUTER = "<router>";
@@ -72,8 +72,8 @@ const BAD: Array<[string, string[]]> = [
 ];
 
 describe("numeric flags", () => {
-  test.concurrent.each(BAD)("%s: %j exits 2 naming the flag, having touched nothing", async (flag, args) => {
-    const r = await cli(args.map((arg) => (arg === ROUTER ? router : arg)));
+  test.concurrent.for(BAD)("%s: %j exits 2 naming the flag, having touched nothing", async ([flag, args], { onTestFinished }) => {
+    const r = await cli(args.map((arg) => (arg === ROUTER ? router : arg)), (cleanup) => onTestFinished(async () => void (await cleanup())));
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`^bgpals: ${flag} "[^"]*": (must be|use host:port)`, "m"));
     expect(r.stderr).not.toMatch(STACK_TRACE);

@@ -9,14 +9,19 @@ import { useActions, useAppState, type HomeData } from "../state.js";
 /** The slowest Home looks, in ms (services.probeEveryMs changes it). */
 export const PROBE_EVERY_MS = 30_000;
 
-/** When each app's Home last looked: leaving and coming back does not look again sooner. */
-const lastLook = new WeakMap<Services, number>();
+/**
+ * When each app's Home last looked, and at what: leaving and coming back does not look again
+ * sooner, unless what Home shows changed (a router or a peering was added or removed: its badge
+ * should not wait half a minute).
+ */
+const lastLook = new WeakMap<Services, { at: number; what: string }>();
 
 export function useHomeProbe(active: boolean, routers: readonly string[]): void {
   const services = useServices();
   const actions = useActions();
   const state = useAppState();
   const shown = routers.join("\n");
+  const what = `${shown}\n--\n${state.friends.map((f) => f.peering).join("\n")}`;
   const current = { routers: state.routers, friends: state.friends };
   // A layout effect: it stops in the very commit that takes Home off the screen.
   useLayoutEffect(() => {
@@ -27,7 +32,7 @@ export function useHomeProbe(active: boolean, routers: readonly string[]): void 
     let stopped = false;
     let timer: NodeJS.Timeout | undefined;
     const look = async () => {
-      lastLook.set(services, Date.now());
+      lastLook.set(services, { at: Date.now(), what });
       try {
         const home = await probe(names);
         if (!stopped) actions.setHome(merged(current, home, names));
@@ -36,14 +41,15 @@ export function useHomeProbe(active: boolean, routers: readonly string[]): void 
       }
       if (!stopped) timer = setTimeout(look, every);
     };
-    const since = Date.now() - (lastLook.get(services) ?? -Infinity);
+    const last = lastLook.get(services);
+    const since = last === undefined || last.what !== what ? Infinity : Date.now() - last.at;
     timer = setTimeout(look, Math.max(0, every - since));
     return () => {
       stopped = true;
       clearTimeout(timer);
     };
     // What is shown decides; the badges themselves change with every look.
-  }, [active, services, actions, shown]);
+  }, [active, services, actions, shown, what]);
 }
 
 /** The new look where it looked; the badges it did not look at stay as they were. */

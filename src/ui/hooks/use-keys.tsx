@@ -5,7 +5,11 @@
 // Keys typed in a burst (the program was busy, or fingers fast) reach Ink as one string, "jjj" or
 // "/10.2": that is split into keys here, and the keys are handed out one at a time, each after
 // React has drawn what the one before did, so each lands where the screen then says it goes.
+// "Drawn" is React's scheduler having nothing more urgent to do: a key waits as an idle task of
+// the scheduler React itself renders with, so a render that yields half way (a busy machine)
+// still finishes before the next key is handed out.
 import { useInput, type Key } from "ink";
+import { unstable_IdlePriority as IDLE, unstable_scheduleCallback as scheduleCallback } from "scheduler";
 import { createContext, useContext, useLayoutEffect, useMemo, useRef, type ReactNode } from "react";
 
 export type KeyHandler = (input: string, key: Key) => void;
@@ -67,11 +71,11 @@ function dispatch(hub: KeyHub, input: string, key: Key): void {
   for (const listener of [...hub.listeners]) listener.current(input, key);
 }
 
-/** Hands out queued keys one per turn of the event loop: by then React has committed the last one's work. */
+/** Hands out queued keys one at a time, each once React has committed what the one before did. */
 function pump(hub: KeyHub): void {
   if (hub.pumping) return;
   hub.pumping = true;
-  setImmediate(() => {
+  scheduleCallback(IDLE, () => {
     hub.pumping = false;
     const next = hub.queue.shift();
     if (next === undefined) return;

@@ -171,7 +171,8 @@ describe("after a drop, the impostor on the router's address gets nothing", () =
     const result = await router.apply(planned.plan, { resolve: labResolve });
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.undoProblems.join("\n")).toMatch(/could not reconnect to undo: the certificate of 127\.0\.0\.1:\d+ changed/);
-    expect(fake.connections()).toBe(1);
+    // The undo may try more than once; each try met the pin and sent nothing.
+    expect(fake.connections()).toBeGreaterThanOrEqual(1);
     expect(fake.received()).toBe(0);
   });
 
