@@ -1,7 +1,6 @@
 // The journal on disk: 0600 in a 0700 directory, one line a record, secrets sealed with the
 // identity key (never in clear), left out and flagged without one, unreadable with another one.
-import { existsSync, mkdtempSync, readFileSync, statSync, appendFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, statSync, appendFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createIdentity } from "../../src/core/bundle.js";
@@ -9,12 +8,13 @@ import { fileJournals, journalDir } from "../../src/store/journal.js";
 import { vaultAt, vaultFile } from "../../src/store/vault.js";
 import { grantedMonitorPassword, saveGrantedMonitorPassword, savedPppPassword, savePppPasswords } from "../../src/store/friends.js";
 import { loadIdentity } from "../../src/store/identity.js";
+import { tempDir } from "../helpers.js";
 
 const KEY = "GBKgGxdT+q7oleOnpfU1ouVDvCWe+26asTnN8Xmc1XA=";
 const RUN = { command: "remove", peering: "alice-remi", router: "home", host: "laptop", pid: 4242, startedAt: "2026-01-01T00:00:00.000Z" };
 
 function journalOf(identity = createIdentity("alice")) {
-  const home = mkdtempSync(join(tmpdir(), "bgpals-journal-"));
+  const home = tempDir("bgpals-journal-");
   return { home, journal: fileJournals(home, identity)("192.168.88.1:8728") };
 }
 
@@ -75,7 +75,7 @@ describe("the journal file", () => {
 
 describe("secrets where no keyring works", () => {
   it("go to <config>/secrets.json, 0600, sealed with the identity key; without an identity, nowhere", () => {
-    const home = mkdtempSync(join(tmpdir(), "bgpals-vault-"));
+    const home = tempDir("bgpals-vault-");
     const ws = { home, peersDir: join(home, "peers"), secrets: null };
     expect(savePppPasswords(ws, "alice-carol", { isp1: "first-secret-1234" })).toBeNull();
     loadIdentity("alice", home);
