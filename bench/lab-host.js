@@ -10,10 +10,18 @@ import { fileURLToPath } from "node:url";
 
 const S1 = fileURLToPath(new URL("../peers/s1-alice-remi.peering.json", import.meta.url));
 
-/** S1 where alice takes whatever remi sends in 10.0.0.0/7 up to /24, up to a million prefixes a session. */
+/**
+ * The /8s a million leaked /24s from 10.200.0.0/24 fall in (10/8 to 26/8). bgpals takes at most a
+ * /8 per prefix from a friend, and public space only when the user confirms it: the benchmarks
+ * confirm 11/8 to 26/8 (ACCEPT_PUBLIC), as a user would with --accept-public.
+ */
+const LEAK_SPACE = Array.from({ length: 17 }, (_, i) => `${10 + i}.0.0.0/8`);
+export const ACCEPT_PUBLIC = LEAK_SPACE.slice(1);
+
+/** S1 where alice takes whatever remi sends in 10/8 to 26/8 up to /24, up to a million prefixes a session. */
 export function benchPeering() {
   const peering = JSON.parse(readFileSync(S1, "utf8"));
-  peering.sides.remi.allowed = [...(peering.sides.remi.allowed ?? []), { prefix: "10.0.0.0/7", maxLength: 24 }, { prefix: "12.0.0.0/6", maxLength: 24 }, { prefix: "16.0.0.0/4", maxLength: 24 }];
+  peering.sides.remi.allowed = [...(peering.sides.remi.allowed ?? []), ...LEAK_SPACE.map((prefix) => ({ prefix, maxLength: 24 }))];
   peering.policy.maxPrefixes = 1_000_000;
   delete peering.$schema;
   return peering;
@@ -74,7 +82,7 @@ async function host() {
         for (const side of ["alice", "remi"]) {
           const router = await connect(side);
           try {
-            const planned = await router.plan({ peering: parsed.peering, side });
+            const planned = await router.plan({ peering: parsed.peering, side, acceptPublic: ACCEPT_PUBLIC });
             if (planned.refusals.length > 0) throw new Error(planned.refusals.map((r) => r.message).join("; "));
             const result = await router.apply(planned.plan, { resolve: async (name) => dns.get(name) ?? name });
             if (!result.ok) throw new Error(result.message);

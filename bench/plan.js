@@ -11,7 +11,7 @@ import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BIN, median, runCli } from "./cli-run.js";
-import { benchPeering, startLab } from "./lab-host.js";
+import { ACCEPT_PUBLIC, benchPeering, startLab } from "./lab-host.js";
 
 const ROUTES = Number(process.env.BGPALS_BENCH_ROUTES ?? 1_000_000);
 const RUNS = Number(process.env.BGPALS_BENCH_RUNS ?? 5);
@@ -34,7 +34,7 @@ try {
   }
   const commands = {
     inventory: (router) => ["inventory", "--router", router, "--json"],
-    plan: (router) => ["plan", "--router", router, "--peering", peeringFile, "--side", "alice", "--json"],
+    plan: (router) => ["plan", "--router", router, "--peering", peeringFile, "--side", "alice", "--json", ...ACCEPT_PUBLIC.flatMap((p) => ["--accept-public", p])],
   };
   const lines = [];
   for (const [what, args] of Object.entries(commands)) {
