@@ -7,46 +7,8 @@
 import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { Identity } from "../core/bundle.js";
+import type { Journal, JournalContents, JournalRun, JournalWrite } from "../core/journal.js";
 import { secretBox, type SecretBox } from "./sealed.js";
-
-// The shapes of platforms/platform.ts's Journal, JournalRun, JournalWrite and JournalContents: the
-// store implements the seam's interface without importing it (cli wires the two together).
-interface JournalRun {
-  command: string;
-  peering: string | null;
-  router: string;
-  host: string;
-  pid: number;
-  startedAt: string;
-}
-
-interface JournalWrite {
-  seq: number;
-  what: string;
-  record: unknown;
-  secrets?: Record<string, string>;
-}
-
-export interface JournalContents {
-  run: JournalRun;
-  file: string;
-  before: Array<{ record: unknown; secrets?: Record<string, string> }>;
-  writes: Array<JournalWrite & { answered: boolean; undone: boolean }>;
-  recreated: Record<string, string>;
-  secretsMissing: boolean;
-}
-
-export interface Journal {
-  readonly file: string;
-  readonly keepsSecrets: boolean;
-  read(): JournalContents | null;
-  begin(run: JournalRun): void;
-  before(record: unknown, secrets?: Record<string, string>): void;
-  intend(writes: readonly JournalWrite[]): void;
-  answered(seqs: readonly number[]): void;
-  undone(seqs: readonly number[], recreated?: Readonly<Record<string, string>>): void;
-  finish(): void;
-}
 
 const FORMAT = "bgpals/journal@1";
 const PURPOSE = "journal";
