@@ -14,7 +14,24 @@ function hwmMb(pid) {
   }
 }
 
-/** `bgpals ...args`; resolves with { seconds, rssMb, code, stdout, stderr }. */
+const TICKS = 100; // USER_HZ on Linux
+
+/** CPU seconds (user + system) the process has used so far. */
+function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / TICKS;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * `bgpals ...args`; resolves with { seconds, rssMb, cpuSeconds, code, stdout, stderr }. cpuSeconds
+ * is bgpals's own CPU (sampled while it runs, so the last few ms may be missing): what is left of
+ * `seconds` is waiting, mostly for the router.
+ */
 export function runCli(args, env) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
@@ -22,13 +39,17 @@ export function runCli(args, env) {
     let stdout = "";
     let stderr = "";
     let rssMb = 0;
+    let cpu = 0;
     child.stdout.on("data", (d) => (stdout += d));
     child.stderr.on("data", (d) => (stderr += d));
-    const sampler = setInterval(() => (rssMb = Math.max(rssMb, hwmMb(child.pid))), 5);
+    const sampler = setInterval(() => {
+      rssMb = Math.max(rssMb, hwmMb(child.pid));
+      cpu = cpuSeconds(child.pid) ?? cpu;
+    }, 5);
     child.on("error", reject);
     child.on("exit", (code) => {
       clearInterval(sampler);
-      resolve({ seconds: (performance.now() - started) / 1000, rssMb, code, stdout, stderr });
+      resolve({ seconds: (performance.now() - started) / 1000, rssMb, cpuSeconds: cpu, code, stdout, stderr });
     });
   });
 }
