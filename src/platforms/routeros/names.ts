@@ -9,10 +9,24 @@ export function ownershipTag(peering: string, role: string): string {
   return `${TAG_PREFIX}:${peering}:${role}`;
 }
 
-/** Splits an ownership comment; null when the comment is not ours. */
-export function parseOwnershipTag(comment: string | undefined): { peering: string; role: string } | null {
-  const m = /^bgpals:([A-Za-z0-9][A-Za-z0-9_-]*):(.+)$/.exec(comment ?? "");
-  return m === null ? null : { peering: m[1] ?? "", role: m[2] ?? "" };
+/**
+ * The tag of an object several peerings need at once (a RouterOS 6 `/routing bgp network`, which is
+ * global, or the one OpenVPN server's record): every peering that needs it, in the order they came.
+ * The first added it; the last to go removes it.
+ */
+export function sharedOwnershipTag(peerings: readonly string[], role: string): string {
+  return `${TAG_PREFIX}:${peerings.join(",")}:${role}`;
+}
+
+/**
+ * Splits an ownership comment; null when the comment is not ours. `peering` is the first of
+ * `peerings` (more than one on a shared object).
+ */
+export function parseOwnershipTag(comment: string | undefined): { peering: string; role: string; peerings: string[] } | null {
+  const m = /^bgpals:([A-Za-z0-9][A-Za-z0-9_-]*(?:,[A-Za-z0-9][A-Za-z0-9_-]*)*):(.+)$/.exec(comment ?? "");
+  if (m === null) return null;
+  const peerings = (m[1] ?? "").split(",");
+  return { peering: peerings[0]!, role: m[2] ?? "", peerings };
 }
 
 /**

@@ -4,7 +4,7 @@
 import type { Change, Conflict, Plan } from "../../../core/plan.js";
 import type { LinkSecrets } from "../../platform.js";
 import { ORDERED_MENUS, PLACEABLE_MENUS, PREPARED_MENUS, REMOVAL_ORDER } from "../menus.js";
-import { certificateOwnership, ownershipTag, parseOwnershipTag } from "../names.js";
+import { certificateOwnership, ownershipTag, parseOwnershipTag, sharedOwnershipTag } from "../names.js";
 import type { RouterCommand } from "../types.js";
 
 export { PLANNED_MENUS, PREPARED_MENUS } from "../menus.js";
@@ -24,6 +24,8 @@ export interface RouterOsChange extends Change {
    * a private key or password the router does not show). Such changes go last, one at a time.
    */
   irreversible?: string;
+  /** The comment the changed item carries now, when it is not this peering's own tag (a shared object): how a script finds it. */
+  match?: string;
 }
 
 /** How a plan was made, to read the router back after applying it and see that it took. */
@@ -64,9 +66,18 @@ export function readUnder(plan: RouterOsPlan, epoch: number | null): RouterOsPla
 }
 
 /** Whose an observed item is: its comment tag, or for certificates (which have no comment) its name. */
-export function ownershipOf(path: string, peering: string, item: ObservedItem): { peering: string; role: string } | null {
-  if (path === "/certificate") return certificateOwnership(peering, item.name);
+export function ownershipOf(path: string, peering: string, item: ObservedItem): { peering: string; role: string; peerings: readonly string[] } | null {
+  if (path === "/certificate") {
+    const tag = certificateOwnership(peering, item.name);
+    return tag === null ? null : { ...tag, peerings: [tag.peering] };
+  }
   return parseOwnershipTag(item.comment);
+}
+
+/** Whether `item` is this peering's object for `role`: its own, or a shared one whose tag lists it. */
+function holds(peering: string, role: string, item: ObservedItem): boolean {
+  const tag = parseOwnershipTag(item.comment);
+  return tag !== null && tag.role === role && tag.peerings.includes(peering) && item.dynamic !== "true";
 }
 
 // The API prints booleans as true/false; bgpals writes yes/no.
@@ -102,10 +113,17 @@ export function planPeering(peering: string, desired: readonly RouterCommand[], 
     const seen = new Set<string>();
     for (const item of items(path)) {
       const tag = ownershipOf(path, peering, item);
-      if (tag === null || tag.peering !== peering || item.dynamic === "true") continue;
+      if (tag === null || !tag.peerings.includes(peering) || item.dynamic === "true") continue;
       const key = `${path} ${tag.role}`;
       if (wantedRoles.has(key) && !seen.has(key)) {
         seen.add(key);
+        continue;
+      }
+      if (tag.peerings.length > 1) {
+        // Shared with other peerings: it stays for them, without this one in its tag.
+        const others = tag.peerings.filter((x) => x !== peering);
+        const comment = sharedOwnershipTag(others, tag.role);
+        changes.push({ op: "set", path, attrs: { comment }, id: item[".id"], role: tag.role, reason: `kept for ${others.join(", ")}, which need it too`, before: { comment: item.comment ?? "" }, match: item.comment });
         continue;
       }
       const change: RouterOsChange = {
@@ -132,7 +150,14 @@ export function planPeering(peering: string, desired: readonly RouterCommand[], 
       continue;
     }
     const tag = ownershipTag(peering, cmd.role);
-    const mine = items(cmd.path).find((i) => i.comment === tag && i.dynamic !== "true");
+    const mine = items(cmd.path).find((i) => (cmd.shared ? holds(peering, cmd.role, i) : i.comment === tag) && i.dynamic !== "true");
+    if (mine === undefined && cmd.shared) {
+      const same = items(cmd.path).find((i) => cmd.shared!.every((k) => i[k] === cmd.attrs[k]) && i.dynamic !== "true");
+      if (same !== undefined) {
+        joinShared(peering, cmd, same, changes, conflicts);
+        continue;
+      }
+    }
     if (mine === undefined) {
       const name = cmd.attrs.name;
       const clash = name === undefined ? undefined : items(cmd.path).find((i) => i.name === name && i.comment !== tag);
@@ -151,6 +176,8 @@ export function planPeering(peering: string, desired: readonly RouterCommand[], 
     const diff: Record<string, string> = {};
     const before: Record<string, string> = {};
     for (const [k, v] of Object.entries(cmd.attrs)) {
+      // A shared object's tag lists every peering that needs it.
+      if (cmd.shared && k === "comment") continue;
       // Secrets cannot be read back (RouterOS masks them); they are set on add only.
       if (cmd.secret?.includes(k) && mine[k] === undefined) continue;
       // A DNS name was resolved when the object was made; the router holds the address.
@@ -186,6 +213,36 @@ export function withKnownSecrets(observed: Observed, peering: string, secrets: L
 }
 
 const secretOf = (cmd: RouterCommand) => (cmd.secret ? { secret: cmd.secret } : {});
+
+/**
+ * An object RouterOS keeps one of (cmd.shared) is already there: another peering's, shared when it
+ * holds what this one wants (its tag then lists this peering too); a user's is never taken.
+ */
+function joinShared(peering: string, cmd: RouterCommand, item: ObservedItem, changes: RouterOsChange[], conflicts: Conflict[]): void {
+  const tag = parseOwnershipTag(item.comment);
+  const what = cmd.shared!.map((k) => `${k}=${cmd.attrs[k]}`).join(" ");
+  if (tag === null || tag.role !== cmd.role) {
+    conflicts.push({
+      path: cmd.path,
+      name: what,
+      id: item[".id"] ?? "",
+      message: `${cmd.path} already has ${what} (${item[".id"]}${item.comment ? `, comment "${item.comment}"` : ", no comment"}), which bgpals did not make, and RouterOS keeps only one: bgpals never changes objects it did not create; remove it (bgpals adds its own), then plan again`,
+    });
+    return;
+  }
+  const differing = Object.entries(cmd.attrs).filter(([k, v]) => k !== "comment" && !same(item[k], v)).map(([k, v]) => `${k} ${item[k] ?? "(unset)"} (theirs) against ${v}`);
+  if (differing.length > 0) {
+    conflicts.push({
+      path: cmd.path,
+      name: what,
+      id: item[".id"] ?? "",
+      message: `${cmd.path} ${what} is shared with peering ${tag.peerings.join(", ")} and RouterOS keeps only one, but it differs: ${differing.join(", ")}; make the peerings agree, then plan again`,
+    });
+    return;
+  }
+  const comment = sharedOwnershipTag([...tag.peerings, peering], cmd.role);
+  changes.push({ op: "set", path: cmd.path, attrs: { comment }, id: item[".id"], role: cmd.role, reason: `${cmd.why ?? cmd.role}: shared with ${tag.peerings.join(", ")} (RouterOS keeps one)`, before: { comment: item.comment ?? "" }, command: cmd, match: item.comment });
+}
 
 function planSingleton(cmd: RouterCommand, current: ObservedItem | undefined, changes: RouterOsChange[]): void {
   const diff: Record<string, string> = {};
