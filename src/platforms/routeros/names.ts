@@ -46,6 +46,20 @@ export function certificateOwnership(peering: string, name: string | undefined):
   return null;
 }
 
+/**
+ * Before 7.17 a router has one OpenVPN server, a settings object without a comment. bgpals keeps a
+ * record of it beside it: a disabled scheduler entry whose tag lists the peerings that use the
+ * server, and whose script sets back what the server held before bgpals (never run by bgpals; a
+ * user may run it by hand).
+ */
+export const ONE_SERVER_RECORD = { path: "/system/scheduler", name: "bgpals-ovpn-server", role: "ovpn-server", server: "/interface/ovpn-server/server" } as const;
+
+/** The peering whose server certificate `name` is (`bgpals-<peering>-server`), or null. */
+export function serverCertificateOwner(name: string | undefined): string | null {
+  const m = /^bgpals-([A-Za-z0-9][A-Za-z0-9_-]*)-server$/.exec(name ?? "");
+  return m === null ? null : m[1]!;
+}
+
 /** The read-only RouterOS account a side grants its friend's monitor, and its user group. */
 export function monitorAccountNames(peering: string): { user: string; group: string } {
   return { user: `bgpals-${peering}-ro`, group: `bgpals-${peering}-ro` };

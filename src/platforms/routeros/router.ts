@@ -42,9 +42,9 @@ import { acquireLock, beat, breakLock, forget, HEARTBEAT_MS, lockHolderOn, relea
 import { dialectOf, unsupportedVersion, versionOfResource, type Dialect } from "./dialects.js";
 import { discover } from "./discovery.js";
 import { menusOf } from "./menus.js";
-import { certificateNames, monitorAccountNames, ownershipTag, parseOwnershipTag } from "./names.js";
+import { certificateNames, monitorAccountNames, ONE_SERVER_RECORD, ownershipTag, parseOwnershipTag, serverCertificateOwner } from "./names.js";
 import { planOnRouter } from "./planning.js";
-import { readObserved } from "./read.js";
+import { readMenu, readObserved } from "./read.js";
 import { render } from "./render/render.js";
 import { friendRouteQuery, statusOf } from "./status.js";
 import type { RouterCommand } from "./types.js";
@@ -349,7 +349,7 @@ export class RouterOsRouter implements Router {
 
   async makeCertificates(peering: string, role: "server" | "client"): Promise<CaCertificateBody> {
     const n = certificateNames(peering);
-    const names = { ca: n.ca, leaf: role === "server" ? n.server : n.client };
+    const names = role === "server" ? await this.#serverCertificateNames(peering) : { ca: n.ca, leaf: n.client };
     return this.exclusive({ command: "prepare", peering }, async () => {
       const hold = this.#run();
       const existing = await this.client.print("/certificate");
@@ -361,6 +361,24 @@ export class RouterOsRouter implements Router {
       hold.run.answered(entries);
       return { caCertificate: ca.pem, caFingerprint: ca.fingerprint };
     });
+  }
+
+  /**
+   * The certificate this peering's OpenVPN server shows. Before 7.17 there is one server: when
+   * bgpals shares it already, it keeps the certificate of the peering that set it up, and this
+   * peering's friend is given that certificate's CA.
+   */
+  async #serverCertificateNames(peering: string): Promise<{ ca: string; leaf: string }> {
+    const own = certificateNames(peering);
+    const dialect = await this.dialect();
+    if (dialect.ovpnServerInstances) return { ca: own.ca, leaf: own.server };
+    const [server] = await readMenu(this.client, ONE_SERVER_RECORD.server);
+    const [record] = await readMenu(this.client, ONE_SERVER_RECORD.path, undefined, [`?name=${ONE_SERVER_RECORD.name}`]);
+    const holders = parseOwnershipTag(record?.comment)?.peerings ?? [];
+    const owner = serverCertificateOwner(server?.certificate);
+    // The certificate stays with the server after the peering that made it went (apply/plan.ts).
+    if (owner === null || owner === peering || holders.length === 0) return { ca: own.ca, leaf: own.server };
+    return { ca: certificateNames(owner).ca, leaf: certificateNames(owner).server };
   }
 
   async importFriendCa(peering: string, ca: CaCertificateBody): Promise<void> {

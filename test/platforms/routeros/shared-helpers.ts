@@ -8,7 +8,11 @@ import { exampleJson, mustParse } from "../../helpers.js";
  * tunnel subnets 172.16.<octet>.0/30 and .4/30). `carolListens` turns the links round, so carol runs
  * the OpenVPN server; `json` rewrites what a test needs.
  */
-export function s4With(friend: string, octet: number, options: { carolListens?: boolean; port?: number; json?: (j: Record<string, any>) => void } = {}): Peering {
+export function s4With(
+  friend: string,
+  octet: number,
+  options: { carolListens?: boolean; port?: number; version?: string; wans?: [string, string]; json?: (j: Record<string, any>) => void } = {},
+): Peering {
   const base = exampleJson("s4");
   const alice = base.sides.alice;
   const carol = base.sides.carol;
@@ -19,7 +23,8 @@ export function s4With(friend: string, octet: number, options: { carolListens?: 
     routerId: friend === "alice" ? alice.routerId : `10.${octet}.0.1`,
     networks: friend === "alice" ? alice.networks : [`10.${octet}.0.0/24`],
     allowed: friend === "alice" ? alice.allowed : [{ prefix: `10.${octet}.0.0/23`, maxLength: 28 }],
-    wans: friend === "alice" ? alice.wans : { isp1: { interface: "ether1", endpoint: `198.51.100.${octet}` }, isp2: { interface: "ether2", endpoint: `203.0.113.${octet}` } },
+    wans: friend === "alice" ? alice.wans : { isp1: { interface: options.wans?.[0] ?? "ether1", endpoint: `198.51.100.${octet}` }, isp2: { interface: options.wans?.[1] ?? "ether2", endpoint: `203.0.113.${octet}` } },
+    platform: { ...alice.platform, version: options.version ?? alice.platform.version },
   };
   const json: Record<string, any> = {
     ...base,
