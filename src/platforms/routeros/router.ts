@@ -40,10 +40,11 @@ import { describeChange, MemoryJournal, Run, runFromJournal, storedChange, summa
 import { importCa, makeCertificates } from "./certificates.js";
 import { acquireLock, beat, breakLock, forget, HEARTBEAT_MS, lockHolderOn, releaseLock, thisProcess, type Held } from "./lock.js";
 import { dialectOf, unsupportedVersion, versionOfResource, type Dialect } from "./dialects.js";
-import { discover } from "./discovery.js";
+import { discover, portsInUse } from "./discovery.js";
 import { menusOf } from "./menus.js";
 import { certificateNames, monitorAccountNames, ONE_SERVER_RECORD, ownershipTag, parseOwnershipTag, serverCertificateOwner } from "./names.js";
 import { planOnRouter } from "./planning.js";
+import { portRefusals } from "./ports.js";
 import { readMenu, readObserved } from "./read.js";
 import { render } from "./render/render.js";
 import { friendRouteQuery, statusOf } from "./status.js";
@@ -335,6 +336,9 @@ export class RouterOsRouter implements Router {
     if (interfaces.length === 0) return {};
     return this.exclusive({ command: "prepare", peering: draft.name }, async () => {
       const observed = { "/interface/wireguard": await this.client.print("/interface/wireguard") };
+      // A port something else listens on is refused before the interfaces are made.
+      const clashes = portRefusals(draft, interfaces, portsInUse(observed["/interface/wireguard"], await readMenu(this.client, "/interface/ovpn-server/server")));
+      if (clashes.length > 0) throw new UserError(`nothing written: ${clashes.map((c) => c.message).join("\n")}`);
       await this.#apply(planPeering(draft.name, interfaces, observed), hooks);
       const printed = await this.client.print("/interface/wireguard");
       const keys: Record<string, string> = {};
