@@ -34,6 +34,11 @@ export interface PortInUse {
   by: string;
   /** The peering whose listener it is, when bgpals made it. */
   peering?: string;
+  /**
+   * The one OpenVPN server a router has before 7.17: the peerings bgpals shares it between (a new
+   * peering's OpenVPN links join it, on its port), none when a user set it up (it is not changed).
+   */
+  oneServer?: { peerings: string[] };
 }
 
 export interface Inventory {
