@@ -7,7 +7,7 @@ import { Lab } from "../../../src/lab/lab.js";
 import type { Peering } from "../../../src/core/peering.js";
 import { routerOs } from "../../../src/platforms/routeros/index.js";
 import { parseOwnershipTag } from "../../../src/platforms/routeros/names.js";
-import { onCleanup } from "../../helpers.js";
+import { example, onCleanup } from "../../helpers.js";
 import { exportOf, planAndApply, targetOf } from "./apply-helpers.js";
 import { s4With } from "./shared-helpers.js";
 
@@ -167,5 +167,20 @@ describe("a server the user set up", () => {
     expect(upTunnels("alice")).toEqual(["ovpn-carol-isp1", "ovpn-carol-isp2"]);
     expect((await planAndApply(lab, "carol", viaAlice, { remove: true })).result).toMatchObject({ ok: true, verified: true });
     expect(exportOf(lab, "carol")).toBe(before);
+  });
+});
+
+describe("RouterOS 7 before 7.17 has one server too", () => {
+  it("alice on 7.15.3 takes the factory server over for S3 and gives it back exactly on removal", async () => {
+    const old = await Lab.start({ routers: ["alice"], versions: { alice: "7.15.3" }, tickMs: 0, tls: false, ssh: false });
+    onCleanup(() => old.stop());
+    const before = exportOf(old, "alice");
+    const { planned, result } = await planAndApply(old, "alice", example("s3"), { secrets: SECRETS });
+    expect(planned.plan.changes.filter((c) => c.path === "/system/scheduler").map((c) => [c.op, c.attrs.name])).toEqual([["add", "bgpals-ovpn-server"]]);
+    expect(result).toMatchObject({ ok: true, verified: true });
+    expect(old.router("alice").store.get(SERVER)).toMatchObject({ enabled: "true", port: "1194", certificate: "bgpals-alice-remi-ovpn-server" });
+    expect((await planAndApply(old, "alice", example("s3"), { secrets: SECRETS })).planned.plan.changes).toEqual([]);
+    expect((await planAndApply(old, "alice", example("s3"), { remove: true })).result).toMatchObject({ ok: true, verified: true });
+    expect(exportOf(old, "alice")).toBe(before);
   });
 });

@@ -482,6 +482,8 @@ export const READ_ONLY = new Set([
   "dynamic", "invalid", "running", "inactive", "active", "last-handshake", "rx", "tx", "current-endpoint-address", "current-endpoint-port", "bytes", "packets", "creation-time",
   "state", "established", "uptime", "prefix-count", "updates-sent", "updates-received", "withdrawn-sent", "withdrawn-received", "remote-id",
   "remote-hold-time", "used-hold-time", "used-keepalive-time", "refresh-capability", "as4-capability", "last-error", "limit-exceeded", "last-logged-in", "expired",
+  // A scheduler entry (the record of the one OpenVPN server) counts its runs and says who made it.
+  "run-count", "next-run", "owner",
 ]);
 
 /** Secrets each menu holds: shown only to users with the `sensitive` policy (a user's password never). */
