@@ -6,6 +6,7 @@ import { Lab } from "../../../src/lab/lab.js";
 import { routerOs } from "../../../src/platforms/routeros/index.js";
 import { PLACEHOLDER_KEY } from "../../../src/core/offer.js";
 import { example, exampleJson, mustParse, onCleanup } from "../../helpers.js";
+import { inventoryLines } from "../../../src/flows/inventory-text.js";
 import { exportOf, planAndApply, targetOf } from "./apply-helpers.js";
 
 let lab: Lab;
@@ -77,5 +78,11 @@ describe("ports already in use", () => {
     const again = await planOn("alice", example("s3"));
     expect(again.refusals).toEqual([]);
     expect(again.plan.changes).toEqual([]);
+    // The inventory says whose each listener is.
+    const router = await routerOs.connect(targetOf(lab, "alice"), "alice");
+    onCleanup(() => router.close());
+    const inventory = await router.discover();
+    expect(inventory.portsInUse).toEqual([{ port, protocol: "tcp", by: `OpenVPN server bgpals-alice-remi-ovpn-${port}`, peering: "alice-remi-ovpn" }]);
+    expect(inventoryLines(inventory)).toContain(`Ports in use: tcp/${port} (OpenVPN server bgpals-alice-remi-ovpn-${port}, bgpals peering alice-remi-ovpn)`);
   });
 });
