@@ -3,6 +3,8 @@
 // with the last (issue 13, point 6).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lab } from "../../../src/lab/lab.js";
+import { planPeering } from "../../../src/platforms/routeros/apply/plan.js";
+import { render } from "../../../src/platforms/routeros/render/render.js";
 import { exportOf, planAndApply } from "./apply-helpers.js";
 import { s4With } from "./shared-helpers.js";
 
@@ -53,6 +55,14 @@ describe("two peerings on RouterOS 6 announcing the same LAN", () => {
     expect(exportOf(lab, "carol")).toBe(joined);
     await planAndApply(lab, "carol", first, { remove: true });
     expect(exportOf(lab, "carol")).toBe(before);
+  });
+
+  it("a shared entry one peering would change is a conflict, not a change made under the other", () => {
+    const cmd = render(first, "carol").commands.find((c) => c.path === "/routing/bgp/network")!;
+    const observed = { "/routing/bgp/network": [{ ".id": "*1", network: lan, synchronize: "no", comment: `bgpals:${second.name},${first.name}:network-${lan}` }] };
+    const plan = planPeering(first.name, [cmd], observed);
+    expect(plan.changes).toEqual([]);
+    expect(plan.conflicts.map((c) => c.message)).toEqual([`/routing/bgp/network network=${lan} is shared with peering ${second.name} and RouterOS keeps only one, but this peering wants it changed (synchronize no → yes); make the peerings agree, then plan again`]);
   });
 
   it("a network the user announces already is a conflict naming it; nothing is written", async () => {

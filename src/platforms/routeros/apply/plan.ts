@@ -201,6 +201,12 @@ export function planPeering(peering: string, desired: readonly RouterCommand[], 
     // What the command owns but leaves out must go: a plain set cannot take an attribute away.
     const unset = (cmd.owns ?? []).filter((k) => cmd.attrs[k] === undefined && (mine[k] ?? "") !== "");
     for (const k of unset) before[k] = mine[k]!;
+    const sharers = cmd.shared ? (parseOwnershipTag(mine.comment)?.peerings ?? []).filter((x) => x !== peering) : [];
+    if ((Object.keys(diff).length > 0 || unset.length > 0) && sharers.length > 0) {
+      // Changing it would change it for the others too.
+      conflicts.push({ path: cmd.path, name: cmd.shared!.map((k) => `${k}=${cmd.attrs[k]}`).join(" "), id: mine[".id"] ?? "", message: `${cmd.path} ${cmd.shared!.map((k) => `${k}=${cmd.attrs[k]}`).join(" ")} is shared with peering ${sharers.join(", ")} and RouterOS keeps only one, but this peering wants it changed (${describe(diff, before, cmd.secret, unset)}); make the peerings agree, then plan again` });
+      continue;
+    }
     if (Object.keys(diff).length > 0 || unset.length > 0) {
       const change: RouterOsChange = { op: "set", path: cmd.path, attrs: diff, id: mine[".id"], role: cmd.role, reason: describe(diff, before, cmd.secret, unset), before, command: cmd, ...secretOf(cmd) };
       if (unset.length > 0) change.unset = unset;
