@@ -5,7 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lab } from "../../../src/lab/lab.js";
 import { planPeering } from "../../../src/platforms/routeros/apply/plan.js";
 import { render } from "../../../src/platforms/routeros/render/render.js";
-import { exportOf, planAndApply } from "./apply-helpers.js";
+import { routerOs } from "../../../src/platforms/routeros/index.js";
+import { planScript } from "../../../src/platforms/routeros/render/script.js";
+import { onCleanup } from "../../helpers.js";
+import { exportOf, planAndApply, targetOf } from "./apply-helpers.js";
 import { s4With } from "./shared-helpers.js";
 
 const SECRETS = { pppPassword: { isp1: "first-secret", isp2: "second-secret" } };
@@ -55,6 +58,15 @@ describe("two peerings on RouterOS 6 announcing the same LAN", () => {
     expect(exportOf(lab, "carol")).toBe(joined);
     await planAndApply(lab, "carol", first, { remove: true });
     expect(exportOf(lab, "carol")).toBe(before);
+  });
+
+  it("the plan as a script finds the shared entry by the tag it has now", async () => {
+    onCleanup(() => planAndApply(lab, "carol", first, { remove: true }));
+    await planAndApply(lab, "carol", first, { secrets: SECRETS });
+    const router = await routerOs.connect(targetOf(lab, "carol"), "carol");
+    onCleanup(() => router.close());
+    const planned = await router.plan({ peering: second, side: "carol", secrets: SECRETS });
+    expect(planScript(planned.plan, second.name)).toContain(`/routing bgp network set [find comment=bgpals:${first.name}:network-${lan}] comment=bgpals:${first.name},${second.name}:network-${lan}\n`);
   });
 
   it("a shared entry one peering would change is a conflict, not a change made under the other", () => {
