@@ -184,3 +184,45 @@ describe("RouterOS 7 before 7.17 has one server too", () => {
     expect(exportOf(old, "alice")).toBe(before);
   });
 });
+
+describe("all or nothing with the one server", () => {
+  it("a trap on any write of taking the server over, or of joining it, leaves carol exactly as before", async () => {
+    removeAllAfter();
+    for (const [peering, already] of [[viaAlice, null], [viaRemi, viaAlice]] as const) {
+      if (already !== null) expect((await planAndApply(lab, "carol", already, { secrets: SECRETS })).result.ok).toBe(true);
+      const before = exportOf(lab, "carol");
+      const router = await routerOs.connect(targetOf(lab, "carol"), "carol");
+      const writes = (await router.plan({ peering, side: "carol", secrets: SECRETS })).plan.changes.length + 1; // + the lock
+      await router.close();
+      for (let k = 2; k <= writes; k++) {
+        lab.router("carol").failWrite(k, "trap");
+        const { result } = await planAndApply(lab, "carol", peering, { secrets: SECRETS });
+        expect(result, `${peering.name} k=${k}`).toMatchObject({ ok: false, undoProblems: [], verified: true });
+        expect(exportOf(lab, "carol"), `${peering.name} k=${k}`).toBe(before);
+      }
+      lab.router("carol").writeFault = null;
+    }
+  }, 120_000);
+
+  it("a trap on any write of the removal that gives the server back, or of one that leaves it to the other, is undone exactly", async () => {
+    removeAllAfter();
+    lab.router("carol").store.set(SERVER, null, { enabled: "false", port: "443", cipher: "aes128" });
+    for (const [leaving, staying] of [[viaRemi, viaAlice], [viaAlice, null]] as const) {
+      for (const peering of [leaving, staying]) if (peering !== null) await planAndApply(lab, "carol", peering, { secrets: SECRETS });
+      if (staying === null) expect(lab.router("carol").store.get("/system/scheduler", "bgpals-ovpn-server")?.comment).toBe(`bgpals:${leaving.name}:ovpn-server`);
+      const before = exportOf(lab, "carol");
+      const router = await routerOs.connect(targetOf(lab, "carol"), "carol");
+      const writes = (await router.plan({ peering: leaving, side: "carol", remove: true })).plan.changes.length + 1;
+      await router.close();
+      for (let k = 2; k <= writes; k++) {
+        lab.router("carol").failWrite(k, "trap");
+        const { result } = await planAndApply(lab, "carol", leaving, { remove: true });
+        expect(result, `${leaving.name} k=${k}`).toMatchObject({ ok: false, undoProblems: [], verified: true });
+        expect(exportOf(lab, "carol"), `${leaving.name} k=${k}`).toBe(before);
+      }
+      lab.router("carol").writeFault = null;
+      expect((await planAndApply(lab, "carol", leaving, { remove: true })).result).toMatchObject({ ok: true, verified: true });
+    }
+    expect(lab.router("carol").store.get(SERVER)).toMatchObject({ enabled: "false", port: "443", cipher: "aes128" });
+  }, 120_000);
+});
