@@ -11,6 +11,12 @@ export function inventoryLines(inv: Inventory): string[] {
     `BGP: ${inv.bgp.asns.length ? `AS ${inv.bgp.asns.join(", ")}` : "none"}${inv.bgp.sessions.length ? `, ${inv.bgp.sessions.length} session(s)` : ""}`,
     `IP Cloud: ${inv.cloud.ddnsEnabled ? `${inv.cloud.dnsName ?? "?"} (${inv.cloud.publicAddress ?? "no address yet"})` : "DDNS off"}`,
     `Firewall: ${inv.firewall.inputRules} input rules${inv.firewall.dropsFromWan ? ", drops input from WAN" : ", does NOT drop input from WAN"}`,
-    `Ports in use: ${inv.portsInUse.map((p) => `${p.protocol}/${p.port} (${p.by})`).join(", ") || "none"}`,
+    `Ports in use: ${inv.portsInUse.map((p) => `${p.protocol}/${p.port} (${p.by}${portOwner(p)})`).join(", ") || "none"}`,
   ];
+}
+
+/** Whose a listener is: a bgpals peering's, the one OpenVPN server shared by peerings, or the user's. */
+function portOwner(p: Inventory["portsInUse"][number]): string {
+  if (p.oneServer !== undefined) return p.oneServer.peerings.length > 0 ? `, shared by bgpals peerings ${p.oneServer.peerings.join(", ")}` : ", not bgpals's";
+  return p.peering !== undefined ? `, bgpals peering ${p.peering}` : "";
 }

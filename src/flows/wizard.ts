@@ -242,10 +242,17 @@ export async function makeOffer(router: Router, ws: Workspace, request: OfferReq
       if (endpoint === null) throw new UserError(`link ${l.name}: ${l.iface} has no address your friend can reach; give the endpoint (an address or DNS name)`);
       wans[l.name] = { interface: l.iface, endpoint };
     }
+    // Before 7.17 a router has one OpenVPN server: a user's enabled one is never changed, and one
+    // bgpals shares already is joined on its port.
+    const oneServer = request.links.some((l) => l.kind === "ovpn") ? inventory.portsInUse.find((p) => p.oneServer !== undefined) : undefined;
+    if (oneServer !== undefined && oneServer.oneServer!.peerings.length === 0) {
+      throw new UserError(`nothing written: ${router.label} has one OpenVPN server (RouterOS before 7.17), already enabled on ${oneServer.protocol}/${oneServer.port} and not set up by bgpals; bgpals never changes it, since that would cut whoever uses it. Disable it (bgpals then takes it over and sets it back when the last peering goes), or let ${request.friend} run the server`);
+    }
+    const joined: Record<string, number> = oneServer === undefined ? {} : { ovpn: oneServer.port };
     const proposed = proposeLinks(
       // The PPP secret is named after the friend and the link, as in the seed (friend1-1).
       request.links.map((l) => ({ name: l.name, kind: l.kind, wan: l.name, user: `${request.friend}-${l.name}`.slice(0, 31) })),
-      { prefixes: [...inventory.prefixesInUse, ...inventory.tunnelPrefixes.map((t) => t.prefix), ...peers.flatMap((p) => p.links.map((l) => l.subnet))], ports: inventory.portsInUse.map((p) => p.port) },
+      { prefixes: [...inventory.prefixesInUse, ...inventory.tunnelPrefixes.map((t) => t.prefix), ...peers.flatMap((p) => p.links.map((l) => l.subnet))], ports: inventory.portsInUse.filter((p) => p !== oneServer).map((p) => p.port), joined },
     );
     if (!proposed.ok) throw new UserError(proposed.message);
     const offer: OfferBody = {

@@ -126,7 +126,22 @@ export function menuDescriptors(version: string, privateKeys: Map<string, string
     named("/interface/ovpn-client", { ...interfaceDuplicate, booleans: ["add-default-route", "verify-server-certificate"] }),
     named("/interface/ovpn-server", interfaceDuplicate),
     os.ovpnServers
-      ? named("/interface/ovpn-server/server", { booleans: ["require-client-certificate"], defaults: { port: "1194", mode: "ip", protocol: "tcp", netmask: "24" } })
+      ? named("/interface/ovpn-server/server", {
+          booleans: ["require-client-certificate"],
+          defaults: { port: "1194", mode: "ip", protocol: "tcp", netmask: "24" },
+          hooks: {
+            // Several servers from 7.17, but one socket per port: an enabled server on a port
+            // another enabled one uses is refused.
+            validate(change, ctx) {
+              if (change.kind === "remove" || change.after.disabled === "true") return;
+              const port = change.after.port ?? "1194";
+              const protocol = change.after.protocol ?? "tcp";
+              const self = change.kind === "set" ? change.id : null;
+              const clash = ctx.menu.list().some((s) => s[".id"] !== self && s.disabled !== "true" && (s.port ?? "1194") === port && (s.protocol ?? "tcp") === protocol);
+              if (clash) throw new TrapError(TrapMessage.portInUse(port, protocol), TrapCategory.generalFailure);
+            },
+          },
+        })
       : single("/interface/ovpn-server/server", {
           booleans: ["enabled", "require-client-certificate"],
           defaults: { enabled: "false", port: "1194", mode: "ip", netmask: "24", "max-mtu": "1500", certificate: "none", "require-client-certificate": "false", auth: "sha1", cipher: v7 ? "aes128-cbc" : "blowfish128,aes128", "keepalive-timeout": "60", "default-profile": "default", ...(v7 ? { protocol: "tcp" } : {}) },

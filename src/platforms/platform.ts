@@ -28,6 +28,20 @@ export interface WanCandidate {
 }
 
 /** What discovery finds on a router. */
+export interface PortInUse {
+  port: number;
+  protocol: "udp" | "tcp";
+  /** What listens there, for people ("WireGuard wg-home"). */
+  by: string;
+  /** The peering whose listener it is, when bgpals made it. */
+  peering?: string;
+  /**
+   * The one OpenVPN server a router has before 7.17: the peerings bgpals shares it between (a new
+   * peering's OpenVPN links join it, on its port), none when a user set it up (it is not changed).
+   */
+  oneServer?: { peerings: string[] };
+}
+
 export interface Inventory {
   identity: string;
   version: string;
@@ -52,8 +66,8 @@ export interface Inventory {
   bgp: { asns: number[]; sessions: Array<{ name: string; remoteAddress: string; remoteAs: string; established: boolean }> };
   cloud: { ddnsEnabled: boolean; dnsName?: string; publicAddress?: string };
   firewall: { inputRules: number; dropsFromWan: boolean };
-  /** UDP/TCP ports already taken by tunnel listeners. */
-  portsInUse: Array<{ port: number; protocol: "udp" | "tcp"; by: string }>;
+  /** UDP/TCP ports already taken by tunnel listeners; `peering` when bgpals made that listener for one. */
+  portsInUse: PortInUse[];
 }
 
 // --- What a router is doing ----------------------------------------------------------------------

@@ -40,9 +40,10 @@ export interface PortPool {
   shared(group: string, from: number): number;
 }
 
-export function portPool(taken: Iterable<number>): PortPool {
+/** `joined`: groups whose port is already decided (the one OpenVPN server a router has before 7.17, which a new peering joins). */
+export function portPool(taken: Iterable<number>, joined: Readonly<Record<string, number>> = {}): PortPool {
   const used = new Set(taken);
-  const groups = new Map<string, number>();
+  const groups = new Map<string, number>(Object.entries(joined));
   const take = (from: number) => {
     let port = from;
     while (used.has(port)) port++;

@@ -83,6 +83,13 @@ function wireguardTunnels(world: World, router: RouterView, running: Map<string,
       up: false,
     };
     out.push(tunnel);
+    // One socket per port: of two interfaces listening on one port, the first gets the packets
+    // (the lab's reading; RouterOS takes the second without a word and it never comes up).
+    const first = interfaces.find((i) => enabled(i) && (i["listen-port"] ?? "13231") === (iface["listen-port"] ?? "13231"));
+    if (first !== undefined && first.name !== iface.name) {
+      tunnel.reason = `${iface.name} listens on udp/${iface["listen-port"] ?? "13231"}, which ${first.name} uses already`;
+      continue;
+    }
     const port = Number(peer["endpoint-port"] ?? 13231);
     const path = reach(world, router, peer["endpoint-address"]!, "udp", port, running, connected);
     if (!path.ok || path.land === undefined) {

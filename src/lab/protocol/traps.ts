@@ -33,6 +33,8 @@ export const TrapMessage = {
   /** The generic duplicate refusal (firewall address lists); menus may word their own, e.g. interfaces. */
   alreadyHaveSuchEntry: "failure: already have such entry",
   alreadyHaveInterface: "failure: already have interface with such name",
+  /** An OpenVPN server (7.17+, several) on a port another enabled server listens on: the lab's own wording. */
+  portInUse: (port: string, protocol: string) => `failure: ${protocol}/${port} is already used by another OpenVPN server`,
 } as const;
 
 /** Reasons carried by `!fatal` when the lab closes a connection. */

@@ -1,7 +1,8 @@
 // Discovery: a typed inventory of a router, read over the API. Menus a version or a board lacks
 // are skipped, not fatal (a CHR has no /system/routerboard).
 import { addressInPrefix, isIPv4, parseAddress, parsePrefix } from "../../core/ipv4.js";
-import type { Inventory, WanCandidate } from "../platform.js";
+import type { Inventory, PortInUse, WanCandidate } from "../platform.js";
+import { ONE_SERVER_RECORD, parseOwnershipTag } from "./names.js";
 import { dialectOf, versionOfResource } from "./dialects.js";
 import { menusOf } from "./menus.js";
 import type { RouterClient, RouterItem } from "./api/client.js";
@@ -51,6 +52,7 @@ export async function discover(client: RouterClient, options: { routes?: Promise
     read(client, "/ip/cloud"),
     read(client, "/ip/firewall/filter", ["chain", "action", "in-interface-list", "in-interface", "disabled"]),
     read(client, "/interface/ovpn-server/server"),
+    read(client, ONE_SERVER_RECORD.path, undefined, [`?name=${ONE_SERVER_RECORD.name}`]),
   ]);
   // A failure of one read must not go unheard while the other awaits.
   general.catch(() => undefined);
@@ -59,9 +61,9 @@ export async function discover(client: RouterClient, options: { routes?: Promise
   const dialect = dialectOf(version);
   // An unsupported version is read as RouterOS 6 reads: enough to say what it is.
   const menus = dialect === null ? null : menusOf(dialect);
-  const [[identityItem, board, interfaces, members, pppoe, dhcp, addresses, routes, cloud, filters, ovpnServers], wireguard, bgpItems, separateSessions, instances] = await Promise.all([
+  const [[identityItem, board, interfaces, members, pppoe, dhcp, addresses, routes, cloud, filters, ovpnServers, oneServerRecord], wireguard, bgpItems, separateSessions, instances] = await Promise.all([
     general,
-    dialect?.wireguard ? read(client, "/interface/wireguard", ["name", "listen-port"]) : Promise.resolve([]),
+    dialect?.wireguard ? read(client, "/interface/wireguard", ["name", "listen-port", "comment"]) : Promise.resolve([]),
     read(client, menus?.bgpSessions ?? "/routing/bgp/peer"),
     menus !== null && menus.bgpSessionState !== menus.bgpSessions ? read(client, menus.bgpSessionState) : Promise.resolve(null),
     dialect?.bgpInstanceMenu ? read(client, "/routing/bgp/instance") : Promise.resolve([]),
@@ -131,11 +133,24 @@ export async function discover(client: RouterClient, options: { routes?: Promise
       inputRules: input.length,
       dropsFromWan: input.some((f) => f.action === "drop" && (f["in-interface-list"] === "!LAN" || f["in-interface-list"] === "WAN" || wanNames.has(f["in-interface"] ?? ""))),
     },
-    portsInUse: [
-      ...wireguard.map((w) => ({ port: Number(w["listen-port"]), protocol: "udp" as const, by: `WireGuard ${w.name}` })),
-      ...ovpnServers.filter((s) => yes(s.enabled) || (s.enabled === undefined && !yes(s.disabled))).map((s) => ({ port: Number(s.port ?? 1194), protocol: (s.protocol === "udp" ? "udp" : "tcp") as "udp" | "tcp", by: `OpenVPN server${s.name ? ` ${s.name}` : ""}` })),
-    ],
+    portsInUse: portsInUse(wireguard, ovpnServers, oneServerRecord[0]),
   };
+}
+
+/** What listens where: WireGuard interfaces and enabled OpenVPN servers, with the peering that owns each (its tag). */
+export function portsInUse(wireguard: readonly RouterItem[], ovpnServers: readonly RouterItem[], oneServerRecord?: RouterItem): PortInUse[] {
+  const owner = (item: RouterItem) => {
+    // The one server (before 7.17) has no name nor comment: its record says who shares it.
+    if (item.name === undefined && item.enabled !== undefined) return { oneServer: { peerings: parseOwnershipTag(oneServerRecord?.comment)?.peerings ?? [] } };
+    const peering = parseOwnershipTag(item.comment)?.peering;
+    return peering === undefined ? {} : { peering };
+  };
+  return [
+    ...wireguard.map((w) => ({ port: Number(w["listen-port"]), protocol: "udp" as const, by: `WireGuard ${w.name}`, ...owner(w) })),
+    ...ovpnServers
+      .filter((s) => yes(s.enabled) || (s.enabled === undefined && !yes(s.disabled)))
+      .map((s) => ({ port: Number(s.port ?? 1194), protocol: (s.protocol === "udp" ? "udp" : "tcp") as "udp" | "tcp", by: `OpenVPN server${s.name ? ` ${s.name}` : ""}`, ...owner(s) })),
+  ];
 }
 
 function interfaceOfGateway(gateway: string, addresses: RouterItem[]): string | undefined {

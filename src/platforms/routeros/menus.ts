@@ -19,6 +19,8 @@ const MENUS: readonly MenuInfo[] = [
   { path: "/ppp/profile", depth: 0 },
   { path: "/ppp/secret", depth: 1 },
   { path: "/interface/ovpn-server/server", depth: 0 },
+  // The record of the one OpenVPN server before 7.17 (names.ts ONE_SERVER_RECORD).
+  { path: "/system/scheduler", depth: 0 },
   { path: "/interface/ovpn-server", depth: 2 },
   { path: "/interface/ovpn-client", depth: 0 },
   { path: "/interface/wireguard", depth: 0 },

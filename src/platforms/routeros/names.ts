@@ -9,10 +9,24 @@ export function ownershipTag(peering: string, role: string): string {
   return `${TAG_PREFIX}:${peering}:${role}`;
 }
 
-/** Splits an ownership comment; null when the comment is not ours. */
-export function parseOwnershipTag(comment: string | undefined): { peering: string; role: string } | null {
-  const m = /^bgpals:([A-Za-z0-9][A-Za-z0-9_-]*):(.+)$/.exec(comment ?? "");
-  return m === null ? null : { peering: m[1] ?? "", role: m[2] ?? "" };
+/**
+ * The tag of an object several peerings need at once (a RouterOS 6 `/routing bgp network`, which is
+ * global, or the one OpenVPN server's record): every peering that needs it, in the order they came.
+ * The first added it; the last to go removes it.
+ */
+export function sharedOwnershipTag(peerings: readonly string[], role: string): string {
+  return `${TAG_PREFIX}:${peerings.join(",")}:${role}`;
+}
+
+/**
+ * Splits an ownership comment; null when the comment is not ours. `peering` is the first of
+ * `peerings` (more than one on a shared object).
+ */
+export function parseOwnershipTag(comment: string | undefined): { peering: string; role: string; peerings: string[] } | null {
+  const m = /^bgpals:([A-Za-z0-9][A-Za-z0-9_-]*(?:,[A-Za-z0-9][A-Za-z0-9_-]*)*):(.+)$/.exec(comment ?? "");
+  if (m === null) return null;
+  const peerings = (m[1] ?? "").split(",");
+  return { peering: peerings[0]!, role: m[2] ?? "", peerings };
 }
 
 /**
@@ -30,6 +44,20 @@ export function certificateOwnership(peering: string, name: string | undefined):
   const all = certificateNames(peering);
   for (const key of Object.keys(all) as (keyof typeof all)[]) if (all[key] === name) return { peering, role: CERTIFICATE_ROLES[key] };
   return null;
+}
+
+/**
+ * Before 7.17 a router has one OpenVPN server, a settings object without a comment. bgpals keeps a
+ * record of it beside it: a disabled scheduler entry whose tag lists the peerings that use the
+ * server, and whose script sets back what the server held before bgpals (never run by bgpals; a
+ * user may run it by hand).
+ */
+export const ONE_SERVER_RECORD = { path: "/system/scheduler", name: "bgpals-ovpn-server", role: "ovpn-server", server: "/interface/ovpn-server/server" } as const;
+
+/** The peering whose server certificate `name` is (`bgpals-<peering>-server`), or null. */
+export function serverCertificateOwner(name: string | undefined): string | null {
+  const m = /^bgpals-([A-Za-z0-9][A-Za-z0-9_-]*)-server$/.exec(name ?? "");
+  return m === null ? null : m[1]!;
 }
 
 /** The read-only RouterOS account a side grants its friend's monitor, and its user group. */

@@ -12,6 +12,7 @@ import { discover, readDiscoveryRoutes } from "./discovery.js";
 import { policyViolations } from "./filter/probes.js";
 import { PLANNED_MENUS, POLICY_MENUS } from "./menus.js";
 import { parseOwnershipTag } from "./names.js";
+import { portRefusals } from "./ports.js";
 import { readObserved } from "./read.js";
 import { render, RenderError, type Rendered } from "./render/render.js";
 
@@ -57,6 +58,7 @@ export async function planOnRouter(client: RouterClient, request: PlanRequest): 
     try {
       rendered = render(peering, side, version, request.secrets);
       for (const v of policyViolations(peering, rendered)) refusals.push({ code: "filter-set", path: "policy", message: v });
+      refusals.push(...portRefusals(peering, rendered.commands, inventory.portsInUse));
     } catch (e) {
       if (!(e instanceof RenderError)) throw e;
       refusals.push({ code: "version-gate", path: `sides.${side}.platform.version`, message: e.message });

@@ -40,11 +40,12 @@ import { describeChange, MemoryJournal, Run, runFromJournal, storedChange, summa
 import { importCa, makeCertificates } from "./certificates.js";
 import { acquireLock, beat, breakLock, forget, HEARTBEAT_MS, lockHolderOn, releaseLock, thisProcess, type Held } from "./lock.js";
 import { dialectOf, unsupportedVersion, versionOfResource, type Dialect } from "./dialects.js";
-import { discover } from "./discovery.js";
+import { discover, portsInUse } from "./discovery.js";
 import { menusOf } from "./menus.js";
-import { certificateNames, monitorAccountNames, ownershipTag, parseOwnershipTag } from "./names.js";
+import { certificateNames, monitorAccountNames, ONE_SERVER_RECORD, ownershipTag, parseOwnershipTag, serverCertificateOwner } from "./names.js";
 import { planOnRouter } from "./planning.js";
-import { readObserved } from "./read.js";
+import { portRefusals } from "./ports.js";
+import { readMenu, readObserved } from "./read.js";
 import { render } from "./render/render.js";
 import { friendRouteQuery, statusOf } from "./status.js";
 import type { RouterCommand } from "./types.js";
@@ -335,6 +336,9 @@ export class RouterOsRouter implements Router {
     if (interfaces.length === 0) return {};
     return this.exclusive({ command: "prepare", peering: draft.name }, async () => {
       const observed = { "/interface/wireguard": await this.client.print("/interface/wireguard") };
+      // A port something else listens on is refused before the interfaces are made.
+      const clashes = portRefusals(draft, interfaces, portsInUse(observed["/interface/wireguard"], await readMenu(this.client, "/interface/ovpn-server/server")));
+      if (clashes.length > 0) throw new UserError(`nothing written: ${clashes.map((c) => c.message).join("\n")}`);
       await this.#apply(planPeering(draft.name, interfaces, observed), hooks);
       const printed = await this.client.print("/interface/wireguard");
       const keys: Record<string, string> = {};
@@ -349,7 +353,7 @@ export class RouterOsRouter implements Router {
 
   async makeCertificates(peering: string, role: "server" | "client"): Promise<CaCertificateBody> {
     const n = certificateNames(peering);
-    const names = { ca: n.ca, leaf: role === "server" ? n.server : n.client };
+    const names = role === "server" ? await this.#serverCertificateNames(peering) : { ca: n.ca, leaf: n.client };
     return this.exclusive({ command: "prepare", peering }, async () => {
       const hold = this.#run();
       const existing = await this.client.print("/certificate");
@@ -361,6 +365,24 @@ export class RouterOsRouter implements Router {
       hold.run.answered(entries);
       return { caCertificate: ca.pem, caFingerprint: ca.fingerprint };
     });
+  }
+
+  /**
+   * The certificate this peering's OpenVPN server shows. Before 7.17 there is one server: when
+   * bgpals shares it already, it keeps the certificate of the peering that set it up, and this
+   * peering's friend is given that certificate's CA.
+   */
+  async #serverCertificateNames(peering: string): Promise<{ ca: string; leaf: string }> {
+    const own = certificateNames(peering);
+    const dialect = await this.dialect();
+    if (dialect.ovpnServerInstances) return { ca: own.ca, leaf: own.server };
+    const [server] = await readMenu(this.client, ONE_SERVER_RECORD.server);
+    const [record] = await readMenu(this.client, ONE_SERVER_RECORD.path, undefined, [`?name=${ONE_SERVER_RECORD.name}`]);
+    const holders = parseOwnershipTag(record?.comment)?.peerings ?? [];
+    const owner = serverCertificateOwner(server?.certificate);
+    // The certificate stays with the server after the peering that made it went (apply/plan.ts).
+    if (owner === null || owner === peering || holders.length === 0) return { ca: own.ca, leaf: own.server };
+    return { ca: certificateNames(owner).ca, leaf: certificateNames(owner).server };
   }
 
   async importFriendCa(peering: string, ca: CaCertificateBody): Promise<void> {

@@ -49,7 +49,8 @@ async function announcedNetworks(client: RouterClient, dialect: Dialect, connect
   const owned: Array<{ peering: string; network: string }> = [];
   const own = (item: RouterItem, network: string | undefined) => {
     const tag = parseOwnershipTag(item.comment);
-    if (tag !== null && tag.role.startsWith("network-") && network) owned.push({ peering: tag.peering, network });
+    // A RouterOS 6 network several peerings announce is each one's.
+    if (tag !== null && tag.role.startsWith("network-") && network) for (const peering of tag.peerings) owned.push({ peering, network });
   };
   if (!dialect.networksFromAddressList) {
     for (const n of await readMenu(client, "/routing/bgp/network")) own(n, n.network);

@@ -28,6 +28,12 @@ export interface RouterCommand {
    * attributes (set-bgp-prepend), and a rule that should no longer prepend must lose it.
    */
   owns?: string[];
+  /**
+   * An object RouterOS keeps one of per router, whatever the peering (a RouterOS 6
+   * `/routing bgp network`): the attributes that make it unique. Peerings that need the same one
+   * share it; its tag lists them all (names.ts sharedOwnershipTag).
+   */
+  shared?: string[];
   /** Why this command exists, in the domain's words (shown in plan review). */
   why?: string;
 }

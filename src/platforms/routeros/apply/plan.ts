@@ -4,7 +4,8 @@
 import type { Change, Conflict, Plan } from "../../../core/plan.js";
 import type { LinkSecrets } from "../../platform.js";
 import { ORDERED_MENUS, PLACEABLE_MENUS, PREPARED_MENUS, REMOVAL_ORDER } from "../menus.js";
-import { certificateOwnership, ownershipTag, parseOwnershipTag } from "../names.js";
+import { certificateNames, certificateOwnership, ONE_SERVER_RECORD, ownershipTag, parseOwnershipTag, serverCertificateOwner, sharedOwnershipTag } from "../names.js";
+import { menuLine, quote } from "../render/script.js";
 import type { RouterCommand } from "../types.js";
 
 export { PLANNED_MENUS, PREPARED_MENUS } from "../menus.js";
@@ -24,6 +25,8 @@ export interface RouterOsChange extends Change {
    * a private key or password the router does not show). Such changes go last, one at a time.
    */
   irreversible?: string;
+  /** The comment the changed item carries now, when it is not this peering's own tag (a shared object): how a script finds it. */
+  match?: string;
 }
 
 /** How a plan was made, to read the router back after applying it and see that it took. */
@@ -64,9 +67,18 @@ export function readUnder(plan: RouterOsPlan, epoch: number | null): RouterOsPla
 }
 
 /** Whose an observed item is: its comment tag, or for certificates (which have no comment) its name. */
-export function ownershipOf(path: string, peering: string, item: ObservedItem): { peering: string; role: string } | null {
-  if (path === "/certificate") return certificateOwnership(peering, item.name);
+export function ownershipOf(path: string, peering: string, item: ObservedItem): { peering: string; role: string; peerings: readonly string[] } | null {
+  if (path === "/certificate") {
+    const tag = certificateOwnership(peering, item.name);
+    return tag === null ? null : { ...tag, peerings: [tag.peering] };
+  }
   return parseOwnershipTag(item.comment);
+}
+
+/** Whether `item` is this peering's object for `role`: its own, or a shared one whose tag lists it. */
+function holds(peering: string, role: string, item: ObservedItem): boolean {
+  const tag = parseOwnershipTag(item.comment);
+  return tag !== null && tag.role === role && tag.peerings.includes(peering) && item.dynamic !== "true";
 }
 
 // The API prints booleans as true/false; bgpals writes yes/no.
@@ -94,6 +106,10 @@ export function planPeering(peering: string, desired: readonly RouterCommand[], 
   const conflicts: Conflict[] = [];
   const wantedRoles = new Set(desired.map((c) => `${c.path} ${c.role}`));
   const items = (path: string) => observed[path] ?? [];
+  const oneServer = desired.find((c) => c.singleton && c.path === ONE_SERVER_RECORD.server);
+  // Using the one OpenVPN server means keeping its record.
+  if (oneServer !== undefined) wantedRoles.add(`${ONE_SERVER_RECORD.path} ${ONE_SERVER_RECORD.role}`);
+  const kept = keptCertificates(peering, observed);
 
   // Ours but no longer wanted (or duplicated): remove, most dependent first.
   const removing = desired.length === 0;
@@ -102,10 +118,18 @@ export function planPeering(peering: string, desired: readonly RouterCommand[], 
     const seen = new Set<string>();
     for (const item of items(path)) {
       const tag = ownershipOf(path, peering, item);
-      if (tag === null || tag.peering !== peering || item.dynamic === "true") continue;
+      if (tag === null || !tag.peerings.includes(peering) || item.dynamic === "true") continue;
+      if (path === "/certificate" && kept.has(item.name ?? "")) continue;
       const key = `${path} ${tag.role}`;
       if (wantedRoles.has(key) && !seen.has(key)) {
         seen.add(key);
+        continue;
+      }
+      if (tag.peerings.length > 1) {
+        // Shared with other peerings: it stays for them, without this one in its tag.
+        const others = tag.peerings.filter((x) => x !== peering);
+        const comment = sharedOwnershipTag(others, tag.role);
+        changes.push({ op: "set", path, attrs: { comment }, id: item[".id"], role: tag.role, reason: `kept for ${others.join(", ")}, which need it too`, before: { comment: item.comment ?? "" }, match: item.comment });
         continue;
       }
       const change: RouterOsChange = {
@@ -125,14 +149,26 @@ export function planPeering(peering: string, desired: readonly RouterCommand[], 
       changes.push(change);
     }
   }
+  if (oneServer === undefined) giveServerBack(peering, observed, changes);
 
   for (const cmd of desired) {
+    if (cmd === oneServer) {
+      planOneServer(peering, cmd, observed, changes, conflicts);
+      continue;
+    }
     if (cmd.singleton) {
       planSingleton(cmd, items(cmd.path)[0], changes);
       continue;
     }
     const tag = ownershipTag(peering, cmd.role);
-    const mine = items(cmd.path).find((i) => i.comment === tag && i.dynamic !== "true");
+    const mine = items(cmd.path).find((i) => (cmd.shared ? holds(peering, cmd.role, i) : i.comment === tag) && i.dynamic !== "true");
+    if (mine === undefined && cmd.shared) {
+      const same = items(cmd.path).find((i) => cmd.shared!.every((k) => i[k] === cmd.attrs[k]) && i.dynamic !== "true");
+      if (same !== undefined) {
+        joinShared(peering, cmd, same, changes, conflicts);
+        continue;
+      }
+    }
     if (mine === undefined) {
       const name = cmd.attrs.name;
       const clash = name === undefined ? undefined : items(cmd.path).find((i) => i.name === name && i.comment !== tag);
@@ -151,6 +187,8 @@ export function planPeering(peering: string, desired: readonly RouterCommand[], 
     const diff: Record<string, string> = {};
     const before: Record<string, string> = {};
     for (const [k, v] of Object.entries(cmd.attrs)) {
+      // A shared object's tag lists every peering that needs it.
+      if (cmd.shared && k === "comment") continue;
       // Secrets cannot be read back (RouterOS masks them); they are set on add only.
       if (cmd.secret?.includes(k) && mine[k] === undefined) continue;
       // A DNS name was resolved when the object was made; the router holds the address.
@@ -163,6 +201,12 @@ export function planPeering(peering: string, desired: readonly RouterCommand[], 
     // What the command owns but leaves out must go: a plain set cannot take an attribute away.
     const unset = (cmd.owns ?? []).filter((k) => cmd.attrs[k] === undefined && (mine[k] ?? "") !== "");
     for (const k of unset) before[k] = mine[k]!;
+    const sharers = cmd.shared ? (parseOwnershipTag(mine.comment)?.peerings ?? []).filter((x) => x !== peering) : [];
+    if ((Object.keys(diff).length > 0 || unset.length > 0) && sharers.length > 0) {
+      // Changing it would change it for the others too.
+      conflicts.push({ path: cmd.path, name: cmd.shared!.map((k) => `${k}=${cmd.attrs[k]}`).join(" "), id: mine[".id"] ?? "", message: `${cmd.path} ${cmd.shared!.map((k) => `${k}=${cmd.attrs[k]}`).join(" ")} is shared with peering ${sharers.join(", ")} and RouterOS keeps only one, but this peering wants it changed (${describe(diff, before, cmd.secret, unset)}); make the peerings agree, then plan again` });
+      continue;
+    }
     if (Object.keys(diff).length > 0 || unset.length > 0) {
       const change: RouterOsChange = { op: "set", path: cmd.path, attrs: diff, id: mine[".id"], role: cmd.role, reason: describe(diff, before, cmd.secret, unset), before, command: cmd, ...secretOf(cmd) };
       if (unset.length > 0) change.unset = unset;
@@ -186,6 +230,208 @@ export function withKnownSecrets(observed: Observed, peering: string, secrets: L
 }
 
 const secretOf = (cmd: RouterCommand) => (cmd.secret ? { secret: cmd.secret } : {});
+
+// --- The one OpenVPN server (before 7.17) ----------------------------------------------------
+// Peerings share it when they want the same settings; its record (names.ts ONE_SERVER_RECORD)
+// lists them and holds what the server had before bgpals, which the last peering to go sets back.
+// A user's enabled server is never changed; a disabled one is taken over.
+
+const SERVER_WORDS = `the one OpenVPN server RouterOS has before 7.17`;
+
+/** The record of the one server and the peerings it lists; null when bgpals does not hold the server. */
+function serverRecord(observed: Observed): { item: ObservedItem; peerings: readonly string[] } | null {
+  const item = (observed[ONE_SERVER_RECORD.path] ?? []).find((i) => i.name === ONE_SERVER_RECORD.name);
+  const tag = parseOwnershipTag(item?.comment);
+  return item === undefined || tag === null ? null : { item, peerings: tag.peerings };
+}
+
+/**
+ * What the server would change to: the command's settings against what the server holds. Once
+ * bgpals holds it, its certificate is that of the peering that set it up, and stays (kept after that
+ * peering goes): the friends of the peerings that joined trust that certificate's CA (the offer
+ * hands it to them, router.ts makeCertificates).
+ */
+function serverChanges(cmd: RouterCommand, server: ObservedItem | undefined, shared: boolean): { diff: Record<string, string>; before: Record<string, string> } {
+  const diff: Record<string, string> = {};
+  const before: Record<string, string> = {};
+  const bgpalsCertificate = serverCertificateOwner(server?.certificate) !== null;
+  for (const [k, v] of Object.entries(cmd.attrs)) {
+    if (k === "certificate" && shared && bgpalsCertificate) continue;
+    if (!same(server?.[k], v)) {
+      diff[k] = v;
+      before[k] = server?.[k] ?? "";
+    }
+  }
+  return { diff, before };
+}
+
+function planOneServer(peering: string, cmd: RouterCommand, observed: Observed, changes: RouterOsChange[], conflicts: Conflict[]): void {
+  const server = (observed[cmd.path] ?? [])[0];
+  const record = serverRecord(observed);
+  const holders = record?.peerings ?? [];
+  const others = holders.filter((p) => p !== peering);
+  const { diff, before } = serverChanges(cmd, server, record !== null);
+  const differing = Object.keys(diff).map((k) => `${k} ${before[k] || "(unset)"} (now) against ${diff[k]}`).join(", ");
+  const conflict = (message: string) => conflicts.push({ path: cmd.path, name: "ovpn-server", id: "", message });
+  if (record !== null && others.length > 0 && Object.keys(diff).length > 0) {
+    conflict(`${SERVER_WORDS} serves peering ${others.join(", ")} with other settings: ${differing}; changing it would cut ${others.length === 1 ? "that peering's" : "their"} tunnels. Give this peering's OpenVPN links the same port and protocol (and both friends the same RouterOS generation, which decides cipher and auth), or let the friend run the server`);
+    return;
+  }
+  if (record === null && isTrue(server?.enabled) && Object.keys(diff).length > 0) {
+    conflict(`${SERVER_WORDS} is already enabled with other settings (${differing}), and bgpals did not set it up: bgpals never changes it, since that would cut whoever uses it. Disable it (bgpals then takes it over and sets it back when the last peering goes), or let the friend run the server`);
+    return;
+  }
+  if (record === null) {
+    changes.push({
+      op: "add",
+      path: ONE_SERVER_RECORD.path,
+      attrs: { name: ONE_SERVER_RECORD.name, disabled: "yes", "on-event": restoreScript(cmd.path, Object.keys(cmd.attrs), server), comment: ownershipTag(peering, ONE_SERVER_RECORD.role) },
+      role: ONE_SERVER_RECORD.role,
+      reason: `record of ${SERVER_WORDS}: which peerings use it, and its settings before bgpals, set back when the last one goes`,
+    });
+  } else if (!holders.includes(peering)) {
+    changes.push({
+      op: "set",
+      path: ONE_SERVER_RECORD.path,
+      attrs: { comment: sharedOwnershipTag([...holders, peering], ONE_SERVER_RECORD.role) },
+      id: record.item[".id"],
+      role: ONE_SERVER_RECORD.role,
+      reason: `${SERVER_WORDS} is shared with ${holders.join(", ")}, with the same settings`,
+      before: { comment: record.item.comment ?? "" },
+      match: record.item.comment,
+    });
+  }
+  if (Object.keys(diff).length > 0) {
+    changes.push({ op: "set", path: cmd.path, attrs: diff, role: cmd.role, reason: `${cmd.why ?? cmd.role}: ${describe(diff, before)}`, before, command: cmd });
+  }
+}
+
+/** The last peering using the one server leaves: the server gets back what its record holds. */
+function giveServerBack(peering: string, observed: Observed, changes: RouterOsChange[]): void {
+  const record = serverRecord(observed);
+  if (record === null || record.peerings.length !== 1 || record.peerings[0] !== peering) return;
+  const server = (observed[ONE_SERVER_RECORD.server] ?? [])[0];
+  const was = parseRestoreScript(record.item["on-event"] ?? "");
+  const attrs: Record<string, string> = {};
+  const before: Record<string, string> = {};
+  for (const [k, v] of Object.entries(was.set)) {
+    if (!same(server?.[k], v)) {
+      attrs[k] = v;
+      before[k] = server?.[k] ?? "";
+    }
+  }
+  const unset = was.unset.filter((k) => (server?.[k] ?? "") !== "");
+  for (const k of unset) before[k] = server![k]!;
+  if (Object.keys(attrs).length > 0 || unset.length > 0) {
+    const change: RouterOsChange = { op: "set", path: ONE_SERVER_RECORD.server, attrs, role: ONE_SERVER_RECORD.role, reason: `${SERVER_WORDS} as it was before bgpals: ${describe(attrs, before, [], unset)}`, before };
+    if (unset.length > 0) {
+      change.unset = unset;
+      (change as { owns?: string[] }).owns = unset;
+    }
+    changes.push(change);
+  }
+  // A certificate of a peering gone before, kept while the server used it, goes with the server.
+  const owner = serverCertificateOwner(server?.certificate);
+  if (owner !== null && owner !== peering) {
+    const names = certificateNames(owner);
+    for (const item of observed["/certificate"] ?? []) {
+      if (item.name !== names.server && item.name !== names.ca) continue;
+      const lost = irreversibility("/certificate", item)!;
+      changes.push({ op: "remove", path: "/certificate", attrs: {}, id: item[".id"], next: null, role: certificateOwnership(owner, item.name)!.role, reason: `certificate ${item.name}, kept for ${SERVER_WORDS} after ${owner} went (removed last: ${lost})`, irreversible: lost });
+    }
+  }
+}
+
+/**
+ * This peering's server certificate and its CA stay while the one server uses them for others
+ * (the peering that set the server up leaves first).
+ */
+function keptCertificates(peering: string, observed: Observed): Set<string> {
+  const record = serverRecord(observed);
+  const server = (observed[ONE_SERVER_RECORD.server] ?? [])[0];
+  const names = certificateNames(peering);
+  if (record === null || server?.certificate !== names.server || !record.peerings.some((p) => p !== peering)) return new Set();
+  return new Set([names.server, names.ca]);
+}
+
+const isTrue = (v: string | undefined) => v === "true" || v === "yes";
+
+/** A RouterOS script that sets the server back: `set k=v ...`, `!k` for what was not set. */
+function restoreScript(path: string, keys: readonly string[], server: ObservedItem | undefined): string {
+  const words = keys.map((k) => {
+    const v = server?.[k];
+    if (v === undefined) return `!${k}`;
+    return `${k}=${quote(v === "true" ? "yes" : v === "false" ? "no" : v)}`;
+  });
+  return `${menuLine(path)} set ${words.join(" ")}`;
+}
+
+/** The settings a restore script holds (restoreScript's own form). */
+export function parseRestoreScript(script: string): { set: Record<string, string>; unset: string[] } {
+  const out: { set: Record<string, string>; unset: string[] } = { set: {}, unset: [] };
+  const body = script.replace(/^.*? set /, "");
+  const word = /\s*(!?)([A-Za-z0-9.-]+)(?:=("(?:[^"\\]|\\.)*"|\S*))?/gy;
+  for (let m = word.exec(body); m !== null && m[0] !== ""; m = word.exec(body)) {
+    if (m[1] === "!") {
+      out.unset.push(m[2]!);
+      continue;
+    }
+    const raw = m[3] ?? "";
+    out.set[m[2]!] = raw.startsWith('"') ? unquote(raw.slice(1, -1)) : raw;
+  }
+  return out;
+}
+
+function unquote(text: string): string {
+  const named: Record<string, string> = { n: "\n", r: "\r", t: "\t" };
+  const bytes: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch !== "\\") {
+      bytes.push(...Buffer.from(ch, "utf8"));
+      continue;
+    }
+    const next = text.slice(i + 1, i + 3);
+    if (/^[0-9A-F]{2}$/.test(next)) {
+      bytes.push(parseInt(next, 16));
+      i += 2;
+    } else {
+      bytes.push(...Buffer.from(named[text[i + 1]!] ?? text[i + 1]!, "utf8"));
+      i += 1;
+    }
+  }
+  return Buffer.from(bytes).toString("utf8");
+}
+
+/**
+ * An object RouterOS keeps one of (cmd.shared) is already there: another peering's, shared when it
+ * holds what this one wants (its tag then lists this peering too); a user's is never taken.
+ */
+function joinShared(peering: string, cmd: RouterCommand, item: ObservedItem, changes: RouterOsChange[], conflicts: Conflict[]): void {
+  const tag = parseOwnershipTag(item.comment);
+  const what = cmd.shared!.map((k) => `${k}=${cmd.attrs[k]}`).join(" ");
+  if (tag === null || tag.role !== cmd.role) {
+    conflicts.push({
+      path: cmd.path,
+      name: what,
+      id: item[".id"] ?? "",
+      message: `${cmd.path} already has ${what} (${item[".id"]}${item.comment ? `, comment "${item.comment}"` : ", no comment"}), which bgpals did not make, and RouterOS keeps only one: bgpals never changes objects it did not create; remove it (bgpals adds its own), then plan again`,
+    });
+    return;
+  }
+  const differing = Object.entries(cmd.attrs).filter(([k, v]) => k !== "comment" && !same(item[k], v)).map(([k, v]) => `${k} ${item[k] ?? "(unset)"} (theirs) against ${v}`);
+  if (differing.length > 0) {
+    conflicts.push({
+      path: cmd.path,
+      name: what,
+      id: item[".id"] ?? "",
+      message: `${cmd.path} ${what} is shared with peering ${tag.peerings.join(", ")} and RouterOS keeps only one, but it differs: ${differing.join(", ")}; make the peerings agree, then plan again`,
+    });
+    return;
+  }
+  const comment = sharedOwnershipTag([...tag.peerings, peering], cmd.role);
+  changes.push({ op: "set", path: cmd.path, attrs: { comment }, id: item[".id"], role: cmd.role, reason: `${cmd.why ?? cmd.role}: shared with ${tag.peerings.join(", ")} (RouterOS keeps one)`, before: { comment: item.comment ?? "" }, command: cmd, match: item.comment });
+}
 
 function planSingleton(cmd: RouterCommand, current: ObservedItem | undefined, changes: RouterOsChange[]): void {
   const diff: Record<string, string> = {};
@@ -242,6 +488,8 @@ export const READ_ONLY = new Set([
   "dynamic", "invalid", "running", "inactive", "active", "last-handshake", "rx", "tx", "current-endpoint-address", "current-endpoint-port", "bytes", "packets", "creation-time",
   "state", "established", "uptime", "prefix-count", "updates-sent", "updates-received", "withdrawn-sent", "withdrawn-received", "remote-id",
   "remote-hold-time", "used-hold-time", "used-keepalive-time", "refresh-capability", "as4-capability", "last-error", "limit-exceeded", "last-logged-in", "expired",
+  // A scheduler entry (the record of the one OpenVPN server) counts its runs and says who made it.
+  "run-count", "next-run", "owner",
 ]);
 
 /** Secrets each menu holds: shown only to users with the `sensitive` policy (a user's password never). */

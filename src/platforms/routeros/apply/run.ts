@@ -6,6 +6,7 @@ import type { InterruptedRun, Journal, JournalContents, JournalRun, UndoReport }
 import type { RouterClient } from "../api/client.js";
 import { ORDERED_MENUS, PLACEABLE_MENUS } from "../menus.js";
 import { ownershipTag } from "../names.js";
+import { readObserved } from "../read.js";
 import { inverseOf, READ_ONLY, SENSITIVE, shownSecret, type ObservedItem, type RouterOsChange } from "./plan.js";
 
 /** A change as the journal keeps it: the plan's change without the command object. */
@@ -406,7 +407,9 @@ export function differences(before: ReadonlyMap<string, readonly ObservedItem[]>
 /** Reads the menus back and compares them with what they held before. */
 export async function readBack(client: RouterClient, before: ReadonlyMap<string, readonly ObservedItem[]>): Promise<string[]> {
   const paths = [...before.keys()];
-  const lists = await Promise.all(paths.map((p) => client.print(p)));
+  // As the plan read them (the scheduler: only bgpals's record there, not the lock beside it).
+  const read = await readObserved(client, paths);
+  const lists = paths.map((p) => read[p] ?? []);
   return differences(before, new Map(paths.map((p, i) => [p, lists[i]!])));
 }
 

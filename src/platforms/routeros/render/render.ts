@@ -177,7 +177,8 @@ function renderNetworks(ctx: Context): void {
   for (const network of ctx.mine.networks) {
     if (!ctx.dialect.networksFromAddressList) {
       // synchronize=yes: announce only while the network is really in the routing table.
-      emit(ctx, "/routing/bgp/network", `network-${network}`, { network, synchronize: "yes" }, { why: `announce ${network}` });
+      // The menu is global on RouterOS 6: peerings announcing the same network share one entry.
+      emit(ctx, "/routing/bgp/network", `network-${network}`, { network, synchronize: "yes" }, { why: `announce ${network}`, shared: ["network"] });
     } else {
       emit(ctx, "/ip/firewall/address-list", `network-${network}`, { list: names.networkList(ctx.p), address: network }, { why: `announce ${network} (output.network)` });
     }

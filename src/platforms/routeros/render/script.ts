@@ -82,7 +82,9 @@ export function commandJson(cmd: RouterCommand): Record<string, unknown> {
 export function planScript(plan: Plan, peering: string): string {
   const lines: string[] = [`# bgpals plan for peering ${peering}`];
   for (const c of plan.changes) {
-    const find = c.id === undefined && c.op === "set" ? "" : `[find comment=${quote(ownershipTag(peering, c.role))}] `;
+    // A shared object carries every peering that needs it in its tag: it is found by what it holds now.
+    const comment = (c as { match?: string }).match ?? ownershipTag(peering, c.role);
+    const find = c.id === undefined && c.op === "set" ? "" : `[find comment=${quote(comment)}] `;
     // Where order matters, by the router's ids (the script runs on the router the plan was made for).
     const place = c.placeBefore === undefined ? [] : [`${c.op === "move" ? "destination" : "place-before"}=${c.placeBefore}`];
     const attrs = [...Object.entries(maskedAttrs(c)).map(([k, v]) => `${k}=${quote(v)}`), ...unsetWords(c), ...place].join(" ");
