@@ -16,6 +16,8 @@ const MENUS: readonly MenuInfo[] = [
   { path: "/certificate", depth: -1, prepared: true },
   { path: "/user/group", depth: -1, prepared: true },
   { path: "/user", depth: 0, prepared: true },
+  // A route or mangle rule that names a table needs it first (RouterOS 7).
+  { path: "/routing/table", depth: -1 },
   { path: "/ppp/profile", depth: 0 },
   { path: "/ppp/secret", depth: 1 },
   { path: "/interface/ovpn-server/server", depth: 0 },
@@ -100,10 +102,13 @@ export interface DialectMenus {
   };
   /** A route that drops what it matches. */
   readonly blackhole: Readonly<Record<string, string>>;
+  /** The route attribute that puts a route in a routing table: `routing-table` (7) or `routing-mark` (6). */
+  readonly routeTable: string;
 }
 
 export function menusOf(d: Dialect): DialectMenus {
-  const common: Pick<DialectMenus, "filterRules" | "networks" | "blackhole"> = {
+  const common: Pick<DialectMenus, "filterRules" | "networks" | "blackhole" | "routeTable"> = {
+    routeTable: d.routingTables ? "routing-table" : "routing-mark",
     filterRules: d.filterRulesAreScript ? "/routing/filter/rule" : "/routing/filter",
     networks: d.networksFromAddressList ? "/ip/firewall/address-list" : "/routing/bgp/network",
     blackhole: d.blackholeFlag ? { blackhole: "yes" } : { type: "blackhole" },
