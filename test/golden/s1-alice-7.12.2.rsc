@@ -1,7 +1,4 @@
 # s1 side alice, RouterOS 7.12.2 (v7)
-/routing table
-add comment=bgpals:alice-remi:reply-table-isp1 fib=yes name=bgpals-alice-remi-isp1
-add comment=bgpals:alice-remi:reply-table-isp2 fib=yes name=bgpals-alice-remi-isp2
 /interface wireguard
 add comment=bgpals:alice-remi:tunnel-isp1 listen-port=13231 mtu=1420 name=wg-remi-isp1
 add comment=bgpals:alice-remi:tunnel-isp2 listen-port=13232 mtu=1420 name=wg-remi-isp2
@@ -11,6 +8,9 @@ add allowed-address=172.16.11.2/32,192.168.42.0/23 comment=bgpals:alice-remi:pee
 /ip address
 add address=172.16.10.1/30 comment=bgpals:alice-remi:address-isp1 interface=wg-remi-isp1 network=172.16.10.0
 add address=172.16.11.1/30 comment=bgpals:alice-remi:address-isp2 interface=wg-remi-isp2 network=172.16.11.0
+/routing table
+add comment=bgpals:alice-remi:reply-table-isp1 fib=yes name=bgpals-alice-remi-isp1
+add comment=bgpals:alice-remi:reply-table-isp2 fib=yes name=bgpals-alice-remi-isp2
 /ip route
 add comment=bgpals:alice-remi:reply-route-isp1 dst-address=0.0.0.0/0 gateway=203.0.113.1 routing-table=bgpals-alice-remi-isp1
 add comment=bgpals:alice-remi:reply-route-isp2 dst-address=0.0.0.0/0 gateway=198.51.100.1 routing-table=bgpals-alice-remi-isp2

@@ -1,9 +1,6 @@
 # s3 side alice, RouterOS 7.24 (v7.20)
 # note: PPP secret remi-isp1 is rendered disabled: set its password (remi chose it) and enable it
 # note: PPP secret remi-isp2 is rendered disabled: set its password (remi chose it) and enable it
-/routing table
-add comment=bgpals:alice-remi-ovpn:reply-table-isp1 fib=yes name=bgpals-alice-remi-ovpn-isp1
-add comment=bgpals:alice-remi-ovpn:reply-table-isp2 fib=yes name=bgpals-alice-remi-ovpn-isp2
 /ppp profile
 add change-tcp-mss=yes comment=bgpals:alice-remi-ovpn:ppp-profile name=bgpals-alice-remi-ovpn only-one=yes use-compression=no use-encryption=yes use-mpls=no use-upnp=no
 /ppp secret
@@ -14,6 +11,9 @@ add auth=sha256 certificate=bgpals-alice-remi-ovpn-server cipher=aes256-gcm comm
 /interface ovpn-server
 add comment=bgpals:alice-remi-ovpn:tunnel-isp1 name=ovpn-remi-isp1 user=remi-isp1
 add comment=bgpals:alice-remi-ovpn:tunnel-isp2 name=ovpn-remi-isp2 user=remi-isp2
+/routing table
+add comment=bgpals:alice-remi-ovpn:reply-table-isp1 fib=yes name=bgpals-alice-remi-ovpn-isp1
+add comment=bgpals:alice-remi-ovpn:reply-table-isp2 fib=yes name=bgpals-alice-remi-ovpn-isp2
 /ip route
 add comment=bgpals:alice-remi-ovpn:reply-route-isp1 dst-address=0.0.0.0/0 gateway=203.0.113.1 routing-table=bgpals-alice-remi-ovpn-isp1
 add comment=bgpals:alice-remi-ovpn:reply-route-isp2 dst-address=0.0.0.0/0 gateway=198.51.100.1 routing-table=bgpals-alice-remi-ovpn-isp2

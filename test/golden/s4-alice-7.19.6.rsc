@@ -1,9 +1,6 @@
 # s4 side alice, RouterOS 7.19.6 (v7)
 # note: PPP secret carol-isp1 is rendered disabled: set its password (carol chose it) and enable it
 # note: PPP secret carol-isp2 is rendered disabled: set its password (carol chose it) and enable it
-/routing table
-add comment=bgpals:alice-carol:reply-table-isp1 fib=yes name=bgpals-alice-carol-isp1
-add comment=bgpals:alice-carol:reply-table-isp2 fib=yes name=bgpals-alice-carol-isp2
 /ppp profile
 add change-tcp-mss=yes comment=bgpals:alice-carol:ppp-profile name=bgpals-alice-carol only-one=yes use-compression=no use-encryption=yes use-mpls=no use-upnp=no
 /ppp secret
@@ -14,6 +11,9 @@ add auth=sha1 certificate=bgpals-alice-carol-server cipher=aes256-cbc comment=bg
 /interface ovpn-server
 add comment=bgpals:alice-carol:tunnel-isp1 name=ovpn-carol-isp1 user=carol-isp1
 add comment=bgpals:alice-carol:tunnel-isp2 name=ovpn-carol-isp2 user=carol-isp2
+/routing table
+add comment=bgpals:alice-carol:reply-table-isp1 fib=yes name=bgpals-alice-carol-isp1
+add comment=bgpals:alice-carol:reply-table-isp2 fib=yes name=bgpals-alice-carol-isp2
 /ip route
 add comment=bgpals:alice-carol:reply-route-isp1 dst-address=0.0.0.0/0 gateway=203.0.113.1 routing-table=bgpals-alice-carol-isp1
 add comment=bgpals:alice-carol:reply-route-isp2 dst-address=0.0.0.0/0 gateway=198.51.100.1 routing-table=bgpals-alice-carol-isp2

@@ -1,7 +1,4 @@
 # s7 side alice, RouterOS 7.24 (v7.20)
-/routing table
-add comment=bgpals:alice-remi-static:reply-table-isp1 fib=yes name=bgpals-alice-remi-static-isp1
-add comment=bgpals:alice-remi-static:reply-table-isp2 fib=yes name=bgpals-alice-remi-static-isp2
 /interface wireguard
 add comment=bgpals:alice-remi-static:tunnel-isp1 listen-port=13231 mtu=1420 name=wg-remi-isp1
 add comment=bgpals:alice-remi-static:tunnel-isp2 listen-port=13232 mtu=1420 name=wg-remi-isp2
@@ -11,6 +8,9 @@ add allowed-address=172.16.11.2/32,192.168.42.0/23 comment=bgpals:alice-remi-sta
 /ip address
 add address=172.16.10.1/30 comment=bgpals:alice-remi-static:address-isp1 interface=wg-remi-isp1 network=172.16.10.0
 add address=172.16.11.1/30 comment=bgpals:alice-remi-static:address-isp2 interface=wg-remi-isp2 network=172.16.11.0
+/routing table
+add comment=bgpals:alice-remi-static:reply-table-isp1 fib=yes name=bgpals-alice-remi-static-isp1
+add comment=bgpals:alice-remi-static:reply-table-isp2 fib=yes name=bgpals-alice-remi-static-isp2
 /ip route
 add comment=bgpals:alice-remi-static:reply-route-isp1 dst-address=0.0.0.0/0 gateway=203.0.113.1 routing-table=bgpals-alice-remi-static-isp1
 add comment=bgpals:alice-remi-static:reply-route-isp2 dst-address=0.0.0.0/0 gateway=198.51.100.1 routing-table=bgpals-alice-remi-static-isp2

@@ -16,8 +16,6 @@ const MENUS: readonly MenuInfo[] = [
   { path: "/certificate", depth: -1, prepared: true },
   { path: "/user/group", depth: -1, prepared: true },
   { path: "/user", depth: 0, prepared: true },
-  // A route or mangle rule that names a table needs it first (RouterOS 7).
-  { path: "/routing/table", depth: -1 },
   { path: "/ppp/profile", depth: 0 },
   { path: "/ppp/secret", depth: 1 },
   { path: "/interface/ovpn-server/server", depth: 0 },
@@ -26,7 +24,9 @@ const MENUS: readonly MenuInfo[] = [
   { path: "/interface/wireguard", depth: 0 },
   { path: "/interface/wireguard/peers", depth: 1 },
   { path: "/ip/address", depth: 1 },
-  { path: "/ip/route", depth: 0 },
+  // A route or mangle rule that names a table needs it first (RouterOS 7).
+  { path: "/routing/table", depth: 0 },
+  { path: "/ip/route", depth: 1 },
   { path: "/ip/firewall/filter", depth: 1 },
   { path: "/ip/firewall/mangle", depth: 1 },
   { path: "/ip/firewall/address-list", depth: 0 },
