@@ -208,16 +208,16 @@ export function carol(): Personality {
  * fibre boxes in bridge mode), and a PPPoE backup: a route naming ether1 as its gateway reaches
  * nothing beyond that segment; it needs the next hop the lease gave.
  */
-export function bob(): Personality {
+export function dana(): Personality {
   const ports = ["ether3", "ether4", "ether5"];
   return {
-    name: "bob",
+    name: "dana",
     version: "7.22.3",
     user: "admin",
-    password: "bob-lab",
+    password: "dana-lab",
     dns: {},
     menus: {
-      "/system/identity": [{ name: "bob" }],
+      "/system/identity": [{ name: "dana" }],
       "/system/resource": [resource("7.22.3", "hEX S", "mmips")],
       "/system/routerboard": [{ routerboard: "true", model: "RB760iGS", "serial-number": "HF30B7C8D9E", "current-firmware": "7.22.3" }],
       "/interface": [
@@ -228,7 +228,7 @@ export function bob(): Personality {
         { name: "bridge", type: "bridge", mtu: "1500", running: "true", disabled: "false" },
       ],
       "/interface/ethernet": [{ name: "ether1" }, { name: "ether2" }, ...ports.map((name) => ({ name }))],
-      "/interface/pppoe-client": [{ name: "pppoe-out1", interface: "ether2", user: "bob@dsl", "add-default-route": "yes", "default-route-distance": "2", "use-peer-dns": "no" }],
+      "/interface/pppoe-client": [{ name: "pppoe-out1", interface: "ether2", user: "dana@dsl", "add-default-route": "yes", "default-route-distance": "2", "use-peer-dns": "no" }],
       ...lan(ports, "192.168.77.1", "192.168.77.0/24", "192.168.77.10-192.168.77.254"),
       "/interface/list": [{ name: "WAN", comment: "defconf" }, { name: "LAN", comment: "defconf" }],
       "/interface/list/member": [
@@ -258,4 +258,4 @@ export function bob(): Personality {
   };
 }
 
-export const PERSONALITIES: Record<string, () => Personality> = { alice, remi, carol, bob };
+export const PERSONALITIES: Record<string, () => Personality> = { alice, remi, carol, dana };

@@ -53,23 +53,23 @@ async function wireguard(l: Lab, initiator: string, listener: string, endpoint: 
 
 describe("lab: gateways on Ethernet, VLAN and point-to-point WANs", () => {
   it("an interface gateway on an Ethernet WAN gets no ARP answer for an off-link address; the next hop works", async () => {
-    lab = await Lab.start({ routers: ["alice", "bob"], tickMs: 0 });
-    const iface = await wireguard(lab, "bob", "alice", "203.0.113.10", 13231, "vlan832-orange-internet");
-    const bob = await open(lab, "bob");
-    // Without a route of its own the tunnel rides bob's DHCP default route, through the next hop.
-    expect(tunnelOf(lab, "bob", iface)).toMatchObject({ up: true, via: "ether1" });
-    const pin = await add(bob, "/ip/route", { "dst-address": "203.0.113.10/32", gateway: "ether1" });
+    lab = await Lab.start({ routers: ["alice", "dana"], tickMs: 0 });
+    const iface = await wireguard(lab, "dana", "alice", "203.0.113.10", 13231, "vlan832-orange-internet");
+    const dana = await open(lab, "dana");
+    // Without a route of its own the tunnel rides dana's DHCP default route, through the next hop.
+    expect(tunnelOf(lab, "dana", iface)).toMatchObject({ up: true, via: "ether1" });
+    const pin = await add(dana, "/ip/route", { "dst-address": "203.0.113.10/32", gateway: "ether1" });
     // RouterOS keeps the route active (the interface runs) and the packets go nowhere.
     lab.tick();
-    expect((await print(bob, "/ip/route", [`?.id=${pin}`]))[0]).toMatchObject({ active: "true" });
-    expect(tunnelOf(lab, "bob", iface)).toMatchObject({ up: false, reason: expect.stringMatching(/no ARP answer for 203\.0\.113\.10 on ether1/) });
-    await bob.write("/ip/route/set", [`=.id=${pin}`, "=gateway=198.19.4.1"]);
-    expect(tunnelOf(lab, "bob", iface)).toMatchObject({ up: true, via: "ether1" });
+    expect((await print(dana, "/ip/route", [`?.id=${pin}`]))[0]).toMatchObject({ active: "true" });
+    expect(tunnelOf(lab, "dana", iface)).toMatchObject({ up: false, reason: expect.stringMatching(/no ARP answer for 203\.0\.113\.10 on ether1/) });
+    await dana.write("/ip/route/set", [`=.id=${pin}`, "=gateway=198.19.4.1"]);
+    expect(tunnelOf(lab, "dana", iface)).toMatchObject({ up: true, via: "ether1" });
     // The same next hop named with its interface, as RouterOS writes it when two interfaces could reach it.
-    await bob.write("/ip/route/set", [`=.id=${pin}`, "=gateway=198.19.4.1%ether1"]);
-    expect(tunnelOf(lab, "bob", iface)).toMatchObject({ up: true, via: "ether1" });
+    await dana.write("/ip/route/set", [`=.id=${pin}`, "=gateway=198.19.4.1%ether1"]);
+    expect(tunnelOf(lab, "dana", iface)).toMatchObject({ up: true, via: "ether1" });
     lab.tick();
-    expect((await print(bob, "/ip/route", [`?.id=${pin}`]))[0]).toMatchObject({ active: "true" });
+    expect((await print(dana, "/ip/route", [`?.id=${pin}`]))[0]).toMatchObject({ active: "true" });
   });
 
   it("the same holds on a VLAN WAN", async () => {
@@ -92,17 +92,17 @@ describe("lab: gateways on Ethernet, VLAN and point-to-point WANs", () => {
 
 describe("lab: equal routes", () => {
   it("shares flows among routes of the same length and distance, whatever order they were added in", async () => {
-    lab = await Lab.start({ routers: ["alice", "bob"], tickMs: 0 });
-    const bob = await open(lab, "bob");
+    lab = await Lab.start({ routers: ["alice", "dana"], tickMs: 0 });
+    const dana = await open(lab, "dana");
     const tunnels: string[] = [];
-    for (let port = 13231; port < 13239; port++) tunnels.push(await wireguard(lab, "bob", "alice", "203.0.113.10", port, "vlan832-orange-internet"));
+    for (let port = 13231; port < 13239; port++) tunnels.push(await wireguard(lab, "dana", "alice", "203.0.113.10", port, "vlan832-orange-internet"));
     // Two pins to the same endpoint, one per WAN, both distance 1: RouterOS takes both (ECMP).
-    await add(bob, "/ip/route", { "dst-address": "203.0.113.10/32", gateway: "198.19.4.1" });
-    await add(bob, "/ip/route", { "dst-address": "203.0.113.10/32", gateway: "pppoe-out1" });
-    const vias = tunnels.map((t) => tunnelOf(lab!, "bob", t).via);
+    await add(dana, "/ip/route", { "dst-address": "203.0.113.10/32", gateway: "198.19.4.1" });
+    await add(dana, "/ip/route", { "dst-address": "203.0.113.10/32", gateway: "pppoe-out1" });
+    const vias = tunnels.map((t) => tunnelOf(lab!, "dana", t).via);
     expect(new Set(vias)).toEqual(new Set(["ether1", "pppoe-out1"]));
     // Each flow keeps its route from tick to tick.
-    expect(tunnels.map((t) => tunnelOf(lab!, "bob", t).via)).toEqual(vias);
+    expect(tunnels.map((t) => tunnelOf(lab!, "dana", t).via)).toEqual(vias);
   });
 });
 
@@ -133,32 +133,32 @@ describe("lab: replies with two WANs", () => {
 });
 
 describe("lab: ISP leases", () => {
-  it("bob's Ethernet WAN is a bound DHCP client: address, gateway and default route from the lease", async () => {
-    lab = await Lab.start({ routers: ["bob"], tickMs: 0 });
-    const bob = await open(lab, "bob");
-    expect(await print(bob, "/ip/dhcp-client")).toEqual([expect.objectContaining({ interface: "ether1", status: "bound", address: "198.19.4.20/24", gateway: "198.19.4.1" })]);
-    expect((await print(bob, "/ip/address", ["?interface=ether1"])).map((a) => [a.address, a.dynamic])).toEqual([["198.19.4.20/24", "true"]]);
-    expect((await print(bob, "/ip/route", ["?dst-address=0.0.0.0/0"])).map((r) => [r.gateway, r.distance, r.dynamic])).toEqual([
+  it("dana's Ethernet WAN is a bound DHCP client: address, gateway and default route from the lease", async () => {
+    lab = await Lab.start({ routers: ["dana"], tickMs: 0 });
+    const dana = await open(lab, "dana");
+    expect(await print(dana, "/ip/dhcp-client")).toEqual([expect.objectContaining({ interface: "ether1", status: "bound", address: "198.19.4.20/24", gateway: "198.19.4.1" })]);
+    expect((await print(dana, "/ip/address", ["?interface=ether1"])).map((a) => [a.address, a.dynamic])).toEqual([["198.19.4.20/24", "true"]]);
+    expect((await print(dana, "/ip/route", ["?dst-address=0.0.0.0/0"])).map((r) => [r.gateway, r.distance, r.dynamic])).toEqual([
       ["198.19.4.1", "1", "true"],
       ["pppoe-out1", "2", "true"],
     ]);
   });
 
   it("/lab/wan-down takes the running state, the DHCP lease and its default route; /lab/wan-up brings them back", async () => {
-    lab = await Lab.start({ routers: ["bob"], tickMs: 0 });
-    const bob = await open(lab, "bob");
-    await bob.write("/lab/wan-down", ["=interface=ether1"]);
-    expect((await print(bob, "/interface", ["?name=ether1"]))[0]).toMatchObject({ running: "false" });
-    expect(await print(bob, "/ip/address", ["?interface=ether1"])).toEqual([]);
-    expect((await print(bob, "/ip/route", ["?dst-address=0.0.0.0/0"])).map((r) => r.gateway)).toEqual(["pppoe-out1"]);
-    const [lease] = await print(bob, "/ip/dhcp-client");
+    lab = await Lab.start({ routers: ["dana"], tickMs: 0 });
+    const dana = await open(lab, "dana");
+    await dana.write("/lab/wan-down", ["=interface=ether1"]);
+    expect((await print(dana, "/interface", ["?name=ether1"]))[0]).toMatchObject({ running: "false" });
+    expect(await print(dana, "/ip/address", ["?interface=ether1"])).toEqual([]);
+    expect((await print(dana, "/ip/route", ["?dst-address=0.0.0.0/0"])).map((r) => r.gateway)).toEqual(["pppoe-out1"]);
+    const [lease] = await print(dana, "/ip/dhcp-client");
     expect(lease).toMatchObject({ status: "searching..." });
     expect(lease!.address).toBeUndefined();
-    await bob.write("/lab/wan-up", ["=interface=ether1"]);
-    expect((await print(bob, "/interface", ["?name=ether1"]))[0]).toMatchObject({ running: "true" });
-    expect((await print(bob, "/ip/address", ["?interface=ether1"])).map((a) => a.address)).toEqual(["198.19.4.20/24"]);
-    expect((await print(bob, "/ip/route", ["?dst-address=0.0.0.0/0"])).map((r) => r.gateway).sort()).toEqual(["198.19.4.1", "pppoe-out1"]);
-    expect((await print(bob, "/ip/dhcp-client"))[0]).toMatchObject({ status: "bound", gateway: "198.19.4.1" });
+    await dana.write("/lab/wan-up", ["=interface=ether1"]);
+    expect((await print(dana, "/interface", ["?name=ether1"]))[0]).toMatchObject({ running: "true" });
+    expect((await print(dana, "/ip/address", ["?interface=ether1"])).map((a) => a.address)).toEqual(["198.19.4.20/24"]);
+    expect((await print(dana, "/ip/route", ["?dst-address=0.0.0.0/0"])).map((r) => r.gateway).sort()).toEqual(["198.19.4.1", "pppoe-out1"]);
+    expect((await print(dana, "/ip/dhcp-client"))[0]).toMatchObject({ status: "bound", gateway: "198.19.4.1" });
   });
 
   it("a PPPoE WAN cut under its client takes the client's interface, address and default route", async () => {

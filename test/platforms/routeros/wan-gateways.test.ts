@@ -27,21 +27,21 @@ async function open(l: Lab, name: string): Promise<Router> {
 // The key a bundle carries before the router made one: the router makes it (prepareLinks).
 const PLACEHOLDER = `${"A".repeat(43)}=`;
 
-/** S1 between alice and bob: bob's isp1 is his DHCP Ethernet WAN, isp2 his PPPoE. */
-function aliceBob(mutate: (json: Record<string, any>) => void = () => {}): Peering {
+/** S1 between alice and dana: dana's isp1 is his DHCP Ethernet WAN, isp2 his PPPoE. */
+function aliceDana(mutate: (json: Record<string, any>) => void = () => {}): Peering {
   const json = exampleJson("s1");
-  json.name = "alice-bob";
-  const bob = json.sides.remi;
+  json.name = "alice-dana";
+  const dana = json.sides.remi;
   delete json.sides.remi;
-  Object.assign(bob, { routerId: "192.168.77.1", platform: { os: "routeros", version: "7.22.3" }, networks: ["192.168.77.0/24"], allowed: [{ prefix: "192.168.76.0/23", maxLength: 32 }] });
-  bob.wans = { isp1: { interface: "ether1" }, isp2: { interface: "pppoe-out1" } };
-  json.sides.bob = bob;
+  Object.assign(dana, { routerId: "192.168.77.1", platform: { os: "routeros", version: "7.22.3" }, networks: ["192.168.77.0/24"], allowed: [{ prefix: "192.168.76.0/23", maxLength: 32 }] });
+  dana.wans = { isp1: { interface: "ether1" }, isp2: { interface: "pppoe-out1" } };
+  json.sides.dana = dana;
   // Alice's WAN gateways are learned from her router, not written in the file.
   for (const wan of Object.values(json.sides.alice.wans) as Array<Record<string, unknown>>) delete wan.gateway;
   for (const link of json.links) {
-    link.wan = { alice: link.wan.alice, bob: link.wan.remi };
-    link.address = { alice: link.address.alice, bob: link.address.remi };
-    link.publicKey = { alice: PLACEHOLDER, bob: PLACEHOLDER };
+    link.wan = { alice: link.wan.alice, dana: link.wan.remi };
+    link.address = { alice: link.address.alice, dana: link.address.remi };
+    link.publicKey = { alice: PLACEHOLDER, dana: PLACEHOLDER };
   }
   mutate(json);
   return mustParse(json);
@@ -59,54 +59,54 @@ async function build(l: Lab, draft: Peering): Promise<Peering> {
 }
 
 describe("routes through Ethernet and PPPoE WANs", () => {
-  it("a peering over bob's DHCP Ethernet WAN comes up: the pin names the lease's next hop, the PPPoE pin its interface", async () => {
-    lab = await Lab.start({ routers: ["alice", "bob"] });
-    await build(lab, aliceBob());
+  it("a peering over dana's DHCP Ethernet WAN comes up: the pin names the lease's next hop, the PPPoE pin its interface", async () => {
+    lab = await Lab.start({ routers: ["alice", "dana"] });
+    await build(lab, aliceDana());
 
-    const bob = await open(lab, "bob");
+    const dana = await open(lab, "dana");
     const tunnels = await until(async () => {
-      const status = await bob.status({ routes: false });
+      const status = await dana.status({ routes: false });
       return status.tunnels.length === 2 && status.tunnels.every((t) => t.state === "up") && status.tunnels;
-    }, () => `both of bob's tunnels up: ${lab!.dataplane.of("bob").tunnels.map((t) => `${t.tunnel.initiator.interface} ${t.tunnel.reason ?? "up"}`).join("; ")}`);
+    }, () => `both of dana's tunnels up: ${lab!.dataplane.of("dana").tunnels.map((t) => `${t.tunnel.initiator.interface} ${t.tunnel.reason ?? "up"}`).join("; ")}`);
     expect(tunnels.map((t) => t.link).sort()).toEqual(["isp1", "isp2"]);
     // Each rides the WAN it is pinned to.
-    expect(Object.fromEntries(lab.dataplane.of("bob").tunnels.map((t) => [t.tunnel.initiator.interface, t.tunnel.via]))).toEqual({ "wg-alice-isp1": "ether1", "wg-alice-isp2": "pppoe-out1" });
+    expect(Object.fromEntries(lab.dataplane.of("dana").tunnels.map((t) => [t.tunnel.initiator.interface, t.tunnel.via]))).toEqual({ "wg-alice-isp1": "ether1", "wg-alice-isp2": "pppoe-out1" });
 
-    const pins = lab.router("bob").store.at("/ip/route").list().filter((r) => /^bgpals:alice-bob:pin-isp\d$/.test(r.comment ?? ""));
+    const pins = lab.router("dana").store.at("/ip/route").list().filter((r) => /^bgpals:alice-dana:pin-isp\d$/.test(r.comment ?? ""));
     expect(pins.map((r) => [r.comment, r.gateway]).sort()).toEqual([
-      ["bgpals:alice-bob:pin-isp1", "198.19.4.1"],
-      ["bgpals:alice-bob:pin-isp2", "pppoe-out1"],
+      ["bgpals:alice-dana:pin-isp1", "198.19.4.1"],
+      ["bgpals:alice-dana:pin-isp2", "pppoe-out1"],
     ]);
     const sessions = await until(async () => {
-      const s = (await bob.status({ routes: false })).sessions;
+      const s = (await dana.status({ routes: false })).sessions;
       return s.length === 2 && s.every((x) => x.state === "established") && s;
     }, "both BGP sessions established");
     expect(sessions.map((s) => s.link).sort()).toEqual(["isp1", "isp2"]);
   });
 
   it("refuses an Ethernet WAN without a next hop to learn, naming the field to set", async () => {
-    lab = await Lab.start({ routers: ["bob"] });
-    const peering = aliceBob((json) => {
-      json.sides.bob.wans.isp1 = { interface: "ether3" };
+    lab = await Lab.start({ routers: ["dana"] });
+    const peering = aliceDana((json) => {
+      json.sides.dana.wans.isp1 = { interface: "ether3" };
     });
-    const planned = await (await open(lab, "bob")).plan({ peering, side: "bob" });
+    const planned = await (await open(lab, "dana")).plan({ peering, side: "dana" });
     expect(planned.refusals).toEqual([
-      expect.objectContaining({ path: "sides.bob.wans.isp1.gateway", message: expect.stringMatching(/ether3, an Ethernet-like interface \(ether\) with no default route or DHCP lease.*set it as sides\.bob\.wans\.isp1\.gateway/) }),
+      expect.objectContaining({ path: "sides.dana.wans.isp1.gateway", message: expect.stringMatching(/ether3, an Ethernet-like interface \(ether\) with no default route or DHCP lease.*set it as sides\.dana\.wans\.isp1\.gateway/) }),
     ]);
     expect(planned.plan.changes).toEqual([]);
   });
 
   it("refuses two links from different WANs to one endpoint of the friend, before anything is written", async () => {
-    lab = await Lab.start({ routers: ["alice", "bob"] });
-    const peering = aliceBob((json) => {
+    lab = await Lab.start({ routers: ["alice", "dana"] });
+    const peering = aliceDana((json) => {
       json.links[1].wan.alice = "isp1";
     });
-    for (const side of ["alice", "bob"]) {
+    for (const side of ["alice", "dana"]) {
       const planned = await (await open(lab, side)).plan({ peering, side });
       expect(planned.refusals.map((r) => [r.path, r.message])).toEqual([
         [
-          "links[1].wan.bob",
-          "links isp1 and isp2 both reach alice at vpn.alice.example but leave bob by different WANs (isp1, isp2): two routes to one address at the same distance are shared by the router as it likes, so a link would not stay on its WAN. Give alice's WANs an endpoint each, or run both links on one of bob's WANs",
+          "links[1].wan.dana",
+          "links isp1 and isp2 both reach alice at vpn.alice.example but leave dana by different WANs (isp1, isp2): two routes to one address at the same distance are shared by the router as it likes, so a link would not stay on its WAN. Give alice's WANs an endpoint each, or run both links on one of dana's WANs",
         ],
       ]);
     }
