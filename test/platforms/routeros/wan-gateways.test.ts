@@ -58,6 +58,21 @@ async function build(l: Lab, draft: Peering): Promise<Peering> {
   return peering;
 }
 
+describe("discovery of WAN gateways", () => {
+  it("learns each WAN's next hop and whether it is point-to-point, and follows a WAN that goes down", async () => {
+    lab = await Lab.start({ routers: ["alice", "dana"], tickMs: 0 });
+    const wans = async (name: string) => Object.fromEntries((await (await open(lab!, name)).discover()).wans.map((w) => [w.interface, { pointToPoint: w.pointToPoint, nextHop: w.nextHop }]));
+    expect(await wans("dana")).toEqual({ ether1: { pointToPoint: false, nextHop: "198.19.4.1" }, "pppoe-out1": { pointToPoint: true, nextHop: undefined } });
+    expect(await wans("alice")).toEqual({
+      "vlan832-orange-internet": { pointToPoint: false, nextHop: "203.0.113.1" },
+      "sfp-wan-sfr": { pointToPoint: false, nextHop: "198.51.100.1" },
+    });
+    // While the lease is gone, there is no next hop to learn.
+    lab.setWan("dana", "ether1", false);
+    expect((await wans("dana")).ether1).toEqual({ pointToPoint: false, nextHop: undefined });
+  });
+});
+
 describe("routes through Ethernet and PPPoE WANs", () => {
   it("a peering over dana's DHCP Ethernet WAN comes up: the pin names the lease's next hop, the PPPoE pin its interface", async () => {
     lab = await Lab.start({ routers: ["alice", "dana"] });
