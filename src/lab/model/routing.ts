@@ -43,7 +43,7 @@ export function connectedNetworks(router: RouterView, world: World, running: Rea
  */
 const POINT_TO_POINT = new Set(["pppoe-out", "pppoe-in", "ppp-out", "ppp-in", "lte", "wg", "ovpn-out", "ovpn-in", "l2tp-out", "l2tp-in", "sstp-out", "sstp-in", "pptp-out", "pptp-in", "gre-tunnel", "ipip-tunnel"]);
 
-export function isPointToPoint(router: RouterView, name: string): boolean {
+function isPointToPoint(router: RouterView, name: string): boolean {
   return POINT_TO_POINT.has(router.items("/interface").find((i) => i.name === name)?.type ?? "");
 }
 
@@ -102,11 +102,6 @@ export function routeTo(router: RouterView, world: World, dst: string, running: 
     return { interface: chosen.via! };
   }
   return { interface: null, reason: `no route to ${dst}` };
-}
-
-/** The interface a packet to `dst` leaves through, or null when there is no usable route. */
-export function egressInterface(router: RouterView, world: World, dst: string, running: ReadonlySet<string>, connected: readonly Connected[]): string | null {
-  return routeTo(router, world, dst, running, connected).interface;
 }
 
 /** The interface a gateway is reached through, or null while it is not (the route is inactive). */
