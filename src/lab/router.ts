@@ -178,12 +178,14 @@ export class LabRouter {
 
   /**
    * A WAN cut or mended (`/lab/wan-down`, `/lab/wan-up`), as the router shows it: the interface
-   * and any PPPoE client riding it stop running, and what the ISP handed out on them (the PPPoE or
+   * and any PPPoE client or VLAN riding it stop running, and what the ISP handed out on them (the PPPoE or
    * DHCP address, the dynamic default route, the DHCP lease) goes until the link is back.
    * Returns every interface that went down or came up with it.
    */
   setWanState(name: string, up: boolean): string[] {
-    const affected = [name, ...this.store.at("/interface/pppoe-client").find({ interface: name }).map((p) => p.name ?? "")];
+    // What rides the interface goes with it: a PPPoE client on it, a VLAN of it.
+    const riding = (menu: string) => this.store.at(menu).find({ interface: name }).map((i) => i.name ?? "");
+    const affected = [name, ...riding("/interface/pppoe-client"), ...riding("/interface/vlan")];
     const interfaces = this.store.at("/interface");
     for (const n of affected) {
       for (const iface of interfaces.find({ name: n })) if (iface.running !== String(up)) interfaces.set([iface[".id"]!], { running: String(up) }, "system");

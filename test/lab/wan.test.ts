@@ -161,6 +161,16 @@ describe("lab: ISP leases", () => {
     expect((await print(dana, "/ip/dhcp-client"))[0]).toMatchObject({ status: "bound", gateway: "198.19.4.1" });
   });
 
+  it("a cable cut under a VLAN takes the VLAN down too", async () => {
+    lab = await Lab.start({ routers: ["alice"], tickMs: 0 });
+    const alice = await open(lab, "alice");
+    await alice.write("/lab/wan-down", ["=interface=ether1"]);
+    expect((await print(alice, "/interface", ["?name=vlan832-orange-internet"]))[0]).toMatchObject({ running: "false" });
+    expect(lab.wanDown.has("alice/vlan832-orange-internet")).toBe(true);
+    await alice.write("/lab/wan-up", ["=interface=ether1"]);
+    expect((await print(alice, "/interface", ["?name=vlan832-orange-internet"]))[0]).toMatchObject({ running: "true" });
+  });
+
   it("a PPPoE WAN cut under its client takes the client's interface, address and default route", async () => {
     lab = await Lab.start({ routers: ["remi"], tickMs: 0 });
     const remi = await open(lab, "remi");
