@@ -19,7 +19,8 @@ export type RefusalCode =
   | "split-default"
   | "endpoint-loop"
   | "endpoint-reserved"
-  | "port-in-use";
+  | "port-in-use"
+  | "endpoint-shared";
 
 export interface Refusal {
   code: RefusalCode;
@@ -68,6 +69,7 @@ export function checkPeering(input: CheckInput): Refusal[] {
     ...checkAsns(p, me, friend, input.others ?? []),
     ...checkOverlaps(p, me, friend, input.others ?? [], input.router),
     ...checkWans(p, me, input.router),
+    ...checkSharedEndpoints(p),
     ...checkFilterSet(p, friend),
     ...checkFriendInput(p, me, friend, input.others ?? [], input.acceptPublic ?? []),
   ];
@@ -182,6 +184,32 @@ function checkWans(p: Peering, me: string, router: RouterFacts | undefined): Ref
       out.push({ code: "wan-missing", path: `sides.${me}.wans.${wan}.interface`, message: `WAN ${wan} names interface ${def.interface}, which this router does not have: pick one of ${router.interfaces.join(", ")}` });
     }
   }
+  return out;
+}
+
+/**
+ * Two links from one side's different WANs to one endpoint of the other: each pins that address to
+ * its own WAN at the same distance, and a router shares equal routes among connections as it likes
+ * (ECMP), so a link would not stay on its WAN.
+ */
+function checkSharedEndpoints(p: Peering): Refusal[] {
+  const out: Refusal[] = [];
+  p.links.forEach((link, j) => {
+    const initiator = Object.keys(link.wan).find((s) => s !== link.listener)!;
+    const endpoint = p.sides[link.listener]?.wans[link.wan[link.listener]!]?.endpoint;
+    if (endpoint === undefined) return;
+    const earlier = p.links.slice(0, j).find((other) => {
+      const otherInitiator = Object.keys(other.wan).find((s) => s !== other.listener)!;
+      const otherEndpoint = p.sides[other.listener]?.wans[other.wan[other.listener]!]?.endpoint;
+      return otherInitiator === initiator && otherEndpoint?.toLowerCase() === endpoint.toLowerCase() && other.wan[initiator] !== link.wan[initiator];
+    });
+    if (earlier === undefined) return;
+    out.push({
+      code: "endpoint-shared",
+      path: `links[${j}].wan.${initiator}`,
+      message: `links ${earlier.name} and ${link.name} both reach ${link.listener} at ${endpoint} but leave ${initiator} by different WANs (${earlier.wan[initiator]}, ${link.wan[initiator]}): two routes to one address at the same distance are shared by the router as it likes, so a link would not stay on its WAN. Give ${link.listener}'s WANs an endpoint each, or run both links on one of ${initiator}'s WANs`,
+    });
+  });
   return out;
 }
 

@@ -61,7 +61,11 @@ export const wanSchema = z.strictObject({
   interface: visibleText.min(1).max(64),
   /** Where the friend reaches this side on that WAN; absent for a side that only initiates. */
   endpoint: hostOrAddress.optional(),
-  /** Next hop used to pin traffic to this WAN; defaults to the interface (right for PPPoE). */
+  /**
+   * The ISP's router on an Ethernet or VLAN WAN, which routes through it name. Learned from the
+   * router when planning if absent; a point-to-point WAN (PPPoE, LTE) needs none: the interface is
+   * its gateway.
+   */
   gateway: ipv4.optional(),
 });
 

@@ -154,8 +154,10 @@ export class Lab {
   setWan(router: string, iface: string, up: boolean): void {
     const r = this.router(router);
     if (r.store.at("/interface").find({ name: iface }).length === 0) throw new TrapError(`no such interface ${iface}`, 1);
-    if (up) this.wanDown.delete(`${router}/${iface}`);
-    else this.wanDown.add(`${router}/${iface}`);
+    for (const name of r.setWanState(iface, up)) {
+      if (up) this.wanDown.delete(`${router}/${name}`);
+      else this.wanDown.add(`${router}/${name}`);
+    }
     this.tick();
   }
 

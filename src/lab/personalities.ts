@@ -203,4 +203,59 @@ export function carol(): Personality {
   };
 }
 
-export const PERSONALITIES: Record<string, () => Personality> = { alice, remi, carol };
+/**
+ * An Ethernet WAN whose address and default route come from the ISP's DHCP server (cable, most
+ * fibre boxes in bridge mode), and a PPPoE backup: a route naming ether1 as its gateway reaches
+ * nothing beyond that segment; it needs the next hop the lease gave.
+ */
+export function dana(): Personality {
+  const ports = ["ether3", "ether4", "ether5"];
+  return {
+    name: "dana",
+    version: "7.22.3",
+    user: "admin",
+    password: "dana-lab",
+    dns: {},
+    menus: {
+      "/system/identity": [{ name: "dana" }],
+      "/system/resource": [resource("7.22.3", "hEX S", "mmips")],
+      "/system/routerboard": [{ routerboard: "true", model: "RB760iGS", "serial-number": "HF30B7C8D9E", "current-firmware": "7.22.3" }],
+      "/interface": [
+        ether("ether1", "D4:01:C3:00:00:01"),
+        ether("ether2", "D4:01:C3:00:00:02"),
+        ...ports.map((p, i) => ether(p, `D4:01:C3:00:00:0${i + 3}`)),
+        { name: "pppoe-out1", type: "pppoe-out", mtu: "1480", running: "true", disabled: "false" },
+        { name: "bridge", type: "bridge", mtu: "1500", running: "true", disabled: "false" },
+      ],
+      "/interface/ethernet": [{ name: "ether1" }, { name: "ether2" }, ...ports.map((name) => ({ name }))],
+      "/interface/pppoe-client": [{ name: "pppoe-out1", interface: "ether2", user: "dana@dsl", "add-default-route": "yes", "default-route-distance": "2", "use-peer-dns": "no" }],
+      ...lan(ports, "192.168.77.1", "192.168.77.0/24", "192.168.77.10-192.168.77.254"),
+      "/interface/list": [{ name: "WAN", comment: "defconf" }, { name: "LAN", comment: "defconf" }],
+      "/interface/list/member": [
+        { list: "LAN", interface: "bridge", comment: "defconf" },
+        { list: "WAN", interface: "ether1", comment: "defconf" },
+        { list: "WAN", interface: "pppoe-out1" },
+      ],
+      // The lease: what a bound DHCP client shows, and the address and default route it installs.
+      "/ip/dhcp-client": [{ interface: "ether1", "add-default-route": "yes", "default-route-distance": "1", "use-peer-dns": "yes", status: "bound", address: "198.19.4.20/24", gateway: "198.19.4.1", "dhcp-server": "198.19.4.1", "expires-after": "23h41m" }],
+      "/ip/address": [
+        { address: "192.168.77.1/24", network: "192.168.77.0", interface: "bridge", comment: "defconf" },
+        { address: "198.19.4.20/24", network: "198.19.4.0", interface: "ether1", dynamic: "true" },
+        { address: "192.0.2.66/32", network: "192.0.2.1", interface: "pppoe-out1", dynamic: "true" },
+      ],
+      "/ip/route": [
+        { "dst-address": "0.0.0.0/0", gateway: "198.19.4.1", distance: "1", dynamic: "true" },
+        { "dst-address": "0.0.0.0/0", gateway: "pppoe-out1", distance: "2", dynamic: "true" },
+      ],
+      "/ip/firewall/filter": defconfFirewall(),
+      "/ip/firewall/nat": [{ chain: "srcnat", action: "masquerade", "out-interface-list": "WAN", comment: "defconf: masquerade" }],
+      "/ip/firewall/mangle": [],
+      "/ip/firewall/address-list": [],
+      "/ip/dns": [{ servers: "", "allow-remote-requests": "yes" }],
+      "/ip/cloud": [{ "ddns-enabled": "no", "update-time": "no" }],
+      "/user": [{ name: "admin", group: "full" }],
+    },
+  };
+}
+
+export const PERSONALITIES: Record<string, () => Personality> = { alice, remi, carol, dana };

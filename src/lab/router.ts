@@ -16,6 +16,7 @@ import { ConfigStore, V6_MESSAGES, V7_MESSAGES } from "./store/store.js";
 import { printDuration } from "./duration.js";
 import { menuLine, scriptValue } from "./script.js";
 import { routerOs } from "./versions.js";
+import { addressInPrefix, parseAddress, parsePrefix } from "./ipv4.js";
 
 /** Attributes that are state, not configuration: left out of exports and "before/after" comparisons. */
 export const STATE_ATTRIBUTES = new Set([
@@ -173,6 +174,66 @@ export class LabRouter {
       if (event.kind === "add") this.routes.add(event.id);
       else if (event.kind === "remove") this.routes.delete(event.id);
     }, "/ip/route");
+  }
+
+  /**
+   * A WAN cut or mended (`/lab/wan-down`, `/lab/wan-up`), as the router shows it: the interface
+   * and any PPPoE client or VLAN riding it stop running, and what the ISP handed out on them (the PPPoE or
+   * DHCP address, the dynamic default route, the DHCP lease) goes until the link is back.
+   * Returns every interface that went down or came up with it.
+   */
+  setWanState(name: string, up: boolean): string[] {
+    // What rides the interface goes with it: a PPPoE client on it, a VLAN of it.
+    const riding = (menu: string) => this.store.at(menu).find({ interface: name }).map((i) => i.name ?? "");
+    const affected = [name, ...riding("/interface/pppoe-client"), ...riding("/interface/vlan")];
+    const interfaces = this.store.at("/interface");
+    for (const n of affected) {
+      for (const iface of interfaces.find({ name: n })) if (iface.running !== String(up)) interfaces.set([iface[".id"]!], { running: String(up) }, "system");
+      if (up) this.restoreLease(n);
+      else this.dropLease(n);
+    }
+    return affected;
+  }
+
+  /** What each cut WAN lost, to put back when it comes up. */
+  private readonly leases = new Map<string, { addresses: Item[]; routes: Item[]; dhcp: Array<{ id: string; attrs: Item }> }>();
+
+  private dropLease(name: string): void {
+    if (this.leases.has(name)) return;
+    const projected = (path: string, id: string | undefined) => this.projected.get(path)?.has(id ?? "") === true;
+    const addresses = this.store.at("/ip/address").list().filter((a) => a.interface === name && a.dynamic === "true" && !projected("/ip/address", a[".id"]));
+    // The far ends those addresses reach: a PPP peer, or the network a DHCP lease is on.
+    const nets = addresses.map((a) => {
+      const [ip, len] = (a.address ?? "").split("/");
+      return len === "32" && a.network !== undefined && a.network !== ip ? parsePrefix(`${a.network}/32`) : parsePrefix(a.address ?? "0.0.0.0/32");
+    });
+    const routes = this.smallRoutes().filter((r) => {
+      if (r.dynamic !== "true" || projected("/ip/route", r[".id"])) return false;
+      const [hop, iface] = (r.gateway ?? "").split("%");
+      if (r.gateway === name || iface === name) return true;
+      return /^\d+\.\d+\.\d+\.\d+$/.test(hop ?? "") && nets.some((n) => addressInPrefix(parseAddress(hop!), n));
+    });
+    const dhcpMenu = this.store.at("/ip/dhcp-client");
+    const dhcp = dhcpMenu.find({ interface: name }).map((d) => ({ id: d[".id"]!, attrs: d }));
+    for (const d of dhcp) {
+      const gone = ["address", "gateway", "expires-after"].filter((k) => d.attrs[k] !== undefined);
+      if (gone.length > 0) dhcpMenu.unset([d.id], gone, "system");
+      dhcpMenu.set([d.id], { status: "searching..." }, "system");
+    }
+    if (addresses.length > 0) this.store.at("/ip/address").remove(addresses.map((a) => a[".id"]!), "system");
+    if (routes.length > 0) this.store.at("/ip/route").remove(routes.map((r) => r[".id"]!), "system");
+    this.leases.set(name, { addresses, routes, dhcp });
+  }
+
+  private restoreLease(name: string): void {
+    const lease = this.leases.get(name);
+    if (lease === undefined) return;
+    this.leases.delete(name);
+    const strip = (item: Item) => Object.fromEntries(Object.entries(item).filter(([k]) => k !== ".id"));
+    for (const a of lease.addresses) this.store.at("/ip/address").add(strip(a), "system");
+    for (const r of lease.routes) this.store.at("/ip/route").add(strip(r), "system");
+    const dhcpMenu = this.store.at("/ip/dhcp-client");
+    for (const d of lease.dhcp) if (dhcpMenu.get(d.id) !== undefined) dhcpMenu.set([d.id], strip(d.attrs), "system");
   }
 
   /**

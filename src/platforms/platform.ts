@@ -25,6 +25,13 @@ export interface WanCandidate {
   reasons: string[];
   address?: string;
   defaultRoutes: Array<{ gateway: string; distance: number; checkGateway?: string; active: boolean }>;
+  /**
+   * A link with one router at the other end (PPPoE, LTE, a tunnel): a route may name the interface
+   * as its gateway. Otherwise (Ethernet, VLAN) a route needs the next hop's address.
+   */
+  pointToPoint: boolean;
+  /** The ISP's router on a WAN that is not point-to-point: a default route's gateway, or the DHCP lease's. */
+  nextHop?: string;
 }
 
 /** What discovery finds on a router. */

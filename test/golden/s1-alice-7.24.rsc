@@ -8,12 +8,22 @@ add allowed-address=172.16.11.2/32,192.168.42.0/23 comment=bgpals:alice-remi:pee
 /ip address
 add address=172.16.10.1/30 comment=bgpals:alice-remi:address-isp1 interface=wg-remi-isp1 network=172.16.10.0
 add address=172.16.11.1/30 comment=bgpals:alice-remi:address-isp2 interface=wg-remi-isp2 network=172.16.11.0
+/routing table
+add comment=bgpals:alice-remi:reply-table-isp1 fib=yes name=bgpals-alice-remi-isp1
+add comment=bgpals:alice-remi:reply-table-isp2 fib=yes name=bgpals-alice-remi-isp2
+/ip route
+add comment=bgpals:alice-remi:reply-route-isp1 dst-address=0.0.0.0/0 gateway=203.0.113.1 routing-table=bgpals-alice-remi-isp1
+add comment=bgpals:alice-remi:reply-route-isp2 dst-address=0.0.0.0/0 gateway=198.51.100.1 routing-table=bgpals-alice-remi-isp2
 /ip firewall filter
 add action=accept chain=input comment=bgpals:alice-remi:fw-tunnel-isp1 dst-port=13231 in-interface=vlan832-orange-internet protocol=udp place-before=[:pick [find dynamic=no] 0]
 add action=accept chain=input comment=bgpals:alice-remi:fw-bgp-isp1 dst-port=179 in-interface=wg-remi-isp1 protocol=tcp place-before=[:pick [find dynamic=no] 0]
 add action=accept chain=input comment=bgpals:alice-remi:fw-tunnel-isp2 dst-port=13232 in-interface=sfp-wan-sfr protocol=udp place-before=[:pick [find dynamic=no] 0]
 add action=accept chain=input comment=bgpals:alice-remi:fw-bgp-isp2 dst-port=179 in-interface=wg-remi-isp2 protocol=tcp place-before=[:pick [find dynamic=no] 0]
 /ip firewall mangle
+add action=mark-connection chain=prerouting comment=bgpals:alice-remi:reply-mark-isp1 connection-mark=no-mark dst-port=13231 in-interface=vlan832-orange-internet new-connection-mark=bgpals-alice-remi-isp1 passthrough=yes protocol=udp place-before=[:pick [find dynamic=no] 0]
+add action=mark-routing chain=output comment=bgpals:alice-remi:reply-route-mark-isp1 connection-mark=bgpals-alice-remi-isp1 new-routing-mark=bgpals-alice-remi-isp1 passthrough=no place-before=[:pick [find dynamic=no] 0]
+add action=mark-connection chain=prerouting comment=bgpals:alice-remi:reply-mark-isp2 connection-mark=no-mark dst-port=13232 in-interface=sfp-wan-sfr new-connection-mark=bgpals-alice-remi-isp2 passthrough=yes protocol=udp place-before=[:pick [find dynamic=no] 0]
+add action=mark-routing chain=output comment=bgpals:alice-remi:reply-route-mark-isp2 connection-mark=bgpals-alice-remi-isp2 new-routing-mark=bgpals-alice-remi-isp2 passthrough=no place-before=[:pick [find dynamic=no] 0]
 add action=change-mss chain=forward comment=bgpals:alice-remi:mss-isp1 new-mss=clamp-to-pmtu out-interface=wg-remi-isp1 passthrough=yes protocol=tcp tcp-flags=syn
 add action=change-mss chain=forward comment=bgpals:alice-remi:mss-isp2 new-mss=clamp-to-pmtu out-interface=wg-remi-isp2 passthrough=yes protocol=tcp tcp-flags=syn
 /ip firewall address-list

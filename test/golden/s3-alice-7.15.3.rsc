@@ -11,11 +11,22 @@ set auth=sha256 certificate=bgpals-alice-remi-ovpn-server cipher=aes256-gcm enab
 /interface ovpn-server
 add comment=bgpals:alice-remi-ovpn:tunnel-isp1 name=ovpn-remi-isp1 user=remi-isp1
 add comment=bgpals:alice-remi-ovpn:tunnel-isp2 name=ovpn-remi-isp2 user=remi-isp2
+/routing table
+add comment=bgpals:alice-remi-ovpn:reply-table-isp1 fib=yes name=bgpals-alice-remi-ovpn-isp1
+add comment=bgpals:alice-remi-ovpn:reply-table-isp2 fib=yes name=bgpals-alice-remi-ovpn-isp2
+/ip route
+add comment=bgpals:alice-remi-ovpn:reply-route-isp1 dst-address=0.0.0.0/0 gateway=203.0.113.1 routing-table=bgpals-alice-remi-ovpn-isp1
+add comment=bgpals:alice-remi-ovpn:reply-route-isp2 dst-address=0.0.0.0/0 gateway=198.51.100.1 routing-table=bgpals-alice-remi-ovpn-isp2
 /ip firewall filter
 add action=accept chain=input comment=bgpals:alice-remi-ovpn:fw-tunnel-isp1 dst-port=1194 in-interface=vlan832-orange-internet protocol=tcp place-before=[:pick [find dynamic=no] 0]
 add action=accept chain=input comment=bgpals:alice-remi-ovpn:fw-bgp-isp1 dst-port=179 in-interface=ovpn-remi-isp1 protocol=tcp place-before=[:pick [find dynamic=no] 0]
 add action=accept chain=input comment=bgpals:alice-remi-ovpn:fw-tunnel-isp2 dst-port=1194 in-interface=sfp-wan-sfr protocol=tcp place-before=[:pick [find dynamic=no] 0]
 add action=accept chain=input comment=bgpals:alice-remi-ovpn:fw-bgp-isp2 dst-port=179 in-interface=ovpn-remi-isp2 protocol=tcp place-before=[:pick [find dynamic=no] 0]
+/ip firewall mangle
+add action=mark-connection chain=prerouting comment=bgpals:alice-remi-ovpn:reply-mark-isp1 connection-mark=no-mark dst-port=1194 in-interface=vlan832-orange-internet new-connection-mark=bgpals-alice-remi-ovpn-isp1 passthrough=yes protocol=tcp place-before=[:pick [find dynamic=no] 0]
+add action=mark-routing chain=output comment=bgpals:alice-remi-ovpn:reply-route-mark-isp1 connection-mark=bgpals-alice-remi-ovpn-isp1 new-routing-mark=bgpals-alice-remi-ovpn-isp1 passthrough=no place-before=[:pick [find dynamic=no] 0]
+add action=mark-connection chain=prerouting comment=bgpals:alice-remi-ovpn:reply-mark-isp2 connection-mark=no-mark dst-port=1194 in-interface=sfp-wan-sfr new-connection-mark=bgpals-alice-remi-ovpn-isp2 passthrough=yes protocol=tcp place-before=[:pick [find dynamic=no] 0]
+add action=mark-routing chain=output comment=bgpals:alice-remi-ovpn:reply-route-mark-isp2 connection-mark=bgpals-alice-remi-ovpn-isp2 new-routing-mark=bgpals-alice-remi-ovpn-isp2 passthrough=no place-before=[:pick [find dynamic=no] 0]
 /ip firewall address-list
 add address=192.168.0.0/24 comment=bgpals:alice-remi-ovpn:network-192.168.0.0/24 list=bgpals-alice-remi-ovpn
 /routing filter rule

@@ -11,11 +11,22 @@ add auth=sha1 certificate=bgpals-alice-carol-server cipher=aes256-cbc comment=bg
 /interface ovpn-server
 add comment=bgpals:alice-carol:tunnel-isp1 name=ovpn-carol-isp1 user=carol-isp1
 add comment=bgpals:alice-carol:tunnel-isp2 name=ovpn-carol-isp2 user=carol-isp2
+/routing table
+add comment=bgpals:alice-carol:reply-table-isp1 fib=yes name=bgpals-alice-carol-isp1
+add comment=bgpals:alice-carol:reply-table-isp2 fib=yes name=bgpals-alice-carol-isp2
+/ip route
+add comment=bgpals:alice-carol:reply-route-isp1 dst-address=0.0.0.0/0 gateway=203.0.113.1 routing-table=bgpals-alice-carol-isp1
+add comment=bgpals:alice-carol:reply-route-isp2 dst-address=0.0.0.0/0 gateway=198.51.100.1 routing-table=bgpals-alice-carol-isp2
 /ip firewall filter
 add action=accept chain=input comment=bgpals:alice-carol:fw-tunnel-isp1 dst-port=1194 in-interface=vlan832-orange-internet protocol=tcp place-before=[:pick [find dynamic=no] 0]
 add action=accept chain=input comment=bgpals:alice-carol:fw-bgp-isp1 dst-port=179 in-interface=ovpn-carol-isp1 protocol=tcp place-before=[:pick [find dynamic=no] 0]
 add action=accept chain=input comment=bgpals:alice-carol:fw-tunnel-isp2 dst-port=1194 in-interface=sfp-wan-sfr protocol=tcp place-before=[:pick [find dynamic=no] 0]
 add action=accept chain=input comment=bgpals:alice-carol:fw-bgp-isp2 dst-port=179 in-interface=ovpn-carol-isp2 protocol=tcp place-before=[:pick [find dynamic=no] 0]
+/ip firewall mangle
+add action=mark-connection chain=prerouting comment=bgpals:alice-carol:reply-mark-isp1 connection-mark=no-mark dst-port=1194 in-interface=vlan832-orange-internet new-connection-mark=bgpals-alice-carol-isp1 passthrough=yes protocol=tcp place-before=[:pick [find dynamic=no] 0]
+add action=mark-routing chain=output comment=bgpals:alice-carol:reply-route-mark-isp1 connection-mark=bgpals-alice-carol-isp1 new-routing-mark=bgpals-alice-carol-isp1 passthrough=no place-before=[:pick [find dynamic=no] 0]
+add action=mark-connection chain=prerouting comment=bgpals:alice-carol:reply-mark-isp2 connection-mark=no-mark dst-port=1194 in-interface=sfp-wan-sfr new-connection-mark=bgpals-alice-carol-isp2 passthrough=yes protocol=tcp place-before=[:pick [find dynamic=no] 0]
+add action=mark-routing chain=output comment=bgpals:alice-carol:reply-route-mark-isp2 connection-mark=bgpals-alice-carol-isp2 new-routing-mark=bgpals-alice-carol-isp2 passthrough=no place-before=[:pick [find dynamic=no] 0]
 /ip firewall address-list
 add address=192.168.0.0/24 comment=bgpals:alice-carol:network-192.168.0.0/24 list=bgpals-alice-carol
 /routing filter rule

@@ -7,7 +7,7 @@ import { addressInPrefix, formatPrefix, parseAddress, parsePrefix } from "../ipv
 import { routerOs } from "../versions.js";
 import { inputAccepts } from "./firewall.js";
 import { Budget, LeakIntake, leakPrefix, type BulkGroup } from "./bulk.js";
-import { connectedNetworks, type Connected } from "./routing.js";
+import { connectedNetworks, parseGateway, tableOf, type Connected } from "./routing.js";
 import { computeTunnels, type Tunnel } from "./tunnels.js";
 import { enabled, isTrue, type Item, type RouterView, type World } from "./types.js";
 
@@ -72,6 +72,8 @@ export interface RouteState {
   /** The static route's config item, for flags on it. */
   itemId?: string;
   interface?: string;
+  /** The routing table a static route is in, when not main: it competes only there. */
+  table?: string;
   bgp?: { asPath: number[]; localPref: number; session: string; routerId: string };
 }
 
@@ -435,18 +437,19 @@ function baseRoutes(router: RouterView, world: World, connected: Connected[]): R
     const gateway = r.gateway ?? "";
     let reachable: boolean;
     let iface: string | undefined;
-    if (/^\d+\.\d+\.\d+\.\d+$/.test(gateway)) {
-      const hop = parseAddress(gateway);
-      const via = connected.find((c) => addressInPrefix(hop, c.prefix));
+    const { hop, interface: named } = parseGateway(gateway);
+    if (hop !== undefined) {
+      // `203.0.113.1%ether1`: that next hop, on that interface only.
+      const via = connected.find((c) => addressInPrefix(parseAddress(hop), c.prefix) && (named === undefined || c.interface === named));
       iface = via?.interface;
       // check-gateway=ping: the far end must answer, i.e. some router holds that address on a live link.
-      reachable = via !== undefined && (r["check-gateway"] !== "ping" || world.routers.some((o) => o !== router && o.items("/ip/address").some((a) => a.address?.split("/")[0] === gateway)));
+      reachable = via !== undefined && (r["check-gateway"] !== "ping" || world.routers.some((o) => o !== router && o.items("/ip/address").some((a) => a.address?.split("/")[0] === hop)));
     } else {
       iface = gateway;
       reachable = connected.some((c) => c.interface === gateway) || isTrue(r.blackhole);
     }
     if (!reachable) continue;
-    routes.push({ dst: formatPrefix(parsePrefix(r["dst-address"])), gateway, distance: Number(r.distance ?? 1), protocol: "static", active: false, itemId: r[".id"], interface: iface });
+    routes.push({ dst: formatPrefix(parsePrefix(r["dst-address"])), gateway, distance: Number(r.distance ?? 1), protocol: "static", active: false, itemId: r[".id"], interface: iface, table: tableOf(r) });
   }
   return routes;
 }
@@ -534,7 +537,10 @@ function runInputFilter(receiver: Speaker, dst: string, asPath: number[]): numbe
 /** Marks the best route per destination: lowest distance, then BGP's local-pref and AS-path length. */
 function selectBest(routes: RouteState[]): void {
   const byDst = new Map<string, RouteState[]>();
-  for (const r of routes) byDst.set(r.dst, [...(byDst.get(r.dst) ?? []), r]);
+  for (const r of routes) {
+    const key = `${r.table ?? "main"} ${r.dst}`;
+    byDst.set(key, [...(byDst.get(key) ?? []), r]);
+  }
   for (const list of byDst.values()) {
     list.sort(
       (a, b) =>

@@ -3,7 +3,7 @@
 import { isIPv4 } from "../ipv4.js";
 import { routerOs } from "../versions.js";
 import { inputAccepts } from "./firewall.js";
-import { connectedNetworks, egressInterface, interfaceUp, type Connected } from "./routing.js";
+import { connectedNetworks, interfaceUp, routeTo, type Connected } from "./routing.js";
 import { enabled, isTrue, type Item, type RouterView, type World } from "./types.js";
 
 export interface TunnelEnd {
@@ -56,21 +56,66 @@ interface PathCheck {
   land?: Landing;
 }
 
-function reach(world: World, from: RouterView, host: string, protocol: "tcp" | "udp", port: number, running: Map<string, ReadonlySet<string>>, connected: readonly Connected[]): PathCheck {
+function reach(world: World, from: RouterView, host: string, protocol: "tcp" | "udp", port: number, running: Map<string, ReadonlySet<string>>, connected: ReadonlyMap<string, readonly Connected[]>): PathCheck {
   const address = resolve(world, host);
   if (address === null) return { ok: false, reason: `cannot resolve ${host}` };
-  const via = egressInterface(from, world, address, running.get(from.name) ?? new Set(), connected);
-  if (via === null) return { ok: false, reason: `no route to ${address}` };
+  const own = connected.get(from.name) ?? [];
+  const flow = `${protocol}/${port}`;
+  const out = routeTo(from, world, address, running.get(from.name) ?? new Set(), own, { flow });
+  if (out.interface === null) return { ok: false, reason: out.reason };
+  const via = out.interface;
   if (!interfaceUp(from, world, via, running.get(from.name) ?? new Set())) return { ok: false, reason: `${via} is down` };
   const land = landing(world, address);
   if (land === null) return { ok: false, reason: `nothing answers at ${address}` };
   if (!interfaceUp(land.router, world, land.wan, running.get(land.router.name) ?? new Set())) return { ok: false, reason: `${land.router.name}'s ${land.wan} is down` };
   const fw = inputAccepts(land.router, { protocol, dstPort: port, inInterface: land.wan });
   if (!fw.accepted) return { ok: false, reason: `${land.router.name}'s firewall drops ${protocol}/${port} on ${land.wan} (${fw.rule})` };
+  // The answer goes back to the initiator's address on the WAN it left by, routed like any packet
+  // the listener sends: by its default route, unless the connection was marked as it arrived. An
+  // answer leaving by another ISP than the one the request came in on carries an address that ISP
+  // never gave out, and is dropped.
+  const source = own.find((c) => c.interface === via)?.address;
+  if (source !== undefined) {
+    const table = replyTable(land.router, land.wan, protocol, port);
+    const back = routeTo(land.router, world, source, running.get(land.router.name) ?? new Set(), connected.get(land.router.name) ?? [], { ...(table === undefined ? {} : { table }), flow });
+    if (back.interface === null) return { ok: false, reason: `${land.router.name} cannot answer ${source}: ${back.reason}` };
+    if (back.interface !== land.wan) {
+      return { ok: false, reason: `${land.router.name}'s replies to ${source} leave through ${back.interface}, not ${land.wan} where the tunnel arrives: that ISP drops them` };
+    }
+  }
   return { ok: true, via, land };
 }
 
-function wireguardTunnels(world: World, router: RouterView, running: Map<string, ReadonlySet<string>>, connected: readonly Connected[]): Tunnel[] {
+// Mangle conditions the lab reads; a rule with any other condition never matches here.
+const MANGLE_CONDITIONS = new Set(["chain", "action", "in-interface", "protocol", "dst-port", "connection-mark", "new-connection-mark", "new-routing-mark", "passthrough", "comment", "disabled", ".id", "dynamic", "invalid", "bytes", "packets"]);
+
+/**
+ * The routing table the listener's replies on a connection take: the connection marked in
+ * prerouting as it arrives on `wan` (`mark-connection`), its packets marked for a table in output
+ * (`mark-routing`). Undefined: no marks, the main table.
+ */
+function replyTable(router: RouterView, wan: string, protocol: string, port: number): string | undefined {
+  const rules = router.items("/ip/firewall/mangle").filter((r) => enabled(r) && Object.keys(r).every((k) => MANGLE_CONDITIONS.has(k)));
+  const arriving = rules.find(
+    (r) =>
+      r.chain === "prerouting" &&
+      r.action === "mark-connection" &&
+      (r["connection-mark"] === undefined || r["connection-mark"] === "no-mark") &&
+      (r["in-interface"] === undefined || r["in-interface"] === wan) &&
+      (r.protocol === undefined || r.protocol === protocol) &&
+      (r["dst-port"] === undefined || r["dst-port"].split(",").some((p) => portIn(p, port))),
+  );
+  const mark = arriving?.["new-connection-mark"];
+  if (mark === undefined) return undefined;
+  return rules.find((r) => r.chain === "output" && r.action === "mark-routing" && r["connection-mark"] === mark)?.["new-routing-mark"];
+}
+
+function portIn(range: string, port: number): boolean {
+  const [low, high] = range.split("-").map(Number);
+  return high === undefined ? low === port : port >= low! && port <= high;
+}
+
+function wireguardTunnels(world: World, router: RouterView, running: Map<string, ReadonlySet<string>>, connected: ReadonlyMap<string, readonly Connected[]>): Tunnel[] {
   const out: Tunnel[] = [];
   const interfaces = router.items("/interface/wireguard");
   for (const peer of router.items("/interface/wireguard/peers")) {
@@ -131,7 +176,7 @@ function certificate(router: RouterView, name: string | undefined): Item | undef
   return router.items("/certificate").find((c) => c.name === name);
 }
 
-function ovpnTunnels(world: World, router: RouterView, running: Map<string, ReadonlySet<string>>, connected: readonly Connected[]): Tunnel[] {
+function ovpnTunnels(world: World, router: RouterView, running: Map<string, ReadonlySet<string>>, connected: ReadonlyMap<string, readonly Connected[]>): Tunnel[] {
   const out: Tunnel[] = [];
   for (const client of router.items("/interface/ovpn-client")) {
     if (!enabled(client)) continue;
@@ -217,8 +262,6 @@ function sameCipher(serverList: string[], client: string): boolean {
  * were up at the previous tick: a tunnel may ride a route that needs another tunnel.
  */
 export function computeTunnels(world: World, running: Map<string, ReadonlySet<string>>): Tunnel[] {
-  return world.routers.flatMap((router) => {
-    const connected = connectedNetworks(router, world, running.get(router.name) ?? new Set());
-    return [...wireguardTunnels(world, router, running, connected), ...ovpnTunnels(world, router, running, connected)];
-  });
+  const connected = new Map(world.routers.map((router) => [router.name, connectedNetworks(router, world, running.get(router.name) ?? new Set())]));
+  return world.routers.flatMap((router) => [...wireguardTunnels(world, router, running, connected), ...ovpnTunnels(world, router, running, connected)]);
 }

@@ -68,6 +68,11 @@ export interface Dialect {
   readonly blackholeFlag: boolean;
   /** Route attributes are spelled `bgp.local-pref` (7), not `bgp-local-pref` (6). */
   readonly dottedRouteAttributes: boolean;
+  /**
+   * Routing tables are objects (`/routing/table add name=.. fib`, then `routing-table=` on a route)
+   * (7); 6 has routing marks (`routing-mark=` on a route), made by naming them.
+   */
+  readonly routingTables: boolean;
 
   /** The API streams changes (`listen`, `=follow=` on print); without it, poll. */
   readonly follows: boolean;
@@ -114,6 +119,7 @@ function build(text: string): Dialect | null {
     bgpSessionClear: v7,
     blackholeFlag: v7,
     dottedRouteAttributes: v7,
+    routingTables: v7,
     follows: v7,
     fileAdd: v7,
   };

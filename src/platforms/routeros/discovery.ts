@@ -19,6 +19,11 @@ async function read(client: RouterClient, path: string, proplist?: string[], que
 }
 
 const TUNNEL_TYPES = new Set(["wg", "ovpn-in", "ovpn-out"]);
+/** Interface types with one router at the other end: a route may name them as its gateway. */
+export function isPointToPoint(type: string): boolean {
+  return POINT_TO_POINT.has(type);
+}
+const POINT_TO_POINT = new Set(["pppoe-out", "pppoe-in", "ppp-out", "ppp-in", "lte", "wg", "ovpn-out", "ovpn-in", "l2tp-out", "l2tp-in", "sstp-out", "sstp-in", "pptp-out", "pptp-in", "gre-tunnel", "ipip-tunnel"]);
 
 /**
  * The routes discovery reads: those that are not BGP's (`?-bgp`: no such attribute, or
@@ -48,7 +53,7 @@ export async function discover(client: RouterClient, options: { routes?: Promise
     read(client, "/interface/pppoe-client"),
     read(client, "/ip/dhcp-client"),
     read(client, "/ip/address"),
-    options.routes ?? read(client, "/ip/route", ["dst-address", "gateway", "distance", "check-gateway", "active", "dynamic", "bgp", "scope", "target-scope", "routing-table", "comment", "connect"], NOT_BGP),
+    options.routes ?? read(client, "/ip/route", ["dst-address", "gateway", "distance", "check-gateway", "active", "dynamic", "bgp", "scope", "target-scope", "routing-table", "routing-mark", "comment", "connect"], NOT_BGP),
     read(client, "/ip/cloud"),
     read(client, "/ip/firewall/filter", ["chain", "action", "in-interface-list", "in-interface", "disabled"]),
     read(client, "/interface/ovpn-server/server"),
@@ -74,8 +79,9 @@ export async function discover(client: RouterClient, options: { routes?: Promise
   for (const m of members) (lists[m.list ?? ""] ??= []).push(m.interface ?? "");
 
   const wans = new Map<string, WanCandidate>();
+  const typeOf = (name: string) => interfaces.find((i) => i.name === name)?.type ?? "";
   const wan = (name: string, reason: string) => {
-    const c = wans.get(name) ?? { interface: name, reasons: [], defaultRoutes: [] };
+    const c = wans.get(name) ?? { interface: name, reasons: [], defaultRoutes: [], pointToPoint: isPointToPoint(typeOf(name)) };
     if (!c.reasons.includes(reason)) c.reasons.push(reason);
     wans.set(name, c);
     return c;
@@ -83,7 +89,9 @@ export async function discover(client: RouterClient, options: { routes?: Promise
   for (const p of pppoe) if (p.name) wan(p.name, "pppoe-client");
   for (const d of dhcp) if (d.interface) wan(d.interface, "dhcp-client");
   for (const name of lists.WAN ?? []) wan(name, "interface list WAN");
-  const defaults = routes.filter((r) => r["dst-address"] === "0.0.0.0/0" && r.bgp !== "true");
+  // Routes in other tables (policy routing, bgpals's own reply tables) say nothing of the main path.
+  const mainRoutes = routes.filter((r) => !r["routing-mark"] && (r["routing-table"] ?? "main") === "main");
+  const defaults = mainRoutes.filter((r) => r["dst-address"] === "0.0.0.0/0" && r.bgp !== "true");
   for (const r of defaults) {
     const gateway = r.gateway ?? "";
     const via = interfaceOfGateway(gateway, addresses) ?? gateway;
@@ -93,6 +101,14 @@ export async function discover(client: RouterClient, options: { routes?: Promise
   for (const a of addresses) {
     const c = wans.get(a.interface ?? "");
     if (c && c.address === undefined) c.address = a.address;
+  }
+  // The next hop of a WAN that is not point-to-point: its best default route's, else its DHCP lease's.
+  for (const c of wans.values()) {
+    if (c.pointToPoint) continue;
+    const viaRoute = [...c.defaultRoutes].sort((a, b) => a.distance - b.distance).map((r) => r.gateway.split("%")[0]!).find((g) => isIPv4(g));
+    const lease = dhcp.find((d) => d.interface === c.interface && isIPv4(d.gateway ?? ""))?.gateway;
+    const hop = viaRoute ?? lease;
+    if (hop !== undefined) c.nextHop = hop;
   }
 
   const lans = addresses
@@ -114,8 +130,8 @@ export async function discover(client: RouterClient, options: { routes?: Promise
     interfaceLists: lists,
     wans: [...wans.values()],
     lans,
-    prefixesInUse: [...addresses.filter((a) => !ours(a)).map((a) => a.address ?? ""), ...routes.filter((r) => !ours(r) && r.bgp !== "true" && r.connect !== "true").map((r) => r["dst-address"] ?? "")].filter((p) => p !== "" && p !== "0.0.0.0/0"),
-    tunnelPrefixes: [...addresses.filter(ours).map((a) => ({ prefix: a.address ?? "", interface: a.interface, comment: a.comment })), ...routes.filter(ours).map((r) => ({ prefix: r["dst-address"] ?? "", comment: r.comment }))],
+    prefixesInUse: [...addresses.filter((a) => !ours(a)).map((a) => a.address ?? ""), ...mainRoutes.filter((r) => !ours(r) && r.bgp !== "true" && r.connect !== "true").map((r) => r["dst-address"] ?? "")].filter((p) => p !== "" && p !== "0.0.0.0/0"),
+    tunnelPrefixes: [...addresses.filter(ours).map((a) => ({ prefix: a.address ?? "", interface: a.interface, comment: a.comment })), ...mainRoutes.filter(ours).map((r) => ({ prefix: r["dst-address"] ?? "", comment: r.comment }))],
     recursiveRoutes: routes
       .filter((r) => r["target-scope"] !== undefined && Number(r["target-scope"]) > 10 && /^\d/.test(r.gateway ?? ""))
       .map((r) => ({ dst: r["dst-address"] ?? "", gateway: r.gateway ?? "", distance: Number(r.distance ?? 1) })),
@@ -154,8 +170,10 @@ export function portsInUse(wireguard: readonly RouterItem[], ovpnServers: readon
 }
 
 function interfaceOfGateway(gateway: string, addresses: RouterItem[]): string | undefined {
-  if (!isIPv4(gateway)) return undefined;
-  const hop = parseAddress(gateway);
+  const [address, named] = gateway.split("%");
+  if (!isIPv4(address ?? "")) return undefined;
+  if (named !== undefined) return named;
+  const hop = parseAddress(address!);
   return addresses.find((a) => {
     try {
       return addressInPrefix(hop, parsePrefix(a.address ?? ""));

@@ -26,7 +26,9 @@ const MENUS: readonly MenuInfo[] = [
   { path: "/interface/wireguard", depth: 0 },
   { path: "/interface/wireguard/peers", depth: 1 },
   { path: "/ip/address", depth: 1 },
-  { path: "/ip/route", depth: 0 },
+  // A route or mangle rule that names a table needs it first (RouterOS 7).
+  { path: "/routing/table", depth: 0 },
+  { path: "/ip/route", depth: 1 },
   { path: "/ip/firewall/filter", depth: 1 },
   { path: "/ip/firewall/mangle", depth: 1 },
   { path: "/ip/firewall/address-list", depth: 0 },
@@ -102,10 +104,13 @@ export interface DialectMenus {
   };
   /** A route that drops what it matches. */
   readonly blackhole: Readonly<Record<string, string>>;
+  /** The route attribute that puts a route in a routing table: `routing-table` (7) or `routing-mark` (6). */
+  readonly routeTable: string;
 }
 
 export function menusOf(d: Dialect): DialectMenus {
-  const common: Pick<DialectMenus, "filterRules" | "networks" | "blackhole"> = {
+  const common: Pick<DialectMenus, "filterRules" | "networks" | "blackhole" | "routeTable"> = {
+    routeTable: d.routingTables ? "routing-table" : "routing-mark",
     filterRules: d.filterRulesAreScript ? "/routing/filter/rule" : "/routing/filter",
     networks: d.networksFromAddressList ? "/ip/firewall/address-list" : "/routing/bgp/network",
     blackhole: d.blackholeFlag ? { blackhole: "yes" } : { type: "blackhole" },

@@ -74,6 +74,9 @@ export const names = {
   bgpInstance: (p: Peering) => `bgpals-${p.name}`,
   bgpSession: (link: Link, friend: string) => `${friend}-${link.name}`,
   pppProfile: (p: Peering) => `bgpals-${p.name}`,
+  /** The connection mark and routing table that send a listener link's replies back out of its WAN. */
+  replyMark: (p: Peering, link: string) => `bgpals-${p.name}-${link}`,
+  replyTable: (p: Peering, link: string) => `bgpals-${p.name}-${link}`,
   ovpnServer: (p: Peering, port: number) => `bgpals-${p.name}-${port}`,
   serverCertificate: (p: Peering) => certificateNames(p.name).server,
   clientCertificate: (p: Peering) => certificateNames(p.name).client,

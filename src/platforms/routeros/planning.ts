@@ -9,6 +9,7 @@ import type { RouterClient } from "./api/client.js";
 import { planPeering, withKnownSecrets, withObserved, type RouterOsPlan } from "./apply/plan.js";
 import { routerOsFeatures } from "./dialects.js";
 import { discover, readDiscoveryRoutes } from "./discovery.js";
+import { withWanGateways } from "./gateways.js";
 import { policyViolations } from "./filter/probes.js";
 import { PLANNED_MENUS, POLICY_MENUS } from "./menus.js";
 import { parseOwnershipTag } from "./names.js";
@@ -53,10 +54,13 @@ export async function planOnRouter(client: RouterClient, request: PlanRequest): 
     router: { interfaces: inventory.interfaces.map((i) => i.name), prefixesInUse: [...inventory.prefixesInUse, ...otherTunnels] },
     acceptPublic: request.acceptPublic,
   });
+  // Routes through an Ethernet WAN name the ISP's router, learned from this router.
+  const gateways = withWanGateways(peering, side, inventory);
+  refusals.push(...gateways.refusals);
   let rendered: Rendered | null = null;
   if (refusals.length === 0) {
     try {
-      rendered = render(peering, side, version, request.secrets);
+      rendered = render(gateways.peering, side, version, request.secrets);
       for (const v of policyViolations(peering, rendered)) refusals.push({ code: "filter-set", path: "policy", message: v });
       refusals.push(...portRefusals(peering, rendered.commands, inventory.portsInUse));
     } catch (e) {

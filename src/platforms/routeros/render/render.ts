@@ -46,6 +46,7 @@ export function render(p: Peering, side: string, version?: string, secrets: Rend
   }
   for (const link of p.links) LINK_RENDERERS[link.kind].tunnel(ctx, link);
   for (const link of p.links) renderWanPin(ctx, link);
+  for (const link of p.links) renderReplyPath(ctx, link);
   for (const link of p.links) renderFirewall(ctx, link);
   if (p.policy.mode === "bgp") renderBgp(ctx);
   else renderStaticRoutes(ctx);
@@ -72,6 +73,37 @@ function renderWanPin(ctx: Context, link: Link): void {
     ...extra,
     why: `${link.name} stays on ${wan.interface}: while it is down, ${ctx.friend}'s endpoint is unreachable rather than reached through another ISP`,
   });
+}
+
+function renderReplyPath(ctx: Context, link: Link): void {
+  // The listener answers by its routing table, whose default route may be another WAN than the
+  // one the friend came in on: that ISP drops answers from an address it never gave out. So the
+  // friend's connections are marked as they arrive on this link's WAN, and their answers routed
+  // by a table whose only route leaves by that WAN (seed 003's way).
+  if (!isListener(ctx, link)) return;
+  const wan = myWan(ctx, link);
+  const mark = names.replyMark(ctx.p, link.name);
+  const table = names.replyTable(ctx.p, link.name);
+  const why = `answers to ${ctx.friend} on ${link.name} leave through ${wan.interface}, where ${ctx.friend} reaches us, whatever the default route`;
+  if (ctx.dialect.routingTables) emit(ctx, "/routing/table", `reply-table-${link.name}`, { name: table, fib: "yes" }, { why: `the table ${link.name}'s answers are routed by` });
+  emit(ctx, "/ip/route", `reply-route-${link.name}`, { "dst-address": "0.0.0.0/0", gateway: wan.gateway ?? wan.interface, [menusOf(ctx.dialect).routeTable]: table }, { why });
+  emit(ctx, "/ip/firewall/mangle", `reply-mark-${link.name}`, {
+    chain: "prerouting",
+    action: "mark-connection",
+    "new-connection-mark": mark,
+    passthrough: "yes",
+    "connection-mark": "no-mark",
+    "in-interface": wan.interface,
+    protocol: linkKind(link.kind).transport(link),
+    "dst-port": String(link.port),
+  }, { placement: "top", why: `${ctx.friend}'s ${link.name} connections, marked as they arrive on ${wan.interface}` });
+  emit(ctx, "/ip/firewall/mangle", `reply-route-mark-${link.name}`, {
+    chain: "output",
+    action: "mark-routing",
+    "new-routing-mark": table,
+    passthrough: "no",
+    "connection-mark": mark,
+  }, { placement: "top", why });
 }
 
 function renderFirewall(ctx: Context, link: Link): void {
