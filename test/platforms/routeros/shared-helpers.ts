@@ -32,7 +32,9 @@ export function s4With(
     sides: { [friend]: side, carol },
     links: base.links.map((l: Record<string, any>, i: number) => ({
       ...l,
-      wan: { [friend]: l.wan.alice, carol: l.wan.carol },
+      // Carol has one WAN and one address: dialling it from two of the friend's WANs would make
+      // equal routes to one address (refused), so when carol listens both links leave by isp1.
+      wan: { [friend]: options.carolListens ? "isp1" : l.wan.alice, carol: l.wan.carol },
       listener: options.carolListens ? "carol" : friend,
       port: options.port ?? l.port,
       subnet: `172.16.${octet}.${i * 4}/30`,
