@@ -18,7 +18,8 @@ export type RefusalCode =
   | "prefix-public"
   | "split-default"
   | "endpoint-loop"
-  | "endpoint-reserved";
+  | "endpoint-reserved"
+  | "endpoint-unresolved";
 
 export interface Refusal {
   code: RefusalCode;

@@ -161,6 +161,11 @@ export interface PlanRequest {
   scope?: "all" | "policy";
   /** Public prefixes this side's user confirmed the friend may send (core/checks.ts CheckInput.acceptPublic). */
   acceptPublic?: readonly string[];
+  /**
+   * Turns the friend's endpoint names into addresses while planning, so a name that does not
+   * resolve is refused before anything is written (default: the router's ConnectOptions.resolve).
+   */
+  resolve?: (name: string) => Promise<string>;
 }
 
 export interface RouterPlan {
@@ -376,6 +381,8 @@ export type JournalStore = (routerKey: string) => Journal;
 export interface ConnectOptions {
   /** Where runs keep their journal; without it a run's journal is kept in memory only (no crash recovery). */
   journals?: JournalStore;
+  /** How plans on this router resolve endpoint names (PlanRequest.resolve). */
+  resolve?: (name: string) => Promise<string>;
 }
 
 // --- The router ----------------------------------------------------------------------------------
