@@ -98,7 +98,7 @@ function renderEndpointFollower(ctx: Context): void {
   }
   const script = names.endpointFollower(ctx.p);
   const followedNames = followed.map((l) => friendWan(ctx, l).endpoint!).join(", ");
-  emit(ctx, "/system/script", "endpoint-script", { name: script, policy: "read,write,test", "dont-require-permissions": "no", source: lines.join("\n") }, {
+  emit(ctx, "/system/script", "endpoint-script", { name: script, policy: "read,write,test", source: lines.join("\n") }, {
     why: `re-resolves ${followedNames} on the router and moves the tunnel${followed.length > 1 ? "s" : ""} when ${ctx.friend}'s address changes`,
   });
   emit(ctx, "/system/scheduler", "endpoint-scheduler", { name: script, interval: ENDPOINT_RESOLVE_INTERVAL, "on-event": script, policy: "read,write,test" }, {
