@@ -23,6 +23,8 @@ export interface WanCandidate {
   /** Why it looks like a WAN: "pppoe-client", "dhcp-client", "default route", "interface list WAN". */
   reasons: string[];
   address?: string;
+  /** Why the address may change: the ISP hands it out ("PPPoE", "DHCP"), or absent for a static one. */
+  dynamic?: string;
   defaultRoutes: Array<{ gateway: string; distance: number; checkGateway?: string; active: boolean }>;
 }
 
