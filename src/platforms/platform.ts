@@ -67,6 +67,11 @@ export interface TunnelStatus {
   lastHandshake: string | null;
   rx: number;
   tx: number;
+  /**
+   * Where the tunnel is sent now, when that is an address the router holds for the friend's
+   * endpoint name (WireGuard): the last resolution of the router's endpoint script.
+   */
+  endpointAddress?: string;
 }
 
 export interface SessionStatus {

@@ -71,7 +71,7 @@ export async function statusOf(client: RouterClient, dialect: Dialect, options: 
   // Where sessions have a state menu of their own (7), it is read beside their configuration.
   const separateState = menus.bgpSessionState !== menus.bgpSessions;
   const [peers, ovpnClients, ovpnBindings, interfaces, connections, sessions] = await Promise.all([
-    dialect.wireguard ? readMenu(client, "/interface/wireguard/peers", ["comment", "interface", "last-handshake", "rx", "tx"]) : Promise.resolve([]),
+    dialect.wireguard ? readMenu(client, "/interface/wireguard/peers", ["comment", "interface", "last-handshake", "rx", "tx", "endpoint-address"]) : Promise.resolve([]),
     readMenu(client, "/interface/ovpn-client", ["name", "comment"]),
     readMenu(client, "/interface/ovpn-server", ["name", "comment"]),
     readMenu(client, "/interface", ["name", "running"]),
@@ -89,7 +89,9 @@ export async function statusOf(client: RouterClient, dialect: Dialect, options: 
     const owner = linkOf(p.comment, "peer-");
     if (owner === null) continue;
     const age = durationSeconds(p["last-handshake"]);
-    tunnels.push({ name: p.interface ?? "", ...owner, state: age !== null && age < HANDSHAKE_FRESH_S ? "up" : "down", lastHandshake: p["last-handshake"] || null, rx: Number(p.rx ?? 0), tx: Number(p.tx ?? 0) });
+    const tunnel: TunnelStatus = { name: p.interface ?? "", ...owner, state: age !== null && age < HANDSHAKE_FRESH_S ? "up" : "down", lastHandshake: p["last-handshake"] || null, rx: Number(p.rx ?? 0), tx: Number(p.tx ?? 0) };
+    if (p["endpoint-address"]) tunnel.endpointAddress = p["endpoint-address"];
+    tunnels.push(tunnel);
   }
   for (const t of [...ovpnClients, ...ovpnBindings]) {
     const owner = linkOf(t.comment, "tunnel-");

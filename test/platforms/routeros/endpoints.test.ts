@@ -10,6 +10,7 @@ import { routerOs } from "../../../src/platforms/routeros/index.js";
 import { example } from "../../helpers.js";
 import { connect, print } from "../../lab/lab-helpers.js";
 import { exportOf, targetOf } from "./apply-helpers.js";
+import { linkPath } from "../../../src/ui/screens/monitor/LinkLines.js";
 
 let lab: Lab | undefined;
 const routers: Router[] = [];
@@ -82,6 +83,10 @@ describe("endpoint names", () => {
     await remiApi.close();
     expect(pins.map((r) => r["dst-address"])).toEqual(["203.0.113.77/32"]);
     expect(peer).toMatchObject({ "endpoint-address": "203.0.113.77" });
+    // The monitor's line for the link shows the router's last resolution.
+    const isp1 = (await remi.status({ routes: false })).tunnels.find((t) => t.link === "isp1");
+    expect(isp1).toMatchObject({ endpointAddress: "203.0.113.77" });
+    expect(linkPath(peering, peering.links.find((l) => l.name === "isp1")!, "remi", isp1!.endpointAddress)).toBe("wg via pppoe-out1 → vpn.alice.example:13231 (router resolved 203.0.113.77)");
 
     // What the script moved is what bgpals wants: the plan stays empty; remove takes the script and its scheduler too.
     expect((await remi.plan({ peering, side: "remi" })).plan.changes).toEqual([]);
