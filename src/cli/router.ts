@@ -65,7 +65,7 @@ export function endpointResolver(entries: readonly string[] | undefined): (name:
     try {
       return (await lookup(name, { family: 4 })).address;
     } catch {
-      throw new Error(`this computer's DNS does not know it; pass --resolve ${name}=<address> if it should`);
+      throw new Error("this computer's DNS does not know it");
     }
   };
 }
