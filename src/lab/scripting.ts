@@ -149,7 +149,15 @@ function menuCommand(scope: Scope, tokens: Token[]): void {
     from = rest + 1;
   }
   const attrs = Object.fromEntries(tokens.slice(from).map((t) => attrOf(scope, t)));
-  if (ids.length > 0) menu.set(ids, attrs, "api");
+  if (menu.singleton && target?.kind !== "call") {
+    menu.set(null, attrs, "api");
+    return;
+  }
+  // A value set to what it already is changes nothing (and tells no listener).
+  for (const id of ids) {
+    const item = menu.get(id);
+    if (item !== undefined && Object.entries(attrs).some(([k, v]) => item[k] !== v)) menu.set([id], attrs, "api");
+  }
 }
 
 function statement(scope: Scope, line: string): void {
