@@ -54,11 +54,15 @@ async function resolveEndpoints(peering: Peering, side: string, commands: readon
     commands: commands.map((c) => {
       if (c.resolve === undefined) return c;
       const attrs = { ...c.attrs };
+      const said: string[] = [];
       for (const k of c.resolve) {
-        const address = attrs[k] === undefined ? undefined : addresses.get(attrs[k]!);
-        if (address !== undefined) attrs[k] = k === "dst-address" ? `${address}/32` : address;
+        const name = attrs[k];
+        const address = name === undefined ? undefined : addresses.get(name);
+        if (address === undefined) continue;
+        attrs[k] = k === "dst-address" ? `${address}/32` : address;
+        said.push(`${name} resolves to ${address} now`);
       }
-      return { ...c, attrs };
+      return { ...c, attrs, ...(c.why !== undefined && said.length > 0 ? { why: `${c.why} (${said.join(", ")})` } : {}) };
     }),
   };
 }
