@@ -188,7 +188,8 @@ export class Lab {
     const serial = router.store.menu("/system/routerboard")?.get()?.["serial-number"] ?? router.name;
     const name = item["dns-name"] ?? `${serial.toLowerCase()}.sn.mynetname.net`;
     const address = router.defaultRouteAddress((iface) => this.wanDown.has(`${router.name}/${iface}`));
-    const wanted = { "dns-name": name, "public-address": address ?? "", status: address === null ? "Error: no Internet connection" : "updated" };
+    // Without a way to the cloud, the router keeps showing the last address it had.
+    const wanted: Record<string, string> = address === null ? { "dns-name": name, status: "Error: no Internet connection" } : { "dns-name": name, "public-address": address, status: "updated" };
     if (Object.entries(wanted).some(([k, v]) => item[k] !== v)) cloud.set(null, wanted, "system");
     if (address !== null) this.dns.set(name.toLowerCase(), address);
   }
