@@ -13,6 +13,7 @@ import { routerOs } from "../../src/platforms/routeros/index.js";
 import { workspaceAt, type Workspace } from "../../src/store/workspace.js";
 import { connect, print } from "../lab/lab-helpers.js";
 import { exportOf, targetOf } from "../platforms/routeros/apply-helpers.js";
+import { cliAsync } from "../cli/cli-async.js";
 
 let lab: Lab | undefined;
 const routers: Router[] = [];
@@ -48,6 +49,16 @@ describe("the endpoint an offer publishes", () => {
     // With the endpoint the user knows (a port forwarded at the ISP, a relay), the offer is made with it.
     const made = await offer(remi, ws, [{ name: "isp2", kind: "wireguard", iface: "pppoe-out2", endpoint: "vpn.remi.example" }]);
     expect(made.offer.side.wans.isp2).toEqual({ interface: "pppoe-out2", endpoint: "vpn.remi.example" });
+  });
+
+  it("bgpals offer says so too, with exit 1 and the flag to pass", async () => {
+    const { ws } = await start();
+    const r = lab!.info().routers.find((x) => x.name === "remi")!;
+    const before = exportOf(lab!, "remi");
+    const offered = await cliAsync(["offer", "--router", `${r.user}@${r.host}:${r.port}`, "--me", "remi", "--friend", "alice", "--asn", "64513", "--networks", "192.168.42.0/24", "--link", "isp2:wireguard:pppoe-out2"], { BGPALS_HOME: ws.home, BGPALS_PASSWORD: r.password });
+    expect(offered.code, offered.stderr).toBe(1);
+    expect(offered.stderr).toMatch(/^bgpals: link isp2: pppoe-out2's address 100\.64\.7\.9 is in CGNAT .* pass --endpoint isp2=<address or DNS name>\n$/);
+    expect(exportOf(lab!, "remi")).toBe(before);
   });
 
   it("an RFC 1918 WAN address is refused without an explicit endpoint", async () => {
