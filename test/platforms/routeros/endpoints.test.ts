@@ -2,19 +2,25 @@
 // a name that does not resolve is refused before any write; held as addresses, and followed on the
 // router by a bgpals-tagged scheduler script, so a friend whose address changes comes back without
 // anyone running bgpals. Through the real client, against the lab.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { cliAsync } from "../../cli/cli-async.js";
 import type { Peering } from "../../../src/core/peering.js";
 import { Lab } from "../../../src/lab/lab.js";
 import type { Router } from "../../../src/platforms/platform.js";
 import { routerOs } from "../../../src/platforms/routeros/index.js";
-import { example } from "../../helpers.js";
+import { example, exampleJson } from "../../helpers.js";
 import { connect, print } from "../../lab/lab-helpers.js";
 import { exportOf, targetOf } from "./apply-helpers.js";
 import { linkPath } from "../../../src/ui/screens/monitor/LinkLines.js";
 
 let lab: Lab | undefined;
 const routers: Router[] = [];
+const dirs: string[] = [];
 afterEach(async () => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   for (const r of routers.splice(0)) await r.close().catch(() => undefined);
   await lab?.stop();
   lab = undefined;
@@ -115,6 +121,21 @@ describe("endpoint names", () => {
     // The lock came and went; nothing of the peering was written.
     expect(lab.router("remi").requests.filter((r) => /\/(add|set|remove)$/.test(r.command) && !r.command.startsWith("/system/scheduler")).length).toBe(0);
     expect(writes() - written).toBeLessThanOrEqual(2);
+    expect(exportOf(lab, "remi")).toBe(before);
+  });
+
+  it("bgpals plan refuses it too: exit 1, the name, the flag to pass, nothing written", async () => {
+    lab = await Lab.start({ routers: ["alice", "remi"], tickMs: 0, tls: false, ssh: false });
+    const dir = mkdtempSync(join(tmpdir(), "bgpals-endpoints-"));
+    dirs.push(dir);
+    const json = exampleJson("s1");
+    json.sides.alice.wans.isp2.endpoint = "gone.alice.invalid";
+    writeFileSync(join(dir, "peering.json"), JSON.stringify(json));
+    const r = lab.info().routers.find((x) => x.name === "remi")!;
+    const before = exportOf(lab, "remi");
+    const planned = await cliAsync(["plan", "--router", `${r.user}@${r.host}:${r.port}`, "--peering", join(dir, "peering.json"), "--side", "remi", "--resolve", "vpn.alice.example=203.0.113.10"], { BGPALS_HOME: dir, BGPALS_PASSWORD: r.password });
+    expect(planned.code, planned.stderr).toBe(1);
+    expect(planned.stderr).toMatch(/refused for this router \(1 problem\), nothing written:\n.*sides\.alice\.wans\.isp2\.endpoint: alice's endpoint gone\.alice\.invalid cannot be resolved \(this computer's DNS does not know it\): .*--resolve gone\.alice\.invalid=<address>/);
     expect(exportOf(lab, "remi")).toBe(before);
   });
 });
