@@ -68,8 +68,8 @@ export interface TunnelStatus {
   rx: number;
   tx: number;
   /**
-   * Where the tunnel is sent now, when that is an address the router holds for the friend's
-   * endpoint name (WireGuard): the last resolution of the router's endpoint script.
+   * Where the tunnel is sent now (the WireGuard peer's address, or the route pinning an OpenVPN
+   * client's endpoint): for a friend's endpoint name, the last resolution of the router's endpoint script.
    */
   endpointAddress?: string;
 }

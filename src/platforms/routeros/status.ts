@@ -6,7 +6,7 @@ import type { RouterClient, RouterItem } from "./api/client.js";
 import type { Dialect } from "./dialects.js";
 import { menusOf } from "./menus.js";
 import { parseOwnershipTag } from "./names.js";
-import { readMenu } from "./read.js";
+import { readMenu, STATIC_ONLY } from "./read.js";
 
 
 const yes = (v: string | undefined) => v === "true" || v === "yes";
@@ -93,11 +93,19 @@ export async function statusOf(client: RouterClient, dialect: Dialect, options: 
     if (p["endpoint-address"]) tunnel.endpointAddress = p["endpoint-address"];
     tunnels.push(tunnel);
   }
+  // An OpenVPN client dials the name itself; where the router last resolved it, its pin route says.
+  const pins = ovpnClients.some((c) => linkOf(c.comment, "tunnel-") !== null) ? await readMenu(client, "/ip/route", ["comment", "dst-address"], STATIC_ONLY) : [];
   for (const t of [...ovpnClients, ...ovpnBindings]) {
     const owner = linkOf(t.comment, "tunnel-");
     if (owner === null) continue;
     const running = yes(interfaces.find((i) => i.name === t.name)?.running);
-    tunnels.push({ name: t.name ?? "", ...owner, state: running ? "up" : "down", lastHandshake: null, rx: 0, tx: 0 });
+    const tunnel: TunnelStatus = { name: t.name ?? "", ...owner, state: running ? "up" : "down", lastHandshake: null, rx: 0, tx: 0 };
+    const pin = pins.find((r) => {
+      const o = linkOf(r.comment, "pin-");
+      return o?.peering === owner.peering && o.link === owner.link;
+    });
+    if (pin?.["dst-address"]) tunnel.endpointAddress = pin["dst-address"].replace(/\/32$/, "");
+    tunnels.push(tunnel);
   }
 
   const sessionStatus: SessionStatus[] = [];
