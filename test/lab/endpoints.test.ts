@@ -96,6 +96,20 @@ describe("lab addresses behind a NAT", () => {
 });
 
 describe("lab DNS and scheduler scripts", () => {
+  it("/lab/dns sets, changes and forgets what a name resolves to for every lab router; an address it must be", async () => {
+    lab = await Lab.start({ routers: ["alice", "remi"], tickMs: 0 });
+    const remi = await open("remi");
+    // The personalities' own names resolve from the start.
+    expect(lab.resolve("vpn.alice.example")).toBe("203.0.113.10");
+    await remi.write("/lab/dns", ["=name=Friend.Example", "=address=198.51.100.7"]);
+    expect(lab.resolve("friend.example")).toBe("198.51.100.7");
+    await remi.write("/lab/dns", ["=name=friend.example", "=address=198.51.100.8"]);
+    expect(lab.resolve("FRIEND.example")).toBe("198.51.100.8");
+    await expect(remi.write("/lab/dns", ["=name=friend.example", "=address=not-an-address"])).rejects.toThrow(/=address= must be an IPv4 address/);
+    await remi.write("/lab/dns", ["=name=friend.example", "=address="]);
+    expect(lab.resolve("friend.example")).toBeNull();
+  });
+
   it("/lab/dns sets what a name resolves to; a scheduler runs its script every interval on the lab clock", async () => {
     lab = await Lab.start({ routers: ["remi"], tickMs: 0 });
     const remi = await open("remi");
