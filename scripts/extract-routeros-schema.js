@@ -52,6 +52,7 @@ export const ROOTS = {
   "/system/resource": "tree",
   "/system/identity": "tree",
   "/system/scheduler": "tree",
+  "/system/script": "tree",
   "/system/routerboard": "tree",
   "/user": "tree",
   "/tool/netwatch": "tree",

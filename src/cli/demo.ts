@@ -32,7 +32,9 @@ export async function runDemo(options: { reason?: string } = {}): Promise<void> 
     const { Lab } = await import("../lab/lab.js");
     const lab = await Lab.start({ routers: [...OPERATORS], tickMs: 200, clockFactor: 1, tls: false, ssh: false });
     stop = () => lab.stop();
-    return demoOperators(lab.info().routers, root);
+    // The demo's routers resolve endpoint names in the lab's DNS, not this computer's.
+    const resolve = async (name: string) => lab.resolve(name) ?? Promise.reject(new Error("the lab's DNS does not know it"));
+    return demoOperators(lab.info().routers, root, resolve);
   })();
   const instance = render(createElement(Demo, { ready, reason: options.reason }), { exitOnCtrlC: false, maxFps: INK_MAX_FPS });
   try {
@@ -46,7 +48,7 @@ export async function runDemo(options: { reason?: string } = {}): Promise<void> 
 }
 
 /** Each operator's services: their own workspace and router, one clipboard shared between them. */
-export function demoOperators(routers: ReadonlyArray<{ name: string; version: string; host: string; port: number; user: string; password: string }>, root: string): DemoOperator[] {
+export function demoOperators(routers: ReadonlyArray<{ name: string; version: string; host: string; port: number; user: string; password: string }>, root: string, resolve?: (name: string) => Promise<string>): DemoOperator[] {
   let copied: string | null = null;
   const clipboard: Clipboard = {
     copy: (text) => {
@@ -70,7 +72,7 @@ export function demoOperators(routers: ReadonlyArray<{ name: string; version: st
       connect: async (router, password) => {
         const extra = added.get(router);
         const t = extra ? { ...extra.target, password: password ?? extra.target.password } : target;
-        return routerOs.connect(t, router);
+        return routerOs.connect(t, router, { resolve });
       },
       connectNew: (profile, password) => routerOs.connect({ host: profile.host, port: profile.port, user: profile.user, password, tls: profile.tls, knownFingerprint: null }, profile.name),
       platform: routerOs,

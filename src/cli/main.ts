@@ -109,6 +109,7 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
 
   peeringOptions(program.command("plan").description("the exact changes applying a peering would make on a router (+ add, ~ set, - remove)"))
     .addOption(new Option("--format <format>", "text, json or rsc").choices(["text", "json", "rsc"]))
+    .option("--resolve <name=address>", "address of an endpoint name, instead of this computer's DNS (repeatable)", collect)
     .addHelpText("after", `\nExample:\n  BGPALS_PASSWORD=... bgpals plan --router admin@192.168.0.1 --peering peers/remi.json --side alice\n\n${EXIT_CODES}`)
     .action(async (flags) => setExitCode(await (await import("./router-commands.js")).planCommand(flags, write)));
   const waitLockOption = () => new Option("--wait-lock <seconds>", "when another bgpals run holds the router, wait this long for it (default: refuse at once; at most 3600)").argParser(seconds("--wait-lock", { min: 0, max: 3600 }));
@@ -193,7 +194,7 @@ message says what to run (bgpals recover, bgpals unlock). Ctrl-C undoes what the
     .option("--networks <prefixes>", "comma-separated networks you announce (default: your router's LANs)")
     .option("--link <name:kind:interface>", "a tunnel per ISP, kind wireguard or ovpn, e.g. isp1:wireguard:ether1 (repeatable)", collect)
     .option("--primary <link>", "the preferred link (default: the first)")
-    .option("--endpoint <link=host>", "where your friend reaches that WAN (default: its address, or your IP Cloud name)", collect)
+    .option("--endpoint <link=host>", "where your friend reaches that WAN: needed when its address is behind NAT (RFC 1918, CGNAT) or dynamic (PPPoE, DHCP); default: its public static address, or your IP Cloud name for the one WAN the cloud sees", collect)
     .option("--name <peering>", "peering name (default: <me>-<friend>)")
     .option("--monitor-account", "grant your friend's monitor a read-only account on your router (its password is chosen by your friend and comes back sealed in the answer)")
     .option("--monitor-api <host:port>", "where your friend's monitor reaches your router's API (default: your tunnel address on the primary link, port 8728)", apiEndpoint("--monitor-api"))
@@ -206,6 +207,7 @@ message says what to run (bgpals recover, bgpals unlock). Ctrl-C undoes what the
     .option("--asn <asn>", "your private ASN", asn("--asn"))
     .option("--networks <prefixes>", "comma-separated networks you announce (default: your router's LANs)")
     .option("--wan <link=interface>", "which of your WANs carries each link (repeatable)", collect)
+    .option("--resolve <name=address>", "address of an endpoint name, instead of this computer's DNS (repeatable)", collect)
     .option("--monitor-account", "grant your friend's monitor a read-only account on your router (password sealed in the answer)")
     .option("--monitor-api <host:port>", "where your friend's monitor reaches your router's API (default: your tunnel address on the primary link, port 8728)", apiEndpoint("--monitor-api"))
     .option("--accept-public <prefix>", ACCEPT_PUBLIC_HELP, collect)
@@ -216,6 +218,7 @@ message says what to run (bgpals recover, bgpals unlock). Ctrl-C undoes what the
   wizardOptions(program.command("complete").description("operator A: check the answer and apply your side"))
     .argument("<answer>", "the answer bundle (bgpals1:...)")
     .option("--me <name>", "your name (default: your identity's)")
+    .option("--resolve <name=address>", "address of an endpoint name, instead of this computer's DNS (repeatable)", collect)
     .option("--accept-public <prefix>", ACCEPT_PUBLIC_HELP, collect)
     .option("--replace", "replace a peering or friend key you already keep under the sender's name")
     .option("--yes", "really change your router (and undo an interrupted run on it first)")

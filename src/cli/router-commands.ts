@@ -1,5 +1,4 @@
 // Headless commands that talk to a router: router add|list|remove, inventory, plan, apply, remove, status.
-import { lookup } from "node:dns/promises";
 import { checkFriendInput, type Refusal } from "../core/checks.js";
 import { LINK_KINDS } from "../core/links/index.js";
 import { planJson, planText } from "../core/plan-view.js";
@@ -16,7 +15,7 @@ import type { Peering } from "../core/peering.js";
 import { existingIdentity } from "../store/identity.js";
 import { applyProgress } from "./progress.js";
 import { promptPassword, promptSecret } from "./prompt.js";
-import { connectResolved, interruptedLines, resolveFlags, timeoutMs, undoLines, withRouter, withWritingRouter, type RouterFlags as Flags } from "./router.js";
+import { connectResolved, endpointResolver, interruptedLines, resolveFlags, timeoutMs, undoLines, withRouter, withWritingRouter, type RouterFlags as Flags } from "./router.js";
 import { acceptPublicFlags, confirmedPublic } from "./accept-public.js";
 
 type Write = (text: string) => void;
@@ -153,24 +152,6 @@ export async function planCommand(flags: PeeringFlags, write: Write): Promise<nu
   });
 }
 
-function resolverOf(entries: string[] | undefined): (name: string) => Promise<string> {
-  const table = new Map<string, string>();
-  for (const entry of entries ?? []) {
-    const [name, address] = entry.split("=");
-    if (!name || !address) throw new UsageError(`--resolve ${entry}: use name=address`);
-    table.set(name.toLowerCase(), address);
-  }
-  return async (name) => {
-    const known = table.get(name.toLowerCase());
-    if (known !== undefined) return known;
-    try {
-      return (await lookup(name, { family: 4 })).address;
-    } catch {
-      throw new Error(`cannot resolve ${name} from this computer: pass --resolve ${name}=<address>`);
-    }
-  };
-}
-
 export async function applyCommand(flags: PeeringFlags, remove: boolean, write: Write): Promise<number> {
   if (!flags.yes) throw new UsageError(`${remove ? "remove" : "apply"} changes the router: review \`bgpals plan\` first, then pass --yes`);
   const loaded = peeringFor(flags, remove);
@@ -183,7 +164,7 @@ export async function applyCommand(flags: PeeringFlags, remove: boolean, write: 
       process.stderr.write("bgpals: note: there is no identity here (bgpals offer or accept makes one), so this run's journal keeps no secrets: if it is killed half way, a removed WireGuard interface comes back with a new key\n");
     }
     const result = await router.apply(planned.plan, {
-      resolve: resolverOf(flags.resolve),
+      resolve: endpointResolver(flags.resolve),
       pipeline: flags.sequential !== true,
       onEvent: flags.json ? undefined : applyProgress,
     });

@@ -2,6 +2,7 @@
 // time limit, one connection closed on every path. The one place commands open routers, and the
 // one place a writing command takes the router's lock, recovers an interrupted run and handles
 // Ctrl-C.
+import { lookup } from "node:dns/promises";
 import { UsageError, UserError } from "../errors.js";
 import { InterruptedRunError, type InterruptedRun, type LockHolder, type LockRequest, type Router, type UndoReport } from "../platforms/platform.js";
 import { routerOs } from "../platforms/routeros/index.js";
@@ -14,6 +15,8 @@ import { promptPassword } from "./prompt.js";
 export interface RouterFlags {
   router?: string;
   tls?: boolean;
+  /** name=address pairs for endpoint names (--resolve), before this computer's DNS. */
+  resolve?: string[];
   /** Seconds, checked as the command line was read (flags.ts). */
   timeout?: number;
 }
@@ -45,6 +48,28 @@ export async function resolveFlags(flags: RouterFlags): Promise<ResolvedRouter> 
   return resolved;
 }
 
+/**
+ * How plans resolve the friend's endpoint names: the --resolve pairs first, then this computer's
+ * DNS. A name neither knows is refused while planning, before anything is written.
+ */
+export function endpointResolver(entries: readonly string[] | undefined): (name: string) => Promise<string> {
+  const table = new Map<string, string>();
+  for (const entry of entries ?? []) {
+    const [name, address] = entry.split("=");
+    if (!name || !address) throw new UsageError(`--resolve ${entry}: use name=address`);
+    table.set(name.toLowerCase(), address);
+  }
+  return async (name) => {
+    const known = table.get(name.toLowerCase());
+    if (known !== undefined) return known;
+    try {
+      return (await lookup(name, { family: 4 })).address;
+    } catch {
+      throw new Error("this computer's DNS does not know it");
+    }
+  };
+}
+
 /** Journals of this config home: secrets in them are sealed with the identity key, when there is one. */
 export function journals() {
   return fileJournals(configDir(), existingIdentity());
@@ -55,8 +80,8 @@ export function journals() {
  * profile for later runs, and in `resolved` for the later connections of this one (a watch that
  * reconnects must meet the same certificate, not pin whatever answers after a drop).
  */
-export async function connectResolved(resolved: ResolvedRouter): Promise<Router> {
-  const router = await routerOs.connect(resolved.target, resolved.label, { journals: journals() });
+export async function connectResolved(resolved: ResolvedRouter, resolve: (name: string) => Promise<string> = endpointResolver(undefined)): Promise<Router> {
+  const router = await routerOs.connect(resolved.target, resolved.label, { journals: journals(), resolve });
   try {
     resolved.remember(router.fingerprint);
   } catch (e) {
@@ -70,7 +95,7 @@ export async function connectResolved(resolved: ResolvedRouter): Promise<Router>
 /** Runs `work` on one connection to the router the flags name, closed afterwards whatever happens. */
 export async function withRouter<T>(flags: RouterFlags, work: (router: Router, resolved: ResolvedRouter) => Promise<T>): Promise<T> {
   const resolved = await resolveFlags(flags);
-  const router = await connectResolved(resolved);
+  const router = await connectResolved(resolved, endpointResolver(flags.resolve));
   try {
     return await work(router, resolved);
   } finally {

@@ -8,7 +8,7 @@ import type { Router } from "../platforms/platform.js";
 import { routerOs } from "../platforms/routeros/index.js";
 import { defaultWorkspace } from "../store/workspace.js";
 import { promptPassword } from "./prompt.js";
-import { journals } from "./router.js";
+import { endpointResolver, journals } from "./router.js";
 import type { Services } from "../ui/services.js";
 import { join } from "node:path";
 
@@ -19,7 +19,7 @@ export function profileServices(write: (data: string) => void): Services {
   const open = async (spec: string, password?: string): Promise<Router> => {
     const resolved = await resolveRouter(spec, promptPassword, false, password);
     // Runs from the screens journal their writes too: a crash is undone by the next command.
-    const router = await routerOs.connect(resolved.target, spec, { journals: journals() });
+    const router = await routerOs.connect(resolved.target, spec, { journals: journals(), resolve: endpointResolver(undefined) });
     try {
       resolved.remember(router.fingerprint);
     } catch (e) {
@@ -38,7 +38,7 @@ export function profileServices(write: (data: string) => void): Services {
     routers,
     needsPassword: (name) => storedPassword(name) === null,
     connect: open,
-    connectNew: (profile, password) => routerOs.connect({ host: profile.host, port: profile.port, user: profile.user, password, tls: profile.tls, knownFingerprint: null }, profile.name, { journals: journals() }),
+    connectNew: (profile, password) => routerOs.connect({ host: profile.host, port: profile.port, user: profile.user, password, tls: profile.tls, knownFingerprint: null }, profile.name, { journals: journals(), resolve: endpointResolver(undefined) }),
     platform: routerOs,
     saveRouter: (profile, password, fingerprint) => {
       addProfile(profile.name, { host: profile.host, port: profile.port, user: profile.user, tls: profile.tls, ...(fingerprint ? { fingerprint } : {}) });

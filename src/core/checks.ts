@@ -20,7 +20,8 @@ export type RefusalCode =
   | "endpoint-loop"
   | "endpoint-reserved"
   | "port-in-use"
-  | "endpoint-shared";
+  | "endpoint-shared"
+  | "endpoint-unresolved";
 
 export interface Refusal {
   code: RefusalCode;

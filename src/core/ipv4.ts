@@ -64,6 +64,22 @@ export function addressInPrefix(address: number, p: Prefix): boolean {
 }
 
 /** Where a friend's prefixes may lie without the user confirming them: RFC 1918 and RFC 6598 (shared, CGNAT). */
+/**
+ * Where an address sits behind someone's NAT (RFC 1918 private space, or the CGNAT shared space of
+ * RFC 6598): nothing on the internet reaches it. Null for any other address.
+ */
+export function behindNat(address: string): { prefix: string; what: string } | null {
+  if (!isIPv4(address)) return null;
+  const n = parseAddress(address);
+  const space = [
+    { prefix: "100.64.0.0/10", what: "CGNAT (carrier-grade NAT) shared space" },
+    { prefix: "10.0.0.0/8", what: "private (RFC 1918) space" },
+    { prefix: "172.16.0.0/12", what: "private (RFC 1918) space" },
+    { prefix: "192.168.0.0/16", what: "private (RFC 1918) space" },
+  ];
+  return space.find((s) => addressInPrefix(n, parsePrefix(s.prefix))) ?? null;
+}
+
 export const PRIVATE_SPACE: readonly string[] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"];
 
 /** Space no friend may announce and no tunnel may reach, confirmed or not, with what each is. */

@@ -1,11 +1,20 @@
 // What discovery found on a router, as lines for a person: `bgpals inventory` and the screens.
-import type { Inventory } from "../platforms/platform.js";
+import { behindNat } from "../core/ipv4.js";
+import type { Inventory, WanCandidate } from "../platforms/platform.js";
+
+/** What a friend could make of this WAN's address: behind NAT, or dynamic. */
+function reachNote(w: WanCandidate): string {
+  const address = w.address?.split("/")[0];
+  const nat = address === undefined ? null : behindNat(address);
+  if (nat !== null) return `  behind NAT (${nat.prefix}): an offer needs --endpoint`;
+  return w.dynamic !== undefined ? `  dynamic (${w.dynamic})` : "";
+}
 
 export function inventoryLines(inv: Inventory): string[] {
   return [
     `${inv.identity}: RouterOS ${inv.version} (${inv.dialect ?? "unsupported"}), ${inv.board} ${inv.architecture}`,
     `WAN candidates:`,
-    ...inv.wans.map((w) => `  ${w.interface}  ${w.address ?? ""}  (${w.reasons.join(", ")})${w.defaultRoutes.map((r) => `  default via ${r.gateway} distance ${r.distance}${r.checkGateway ? ` check-gateway=${r.checkGateway}` : ""}`).join("")}`),
+    ...inv.wans.map((w) => `  ${w.interface}  ${w.address ?? ""}  (${w.reasons.join(", ")})${w.defaultRoutes.map((r) => `  default via ${r.gateway} distance ${r.distance}${r.checkGateway ? ` check-gateway=${r.checkGateway}` : ""}`).join("")}${reachNote(w)}`),
     `LANs:`,
     ...inv.lans.map((l) => `  ${l.network} on ${l.interface}`),
     `BGP: ${inv.bgp.asns.length ? `AS ${inv.bgp.asns.join(", ")}` : "none"}${inv.bgp.sessions.length ? `, ${inv.bgp.sessions.length} session(s)` : ""}`,

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { asnChoiceProblem, suggestAsnFor } from "../core/asn.js";
 import { decodeBundle, encodeBundle, type Identity, type PublicIdentity } from "../core/bundle.js";
 import { checkFriendInput, checkFriendPrefixes, checkPeering, type Refusal } from "../core/checks.js";
-import { isIPv4Prefix } from "../core/ipv4.js";
+import { behindNat, isIPv4Prefix } from "../core/ipv4.js";
 import { LINK_KINDS } from "../core/links/index.js";
 import { answerSecret, answerShapeProblem, draftPeering, offerShapeProblem, parseApiEndpoint, peeringOf, PLACEHOLDER_KEY, proposeLinks, type AnswerBody, type CaCertificateBody, type MonitorGrant, type OfferBody } from "../core/offer.js";
 import { jsonPath, nameProblem, type Peering } from "../core/peering.js";
@@ -198,9 +198,33 @@ export interface OfferMade {
   offer: OfferBody;
 }
 
-/** Where the friend reaches a WAN: its address, else the IP Cloud name, else null. */
-export function endpointOf(inventory: Inventory, iface: string): string | null {
-  return inventory.wans.find((w) => w.interface === iface)?.address?.split("/")[0] ?? (inventory.cloud.ddnsEnabled ? (inventory.cloud.dnsName ?? null) : null);
+/** Where the friend reaches a WAN, found on the router, or why it cannot be (the user then gives it). */
+export type EndpointFinding = { endpoint: string; from: "address" | "ip-cloud" } | { problem: string };
+
+/**
+ * Where the friend reaches a WAN: its address when that is public and static; IP Cloud's name for
+ * the WAN whose address the cloud sees (one WAN only: the name follows one public address), unless
+ * `cloudTaken` (another link has it). A NATed address (RFC 1918, CGNAT) or a dynamic one without
+ * that name is a problem: the friend could not reach it, or not for long.
+ */
+export function findEndpoint(inventory: Inventory, iface: string, cloudTaken = false): EndpointFinding {
+  const wan = inventory.wans.find((w) => w.interface === iface);
+  const address = wan?.address?.split("/")[0];
+  const { cloud } = inventory;
+  const cloudName = cloud.ddnsEnabled && cloud.dnsName !== undefined && cloud.publicAddress !== undefined && cloud.publicAddress === address ? cloud.dnsName : undefined;
+  if (address === undefined) return { problem: `${iface} has no address now, so there is nothing your friend could dial` };
+  const nat = behindNat(address);
+  if (nat !== null) {
+    return { problem: `${iface}'s address ${address} is in ${nat.what} (${nat.prefix}): your friend's router can never reach it from the internet (a NAT sits in between); give the public address or DNS name your friend dials, with the port forwarded to this router` };
+  }
+  if (wan?.dynamic === undefined) return { endpoint: address, from: "address" };
+  if (cloudName !== undefined && !cloudTaken) return { endpoint: cloudName, from: "ip-cloud" };
+  const cloudNote = cloudName !== undefined
+    ? `IP Cloud's name ${cloudName} already names another link: it follows one public address, so it cannot name two`
+    : cloud.ddnsEnabled
+      ? `IP Cloud's name follows ${cloud.publicAddress ?? "another address"} (the WAN with your default route), not ${iface}`
+      : "IP Cloud's DDNS (/ip cloud set ddns-enabled=yes) can name the one WAN that carries your default route";
+  return { problem: `${iface}'s address ${address} is dynamic (${wan.dynamic}): it changes whenever your ISP says so and your friend would lose you; give a DNS name that follows it (${cloudNote})` };
 }
 
 /** Why this router cannot carry these links (its platform's features), or null. */
@@ -236,10 +260,21 @@ export async function makeOffer(router: Router, ws: Workspace, request: OfferReq
     if (unsupported !== null) throw new UserError(unsupported);
     if (request.monitorApi !== undefined && parseApiEndpoint(request.monitorApi) === null) throw new UserError(`--monitor-api ${request.monitorApi}: use host:port, e.g. 172.16.20.1:8728`);
     const wans: OfferBody["side"]["wans"] = {};
+    // IP Cloud's name follows one public address: it may name one link only.
+    let cloudLink: string | undefined;
     for (const l of request.links) {
       if (!inventory.interfaces.some((i) => i.name === l.iface)) throw new UserError(`link ${l.name}: ${router.label} has no interface ${l.iface}; WAN candidates: ${inventory.wans.map((w) => w.interface).join(", ")}`);
-      const endpoint = l.endpoint ?? endpointOf(inventory, l.iface);
-      if (endpoint === null) throw new UserError(`link ${l.name}: ${l.iface} has no address your friend can reach; give the endpoint (an address or DNS name)`);
+      let endpoint = l.endpoint;
+      if (endpoint === undefined) {
+        const found = findEndpoint(inventory, l.iface, cloudLink !== undefined);
+        if ("problem" in found) throw new UserError(`link ${l.name}: ${found.problem}: nothing written; pass --endpoint ${l.name}=<address or DNS name>`);
+        endpoint = found.endpoint;
+      }
+      const cloudName = inventory.cloud.dnsName;
+      if (cloudName !== undefined && endpoint.toLowerCase() === cloudName.toLowerCase()) {
+        if (cloudLink !== undefined) throw new UserError(`link ${l.name}: IP Cloud's name ${cloudName} already names link ${cloudLink}; it follows one public address (the WAN with your default route), so it cannot name a second link: nothing written; pass --endpoint ${l.name}=<another DNS name or address>`);
+        cloudLink = l.name;
+      }
       wans[l.name] = { interface: l.iface, endpoint };
     }
     // Before 7.17 a router has one OpenVPN server: a user's enabled one is never changed, and one

@@ -2,6 +2,7 @@
 // faults injected from code or through each router's own `/lab/...` API menu (docs/lab.md).
 import { isV6, routerOs } from "./versions.js";
 import { MAX_BULK_ROUTES } from "./model/bulk.js";
+import { isIPv4 } from "./ipv4.js";
 import { Dataplane } from "./model/dataplane.js";
 import { isTrue, type World } from "./model/types.js";
 import { PERSONALITIES, type Personality } from "./personalities.js";
@@ -80,9 +81,11 @@ export class Lab {
           port: base === 0 ? 0 : base + 2 * i,
           tlsPort: options.tls === false ? null : base === 0 ? 0 : base + 2 * i + 1,
           labCommands: lab.faultCommands(name),
+          resolve: (dnsName) => lab.dns.get(dnsName.toLowerCase()) ?? null,
         });
         lab.routers.set(name, router);
         lab.restartOnDisable(router);
+        lab.followCloud(router);
         await router.server.start();
         if (options.ssh !== false) {
           const ssh = new LabSshServer({ users: [{ name: personality.user, password: personality.password }], exportText: () => router.exportScript() });
@@ -141,12 +144,61 @@ export class Lab {
     this.ticking = true;
     try {
       const routers = [...this.routers.values()].filter((r) => r.server.available);
+      const now = this.now();
+      for (const r of routers) {
+        this.refreshCloud(r);
+        r.runSchedulers(now);
+      }
       const world: World = { routers: routers.map((r) => r.view()), dns: this.dns, wanDown: this.wanDown, leaks: this.leaks, now: this.now() };
       this.dataplane.tick(world);
       for (const r of routers) r.project(this.dataplane.of(r.name), world.now);
     } finally {
       this.ticking = false;
     }
+  }
+
+  // --- DNS and IP Cloud -------------------------------------------------------------------
+
+  /** What a name resolves to for every lab router; null forgets it. */
+  setDns(name: string, address: string | null): void {
+    if (address === null || address === "") this.dns.delete(name.toLowerCase());
+    else this.dns.set(name.toLowerCase(), address);
+    this.tick();
+  }
+
+  resolve(name: string): string | null {
+    return this.dns.get(name.toLowerCase()) ?? null;
+  }
+
+  /**
+   * IP Cloud: with ddns-enabled, the router shows its DNS name (`<serial>.sn.mynetname.net`) and the
+   * public address the cloud sees, that of the WAN carrying the main default route; the name
+   * resolves to it. Without, neither is shown.
+   */
+  private refreshCloud(router: LabRouter): void {
+    const cloud = router.store.menu("/ip/cloud");
+    const item = cloud?.get();
+    if (cloud === undefined || item === undefined) return;
+    if (!isTrue(item["ddns-enabled"])) {
+      const shown = ["dns-name", "public-address", "status"].filter((k) => item[k] !== undefined);
+      if (item["dns-name"] !== undefined) this.dns.delete(item["dns-name"].toLowerCase());
+      if (shown.length > 0) cloud.unset(null, shown, "system");
+      return;
+    }
+    const serial = router.store.menu("/system/routerboard")?.get()?.["serial-number"] ?? router.name;
+    const name = item["dns-name"] ?? `${serial.toLowerCase()}.sn.mynetname.net`;
+    const address = router.defaultRouteAddress((iface) => this.wanDown.has(`${router.name}/${iface}`));
+    // Without a way to the cloud, the router keeps showing the last address it had.
+    const wanted: Record<string, string> = address === null ? { "dns-name": name, status: "Error: no Internet connection" } : { "dns-name": name, "public-address": address, status: "updated" };
+    if (Object.entries(wanted).some(([k, v]) => item[k] !== v)) cloud.set(null, wanted, "system");
+    if (address !== null) this.dns.set(name.toLowerCase(), address);
+  }
+
+  // A client's `/ip/cloud/set` shows (or hides) the name at once, as the router answers it.
+  private followCloud(router: LabRouter): void {
+    router.store.subscribe((event) => {
+      if (event.kind === "set" && event.before["ddns-enabled"] !== event.after["ddns-enabled"]) this.refreshCloud(router);
+    }, "/ip/cloud");
   }
 
   // --- Faults -----------------------------------------------------------------------------
@@ -274,6 +326,12 @@ export class Lab {
         return `${rows} ${settled ? "settled" : "moving"}`;
       }),
       "/lab/tick": run(() => this.tick()),
+      // What a DNS name resolves to for every lab router (`=address=` empty forgets it).
+      "/lab/dns": run((req) => {
+        const address = req.attributes.get("address") ?? "";
+        if (address !== "" && !isIPv4(address)) throw new Error("=address= must be an IPv4 address, or empty to forget the name");
+        this.setDns(need(req, "name"), address);
+      }),
       // The configuration without state (JSON), for comparing a router before and after.
       "/lab/export": run(() => this.router(name).exportConfig()),
       "/routing/bgp/session/clear": run((req) => {

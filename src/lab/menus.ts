@@ -75,7 +75,8 @@ export function menuDescriptors(version: string, privateKeys: Map<string, string
     single("/system/identity"),
     single("/system/resource", { verbs: ["print", "getall", "get", "listen"] }),
     single("/system/routerboard", { verbs: ["print", "getall", "get"] }),
-    named("/system/scheduler"),
+    named("/system/scheduler", { readOnly: ["run-count", "next-run"] }),
+    named("/system/script", { readOnly: ["run-count", "last-started", "invalid"] }),
     // RouterOS user groups have no disabled flag (no enable/disable, no `disabled` on add or set).
     named("/user/group", {
       disabledFlag: false,

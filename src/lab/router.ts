@@ -16,12 +16,16 @@ import { ConfigStore, V6_MESSAGES, V7_MESSAGES } from "./store/store.js";
 import { printDuration } from "./duration.js";
 import { menuLine, scriptValue } from "./script.js";
 import { routerOs } from "./versions.js";
-import { addressInPrefix, parseAddress, parsePrefix } from "./ipv4.js";
+import { readDuration } from "./duration.js";
+import { addressInPrefix, isIPv4, parseAddress, parsePrefix, readAddress, readPrefix } from "./ipv4.js";
+import { isTrue } from "./model/types.js";
+import { runScript } from "./scripting.js";
 
 /** Attributes that are state, not configuration: left out of exports and "before/after" comparisons. */
 export const STATE_ATTRIBUTES = new Set([
   "running", "active", "inactive", "last-handshake", "rx", "tx", "current-endpoint-address", "current-endpoint-port",
   "state", "uptime", "prefix-count", "established", "last-error", "limit-exceeded", "updates-received", "updates-sent", "remote-id",
+  "run-count", "next-run", "last-started",
 ]);
 
 const MASK = "********";
@@ -44,6 +48,8 @@ export interface LabRouterOptions {
   tlsPort: number | null;
   /** Commands of the lab's fault menu, answered by the lab that owns this router. */
   labCommands: Readonly<Record<string, CommandHandler>>;
+  /** What the router's DNS answers for a name (the lab's names), or null. */
+  resolve?: (name: string) => string | null;
 }
 
 export class LabRouter {
@@ -83,10 +89,23 @@ export class LabRouter {
   private table: BulkGroup | null = null;
   /** The bulk groups of the last projection. */
   private bulkGroups: readonly BulkGroup[] = [];
+  /** `:global` variables of this router's scripts. */
+  readonly globals = new Map<string, string>();
+  /** What scripts wrote with `:log` (and why a script stopped), oldest first. */
+  readonly log: string[] = [];
+  /** Lab time each enabled scheduler item runs next, by id. */
+  private readonly nextRuns = new Map<string, number>();
+  /**
+   * What each WireGuard peer's endpoint name resolved to when it was set: WireGuard resolves a name
+   * once and keeps the address (a name that did not resolve is tried again).
+   */
+  private readonly wireguardEndpoints = new Map<string, { name: string; address: string | null }>();
+  private readonly resolveName: (name: string) => string | null;
 
   constructor(personality: Personality, options: LabRouterOptions) {
     this.name = personality.name;
     this.version = personality.version;
+    this.resolveName = (name) => (isIPv4(name) ? name : (options.resolve?.(name.toLowerCase()) ?? null));
     this.user = personality.user;
     this.password = personality.password;
     const os = routerOs(this.version);
@@ -143,6 +162,7 @@ export class LabRouter {
     return {
       name: this.name,
       version: this.version,
+      endpointAddress: (peer) => this.wireguardEndpoint(peer),
       items: (path) => {
         let items = cache.get(path);
         if (items === undefined) {
@@ -153,6 +173,83 @@ export class LabRouter {
         return items;
       },
     };
+  }
+
+  /** The address a WireGuard peer sends to: its endpoint-address, a name resolved once. */
+  private wireguardEndpoint(peer: Item): string | null {
+    const name = peer["endpoint-address"] ?? "";
+    if (isIPv4(name)) return name;
+    const id = peer[".id"] ?? "";
+    const known = this.wireguardEndpoints.get(id);
+    if (known !== undefined && known.name === name && known.address !== null) return known.address;
+    const address = this.resolveName(name);
+    this.wireguardEndpoints.set(id, { name, address });
+    return address;
+  }
+
+  /**
+   * Runs the scheduler: every enabled item with an interval runs its on-event (a script's name, or
+   * a script itself) one interval after it was added, then every interval, on the lab clock.
+   */
+  runSchedulers(now: number): void {
+    const scheduler = this.store.at("/system/scheduler");
+    const seen = new Set<string>();
+    for (const item of scheduler.list()) {
+      const id = item[".id"]!;
+      seen.add(id);
+      const interval = readDuration(item.interval) ?? 0;
+      if (isTrue(item.disabled) || interval <= 0) {
+        this.nextRuns.delete(id);
+        continue;
+      }
+      const next = this.nextRuns.get(id);
+      if (next === undefined) {
+        this.nextRuns.set(id, now + interval);
+        continue;
+      }
+      if (now < next) continue;
+      this.nextRuns.set(id, next + (Math.floor((now - next) / interval) + 1) * interval);
+      this.runEvent(item.name ?? id, item["on-event"] ?? "");
+      if (scheduler.get(id) !== undefined) scheduler.set([id], { "run-count": String(Number(item["run-count"] ?? "0") + 1) }, "system");
+    }
+    for (const id of this.nextRuns.keys()) if (!seen.has(id)) this.nextRuns.delete(id);
+  }
+
+  private runEvent(scheduled: string, onEvent: string): void {
+    const script = this.store.menu("/system/script")?.find({ name: onEvent })[0];
+    try {
+      runScript({ store: this.store, resolve: this.resolveName, globals: this.globals, log: (topic, message) => this.log.push(`${topic}: ${message}`) }, script?.source ?? onEvent);
+    } catch (e) {
+      this.log.push(`error: scheduler ${scheduled}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (this.log.length > 1000) this.log.splice(0, this.log.length - 1000);
+  }
+
+  /**
+   * The address of the WAN that carries the main table's best default route: where IP Cloud sees
+   * this router come from. Null when no default route has a WAN that is up.
+   */
+  defaultRouteAddress(down: (iface: string) => boolean): string | null {
+    const addresses = this.store.at("/ip/address").list().filter((a) => !isTrue(a.disabled));
+    const interfaces = new Set(this.store.at("/interface").list().map((i) => i.name ?? ""));
+    const routes = this.smallRoutes()
+      .filter((r) => r["dst-address"] === "0.0.0.0/0" && !isTrue(r.disabled) && !isTrue(r.blackhole) && r.type !== "blackhole" && (r["routing-table"] ?? "main") === "main")
+      .sort((a, b) => Number(a.distance ?? 1) - Number(b.distance ?? 1));
+    for (const route of routes) {
+      const [gateway = "", scoped] = (route.gateway ?? "").split("%");
+      let iface = scoped ?? (interfaces.has(gateway) ? gateway : undefined);
+      const hop = readAddress(gateway);
+      if (iface === undefined && hop !== null) {
+        iface = addresses.find((a) => {
+          const prefix = readPrefix(a.address ?? "");
+          return prefix !== null && prefix.length < 32 && addressInPrefix(hop, prefix);
+        })?.interface;
+      }
+      if (iface === undefined || down(iface)) continue;
+      const own = addresses.find((a) => a.interface === iface);
+      if (own?.address !== undefined) return own.address.split("/")[0]!;
+    }
+    return null;
   }
 
   /** The routes that are not bulk, in the order they came. */

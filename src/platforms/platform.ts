@@ -24,6 +24,8 @@ export interface WanCandidate {
   /** Why it looks like a WAN: "pppoe-client", "dhcp-client", "default route", "interface list WAN". */
   reasons: string[];
   address?: string;
+  /** Why the address may change: the ISP hands it out ("PPPoE", "DHCP"), or absent for a static one. */
+  dynamic?: string;
   defaultRoutes: Array<{ gateway: string; distance: number; checkGateway?: string; active: boolean }>;
   /**
    * A link with one router at the other end (PPPoE, LTE, a tunnel): a route may name the interface
@@ -87,6 +89,11 @@ export interface TunnelStatus {
   lastHandshake: string | null;
   rx: number;
   tx: number;
+  /**
+   * Where the tunnel is sent now (the WireGuard peer's address, or the route pinning an OpenVPN
+   * client's endpoint): for a friend's endpoint name, the last resolution of the router's endpoint script.
+   */
+  endpointAddress?: string;
 }
 
 export interface SessionStatus {
@@ -183,6 +190,11 @@ export interface PlanRequest {
   scope?: "all" | "policy";
   /** Public prefixes this side's user confirmed the friend may send (core/checks.ts CheckInput.acceptPublic). */
   acceptPublic?: readonly string[];
+  /**
+   * Turns the friend's endpoint names into addresses while planning, so a name that does not
+   * resolve is refused before anything is written (default: the router's ConnectOptions.resolve).
+   */
+  resolve?: (name: string) => Promise<string>;
 }
 
 export interface RouterPlan {
@@ -343,6 +355,8 @@ export type JournalStore = (routerKey: string) => Journal;
 export interface ConnectOptions {
   /** Where runs keep their journal; without it a run's journal is kept in memory only (no crash recovery). */
   journals?: JournalStore;
+  /** How plans on this router resolve endpoint names (PlanRequest.resolve). */
+  resolve?: (name: string) => Promise<string>;
 }
 
 // --- The router ----------------------------------------------------------------------------------

@@ -64,7 +64,7 @@ describe("plan, apply, status, remove (S4: alice 7.24 with carol 6.49 over OpenV
   it("plans, applies on both sides, shows the tunnels and sessions up, re-plans empty, removes", async () => {
     const sides = [["alice", "alice"], ["carol", "carol"]] as const;
     const before = Object.fromEntries(sides.map(([r]) => [r, lab.router(r).exportConfig()]));
-    const plan = await cli(["plan", "--router", spec("carol"), "--peering", EXAMPLES.s4, "--side", "carol", "--json"], { BGPALS_PASSWORD: passwordOf("carol"), ...PPP });
+    const plan = await cli(["plan", "--router", spec("carol"), "--peering", EXAMPLES.s4, "--side", "carol", "--json", ...RESOLVE], { BGPALS_PASSWORD: passwordOf("carol"), ...PPP });
     expect(plan.code, plan.stderr).toBe(0);
     const planned = JSON.parse(plan.stdout);
     expect(planned.conflicts).toEqual([]);
@@ -172,7 +172,7 @@ describe("clear errors, exit code 1, nothing written", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/nothing written:[\s\S]*already has wg-alice-isp1 .* without bgpals's tag/);
     expect(remi.exportConfig()).toBe(before);
-    const plan = await cli(["plan", "--router", spec("remi"), "--peering", EXAMPLES.s1, "--side", "remi", "--json"], { BGPALS_PASSWORD: passwordOf("remi") });
+    const plan = await cli(["plan", "--router", spec("remi"), "--peering", EXAMPLES.s1, "--side", "remi", "--json", ...RESOLVE], { BGPALS_PASSWORD: passwordOf("remi") });
     expect(plan.code).toBe(1);
     expect(JSON.parse(plan.stdout).conflicts[0]).toMatchObject({ path: "/interface/wireguard", name: "wg-alice-isp1" });
   });

@@ -3,8 +3,8 @@
 add comment=bgpals:alice-remi:tunnel-isp1 listen-port=13231 mtu=1420 name=wg-alice-isp1
 add comment=bgpals:alice-remi:tunnel-isp2 listen-port=13232 mtu=1420 name=wg-alice-isp2
 /interface wireguard peers
-add allowed-address=172.16.10.1/32,192.168.0.0/23 comment=bgpals:alice-remi:peer-isp1 endpoint-address=vpn.alice.example endpoint-port=13231 interface=wg-alice-isp1 name=alice-isp1 persistent-keepalive=25s public-key="+idoHCxIdRIM5oB6P+imCZWfhQmJuGIMAQ8GLPPxNiw="
-add allowed-address=172.16.11.1/32,192.168.0.0/23 comment=bgpals:alice-remi:peer-isp2 endpoint-address=vpn2.alice.example endpoint-port=13232 interface=wg-alice-isp2 name=alice-isp2 persistent-keepalive=25s public-key="eZpjsK82eSvQsQtgtW3fr1H70xDrw1EG4/kVj1YagWI="
+add allowed-address=172.16.10.1/32,192.168.0.0/23 comment=bgpals:alice-remi:peer-isp1 endpoint-address=[:resolve "vpn.alice.example"] endpoint-port=13231 interface=wg-alice-isp1 name=alice-isp1 persistent-keepalive=25s public-key="+idoHCxIdRIM5oB6P+imCZWfhQmJuGIMAQ8GLPPxNiw="
+add allowed-address=172.16.11.1/32,192.168.0.0/23 comment=bgpals:alice-remi:peer-isp2 endpoint-address=[:resolve "vpn2.alice.example"] endpoint-port=13232 interface=wg-alice-isp2 name=alice-isp2 persistent-keepalive=25s public-key="eZpjsK82eSvQsQtgtW3fr1H70xDrw1EG4/kVj1YagWI="
 /ip address
 add address=172.16.10.2/30 comment=bgpals:alice-remi:address-isp1 interface=wg-alice-isp1 network=172.16.10.0
 add address=172.16.11.2/30 comment=bgpals:alice-remi:address-isp2 interface=wg-alice-isp2 network=172.16.11.0
@@ -43,3 +43,7 @@ add as=64513 comment=bgpals:alice-remi:instance name=bgpals-alice-remi router-id
 /routing bgp connection
 add afi=ip as=64513 comment=bgpals:alice-remi:bgp-isp1 connect=yes hold-time=30s input.filter=alice-remi-in-isp1 input.limit-process-routes-ipv4=100 instance=bgpals-alice-remi keepalive-time=10s listen=yes local.address=172.16.10.2 local.role=ebgp multihop=no name=alice-isp1 output.filter-chain=alice-remi-out-isp1 output.network=bgpals-alice-remi remote.address=172.16.10.1 remote.as=64514
 add afi=ip as=64513 comment=bgpals:alice-remi:bgp-isp2 connect=yes hold-time=30s input.filter=alice-remi-in-isp2 input.limit-process-routes-ipv4=100 instance=bgpals-alice-remi keepalive-time=10s listen=yes local.address=172.16.11.2 local.role=ebgp multihop=no name=alice-isp2 output.filter-chain=alice-remi-out-isp2 output.network=bgpals-alice-remi remote.address=172.16.11.1 remote.as=64514
+/system script
+add comment=bgpals:alice-remi:endpoint-script name=bgpals-alice-remi-endpoints policy=read,write,test source="# bgpals: follows alice's endpoint names (peering alice-remi)\n:do {\n:local a [:resolve \"vpn.alice.example\"]\n/interface wireguard peers set [find comment=\"bgpals:alice-remi:peer-isp1\"] endpoint-address=\$a\n/ip route set [find comment=\"bgpals:alice-remi:pin-isp1\"] dst-address=\"\$a/32\"\n/ip route set [find comment=\"bgpals:alice-remi:pin-isp1-guard\"] dst-address=\"\$a/32\"\n} on-error={ :log warning \"bgpals: vpn.alice.example (alice's isp1 endpoint) does not resolve\" }\n:do {\n:local a [:resolve \"vpn2.alice.example\"]\n/interface wireguard peers set [find comment=\"bgpals:alice-remi:peer-isp2\"] endpoint-address=\$a\n/ip route set [find comment=\"bgpals:alice-remi:pin-isp2\"] dst-address=\"\$a/32\"\n/ip route set [find comment=\"bgpals:alice-remi:pin-isp2-guard\"] dst-address=\"\$a/32\"\n} on-error={ :log warning \"bgpals: vpn2.alice.example (alice's isp2 endpoint) does not resolve\" }"
+/system scheduler
+add comment=bgpals:alice-remi:endpoint-scheduler interval=1m name=bgpals-alice-remi-endpoints on-event=bgpals-alice-remi-endpoints policy=read,write,test

@@ -203,6 +203,27 @@ describe("New peering", () => {
   });
 });
 
+describe("New peering on a WAN behind CGNAT", () => {
+  it("asks for the endpoint, saying why the WAN's own address will not do", async () => {
+    const services = labServices(lab, "remi", null);
+    const ui = open(services);
+    await ui.press("n", "Which router?");
+    await ui.press(KEY.enter, "your name:");
+    await ui.type("remi");
+    await ui.press(KEY.enter, "friend's name:");
+    await ui.type("alice");
+    await ui.press(KEY.enter, "› WireGuard");
+    await ui.press(KEY.enter, "[ ] pppoe-out2");
+    await ui.press(KEY.down, /› \[ \] pppoe-out2/);
+    await ui.press(KEY.space, "[x] pppoe-out2");
+    const asked = await ui.press(KEY.enter, "address or DNS name of pppoe-out2");
+    fits(asked);
+    expect(asked.replace(/\s+/g, " ")).toContain("pppoe-out2's address 100.64.7.9 is in CGNAT (carrier-grade NAT) shared space (100.64.0.0/10)");
+    await ui.type("vpn.remi.example");
+    await ui.press(KEY.enter, "your ASN:");
+  });
+});
+
 describe("Accept offer and Complete", () => {
   it("refuses a tampered offer with nothing written, then accepts the real one; complete ends the peering", async () => {
     const alice = labServices(lab, "alice", "alice");

@@ -1,6 +1,6 @@
 // A tunnel comes up only when both ends agree: keys or credentials, an endpoint that reaches the
 // listener's WAN through an up WAN of the initiator, the port, and the listener's firewall.
-import { isIPv4 } from "../ipv4.js";
+import { addressInPrefix, isIPv4, parsePrefix, readAddress } from "../ipv4.js";
 import { routerOs } from "../versions.js";
 import { inputAccepts } from "./firewall.js";
 import { connectedNetworks, interfaceUp, routeTo, type Connected } from "./routing.js";
@@ -49,6 +49,18 @@ function landing(world: World, address: string): Landing | null {
   return null;
 }
 
+// RFC 1918 and shared (CGNAT, RFC 6598) space: an address there sits behind someone's NAT, and
+// nothing from another router's WAN reaches it.
+const UNREACHABLE_FROM_OUTSIDE = [["10.0.0.0/8", "a private (RFC 1918)"], ["172.16.0.0/12", "a private (RFC 1918)"], ["192.168.0.0/16", "a private (RFC 1918)"], ["100.64.0.0/10", "a CGNAT (RFC 6598)"]].map(([p, what]) => ({ prefix: parsePrefix(p!), what: what! }));
+
+/** Why another router cannot reach this address from its WAN, or null. */
+export function behindNat(address: string): string | null {
+  const n = readAddress(address);
+  if (n === null) return null;
+  const hit = UNREACHABLE_FROM_OUTSIDE.find((r) => addressInPrefix(n, r.prefix));
+  return hit === undefined ? null : `${address} is ${hit.what} address: nothing reaches it from another router's WAN`;
+}
+
 interface PathCheck {
   ok: boolean;
   reason?: string;
@@ -56,8 +68,8 @@ interface PathCheck {
   land?: Landing;
 }
 
-function reach(world: World, from: RouterView, host: string, protocol: "tcp" | "udp", port: number, running: Map<string, ReadonlySet<string>>, connected: ReadonlyMap<string, readonly Connected[]>): PathCheck {
-  const address = resolve(world, host);
+function reach(world: World, from: RouterView, host: string, protocol: "tcp" | "udp", port: number, running: Map<string, ReadonlySet<string>>, connected: ReadonlyMap<string, readonly Connected[]>, resolved?: string | null): PathCheck {
+  const address = resolved === undefined ? resolve(world, host) : resolved;
   if (address === null) return { ok: false, reason: `cannot resolve ${host}` };
   const own = connected.get(from.name) ?? [];
   const flow = `${protocol}/${port}`;
@@ -67,6 +79,8 @@ function reach(world: World, from: RouterView, host: string, protocol: "tcp" | "
   if (!interfaceUp(from, world, via, running.get(from.name) ?? new Set())) return { ok: false, reason: `${via} is down` };
   const land = landing(world, address);
   if (land === null) return { ok: false, reason: `nothing answers at ${address}` };
+  const hidden = land.router.name === from.name ? null : behindNat(address);
+  if (hidden !== null) return { ok: false, reason: hidden };
   if (!interfaceUp(land.router, world, land.wan, running.get(land.router.name) ?? new Set())) return { ok: false, reason: `${land.router.name}'s ${land.wan} is down` };
   const fw = inputAccepts(land.router, { protocol, dstPort: port, inInterface: land.wan });
   if (!fw.accepted) return { ok: false, reason: `${land.router.name}'s firewall drops ${protocol}/${port} on ${land.wan} (${fw.rule})` };
@@ -136,7 +150,8 @@ function wireguardTunnels(world: World, router: RouterView, running: Map<string,
       continue;
     }
     const port = Number(peer["endpoint-port"] ?? 13231);
-    const path = reach(world, router, peer["endpoint-address"]!, "udp", port, running, connected);
+    // WireGuard resolves a name once, when the peer is set: the router says where it sends.
+    const path = reach(world, router, peer["endpoint-address"]!, "udp", port, running, connected, router.endpointAddress?.(peer));
     if (!path.ok || path.land === undefined) {
       tunnel.reason = path.reason;
       continue;

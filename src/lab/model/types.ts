@@ -9,6 +9,8 @@ export interface RouterView {
   name: string;
   version: string;
   items(path: string): readonly Item[];
+  /** Where a WireGuard peer sends: its endpoint-address, a DNS name resolved as the router did. */
+  endpointAddress?(peer: Item): string | null;
 }
 
 /** The world the routers live in: DNS, which WANs are cut, the lab clock. */

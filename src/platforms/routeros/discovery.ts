@@ -100,7 +100,15 @@ export async function discover(client: RouterClient, options: { routes?: Promise
   }
   for (const a of addresses) {
     const c = wans.get(a.interface ?? "");
-    if (c && c.address === undefined) c.address = a.address;
+    if (c && c.address === undefined) {
+      c.address = a.address;
+      if (yes(a.dynamic)) c.dynamic = "given by the ISP";
+    }
+  }
+  // A PPPoE or DHCP client's address is the ISP's to change.
+  for (const c of wans.values()) {
+    if (c.reasons.includes("pppoe-client")) c.dynamic = "PPPoE";
+    else if (c.reasons.includes("dhcp-client")) c.dynamic = "DHCP";
   }
   // The next hop of a WAN that is not point-to-point: its best default route's, else its DHCP lease's.
   for (const c of wans.values()) {

@@ -38,6 +38,9 @@ const MENUS: readonly MenuInfo[] = [
   { path: "/routing/bgp/instance", depth: 0 },
   { path: "/routing/bgp/peer", depth: 1 },
   { path: "/routing/bgp/connection", depth: 1 },
+  // The endpoint script points at the objects above by their tags; its scheduler runs it by name.
+  { path: "/system/script", depth: 0 },
+  { path: "/system/scheduler", depth: 1 },
 ];
 
 const BY_PATH = new Map(MENUS.map((m, i) => [m.path, { ...m, rank: i }]));

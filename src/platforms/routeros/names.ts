@@ -81,4 +81,6 @@ export const names = {
   serverCertificate: (p: Peering) => certificateNames(p.name).server,
   clientCertificate: (p: Peering) => certificateNames(p.name).client,
   caCertificate: (p: Peering) => certificateNames(p.name).ca,
+  /** The script (and its scheduler item) that re-resolves the friend's endpoint names on the router. */
+  endpointFollower: (p: Peering) => `bgpals-${p.name}-endpoints`,
 };

@@ -1,7 +1,10 @@
 // Plans a peering on a connected router: discovery and every planned menu read together, the
 // refusals checked (core/checks, with what the router holds), the render proven against the
 // policy, then compared with what the router has.
-import { checkPeering } from "../../core/checks.js";
+import { checkPeering, type Refusal } from "../../core/checks.js";
+import { isIPv4 } from "../../core/ipv4.js";
+import type { Peering } from "../../core/peering.js";
+import type { RouterCommand } from "./types.js";
 import { LINK_KINDS } from "../../core/links/index.js";
 import { UserError } from "../../errors.js";
 import type { PlanRequest, RouterPlan } from "../platform.js";
@@ -20,6 +23,50 @@ import { render, RenderError, type Rendered } from "./render/render.js";
 export interface RouterOsRouterPlan extends RouterPlan {
   plan: RouterOsPlan;
   rendered: Rendered | null;
+}
+
+/**
+ * The friend's endpoint names, resolved now: the commands with addresses in their place, or why a
+ * name does not resolve (refused before anything is written, not found half way through an apply).
+ */
+async function resolveEndpoints(peering: Peering, side: string, commands: readonly RouterCommand[], resolve: (name: string) => Promise<string>): Promise<{ commands: RouterCommand[] } | { refusals: Refusal[] }> {
+  const wanted = [...new Set(commands.flatMap((c) => (c.resolve ?? []).map((k) => c.attrs[k]!).filter((v) => v !== undefined && !isIPv4(v))))];
+  const answers = await Promise.all(wanted.map(async (name) => {
+    try {
+      const address = await resolve(name);
+      return isIPv4(address) ? { name, address } : { name, problem: `it resolves to ${JSON.stringify(address)}, not an IPv4 address` };
+    } catch (e) {
+      return { name, problem: e instanceof Error && e.message !== "" ? e.message : "it does not resolve" };
+    }
+  }));
+  const refusals: Refusal[] = [];
+  for (const a of answers) {
+    if (a.address !== undefined) continue;
+    const friend = Object.keys(peering.sides).find((s) => s !== side) ?? "";
+    const wan = Object.entries(peering.sides[friend]?.wans ?? {}).find(([, w]) => w.endpoint === a.name)?.[0] ?? "";
+    refusals.push({
+      code: "endpoint-unresolved",
+      path: `sides.${friend}.wans.${wan}.endpoint`,
+      message: `${friend}'s endpoint ${a.name} cannot be resolved (${a.problem}): check the name with ${friend}, or give its address with --resolve ${a.name}=<address>`,
+    });
+  }
+  if (refusals.length > 0) return { refusals };
+  const addresses = new Map(answers.map((a) => [a.name, a.address!]));
+  return {
+    commands: commands.map((c) => {
+      if (c.resolve === undefined) return c;
+      const attrs = { ...c.attrs };
+      const said: string[] = [];
+      for (const k of c.resolve) {
+        const name = attrs[k];
+        const address = name === undefined ? undefined : addresses.get(name);
+        if (address === undefined) continue;
+        attrs[k] = k === "dst-address" ? `${address}/32` : address;
+        said.push(`${name} resolves to ${address} now`);
+      }
+      return { ...c, attrs, ...(c.why !== undefined && said.length > 0 ? { why: `${c.why} (${said.join(", ")})` } : {}) };
+    }),
+  };
 }
 
 export async function planOnRouter(client: RouterClient, request: PlanRequest): Promise<RouterOsRouterPlan> {
@@ -67,6 +114,11 @@ export async function planOnRouter(client: RouterClient, request: PlanRequest): 
       if (!(e instanceof RenderError)) throw e;
       refusals.push({ code: "version-gate", path: `sides.${side}.platform.version`, message: e.message });
     }
+  }
+  if (rendered !== null && refusals.length === 0 && request.resolve !== undefined) {
+    const resolved = await resolveEndpoints(peering, side, rendered.commands, request.resolve);
+    if ("refusals" in resolved) refusals.push(...resolved.refusals);
+    else rendered = { ...rendered, commands: resolved.commands };
   }
   const full = rendered === null || refusals.length > 0 ? withObserved({ changes: [], conflicts: [] }, observed, peering.name) : planPeering(peering.name, rendered.commands, observed);
   if (request.scope !== "policy") return { version, rendered, refusals, plan: full, otherChanges: 0 };

@@ -3,6 +3,7 @@ import type { RouterClient, RouterItem } from "./api/client.js";
 import { RouterError } from "../../errors.js";
 import { PLANNED_MENUS, type Observed } from "./apply/plan.js";
 import { ONE_SERVER_RECORD } from "./names.js";
+import { LOCK_PATH, parseLockComment } from "./lock.js";
 
 export async function readMenu(client: RouterClient, path: string, proplist?: readonly string[], query?: readonly string[]): Promise<RouterItem[]> {
   try {
@@ -25,5 +26,8 @@ const OBSERVED_QUERIES: Readonly<Record<string, readonly string[]>> = { "/ip/rou
 /** The items of the menus a plan looks at (menus the version lacks read as empty); of /ip/route, the static routes only. */
 export async function readObserved(client: RouterClient, paths: readonly string[] = PLANNED_MENUS): Promise<Observed> {
   const lists = await Promise.all(paths.map((p) => readMenu(client, p, undefined, OBSERVED_QUERIES[p])));
+  // The router's lock sits among the scheduler items and changes with every run: no plan's business.
+  const scheduler = paths.indexOf(LOCK_PATH);
+  if (scheduler >= 0) lists[scheduler] = lists[scheduler]!.filter((i) => parseLockComment(i.comment) === null);
   return Object.fromEntries(paths.map((p, i) => [p, lists[i]!]));
 }

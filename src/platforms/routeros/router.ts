@@ -307,7 +307,7 @@ export class RouterOsRouter implements Router {
   }
 
   async plan(request: PlanRequest): Promise<RouterPlan> {
-    const planned = await planOnRouter(this.client, request);
+    const planned = await planOnRouter(this.client, { ...request, resolve: request.resolve ?? this.options.resolve });
     readUnder(planned.plan, this.#hold?.epoch ?? null);
     return planned;
   }

@@ -6,7 +6,7 @@ import type { RouterClient, RouterItem } from "./api/client.js";
 import type { Dialect } from "./dialects.js";
 import { menusOf } from "./menus.js";
 import { parseOwnershipTag } from "./names.js";
-import { readMenu } from "./read.js";
+import { readMenu, STATIC_ONLY } from "./read.js";
 
 
 const yes = (v: string | undefined) => v === "true" || v === "yes";
@@ -72,7 +72,7 @@ export async function statusOf(client: RouterClient, dialect: Dialect, options: 
   // Where sessions have a state menu of their own (7), it is read beside their configuration.
   const separateState = menus.bgpSessionState !== menus.bgpSessions;
   const [peers, ovpnClients, ovpnBindings, interfaces, connections, sessions] = await Promise.all([
-    dialect.wireguard ? readMenu(client, "/interface/wireguard/peers", ["comment", "interface", "last-handshake", "rx", "tx"]) : Promise.resolve([]),
+    dialect.wireguard ? readMenu(client, "/interface/wireguard/peers", ["comment", "interface", "last-handshake", "rx", "tx", "endpoint-address"]) : Promise.resolve([]),
     readMenu(client, "/interface/ovpn-client", ["name", "comment"]),
     readMenu(client, "/interface/ovpn-server", ["name", "comment"]),
     readMenu(client, "/interface", ["name", "running"]),
@@ -90,13 +90,23 @@ export async function statusOf(client: RouterClient, dialect: Dialect, options: 
     const owner = linkOf(p.comment, "peer-");
     if (owner === null) continue;
     const age = durationSeconds(p["last-handshake"]);
-    tunnels.push({ name: p.interface ?? "", ...owner, state: age !== null && age < HANDSHAKE_FRESH_S ? "up" : "down", lastHandshake: p["last-handshake"] || null, rx: Number(p.rx ?? 0), tx: Number(p.tx ?? 0) });
+    const tunnel: TunnelStatus = { name: p.interface ?? "", ...owner, state: age !== null && age < HANDSHAKE_FRESH_S ? "up" : "down", lastHandshake: p["last-handshake"] || null, rx: Number(p.rx ?? 0), tx: Number(p.tx ?? 0) };
+    if (p["endpoint-address"]) tunnel.endpointAddress = p["endpoint-address"];
+    tunnels.push(tunnel);
   }
+  // An OpenVPN client dials the name itself; where the router last resolved it, its pin route says.
+  const pins = ovpnClients.some((c) => linkOf(c.comment, "tunnel-") !== null) ? await readMenu(client, "/ip/route", ["comment", "dst-address"], STATIC_ONLY) : [];
   for (const t of [...ovpnClients, ...ovpnBindings]) {
     const owner = linkOf(t.comment, "tunnel-");
     if (owner === null) continue;
     const running = yes(interfaces.find((i) => i.name === t.name)?.running);
-    tunnels.push({ name: t.name ?? "", ...owner, state: running ? "up" : "down", lastHandshake: null, rx: 0, tx: 0 });
+    const tunnel: TunnelStatus = { name: t.name ?? "", ...owner, state: running ? "up" : "down", lastHandshake: null, rx: 0, tx: 0 };
+    const pin = pins.find((r) => {
+      const o = linkOf(r.comment, "pin-");
+      return o?.peering === owner.peering && o.link === owner.link;
+    });
+    if (pin?.["dst-address"]) tunnel.endpointAddress = pin["dst-address"].replace(/\/32$/, "");
+    tunnels.push(tunnel);
   }
 
   const sessionStatus: SessionStatus[] = [];

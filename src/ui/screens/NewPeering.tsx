@@ -1,7 +1,7 @@
 // New peering (operator A): router → friend → tunnel kind → WANs → primary → ASN → networks →
 // prepare the tunnel interfaces on the router → the offer, with its fingerprint.
-import { Box } from "ink";
-import { asnChoiceProblem, endpointOf, makeOffer, suggestAsn, type OfferMade } from "../../flows/wizard.js";
+import { Box, Text } from "ink";
+import { asnChoiceProblem, findEndpoint, makeOffer, suggestAsn, type OfferMade } from "../../flows/wizard.js";
 import { peersOf } from "../../store/workspace.js";
 import type { LinkKind } from "../../core/links/index.js";
 import { nameProblem } from "../../core/peering.js";
@@ -32,7 +32,7 @@ type Step =
   | { id: "friend"; draft: Draft }
   | { id: "kind"; draft: Draft }
   | { id: "wans"; draft: Draft }
-  | { id: "endpoint"; draft: Draft; link: string; iface: string }
+  | { id: "endpoint"; draft: Draft; link: string; iface: string; why: string }
   | { id: "primary"; draft: Draft }
   | { id: "asn"; draft: Draft }
   | { id: "networks"; draft: Draft }
@@ -64,8 +64,19 @@ export function NewPeering({ focused }: { focused: boolean }) {
 
   const afterMe = (draft: Draft) => steps.go({ id: "friend", draft });
   const afterWans = (draft: Draft) => {
-    const missing = (draft.wans ?? []).findIndex((iface, i) => draft.endpoints?.[linkName(i)] === undefined && endpointOf(draft.session!.inventory, iface) === null);
-    if (missing >= 0) return steps.go({ id: "endpoint", draft, link: linkName(missing), iface: draft.wans![missing]! });
+    // Asks for each endpoint the router cannot vouch for (NATed, dynamic), saying why; IP Cloud's name for one link at most.
+    const inventory = draft.session!.inventory;
+    let cloudTaken = false;
+    for (const [i, iface] of (draft.wans ?? []).entries()) {
+      const given = draft.endpoints?.[linkName(i)];
+      if (given !== undefined) {
+        if (given.toLowerCase() === inventory.cloud.dnsName?.toLowerCase()) cloudTaken = true;
+        continue;
+      }
+      const found = findEndpoint(inventory, iface, cloudTaken);
+      if ("problem" in found) return steps.go({ id: "endpoint", draft, link: linkName(i), iface, why: found.problem });
+      if (found.from === "ip-cloud") cloudTaken = true;
+    }
     if ((draft.wans ?? []).length > 1) return steps.go({ id: "primary", draft });
     steps.go({ id: "asn", draft: { ...draft, primary: linkName(0) } });
   };
@@ -153,16 +164,19 @@ export function NewPeering({ focused }: { focused: boolean }) {
         );
       case "endpoint":
         return (
-          <TextField
-            key={`endpoint-${step.link}`}
-            label={`address or DNS name of ${step.iface} (${step.link})`}
-            width={size.columns}
-            focused={live}
-            validate={(v) => (/^[A-Za-z0-9.-]+$/.test(v) ? null : "an IPv4 address or a DNS name")}
-            onSubmit={(endpoint) => afterWans({ ...step.draft, endpoints: { ...step.draft.endpoints, [step.link]: endpoint } })}
-            onBack={back}
-            onAbort={actions.quit}
-          />
+          <Box flexDirection="column">
+            <Text wrap="wrap">{step.why}</Text>
+            <TextField
+              key={`endpoint-${step.link}`}
+              label={`address or DNS name of ${step.iface} (${step.link})`}
+              width={size.columns}
+              focused={live}
+              validate={(v) => (/^[A-Za-z0-9.-]+$/.test(v) ? null : "an IPv4 address or a DNS name")}
+              onSubmit={(endpoint) => afterWans({ ...step.draft, endpoints: { ...step.draft.endpoints, [step.link]: endpoint } })}
+              onBack={back}
+              onAbort={actions.quit}
+            />
+          </Box>
         );
       case "primary":
         return (

@@ -23,6 +23,9 @@ const V6_MENUS: Record<string, { verbs: string[]; attrs: string[] }> = {
   "/routing/bgp/peer": { verbs: ["add"], attrs: ["name", "instance", "remote-address", "remote-as", "in-filter", "out-filter", "max-prefix-limit", "hold-time", "keepalive-time", "address-families", "multihop", "ttl", "update-source", "comment", "disabled"] },
   "/routing/bgp/network": { verbs: ["add"], attrs: ["network", "synchronize", "comment", "disabled"] },
   "/routing/filter": { verbs: ["add"], attrs: ["chain", "prefix", "prefix-length", "protocol", "bgp-as-path", "action", "jump-target", "set-bgp-local-pref", "set-bgp-prepend", "comment", "disabled"] },
+  // The endpoint script and its scheduler (manual: System > Scripting, System > Scheduler).
+  "/system/script": { verbs: ["add"], attrs: ["name", "source", "policy", "comment"] },
+  "/system/scheduler": { verbs: ["add"], attrs: ["name", "start-date", "start-time", "interval", "on-event", "policy", "comment", "disabled"] },
 };
 
 const scenarios = Object.keys(EXAMPLES) as Array<keyof typeof EXAMPLES>;

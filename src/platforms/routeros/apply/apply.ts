@@ -2,6 +2,7 @@
 // go out in stages (one menu and one kind of change at a time, pipelined over tags); each stage is
 // journaled, on disk, before it is sent. Any trap, timeout, dropped connection or interrupt stops
 // it and the changes already attempted are undone in reverse, after reconnecting if need be.
+import { isIPv4 } from "../../../core/ipv4.js";
 import type { ApplyEvent, ApplyOptions, ApplyResult } from "../../platform.js";
 import { planPeering, type ObservedItem, type RouterOsChange as Change, type RouterOsPlan as Plan } from "./plan.js";
 import type { RouterClient } from "../api/client.js";
@@ -61,7 +62,8 @@ export function stages(changes: readonly Change[]): Change[][] {
 async function attrsToSend(client: RouterClient, change: Change, options: RouterOsApplyOptions): Promise<Record<string, string>> {
   const attrs = { ...change.attrs };
   for (const key of change.command?.resolve ?? []) {
-    if (attrs[key] === undefined) continue;
+    // Resolved while planning (or an address already): nothing left to look up.
+    if (attrs[key] === undefined || isIPv4(attrs[key]!.replace(/\/32$/, ""))) continue;
     if (options.resolve === undefined) throw new Error(`cannot resolve ${attrs[key]}: no resolver given`);
     attrs[key] = await options.resolve(attrs[key]!);
   }

@@ -7,7 +7,7 @@ import { allowedOf, sidesOf, type Link, type Peering } from "../../../core/peeri
 import { ownPrefixes } from "../../../core/policy.js";
 import { dialectOf, unsupportedVersion, type Dialect } from "../dialects.js";
 import { creationRank, menusOf } from "../menus.js";
-import { names } from "../names.js";
+import { names, ownershipTag } from "../names.js";
 import type { RouterCommand } from "../types.js";
 import { emit, friendAddress, friendWan, isListener, isPrimary, myAddress, myWan, RenderError, type Context, type RenderSecrets } from "./context.js";
 import { LINK_RENDERERS } from "./links/index.js";
@@ -47,6 +47,7 @@ export function render(p: Peering, side: string, version?: string, secrets: Rend
   for (const link of p.links) LINK_RENDERERS[link.kind].tunnel(ctx, link);
   for (const link of p.links) renderWanPin(ctx, link);
   for (const link of p.links) renderReplyPath(ctx, link);
+  renderEndpointFollower(ctx);
   for (const link of p.links) renderFirewall(ctx, link);
   if (p.policy.mode === "bgp") renderBgp(ctx);
   else renderStaticRoutes(ctx);
@@ -104,6 +105,37 @@ function renderReplyPath(ctx: Context, link: Link): void {
     passthrough: "no",
     "connection-mark": mark,
   }, { placement: "top", why });
+}
+
+/** How often the router re-resolves the friend's endpoint names. */
+export const ENDPOINT_RESOLVE_INTERVAL = "1m";
+
+/**
+ * bgpals resolves the friend's endpoint names when it writes (the pin routes and WireGuard peers
+ * hold addresses): a scheduler script resolves them again every minute on the router and moves
+ * both, so a friend whose address changes comes back without anyone running bgpals.
+ */
+function renderEndpointFollower(ctx: Context): void {
+  const followed = ctx.p.links.filter((link) => !isListener(ctx, link) && !isIPv4(friendWan(ctx, link).endpoint!));
+  if (followed.length === 0) return;
+  const tag = (role: string) => ownershipTag(ctx.p.name, role);
+  const lines: string[] = [`# bgpals: follows ${ctx.friend}'s endpoint names (peering ${ctx.p.name})`];
+  for (const link of followed) {
+    const name = friendWan(ctx, link).endpoint!;
+    lines.push(":do {", `:local a [:resolve "${name}"]`);
+    if (LINK_RENDERERS[link.kind].endpointFollows !== undefined) lines.push(LINK_RENDERERS[link.kind].endpointFollows!(ctx, link, tag));
+    lines.push(`/ip route set [find comment="${tag(`pin-${link.name}`)}"] dst-address="$a/32"`);
+    lines.push(`/ip route set [find comment="${tag(`pin-${link.name}-guard`)}"] dst-address="$a/32"`);
+    lines.push(`} on-error={ :log warning "bgpals: ${name} (${ctx.friend}'s ${link.name} endpoint) does not resolve" }`);
+  }
+  const script = names.endpointFollower(ctx.p);
+  const followedNames = followed.map((l) => friendWan(ctx, l).endpoint!).join(", ");
+  emit(ctx, "/system/script", "endpoint-script", { name: script, policy: "read,write,test", source: lines.join("\n") }, {
+    why: `re-resolves ${followedNames} on the router and moves the tunnel${followed.length > 1 ? "s" : ""} when ${ctx.friend}'s address changes`,
+  });
+  emit(ctx, "/system/scheduler", "endpoint-scheduler", { name: script, interval: ENDPOINT_RESOLVE_INTERVAL, "on-event": script, policy: "read,write,test" }, {
+    why: `runs ${script} every ${ENDPOINT_RESOLVE_INTERVAL}`,
+  });
 }
 
 function renderFirewall(ctx: Context, link: Link): void {

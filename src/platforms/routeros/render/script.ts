@@ -1,4 +1,5 @@
 // The same commands as a RouterOS script (.rsc) an admin can paste, or as JSON.
+import { isIPv4 } from "../../../core/ipv4.js";
 import { maskedAttrs, unsetWords } from "../../../core/plan-view.js";
 import { SECRET_MASK, type Plan } from "../../../core/plan.js";
 import { ownershipTag } from "../names.js";
@@ -33,7 +34,7 @@ export function quote(value: string): string {
 function attrValue(cmd: RouterCommand, key: string, value: string, maskSecrets: boolean): string {
   if (maskSecrets && cmd.secret?.includes(key)) return quote(SECRET_MASK);
   // The router resolves names itself when the script runs.
-  if (cmd.resolve?.includes(key)) return `[:resolve ${quote(value).startsWith('"') ? quote(value) : `"${value}"`}]`;
+  if (cmd.resolve?.includes(key) && !isIPv4(value.replace(/\/32$/, ""))) return `[:resolve ${quote(value).startsWith('"') ? quote(value) : `"${value}"`}]`;
   return quote(value);
 }
 

@@ -19,14 +19,18 @@ export function formatRate(bytesPerSecond: number): string {
   return `${unit === 0 ? Math.round(value) : value.toFixed(1)} ${UNITS[unit]}`;
 }
 
-/** Where a link's tunnel goes: our WAN, and the friend's endpoint or our listening port. */
-export function linkPath(peering: Peering, link: Peering["links"][number], me: string): string {
+/**
+ * Where a link's tunnel goes: our WAN, and the friend's endpoint or our listening port; for an
+ * endpoint name, the address the router last resolved it to (its endpoint script does, every minute).
+ */
+export function linkPath(peering: Peering, link: Peering["links"][number], me: string, resolved?: string): string {
   const wan = peering.sides[me]?.wans[link.wan[me] ?? ""];
   const kind = linkKind(link.kind).short;
   const via = wan ? ` via ${wan.interface}` : "";
   if (link.listener === me) return `${kind}${via}, listens :${link.port}`;
   const endpoint = peering.sides[link.listener]?.wans[link.wan[link.listener] ?? ""]?.endpoint;
-  return `${kind}${via} → ${endpoint ?? "?"}:${link.port}`;
+  const now = resolved !== undefined && endpoint !== undefined && resolved !== endpoint ? ` (router resolved ${resolved})` : "";
+  return `${kind}${via} → ${endpoint ?? "?"}:${link.port}${now}`;
 }
 
 export interface LinkLinesProps {
@@ -53,7 +57,7 @@ export function LinkLines(props: LinkLinesProps) {
     t?.lastHandshake ? `hs ${t.lastHandshake}` : "",
     rate ? `rx ${formatRate(rate.rx)} tx ${formatRate(rate.tx)}` : "",
     s?.lastError && !established ? s.lastError : "",
-    linkPath(peering, link, me),
+    linkPath(peering, link, me, t?.endpointAddress),
   ].filter((part) => part !== "");
   return (
     <Box flexDirection="column">

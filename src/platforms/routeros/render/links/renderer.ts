@@ -9,4 +9,9 @@ export interface LinkRenderer {
   tunnel(ctx: Context, link: Link): void;
   /** Extra firewall rules the tunnel needs (WireGuard's MSS clamp; OpenVPN clamps in its PPP profile). */
   firewall?(ctx: Context, link: Link): void;
+  /**
+   * The endpoint script's line that points the tunnel at `$a`, the friend's endpoint name just
+   * resolved on the router; none where the router resolves the name itself on each connection (OpenVPN).
+   */
+  endpointFollows?(ctx: Context, link: Link, tag: (role: string) => string): string;
 }

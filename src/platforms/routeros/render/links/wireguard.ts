@@ -1,7 +1,7 @@
 // WireGuard on RouterOS 7: an interface (the router makes its key; the private key never leaves
 // it), the friend as a peer, and the tunnel address.
 import { WIREGUARD_KEEPALIVE, WIREGUARD_MTU } from "../../../../core/links/wireguard.js";
-import { parsePrefix } from "../../../../core/ipv4.js";
+import { isIPv4, parsePrefix } from "../../../../core/ipv4.js";
 import { allowedOf, type Link } from "../../../../core/peering.js";
 import { names } from "../../names.js";
 import type { RouterCommand } from "../../types.js";
@@ -31,6 +31,8 @@ export const wireguardRenderer: LinkRenderer = {
       const endpoint = friendWan(ctx, link).endpoint!;
       peer["endpoint-address"] = endpoint;
       peer["endpoint-port"] = String(link.port);
+      // WireGuard resolves a name once; bgpals writes the address and the endpoint script follows it.
+      if (!isIPv4(endpoint)) extra.resolve = ["endpoint-address"];
       // The initiator keeps the NAT mapping and the handshake alive.
       peer["persistent-keepalive"] = link.keepalive ?? WIREGUARD_KEEPALIVE;
     }
@@ -47,6 +49,10 @@ export const wireguardRenderer: LinkRenderer = {
       interface: iface,
       network: link.subnet.split("/")[0]!,
     }, { why: `tunnel address on ${link.name}; a subnet, not a /32, so the BGP next hop is connected` });
+  },
+
+  endpointFollows(_ctx: Context, link: Link, tag: (role: string) => string): string {
+    return `/interface wireguard peers set [find comment="${tag(`peer-${link.name}`)}"] endpoint-address=$a`;
   },
 
   firewall(ctx: Context, link: Link): void {
