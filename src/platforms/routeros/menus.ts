@@ -19,8 +19,6 @@ const MENUS: readonly MenuInfo[] = [
   { path: "/ppp/profile", depth: 0 },
   { path: "/ppp/secret", depth: 1 },
   { path: "/interface/ovpn-server/server", depth: 0 },
-  // The record of the one OpenVPN server before 7.17 (names.ts ONE_SERVER_RECORD).
-  { path: "/system/scheduler", depth: 0 },
   { path: "/interface/ovpn-server", depth: 2 },
   { path: "/interface/ovpn-client", depth: 0 },
   { path: "/interface/wireguard", depth: 0 },
@@ -39,6 +37,7 @@ const MENUS: readonly MenuInfo[] = [
   { path: "/routing/bgp/peer", depth: 1 },
   { path: "/routing/bgp/connection", depth: 1 },
   // The endpoint script points at the objects above by their tags; its scheduler runs it by name.
+  // The scheduler also keeps the record of the one OpenVPN server before 7.17 (names.ts ONE_SERVER_RECORD).
   { path: "/system/script", depth: 0 },
   { path: "/system/scheduler", depth: 1 },
 ];

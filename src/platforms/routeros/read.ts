@@ -2,7 +2,6 @@
 import type { RouterClient, RouterItem } from "./api/client.js";
 import { RouterError } from "../../errors.js";
 import { PLANNED_MENUS, type Observed } from "./apply/plan.js";
-import { ONE_SERVER_RECORD } from "./names.js";
 import { LOCK_PATH, parseLockComment } from "./lock.js";
 
 export async function readMenu(client: RouterClient, path: string, proplist?: readonly string[], query?: readonly string[]): Promise<RouterItem[]> {
@@ -20,8 +19,7 @@ export async function readMenu(client: RouterClient, path: string, proplist?: re
  * and bgpals's own routes are all static. `?-dynamic` (no such attribute) or `dynamic=false`.
  */
 export const STATIC_ONLY = ["?-dynamic", "?dynamic=false", "?#|"];
-/** Of the scheduler, only the record of the one OpenVPN server: the lock lives there too, and changes under a run. */
-const OBSERVED_QUERIES: Readonly<Record<string, readonly string[]>> = { "/ip/route": STATIC_ONLY, [ONE_SERVER_RECORD.path]: [`?name=${ONE_SERVER_RECORD.name}`] };
+const OBSERVED_QUERIES: Readonly<Record<string, readonly string[]>> = { "/ip/route": STATIC_ONLY };
 
 /** The items of the menus a plan looks at (menus the version lacks read as empty); of /ip/route, the static routes only. */
 export async function readObserved(client: RouterClient, paths: readonly string[] = PLANNED_MENUS): Promise<Observed> {
