@@ -18,7 +18,7 @@ import type { ApplyEvent, Inventory, LinkSecrets, Router } from "../platforms/pl
 import { grantedMonitorPassword, saveFriendMonitorAccount, saveGrantedMonitorPassword, savePppPasswords, type KeptIn } from "../store/friends.js";
 import { loadIdentity, peekIdentity, pendingOfferFile, rememberFriend, saveIdentity, savePending, SeenNonces } from "../store/identity.js";
 import { acceptedPublic, forgetAcceptedPublic, friendNameTaken, peersOf, rememberAcceptedPublic, savePeering, takenMessage, type Workspace } from "../store/workspace.js";
-import { pemFingerprint, pemIsAuthority } from "../core/certificates.js";
+import { normalizeFingerprint, pemFingerprint, pemIsAuthority } from "../core/certificates.js";
 
 export { asnChoiceProblem };
 
@@ -319,7 +319,7 @@ export function openOffer(text: string, ws: Workspace, me: string, now = Date.no
   const from = decoded.bundle.from;
   const sender = senderProblem(from.name, offer.side.name, "offer");
   if (sender !== null) throw new UserError(sender);
-  if (offer.ovpn !== undefined && (pemFingerprint(offer.ovpn.caCertificate) !== offer.ovpn.caFingerprint || !pemIsAuthority(offer.ovpn.caCertificate))) {
+  if (offer.ovpn !== undefined && (pemFingerprint(offer.ovpn.caCertificate) !== normalizeFingerprint(offer.ovpn.caFingerprint) || !pemIsAuthority(offer.ovpn.caCertificate))) {
     throw new UserError("offer refused, nothing written: its OpenVPN CA certificate does not match the fingerprint it pins");
   }
   if (offer.friend !== me) throw new UserError(`this offer is for ${offer.friend}, not ${me}: nothing written`);
@@ -555,7 +555,7 @@ export function openAnswer(text: string, ws: Workspace, me: string, now = Date.n
   const acceptPublic = acceptPublicFor(ws, full.peering.name, friend, options, keyTaken);
   const friendInput = checkFriendInput(full.peering, me, friend, peersOf(ws, full.peering.name), acceptPublic);
   if (friendInput.length > 0) throw new UserError(refusalLines("answer refused, nothing written:", friendInput));
-  if (answer.ovpn !== undefined && (pemFingerprint(answer.ovpn.caCertificate) !== answer.ovpn.caFingerprint || !pemIsAuthority(answer.ovpn.caCertificate))) {
+  if (answer.ovpn !== undefined && (pemFingerprint(answer.ovpn.caCertificate) !== normalizeFingerprint(answer.ovpn.caFingerprint) || !pemIsAuthority(answer.ovpn.caCertificate))) {
     throw new UserError("answer refused, nothing written: its OpenVPN CA certificate does not match its fingerprint");
   }
   const sealed = decoded.bundle.secrets ?? {};

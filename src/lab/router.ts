@@ -407,7 +407,7 @@ export class LabRouter {
       const split = request.command.lastIndexOf("/");
       const path = request.command.slice(0, split);
       const verb = request.command.slice(split + 1);
-      const allowed = (verb === "add" || verb === "set") && this.store.menu(path) !== undefined ? v6Arguments(path, verb) : null;
+      const allowed = (verb === "add" || verb === "set") && this.store.menu(path)?.verbs.includes(verb) === true ? v6Arguments(path, verb) : null;
       if (allowed !== null) {
         for (const name of request.attributes.keys()) {
           if (name === ".id" || name === "numbers" || allowed.includes(name)) continue;

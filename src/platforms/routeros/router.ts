@@ -1,5 +1,6 @@
 // A RouterOS router behind the seam (platforms/platform.ts): one API connection, and what bgpals
 // reads, plans and writes through it. The decisions are in the modules this one wires together.
+import { normalizeFingerprint } from "../../core/certificates.js";
 import type { CaCertificateBody } from "../../core/offer.js";
 import type { Peering } from "../../core/peering.js";
 import type { Plan } from "../../core/plan.js";
@@ -370,8 +371,8 @@ export class RouterOsRouter implements Router {
       const hold = this.#run();
       hold.run.remember("/certificate", await this.client.print("/certificate"));
       const files = [`${name}.crt`, `${name}.txt`];
-      const entries = hold.run.intend([{ what: `import /certificate (${name})`, record: { kind: "certificates", names: [name], files, fingerprints: [ca.caFingerprint] } }]);
-      await importCa(this.client, name, { pem: ca.caCertificate, fingerprint: ca.caFingerprint }, dialect);
+      const entries = hold.run.intend([{ what: `import /certificate (${name})`, record: { kind: "certificates", names: [name], files, fingerprints: [normalizeFingerprint(ca.caFingerprint) ?? ca.caFingerprint] } }]);
+      await importCa(this.client, name, { pem: ca.caCertificate, fingerprint: normalizeFingerprint(ca.caFingerprint) ?? ca.caFingerprint }, dialect);
       hold.run.answered(entries);
     });
   }
