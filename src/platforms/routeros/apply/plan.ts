@@ -24,6 +24,11 @@ export interface RouterOsChange extends Change {
    * a private key or password the router does not show). Such changes go last, one at a time.
    */
   irreversible?: string;
+  /**
+   * This side's own OpenVPN certificate (and its CA when missing) is made on the router before the
+   * rest of the plan (`/certificate add` + `sign`: the key pair never leaves the router).
+   */
+  makeCertificate?: { role: "server" | "client"; serverNames: readonly string[] };
 }
 
 /** How a plan was made, to read the router back after applying it and see that it took. */
