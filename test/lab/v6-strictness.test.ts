@@ -52,6 +52,10 @@ describe("carol refuses unknown arguments", () => {
   });
 
   test("what bgpals renders for RouterOS 6 is accepted word for word", async () => {
+    // The OpenVPN client names its certificate, which must exist: made first, as accept does.
+    const router = await routerOs.connect(targetOf(lab, "carol"), "carol");
+    await router.makeCertificates("alice-carol", "client");
+    await router.close();
     const api = await connect(lab, "carol");
     const commands = render(example("s4"), "carol").commands;
     await sendCommands(api, commands);

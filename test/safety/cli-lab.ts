@@ -2,13 +2,12 @@
 // interrupted at an exact write (the lab's afterWrite), and the same commands in-process for the
 // runs that follow (cheaper than a process each; the killed ones are real processes).
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Lab } from "../../src/lab/lab.js";
 import { applyCommand, recoverCommand, type PeeringFlags } from "../../src/cli/router-commands.js";
 import { loadIdentity } from "../../src/store/identity.js";
-import { EXAMPLES, repoRoot } from "../helpers.js";
+import { exampleFileFor, repoRoot, tempDir } from "../helpers.js";
 
 export const RESOLVE = ["vpn.alice.example=203.0.113.10", "vpn2.alice.example=198.51.100.20", "c0ffee123456.sn.mynetname.net=198.18.0.77"];
 
@@ -22,7 +21,7 @@ export interface Spawned {
 
 /** A config home of its own (with an identity, so the journal keeps secrets sealed). */
 export function home(withIdentity = true): string {
-  const dir = mkdtempSync(join(tmpdir(), "bgpals-safety-"));
+  const dir = tempDir("bgpals-safety-");
   if (withIdentity) loadIdentity("alice", dir);
   return dir;
 }
@@ -36,8 +35,15 @@ export function passwordOf(lab: Lab, name: string): string {
   return lab.info().routers.find((x) => x.name === name)!.password;
 }
 
+// S1 as alice applies it (her keys the placeholder: her router makes them), one file per test file.
+let s1File: string | undefined;
+function s1OnAlice(): string {
+  s1File ??= exampleFileFor("s1", "alice");
+  return s1File;
+}
+
 export function cliArgs(lab: Lab, command: "apply" | "remove", extra: string[] = []): string[] {
-  return [command, "--router", routerSpec(lab, "alice"), "--peering", EXAMPLES.s1, "--side", "alice", "--yes", ...RESOLVE.flatMap((r) => ["--resolve", r]), ...extra];
+  return [command, "--router", routerSpec(lab, "alice"), "--peering", s1OnAlice(), "--side", "alice", "--yes", ...RESOLVE.flatMap((r) => ["--resolve", r]), ...extra];
 }
 
 export function spawnCli(args: string[], env: Record<string, string>): Spawned {
@@ -82,7 +88,7 @@ export async function inProcess(run: (write: (text: string) => void) => Promise<
 }
 
 export function flagsOf(lab: Lab, extra: Partial<PeeringFlags> = {}): PeeringFlags {
-  return { router: routerSpec(lab, "alice"), peering: EXAMPLES.s1, side: "alice", yes: true, resolve: RESOLVE, ...extra };
+  return { router: routerSpec(lab, "alice"), peering: s1OnAlice(), side: "alice", yes: true, resolve: RESOLVE, ...extra };
 }
 
 export const applyInProcess = (lab: Lab, remove: boolean, capture?: () => void) => inProcess((write) => applyCommand(flagsOf(lab), remove, write), capture);

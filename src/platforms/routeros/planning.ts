@@ -52,7 +52,7 @@ export async function planOnRouter(client: RouterClient, request: PlanRequest): 
     featuresOf: routerOsFeatures,
     version,
     others: request.others,
-    router: { interfaces: inventory.interfaces.map((i) => i.name), prefixesInUse: [...inventory.prefixesInUse, ...otherTunnels], ...keysAndCertificates(peering, observed, request) },
+    router: { interfaces: inventory.interfaces.map((i) => i.name), prefixesInUse: [...inventory.prefixesInUse, ...otherTunnels], ...(request.scope === "policy" ? {} : keysAndCertificates(peering, observed, request)) },
     acceptPublic: request.acceptPublic,
   });
   let rendered: Rendered | null = null;

@@ -59,6 +59,8 @@ export async function planAndApply(
   peering: Peering,
   options: { remove?: boolean; secrets?: LinkSecrets; pipeline?: boolean } = {},
 ): Promise<{ planned: RouterPlan; result: ApplyResult }> {
+  // The examples' keys and CAs belong to no router: the side applied gets the placeholder (see readyOn).
+  if (!options.remove) peering = await readyOn(lab, name, peering);
   const router = await routerOs.connect(targetOf(lab, name), name);
   try {
     // Lock first, then read, plan and write, as the commands do.
