@@ -116,7 +116,7 @@ describe("plan, apply, status, remove (S4: alice 7.24 with carol 6.49 over OpenV
       expect(before[router]).toContain("bgpals-alice-carol-ca");
       expect(lab.router(router).exportConfig()).toBe(factory[router]);
     }
-  });
+  }, 120_000);
 });
 
 describe("clear errors, exit code 1, nothing written", () => {
