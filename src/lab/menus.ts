@@ -157,6 +157,8 @@ export function menuDescriptors(version: string, privateKeys: Map<string, string
     ...certificateMenus(version, certificateKeys),
     list("/ip/address"),
     list("/ip/route"),
+    // What the DHCP server handed out shows on the client (read-only), until the link goes down.
+    list("/ip/dhcp-client", { key: ["interface"], readOnly: ["status", "address", "gateway", "dhcp-server", "expires-after", "primary-dns"], booleans: ["use-peer-dns", "use-peer-ntp"] }),
     named("/ip/pool"),
     named("/ip/dhcp-server"),
     list("/ip/dhcp-server/network"),
