@@ -28,6 +28,13 @@ const DAVE = {
   },
 };
 
+// docs/lab.md's second example: RouterOS 6 on one PPPoE line published by IP Cloud, its user's OpenVPN server on.
+const ERIN = {
+  wans: [{ type: "pppoe", interface: "pppoe-out1", address: "198.18.7.9" }],
+  ipCloud: { dnsName: "e1e2e3e4e5e6.sn.mynetname.net" },
+  objects: { "/interface/ovpn-server/server": [{ enabled: "yes", port: 1194, certificate: "none", "require-client-certificate": "no" }] },
+};
+
 function personality(name: string, content: unknown): string {
   const file = join(tempDir("bgpals-personality-"), `${name}.json`);
   writeFileSync(file, typeof content === "string" ? content : JSON.stringify(content, null, 2));
@@ -59,11 +66,12 @@ async function api(r: { host: string; port: number; user: string; password: stri
 
 describe("bgpals lab --router", () => {
   it("starts routers from personality files, built-ins at other versions, and defaults", async () => {
-    const { child, info } = await firstLine(["--router", `dave=7.21.1:${personality("dave", DAVE)}`, "--router", "alice=7.12.2", "--router", "old=6.48.6"]);
+    const { child, info } = await firstLine(["--router", `dave=7.21.1:${personality("dave", DAVE)}`, "--router", "alice=7.12.2", "--router", "old=6.48.6", "--router", `erin=6.48.6:${personality("erin", ERIN)}`]);
     expect(info.routers.map((r) => [r.name, r.version, r.user])).toEqual([
       ["dave", "7.21.1", "admin"],
       ["alice", "7.12.2", "admin"],
       ["old", "6.48.6", "admin"],
+      ["erin", "6.48.6", "admin"],
     ]);
     const dave = info.routers[0]!;
     expect(dave.password).toBe("dave-secret");
@@ -88,6 +96,10 @@ describe("bgpals lab --router", () => {
     expect(await old.write("/routing/bgp/instance/print", ["=.proplist=name,as"])).toEqual([{ name: "default", as: "65530" }]);
     expect(((await old.write("/ip/address/print", ["?interface=ether1"])) as any[])[0].address).toBe("198.51.100.2/24");
     await old.close();
+    const erin = await api(info.routers[3]!);
+    expect(await erin.write("/ip/cloud/print", ["=.proplist=ddns-enabled,dns-name,public-address"])).toEqual([{ "ddns-enabled": "true", "dns-name": "e1e2e3e4e5e6.sn.mynetname.net", "public-address": "198.18.7.9" }]);
+    expect(await erin.write("/interface/ovpn-server/server/print", ["=.proplist=enabled,port"])).toEqual([{ enabled: "true", port: "1194" }]);
+    await erin.close();
 
     const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     child.kill("SIGINT");
