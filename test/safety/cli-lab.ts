@@ -35,12 +35,8 @@ export function passwordOf(lab: Lab, name: string): string {
   return lab.info().routers.find((x) => x.name === name)!.password;
 }
 
-// S1 as alice applies it (her keys the placeholder: her router makes them), one file per test file.
-let s1File: string | undefined;
-function s1OnAlice(): string {
-  s1File ??= exampleFileFor("s1", "alice");
-  return s1File;
-}
+// S1 as alice applies it (her keys the placeholder: her router makes them); removed when the test ends.
+const s1OnAlice = () => exampleFileFor("s1", "alice");
 
 export function cliArgs(lab: Lab, command: "apply" | "remove", extra: string[] = []): string[] {
   return [command, "--router", routerSpec(lab, "alice"), "--peering", s1OnAlice(), "--side", "alice", "--yes", ...RESOLVE.flatMap((r) => ["--resolve", r]), ...extra];
