@@ -1,11 +1,13 @@
 // Shared by tests: the example peering files and a clone helper for mutations; temp dirs and
 // processes that go when the test that made them ends; waiting for a condition.
 import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, onTestFinished } from "vitest";
+import { PLACEHOLDER_FINGERPRINT } from "../src/core/links/ovpn.js";
+import { PLACEHOLDER_KEY } from "../src/core/links/wireguard.js";
 import { parsePeering, type Peering } from "../src/core/peering.js";
 
 export const repoRoot = fileURLToPath(new URL("..", import.meta.url));
@@ -30,6 +32,20 @@ export function mustParse(json: unknown): Peering {
   const r = parsePeering(json);
   if (!r.ok) throw new Error(`example does not parse: ${JSON.stringify(r.problems)}`);
   return r.peering;
+}
+
+/**
+ * A peering as a test applies it to one lab router. The examples' WireGuard keys and CA
+ * fingerprints belong to no router: this side's keys become the placeholder (its router makes
+ * them), and where this side runs the OpenVPN server, the CA it pins too (its router makes it).
+ */
+export function appliedOn(peering: Peering, side: string): Peering {
+  const out = structuredClone(peering);
+  for (const link of out.links) {
+    if (link.kind === "wireguard") link.publicKey = { ...link.publicKey, [side]: PLACEHOLDER_KEY };
+    if (link.kind === "ovpn" && link.listener === side) link.caFingerprint = PLACEHOLDER_FINGERPRINT;
+  }
+  return out;
 }
 
 // Every scenario, side and dialect family a golden render is kept for.
@@ -70,6 +86,13 @@ export function onCleanup(cleanup: () => unknown): void {
     // Not inside a test.
     fileCleanups.push(cleanup);
   }
+}
+
+/** The example written to a temp file as a test applies it on `side` (see appliedOn), for the CLI. */
+export function exampleFileFor(name: keyof typeof EXAMPLES, side: string): string {
+  const file = join(tempDir("bgpals-example-"), `${name}-${side}.peering.json`);
+  writeFileSync(file, `${JSON.stringify(appliedOn(example(name), side), null, 2)}\n`);
+  return file;
 }
 
 /** A new directory under the temp dir, `prefix` then random characters; removed by `onCleanup`. */

@@ -47,7 +47,8 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
   program
     .command("lab")
     .description("run simulated RouterOS routers (the built-in lab) in the foreground")
-    .option("--routers <names>", "comma-separated lab routers: alice (7.24), remi (7.19.6), carol (6.49)", "alice,remi,carol")
+    .option("--routers <names>", "comma-separated lab routers: alice (7.24), remi (7.19.6), carol (6.49) (default: all three, unless --router is given)")
+    .option("--router <name=version[:file]>", "a lab router of any RouterOS 6 or 7 version: a built-in one at another version, or one described by a personality file (docs/lab.md) (repeatable)", collectValues)
     .option("--port-base <port>", "first API port; router i gets port-base+2i (API) and +2i+1 (API-SSL); default: any free ports", portBase("--port-base"))
     .option("--host <address>", "address to listen on", "127.0.0.1")
     .option("--clock-factor <n>", "lab seconds per real second (e.g. 10: a 30 s hold timer expires in 3 s)", positive("--clock-factor", 1000))

@@ -19,3 +19,12 @@ export function pemIsAuthority(pem: string): boolean {
     return false;
   }
 }
+
+/** A SHA-256 fingerprint as people write it: 64 hex digits, bare or after `sha256:`, any case. */
+export const FINGERPRINT_PATTERN = "^([Ss][Hh][Aa]256:)?[0-9A-Fa-f]{64}$";
+const FINGERPRINT = new RegExp(FINGERPRINT_PATTERN);
+
+/** The fingerprint in the form RouterOS prints it (64 lower-case hex digits), or null when the text is none. */
+export function normalizeFingerprint(text: string): string | null {
+  return FINGERPRINT.test(text) ? text.replace(/^sha256:/i, "").toLowerCase() : null;
+}

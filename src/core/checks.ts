@@ -5,6 +5,8 @@ import { addressInPrefix, coverAllAddresses, enclosing, formatPrefix, isIPv4, pa
 import { allowedOf, sidesOf, type Peering } from "./peering.js";
 import type { FeaturesOf } from "./features.js";
 import { linkKind } from "./links/index.js";
+import { PLACEHOLDER_FINGERPRINT } from "./links/ovpn.js";
+import { PLACEHOLDER_KEY } from "./links/wireguard.js";
 
 export type RefusalCode =
   | "prefix-overlap"
@@ -21,7 +23,11 @@ export type RefusalCode =
   | "endpoint-reserved"
   | "port-in-use"
   | "endpoint-shared"
-  | "endpoint-unresolved";
+  | "endpoint-unresolved"
+  | "key-mismatch"
+  | "key-unknown"
+  | "certificate-missing"
+  | "ca-mismatch";
 
 export interface Refusal {
   code: RefusalCode;
@@ -35,6 +41,16 @@ export interface RouterFacts {
   interfaces: readonly string[];
   /** Interface addresses with their mask ("192.168.88.1/24") and route destinations. */
   prefixesInUse: readonly string[];
+  /**
+   * WireGuard: per link name, the public key of the interface this peering has on the router for
+   * it, or null when there is none yet. Absent: not read (no key is checked).
+   */
+  wireguardKeys?: Readonly<Record<string, string | null>>;
+  /**
+   * OpenVPN: the SHA-256 fingerprints of this peering's CAs on the router (null: not there). Absent:
+   * not read. `friendCa` may be one this run puts on the router before it writes (complete).
+   */
+  certificates?: { ownCa: string | null; friendCa: string | null };
 }
 
 export interface CheckInput {
@@ -71,6 +87,8 @@ export function checkPeering(input: CheckInput): Refusal[] {
     ...checkOverlaps(p, me, friend, input.others ?? [], input.router),
     ...checkWans(p, me, input.router),
     ...checkSharedEndpoints(p),
+    ...checkKeys(p, me, friend, input.router),
+    ...checkCertificates(p, me, friend, input.router),
     ...checkFilterSet(p, friend),
     ...checkFriendInput(p, me, friend, input.others ?? [], input.acceptPublic ?? []),
   ];
@@ -210,6 +228,75 @@ function checkSharedEndpoints(p: Peering): Refusal[] {
       path: `links[${j}].wan.${initiator}`,
       message: `links ${earlier.name} and ${link.name} both reach ${link.listener} at ${endpoint} but leave ${initiator} by different WANs (${earlier.wan[initiator]}, ${link.wan[initiator]}): two routes to one address at the same distance are shared by the router as it likes, so a link would not stay on its WAN. Give ${link.listener}'s WANs an endpoint each, or run both links on one of ${initiator}'s WANs`,
     });
+  });
+  return out;
+}
+
+/**
+ * A side's WireGuard key in the file is the placeholder (absent is the same: the router makes it) or
+ * the key of the router's own interface for that link. Anything else would leave the friend
+ * holding a key no router has, and the tunnel would never come up.
+ */
+function checkKeys(p: Peering, me: string, friend: string, router: RouterFacts | undefined): Refusal[] {
+  const out: Refusal[] = [];
+  p.links.forEach((link, i) => {
+    if (!linkKind(link.kind).keysOnRouter) return;
+    const theirs = link.publicKey?.[friend];
+    if (theirs === undefined || theirs === PLACEHOLDER_KEY) {
+      out.push({ code: "key-unknown", path: `links[${i}].publicKey.${friend}`, message: `link ${link.name}: ${friend}'s WireGuard key is not known yet (${theirs === undefined ? "absent" : "the placeholder"}): the tunnel needs the key ${friend}'s router made; ask ${friend} for it (their offer or answer carries it)` });
+    }
+    const keys = router?.wireguardKeys;
+    const mine = link.publicKey?.[me];
+    if (keys === undefined || mine === undefined || mine === PLACEHOLDER_KEY) return;
+    const held = keys[link.name] ?? null;
+    const path = `links[${i}].publicKey.${me}`;
+    const fix = `put the placeholder ${PLACEHOLDER_KEY} there (the router makes the key) and give ${friend} the new one, or correct the file`;
+    if (held === null) {
+      out.push({ code: "key-mismatch", path, message: `link ${link.name}: the file names ${mine} as our WireGuard key, but this router has no interface for ${link.name} to hold it (a new one gets a new key, and ${friend} would keep the wrong one): ${fix}` });
+    } else if (held !== mine) {
+      out.push({ code: "key-mismatch", path, message: `link ${link.name}: the file names ${mine} as our WireGuard key, but the router's interface for ${link.name} has ${held}: ${friend} would hold a key this router does not; ${fix}` });
+    }
+  });
+  return out;
+}
+
+/**
+ * OpenVPN: the client pins the server's CA (`caFingerprint`). On the client, the friend's CA must be
+ * on the router (it only arrives in a bundle) and be the one pinned; on the server, our own CA is
+ * the one pinned, and a server asking for client certificates needs the friend's CA too.
+ */
+function checkCertificates(p: Peering, me: string, friend: string, router: RouterFacts | undefined): Refusal[] {
+  const facts = router?.certificates;
+  if (facts === undefined) return [];
+  const out: Refusal[] = [];
+  const seen = new Set<string>();
+  const once = (refusal: Refusal) => {
+    if (!seen.has(refusal.message)) out.push(refusal);
+    seen.add(refusal.message);
+  };
+  p.links.forEach((link, i) => {
+    if (!linkKind(link.kind).certificates) return;
+    const pinned = link.caFingerprint === undefined || link.caFingerprint === PLACEHOLDER_FINGERPRINT ? null : link.caFingerprint;
+    const path = `links[${i}].caFingerprint`;
+    const bundle = `it only arrives in ${friend}'s bundle: run bgpals accept (or complete) with it`;
+    if (link.listener === me) {
+      if (pinned !== null && facts.ownCa !== null && facts.ownCa !== pinned) {
+        once({ code: "ca-mismatch", path, message: `link ${link.name}: the file pins the CA ${pinned} for our OpenVPN server, but this router's CA for ${p.name} is ${facts.ownCa}: ${friend}'s client would refuse our server; correct the file (or make the offer again)` });
+      } else if (pinned !== null && facts.ownCa === null) {
+        once({ code: "ca-mismatch", path, message: `link ${link.name}: the file pins the CA ${pinned} for our OpenVPN server, but this router has no CA for ${p.name}: one made now would not be ${pinned}, and ${friend}'s client would refuse it; make the offer again (or put the placeholder ${PLACEHOLDER_FINGERPRINT} there and send ${friend} the new fingerprint)` });
+      }
+      if ((link.requireClientCertificate ?? true) && facts.friendCa === null) {
+        once({ code: "certificate-missing", path: `links[${i}].requireClientCertificate`, message: `link ${link.name}: our OpenVPN server asks for ${friend}'s client certificate, but ${friend}'s CA is not on this router; ${bundle}` });
+      }
+      return;
+    }
+    if (facts.friendCa === null) {
+      once({ code: "certificate-missing", path, message: `link ${link.name}: ${friend}'s OpenVPN CA is not on this router, so our client cannot check ${friend}'s server; ${bundle}` });
+    } else if (pinned === null) {
+      once({ code: "ca-mismatch", path, message: `link ${link.name}: the file pins no CA for ${friend}'s server (the placeholder), but the router holds ${friend}'s CA ${facts.friendCa}: put that fingerprint in the file if ${friend} confirms it` });
+    } else if (facts.friendCa !== pinned) {
+      once({ code: "ca-mismatch", path, message: `link ${link.name}: the file pins ${friend}'s CA ${pinned}, but the CA of ${friend} on this router is ${facts.friendCa}: one of them is not ${friend}'s; check the fingerprint with ${friend} before going on` });
+    }
   });
   return out;
 }

@@ -4,6 +4,7 @@ import { allocateLinkSubnets } from "./addressing.js";
 import { isLinkKind, LINK_KINDS, linkKind, portPool, type KnownLinkKind, type LinkKind } from "./links/index.js";
 import type { ProposedFields } from "./links/kind.js";
 import { PLACEHOLDER_FINGERPRINT } from "./links/ovpn.js";
+import { FINGERPRINT_PATTERN, normalizeFingerprint } from "./certificates.js";
 import { PLACEHOLDER_KEY } from "./links/wireguard.js";
 import { parsePeering, PEERING_FORMAT, type FileProblem, type Peering } from "./peering.js";
 
@@ -146,7 +147,8 @@ export function draftPeering(offer: OfferBody, friendWan: (link: string) => stri
 
 // --- checking what a friend sent ------------------------------------------------------------------
 
-const FINGERPRINT = /^[0-9a-f]{64}$/;
+// Bare hex or sha256:<hex>, any case (core/certificates.ts).
+const FINGERPRINT = new RegExp(FINGERPRINT_PATTERN);
 // host:port, host a name or an IPv4 address.
 const API_ENDPOINT = /^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})?:\d{1,5}$/;
 const PEM_CERTIFICATE = /^-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\r?\n?$/;
@@ -164,7 +166,7 @@ function caProblem(value: unknown, what: string): string | null {
   if (value === undefined) return null;
   if (!isRecord(value) || typeof value.caCertificate !== "string" || typeof value.caFingerprint !== "string") return `${what}: the OpenVPN CA certificate is not readable`;
   if (!PEM_CERTIFICATE.test(value.caCertificate) || value.caCertificate.length > 4000) return `${what}: the OpenVPN CA certificate is not a PEM certificate`;
-  if (!FINGERPRINT.test(value.caFingerprint)) return `${what}: the OpenVPN CA fingerprint is not 64 hex digits`;
+  if (!FINGERPRINT.test(value.caFingerprint)) return `${what}: the OpenVPN CA fingerprint is not 64 hex digits (bare, or after sha256:)`;
   return null;
 }
 
@@ -187,7 +189,7 @@ export function offerShapeProblem(body: unknown): string | null {
   if (ovpn.length > 0 && body.ovpn === undefined) return "the offer has OpenVPN links but no CA certificate";
   const ca = caProblem(body.ovpn, "offer");
   if (ca !== null) return ca;
-  if (body.ovpn !== undefined && ovpn.some((l) => l.caFingerprint !== (body.ovpn as CaCertificateBody).caFingerprint)) return "the offer's OpenVPN links pin another CA than the one it carries";
+  if (body.ovpn !== undefined && ovpn.some((l) => normalizeFingerprint(String(l.caFingerprint)) !== normalizeFingerprint((body.ovpn as CaCertificateBody).caFingerprint))) return "the offer's OpenVPN links pin another CA than the one it carries";
   return monitorProblem(body.monitor, "offer");
 }
 

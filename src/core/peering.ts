@@ -1,5 +1,6 @@
 // The peering file, `bgpals/peering@1`: both halves of what two operators agreed, no secrets.
 import { z } from "zod";
+import { FINGERPRINT_PATTERN, normalizeFingerprint } from "./certificates.js";
 import { addressInPrefix, isIPv4, isIPv4Prefix, lastAddress, parseAddress, parsePrefix, prefixesOverlap } from "./ipv4.js";
 import { LINK_KIND_NAMES, LINK_KINDS, linkKind } from "./links/index.js";
 import { findInvisible, invisibleMessage } from "./text.js";
@@ -92,9 +93,11 @@ export const linkSchema = z.strictObject({
   keepalive: duration.optional(),
   mtu: z.number().int().min(1280).max(1500).optional(),
   protocol: z.enum(["tcp", "udp"]).optional(),
+  // Read as written (bare hex or sha256:<hex>, any case), kept as RouterOS prints it.
   caFingerprint: z
     .string()
-    .regex(/^[0-9a-f]{64}$/, "not a SHA-256 fingerprint (64 lowercase hex digits)")
+    .regex(new RegExp(FINGERPRINT_PATTERN), "not a SHA-256 fingerprint (64 hex digits, optionally after sha256:)")
+    .transform((text) => normalizeFingerprint(text)!)
     .optional(),
   user: name.optional(),
   requireClientCertificate: z.boolean().optional(),

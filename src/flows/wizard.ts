@@ -18,7 +18,7 @@ import type { ApplyEvent, Inventory, LinkSecrets, Router } from "../platforms/pl
 import { grantedMonitorPassword, saveFriendMonitorAccount, saveGrantedMonitorPassword, savePppPasswords, type KeptIn } from "../store/friends.js";
 import { loadIdentity, peekIdentity, pendingOfferFile, rememberFriend, saveIdentity, savePending, SeenNonces } from "../store/identity.js";
 import { acceptedPublic, forgetAcceptedPublic, friendNameTaken, peersOf, rememberAcceptedPublic, savePeering, takenMessage, type Workspace } from "../store/workspace.js";
-import { pemFingerprint, pemIsAuthority } from "../core/certificates.js";
+import { normalizeFingerprint, pemFingerprint, pemIsAuthority } from "../core/certificates.js";
 
 export { asnChoiceProblem };
 
@@ -146,9 +146,9 @@ export async function discardPrepared(router: Router, peering: string): Promise<
 }
 
 /** The OpenVPN CA and the server (offerer) or client (accepting side) certificate, made on the router. */
-async function prepareCertificates(router: Router, peering: string, role: "server" | "client", hooks: FlowHooks): Promise<CaCertificateBody> {
+async function prepareCertificates(router: Router, peering: string, role: "server" | "client", hooks: FlowHooks, serverNames: readonly string[] = []): Promise<CaCertificateBody> {
   hooks.onStep?.(`creating the OpenVPN CA and ${role} certificate on ${router.label} (their keys stay on the router)`);
-  return router.makeCertificates(peering, role);
+  return router.makeCertificates(peering, role, serverNames);
 }
 
 async function importFriendCa(router: Router, peering: string, friend: string, ca: CaCertificateBody, hooks: FlowHooks): Promise<void> {
@@ -306,7 +306,9 @@ export async function makeOffer(router: Router, ws: Workspace, request: OfferReq
       for (const l of offer.links) if (keys[l.name] !== undefined) l.publicKey = keys[l.name]!;
       if (offer.links.some((l) => LINK_KINDS[l.kind].certificates)) {
         // The listener's CA signs its server certificate; the friend pins the CA's fingerprint.
-        offer.ovpn = await prepareCertificates(router, offer.peering, "server", hooks);
+        // The server certificate names every endpoint the friend's clients dial (RouterOS 7 checks it).
+        const endpoints = offer.links.filter((l) => LINK_KINDS[l.kind].certificates).map((l) => offer.side.wans[l.wan]?.endpoint ?? "").filter((e) => e !== "");
+        offer.ovpn = await prepareCertificates(router, offer.peering, "server", hooks, endpoints);
         for (const l of offer.links) if (LINK_KINDS[l.kind].certificates) l.caFingerprint = offer.ovpn.caFingerprint;
       }
     });
@@ -361,7 +363,7 @@ export function openOffer(text: string, ws: Workspace, me: string, now = Date.no
   const from = decoded.bundle.from;
   const sender = senderProblem(from.name, offer.side.name, "offer");
   if (sender !== null) throw new UserError(sender);
-  if (offer.ovpn !== undefined && (pemFingerprint(offer.ovpn.caCertificate) !== offer.ovpn.caFingerprint || !pemIsAuthority(offer.ovpn.caCertificate))) {
+  if (offer.ovpn !== undefined && (pemFingerprint(offer.ovpn.caCertificate) !== normalizeFingerprint(offer.ovpn.caFingerprint) || !pemIsAuthority(offer.ovpn.caCertificate))) {
     throw new UserError("offer refused, nothing written: its OpenVPN CA certificate does not match the fingerprint it pins");
   }
   if (offer.friend !== me) throw new UserError(`this offer is for ${offer.friend}, not ${me}: nothing written`);
@@ -597,7 +599,7 @@ export function openAnswer(text: string, ws: Workspace, me: string, now = Date.n
   const acceptPublic = acceptPublicFor(ws, full.peering.name, friend, options, keyTaken);
   const friendInput = checkFriendInput(full.peering, me, friend, peersOf(ws, full.peering.name), acceptPublic);
   if (friendInput.length > 0) throw new UserError(refusalLines("answer refused, nothing written:", friendInput));
-  if (answer.ovpn !== undefined && (pemFingerprint(answer.ovpn.caCertificate) !== answer.ovpn.caFingerprint || !pemIsAuthority(answer.ovpn.caCertificate))) {
+  if (answer.ovpn !== undefined && (pemFingerprint(answer.ovpn.caCertificate) !== normalizeFingerprint(answer.ovpn.caFingerprint) || !pemIsAuthority(answer.ovpn.caCertificate))) {
     throw new UserError("answer refused, nothing written: its OpenVPN CA certificate does not match its fingerprint");
   }
   const sealed = decoded.bundle.secrets ?? {};
@@ -626,12 +628,12 @@ export function openAnswer(text: string, ws: Workspace, me: string, now = Date.n
 }
 
 /** Plans a peering from a file or an answer for this side; refusals and conflicts stop here. */
-export async function preparePeering(router: Router, ws: Workspace, peering: Peering, side: string, options: { remove?: boolean; hooks?: FlowHooks; secrets?: LinkSecrets; acceptPublic?: readonly string[] } = {}): Promise<Prepared> {
+export async function preparePeering(router: Router, ws: Workspace, peering: Peering, side: string, options: { remove?: boolean; hooks?: FlowHooks; secrets?: LinkSecrets; acceptPublic?: readonly string[]; friendCa?: CaCertificateBody } = {}): Promise<Prepared> {
   options.hooks?.onStep?.(`planning ${peering.name} on ${router.label}`);
   // A removal journals the password of the account we granted, so an undo can put it back as it was.
   const monitorPassword = options.remove ? grantedMonitorPassword(ws, peering.name) : null;
   const secrets = monitorPassword === null ? options.secrets : { ...options.secrets, monitorPassword };
-  const planned = await router.plan({ peering, side, others: peersOf(ws, peering.name), remove: options.remove, secrets, acceptPublic: options.acceptPublic });
+  const planned = await router.plan({ peering, side, others: peersOf(ws, peering.name), remove: options.remove, secrets, acceptPublic: options.acceptPublic, friendCa: options.friendCa });
   if (planned.refusals.length > 0) throw new UserError(refusalLines("refused, nothing written:", planned.refusals));
   if (planned.plan.conflicts.length > 0) throw new UserError(["nothing written:", ...planned.plan.conflicts.map((c) => `  ${c.message}`)].join("\n"));
   return { peering, side, plan: planned.plan, version: planned.version };
@@ -644,7 +646,8 @@ export async function preparePeering(router: Router, ws: Workspace, peering: Pee
 export async function prepareComplete(router: Router, ws: Workspace, opened: OpenedAnswer, me: string, hooks: FlowHooks = {}): Promise<Prepared> {
   const secrets = secretsOf(opened);
   if (secrets === undefined) throw new Error("prepareComplete: the answer's secrets are missing (pass the object openAnswer returned, not a copy)");
-  const prepared = await preparePeering(router, ws, opened.peering, me, { hooks, secrets: { pppPassword: secrets.pppPassword }, acceptPublic: opened.acceptPublic });
+  // The friend's CA is written just before the plan is applied: checked now as if it were there.
+  const prepared = await preparePeering(router, ws, opened.peering, me, { hooks, secrets: { pppPassword: secrets.pppPassword }, acceptPublic: opened.acceptPublic, friendCa: opened.answer?.ovpn });
   const beforeApply: BeforeApply = { friend: opened.friend };
   if (opened.answer?.ovpn !== undefined) beforeApply.friendCa = opened.answer.ovpn;
   if (secrets.grantedMonitorPassword !== undefined) beforeApply.monitorAccount = true;

@@ -43,9 +43,10 @@ export function certificateMenus(version: string, keys: Map<string, CertificateK
         validate(change) {
           if (change.kind === "remove") return;
           if (change.kind === "add" && (change.after.name ?? "") === "") throw new TrapError("failure: name must be set", TrapCategory.argumentValue);
+          if (change.after["subject-alt-name"] !== undefined && subjectAltNames(change.after["subject-alt-name"]) === null) throw new TrapError("failure: invalid subject-alt-name", TrapCategory.argumentValue);
           if (change.kind === "set" && change.before.fingerprint !== undefined) {
             // A signed certificate keeps its subject: only the name and trust may change.
-            for (const attr of ["common-name", "key-usage", "key-size", "days-valid"]) {
+            for (const attr of ["common-name", "subject-alt-name", "key-usage", "key-size", "days-valid"]) {
               if (change.after[attr] !== change.before[attr]) throw new TrapError(`failure: can not change ${attr} of a signed certificate`, TrapCategory.generalFailure);
             }
           }
@@ -104,7 +105,20 @@ function x509Fields(pem: string): Record<string, string> {
   };
 }
 
-function extensionsFor(keyUsage: readonly string[], authority: boolean): CertificateExtension[] {
+/** `DNS:vpn.example,IP:203.0.113.10` (RouterOS's form; `email:` too) → its entries; null when unreadable. */
+export function subjectAltNames(text: string): Array<{ type: "DNS" | "IP" | "email"; value: string }> | null {
+  if (text === "") return [];
+  const out: Array<{ type: "DNS" | "IP" | "email"; value: string }> = [];
+  for (const entry of text.split(",")) {
+    const m = /^(DNS|IP|email):(.+)$/i.exec(entry.trim());
+    if (m === null) return null;
+    const type = m[1]!.toUpperCase() === "EMAIL" ? "email" : (m[1]!.toUpperCase() as "DNS" | "IP");
+    out.push({ type, value: m[2]! });
+  }
+  return out;
+}
+
+function extensionsFor(keyUsage: readonly string[], authority: boolean, altNames: ReturnType<typeof subjectAltNames> = []): CertificateExtension[] {
   const ku: Record<string, boolean> = {};
   if (keyUsage.includes("key-cert-sign")) ku.keyCertSign = true;
   if (keyUsage.includes("crl-sign")) ku.cRLSign = true;
@@ -116,6 +130,11 @@ function extensionsFor(keyUsage: readonly string[], authority: boolean): Certifi
   if (keyUsage.includes("tls-client")) extended.clientAuth = true;
   const out = [{ name: "basicConstraints", cA: authority, critical: true }, { name: "keyUsage", ...ku }] as CertificateExtension[];
   if (Object.keys(extended).length > 0) out.push({ name: "extKeyUsage", ...extended } as CertificateExtension);
+  if (altNames !== null && altNames.length > 0) {
+    // X.509 GeneralName: 1 rfc822Name, 2 dNSName, 7 iPAddress.
+    const entries = altNames.map((a) => (a.type === "IP" ? { type: 7, ip: a.value } : { type: a.type === "DNS" ? 2 : 1, value: a.value }));
+    out.push({ name: "subjectAltName", altNames: entries } as CertificateExtension);
+  }
   return out;
 }
 
@@ -177,7 +196,7 @@ export function certificateCommands({ store, version, keys }: CertificateCommand
       algorithm: "sha256",
       notBeforeDate,
       notAfterDate: new Date(notBeforeDate.getTime() + days * 86_400_000),
-      extensions: extensionsFor(usage, authority),
+      extensions: extensionsFor(usage, authority, subjectAltNames(item["subject-alt-name"] ?? "")),
       ...(ec === undefined ? { keyType: "rsa" as const, keySize: Number(keySize) } : { keyType: "ec" as const, curve: ({ prime256v1: "P-256", secp384r1: "P-384", secp521r1: "P-521" } as const)[ec as "prime256v1"] }),
       ...(ca === null ? {} : { ca: { key: ca.keys.key!, cert: ca.keys.cert } }),
     });

@@ -30,6 +30,8 @@ export interface LabOptions {
    * version's command tree then decides what the router accepts.
    */
   versions?: Readonly<Record<string, string>>;
+  /** Routers described by the caller (personality-file.ts), by name; they take the place of a built-in of that name. */
+  personalities?: Readonly<Record<string, Personality>>;
 }
 
 export interface LabRouterInfo {
@@ -71,9 +73,10 @@ export class Lab {
     const host = options.host ?? "127.0.0.1";
     try {
       for (const [i, name] of names.entries()) {
+        const given = options.personalities?.[name];
         const make = PERSONALITIES[name];
-        if (make === undefined) throw new Error(`no lab router named ${name}; the lab has ${Object.keys(PERSONALITIES).join(", ")}`);
-        const personality = withVersion(make(), options.versions?.[name]);
+        if (given === undefined && make === undefined) throw new Error(`no lab router named ${name}; the lab has ${Object.keys(PERSONALITIES).join(", ")}`);
+        const personality = given ?? withVersion(make!(), options.versions?.[name]);
         for (const [dnsName, address] of Object.entries(personality.dns)) lab.dns.set(dnsName, address);
         const base = options.portBase ?? 0;
         const router = new LabRouter(personality, {

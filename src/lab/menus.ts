@@ -71,6 +71,15 @@ export function menuDescriptors(version: string, privateKeys: Map<string, string
     },
   };
 
+  // OpenVPN names its certificate: RouterOS refuses a name that is no certificate (or "none") on add and set.
+  const certificateExists = (change: Parameters<NonNullable<NonNullable<MenuDescriptor["hooks"]>["validate"]>>[0], ctx: Parameters<NonNullable<NonNullable<MenuDescriptor["hooks"]>["validate"]>>[1]) => {
+    if (change.kind === "remove" || ctx.origin === "system") return;
+    const name = change.after.certificate;
+    if (name === undefined || name === "none" || (change.kind === "set" && name === change.before.certificate)) return;
+    if (ctx.store.at("/certificate").find({ name }).length === 0) throw new TrapError("input does not match any value of certificate", TrapCategory.argumentValue);
+  };
+  const ovpnServer: Partial<MenuDescriptor> = { hooks: { validate: certificateExists } };
+
   const menus: MenuDescriptor[] = [
     single("/system/identity"),
     single("/system/resource", { verbs: ["print", "getall", "get", "listen"] }),
@@ -124,7 +133,16 @@ export function menuDescriptors(version: string, privateKeys: Map<string, string
     named("/interface/pppoe-client", interfaceDuplicate),
     named("/interface/list"),
     list("/interface/list/member", { key: ["list", "interface"] }),
-    named("/interface/ovpn-client", { ...interfaceDuplicate, booleans: ["add-default-route", "verify-server-certificate"] }),
+    named("/interface/ovpn-client", {
+      ...interfaceDuplicate,
+      booleans: ["add-default-route", "verify-server-certificate"],
+      hooks: {
+        validate(change, ctx) {
+          interfaceDuplicate.hooks!.validate!(change, ctx);
+          certificateExists(change, ctx);
+        },
+      },
+    }),
     named("/interface/ovpn-server", interfaceDuplicate),
     os.ovpnServers
       ? named("/interface/ovpn-server/server", {
@@ -134,6 +152,7 @@ export function menuDescriptors(version: string, privateKeys: Map<string, string
             // Several servers from 7.17, but one socket per port: an enabled server on a port
             // another enabled one uses is refused.
             validate(change, ctx) {
+              certificateExists(change, ctx);
               if (change.kind === "remove" || change.after.disabled === "true") return;
               const port = change.after.port ?? "1194";
               const protocol = change.after.protocol ?? "tcp";
@@ -144,6 +163,7 @@ export function menuDescriptors(version: string, privateKeys: Map<string, string
           },
         })
       : single("/interface/ovpn-server/server", {
+          ...ovpnServer,
           booleans: ["enabled", "require-client-certificate"],
           defaults: { enabled: "false", port: "1194", mode: "ip", netmask: "24", "max-mtu": "1500", certificate: "none", "require-client-certificate": "false", auth: "sha1", cipher: v7 ? "aes128-cbc" : "blowfish128,aes128", "keepalive-timeout": "60", "default-profile": "default", ...(v7 ? { protocol: "tcp" } : {}) },
         }),

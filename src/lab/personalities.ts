@@ -15,9 +15,9 @@ export interface Personality {
   dns: Record<string, string>;
 }
 
-const ether = (name: string, mac: string) => ({ name, type: "ether", mtu: "1500", "mac-address": mac, running: "true", disabled: "false" });
+export const ether = (name: string, mac: string) => ({ name, type: "ether", mtu: "1500", "mac-address": mac, running: "true", disabled: "false" });
 
-function resource(version: string, board: string, arch: string): Record<string, string> {
+export function resource(version: string, board: string, arch: string): Record<string, string> {
   return {
     version: `${version} (stable)`,
     "board-name": board,
@@ -32,7 +32,7 @@ function resource(version: string, board: string, arch: string): Record<string, 
 }
 
 // RouterOS's default firewall (defconf), the one most home routers keep.
-function defconfFirewall(): Array<Record<string, string>> {
+export function defconfFirewall(): Array<Record<string, string>> {
   return [
     { chain: "input", action: "accept", "connection-state": "established,related,untracked", comment: "defconf: accept established,related,untracked" },
     { chain: "input", action: "drop", "connection-state": "invalid", comment: "defconf: drop invalid" },
@@ -44,7 +44,7 @@ function defconfFirewall(): Array<Record<string, string>> {
   ];
 }
 
-function lan(bridgePorts: string[], gateway: string, network: string, pool: string) {
+export function lan(bridgePorts: string[], gateway: string, network: string, pool: string) {
   return {
     "/interface/bridge": [{ name: "bridge", "admin-mac": "48:A9:8A:00:00:01", "auto-mac": "no", comment: "defconf" }],
     "/interface/bridge/port": bridgePorts.map((p) => ({ bridge: "bridge", interface: p, comment: "defconf" })),

@@ -2,6 +2,7 @@
 // RouterOS 7 writes checked against the real command tree of its version, and the dataplane's
 // state projected back into the menus a monitor reads.
 import { checkCommand, menuExists } from "./schema.js";
+import { v6Arguments } from "./schema-v6.js";
 import { certificateCommands, printIntoFile, type CertificateKeys } from "./certificates.js";
 import { factoryItems, grantedPolicies, menuDescriptors } from "./menus.js";
 import { BulkProjection } from "./bulk-projection.js";
@@ -129,7 +130,7 @@ export class LabRouter {
       { name: "monitor", password: `${personality.password}-ro`, group: "read" },
     ];
     this.server = new ApiServer({
-      handler: this.logged(this.faulty(os.v6 ? withFiles : this.schemaChecked(this.showingSecrets(withFiles)))),
+      handler: this.logged(this.faulty(os.v6 ? this.v6Checked(withFiles) : this.schemaChecked(this.showingSecrets(withFiles)))),
       users: () => [...builtIn, ...this.addedUsers(builtIn)],
       host: options.host,
       port: options.port,
@@ -551,6 +552,24 @@ export class LabRouter {
         const problem = checkCommand(this.version, { path, verb, attrs })[0];
         if (problem !== undefined) {
           reply.fail(problem.message, problem.kind === "unknown-argument" ? TrapCategory.argumentValue : TrapCategory.missingItemOrCommand);
+          return;
+        }
+      }
+      return inner(request, reply);
+    };
+  }
+
+  // RouterOS 6 has no command tree to read, but refuses unknown arguments all the same (schema-v6.ts).
+  private v6Checked(inner: CommandHandler): CommandHandler {
+    return (request, reply) => {
+      const split = request.command.lastIndexOf("/");
+      const path = request.command.slice(0, split);
+      const verb = request.command.slice(split + 1);
+      const allowed = (verb === "add" || verb === "set") && this.store.menu(path)?.verbs.includes(verb) === true ? v6Arguments(path, verb) : null;
+      if (allowed !== null) {
+        for (const name of request.attributes.keys()) {
+          if (name === ".id" || name === "numbers" || allowed.includes(name)) continue;
+          reply.fail(this.store.messages.unknownParameter(name), TrapCategory.argumentValue);
           return;
         }
       }

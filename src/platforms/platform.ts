@@ -195,6 +195,8 @@ export interface PlanRequest {
    * resolve is refused before anything is written (default: the router's ConnectOptions.resolve).
    */
   resolve?: (name: string) => Promise<string>;
+  /** The friend's OpenVPN CA this run puts on the router before applying (complete): checked as if it were there. */
+  friendCa?: CaCertificateBody;
 }
 
 export interface RouterPlan {
@@ -411,8 +413,12 @@ export interface Router {
   // Preparing a peering, before its plan: what the friend needs from this router.
   /** Makes the tunnels whose keys the router generates (WireGuard); their public keys by link. */
   prepareLinks(draft: Peering, side: string, hooks?: PrepareHooks): Promise<Record<string, string>>;
-  /** A CA and the server's or client's certificate, made on the router; the CA's public part. */
-  makeCertificates(peering: string, role: "server" | "client"): Promise<CaCertificateBody>;
+  /**
+   * A CA and the server's or client's certificate, made on the router (what is there already is
+   * kept); the CA's public part. A server certificate names `serverNames` (the endpoints clients
+   * dial), which RouterOS 7 clients check.
+   */
+  makeCertificates(peering: string, role: "server" | "client", serverNames?: readonly string[]): Promise<CaCertificateBody>;
   /** Trusts the friend's CA certificate on the router (its fingerprint checked first). */
   importFriendCa(peering: string, ca: CaCertificateBody): Promise<void>;
   /** A read-only account for the friend's monitor. */

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lab } from "../../src/lab/lab.js";
-import { EXAMPLES, repoRoot } from "../helpers.js";
+import { exampleFileFor, repoRoot } from "../helpers.js";
 import { STACK_TRACE } from "./run.js";
 
 /** Long enough for an apply and its undo on a loaded machine; a process left hanging never exits. */
@@ -49,7 +49,7 @@ describe("apply, with the connection dropped mid-apply", () => {
     const before = lab.router("remi").exportConfig();
     // Write 1 is the lock; the router drops the connection after write 4.
     lab.router("remi").failWrite(4, "drop");
-    const run = await cliExiting(["apply", "--router", `${r.user}@${r.host}:${r.port}`, "--peering", EXAMPLES.s1, "--side", "remi", "--yes", ...RESOLVE], { BGPALS_PASSWORD: r.password });
+    const run = await cliExiting(["apply", "--router", `${r.user}@${r.host}:${r.port}`, "--peering", exampleFileFor("s1", "remi"), "--side", "remi", "--yes", ...RESOLVE], { BGPALS_PASSWORD: r.password });
     expect(run.code, run.stderr).toBe(1);
     expect(run.stderr).toMatch(/connection to .* was closed by the router: lab fault: connection dropped after a write/);
     expect(run.stderr).toMatch(/undid the \d+ changes already made; read back, the router is as it was before/);

@@ -3,24 +3,31 @@ import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lab } from "../../src/lab/lab.js";
-import { EXAMPLES, tempDir } from "../helpers.js";
+import { EXAMPLES, exampleFileFor, tempDir } from "../helpers.js";
 import { keyring } from "../../src/store/secrets.js";
 import { cliAsync } from "./cli-async.js";
 import { STACK_TRACE } from "./run.js";
 
 let lab: Lab;
 const home = tempDir("bgpals-router-cli-");
+// S1 as remi applies it: remi's keys are the placeholder (remi's router makes them).
+const S1_ON_REMI = exampleFileFor("s1", "remi");
 /** The routers before the peering's preparation made its certificates: what remove restores. */
 const factory: Record<string, string> = {};
 
 beforeAll(async () => {
   lab = await Lab.start({ routers: ["alice", "remi", "carol"], tickMs: 50, tls: true });
   for (const name of ["alice", "carol"]) factory[name] = lab.router(name).exportConfig();
-  const fingerprint = "9b2e4d6f8a0c1e3b5d7f9a2c4e6b8d0f1a3c5e7b9d2f4a6c8e0b1d3f5a7c9e2b";
-  lab.router("alice").store.add("/certificate", { name: "bgpals-alice-carol-ca", fingerprint, trusted: "true" });
+  // The certificates offer and accept leave: each side's CA signs its own certificate and each
+  // trusts the other's CA; carol pins alice's, the one the example names.
+  const aliceCa = "9b2e4d6f8a0c1e3b5d7f9a2c4e6b8d0f1a3c5e7b9d2f4a6c8e0b1d3f5a7c9e2b";
+  const carolCa = "33".repeat(32);
+  lab.router("alice").store.add("/certificate", { name: "bgpals-alice-carol-ca", fingerprint: aliceCa, trusted: "true" });
   lab.router("alice").store.add("/certificate", { name: "bgpals-alice-carol-server", ca: "bgpals-alice-carol-ca", fingerprint: "11".repeat(32) });
-  lab.router("carol").store.add("/certificate", { name: "bgpals-alice-carol-ca", fingerprint, trusted: "true" });
+  lab.router("alice").store.add("/certificate", { name: "bgpals-alice-carol-friend-ca", fingerprint: carolCa, trusted: "true" });
+  lab.router("carol").store.add("/certificate", { name: "bgpals-alice-carol-ca", fingerprint: carolCa, trusted: "true" });
   lab.router("carol").store.add("/certificate", { name: "bgpals-alice-carol-client", ca: "bgpals-alice-carol-ca", fingerprint: "22".repeat(32) });
+  lab.router("carol").store.add("/certificate", { name: "bgpals-alice-carol-friend-ca", fingerprint: aliceCa, trusted: "true" });
 });
 afterAll(async () => lab.stop());
 
@@ -109,7 +116,7 @@ describe("plan, apply, status, remove (S4: alice 7.24 with carol 6.49 over OpenV
       expect(before[router]).toContain("bgpals-alice-carol-ca");
       expect(lab.router(router).exportConfig()).toBe(factory[router]);
     }
-  });
+  }, 120_000);
 });
 
 describe("clear errors, exit code 1, nothing written", () => {
@@ -117,7 +124,7 @@ describe("clear errors, exit code 1, nothing written", () => {
 
   it("bad credentials", async () => {
     const before = lab.router("remi").exportConfig();
-    const r = await cli(["apply", "--router", spec("remi"), "--peering", EXAMPLES.s1, "--side", "remi", "--yes"], { BGPALS_PASSWORD: "wrong-password" });
+    const r = await cli(["apply", "--router", spec("remi"), "--peering", S1_ON_REMI, "--side", "remi", "--yes"], { BGPALS_PASSWORD: "wrong-password" });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/wrong user name or password for admin@127\.0\.0\.1/);
     expect(r.stderr).not.toContain("wrong-password");
@@ -136,7 +143,7 @@ describe("clear errors, exit code 1, nothing written", () => {
     lab.setLatency("remi", 3000);
     const before = lab.router("remi").exportConfig();
     const started = Date.now();
-    const r = await cli(["apply", "--router", spec("remi"), "--peering", EXAMPLES.s1, "--side", "remi", "--yes", "--timeout", "1"], { BGPALS_PASSWORD: passwordOf("remi") });
+    const r = await cli(["apply", "--router", spec("remi"), "--peering", S1_ON_REMI, "--side", "remi", "--yes", "--timeout", "1"], { BGPALS_PASSWORD: passwordOf("remi") });
     lab.setLatency("remi", 0);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/no answer from 127\.0\.0\.1:\d+ within 1 s/);
@@ -168,17 +175,17 @@ describe("clear errors, exit code 1, nothing written", () => {
     const remi = lab.router("remi");
     remi.store.add("/interface/wireguard", { name: "wg-alice-isp1", "listen-port": "51820" }, );
     const before = remi.exportConfig();
-    const r = await cli(["apply", "--router", spec("remi"), "--peering", EXAMPLES.s1, "--side", "remi", "--yes", ...RESOLVE], { BGPALS_PASSWORD: passwordOf("remi") });
+    const r = await cli(["apply", "--router", spec("remi"), "--peering", S1_ON_REMI, "--side", "remi", "--yes", ...RESOLVE], { BGPALS_PASSWORD: passwordOf("remi") });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/nothing written:[\s\S]*already has wg-alice-isp1 .* without bgpals's tag/);
     expect(remi.exportConfig()).toBe(before);
-    const plan = await cli(["plan", "--router", spec("remi"), "--peering", EXAMPLES.s1, "--side", "remi", "--json", ...RESOLVE], { BGPALS_PASSWORD: passwordOf("remi") });
+    const plan = await cli(["plan", "--router", spec("remi"), "--peering", S1_ON_REMI, "--side", "remi", "--json", ...RESOLVE], { BGPALS_PASSWORD: passwordOf("remi") });
     expect(plan.code).toBe(1);
     expect(JSON.parse(plan.stdout).conflicts[0]).toMatchObject({ path: "/interface/wireguard", name: "wg-alice-isp1" });
   });
 
   it("usage: no --yes, no password without a terminal", async () => {
-    const noYes = await cli(["apply", "--router", spec("remi"), "--peering", EXAMPLES.s1, "--side", "remi"], { BGPALS_PASSWORD: passwordOf("remi") });
+    const noYes = await cli(["apply", "--router", spec("remi"), "--peering", S1_ON_REMI, "--side", "remi"], { BGPALS_PASSWORD: passwordOf("remi") });
     expect(noYes.code).toBe(2);
     expect(noYes.stderr).toMatch(/pass --yes/);
     const noPassword = await cli(["status", "--router", spec("remi")], { BGPALS_PASSWORD: "" });

@@ -18,6 +18,18 @@ describe("peering file", () => {
     if (r.ok) expect(r.peering.links.map((l) => l.name)).toEqual(["isp1", "isp2"]);
   });
 
+  it("reads a CA fingerprint in bare hex or sha256:<hex>, any case, as RouterOS prints it", () => {
+    const json = exampleJson("s3");
+    const hex = json.links[0].caFingerprint as string;
+    for (const written of [hex.toUpperCase(), `sha256:${hex}`, `SHA256:${hex.toUpperCase()}`]) {
+      json.links[0].caFingerprint = written;
+      const r = parsePeering(json);
+      expect(r.ok && r.peering.links[0]!.caFingerprint, written).toBe(hex.toLowerCase());
+    }
+    json.links[0].caFingerprint = `sha1:${hex}`;
+    expect(problemsOf(json).map((p) => p.path)).toContain("links[0].caFingerprint");
+  });
+
   it("fills policy defaults", () => {
     const json = exampleJson("s1");
     json.policy = { mode: "bgp", primary: "isp1" };

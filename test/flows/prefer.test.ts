@@ -221,11 +221,16 @@ describe("readPreferBundle refusals", () => {
 
 /** The OpenVPN certificates S4's preparation would have made (the CA fingerprint is the example's). */
 function addS4Certificates(lab: Lab): void {
-  const fingerprint = "9b2e4d6f8a0c1e3b5d7f9a2c4e6b8d0f1a3c5e7b9d2f4a6c8e0b1d3f5a7c9e2b";
-  lab.router("alice").store.add("/certificate", { name: "bgpals-alice-carol-ca", fingerprint, trusted: "true", "key-usage": "key-cert-sign,crl-sign" });
+  // As offer and accept leave them: each side's CA signs its own certificate, and each trusts the
+  // other's CA (carol pins alice's, the one the example names).
+  const aliceCa = "9b2e4d6f8a0c1e3b5d7f9a2c4e6b8d0f1a3c5e7b9d2f4a6c8e0b1d3f5a7c9e2b";
+  const carolCa = "33".repeat(32);
+  lab.router("alice").store.add("/certificate", { name: "bgpals-alice-carol-ca", fingerprint: aliceCa, trusted: "true", "key-usage": "key-cert-sign,crl-sign" });
   lab.router("alice").store.add("/certificate", { name: "bgpals-alice-carol-server", ca: "bgpals-alice-carol-ca", fingerprint: "11".repeat(32) });
-  lab.router("carol").store.add("/certificate", { name: "bgpals-alice-carol-ca", fingerprint, trusted: "true" });
+  lab.router("alice").store.add("/certificate", { name: "bgpals-alice-carol-friend-ca", fingerprint: carolCa, trusted: "true" });
+  lab.router("carol").store.add("/certificate", { name: "bgpals-alice-carol-ca", fingerprint: carolCa, trusted: "true", "key-usage": "key-cert-sign,crl-sign" });
   lab.router("carol").store.add("/certificate", { name: "bgpals-alice-carol-client", ca: "bgpals-alice-carol-ca", fingerprint: "22".repeat(32) });
+  lab.router("carol").store.add("/certificate", { name: "bgpals-alice-carol-friend-ca", fingerprint: aliceCa, trusted: "true" });
 }
 
 describe("prefer on RouterOS 6 (alice 7.24, carol 6.49.10)", () => {

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import type { Lab } from "../../src/lab/lab.js";
 import { applyCommand, recoverCommand, type PeeringFlags } from "../../src/cli/router-commands.js";
 import { loadIdentity } from "../../src/store/identity.js";
-import { EXAMPLES, repoRoot, tempDir } from "../helpers.js";
+import { EXAMPLES, exampleFileFor, repoRoot, tempDir } from "../helpers.js";
 
 export const RESOLVE = ["vpn.alice.example=203.0.113.10", "vpn2.alice.example=198.51.100.20", "c0ffee123456.sn.mynetname.net=198.18.0.77"];
 
@@ -35,8 +35,11 @@ export function passwordOf(lab: Lab, name: string): string {
   return lab.info().routers.find((x) => x.name === name)!.password;
 }
 
+// S1 as alice applies it (her keys the placeholder: her router makes them); removed when the test ends.
+const s1OnAlice = () => exampleFileFor("s1", "alice");
+
 export function cliArgs(lab: Lab, command: "apply" | "remove", extra: string[] = []): string[] {
-  return [command, "--router", routerSpec(lab, "alice"), "--peering", EXAMPLES.s1, "--side", "alice", "--yes", ...RESOLVE.flatMap((r) => ["--resolve", r]), ...extra];
+  return [command, "--router", routerSpec(lab, "alice"), "--peering", s1OnAlice(), "--side", "alice", "--yes", ...RESOLVE.flatMap((r) => ["--resolve", r]), ...extra];
 }
 
 export function spawnCli(args: string[], env: Record<string, string>): Spawned {
@@ -81,7 +84,7 @@ export async function inProcess(run: (write: (text: string) => void) => Promise<
 }
 
 export function flagsOf(lab: Lab, extra: Partial<PeeringFlags> = {}): PeeringFlags {
-  return { router: routerSpec(lab, "alice"), peering: EXAMPLES.s1, side: "alice", yes: true, resolve: RESOLVE, ...extra };
+  return { router: routerSpec(lab, "alice"), peering: s1OnAlice(), side: "alice", yes: true, resolve: RESOLVE, ...extra };
 }
 
 export const applyInProcess = (lab: Lab, remove: boolean, capture?: () => void) => inProcess((write) => applyCommand(flagsOf(lab), remove, write), capture);

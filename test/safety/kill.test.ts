@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lab } from "../../src/lab/lab.js";
 import { routerOs } from "../../src/platforms/routeros/index.js";
-import { example } from "../helpers.js";
+import { appliedOn, example } from "../helpers.js";
 import { exportOf, targetOf } from "../platforms/routeros/apply-helpers.js";
 import { applyInProcess, cliArgs, fileMode, home, journals, passwordOf, recoverInProcess, spawnCli, text } from "./cli-lab.js";
 
@@ -24,7 +24,7 @@ afterAll(async () => lab.stop());
 async function replan(remove = false): Promise<number> {
   const router = await routerOs.connect(targetOf(lab, "alice"), "alice");
   try {
-    return (await router.plan({ peering: example("s1"), side: "alice", remove })).plan.changes.length;
+    return (await router.plan({ peering: appliedOn(example("s1"), "alice"), side: "alice", remove })).plan.changes.length;
   } finally {
     await router.close();
   }

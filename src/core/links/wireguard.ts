@@ -19,11 +19,8 @@ export const wireguard: LinkKindSpec = {
   password: false,
   ownFields: ["publicKey"],
   transport: () => "udp",
-  fileProblems(link, sides) {
-    return sides
-      .filter((side) => link.publicKey?.[side] === undefined)
-      .map((side) => ({ field: ["publicKey", side], message: `missing: ${side}'s WireGuard public key (generated on ${side}'s router)` }));
-  },
+  // A key left out is the placeholder: that side's router makes it (checked against the router at plan).
+  fileProblems: () => [],
   unsupported(link, side, features) {
     if (features.wireguard) return null;
     return {

@@ -1,5 +1,6 @@
 // A tunnel comes up only when both ends agree: keys or credentials, an endpoint that reaches the
 // listener's WAN through an up WAN of the initiator, the port, and the listener's firewall.
+import { subjectAltNames } from "../certificates.js";
 import { addressInPrefix, isIPv4, parsePrefix, readAddress } from "../ipv4.js";
 import { routerOs } from "../versions.js";
 import { inputAccepts } from "./firewall.js";
@@ -191,6 +192,13 @@ function certificate(router: RouterView, name: string | undefined): Item | undef
   return router.items("/certificate").find((c) => c.name === name);
 }
 
+/** Whether a certificate's CN or a subject-alt-name entry is `host` (names without regard to case). */
+function namesHost(cert: Item, host: string): boolean {
+  const wanted = host.toLowerCase();
+  if ((cert["common-name"] ?? "").toLowerCase() === wanted) return true;
+  return (subjectAltNames(cert["subject-alt-name"] ?? "") ?? []).some((a) => (a.type === "IP" ? a.value === host : a.type === "DNS" && a.value.toLowerCase() === wanted));
+}
+
 function ovpnTunnels(world: World, router: RouterView, running: Map<string, ReadonlySet<string>>, connected: ReadonlyMap<string, readonly Connected[]>): Tunnel[] {
   const out: Tunnel[] = [];
   for (const client of router.items("/interface/ovpn-client")) {
@@ -234,6 +242,12 @@ function ovpnTunnels(world: World, router: RouterView, running: Map<string, Read
       const pinned = router.items("/certificate").some((c) => isTrue(c.trusted) && c.fingerprint !== undefined && c.fingerprint === issuer?.fingerprint);
       if (!pinned) {
         tunnel.reason = `${far.name}'s server certificate is not signed by a CA this router trusts`;
+        continue;
+      }
+      // RouterOS 7 also checks the name it dialled against the certificate's CN and subject-alt-name.
+      const dialled = client["connect-to"] ?? "";
+      if (!namesHost(serverCert, dialled)) {
+        tunnel.reason = `${far.name}'s server certificate ${serverCert.name} does not name ${dialled} (CN ${serverCert["common-name"] || "(none)"}, subject-alt-name ${serverCert["subject-alt-name"] || "(none)"}): verify-server-certificate refuses it`;
         continue;
       }
     }

@@ -30,29 +30,39 @@ async function byName(client: RouterClient, name: string): Promise<Record<string
   return (await client.print("/certificate", { query: { name } }))[0];
 }
 
+/** What `subject-alt-name` says for the names a client dials: `DNS:` a name, `IP:` an address. */
+export function subjectAltName(serverNames: readonly string[]): string {
+  return [...new Set(serverNames)].map((n) => (/^\d+\.\d+\.\d+\.\d+$/.test(n) ? `IP:${n}` : `DNS:${n}`)).join(",");
+}
+
 /**
- * A CA and one certificate it signs (the OpenVPN server's or client's), made on the router.
- * Returns the CA's public certificate for the friend.
+ * A CA and one certificate it signs (the OpenVPN server's or client's), made on the router; what is
+ * there already (an earlier offer's CA, the other role's leaf) is kept. A server certificate names
+ * the endpoints clients dial (RouterOS 7's verify-server-certificate checks the name it dialled
+ * against the certificate's CN and subject-alt-name). Returns the CA's public certificate.
  */
-export async function makeCertificates(client: RouterClient, names: { ca: string; leaf: string }, role: "server" | "client"): Promise<CaCertificate> {
+export async function makeCertificates(client: RouterClient, names: { ca: string; leaf: string }, role: "server" | "client", serverNames: readonly string[] = []): Promise<CaCertificate> {
   const [ca, leaf] = [await byName(client, names.ca), await byName(client, names.leaf)];
-  // A new offer after an unanswered one keeps the certificates it already made.
   const usable = (c: Record<string, string> | undefined) => c?.fingerprint !== undefined && (c["private-key"] === "true" || c["private-key"] === "yes");
   if (usable(ca) && usable(leaf) && leaf?.ca === names.ca) return exportCa(client, names.ca);
-  for (const [name, found] of [[names.ca, ca], [names.leaf, leaf]] as const) {
-    if (found !== undefined) throw new CertificateError(`the router already has a certificate named ${name}: remove it (or the unfinished peering) first`);
+  if (ca !== undefined && !usable(ca)) throw new CertificateError(`the router already has a certificate named ${names.ca} that cannot sign (not signed here, or no private key): remove it (or the unfinished peering) first`);
+  if (leaf !== undefined) throw new CertificateError(`the router already has a certificate named ${names.leaf}${ca === undefined ? "" : ` not signed by ${names.ca}`}: remove it (or the unfinished peering) first`);
+  // Key generation takes a while on small routers.
+  const slow = { timeoutMs: 120_000 };
+  if (ca === undefined) {
+    await client.add("/certificate", { name: names.ca, "common-name": names.ca, "key-usage": "key-cert-sign,crl-sign", "days-valid": CA_DAYS, "key-size": "2048" });
+    await client.run("/certificate/sign", { numbers: names.ca }, slow);
   }
-  await client.add("/certificate", { name: names.ca, "common-name": names.ca, "key-usage": "key-cert-sign,crl-sign", "days-valid": CA_DAYS, "key-size": "2048" });
+  const san: Record<string, string> = role === "server" && serverNames.length > 0 ? { "subject-alt-name": subjectAltName(serverNames) } : {};
   await client.add("/certificate", {
     name: names.leaf,
-    "common-name": names.leaf,
+    // A client that checks the name finds the first endpoint as the CN too (and every one in the SAN).
+    "common-name": role === "server" && serverNames.length > 0 ? serverNames[0]! : names.leaf,
+    ...san,
     "key-usage": role === "server" ? "digital-signature,key-encipherment,tls-server" : "digital-signature,key-encipherment,tls-client",
     "days-valid": LEAF_DAYS,
     "key-size": "2048",
   });
-  // Key generation takes a while on small routers.
-  const slow = { timeoutMs: 120_000 };
-  await client.run("/certificate/sign", { numbers: names.ca }, slow);
   await client.run("/certificate/sign", { numbers: names.leaf, ca: names.ca }, slow);
   return exportCa(client, names.ca);
 }

@@ -1,7 +1,8 @@
 // Plans a peering on a connected router: discovery and every planned menu read together, the
 // refusals checked (core/checks, with what the router holds), the render proven against the
 // policy, then compared with what the router has.
-import { checkPeering, type Refusal } from "../../core/checks.js";
+import { normalizeFingerprint } from "../../core/certificates.js";
+import { checkPeering, type Refusal, type RouterFacts } from "../../core/checks.js";
 import { isIPv4 } from "../../core/ipv4.js";
 import type { Peering } from "../../core/peering.js";
 import type { RouterCommand } from "./types.js";
@@ -9,13 +10,14 @@ import { LINK_KINDS } from "../../core/links/index.js";
 import { UserError } from "../../errors.js";
 import type { PlanRequest, RouterPlan } from "../platform.js";
 import type { RouterClient } from "./api/client.js";
-import { planPeering, withKnownSecrets, withObserved, type RouterOsPlan } from "./apply/plan.js";
+import { planPeering, withKnownSecrets, withObserved, type Observed, type RouterOsChange, type RouterOsPlan } from "./apply/plan.js";
+import { subjectAltName } from "./certificates.js";
 import { routerOsFeatures } from "./dialects.js";
 import { discover, readDiscoveryRoutes } from "./discovery.js";
 import { withWanGateways } from "./gateways.js";
 import { policyViolations } from "./filter/probes.js";
 import { PLANNED_MENUS, POLICY_MENUS } from "./menus.js";
-import { parseOwnershipTag } from "./names.js";
+import { certificateNames, ownershipTag, parseOwnershipTag } from "./names.js";
 import { portRefusals } from "./ports.js";
 import { readObserved } from "./read.js";
 import { render, RenderError, type Rendered } from "./render/render.js";
@@ -98,7 +100,7 @@ export async function planOnRouter(client: RouterClient, request: PlanRequest): 
     featuresOf: routerOsFeatures,
     version,
     others: request.others,
-    router: { interfaces: inventory.interfaces.map((i) => i.name), prefixesInUse: [...inventory.prefixesInUse, ...otherTunnels] },
+    router: { interfaces: inventory.interfaces.map((i) => i.name), prefixesInUse: [...inventory.prefixesInUse, ...otherTunnels], ...(request.scope === "policy" ? {} : keysAndCertificates(peering, observed, request)) },
     acceptPublic: request.acceptPublic,
   });
   // Routes through an Ethernet WAN name the ISP's router, learned from this router.
@@ -121,10 +123,55 @@ export async function planOnRouter(client: RouterClient, request: PlanRequest): 
     else rendered = { ...rendered, commands: resolved.commands };
   }
   const full = rendered === null || refusals.length > 0 ? withObserved({ changes: [], conflicts: [] }, observed, peering.name) : planPeering(peering.name, rendered.commands, observed);
+  if (refusals.length === 0 && request.scope !== "policy") full.changes.unshift(...certificatesToMake(peering, side, observed));
   if (request.scope !== "policy") return { version, rendered, refusals, plan: full, otherChanges: 0 };
   // A primary swap touches filters and sessions only; other drift is left to `bgpals apply`.
   const changes = full.changes.filter((c) => POLICY_MENUS.includes(c.path) && c.op === "set");
   const scope = (c: { path: string; op: string }) => POLICY_MENUS.includes(c.path) && c.op === "set";
   const origin = rendered === null ? undefined : { desired: rendered.commands, paths: PLANNED_MENUS, scope };
   return { version, rendered, refusals, plan: withObserved({ changes, conflicts: full.conflicts }, observed, peering.name, origin), otherChanges: full.changes.length - changes.length };
+}
+
+/** What the router holds of the peering's keys and certificates, for the checks (core/checks.ts). */
+function keysAndCertificates(peering: Peering, observed: Observed, request: PlanRequest): Pick<RouterFacts, "wireguardKeys" | "certificates"> {
+  const wireguardKeys: Record<string, string | null> = {};
+  for (const link of peering.links.filter((l) => LINK_KINDS[l.kind].keysOnRouter)) {
+    const iface = (observed["/interface/wireguard"] ?? []).find((i) => i.comment === ownershipTag(peering.name, `tunnel-${link.name}`));
+    wireguardKeys[link.name] = iface?.["public-key"] ?? null;
+  }
+  const names = certificateNames(peering.name);
+  const fingerprint = (name: string) => (observed["/certificate"] ?? []).find((c) => c.name === name)?.fingerprint?.toLowerCase() ?? null;
+  const arriving = request.friendCa === undefined ? null : normalizeFingerprint(request.friendCa.caFingerprint);
+  return { wireguardKeys, certificates: { ownCa: fingerprint(names.ca), friendCa: arriving ?? fingerprint(names.friendCa) } };
+}
+
+/**
+ * This side's own OpenVPN certificates the router lacks: the server's where it listens, the
+ * client's where it dials in with one. Made at apply, before the rest (router.ts).
+ */
+function certificatesToMake(peering: Peering, side: string, observed: Observed): RouterOsChange[] {
+  const ovpn = peering.links.filter((l) => LINK_KINDS[l.kind].certificates);
+  const names = certificateNames(peering.name);
+  const has = (name: string) => (observed["/certificate"] ?? []).some((c) => c.name === name && c.fingerprint !== undefined);
+  const out: RouterOsChange[] = [];
+  const listening = ovpn.filter((l) => l.listener === side);
+  if (listening.length > 0 && !has(names.server)) {
+    const serverNames = [...new Set(listening.map((l) => peering.sides[side]!.wans[l.wan[side]!]?.endpoint).filter((e): e is string => e !== undefined))];
+    out.push(certificateChange(names, "server", serverNames, has(names.ca)));
+  }
+  if (ovpn.some((l) => l.listener !== side && (l.requireClientCertificate ?? true)) && !has(names.client)) out.push(certificateChange(names, "client", [], has(names.ca) || out.length > 0));
+  return out;
+}
+
+function certificateChange(names: ReturnType<typeof certificateNames>, role: "server" | "client", serverNames: string[], caThere: boolean): RouterOsChange {
+  const leaf = role === "server" ? names.server : names.client;
+  const what = role === "server" ? `our OpenVPN server's certificate${serverNames.length > 0 ? ` for ${serverNames.join(", ")}` : ""}` : "our OpenVPN client's certificate";
+  return {
+    op: "add",
+    path: "/certificate",
+    attrs: { name: leaf, ...(role === "server" && serverNames.length > 0 ? { "subject-alt-name": subjectAltName(serverNames) } : {}) },
+    role: `certificate-${role}`,
+    reason: `${what}, signed by ${caThere ? "" : "a new CA "}${names.ca}; made on the router, its key stays there`,
+    makeCertificate: { role, serverNames },
+  };
 }

@@ -1,5 +1,6 @@
 // A RouterOS router behind the seam (platforms/platform.ts): one API connection, and what bgpals
 // reads, plans and writes through it. The decisions are in the modules this one wires together.
+import { normalizeFingerprint } from "../../core/certificates.js";
 import type { CaCertificateBody } from "../../core/offer.js";
 import type { Peering } from "../../core/peering.js";
 import type { Plan } from "../../core/plan.js";
@@ -35,7 +36,7 @@ import { RouterClient, type Listening } from "./api/client.js";
 import { endpointOf } from "./api/errors.js";
 import { feedRoutes } from "./api/route-feed.js";
 import { applyPlan, planStillHolds, type RunContext } from "./apply/apply.js";
-import { planPeering, readUnder, type RouterOsPlan } from "./apply/plan.js";
+import { planPeering, readUnder, withObserved, type RouterOsPlan } from "./apply/plan.js";
 import { describeChange, MemoryJournal, Run, runFromJournal, storedChange, summaryOf, undoRun, undoSummary } from "./apply/run.js";
 import { importCa, makeCertificates } from "./certificates.js";
 import { acquireLock, beat, breakLock, forget, HEARTBEAT_MS, lockHolderOn, releaseLock, thisProcess, type Held } from "./lock.js";
@@ -325,7 +326,12 @@ export class RouterOsRouter implements Router {
           return { ok: false, error, failedAt: null, undone: 0, undoProblems: [], verified: true, message: `nothing written: ${error.message}` };
         }
       }
-      return applyPlan(this.#context(hold), planned, { ...options, peering: planned.peering });
+      // Our own certificates first (add + sign, journaled like an offer's): the rest names them.
+      const making = planned.changes.filter((c) => c.makeCertificate !== undefined);
+      for (const change of making) await this.makeCertificates(planned.peering, change.makeCertificate!.role, change.makeCertificate!.serverNames);
+      const rest = making.length === 0 ? planned : readUnder(withObserved({ changes: planned.changes.filter((c) => c.makeCertificate === undefined), conflicts: planned.conflicts }, planned.observed, planned.peering, planned.origin), hold.epoch);
+      const result = await applyPlan(this.#context(hold), rest, { ...options, peering: planned.peering });
+      return result.ok ? { ...result, applied: result.applied + making.length } : result;
     });
   }
 
@@ -351,7 +357,7 @@ export class RouterOsRouter implements Router {
     });
   }
 
-  async makeCertificates(peering: string, role: "server" | "client"): Promise<CaCertificateBody> {
+  async makeCertificates(peering: string, role: "server" | "client", serverNames: readonly string[] = []): Promise<CaCertificateBody> {
     const n = certificateNames(peering);
     const names = role === "server" ? await this.#serverCertificateNames(peering) : { ca: n.ca, leaf: n.client };
     return this.exclusive({ command: "prepare", peering }, async () => {
@@ -361,7 +367,7 @@ export class RouterOsRouter implements Router {
       // What is made here (and only that) goes again on undo; a certificate an earlier offer made stays.
       const made = [names.ca, names.leaf].filter((name) => !existing.some((c) => c.name === name));
       const entries = hold.run.intend([{ what: `add /certificate (${[names.ca, names.leaf].join(", ")})`, record: { kind: "certificates", names: made, files: [`${names.ca}-export.crt`] } }]);
-      const ca = await makeCertificates(this.client, names, role);
+      const ca = await makeCertificates(this.client, names, role, serverNames);
       hold.run.answered(entries);
       return { caCertificate: ca.pem, caFingerprint: ca.fingerprint };
     });
@@ -392,8 +398,8 @@ export class RouterOsRouter implements Router {
       const hold = this.#run();
       hold.run.remember("/certificate", await this.client.print("/certificate"));
       const files = [`${name}.crt`, `${name}.txt`];
-      const entries = hold.run.intend([{ what: `import /certificate (${name})`, record: { kind: "certificates", names: [name], files, fingerprints: [ca.caFingerprint] } }]);
-      await importCa(this.client, name, { pem: ca.caCertificate, fingerprint: ca.caFingerprint }, dialect);
+      const entries = hold.run.intend([{ what: `import /certificate (${name})`, record: { kind: "certificates", names: [name], files, fingerprints: [normalizeFingerprint(ca.caFingerprint) ?? ca.caFingerprint] } }]);
+      await importCa(this.client, name, { pem: ca.caCertificate, fingerprint: normalizeFingerprint(ca.caFingerprint) ?? ca.caFingerprint }, dialect);
       hold.run.answered(entries);
     });
   }

@@ -4,6 +4,11 @@ import { PERSONALITIES } from "../../../src/lab/personalities.js";
 import type { Peering } from "../../../src/core/peering.js";
 import type { ApplyResult, LinkSecrets, RouterPlan, RouterTarget } from "../../../src/platforms/platform.js";
 import { routerOs } from "../../../src/platforms/routeros/index.js";
+import { X509Certificate } from "node:crypto";
+import { generate } from "selfsigned";
+import type { RouterOsRouter } from "../../../src/platforms/routeros/router.js";
+import { certificateNames } from "../../../src/platforms/routeros/names.js";
+import { appliedOn } from "../../helpers.js";
 
 const DNS = new Map(Object.values(PERSONALITIES).flatMap((p) => Object.entries(p().dns)));
 export const labResolve = async (name: string) => {
@@ -17,12 +22,45 @@ export function targetOf(lab: Lab, name: string): RouterTarget {
   return { host: r.host, port: r.port, user: r.user, password: r.password, timeoutMs: 3000 };
 }
 
+/**
+ * Where `side` dials in to an OpenVPN server, or its server asks for client certificates, the
+ * friend's CA is on the router (as accept and complete put it there from a bundle), pinned in the
+ * returned peering where `side` is the client; made here, a CA of no lab router.
+ */
+export async function withFriendCa(lab: Lab, side: string, peering: Peering): Promise<Peering> {
+  if (!peering.links.some((l) => l.kind === "ovpn" && (l.listener !== side || (l.requireClientCertificate ?? true)))) return peering;
+  const router = await routerOs.connect(targetOf(lab, side), side);
+  try {
+    const name = certificateNames(peering.name).friendCa;
+    const { client } = router as RouterOsRouter;
+    let [held] = await client.print("/certificate", { query: { name } });
+    if (held === undefined) {
+      const made = await generate([{ name: "commonName", value: `${peering.name} friend CA` }], { keySize: 2048, algorithm: "sha256", extensions: [{ name: "basicConstraints", cA: true, critical: true }] });
+      const fingerprint = new X509Certificate(made.cert).fingerprint256.replace(/:/g, "").toLowerCase();
+      await router.importFriendCa(peering.name, { caCertificate: made.cert, caFingerprint: fingerprint });
+      [held] = await client.print("/certificate", { query: { name } });
+    }
+    const out = structuredClone(peering);
+    for (const link of out.links) if (link.kind === "ovpn" && link.listener !== side) link.caFingerprint = held!.fingerprint!;
+    return out;
+  } finally {
+    await router.close();
+  }
+}
+
+/** The example made ready for `side`'s lab router: appliedOn, then the friend's CA where it dials OpenVPN. */
+export async function readyOn(lab: Lab, side: string, peering: Peering): Promise<Peering> {
+  return withFriendCa(lab, side, appliedOn(peering, side));
+}
+
 export async function planAndApply(
   lab: Lab,
   name: string,
   peering: Peering,
   options: { remove?: boolean; secrets?: LinkSecrets; pipeline?: boolean } = {},
 ): Promise<{ planned: RouterPlan; result: ApplyResult }> {
+  // The examples' keys and CAs belong to no router: the side applied gets the placeholder (see readyOn).
+  if (!options.remove) peering = await readyOn(lab, name, peering);
   const router = await routerOs.connect(targetOf(lab, name), name);
   try {
     // Lock first, then read, plan and write, as the commands do.

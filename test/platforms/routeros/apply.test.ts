@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lab } from "../../../src/lab/lab.js";
 import { routerOs } from "../../../src/platforms/routeros/index.js";
 import { RouterClient } from "../../../src/platforms/routeros/api/client.js";
-import { example } from "../../helpers.js";
-import { planAndApply, targetOf } from "./apply-helpers.js";
+import { appliedOn, example } from "../../helpers.js";
+import { planAndApply, readyOn, targetOf } from "./apply-helpers.js";
 
 let lab: Lab;
 beforeAll(async () => {
@@ -28,8 +28,8 @@ const CASES = [
 describe("plan / apply / re-plan / remove", () => {
   for (const [scenario, side] of CASES) {
     it(`${scenario} on ${side}: applies, re-plans empty, and removal restores the configuration exactly`, async () => {
-      const peering = example(scenario);
       const before = lab.router(side).exportConfig();
+      const peering = await readyOn(lab, side, example(scenario));
       const { planned, result } = await planAndApply(lab, side, peering, { secrets: SECRETS });
       expect(planned.plan.conflicts).toEqual([]);
       expect(planned.plan.changes.every((c) => c.op === "add" || (c.op === "set" && c.path === "/interface/ovpn-server/server"))).toBe(true);
@@ -50,7 +50,7 @@ describe("plan / apply / re-plan / remove", () => {
 describe("all or nothing", () => {
   for (const kind of ["drop", "trap"] as const) {
     it(`a ${kind} on the k-th write of an S1 apply, for every k, leaves alice as before`, async () => {
-      const peering = example("s1");
+      const peering = appliedOn(example("s1"), "alice");
       const before = lab.router("alice").exportConfig();
       const router = await routerOs.connect(targetOf(lab, "alice"));
       const writes = (await router.plan({ peering, side: "alice" })).plan.changes.length + 1; // + the lock
@@ -79,7 +79,7 @@ describe("all or nothing", () => {
     const client = await RouterClient.connect(targetOf(lab, "remi"));
     await client.add("/system/scheduler", { name: "bgpals-apply-lock", comment: `bgpals:lock:other-laptop pid 1 since ${new Date().toISOString()}`, disabled: "yes" });
     const before = lab.router("remi").exportConfig();
-    await expect(planAndApply(lab, "remi", example("s1"))).rejects.toThrow(/^remi is held by another bgpals run: apply by other-laptop pid 1, since .*; nothing written\nwait for it with --wait-lock/);
+    await expect(planAndApply(lab, "remi", appliedOn(example("s1"), "remi"))).rejects.toThrow(/^remi is held by another bgpals run: apply by other-laptop pid 1, since .*; nothing written\nwait for it with --wait-lock/);
     expect(lab.router("remi").exportConfig()).toBe(before);
     const [lock] = await client.print("/system/scheduler", { query: { name: "bgpals-apply-lock" } });
     await client.remove("/system/scheduler", lock![".id"]!);
@@ -90,7 +90,7 @@ describe("all or nothing", () => {
     const client = await RouterClient.connect(targetOf(lab, "remi"));
     const id = await client.add("/interface/wireguard", { name: "wg-alice-isp2", "listen-port": "51820" });
     const before = lab.router("remi").exportConfig();
-    const { planned, result } = await planAndApply(lab, "remi", example("s1"));
+    const { planned, result } = await planAndApply(lab, "remi", appliedOn(example("s1"), "remi"));
     expect(planned.plan.conflicts.map((c) => c.message)).toEqual([expect.stringMatching(/already has wg-alice-isp2 \(\*[0-9A-F]+, no comment\) without bgpals's tag/)]);
     expect(result.ok).toBe(false);
     expect(lab.router("remi").exportConfig()).toBe(before);

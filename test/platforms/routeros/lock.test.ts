@@ -9,7 +9,7 @@ import { RouterClient } from "../../../src/platforms/routeros/api/client.js";
 import { routerOs } from "../../../src/platforms/routeros/index.js";
 import { lockComment, parseLockComment, LOCK_NAME, LOCK_PATH } from "../../../src/platforms/routeros/lock.js";
 import { RouterLockedError, type LockHolder } from "../../../src/platforms/platform.js";
-import { example } from "../../helpers.js";
+import { appliedOn, example } from "../../helpers.js";
 import { labResolve, targetOf } from "./apply-helpers.js";
 
 let lab: Lab;
@@ -120,7 +120,7 @@ describe("the heartbeat", () => {
       const later = (await lockOnRouter())!;
       expect(later.since).toBe(first.since);
       expect(Date.parse(later.heartbeat)).toBeGreaterThan(Date.parse(first.heartbeat));
-      const planned = await router.plan({ peering: example("s1"), side: "alice" });
+      const planned = await router.plan({ peering: appliedOn(example("s1"), "alice"), side: "alice" });
       // Someone decides this run is gone and takes the router over.
       await admin.remove(LOCK_PATH, (await admin.print(LOCK_PATH, { query: { name: LOCK_NAME } }))[0]![".id"]!);
       await placeLock({ host: "other-laptop", pid: 77, command: "apply", peering: "alice-remi", since: iso(0), heartbeat: iso(0) });
@@ -139,7 +139,7 @@ describe("the heartbeat", () => {
 
 describe("a plan read before the lock", () => {
   it("is checked against the router under the lock: when the router changed, nothing is written", async () => {
-    const peering = example("s1");
+    const peering = appliedOn(example("s1"), "alice");
     const router = await routerOs.connect(targetOf(lab, "alice"), "alice");
     const planned = await router.plan({ peering, side: "alice" });
     // Meanwhile, someone else writes.

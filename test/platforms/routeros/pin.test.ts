@@ -16,7 +16,7 @@ import { RouterError } from "../../../src/platforms/routeros/api/errors.js";
 import { streamPrint } from "../../../src/platforms/routeros/api/route-stream.js";
 import { routerOs } from "../../../src/platforms/routeros/index.js";
 import type { RouterOsRouter } from "../../../src/platforms/routeros/router.js";
-import { example, repoRoot } from "../../helpers.js";
+import { appliedOn, example, repoRoot } from "../../helpers.js";
 import { labResolve } from "./apply-helpers.js";
 
 let lab: Lab;
@@ -163,7 +163,7 @@ describe("after a drop, the impostor on the router's address gets nothing", () =
     const via = await relay(info("remi").tlsPort);
     const router = await connectVia(via.port, "remi");
     const fake = await impostor();
-    const planned = await router.plan({ peering: example("s1"), side: "remi" });
+    const planned = await router.plan({ peering: appliedOn(example("s1"), "remi"), side: "remi" });
     expect(planned.refusals).toEqual([]);
     via.divert(fake.port, true);
     // The lock is write 1; the router drops the connection after write 3.

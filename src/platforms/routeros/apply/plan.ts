@@ -27,6 +27,11 @@ export interface RouterOsChange extends Change {
   irreversible?: string;
   /** The comment the changed item carries now, when it is not this peering's own tag (a shared object): how a script finds it. */
   match?: string;
+  /**
+   * This side's own OpenVPN certificate (and its CA when missing) is made on the router before the
+   * rest of the plan (`/certificate add` + `sign`: the key pair never leaves the router).
+   */
+  makeCertificate?: { role: "server" | "client"; serverNames: readonly string[] };
 }
 
 /** How a plan was made, to read the router back after applying it and see that it took. */
