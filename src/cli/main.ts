@@ -47,7 +47,7 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
   program
     .command("lab")
     .description("run simulated RouterOS routers (the built-in lab) in the foreground")
-    .option("--routers <names>", "comma-separated lab routers: alice (7.24), remi (7.19.6), carol (6.49) (default: all three, unless --router is given)")
+    .option("--routers <names>", "comma-separated lab routers: alice (7.24), remi (7.19.6), carol (6.49), dana (7.22.3, a DHCP Ethernet WAN and a PPPoE backup) (default: alice, remi and carol, unless --router is given)")
     .option("--router <name=version[:file]>", "a lab router of any RouterOS 6 or 7 version: a built-in one at another version, or one described by a personality file (docs/lab.md) (repeatable)", collectValues)
     .option("--port-base <port>", "first API port; router i gets port-base+2i (API) and +2i+1 (API-SSL); default: any free ports", portBase("--port-base"))
     .option("--host <address>", "address to listen on", "127.0.0.1")
