@@ -9,14 +9,15 @@ export interface CliResult {
   stderr: string;
 }
 
-export function cliAsync(args: string[], env: Record<string, string>): Promise<CliResult> {
+export function cliAsync(args: string[], env: Record<string, string>, input?: string): Promise<CliResult> {
   return new Promise((resolve) => {
     // Killed when the test ends, should it time out while this runs.
-    const child = endsWithTest(spawn(process.execPath, [join(repoRoot, "bin/bgpals.js"), ...args], { cwd: repoRoot, env: { ...process.env, CI: "true", ...env }, stdio: ["ignore", "pipe", "pipe"] }));
+    const child = endsWithTest(spawn(process.execPath, [join(repoRoot, "bin/bgpals.js"), ...args], { cwd: repoRoot, env: { ...process.env, CI: "true", ...env }, stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"] }));
+    if (input !== undefined) child.stdin!.end(input);
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
+    child.stdout!.on("data", (d) => (stdout += d));
+    child.stderr!.on("data", (d) => (stderr += d));
     child.on("exit", (code) => resolve({ code, stdout, stderr }));
   });
 }
