@@ -12,6 +12,7 @@ import { workspaceAt } from "../store/workspace.js";
 import type { Clipboard, RouterChoice, Services } from "../ui/services.js";
 import type { DemoOperator } from "../ui/Demo.js";
 import { INK_MAX_FPS } from "../ui/frames.js";
+import { enableBracketedPaste } from "../ui/bracketed-paste.js";
 
 const OPERATORS = ["alice", "remi"] as const;
 
@@ -35,9 +36,11 @@ export async function runDemo(options: { reason?: string } = {}): Promise<void> 
     return demoOperators(lab.info().routers, root);
   })();
   const instance = render(createElement(Demo, { ready, reason: options.reason }), { exitOnCtrlC: false, maxFps: INK_MAX_FPS });
+  const pasteOff = enableBracketedPaste(process.stdout);
   try {
     await instance.waitUntilExit();
   } finally {
+    pasteOff();
     await ready.catch(() => undefined);
     await stop();
     rmSync(root, { recursive: true, force: true });

@@ -50,6 +50,8 @@ export const COMMANDS = {
   done: { keys: ["return", "escape"], label: "done" },
   clearLimit: { keys: ["l"], label: "clear limit" },
   why: { keys: ["w"], label: "why?" },
+  resumeOffer: { keys: ["r"], label: "paste answer" },
+  cancelOffer: { keys: ["x"], label: "cancel offer" },
 } as const satisfies Record<string, CommandSpec>;
 
 export type Command = keyof typeof COMMANDS;
@@ -59,7 +61,7 @@ export type Command = keyof typeof COMMANDS;
  * its scope has none), or the error panel that takes the keys while it is shown.
  */
 export type KeyScope = ScreenId | "error" | StepScope;
-export type StepScope = "text" | "choose" | "chooseMany" | "bundle" | "plan" | "working" | "result" | "confirm";
+export type StepScope = "text" | "choose" | "chooseMany" | "bundle" | "plan" | "working" | "result" | "confirm" | "keptOffer";
 
 /** The commands active in each scope, in the order their hints are shown. */
 export const SCOPE_COMMANDS = {
@@ -73,11 +75,14 @@ export const SCOPE_COMMANDS = {
   acceptOffer: ["next", "back", "help", "abort"],
   completeOffer: ["next", "back", "help", "abort"],
   removePeering: ["next", "back", "help", "abort"],
+  kept: ["back", "help", "quit"],
   error: ["dismiss", "quit"],
   text: ["next", "clearField", "back", "abort"],
   choose: ["up", "down", "next", "back", "help", "quit"],
   chooseMany: ["up", "down", "toggle", "next", "back", "help", "quit"],
   bundle: ["next", "copy", "save", "qr", "up", "down", "back", "help", "quit"],
+  // A kept offer still waiting for its answer: the bundle's keys, and resume or cancel it.
+  keptOffer: ["next", "copy", "save", "qr", "resumeOffer", "cancelOffer", "up", "down", "back", "help", "quit"],
   plan: ["apply", "exportScript", "up", "down", "back", "help", "quit"],
   working: ["abort"],
   result: ["done", "help", "quit"],

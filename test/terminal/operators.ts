@@ -90,19 +90,13 @@ export interface S1Screens {
   home: string;
 }
 
-/**
- * S1 through the screens: alice offers over both her ISPs (isp1 primary), remi accepts on his two
- * PPPoE links announcing `remiNetworks` (default: what the wizard suggests), alice completes.
- * Both end on Home with the friend listed.
- */
-export async function peerS1(alice: Operator, remi: Operator, options: { remiNetworks?: string } = {}): Promise<S1Screens> {
-  const a = alice.term;
-  const r = remi.term;
+/** Alice's offer of S1 (to `friend`, default remi) from her Home, up to the offer on screen. */
+export async function offerS1(a: TerminalRun, friend = "remi"): Promise<{ text: string; fingerprint: string }> {
   await a.press("n", "Which router?");
   await a.press(KEYS.enter, "your name:");
   await typeText(a, "alice");
   await a.press(KEYS.enter, "friend's name:");
-  await typeText(a, "remi");
+  await typeText(a, friend);
   await a.press(KEYS.enter, "› WireGuard");
   await a.press(KEYS.enter, "[ ] vlan832-orange-internet");
   await a.press(KEYS.space, "[x] vlan832-orange-internet");
@@ -114,7 +108,18 @@ export async function peerS1(alice: Operator, remi: Operator, options: { remiNet
   await typeText(a, "64514");
   await a.press(KEYS.enter, "networks to announce: 192.168.0.0/24");
   await a.press(KEYS.enter, "› No read-only account");
-  const offer = bundleOnScreen(await a.press(KEYS.enter, /\d+ characters, offer for remi/, 20_000));
+  return bundleOnScreen(await a.press(KEYS.enter, new RegExp(`\\d+ characters, offer for ${friend}`), 20_000));
+}
+
+/**
+ * S1 through the screens: alice offers over both her ISPs (isp1 primary), remi accepts on his two
+ * PPPoE links announcing `remiNetworks` (default: what the wizard suggests), alice completes.
+ * Both end on Home with the friend listed.
+ */
+export async function peerS1(alice: Operator, remi: Operator, options: { remiNetworks?: string } = {}): Promise<S1Screens> {
+  const a = alice.term;
+  const r = remi.term;
+  const offer = await offerS1(a);
 
   await r.press("a", "your name:");
   await typeText(r, "remi");

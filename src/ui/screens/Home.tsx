@@ -5,7 +5,7 @@ import { StatusBadge } from "../components/StatusBadge.js";
 import { useCommands } from "../hooks/use-commands.js";
 import { useHomeProbe } from "../hooks/use-home-probe.js";
 import { useTerminalSize } from "../hooks/use-terminal-size.js";
-import { homeItems, useActions, useAppState, type HomeItem } from "../state.js";
+import { homeItems, useActions, useAppState, type BundleEntry, type HomeItem } from "../state.js";
 import { SCREEN_INFO } from "./catalog.js";
 import { scrollWindow } from "./scroll.js";
 
@@ -21,17 +21,29 @@ type Line =
 function homeLines(items: HomeItem[]): Line[] {
   const routers = items.flatMap((item, index): Line[] => (item.kind === "router" ? [{ kind: "item", item, index }] : []));
   const friends = items.flatMap((item, index): Line[] => (item.kind === "friend" ? [{ kind: "item", item, index }] : []));
+  const bundles = items.flatMap((item, index): Line[] => (item.kind === "bundle" ? [{ kind: "item", item, index }] : []));
   return [
     { kind: "heading", text: `Routers (${routers.length})` },
     ...(routers.length ? routers : [{ kind: "note", text: "No routers yet: press r to add one" } as const]),
     { kind: "gap" },
     { kind: "heading", text: `Friends (${friends.length})` },
     ...(friends.length ? friends : [{ kind: "note", text: "No friends yet: n starts a peering, a accepts a friend's offer" } as const]),
+    // Only once there is one: a first-time user's Home stays short.
+    ...(bundles.length ? [{ kind: "gap" } as const, { kind: "heading", text: `Bundles sent (${bundles.length})` } as const, ...bundles] : []),
   ];
 }
 
+const KEPT_STATE: Record<BundleEntry["state"], { text: string; color?: string }> = {
+  waiting: { text: "waiting for answer", color: "yellow" },
+  answered: { text: "✓ answered", color: "green" },
+  completed: { text: "✓ completed", color: "green" },
+  cancelled: { text: "cancelled" },
+  replaced: { text: "replaced" },
+};
+
 function ItemRow({ item, selected }: { item: HomeItem; selected: boolean }) {
-  const detail = item.kind === "router" ? item.entry.host : item.entry.peering;
+  const name = item.kind === "bundle" ? item.entry.friend : item.entry.name;
+  const detail = item.kind === "router" ? item.entry.host : item.kind === "friend" ? item.entry.peering : `${item.entry.kind} · ${item.entry.peering}`;
   return (
     <Box>
       <Box width={2} flexShrink={0}>
@@ -39,14 +51,20 @@ function ItemRow({ item, selected }: { item: HomeItem; selected: boolean }) {
       </Box>
       <Box width={NAME_WIDTH} flexShrink={0} marginRight={1}>
         <Text bold={selected} wrap="truncate-end">
-          {item.entry.name}
+          {name}
         </Text>
       </Box>
       <Box flexGrow={1} flexShrink={1} marginRight={1}>
         <Text wrap="truncate-end">{detail}</Text>
       </Box>
       <Box width={BADGE_WIDTH} flexShrink={0}>
-        <StatusBadge status={item.entry.status} />
+        {item.kind === "bundle" ? (
+          <Text color={KEPT_STATE[item.entry.state].color} wrap="truncate-end">
+            {KEPT_STATE[item.entry.state].text}
+          </Text>
+        ) : (
+          <StatusBadge status={item.entry.status} />
+        )}
       </Box>
     </Box>
   );
