@@ -9,7 +9,8 @@ import { homeItems, useActions, useAppState, type BundleEntry, type HomeItem } f
 import { SCREEN_INFO } from "./catalog.js";
 import { scrollWindow } from "./scroll.js";
 
-const NAME_WIDTH = 22;
+/** The name column: 22 where there is room, less on a narrow terminal (the detail is cut first). */
+const nameWidth = (columns: number) => Math.max(10, Math.min(22, Math.floor(columns / 4)));
 const BADGE_WIDTH = 18; // "✗ bad credentials" and a space
 
 type Line =
@@ -41,7 +42,7 @@ const KEPT_STATE: Record<BundleEntry["state"], { text: string; color?: string }>
   replaced: { text: "replaced" },
 };
 
-function ItemRow({ item, selected }: { item: HomeItem; selected: boolean }) {
+function ItemRow({ item, selected, columns }: { item: HomeItem; selected: boolean; columns: number }) {
   const name = item.kind === "bundle" ? item.entry.friend : item.entry.name;
   const detail = item.kind === "router" ? item.entry.host : item.kind === "friend" ? item.entry.peering : `${item.entry.kind} · ${item.entry.peering}`;
   return (
@@ -49,7 +50,7 @@ function ItemRow({ item, selected }: { item: HomeItem; selected: boolean }) {
       <Box width={2} flexShrink={0}>
         <Text bold>{selected ? "›" : " "}</Text>
       </Box>
-      <Box width={NAME_WIDTH} flexShrink={0} marginRight={1}>
+      <Box width={nameWidth(columns)} flexShrink={0} marginRight={1}>
         <Text bold={selected} wrap="truncate-end">
           {name}
         </Text>
@@ -70,7 +71,7 @@ function ItemRow({ item, selected }: { item: HomeItem; selected: boolean }) {
   );
 }
 
-function LineView({ line, selected }: { line: Line; selected: number }) {
+function LineView({ line, selected, columns }: { line: Line; selected: number; columns: number }) {
   switch (line.kind) {
     case "heading":
       return (
@@ -83,7 +84,7 @@ function LineView({ line, selected }: { line: Line; selected: number }) {
     case "gap":
       return <Text> </Text>;
     case "item":
-      return <ItemRow item={line.item} selected={line.index === selected} />;
+      return <ItemRow item={line.item} selected={line.index === selected} columns={columns} />;
   }
 }
 
@@ -130,7 +131,7 @@ export function Home({ focused }: { focused: boolean }) {
     <ScreenFrame title={SCREEN_INFO.home.title} scope="home" focused={focused}>
       {fits ? null : <Text>{start > 0 ? `  ↑ ${start} more` : " "}</Text>}
       {lines.slice(start, end).map((line, i) => (
-        <LineView key={start + i} line={line} selected={state.selected} />
+        <LineView key={start + i} line={line} selected={state.selected} columns={size.columns} />
       ))}
       {fits ? null : <Text>{end < lines.length ? `  ↓ ${lines.length - end} more` : " "}</Text>}
     </ScreenFrame>
