@@ -313,7 +313,8 @@ export async function main(argv: string[]): Promise<number> {
 
 function reportError(error: unknown, write: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): number {
   if (error instanceof UserError) {
-    for (const line of error.message.split("\n")) write(line === "" ? "" : `bgpals: ${line}`);
+    // A message that starts with bgpals already says who speaks ("bgpals needs a terminal").
+    for (const line of error.message.split("\n")) write(line === "" ? "" : /^bgpals\b/.test(line) ? line : `bgpals: ${line}`);
     return error.exitCode;
   }
   const e = error instanceof Error ? error : new Error(String(error));
