@@ -43,8 +43,8 @@ export function RouterStep({ open, width, rows, focused, onSession, onBack, onHe
   const connect = (router: string, password?: string) => {
     setStage({ id: "connecting", router });
     open(router, password).then(onSession, (e: unknown) => {
-      // A wrong password is typed again; anything else goes back.
-      if (only !== null && services.needsPassword(only)) setStage({ id: "password", router: only });
+      // A typed password that did not work is asked again; anything else goes back.
+      if (password !== undefined) setStage({ id: "password", router });
       else retreat();
       actions.fail(e);
     });
