@@ -178,9 +178,11 @@ describe("keys typed in a burst", () => {
     // Three downs and an up in one read, as a busy program gets them.
     app.stdin.write("jjjk");
     await waitFor(() => selectedName(frame()) === "old-rb", frame);
+    expect(selectedName(frame())).toBe("old-rb");
     // A key that opens a screen, then that screen's own key, together: Help opens and goes back.
     await effectsSettled();
     app.stdin.write("j?");
     await waitFor(() => frame().includes(SCREEN_INFO.help.title), frame);
+    expect(frame()).toContain(`${SCREEN_INFO.help.title}: ${SCREEN_INFO.home.title}`);
   });
 });
