@@ -61,7 +61,6 @@ describe("bundles kept in the outbox", () => {
     await r.type(chatPaste(offer.text));
     await r.waitFor((s) => s.includes(offer.text.slice(-20)));
     await r.press(KEYS.enter, `Fingerprint ${offer.fingerprint}`);
-    await r.press(KEYS.enter, "Which router?");
     await r.press(KEYS.enter, "Link isp1");
     await r.press(KEYS.enter, "Link isp2");
     await r.press(KEYS.down, "› pppoe-out2");
@@ -94,7 +93,6 @@ describe("bundles kept in the outbox", () => {
     await a.type(chatPaste(answer.text));
     await a.waitFor((s) => s.includes(answer.text.slice(-20)));
     await a.press(KEYS.enter, `Fingerprint ${answer.fingerprint}`);
-    await a.press(KEYS.enter, "Which router?");
     await a.press(KEYS.enter, /\d+ changes on home/, 20_000);
     await a.press("a", "Peering alice-remi with remi is complete", 20_000);
     await a.press(KEYS.enter, /remi\s+offer · alice-remi\s+✓ completed/);

@@ -47,7 +47,6 @@ describe.each(SIZES)("at %i×%i", (cols, rows) => {
     expect(home).toMatch(/^› home\s+admin@/m);
     expect(home).toMatch(/^ {2}remi\s+alice-remi\s+/m);
     await term.press(KEYS.down, /^› remi\s+alice-remi/m);
-    await term.press(KEYS.enter, "Which router?");
     lab.tick();
     const monitor = await term.press(KEYS.enter, (s) => linkRow("isp1").test(s) && linkRow("isp2").test(s) && s.includes("Events"), 20_000);
     const lines = monitor.split("\n");

@@ -92,8 +92,7 @@ export interface S1Screens {
 
 /** Alice's offer of S1 (to `friend`, default remi) from her Home, up to the offer on screen. */
 export async function offerS1(a: TerminalRun, friend = "remi"): Promise<{ text: string; fingerprint: string }> {
-  await a.press("n", "Which router?");
-  await a.press(KEYS.enter, "your name:");
+  await a.press("n", "your name:");
   await typeText(a, "alice");
   await a.press(KEYS.enter, "friend's name:");
   await typeText(a, friend);
@@ -125,7 +124,6 @@ export async function peerS1(alice: Operator, remi: Operator, options: { remiNet
   await typeText(r, "remi");
   await r.press(KEYS.enter, "offer:");
   const offerSummary = await pasteBundle(r, offer.text, "Offer from alice");
-  await r.press(KEYS.enter, "Which router?");
   await r.press(KEYS.enter, "Link isp1");
   await r.press(KEYS.enter, "Link isp2");
   await r.press(KEYS.down, "› pppoe-out2");
@@ -146,7 +144,6 @@ export async function peerS1(alice: Operator, remi: Operator, options: { remiNet
   await a.press(KEYS.enter, "Friends (0)");
   await a.press("c", "answer:");
   const answerSummary = await pasteBundle(a, answer.text, "Answer from remi");
-  await a.press(KEYS.enter, "Which router?");
   await a.press(KEYS.enter, /\d+ changes on home/, 20_000);
   await a.press("a", "Peering alice-remi with remi is complete", 20_000);
   const home = await a.press(KEYS.enter, "Friends (1)");

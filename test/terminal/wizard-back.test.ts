@@ -13,8 +13,8 @@ afterAll(async () => lab.stop());
 describe("going back in a wizard", () => {
   it("keeps the names typed and the tunnel chosen", async () => {
     const { term } = await openOperator(lab, "alice", { cols: 80, rows: 24 });
-    await term.press("n", "Which router?");
-    await term.press(KEYS.enter, "your name:");
+    // One router: taken without a list.
+    await term.press("n", "your name:");
     await typeText(term, "alice");
     await term.press(KEYS.enter, "friend's name:");
     await typeText(term, "bob");
@@ -27,5 +27,10 @@ describe("going back in a wizard", () => {
     // And forward again with them.
     await term.press(KEYS.enter, "friend's name: bob");
     await term.press(KEYS.enter, "› OpenVPN");
+    // Back to the router: now the list of one, and esc leaves for Home.
+    await term.press(KEYS.escape, "friend's name: bob");
+    await term.press(KEYS.escape, "your name: alice");
+    await term.press(KEYS.escape, "Which router?");
+    await term.press(KEYS.escape, "Routers (1)");
   });
 });

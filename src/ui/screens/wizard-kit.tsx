@@ -26,15 +26,24 @@ export interface RouterStepProps {
   prefer?: string;
 }
 
+/** The screens (by their session's open) whose router step went on without asking. */
+const tookAlone = new WeakSet<RouterStepProps["open"]>();
+
 /**
  * Choose one of the operator's routers, type its password if none is stored, connect, discover.
- * With `prefer` naming one of them there is nothing to choose: it goes straight on.
+ * With one router, or `prefer` naming one, there is nothing to choose: it goes straight on.
  */
 export function RouterStep({ open, width, rows, focused, onSession, onBack, onHelp, prefer }: RouterStepProps) {
   const services = useServices();
   const actions = useActions();
   const routers = services.routers();
-  const only = routers.find((r) => r.name === prefer)?.name ?? null;
+  // Taken without asking once per screen: going back to this step shows the list (esc then leaves).
+  const [only] = useState(() => {
+    const taken = routers.find((r) => r.name === prefer)?.name ?? (routers.length === 1 ? routers[0]!.name : null);
+    if (taken === null || tookAlone.has(open)) return null;
+    tookAlone.add(open);
+    return taken;
+  });
   const [stage, setStage] = useState<{ id: "choose" } | { id: "password"; router: string } | { id: "connecting"; router: string }>(() =>
     only === null ? { id: "choose" } : services.needsPassword(only) ? { id: "password", router: only } : { id: "connecting", router: only },
   );
