@@ -1,6 +1,7 @@
 // Keeps Home's badges live while Home is on screen: looks at the routers it shows (and, while a
 // friend is shown, every router: a friend's badge comes from the routers' sessions) at most once
-// per PROBE_EVERY_MS, and stops when the screen is left. A look reads tunnels and sessions only.
+// per PROBE_EVERY_MS (at once when a friend was added or removed since the last look), and stops
+// when the screen is left. A look reads tunnels and sessions only.
 import { useLayoutEffect } from "react";
 import type { Services } from "../services.js";
 import { useServices } from "../services.js";
@@ -12,11 +13,15 @@ export const PROBE_EVERY_MS = 30_000;
 /** When each app's Home last looked: leaving and coming back does not look again sooner. */
 const lastLook = new WeakMap<Services, number>();
 
+/** The friends each app's Home listed at its last look: a new one (a peering just made) is looked at now. */
+const lastFriends = new WeakMap<Services, string>();
+
 export function useHomeProbe(active: boolean, routers: readonly string[]): void {
   const services = useServices();
   const actions = useActions();
   const state = useAppState();
   const shown = routers.join("\n");
+  const friends = state.friends.map((f) => f.peering).join("\n");
   const current = { routers: state.routers, friends: state.friends };
   // A layout effect: it stops in the very commit that takes Home off the screen.
   useLayoutEffect(() => {
@@ -28,6 +33,7 @@ export function useHomeProbe(active: boolean, routers: readonly string[]): void 
     let timer: NodeJS.Timeout | undefined;
     const look = async () => {
       lastLook.set(services, Date.now());
+      lastFriends.set(services, friends);
       try {
         const home = await probe(names);
         if (!stopped) actions.setHome(merged(current, home, names));
@@ -36,14 +42,15 @@ export function useHomeProbe(active: boolean, routers: readonly string[]): void 
       }
       if (!stopped) timer = setTimeout(look, every);
     };
-    const since = Date.now() - (lastLook.get(services) ?? -Infinity);
+    const newFriend = lastFriends.has(services) && lastFriends.get(services) !== friends;
+    const since = newFriend ? Infinity : Date.now() - (lastLook.get(services) ?? -Infinity);
     timer = setTimeout(look, Math.max(0, every - since));
     return () => {
       stopped = true;
       clearTimeout(timer);
     };
     // What is shown decides; the badges themselves change with every look.
-  }, [active, services, actions, shown]);
+  }, [active, services, actions, shown, friends]);
 }
 
 /** The new look where it looked; the badges it did not look at stay as they were. */
