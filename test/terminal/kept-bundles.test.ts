@@ -35,7 +35,7 @@ describe("bundles kept in the outbox", () => {
     await a.press(KEYS.enter, /zoe\s+offer · alice-zoe\s+waiting for answer/);
     // Routers (1) first, then the one bundle.
     await a.press(KEYS.down, /› zoe\s+offer/);
-    await a.press(KEYS.enter, /Offer to zoe, peering alice-zoe: waiting for answer/);
+    await a.press(KEYS.enter, /Offer to zoe · waiting for answer · alice-zoe, made \d{4}-\d\d-\d\d \d\d:\d\d on home/);
     await a.press("x", "Cancel it and remove what it prepared on home");
     await a.press(KEYS.down, "› Cancel it");
     await a.press(KEYS.enter, "The offer to zoe is cancelled", 20_000);

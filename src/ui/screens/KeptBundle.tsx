@@ -119,8 +119,11 @@ function waitingOffer(kept: KeptBundle | null): boolean {
 }
 
 function describe(kept: KeptBundle): string {
-  const when = new Date(kept.at).toLocaleString();
-  return `${kept.kind === "offer" ? "Offer to" : "Answer to"} ${kept.friend}, peering ${kept.peering}: ${keptStateText(kept)} (made ${when}${kept.router ? ` on ${kept.router}` : ""})`;
+  // Local time, short: the state comes first, so a narrow terminal cuts the date, not the state.
+  const d = new Date(kept.at);
+  const two = (n: number) => String(n).padStart(2, "0");
+  const when = `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
+  return `${kept.kind === "offer" ? "Offer to" : "Answer to"} ${kept.friend} · ${keptStateText(kept)} · ${kept.peering}, made ${when}${kept.router ? ` on ${kept.router}` : ""}`;
 }
 
 function scopeOf(step: Step, waiting: boolean): KeyScope {
