@@ -62,8 +62,8 @@ describe("bundles kept in the outbox", () => {
     await r.waitFor((s) => s.includes(offer.text.slice(-20)));
     await r.press(KEYS.enter, `Fingerprint ${offer.fingerprint}`);
     await r.press(KEYS.enter, "Link isp1");
-    await r.press(KEYS.enter, "Link isp2");
-    await r.press(KEYS.down, "› pppoe-out2");
+    // The other WAN is proposed for the second link.
+    await r.press(KEYS.enter, (s) => s.includes("Link isp2") && s.includes("› pppoe-out2"));
     await r.press(KEYS.enter, "your ASN:");
     await r.press(KEYS.ctrlU, /your ASN: *$/m);
     await typeText(r, "64513");

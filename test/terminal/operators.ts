@@ -125,8 +125,8 @@ export async function peerS1(alice: Operator, remi: Operator, options: { remiNet
   await r.press(KEYS.enter, "offer:");
   const offerSummary = await pasteBundle(r, offer.text, "Offer from alice");
   await r.press(KEYS.enter, "Link isp1");
-  await r.press(KEYS.enter, "Link isp2");
-  await r.press(KEYS.down, "› pppoe-out2");
+  // The other WAN is proposed for the second link.
+  await r.press(KEYS.enter, (s) => s.includes("Link isp2") && s.includes("› pppoe-out2"));
   await r.press(KEYS.enter, "your ASN:");
   await r.press(KEYS.ctrlU, /your ASN: *$/m);
   await typeText(r, "64513");

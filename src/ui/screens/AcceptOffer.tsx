@@ -166,6 +166,8 @@ export function AcceptOffer({ focused }: { focused: boolean }) {
             <Text>{`Link ${link.name} (${link.kind}${step.draft.opened!.offer.policy.primary === link.name ? ", primary" : ", backup"}): which of your WANs?`}</Text>
             <ChooseOne
               key={step.link}
+              // What was chosen for this link before, else a WAN no other link took yet: one ISP per link.
+              initial={step.draft.wans?.[step.link] ?? step.draft.session!.inventory.wans.find((w) => !Object.entries(step.draft.wans ?? {}).some(([other, iface]) => other !== step.link && iface === w.interface))?.interface}
               choices={step.draft.session!.inventory.wans.map((w) => ({ value: w.interface, label: w.interface, detail: [w.address, w.reasons.join(", ")].filter(Boolean).join("  ") }))}
               rows={rows - 1}
               focused={live}
