@@ -14,6 +14,10 @@ describe("bracketed paste", () => {
   it("is on while the screens are up, and off after q", async () => {
     const { term } = await openOperator(lab, "alice", { cols: 80, rows: 24 });
     expect(await term.bracketedPaste()).toBe(true);
+    // A pasted "q" is text, not the quit key: the app still takes the next key.
+    await term.type("\u001B[200~q\u001B[201~");
+    await term.press("?", "Help: Home");
+    await term.press("\u001B", "Routers (1)");
     await term.type("q");
     expect(await term.exited).toBe(0);
     expect(await term.bracketedPaste()).toBe(false);
