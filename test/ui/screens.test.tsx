@@ -311,6 +311,9 @@ describe("Remove peering", () => {
     await ui.press(KEY.down, "› remi");
     const plan = await ui.press("x", /\d+ changes on home/, 15_000);
     expect(plan).toMatch(/-\d+ remove/);
+    // Each removal says which object it is, not only the router's id.
+    expect(plan).toMatch(/^\s+- \S+ \(\*[0-9A-F]+\)$/m);
+    expect(plan).not.toMatch(/^\s+- \*[0-9A-F]+$/m);
     expect(plan).not.toMatch(/\+[1-9]\d* add/);
     fits(plan);
     await ui.press("a", "Removed alice-remi", 15_000);
