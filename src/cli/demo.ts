@@ -1,7 +1,7 @@
 // `bgpals demo`: the screens on the built-in lab, with both operators' contexts (alice on RouterOS
 // 7.24, remi on 7.19.6) so a newcomer can walk through a whole peering alone. Everything lives in
 // a temporary directory that goes when the demo ends.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { constants as osConstants, tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadIdentity } from "../store/identity.js";
@@ -12,6 +12,7 @@ import { workspaceAt } from "../store/workspace.js";
 import type { Clipboard, RouterChoice, Services } from "../ui/services.js";
 import type { DemoOperator } from "../ui/Demo.js";
 import { INK_MAX_FPS } from "../ui/frames.js";
+import { enableBracketedPaste } from "../ui/bracketed-paste.js";
 
 const OPERATORS = ["alice", "remi"] as const;
 
@@ -19,7 +20,10 @@ export async function runDemo(options: { reason?: string } = {}): Promise<void> 
   const { assertInteractive } = await import("../ui/tty.js");
   assertInteractive({ stdin: process.stdin, stdout: process.stdout, env: process.env });
   const [{ render }, { createElement }, { Demo }] = await Promise.all([import("ink"), import("react"), import("../ui/Demo.js")]);
+  sweepStaleDemos();
   const root = mkdtempSync(join(tmpdir(), "bgpals-demo-"));
+  // Whose it is: the next demo sweeps it if this one was killed too hard to clean up (SIGKILL).
+  writeFileSync(join(root, OWNER), `${process.pid}\n`, { mode: 0o600 });
   // The terminal closing under the demo (SIGHUP), or a kill, ends it too: the directory goes all the same.
   const ended = (signal: NodeJS.Signals) => {
     rmSync(root, { recursive: true, force: true });
@@ -37,13 +41,54 @@ export async function runDemo(options: { reason?: string } = {}): Promise<void> 
     return demoOperators(lab.info().routers, root, resolve);
   })();
   const instance = render(createElement(Demo, { ready, reason: options.reason }), { exitOnCtrlC: false, maxFps: INK_MAX_FPS });
+  const pasteOff = enableBracketedPaste(process.stdout);
   try {
     await instance.waitUntilExit();
   } finally {
+    pasteOff();
     await ready.catch(() => undefined);
     await stop();
     rmSync(root, { recursive: true, force: true });
     for (const signal of SIGNALS) process.off(signal, ended);
+  }
+}
+
+const OWNER = "owner.pid";
+
+/**
+ * Removes demo directories left by demos that are gone (killed with SIGKILL, or a crash): each names
+ * its process; a directory whose process still runs is another demo's, and stays.
+ */
+export function sweepStaleDemos(dir: string = tmpdir()): string[] {
+  const swept: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => n.startsWith("bgpals-demo-"));
+  } catch {
+    return swept;
+  }
+  for (const name of names) {
+    let pid: number;
+    try {
+      pid = Number(readFileSync(join(dir, name, OWNER), "utf8").trim());
+    } catch {
+      // No owner file: made by an older bgpals, or just being made; left alone.
+      continue;
+    }
+    if (Number.isInteger(pid) && pid > 0 && alive(pid)) continue;
+    rmSync(join(dir, name), { recursive: true, force: true });
+    swept.push(name);
+  }
+  return swept;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it runs, as another user.
+    return (e as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
@@ -77,6 +122,7 @@ export function demoOperators(routers: ReadonlyArray<{ name: string; version: st
       connectNew: (profile, password) => routerOs.connect({ host: profile.host, port: profile.port, user: profile.user, password, tls: profile.tls, knownFingerprint: null }, profile.name),
       platform: routerOs,
       // The demo keeps added routers for this run only: it never touches the real profiles.
+      routersKept: "for this demo only (the demo never writes your profiles: to keep it, quit and run bgpals router add, then bgpals)",
       saveRouter: (profile, password, fingerprint) =>
         void added.set(profile.name, {
           choice: { name: profile.name, label: `${profile.user}@${profile.host}${profile.port ? `:${profile.port}` : ""}` },

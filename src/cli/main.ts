@@ -2,6 +2,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { UsageError, UserError } from "../errors.js";
 import { apiEndpoint, asn, port, portBase, positive, seconds } from "./flags.js";
+import { BUNDLE_ARGUMENT_HELP } from "./bundle-input.js";
 
 const EXIT_CODES = "Exit codes: 0 ok, 1 error (a clear message says why), 2 usage.";
 const ACCEPT_PUBLIC_HELP = "a prefix outside private space you confirm your friend may send, e.g. 203.0.113.0/24 (repeatable; kept in your config for this peering)";
@@ -203,7 +204,7 @@ message says what to run (bgpals recover, bgpals unlock). Ctrl-C undoes what the
     .addHelpText("after", `\nExamples:\n  bgpals offer --router home --me alice --friend remi --asn 64514 --networks 192.168.0.0/24 \\\n    --link isp1:wireguard:vlan832-orange-internet --link isp2:wireguard:sfp-wan-sfr --primary isp1\n  bgpals offer --router home --me alice --friend carol --asn 64514 --link isp1:ovpn:vlan832-orange-internet\n    (OpenVPN: your router becomes the server; its CA certificate goes into the offer)\n\n${EXIT_CODES}`)
     .action(async (flags) => (await import("./wizard-commands.js")).offerCommand(flags, write));
   wizardOptions(program.command("accept").description("operator B: check the offer, apply your side, print the answer bundle"))
-    .argument("<bundle>", "the offer bundle (bgpals1:...)")
+    .argument("<bundle>", `the offer: ${BUNDLE_ARGUMENT_HELP}`)
     .option("--me <name>", "your name")
     .option("--asn <asn>", "your private ASN", asn("--asn"))
     .option("--networks <prefixes>", "comma-separated networks you announce (default: your router's LANs)")
@@ -214,10 +215,10 @@ message says what to run (bgpals recover, bgpals unlock). Ctrl-C undoes what the
     .option("--accept-public <prefix>", ACCEPT_PUBLIC_HELP, collect)
     .option("--replace", "replace a peering or friend key you already keep under the sender's name")
     .option("--yes", "really change your router (and undo an interrupted run on it first)")
-    .addHelpText("after", `\n${FRIEND_INPUT_HELP}\n\n${LOCK_HELP}\n\n${EXIT_CODES}`)
+    .addHelpText("after", `\nThe same offer accepted again (the answer was lost) prints the answer kept in <config>/outbox, and writes nothing.\n\n${FRIEND_INPUT_HELP}\n\n${LOCK_HELP}\n\n${EXIT_CODES}`)
     .action(async (bundle: string, flags) => (await import("./wizard-commands.js")).acceptCommand(bundle, flags, write));
   wizardOptions(program.command("complete").description("operator A: check the answer and apply your side"))
-    .argument("<answer>", "the answer bundle (bgpals1:...)")
+    .argument("<answer>", `the answer: ${BUNDLE_ARGUMENT_HELP}`)
     .option("--me <name>", "your name (default: your identity's)")
     .option("--resolve <name=address>", "address of an endpoint name, instead of this computer's DNS (repeatable)", collect)
     .option("--accept-public <prefix>", ACCEPT_PUBLIC_HELP, collect)
@@ -316,7 +317,8 @@ export async function main(argv: string[]): Promise<number> {
 
 function reportError(error: unknown, write: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): number {
   if (error instanceof UserError) {
-    for (const line of error.message.split("\n")) write(line === "" ? "" : `bgpals: ${line}`);
+    // A message that starts with bgpals already says who speaks ("bgpals needs a terminal").
+    for (const line of error.message.split("\n")) write(line === "" ? "" : /^bgpals\b/.test(line) ? line : `bgpals: ${line}`);
     return error.exitCode;
   }
   const e = error instanceof Error ? error : new Error(String(error));

@@ -16,10 +16,14 @@ export function profileServices(write: (data: string) => void): Services {
   const workspace = defaultWorkspace();
   const routers = () =>
     Object.entries(listProfiles()).map(([name, p]) => ({ name, label: `${p.user}@${p.host}:${p.port ?? (p.tls ? 8729 : 8728)}${p.tls ? " API-SSL" : ""}` }));
+  // Passwords typed on the screens, for this run only (never written): asked once per router.
+  const typed = new Map<string, string>();
   const open = async (spec: string, password?: string): Promise<Router> => {
-    const resolved = await resolveRouter(spec, promptPassword, false, password);
+    const resolved = await resolveRouter(spec, promptPassword, false, password ?? typed.get(spec));
     // Runs from the screens journal their writes too: a crash is undone by the next command.
     const router = await routerOs.connect(resolved.target, spec, { journals: journals(), resolve: endpointResolver(undefined) });
+    // Kept once it worked: a wrong one is asked again.
+    if (password !== undefined) typed.set(spec, password);
     try {
       resolved.remember(router.fingerprint);
     } catch (e) {
@@ -36,7 +40,7 @@ export function profileServices(write: (data: string) => void): Services {
       return identityName(workspace.home);
     },
     routers,
-    needsPassword: (name) => storedPassword(name) === null,
+    needsPassword: (name) => storedPassword(name) === null && !typed.has(name),
     connect: open,
     connectNew: (profile, password) => routerOs.connect({ host: profile.host, port: profile.port, user: profile.user, password, tls: profile.tls, knownFingerprint: null }, profile.name, { journals: journals(), resolve: endpointResolver(undefined) }),
     platform: routerOs,

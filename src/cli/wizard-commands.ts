@@ -9,7 +9,9 @@ import { applyPrepared, finishAccept, finishComplete, makeOffer, openAnswer, ope
 import type { Inventory } from "../platforms/platform.js";
 import { configDir } from "../store/peers.js";
 import { defaultWorkspace } from "../store/workspace.js";
+import { keptAnswerFor } from "../flows/kept.js";
 import { acceptPublicFlags } from "./accept-public.js";
+import { readBundleArgument } from "./bundle-input.js";
 import { withWritingRouter, type RouterFlags } from "./router.js";
 
 type Write = (text: string) => void;
@@ -111,10 +113,17 @@ export async function offerCommand(flags: OfferFlags, write: Write): Promise<voi
 
 // --- accept --------------------------------------------------------------------------------------
 
-export async function acceptCommand(text: string, flags: AcceptFlags, write: Write): Promise<void> {
+export async function acceptCommand(arg: string, flags: AcceptFlags, write: Write): Promise<void> {
   const me = required(flags.me, "--me <your name>");
-  if (!flags.yes) throw new UsageError("accept applies your side to your router: pass --yes");
+  const text = readBundleArgument(arg, "offer");
   const ws = defaultWorkspace(flags.peers);
+  // Accepted here before (the answer lost with a closed terminal): the same answer, nothing written.
+  const kept = keptAnswerFor(text, ws, me);
+  if (kept !== null) {
+    process.stderr.write(`you accepted this offer from ${kept.friend} already (${new Date(kept.at).toISOString()}): here is the same answer; nothing was written\n`);
+    return printBundle(write, flags, { text: kept.text, fingerprint: kept.fingerprint }, `send this answer to ${kept.friend}`);
+  }
+  if (!flags.yes) throw new UsageError("accept applies your side to your router: pass --yes");
   const opened = openOffer(text, ws, me, Date.now(), { acceptPublic: acceptPublicFlags(flags.acceptPublic), replace: flags.replace });
   const wanOf = new Map((flags.wan ?? []).map((w) => w.split("=") as [string, string]));
   for (const l of opened.offer.links) if (!wanOf.has(l.name)) throw new UsageError(`--wan ${l.name}=<interface> is required: which of your WANs carries link ${l.name}`);
@@ -135,7 +144,8 @@ export async function acceptCommand(text: string, flags: AcceptFlags, write: Wri
 
 // --- complete ------------------------------------------------------------------------------------
 
-export async function completeCommand(text: string, flags: CompleteFlags, write: Write): Promise<void> {
+export async function completeCommand(arg: string, flags: CompleteFlags, write: Write): Promise<void> {
+  const text = readBundleArgument(arg, "answer");
   if (!flags.yes) throw new UsageError("complete applies your side to your router: pass --yes");
   const ws = defaultWorkspace(flags.peers);
   const identityFile = join(configDir(), "identity.json");

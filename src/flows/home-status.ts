@@ -4,7 +4,9 @@ import type { Peering } from "../core/peering.js";
 import { RouterError } from "../errors.js";
 import type { Router, RouterStatus } from "../platforms/platform.js";
 import { identityName } from "../store/identity.js";
+import { keptId } from "../store/mailbox.js";
 import { peersOf, type Workspace } from "../store/workspace.js";
+import { keptForHome } from "./kept.js";
 
 export type RouterHealth = "ok" | "unreachable" | "bad-credentials" | "unknown";
 export type PeeringHealth = "up" | "degraded" | "down" | "unknown";
@@ -57,6 +59,8 @@ export function peeringHealth(peering: Peering, statuses: readonly RouterStatus[
 export interface HomeLists {
   routers: Array<{ name: string; host: string; status: RouterHealth }>;
   friends: Array<{ name: string; peering: string; status: PeeringHealth }>;
+  /** The offers and answers this side sent, newest first (the outbox). */
+  bundles: Array<{ id: string; friend: string; peering: string; kind: "offer" | "answer"; state: "waiting" | "answered" | "completed" | "cancelled" | "replaced" }>;
 }
 
 /** Where Home's lists come from (the screens' services fit). */
@@ -77,6 +81,7 @@ export function homeOf(ws: Workspace, routers: Array<{ name: string; label: stri
       const friend = names.find((n) => n !== me) ?? names.join(" ↔ ");
       return { name: friend, peering: p.name, status: health?.peerings[p.name] ?? "unknown" };
     }),
+    bundles: keptForHome(ws).map((b) => ({ id: keptId(b), friend: b.friend, peering: b.peering, kind: b.kind, state: b.state })),
   };
 }
 

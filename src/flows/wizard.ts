@@ -17,6 +17,7 @@ import { UserError } from "../errors.js";
 import type { ApplyEvent, Inventory, LinkSecrets, Router } from "../platforms/platform.js";
 import { grantedMonitorPassword, saveFriendMonitorAccount, saveGrantedMonitorPassword, savePppPasswords, type KeptIn } from "../store/friends.js";
 import { loadIdentity, peekIdentity, pendingOfferFile, rememberFriend, saveIdentity, savePending, SeenNonces } from "../store/identity.js";
+import { keepBundle, keptBundles, setKeptState } from "../store/mailbox.js";
 import { acceptedPublic, forgetAcceptedPublic, friendNameTaken, peersOf, rememberAcceptedPublic, savePeering, takenMessage, type Workspace } from "../store/workspace.js";
 import { normalizeFingerprint, pemFingerprint, pemIsAuthority } from "../core/certificates.js";
 
@@ -106,6 +107,14 @@ function acceptPublicFor(ws: Workspace, peering: string, friend: string, options
   // A friend replaced by another identity does not inherit what the user confirmed for the old one.
   const saved = replacing ? [] : acceptedPublic(ws, peering, friend);
   return [...new Set([...(options.acceptPublic ?? []), ...saved])];
+}
+
+/**
+ * A bundle as pasted or read from a file: chat windows wrap it and add line breaks, spaces or a
+ * trailing newline; none of that is part of it (bgpals1: text is base64url).
+ */
+export function bundleText(text: string): string {
+  return text.replace(/\s+/g, "");
 }
 
 // --- choices, checked -------------------------------------------------------------------------
@@ -318,6 +327,12 @@ export async function makeOffer(router: Router, ws: Workspace, request: OfferReq
     if (!decoded.ok) throw new Error(`own offer does not decode: ${decoded.message}`);
     // `replaces`: the user said --replace for the kept peering; complete need not ask again.
     savePending(request.friend, { nonce: decoded.bundle.nonce, expiresAt: decoded.bundle.expiresAt, offer, ...(taken !== null ? { replaces: true } : {}) }, ws.home);
+    // Kept in the outbox: shown again from Home until the answer comes; an older offer to the
+    // same friend can no longer be completed (only the latest is waiting).
+    for (const older of keptBundles(ws.home)) {
+      if (older.direction === "outbox" && older.kind === "offer" && older.friend === request.friend && older.state === "waiting") setKeptState("outbox", "offer", older.offer, "replaced", now, ws.home);
+    }
+    keepBundle({ direction: "outbox", kind: "offer", friend: request.friend, peering: offer.peering, offer: decoded.bundle.nonce, fingerprint: bundle.fingerprint, text: bundle.text, state: "waiting", router: router.label, at: now }, ws.home);
     return { bundle, offer };
   }
 }
@@ -326,6 +341,8 @@ export async function makeOffer(router: Router, ws: Workspace, request: OfferReq
 
 export interface OpenedOffer {
   offer: OfferBody;
+  /** The offer as received, without the line breaks a chat window adds (kept in the inbox). */
+  text: string;
   /** The sender's public keys: kept once the offer is used, to check their later bundles. */
   sender: PublicIdentity;
   from: string;
@@ -353,7 +370,8 @@ export interface OpenedOffer {
  */
 export function openOffer(text: string, ws: Workspace, me: string, now = Date.now(), options: FriendInputOptions = {}): OpenedOffer {
   const { identity, saved } = peekIdentity(me, ws.home);
-  const decoded = decodeBundle(text.replace(/\s+/g, ""), { now, identity, expectedKind: "offer", seen: new SeenNonces(now, ws.home) });
+  text = bundleText(text);
+  const decoded = decodeBundle(text, { now, identity, expectedKind: "offer", seen: new SeenNonces(now, ws.home) });
   if (!decoded.ok) throw new UserError(`offer refused, nothing written: ${decoded.message}`);
   const invisible = invisibleProblem(decoded.bundle.body, "offer");
   if (invisible !== null) throw new UserError(invisible);
@@ -379,7 +397,7 @@ export function openOffer(text: string, ws: Workspace, me: string, now = Date.no
     if (refusals.length > 0) throw new UserError(refusalLines("offer refused, nothing written:", refusals));
   }
   return {
-    offer, sender: from, from: from.name, fromBoxKey: from.boxKey, fingerprint: decoded.fingerprint, nonce: decoded.bundle.nonce, expiresAt: decoded.bundle.expiresAt, identity,
+    offer, text, sender: from, from: from.name, fromBoxKey: from.boxKey, fingerprint: decoded.fingerprint, nonce: decoded.bundle.nonce, expiresAt: decoded.bundle.expiresAt, identity,
     identityIsNew: !saved, acceptPublic, acceptPublicGiven: [...(options.acceptPublic ?? [])], replace: taken !== null, newKey: taken?.key != null,
   };
 }
@@ -527,6 +545,10 @@ export function finishAccept(ws: Workspace, opened: OpenedOffer, prepared: Prepa
   const sealed = secrets?.bundle !== undefined && Object.keys(secrets.bundle).length > 0 ? secrets.bundle : undefined;
   if (opened.identityIsNew) saveIdentity(opened.identity, ws.home);
   const answer = encodeBundle({ identity: opened.identity, kind: "answer", body: prepared.answer as unknown as Record<string, unknown>, secrets: sealed, recipient: { name: opened.from, boxKey: opened.fromBoxKey }, now });
+  // Kept first: if this terminal closes now, accepting the same offer again shows this answer.
+  const mail = { friend: opened.from, peering: prepared.peering.name, offer: opened.nonce, state: "answered" as const, at: now };
+  keepBundle({ ...mail, direction: "inbox", kind: "offer", fingerprint: opened.fingerprint, text: opened.text }, ws.home);
+  keepBundle({ ...mail, direction: "outbox", kind: "answer", fingerprint: answer.fingerprint, text: answer.text }, ws.home);
   const file = savePeering(ws, opened.from, prepared.peering, { replace: opened.replace });
   new SeenNonces(now, ws.home).remember(opened.nonce, opened.expiresAt);
   rememberFriend(opened.sender, ws.home, { replace: opened.replace });
@@ -545,6 +567,8 @@ export function finishAccept(ws: Workspace, opened: OpenedOffer, prepared: Prepa
 
 export interface OpenedAnswer {
   peering: Peering;
+  /** The answer as received, without line breaks (kept in the inbox once complete). */
+  text: string;
   sender: PublicIdentity;
   friend: string;
   fingerprint: string;
@@ -572,7 +596,8 @@ export interface OpenedAnswer {
 export function openAnswer(text: string, ws: Workspace, me: string, now = Date.now(), options: FriendInputOptions = {}): OpenedAnswer {
   const { identity, saved } = peekIdentity(me, ws.home);
   if (!saved) throw new UserError("no identity here: complete runs where the offer was made (bgpals offer created the identity); nothing written");
-  const decoded = decodeBundle(text.replace(/\s+/g, ""), { now, identity, expectedKind: "answer", seen: new SeenNonces(now, ws.home) });
+  text = bundleText(text);
+  const decoded = decodeBundle(text, { now, identity, expectedKind: "answer", seen: new SeenNonces(now, ws.home) });
   if (!decoded.ok) throw new UserError(`answer refused, nothing written: ${decoded.message}`);
   const invisible = invisibleProblem(decoded.bundle.body, "answer");
   if (invisible !== null) throw new UserError(invisible);
@@ -621,7 +646,7 @@ export function openAnswer(text: string, ws: Workspace, me: string, now = Date.n
     secrets.grantedMonitorPassword = password;
   }
   const opened: OpenedAnswer = {
-    peering: full.peering, sender: from, friend, fingerprint: decoded.fingerprint, nonce: decoded.bundle.nonce, expiresAt: decoded.bundle.expiresAt, pendingFile, answer,
+    peering: full.peering, text, sender: from, friend, fingerprint: decoded.fingerprint, nonce: decoded.bundle.nonce, expiresAt: decoded.bundle.expiresAt, pendingFile, answer,
     acceptPublic, acceptPublicGiven: [...(options.acceptPublic ?? [])], replace: taken !== null, newKey: keyTaken,
   };
   return attachSecrets(opened, secrets);
@@ -669,5 +694,9 @@ export function finishComplete(ws: Workspace, opened: OpenedAnswer, now = Date.n
   if (opened.newKey) forgetAcceptedPublic(ws, opened.peering.name);
   rememberAcceptedPublic(ws, opened.peering.name, opened.friend, opened.acceptPublicGiven);
   rmSync(opened.pendingFile, { force: true });
+  if (opened.answer !== undefined) {
+    setKeptState("outbox", "offer", opened.answer.offer, "completed", now, ws.home);
+    keepBundle({ direction: "inbox", kind: "answer", friend: opened.friend, peering: opened.peering.name, offer: opened.answer.offer, fingerprint: opened.fingerprint, text: opened.text, state: "completed", at: now }, ws.home);
+  }
   return file;
 }

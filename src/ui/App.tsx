@@ -17,13 +17,15 @@ import { NewPeering } from "./screens/NewPeering.js";
 import { Monitor } from "./screens/Monitor.js";
 import { RemovePeering } from "./screens/RemovePeering.js";
 import { RouterView } from "./screens/RouterView.js";
+import { KeptBundleScreen } from "./screens/KeptBundle.js";
 import { KeysProvider } from "./hooks/use-keys.js";
 import { ServicesProvider, type Services } from "./services.js";
-import { AppStateProvider, currentScreen, useActions, useAppState, type FriendEntry, type RouterEntry } from "./state.js";
+import { AppStateProvider, currentScreen, useActions, useAppState, type BundleEntry, type FriendEntry, type RouterEntry } from "./state.js";
 
 export interface AppProps {
   routers: readonly RouterEntry[];
   friends: readonly FriendEntry[];
+  bundles?: readonly BundleEntry[];
   services: Services;
   /** Lay out for this size instead of the terminal's (tests, embedding). */
   size?: TerminalSize;
@@ -33,11 +35,11 @@ export interface AppProps {
   onQuit?: () => void;
 }
 
-export function App({ routers, friends, services, size, active = true, onQuit }: AppProps) {
+export function App({ routers, friends, bundles, services, size, active = true, onQuit }: AppProps) {
   return (
     <KeysProvider>
       <ServicesProvider services={services}>
-        <AppStateProvider home={{ routers, friends }}>
+        <AppStateProvider home={{ routers, friends, bundles }}>
           <TerminalSizeProvider fixed={size}>
             <Root routers={routers} friends={friends} active={active} onQuit={onQuit} />
           </TerminalSizeProvider>
@@ -100,6 +102,8 @@ function ScreenSwitch({ screen, below, focused }: { screen: Screen; below: Scree
       return <CompleteOffer focused={focused} />;
     case "removePeering":
       return <RemovePeering friend={screen.subject ?? ""} focused={focused} />;
+    case "kept":
+      return <KeptBundleScreen id={screen.subject ?? ""} focused={focused} />;
   }
 }
 

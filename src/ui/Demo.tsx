@@ -57,7 +57,7 @@ function DemoRoot({ ready, reason }: DemoProps) {
       <Text inverse wrap="truncate-end">{` demo · ${current.describe}'s terminal · ctrl+o: ${other.name}'s${reason ? ` · ${reason}` : ""} `}</Text>
       {operators.map((op, i) => (
         <Box key={op.name} display={i === shown ? "flex" : "none"}>
-          <App routers={op.home.routers} friends={op.home.friends} services={op.services} size={inner} active={i === shown} onQuit={exit} />
+          <App routers={op.home.routers} friends={op.home.friends} bundles={op.home.bundles} services={op.services} size={inner} active={i === shown} onQuit={exit} />
         </Box>
       ))}
     </Box>

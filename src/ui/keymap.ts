@@ -31,6 +31,7 @@ export const COMMANDS = {
   first: { keys: ["home"], label: "first route", helpOnly: true },
   last: { keys: ["end"], label: "last route", helpOnly: true },
   filter: { keys: ["/"], label: "filter" },
+  clearFilter: { keys: ["ctrl+u"], label: "clear filter", helpOnly: true },
   togglePrimary: { keys: ["p"], label: "swap primary ISP" },
   switchOperator: { keys: ["ctrl+o"], label: "other operator" },
   next: { keys: ["return"], label: "next" },
@@ -50,6 +51,8 @@ export const COMMANDS = {
   done: { keys: ["return", "escape"], label: "done" },
   clearLimit: { keys: ["l"], label: "clear limit" },
   why: { keys: ["w"], label: "why?" },
+  resumeOffer: { keys: ["r"], label: "paste answer" },
+  cancelOffer: { keys: ["x"], label: "cancel offer" },
 } as const satisfies Record<string, CommandSpec>;
 
 export type Command = keyof typeof COMMANDS;
@@ -59,25 +62,28 @@ export type Command = keyof typeof COMMANDS;
  * its scope has none), or the error panel that takes the keys while it is shown.
  */
 export type KeyScope = ScreenId | "error" | StepScope;
-export type StepScope = "text" | "choose" | "chooseMany" | "bundle" | "plan" | "working" | "result" | "confirm";
+export type StepScope = "text" | "choose" | "chooseMany" | "bundle" | "plan" | "working" | "result" | "confirm" | "keptOffer";
 
 /** The commands active in each scope, in the order their hints are shown. */
 export const SCOPE_COMMANDS = {
   home: ["up", "down", "select", "newPeering", "acceptOffer", "completeOffer", "addRouter", "removePeering", "help", "quit"],
   help: ["back", "quit"],
   router: ["back", "help", "quit"],
-  monitor: ["nextPane", "up", "down", "pageUp", "pageDown", "first", "last", "filter", "togglePrimary", "clearLimit", "why", "back", "help", "quit"],
+  monitor: ["nextPane", "up", "down", "pageUp", "pageDown", "first", "last", "filter", "clearFilter", "togglePrimary", "clearLimit", "why", "back", "help", "quit"],
   confirm: ["next", "back", "quit"],
   addRouter: ["next", "back", "help", "abort"],
   newPeering: ["next", "back", "help", "abort"],
   acceptOffer: ["next", "back", "help", "abort"],
   completeOffer: ["next", "back", "help", "abort"],
   removePeering: ["next", "back", "help", "abort"],
+  kept: ["back", "help", "quit"],
   error: ["dismiss", "quit"],
   text: ["next", "clearField", "back", "abort"],
   choose: ["up", "down", "next", "back", "help", "quit"],
   chooseMany: ["up", "down", "toggle", "next", "back", "help", "quit"],
   bundle: ["next", "copy", "save", "qr", "up", "down", "back", "help", "quit"],
+  // A kept offer still waiting for its answer: the bundle's keys, and resume or cancel it.
+  keptOffer: ["next", "copy", "save", "qr", "resumeOffer", "cancelOffer", "up", "down", "back", "help", "quit"],
   plan: ["apply", "exportScript", "up", "down", "back", "help", "quit"],
   working: ["abort"],
   result: ["done", "help", "quit"],

@@ -4,6 +4,7 @@ import { App } from "./App.js";
 import { INK_MAX_FPS } from "./frames.js";
 import type { Services } from "./services.js";
 import type { HomeData } from "./state.js";
+import { enableBracketedPaste } from "./bracketed-paste.js";
 import { assertInteractive } from "./tty.js";
 
 export interface TuiStreams {
@@ -16,7 +17,7 @@ export interface TuiStreams {
 export async function runTui(home: HomeData, services: Services, streams: TuiStreams = {}): Promise<void> {
   const { stdin = process.stdin, stdout = process.stdout, stderr = process.stderr, env = process.env } = streams;
   assertInteractive({ stdin, stdout, env });
-  const instance = render(<App routers={home.routers} friends={home.friends} services={services} />, {
+  const instance = render(<App routers={home.routers} friends={home.friends} bundles={home.bundles} services={services} />, {
     stdin,
     stdout,
     stderr,
@@ -26,5 +27,10 @@ export async function runTui(home: HomeData, services: Services, streams: TuiStr
     // Stray console output is only ours to move above the frame when we draw on our own stdout.
     patchConsole: stdout === process.stdout,
   });
-  await instance.waitUntilExit();
+  const pasteOff = enableBracketedPaste(stdout);
+  try {
+    await instance.waitUntilExit();
+  } finally {
+    pasteOff();
+  }
 }

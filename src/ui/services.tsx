@@ -39,6 +39,8 @@ export interface Services {
   /** The platform routers are reached with (a friend's router for the monitor, plan scripts). */
   platform: Platform;
   saveRouter(profile: NewRouterProfile, password: string, fingerprint: string | null): void;
+  /** Where saveRouter keeps a router, said when it is saved (default: your router profiles). */
+  routersKept?: string;
   loadHome(): HomeData;
   /** Home with live badges from a look at these routers (reachable, peerings up); absent where nothing can be probed. */
   probe?(routers: readonly string[]): Promise<HomeData>;

@@ -23,12 +23,25 @@ export interface FriendEntry {
   opens?: ScreenId;
 }
 
+/** An offer or answer this side sent (kept in its outbox), with where the peering stands. */
+export interface BundleEntry {
+  /** The kept bundle's id (store/mailbox.ts keptId). */
+  id: string;
+  friend: string;
+  peering: string;
+  kind: "offer" | "answer";
+  state: "waiting" | "answered" | "completed" | "cancelled" | "replaced";
+}
+
 export interface HomeData {
   routers: readonly RouterEntry[];
   friends: readonly FriendEntry[];
+  /** Bundles sent; absent keeps those already shown (a probe looks at routers only). */
+  bundles?: readonly BundleEntry[];
 }
 
 export interface AppState extends HomeData {
+  bundles: readonly BundleEntry[];
   /** Navigation stack; never empty, Home at the bottom, the focused screen on top. */
   stack: readonly Screen[];
   /** Index into `homeItems(state)`: routers first, then friends. */
@@ -42,19 +55,21 @@ export type AppAction =
   | { type: "navigate"; screen: Screen }
   | { type: "back" }
   | { type: "move"; by: number }
-  | { type: "setHome"; routers: readonly RouterEntry[]; friends: readonly FriendEntry[] }
+  | { type: "setHome"; routers: readonly RouterEntry[]; friends: readonly FriendEntry[]; bundles?: readonly BundleEntry[] }
   | { type: "fail"; error: unknown; leaveScreen?: boolean }
   | { type: "dismissError" }
   | { type: "quit" };
 
 export type HomeItem =
   | { kind: "router"; entry: RouterEntry; opens: Screen }
-  | { kind: "friend"; entry: FriendEntry; opens: Screen };
+  | { kind: "friend"; entry: FriendEntry; opens: Screen }
+  | { kind: "bundle"; entry: BundleEntry; opens: Screen };
 
 export function homeItems(state: HomeData): HomeItem[] {
   return [
     ...state.routers.map((entry): HomeItem => ({ kind: "router", entry, opens: { id: entry.opens ?? "router", subject: entry.name } })),
     ...state.friends.map((entry): HomeItem => ({ kind: "friend", entry, opens: { id: entry.opens ?? "monitor", subject: entry.name } })),
+    ...(state.bundles ?? []).map((entry): HomeItem => ({ kind: "bundle", entry, opens: { id: "kept", subject: entry.id } })),
   ];
 }
 
@@ -63,11 +78,11 @@ export function currentScreen(state: AppState): Screen {
 }
 
 export function createInitialState(home: HomeData): AppState {
-  return { routers: home.routers, friends: home.friends, stack: [{ id: "home" }], selected: 0, error: null, quit: false };
+  return { routers: home.routers, friends: home.friends, bundles: home.bundles ?? [], stack: [{ id: "home" }], selected: 0, error: null, quit: false };
 }
 
 function clampSelection(selected: number, home: HomeData): number {
-  const last = home.routers.length + home.friends.length - 1;
+  const last = home.routers.length + home.friends.length + (home.bundles?.length ?? 0) - 1;
   return Math.max(0, Math.min(selected, last));
 }
 
@@ -84,8 +99,11 @@ export function appReducer(state: AppState, action: AppAction): AppState {
     case "move":
       return { ...state, selected: clampSelection(state.selected + action.by, state) };
     case "setHome":
-      if (action.routers === state.routers && action.friends === state.friends) return state;
-      return { ...state, routers: action.routers, friends: action.friends, selected: clampSelection(state.selected, action) };
+      if (action.routers === state.routers && action.friends === state.friends && (action.bundles === undefined || action.bundles === state.bundles)) return state;
+      {
+        const home = { routers: action.routers, friends: action.friends, bundles: action.bundles ?? state.bundles };
+        return { ...state, ...home, selected: clampSelection(state.selected, home) };
+      }
     case "fail":
       // A screen that crashed while drawing is left, so dismissing the error does not redraw it.
       return { ...state, error: describeError(action.error), stack: action.leaveScreen ? pop(state.stack) : state.stack };
@@ -117,7 +135,7 @@ export function AppStateProvider({ home, children }: { home: HomeData; children:
       navigate: (screen) => dispatch({ type: "navigate", screen }),
       back: () => dispatch({ type: "back" }),
       move: (by) => dispatch({ type: "move", by }),
-      setHome: ({ routers, friends }) => dispatch({ type: "setHome", routers, friends }),
+      setHome: ({ routers, friends, bundles }) => dispatch({ type: "setHome", routers, friends, bundles }),
       fail: (error, options) => dispatch({ type: "fail", error, leaveScreen: options?.leaveScreen }),
       dismissError: () => dispatch({ type: "dismissError" }),
       quit: () => dispatch({ type: "quit" }),

@@ -9,15 +9,16 @@ export interface CliResult {
   stderr: string;
 }
 
-/** `register` ends the child with the test: a concurrent test passes its context's onTestFinished. */
-export function cliAsync(args: string[], env: Record<string, string>, register?: (cleanup: () => unknown) => void): Promise<CliResult> {
+/** `input` goes to its stdin; `register` ends the child with the test (a concurrent test passes its context's onTestFinished). */
+export function cliAsync(args: string[], env: Record<string, string>, input?: string, register?: (cleanup: () => unknown) => void): Promise<CliResult> {
   return new Promise((resolve) => {
     // Killed when the test ends, should it time out while this runs.
-    const child = endsWithTest(spawn(process.execPath, [join(repoRoot, "bin/bgpals.js"), ...args], { cwd: repoRoot, env: { ...process.env, CI: "true", ...env }, stdio: ["ignore", "pipe", "pipe"] }), undefined, register);
+    const child = endsWithTest(spawn(process.execPath, [join(repoRoot, "bin/bgpals.js"), ...args], { cwd: repoRoot, env: { ...process.env, CI: "true", ...env }, stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"] }), undefined, register);
+    if (input !== undefined) child.stdin!.end(input);
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
+    child.stdout!.on("data", (d) => (stdout += d));
+    child.stderr!.on("data", (d) => (stderr += d));
     child.on("exit", (code) => resolve({ code, stdout, stderr }));
   });
 }

@@ -34,7 +34,7 @@ afterAll(async () => {
   rmSync(home, { recursive: true, force: true });
 });
 
-const cli = (args: string[], register?: (cleanup: () => unknown) => void) => cliAsync(args, { BGPALS_HOME: home, BGPALS_PASSWORD: "flags-test-password" }, register);
+const cli = (args: string[], register?: (cleanup: () => unknown) => void) => cliAsync(args, { BGPALS_HOME: home, BGPALS_PASSWORD: "flags-test-password" }, undefined, register);
 
 /** The tripwire's user@host:port, once it listens. */
 const ROUTER = "<router>";

@@ -129,6 +129,9 @@ describe("headless S4 over OpenVPN (alice 7.24 serves, carol 6.49.10 dials)", ()
     const secrets = passwords.filter((p) => /^[A-Za-z0-9_-]{24}$/.test(p));
     expect(secrets.length).toBe(4);
     const texts = [...outputs.flatMap((o) => [o.stdout, o.stderr])];
+    // The kept bundles too: the answer carries the PPP and account passwords, sealed to alice.
+    expect(filesUnder(homes.carol).filter((f) => f.includes(join("outbox", "answer-")))).toHaveLength(1);
+    expect(filesUnder(homes.alice).filter((f) => f.includes(join("inbox", "answer-")))).toHaveLength(1);
     for (const home of Object.values(homes)) {
       for (const file of filesUnder(home).filter((f) => !f.includes(`${join("monitor", "")}`))) texts.push(readFileSync(file, "utf8"));
     }

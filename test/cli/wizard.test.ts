@@ -1,5 +1,5 @@
 // offer → accept → complete between two operators, each with their own config home, on the lab.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "../helpers.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,10 +13,13 @@ beforeAll(async () => {
 afterAll(async () => lab.stop());
 
 const homes = { alice: tempDir("bgpals-alice-"), remi: tempDir("bgpals-remi-") };
-function as(op: "alice" | "remi", args: string[]) {
+function as(op: "alice" | "remi", args: string[], input?: string) {
   const r = lab.info().routers.find((x) => x.name === op)!;
-  return cliAsync([...args, "--router", `${r.user}@${r.host}:${r.port}`], { BGPALS_HOME: homes[op], BGPALS_PASSWORD: r.password });
+  return cliAsync([...args, "--router", `${r.user}@${r.host}:${r.port}`], { BGPALS_HOME: homes[op], BGPALS_PASSWORD: r.password }, input);
 }
+
+/** A bundle as a chat window passes it on: wrapped at 64 columns, CR/LF, indented, a trailing newline. */
+const wrapped = (bundle: string) => `${bundle.match(/.{1,64}/g)!.map((line) => `  ${line}`).join("\r\n")}\r\n`;
 
 describe("headless offer → accept → complete", () => {
   it("ends with remi's prefix active on alice via the primary link", async () => {
@@ -40,12 +43,27 @@ describe("headless offer → accept → complete", () => {
     expect(accept.stderr).toContain(`offer fingerprint was ${fingerprint}`);
     const answer = JSON.parse(accept.stdout).bundle;
 
-    // The same offer cannot be used twice.
-    const replay = await as("remi", ["accept", bundle, "--me", "remi", "--asn", "64513", "--networks", "192.168.42.0/24", "--wan", "isp1=pppoe-out1", "--wan", "isp2=pppoe-out2", "--yes"]);
-    expect(replay.code).toBe(1);
-    expect(replay.stderr).toMatch(/already used/);
+    // Accepting the same offer again (the answer was lost) shows the same answer and writes nothing;
+    // here the offer comes on stdin, wrapped by a chat window at 64 columns with CR/LF.
+    const applied = lab.router("remi").exportConfig();
+    const replay = await as("remi", ["accept", "-", "--me", "remi", "--json"], wrapped(bundle));
+    expect(replay.code, replay.stderr).toBe(0);
+    expect(replay.stderr).toMatch(/accepted this offer from alice already/);
+    expect(JSON.parse(replay.stdout).bundle).toBe(answer);
+    expect(lab.router("remi").exportConfig()).toBe(applied);
+    // Kept in remi's outbox and inbox, private, and the outbox lists alice's offer as waiting.
+    for (const [home, dir] of [[homes.remi, "outbox"], [homes.remi, "inbox"], [homes.alice, "outbox"]] as const) {
+      expect(statSync(join(home, dir)).mode & 0o777).toBe(0o700);
+      for (const name of readdirSync(join(home, dir))) expect(statSync(join(home, dir, name)).mode & 0o777).toBe(0o600);
+    }
+    const aliceOffer = () => JSON.parse(readFileSync(join(homes.alice, "outbox", readdirSync(join(homes.alice, "outbox"))[0]!), "utf8"));
+    expect(aliceOffer()).toMatchObject({ kind: "offer", friend: "remi", state: "waiting", text: bundle });
 
-    const complete = await as("alice", ["complete", answer, "--yes", "--json"]);
+    // The answer from a file, wrapped the same way.
+    const answerFile = join(tempDir("bgpals-answer-"), "answer.txt");
+    writeFileSync(answerFile, wrapped(answer));
+    const complete = await as("alice", ["complete", `@${answerFile}`, "--yes", "--json"]);
+    expect(aliceOffer()).toMatchObject({ state: "completed" });
     expect(complete.code, complete.stderr).toBe(0);
     expect(JSON.parse(complete.stdout)).toMatchObject({ peering: "alice-remi", friend: "remi" });
 

@@ -1,9 +1,11 @@
 // `bgpals demo` in a real terminal: both operators' screens on the built-in lab, everything in a
 // temporary directory that goes when the demo ends, however it ends.
-import { readdirSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
-import { tempDir } from "../helpers.js";
+import { onCleanup, tempDir } from "../helpers.js";
 import { KEYS, runInTerminal } from "./pty.js";
 
 const ALICE = "demo · alice (RouterOS 7.24)'s terminal";
@@ -21,6 +23,21 @@ describe("bgpals demo", () => {
     await term.type("q");
     expect(await term.exited).toBe(0);
     expect(demoDirs()).toEqual(before);
+  });
+
+  it("sweeps the directory of a demo killed too hard to clean up, and keeps a running demo's", async () => {
+    const stale = mkdtempSync(join(tmpdir(), "bgpals-demo-"));
+    const gone = spawnSync(process.execPath, ["-e", "0"]).pid!;
+    writeFileSync(join(stale, "owner.pid"), `${gone}\n`);
+    const running = mkdtempSync(join(tmpdir(), "bgpals-demo-"));
+    writeFileSync(join(running, "owner.pid"), `${process.pid}\n`);
+    onCleanup(() => rmSync(running, { recursive: true, force: true }));
+    const term = runInTerminal(["demo"], { env: { BGPALS_HOME: tempDir("bgpals-home-") } });
+    await term.waitFor((s) => s.includes(ALICE) && s.includes("Routers (1)"), 20_000);
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(running)).toBe(true);
+    await term.type("q");
+    expect(await term.exited).toBe(0);
   });
 
   it("leaves nothing behind when its terminal closes under it", async () => {

@@ -23,7 +23,6 @@ afterAll(async () => {
 /** From Home to the monitor of the only friend, once it shows both links established. */
 async function openMonitor(op: Operator, friend: string): Promise<string> {
   await op.term.press(KEYS.down, `› ${friend}`);
-  await op.term.press(KEYS.enter, "Which router?");
   return op.term.press(KEYS.enter, (s) => /isp1\s+primary\s*● up\s+established/.test(s) && /isp2\s+backup\s*● up\s+established/.test(s), 20_000);
 }
 

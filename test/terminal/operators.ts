@@ -90,19 +90,12 @@ export interface S1Screens {
   home: string;
 }
 
-/**
- * S1 through the screens: alice offers over both her ISPs (isp1 primary), remi accepts on his two
- * PPPoE links announcing `remiNetworks` (default: what the wizard suggests), alice completes.
- * Both end on Home with the friend listed.
- */
-export async function peerS1(alice: Operator, remi: Operator, options: { remiNetworks?: string } = {}): Promise<S1Screens> {
-  const a = alice.term;
-  const r = remi.term;
-  await a.press("n", "Which router?");
-  await a.press(KEYS.enter, "your name:");
+/** Alice's offer of S1 (to `friend`, default remi) from her Home, up to the offer on screen. */
+export async function offerS1(a: TerminalRun, friend = "remi"): Promise<{ text: string; fingerprint: string }> {
+  await a.press("n", "your name:");
   await typeText(a, "alice");
   await a.press(KEYS.enter, "friend's name:");
-  await typeText(a, "remi");
+  await typeText(a, friend);
   await a.press(KEYS.enter, "› WireGuard");
   await a.press(KEYS.enter, "[ ] vlan832-orange-internet");
   await a.press(KEYS.space, "[x] vlan832-orange-internet");
@@ -114,16 +107,26 @@ export async function peerS1(alice: Operator, remi: Operator, options: { remiNet
   await typeText(a, "64514");
   await a.press(KEYS.enter, "networks to announce: 192.168.0.0/24");
   await a.press(KEYS.enter, "› No read-only account");
-  const offer = bundleOnScreen(await a.press(KEYS.enter, /\d+ characters, offer for remi/, 20_000));
+  return bundleOnScreen(await a.press(KEYS.enter, new RegExp(`\\d+ characters, offer for ${friend}`), 20_000));
+}
+
+/**
+ * S1 through the screens: alice offers over both her ISPs (isp1 primary), remi accepts on his two
+ * PPPoE links announcing `remiNetworks` (default: what the wizard suggests), alice completes.
+ * Both end on Home with the friend listed.
+ */
+export async function peerS1(alice: Operator, remi: Operator, options: { remiNetworks?: string } = {}): Promise<S1Screens> {
+  const a = alice.term;
+  const r = remi.term;
+  const offer = await offerS1(a);
 
   await r.press("a", "your name:");
   await typeText(r, "remi");
   await r.press(KEYS.enter, "offer:");
   const offerSummary = await pasteBundle(r, offer.text, "Offer from alice");
-  await r.press(KEYS.enter, "Which router?");
   await r.press(KEYS.enter, "Link isp1");
-  await r.press(KEYS.enter, "Link isp2");
-  await r.press(KEYS.down, "› pppoe-out2");
+  // The other WAN is proposed for the second link.
+  await r.press(KEYS.enter, (s) => s.includes("Link isp2") && s.includes("› pppoe-out2"));
   await r.press(KEYS.enter, "your ASN:");
   await r.press(KEYS.ctrlU, /your ASN: *$/m);
   await typeText(r, "64513");
@@ -141,7 +144,6 @@ export async function peerS1(alice: Operator, remi: Operator, options: { remiNet
   await a.press(KEYS.enter, "Friends (0)");
   await a.press("c", "answer:");
   const answerSummary = await pasteBundle(a, answer.text, "Answer from remi");
-  await a.press(KEYS.enter, "Which router?");
   await a.press(KEYS.enter, /\d+ changes on home/, 20_000);
   await a.press("a", "Peering alice-remi with remi is complete", 20_000);
   const home = await a.press(KEYS.enter, "Friends (1)");

@@ -31,6 +31,8 @@ export interface TerminalRun {
   /** Types once the app is ready, then waits until the screen shows `until` (never a fixed sleep). */
   press(data: string, until: string | RegExp | ((screen: string) => boolean), timeoutMs?: number): Promise<string>;
   exited: Promise<number>;
+  /** Whether the app left the terminal in bracketed-paste mode (once all its output is read). */
+  bracketedPaste(): Promise<boolean>;
   /** SIGKILL unless told otherwise (SIGHUP: the terminal closed). */
   kill(signal?: string): void;
 }
@@ -107,6 +109,10 @@ export function runInTerminal(args: string[], options: { env: Record<string, str
       return waitFor(until, timeoutMs);
     },
     exited,
+    bracketedPaste: async () => {
+      await pending;
+      return term.modes.bracketedPasteMode;
+    },
     kill: (signal = "SIGKILL") => {
       if (running) pty.kill(signal);
     },

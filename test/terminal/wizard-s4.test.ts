@@ -27,8 +27,7 @@ describe("S4 in two terminals, over OpenVPN", () => {
     const a = alice.term;
     const c = carol.term;
 
-    await a.press("n", "Which router?");
-    await a.press(KEYS.enter, "your name:");
+    await a.press("n", "your name:");
     await typeText(a, "alice");
     await a.press(KEYS.enter, "friend's name:");
     await typeText(a, "carol");
@@ -53,7 +52,6 @@ describe("S4 in two terminals, over OpenVPN", () => {
     const summary = await pasteBundle(c, offer.text, "Offer from alice");
     expect(summary).toContain(`Fingerprint ${offer.fingerprint}`);
     expect(summary).toContain("isp1: ovpn to 203.0.113.10");
-    await c.press(KEYS.enter, "Which router?");
     await c.press(KEYS.enter, "Link isp1");
     await c.press(KEYS.enter, "Link isp2");
     await c.press(KEYS.enter, "your ASN:");
@@ -75,7 +73,6 @@ describe("S4 in two terminals, over OpenVPN", () => {
     await a.press("c", "answer:");
     const answerSummary = await pasteBundle(a, answer.text, "Answer from carol");
     expect(answerSummary).toContain(`Fingerprint ${answer.fingerprint}`);
-    await a.press(KEYS.enter, "Which router?");
     const alicePlan = await a.press(KEYS.enter, /\d+ changes on home/, 30_000);
     expect(alicePlan).toContain("/ppp/secret");
     await a.press("a", "Peering alice-carol with carol is complete", 30_000);

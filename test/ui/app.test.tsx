@@ -183,6 +183,6 @@ describe("keys typed in a burst", () => {
     await effectsSettled();
     app.stdin.write("j?");
     await waitFor(() => frame().includes(SCREEN_INFO.help.title), frame);
-    expect(frame()).toContain(SCREEN_INFO.help.title);
+    expect(frame()).toContain(`${SCREEN_INFO.help.title}: ${SCREEN_INFO.home.title}`);
   });
 });

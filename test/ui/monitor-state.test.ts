@@ -53,7 +53,7 @@ describe("monitor state", () => {
     );
     expect(state.events).toEqual([
       "10:00:00 connected (RouterOS 7.24)",
-      "10:00:01 watching: 1 tunnels, 0 sessions, 0 routes",
+      "10:00:01 watching: 1 tunnel, 0 sessions, 0 routes",
       "10:00:02 prefix 192.168.43.0/24 arrived via isp1",
       "10:00:03 session isp2 stopped: prefix limit exceeded (l clears it)",
     ]);

@@ -74,7 +74,7 @@ describe("appReducer", () => {
 describe("homeItems", () => {
   it("lists routers then friends, each opening its screen", () => {
     const items = homeItems({ routers: ROUTERS, friends: [...FRIENDS, { name: "zed", peering: "z", status: "up", opens: "router" }] });
-    expect(items.map((i) => i.entry.name)).toEqual([...ROUTERS, ...FRIENDS].map((e) => e.name).concat("zed"));
+    expect(items.map((i) => (i.kind === "bundle" ? i.entry.friend : i.entry.name))).toEqual([...ROUTERS, ...FRIENDS].map((e) => e.name).concat("zed"));
     expect(items[0]?.opens).toEqual({ id: "router", subject: "alice-hap" });
     expect(items[ROUTERS.length]?.opens).toEqual({ id: "monitor", subject: "remi" });
     expect(items.at(-1)?.opens).toEqual({ id: "router", subject: "zed" });

@@ -104,6 +104,11 @@ describe("RouteTable view", () => {
     await typeText("64513 64513");
     await waitFor(() => frame().includes("2,500 match"), frame);
     expect(routeLines(frame()).every((line) => line.includes("10.255.0.5"))).toBe(true);
+    // Ctrl-U empties the filter being typed, and then a kept one.
+    await press("\u0015", () => frame().includes("filter /▏: 5,000 match"));
+    await typeText("10.3.");
+    await press("\r", () => frame().includes('filter "10.3."'));
+    await press("\u0015", () => !frame().includes("filter"));
   });
 
   test("while routes stream in it says so and the counts grow", async () => {
@@ -112,7 +117,7 @@ describe("RouteTable view", () => {
     await waitFor(() => frame().includes("0 routes, 0 active · streaming…"), frame);
     expect(frame()).toContain("waiting for routes");
     table.upsert([{ id: "*1", prefix: "192.168.42.0/24", gateway: ISP1, active: true, localPref: 200, asPath: "64513", link: "" }]);
-    await waitFor(() => frame().includes("1 routes, 1 active · streaming…"), frame);
+    await waitFor(() => frame().includes("1 route, 1 active · streaming…"), frame);
     app.rerender(<Live table={table} streaming={false} />);
     await waitFor(() => !frame().includes("streaming"), frame);
     expect(routeLines(frame())).toHaveLength(1);

@@ -162,8 +162,7 @@ describe("New peering", () => {
   it("walks from the router to the offer, which is signed and shows its fingerprint", async () => {
     const services = labServices(lab, "alice", null);
     const ui = open(services);
-    await ui.press("n", "Which router?");
-    await ui.press(KEY.enter, "your name:");
+    await ui.press("n", "your name:");
     await ui.type("alice");
     await ui.press(KEY.enter, "friend's name:");
     await ui.type("alice");
@@ -245,10 +244,9 @@ describe("Accept offer and Complete", () => {
     const summary = await ui.press(KEY.enter, "Offer from alice");
     expect(summary).toContain(`Fingerprint ${made.bundle.fingerprint}`);
     fits(summary);
-    await ui.press(KEY.enter, "Which router?");
     await ui.press(KEY.enter, "Link isp1");
-    await ui.press(KEY.enter, "Link isp2");
-    await ui.press(KEY.down, "› pppoe-out2");
+    // The other WAN is proposed for the second link.
+    await ui.press(KEY.enter, /Link isp2[\s\S]*› pppoe-out2/);
     await ui.press(KEY.enter, "your ASN:");
     await ui.press(KEY.ctrlU, /your ASN: *$/m);
     await ui.type("64514");
@@ -280,7 +278,6 @@ describe("Accept offer and Complete", () => {
     await aui.type(answerText);
     const answerSummary = await aui.press(KEY.enter, "Answer from remi");
     fits(answerSummary);
-    await aui.press(KEY.enter, "Which router?");
     await aui.press(KEY.enter, /\d+ changes on home/, 15_000);
     await aui.press("a", "Peering alice-remi with remi is complete", 15_000);
     await aui.press(KEY.enter, /remi\s+alice-remi/);
@@ -298,7 +295,6 @@ describe("Accept offer and Complete", () => {
     await ui.press("a", "offer:");
     await ui.type(made.bundle.text);
     await ui.press(KEY.enter, "Offer from alice");
-    await ui.press(KEY.enter, "Which router?");
     await ui.press(KEY.enter, "Link isp1");
     await ui.press(KEY.enter, "Link isp2");
     await ui.press(KEY.enter, "your ASN:");
@@ -334,9 +330,11 @@ describe("Remove peering", () => {
     const ui = open(alice);
     await ui.shows("Friends (1)");
     await ui.press(KEY.down, "› remi");
-    await ui.press("x", "Which router?");
-    const plan = await ui.press(KEY.enter, /\d+ changes on home/, 15_000);
+    const plan = await ui.press("x", /\d+ changes on home/, 15_000);
     expect(plan).toMatch(/-\d+ remove/);
+    // Each removal says which object it is, not only the router's id.
+    expect(plan).toMatch(/^\s+- \S+ \(\*[0-9A-F]+\)$/m);
+    expect(plan).not.toMatch(/^\s+- \*[0-9A-F]+$/m);
     expect(plan).not.toMatch(/\+[1-9]\d* add/);
     fits(plan);
     await ui.press("a", "Removed alice-remi", 15_000);
@@ -374,7 +372,6 @@ describe("Monitor", () => {
       const ui = open(alice);
       await ui.shows("Friends (1)");
       await ui.press(KEY.down, "› remi");
-      await ui.press(KEY.enter, "Which router?");
       const live = await ui.press(KEY.enter, /isp1\s+primary\s+● up\s+established/, 15_000);
       fits(live);
       expect(live).toMatch(/isp2\s+backup\s+● up\s+established/);

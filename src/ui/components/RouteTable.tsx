@@ -94,7 +94,7 @@ function headingLine(width: number): string {
 
 function countsLine(table: RouteStore, state: RouteTableState, streaming: boolean): string {
   const counts = table.counts();
-  let line = `${formatCount(counts.total)} routes, ${formatCount(counts.active)} active`;
+  let line = `${formatCount(counts.total)} ${counts.total === 1 ? "route" : "routes"}, ${formatCount(counts.active)} active`;
   if (streaming) line += " · streaming…";
   if (state.filter !== "" || state.editingFilter) {
     line += ` · filter ${state.editingFilter ? `/${state.filter}▏` : `"${state.filter}"`}: ${formatCount(counts.matching)} match`;

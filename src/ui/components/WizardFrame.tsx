@@ -3,7 +3,9 @@
 import { Box, Text } from "ink";
 import type { ReactNode } from "react";
 import { useCommands } from "../hooks/use-commands.js";
-import { COMMANDS, commandsFor, hintKeys, type KeyScope } from "../keymap.js";
+import { commandsFor, type KeyScope } from "../keymap.js";
+import { KeyList } from "./KeyList.js";
+import { useTerminalSize } from "../hooks/use-terminal-size.js";
 import { SCREEN_INFO, type ScreenId } from "../screens/catalog.js";
 import type { TerminalSize } from "../hooks/use-terminal-size.js";
 import { bodyRows, ScreenFrame } from "./ScreenFrame.js";
@@ -38,7 +40,9 @@ export interface WizardFrameProps {
 export function WizardFrame({ screen, step, guide, note, scope, focused, showHelp, onCloseHelp, children }: WizardFrameProps) {
   useCommands("help", { back: onCloseHelp }, focused && showHelp);
   const title = `${SCREEN_INFO[screen].title} · ${step}`;
+  const size = useTerminalSize();
   if (showHelp) {
+    const helpRows = bodyRows(size, "help") - linesOf(SCREEN_INFO[screen].about, size.columns) - (guide ? linesOf(guide, size.columns) + 1 : 0) - 2;
     return (
       <ScreenFrame title={`Help: ${title}`} scope="help" focused={focused}>
         <Text>{SCREEN_INFO[screen].about}</Text>
@@ -47,9 +51,7 @@ export function WizardFrame({ screen, step, guide, note, scope, focused, showHel
           <Text bold underline>
             Keys
           </Text>
-          {commandsFor(scope).map((command) => (
-            <Text key={command} wrap="truncate-end">{`  ${hintKeys(command, { all: true }).padEnd(14)}${COMMANDS[command].label}`}</Text>
-          ))}
+          <KeyList commands={commandsFor(scope)} rows={helpRows} width={size.columns} />
         </Box>
       </ScreenFrame>
     );

@@ -33,6 +33,8 @@ export function useCommands<S extends KeyScope>(scope: S, handlers: CommandHandl
     const now = latest.current;
     // Live from the next key on: a scope opened by this very key must not take it as well.
     if (!now.isActive || (now.activeSince !== -1 && now.activeSince === keys())) return;
+    // Pasted text is never a command (a pasted "q" must not quit).
+    if (key.paste) return;
     const command = commandFor(scope, input, key);
     if (command === undefined) return;
     const table: Partial<Record<Command, () => void>> = { ...defaults(now.actions), ...now.handlers };

@@ -1,6 +1,7 @@
 // Keeps Home's badges live while Home is on screen: looks at the routers it shows (and, while a
 // friend is shown, every router: a friend's badge comes from the routers' sessions) at most once
-// per PROBE_EVERY_MS, and stops when the screen is left. A look reads tunnels and sessions only.
+// per PROBE_EVERY_MS (at once when a friend was added or removed since the last look), and stops
+// when the screen is left. A look reads tunnels and sessions only.
 import { useLayoutEffect } from "react";
 import type { Services } from "../services.js";
 import { useServices } from "../services.js";
@@ -15,6 +16,7 @@ export const PROBE_EVERY_MS = 30_000;
  * should not wait half a minute).
  */
 const lastLook = new WeakMap<Services, { at: number; what: string }>();
+
 
 export function useHomeProbe(active: boolean, routers: readonly string[]): void {
   const services = useServices();

@@ -12,15 +12,52 @@ import { useInput, type Key } from "ink";
 import { unstable_IdlePriority as IDLE, unstable_scheduleCallback as scheduleCallback } from "scheduler";
 import { createContext, useContext, useLayoutEffect, useMemo, useRef, type ReactNode } from "react";
 
-export type KeyHandler = (input: string, key: Key) => void;
+/** Ink's key, and `paste` for text that came between bracketed-paste markers (one paste, enter inside it is text). */
+export type HubKey = Key & { paste?: boolean };
+export type KeyHandler = (input: string, key: HubKey) => void;
 
 interface KeyHub {
   /** Keys dispatched so far: a listener can tell which key it became live on. */
   count: number;
   readonly listeners: Set<{ current: KeyHandler }>;
   /** Keys waiting for the ones before them to be drawn. */
-  readonly queue: Array<[string, Key]>;
+  readonly queue: Array<[string, HubKey]>;
   pumping: boolean;
+  /** Text of a bracketed paste still arriving (between ESC[200~ and ESC[201~), or null. */
+  pasting: string | null;
+}
+
+// Ink strips the escape of a sequence it does not know: the paste markers arrive as these.
+const PASTE_START = "[200~";
+const PASTE_END = "[201~";
+
+/**
+ * What a key adds to a bracketed paste in progress: Ink reports a lone line break or tab as a key
+ * with no text, and a paste may arrive in several reads.
+ */
+function pastedText(input: string, key: Key): string {
+  if (key.return) return "\r";
+  if (key.tab) return "\t";
+  return input;
+}
+
+/**
+ * Takes bracketed paste in; returns the paste once it is whole, true while one is arriving
+ * (the key is part of it), or false for a key that has nothing to do with a paste.
+ */
+export function takePaste(hub: { pasting: string | null }, input: string, key: Key): string | boolean {
+  if (hub.pasting === null) {
+    if (input !== PASTE_START) return false;
+    hub.pasting = "";
+    return true;
+  }
+  if (input === PASTE_END) {
+    const text = hub.pasting;
+    hub.pasting = null;
+    return text;
+  }
+  hub.pasting += pastedText(input, key);
+  return true;
 }
 
 /** Longer text in one piece is a paste, handed out whole (a bundle); shorter, keys typed in a burst. */
@@ -60,13 +97,13 @@ function keyOf(char: string): [string, Key] {
 }
 
 /** The keys in what Ink read as one input: a burst split into its keys, anything else as it came. */
-export function keysOf(input: string, key: Key): Array<[string, Key]> {
+export function keysOf(input: string, key: Key): Array<[string, HubKey]> {
   const chars = [...input];
   if (chars.length < 2 || chars.length > BURST_MAX || key.ctrl || key.meta || input.includes("\u001b")) return [[input, key]];
   return chars.map(keyOf);
 }
 
-function dispatch(hub: KeyHub, input: string, key: Key): void {
+function dispatch(hub: KeyHub, input: string, key: HubKey): void {
   hub.count++;
   for (const listener of [...hub.listeners]) listener.current(input, key);
 }
@@ -89,10 +126,13 @@ const KeysContext = createContext<KeyHub | null>(null);
 /** Listens once, at the root, and dispatches every key to the listeners mounted now. */
 export function KeysProvider({ children }: { children: ReactNode }) {
   const parent = useContext(KeysContext);
-  const hub = useMemo<KeyHub>(() => parent ?? { count: 0, listeners: new Set(), queue: [], pumping: false }, [parent]);
+  const hub = useMemo<KeyHub>(() => parent ?? { count: 0, listeners: new Set(), queue: [], pumping: false, pasting: null }, [parent]);
   useInput(
     (input, key) => {
-      const keys = keysOf(input, key);
+      const paste = takePaste(hub, input, key);
+      if (paste === true) return;
+      // A whole paste is one input, never split into keys.
+      const keys: Array<[string, HubKey]> = typeof paste === "string" ? [[paste, { ...NO_KEY, paste: true }]] : keysOf(input, key);
       // The first key now, unless earlier ones still wait: order is kept.
       if (hub.queue.length === 0 && !hub.pumping) dispatch(hub, ...keys.shift()!);
       hub.queue.push(...keys);

@@ -29,6 +29,8 @@ export type RouteTableAction =
   | { readonly type: "edit-filter" }
   | { readonly type: "type"; readonly text: string }
   | { readonly type: "erase" }
+  /** Ctrl-U: the filter emptied (still typing it, when it was being typed). */
+  | { readonly type: "clear-filter" }
   /** Enter keeps the filter, escape drops it. */
   | { readonly type: "finish-filter"; readonly keep: boolean };
 
@@ -56,6 +58,8 @@ export function routeTableReducer(state: RouteTableState, action: RouteTableActi
       return { ...state, filter: state.filter + action.text, selected: 0, top: 0 };
     case "erase":
       return { ...state, filter: state.filter.slice(0, -1), selected: 0, top: 0 };
+    case "clear-filter":
+      return { ...state, filter: "", selected: 0, top: 0 };
     case "finish-filter":
       return action.keep ? { ...state, editingFilter: false } : { ...state, editingFilter: false, filter: "", selected: 0, top: 0 };
   }
@@ -88,6 +92,7 @@ export interface RouteTableActions {
   editFilter(): void;
   type(text: string): void;
   erase(): void;
+  clearFilter(): void;
   finishFilter(keep: boolean): void;
 }
 
@@ -128,6 +133,7 @@ export function useRouteTableState(table: RouteTable, initial: RouteTableState =
       editFilter: () => dispatch({ type: "edit-filter" }),
       type: (text) => dispatch({ type: "type", text }),
       erase: () => dispatch({ type: "erase" }),
+      clearFilter: () => dispatch({ type: "clear-filter" }),
       finishFilter: (keep) => dispatch({ type: "finish-filter", keep }),
     }),
     [],

@@ -6,6 +6,8 @@ import { Box, Text } from "ink";
 import { humanDuration } from "../../core/bundle.js";
 import { nameProblem } from "../../core/peering.js";
 import { applyPrepared, asnChoiceProblem, discardPrepared, finishAccept, openOffer, prepareAccept, suggestAsn, type Accepted, type OpenedOffer, type Prepared } from "../../flows/wizard.js";
+import { keptAnswerFor } from "../../flows/kept.js";
+import type { KeptBundle } from "../../store/mailbox.js";
 import { peersOf } from "../../store/workspace.js";
 import { WizardFrame } from "../components/WizardFrame.js";
 import type { RouterSession } from "../hooks/use-router-session.js";
@@ -29,6 +31,7 @@ interface Draft {
 type Step =
   | { id: "me" }
   | { id: "paste"; draft: Draft }
+  | { id: "kept"; draft: Draft; kept: KeptBundle }
   | { id: "summary"; draft: Draft }
   | { id: "router"; draft: Draft }
   | { id: "wan"; draft: Draft; link: string }
@@ -44,6 +47,7 @@ type Step =
 const GUIDE: Record<Step["id"], string> = {
   me: "Your name: the offer must be addressed to it.",
   paste: "Paste the offer your friend sent (the line starting with bgpals1:), then enter.",
+  kept: "You accepted this offer already: here is the same answer (nothing more is written). Send it again.",
   summary: "Check the fingerprint with your friend: it must be the same on both screens.",
   router: "The router this peering runs on (yours).",
   wan: "Which of your WANs carries this link (its ISP).",
@@ -119,6 +123,9 @@ export function AcceptOffer({ focused }: { focused: boolean }) {
             validate={(v) => (v === "" ? "paste the offer first" : null)}
             onSubmit={(text) => {
               try {
+                // Accepted before (the answer was lost): the same answer, and nothing more on the router.
+                const kept = keptAnswerFor(text, services.workspace, step.draft.me);
+                if (kept !== null) return steps.go({ id: "kept", draft: step.draft, kept });
                 steps.go({ id: "summary", draft: { ...step.draft, opened: openOffer(text, services.workspace, step.draft.me) } });
               } catch (e) {
                 actions.fail(e);
@@ -127,6 +134,10 @@ export function AcceptOffer({ focused }: { focused: boolean }) {
             onBack={back}
             onAbort={actions.quit}
           />
+        );
+      case "kept":
+        return (
+          <BundleView kind="answer" friend={step.kept.friend} bundle={{ text: step.kept.text, fingerprint: step.kept.fingerprint }} width={size.columns} rows={rows} focused={live} onNext={finish} onBack={finish} onHelp={help} />
         );
       case "summary": {
         const { offer, from, fingerprint, expiresAt } = step.draft.opened!;
@@ -155,6 +166,8 @@ export function AcceptOffer({ focused }: { focused: boolean }) {
             <Text>{`Link ${link.name} (${link.kind}${step.draft.opened!.offer.policy.primary === link.name ? ", primary" : ", backup"}): which of your WANs?`}</Text>
             <ChooseOne
               key={step.link}
+              // What was chosen for this link before, else a WAN no other link took yet: one ISP per link.
+              initial={step.draft.wans?.[step.link] ?? step.draft.session!.inventory.wans.find((w) => !Object.entries(step.draft.wans ?? {}).some(([other, iface]) => other !== step.link && iface === w.interface))?.interface}
               choices={step.draft.session!.inventory.wans.map((w) => ({ value: w.interface, label: w.interface, detail: [w.address, w.reasons.join(", ")].filter(Boolean).join("  ") }))}
               rows={rows - 1}
               focused={live}
@@ -274,6 +287,7 @@ function scopeOf(step: Step) {
     case "plan":
       return "plan" as const;
     case "answer":
+    case "kept":
       return "bundle" as const;
     case "done":
       return "result" as const;

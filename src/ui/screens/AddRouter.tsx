@@ -139,7 +139,7 @@ export function AddRouter({ focused }: { focused: boolean }) {
       case "done":
         return (
           <ResultPanel
-            lines={[`Saved router ${step.profile.name} (${step.profile.user}@${step.profile.host}).`]}
+            lines={[`Saved router ${step.profile.name} (${step.profile.user}@${step.profile.host}) ${services.routersKept ?? "in your router profiles"}.`]}
             rows={rows}
             focused={live}
             onDone={finish}

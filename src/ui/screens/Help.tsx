@@ -1,15 +1,20 @@
 // Help: for the screen it was opened from, what that screen is for and every key it takes.
 import { Box, Text } from "ink";
-import { ScreenFrame } from "../components/ScreenFrame.js";
+import { bodyRows, ScreenFrame } from "../components/ScreenFrame.js";
+import { linesOf } from "../components/WizardFrame.js";
+import { useTerminalSize } from "../hooks/use-terminal-size.js";
 import { useCommands } from "../hooks/use-commands.js";
-import { COMMANDS, commandsFor, hintKeys } from "../keymap.js";
+import { commandsFor } from "../keymap.js";
+import { KeyList } from "../components/KeyList.js";
 import { SCREEN_INFO, type ScreenId } from "./catalog.js";
 
-const KEYS_WIDTH = 14;
 
 export function Help({ about, focused }: { about: ScreenId; focused: boolean }) {
   useCommands("help", {}, focused);
+  const size = useTerminalSize();
   const info = SCREEN_INFO[about];
+  // The keys get what the paragraph and the heading leave.
+  const rows = bodyRows(size, "help") - linesOf(info.about, size.columns) - 2;
   return (
     <ScreenFrame title={`${SCREEN_INFO.help.title}: ${info.title}`} scope="help" focused={focused}>
       <Text>{info.about}</Text>
@@ -17,14 +22,7 @@ export function Help({ about, focused }: { about: ScreenId; focused: boolean }) 
         <Text bold underline>
           Keys
         </Text>
-        {commandsFor(about).map((command) => (
-          <Box key={command}>
-            <Box width={KEYS_WIDTH} flexShrink={0}>
-              <Text bold wrap="truncate-end">{`  ${hintKeys(command, { all: true })}`}</Text>
-            </Box>
-            <Text wrap="truncate-end">{COMMANDS[command].label}</Text>
-          </Box>
-        ))}
+        <KeyList commands={commandsFor(about)} rows={rows} width={size.columns} />
       </Box>
     </ScreenFrame>
   );

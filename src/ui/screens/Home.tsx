@@ -5,11 +5,12 @@ import { StatusBadge } from "../components/StatusBadge.js";
 import { useCommands } from "../hooks/use-commands.js";
 import { useHomeProbe } from "../hooks/use-home-probe.js";
 import { useTerminalSize } from "../hooks/use-terminal-size.js";
-import { homeItems, useActions, useAppState, type HomeItem } from "../state.js";
+import { homeItems, useActions, useAppState, type BundleEntry, type HomeItem } from "../state.js";
 import { SCREEN_INFO } from "./catalog.js";
 import { scrollWindow } from "./scroll.js";
 
-const NAME_WIDTH = 22;
+/** The name column: 22 where there is room, less on a narrow terminal (the detail is cut first). */
+const nameWidth = (columns: number) => Math.max(10, Math.min(22, Math.floor(columns / 4)));
 const BADGE_WIDTH = 18; // "✗ bad credentials" and a space
 
 type Line =
@@ -21,38 +22,56 @@ type Line =
 function homeLines(items: HomeItem[]): Line[] {
   const routers = items.flatMap((item, index): Line[] => (item.kind === "router" ? [{ kind: "item", item, index }] : []));
   const friends = items.flatMap((item, index): Line[] => (item.kind === "friend" ? [{ kind: "item", item, index }] : []));
+  const bundles = items.flatMap((item, index): Line[] => (item.kind === "bundle" ? [{ kind: "item", item, index }] : []));
   return [
     { kind: "heading", text: `Routers (${routers.length})` },
     ...(routers.length ? routers : [{ kind: "note", text: "No routers yet: press r to add one" } as const]),
     { kind: "gap" },
     { kind: "heading", text: `Friends (${friends.length})` },
     ...(friends.length ? friends : [{ kind: "note", text: "No friends yet: n starts a peering, a accepts a friend's offer" } as const]),
+    // Only once there is one: a first-time user's Home stays short.
+    ...(bundles.length ? [{ kind: "gap" } as const, { kind: "heading", text: `Bundles sent (${bundles.length})` } as const, ...bundles] : []),
   ];
 }
 
-function ItemRow({ item, selected }: { item: HomeItem; selected: boolean }) {
-  const detail = item.kind === "router" ? item.entry.host : item.entry.peering;
+const KEPT_STATE: Record<BundleEntry["state"], { text: string; color?: string }> = {
+  waiting: { text: "waiting for answer", color: "yellow" },
+  answered: { text: "✓ answered", color: "green" },
+  completed: { text: "✓ completed", color: "green" },
+  cancelled: { text: "cancelled" },
+  replaced: { text: "replaced" },
+};
+
+function ItemRow({ item, selected, columns }: { item: HomeItem; selected: boolean; columns: number }) {
+  const name = item.kind === "bundle" ? item.entry.friend : item.entry.name;
+  const detail = item.kind === "router" ? item.entry.host : item.kind === "friend" ? item.entry.peering : `${item.entry.kind} · ${item.entry.peering}`;
   return (
     <Box>
       <Box width={2} flexShrink={0}>
         <Text bold>{selected ? "›" : " "}</Text>
       </Box>
-      <Box width={NAME_WIDTH} flexShrink={0} marginRight={1}>
+      <Box width={nameWidth(columns)} flexShrink={0} marginRight={1}>
         <Text bold={selected} wrap="truncate-end">
-          {item.entry.name}
+          {name}
         </Text>
       </Box>
       <Box flexGrow={1} flexShrink={1} marginRight={1}>
         <Text wrap="truncate-end">{detail}</Text>
       </Box>
       <Box width={BADGE_WIDTH} flexShrink={0}>
-        <StatusBadge status={item.entry.status} />
+        {item.kind === "bundle" ? (
+          <Text color={KEPT_STATE[item.entry.state].color} wrap="truncate-end">
+            {KEPT_STATE[item.entry.state].text}
+          </Text>
+        ) : (
+          <StatusBadge status={item.entry.status} />
+        )}
       </Box>
     </Box>
   );
 }
 
-function LineView({ line, selected }: { line: Line; selected: number }) {
+function LineView({ line, selected, columns }: { line: Line; selected: number; columns: number }) {
   switch (line.kind) {
     case "heading":
       return (
@@ -65,7 +84,7 @@ function LineView({ line, selected }: { line: Line; selected: number }) {
     case "gap":
       return <Text> </Text>;
     case "item":
-      return <ItemRow item={line.item} selected={line.index === selected} />;
+      return <ItemRow item={line.item} selected={line.index === selected} columns={columns} />;
   }
 }
 
@@ -112,7 +131,7 @@ export function Home({ focused }: { focused: boolean }) {
     <ScreenFrame title={SCREEN_INFO.home.title} scope="home" focused={focused}>
       {fits ? null : <Text>{start > 0 ? `  ↑ ${start} more` : " "}</Text>}
       {lines.slice(start, end).map((line, i) => (
-        <LineView key={start + i} line={line} selected={state.selected} />
+        <LineView key={start + i} line={line} selected={state.selected} columns={size.columns} />
       ))}
       {fits ? null : <Text>{end < lines.length ? `  ↓ ${lines.length - end} more` : " "}</Text>}
     </ScreenFrame>

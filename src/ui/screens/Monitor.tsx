@@ -30,11 +30,16 @@ export { formatRate, linkPath } from "./monitor/LinkLines.js";
 const EVENT_ROWS = 4;
 const LINK_ROWS = 2;
 
-/** The route view takes what its routes need, up to all but EVENT_ROWS; the event log the rest. */
-function layout(body: number, links: number, matching: number): { routeRows: number; eventRows: number } {
-  const available = body - links * LINK_ROWS - 5;
-  const routeRows = Math.max(5, Math.min(ROUTE_TABLE_CHROME_ROWS + Math.max(1, matching), available - EVENT_ROWS));
-  return { routeRows, eventRows: Math.max(EVENT_ROWS, available - routeRows) };
+/**
+ * Rows for the route view and the event log, under the peering line, the link rows (always all
+ * of them), the friend's router line and the Events heading: the route view takes what its routes
+ * need, leaving the log EVENT_ROWS where there is room, and at least one row each way.
+ */
+export function monitorLayout(body: number, links: number, friendLine: boolean, matching: number): { routeRows: number; eventRows: number } {
+  const available = body - 1 - links * LINK_ROWS - (friendLine ? 1 : 0) - 1;
+  const leaveForEvents = Math.max(1, Math.min(EVENT_ROWS, available - ROUTE_TABLE_CHROME_ROWS - 1));
+  const routeRows = Math.max(ROUTE_TABLE_CHROME_ROWS + 1, Math.min(ROUTE_TABLE_CHROME_ROWS + Math.max(1, matching), available - leaveForEvents));
+  return { routeRows, eventRows: Math.max(1, available - routeRows) };
 }
 
 export function Monitor({ friend, focused }: { friend: string; focused: boolean }) {
@@ -49,7 +54,7 @@ export function Monitor({ friend, focused }: { friend: string; focused: boolean 
   const { peering, status } = state;
   const links = peering?.links ?? [];
   const { table, revision, feed } = useMonitorWatch(session, peering, friend, dispatch);
-  const { routeRows, eventRows } = layout(bodyRows(size, "monitor"), links.length, table.matching);
+  const { routeRows, eventRows } = monitorLayout(bodyRows(size, "monitor"), links.length, state.friendStatus !== null, table.matching);
   const routes = useRouteTableState(table, undefined, { revision, pageRows: routeTablePageRows(routeRows) });
   const rates = useTunnelRates(status);
   const actions = useMonitorActions({ state, dispatch, session, me, selectedPrefix: () => table.window(routes.state.selected, 1)[0]?.prefix });
@@ -87,6 +92,7 @@ export function Monitor({ friend, focused }: { friend: string; focused: boolean 
           session={sessions.find((x) => x.peering === peering.name && x.link === l.name)}
           rate={rates.get(`${peering.name} ${l.name}`)}
           localPref={table.localPrefOf(l.name)}
+          width={size.columns}
         />
       ))}
       {state.friendStatus !== null ? <FriendRouterLine friend={friend} peering={peering} status={state.friendStatus} /> : null}

@@ -120,7 +120,7 @@ export function NewPeering({ focused }: { focused: boolean }) {
           />
         );
       case "me":
-        return <TextField key="me" label="your name" width={size.columns} focused={live} validate={(v) => (v === "" ? "type your name" : nameProblem(v))} onSubmit={(me) => afterMe({ ...step.draft, me })} onBack={back} onAbort={actions.quit} />;
+        return <TextField key="me" label="your name" initial={step.draft.me} width={size.columns} focused={live} validate={(v) => (v === "" ? "type your name" : nameProblem(v))} onSubmit={(me) => afterMe({ ...step.draft, me })} onBack={back} onAbort={actions.quit} />;
       case "friend":
         return (
           <TextField

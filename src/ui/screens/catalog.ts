@@ -1,6 +1,6 @@
 // Every screen the TUI knows, with the title and the paragraph its Help page shows.
 
-export const SCREEN_IDS = ["home", "help", "router", "monitor", "addRouter", "newPeering", "acceptOffer", "completeOffer", "removePeering"] as const;
+export const SCREEN_IDS = ["home", "help", "router", "monitor", "addRouter", "newPeering", "acceptOffer", "completeOffer", "removePeering", "kept"] as const;
 export type ScreenId = (typeof SCREEN_IDS)[number];
 
 /** One entry of the navigation stack; `subject` names the router or friend the screen is about. */
@@ -18,7 +18,8 @@ export const SCREEN_INFO: Record<ScreenId, ScreenInfo> = {
   home: {
     title: "Home",
     about:
-      "Your routers (connection profiles) and friends (peerings), each with its live status. " +
+      "Your routers (connection profiles), friends (peerings), each with its live status, and the " +
+      "bundles you sent (offers and answers, kept in your config directory) with where each peering stands. " +
       "Pick one and press enter to open it.",
   },
   help: {
@@ -59,6 +60,13 @@ export const SCREEN_INFO: Record<ScreenId, ScreenInfo> = {
   completeOffer: {
     title: "Complete peering",
     about: "Operator A: paste your friend's answer, review the exact changes on your router, and apply.",
+  },
+  kept: {
+    title: "Bundle",
+    about:
+      "An offer or answer you sent, kept so a lost one can be sent again: copy it, save it to a file or show " +
+      "its QR code. An offer waiting for its answer can be resumed (paste the answer: the same as c on Home) " +
+      "or cancelled (the tunnel interfaces it prepared on your router are removed, and its answer will be refused).",
   },
   removePeering: {
     title: "Remove peering",

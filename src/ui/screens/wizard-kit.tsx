@@ -1,7 +1,7 @@
 // Pieces every wizard screen shares: picking and connecting to a router, running a slow step
 // with its log, and the result panel.
 import { Box, Text } from "ink";
-import { useCallback, useMemo, useReducer, useState } from "react";
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
 import { useCommands } from "../hooks/use-commands.js";
 import type { RouterSession } from "../hooks/use-router-session.js";
 import { useServices } from "../services.js";
@@ -22,21 +22,50 @@ export interface RouterStepProps {
   onSession: (session: RouterSession) => void;
   onBack: () => void;
   onHelp: () => void;
+  /** The router to take without asking, when it is one of the operator's (where an offer was made). */
+  prefer?: string;
 }
 
-/** Choose one of the operator's routers, type its password if none is stored, connect, discover. */
-export function RouterStep({ open, width, rows, focused, onSession, onBack, onHelp }: RouterStepProps) {
+/** The screens (by their session's open) whose router step went on without asking. */
+const tookAlone = new WeakSet<RouterStepProps["open"]>();
+
+/**
+ * Choose one of the operator's routers, type its password if none is stored, connect, discover.
+ * With one router, or `prefer` naming one, there is nothing to choose: it goes straight on.
+ */
+export function RouterStep({ open, width, rows, focused, onSession, onBack, onHelp, prefer }: RouterStepProps) {
   const services = useServices();
   const actions = useActions();
-  const [stage, setStage] = useState<{ id: "choose" } | { id: "password"; router: string } | { id: "connecting"; router: string }>({ id: "choose" });
   const routers = services.routers();
+  // Taken without asking once per screen: going back to this step shows the list (esc then leaves).
+  const [only] = useState(() => {
+    const taken = routers.find((r) => r.name === prefer)?.name ?? (routers.length === 1 ? routers[0]!.name : null);
+    if (taken === null || tookAlone.has(open)) return null;
+    tookAlone.add(open);
+    return taken;
+  });
+  const [stage, setStage] = useState<{ id: "choose" } | { id: "password"; router: string } | { id: "connecting"; router: string }>(() =>
+    only === null ? { id: "choose" } : services.needsPassword(only) ? { id: "password", router: only } : { id: "connecting", router: only },
+  );
+  // Without a choice, back and a failed connection leave the step instead of showing a list of one.
+  const retreat = () => (only === null ? setStage({ id: "choose" }) : onBack());
   const connect = (router: string, password?: string) => {
     setStage({ id: "connecting", router });
     open(router, password).then(onSession, (e: unknown) => {
-      setStage({ id: "choose" });
+      // A typed password that did not work is asked again; anything else goes back.
+      if (password !== undefined) setStage({ id: "password", router });
+      else retreat();
       actions.fail(e);
     });
   };
+  const started = useRef(false);
+  useEffect(() => {
+    if (started.current || stage.id !== "connecting") return;
+    started.current = true;
+    connect(stage.router);
+    // Once, for the router taken without a choice.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
   if (routers.length === 0) return <NoRouters focused={focused} onBack={onBack} onHelp={onHelp} />;
   switch (stage.id) {
     case "choose":
@@ -62,7 +91,7 @@ export function RouterStep({ open, width, rows, focused, onSession, onBack, onHe
           focused={focused}
           validate={(v) => (v === "" ? "type the password (it is not shown)" : null)}
           onSubmit={(password) => connect(stage.router, password)}
-          onBack={() => setStage({ id: "choose" })}
+          onBack={retreat}
           onAbort={actions.quit}
         />
       );

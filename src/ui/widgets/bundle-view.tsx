@@ -26,9 +26,11 @@ export interface BundleViewProps {
   onNext: () => void;
   onBack: () => void;
   onHelp: () => void;
+  /** A kept offer waiting for its answer (Home): r pastes the answer, x cancels the offer. */
+  waiting?: { onResume: () => void; onCancel: () => void };
 }
 
-export function BundleView({ kind, friend, bundle, width, rows, focused, onNext, onBack, onHelp }: BundleViewProps) {
+export function BundleView({ kind, friend, bundle, width, rows, focused, onNext, onBack, onHelp, waiting }: BundleViewProps) {
   const services = useServices();
   const [offset, setOffset] = useState(0);
   const [note, setNote] = useState<string | null>(null);
@@ -39,9 +41,12 @@ export function BundleView({ kind, friend, bundle, width, rows, focused, onNext,
   const room = Math.max(1, rows - linesOf(heading, width) - 3);
   const maxOffset = Math.max(0, lines.length - room);
 
+  // Both scopes take the same handlers; the kept offer's adds its two.
   useCommands(
-    "bundle",
+    (waiting ? "keptOffer" : "bundle") as "keptOffer",
     {
+      resumeOffer: () => waiting?.onResume(),
+      cancelOffer: () => waiting?.onCancel(),
       next: onNext,
       copy: () => {
         services.clipboard.copy(bundle.text);

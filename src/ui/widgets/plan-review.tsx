@@ -15,10 +15,18 @@ export function planRows(plan: Plan): Row[] {
   return planGroups(plan).flatMap((group): Row[] => [
     { kind: "menu", text: group.path },
     ...group.lines.flatMap((line): Row[] => [
-      { kind: "change", sign: line.sign, text: line.text },
+      { kind: "change", sign: line.sign, text: readableChange(line) },
       { kind: "reason", text: line.reason },
     ]),
   ]);
+}
+
+/**
+ * A change that names only the router's id (a removal: `*1`) says which of the peering's objects
+ * it is, by its ownership role, with the id after it.
+ */
+export function readableChange(line: PlanLine): string {
+  return /^\*[0-9A-Fa-f]+$/.test(line.text) && line.role ? `${line.role} (${line.text})` : line.text;
 }
 
 const SIGN_COLOR = { "+": "green", "~": "magenta", "-": "red", "^": "yellow" } as const;

@@ -1,4 +1,5 @@
-// A one-line text entry: typing, paste (a whole chunk at once), backspace, ctrl+u to clear,
+// A one-line text entry: typing, paste (a whole chunk at once, or bracketed by the terminal: then
+// its line breaks are dropped rather than submitting), backspace, ctrl+u to clear,
 // enter to submit. Masked fields never draw what was typed. Long values show their end.
 import { Box, Text } from "ink";
 import { useKeys } from "../hooks/use-keys.js";
@@ -69,6 +70,12 @@ export function TextField({ label, initial = "", mask = false, width, focused, v
       if (key.ctrl && input === "v" && paste) {
         const text = paste();
         if (text !== null) dispatch({ type: "input", text });
+        return;
+      }
+      // A bracketed paste is text, line breaks and all (they are dropped): only enter submits it.
+      if (key.paste) {
+        dispatch({ type: "input", text: input });
+        setTried(false);
         return;
       }
       if (key.ctrl || key.meta || key.return || key.escape || key.tab || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow) return;

@@ -42,16 +42,35 @@ export interface LinkLinesProps {
   session: RouterStatus["sessions"][number] | undefined;
   rate: Rate | undefined;
   localPref: number | null;
+  /** The terminal's columns: below NARROW the role word goes (the line above names the primary). */
+  width: number;
+}
+
+const NARROW = 72;
+// "? unknown", the widest tunnel badge, and a space.
+const BADGE_WIDTH = 10;
+
+/** The session's line, most telling first where the terminal is narrow (the end is cut there). */
+export function sessionText(s: LinkLinesProps["session"], cap: number, localPref: number | null, narrow: boolean): string {
+  if (s === undefined) return "session ?";
+  const established = s.state === "established";
+  const parts = [
+    s.limitExceeded ? "LIMIT EXCEEDED (l)" : "",
+    established ? `in ${s.prefixes}/${cap}` : "",
+    established ? `out ${s.advertised}` : "",
+    localPref !== null && established ? `lp ${localPref}` : "",
+  ].filter((p) => p !== "");
+  if (narrow) return [s.state, ...parts, s.uptime ? `up ${s.uptime}` : ""].filter((p) => p !== "").join(" · ");
+  return [`${s.state}${s.uptime ? ` ${s.uptime}` : ""}`, ...parts.filter((p) => !p.startsWith("LIMIT")), ...parts.filter((p) => p.startsWith("LIMIT"))].join(" · ");
 }
 
 export function LinkLines(props: LinkLinesProps) {
   const { peering, link, me, selected, tunnel: t, session: s, rate } = props;
   const cap = peering.policy.maxPrefixes;
   const established = s?.state === "established";
-  const first =
-    s === undefined
-      ? " session ?"
-      : ` ${s.state}${s.uptime ? ` ${s.uptime}` : ""}${established ? ` · in ${s.prefixes}/${cap} · out ${s.advertised}` : ""}${props.localPref !== null && established ? ` · lp ${props.localPref}` : ""}${s.limitExceeded ? " · LIMIT EXCEEDED (l)" : ""}`;
+  const narrow = props.width < NARROW;
+  const first = sessionText(s, cap, props.localPref, narrow);
+  const nameWidth = Math.max(5, ...peering.links.map((l) => l.name.length)) + 1;
   // What changes first: a narrow terminal cuts the way the tunnel goes, which never does.
   const second = [
     t?.lastHandshake ? `hs ${t.lastHandshake}` : "",
@@ -61,14 +80,29 @@ export function LinkLines(props: LinkLinesProps) {
   ].filter((part) => part !== "");
   return (
     <Box flexDirection="column">
+      {/* Fixed columns never shrink (they would overlap): the session text is cut instead. */}
       <Box>
-        <Text bold={selected}>{`${selected ? "›" : " "} ${link.name.padEnd(5)} ${link.name === peering.policy.primary ? "primary" : "backup "} `}</Text>
-        <Box width={12}>
+        <Box width={2} flexShrink={0}>
+          <Text bold={selected}>{selected ? "›" : " "}</Text>
+        </Box>
+        <Box width={nameWidth} flexShrink={0}>
+          <Text bold={selected} wrap="truncate-end">
+            {link.name}
+          </Text>
+        </Box>
+        {narrow ? null : (
+          <Box width={8} flexShrink={0}>
+            <Text>{link.name === peering.policy.primary ? "primary" : "backup"}</Text>
+          </Box>
+        )}
+        <Box width={BADGE_WIDTH} flexShrink={0}>
           <StatusBadge status={t === undefined ? "unknown" : t.state === "up" ? "up" : "down"} />
         </Box>
-        <Text wrap="truncate-end">{first}</Text>
+        <Box flexGrow={1} flexShrink={1}>
+          <Text wrap="truncate-end">{first}</Text>
+        </Box>
       </Box>
-      <Text wrap="truncate-end">{`        ${second.join(" · ")}`}</Text>
+      <Text wrap="truncate-end">{`${" ".repeat(Math.min(8, 2 + nameWidth))}${second.join(" · ")}`}</Text>
     </Box>
   );
 }

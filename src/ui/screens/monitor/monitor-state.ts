@@ -59,6 +59,9 @@ export function initialMonitorState(init: { friend: string; platform: string; pe
   return { ...init, status: null, friendStatus: null, events: [], pane: "routes", link: 0, overlay: null, busy: null, lostAt: {} };
 }
 
+/** "1 route", "2 routes". */
+export const counted = (n: number, word: string): string => `${n} ${n === 1 ? word : `${word}s`}`;
+
 /** An event as the log shows it, in the words of the product. */
 export function eventLine(e: WatchEvent, platform: string): string {
   const t = e.time.slice(11, 19);
@@ -68,7 +71,7 @@ export function eventLine(e: WatchEvent, platform: string): string {
     case "connection-lost":
       return `${t} connection lost, reconnecting: ${e.error}`;
     case "snapshot":
-      return `${t} watching: ${e.status.tunnels.length} tunnels, ${e.status.sessions.length} sessions, ${e.routes} routes`;
+      return `${t} watching: ${counted(e.status.tunnels.length, "tunnel")}, ${counted(e.status.sessions.length, "session")}, ${counted(e.routes, "route")}`;
     case "tunnel-up":
       return `${t} tunnel ${e.link} up`;
     case "tunnel-down":

@@ -34,6 +34,7 @@ export function useMonitorInput({ state, dispatch, actions, routes, extent, focu
       first: () => routes.actions.first(extent),
       last: () => routes.actions.last(extent),
       filter: () => routes.actions.editFilter(),
+      clearFilter: () => routes.actions.clearFilter(),
       togglePrimary: actions.togglePrimary,
       clearLimit: actions.clearLimit,
       why: actions.why,
