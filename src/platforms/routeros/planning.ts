@@ -117,7 +117,10 @@ export async function planOnRouter(client: RouterClient, request: PlanRequest): 
       refusals.push({ code: "version-gate", path: `sides.${side}.platform.version`, message: e.message });
     }
   }
-  if (rendered !== null && refusals.length === 0 && request.resolve !== undefined) {
+  // A primary swap (scope "policy") writes filters and sessions only, never a route or peer that
+  // names the friend's endpoint: its names need not resolve on this computer (the planner compares
+  // a resolved attribute by name only anyway).
+  if (rendered !== null && refusals.length === 0 && request.resolve !== undefined && request.scope !== "policy") {
     const resolved = await resolveEndpoints(peering, side, rendered.commands, request.resolve);
     if ("refusals" in resolved) refusals.push(...resolved.refusals);
     else rendered = { ...rendered, commands: resolved.commands };
