@@ -34,7 +34,9 @@ async function prepare(peering: Peering, friend: string): Promise<void> {
   const carol = await routerOs.connect(targetOf(lab, "carol"), "carol");
   const other = await routerOs.connect(targetOf(lab, friend), friend);
   try {
-    const serverCa = await carol.makeCertificates(peering.name, "server");
+    // The server's certificate names the endpoints the friend dials, as the offer makes it (v7 clients verify them).
+    const endpoints = [...new Set(peering.links.map((l) => peering.sides.carol!.wans[l.wan.carol!]?.endpoint).filter((e): e is string => e !== undefined))];
+    const serverCa = await carol.makeCertificates(peering.name, "server", endpoints);
     await other.importFriendCa(peering.name, serverCa);
     const clientCa = await other.makeCertificates(peering.name, "client");
     await carol.importFriendCa(peering.name, clientCa);
