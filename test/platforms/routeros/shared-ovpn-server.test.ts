@@ -31,7 +31,7 @@ function lab7(name: string): string {
 }
 
 /** Certificates as offer and accept leave them: carol's server side, the friend's CA and client certificate. */
-async function prepare(peering: Peering, friend: string): Promise<void> {
+async function prepare(peering: Peering, friend: string): Promise<string> {
   const carol = await routerOs.connect(targetOf(lab, "carol"), "carol");
   const other = await routerOs.connect(targetOf(lab, friend), friend);
   try {
@@ -41,6 +41,7 @@ async function prepare(peering: Peering, friend: string): Promise<void> {
     await other.importFriendCa(peering.name, serverCa);
     const clientCa = await other.makeCertificates(peering.name, "client");
     await carol.importFriendCa(peering.name, clientCa);
+    return serverCa.caFingerprint;
   } finally {
     await carol.close();
     await other.close();
@@ -96,9 +97,19 @@ describe("the one OpenVPN server of RouterOS 6, shared by two peerings where car
     const serverBefore = lab.router("carol").store.get(SERVER);
     await prepare(viaAlice, "alice");
     await applyBoth(viaAlice, "alice");
-    await prepare(viaRemi, "remi");
+    const remiPins = await prepare(viaRemi, "remi");
     await applyBoth(viaRemi, "remi");
     expect(upTunnels("alice")).toEqual(["ovpn-carol-isp1", "ovpn-carol-isp2"]);
+    // remi was given the CA of the server it joined (alice-carol's), and the file pins it: carol's
+    // plan takes that CA as its own, with no certificate of remi-carol's to make.
+    expect(remiPins).toBe(lab.router("carol").store.at("/certificate").list().find((c) => c.name === `bgpals-${viaAlice.name}-ca`)?.fingerprint);
+    const pinned = structuredClone(await readyOn(lab, "carol", viaRemi));
+    for (const link of pinned.links) if (link.kind === "ovpn") link.caFingerprint = remiPins;
+    const carol = await routerOs.connect(targetOf(lab, "carol"), "carol");
+    onCleanup(() => carol.close());
+    const replanned = await carol.plan({ peering: pinned, side: "carol", secrets: SECRETS });
+    expect(replanned.refusals).toEqual([]);
+    expect(replanned.plan.changes).toEqual([]);
     expect(upTunnels("remi")).toEqual(["ovpn-carol-isp1", "ovpn-carol-isp2"]);
     for (const peering of [viaAlice, viaRemi]) expect((await planAndApply(lab, "carol", peering, { secrets: SECRETS })).planned.plan.changes, `re-plan ${peering.name}`).toEqual([]);
 
