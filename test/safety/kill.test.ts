@@ -45,7 +45,7 @@ describe("SIGKILL after the k-th write", () => {
     const before = exportOf(lab, "alice");
     // The lock, every change, the lock's release.
     const writes = (await replan()) + 2;
-    expect(writes).toBe(34);
+    expect(writes).toBe(42); // 40 changes: S1 with its reply paths (tables, routes, mangle per WAN)
     for (let k = 1; k <= writes; k++) {
       // --- apply, killed ---------------------------------------------------------------------
       const killed = await killedAt(k, "apply");
@@ -59,7 +59,7 @@ describe("SIGKILL after the k-th write", () => {
       expect(next.code, `apply k=${k}: ${next.error?.message}\n${next.stderr}`).toBe(0);
       if (k < writes) expect(next.stderr, `apply k=${k}`).toMatch(/was held by apply of alice-remi by .* but its process \d+ is no longer running on this computer: that run was interrupted/);
       if (k >= 2 && k < writes) expect(next.stderr, `apply k=${k}`).toMatch(/an earlier bgpals apply of alice-remi on .* was interrupted[\s\S]*read back, the router is as it was before that run/);
-      expect(next.stdout, `apply k=${k}`).toMatch(k === writes ? /^nothing to change: .* already matches \(read back\)/ : /^applied 32 changes on .* \(read back: the router holds the peering\)/);
+      expect(next.stdout, `apply k=${k}`).toMatch(k === writes ? /^nothing to change: .* already matches \(read back\)/ : /^applied 40 changes on .* \(read back: the router holds the peering\)/);
       expect(journals(dir), `apply k=${k}`).toEqual([]);
       expect(await replan(), `apply k=${k}`).toBe(0);
 
