@@ -12,12 +12,12 @@ import type { PlanRequest, RouterPlan } from "../platform.js";
 import type { RouterClient } from "./api/client.js";
 import { planPeering, withKnownSecrets, withObserved, type Observed, type RouterOsChange, type RouterOsPlan } from "./apply/plan.js";
 import { subjectAltName } from "./certificates.js";
-import { routerOsFeatures } from "./dialects.js";
+import { dialectOf, routerOsFeatures } from "./dialects.js";
 import { discover, readDiscoveryRoutes } from "./discovery.js";
 import { withWanGateways } from "./gateways.js";
 import { policyViolations } from "./filter/probes.js";
 import { PLANNED_MENUS, POLICY_MENUS } from "./menus.js";
-import { certificateNames, ownershipTag, parseOwnershipTag } from "./names.js";
+import { certificateNames, ONE_SERVER_RECORD, ownershipTag, parseOwnershipTag, serverCertificateOwner } from "./names.js";
 import { portRefusals } from "./ports.js";
 import { readObserved } from "./read.js";
 import { render, RenderError, type Rendered } from "./render/render.js";
@@ -100,7 +100,7 @@ export async function planOnRouter(client: RouterClient, request: PlanRequest): 
     featuresOf: routerOsFeatures,
     version,
     others: request.others,
-    router: { interfaces: inventory.interfaces.map((i) => i.name), prefixesInUse: [...inventory.prefixesInUse, ...otherTunnels], ...(request.scope === "policy" ? {} : keysAndCertificates(peering, observed, request)) },
+    router: { interfaces: inventory.interfaces.map((i) => i.name), prefixesInUse: [...inventory.prefixesInUse, ...otherTunnels], ...(request.scope === "policy" ? {} : keysAndCertificates(peering, observed, request, version)) },
     acceptPublic: request.acceptPublic,
   });
   // Routes through an Ethernet WAN name the ISP's router, learned from this router.
@@ -117,13 +117,16 @@ export async function planOnRouter(client: RouterClient, request: PlanRequest): 
       refusals.push({ code: "version-gate", path: `sides.${side}.platform.version`, message: e.message });
     }
   }
-  if (rendered !== null && refusals.length === 0 && request.resolve !== undefined) {
+  // A primary swap (scope "policy") writes filters and sessions only, never a route or peer that
+  // names the friend's endpoint: its names need not resolve on this computer (the planner compares
+  // a resolved attribute by name only anyway).
+  if (rendered !== null && refusals.length === 0 && request.resolve !== undefined && request.scope !== "policy") {
     const resolved = await resolveEndpoints(peering, side, rendered.commands, request.resolve);
     if ("refusals" in resolved) refusals.push(...resolved.refusals);
     else rendered = { ...rendered, commands: resolved.commands };
   }
   const full = rendered === null || refusals.length > 0 ? withObserved({ changes: [], conflicts: [] }, observed, peering.name) : planPeering(peering.name, rendered.commands, observed);
-  if (refusals.length === 0 && request.scope !== "policy") full.changes.unshift(...certificatesToMake(peering, side, observed));
+  if (refusals.length === 0 && request.scope !== "policy") full.changes.unshift(...certificatesToMake(peering, side, observed, version));
   if (request.scope !== "policy") return { version, rendered, refusals, plan: full, otherChanges: 0 };
   // A primary swap touches filters and sessions only; other drift is left to `bgpals apply`.
   const changes = full.changes.filter((c) => POLICY_MENUS.includes(c.path) && c.op === "set");
@@ -133,7 +136,7 @@ export async function planOnRouter(client: RouterClient, request: PlanRequest): 
 }
 
 /** What the router holds of the peering's keys and certificates, for the checks (core/checks.ts). */
-function keysAndCertificates(peering: Peering, observed: Observed, request: PlanRequest): Pick<RouterFacts, "wireguardKeys" | "certificates"> {
+function keysAndCertificates(peering: Peering, observed: Observed, request: PlanRequest, version: string): Pick<RouterFacts, "wireguardKeys" | "certificates"> {
   const wireguardKeys: Record<string, string | null> = {};
   for (const link of peering.links.filter((l) => LINK_KINDS[l.kind].keysOnRouter)) {
     const iface = (observed["/interface/wireguard"] ?? []).find((i) => i.comment === ownershipTag(peering.name, `tunnel-${link.name}`));
@@ -142,25 +145,43 @@ function keysAndCertificates(peering: Peering, observed: Observed, request: Plan
   const names = certificateNames(peering.name);
   const fingerprint = (name: string) => (observed["/certificate"] ?? []).find((c) => c.name === name)?.fingerprint?.toLowerCase() ?? null;
   const arriving = request.friendCa === undefined ? null : normalizeFingerprint(request.friendCa.caFingerprint);
-  return { wireguardKeys, certificates: { ownCa: fingerprint(names.ca), friendCa: arriving ?? fingerprint(names.friendCa) } };
+  // Joining the one server a peering holds before 7.17, ours is that peering's CA (the friend was given it).
+  const has = (name: string) => fingerprint(name) !== null;
+  const owner = joinsSharedServer(peering.name, observed, version, has);
+  const ownCa = owner === null ? names.ca : certificateNames(owner).ca;
+  return { wireguardKeys, certificates: { ownCa: fingerprint(ownCa), friendCa: arriving ?? fingerprint(names.friendCa) } };
 }
 
 /**
  * This side's own OpenVPN certificates the router lacks: the server's where it listens, the
  * client's where it dials in with one. Made at apply, before the rest (router.ts).
  */
-function certificatesToMake(peering: Peering, side: string, observed: Observed): RouterOsChange[] {
+function certificatesToMake(peering: Peering, side: string, observed: Observed, version: string): RouterOsChange[] {
   const ovpn = peering.links.filter((l) => LINK_KINDS[l.kind].certificates);
   const names = certificateNames(peering.name);
   const has = (name: string) => (observed["/certificate"] ?? []).some((c) => c.name === name && c.fingerprint !== undefined);
   const out: RouterOsChange[] = [];
   const listening = ovpn.filter((l) => l.listener === side);
-  if (listening.length > 0 && !has(names.server)) {
+  if (listening.length > 0 && !has(names.server) && joinsSharedServer(peering.name, observed, version, has) === null) {
     const serverNames = [...new Set(listening.map((l) => peering.sides[side]!.wans[l.wan[side]!]?.endpoint).filter((e): e is string => e !== undefined))];
     out.push(certificateChange(names, "server", serverNames, has(names.ca)));
   }
   if (ovpn.some((l) => l.listener !== side && (l.requireClientCertificate ?? true)) && !has(names.client)) out.push(certificateChange(names, "client", [], has(names.ca) || out.length > 0));
   return out;
+}
+
+/**
+ * Before 7.17 there is one OpenVPN server: a peering joining it while another peering holds it
+ * shows that peering's certificate and never makes its own (router.ts #serverCertificateNames).
+ * That peering's name, or null.
+ */
+function joinsSharedServer(peering: string, observed: Observed, version: string, has: (name: string) => boolean): string | null {
+  if (dialectOf(version)?.ovpnServerInstances !== false) return null;
+  const [server] = observed[ONE_SERVER_RECORD.server] ?? [];
+  const record = (observed[ONE_SERVER_RECORD.path] ?? []).find((r) => r.name === ONE_SERVER_RECORD.name);
+  const holders = parseOwnershipTag(record?.comment)?.peerings ?? [];
+  const owner = serverCertificateOwner(server?.certificate);
+  return owner !== null && owner !== peering && holders.length > 0 && has(certificateNames(owner).server) ? owner : null;
 }
 
 function certificateChange(names: ReturnType<typeof certificateNames>, role: "server" | "client", serverNames: string[], caThere: boolean): RouterOsChange {

@@ -326,11 +326,16 @@ export class RouterOsRouter implements Router {
           return { ok: false, error, failedAt: null, undone: 0, undoProblems: [], verified: true, message: `nothing written: ${error.message}` };
         }
       }
+      // A plan with conflicts writes nothing, our certificates neither.
+      if (planned.conflicts.length > 0) return applyPlan(this.#context(hold), planned, { ...options, peering: planned.peering });
       // Our own certificates first (add + sign, journaled like an offer's): the rest names them.
+      // They belong to this apply: a failure later undoes them with the rest.
       const making = planned.changes.filter((c) => c.makeCertificate !== undefined);
+      const start = hold.run.entries.length;
       for (const change of making) await this.makeCertificates(planned.peering, change.makeCertificate!.role, change.makeCertificate!.serverNames);
+      const madeBefore = hold.run.entries.slice(start);
       const rest = making.length === 0 ? planned : readUnder(withObserved({ changes: planned.changes.filter((c) => c.makeCertificate === undefined), conflicts: planned.conflicts }, planned.observed, planned.peering, planned.origin), hold.epoch);
-      const result = await applyPlan(this.#context(hold), rest, { ...options, peering: planned.peering });
+      const result = await applyPlan(this.#context(hold), rest, { ...options, peering: planned.peering, madeBefore });
       return result.ok ? { ...result, applied: result.applied + making.length } : result;
     });
   }

@@ -11,7 +11,7 @@ import type { Peering } from "../../../src/core/peering.js";
 import { Lab } from "../../../src/lab/lab.js";
 import type { Router } from "../../../src/platforms/platform.js";
 import { routerOs } from "../../../src/platforms/routeros/index.js";
-import { example, exampleJson } from "../../helpers.js";
+import { appliedOn, example, exampleJson, mustParse } from "../../helpers.js";
 import { connect, print } from "../../lab/lab-helpers.js";
 import { exportOf, targetOf } from "./apply-helpers.js";
 import { linkPath } from "../../../src/ui/screens/monitor/LinkLines.js";
@@ -103,7 +103,8 @@ describe("endpoint names", () => {
   it("a name that does not resolve is refused while planning, naming it and what to pass; nothing is written", async () => {
     lab = await Lab.start({ routers: ["alice", "remi"], tickMs: 0, tls: false, ssh: false });
     const remi = await open("remi");
-    const peering = structuredClone(example("s1"));
+    // As applied on remi (its keys the placeholder: remi's router makes them), so the name is the one refusal.
+    const peering = appliedOn(example("s1"), "remi");
     peering.sides.alice!.wans.isp2!.endpoint = "gone.alice.example";
     const before = exportOf(lab, "remi");
     const writes = () => lab!.router("remi").requests.filter((r) => /\/(add|set|remove|unset|enable|disable|move)$/.test(r.command)).length;
@@ -130,7 +131,7 @@ describe("endpoint names", () => {
     dirs.push(dir);
     const json = exampleJson("s1");
     json.sides.alice.wans.isp2.endpoint = "gone.alice.invalid";
-    writeFileSync(join(dir, "peering.json"), JSON.stringify(json));
+    writeFileSync(join(dir, "peering.json"), JSON.stringify(appliedOn(mustParse(json), "remi")));
     const r = lab.info().routers.find((x) => x.name === "remi")!;
     const before = exportOf(lab, "remi");
     const planned = await cliAsync(["plan", "--router", `${r.user}@${r.host}:${r.port}`, "--peering", join(dir, "peering.json"), "--side", "remi", "--resolve", "vpn.alice.example=203.0.113.10"], { BGPALS_HOME: dir, BGPALS_PASSWORD: r.password });

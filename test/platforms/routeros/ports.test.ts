@@ -7,7 +7,7 @@ import { routerOs } from "../../../src/platforms/routeros/index.js";
 import { PLACEHOLDER_KEY } from "../../../src/core/offer.js";
 import { example, exampleJson, mustParse, onCleanup } from "../../helpers.js";
 import { inventoryLines } from "../../../src/flows/inventory-text.js";
-import { exportOf, planAndApply, targetOf } from "./apply-helpers.js";
+import { exportOf, planAndApply, readyOn, targetOf } from "./apply-helpers.js";
 
 let lab: Lab;
 beforeAll(async () => {
@@ -21,7 +21,9 @@ function userObject(router: string, path: string, attrs: Record<string, string>)
   onCleanup(() => lab.router(router).store.remove(path, id));
 }
 
+/** Plans the example as applied on `router` (readyOn: its placeholder key, the friend's CA held). */
 async function planOn(router: string, peering = example("s1"), side = router) {
+  peering = await readyOn(lab, side, peering);
   const r = await routerOs.connect(targetOf(lab, router), router);
   try {
     return await r.plan({ peering, side, secrets: { pppPassword: { isp1: "first-secret", isp2: "second-secret" } } });
@@ -61,6 +63,8 @@ describe("ports already in use", () => {
   it("an OpenVPN server on 7.17+ on a port another server listens on is refused at plan", async () => {
     const port = example("s3").links[0]!.port;
     userObject("alice", "/interface/ovpn-server/server", { name: "road-warriors", port: String(port), protocol: "tcp", disabled: "no" });
+    // The friend's CA on alice first (as accept puts it there): planning must write nothing after it.
+    await readyOn(lab, "alice", example("s3"));
     const before = exportOf(lab, "alice");
     const planned = await planOn("alice", example("s3"));
     expect(planned.refusals.map((r) => [r.code, r.message])).toEqual([

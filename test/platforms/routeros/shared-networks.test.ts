@@ -8,7 +8,7 @@ import { render } from "../../../src/platforms/routeros/render/render.js";
 import { routerOs } from "../../../src/platforms/routeros/index.js";
 import { planScript } from "../../../src/platforms/routeros/render/script.js";
 import { onCleanup } from "../../helpers.js";
-import { exportOf, planAndApply, targetOf } from "./apply-helpers.js";
+import { exportOf, planAndApply, readyOn, targetOf } from "./apply-helpers.js";
 import { s4With } from "./shared-helpers.js";
 
 const SECRETS = { pppPassword: { isp1: "first-secret", isp2: "second-secret" } };
@@ -50,12 +50,25 @@ describe("two peerings on RouterOS 6 announcing the same LAN", () => {
   it("a fault while the second peering joins the shared entry is undone exactly", async () => {
     const before = exportOf(lab, "carol");
     await planAndApply(lab, "carol", first, { secrets: SECRETS });
+    // Which write of the second peering's apply joins the entry: counted on a run that succeeds
+    // (the friend's CA put on carol first, as accept does, so only the apply's writes count), then removed.
+    const writes = () => lab.router("carol").requests.filter((r) => /\/(add|set|remove|unset|enable|disable|move|sign|import|export-certificate)$/.test(r.command) && !r.command.startsWith("/lab/"));
+    const counted = await readyOn(lab, "carol", second);
+    const seen = writes().length;
+    expect((await planAndApply(lab, "carol", counted, { secrets: SECRETS })).result).toMatchObject({ ok: true });
+    const at = writes().slice(seen).findIndex((r) => r.command === "/routing/bgp/network/set") + 1;
+    expect(at, "the write that joins the shared entry").toBeGreaterThan(0);
+    await planAndApply(lab, "carol", second, { remove: true });
+
+    const joining = await readyOn(lab, "carol", second);
     const joined = exportOf(lab, "carol");
-    lab.router("carol").failWrite(3, "trap");
-    const { result } = await planAndApply(lab, "carol", second, { secrets: SECRETS });
+    lab.router("carol").failWrite(at, "trap");
+    const { result } = await planAndApply(lab, "carol", joining, { secrets: SECRETS });
     lab.router("carol").writeFault = null;
-    expect(result).toMatchObject({ ok: false, verified: true });
+    expect(result).toMatchObject({ ok: false, verified: true, message: expect.stringContaining("/routing/bgp/network") });
     expect(exportOf(lab, "carol")).toBe(joined);
+    // Its CA goes with its removal, then the first peering's.
+    await planAndApply(lab, "carol", second, { remove: true });
     await planAndApply(lab, "carol", first, { remove: true });
     expect(exportOf(lab, "carol")).toBe(before);
   });
@@ -65,7 +78,8 @@ describe("two peerings on RouterOS 6 announcing the same LAN", () => {
     await planAndApply(lab, "carol", first, { secrets: SECRETS });
     const router = await routerOs.connect(targetOf(lab, "carol"), "carol");
     onCleanup(() => router.close());
-    const planned = await router.plan({ peering: second, side: "carol", secrets: SECRETS });
+    onCleanup(() => planAndApply(lab, "carol", second, { remove: true }));
+    const planned = await router.plan({ peering: await readyOn(lab, "carol", second), side: "carol", secrets: SECRETS });
     expect(planScript(planned.plan, second.name)).toContain(`/routing bgp network set [find comment=bgpals:${first.name}:network-${lan}] comment=bgpals:${first.name},${second.name}:network-${lan}\n`);
   });
 
@@ -79,6 +93,9 @@ describe("two peerings on RouterOS 6 announcing the same LAN", () => {
 
   it("a network the user announces already is a conflict naming it; nothing is written", async () => {
     const id = lab.router("carol").store.add("/routing/bgp/network", { network: lan, synchronize: "no" });
+    // The friend's CA on carol first (as accept puts it there); it goes with the removal after.
+    onCleanup(() => planAndApply(lab, "carol", first, { remove: true }));
+    await readyOn(lab, "carol", first);
     const before = exportOf(lab, "carol");
     const { planned, result } = await planAndApply(lab, "carol", first, { secrets: SECRETS });
     expect(planned.plan.conflicts.map((c) => c.message)).toEqual([expect.stringMatching(new RegExp(`/routing/bgp/network already has network=${lan} \\(\\*[0-9A-F]+, no comment\\), which bgpals did not make`))]);

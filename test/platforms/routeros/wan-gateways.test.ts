@@ -47,6 +47,22 @@ function aliceDana(mutate: (json: Record<string, any>) => void = () => {}): Peer
   return mustParse(json);
 }
 
+/**
+ * The peering as `side` plans it once the friend's keys are known (the example's, carried by the
+ * friend's bundle), its own still the placeholder its router makes: the key checks pass, and what
+ * a test proves is refused for its own reason alone.
+ */
+function friendKeysKnown(peering: Peering, side: string): Peering {
+  const example = exampleJson("s1");
+  const out = structuredClone(peering);
+  out.links.forEach((link, i) => {
+    if (link.kind !== "wireguard") return;
+    const theirs = Object.keys(out.sides).find((s) => s !== side)!;
+    link.publicKey = { ...link.publicKey, [theirs]: example.links[i].publicKey[theirs === "alice" ? "alice" : "remi"] };
+  });
+  return out;
+}
+
 /** Both sides' tunnels made by their routers (keys router-made, as the wizard does), then planned and applied. */
 async function build(l: Lab, draft: Peering): Promise<Peering> {
   const peering: Peering = structuredClone(draft);
@@ -104,7 +120,7 @@ describe("routes through Ethernet and PPPoE WANs", () => {
     const peering = aliceDana((json) => {
       json.sides.dana.wans.isp1 = { interface: "ether3" };
     });
-    const planned = await (await open(lab, "dana")).plan({ peering, side: "dana" });
+    const planned = await (await open(lab, "dana")).plan({ peering: friendKeysKnown(peering, "dana"), side: "dana" });
     expect(planned.refusals).toEqual([
       expect.objectContaining({ path: "sides.dana.wans.isp1.gateway", message: expect.stringMatching(/ether3, an Ethernet-like interface \(ether\) with no default route or DHCP lease.*set it as sides\.dana\.wans\.isp1\.gateway/) }),
     ]);
@@ -117,7 +133,7 @@ describe("routes through Ethernet and PPPoE WANs", () => {
       json.links[1].wan.alice = "isp1";
     });
     for (const side of ["alice", "dana"]) {
-      const planned = await (await open(lab, side)).plan({ peering, side });
+      const planned = await (await open(lab, side)).plan({ peering: friendKeysKnown(peering, side), side });
       expect(planned.refusals.map((r) => [r.path, r.message])).toEqual([
         [
           "links[1].wan.dana",

@@ -23,6 +23,8 @@ export interface RunContext extends UndoContext {
 export interface RouterOsApplyOptions extends ApplyOptions {
   /** Whose objects these are: undo finds what an add made by its ownership tag. */
   peering: string;
+  /** What this run wrote before the plan's changes (our own certificates): undone with them on a failure. */
+  madeBefore?: readonly RunEntry[];
 }
 
 /** Ctrl-C (or SIGTERM) stopped the run before this write was sent. */
@@ -178,6 +180,10 @@ export async function applyPlan(ctx: RunContext, plan: Plan, options: RouterOsAp
     const change = changeOf.get(e.seq);
     if (change !== undefined) options.onEvent?.({ kind: "undo", change });
   });
+  // All or nothing: what this run made before the plan's changes goes too.
+  const before = await undoEntries(ctx, ctx.run, [...(options.madeBefore ?? [])].filter((e) => !e.undone).reverse());
+  undo.count += before.count;
+  undo.problems.push(...before.problems);
   // Only when nothing else of the run is left to undo can the router be compared with what it held before it.
   const whole = ctx.run.pending().length === 0;
   let diffs: string[] = [];

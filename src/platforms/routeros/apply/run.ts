@@ -304,7 +304,11 @@ async function undoOne(client: RouterClient, record: RunRecord, recreated: Reado
     return true;
   }
   // A certificate's key pair cannot be made again: say so rather than add an unsigned stand-in.
-  if (change.path === "/certificate") throw new Error("a removed certificate cannot be restored; prepare the peering again (offer or accept) to make new ones");
+  // A removal the router refused (a trap on it) left the certificate where it was: nothing to undo.
+  if (change.path === "/certificate") {
+    if ((await client.print("/certificate")).some((c) => c[".id"] === change.id)) return false;
+    throw new Error("a removed certificate cannot be restored; prepare the peering again (offer or accept) to make new ones");
+  }
   const still = await client.print(change.path, { query: { comment: tag } });
   if (still.length > 0) {
     // Made again already (by an undo the crash cut short): what follows it is placed in front of this one.
