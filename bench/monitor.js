@@ -129,8 +129,7 @@ async function monitorScreen(env, routes) {
     await t.waitFor((s) => s.includes("Friends (1)"), 60_000);
     t.type("\u001B[B");
     await t.waitFor((s) => s.includes("› remi"));
-    t.type("\r");
-    await t.waitFor((s) => s.includes("Which router?"));
+    // One router: enter on the friend opens the monitor at once (no router picker).
     const chosen = performance.now();
     const from = t.writes.length;
     t.type("\r");
