@@ -43,6 +43,9 @@ export interface WatchOptions {
   routes?: WatchRoutes | false;
 }
 
+/** The shortest time between two looks a change on the router asks for. */
+const WAKE_GAP_MS = 1000;
+
 /** A snapshot or a reconnect lists (and compares) the routes themselves up to this many. */
 export const SNAPSHOT_ROUTES = 10_000;
 /** Changes that come together (a best path moving is two updates) are told together after this pause. */
@@ -92,6 +95,7 @@ export async function watchRouter(options: WatchOptions): Promise<void> {
       options.onEvent({ event: "connected", time: time(), version });
       failures = 0;
       let wake: (() => void) | null = null;
+      let lookedAt = 0;
       let lost: Error | null = null;
       watching = await router.watchChanges(() => wake?.());
 
@@ -158,6 +162,7 @@ export async function watchRouter(options: WatchOptions): Promise<void> {
         if (router.closed) throw new Error("the connection was closed");
         if (lost !== null) throw lost;
         const status = await router.status({ routes: false });
+        lookedAt = Date.now();
         startFeed(status);
         if (snapshotSent) {
           emit(statusEvents(last!, status));
@@ -177,11 +182,13 @@ export async function watchRouter(options: WatchOptions): Promise<void> {
           };
           // Until the routes are in, look often: the snapshot waits for them.
           const t = setTimeout(done, snapshotSent ? pollMs : Math.min(pollMs, 250));
-          // A change seen by the router's stream: look again shortly (changes come in bursts).
+          // A change seen by the router's stream: look again shortly (changes come in bursts), but
+          // not more than once a second: a busy tunnel's counters change all the time, and every
+          // look is drawn.
           wake = () => {
             clearTimeout(t);
             wake = null;
-            setTimeout(done, 50);
+            setTimeout(done, Math.max(50, WAKE_GAP_MS - (Date.now() - lookedAt)));
           };
           options.signal.addEventListener("abort", done, { once: true });
         });

@@ -1,5 +1,5 @@
 // Bytes a second through each tunnel, from the counters of the watcher's looks.
-import { useEffect, useRef, useState } from "react";
+import { useMemo, useRef } from "react";
 import type { RouterStatus } from "../../../platforms/platform.js";
 
 export interface Rate {
@@ -7,14 +7,18 @@ export interface Rate {
   tx: number;
 }
 
-/** Rates by "peering link", from the counters of looks at least a second apart. */
+/**
+ * Rates by "peering link", from the counters of looks at least a second apart. Worked out while
+ * the look is drawn, not in an effect after it: an effect's setState would draw every look twice,
+ * and a screen full of routes costs tens of milliseconds a frame.
+ */
 export function useTunnelRates(status: RouterStatus | null): Map<string, Rate> {
   const samples = useRef(new Map<string, { at: number; rx: number; tx: number }>());
-  const [rates, setRates] = useState(new Map<string, Rate>());
-  useEffect(() => {
-    if (status === null) return;
+  const rates = useRef(new Map<string, Rate>());
+  return useMemo(() => {
+    if (status === null) return rates.current;
     const now = performance.now();
-    const next = new Map(rates);
+    const next = new Map(rates.current);
     let changed = false;
     for (const t of status.tunnels) {
       const key = `${t.peering} ${t.link}`;
@@ -30,8 +34,8 @@ export function useTunnelRates(status: RouterStatus | null): Map<string, Rate> {
       samples.current.set(key, { at: now, rx: t.rx, tx: t.tx });
       changed = true;
     }
-    if (changed) setRates(next);
+    if (changed) rates.current = next;
+    return rates.current;
     // Only a new look brings new counters.
   }, [status]);
-  return rates;
 }
