@@ -5,7 +5,7 @@
 import { Box, Text } from "ink";
 import { humanDuration } from "../../core/bundle.js";
 import { nameProblem } from "../../core/peering.js";
-import { applyPrepared, asnChoiceProblem, discardPrepared, finishAccept, openOffer, prepareAccept, suggestAsn, type Accepted, type OpenedOffer, type Prepared } from "../../flows/wizard.js";
+import { applyPrepared, asnChoiceProblem, discardPrepared, finishAccept, networksProblem, openOffer, prepareAccept, suggestAsn, type Accepted, type OpenedOffer, type Prepared } from "../../flows/wizard.js";
 import { keptAnswerFor } from "../../flows/kept.js";
 import type { KeptBundle } from "../../store/mailbox.js";
 import { peersOf } from "../../store/workspace.js";
@@ -202,6 +202,7 @@ export function AcceptOffer({ focused }: { focused: boolean }) {
             initial={step.draft.networks ?? step.draft.session!.inventory.lans.map((l) => l.network)}
             width={size.columns}
             focused={live}
+            problem={(networks) => networksProblem(step.draft.opened!.identity.name, networks, step.draft.session!.inventory, step.draft.opened!.offer)}
             onSubmit={(networks) => steps.go({ id: "monitor", draft: { ...step.draft, networks } })}
             onBack={back}
           />

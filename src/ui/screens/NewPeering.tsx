@@ -1,7 +1,7 @@
 // New peering (operator A): router → friend → tunnel kind → WANs → primary → ASN → networks →
 // prepare the tunnel interfaces on the router → the offer, with its fingerprint.
 import { Box, Text } from "ink";
-import { asnChoiceProblem, findEndpoint, makeOffer, suggestAsn, type OfferMade } from "../../flows/wizard.js";
+import { asnChoiceProblem, findEndpoint, linkKindProblem, makeOffer, networksProblem, suggestAsn, type OfferMade } from "../../flows/wizard.js";
 import { peersOf } from "../../store/workspace.js";
 import type { LinkKind } from "../../core/links/index.js";
 import { nameProblem } from "../../core/peering.js";
@@ -135,13 +135,22 @@ export function NewPeering({ focused }: { focused: boolean }) {
             onAbort={actions.quit}
           />
         );
-      case "kind":
+      case "kind": {
+        // Only the kinds this router's version runs are offered; the others say why they are not.
+        const session = step.draft.session!;
+        const kinds = [
+          { value: "wireguard", label: "WireGuard", detail: "both routers on RouterOS 7" },
+          { value: "ovpn", label: "OpenVPN", detail: "when your friend's router runs RouterOS 6" },
+        ].map((c) => ({ ...c, problem: linkKindProblem(session.router, session.inventory.version, c.value as LinkKind, step.draft.me!) }));
         return (
+          <Box flexDirection="column">
+            {kinds
+              .filter((c) => c.problem !== null)
+              .map((c) => (
+                <Text key={c.value} wrap="wrap">{`${c.label} is not offered: ${c.problem}`}</Text>
+              ))}
           <ChooseOne
-            choices={[
-              { value: "wireguard", label: "WireGuard", detail: "both routers on RouterOS 7" },
-              { value: "ovpn", label: "OpenVPN", detail: "when your friend's router runs RouterOS 6" },
-            ]}
+            choices={kinds.filter((c) => c.problem === null).map(({ problem: _, ...c }) => c)}
             initial={step.draft.kind}
             rows={rows}
             focused={live}
@@ -149,7 +158,9 @@ export function NewPeering({ focused }: { focused: boolean }) {
             onHelp={help}
             onChoose={(kind) => steps.go({ id: "wans", draft: { ...step.draft, kind: kind as LinkKind } })}
           />
+          </Box>
         );
+      }
       case "wans":
         return (
           <ChooseMany
@@ -212,6 +223,7 @@ export function NewPeering({ focused }: { focused: boolean }) {
             initial={step.draft.networks ?? step.draft.session!.inventory.lans.map((l) => l.network)}
             width={size.columns}
             focused={live}
+            problem={(networks) => networksProblem(step.draft.me!, networks, step.draft.session!.inventory)}
             onSubmit={(networks) => steps.go({ id: "monitor", draft: { ...step.draft, networks } })}
             onBack={back}
           />
