@@ -465,8 +465,6 @@ export async function prepareAccept(router: Router, ws: Workspace, opened: Opene
   if (choices.monitorApi !== undefined && parseApiEndpoint(choices.monitorApi) === null) throw new UserError(`--monitor-api ${choices.monitorApi}: use host:port, e.g. 172.16.20.2:8728`);
   {
     const inventory = known ?? (await router.discover());
-    const networks = networksProblem(me, choices.networks, inventory, offer);
-    if (networks !== null) throw new UserError(`networks to announce: ${networks}; nothing written`);
     // One run from the first write on: if anything fails, what it made is undone (and the router read back).
     return router.exclusive({ command: "accept", peering: offer.peering }, async () => {
       const side: OfferBody["side"] = {
@@ -482,7 +480,9 @@ export async function prepareAccept(router: Router, ws: Workspace, opened: Opene
       if (!draft.ok) throw new UserError(["the offer and your choices do not make a valid peering, nothing written:", ...draft.problems.map((p) => `  ${p.path}: ${p.message}`)].join("\n"));
       // Every refusal, the friend's input included, before the first write (the interfaces below).
       const refusals = checkPeering({ peering: draft.peering, side: me, featuresOf: router.platform.featuresOf, version: inventory.version, others: peers, router: { interfaces: inventory.interfaces.map((i) => i.name), prefixesInUse: inventory.prefixesInUse }, acceptPublic: opened.acceptPublic });
-      if (refusals.length > 0) throw new UserError(refusalLines("refused, nothing written:", refusals));
+      // Our own networks as the wizard checks them when typed (checkPeering sees them from the friend's side).
+      const networks = networksProblem(me, choices.networks, inventory, offer);
+      if (refusals.length > 0 || networks !== null) throw new UserError([...(networks === null ? [] : [`networks to announce: ${networks}; nothing written`]), ...(refusals.length > 0 ? [refusalLines("refused, nothing written:", refusals)] : [])].join("\n"));
 
       const keys = await prepareLinks(router, draft.peering, me, hooks);
       const full = peeringOf(offer, { side, links: linksWith(keys) });
