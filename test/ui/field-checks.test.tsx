@@ -133,3 +133,28 @@ describe("Accept offer: the networks field", () => {
     expect(l.router("remi").exportConfig()).toBe(before);
   });
 });
+
+describe("Accept offer: a link kind the router does not run", () => {
+  it("refuses a WireGuard link on a RouterOS 6 router at that link's step, saying what would do, writing nothing", async () => {
+    const l = await startLab(["alice", "carol"]);
+    const alice = labServices(l, "alice", "alice");
+    const carol = labServices(l, "carol", "carol");
+    const info = l.info().routers.find((r) => r.name === "alice")!;
+    const router = await routerOs.connect({ host: info.host, port: info.port, user: info.user, password: info.password, tls: false, knownFingerprint: null }, "alice");
+    const made = await makeOffer(router, alice.workspace, { me: "alice", friend: "carol", asn: 64514, networks: ["192.168.0.0/24"], links: [{ name: "isp1", kind: "wireguard", iface: "vlan832-orange-internet" }], primary: "isp1" }).finally(() => router.close());
+    const before = l.router("carol").exportConfig();
+
+    const ui = open(carol);
+    await ui.press("a", "offer:");
+    await ui.type(made.bundle.text);
+    await ui.press(KEY.enter, "Offer from alice");
+    const refused = flat(await ui.press(KEY.enter, /cannot\s+run\s+here/));
+    expect(refused).toMatch(/✗ Link isp1 cannot run here: .*link isp1 uses WireGuard but carol runs RouterOS 6\.49\.10, which has no WireGuard/);
+    expect(refused).toContain("OpenVPN works with RouterOS 6");
+    expect(refused).not.toContain("which of your WANs");
+    // Enter does not go on (esc goes back).
+    await ui.press(KEY.enter, /cannot\s+run\s+here/);
+    expect(ui.frame()).not.toContain("your ASN");
+    expect(l.router("carol").exportConfig()).toBe(before);
+  });
+});
