@@ -5,7 +5,7 @@ import { asnChoiceProblem, findEndpoint, linkKindProblem, makeOffer, networksPro
 import { peersOf } from "../../store/workspace.js";
 import type { LinkKind } from "../../core/links/index.js";
 import { nameProblem } from "../../core/peering.js";
-import { WizardFrame } from "../components/WizardFrame.js";
+import { linesOf, WizardFrame } from "../components/WizardFrame.js";
 import type { RouterSession } from "../hooks/use-router-session.js";
 import { BundleView } from "../widgets/bundle-view.js";
 import { ChooseMany, ChooseOne } from "../widgets/choice-list.js";
@@ -142,22 +142,23 @@ export function NewPeering({ focused }: { focused: boolean }) {
           { value: "wireguard", label: "WireGuard", detail: "both routers on RouterOS 7" },
           { value: "ovpn", label: "OpenVPN", detail: "when your friend's router runs RouterOS 6" },
         ].map((c) => ({ ...c, problem: linkKindProblem(session.router, session.inventory.version, c.value as LinkKind, step.draft.me!) }));
+        const refused = kinds.flatMap((c) => (c.problem === null ? [] : [`${c.label} is not offered: ${c.problem}`]));
         return (
           <Box flexDirection="column">
-            {kinds
-              .filter((c) => c.problem !== null)
-              .map((c) => (
-                <Text key={c.value} wrap="wrap">{`${c.label} is not offered: ${c.problem}`}</Text>
-              ))}
-          <ChooseOne
-            choices={kinds.filter((c) => c.problem === null).map(({ problem: _, ...c }) => c)}
-            initial={step.draft.kind}
-            rows={rows}
-            focused={live}
-            onBack={back}
-            onHelp={help}
-            onChoose={(kind) => steps.go({ id: "wans", draft: { ...step.draft, kind: kind as LinkKind } })}
-          />
+            {refused.map((line) => (
+              <Text key={line} wrap="wrap">
+                {line}
+              </Text>
+            ))}
+            <ChooseOne
+              choices={kinds.filter((c) => c.problem === null).map(({ problem: _, ...c }) => c)}
+              initial={step.draft.kind}
+              rows={Math.max(1, rows - refused.reduce((sum, line) => sum + linesOf(line, size.columns), 0))}
+              focused={live}
+              onBack={back}
+              onHelp={help}
+              onChoose={(kind) => steps.go({ id: "wans", draft: { ...step.draft, kind: kind as LinkKind } })}
+            />
           </Box>
         );
       }
