@@ -437,3 +437,48 @@ export function acceptPublicProblem(text: string): string | null {
   if (reserved !== undefined) return `${text} overlaps ${reserved.prefix} (${reserved.what}), which no friend may send`;
   return null;
 }
+
+// --- our own networks, checked as they are typed -----------------------------------------------
+
+/** What is known of both sides when the user types the networks to announce. */
+export interface OwnNetworkFacts {
+  /** Our WAN addresses ("203.0.113.10" or "203.0.113.10/24") with their interface. */
+  wans: readonly { interface: string; address: string }[];
+  /** Tunnel subnets in use on our router or proposed by the friend's offer. */
+  tunnelSubnets?: readonly string[];
+  /** On accept: the friend's networks from the offer. */
+  friend?: { name: string; networks: readonly string[] };
+}
+
+/**
+ * Why the networks we mean to announce cannot be, one line each (empty: fine): what the friend's
+ * bgpals would refuse (checkFriendPrefixes, seen from their side), a default route, a network
+ * holding our own WAN address, and overlaps with the friend's networks or a tunnel subnet.
+ */
+export function ownNetworksProblems(me: string, networks: readonly string[], facts: OwnNetworkFacts): string[] {
+  const out: string[] = [];
+  const labelled = networks.map((prefix, i) => ({ prefix, label: `networks[${i}]` }));
+  for (const n of networks) {
+    if (parsedOrNull(n)?.length === 0) out.push(`${n} is a default route: it would send all your friend's traffic to you, and your friend's bgpals refuses it; announce your LANs only`);
+  }
+  for (const r of checkFriendPrefixes(me, labelled, [])) {
+    if (r.code !== "prefix-public") out.push(`your friend would refuse this: ${r.message}`);
+  }
+  for (const w of facts.wans) {
+    const address = w.address.split("/")[0]!;
+    if (!isIPv4(address)) continue;
+    for (const n of networks) {
+      const prefix = parsedOrNull(n);
+      if (prefix !== null && prefix.length > 0 && addressInPrefix(parseAddress(address), prefix)) out.push(`${n} holds your WAN address ${address} (${w.interface}): the tunnel to your friend would be routed into itself; announce only networks behind your router, not your WAN`);
+    }
+  }
+  for (const n of networks) {
+    for (const f of facts.friend?.networks ?? []) {
+      if (overlapping(n, f)) out.push(`${n} overlaps ${facts.friend!.name}'s ${f}: the two networks must not share addresses; announce a network outside ${facts.friend!.networks.join(", ")}`);
+    }
+    for (const s of facts.tunnelSubnets ?? []) {
+      if (overlapping(n, s)) out.push(`${n} overlaps the tunnel subnet ${s}: announce your LANs, not a tunnel`);
+    }
+  }
+  return [...new Set(out)];
+}

@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { asnChoiceProblem, suggestAsnFor } from "../core/asn.js";
 import { decodeBundle, encodeBundle, type Identity, type PublicIdentity } from "../core/bundle.js";
-import { checkFriendInput, checkFriendPrefixes, checkPeering, type Refusal } from "../core/checks.js";
+import { checkFriendInput, checkFriendPrefixes, checkPeering, ownNetworksProblems, type Refusal } from "../core/checks.js";
 import { behindNat, isIPv4Prefix } from "../core/ipv4.js";
 import { LINK_KINDS } from "../core/links/index.js";
 import { answerSecret, answerShapeProblem, draftPeering, offerShapeProblem, parseApiEndpoint, peeringOf, PLACEHOLDER_KEY, proposeLinks, type AnswerBody, type CaCertificateBody, type MonitorGrant, type OfferBody } from "../core/offer.js";
@@ -131,6 +131,24 @@ export function parseNetworkList(text: string): { ok: true; networks: string[] }
   const bad = networks.find((n) => !isIPv4Prefix(n));
   if (bad !== undefined) return { ok: false, message: `${bad} is not an IPv4 prefix like 192.168.0.0/24` };
   return { ok: true, networks };
+}
+
+/**
+ * Why the networks this side means to announce cannot be, in one line (null: fine), against what is
+ * known when they are typed: our WAN addresses and tunnel prefixes, and on accept the offer's.
+ */
+export function networksProblem(me: string, networks: readonly string[], inventory: Inventory, offer?: OfferBody): string | null {
+  const problems = ownNetworksProblems(me, networks, {
+    wans: inventory.wans.flatMap((w) => (w.address === undefined ? [] : [{ interface: w.interface, address: w.address }])),
+    tunnelSubnets: [...inventory.tunnelPrefixes.map((t) => t.prefix), ...(offer?.links.map((l) => l.subnet) ?? [])],
+    friend: offer === undefined ? undefined : { name: offer.side.name, networks: offer.side.networks },
+  });
+  return problems.length === 0 ? null : problems.join("; ");
+}
+
+/** Why a link kind cannot run on this router's version (null: it can), said as the router's. */
+export function linkKindProblem(router: Router, version: string, kind: OfferLinkChoice["kind"], me: string): string | null {
+  return linksUnsupported(router, version, [{ name: "isp1", kind }], me);
 }
 
 function routerIdOf(networks: string[], inventory: Inventory): string {
@@ -267,6 +285,8 @@ export async function makeOffer(router: Router, ws: Workspace, request: OfferReq
     const inventory = known ?? (await router.discover());
     const unsupported = linksUnsupported(router, inventory.version, request.links, request.me);
     if (unsupported !== null) throw new UserError(unsupported);
+    const networks = networksProblem(request.me, request.networks, inventory);
+    if (networks !== null) throw new UserError(`networks to announce: ${networks}; nothing written`);
     if (request.monitorApi !== undefined && parseApiEndpoint(request.monitorApi) === null) throw new UserError(`--monitor-api ${request.monitorApi}: use host:port, e.g. 172.16.20.1:8728`);
     const wans: OfferBody["side"]["wans"] = {};
     // IP Cloud's name follows one public address: it may name one link only.
@@ -460,7 +480,9 @@ export async function prepareAccept(router: Router, ws: Workspace, opened: Opene
       if (!draft.ok) throw new UserError(["the offer and your choices do not make a valid peering, nothing written:", ...draft.problems.map((p) => `  ${p.path}: ${p.message}`)].join("\n"));
       // Every refusal, the friend's input included, before the first write (the interfaces below).
       const refusals = checkPeering({ peering: draft.peering, side: me, featuresOf: router.platform.featuresOf, version: inventory.version, others: peers, router: { interfaces: inventory.interfaces.map((i) => i.name), prefixesInUse: inventory.prefixesInUse }, acceptPublic: opened.acceptPublic });
-      if (refusals.length > 0) throw new UserError(refusalLines("refused, nothing written:", refusals));
+      // Our own networks as the wizard checks them when typed (checkPeering sees them from the friend's side).
+      const networks = networksProblem(me, choices.networks, inventory, offer);
+      if (refusals.length > 0 || networks !== null) throw new UserError([...(networks === null ? [] : [`networks to announce: ${networks}; nothing written`]), ...(refusals.length > 0 ? [refusalLines("refused, nothing written:", refusals)] : [])].join("\n"));
 
       const keys = await prepareLinks(router, draft.peering, me, hooks);
       const full = peeringOf(offer, { side, links: linksWith(keys) });

@@ -1,6 +1,6 @@
 import { routerOsFeatures } from "../../src/platforms/routeros/dialects.js";
 import { describe, expect, it } from "vitest";
-import { acceptPublicProblem, checkPeering, type Refusal } from "../../src/core/checks.js";
+import { acceptPublicProblem, checkPeering, ownNetworksProblems, type Refusal } from "../../src/core/checks.js";
 import { coverAllAddresses, formatAddress, parsePrefix } from "../../src/core/ipv4.js";
 import { parsePeering } from "../../src/core/peering.js";
 import { example, exampleJson, mustParse } from "../helpers.js";
@@ -325,5 +325,17 @@ describe("text that is not what it seems", () => {
     for (const endpoint of ["203.0.113.10", "vpn.alice.example", "c0ffee123456.sn.mynetname.net", "1e100.net"]) {
       expect(problems((j) => (j.sides.alice.wans.isp1.endpoint = endpoint)), endpoint).toEqual([]);
     }
+  });
+});
+
+describe("ownNetworksProblems (issue 15: the networks field)", () => {
+  const wans = [{ interface: "ether1", address: "203.0.113.10/24" }];
+  it("passes LANs, and refuses a default route, a network holding a WAN address, the friend's networks and a tunnel subnet", () => {
+    expect(ownNetworksProblems("alice", ["192.168.0.0/24"], { wans, tunnelSubnets: ["172.16.20.0/30"], friend: { name: "remi", networks: ["192.168.42.0/24"] } })).toEqual([]);
+    expect(ownNetworksProblems("alice", ["192.168.0.0/24", "0.0.0.0/0"], { wans })).toEqual([expect.stringContaining("0.0.0.0/0 is a default route")]);
+    expect(ownNetworksProblems("alice", ["203.0.113.0/25"], { wans }).join("\n")).toContain("203.0.113.0/25 holds your WAN address 203.0.113.10 (ether1)");
+    expect(ownNetworksProblems("alice", ["192.168.0.0/16"], { wans, friend: { name: "remi", networks: ["192.168.42.0/24"] } })).toEqual([expect.stringContaining("192.168.0.0/16 overlaps remi's 192.168.42.0/24")]);
+    expect(ownNetworksProblems("alice", ["172.16.20.0/24"], { wans, tunnelSubnets: ["172.16.20.0/30"] })).toEqual([expect.stringContaining("overlaps the tunnel subnet 172.16.20.0/30")]);
+    expect(ownNetworksProblems("alice", ["0.0.0.0/1", "128.0.0.0/1"], { wans: [] }).join("\n")).toContain("your friend would refuse this");
   });
 });

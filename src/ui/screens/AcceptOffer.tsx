@@ -5,7 +5,7 @@
 import { Box, Text } from "ink";
 import { humanDuration } from "../../core/bundle.js";
 import { nameProblem } from "../../core/peering.js";
-import { applyPrepared, asnChoiceProblem, discardPrepared, finishAccept, openOffer, prepareAccept, suggestAsn, type Accepted, type OpenedOffer, type Prepared } from "../../flows/wizard.js";
+import { applyPrepared, asnChoiceProblem, discardPrepared, finishAccept, linkKindProblem, networksProblem, openOffer, prepareAccept, suggestAsn, type Accepted, type OpenedOffer, type Prepared } from "../../flows/wizard.js";
 import { keptAnswerFor } from "../../flows/kept.js";
 import type { KeptBundle } from "../../store/mailbox.js";
 import { peersOf } from "../../store/workspace.js";
@@ -161,6 +161,17 @@ export function AcceptOffer({ focused }: { focused: boolean }) {
         return <RouterStep open={open} width={size.columns} rows={rows} focused={live} onBack={back} onHelp={help} onSession={(session) => nextLink({ ...step.draft, session, wans: {} })} />;
       case "wan": {
         const link = step.draft.opened!.offer.links.find((l) => l.name === step.link)!;
+        const session = step.draft.session!;
+        // A link kind this router's version does not run is refused here, before any WAN is chosen.
+        const unsupported = linkKindProblem(session.router, session.inventory.version, link.kind, step.draft.opened!.identity.name);
+        if (unsupported !== null) {
+          return (
+            <Box flexDirection="column">
+              <Text wrap="wrap">{`✗ Link ${link.name} cannot run here: ${unsupported}. Ask ${step.draft.opened!.offer.side.name} for an offer with links your router runs (OpenVPN works with RouterOS 6); nothing was written.`}</Text>
+              <ChooseOne key={step.link} choices={[]} rows={rows - 2} focused={live} onBack={back} onHelp={help} onChoose={() => undefined} />
+            </Box>
+          );
+        }
         return (
           <Box flexDirection="column">
             <Text>{`Link ${link.name} (${link.kind}${step.draft.opened!.offer.policy.primary === link.name ? ", primary" : ", backup"}): which of your WANs?`}</Text>
@@ -202,6 +213,7 @@ export function AcceptOffer({ focused }: { focused: boolean }) {
             initial={step.draft.networks ?? step.draft.session!.inventory.lans.map((l) => l.network)}
             width={size.columns}
             focused={live}
+            problem={(networks) => networksProblem(step.draft.opened!.identity.name, networks, step.draft.session!.inventory, step.draft.opened!.offer)}
             onSubmit={(networks) => steps.go({ id: "monitor", draft: { ...step.draft, networks } })}
             onBack={back}
           />

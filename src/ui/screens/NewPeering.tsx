@@ -1,11 +1,11 @@
 // New peering (operator A): router → friend → tunnel kind → WANs → primary → ASN → networks →
 // prepare the tunnel interfaces on the router → the offer, with its fingerprint.
 import { Box, Text } from "ink";
-import { asnChoiceProblem, findEndpoint, makeOffer, suggestAsn, type OfferMade } from "../../flows/wizard.js";
+import { asnChoiceProblem, findEndpoint, linkKindProblem, makeOffer, networksProblem, suggestAsn, type OfferMade } from "../../flows/wizard.js";
 import { peersOf } from "../../store/workspace.js";
 import type { LinkKind } from "../../core/links/index.js";
 import { nameProblem } from "../../core/peering.js";
-import { WizardFrame } from "../components/WizardFrame.js";
+import { linesOf, WizardFrame } from "../components/WizardFrame.js";
 import type { RouterSession } from "../hooks/use-router-session.js";
 import { BundleView } from "../widgets/bundle-view.js";
 import { ChooseMany, ChooseOne } from "../widgets/choice-list.js";
@@ -135,21 +135,33 @@ export function NewPeering({ focused }: { focused: boolean }) {
             onAbort={actions.quit}
           />
         );
-      case "kind":
+      case "kind": {
+        // Only the kinds this router's version runs are offered; the others say why they are not.
+        const session = step.draft.session!;
+        const kinds = [
+          { value: "wireguard", label: "WireGuard", detail: "both routers on RouterOS 7" },
+          { value: "ovpn", label: "OpenVPN", detail: "when your friend's router runs RouterOS 6" },
+        ].map((c) => ({ ...c, problem: linkKindProblem(session.router, session.inventory.version, c.value as LinkKind, step.draft.me!) }));
+        const refused = kinds.flatMap((c) => (c.problem === null ? [] : [`${c.label} is not offered: ${c.problem}`]));
         return (
-          <ChooseOne
-            choices={[
-              { value: "wireguard", label: "WireGuard", detail: "both routers on RouterOS 7" },
-              { value: "ovpn", label: "OpenVPN", detail: "when your friend's router runs RouterOS 6" },
-            ]}
-            initial={step.draft.kind}
-            rows={rows}
-            focused={live}
-            onBack={back}
-            onHelp={help}
-            onChoose={(kind) => steps.go({ id: "wans", draft: { ...step.draft, kind: kind as LinkKind } })}
-          />
+          <Box flexDirection="column">
+            {refused.map((line) => (
+              <Text key={line} wrap="wrap">
+                {line}
+              </Text>
+            ))}
+            <ChooseOne
+              choices={kinds.filter((c) => c.problem === null).map(({ problem: _, ...c }) => c)}
+              initial={step.draft.kind}
+              rows={Math.max(1, rows - refused.reduce((sum, line) => sum + linesOf(line, size.columns), 0))}
+              focused={live}
+              onBack={back}
+              onHelp={help}
+              onChoose={(kind) => steps.go({ id: "wans", draft: { ...step.draft, kind: kind as LinkKind } })}
+            />
+          </Box>
         );
+      }
       case "wans":
         return (
           <ChooseMany
@@ -212,6 +224,7 @@ export function NewPeering({ focused }: { focused: boolean }) {
             initial={step.draft.networks ?? step.draft.session!.inventory.lans.map((l) => l.network)}
             width={size.columns}
             focused={live}
+            problem={(networks) => networksProblem(step.draft.me!, networks, step.draft.session!.inventory)}
             onSubmit={(networks) => steps.go({ id: "monitor", draft: { ...step.draft, networks } })}
             onBack={back}
           />

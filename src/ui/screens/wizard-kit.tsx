@@ -153,7 +153,7 @@ export function ResultPanel({ lines, log, rows, focused, onDone, onHelp }: { lin
 }
 
 /** The networks to announce: comma-separated prefixes, the router's LANs offered first. */
-export function NetworksField({ initial, width, focused, onSubmit, onBack }: { initial: readonly string[]; width: number; focused: boolean; onSubmit: (networks: string[]) => void; onBack: () => void }) {
+export function NetworksField({ initial, width, focused, problem, onSubmit, onBack }: { initial: readonly string[]; width: number; focused: boolean; /** What both routers' facts say of the typed networks (null: fine). */ problem: (networks: string[]) => string | null; onSubmit: (networks: string[]) => void; onBack: () => void }) {
   const actions = useActions();
   return (
     <TextField
@@ -164,11 +164,11 @@ export function NetworksField({ initial, width, focused, onSubmit, onBack }: { i
       focused={focused}
       validate={(v) => {
         const parsed = parseNetworkList(v);
-        return parsed.ok ? null : parsed.message;
+        return parsed.ok ? problem(parsed.networks) : parsed.message;
       }}
       onSubmit={(v) => {
         const parsed = parseNetworkList(v);
-        if (parsed.ok) onSubmit(parsed.networks);
+        if (parsed.ok && problem(parsed.networks) === null) onSubmit(parsed.networks);
       }}
       onBack={onBack}
       onAbort={actions.quit}
