@@ -5,11 +5,12 @@
 // Keys typed in a burst (the program was busy, or fingers fast) reach Ink as one string, "jjj" or
 // "/10.2": that is split into keys here, and the keys are handed out one at a time, each after
 // React has drawn what the one before did, so each lands where the screen then says it goes.
-// "Drawn" is React's scheduler having nothing more urgent to do: a key waits as an idle task of
-// the scheduler React itself renders with, so a render that yields half way (a busy machine)
-// still finishes before the next key is handed out.
+// "Drawn" is React's scheduler having run the render the key asked for: a key waits as a
+// low-priority task of the scheduler React itself renders with, ordered after the render already
+// queued (a render that yields half way on a busy machine still finishes first), and, unlike an
+// idle task, not starved by the renders of a table that keeps streaming in.
 import { useInput, type Key } from "ink";
-import { unstable_IdlePriority as IDLE, unstable_scheduleCallback as scheduleCallback } from "scheduler";
+import { unstable_LowPriority as LOW, unstable_scheduleCallback as scheduleCallback } from "scheduler";
 import { createContext, useContext, useLayoutEffect, useMemo, useRef, type ReactNode } from "react";
 
 /** Ink's key, and `paste` for text that came between bracketed-paste markers (one paste, enter inside it is text). */
@@ -112,7 +113,7 @@ function dispatch(hub: KeyHub, input: string, key: HubKey): void {
 function pump(hub: KeyHub): void {
   if (hub.pumping) return;
   hub.pumping = true;
-  scheduleCallback(IDLE, () => {
+  scheduleCallback(LOW, () => {
     hub.pumping = false;
     const next = hub.queue.shift();
     if (next === undefined) return;
