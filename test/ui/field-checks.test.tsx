@@ -1,15 +1,14 @@
 // Issue 15: every field of the offer and accept wizards is checked when it is typed (on enter),
 // against what both routers' facts say at that point, and says there what would be valid; nothing
 // reaches the lab router before all fields pass.
-import { cleanup, render } from "ink-testing-library";
+import { cleanup } from "ink-testing-library";
 import { afterEach, describe, expect, it } from "vitest";
 import { makeOffer } from "../../src/flows/wizard.js";
 import { routerOs } from "../../src/platforms/routeros/index.js";
 import { Lab } from "../../src/lab/lab.js";
-import { App } from "../../src/ui/App.js";
 import type { Services } from "../../src/ui/services.js";
-import { effectsSettled, plain, waitFor } from "./helpers.js";
 import { labServices } from "./lab-services.js";
+import { openScreens } from "./open-screens.js";
 
 const SIZE = { columns: 80, rows: 24 };
 const KEY = { enter: "\r", escape: "\u001B", down: "\u001B[B", space: " ", ctrlU: "\u0015" } as const;
@@ -27,23 +26,7 @@ async function startLab(routers: string[]): Promise<Lab> {
 }
 
 function open(services: Services) {
-  const home = services.loadHome();
-  const app = render(<App routers={home.routers} friends={home.friends} services={services} size={SIZE} />);
-  const frame = () => plain(app.lastFrame());
-  const shows = async (want: string | RegExp, timeoutMs = 8000) => {
-    await waitFor(() => (typeof want === "string" ? frame().includes(want) : want.test(frame())), frame, timeoutMs);
-    return frame();
-  };
-  const press = async (key: string, want: string | RegExp, timeoutMs?: number) => {
-    await effectsSettled();
-    app.stdin.write(key);
-    return shows(want, timeoutMs);
-  };
-  const type = async (text: string, shown = text.slice(-30)) => {
-    await effectsSettled();
-    app.stdin.write(text);
-    await waitFor(() => frame().includes(shown), frame);
-  };
+  const { app, frame, shows, press, type } = openScreens(services, SIZE);
   /** Clears the networks field, types `networks`, presses enter and waits for `want`. */
   const networks = async (text: string, want: string | RegExp) => {
     await press(KEY.ctrlU, /networks to announce: *$/m);

@@ -2,15 +2,14 @@
 // real protocol: the happy path and its error states.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { cleanup, render } from "ink-testing-library";
+import { cleanup } from "ink-testing-library";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { makeOffer } from "../../src/flows/wizard.js";
 import { routerOs } from "../../src/platforms/routeros/index.js";
 import { Lab } from "../../src/lab/lab.js";
-import { App } from "../../src/ui/App.js";
 import type { Services } from "../../src/ui/services.js";
-import { effectsSettled, plain, waitFor } from "./helpers.js";
 import { labServices } from "./lab-services.js";
+import { openScreens } from "./open-screens.js";
 
 const SIZE = { columns: 80, rows: 24 };
 const KEY = { enter: "\r", escape: "\u001B", down: "\u001B[B", up: "\u001B[A", space: " ", ctrlU: "\u0015", ctrlV: "\u0016", pageDown: "\u001B[6~", home: "\u001B[H", end: "\u001B[F" } as const;
@@ -25,27 +24,7 @@ afterEach(async () => {
   await lab.stop();
 });
 
-function open(services: Services) {
-  const home = services.loadHome();
-  const app = render(<App routers={home.routers} friends={home.friends} services={services} size={SIZE} />);
-  const frame = () => plain(app.lastFrame());
-  const shows = async (want: string | RegExp, timeoutMs = 8000) => {
-    await waitFor(() => (typeof want === "string" ? frame().includes(want) : want.test(frame())), frame, timeoutMs);
-    return frame();
-  };
-  const press = async (key: string, want: string | RegExp, timeoutMs?: number) => {
-    await effectsSettled();
-    app.stdin.write(key);
-    return shows(want, timeoutMs);
-  };
-  /** Types and waits for the field to show it (`shown`: what a masked field draws instead). */
-  const type = async (text: string, shown = text.slice(-30)) => {
-    await effectsSettled();
-    app.stdin.write(text);
-    await waitFor(() => frame().includes(shown), frame);
-  };
-  return { app, frame, shows, press, type };
-}
+const open = (services: Services) => openScreens(services, SIZE);
 
 /** Every line within 80 columns and the frame within 23 rows. */
 function fits(frame: string): void {
