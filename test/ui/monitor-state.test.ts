@@ -116,6 +116,20 @@ describe("monitor state", () => {
     expect(state.events.at(-1)).toBe(`10:00:00 line ${KEPT_EVENTS + 49}`);
   });
 
+  it("takes a burst of events in one step, as the same lines one at a time would give, keeping the newest", () => {
+    // A loss early in the burst still times a best path moved at its end, though only the tail is worded.
+    const burst: WatchEvent[] = [down("isp1", 0), ...Array.from({ length: KEPT_EVENTS * 3 }, (_, i) => moved(i % 2 === 0 ? "isp2" : "isp1", i % 2 === 0 ? "isp1" : "isp2", 1 + i / 1000)), moved("isp1", "isp2", 5)];
+    const before = run(start(), { type: "note", time: at(0), text: "before" });
+    const oneByOne = run(before, ...burst.map((event): MonitorAction => ({ type: "watched", event })));
+    const together = monitorReducer(before, { type: "watchedMany", events: burst });
+    expect(together.events).toEqual(oneByOne.events);
+    expect(together.lostAt).toEqual(oneByOne.lostAt);
+    expect(together.events).toHaveLength(KEPT_EVENTS);
+    expect(together.events.at(-1)).toBe("10:00:05 best path to 192.168.42.0/24 moved isp1 → isp2, 5.0 s after isp1 went down");
+    // A short burst keeps what was logged before it.
+    expect(monitorReducer(before, { type: "watchedMany", events: [up("isp1", 1), down("isp2", 2)] }).events).toEqual(["10:00:00 before", "10:00:01 session isp1 established", "10:00:02 session isp2 down: hold timer expired"]);
+  });
+
   it("switches panes and moves the link selection within the peering's links", () => {
     let state = monitorReducer(start(), { type: "nextPane" });
     expect(state.pane).toBe("links");

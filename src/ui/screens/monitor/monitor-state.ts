@@ -39,6 +39,8 @@ export interface MonitorState {
 export type MonitorAction =
   | { type: "status"; status: RouterStatus }
   | { type: "friendStatus"; status: RouterStatus }
+  /** Events that came together (a burst of best paths moving): applied in one step. */
+  | { type: "watchedMany"; events: readonly WatchEvent[] }
   /** An event on my router. */
   | { type: "watched"; event: WatchEvent }
   /** An event on the friend's router. */
@@ -121,6 +123,17 @@ export function monitorReducer(state: MonitorState, action: MonitorAction): Moni
     case "watched": {
       const lostAt = losses(state.lostAt, action.event);
       return { ...state, lostAt, events: logged(state.events, timed(action.event, state.platform, lostAt)) };
+    }
+    case "watchedMany": {
+      // Only the last KEPT_EVENTS are worded and kept; the link losses follow every one of them.
+      let lostAt = state.lostAt;
+      const lines: string[] = [];
+      const firstKept = action.events.length - KEPT_EVENTS;
+      action.events.forEach((e, i) => {
+        lostAt = losses(lostAt, e);
+        if (i >= firstKept) lines.push(timed(e, state.platform, lostAt));
+      });
+      return { ...state, lostAt, events: [...state.events, ...lines].slice(-KEPT_EVENTS) };
     }
     case "friendWatched": {
       const e = action.event;

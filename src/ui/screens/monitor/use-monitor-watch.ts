@@ -5,7 +5,7 @@ import { useEffect, useMemo, useState, type Dispatch } from "react";
 import type { Peering } from "../../../core/peering.js";
 import { RouteTable } from "../../../core/route-table.js";
 import { friendAddresses, watchFriendRouter } from "../../../flows/monitor.js";
-import { watchRouter, type RoutesState } from "../../../flows/watch.js";
+import { watchRouter, type RoutesState, type WatchEvent } from "../../../flows/watch.js";
 import type { RouterSession } from "../../hooks/use-router-session.js";
 import { useTableRevision } from "../../hooks/use-table-revision.js";
 import { useServices } from "../../services.js";
@@ -33,10 +33,20 @@ export function useMonitorWatch(session: RouterSession | null, peering: Peering 
     if (session === null) return;
     const linkByAddress = new Map<string, string>(JSON.parse(addresses) as Array<[string, string]>);
     const controller = new AbortController();
+    // Events that come in one go (a burst of best paths moving: up to one per route) reach the
+    // screen as one step, not a render's worth of work each.
+    let pending: WatchEvent[] = [];
+    const flush = () => {
+      const events = pending;
+      pending = [];
+      if (!controller.signal.aborted) dispatch(events.length === 1 ? { type: "watched", event: events[0]! } : { type: "watchedMany", events });
+    };
     void watchRouter({
       connect: () => session.router.reconnect(),
       signal: controller.signal,
-      onEvent: (event) => dispatch({ type: "watched", event }),
+      onEvent: (event) => {
+        if (pending.push(event) === 1) queueMicrotask(flush);
+      },
       onStatus: (status) => dispatch({ type: "status", status }),
       routes: linkByAddress.size === 0 ? false : { table, addresses: [...linkByAddress.keys()], linkOf: (gateway) => linkByAddress.get(gateway), onState: setFeed },
     });
