@@ -32,6 +32,19 @@ export function resource(version: string, board: string, arch: string): Record<s
 }
 
 // RouterOS's default firewall (defconf), the one most home routers keep.
+/** What a factory configuration holds past the interfaces, addresses and routes: firewall, NAT, DNS, IP Cloud off, the admin user. */
+export function defconfRest(dnsServers = ""): Record<string, Array<Record<string, string>>> {
+  return {
+    "/ip/firewall/filter": defconfFirewall(),
+    "/ip/firewall/nat": [{ chain: "srcnat", action: "masquerade", "out-interface-list": "WAN", comment: "defconf: masquerade" }],
+    "/ip/firewall/mangle": [],
+    "/ip/firewall/address-list": [],
+    "/ip/dns": [{ servers: dnsServers, "allow-remote-requests": "yes" }],
+    "/ip/cloud": [{ "ddns-enabled": "no", "update-time": "no" }],
+    "/user": [{ name: "admin", group: "full" }],
+  };
+}
+
 export function defconfFirewall(): Array<Record<string, string>> {
   return [
     { chain: "input", action: "accept", "connection-state": "established,related,untracked", comment: "defconf: accept established,related,untracked" },
@@ -93,13 +106,7 @@ export function alice(): Personality {
         { "dst-address": "0.0.0.0/0", gateway: "203.0.113.1", distance: "1", "check-gateway": "ping", comment: "orange (isp1)" },
         { "dst-address": "0.0.0.0/0", gateway: "198.51.100.1", distance: "2", "check-gateway": "ping", comment: "sfr (isp2)" },
       ],
-      "/ip/firewall/filter": defconfFirewall(),
-      "/ip/firewall/nat": [{ chain: "srcnat", action: "masquerade", "out-interface-list": "WAN", comment: "defconf: masquerade" }],
-      "/ip/firewall/mangle": [],
-      "/ip/firewall/address-list": [],
-      "/ip/dns": [{ servers: "9.9.9.9,1.1.1.1", "allow-remote-requests": "yes" }],
-      "/ip/cloud": [{ "ddns-enabled": "no", "update-time": "no" }],
-      "/user": [{ name: "admin", group: "full" }],
+      ...defconfRest("9.9.9.9,1.1.1.1"),
     },
   };
 }
@@ -146,13 +153,7 @@ export function remi(): Personality {
         { "dst-address": "0.0.0.0/0", gateway: "pppoe-out1", distance: "1", dynamic: "true" },
         { "dst-address": "0.0.0.0/0", gateway: "pppoe-out2", distance: "2", dynamic: "true" },
       ],
-      "/ip/firewall/filter": defconfFirewall(),
-      "/ip/firewall/nat": [{ chain: "srcnat", action: "masquerade", "out-interface-list": "WAN", comment: "defconf: masquerade" }],
-      "/ip/firewall/mangle": [],
-      "/ip/firewall/address-list": [],
-      "/ip/dns": [{ servers: "", "allow-remote-requests": "yes" }],
-      "/ip/cloud": [{ "ddns-enabled": "no", "update-time": "no" }],
-      "/user": [{ name: "admin", group: "full" }],
+      ...defconfRest(),
     },
   };
 }
@@ -247,13 +248,7 @@ export function dana(): Personality {
         { "dst-address": "0.0.0.0/0", gateway: "198.19.4.1", distance: "1", dynamic: "true" },
         { "dst-address": "0.0.0.0/0", gateway: "pppoe-out1", distance: "2", dynamic: "true" },
       ],
-      "/ip/firewall/filter": defconfFirewall(),
-      "/ip/firewall/nat": [{ chain: "srcnat", action: "masquerade", "out-interface-list": "WAN", comment: "defconf: masquerade" }],
-      "/ip/firewall/mangle": [],
-      "/ip/firewall/address-list": [],
-      "/ip/dns": [{ servers: "", "allow-remote-requests": "yes" }],
-      "/ip/cloud": [{ "ddns-enabled": "no", "update-time": "no" }],
-      "/user": [{ name: "admin", group: "full" }],
+      ...defconfRest(),
     },
   };
 }

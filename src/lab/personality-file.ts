@@ -4,7 +4,7 @@
 // already there (an OpenVPN server, an interface listening on a port). docs/lab.md describes it.
 import { z } from "zod";
 import { menuDescriptors } from "./menus.js";
-import { defconfFirewall, ether, lan, resource, type Personality } from "./personalities.js";
+import { defconfRest, ether, lan, resource, type Personality } from "./personalities.js";
 import { routerOs } from "./versions.js";
 
 /** A personality file the lab cannot use; the message says where and why. */
@@ -138,13 +138,7 @@ export function personalityFromFile(name: string, version: string, text: string 
       ...wans.map((w) => wanAddress(w)),
     ],
     "/ip/route": wans.map((w) => wanRoute(w)),
-    "/ip/firewall/filter": defconfFirewall(),
-    "/ip/firewall/nat": [{ chain: "srcnat", action: "masquerade", "out-interface-list": "WAN", comment: "defconf: masquerade" }],
-    "/ip/firewall/mangle": [],
-    "/ip/firewall/address-list": [],
-    "/ip/dns": [{ servers: "", "allow-remote-requests": "yes" }],
-    "/ip/cloud": [{ "ddns-enabled": "no", "update-time": "no" }],
-    "/user": [{ name: "admin", group: "full" }],
+    ...defconfRest(),
   };
   const dhcp = wans.filter(isEthernet).filter((w) => w.type === "dhcp");
   // A bound DHCP client shows its lease; the address and default route above are what it installed.
