@@ -2,6 +2,7 @@
 // one place that ends the app.
 import { Box, useApp } from "ink";
 import { Component, useEffect, type ReactNode } from "react";
+import { CommandLine, CommandLineProvider } from "./components/CommandLine.js";
 import { ErrorView } from "./components/ErrorView.js";
 import { KeyHints } from "./components/KeyHints.js";
 import { frameRows } from "./components/ScreenFrame.js";
@@ -41,7 +42,9 @@ export function App({ routers, friends, bundles, services, size, active = true, 
       <ServicesProvider services={services}>
         <AppStateProvider home={{ routers, friends, bundles }}>
           <TerminalSizeProvider fixed={size}>
-            <Root routers={routers} friends={friends} active={active} onQuit={onQuit} />
+            <CommandLineProvider>
+              <Root routers={routers} friends={friends} active={active} onQuit={onQuit} />
+            </CommandLineProvider>
           </TerminalSizeProvider>
         </AppStateProvider>
       </ServicesProvider>
@@ -67,7 +70,8 @@ function Root({ routers, friends, active, onQuit }: Pick<AppProps, "routers" | "
 
   const screen = currentScreen(state);
   const below = state.stack[state.stack.length - 2];
-  const focused = active && state.error === null && !state.quit;
+  // The command line, while open, takes the keys from the screen (and its hints' place).
+  const focused = active && state.error === null && !state.quit && !state.commandLine;
   return (
     <Box flexDirection="column" width={size.columns} height={frameRows(size)}>
       <ScreenBoundary
@@ -77,6 +81,7 @@ function Root({ routers, friends, active, onQuit }: Pick<AppProps, "routers" | "
       >
         <ScreenSwitch screen={screen} below={below} focused={focused} />
       </ScreenBoundary>
+      {state.commandLine && state.error === null ? <CommandLine active={active && !state.quit} /> : null}
       {state.error ? <ErrorPanel error={state.error} active={active} /> : null}
     </Box>
   );

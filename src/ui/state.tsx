@@ -49,10 +49,15 @@ export interface AppState extends HomeData {
   error: ErrorReport | null;
   /** Set by the quit action; the root sees it and ends the Ink app. */
   quit: boolean;
+  /** The `:` command line is open at the bottom and takes the keys. */
+  commandLine: boolean;
 }
 
 export type AppAction =
   | { type: "navigate"; screen: Screen }
+  /** From the command line: Home, with `screen` over it (Home alone without one). */
+  | { type: "go"; screen?: Screen }
+  | { type: "commandLine"; open: boolean }
   | { type: "back" }
   | { type: "move"; by: number }
   | { type: "setHome"; routers: readonly RouterEntry[]; friends: readonly FriendEntry[]; bundles?: readonly BundleEntry[] }
@@ -78,7 +83,7 @@ export function currentScreen(state: AppState): Screen {
 }
 
 export function createInitialState(home: HomeData): AppState {
-  return { routers: home.routers, friends: home.friends, bundles: home.bundles ?? [], stack: [{ id: "home" }], selected: 0, error: null, quit: false };
+  return { routers: home.routers, friends: home.friends, bundles: home.bundles ?? [], stack: [{ id: "home" }], selected: 0, error: null, quit: false, commandLine: false };
 }
 
 function clampSelection(selected: number, home: HomeData): number {
@@ -94,6 +99,12 @@ export function appReducer(state: AppState, action: AppAction): AppState {
       // Opening the screen already on top (help from help) would only grow the stack.
       if (currentScreen(state).id === action.screen.id && currentScreen(state).subject === action.screen.subject) return state;
       return { ...state, stack: [...state.stack, action.screen] };
+    case "go": {
+      const home = state.stack[0] ?? { id: "home" };
+      return { ...state, stack: action.screen === undefined ? [home] : [home, action.screen] };
+    }
+    case "commandLine":
+      return state.commandLine === action.open ? state : { ...state, commandLine: action.open };
     case "back":
       return state.stack.length > 1 ? { ...state, stack: pop(state.stack) } : state;
     case "move":
@@ -116,6 +127,10 @@ export function appReducer(state: AppState, action: AppAction): AppState {
 
 export interface AppActions {
   navigate(screen: Screen): void;
+  /** Home, with `screen` over it: where a `:` command goes, whatever was open. */
+  go(screen?: Screen): void;
+  openCommandLine(): void;
+  closeCommandLine(): void;
   back(): void;
   move(by: number): void;
   setHome(home: HomeData): void;
@@ -133,6 +148,9 @@ export function AppStateProvider({ home, children }: { home: HomeData; children:
   const actions = useMemo<AppActions>(
     () => ({
       navigate: (screen) => dispatch({ type: "navigate", screen }),
+      go: (screen) => dispatch({ type: "go", screen }),
+      openCommandLine: () => dispatch({ type: "commandLine", open: true }),
+      closeCommandLine: () => dispatch({ type: "commandLine", open: false }),
       back: () => dispatch({ type: "back" }),
       move: (by) => dispatch({ type: "move", by }),
       setHome: ({ routers, friends, bundles }) => dispatch({ type: "setHome", routers, friends, bundles }),

@@ -1,6 +1,6 @@
 // The keys of a screen and what they do, as Help lists them.
 import { Box, Text } from "ink";
-import { COMMANDS, hintKeys, type Command } from "../keymap.js";
+import { COMMANDS, commandsFor, hintKeys, type Command, type KeyScope } from "../keymap.js";
 
 const KEYS_WIDTH = 14;
 
@@ -8,7 +8,8 @@ const KEYS_WIDTH = 14;
  * Every key of a screen with what it does, in as many columns as it takes to fit `rows` (a short
  * terminal shows them side by side rather than cutting the list).
  */
-export function KeyList({ commands, rows, width }: { commands: readonly Command[]; rows: number; width: number }) {
+export function KeyList({ scope, rows, width }: { scope: KeyScope; rows: number; width: number }) {
+  const commands = commandsFor(scope);
   const perColumn = Math.max(1, rows);
   const columns: Command[][] = [];
   for (let i = 0; i < commands.length; i += perColumn) columns.push(commands.slice(i, i + perColumn));
@@ -20,7 +21,7 @@ export function KeyList({ commands, rows, width }: { commands: readonly Command[
           {column.map((command) => (
             <Box key={command}>
               <Box width={KEYS_WIDTH} flexShrink={0}>
-                <Text bold wrap="truncate-end">{`  ${hintKeys(command, { all: true })}`}</Text>
+                <Text bold wrap="truncate-end">{`  ${hintKeys(command, { all: true, scope })}`}</Text>
               </Box>
               <Text wrap="truncate-end">{COMMANDS[command].label}</Text>
             </Box>

@@ -3,7 +3,7 @@
 import { Box, Text } from "ink";
 import type { ReactNode } from "react";
 import { useCommands } from "../hooks/use-commands.js";
-import { commandsFor, type KeyScope } from "../keymap.js";
+import type { KeyScope } from "../keymap.js";
 import { KeyList } from "./KeyList.js";
 import { useTerminalSize } from "../hooks/use-terminal-size.js";
 import { SCREEN_INFO, type ScreenId } from "../screens/catalog.js";
@@ -51,7 +51,7 @@ export function WizardFrame({ screen, step, guide, note, scope, focused, showHel
           <Text bold underline>
             Keys
           </Text>
-          <KeyList commands={commandsFor(scope)} rows={helpRows} width={size.columns} />
+          <KeyList scope={scope} rows={helpRows} width={size.columns} />
         </Box>
       </ScreenFrame>
     );

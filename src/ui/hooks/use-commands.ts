@@ -6,7 +6,7 @@ import { useActions, type AppActions } from "../state.js";
 import { useKeyCount, useKeys } from "./use-keys.js";
 
 /** Commands that mean the same on every screen; a scope may still override them. */
-type DefaultCommand = "back" | "help" | "quit";
+type DefaultCommand = "back" | "help" | "quit" | "commandLine";
 
 export type CommandHandlers<S extends KeyScope> = {
   [C in Exclude<ScopeCommand<S>, DefaultCommand>]: () => void;
@@ -18,6 +18,7 @@ const defaults = (actions: AppActions): Record<DefaultCommand, () => void> => ({
   back: actions.back,
   help: () => actions.navigate({ id: "help" }),
   quit: actions.quit,
+  commandLine: actions.openCommandLine,
 });
 
 export function useCommands<S extends KeyScope>(scope: S, handlers: CommandHandlers<S>, isActive: boolean): void {

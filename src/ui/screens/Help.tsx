@@ -4,7 +4,6 @@ import { bodyRows, ScreenFrame } from "../components/ScreenFrame.js";
 import { linesOf } from "../components/WizardFrame.js";
 import { useTerminalSize } from "../hooks/use-terminal-size.js";
 import { useCommands } from "../hooks/use-commands.js";
-import { commandsFor } from "../keymap.js";
 import { KeyList } from "../components/KeyList.js";
 import { SCREEN_INFO, type ScreenId } from "./catalog.js";
 
@@ -22,7 +21,7 @@ export function Help({ about, focused }: { about: ScreenId; focused: boolean }) 
         <Text bold underline>
           Keys
         </Text>
-        <KeyList commands={commandsFor(about)} rows={rows} width={size.columns} />
+        <KeyList scope={about} rows={rows} width={size.columns} />
       </Box>
     </ScreenFrame>
   );

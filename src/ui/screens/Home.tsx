@@ -7,7 +7,7 @@ import { useHomeProbe } from "../hooks/use-home-probe.js";
 import { useTerminalSize } from "../hooks/use-terminal-size.js";
 import { homeItems, useActions, useAppState, type BundleEntry, type HomeItem } from "../state.js";
 import { SCREEN_INFO } from "./catalog.js";
-import { scrollWindow } from "./scroll.js";
+import { cursorKeys, scrollWindow } from "./scroll.js";
 
 /** The name column: 22 where there is room, less on a narrow terminal (the detail is cut first). */
 const nameWidth = (columns: number) => Math.max(10, Math.min(22, Math.floor(columns / 4)));
@@ -97,8 +97,8 @@ export function Home({ focused }: { focused: boolean }) {
   useCommands(
     "home",
     {
-      up: () => actions.move(-1),
-      down: () => actions.move(1),
+      // A page is the rows the list gets on screen.
+      ...cursorKeys(actions.move, bodyRows(size, "home") - 2, items.length),
       select: () => {
         const item = items[state.selected];
         if (item) actions.navigate(item.opens);

@@ -7,6 +7,7 @@ import { Text } from "ink";
 import { useReducer, useState } from "react";
 import { peeringWith } from "../../flows/monitor.js";
 import { RouteTable, routeTableExtent, routeTablePageRows, ROUTE_TABLE_CHROME_ROWS } from "../components/RouteTable.js";
+import { useScreenCommand } from "../components/CommandLine.js";
 import { bodyRows, ScreenFrame } from "../components/ScreenFrame.js";
 import { useRouteTableState } from "../hooks/use-route-table-state.js";
 import { useRouterSession, type RouterSession } from "../hooks/use-router-session.js";
@@ -58,6 +59,7 @@ export function Monitor({ friend, focused }: { friend: string; focused: boolean 
   const routes = useRouteTableState(table, undefined, { revision, pageRows: routeTablePageRows(routeRows) });
   const rates = useTunnelRates(status);
   const actions = useMonitorActions({ state, dispatch, session, me, selectedPrefix: () => table.window(routes.state.selected, 1)[0]?.prefix });
+  useScreenCommand("why", (prefix) => actions.why(prefix));
   useMonitorInput({ state, dispatch, actions, routes, extent: routeTableExtent(table, routeRows), focused, ready: session !== null || peering === undefined || me === null });
 
   const title = `${SCREEN_INFO.monitor.title}: ${friend}`;

@@ -6,6 +6,7 @@ import { Box, Text } from "ink";
 import { useState } from "react";
 import { useCommands } from "../hooks/use-commands.js";
 import { useServices } from "../services.js";
+import { scrollKeys } from "../screens/scroll.js";
 import { linesOf } from "../components/WizardFrame.js";
 import { qrLines } from "./qr.js";
 
@@ -59,8 +60,7 @@ export function BundleView({ kind, friend, bundle, width, rows, focused, onNext,
         setNote(`saved to ${file}`);
       },
       qr: () => setQr((shown) => !shown),
-      up: () => setOffset((o) => Math.max(0, o - 1)),
-      down: () => setOffset((o) => Math.min(maxOffset, o + 1)),
+      ...scrollKeys(setOffset, room, maxOffset),
       back: qr ? () => setQr(false) : onBack,
       help: onHelp,
     },

@@ -2,7 +2,7 @@
 import { Box, Text } from "ink";
 import { useReducer } from "react";
 import { useCommands } from "../hooks/use-commands.js";
-import { scrollWindow } from "../screens/scroll.js";
+import { cursorKeys, scrollWindow } from "../screens/scroll.js";
 
 export interface Choice {
   value: string;
@@ -41,8 +41,7 @@ export function ChooseOne({ choices, rows, focused, onBack, onHelp, initial, onC
   useCommands(
     "choose",
     {
-      up: () => dispatch({ type: "move", by: -1, count: choices.length }),
-      down: () => dispatch({ type: "move", by: 1, count: choices.length }),
+      ...cursorKeys((by) => dispatch({ type: "move", by, count: choices.length }), rows, choices.length),
       next: () => {
         const choice = choices[state.cursor];
         if (choice) onChoose(choice.value);
@@ -61,8 +60,7 @@ export function ChooseMany({ choices, rows, focused, onBack, onHelp, initial = [
   useCommands(
     "chooseMany",
     {
-      up: () => dispatch({ type: "move", by: -1, count: choices.length }),
-      down: () => dispatch({ type: "move", by: 1, count: choices.length }),
+      ...cursorKeys((by) => dispatch({ type: "move", by, count: choices.length }), rows - 1, choices.length),
       toggle: () => {
         const choice = choices[state.cursor];
         if (choice) dispatch({ type: "toggle", value: choice.value });

@@ -8,6 +8,7 @@ import type { Plan } from "../../core/plan.js";
 import { planCounts, planGroups, type PlanLine } from "../../core/plan-view.js";
 import { useCommands } from "../hooks/use-commands.js";
 import { useServices } from "../services.js";
+import { scrollKeys } from "../screens/scroll.js";
 
 type Row = { kind: "menu"; text: string } | { kind: "change"; sign: PlanLine["sign"]; text: string } | { kind: "reason"; text: string };
 
@@ -62,8 +63,7 @@ export function PlanReview({ plan, peering, side, router, rows, focused, onApply
         writeFileSync(file, script.text);
         setNote(`saved the plan as ${file}`);
       },
-      up: () => setOffset((o) => Math.max(0, o - 1)),
-      down: () => setOffset((o) => Math.min(maxOffset, o + 1)),
+      ...scrollKeys(setOffset, room, maxOffset),
       back: onBack,
       help: onHelp,
     },

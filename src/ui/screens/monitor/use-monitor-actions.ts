@@ -15,8 +15,11 @@ import type { MonitorAction, MonitorState } from "./monitor-state.js";
 export interface MonitorActions {
   togglePrimary(): void;
   clearLimit(): void;
-  /** Why the route view's selected prefix is there (or not). */
-  why(): void;
+  /**
+   * Why the route view's selected prefix (or `prefix`, from `:why`) is there or not; what stands in
+   * the way when it cannot ask now.
+   */
+  why(prefix?: string): string | null;
   /** The confirm overlay's answer: enter (true) or esc (false). */
   answer(go: boolean): void;
   /** Closes an overlay that asks nothing. */
@@ -97,14 +100,17 @@ export function useMonitorActions({ state, dispatch, session, me, selectedPrefix
     }, failed);
   };
 
-  const why = () => {
-    const prefix = selectedPrefix();
-    if (prefix === undefined || busy || session === null) return;
+  const why = (asked?: string): string | null => {
+    const prefix = asked ?? selectedPrefix();
+    if (session === null) return "the monitor is not connected to your router yet";
+    if (busy) return `the monitor is busy ${busy}: try again when it is done`;
+    if (prefix === undefined) return "no route selected";
     dispatch({ type: "busy", doing: `asking why ${prefix}` });
     onOwnConnection(session.router, (router) => router.why(prefix)).then((answers) => {
       dispatch({ type: "idle" });
       dispatch({ type: "show", title: `Why ${prefix}?`, lines: answers.length ? answers.map((a) => `${a.link ?? a.session}: ${a.summary}`) : ["no session of this router received it"] });
     }, failed);
+    return null;
   };
 
   const answer = (go: boolean) => {

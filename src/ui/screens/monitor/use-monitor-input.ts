@@ -35,9 +35,9 @@ export function useMonitorInput({ state, dispatch, actions, routes, extent, focu
       last: () => routes.actions.last(extent),
       filter: () => routes.actions.editFilter(),
       clearFilter: () => routes.actions.clearFilter(),
-      togglePrimary: actions.togglePrimary,
+      prefer: actions.togglePrimary,
       clearLimit: actions.clearLimit,
-      why: actions.why,
+      why: () => void actions.why(),
     },
     live,
   );
