@@ -162,7 +162,7 @@ async function ingest(port, withProplist) {
   const table = new RouteStore();
   function View({ streaming }) {
     const revision = useTableRevision(table, FRAME_TIMER_MS);
-    const { state } = useRouteTableState(table, { selected: 5, top: 0, filter: "", editingFilter: false });
+    const { state } = useRouteTableState(table, { selected: 5, top: 0, filter: "", applied: "", filterError: null, editingFilter: false });
     return React.createElement(RouteTable, { table, revision, state, height: SIZE.rows - 2, width: SIZE.columns, streaming });
   }
   const terminal = nullTerminal();

@@ -13,10 +13,12 @@ import type { Clipboard, RouterChoice, Services } from "../ui/services.js";
 import type { DemoOperator } from "../ui/Demo.js";
 import { INK_MAX_FPS } from "../ui/frames.js";
 import { enableBracketedPaste } from "../ui/bracketed-paste.js";
+import { bindConfiguredKeys } from "./keys.js";
 
 const OPERATORS = ["alice", "remi"] as const;
 
 export async function runDemo(options: { reason?: string } = {}): Promise<void> {
+  await bindConfiguredKeys();
   const { assertInteractive } = await import("../ui/tty.js");
   assertInteractive({ stdin: process.stdin, stdout: process.stdout, env: process.env });
   const [{ render }, { createElement }, { Demo }] = await Promise.all([import("ink"), import("react"), import("../ui/Demo.js")]);

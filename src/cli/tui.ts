@@ -7,6 +7,7 @@ import { keyring, routerAccount } from "../store/secrets.js";
 import type { Router } from "../platforms/platform.js";
 import { routerOs } from "../platforms/routeros/index.js";
 import { defaultWorkspace } from "../store/workspace.js";
+import { bindConfiguredKeys } from "./keys.js";
 import { promptPassword } from "./prompt.js";
 import { endpointResolver, journals } from "./router.js";
 import type { Services } from "../ui/services.js";
@@ -62,6 +63,7 @@ export function profileServices(write: (data: string) => void): Services {
 }
 
 export async function openTui(): Promise<void> {
+  await bindConfiguredKeys();
   if (Object.keys(listProfiles()).length === 0) {
     const { runDemo } = await import("./demo.js");
     return runDemo({ reason: "no router profile yet: this is the demo on the built-in lab (add your router with r, or bgpals router add)" });

@@ -1,5 +1,5 @@
 // The routes the monitor shows: a store of up to millions of routes, kept by `.id`, ordered by
-// prefix (numerically) then gateway, with a text filter and a window for a virtualized view.
+// prefix (numerically) then gateway, with a regular-expression filter and a window for a virtualized view.
 //
 // Memory: each route is a slot in parallel typed arrays, not an object; gateways, links and AS
 // paths are interned (a full table has few of them). Only the prefix stays a string, which the
@@ -249,6 +249,7 @@ export class RouteTable {
   #view: Uint32Array = this.#order;
   #viewLength = 0;
   #filter = "";
+  #pattern: RegExp | null = null;
   #filterChanged = false;
 
   constructor() {
@@ -313,12 +314,15 @@ export class RouteTable {
   }
 
   /**
-   * Shows only routes whose prefix, gateway, link or AS path contains `text` (case-insensitive;
-   * commas and spaces alike in AS paths). Empty shows every route.
+   * Shows only routes whose prefix, gateway, link or AS path the regular expression `text` matches
+   * (case-insensitive; an AS path as the view shows it, with spaces, or as RouterOS prints it, with
+   * commas). Empty shows every route. Throws on an expression that does not compile: check it
+   * first with filterProblem.
    */
   setFilter(text: string): void {
-    const filter = text.trim().toLowerCase().replace(/,/g, " ");
+    const filter = text.trim();
     if (filter === this.#filter) return;
+    this.#pattern = filter === "" ? null : new RegExp(filter, "i");
     this.#filter = filter;
     this.#filterChanged = true;
     for (const interned of [this.#gateways, this.#links, this.#asPaths]) interned.matches.fill(-1);
@@ -573,12 +577,16 @@ export class RouteTable {
 
   /** Copies the slots of `source` that match the filter into `target`; returns how many. */
   #select(source: Uint32Array, length: number, target: Uint32Array): number {
-    const filter = this.#filter;
+    const filter = this.#pattern;
+    if (filter === null) {
+      target.set(source.subarray(0, length));
+      return length;
+    }
     let n = 0;
     for (let i = 0; i < length; i++) {
       const slot = source[i]!;
       if (
-        this.#prefix[slot]!.includes(filter) ||
+        filter.test(this.#prefix[slot]!) ||
         matches(this.#gateways, this.#gateway[slot]!, filter) ||
         matches(this.#links, this.#link[slot]!, filter) ||
         matches(this.#asPaths, this.#asPath[slot]!, filter, true)
@@ -611,14 +619,29 @@ export class RouteTable {
   }
 }
 
-function matches(interned: Interned, n: number, filter: string, asPath = false): boolean {
+function matches(interned: Interned, n: number, filter: RegExp, asPath = false): boolean {
   let known = interned.matches[n]!;
   if (known === -1) {
-    const text = (asPath ? interned.names[n]!.replace(/,/g, " ") : interned.names[n]!).toLowerCase();
-    known = text.includes(filter) ? 1 : 0;
+    const name = interned.names[n]!;
+    known = filter.test(name) || (asPath && filter.test(name.replace(/,/g, " "))) ? 1 : 0;
     interned.matches[n] = known;
   }
   return known === 1;
+}
+
+/**
+ * Why `text` cannot filter routes (the JavaScript engine's words, without the expression it
+ * repeats), or null when it can.
+ */
+export function filterProblem(text: string): string | null {
+  try {
+    new RegExp(text.trim(), "i");
+    return null;
+  } catch (e) {
+    const message = (e as Error).message;
+    // "Invalid regular expression: /(/i: Unterminated group" says the expression back: its tail is the news.
+    return message.slice(message.lastIndexOf(": ") + 2) || message;
+  }
 }
 
 /** Drops freed slots from the first `length` of `slots`, in place; returns the new length. */

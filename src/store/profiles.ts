@@ -2,6 +2,8 @@
 // Passwords never go into the profile file: they come from BGPALS_PASSWORD_<PROFILE>,
 // BGPALS_PASSWORD, the OS keyring (where one works), or a prompt on a terminal.
 import Conf from "conf";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { RouterTarget } from "../core/target.js";
 import { configDir } from "./peers.js";
 import { UsageError, UserError } from "../errors.js";
@@ -20,10 +22,32 @@ interface Settings {
   routers: Record<string, RouterProfile>;
   /** Pins of routers reached without a profile, by host:port. */
   fingerprints: Record<string, string>;
+  /** Keys the user binds to the screens' commands ("monitor.prefer": "P"); the screens check them. */
+  keys?: unknown;
 }
 
 export function settings(): Conf<Settings> {
   return new Conf<Settings>({ cwd: configDir(), configName: "config", configFileMode: 0o600, defaults: { routers: {}, fingerprints: {} } });
+}
+
+/**
+ * The config file's `"keys"` as written, and where the file is (for the message about a bad one).
+ * Read without conf, which would write the file's defaults (the demo writes nothing of the user's).
+ */
+export function configuredKeys(): { file: string; keys: unknown } {
+  const file = join(configDir(), "config.json");
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return { file, keys: undefined };
+    throw new UserError(`${file}: cannot read it: ${(e as Error).message}`);
+  }
+  try {
+    return { file, keys: (JSON.parse(text) as { keys?: unknown }).keys };
+  } catch (e) {
+    throw new UserError(`${file}: not valid JSON (${(e as Error).message}); fix it or move it away`);
+  }
 }
 
 const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;

@@ -97,7 +97,9 @@ function countsLine(table: RouteStore, state: RouteTableState, streaming: boolea
   let line = `${formatCount(counts.total)} ${counts.total === 1 ? "route" : "routes"}, ${formatCount(counts.active)} active`;
   if (streaming) line += " · streaming…";
   if (state.filter !== "" || state.editingFilter) {
-    line += ` · filter ${state.editingFilter ? `/${state.filter}▏` : `"${state.filter}"`}: ${formatCount(counts.matching)} match`;
+    line += ` · filter ${state.editingFilter ? `/${state.filter}▏` : `"${state.filter}"`}`;
+    // A half-typed expression ("10.(") says what is wrong; the routes shown are the last filter's.
+    line += state.filterError === null ? `: ${formatCount(counts.matching)} match` : ` ✗ ${state.filterError} (showing "${state.applied}")`;
   }
   return line;
 }
@@ -120,7 +122,7 @@ export function RouteTable({ table, state, height, width = 80, streaming = false
       </Text>
       <Text wrap="truncate-end">{top > 0 ? `  ↑ ${formatCount(top)} more` : " "}</Text>
       {rows.length === 0 ? (
-        <Text wrap="truncate-end">{`  ${streaming ? "waiting for routes…" : state.filter === "" ? "no routes" : "no route matches the filter"}`}</Text>
+        <Text wrap="truncate-end">{`  ${streaming ? "waiting for routes…" : state.applied === "" ? "no routes" : "no route matches the filter"}`}</Text>
       ) : (
         rows.map((route, i) => (
           <Text key={route.id} bold={top + i === selected} wrap="truncate-end">

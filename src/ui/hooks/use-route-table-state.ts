@@ -1,14 +1,19 @@
 // Selection, scrolling and the filter of the route view, as a reducer that knows nothing of Ink,
 // plus the hook that holds it and applies the filter to the table.
 import { useLayoutEffect, useMemo, useReducer, useRef } from "react";
-import type { RouteTable } from "../../core/route-table.js";
+import { filterProblem, type RouteTable } from "../../core/route-table.js";
 
 export interface RouteTableState {
   /** Position of the selected route in the filtered order. */
   readonly selected: number;
   /** Position of the first route shown. */
   readonly top: number;
+  /** The filter as typed: a regular expression. */
   readonly filter: string;
+  /** The last filter typed that compiles: the one the table shows (an invalid one keeps it). */
+  readonly applied: string;
+  /** Why the filter as typed is not a regular expression, or null. */
+  readonly filterError: string | null;
   /** The filter line is taking typed keys (the screen should hold back its own single-key commands). */
   readonly editingFilter: boolean;
 }
@@ -34,7 +39,15 @@ export type RouteTableAction =
   /** Enter keeps the filter, escape drops it. */
   | { readonly type: "finish-filter"; readonly keep: boolean };
 
-export const INITIAL_ROUTE_TABLE_STATE: RouteTableState = { selected: 0, top: 0, filter: "", editingFilter: false };
+export const INITIAL_ROUTE_TABLE_STATE: RouteTableState = { selected: 0, top: 0, filter: "", applied: "", filterError: null, editingFilter: false };
+
+/** The filter typed is now `filter`: shown as the table's filter if it compiles, else its error. */
+function retype(state: RouteTableState, filter: string): RouteTableState {
+  const filterError = filterProblem(filter);
+  if (filterError !== null) return { ...state, filter, filterError };
+  // A new filter shows a new list: start at its top.
+  return { ...state, filter, applied: filter, filterError: null, selected: 0, top: 0 };
+}
 
 export function routeTableReducer(state: RouteTableState, action: RouteTableAction): RouteTableState {
   switch (action.type) {
@@ -54,14 +67,14 @@ export function routeTableReducer(state: RouteTableState, action: RouteTableActi
     case "edit-filter":
       return { ...state, editingFilter: true };
     case "type":
-      // A new filter shows a new list: start at its top.
-      return { ...state, filter: state.filter + action.text, selected: 0, top: 0 };
+      return retype(state, state.filter + action.text);
     case "erase":
-      return { ...state, filter: state.filter.slice(0, -1), selected: 0, top: 0 };
+      return retype(state, state.filter.slice(0, -1));
     case "clear-filter":
-      return { ...state, filter: "", selected: 0, top: 0 };
+      return { ...state, filter: "", applied: "", filterError: null, selected: 0, top: 0 };
     case "finish-filter":
-      return action.keep ? { ...state, editingFilter: false } : { ...state, editingFilter: false, filter: "", selected: 0, top: 0 };
+      // Enter keeps the last filter that worked.
+      return action.keep ? { ...state, editingFilter: false, filter: state.applied, filterError: null } : { ...state, editingFilter: false, filter: "", applied: "", filterError: null, selected: 0, top: 0 };
   }
 }
 
@@ -106,12 +119,12 @@ export function useRouteTableState(table: RouteTable, initial: RouteTableState =
   // Layout effects, all three: they run in the commit that drew the selection, before anything
   // else can change the table. A passive effect runs later (after a route stream may have added
   // routes above the selection), so it would record whichever route had moved into its place.
-  useLayoutEffect(() => table.setFilter(state.filter), [table, state.filter]);
+  useLayoutEffect(() => table.setFilter(state.applied), [table, state.applied]);
   const selectedId = useRef<string | null>(null);
   // Moved by a key or a new filter: this is the route to stay on.
   useLayoutEffect(() => {
     selectedId.current = table.window(state.selected, 1)[0]?.id ?? null;
-  }, [table, state.selected, state.filter]);
+  }, [table, state.selected, state.applied]);
   const revision = follow?.revision;
   const pageRows = follow?.pageRows ?? 1;
   // The position of the route read in the same commit as the revision that moved it.
