@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { RouteTable, prefixKey, type RouteUpdate } from "../../src/core/route-table.js";
+import { RouteTable, filterProblem, prefixKey, type RouteUpdate } from "../../src/core/route-table.js";
 
 const ISP1 = "10.255.0.1";
 const ISP2 = "10.255.0.5";
@@ -177,6 +177,28 @@ describe("filter", () => {
     expect(shown("nothing")).toEqual([]);
     expect(table.counts()).toMatchObject({ total: 4, matching: 0 });
     expect(shown("")).toEqual(["*1", "*2", "*4", "*3"]);
+  });
+
+  test("a regular expression, case-insensitive, on each field", () => {
+    const shown = (text: string) => {
+      table.setFilter(text);
+      return table.window(0, 10).map((r) => r.id);
+    };
+    expect(shown("^10\\.1\\.1\\.")).toEqual(["*2"]);
+    expect(shown("^(172|192)\\.")).toEqual(["*4", "*3"]);
+    expect(shown("65001$")).toEqual(["*3"]);
+    expect(shown("^PPPOE-")).toEqual(["*4"]);
+    // Not across fields: a prefix followed by its gateway is no one field's text.
+    expect(shown("/24 .*pppoe")).toEqual([]);
+    table.setFilter("");
+  });
+
+  test("filterProblem names what is wrong with an expression, and nothing for a valid one", () => {
+    expect(filterProblem("10.0.")).toBeNull();
+    expect(filterProblem("")).toBeNull();
+    expect(filterProblem("10.(")).toBe("Unterminated group");
+    expect(filterProblem("[10")).toMatch(/character class/i);
+    expect(() => table.setFilter("10.(")).toThrow(SyntaxError);
   });
 
   test("routes added while a filter is on are filtered as they come", () => {

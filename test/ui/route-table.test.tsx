@@ -93,10 +93,11 @@ describe("RouteTable view", () => {
     await waitFor(() => frame().includes("5,000 routes"), frame);
     await press("/", () => frame().includes("filter /"));
     await typeText("10.3.");
-    // 10.3.0.0 to 10.3.255.0, and 10.10.3.0 (a substring too).
-    await waitFor(() => frame().includes("257 match"), frame);
+    // A regular expression, where . is any character: 10.3.0.0 to 10.3.255.0, 10.10.3.0, and
+    // 10.10.30.0 to 10.10.39.0 ("10.30").
+    await waitFor(() => frame().includes("267 match"), frame);
     expect(routeLines(frame()).every((line) => line.includes("10.3."))).toBe(true);
-    await press("\r", () => frame().includes('filter "10.3.": 257 match'));
+    await press("\r", () => frame().includes('filter "10.3.": 267 match'));
     // Filter by AS path with a space, as the view shows paths.
     await press("/", () => frame().includes("filter /10.3."));
     await press("\u001B", () => !frame().includes("filter"));
@@ -109,6 +110,27 @@ describe("RouteTable view", () => {
     await typeText("10.3.");
     await press("\r", () => frame().includes('filter "10.3."'));
     await press("\u0015", () => !frame().includes("filter"));
+  });
+
+  test("/ takes a regular expression; an invalid one says why and keeps the last valid filter", async () => {
+    const table = filledTable();
+    const { frame, press } = start(table);
+    await waitFor(() => frame().includes("5,000 routes"), frame);
+    await press("/", () => frame().includes("filter /"));
+    for (const char of "^10\\.1\\.") await press(char, () => frame().includes(char === "\\" ? "\\▏" : `${char}▏`));
+    await waitFor(() => frame().includes("256 match"), frame);
+    expect(routeLines(frame()).every((line) => /^[› ] 10\.1\./.test(line))).toBe(true);
+    // An open group: the JavaScript engine's reason, and the routes of the last valid filter stay.
+    await press("(", () => frame().includes("Unterminated group"));
+    expect(frame()).toContain('filter /^10\\.1\\.(▏ ✗ Unterminated group (showing "^10\\.1\\.")');
+    expect(routeLines(frame()).every((line) => /^[› ] 10\.1\./.test(line))).toBe(true);
+    // Enter keeps the last valid one.
+    await press("\r", () => frame().includes('filter "^10\\.1\\.": 256 match'));
+    // Case does not matter: an AS path or a gateway in capitals matches.
+    await press("\u0015", () => !frame().includes("filter"));
+    await press("/", () => frame().includes("filter /"));
+    for (const char of "ISP2$") await press(char, () => frame().includes(`${char}▏`));
+    await waitFor(() => frame().includes("2,500 match"), frame);
   });
 
   test("while routes stream in it says so and the counts grow", async () => {
@@ -222,5 +244,12 @@ describe("route table reducer", () => {
     expect(state).toMatchObject({ filter: "10.1", editingFilter: true, selected: 0, top: 0 });
     expect(routeTableReducer(state, { type: "finish-filter", keep: true })).toMatchObject({ filter: "10.1", editingFilter: false });
     expect(routeTableReducer(state, { type: "finish-filter", keep: false })).toMatchObject({ filter: "", editingFilter: false });
+    // An expression that does not compile: its reason, the last valid filter kept, the place too.
+    const moved = { ...state, selected: 3, top: 1 };
+    const broken = routeTableReducer(moved, { type: "type", text: "[" });
+    expect(broken).toMatchObject({ filter: "10.1[", applied: "10.1", selected: 3, top: 1 });
+    expect(broken.filterError).toMatch(/class/i);
+    expect(routeTableReducer(broken, { type: "finish-filter", keep: true })).toMatchObject({ filter: "10.1", applied: "10.1", filterError: null });
+    expect(routeTableReducer(broken, { type: "erase" })).toMatchObject({ filter: "10.1", applied: "10.1", filterError: null });
   });
 });

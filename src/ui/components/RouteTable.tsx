@@ -93,13 +93,14 @@ function headingLine(width: number): string {
 }
 
 function countsLine(table: RouteStore, state: RouteTableState, streaming: boolean): string {
+  // A half-typed expression ("10.(") says what is wrong, first so a narrow line keeps it; the
+  // routes shown stay the last valid filter's.
+  if (state.filterError !== null) return `filter /${state.filter}▏ ✗ ${state.filterError} (showing "${state.applied}")`;
   const counts = table.counts();
   let line = `${formatCount(counts.total)} ${counts.total === 1 ? "route" : "routes"}, ${formatCount(counts.active)} active`;
   if (streaming) line += " · streaming…";
   if (state.filter !== "" || state.editingFilter) {
-    line += ` · filter ${state.editingFilter ? `/${state.filter}▏` : `"${state.filter}"`}`;
-    // A half-typed expression ("10.(") says what is wrong; the routes shown are the last filter's.
-    line += state.filterError === null ? `: ${formatCount(counts.matching)} match` : ` ✗ ${state.filterError} (showing "${state.applied}")`;
+    line += ` · filter ${state.editingFilter ? `/${state.filter}▏` : `"${state.filter}"`}: ${formatCount(counts.matching)} match`;
   }
   return line;
 }
