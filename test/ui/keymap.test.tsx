@@ -2,7 +2,8 @@ import type { Key } from "ink";
 import { render } from "ink-testing-library";
 import { describe, expect, it } from "vitest";
 import { KeyHints } from "../../src/ui/components/KeyHints.js";
-import { COMMANDS, SCOPE_COMMANDS, commandFor, hintKeys, keyLabel, matches, type KeyScope } from "../../src/ui/keymap.js";
+import { KeyList } from "../../src/ui/components/KeyList.js";
+import { COMMANDS, SCOPE_COMMANDS, bindKeys, commandFor, hintKeys, hintsFor, keyLabel, matches, parseKeyBindings, type KeyScope } from "../../src/ui/keymap.js";
 import { plain } from "./helpers.js";
 
 const NO_KEY: Key = {
@@ -59,5 +60,70 @@ describe("KeyHints", () => {
     expect(hintKeys("select")).toBe("enter");
     expect(hintKeys("quit")).toBe("q");
     expect(hintKeys("quit", { all: true })).toBe("q/ctrl+c");
+  });
+});
+
+describe("key bindings from the config file", () => {
+  // Each test binds its own keys and puts the table's back.
+  const bound = (keys: unknown, check: () => void) => {
+    const before = bindKeys(parseKeyBindings(keys));
+    try {
+      check();
+    } finally {
+      bindKeys(before);
+    }
+  };
+
+  it("binds a command on one screen: the keys act there, the hints and Help show them", () => {
+    bound({ "monitor.prefer": "P" }, () => {
+      expect(commandFor("monitor", "P", key({ shift: true }))).toBe("prefer");
+      expect(commandFor("monitor", "p", NO_KEY)).toBeUndefined();
+      expect(hintsFor("monitor").find((h) => h.command === "prefer")?.keys).toBe("P");
+      const { lastFrame } = render(<KeyList scope="monitor" rows={40} width={100} />);
+      expect(plain(lastFrame())).toMatch(/ P\s+swap primary ISP/);
+    });
+    // Unbound again: the table's key.
+    expect(commandFor("monitor", "p", NO_KEY)).toBe("prefer");
+  });
+
+  it("a command without a screen binds it on every screen that has it; quit keeps ctrl+c", () => {
+    bound({ quit: ["Q"], down: ["down", "ctrl+n"] }, () => {
+      expect(commandFor("home", "Q", key({ shift: true }))).toBe("quit");
+      expect(commandFor("plan", "Q", key({ shift: true }))).toBe("quit");
+      expect(commandFor("home", "c", key({ ctrl: true }))).toBe("quit");
+      expect(commandFor("home", "q", NO_KEY)).toBeUndefined();
+      expect(commandFor("choose", "n", key({ ctrl: true }))).toBe("down");
+      expect(commandFor("choose", "j", NO_KEY)).toBeUndefined();
+      expect(hintKeys("quit", { all: true, scope: "home" })).toBe("Q/ctrl+c");
+    });
+  });
+
+  it("an unknown screen, command or key is refused with the entry named and what would work", () => {
+    expect(() => parseKeyBindings({ "monitor.swap": "P" })).toThrow(/keys "monitor.swap": no command "swap"; commands: .*prefer/);
+    expect(() => parseKeyBindings({ "monitr.prefer": "P" })).toThrow(/keys "monitr.prefer": no screen "monitr"; screens: home, help, router, monitor/);
+    expect(() => parseKeyBindings({ "home.prefer": "P" })).toThrow(/keys "home.prefer": the home screen has no prefer/);
+    expect(() => parseKeyBindings({ "monitor.prefer": "F5" })).toThrow(/keys "monitor.prefer": "F5" is not a key/);
+    expect(() => parseKeyBindings({ "monitor.prefer": 5 })).toThrow(/give a key as a string/);
+    expect(() => parseKeyBindings(["P"])).toThrow(/must be an object/);
+  });
+
+  it("a reserved key, a printable key in a text field, or a key bound twice on one screen is refused", () => {
+    expect(() => parseKeyBindings({ "monitor.prefer": "ctrl+c" })).toThrow(/keys "monitor.prefer": ctrl\+c is reserved: it always quits/);
+    expect(() => parseKeyBindings({ "home.select": ":" })).toThrow(/: is reserved: it opens the command line/);
+    expect(() => parseKeyBindings({ "text.next": "x" })).toThrow(/"x" would be typed into the field/);
+    expect(() => parseKeyBindings({ "monitor.prefer": "w" })).toThrow(/"w" is bound twice on the monitor screen \(prefer and why\)/);
+    expect(() => parseKeyBindings({ "monitor.prefer": "P", "monitor.why": "P" })).toThrow(/"P" is bound twice on the monitor screen/);
+    // Every problem at once, each on its line.
+    expect(() => parseKeyBindings({ "monitor.swap": "P", "home.quit": "ctrl+c" })).toThrow(/swap[^]*\n[^]*reserved/);
+    expect(() => parseKeyBindings({ quit: "x" })).toThrow(/"x" is bound twice on the home screen \(removePeering and quit\)/);
+  });
+
+  it("nothing bound: the table's keys, and none of them shared on one screen", () => {
+    expect(parseKeyBindings(undefined)).toEqual({});
+    expect(parseKeyBindings({})).toEqual({});
+    for (const scope of Object.keys(SCOPE_COMMANDS) as KeyScope[]) {
+      const keys = SCOPE_COMMANDS[scope].flatMap((command): readonly string[] => COMMANDS[command].keys);
+      expect(new Set(keys).size, scope).toBe(keys.length);
+    }
   });
 });
