@@ -57,7 +57,7 @@ export const COMMANDS = {
   resumeOffer: { keys: ["r"], label: "paste answer" },
   cancelOffer: { keys: ["x"], label: "cancel offer" },
   // Every screen that is not a text field: `:monitor alice`, `:why 10.0.0.0/24` (command-line.ts).
-  commandLine: { keys: [":"], label: "command (:help, :monitor …)", helpOnly: true },
+  commandLine: { keys: [":"], label: "command line", helpOnly: true },
 } as const satisfies Record<string, CommandSpec>;
 
 export type Command = keyof typeof COMMANDS;

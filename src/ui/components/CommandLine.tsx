@@ -2,7 +2,7 @@
 // ↑ ↓ walk this session's history, esc cancels), run on enter. A line that cannot run says why
 // and what would work, and stays for fixing: it changes nothing.
 import { Box, Text } from "ink";
-import { createContext, useContext, useLayoutEffect, useMemo, useReducer, useRef, type ReactNode } from "react";
+import { createContext, useContext, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { completeCommandLine, parseCommandLine } from "../command-line.js";
 import { useKeyCount, useKeys } from "../hooks/use-keys.js";
 import { useActions, useAppState } from "../state.js";
@@ -89,11 +89,18 @@ export function CommandLine({ active }: { active: boolean }) {
   const keys = useKeyCount();
   // The `:` that opened the line is not its first character.
   const openedAt = useRef(keys());
-  const [line, dispatch] = useReducer(lineReducer, hub.history, emptyLine);
+  // The line as the keys left it, read by the next key even before React has drawn the last one
+  // (keys typed in one go: ":why 10.0.0.0/24" and enter); the state only draws it.
+  const current = useRef<LineState>(emptyLine(hub.history));
+  const [line, setLine] = useState(current.current);
+  const dispatch = (action: LineAction) => {
+    current.current = lineReducer(current.current, action);
+    setLine(current.current);
+  };
   const context = { friends: app.friends.map((f) => f.name), routers: app.routers.map((r) => r.name) };
 
   const run = () => {
-    const text = line.text.trim();
+    const text = current.current.text.trim();
     if (text !== "" && hub.history.at(-1) !== text) hub.history.push(text);
     const parsed = parseCommandLine(text, context);
     if (!parsed.ok) return dispatch({ type: "fail", error: parsed.error });
@@ -125,13 +132,13 @@ export function CommandLine({ active }: { active: boolean }) {
       if (key.escape) return actions.closeCommandLine();
       if (key.return) return run();
       if (key.tab) {
-        const done = completeCommandLine(line.text, context);
+        const done = completeCommandLine(current.current.text, context);
         return dispatch({ type: "set", text: done.line, candidates: done.candidates });
       }
       if (key.upArrow) return dispatch({ type: "history", by: -1, history: hub.history });
       if (key.downArrow) return dispatch({ type: "history", by: 1, history: hub.history });
       // Backspace on an empty line leaves it, as in vim.
-      if (key.backspace || key.delete) return line.text === "" ? actions.closeCommandLine() : dispatch({ type: "erase" });
+      if (key.backspace || key.delete) return current.current.text === "" ? actions.closeCommandLine() : dispatch({ type: "erase" });
       if (key.ctrl && input === "u") return dispatch({ type: "clear" });
       if (key.ctrl && input === "c") return actions.quit();
       if (key.ctrl || key.meta || input === "" || /[\u0000-\u001f]/.test(input)) return;
