@@ -241,8 +241,12 @@ export function parseKeyBindings(keys: unknown, where = "keys"): KeyBindings {
       continue;
     }
     const scopes = scopeName === undefined ? SCOPES.filter((s) => commandsFor(s).includes(commandName)) : [scopeName];
-    if (scopes.length === 0 || (scopeName !== undefined && !commandsFor(scopeName).includes(commandName))) {
-      problem(`the ${scopeName} screen has no ${commandName}; its commands: ${scopeName === undefined ? "" : commandsFor(scopeName).join(", ")}`);
+    if (scopes.length === 0) {
+      problem(`${commandName} is on no screen's keys (the demo's own keys cannot be bound)`);
+      continue;
+    }
+    if (scopeName !== undefined && !commandsFor(scopeName).includes(commandName)) {
+      problem(`the ${scopeName} screen has no ${commandName}; its commands: ${commandsFor(scopeName).join(", ")}`);
       continue;
     }
     const names = typeof value === "string" ? [value] : Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === "string") ? (value as string[]) : null;

@@ -186,3 +186,53 @@ describe("keys typed in a burst", () => {
     expect(frame()).toContain(`${SCREEN_INFO.help.title}: ${SCREEN_INFO.home.title}`);
   });
 });
+
+/** The command line's text (after the `:`), or undefined when it is not open. */
+const commandLine = (frame: string) =>
+  frame
+    .split("\n")
+    .map((line) => line.trim())
+    .find((line) => line.startsWith(":"))
+    ?.slice(1)
+    .trim();
+
+describe("the : command line", () => {
+  it(":monitor opens a friend's monitor over Home, :help the help of the screen it is typed on, :home comes back", async () => {
+    const { frame, shows, press } = start();
+    await shows("Friends");
+    await press(":", () => commandLine(frame()) === "");
+    // The screen's hints give way to the line and what its keys do.
+    expect(frame()).toContain("enter run · tab complete");
+    expect(frame()).not.toContain("n new peering");
+    await press("monitor carol\r", () => frame().includes(`${SCREEN_INFO.monitor.title}: carol`));
+    expect(commandLine(frame())).toBeUndefined();
+    await press(":help\r", () => frame().includes(`Help: ${SCREEN_INFO.monitor.title}`));
+    await press(":home\r", () => frame().includes("Routers (") && !frame().includes("Help"));
+    // Home is the only screen left: esc goes nowhere.
+    await press(KEY.j, () => selectedName(frame()) === "alice-lab");
+    await press(KEY.escape, () => frame().includes("Routers ("));
+    expect(frame()).toContain("bgpals · Home");
+  });
+
+  it(":help in a wizard shows the wizard's help in place of its step; esc returns to the step, not Home", async () => {
+    const { frame, shows, press } = start();
+    await shows("Friends");
+    await press("n", () => frame().includes("Which router?"));
+    await press(":help\r", () => frame().includes(`Help: ${SCREEN_INFO.newPeering.title} · router`));
+    await press(KEY.escape, () => frame().includes("Which router?"));
+    expect(frame()).toContain(`bgpals · ${SCREEN_INFO.newPeering.title} · router`);
+  });
+
+  it("backspace on an empty line and esc close it; ctrl+u empties it; an error stays until the line changes", async () => {
+    const { frame, shows, press } = start();
+    await shows("Friends");
+    await press(":", () => commandLine(frame()) === "");
+    await press("\u007F", () => commandLine(frame()) === undefined && frame().includes("n new peering"));
+    await press(":", () => commandLine(frame()) === "");
+    await press("nope\r", () => frame().includes('no command "nope"'));
+    await press("\u007F", () => commandLine(frame()) === "nop" && !frame().includes("no command"));
+    await press("\u0015", () => commandLine(frame()) === "");
+    await press(KEY.escape, () => commandLine(frame()) === undefined && frame().includes("n new peering"));
+    expect(frame()).toContain("bgpals · Home");
+  });
+});

@@ -105,6 +105,7 @@ describe("key bindings from the config file", () => {
     expect(() => parseKeyBindings({ "monitor.prefer": "F5" })).toThrow(/keys "monitor.prefer": "F5" is not a key/);
     expect(() => parseKeyBindings({ "monitor.prefer": 5 })).toThrow(/give a key as a string/);
     expect(() => parseKeyBindings(["P"])).toThrow(/must be an object/);
+    expect(() => parseKeyBindings({ switchOperator: "ctrl+t" })).toThrow(/switchOperator is on no screen's keys/);
   });
 
   it("a reserved key, a printable key in a text field, or a key bound twice on one screen is refused", () => {

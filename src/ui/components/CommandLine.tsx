@@ -109,9 +109,13 @@ export function CommandLine({ active }: { active: boolean }) {
       case "go":
         actions.go(command.screen);
         break;
-      case "help":
-        actions.navigate({ id: "help" });
+      case "help": {
+        // A wizard shows its help in place of its step (its input stays); other screens open Help.
+        const own = hub.screen.get("help");
+        if (own === undefined) actions.navigate({ id: "help" });
+        else own("");
         break;
+      }
       case "quit":
         actions.quit();
         break;

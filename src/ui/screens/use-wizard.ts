@@ -2,6 +2,7 @@
 // lives as long as the screen, help in place of the step, the rows a step gets, esc that goes a
 // step back (or leaves), and the props of its WizardFrame. Each screen keeps only its own steps.
 import { useState } from "react";
+import { useScreenCommand } from "../components/CommandLine.js";
 import { linesOf, stepRows, type WizardFrameProps } from "../components/WizardFrame.js";
 import { useRouterSession } from "../hooks/use-router-session.js";
 import { useSteps } from "../hooks/use-steps.js";
@@ -34,6 +35,11 @@ export function useWizard<S extends { id: string }>(first: S | ((services: Servi
   const finish = useFinish();
   const { open, openNew } = useRouterSession();
   const [showHelp, setShowHelp] = useState(false);
+  // `:help` shows help in place of the step, as ? does: a Help screen over the wizard would lose its input.
+  useScreenCommand("help", () => {
+    setShowHelp(true);
+    return null;
+  });
   const step = steps.step;
   const id: S["id"] = step.id;
   const note = options.note?.(step) ?? "";
