@@ -24,6 +24,19 @@ describe("appReducer", () => {
     expect(state.stack).toEqual([{ id: "home" }]);
   });
 
+  it("go (a : command) puts the screen over Home, whatever was open; the command line opens and closes", () => {
+    let state = appReducer(start(), { type: "navigate", screen: { id: "newPeering" } });
+    state = appReducer(state, { type: "navigate", screen: { id: "help" } });
+    state = appReducer(state, { type: "commandLine", open: true });
+    expect(state.commandLine).toBe(true);
+    state = appReducer(state, { type: "go", screen: { id: "monitor", subject: "remi" } });
+    expect(state.stack).toEqual([{ id: "home" }, { id: "monitor", subject: "remi" }]);
+    expect(appReducer(state, { type: "go" }).stack).toEqual([{ id: "home" }]);
+    const closed = appReducer(state, { type: "commandLine", open: false });
+    expect(closed.commandLine).toBe(false);
+    expect(appReducer(closed, { type: "commandLine", open: false })).toBe(closed);
+  });
+
   it("does not stack the screen already on top", () => {
     const once = appReducer(start(), { type: "navigate", screen: { id: "help" } });
     expect(appReducer(once, { type: "navigate", screen: { id: "help" } })).toBe(once);
