@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from "commander";
 import { UsageError, UserError } from "../errors.js";
 import { apiEndpoint, asn, port, portBase, positive, seconds } from "./flags.js";
 import { BUNDLE_ARGUMENT_HELP } from "./bundle-input.js";
+import { setReadOnlyFlag } from "./read-only.js";
 
 const EXIT_CODES = "Exit codes: 0 ok, 1 error (a clear message says why), 2 usage.";
 const ACCEPT_PUBLIC_HELP = "a prefix outside private space you confirm your friend may send, e.g. 203.0.113.0/24 (repeatable; kept in your config for this peering)";
@@ -19,7 +20,11 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
     .addHelpText("after", `\n${EXIT_CODES}\nDocs: README.md and docs/ in the bgpals package.`)
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
-    .configureOutput({ writeOut: write, writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeOut: write, writeErr: (s) => process.stderr.write(s) })
+    .option("--read-only", "never write to any router: what would write is refused (also BGPALS_READ_ONLY=1, or \"readOnly\": true in the config file)")
+    .hook("preAction", () => {
+      if (program.opts().readOnly) setReadOnlyFlag();
+    });
 
   program
     .command("render")
@@ -298,7 +303,8 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram((s) => process.stdout.write(s), (c) => (code = c));
   try {
     // No command on a terminal: the screens. Without one (pipes, CI), the overview below.
-    if (argv.length === 0 && process.stdin.isTTY && process.stdout.isTTY) {
+    if (argv.every((arg) => arg === "--read-only") && process.stdin.isTTY && process.stdout.isTTY) {
+      if (argv.length > 0) setReadOnlyFlag();
       const { openTui } = await import("./tui.js");
       await openTui();
       return 0;

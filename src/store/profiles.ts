@@ -1,6 +1,8 @@
 // Router profiles (conf, file mode 0600) and how a command finds the router and its password.
 // Passwords never go into the profile file: they come from BGPALS_PASSWORD_<PROFILE>,
 // BGPALS_PASSWORD, the OS keyring (where one works), or a prompt on a terminal.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import Conf from "conf";
 import type { RouterTarget } from "../core/target.js";
 import { configDir } from "./peers.js";
@@ -103,4 +105,31 @@ export function removeProfile(name: string): boolean {
 
 export function listProfiles(): Record<string, RouterProfile> {
   return settings().get("routers");
+}
+
+/** The config file: router profiles, pins and settings (what settings() reads and writes). */
+export function settingsFile(): string {
+  return join(configDir(), "config.json");
+}
+
+/**
+ * `"readOnly": true` in the config file: bgpals never writes to a router, as with --read-only.
+ * Read without settings(), which would create the file.
+ */
+export function readOnlySetting(): boolean {
+  const file = settingsFile();
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    return false;
+  }
+  let value: unknown;
+  try {
+    value = (JSON.parse(text) as { readOnly?: unknown } | null)?.readOnly;
+  } catch (e) {
+    throw new UserError(`${file} is not valid JSON (${(e as Error).message}): fix or remove it`);
+  }
+  if (value === undefined || typeof value === "boolean") return value === true;
+  throw new UserError(`${file}: readOnly must be true or false, not ${JSON.stringify(value)}`);
 }
