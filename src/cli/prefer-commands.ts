@@ -13,6 +13,7 @@ import { defaultPeersDir, loadPeering, loadPeersDirectory } from "../store/peers
 import { confirmedPublic } from "./accept-public.js";
 import { errorDocument } from "./json-output.js";
 import { applyProgress } from "./progress.js";
+import { readOnlyMode } from "./read-only.js";
 import { waitLockMs, withRouter, withWritingRouter, writingSession } from "./router.js";
 
 type Write = (text: string) => void;
@@ -105,8 +106,11 @@ async function runSwap(run: SwapRun, primary: string, write: Write): Promise<{ r
     const others = loadPeersDirectory(peersDir(flags), peering.name);
     // Read, plan and write under the router's lock (the move is watched after it is released).
     const session = writingSession(flags, { command: "prefer", peering: peering.name }, router, resolved.label);
+    // Read-only, a preview plans without the lock (taking it writes on the router); --yes is refused at the lock.
+    const preview = readOnlyMode() !== undefined && flags.yes !== true;
+    if (preview) process.stderr.write(`bgpals: read-only: planned without ${resolved.label}'s lock (taking it would write to the router); nothing is written\n`);
     const result = await preferPrimary(router, {
-      lock: session.request,
+      lock: preview ? undefined : session.request,
       peering,
       side,
       primary,
