@@ -1,6 +1,8 @@
 // The keys of a screen and what they do, as Help lists them.
 import { Box, Text } from "ink";
 import { COMMANDS, hintKeys, type Command } from "../keymap.js";
+import { WRITING_COMMANDS } from "../read-only.js";
+import { useReadOnly } from "../services.js";
 
 const KEYS_WIDTH = 14;
 
@@ -9,6 +11,7 @@ const KEYS_WIDTH = 14;
  * terminal shows them side by side rather than cutting the list).
  */
 export function KeyList({ commands, rows, width }: { commands: readonly Command[]; rows: number; width: number }) {
+  const readOnly = useReadOnly() !== undefined;
   const perColumn = Math.max(1, rows);
   const columns: Command[][] = [];
   for (let i = 0; i < commands.length; i += perColumn) columns.push(commands.slice(i, i + perColumn));
@@ -22,7 +25,11 @@ export function KeyList({ commands, rows, width }: { commands: readonly Command[
               <Box width={KEYS_WIDTH} flexShrink={0}>
                 <Text bold wrap="truncate-end">{`  ${hintKeys(command, { all: true })}`}</Text>
               </Box>
-              <Text wrap="truncate-end">{COMMANDS[command].label}</Text>
+              {readOnly && WRITING_COMMANDS.has(command) ? (
+                <Text dimColor wrap="truncate-end">{`${COMMANDS[command].label} (off: read-only)`}</Text>
+              ) : (
+                <Text wrap="truncate-end">{COMMANDS[command].label}</Text>
+              )}
             </Box>
           ))}
         </Box>
