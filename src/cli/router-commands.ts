@@ -18,6 +18,7 @@ import { promptPassword, promptSecret } from "./prompt.js";
 import { connectResolved, endpointResolver, interruptedLines, resolveFlags, timeoutMs, undoLines, withRouter, withWritingRouter, type RouterFlags as Flags } from "./router.js";
 import { acceptPublicFlags, confirmedPublic } from "./accept-public.js";
 import { errorDocument } from "./json-output.js";
+import { readOnlyMode } from "./read-only.js";
 
 type Write = (text: string) => void;
 
@@ -310,6 +311,7 @@ export async function exportCommand(flags: RouterFlags & { sshPort?: number }, w
       useAgent: process.env.SSH_AUTH_SOCK !== undefined,
       knownHostKey: pins[key] ?? null,
       timeoutMs: timeoutMs(flags),
+      readOnly: readOnlyMode(),
     });
     try {
       if (pins[key] === undefined) store.set("fingerprints", { ...pins, [key]: session.hostKeyFingerprint });

@@ -1,6 +1,6 @@
 // --read-only through the real CLI on the lab: every command that would write to a router is
 // refused with one message and exit 1, and the routers' configuration stays byte for byte what it
-// was; what only reads (inventory, plan, status, why, a prefer preview) still works.
+// was; what only reads (inventory, plan, status, why, export, a prefer preview) still works.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,7 +12,7 @@ type Operator = "alice" | "remi";
 
 let lab: Lab;
 beforeAll(async () => {
-  lab = await Lab.start({ routers: ["alice", "remi"], tickMs: 50, tls: false, ssh: false });
+  lab = await Lab.start({ routers: ["alice", "remi"], tickMs: 50, tls: false, ssh: true });
 });
 afterAll(async () => lab.stop());
 
@@ -94,6 +94,9 @@ describe("bgpals --read-only", () => {
     expect(preview.code, preview.stderr).toBe(0);
     expect(preview.stdout).toContain("nothing written: pass --yes to apply");
     expect(preview.stderr).toContain(`read-only: planned without ${spec("alice")}'s lock`);
+    const exportedOverSsh = await as("alice", ["--read-only", "export", "--ssh-port", String(routerOf("alice").sshPort)]);
+    expect(exportedOverSsh.code, exportedOverSsh.stderr).toBe(0);
+    expect(exportedOverSsh.stdout).toContain("bgpals:alice-remi:");
     const unlock = await as("alice", ["--read-only", "unlock", "--json"]);
     expect(JSON.parse(unlock.stdout)).toEqual({ locked: false });
 

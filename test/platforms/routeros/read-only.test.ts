@@ -6,6 +6,7 @@ import { Lab } from "../../../src/lab/lab.js";
 import { ReadOnlyError } from "../../../src/errors.js";
 import { RouterClient, readsOnly } from "../../../src/platforms/routeros/api/client.js";
 import { routerOs } from "../../../src/platforms/routeros/index.js";
+import { SshSession } from "../../../src/platforms/routeros/ssh.js";
 import type { RouterOsRouter } from "../../../src/platforms/routeros/router.js";
 import { readOnlyPlatform, type Router } from "../../../src/platforms/platform.js";
 import { appliedOn, example } from "../../helpers.js";
@@ -15,7 +16,7 @@ const READ_ONLY = { leave: "run without --read-only" };
 
 let lab: Lab;
 beforeAll(async () => {
-  lab = await Lab.start({ routers: ["alice"], tickMs: 0, tls: false, ssh: false });
+  lab = await Lab.start({ routers: ["alice"], tickMs: 0, tls: false, ssh: true });
 });
 afterAll(async () => lab.stop());
 
@@ -107,6 +108,24 @@ describe("a router opened read-only", () => {
       }
     } finally {
       await router.close();
+    }
+    expect(exported()).toBe(before);
+  });
+});
+
+describe("SSH, read-only", () => {
+  it("exports the configuration, and refuses any other command, an export into a file and an upload", async () => {
+    const before = exported();
+    const r = lab.info().routers.find((x) => x.name === "alice")!;
+    const session = await SshSession.connect({ host: r.host, port: r.sshPort!, user: r.user, password: r.password, timeoutMs: 5000, readOnly: READ_ONLY });
+    try {
+      expect(await session.exportConfig()).toContain("/ip address");
+      const at = `${r.user}@${r.host}:${r.sshPort}`;
+      expect((await refusal(session.exec("/ip address add address=10.99.0.1/24 interface=bridge"))).message).toBe(`read-only: /ip address add address=10.99.0.1/24 interface=bridge would write to ${at}; run without --read-only`);
+      await refusal(session.exec("/export file=leak"));
+      await refusal(session.upload("cert.pem", "-----BEGIN CERTIFICATE-----"));
+    } finally {
+      await session.close();
     }
     expect(exported()).toBe(before);
   });
