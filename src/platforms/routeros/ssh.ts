@@ -141,7 +141,8 @@ export class SshSession {
    * stderr, or a console parse error is a `trap` error carrying the router's words.
    */
   exec(command: string): Promise<string> {
-    if (this.#readOnly !== undefined && !READING_EXPORT.test(command.trim())) return Promise.reject(this.#refused(command));
+    // Named without its arguments: they may hold a secret.
+    if (this.#readOnly !== undefined && !READING_EXPORT.test(command.trim())) return Promise.reject(this.#refused(command.split(/\s+/).filter((word) => word !== "" && !word.includes("=")).join(" ")));
     return this.#run(command, (touch) =>
       new Promise<string>((resolve, reject) => {
         this.#client.exec(command, (err, channel) => {

@@ -121,7 +121,8 @@ describe("SSH, read-only", () => {
     try {
       expect(await session.exportConfig()).toContain("/ip address");
       const at = `${r.user}@${r.host}:${r.sshPort}`;
-      expect((await refusal(session.exec("/ip address add address=10.99.0.1/24 interface=bridge"))).message).toBe(`read-only: /ip address add address=10.99.0.1/24 interface=bridge would write to ${at}; run without --read-only`);
+      // Named without its arguments, which may hold a secret.
+      expect((await refusal(session.exec("/user add name=friend password=hunter2 group=full"))).message).toBe(`read-only: /user add would write to ${at}; run without --read-only`);
       await refusal(session.exec("/export file=leak"));
       await refusal(session.upload("cert.pem", "-----BEGIN CERTIFICATE-----"));
     } finally {
