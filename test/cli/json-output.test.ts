@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lab } from "../../src/lab/lab.js";
 import { buildProgram } from "../../src/cli/main.js";
-import { tempDir } from "../helpers.js";
+import { exampleFileFor, tempDir } from "../helpers.js";
 import { cliAsync, type CliResult } from "./cli-async.js";
 
 type Operator = "alice" | "remi";
@@ -98,7 +98,7 @@ describe("--json", () => {
     expect(failureOf(await as("alice", ["status", ...on("alice"), "--timeout", "0", "--json"]), "usage").message).toMatch(/^--timeout "0": must be a number of seconds/);
     const wrong = failureOf(await as("alice", ["status", ...on("alice"), "--json"], { BGPALS_PASSWORD: "not-the-password" }), "router");
     expect(wrong.router).toBe("bad-credentials");
-    const readOnly = failureOf(await as("alice", ["--read-only", "apply", ...on("alice"), "--peering", join(homes.alice, "peers", "remi.json"), "--side", "alice", "--yes", "--json"]), "read-only");
+    const readOnly = failureOf(await as("alice", ["--read-only", "apply", ...on("alice"), "--peering", exampleFileFor("s1", "alice"), "--side", "alice", "--yes", "--json"]), "read-only");
     expect(readOnly.message).toBe(`read-only: apply would write to ${spec("alice")}; run without --read-only`);
     const refused = failureOf(await as("remi", ["accept", "bgpals1:not-a-bundle", ...on("remi"), "--me", "remi", "--asn", "64513", "--yes", "--json"]), "failed");
     expect(refused.message).toMatch(/refused/);
