@@ -15,6 +15,21 @@ export class UsageError extends UserError {
   }
 }
 
+/**
+ * bgpals runs read-only (--read-only, BGPALS_READ_ONLY, readOnly in the config file) and something
+ * would have written to a router: refused before anything was sent. `leave` says how to write.
+ */
+export class ReadOnlyError extends UserError {
+  override readonly name = "ReadOnlyError";
+  constructor(
+    readonly what: string,
+    readonly router: string,
+    leave: string,
+  ) {
+    super(`read-only: ${what} would write to ${router}; ${leave}`);
+  }
+}
+
 export type RouterErrorKind =
   | "refused"
   | "timeout"

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { loadIdentity } from "../store/identity.js";
 import { homeOf, probedHome } from "../flows/home-status.js";
 import type { RouterTarget } from "../platforms/platform.js";
-import { routerOs } from "../platforms/routeros/index.js";
+import { readOnlyMode, routerPlatform } from "./read-only.js";
 import { workspaceAt } from "../store/workspace.js";
 import type { Clipboard, RouterChoice, Services } from "../ui/services.js";
 import type { DemoOperator } from "../ui/Demo.js";
@@ -97,6 +97,9 @@ function alive(pid: number): boolean {
 /** Each operator's services: their own workspace and router, one clipboard shared between them. */
 export function demoOperators(routers: ReadonlyArray<{ name: string; version: string; host: string; port: number; user: string; password: string }>, root: string, resolve?: (name: string) => Promise<string>): DemoOperator[] {
   let copied: string | null = null;
+  // bgpals --read-only demo: the lab's routers refuse writes like real ones would.
+  const platform = routerPlatform();
+  const readOnly = readOnlyMode();
   const clipboard: Clipboard = {
     copy: (text) => {
       copied = text;
@@ -119,10 +122,11 @@ export function demoOperators(routers: ReadonlyArray<{ name: string; version: st
       connect: async (router, password) => {
         const extra = added.get(router);
         const t = extra ? { ...extra.target, password: password ?? extra.target.password } : target;
-        return routerOs.connect(t, router, { resolve });
+        return platform.connect(t, router, { resolve });
       },
-      connectNew: (profile, password) => routerOs.connect({ host: profile.host, port: profile.port, user: profile.user, password, tls: profile.tls, knownFingerprint: null }, profile.name),
-      platform: routerOs,
+      connectNew: (profile, password) => platform.connect({ host: profile.host, port: profile.port, user: profile.user, password, tls: profile.tls, knownFingerprint: null }, profile.name),
+      platform,
+      readOnly,
       // The demo keeps added routers for this run only: it never touches the real profiles.
       routersKept: "for this demo only (the demo never writes your profiles: to keep it, quit and run bgpals router add, then bgpals)",
       saveRouter: (profile, password, fingerprint) =>

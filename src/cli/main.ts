@@ -1,8 +1,10 @@
 // The command line. Subcommands load their modules lazily so `--help` stays fast.
 import { Command, CommanderError, Option } from "commander";
-import { UsageError, UserError } from "../errors.js";
+import { UserError } from "../errors.js";
 import { apiEndpoint, asn, port, portBase, positive, seconds } from "./flags.js";
 import { BUNDLE_ARGUMENT_HELP } from "./bundle-input.js";
+import { setReadOnlyFlag } from "./read-only.js";
+import { errorDocument, jsonRequested, usageDocument } from "./json-output.js";
 
 const EXIT_CODES = "Exit codes: 0 ok, 1 error (a clear message says why), 2 usage.";
 const ACCEPT_PUBLIC_HELP = "a prefix outside private space you confirm your friend may send, e.g. 203.0.113.0/24 (repeatable; kept in your config for this peering)";
@@ -19,7 +21,11 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
     .addHelpText("after", `\n${EXIT_CODES}\nDocs: README.md and docs/ in the bgpals package.`)
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
-    .configureOutput({ writeOut: write, writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeOut: write, writeErr: (s) => process.stderr.write(s) })
+    .option("--read-only", "never write to any router: what would write is refused (also BGPALS_READ_ONLY=1, or \"readOnly\": true in the config file)")
+    .hook("preAction", () => {
+      if (program.opts().readOnly) setReadOnlyFlag();
+    });
 
   program
     .command("render")
@@ -295,10 +301,21 @@ const USAGE_CODES = new Set([
 
 export async function main(argv: string[]): Promise<number> {
   let code = 0;
-  const program = buildProgram((s) => process.stdout.write(s), (c) => (code = c));
+  // --json: one document on stdout whatever happens; an error writes its own when the command wrote none.
+  const json = jsonRequested(argv);
+  let written = false;
+  const out = (s: string) => {
+    written = true;
+    process.stdout.write(s);
+  };
+  const jsonError = (document: object) => {
+    if (json === "lines" || (json === "document" && !written)) out(`${JSON.stringify(document)}\n`);
+  };
+  const program = buildProgram(out, (c) => (code = c));
   try {
     // No command on a terminal: the screens. Without one (pipes, CI), the overview below.
-    if (argv.length === 0 && process.stdin.isTTY && process.stdout.isTTY) {
+    if (argv.every((arg) => arg === "--read-only") && process.stdin.isTTY && process.stdout.isTTY) {
+      if (argv.length > 0) setReadOnlyFlag();
       const { openTui } = await import("./tui.js");
       await openTui();
       return 0;
@@ -308,9 +325,11 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return 0;
-      return USAGE_CODES.has(e.code) ? 2 : e.exitCode;
+      const usage = USAGE_CODES.has(e.code);
+      if (usage) jsonError(usageDocument(e.message));
+      return usage ? 2 : e.exitCode;
     }
-    if (e instanceof UsageError) return reportError(e);
+    jsonError(errorDocument(e));
     return reportError(e);
   }
 }

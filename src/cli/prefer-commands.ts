@@ -11,7 +11,9 @@ import { clearLimitExceeded, preferPrimary, readPreferBundle, type ObservedMove,
 import { existingIdentity, knownFriend, SeenNonces } from "../store/identity.js";
 import { defaultPeersDir, loadPeering, loadPeersDirectory } from "../store/peers.js";
 import { confirmedPublic } from "./accept-public.js";
+import { errorDocument } from "./json-output.js";
 import { applyProgress } from "./progress.js";
+import { readOnlyMode } from "./read-only.js";
 import { waitLockMs, withRouter, withWritingRouter, writingSession } from "./router.js";
 
 type Write = (text: string) => void;
@@ -104,8 +106,11 @@ async function runSwap(run: SwapRun, primary: string, write: Write): Promise<{ r
     const others = loadPeersDirectory(peersDir(flags), peering.name);
     // Read, plan and write under the router's lock (the move is watched after it is released).
     const session = writingSession(flags, { command: "prefer", peering: peering.name }, router, resolved.label);
+    // Read-only, a preview plans without the lock (taking it writes on the router); --yes is refused at the lock.
+    const preview = readOnlyMode() !== undefined && flags.yes !== true;
+    if (preview) process.stderr.write(`bgpals: read-only: planned without ${resolved.label}'s lock (taking it would write to the router); nothing is written\n`);
     const result = await preferPrimary(router, {
-      lock: session.request,
+      lock: preview ? undefined : session.request,
       peering,
       side,
       primary,
@@ -133,10 +138,10 @@ async function runSwap(run: SwapRun, primary: string, write: Write): Promise<{ r
 }
 
 function jsonOf(result: PreferResult, extra: Record<string, unknown>): Record<string, unknown> {
-  if (result.status === "refused") return { ok: false, error: result.message, ...extra };
+  if (result.status === "refused") return errorDocument(new UserError(result.message), extra);
   const base = { prediction: result.prediction, plan: planJson(result.plan), ...extra };
   if (result.status === "planned") return { ok: true, written: false, ...base };
-  if (result.status === "failed") return { ok: false, written: false, error: result.message, undone: result.undone, undoProblems: result.undoProblems, ...base };
+  if (result.status === "failed") return errorDocument(new UserError(result.message), { written: false, undone: result.undone, undoProblems: result.undoProblems, ...base });
   return {
     ok: true,
     written: true,
@@ -252,7 +257,8 @@ export async function clearCommand(flags: ClearFlags, write: Write): Promise<num
       return 0;
     }
     const tripped = result.sessions.filter((s) => s.outcome === "tripped-again");
-    if (flags.json) write(`${JSON.stringify({ ok: tripped.length === 0, cleared: result.sessions })}\n`);
+    const failure = tripped.length === 0 ? null : new UserError(`${tripped.map((s) => s.session).join(", ")} tripped the max-prefix limit again`);
+    if (flags.json) write(`${JSON.stringify(failure === null ? { ok: true, cleared: result.sessions } : errorDocument(failure, { cleared: result.sessions }))}\n`);
     else {
       for (const s of result.sessions) {
         const what =
@@ -264,7 +270,7 @@ export async function clearCommand(flags: ClearFlags, write: Write): Promise<num
         write(`${s.session} (${s.link}): ${what}\n`);
       }
     }
-    if (tripped.length > 0) throw new UserError(`${tripped.map((s) => s.session).join(", ")} tripped the max-prefix limit again`);
+    if (failure !== null) throw failure;
     return 0;
   });
 }

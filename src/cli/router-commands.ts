@@ -17,6 +17,8 @@ import { applyProgress } from "./progress.js";
 import { promptPassword, promptSecret } from "./prompt.js";
 import { connectResolved, endpointResolver, interruptedLines, resolveFlags, timeoutMs, undoLines, withRouter, withWritingRouter, type RouterFlags as Flags } from "./router.js";
 import { acceptPublicFlags, confirmedPublic } from "./accept-public.js";
+import { errorDocument } from "./json-output.js";
+import { readOnlyMode } from "./read-only.js";
 
 type Write = (text: string) => void;
 
@@ -169,8 +171,9 @@ export async function applyCommand(flags: PeeringFlags, remove: boolean, write: 
       onEvent: flags.json ? undefined : applyProgress,
     });
     if (!result.ok) {
-      if (flags.json) write(`${JSON.stringify({ ok: false, error: result.message, undone: result.undone, undoProblems: result.undoProblems, verified: result.verified })}\n`);
-      throw new UserError(result.message);
+      const error = new UserError(result.message);
+      if (flags.json) write(`${JSON.stringify(errorDocument(error, { undone: result.undone, undoProblems: result.undoProblems, verified: result.verified }))}\n`);
+      throw error;
     }
     // What is said rests on reading the router back (a re-plan found nothing left to do).
     if (!result.verified) throw new UserError([`wrote ${result.applied} change${result.applied === 1 ? "" : "s"}, but reading ${resolved.label} back shows the peering is not all there:`, ...result.differences.map((d) => `  ${d}`)].join("\n"));
@@ -308,6 +311,7 @@ export async function exportCommand(flags: RouterFlags & { sshPort?: number }, w
       useAgent: process.env.SSH_AUTH_SOCK !== undefined,
       knownHostKey: pins[key] ?? null,
       timeoutMs: timeoutMs(flags),
+      readOnly: readOnlyMode(),
     });
     try {
       if (pins[key] === undefined) store.set("fingerprints", { ...pins, [key]: session.hostKeyFingerprint });

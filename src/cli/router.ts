@@ -5,12 +5,12 @@
 import { lookup } from "node:dns/promises";
 import { UsageError, UserError } from "../errors.js";
 import { InterruptedRunError, type InterruptedRun, type LockHolder, type LockRequest, type Router, type UndoReport } from "../platforms/platform.js";
-import { routerOs } from "../platforms/routeros/index.js";
 import { existingIdentity } from "../store/identity.js";
 import { fileJournals } from "../store/journal.js";
 import { configDir } from "../store/peers.js";
 import { resolveRouter, type ResolvedRouter } from "../store/profiles.js";
 import { promptPassword } from "./prompt.js";
+import { routerPlatform } from "./read-only.js";
 
 export interface RouterFlags {
   router?: string;
@@ -81,7 +81,7 @@ export function journals() {
  * reconnects must meet the same certificate, not pin whatever answers after a drop).
  */
 export async function connectResolved(resolved: ResolvedRouter, resolve: (name: string) => Promise<string> = endpointResolver(undefined)): Promise<Router> {
-  const router = await routerOs.connect(resolved.target, resolved.label, { journals: journals(), resolve });
+  const router = await routerPlatform().connect(resolved.target, resolved.label, { journals: journals(), resolve });
   try {
     resolved.remember(router.fingerprint);
   } catch (e) {

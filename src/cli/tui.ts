@@ -5,16 +5,19 @@ import { homeOf, probedHome } from "../flows/home-status.js";
 import { addProfile, listProfiles, resolveRouter, storedPassword } from "../store/profiles.js";
 import { keyring, routerAccount } from "../store/secrets.js";
 import type { Router } from "../platforms/platform.js";
-import { routerOs } from "../platforms/routeros/index.js";
 import { defaultWorkspace } from "../store/workspace.js";
 import { bindConfiguredKeys } from "./keys.js";
 import { promptPassword } from "./prompt.js";
+import { readOnlyMode, routerPlatform } from "./read-only.js";
 import { endpointResolver, journals } from "./router.js";
 import type { Services } from "../ui/services.js";
 import { join } from "node:path";
 
 export function profileServices(write: (data: string) => void): Services {
   const workspace = defaultWorkspace();
+  // Read-only, every router the screens open refuses writes; the screens say so and hide the keys that write.
+  const readOnly = readOnlyMode();
+  const platform = routerPlatform();
   const routers = () =>
     Object.entries(listProfiles()).map(([name, p]) => ({ name, label: `${p.user}@${p.host}:${p.port ?? (p.tls ? 8729 : 8728)}${p.tls ? " API-SSL" : ""}` }));
   // Passwords typed on the screens, for this run only (never written): asked once per router.
@@ -22,7 +25,7 @@ export function profileServices(write: (data: string) => void): Services {
   const open = async (spec: string, password?: string): Promise<Router> => {
     const resolved = await resolveRouter(spec, promptPassword, false, password ?? typed.get(spec));
     // Runs from the screens journal their writes too: a crash is undone by the next command.
-    const router = await routerOs.connect(resolved.target, spec, { journals: journals(), resolve: endpointResolver(undefined) });
+    const router = await platform.connect(resolved.target, spec, { journals: journals(), resolve: endpointResolver(undefined) });
     // Kept once it worked: a wrong one is asked again.
     if (password !== undefined) typed.set(spec, password);
     try {
@@ -43,8 +46,9 @@ export function profileServices(write: (data: string) => void): Services {
     routers,
     needsPassword: (name) => storedPassword(name) === null && !typed.has(name),
     connect: open,
-    connectNew: (profile, password) => routerOs.connect({ host: profile.host, port: profile.port, user: profile.user, password, tls: profile.tls, knownFingerprint: null }, profile.name, { journals: journals(), resolve: endpointResolver(undefined) }),
-    platform: routerOs,
+    connectNew: (profile, password) => platform.connect({ host: profile.host, port: profile.port, user: profile.user, password, tls: profile.tls, knownFingerprint: null }, profile.name, { journals: journals(), resolve: endpointResolver(undefined) }),
+    platform,
+    readOnly,
     saveRouter: (profile, password, fingerprint) => {
       addProfile(profile.name, { host: profile.host, port: profile.port, user: profile.user, tls: profile.tls, ...(fingerprint ? { fingerprint } : {}) });
       keyring()?.set(routerAccount(profile.name), password);

@@ -10,7 +10,7 @@ import type { FilterVerdict } from "../core/policy.js";
 import type { ObservedRoute } from "../core/prefer.js";
 import type { RouteUpdate } from "../core/route-table.js";
 import type { RouterTarget } from "../core/target.js";
-import { UserError } from "../errors.js";
+import { ReadOnlyError, UserError } from "../errors.js";
 import type { Journal } from "../core/journal.js";
 
 // --- Reaching a router ---------------------------------------------------------------------------
@@ -354,7 +354,14 @@ export type { Journal, JournalContents, JournalRun, JournalWrite } from "../core
 /** Opens the journal of a router, by a key the platform gives (its address). */
 export type JournalStore = (routerKey: string) => Journal;
 
+/** bgpals runs read-only: nothing is written to any router. `leave` says how to write ("run without --read-only"). */
+export interface ReadOnlyMode {
+  readonly leave: string;
+}
+
 export interface ConnectOptions {
+  /** Open the router read-only: every write is refused (readOnlyRouter), and below that by the platform's own client. */
+  readOnly?: ReadOnlyMode;
   /** Where runs keep their journal; without it a run's journal is kept in memory only (no crash recovery). */
   journals?: JournalStore;
   /** How plans on this router resolve endpoint names (PlanRequest.resolve). */
@@ -453,4 +460,47 @@ export interface Platform {
   render(peering: Peering, side: string, options?: { version?: string; secrets?: LinkSecrets }): RenderedText;
   /** A plan as a script file, and the file's extension. */
   planScript(plan: Plan, peering: string): { extension: string; text: string };
+}
+
+// --- Read-only mode ------------------------------------------------------------------------------
+
+/** What a Router may do read-only; anything else (a write method, and any added later) is refused. */
+const READING: ReadonlySet<PropertyKey> = new Set<keyof Router>(["platform", "label", "fingerprint", "closed", "close", "version", "discover", "status", "watchChanges", "bgpRoutes", "feedFriendRoutes", "why", "lockHolder", "interruptedRun", "plan"]);
+
+/** How a refused write is named in its message. */
+const WRITES: Partial<Record<keyof Router, string>> = {
+  apply: "apply",
+  unlock: "removing the lock",
+  prepareLinks: "preparing the tunnels",
+  makeCertificates: "making certificates",
+  importFriendCa: "importing the friend's CA certificate",
+  grantMonitorAccount: "granting the monitor account",
+  discardPrepared: "removing what an offer prepared",
+  clearSession: "clearing a BGP session",
+};
+
+/**
+ * The router, refusing every write with a ReadOnlyError before anything is sent: the lock (it is
+ * written on the router), apply, preparing a peering, clearing a session. Reads pass through. Only
+ * what is known to read is let through, so a write method added to Router later is refused too.
+ */
+export function readOnlyRouter(router: Router, mode: ReadOnlyMode): Router {
+  return new Proxy(router, {
+    get(target, property) {
+      if (property === "reconnect") return async () => readOnlyRouter(await target.reconnect(), mode);
+      // The router itself as receiver: its private fields are not the proxy's.
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== "function") return value;
+      if (typeof property === "symbol" || READING.has(property)) return value.bind(target);
+      return (...args: unknown[]) => {
+        const what = property === "exclusive" ? String((args[0] as LockRequest | undefined)?.command ?? "this") : WRITES[property as keyof Router] ?? property;
+        return Promise.reject(new ReadOnlyError(what, target.label, mode.leave));
+      };
+    },
+  });
+}
+
+/** The platform with every router it opens read-only (a friend's router for the monitor included). */
+export function readOnlyPlatform(platform: Platform, mode: ReadOnlyMode): Platform {
+  return { ...platform, connect: (target, label, options) => platform.connect(target, label, { ...options, readOnly: mode }) };
 }

@@ -1,9 +1,9 @@
 // Router profiles (conf, file mode 0600) and how a command finds the router and its password.
 // Passwords never go into the profile file: they come from BGPALS_PASSWORD_<PROFILE>,
 // BGPALS_PASSWORD, the OS keyring (where one works), or a prompt on a terminal.
-import Conf from "conf";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import Conf from "conf";
 import type { RouterTarget } from "../core/target.js";
 import { configDir } from "./peers.js";
 import { UsageError, UserError } from "../errors.js";
@@ -31,23 +31,32 @@ export function settings(): Conf<Settings> {
 }
 
 /**
- * The config file's `"keys"` as written, and where the file is (for the message about a bad one).
- * Read without conf, which would write the file's defaults (the demo writes nothing of the user's).
+ * One top-level entry of the config file as written (undefined when the file or the entry is
+ * absent), and where the file is, for the message about a bad value. Read without conf, which would
+ * write the file's defaults (the demo writes nothing of the user's).
  */
-export function configuredKeys(): { file: string; keys: unknown } {
-  const file = join(configDir(), "config.json");
+export function configEntry(name: string): { file: string; value: unknown } {
+  const file = settingsFile();
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return { file, keys: undefined };
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return { file, value: undefined };
     throw new UserError(`${file}: cannot read it: ${(e as Error).message}`);
   }
+  let parsed: unknown;
   try {
-    return { file, keys: (JSON.parse(text) as { keys?: unknown }).keys };
+    parsed = JSON.parse(text);
   } catch (e) {
     throw new UserError(`${file}: not valid JSON (${(e as Error).message}); fix it or move it away`);
   }
+  return { file, value: parsed !== null && typeof parsed === "object" ? (parsed as Record<string, unknown>)[name] : undefined };
+}
+
+/** The config file's `"keys"` as written, and where the file is. */
+export function configuredKeys(): { file: string; keys: unknown } {
+  const { file, value } = configEntry("keys");
+  return { file, keys: value };
 }
 
 const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
@@ -127,4 +136,19 @@ export function removeProfile(name: string): boolean {
 
 export function listProfiles(): Record<string, RouterProfile> {
   return settings().get("routers");
+}
+
+/** The config file: router profiles, pins and settings (what settings() reads and writes). */
+export function settingsFile(): string {
+  return join(configDir(), "config.json");
+}
+
+/**
+ * `"readOnly": true` in the config file: bgpals never writes to a router, as with --read-only.
+ * Read without settings(), which would create the file.
+ */
+export function readOnlySetting(): boolean {
+  const { file, value } = configEntry("readOnly");
+  if (value === undefined || typeof value === "boolean") return value === true;
+  throw new UserError(`${file}: readOnly must be true or false, not ${JSON.stringify(value)}`);
 }

@@ -2,7 +2,7 @@
 // connect, a clipboard. Real runs read profiles and the keyring; the demo passes lab routers;
 // tests pass their own. Provided once at the root, so screens never reach for globals.
 import { createContext, useContext, type ReactNode } from "react";
-import type { Platform, Router } from "../platforms/platform.js";
+import type { Platform, ReadOnlyMode, Router } from "../platforms/platform.js";
 import type { Workspace } from "../store/workspace.js";
 import type { HomeData } from "./state.js";
 
@@ -49,6 +49,8 @@ export interface Services {
   clipboard: Clipboard;
   /** Where plans and bundles are written when the operator asks to save them. */
   outputDir: string;
+  /** bgpals --read-only: the routers refuse writes; the screens say so and refuse the keys that would write. */
+  readOnly?: ReadOnlyMode;
 }
 
 const ServicesContext = createContext<Services | null>(null);
@@ -61,4 +63,9 @@ export function useServices(): Services {
   const services = useContext(ServicesContext);
   if (!services) throw new Error("useServices needs <ServicesProvider> above it");
   return services;
+}
+
+/** The read-only mode, or undefined (also outside a ServicesProvider: a component drawn alone). */
+export function useReadOnly(): ReadOnlyMode | undefined {
+  return useContext(ServicesContext)?.readOnly;
 }

@@ -3,8 +3,8 @@
 import type { Peering } from "../../core/peering.js";
 import type { Plan } from "../../core/plan.js";
 import { UserError } from "../../errors.js";
-import type { ConnectOptions, LinkSecrets, Platform, RenderedText, Router, RouterTarget } from "../platform.js";
-import { RouterClient } from "./api/client.js";
+import { readOnlyRouter, type ConnectOptions, type LinkSecrets, type Platform, type RenderedText, type Router, type RouterTarget } from "../platform.js";
+import { RouterClient, type ClientTarget } from "./api/client.js";
 import { API_PORT, endpointOf } from "./api/errors.js";
 import { monitorAccountNames } from "./names.js";
 import { routerOsFeatures } from "./dialects.js";
@@ -21,11 +21,14 @@ export const routerOs: Platform = {
   monitorAccountName: (peering: string) => monitorAccountNames(peering).user,
 
   async connect(target: RouterTarget, label?: string, options?: ConnectOptions): Promise<Router> {
-    const client = await RouterClient.connect(target);
+    // Read-only, the client itself refuses every command that is not a read, on this connection and every later one.
+    const readOnly = options?.readOnly;
+    const client = await RouterClient.connect(readOnly === undefined ? target : { ...target, readOnly });
     const at = endpointOf(target);
     // Every later connection (reconnects, undo, route feeds) must meet the certificate this one met.
-    const pinned: RouterTarget = { ...target, knownFingerprint: target.knownFingerprint || client.fingerprint };
-    return new RouterOsRouter(routerOs, client, pinned, label ?? `${at.user}@${at.host}:${at.port}`, options);
+    const pinned: ClientTarget = { ...target, knownFingerprint: target.knownFingerprint || client.fingerprint, ...(readOnly === undefined ? {} : { readOnly }) };
+    const router = new RouterOsRouter(routerOs, client, pinned, label ?? `${at.user}@${at.host}:${at.port}`, options);
+    return readOnly === undefined ? router : readOnlyRouter(router, readOnly);
   },
 
   render(peering: Peering, side: string, options: { version?: string; secrets?: LinkSecrets } = {}): RenderedText {

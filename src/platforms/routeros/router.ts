@@ -25,14 +25,13 @@ import {
   type Router,
   type RouterPlan,
   type RouterStatus,
-  type RouterTarget,
   type SessionStatus,
   type StatusOptions,
   type UndoReport,
   type Watching,
   type WhyAnswer,
 } from "../platform.js";
-import { RouterClient, type Listening } from "./api/client.js";
+import { RouterClient, type ClientTarget, type Listening } from "./api/client.js";
 import { endpointOf } from "./api/errors.js";
 import { feedRoutes } from "./api/route-feed.js";
 import { applyPlan, planStillHolds, type RunContext } from "./apply/apply.js";
@@ -83,7 +82,8 @@ export class RouterOsRouter implements Router {
   constructor(
     readonly platform: Platform,
     public client: RouterClient,
-    readonly target: RouterTarget,
+    /** Read-only (ConnectOptions.readOnly), it says so to every client made from it. */
+    readonly target: ClientTarget,
     readonly label: string,
     readonly options: ConnectOptions = {},
   ) {}

@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import ssh2 from "ssh2";
 import type { Client, ClientChannel, ConnectConfig, SFTPWrapper } from "ssh2";
 import { RouterError, routerError, toRouterError, type Endpoint, type RouterErrorDetails, type RouterErrorKind } from "./api/errors.js";
+import { ReadOnlyError } from "../../errors.js";
 
 export const SSH_PORT = 22;
 export const DEFAULT_SSH_TIMEOUT_MS = 10_000;
@@ -22,7 +23,12 @@ export interface SshTarget {
   readonly knownHostKey?: string | null;
   /** Limit for connecting and for each command's silence; default 10 s. */
   readonly timeoutMs?: number;
+  /** Run only `/export` to the screen (bgpals --read-only): any other command, or an upload, is refused. */
+  readonly readOnly?: { readonly leave: string };
 }
+
+/** `/export` printed, not into a file (`file=` writes one). */
+const READING_EXPORT = /^\/export(\s+(terse|verbose|compact|show-sensitive|hide-sensitive))*\s*$/;
 
 // A router is not expected to print more than this; more means something is wrong on its side.
 const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
@@ -50,6 +56,7 @@ export class SshSession {
   readonly #client: Client;
   readonly #password: string | undefined;
   readonly #timeoutMs: number;
+  readonly #readOnly: { readonly leave: string } | undefined;
   #sftp: Promise<SFTPWrapper> | null = null;
   /** Set once the connection is gone; every later call fails with it. */
   #lostWith: RouterError | null = null;
@@ -60,6 +67,7 @@ export class SshSession {
     this.hostKeyFingerprint = fingerprint;
     this.#password = target.password;
     this.#timeoutMs = target.timeoutMs ?? DEFAULT_SSH_TIMEOUT_MS;
+    this.#readOnly = target.readOnly;
     client.on("error", (e) => this.#lose(toSshError(e, endpoint, { secret: this.#password, timeoutMs: this.#timeoutMs })));
     client.on("close", () => this.#lose(routerError("closed", endpoint, {}, this.#password)));
   }
@@ -133,6 +141,8 @@ export class SshSession {
    * stderr, or a console parse error is a `trap` error carrying the router's words.
    */
   exec(command: string): Promise<string> {
+    // Named without its arguments: they may hold a secret.
+    if (this.#readOnly !== undefined && !READING_EXPORT.test(command.trim())) return Promise.reject(this.#refused(command.split(/\s+/).filter((word) => word !== "" && !word.includes("=")).join(" ")));
     return this.#run(command, (touch) =>
       new Promise<string>((resolve, reject) => {
         this.#client.exec(command, (err, channel) => {
@@ -154,6 +164,7 @@ export class SshSession {
 
   /** Writes a file into the router's file system (e.g. `cert.pem`, `flash/cert.pem`), replacing it if present. */
   upload(remoteName: string, contents: Buffer | string): Promise<void> {
+    if (this.#readOnly !== undefined) return Promise.reject(this.#refused(`upload of ${remoteName}`));
     const data = typeof contents === "string" ? Buffer.from(contents, "utf8") : contents;
     return this.#run(`upload of ${remoteName}`, async (touch) => {
       const sftp = await this.#openSftp();
@@ -172,6 +183,10 @@ export class SshSession {
       // The file is complete only once the router confirms the close.
       await sftpCall<void>((cb) => sftp.close(handle, cb));
     });
+  }
+
+  #refused(what: string): ReadOnlyError {
+    return new ReadOnlyError(what, `${this.endpoint.user}@${this.endpoint.host}:${this.endpoint.port}`, this.#readOnly!.leave);
   }
 
   /** Ends the session; later calls fail with a `closed` error. */

@@ -1,6 +1,8 @@
 // The keys of a screen and what they do, as Help lists them.
 import { Box, Text } from "ink";
 import { COMMANDS, commandsFor, hintKeys, type Command, type KeyScope } from "../keymap.js";
+import { WRITING_COMMANDS } from "../read-only.js";
+import { useReadOnly } from "../services.js";
 
 const KEYS_WIDTH = 14;
 
@@ -10,6 +12,7 @@ const KEYS_WIDTH = 14;
  */
 export function KeyList({ scope, rows, width }: { scope: KeyScope; rows: number; width: number }) {
   const commands = commandsFor(scope);
+  const readOnly = useReadOnly() !== undefined;
   const perColumn = Math.max(1, rows);
   const columns: Command[][] = [];
   for (let i = 0; i < commands.length; i += perColumn) columns.push(commands.slice(i, i + perColumn));
@@ -23,7 +26,11 @@ export function KeyList({ scope, rows, width }: { scope: KeyScope; rows: number;
               <Box width={KEYS_WIDTH} flexShrink={0}>
                 <Text bold wrap="truncate-end">{`  ${hintKeys(command, { all: true, scope })}`}</Text>
               </Box>
-              <Text wrap="truncate-end">{COMMANDS[command].label}</Text>
+              {readOnly && WRITING_COMMANDS.has(command) ? (
+                <Text dimColor wrap="truncate-end">{`${COMMANDS[command].label} (off: read-only)`}</Text>
+              ) : (
+                <Text wrap="truncate-end">{COMMANDS[command].label}</Text>
+              )}
             </Box>
           ))}
         </Box>

@@ -4,6 +4,7 @@ import type { ReactNode } from "react";
 import type { TerminalSize } from "../hooks/use-terminal-size.js";
 import { hintsFor, type KeyScope } from "../keymap.js";
 import { KeyHints } from "./KeyHints.js";
+import { useReadOnly } from "../services.js";
 
 // Ink redraws the whole terminal on every frame once the output fills it, so screens stop a row short.
 export const frameRows = (size: TerminalSize) => size.rows - 1;
@@ -25,12 +26,19 @@ export interface ScreenFrameProps {
 }
 
 export function ScreenFrame({ title, scope, focused, children }: ScreenFrameProps) {
+  const readOnly = useReadOnly() !== undefined;
   return (
     <Box flexDirection="column" flexGrow={1}>
       <Box flexShrink={0} marginBottom={1}>
         <Text bold wrap="truncate-end">
           bgpals · {title}
         </Text>
+        {/* Kept in sight however narrow: the title gives way first. */}
+        {readOnly ? (
+          <Box flexShrink={0} marginLeft={1}>
+            <Text inverse> read-only </Text>
+          </Box>
+        ) : null}
       </Box>
       {/* The body gives way (clipped) before the hints do. */}
       <Box flexDirection="column" flexGrow={1} flexShrink={1} overflow="hidden">

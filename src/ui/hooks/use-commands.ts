@@ -2,6 +2,8 @@
 // in the keymap can fire, and the types demand a handler for each one that has no default.
 import { useLayoutEffect, useRef } from "react";
 import { commandFor, type Command, type KeyScope, type ScopeCommand } from "../keymap.js";
+import { readOnlyRefusal, WRITING_COMMANDS } from "../read-only.js";
+import { useReadOnly } from "../services.js";
 import { useActions, type AppActions } from "../state.js";
 import { useKeyCount, useKeys } from "./use-keys.js";
 
@@ -24,6 +26,7 @@ const defaults = (actions: AppActions): Record<DefaultCommand, () => void> => ({
 export function useCommands<S extends KeyScope>(scope: S, handlers: CommandHandlers<S>, isActive: boolean): void {
   const actions = useActions();
   const keys = useKeyCount();
+  const readOnly = useReadOnly();
   const latest = useRef({ handlers, isActive: false, actions, activeSince: -1 });
   // Set in the commit that draws the frame: a key typed the moment the frame appeared is this scope's.
   useLayoutEffect(() => {
@@ -38,6 +41,8 @@ export function useCommands<S extends KeyScope>(scope: S, handlers: CommandHandl
     if (key.paste) return;
     const command = commandFor(scope, input, key);
     if (command === undefined) return;
+    // Read-only: a key that would write says so instead, on every screen alike.
+    if (readOnly !== undefined && WRITING_COMMANDS.has(command)) return now.actions.fail(readOnlyRefusal(command, readOnly));
     const table: Partial<Record<Command, () => void>> = { ...defaults(now.actions), ...now.handlers };
     table[command]?.();
   });

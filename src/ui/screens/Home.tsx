@@ -5,6 +5,7 @@ import { StatusBadge } from "../components/StatusBadge.js";
 import { useCommands } from "../hooks/use-commands.js";
 import { useHomeProbe } from "../hooks/use-home-probe.js";
 import { useTerminalSize } from "../hooks/use-terminal-size.js";
+import { useReadOnly } from "../services.js";
 import { homeItems, useActions, useAppState, type BundleEntry, type HomeItem } from "../state.js";
 import { SCREEN_INFO } from "./catalog.js";
 import { cursorKeys, scrollWindow } from "./scroll.js";
@@ -19,7 +20,7 @@ type Line =
   | { kind: "gap" }
   | { kind: "item"; item: HomeItem; index: number };
 
-function homeLines(items: HomeItem[]): Line[] {
+function homeLines(items: HomeItem[], readOnly: boolean): Line[] {
   const routers = items.flatMap((item, index): Line[] => (item.kind === "router" ? [{ kind: "item", item, index }] : []));
   const friends = items.flatMap((item, index): Line[] => (item.kind === "friend" ? [{ kind: "item", item, index }] : []));
   const bundles = items.flatMap((item, index): Line[] => (item.kind === "bundle" ? [{ kind: "item", item, index }] : []));
@@ -28,7 +29,7 @@ function homeLines(items: HomeItem[]): Line[] {
     ...(routers.length ? routers : [{ kind: "note", text: "No routers yet: press r to add one" } as const]),
     { kind: "gap" },
     { kind: "heading", text: `Friends (${friends.length})` },
-    ...(friends.length ? friends : [{ kind: "note", text: "No friends yet: n starts a peering, a accepts a friend's offer" } as const]),
+    ...(friends.length ? friends : [{ kind: "note", text: readOnly ? "No friends yet (a peering is made without --read-only)" : "No friends yet: n starts a peering, a accepts a friend's offer" } as const]),
     // Only once there is one: a first-time user's Home stays short.
     ...(bundles.length ? [{ kind: "gap" } as const, { kind: "heading", text: `Bundles sent (${bundles.length})` } as const, ...bundles] : []),
   ];
@@ -93,6 +94,7 @@ export function Home({ focused }: { focused: boolean }) {
   const actions = useActions();
   const size = useTerminalSize();
   const items = homeItems(state);
+  const readOnly = useReadOnly() !== undefined;
 
   useCommands(
     "home",
@@ -116,7 +118,7 @@ export function Home({ focused }: { focused: boolean }) {
     focused,
   );
 
-  const lines = homeLines(items);
+  const lines = homeLines(items, readOnly);
   const focusLine = lines.findIndex((line) => line.kind === "item" && line.index === state.selected);
   // Two rows are kept for the "more above / below" markers when the list overflows.
   const capacity = bodyRows(size, "home");

@@ -6,6 +6,7 @@ import "./node-routeros-fix.js";
 import net from "node:net";
 import { TLSSocket } from "node:tls";
 import { Channel, RouterOSAPI, type Connector } from "node-routeros";
+import { ReadOnlyError } from "../../../errors.js";
 import { brokenReply, endpointOf, handshakeUnanswered, RouterError, routerError, toRouterError, tooManyRows, type Endpoint } from "./errors.js";
 import { FramingError, REPLY_TYPES, ReplyFraming } from "./framing.js";
 import { checkPin, peerFingerprint } from "./tls-pin.js";
@@ -24,6 +25,11 @@ export type { RouterTarget };
 export interface ClientTarget extends RouterTarget {
   /** Default budget of rows for each print; default DEFAULT_MAX_ROWS. */
   readonly maxRows?: number;
+  /**
+   * Send only commands that read (bgpals --read-only): any other is refused before it leaves,
+   * whoever asks. `leave` says how to write ("run without --read-only").
+   */
+  readonly readOnly?: { readonly leave: string };
 }
 
 /** One item as the API returns it: attribute names to values, `.id` included. */
@@ -60,6 +66,7 @@ export class RouterClient {
   readonly #password: string;
   readonly #timeoutMs: number;
   readonly #maxRows: number;
+  readonly #readOnly: { readonly leave: string } | undefined;
   #connector: Connector | null = null;
   #socket: net.Socket | null = null;
   #fingerprint: string | null = null;
@@ -78,6 +85,7 @@ export class RouterClient {
     this.#password = target.password;
     this.#timeoutMs = target.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#maxRows = target.maxRows ?? DEFAULT_MAX_ROWS;
+    this.#readOnly = target.readOnly;
     this.#api = new RouterOSAPI({
       host: this.endpoint.host,
       port: this.endpoint.port,
@@ -270,6 +278,10 @@ export class RouterClient {
 
   #execute(words: string[], options: { timeoutMs?: number; maxRows?: number } = {}): Promise<RouterItem[]> {
     const command = words[0]!;
+    if (this.#readOnly !== undefined && !readsOnly(words)) {
+      const at = this.endpoint;
+      return Promise.reject(new ReadOnlyError(command, `${at.user}@${at.host}:${at.port}`, this.#readOnly.leave));
+    }
     const connector = this.#connector;
     if (connector === null) return Promise.reject(routerError("closed", this.endpoint, { command, reason: "not connected" }));
     const channel = new Channel(connector);
@@ -389,6 +401,18 @@ export class RouterClient {
   #error(e: unknown, command?: string): RouterError {
     return toRouterError(e, { ...this.endpoint, password: this.#password, timeoutMs: this.#timeoutMs }, command);
   }
+}
+
+/**
+ * Verbs that only read. Everything else (add, set, remove, move, clear, sign, import, a script's
+ * run, ...) may change the router, and a read-only client refuses it.
+ */
+const READING_VERBS = new Set(["print", "getall", "listen", "monitor", "monitor-traffic", "cancel"]);
+
+/** Whether a command only reads: a reading verb, and no print into a file (`=file=` writes one). */
+export function readsOnly(words: readonly string[]): boolean {
+  const verb = words[0]!.split("/").at(-1)!;
+  return READING_VERBS.has(verb) && !words.slice(1).some((word) => word.startsWith("=file="));
 }
 
 /** `/ip/address`, however written: `ip address`, `/ip/address/`. */

@@ -1,0 +1,32 @@
+// Read-only mode: --read-only, BGPALS_READ_ONLY=1, or "readOnly": true in the config file. Every
+// router is then opened through a platform that refuses writes (platforms/platform.ts
+// readOnlyRouter), and below it the API client sends only commands that read.
+import { readOnlyPlatform, type Platform, type ReadOnlyMode } from "../platforms/platform.js";
+import { routerOs } from "../platforms/routeros/index.js";
+import { readOnlySetting, settingsFile } from "../store/profiles.js";
+
+let flagGiven = false;
+
+/** The command line said --read-only. */
+export function setReadOnlyFlag(): void {
+  flagGiven = true;
+}
+
+const OFF = /^(0|false|no|off)$/i;
+
+/** The mode and how to leave it, or undefined when bgpals may write. BGPALS_READ_ONLY=0 overrides the config file. */
+export function readOnlyMode(env: NodeJS.ProcessEnv = process.env): ReadOnlyMode | undefined {
+  if (flagGiven) return { leave: "run without --read-only" };
+  const variable = env.BGPALS_READ_ONLY;
+  if (variable !== undefined && variable !== "") {
+    return OFF.test(variable.trim()) ? undefined : { leave: "run without --read-only (BGPALS_READ_ONLY is set)" };
+  }
+  if (readOnlySetting()) return { leave: `run without --read-only ("readOnly": true in ${settingsFile()}; BGPALS_READ_ONLY=0 overrides it for one run)` };
+  return undefined;
+}
+
+/** The platform routers are opened with: read-only in read-only mode. */
+export function routerPlatform(): Platform {
+  const mode = readOnlyMode();
+  return mode === undefined ? routerOs : readOnlyPlatform(routerOs, mode);
+}
