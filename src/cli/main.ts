@@ -10,6 +10,7 @@ const FRIEND_INPUT_HELP =
   "Your friend may send only private space (10/8, 172.16/12, 192.168/16, 100.64/10) unless you confirm\n" +
   "a public prefix with --accept-public; more than a /8, a default route in pieces, or an endpoint inside\n" +
   "your networks or tunnel subnets is always refused (docs/offer-accept-complete.md).";
+const THEME_HELP = "the screens' colours: default, or mono (none; also NO_COLOR=1, or \"theme\" in the config file)";
 const collectValues = (value: string, previous: string[] = []) => [...previous, value];
 
 export function buildProgram(write: (text: string) => void, setExitCode: (code: number) => void = () => {}): Command {
@@ -19,7 +20,9 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
     .addHelpText("after", `\n${EXIT_CODES}\nDocs: README.md and docs/ in the bgpals package.`)
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
-    .configureOutput({ writeOut: write, writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeOut: write, writeErr: (s) => process.stderr.write(s) })
+    // Read by main() when no command follows: `bgpals --theme mono` opens the screens in mono.
+    .option("--theme <name>", THEME_HELP);
 
   program
     .command("render")
@@ -39,10 +42,11 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
   program
     .command("demo")
     .description("the screens on the built-in lab: walk through a whole peering as alice and remi (ctrl+o switches)")
+    .option("--theme <name>", THEME_HELP)
     .addHelpText("after", `\nNeeds a terminal. Nothing outside a temporary directory is touched, and it goes when the demo ends.\n\n${EXIT_CODES}`)
-    .action(async () => {
+    .action(async (flags: { theme?: string }) => {
       const { runDemo } = await import("./demo.js");
-      await runDemo();
+      await runDemo({ theme: flags.theme });
     });
 
   program
@@ -282,6 +286,18 @@ ${EXIT_CODES}`,
   return program;
 }
 
+/** The flags of the screens when the command line holds nothing else (`bgpals --theme mono`); null otherwise. */
+export function screensFlags(argv: readonly string[]): { theme?: string } | null {
+  const flags: { theme?: string } = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--theme" && i + 1 < argv.length) flags.theme = argv[++i];
+    else if (arg.startsWith("--theme=")) flags.theme = arg.slice("--theme=".length);
+    else return null;
+  }
+  return flags;
+}
+
 const USAGE_CODES = new Set([
   "commander.unknownOption",
   "commander.unknownCommand",
@@ -298,9 +314,10 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram((s) => process.stdout.write(s), (c) => (code = c));
   try {
     // No command on a terminal: the screens. Without one (pipes, CI), the overview below.
-    if (argv.length === 0 && process.stdin.isTTY && process.stdout.isTTY) {
+    const screens = screensFlags(argv);
+    if (screens !== null && process.stdin.isTTY && process.stdout.isTTY) {
       const { openTui } = await import("./tui.js");
-      await openTui();
+      await openTui(screens);
       return 0;
     }
     await program.parseAsync(argv, { from: "user" });

@@ -20,6 +20,8 @@ interface Settings {
   routers: Record<string, RouterProfile>;
   /** Pins of routers reached without a profile, by host:port. */
   fingerprints: Record<string, string>;
+  /** The screens' colours: "default" or "mono" (checked where it is used: ui/theme.ts). */
+  theme?: unknown;
 }
 
 export function settings(): Conf<Settings> {
@@ -103,4 +105,10 @@ export function removeProfile(name: string): boolean {
 
 export function listProfiles(): Record<string, RouterProfile> {
   return settings().get("routers");
+}
+
+/** The config file's `theme` as written there (undefined when unset), and the file, for a message. */
+export function themeSetting(): { value: unknown; file: string } {
+  const store = settings();
+  return { value: store.get("theme"), file: store.path };
 }
