@@ -244,6 +244,7 @@ message says what to run (bgpals recover, bgpals unlock). Ctrl-C undoes what the
     .option("--yes", "really change the router (and undo an interrupted run on it first); without it the prediction and the changes are printed and nothing is written")
     .addOption(waitLockOption())
     .option("--wait <seconds>", "how long to watch the friend's prefixes move after the apply (default 30, 0: do not watch)", seconds("--wait", { min: 0 }))
+    .option("--qr", "print the prefer bundle as a QR code too (their phone reads it off your screen)")
     .option("--json", "machine-readable output: one JSON object {prediction, plan, applied, observed, bundle, fingerprint, ...}")
     .addHelpText(
       "after",

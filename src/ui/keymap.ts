@@ -51,6 +51,7 @@ export const COMMANDS = {
   done: { keys: ["return", "escape"], label: "done" },
   clearLimit: { keys: ["l"], label: "clear limit" },
   why: { keys: ["w"], label: "why?" },
+  showRequest: { keys: ["r"], label: "prefer request again", helpOnly: true },
   resumeOffer: { keys: ["r"], label: "paste answer" },
   cancelOffer: { keys: ["x"], label: "cancel offer" },
 } as const satisfies Record<string, CommandSpec>;
@@ -69,7 +70,7 @@ export const SCOPE_COMMANDS = {
   home: ["up", "down", "select", "newPeering", "acceptOffer", "completeOffer", "addRouter", "removePeering", "help", "quit"],
   help: ["back", "quit"],
   router: ["back", "help", "quit"],
-  monitor: ["nextPane", "up", "down", "pageUp", "pageDown", "first", "last", "filter", "clearFilter", "togglePrimary", "clearLimit", "why", "back", "help", "quit"],
+  monitor: ["nextPane", "up", "down", "pageUp", "pageDown", "first", "last", "filter", "clearFilter", "togglePrimary", "clearLimit", "why", "showRequest", "back", "help", "quit"],
   confirm: ["next", "back", "quit"],
   addRouter: ["next", "back", "help", "abort"],
   newPeering: ["next", "back", "help", "abort"],

@@ -18,7 +18,7 @@ export function wrapBundle(text: string, width: number): string[] {
 }
 
 export interface BundleViewProps {
-  kind: "offer" | "answer";
+  kind: "offer" | "answer" | "prefer request";
   friend: string;
   bundle: { text: string; fingerprint: string };
   width: number;
@@ -56,7 +56,7 @@ export function BundleView({ kind, friend, bundle, width, rows, focused, onNext,
       },
       save: () => {
         mkdirSync(services.outputDir, { recursive: true });
-        const file = join(services.outputDir, `${kind}-for-${friend}.txt`);
+        const file = join(services.outputDir, `${kind.replace(/ /g, "-")}-for-${friend}.txt`);
         writeFileSync(file, `${bundle.text}\n`, { mode: 0o600 });
         setNote(`saved to ${file}`);
       },
