@@ -33,6 +33,17 @@ describe("Home's badges before the first look", () => {
     app.unmount();
   });
 
+  it("say what the look saw when no router shows the friend: the router unreachable, the friend ? unknown", async () => {
+    const looked: HomeData = { routers: [{ ...NOT_LOOKED.routers[0]!, status: "unreachable" }], friends: [{ ...NOT_LOOKED.friends[0]!, status: "unknown" }] };
+    const services = { ...offlineServices(NOT_LOOKED), probe: async () => looked };
+    const app = render(<App routers={NOT_LOOKED.routers} friends={NOT_LOOKED.friends} services={services} size={SIZE} />);
+    const frame = () => plain(app.lastFrame());
+    await waitFor(() => /○ unreachable$/m.test(frame()), frame);
+    expect(lineWith(frame(), "alice-remi")).toMatch(/\? unknown$/);
+    expect(frame()).not.toContain("checking");
+    app.unmount();
+  });
+
   it("say ? unknown where nothing looks (no password stored to probe with)", async () => {
     const services = offlineServices(NOT_LOOKED);
     const app = render(<App routers={NOT_LOOKED.routers} friends={NOT_LOOKED.friends} services={services} size={SIZE} />);
