@@ -51,7 +51,7 @@ export const COMMANDS = {
   done: { keys: ["return", "escape"], label: "done" },
   clearLimit: { keys: ["l"], label: "clear limit" },
   why: { keys: ["w"], label: "why?" },
-  showRequest: { keys: ["r"], label: "prefer request again", helpOnly: true },
+  showRequest: { keys: ["r"], label: "prefer request", helpOnly: true },
   resumeOffer: { keys: ["r"], label: "paste answer" },
   cancelOffer: { keys: ["x"], label: "cancel offer" },
 } as const satisfies Record<string, CommandSpec>;
