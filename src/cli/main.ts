@@ -46,7 +46,8 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
     .addHelpText("after", `\nNeeds a terminal. Nothing outside a temporary directory is touched, and it goes when the demo ends.\n\n${EXIT_CODES}`)
     .action(async (flags: { theme?: string }) => {
       const { runDemo } = await import("./demo.js");
-      await runDemo({ theme: flags.theme });
+      // The program's own --theme takes it wherever it stands (`bgpals --theme mono demo` too).
+      await runDemo({ theme: flags.theme ?? program.opts<{ theme?: string }>().theme });
     });
 
   program

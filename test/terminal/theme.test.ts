@@ -91,6 +91,17 @@ describe("colours", () => {
     }
   });
 
+  it("the demo takes --theme too: its Home in mono, and an unknown theme refused before the lab starts", async () => {
+    const demo = runInTerminal(["demo", "--theme", "mono"], { env: env({ BGPALS_HOME: tempDir("bgpals-demo-home-") }) });
+    await demo.waitFor((s) => s.includes("Routers (1)") && s.includes("● ok"), 30_000);
+    expect(await demo.colouredCells()).toEqual([]);
+    demo.kill("SIGHUP");
+    await demo.exited;
+    const refused = await cliAsync(["demo", "--theme", "pink"], env());
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("--theme pink: no such theme; use default or mono");
+  });
+
   it("an unknown theme is refused with the valid ones, from the config file or the flag, before anything is drawn", async () => {
     setTheme("solarized");
     try {
