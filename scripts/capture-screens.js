@@ -15,8 +15,8 @@ const COLS = 80;
 const ROWS = 24;
 const BIN = fileURLToPath(new URL("../bin/bgpals.js", import.meta.url));
 const DOC = fileURLToPath(new URL("../docs/screens.md", import.meta.url));
-export const START = "<!-- screens:start -->";
-export const END = "<!-- screens:end -->";
+const START = "<!-- screens:start -->";
+const END = "<!-- screens:end -->";
 
 const KEYS = { enter: "\r", escape: "\u001B", down: "\u001B[B", space: " ", ctrlO: "\u000F", ctrlU: "\u0015", ctrlV: "\u0016", tab: "\t" };
 
