@@ -17,7 +17,9 @@ import { bindConfiguredKeys } from "./keys.js";
 
 const OPERATORS = ["alice", "remi"] as const;
 
-export async function runDemo(options: { reason?: string } = {}): Promise<void> {
+export async function runDemo(options: { reason?: string; theme?: string } = {}): Promise<void> {
+  // An unknown theme or a bad key binding is refused before anything starts.
+  const theme = (await import("./theme.js")).screensTheme(options.theme);
   await bindConfiguredKeys();
   const { assertInteractive } = await import("../ui/tty.js");
   assertInteractive({ stdin: process.stdin, stdout: process.stdout, env: process.env });
@@ -42,7 +44,7 @@ export async function runDemo(options: { reason?: string } = {}): Promise<void> 
     const resolve = async (name: string) => lab.resolve(name) ?? Promise.reject(new Error("the lab's DNS does not know it"));
     return demoOperators(lab.info().routers, root, resolve);
   })();
-  const instance = render(createElement(Demo, { ready, reason: options.reason }), { exitOnCtrlC: false, maxFps: INK_MAX_FPS });
+  const instance = render(createElement(Demo, { ready, reason: options.reason, theme }), { exitOnCtrlC: false, maxFps: INK_MAX_FPS });
   const pasteOff = enableBracketedPaste(process.stdout);
   try {
     await instance.waitUntilExit();

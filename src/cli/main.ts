@@ -12,6 +12,7 @@ const FRIEND_INPUT_HELP =
   "Your friend may send only private space (10/8, 172.16/12, 192.168/16, 100.64/10) unless you confirm\n" +
   "a public prefix with --accept-public; more than a /8, a default route in pieces, or an endpoint inside\n" +
   "your networks or tunnel subnets is always refused (docs/offer-accept-complete.md).";
+const THEME_HELP = "the screens' colours: default, or mono (none; also NO_COLOR=1, or \"theme\" in the config file)";
 const collectValues = (value: string, previous: string[] = []) => [...previous, value];
 
 export function buildProgram(write: (text: string) => void, setExitCode: (code: number) => void = () => {}): Command {
@@ -23,6 +24,8 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
     .exitOverride()
     .configureOutput({ writeOut: write, writeErr: (s) => process.stderr.write(s) })
     .option("--read-only", "never write to any router: what would write is refused (also BGPALS_READ_ONLY=1, or \"readOnly\": true in the config file)")
+    // Read by main() when no command follows: `bgpals --theme mono` opens the screens in mono.
+    .option("--theme <name>", THEME_HELP)
     .hook("preAction", () => {
       if (program.opts().readOnly) setReadOnlyFlag();
     });
@@ -45,10 +48,12 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
   program
     .command("demo")
     .description("the screens on the built-in lab: walk through a whole peering as alice and remi (ctrl+o switches)")
+    .option("--theme <name>", THEME_HELP)
     .addHelpText("after", `\nNeeds a terminal. Nothing outside a temporary directory is touched, and it goes when the demo ends.\n\n${EXIT_CODES}`)
-    .action(async () => {
+    .action(async (flags: { theme?: string }) => {
       const { runDemo } = await import("./demo.js");
-      await runDemo();
+      // The program's own --theme takes it wherever it stands (`bgpals --theme mono demo` too).
+      await runDemo({ theme: flags.theme ?? program.opts<{ theme?: string }>().theme });
     });
 
   program
@@ -246,6 +251,7 @@ message says what to run (bgpals recover, bgpals unlock). Ctrl-C undoes what the
     .option("--yes", "really change the router (and undo an interrupted run on it first); without it the prediction and the changes are printed and nothing is written")
     .addOption(waitLockOption())
     .option("--wait <seconds>", "how long to watch the friend's prefixes move after the apply (default 30, 0: do not watch)", seconds("--wait", { min: 0 }))
+    .option("--qr", "print the prefer bundle as a QR code too (their phone reads it off your screen)")
     .option("--json", "machine-readable output: one JSON object {prediction, plan, applied, observed, bundle, fingerprint, ...}")
     .addHelpText(
       "after",
@@ -288,6 +294,19 @@ ${EXIT_CODES}`,
   return program;
 }
 
+/** The flags of the screens when the command line holds nothing else (`bgpals --theme mono`); null otherwise. */
+export function screensFlags(argv: readonly string[]): { theme?: string; readOnly?: boolean } | null {
+  const flags: { theme?: string; readOnly?: boolean } = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--read-only") flags.readOnly = true;
+    else if (arg === "--theme" && i + 1 < argv.length) flags.theme = argv[++i];
+    else if (arg.startsWith("--theme=")) flags.theme = arg.slice("--theme=".length);
+    else return null;
+  }
+  return flags;
+}
+
 const USAGE_CODES = new Set([
   "commander.unknownOption",
   "commander.unknownCommand",
@@ -314,10 +333,11 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram(out, (c) => (code = c));
   try {
     // No command on a terminal: the screens. Without one (pipes, CI), the overview below.
-    if (argv.every((arg) => arg === "--read-only") && process.stdin.isTTY && process.stdout.isTTY) {
-      if (argv.length > 0) setReadOnlyFlag();
+    const screens = screensFlags(argv);
+    if (screens !== null && process.stdin.isTTY && process.stdout.isTTY) {
+      if (screens.readOnly) setReadOnlyFlag();
       const { openTui } = await import("./tui.js");
-      await openTui();
+      await openTui(screens);
       return 0;
     }
     await program.parseAsync(argv, { from: "user" });

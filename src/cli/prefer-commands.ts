@@ -12,6 +12,8 @@ import { existingIdentity, knownFriend, SeenNonces } from "../store/identity.js"
 import { defaultPeersDir, loadPeering, loadPeersDirectory } from "../store/peers.js";
 import { confirmedPublic } from "./accept-public.js";
 import { errorDocument } from "./json-output.js";
+import { qrLines } from "../ui/widgets/qr.js";
+import { screensTheme } from "./theme.js";
 import { applyProgress } from "./progress.js";
 import { readOnlyMode } from "./read-only.js";
 import { waitLockMs, withRouter, withWritingRouter, writingSession } from "./router.js";
@@ -30,6 +32,8 @@ export interface PreferFlags {
   yes?: boolean;
   wait?: number;
   waitLock?: number;
+  /** Print the prefer bundle as a QR code too. */
+  qr?: boolean;
 }
 
 export interface ClearFlags {
@@ -194,9 +198,17 @@ export async function preferCommand(bundle: string | undefined, flags: PreferFla
     lines.push(`no prefer bundle: ${existingIdentity() === null ? "there is no identity here" : `no key for ${flags.friend} is kept here (the peering was made before bgpals kept friends' keys, or by hand)`}; ask ${flags.friend} to run: bgpals prefer --friend ${side} --primary ${flags.primary} --yes`);
   } else {
     lines.push(`send this prefer bundle to ${flags.friend}, so the way back uses ${flags.primary} too:`, result.bundle.text, `fingerprint ${result.bundle.fingerprint} — read it to ${flags.friend}; their screen must show the same`);
+    if (flags.qr) lines.push(...qrText(result.bundle.text));
   }
   write(`${lines.join("\n")}\n`);
   return 0;
+}
+
+/** The bundle as a QR code: black on white so it scans on a dark terminal too; the terminal's own colours in mono (NO_COLOR). */
+function qrText(text: string): string[] {
+  const theme = screensTheme(undefined);
+  const colour = theme.qr.color === undefined ? (line: string) => line : (line: string) => `\u001B[30;47m${line}\u001B[0m`;
+  return qrLines(text).map(colour);
 }
 
 function observationLines(result: Extract<PreferResult, { status: "applied" }>): string[] {

@@ -3,6 +3,7 @@
 import { identityName } from "../store/identity.js";
 import { homeOf, probedHome } from "../flows/home-status.js";
 import { addProfile, listProfiles, resolveRouter, storedPassword } from "../store/profiles.js";
+import { screensTheme } from "./theme.js";
 import { keyring, routerAccount } from "../store/secrets.js";
 import type { Router } from "../platforms/platform.js";
 import { defaultWorkspace } from "../store/workspace.js";
@@ -66,14 +67,15 @@ export function profileServices(write: (data: string) => void): Services {
   };
 }
 
-export async function openTui(): Promise<void> {
+export async function openTui(flags: { theme?: string } = {}): Promise<void> {
+  const theme = screensTheme(flags.theme);
   await bindConfiguredKeys();
   if (Object.keys(listProfiles()).length === 0) {
     const { runDemo } = await import("./demo.js");
-    return runDemo({ reason: "no router profile yet: this is the demo on the built-in lab (add your router with r, or bgpals router add)" });
+    return runDemo({ reason: "no router profile yet: this is the demo on the built-in lab (add your router with r, or bgpals router add)", theme: flags.theme });
   }
   const { runTui } = await import("../ui/run.js");
   const services = profileServices((data) => process.stdout.write(data));
   services.probe = (routers) => probedHome(services, routers);
-  await runTui(services.loadHome(), services);
+  await runTui(services.loadHome(), services, {}, { theme });
 }

@@ -8,8 +8,10 @@ import { keptId } from "../store/mailbox.js";
 import { peersOf, type Workspace } from "../store/workspace.js";
 import { keptForHome } from "./kept.js";
 
-export type RouterHealth = "ok" | "unreachable" | "bad-credentials" | "unknown";
-export type PeeringHealth = "up" | "degraded" | "down" | "unknown";
+// "checking": not looked at yet (Home's first look is on its way); "unknown": cannot be looked at
+// (no password stored to probe with) or not seen on any router looked at.
+export type RouterHealth = "ok" | "unreachable" | "bad-credentials" | "unknown" | "checking";
+export type PeeringHealth = "up" | "degraded" | "down" | "unknown" | "checking";
 
 export interface ProbeTarget {
   name: string;
@@ -75,11 +77,11 @@ export interface HomeSources {
 export function homeOf(ws: Workspace, routers: Array<{ name: string; label: string }>, health?: HomeHealth): HomeLists {
   const me = identityName(ws.home);
   return {
-    routers: routers.map((r) => ({ name: r.name, host: r.label, status: health?.routers[r.name] ?? "unknown" })),
+    routers: routers.map((r) => ({ name: r.name, host: r.label, status: health?.routers[r.name] ?? "checking" })),
     friends: peersOf(ws).map((p) => {
       const names = Object.keys(p.sides);
       const friend = names.find((n) => n !== me) ?? names.join(" ↔ ");
-      return { name: friend, peering: p.name, status: health?.peerings[p.name] ?? "unknown" };
+      return { name: friend, peering: p.name, status: health?.peerings[p.name] ?? "checking" };
     }),
     bundles: keptForHome(ws).map((b) => ({ id: keptId(b), friend: b.friend, peering: b.peering, kind: b.kind, state: b.state })),
   };

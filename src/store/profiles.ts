@@ -24,6 +24,8 @@ interface Settings {
   fingerprints: Record<string, string>;
   /** Keys the user binds to the screens' commands ("monitor.prefer": "P"); the screens check them. */
   keys?: unknown;
+  /** The screens' colours: "default" or "mono" (checked where it is used: ui/theme.ts). */
+  theme?: unknown;
 }
 
 export function settings(): Conf<Settings> {
@@ -151,4 +153,9 @@ export function readOnlySetting(): boolean {
   const { file, value } = configEntry("readOnly");
   if (value === undefined || typeof value === "boolean") return value === true;
   throw new UserError(`${file}: readOnly must be true or false, not ${JSON.stringify(value)}`);
+}
+
+/** The config file's `theme` as written there (undefined when unset), and the file, for a message. */
+export function themeSetting(): { value: unknown; file: string } {
+  return configEntry("theme");
 }

@@ -21,6 +21,7 @@ import { RouterView } from "./screens/RouterView.js";
 import { KeptBundleScreen } from "./screens/KeptBundle.js";
 import { KeysProvider } from "./hooks/use-keys.js";
 import { ServicesProvider, type Services } from "./services.js";
+import { ThemeProvider, type Theme } from "./theme.js";
 import { AppStateProvider, currentScreen, useActions, useAppState, type BundleEntry, type FriendEntry, type RouterEntry } from "./state.js";
 
 export interface AppProps {
@@ -34,21 +35,25 @@ export interface AppProps {
   active?: boolean;
   /** The demo's operator switch; by default quitting ends the Ink app. */
   onQuit?: () => void;
+  /** The colours to draw with (theme.ts); default: the default theme. */
+  theme?: Theme;
 }
 
-export function App({ routers, friends, bundles, services, size, active = true, onQuit }: AppProps) {
+export function App({ routers, friends, bundles, services, size, active = true, onQuit, theme }: AppProps) {
   return (
-    <KeysProvider>
-      <ServicesProvider services={services}>
-        <AppStateProvider home={{ routers, friends, bundles }}>
-          <TerminalSizeProvider fixed={size}>
-            <CommandLineProvider>
-              <Root routers={routers} friends={friends} active={active} onQuit={onQuit} />
-            </CommandLineProvider>
-          </TerminalSizeProvider>
-        </AppStateProvider>
-      </ServicesProvider>
-    </KeysProvider>
+    <ThemeProvider theme={theme}>
+      <KeysProvider>
+        <ServicesProvider services={services}>
+          <AppStateProvider home={{ routers, friends, bundles }}>
+            <TerminalSizeProvider fixed={size}>
+              <CommandLineProvider>
+                <Root routers={routers} friends={friends} active={active} onQuit={onQuit} />
+              </CommandLineProvider>
+            </TerminalSizeProvider>
+          </AppStateProvider>
+        </ServicesProvider>
+      </KeysProvider>
+    </ThemeProvider>
   );
 }
 

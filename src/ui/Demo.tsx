@@ -8,6 +8,7 @@ import { matches } from "./keymap.js";
 import { useTerminalSize, TerminalSizeProvider, type TerminalSize } from "./hooks/use-terminal-size.js";
 import type { Services } from "./services.js";
 import type { HomeData } from "./state.js";
+import { ThemeProvider, useTheme, type Theme } from "./theme.js";
 
 export interface DemoOperator {
   name: string;
@@ -22,21 +23,25 @@ export interface DemoProps {
   ready: Promise<DemoOperator[]>;
   reason?: string;
   size?: TerminalSize;
+  theme?: Theme;
 }
 
 export function Demo(props: DemoProps) {
   return (
-    <TerminalSizeProvider fixed={props.size}>
-      <KeysProvider>
-        <DemoRoot {...props} />
-      </KeysProvider>
-    </TerminalSizeProvider>
+    <ThemeProvider theme={props.theme}>
+      <TerminalSizeProvider fixed={props.size}>
+        <KeysProvider>
+          <DemoRoot {...props} />
+        </KeysProvider>
+      </TerminalSizeProvider>
+    </ThemeProvider>
   );
 }
 
-function DemoRoot({ ready, reason }: DemoProps) {
+function DemoRoot({ ready, reason, theme: chosen }: DemoProps) {
   const { exit } = useApp();
   const size = useTerminalSize();
+  const theme = useTheme();
   const [operators, setOperators] = useState<DemoOperator[] | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const [shown, setShown] = useState(0);
@@ -47,7 +52,7 @@ function DemoRoot({ ready, reason }: DemoProps) {
     if (operators && matches(input, key, "switchOperator")) setShown((i) => (i + 1) % operators.length);
     if (!operators && matches(input, key, "quit")) exit();
   });
-  if (failure) return <Text color="red">{`The demo's lab did not start: ${failure}`}</Text>;
+  if (failure) return <Text color={theme.bad}>{`The demo's lab did not start: ${failure}`}</Text>;
   if (!operators) return <Text>Starting the built-in lab (simulated routers alice and remi)…</Text>;
   const current = operators[shown]!;
   const other = operators[(shown + 1) % operators.length]!;
@@ -57,7 +62,7 @@ function DemoRoot({ ready, reason }: DemoProps) {
       <Text inverse wrap="truncate-end">{` demo · ${current.describe}'s terminal · ctrl+o: ${other.name}'s${reason ? ` · ${reason}` : ""} `}</Text>
       {operators.map((op, i) => (
         <Box key={op.name} display={i === shown ? "flex" : "none"}>
-          <App routers={op.home.routers} friends={op.home.friends} bundles={op.home.bundles} services={op.services} size={inner} active={i === shown} onQuit={exit} />
+          <App routers={op.home.routers} friends={op.home.friends} bundles={op.home.bundles} services={op.services} size={inner} active={i === shown} onQuit={exit} theme={chosen} />
         </Box>
       ))}
     </Box>

@@ -54,6 +54,7 @@ export const COMMANDS = {
   done: { keys: ["return", "escape"], label: "done" },
   clearLimit: { keys: ["l"], label: "clear limit" },
   why: { keys: ["w"], label: "why?" },
+  showRequest: { keys: ["r"], label: "prefer request", helpOnly: true },
   resumeOffer: { keys: ["r"], label: "paste answer" },
   cancelOffer: { keys: ["x"], label: "cancel offer" },
   // Every screen that is not a text field: `:monitor alice`, `:why 10.0.0.0/24` (command-line.ts).
@@ -74,7 +75,7 @@ export const SCOPE_COMMANDS = {
   home: ["up", "down", "pageUp", "pageDown", "first", "last", "select", "newPeering", "acceptOffer", "completeOffer", "addRouter", "removePeering", "commandLine", "help", "quit"],
   help: ["commandLine", "back", "quit"],
   router: ["up", "down", "pageUp", "pageDown", "first", "last", "commandLine", "back", "help", "quit"],
-  monitor: ["nextPane", "up", "down", "pageUp", "pageDown", "first", "last", "filter", "clearFilter", "prefer", "clearLimit", "why", "commandLine", "back", "help", "quit"],
+  monitor: ["nextPane", "up", "down", "pageUp", "pageDown", "first", "last", "filter", "clearFilter", "prefer", "clearLimit", "why", "showRequest", "commandLine", "back", "help", "quit"],
   confirm: ["next", "back", "quit"],
   addRouter: ["next", "back", "help", "abort"],
   newPeering: ["next", "back", "help", "abort"],

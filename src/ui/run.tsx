@@ -6,6 +6,7 @@ import type { Services } from "./services.js";
 import type { HomeData } from "./state.js";
 import { enableBracketedPaste } from "./bracketed-paste.js";
 import { assertInteractive } from "./tty.js";
+import type { Theme } from "./theme.js";
 
 export interface TuiStreams {
   stdin?: NodeJS.ReadStream;
@@ -14,10 +15,15 @@ export interface TuiStreams {
   env?: Record<string, string | undefined>;
 }
 
-export async function runTui(home: HomeData, services: Services, streams: TuiStreams = {}): Promise<void> {
+export interface TuiLook {
+  /** The colours (theme.ts chooseTheme); default: the default theme. */
+  theme?: Theme;
+}
+
+export async function runTui(home: HomeData, services: Services, streams: TuiStreams = {}, look: TuiLook = {}): Promise<void> {
   const { stdin = process.stdin, stdout = process.stdout, stderr = process.stderr, env = process.env } = streams;
   assertInteractive({ stdin, stdout, env });
-  const instance = render(<App routers={home.routers} friends={home.friends} bundles={home.bundles} services={services} />, {
+  const instance = render(<App routers={home.routers} friends={home.friends} bundles={home.bundles} services={services} theme={look.theme} />, {
     stdin,
     stdout,
     stderr,

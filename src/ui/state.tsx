@@ -4,8 +4,9 @@ import { createContext, useContext, useMemo, useReducer, type ReactNode } from "
 import { describeError, type ErrorReport } from "../errors.js";
 import type { Screen, ScreenId } from "./screens/catalog.js";
 
-export type RouterStatus = "unknown" | "ok" | "unreachable" | "bad-credentials";
-export type FriendStatus = "up" | "degraded" | "down" | "unknown";
+/** "checking": no look has answered yet; "unknown": none can (no password stored to probe with). */
+export type RouterStatus = "unknown" | "checking" | "ok" | "unreachable" | "bad-credentials";
+export type FriendStatus = "up" | "degraded" | "down" | "unknown" | "checking";
 
 export interface RouterEntry {
   name: string;
@@ -112,7 +113,10 @@ export function appReducer(state: AppState, action: AppAction): AppState {
     case "setHome":
       if (action.routers === state.routers && action.friends === state.friends && (action.bundles === undefined || action.bundles === state.bundles)) return state;
       {
-        const home = { routers: action.routers, friends: action.friends, bundles: action.bundles ?? state.bundles };
+        // Lists read again (after a wizard) have not been looked at: the badges already seen stay until the next look.
+        const routers = action.routers.map((r) => (r.status === "checking" ? { ...r, status: state.routers.find((b) => b.name === r.name)?.status ?? r.status } : r));
+        const friends = action.friends.map((f) => (f.status === "checking" ? { ...f, status: state.friends.find((b) => b.peering === f.peering)?.status ?? f.status } : f));
+        const home = { routers, friends, bundles: action.bundles ?? state.bundles };
         return { ...state, ...home, selected: clampSelection(state.selected, home) };
       }
     case "fail":

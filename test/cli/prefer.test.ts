@@ -2,10 +2,12 @@
 // on a peering made by the headless wizard (so each keeps the other's identity key).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { stripVTControlCharacters } from "node:util";
 import { tempDir, until } from "../helpers.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lab } from "../../src/lab/lab.js";
 import { cliAsync } from "./cli-async.js";
+import { qrLines } from "../../src/ui/widgets/qr.js";
 
 const REMI_LAN = "192.168.42.0/24";
 const ALICE_LAN = "192.168.0.0/24";
@@ -75,13 +77,18 @@ describe("bgpals prefer", () => {
     bundle = out.bundle;
   });
 
-  it("prints the move as text too", async () => {
-    const r = await as("alice", ["prefer", "--friend", "remi", "--primary", "isp2", "--yes"]);
+  it("prints the move as text too, and the bundle as a QR code with --qr", async () => {
+    const r = await as("alice", ["prefer", "--friend", "remi", "--primary", "isp2", "--yes", "--qr"]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain("isp2 is already the primary link of alice-remi");
     expect(r.stdout).toMatch(/\d+\.\d s {2}192\.168\.42\.0\/24 via isp2 \(\S+\), local-pref 200/);
     expect(r.stdout).toMatch(/observed: every prefix of remi is where predicted, \d+\.\d s after the apply/);
     expect(r.stdout).toMatch(/send this prefer bundle to remi[\s\S]*\nbgpals1:\S+\nfingerprint /);
+    // The QR code of the very text printed (black on white, unless NO_COLOR: its codes are left out here).
+    const lines = r.stdout.split("\n");
+    const text = lines.find((l) => l.startsWith("bgpals1:"))!;
+    const after = lines.slice(lines.findIndex((l) => l.startsWith("fingerprint ")) + 1).filter((l) => l !== "");
+    expect(after.map((l) => stripVTControlCharacters(l))).toEqual(qrLines(text).filter((l) => l !== ""));
   });
 
   it("refuses a tampered prefer bundle on remi, writing nothing", async () => {

@@ -100,13 +100,16 @@ describe("the monitor in two terminals", () => {
   it("p on both screens: predicted, applied, and the best path seen moving on each", async () => {
     const predicted = await alice.term.press("p", "swap primary?", 15_000);
     expect(predicted).toMatch(/isp1 → isp2/);
-    const applied = await alice.term.press(KEYS.enter, (s) => /isp2 is primary/.test(s) && /observed: 192\.168\.42\.0\/24 now via isp2/.test(s), 60_000);
+    // The prefer request for remi covers the monitor once the swap is done; esc goes back to it.
+    await alice.term.press(KEYS.enter, /\d+ characters, prefer request for remi/, 60_000);
+    const applied = await alice.term.press(KEYS.escape, (s) => /isp2 is primary/.test(s) && /observed: 192\.168\.42\.0\/24 now via isp2/.test(s), 15_000);
     expect(applied).toMatch(/primary isp2/);
     expect(applied).toMatch(/isp2\s+primary/);
     await alice.term.waitFor(/192\.168\.42\.0\/24\s+✓\s+isp2\s+172\.16\.\d+\.\d+\s+200/, 15_000);
 
     await remi.term.press("p", "swap primary?", 15_000);
-    const remiApplied = await remi.term.press(KEYS.enter, (s) => /isp2 is primary/.test(s) && /observed: 192\.168\.0\.0\/24 now via isp2/.test(s), 60_000);
+    await remi.term.press(KEYS.enter, /\d+ characters, prefer request for alice/, 60_000);
+    const remiApplied = await remi.term.press(KEYS.escape, (s) => /isp2 is primary/.test(s) && /observed: 192\.168\.0\.0\/24 now via isp2/.test(s), 15_000);
     expect(remiApplied).toMatch(/isp2\s+primary/);
     await remi.term.waitFor(/192\.168\.0\.0\/24\s+✓\s+isp2\s+172\.16\.\d+\.\d+\s+200/, 15_000);
   }, 120_000);

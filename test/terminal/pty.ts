@@ -30,6 +30,8 @@ export interface TerminalRun {
   type(data: string): Promise<void>;
   /** Types once the app is ready, then waits until the screen shows `until` (never a fixed sleep). */
   press(data: string, until: string | RegExp | ((screen: string) => boolean), timeoutMs?: number): Promise<string>;
+  /** The cells on screen drawn in a colour (foreground or background not the terminal's own), as "row:col 'char' fg/bg". */
+  colouredCells(): Promise<string[]>;
   exited: Promise<number>;
   /** Whether the app left the terminal in bracketed-paste mode (once all its output is read). */
   bracketedPaste(): Promise<boolean>;
@@ -107,6 +109,20 @@ export function runInTerminal(args: string[], options: { env: Record<string, str
     press: async (data, until, timeoutMs) => {
       await type(data);
       return waitFor(until, timeoutMs);
+    },
+    colouredCells: async () => {
+      await pending;
+      const buffer = term.buffer.active;
+      const cells: string[] = [];
+      for (let y = 0; y < term.rows; y++) {
+        const line = buffer.getLine(buffer.viewportY + y);
+        for (let x = 0; line !== undefined && x < term.cols; x++) {
+          const cell = line.getCell(x);
+          if (cell === undefined || (cell.isFgDefault() && cell.isBgDefault())) continue;
+          cells.push(`${y}:${x} '${cell.getChars()}'${cell.isFgDefault() ? "" : ` fg ${cell.getFgColor()}`}${cell.isBgDefault() ? "" : ` bg ${cell.getBgColor()}`}`);
+        }
+      }
+      return cells;
     },
     exited,
     bracketedPaste: async () => {

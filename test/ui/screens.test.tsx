@@ -371,7 +371,10 @@ describe("Monitor", () => {
       expect(predicted).toMatch(/^ {2}~ in-isp1\S*: rule=/m);
       fits(predicted);
       expect(lab.router("alice").exportConfig()).toBe(before);
-      await ui.press(KEY.enter, /isp2 is primary/, 45_000);
+      // The prefer request for remi covers the monitor once the swap is done (copied too); esc goes back.
+      const request = await ui.press(KEY.enter, /\d+ characters, prefer request for remi/, 45_000);
+      expect(request.split("\n").map((l) => l.trim()).join("")).toContain(remi.clipboard.paste() ?? alice.clipboard.paste() ?? "no copy");
+      await ui.press(KEY.escape, /isp2 is primary/);
       expect(ui.frame()).toMatch(/observed: 192\.168\.42\.0\/24 now via isp2/);
       expect(remi.clipboard.paste() ?? alice.clipboard.paste()).toMatch(/^bgpals1:/);
       const saved = JSON.parse(readFileSync(join(alice.workspace.peersDir, "remi.json"), "utf8"));

@@ -2,6 +2,7 @@
 // Bugs: say so, and keep the top of the stack for the report.
 import { Box, Text } from "ink";
 import { describeError } from "../../errors.js";
+import { useTheme } from "../theme.js";
 
 export interface ErrorViewProps {
   /** An expected error ({ message, hint? } or a UserError), a bug (any other Error), or a report. */
@@ -11,11 +12,12 @@ export interface ErrorViewProps {
 }
 
 export function ErrorView({ error, stackLines = 4 }: ErrorViewProps) {
+  const theme = useTheme();
   const report = describeError(error);
   if (report.kind === "expected") {
     return (
       <Box flexDirection="column">
-        <Text color="red" bold>
+        <Text color={theme.bad} bold>
           ✗ {report.message}
         </Text>
         {report.hint ? <Text>→ {report.hint}</Text> : null}
@@ -26,7 +28,7 @@ export function ErrorView({ error, stackLines = 4 }: ErrorViewProps) {
   const hidden = report.stack.length - shown.length;
   return (
     <Box flexDirection="column">
-      <Text color="red" bold>
+      <Text color={theme.bad} bold>
         ✗ this is a bug in bgpals: {report.message}
       </Text>
       <Text>Please report it with the lines below.</Text>

@@ -2,23 +2,27 @@
 // own, so the badge still reads on a light theme or with colours off (NO_COLOR).
 import { Text } from "ink";
 import type { FriendStatus, RouterStatus } from "../state.js";
+import { useTheme } from "../theme.js";
 
 export type Status = RouterStatus | FriendStatus;
 
 interface Badge {
   symbol: string;
   word: string;
-  // Unset means the terminal's own foreground. No yellow or gray: both fade on light themes.
-  color?: "green" | "red" | "magenta";
+  /** The theme's colour (theme.ts); unset means the terminal's own foreground. */
+  tone?: "good" | "bad" | "changed";
+  /** Not a state yet: drawn faint. */
+  dim?: boolean;
 }
 
 export const BADGES: Record<Status, Badge> = {
-  ok: { symbol: "●", word: "ok", color: "green" },
-  up: { symbol: "●", word: "up", color: "green" },
-  degraded: { symbol: "◐", word: "degraded", color: "magenta" },
-  down: { symbol: "○", word: "down", color: "red" },
-  unreachable: { symbol: "○", word: "unreachable", color: "red" },
-  "bad-credentials": { symbol: "✗", word: "bad credentials", color: "red" },
+  ok: { symbol: "●", word: "ok", tone: "good" },
+  up: { symbol: "●", word: "up", tone: "good" },
+  degraded: { symbol: "◐", word: "degraded", tone: "changed" },
+  down: { symbol: "○", word: "down", tone: "bad" },
+  unreachable: { symbol: "○", word: "unreachable", tone: "bad" },
+  "bad-credentials": { symbol: "✗", word: "bad credentials", tone: "bad" },
+  checking: { symbol: "…", word: "checking", dim: true },
   unknown: { symbol: "?", word: "unknown" },
 };
 
@@ -27,8 +31,10 @@ export function badgeText(status: Status): string {
 }
 
 export function StatusBadge({ status }: { status: Status }) {
+  const theme = useTheme();
+  const tone = BADGES[status].tone;
   return (
-    <Text color={BADGES[status].color} wrap="truncate-end">
+    <Text color={tone ? theme[tone] : undefined} dimColor={BADGES[status].dim === true} wrap="truncate-end">
       {badgeText(status)}
     </Text>
   );

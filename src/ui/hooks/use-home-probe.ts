@@ -57,6 +57,10 @@ export function useHomeProbe(active: boolean, routers: readonly string[]): void 
 /** The new look where it looked; the badges it did not look at stay as they were. */
 function merged(before: HomeData, look: HomeData, probed: readonly string[]): HomeData {
   const routers = look.routers.map((r) => (probed.includes(r.name) ? r : (before.routers.find((b) => b.name === r.name) ?? r)));
-  const friends = look.friends.map((f) => (f.status !== "unknown" ? f : (before.friends.find((b) => b.peering === f.peering) ?? f)));
+  // A friend no router of this look shows keeps what an earlier look saw; one never seen is unknown, not checking.
+  const friends = look.friends.map((f) => {
+    const seen = before.friends.find((b) => b.peering === f.peering);
+    return f.status !== "unknown" || seen === undefined || seen.status === "checking" ? f : seen;
+  });
   return { routers, friends };
 }

@@ -5,10 +5,11 @@ import { StatusBadge } from "../components/StatusBadge.js";
 import { useCommands } from "../hooks/use-commands.js";
 import { useHomeProbe } from "../hooks/use-home-probe.js";
 import { useTerminalSize } from "../hooks/use-terminal-size.js";
-import { useReadOnly } from "../services.js";
+import { useReadOnly, useServices } from "../services.js";
 import { homeItems, useActions, useAppState, type BundleEntry, type HomeItem } from "../state.js";
 import { SCREEN_INFO } from "./catalog.js";
 import { cursorKeys, scrollWindow } from "./scroll.js";
+import { tone, useTheme } from "../theme.js";
 
 /** The name column: 22 where there is room, less on a narrow terminal (the detail is cut first). */
 const nameWidth = (columns: number) => Math.max(10, Math.min(22, Math.floor(columns / 4)));
@@ -35,15 +36,17 @@ function homeLines(items: HomeItem[], readOnly: boolean): Line[] {
   ];
 }
 
-const KEPT_STATE: Record<BundleEntry["state"], { text: string; color?: string }> = {
-  waiting: { text: "waiting for answer", color: "yellow" },
-  answered: { text: "✓ answered", color: "green" },
-  completed: { text: "✓ completed", color: "green" },
+const KEPT_STATE: Record<BundleEntry["state"], { text: string; tone?: "pending" | "good" }> = {
+  waiting: { text: "waiting for answer", tone: "pending" },
+  answered: { text: "✓ answered", tone: "good" },
+  completed: { text: "✓ completed", tone: "good" },
   cancelled: { text: "cancelled" },
   replaced: { text: "replaced" },
 };
 
-function ItemRow({ item, selected, columns }: { item: HomeItem; selected: boolean; columns: number }) {
+/** `looks`: Home looks at the routers (services.probe); without, a badge not looked at is unknown for good. */
+function ItemRow({ item, selected, columns, looks }: { item: HomeItem; selected: boolean; columns: number; looks: boolean }) {
+  const theme = useTheme();
   const name = item.kind === "bundle" ? item.entry.friend : item.entry.name;
   const detail = item.kind === "router" ? item.entry.host : item.kind === "friend" ? item.entry.peering : `${item.entry.kind} · ${item.entry.peering}`;
   return (
@@ -61,18 +64,18 @@ function ItemRow({ item, selected, columns }: { item: HomeItem; selected: boolea
       </Box>
       <Box width={BADGE_WIDTH} flexShrink={0}>
         {item.kind === "bundle" ? (
-          <Text color={KEPT_STATE[item.entry.state].color} wrap="truncate-end">
+          <Text color={tone(theme, KEPT_STATE[item.entry.state].tone)} wrap="truncate-end">
             {KEPT_STATE[item.entry.state].text}
           </Text>
         ) : (
-          <StatusBadge status={item.entry.status} />
+          <StatusBadge status={!looks && item.entry.status === "checking" ? "unknown" : item.entry.status} />
         )}
       </Box>
     </Box>
   );
 }
 
-function LineView({ line, selected, columns }: { line: Line; selected: number; columns: number }) {
+function LineView({ line, selected, columns, looks }: { line: Line; selected: number; columns: number; looks: boolean }) {
   switch (line.kind) {
     case "heading":
       return (
@@ -85,13 +88,14 @@ function LineView({ line, selected, columns }: { line: Line; selected: number; c
     case "gap":
       return <Text> </Text>;
     case "item":
-      return <ItemRow item={line.item} selected={line.index === selected} columns={columns} />;
+      return <ItemRow item={line.item} selected={line.index === selected} columns={columns} looks={looks} />;
   }
 }
 
 export function Home({ focused }: { focused: boolean }) {
   const state = useAppState();
   const actions = useActions();
+  const services = useServices();
   const size = useTerminalSize();
   const items = homeItems(state);
   const readOnly = useReadOnly() !== undefined;
@@ -133,7 +137,7 @@ export function Home({ focused }: { focused: boolean }) {
     <ScreenFrame title={SCREEN_INFO.home.title} scope="home" focused={focused}>
       {fits ? null : <Text>{start > 0 ? `  ↑ ${start} more` : " "}</Text>}
       {lines.slice(start, end).map((line, i) => (
-        <LineView key={start + i} line={line} selected={state.selected} columns={size.columns} />
+        <LineView key={start + i} line={line} selected={state.selected} columns={size.columns} looks={services.probe !== undefined} />
       ))}
       {fits ? null : <Text>{end < lines.length ? `  ↓ ${lines.length - end} more` : " "}</Text>}
     </ScreenFrame>

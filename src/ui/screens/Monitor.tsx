@@ -77,7 +77,7 @@ export function Monitor({ friend, focused }: { friend: string; focused: boolean 
       </ScreenFrame>
     );
   }
-  if (state.overlay !== null) return <MonitorOverlay title={title} overlay={state.overlay} size={size} focused={focused} />;
+  if (state.overlay !== null) return <MonitorOverlay title={title} overlay={state.overlay} size={size} focused={focused} friend={friend} onClose={actions.close} onHelp={() => app.navigate({ id: "help" })} />;
   const sessions = status?.sessions ?? [];
   const tunnels = status?.tunnels ?? [];
   return (

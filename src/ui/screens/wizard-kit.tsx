@@ -12,6 +12,7 @@ import type { ApplyEvent } from "../../platforms/platform.js";
 import { TextField } from "../widgets/text-field.js";
 import { parseNetworkList } from "../../flows/wizard.js";
 import { Working } from "../widgets/working.js";
+import { useTheme } from "../theme.js";
 
 export interface RouterStepProps {
   /** The screen's useRouterSession().open: the connection lives as long as the screen, not this step. */
@@ -133,11 +134,12 @@ export function useWork() {
 
 export function ResultPanel({ lines, log, rows, focused, onDone, onHelp }: { lines: string[]; log?: ApplyLog; rows: number; focused: boolean; onDone: () => void; onHelp: () => void }) {
   const actions = useActions();
+  const theme = useTheme();
   useCommands("result", { done: onDone, help: onHelp, quit: actions.quit }, focused);
   return (
     <Box flexDirection="column">
       {lines.map((line, i) => (
-        <Text key={i} color={i === 0 ? "green" : undefined}>
+        <Text key={i} color={i === 0 ? theme.good : undefined}>
           {line}
         </Text>
       ))}

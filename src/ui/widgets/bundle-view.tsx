@@ -9,6 +9,7 @@ import { useServices } from "../services.js";
 import { scrollKeys } from "../screens/scroll.js";
 import { linesOf } from "../components/WizardFrame.js";
 import { qrLines } from "./qr.js";
+import { useTheme } from "../theme.js";
 
 /** The bundle cut into lines of `width`; copying them back is safe, pasting ignores line breaks. */
 export function wrapBundle(text: string, width: number): string[] {
@@ -18,7 +19,7 @@ export function wrapBundle(text: string, width: number): string[] {
 }
 
 export interface BundleViewProps {
-  kind: "offer" | "answer";
+  kind: "offer" | "answer" | "prefer request";
   friend: string;
   bundle: { text: string; fingerprint: string };
   width: number;
@@ -33,6 +34,7 @@ export interface BundleViewProps {
 
 export function BundleView({ kind, friend, bundle, width, rows, focused, onNext, onBack, onHelp, waiting }: BundleViewProps) {
   const services = useServices();
+  const theme = useTheme();
   const [offset, setOffset] = useState(0);
   const [note, setNote] = useState<string | null>(null);
   const [qr, setQr] = useState(false);
@@ -55,7 +57,7 @@ export function BundleView({ kind, friend, bundle, width, rows, focused, onNext,
       },
       save: () => {
         mkdirSync(services.outputDir, { recursive: true });
-        const file = join(services.outputDir, `${kind}-for-${friend}.txt`);
+        const file = join(services.outputDir, `${kind.replace(/ /g, "-")}-for-${friend}.txt`);
         writeFileSync(file, `${bundle.text}\n`, { mode: 0o600 });
         setNote(`saved to ${file}`);
       },
@@ -73,7 +75,7 @@ export function BundleView({ kind, friend, bundle, width, rows, focused, onNext,
     return (
       <Box flexDirection="column">
         {fits ? code.map((line, i) => (
-              <Text key={i} color="black" backgroundColor="white">
+              <Text key={i} color={theme.qr.color} backgroundColor={theme.qr.background}>
                 {line}
               </Text>
             )) : <Text>{`The QR code needs a terminal of ${code[0]?.length ?? 0}×${code.length + 4}; this one is ${width}×${rows + 4}. Enlarge it (or zoom out), or copy the text instead.`}</Text>}
@@ -92,7 +94,7 @@ export function BundleView({ kind, friend, bundle, width, rows, focused, onNext,
         <Text key={offset + i}>{line}</Text>
       ))}
       <Text dimColor>{offset < maxOffset ? `↓ ${maxOffset - offset} more lines` : `${bundle.text.length} characters, ${kind} for ${friend}`}</Text>
-      <Text color="green" wrap="truncate-end">
+      <Text color={theme.good} wrap="truncate-end">
         {note ?? " "}
       </Text>
     </Box>

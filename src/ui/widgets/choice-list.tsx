@@ -3,6 +3,7 @@ import { Box, Text } from "ink";
 import { useReducer } from "react";
 import { useCommands } from "../hooks/use-commands.js";
 import { cursorKeys, scrollWindow } from "../screens/scroll.js";
+import { useTheme } from "../theme.js";
 
 export interface Choice {
   value: string;
@@ -55,6 +56,7 @@ export function ChooseOne({ choices, rows, focused, onBack, onHelp, initial, onC
 }
 
 export function ChooseMany({ choices, rows, focused, onBack, onHelp, initial = [], min = 1, onChoose }: CommonProps & { initial?: readonly string[]; min?: number; onChoose: (values: string[]) => void }) {
+  const theme = useTheme();
   const [state, dispatch] = useReducer(choiceReducer, { cursor: 0, marked: initial });
   const [tried, setTried] = useReducer((_: boolean, next: boolean) => next, false);
   useCommands(
@@ -79,7 +81,7 @@ export function ChooseMany({ choices, rows, focused, onBack, onHelp, initial = [
   return (
     <Box flexDirection="column">
       <ChoiceRows choices={choices} rows={rows - 1} cursor={state.cursor} marked={state.marked} />
-      {tried ? <Text color="red">{`  mark at least ${min} with space`}</Text> : null}
+      {tried ? <Text color={theme.bad}>{`  mark at least ${min} with space`}</Text> : null}
     </Box>
   );
 }

@@ -9,6 +9,7 @@ import { planCounts, planGroups, type PlanLine } from "../../core/plan-view.js";
 import { useCommands } from "../hooks/use-commands.js";
 import { useServices } from "../services.js";
 import { scrollKeys } from "../screens/scroll.js";
+import { useTheme } from "../theme.js";
 
 type Row = { kind: "menu"; text: string } | { kind: "change"; sign: PlanLine["sign"]; text: string } | { kind: "reason"; text: string };
 
@@ -30,7 +31,7 @@ export function readableChange(line: PlanLine): string {
   return /^\*[0-9A-Fa-f]+$/.test(line.text) && line.role ? `${line.role} (${line.text})` : line.text;
 }
 
-const SIGN_COLOR = { "+": "green", "~": "magenta", "-": "red", "^": "yellow" } as const;
+const SIGN_TONE = { "+": "good", "~": "changed", "-": "bad", "^": "pending" } as const;
 
 export interface PlanReviewProps {
   plan: Plan;
@@ -46,6 +47,7 @@ export interface PlanReviewProps {
 
 export function PlanReview({ plan, peering, side, router, rows, focused, onApply, onBack, onHelp }: PlanReviewProps) {
   const services = useServices();
+  const theme = useTheme();
   const all = useMemo(() => planRows(plan), [plan]);
   const [offset, setOffset] = useState(0);
   const [note, setNote] = useState<string | null>(null);
@@ -76,12 +78,12 @@ export function PlanReview({ plan, peering, side, router, rows, focused, onApply
         {plan.changes.length === 0 ? `${router} already matches ${peering}: nothing to change.` : `${plan.changes.length} changes on ${router}: `}
         {plan.changes.length > 0 ? (
           <Text>
-            <Text color="green">{`+${counts.add} add`}</Text>
+            <Text color={theme.good}>{`+${counts.add} add`}</Text>
             {"  "}
-            <Text color="magenta">{`~${counts.set} set`}</Text>
+            <Text color={theme.changed}>{`~${counts.set} set`}</Text>
             {"  "}
-            <Text color="red">{`-${counts.remove} remove`}</Text>
-            {counts.move > 0 ? <Text color="yellow">{`  ^${counts.move} move`}</Text> : null}
+            <Text color={theme.bad}>{`-${counts.remove} remove`}</Text>
+            {counts.move > 0 ? <Text color={theme.pending}>{`  ^${counts.move} move`}</Text> : null}
           </Text>
         ) : null}
       </Text>
@@ -90,7 +92,7 @@ export function PlanReview({ plan, peering, side, router, rows, focused, onApply
         <PlanRowView key={offset + i} row={row} />
       ))}
       <Text dimColor>{offset < maxOffset ? `↓ ${maxOffset - offset} more` : " "}</Text>
-      <Text color="green" wrap="truncate-end">
+      <Text color={theme.good} wrap="truncate-end">
         {note ?? " "}
       </Text>
     </Box>
@@ -98,6 +100,7 @@ export function PlanReview({ plan, peering, side, router, rows, focused, onApply
 }
 
 function PlanRowView({ row }: { row: Row }) {
+  const theme = useTheme();
   switch (row.kind) {
     case "menu":
       return (
@@ -109,7 +112,7 @@ function PlanRowView({ row }: { row: Row }) {
       return (
         <Text wrap="truncate-end">
           {"  "}
-          <Text color={SIGN_COLOR[row.sign]} bold>
+          <Text color={theme[SIGN_TONE[row.sign]]} bold>
             {row.sign}
           </Text>
           {` ${row.text}`}

@@ -5,6 +5,7 @@ import { Box, Text } from "ink";
 import { useKeys } from "../hooks/use-keys.js";
 import { useReducer } from "react";
 import { useCommands } from "../hooks/use-commands.js";
+import { useTheme } from "../theme.js";
 
 export type TextFieldAction = { type: "input"; text: string } | { type: "backspace" } | { type: "clear" };
 
@@ -45,6 +46,7 @@ export interface TextFieldProps {
 }
 
 export function TextField({ label, initial = "", mask = false, width, focused, validate, onSubmit, onBack, onAbort, paste }: TextFieldProps) {
+  const theme = useTheme();
   const [value, dispatch] = useReducer(textFieldReducer, initial);
   const problem = validate?.(value) ?? null;
   const [tried, setTried] = useReducer((_: boolean, next: boolean) => next, false);
@@ -101,7 +103,7 @@ export function TextField({ label, initial = "", mask = false, width, focused, v
         <Text>{visibleText(value, room, mask)}</Text>
         {focused ? <Text inverse> </Text> : null}
       </Box>
-      {tried && problem !== null ? <Text color="red">{`  ${problem}`}</Text> : mask ? <Text dimColor>{"  (not shown while you type)"}</Text> : null}
+      {tried && problem !== null ? <Text color={theme.bad}>{`  ${problem}`}</Text> : mask ? <Text dimColor>{"  (not shown while you type)"}</Text> : null}
     </Box>
   );
 }

@@ -1,6 +1,8 @@
 // What covers the monitor while it asks or tells something: the swap's prediction and changes
-// (enter applies, esc cancels), or why a prefix is there.
+// (enter applies, esc cancels), why a prefix is there, or the prefer request for the friend.
 import { Text } from "ink";
+import { BundleView } from "../../widgets/bundle-view.js";
+import { linesOf } from "../../components/WizardFrame.js";
 import { bodyRows, ScreenFrame } from "../../components/ScreenFrame.js";
 import type { TerminalSize } from "../../hooks/use-terminal-size.js";
 import type { Overlay } from "./monitor-state.js";
@@ -21,7 +23,27 @@ export function clipped(lines: readonly string[], rows: number, columns: number)
   return [...kept, `… ${lines.length - 1 - kept.length} more lines (bgpals prefer shows them all)`, last];
 }
 
-export function MonitorOverlay({ title, overlay, size, focused }: { title: string; overlay: Overlay; size: TerminalSize; focused: boolean }) {
+export interface MonitorOverlayProps {
+  title: string;
+  overlay: Overlay;
+  size: TerminalSize;
+  focused: boolean;
+  friend: string;
+  /** Closes an overlay that asks nothing (the prefer request). */
+  onClose: () => void;
+  onHelp: () => void;
+}
+
+export function MonitorOverlay({ title, overlay, size, focused, friend, onClose, onHelp }: MonitorOverlayProps) {
+  if (overlay.kind === "request") {
+    const intro = `Send it to ${friend}: their \`bgpals prefer <request> --router <theirs> --yes\` makes the way back match.`;
+    return (
+      <ScreenFrame title={`${title} · prefer request`} scope="bundle" focused={focused}>
+        <Text wrap="wrap">{intro}</Text>
+        <BundleView kind="prefer request" friend={friend} bundle={overlay.bundle} width={size.columns} rows={bodyRows(size, "bundle") - linesOf(intro, size.columns)} focused={focused} onNext={onClose} onBack={onClose} onHelp={onHelp} />
+      </ScreenFrame>
+    );
+  }
   return (
     <ScreenFrame title={overlay.kind === "confirm" ? `${title} · swap primary?` : `${title} · ${overlay.title}`} scope="confirm" focused={focused}>
       {clipped(overlay.lines, bodyRows(size, "confirm"), size.columns).map((line, i) => (

@@ -13,7 +13,14 @@ export type Pane = "links" | "routes";
 export type Overlay =
   /** A question answered with enter or esc; `doing` is what the screen is busy with after a yes. */
   | { kind: "confirm"; lines: readonly string[]; doing: string }
-  | { kind: "lines"; title: string; lines: readonly string[] };
+  | { kind: "lines"; title: string; lines: readonly string[] }
+  /** The signed prefer request for the friend, after a swap: text to copy, save or show as a QR code. */
+  | { kind: "request"; bundle: PreferRequest };
+
+export interface PreferRequest {
+  text: string;
+  fingerprint: string;
+}
 
 export interface MonitorState {
   readonly friend: string;
@@ -34,6 +41,8 @@ export interface MonitorState {
   readonly busy: string | null;
   /** When each link went down (ms since the epoch), until its session is up again. */
   readonly lostAt: Readonly<Record<string, number>>;
+  /** The last prefer request made for the friend (r shows it again). */
+  readonly request: PreferRequest | null;
 }
 
 export type MonitorAction =
@@ -55,10 +64,13 @@ export type MonitorAction =
   | { type: "answer"; go: boolean }
   | { type: "show"; title: string; lines: readonly string[] }
   | { type: "close" }
-  | { type: "swapped"; peering: Peering };
+  | { type: "swapped"; peering: Peering }
+  /** A prefer request was signed for the friend: shown at once, kept for r. */
+  | { type: "request"; bundle: PreferRequest }
+  | { type: "showRequest" };
 
 export function initialMonitorState(init: { friend: string; platform: string; peering: Peering | undefined }): MonitorState {
-  return { ...init, status: null, friendStatus: null, events: [], pane: "routes", link: 0, overlay: null, busy: null, lostAt: {} };
+  return { ...init, status: null, friendStatus: null, events: [], pane: "routes", link: 0, overlay: null, busy: null, lostAt: {}, request: null };
 }
 
 /** "1 route", "2 routes". */
@@ -165,5 +177,9 @@ export function monitorReducer(state: MonitorState, action: MonitorAction): Moni
       return { ...state, overlay: null };
     case "swapped":
       return { ...state, peering: action.peering };
+    case "request":
+      return { ...state, request: action.bundle, overlay: { kind: "request", bundle: action.bundle } };
+    case "showRequest":
+      return state.request === null ? state : { ...state, overlay: { kind: "request", bundle: state.request } };
   }
 }

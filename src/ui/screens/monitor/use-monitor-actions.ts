@@ -24,6 +24,8 @@ export interface MonitorActions {
   answer(go: boolean): void;
   /** Closes an overlay that asks nothing. */
   close(): void;
+  /** A line of the screen's own in the event log. */
+  note(text: string): void;
 }
 
 export interface MonitorActionsInput {
@@ -84,7 +86,9 @@ export function useMonitorActions({ state, dispatch, session, me, selectedPrefix
       note(`${next} is primary (${result.applied} changes); ${friend}'s side decides the way back`);
       if (result.bundle) {
         services.clipboard.copy(result.bundle.text);
-        note(`prefer request for ${friend} copied (fingerprint ${result.bundle.fingerprint}): send it so they match`);
+        note(`prefer request for ${friend} signed (r shows it): fingerprint ${result.bundle.fingerprint}; send it so they match`);
+        // Shown too, not only copied: a terminal may not pass OSC 52 to the clipboard.
+        dispatch({ type: "request", bundle: result.bundle });
       }
     }, failed);
   };
@@ -120,5 +124,5 @@ export function useMonitorActions({ state, dispatch, session, me, selectedPrefix
     resolve?.(go);
   };
 
-  return { togglePrimary, clearLimit, why, answer, close: () => dispatch({ type: "close" }) };
+  return { togglePrimary, clearLimit, why, answer, close: () => dispatch({ type: "close" }), note };
 }

@@ -38,8 +38,10 @@ export function useMonitorInput({ state, dispatch, actions, routes, extent, focu
       prefer: actions.togglePrimary,
       clearLimit: actions.clearLimit,
       why: () => void actions.why(),
+      showRequest: () => (state.request === null ? actions.note("no prefer request yet: p swaps the primary and makes one for your friend") : dispatch({ type: "showRequest" })),
     },
     live,
   );
-  useCommands("confirm", { next: () => state.overlay?.kind === "confirm" && actions.answer(true), back: () => (state.overlay?.kind === "confirm" ? actions.answer(false) : actions.close()) }, focused && state.overlay !== null);
+  // The prefer request takes its keys itself (the bundle's: copy, save, QR code).
+  useCommands("confirm", { next: () => state.overlay?.kind === "confirm" && actions.answer(true), back: () => (state.overlay?.kind === "confirm" ? actions.answer(false) : actions.close()) }, focused && state.overlay !== null && state.overlay.kind !== "request");
 }
