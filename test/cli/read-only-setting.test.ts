@@ -42,6 +42,6 @@ describe("the readOnly setting", () => {
     expect(() => readOnlySetting()).toThrow(UserError);
     expect(() => readOnlySetting()).toThrow(`${join(home, "config.json")}: readOnly must be true or false, not "yes"`);
     configure("{ not json");
-    expect(() => readOnlySetting()).toThrow(/is not valid JSON/);
+    expect(() => readOnlySetting()).toThrow(/not valid JSON/);
   });
 });

@@ -6,6 +6,7 @@ import { createContext, useContext, useLayoutEffect, useMemo, useRef, useState, 
 import { completeCommandLine, parseCommandLine } from "../command-line.js";
 import { useKeyCount, useKeys } from "../hooks/use-keys.js";
 import { useActions, useAppState } from "../state.js";
+import { useTheme } from "../theme.js";
 
 /** A command only some screen can run (`:why` on the monitor): what stands in the way, or null once done. */
 export type ScreenCommand = (argument: string) => string | null;
@@ -151,10 +152,11 @@ export function CommandLine({ active }: { active: boolean }) {
     { isActive: active },
   );
 
+  const theme = useTheme();
   const note = line.error ?? (line.candidates.length > 0 ? line.candidates.join("  ") : "enter run · tab complete · ↑/↓ history · esc cancel");
   return (
     <Box flexDirection="column" flexShrink={0}>
-      <Text color={line.error ? "red" : undefined} dimColor={line.error === null} wrap={line.error ? "wrap" : "truncate-end"}>
+      <Text color={line.error ? theme.bad : undefined} dimColor={line.error === null} wrap={line.error ? "wrap" : "truncate-end"}>
         {note}
       </Text>
       <Text wrap="truncate-end">
