@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { loadIdentity } from "../store/identity.js";
 import { homeOf, probedHome } from "../flows/home-status.js";
 import type { RouterTarget } from "../platforms/platform.js";
-import { routerOs } from "../platforms/routeros/index.js";
+import { platformForTarget } from "../platforms/index.js";
 import { workspaceAt } from "../store/workspace.js";
 import type { Clipboard, RouterChoice, Services } from "../ui/services.js";
 import type { DemoOperator } from "../ui/Demo.js";
@@ -117,10 +117,14 @@ export function demoOperators(routers: ReadonlyArray<{ name: string; version: st
       connect: async (router, password) => {
         const extra = added.get(router);
         const t = extra ? { ...extra.target, password: password ?? extra.target.password } : target;
-        return routerOs.connect(t, router, { resolve });
+        return platformForTarget(t).connect(t, router, { resolve });
       },
-      connectNew: (profile, password) => routerOs.connect({ host: profile.host, port: profile.port, user: profile.user, password, tls: profile.tls, knownFingerprint: null }, profile.name),
-      platform: routerOs,
+      connectNew: (profile, password) => {
+        const t: RouterTarget = { host: profile.host, port: profile.port, user: profile.user, password, tls: profile.tls, knownFingerprint: null };
+        return platformForTarget(t).connect(t, profile.name);
+      },
+      // The lab's routers are RouterOS.
+      platform: platformForTarget({}),
       // The demo keeps added routers for this run only: it never touches the real profiles.
       routersKept: "for this demo only (the demo never writes your profiles: to keep it, quit and run bgpals router add, then bgpals)",
       saveRouter: (profile, password, fingerprint) =>

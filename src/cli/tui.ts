@@ -2,10 +2,10 @@
 // directory. With no router profile at all, the demo opens instead (the built-in lab).
 import { identityName } from "../store/identity.js";
 import { homeOf, probedHome } from "../flows/home-status.js";
-import { addProfile, listProfiles, resolveRouter, storedPassword } from "../store/profiles.js";
+import { addProfile, listProfiles, profileAddress, resolveRouter, storedPassword } from "../store/profiles.js";
 import { keyring, routerAccount } from "../store/secrets.js";
 import type { Router } from "../platforms/platform.js";
-import { routerOs } from "../platforms/routeros/index.js";
+import { platformForTarget } from "../platforms/index.js";
 import { defaultWorkspace } from "../store/workspace.js";
 import { promptPassword } from "./prompt.js";
 import { endpointResolver, journals } from "./router.js";
@@ -15,13 +15,13 @@ import { join } from "node:path";
 export function profileServices(write: (data: string) => void): Services {
   const workspace = defaultWorkspace();
   const routers = () =>
-    Object.entries(listProfiles()).map(([name, p]) => ({ name, label: `${p.user}@${p.host}:${p.port ?? (p.tls ? 8729 : 8728)}${p.tls ? " API-SSL" : ""}` }));
+    Object.entries(listProfiles()).map(([name, p]) => ({ name, label: `${profileAddress(p)}${p.tls ? " API-SSL" : ""}` }));
   // Passwords typed on the screens, for this run only (never written): asked once per router.
   const typed = new Map<string, string>();
   const open = async (spec: string, password?: string): Promise<Router> => {
     const resolved = await resolveRouter(spec, promptPassword, false, password ?? typed.get(spec));
     // Runs from the screens journal their writes too: a crash is undone by the next command.
-    const router = await routerOs.connect(resolved.target, spec, { journals: journals(), resolve: endpointResolver(undefined) });
+    const router = await platformForTarget(resolved.target).connect(resolved.target, spec, { journals: journals(), resolve: endpointResolver(undefined) });
     // Kept once it worked: a wrong one is asked again.
     if (password !== undefined) typed.set(spec, password);
     try {
@@ -42,8 +42,13 @@ export function profileServices(write: (data: string) => void): Services {
     routers,
     needsPassword: (name) => storedPassword(name) === null && !typed.has(name),
     connect: open,
-    connectNew: (profile, password) => routerOs.connect({ host: profile.host, port: profile.port, user: profile.user, password, tls: profile.tls, knownFingerprint: null }, profile.name, { journals: journals(), resolve: endpointResolver(undefined) }),
-    platform: routerOs,
+    // The screens add RouterOS routers (an ssh:// host is added with bgpals router add).
+    connectNew: (profile, password) => {
+      const target = { host: profile.host, port: profile.port, user: profile.user, password, tls: profile.tls, knownFingerprint: null };
+      return platformForTarget(target).connect(target, profile.name, { journals: journals(), resolve: endpointResolver(undefined) });
+    },
+    // Plan scripts and the monitor's words on the screens: RouterOS's, the platform peerings are made on.
+    platform: platformForTarget({}),
     saveRouter: (profile, password, fingerprint) => {
       addProfile(profile.name, { host: profile.host, port: profile.port, user: profile.user, tls: profile.tls, ...(fingerprint ? { fingerprint } : {}) });
       keyring()?.set(routerAccount(profile.name), password);

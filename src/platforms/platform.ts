@@ -58,6 +58,10 @@ export interface Inventory {
   dialect: string | null;
   board: string;
   architecture: string;
+  /** For people, on platforms other than RouterOS: what runs there ("Linux 6.1.0 (x86_64), BIRD 2.0.12"). */
+  system?: string;
+  /** More of what discovery found that only this platform has, for people, one line each. */
+  notes?: string[];
   interfaces: Array<{ name: string; type: string; running: boolean; disabled: boolean }>;
   interfaceLists: Record<string, string[]>;
   wans: WanCandidate[];

@@ -29,6 +29,8 @@ export interface HostSpec {
   wans?: 1 | 2;
   /** An nftables input chain that drops by policy (sshd, ICMP and replies accepted). */
   dropsInput?: boolean;
+  /** More of bird.conf, after the base (device, direct on lo, kernel). */
+  bird?: string;
 }
 
 export interface NetlabWan {
@@ -51,7 +53,7 @@ export interface NetlabHost {
   lan: string;
   wans: NetlabWan[];
   /** The management link's address in the host (where sshd listens) and its interface. */
-  ssh: { host: string; port: number; interface: string; hostKeyFingerprint: string };
+  ssh: { host: string; port: number; interface: string; hostKeyFingerprint: string; log: string };
   bird: { socket: string; pidFile: string; config: string };
   routerId: string;
 }
@@ -161,6 +163,8 @@ const plus = (block: string, n: number) => {
 
 function sshdConfig(dir: string): string {
   return [
+    // Each key offered shows in the log (a test proves a changed host key stops the login before that).
+    "LogLevel VERBOSE",
     `HostKey ${join(dir, "ssh_host_ed25519_key")}`,
     `AuthorizedKeysFile ${join(dir, "authorized_keys")}`,
     `PidFile ${join(dir, "sshd.pid")}`,
@@ -173,13 +177,14 @@ function sshdConfig(dir: string): string {
   ].join("\n");
 }
 
-function birdConfig(routerId: string): string {
+function birdConfig(routerId: string, extra = ""): string {
   return [
     `router id ${routerId};`,
     "protocol device {}",
     'protocol direct { ipv4; interface "lo"; }',
     // Connected routes are the kernel's already.
     "protocol kernel { ipv4 { export filter { if source = RTS_DEVICE then reject; accept; }; }; }",
+    extra,
     "",
   ].join("\n");
 }
@@ -278,7 +283,7 @@ export async function startNetlab(specs: readonly HostSpec[]): Promise<Netlab> {
   };
   const startSshd = async (h: NetlabHost) => {
     mkdirSync("/run/sshd", { recursive: true });
-    await must(["ip", "netns", "exec", h.ns, "/usr/sbin/sshd", "-f", join(h.dir, "sshd_config"), "-p", String(SSH_PORT), "-o", `ListenAddress=${h.ssh.host}`]);
+    await must(["ip", "netns", "exec", h.ns, "/usr/sbin/sshd", "-f", join(h.dir, "sshd_config"), "-p", String(SSH_PORT), "-o", `ListenAddress=${h.ssh.host}`, "-E", h.ssh.log]);
     await until(`sshd of ${h.name}`, () => tcpOpen(h.ssh.host, SSH_PORT));
   };
 
@@ -331,7 +336,7 @@ export async function startNetlab(specs: readonly HostSpec[]): Promise<Netlab> {
       mkdirSync(join(etc, "bird"), { recursive: true });
       mkdirSync(join(etc, "wireguard"), { mode: 0o700 });
       const routerId = wans[0]?.address ?? plus(block, 2);
-      writeFileSync(join(etc, "bird", "bird.conf"), birdConfig(routerId));
+      writeFileSync(join(etc, "bird", "bird.conf"), birdConfig(routerId, spec.bird));
       writeFileSync(join(etc, "nftables.conf"), nftablesConfig(spec));
       await must(["ip", "netns", "exec", ns, "nft", "-f", "/etc/nftables.conf"]);
 
@@ -346,7 +351,7 @@ export async function startNetlab(specs: readonly HostSpec[]): Promise<Netlab> {
         dir: hostDir,
         lan: spec.lan,
         wans,
-        ssh: { host: plus(block, 2), port: SSH_PORT, interface: "mgmt0", hostKeyFingerprint: await fingerprintOf(join(hostDir, "ssh_host_ed25519_key.pub")) },
+        ssh: { host: plus(block, 2), port: SSH_PORT, interface: "mgmt0", hostKeyFingerprint: await fingerprintOf(join(hostDir, "ssh_host_ed25519_key.pub")), log: join(hostDir, "sshd.log") },
         bird: { socket: join(hostDir, "bird.ctl"), pidFile: join(hostDir, "bird.pid"), config: "/etc/bird/bird.conf" },
         routerId,
       };

@@ -1,0 +1,203 @@
+// A Linux host running BIRD 2 behind the seam, reached over SSH. This version reads: its BIRD
+// version and what discovery finds. Planning, writing, status and the monitor are built next;
+// until then each says so instead of doing half of it.
+import type { CaCertificateBody } from "../../core/offer.js";
+import type { Peering } from "../../core/peering.js";
+import type { Plan } from "../../core/plan.js";
+import type { ObservedRoute } from "../../core/prefer.js";
+import { UserError } from "../../errors.js";
+import type {
+  ApplyResult,
+  ConnectOptions,
+  InterruptedRun,
+  LockHolder,
+  LockRequest,
+  Platform,
+  PrepareHooks,
+  Router,
+  RouterPlan,
+  RouterStatus,
+  RouterTarget,
+  SessionStatus,
+  Watching,
+  WhyAnswer,
+} from "../platform.js";
+import { birdPaths, birdVersionOf, DEFAULT_BIRD_CONFIG, DEFAULT_BIRD_SOCKET, linuxInventory, parseBirdProtocols, type BirdProtocol, type IpAddr, type IpLink, type IpRoute, type LinuxFacts, type LinuxInventory } from "./discovery.js";
+import { LINUX_SSH_PORT, LinuxShell, type LinuxSshTarget } from "./ssh.js";
+
+export interface LinuxConnectOptions extends ConnectOptions {
+  /** The platform object the router reports as its own (linux-bird's index.ts). */
+  readonly platform: Platform;
+}
+
+// A throwaway interface: only its creation is the question (kernel WireGuard or not).
+const WIREGUARD_PROBE = "bgpals-wgprobe";
+
+/** The running bird in this host's network namespace (there may be others on the machine): pid, then its command line, one word a line. */
+const FIND_BIRD = [
+  'self=$(readlink /proc/self/ns/net)',
+  'for d in /proc/[0-9]*; do',
+  '  [ "$(cat "$d/comm" 2>/dev/null)" = bird ] || continue',
+  '  [ "$(readlink "$d/ns/net" 2>/dev/null)" = "$self" ] || continue',
+  '  echo "${d#/proc/}"; tr "\\0" "\\n" < "$d/cmdline"; exit 0',
+  "done",
+].join("\n");
+
+function sshTargetOf(target: RouterTarget): LinuxSshTarget {
+  return {
+    host: target.host,
+    port: target.port,
+    user: target.user,
+    ...(target.keyFile === undefined ? {} : { keyFile: target.keyFile }),
+    knownHostKey: target.knownFingerprint ?? null,
+    ...(target.timeoutMs === undefined ? {} : { timeoutMs: target.timeoutMs }),
+  };
+}
+
+/** Opens an SSH connection to a Linux host; the host key is pinned on first use (see `fingerprint`). */
+export async function connectLinuxBird(target: RouterTarget, label: string | undefined, options: LinuxConnectOptions): Promise<Router> {
+  const shell = await LinuxShell.connect(sshTargetOf(target));
+  // Every later connection (a reconnect) must meet the host key this one met.
+  const pinned: RouterTarget = { ...target, knownFingerprint: target.knownFingerprint || shell.hostKeyFingerprint };
+  return new LinuxBirdRouter(options.platform, shell, pinned, label ?? `ssh://${target.user}@${target.host}:${target.port ?? LINUX_SSH_PORT}`, options);
+}
+
+export class LinuxBirdRouter implements Router {
+  readonly fingerprint: string;
+
+  constructor(
+    readonly platform: Platform,
+    readonly shell: LinuxShell,
+    private readonly target: RouterTarget,
+    readonly label: string,
+    private readonly options: LinuxConnectOptions,
+  ) {
+    this.fingerprint = shell.hostKeyFingerprint;
+  }
+
+  get closed(): boolean {
+    return this.shell.closed;
+  }
+
+  reconnect(): Promise<Router> {
+    return connectLinuxBird(this.target, this.label, this.options);
+  }
+
+  close(): Promise<void> {
+    return this.shell.close();
+  }
+
+  /** BIRD's version ("2.0.12"). */
+  async version(): Promise<string> {
+    const version = await this.#birdVersion();
+    if (version === null) throw new UserError(`${this.label}: BIRD is not installed (bird --version found nothing): install bird2 there (apt install bird2)`);
+    return version;
+  }
+
+  async discover(): Promise<LinuxInventory> {
+    const json = <T>(text: string): T => JSON.parse(text || "[]") as T;
+    const [uname, links, addrs, routes, udp, tcp] = await Promise.all([
+      this.shell.must(["uname", "-n", "-r", "-m"]),
+      this.shell.must(["ip", "-j", "-d", "link", "show"]).then((t) => json<IpLink[]>(t)),
+      this.shell.must(["ip", "-j", "-4", "addr", "show"]).then((t) => json<IpAddr[]>(t)),
+      this.shell.must(["ip", "-j", "-4", "route", "show", "table", "main"]).then((t) => json<IpRoute[]>(t)),
+      this.#optional(["ss", "-H", "-l", "-n", "-u", "-p"]),
+      this.#optional(["ss", "-H", "-l", "-n", "-t", "-p"]),
+    ]);
+    const [birdVersion, bird, wireguard, nftRuleset] = await Promise.all([this.#birdVersion(), this.#bird(), this.#wireguard(), this.#optional(["nft", "-j", "list", "ruleset"])]);
+    return linuxInventory({ uname, links, addrs, routes, udp: udp ?? "", tcp: tcp ?? "", birdVersion, bird, wireguard, nftRuleset });
+  }
+
+  /** A command whose absence is an answer (a tool not installed): its output, or null. */
+  async #optional(argv: readonly string[]): Promise<string | null> {
+    const result = await this.shell.run(argv);
+    return result.code === 0 ? result.stdout : null;
+  }
+
+  async #birdVersion(): Promise<string | null> {
+    const result = await this.shell.run(["bird", "--version"]);
+    return result.code === 0 ? birdVersionOf(`${result.stdout}\n${result.stderr}`) : null;
+  }
+
+  /** The running bird: its pid, its config and control socket, and its protocols. */
+  async #bird(): Promise<{ pid: number | null; config: string; socket: string; protocols: BirdProtocol[] }> {
+    const found = (await this.shell.must(["sh", "-c", FIND_BIRD])).split("\n");
+    if (found[0] === undefined || !/^\d+$/.test(found[0])) return { pid: null, config: DEFAULT_BIRD_CONFIG, socket: DEFAULT_BIRD_SOCKET, protocols: [] };
+    const paths = birdPaths(found.slice(1));
+    const shown = await this.shell.run(["birdc", "-s", paths.socket, "show", "protocols", "all"]);
+    if (shown.code !== 0) {
+      throw new UserError(`${this.label}: BIRD runs (pid ${found[0]}) but birdc cannot reach it on ${paths.socket}: ${shown.stderr.trim() || shown.stdout.trim() || `exit ${shown.code}`}`);
+    }
+    return { pid: Number(found[0]), ...paths, protocols: parseBirdProtocols(shown.stdout) };
+  }
+
+  /** Kernel WireGuard (making an interface of that type works), wireguard-go, and wg. */
+  async #wireguard(): Promise<LinuxFacts["wireguard"]> {
+    const added = await this.shell.run(["ip", "link", "add", WIREGUARD_PROBE, "type", "wireguard"]);
+    if (added.code === 0) await this.shell.must(["ip", "link", "del", WIREGUARD_PROBE]);
+    // "File exists": a probe left by an earlier run, so the kernel made it then.
+    const kernel = added.code === 0 || /File exists/.test(added.stderr);
+    const has = async (tool: string) => (await this.shell.run(["sh", "-c", 'command -v "$1"', "sh", tool])).code === 0;
+    const [wireguardGo, tools] = await Promise.all([has("wireguard-go"), has("wg")]);
+    return { kernel, wireguardGo, tools };
+  }
+
+  // --- Not built yet -----------------------------------------------------------------------------
+
+  #notYet(what: string): UserError {
+    return new UserError(`${this.label} is a Linux host: this version of bgpals only discovers Linux hosts (bgpals inventory); ${what} on Linux is not built yet`);
+  }
+
+  async status(): Promise<RouterStatus> {
+    throw this.#notYet("status");
+  }
+  async watchChanges(_changed: () => void): Promise<Watching | null> {
+    throw this.#notYet("watching");
+  }
+  async bgpRoutes(): Promise<ObservedRoute[]> {
+    throw this.#notYet("reading BGP routes");
+  }
+  async feedFriendRoutes(): Promise<void> {
+    throw this.#notYet("the route monitor");
+  }
+  async why(_prefix: string): Promise<WhyAnswer[]> {
+    throw this.#notYet("why");
+  }
+  async exclusive<T>(_request: LockRequest, _work: () => Promise<T>): Promise<T> {
+    throw this.#notYet("writing (plan, apply, remove, offer, accept, complete, prefer)");
+  }
+  async lockHolder(): Promise<LockHolder | null> {
+    throw this.#notYet("the bgpals lock");
+  }
+  async unlock(): Promise<LockHolder | null> {
+    throw this.#notYet("the bgpals lock");
+  }
+  /** Nothing is ever written to a Linux host yet, so no run of it can be interrupted. */
+  interruptedRun(): InterruptedRun | null {
+    return null;
+  }
+  async plan(): Promise<RouterPlan> {
+    throw this.#notYet("planning");
+  }
+  async apply(_plan: Plan): Promise<ApplyResult> {
+    throw this.#notYet("applying");
+  }
+  async prepareLinks(_draft: Peering, _side: string, _hooks?: PrepareHooks): Promise<Record<string, string>> {
+    throw this.#notYet("preparing tunnels");
+  }
+  async makeCertificates(): Promise<CaCertificateBody> {
+    throw this.#notYet("OpenVPN certificates");
+  }
+  async importFriendCa(): Promise<void> {
+    throw this.#notYet("OpenVPN certificates");
+  }
+  async grantMonitorAccount(): Promise<void> {
+    throw this.#notYet("the friend's monitor account");
+  }
+  async discardPrepared(): Promise<void> {
+    throw this.#notYet("discarding what was prepared");
+  }
+  async clearSession(_session: SessionStatus): Promise<void> {
+    throw this.#notYet("clearing a session");
+  }
+}
