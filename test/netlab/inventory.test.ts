@@ -55,7 +55,8 @@ const inventory = (h: NetlabHost, home: string, ...more: string[]) => cliAsync([
 /** Keys sshd was offered so far (LogLevel VERBOSE logs each). */
 const keysOffered = (h: NetlabHost) => (readFileSync(h.ssh.log, "utf8").match(/publickey/g) ?? []).length;
 
-describe("bgpals inventory of a Linux host over SSH", () => {
+// Each test runs the CLI a few times, each run logging in over SSH: slow on a busy machine.
+describe("bgpals inventory of a Linux host over SSH", { timeout: 90_000 }, () => {
   it("lists the WANs, LANs, BIRD, wireguard-go, listeners and the firewall, and pins the host key on first use", async () => {
     const home = tempDir("bgpals-netlab-home-");
     const first = await inventory(alice, home);

@@ -35,10 +35,10 @@ const WIREGUARD_PROBE = "bgpals-wgprobe";
 
 /** The running bird in this host's network namespace (there may be others on the machine): pid, then its command line, one word a line. */
 const FIND_BIRD = [
-  'self=$(readlink /proc/self/ns/net)',
-  'for d in /proc/[0-9]*; do',
-  '  [ "$(cat "$d/comm" 2>/dev/null)" = bird ] || continue',
-  '  [ "$(readlink "$d/ns/net" 2>/dev/null)" = "$self" ] || continue',
+  // Builtins only (read, test -ef): a fork per process of a busy host would take seconds.
+  "for d in /proc/[0-9]*; do",
+  '  read -r comm < "$d/comm" 2>/dev/null || continue',
+  '  [ "$comm" = bird ] && [ "$d/ns/net" -ef /proc/self/ns/net ] || continue',
   '  echo "${d#/proc/}"; tr "\\0" "\\n" < "$d/cmdline"; exit 0',
   "done",
 ].join("\n");
@@ -96,15 +96,19 @@ export class LinuxBirdRouter implements Router {
 
   async discover(): Promise<LinuxInventory> {
     const json = <T>(text: string): T => JSON.parse(text || "[]") as T;
-    const [uname, links, addrs, routes, udp, tcp] = await Promise.all([
+    // All at once: each SSH exec costs a round trip and a process on the host.
+    const [uname, links, addrs, routes, udp, tcp, birdVersion, bird, wireguard, nftRuleset] = await Promise.all([
       this.shell.must(["uname", "-n", "-r", "-m"]),
       this.shell.must(["ip", "-j", "-d", "link", "show"]).then((t) => json<IpLink[]>(t)),
       this.shell.must(["ip", "-j", "-4", "addr", "show"]).then((t) => json<IpAddr[]>(t)),
       this.shell.must(["ip", "-j", "-4", "route", "show", "table", "main"]).then((t) => json<IpRoute[]>(t)),
       this.#optional(["ss", "-H", "-l", "-n", "-u", "-p"]),
       this.#optional(["ss", "-H", "-l", "-n", "-t", "-p"]),
+      this.#birdVersion(),
+      this.#bird(),
+      this.#wireguard(),
+      this.#optional(["nft", "-j", "list", "ruleset"]),
     ]);
-    const [birdVersion, bird, wireguard, nftRuleset] = await Promise.all([this.#birdVersion(), this.#bird(), this.#wireguard(), this.#optional(["nft", "-j", "list", "ruleset"])]);
     return linuxInventory({ uname, links, addrs, routes, udp: udp ?? "", tcp: tcp ?? "", birdVersion, bird, wireguard, nftRuleset });
   }
 
@@ -133,13 +137,13 @@ export class LinuxBirdRouter implements Router {
 
   /** Kernel WireGuard (making an interface of that type works), wireguard-go, and wg. */
   async #wireguard(): Promise<LinuxFacts["wireguard"]> {
+    const tools = this.shell.run(["sh", "-c", "command -v wireguard-go >/dev/null && echo wireguard-go; command -v wg >/dev/null && echo wg; true"]).then((r) => r.stdout.split("\n"));
     const added = await this.shell.run(["ip", "link", "add", WIREGUARD_PROBE, "type", "wireguard"]);
     if (added.code === 0) await this.shell.must(["ip", "link", "del", WIREGUARD_PROBE]);
     // "File exists": a probe left by an earlier run, so the kernel made it then.
     const kernel = added.code === 0 || /File exists/.test(added.stderr);
-    const has = async (tool: string) => (await this.shell.run(["sh", "-c", 'command -v "$1"', "sh", tool])).code === 0;
-    const [wireguardGo, tools] = await Promise.all([has("wireguard-go"), has("wg")]);
-    return { kernel, wireguardGo, tools };
+    const found = await tools;
+    return { kernel, wireguardGo: found.includes("wireguard-go"), tools: found.includes("wg") };
   }
 
   // --- Not built yet -----------------------------------------------------------------------------

@@ -14,6 +14,8 @@ export const LINUX_SSH_PORT = 22;
 export const DEFAULT_TIMEOUT_MS = 10_000;
 // What a host prints for one command bgpals runs (a routing table, a ruleset) stays far below this.
 const MAX_OUTPUT_BYTES = 32 * 1024 * 1024;
+// Commands run at once on one connection: sshd refuses channels beyond MaxSessions (10 by default).
+const MAX_CHANNELS = 4;
 
 export interface LinuxSshTarget {
   readonly host: string;
@@ -100,6 +102,8 @@ export class LinuxShell {
   #root = false;
   readonly #timeoutMs: number;
   #lostWith: RouterError | null = null;
+  #open = 0;
+  readonly #waiting: Array<() => void> = [];
 
   private constructor(client: Client, endpoint: Endpoint, fingerprint: string, timeoutMs: number) {
     this.#client = client;
@@ -238,7 +242,18 @@ export class LinuxShell {
     return this.#lostWith !== null;
   }
 
-  #exec(command: string, options: RunOptions, label = command): Promise<CommandResult> {
+  async #exec(command: string, options: RunOptions, label = command): Promise<CommandResult> {
+    while (this.#open >= MAX_CHANNELS) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    this.#open++;
+    try {
+      return await this.#channel(command, options, label);
+    } finally {
+      this.#open--;
+      this.#waiting.shift()?.();
+    }
+  }
+
+  #channel(command: string, options: RunOptions, label: string): Promise<CommandResult> {
     if (this.#lostWith !== null) return Promise.reject(this.#lostWith);
     return new Promise<CommandResult>((resolve, reject) => {
       const timer = setTimeout(() => {
