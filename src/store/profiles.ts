@@ -46,7 +46,8 @@ export function parseSshAddress(spec: string): { user: string; host: string; por
   if (m.groups.user === undefined) throw new UsageError(`${spec}: say who logs in: ssh://root@${m.groups.host}${m.groups.port ? `:${m.groups.port}` : ""} (root, or a user with passwordless sudo)`);
   const port = m.groups.port === undefined ? undefined : Number(m.groups.port);
   if (port !== undefined && (port < 1 || port > 65535)) throw new UsageError(`${spec}: port must be 1-65535`);
-  return { user: m.groups.user, host: m.groups.host!, ...(port === undefined ? {} : { port }) };
+  // An IPv6 address is bracketed in the address only.
+  return { user: m.groups.user, host: m.groups.host!.replace(/^\[(.*)\]$/, "$1"), ...(port === undefined ? {} : { port }) };
 }
 
 /** How a profile or target is written for people: user@host:port, or ssh://user@host:port. */
