@@ -95,7 +95,7 @@ function isTunnel(link: IpLink | undefined): boolean {
   return TUNNEL_KINDS.has(linkType(link)) || link.link_type === "none";
 }
 
-const ipv4 = (addr: IpAddr) => (addr.addr_info ?? []).filter((a) => a.family === "inet");
+const ipv4 = (addr: IpAddr) => (addr.addr_info ?? []).filter(({ family }) => family === "inet");
 
 function networkOf(address: string, length: number): string {
   return formatPrefix(parsePrefix(`${address}/${length}`));
@@ -183,7 +183,7 @@ export function parseInputChains(json: string): NftInputChain[] {
   for (const item of items) {
     const rule = item.rule;
     if (rule === undefined) continue;
-    const chain = chains.find((c) => c.family === rule.family && c.table === rule.table && c.name === rule.chain);
+    const chain = chains.find((c) => `${c.family} ${c.table} ${c.name}` === `${rule.family} ${rule.table} ${rule.chain}`);
     if (chain !== undefined) chain.rules++;
   }
   return chains;
