@@ -31,6 +31,8 @@ export interface HostSpec {
   dropsInput?: boolean;
   /** More of bird.conf, after the base (device, direct on lo, kernel). */
   bird?: string;
+  /** Users besides root who may log in with the run's key (in the host's own /etc/passwd). */
+  users?: string[];
 }
 
 export interface NetlabWan {
@@ -161,12 +163,16 @@ const plus = (block: string, n: number) => {
   return parts.join(".");
 };
 
-function sshdConfig(dir: string): string {
+function sshdConfig(dir: string, authorizedKeys: string): string {
   return [
     // Each key offered shows in the log (a test proves a changed host key stops the login before that).
     "LogLevel VERBOSE",
     `HostKey ${join(dir, "ssh_host_ed25519_key")}`,
-    `AuthorizedKeysFile ${join(dir, "authorized_keys")}`,
+    // Read as root by a command: sshd would read a file as the user logging in, who may not be root
+    // and may not reach the run's private temp dir.
+    "AuthorizedKeysFile none",
+    `AuthorizedKeysCommand /bin/cat ${authorizedKeys}`,
+    "AuthorizedKeysCommandUser root",
     `PidFile ${join(dir, "sshd.pid")}`,
     "PasswordAuthentication no",
     "KbdInteractiveAuthentication no",
@@ -338,12 +344,18 @@ export async function startNetlab(specs: readonly HostSpec[]): Promise<Netlab> {
       const routerId = wans[0]?.address ?? plus(block, 2);
       writeFileSync(join(etc, "bird", "bird.conf"), birdConfig(routerId, spec.bird));
       writeFileSync(join(etc, "nftables.conf"), nftablesConfig(spec));
+      if (spec.users?.length) {
+        const passwd = readFileSync("/etc/passwd", "utf8").trimEnd();
+        const more = spec.users.map((user, i) => `${user}:x:${2000 + i}:${2000 + i}:netlab user:/:/bin/sh`);
+        writeFileSync(join(etc, "passwd"), `${[passwd, ...more].join("\n")}\n`);
+      }
       await must(["ip", "netns", "exec", ns, "nft", "-f", "/etc/nftables.conf"]);
 
       // sshd with its own host key; root accepts the run's key.
       await must(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", join(hostDir, "ssh_host_ed25519_key")]);
-      writeFileSync(join(hostDir, "authorized_keys"), `${publicKey}\n`, { mode: 0o600 });
-      writeFileSync(join(hostDir, "sshd_config"), sshdConfig(hostDir));
+      const authorizedKeys = join(hostDir, "authorized_keys");
+      writeFileSync(authorizedKeys, `${publicKey}\n`, { mode: 0o600 });
+      writeFileSync(join(hostDir, "sshd_config"), sshdConfig(hostDir, authorizedKeys));
       const host: NetlabHost = {
         name: spec.name,
         ns,

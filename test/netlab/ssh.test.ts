@@ -1,6 +1,7 @@
 // The SSH transport to a Linux host against a real sshd: commands and their exit status, input,
 // files written whole with their mode and read back, a command that outlives the time limit, and
 // the host key pin.
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RouterError } from "../../src/errors.js";
 import { LinuxShell, shellQuote, type LinuxSshTarget } from "../../src/platforms/linux-bird/ssh.js";
@@ -10,7 +11,7 @@ import { startNetlab, type Netlab } from "./netlab.js";
 let lab: Netlab;
 let target: LinuxSshTarget;
 beforeAll(async () => {
-  lab = await startNetlab([{ name: "vps", lan: "192.168.50.1/24", wans: 1 }]);
+  lab = await startNetlab([{ name: "vps", lan: "192.168.50.1/24", wans: 1, users: ["friend"] }]);
   const h = lab.hosts.vps!;
   target = { host: h.ssh.host, port: h.ssh.port, user: "root", keyFile: lab.key.file };
 }, 60_000);
@@ -64,6 +65,15 @@ describe("LinuxShell", { timeout: 60_000 }, () => {
     expect((error as RouterError).kind).toBe("timeout");
     expect((error as Error).message).toContain("to sleep 30");
     expect(shell.closed).toBe(true);
+  });
+
+  it("refuses a user who is not root and has no passwordless sudo, saying so", async () => {
+    const error = await LinuxShell.connect({ ...target, user: "friend" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RouterError);
+    expect((error as RouterError).kind).toBe("bad-credentials");
+    expect((error as Error).message).toMatch(/^cannot log in to friend@.* over SSH: friend is not root and cannot use sudo without a password \(sudo -n true: .+\); log in as root, or let friend run sudo without a password$/);
+    // The login itself worked: the same key as root's, refused only for what it may do.
+    expect(readFileSync(lab.hosts.vps!.ssh.log, "utf8")).toMatch(/Accepted publickey for friend/);
   });
 
   it("refuses a host key other than the pinned one before logging in", async () => {
