@@ -372,7 +372,7 @@ export interface Router {
   readonly platform: Platform;
   /** How screens and messages name it: a profile name or user@host:port. */
   readonly label: string;
-  /** The pinned certificate fingerprint, to store with the profile; null without encryption. */
+  /** The pinned certificate (SSH: host key) fingerprint, to store with the profile; null without encryption. */
   readonly fingerprint: string | null;
   readonly closed: boolean;
   /** Another connection to the same router, same credentials and pin. */

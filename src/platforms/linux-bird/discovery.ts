@@ -106,6 +106,39 @@ function hostOnly(address: string): boolean {
   return address.startsWith("127.") || address.startsWith("169.254.");
 }
 
+// --- Sections of one script ----------------------------------------------------------------------
+
+export interface Section {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+/**
+ * The output of a script that ran several commands, each as `<marker> <name> <code>`, its output,
+ * `<marker> <name> stderr`, its errors: by name.
+ */
+export function parseSections(text: string, marker: string): Map<string, Section> {
+  const out = new Map<string, Section>();
+  let current: { section: Section; into: "stdout" | "stderr" } | null = null;
+  for (const line of text.split("\n")) {
+    if (line.startsWith(`${marker} `)) {
+      const [name = "", code = ""] = line.slice(marker.length + 1).split(" ");
+      if (code === "stderr") {
+        const section = out.get(name);
+        current = section === undefined ? null : { section, into: "stderr" };
+      } else {
+        const section: Section = { stdout: "", stderr: "", code: Number(code) };
+        out.set(name, section);
+        current = { section, into: "stdout" };
+      }
+      continue;
+    }
+    if (current !== null) current.section[current.into] += `${line}\n`;
+  }
+  return out;
+}
+
 // --- ss -------------------------------------------------------------------------------------------
 
 /** Listening sockets from `ss -Hlnup` / `ss -Hlntp`: port and the process that holds it. */

@@ -1,6 +1,7 @@
 // A Linux host running BIRD 2 behind the seam, reached over SSH. This version reads: its BIRD
 // version and what discovery finds. Planning, writing, status and the monitor are built next;
 // until then each says so instead of doing half of it.
+import { randomBytes } from "node:crypto";
 import type { CaCertificateBody } from "../../core/offer.js";
 import type { Peering } from "../../core/peering.js";
 import type { Plan } from "../../core/plan.js";
@@ -22,7 +23,7 @@ import type {
   Watching,
   WhyAnswer,
 } from "../platform.js";
-import { birdPaths, birdVersionOf, DEFAULT_BIRD_CONFIG, DEFAULT_BIRD_SOCKET, linuxInventory, parseBirdProtocols, type BirdProtocol, type IpAddr, type IpLink, type IpRoute, type LinuxFacts, type LinuxInventory } from "./discovery.js";
+import { birdPaths, birdVersionOf, DEFAULT_BIRD_CONFIG, DEFAULT_BIRD_SOCKET, linuxInventory, parseBirdProtocols, parseSections, type BirdProtocol, type IpAddr, type IpLink, type IpRoute, type LinuxInventory } from "./discovery.js";
 import { LINUX_SSH_PORT, LinuxShell, type LinuxSshTarget } from "./ssh.js";
 
 export interface LinuxConnectOptions extends ConnectOptions {
@@ -33,14 +34,37 @@ export interface LinuxConnectOptions extends ConnectOptions {
 // A throwaway interface: only its creation is the question (kernel WireGuard or not).
 const WIREGUARD_PROBE = "bgpals-wgprobe";
 
-/** The running bird in this host's network namespace (there may be others on the machine): pid, then its command line, one word a line. */
-const FIND_BIRD = [
-  // Builtins only (read, test -ef): a fork per process of a busy host would take seconds.
-  "for d in /proc/[0-9]*; do",
-  '  read -r comm < "$d/comm" 2>/dev/null || continue',
-  '  [ "$comm" = bird ] && [ "$d/ns/net" -ef /proc/self/ns/net ] || continue',
-  '  echo "${d#/proc/}"; tr "\\0" "\\n" < "$d/cmdline"; exit 0',
-  "done",
+/**
+ * Everything discovery asks, in one SSH exec (each exec costs a round trip and a login shell on the
+ * host): each command's output, errors and exit status as a section after a marker line. `$1` is the
+ * marker, random per run, so no output can fake one.
+ */
+const DISCOVER = [
+  'm=$1; t=$(mktemp -d) || exit 1; trap \'rm -rf "$t"\' EXIT',
+  'run() { n=$1; shift; "$@" >"$t/o" 2>"$t/e"; c=$?; echo "$m $n $c"; cat "$t/o"; echo; echo "$m $n stderr"; cat "$t/e"; echo; }',
+  // The running bird in this host's network namespace (there may be others on the machine), with
+  // builtins only (read, test -ef): a fork per process of a busy host would take seconds.
+  "find_bird() {",
+  "  for d in /proc/[0-9]*; do",
+  '    read -r comm < "$d/comm" 2>/dev/null || continue',
+  '    [ "$comm" = bird ] && [ "$d/ns/net" -ef /proc/self/ns/net ] || continue',
+  '    echo "${d#/proc/}"; tr "\\0" "\\n" < "$d/cmdline"; return 0',
+  "  done",
+  "}",
+  "run uname uname -n -r -m",
+  "run links ip -j -d link show",
+  "run addrs ip -j -4 addr show",
+  "run routes ip -j -4 route show table main",
+  "run udp ss -H -l -n -u -p",
+  "run tcp ss -H -l -n -t -p",
+  "run bird-version bird --version",
+  "run bird-process find_bird",
+  "run nft nft -j list ruleset",
+  // Only whether the kernel makes one matters: the probe goes at once (also one an earlier run left).
+  `run wireguard ip link add ${WIREGUARD_PROBE} type wireguard`,
+  `ip link del ${WIREGUARD_PROBE} >/dev/null 2>&1`,
+  'run tools sh -c "command -v wireguard-go; command -v wg"',
+  "exit 0",
 ].join("\n");
 
 function sshTargetOf(target: RouterTarget): LinuxSshTarget {
@@ -95,27 +119,33 @@ export class LinuxBirdRouter implements Router {
   }
 
   async discover(): Promise<LinuxInventory> {
-    const json = <T>(text: string): T => JSON.parse(text || "[]") as T;
-    // All at once: each SSH exec costs a round trip and a process on the host.
-    const [uname, links, addrs, routes, udp, tcp, birdVersion, bird, wireguard, nftRuleset] = await Promise.all([
-      this.shell.must(["uname", "-n", "-r", "-m"]),
-      this.shell.must(["ip", "-j", "-d", "link", "show"]).then((t) => json<IpLink[]>(t)),
-      this.shell.must(["ip", "-j", "-4", "addr", "show"]).then((t) => json<IpAddr[]>(t)),
-      this.shell.must(["ip", "-j", "-4", "route", "show", "table", "main"]).then((t) => json<IpRoute[]>(t)),
-      this.#optional(["ss", "-H", "-l", "-n", "-u", "-p"]),
-      this.#optional(["ss", "-H", "-l", "-n", "-t", "-p"]),
-      this.#birdVersion(),
-      this.#bird(),
-      this.#wireguard(),
-      this.#optional(["nft", "-j", "list", "ruleset"]),
-    ]);
-    return linuxInventory({ uname, links, addrs, routes, udp: udp ?? "", tcp: tcp ?? "", birdVersion, bird, wireguard, nftRuleset });
-  }
-
-  /** A command whose absence is an answer (a tool not installed): its output, or null. */
-  async #optional(argv: readonly string[]): Promise<string | null> {
-    const result = await this.shell.run(argv);
-    return result.code === 0 ? result.stdout : null;
+    const marker = `@@bgpals-${randomBytes(8).toString("hex")}`;
+    const sections = parseSections(await this.shell.must(["sh", "-c", DISCOVER, "sh", marker]), marker);
+    const out = (name: string): string => sections.get(name)?.stdout ?? "";
+    const ok = (name: string): string | null => (sections.get(name)?.code === 0 ? out(name) : null);
+    const needed = (name: string, command: string): string => {
+      const section = sections.get(name);
+      if (section?.code === 0) return section.stdout;
+      throw new UserError(`${this.label}: ${command} failed: ${section?.stderr.trim() || `exit status ${section?.code ?? "unknown"}`}; bgpals needs iproute2 (ip) on a Linux host`);
+    };
+    const json = <T>(text: string): T => JSON.parse(text.trim() || "[]") as T;
+    const version = sections.get("bird-version");
+    const birdVersion = version?.code === 0 ? birdVersionOf(`${version.stdout}\n${version.stderr}`) : null;
+    const tools = out("tools").split("\n").map((path) => path.trim().split("/").pop());
+    const wireguard = sections.get("wireguard");
+    return linuxInventory({
+      uname: needed("uname", "uname"),
+      links: json<IpLink[]>(needed("links", "ip -j -d link show")),
+      addrs: json<IpAddr[]>(needed("addrs", "ip -j -4 addr show")),
+      routes: json<IpRoute[]>(needed("routes", "ip -j -4 route show")),
+      udp: ok("udp") ?? "",
+      tcp: ok("tcp") ?? "",
+      birdVersion,
+      bird: await this.#bird(out("bird-process")),
+      // "File exists": a probe left by an earlier run, so the kernel made it then.
+      wireguard: { kernel: wireguard?.code === 0 || /File exists/.test(wireguard?.stderr ?? ""), wireguardGo: tools.includes("wireguard-go"), tools: tools.includes("wg") },
+      nftRuleset: ok("nft"),
+    });
   }
 
   async #birdVersion(): Promise<string | null> {
@@ -123,27 +153,16 @@ export class LinuxBirdRouter implements Router {
     return result.code === 0 ? birdVersionOf(`${result.stdout}\n${result.stderr}`) : null;
   }
 
-  /** The running bird: its pid, its config and control socket, and its protocols. */
-  async #bird(): Promise<{ pid: number | null; config: string; socket: string; protocols: BirdProtocol[] }> {
-    const found = (await this.shell.must(["sh", "-c", FIND_BIRD])).split("\n");
+  /** The running bird (pid, then its command line, one word a line): its config and control socket, and its protocols. */
+  async #bird(process: string): Promise<{ pid: number | null; config: string; socket: string; protocols: BirdProtocol[] }> {
+    const found = process.split("\n");
     if (found[0] === undefined || !/^\d+$/.test(found[0])) return { pid: null, config: DEFAULT_BIRD_CONFIG, socket: DEFAULT_BIRD_SOCKET, protocols: [] };
-    const paths = birdPaths(found.slice(1));
+    const paths = birdPaths(found.slice(1).filter((word) => word !== ""));
     const shown = await this.shell.run(["birdc", "-s", paths.socket, "show", "protocols", "all"]);
     if (shown.code !== 0) {
       throw new UserError(`${this.label}: BIRD runs (pid ${found[0]}) but birdc cannot reach it on ${paths.socket}: ${shown.stderr.trim() || shown.stdout.trim() || `exit ${shown.code}`}`);
     }
     return { pid: Number(found[0]), ...paths, protocols: parseBirdProtocols(shown.stdout) };
-  }
-
-  /** Kernel WireGuard (making an interface of that type works), wireguard-go, and wg. */
-  async #wireguard(): Promise<LinuxFacts["wireguard"]> {
-    const tools = this.shell.run(["sh", "-c", "command -v wireguard-go >/dev/null && echo wireguard-go; command -v wg >/dev/null && echo wg; true"]).then((r) => r.stdout.split("\n"));
-    const added = await this.shell.run(["ip", "link", "add", WIREGUARD_PROBE, "type", "wireguard"]);
-    if (added.code === 0) await this.shell.must(["ip", "link", "del", WIREGUARD_PROBE]);
-    // "File exists": a probe left by an earlier run, so the kernel made it then.
-    const kernel = added.code === 0 || /File exists/.test(added.stderr);
-    const found = await tools;
-    return { kernel, wireguardGo: found.includes("wireguard-go"), tools: found.includes("wg") };
   }
 
   // --- Not built yet -----------------------------------------------------------------------------

@@ -1,11 +1,22 @@
 // What Linux tools print, as discovery reads it: the shapes a netlab host does not show (IPv6
 // listeners, bird started with `-cfile`, a DHCP WAN, a dead default route), and ssh:// addresses.
 import { describe, expect, it } from "vitest";
-import { birdPaths, DEFAULT_BIRD_CONFIG, DEFAULT_BIRD_SOCKET, linuxInventory, parseBirdProtocols, parseListeners, type DiscoveryOutputs } from "../../../src/platforms/linux-bird/discovery.js";
+import { birdPaths, DEFAULT_BIRD_CONFIG, DEFAULT_BIRD_SOCKET, linuxInventory, parseBirdProtocols, parseListeners, parseSections, type DiscoveryOutputs } from "../../../src/platforms/linux-bird/discovery.js";
 import { parseSshAddress } from "../../../src/store/profiles.js";
 import { UsageError } from "../../../src/errors.js";
 
 describe("Linux discovery parsing", () => {
+  it("splits one script's output into each command's output, errors and exit status", () => {
+    const m = "@@bgpals-0123";
+    const text = [`${m} uname 0`, "pi 6.1.0 aarch64", "", `${m} uname stderr`, "", `${m} nft 127`, "", `${m} nft stderr`, "sh: nft: not found", "", `@@bgpals-fake nft 0`].join("\n");
+    const sections = parseSections(text, m);
+    expect(sections.get("uname")).toEqual({ stdout: "pi 6.1.0 aarch64\n\n", stderr: "\n", code: 0 });
+    expect(sections.get("nft")?.code).toBe(127);
+    expect(sections.get("nft")?.stderr).toContain("sh: nft: not found\n");
+    // A line that only looks like a marker is output.
+    expect(sections.get("nft")?.stderr).toContain("@@bgpals-fake nft 0");
+  });
+
   it("reads listeners on IPv4, IPv6 and any address, each port once", () => {
     const udp = [
       'UNCONN 0      0            0.0.0.0:51820      0.0.0.0:*    users:(("wireguard-go",pid=10,fd=9))',
