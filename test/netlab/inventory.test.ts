@@ -2,12 +2,12 @@
 // finds over SSH (WANs, LANs, BIRD and its protocols, wireguard-go, listeners, nftables), the host
 // key pinned on first use and a changed one refused before any key is offered, and clear words for
 // a bad key.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tempDir } from "../helpers.js";
+import { endsWithTest, tempDir, until } from "../helpers.js";
 import { cliAsync } from "../cli/cli-async.js";
 import { STACK_TRACE } from "../cli/run.js";
 import { startNetlab, type Netlab, type NetlabHost } from "./netlab.js";
@@ -168,6 +168,31 @@ describe("bgpals inventory of a Linux host over SSH", { timeout: 90_000 }, () =>
     for (const r of [missing, pub, refused, encrypted, none]) expect(r.stderr).not.toMatch(STACK_TRACE);
     // A login that failed pins nothing.
     expect(existsSync(join(home, "known_hosts"))).toBe(false);
+  });
+
+  it("logs in with ssh-agent's keys, and --key wins over them", async () => {
+    const home = tempDir("bgpals-netlab-home-");
+    const dir = tempDir("bgpals-netlab-agent-");
+    const socket = join(dir, "agent.sock");
+    const agent = endsWithTest(spawn("ssh-agent", ["-D", "-a", socket], { stdio: "ignore" }));
+    await until(() => existsSync(socket), "ssh-agent's socket");
+    const withAgent = { BGPALS_HOME: home, SSH_AUTH_SOCK: socket };
+    const stranger = join(dir, "id_stranger");
+    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", stranger]);
+    execFileSync("ssh-add", ["-q", stranger], { env: { ...process.env, SSH_AUTH_SOCK: socket }, stdio: "ignore" });
+
+    // The agent holds only a key the host does not know; the key file wins.
+    const refused = await cliAsync(["inventory", "--router", address(remi)], withAgent);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("root accepted none of ssh-agent's keys: add the right one (ssh-add), or give it with --key FILE");
+    const keyFile = await cliAsync(["inventory", "--router", address(remi), "--key", lab.key.file], withAgent);
+    expect(keyFile.code, keyFile.stderr).toBe(0);
+
+    execFileSync("ssh-add", ["-q", lab.key.file], { env: { ...process.env, SSH_AUTH_SOCK: socket }, stdio: "ignore" });
+    const agentKey = await cliAsync(["inventory", "--router", address(remi), "--json"], withAgent);
+    expect(agentKey.code, agentKey.stderr).toBe(0);
+    expect(JSON.parse(agentKey.stdout).lans).toContainEqual(expect.objectContaining({ network: "192.168.42.0/24", interface: "lo" }));
+    expect(agent.exitCode).toBeNull();
   });
 
   it("reaches a Linux host through a router profile, the pin kept in the profile", async () => {
