@@ -1,14 +1,15 @@
 // The suite checks itself: whatever a test leaves behind (a `bgpals-*` temp dir, a process it
-// started) fails the run, naming what leaked.
+// started, a network namespace of test/netlab) fails the run, naming what leaked.
 //
 // The run gets a temp dir of its own (TMPDIR, which os.tmpdir() reads, for the workers and every
 // CLI they start), so another run on the same machine cannot be mistaken for a leak of this one.
 // Processes are found two ways: descendants of this (the main vitest) process, and, for those
 // whose parent already exited, by a marker in their environment that every child inherits.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runPrefix } from "./netlab/names.js";
 
 const MARKER = "BGPALS_TEST_RUN";
 /** How long processes ended at the end of their test may take to go. */
@@ -72,6 +73,30 @@ function runProcesses(marker: string): Proc[] {
   return [...below.values()].filter((p) => !/vitest[/\\]dist[/\\]workers[/\\]/.test(p.command));
 }
 
+/** Network namespaces of this run (test/netlab), and their /etc/netns entries. */
+function runNamespaces(prefix: string): string[] {
+  let listed: string[] = [];
+  try {
+    listed = execFileSync("ip", ["netns", "list"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })
+      .split("\n")
+      .map((line) => line.split(" ")[0]!);
+  } catch {
+    // no iproute2 here: no namespaces either
+  }
+  const etc = existsSync("/etc/netns") ? readdirSync("/etc/netns") : [];
+  return [...new Set([...listed, ...etc])].filter((name) => name.startsWith(prefix));
+}
+
+function removeNamespace(name: string): void {
+  try {
+    for (const pid of execFileSync("ip", ["netns", "pids", name], { encoding: "utf8" }).split("\n").filter(Boolean)) process.kill(Number(pid), "SIGKILL");
+    execFileSync("ip", ["netns", "del", name], { stdio: "ignore" });
+  } catch {
+    // gone meanwhile, or only its /etc is left
+  }
+  rmSync(join("/etc/netns", name), { recursive: true, force: true });
+}
+
 function bgpalsEntries(dir: string): string[] {
   return readdirSync(dir).filter((name) => name.startsWith("bgpals-"));
 }
@@ -81,6 +106,7 @@ export default function setup(): () => Promise<void> {
   const runTmp = mkdtempSync(join(outer, "bgpals-suite-"));
   const marker = `${process.pid}-${Date.now()}`;
   const before = new Set(runProcesses(marker).map((p) => p.pid));
+  const prefix = runPrefix(marker);
   process.env.TMPDIR = runTmp;
   process.env[MARKER] = marker;
 
@@ -88,11 +114,14 @@ export default function setup(): () => Promise<void> {
     const deadline = Date.now() + SETTLE_MS;
     let procs = runProcesses(marker).filter((p) => !before.has(p.pid));
     let dirs = bgpalsEntries(runTmp);
-    while ((procs.length > 0 || dirs.length > 0) && Date.now() < deadline) {
+    let namespaces = runNamespaces(prefix);
+    while ((procs.length > 0 || dirs.length > 0 || namespaces.length > 0) && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100)); // poll interval
       procs = runProcesses(marker).filter((p) => !before.has(p.pid));
       dirs = bgpalsEntries(runTmp);
+      namespaces = runNamespaces(prefix);
     }
+    for (const name of namespaces) removeNamespace(name);
     // Clean up after the leaks (they are named below), so a failed run leaves nothing either.
     for (const p of procs) {
       try {
@@ -103,11 +132,12 @@ export default function setup(): () => Promise<void> {
     }
     rmSync(runTmp, { recursive: true, force: true });
     process.env.TMPDIR = outer;
-    if (procs.length === 0 && dirs.length === 0) return;
+    if (procs.length === 0 && dirs.length === 0 && namespaces.length === 0) return;
     const lines = [
       "the test run leaked (each test must remove its temp dirs and end its processes, also when it fails):",
       ...dirs.map((d) => `  temp dir ${join(runTmp, d)}`),
       ...procs.map((p) => `  process ${p.pid}: ${p.command}`),
+      ...namespaces.map((n) => `  network namespace ${n} (or its /etc/netns/${n})`),
     ];
     process.exitCode = 1;
     throw new Error(lines.join("\n"));

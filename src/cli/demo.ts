@@ -124,9 +124,13 @@ export function demoOperators(routers: ReadonlyArray<{ name: string; version: st
       connect: async (router, password) => {
         const extra = added.get(router);
         const t = extra ? { ...extra.target, password: password ?? extra.target.password } : target;
-        return platform.connect(t, router, { resolve });
+        return routerPlatform(t).connect(t, router, { resolve });
       },
-      connectNew: (profile, password) => platform.connect({ host: profile.host, port: profile.port, user: profile.user, password, tls: profile.tls, knownFingerprint: null }, profile.name),
+      connectNew: (profile, password) => {
+        const t: RouterTarget = { host: profile.host, port: profile.port, user: profile.user, password, tls: profile.tls, knownFingerprint: null };
+        return routerPlatform(t).connect(t, profile.name);
+      },
+      // The lab's routers are RouterOS.
       platform,
       readOnly,
       // The demo keeps added routers for this run only: it never touches the real profiles.

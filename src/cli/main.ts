@@ -73,12 +73,14 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
       await labCommand(flags, write);
     });
 
-  const routerOption = () => new Option("--router <router>", "router profile name, or user@host[:port] (password from BGPALS_PASSWORD)");
+  const routerOption = () => new Option("--router <router>", "router profile name, user@host[:port] (RouterOS; password from BGPALS_PASSWORD), or ssh://user@host[:port] (a Linux host with BIRD)");
+  const keyOption = () => new Option("--key <file>", "SSH private key for an ssh:// router (default: the keys of ssh-agent)");
   const timeoutOption = () => new Option("--timeout <seconds>", "how long to wait for the router to answer (default 10, at most 600)").argParser(seconds("--timeout", { min: 0, aboveMin: true }));
   const collect = collectValues;
   const peeringOptions = (cmd: Command) =>
     cmd
       .addOption(routerOption())
+      .addOption(keyOption())
       .addOption(timeoutOption())
       .option("--tls", "API-SSL (port 8729) for a user@host router; the certificate is pinned on first use")
       .option("--peering <file>", "the peering file (bgpals/peering@1)")
@@ -92,10 +94,11 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
     .command("add")
     .description("add or replace a router profile")
     .argument("<name>", "profile name")
-    .option("--host <address>", "router address")
-    .option("--port <port>", "API port (default 8728, or 8729 with --tls)", port("--port"))
-    .option("--user <user>", "RouterOS user", "admin")
+    .option("--host <address>", "router address, or ssh://user@host[:port] for a Linux host with BIRD (reached over SSH)")
+    .option("--port <port>", "API port (default 8728, or 8729 with --tls; SSH: 22)", port("--port"))
+    .option("--user <user>", "RouterOS user (default admin; SSH: from the ssh:// address)")
     .option("--tls", "use API-SSL")
+    .option("--key <file>", "SSH private key for an ssh:// host (default: the keys of ssh-agent)")
     .option("--save-password", "keep the password in the OS keyring (from BGPALS_PASSWORD_<NAME>, BGPALS_PASSWORD, or asked)")
     .option("--json", "machine-readable output")
     .action(async (name: string, flags) => (await import("./router-commands.js")).routerAdd(name, flags, write));
@@ -114,6 +117,7 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
     .command("inventory")
     .description("what a router has: version, WAN candidates, LANs, BGP, IP Cloud, firewall, ports in use")
     .addOption(routerOption())
+    .addOption(keyOption())
     .addOption(timeoutOption())
     .option("--tls", "API-SSL for a user@host router")
     .option("--json", "machine-readable output")
@@ -143,6 +147,7 @@ message says what to run (bgpals recover, bgpals unlock). Ctrl-C undoes what the
     .command("unlock")
     .description("show who holds a router's bgpals lock; with --yes, remove it")
     .addOption(routerOption())
+    .addOption(keyOption())
     .addOption(timeoutOption())
     .option("--tls", "API-SSL for a user@host router")
     .option("--yes", "remove the lock")
@@ -153,6 +158,7 @@ message says what to run (bgpals recover, bgpals unlock). Ctrl-C undoes what the
     .command("recover")
     .description("say what an interrupted run left on a router; with --yes, undo it and read the router back")
     .addOption(routerOption())
+    .addOption(keyOption())
     .addOption(timeoutOption())
     .option("--tls", "API-SSL for a user@host router")
     .option("--yes", "undo it")
@@ -163,6 +169,7 @@ message says what to run (bgpals recover, bgpals unlock). Ctrl-C undoes what the
     .command("status")
     .description("tunnels, BGP sessions and the friends' routes on a router")
     .addOption(routerOption())
+    .addOption(keyOption())
     .addOption(timeoutOption())
     .option("--tls", "API-SSL for a user@host router")
     .option("--json", "machine-readable output (with --watch: one JSON event a line)")
@@ -176,6 +183,7 @@ message says what to run (bgpals recover, bgpals unlock). Ctrl-C undoes what the
     .description("why was this prefix accepted or filtered? replays it through each session's input filter on the router")
     .argument("<prefix>", "e.g. 192.168.42.0/24")
     .addOption(routerOption())
+    .addOption(keyOption())
     .addOption(timeoutOption())
     .option("--tls", "API-SSL for a user@host router")
     .option("--session <name>", "only this BGP session (default: every bgpals session)")
@@ -195,6 +203,7 @@ message says what to run (bgpals recover, bgpals unlock). Ctrl-C undoes what the
   const wizardOptions = (cmd: Command) =>
     cmd
       .addOption(routerOption())
+      .addOption(keyOption())
       .addOption(timeoutOption())
       .addOption(waitLockOption())
       .option("--tls", "API-SSL for a user@host router")
@@ -243,6 +252,7 @@ message says what to run (bgpals recover, bgpals unlock). Ctrl-C undoes what the
     .description("primary/backup toggle: make a link the preferred one on every link of a peering (local-pref in, prepend out), or apply a friend's prefer bundle")
     .argument("[bundle]", "a prefer bundle your friend sent (bgpals1:...); then --friend and --primary come from it")
     .addOption(routerOption())
+    .addOption(keyOption())
     .addOption(timeoutOption())
     .option("--tls", "API-SSL for a user@host router")
     .option("--peers <dir>", "peers directory holding <friend>.json (default: <config>/peers)")
@@ -272,6 +282,7 @@ ${EXIT_CODES}`,
     .command("clear")
     .description("restart a peering's BGP sessions held down by the max-prefix limit (limit-exceeded)")
     .addOption(routerOption())
+    .addOption(keyOption())
     .addOption(timeoutOption())
     .option("--tls", "API-SSL for a user@host router")
     .option("--peers <dir>", "peers directory holding <friend>.json (default: <config>/peers)")

@@ -2,7 +2,8 @@
 // router is then opened through a platform that refuses writes (platforms/platform.ts
 // readOnlyRouter), and below it the API client sends only commands that read.
 import { readOnlyPlatform, type Platform, type ReadOnlyMode } from "../platforms/platform.js";
-import { routerOs } from "../platforms/routeros/index.js";
+import { platformForTarget } from "../platforms/index.js";
+import type { RouterTarget } from "../platforms/platform.js";
 import { readOnlySetting, settingsFile } from "../store/profiles.js";
 
 let flagGiven = false;
@@ -25,8 +26,9 @@ export function readOnlyMode(env: NodeJS.ProcessEnv = process.env): ReadOnlyMode
   return undefined;
 }
 
-/** The platform routers are opened with: read-only in read-only mode. */
-export function routerPlatform(): Platform {
+/** The platform a router is opened with (by how it is reached: `ssh://` is Linux): read-only in read-only mode. */
+export function routerPlatform(target: Partial<RouterTarget> = {}): Platform {
   const mode = readOnlyMode();
-  return mode === undefined ? routerOs : readOnlyPlatform(routerOs, mode);
+  const platform = platformForTarget(target);
+  return mode === undefined ? platform : readOnlyPlatform(platform, mode);
 }

@@ -1,4 +1,5 @@
 // Headless commands that talk to a router: router add|list|remove, inventory, plan, apply, remove, status.
+import { resolve as resolvePath } from "node:path";
 import { checkFriendInput, type Refusal } from "../core/checks.js";
 import { LINK_KINDS } from "../core/links/index.js";
 import { planJson, planText } from "../core/plan-view.js";
@@ -8,7 +9,7 @@ import { watchRouter } from "../flows/watch.js";
 import { grantedMonitorPassword, savedPppPassword } from "../store/friends.js";
 import { defaultPeersDir, loadPeering, loadPeersDirectory } from "../store/peers.js";
 import { defaultWorkspace, rememberAcceptedPublic } from "../store/workspace.js";
-import { addProfile, listProfiles, passwordVariable, removeProfile, settings } from "../store/profiles.js";
+import { addProfile, listProfiles, parseSshAddress, passwordVariable, profileAddress, removeProfile, settings, type RouterProfile } from "../store/profiles.js";
 import { keyring, routerAccount } from "../store/secrets.js";
 import type { LinkSecrets, Router, UndoReport } from "../platforms/platform.js";
 import type { Peering } from "../core/peering.js";
@@ -28,8 +29,11 @@ export interface RouterFlags extends Flags {
 
 // --- Profiles ------------------------------------------------------------------------------
 
-export async function routerAdd(name: string, flags: { host?: string; port?: number; user?: string; tls?: boolean; json?: boolean; savePassword?: boolean }, write: Write): Promise<void> {
-  if (flags.host === undefined) throw new UsageError("--host is required (the router's address)");
+export async function routerAdd(name: string, flags: { host?: string; port?: number; user?: string; tls?: boolean; key?: string; json?: boolean; savePassword?: boolean }, write: Write): Promise<void> {
+  if (flags.host === undefined) throw new UsageError("--host is required (the router's address, or ssh://user@host[:port] for a Linux host)");
+  const ssh = parseSshAddress(flags.host);
+  if (ssh !== null) return sshRouterAdd(name, ssh, flags, write);
+  if (flags.key !== undefined) throw new UsageError("--key is for a Linux host: give --host as ssh://user@host[:port]");
   const port = flags.port;
   const profile = { host: flags.host, port, user: flags.user ?? "admin", tls: flags.tls === true };
   let saved = false;
@@ -45,12 +49,24 @@ export async function routerAdd(name: string, flags: { host?: string; port?: num
   else write(`added router ${name}: ${profile.user}@${profile.host}:${port ?? (profile.tls ? 8729 : 8728)}${profile.tls ? " (API-SSL)" : ""}\n${saved ? "the password is in the OS keyring" : `the password is never stored in the profile: set BGPALS_PASSWORD (or ${passwordVariable(name)}), save it in the OS keyring with --save-password, or type it when asked`}\n`);
 }
 
+/** A Linux host's profile: no password (a key logs in), the host key pinned on first use. */
+function sshRouterAdd(name: string, ssh: { user: string; host: string; port?: number }, flags: { host?: string; port?: number; user?: string; tls?: boolean; key?: string; json?: boolean; savePassword?: boolean }, write: Write): void {
+  if (flags.tls || flags.savePassword) throw new UsageError(`${flags.tls ? "--tls" : "--save-password"} is for RouterOS routers; an ssh:// host logs in with a key (--key, or ssh-agent)`);
+  if (flags.user !== undefined && flags.user !== ssh.user) throw new UsageError(`--user ${flags.user} and the user of ${flags.host} (${ssh.user}) differ: give the user once, in the ssh:// address`);
+  if (flags.port !== undefined && ssh.port !== undefined && flags.port !== ssh.port) throw new UsageError(`--port ${flags.port} and the port of ${flags.host} (${ssh.port}) differ: give the port once`);
+  const port = ssh.port ?? flags.port;
+  const profile: RouterProfile = { host: ssh.host, ...(port === undefined ? {} : { port }), user: ssh.user, ssh: true, ...(flags.key === undefined ? {} : { keyFile: resolvePath(flags.key) }) };
+  addProfile(name, profile);
+  if (flags.json) return write(`${JSON.stringify({ name, ...profile })}\n`);
+  write(`added router ${name}: ${profileAddress(profile)} (a Linux host, over SSH)\nit logs in with ${profile.keyFile ? `the key ${profile.keyFile}` : "the keys of ssh-agent"}; its host key is pinned on first use\n`);
+}
+
 export function routerList(flags: { json?: boolean }, write: Write): void {
   const profiles = listProfiles();
   if (flags.json) return write(`${JSON.stringify({ routers: Object.entries(profiles).map(([name, p]) => ({ name, ...p })) })}\n`);
   const names = Object.keys(profiles);
   if (names.length === 0) return write("no router profiles yet: bgpals router add <name> --host <address> --user <user>\n");
-  for (const [name, p] of Object.entries(profiles)) write(`${name}\t${p.user}@${p.host}:${p.port ?? (p.tls ? 8729 : 8728)}${p.tls ? " API-SSL" : ""}${p.fingerprint ? " pinned" : ""}\n`);
+  for (const [name, p] of Object.entries(profiles)) write(`${name}\t${profileAddress(p)}${p.tls ? " API-SSL" : ""}${p.fingerprint ? " pinned" : ""}\n`);
 }
 
 export function routerRemove(name: string, write: Write): void {
@@ -297,6 +313,7 @@ export async function whyCommand(prefix: string, flags: RouterFlags & { session?
 /** The router's whole configuration (`/export terse`), over SSH with the host key pinned on first use. */
 export async function exportCommand(flags: RouterFlags & { sshPort?: number }, write: Write): Promise<void> {
   const resolved = await resolveFlags(flags);
+  if (resolved.target.transport === "ssh") throw new UsageError(`export prints a RouterOS configuration; ${resolved.label} is a Linux host (bgpals inventory shows what it has)`);
   const port = flags.sshPort ?? 22;
   const { SshSession } = await import("../platforms/routeros/ssh.js");
   const key = `ssh:${resolved.target.host}:${port}`;

@@ -3,7 +3,8 @@
 // one place a writing command takes the router's lock, recovers an interrupted run and handles
 // Ctrl-C.
 import { lookup } from "node:dns/promises";
-import { UsageError, UserError } from "../errors.js";
+import { resolve as absolute } from "node:path";
+import { RouterError, UsageError, UserError } from "../errors.js";
 import { InterruptedRunError, type InterruptedRun, type LockHolder, type LockRequest, type Router, type UndoReport } from "../platforms/platform.js";
 import { existingIdentity } from "../store/identity.js";
 import { fileJournals } from "../store/journal.js";
@@ -15,6 +16,8 @@ import { routerPlatform } from "./read-only.js";
 export interface RouterFlags {
   router?: string;
   tls?: boolean;
+  /** A private key file for an SSH router (wins over ssh-agent). */
+  key?: string;
   /** name=address pairs for endpoint names (--resolve), before this computer's DNS. */
   resolve?: string[];
   /** Seconds, checked as the command line was read (flags.ts). */
@@ -43,7 +46,7 @@ export function waitLockMs(flags: { waitLock?: number }): number {
 /** The router the flags name, with its password and pin, before connecting. */
 export async function resolveFlags(flags: RouterFlags): Promise<ResolvedRouter> {
   const ms = timeoutMs(flags);
-  const resolved = await resolveRouter(flags.router, promptPassword, flags.tls);
+  const resolved = await resolveRouter(flags.router, promptPassword, flags.tls, undefined, flags.key === undefined ? undefined : absolute(flags.key));
   if (ms !== undefined) resolved.target = { ...resolved.target, timeoutMs: ms };
   return resolved;
 }
@@ -81,12 +84,24 @@ export function journals() {
  * reconnects must meet the same certificate, not pin whatever answers after a drop).
  */
 export async function connectResolved(resolved: ResolvedRouter, resolve: (name: string) => Promise<string> = endpointResolver(undefined)): Promise<Router> {
-  const router = await routerPlatform().connect(resolved.target, resolved.label, { journals: journals(), resolve });
+  let router: Router;
+  try {
+    router = await routerPlatform(resolved.target).connect(resolved.target, resolved.label, { journals: journals(), resolve });
+  } catch (e) {
+    if (e instanceof RouterError && e.kind === "fingerprint-changed" && resolved.pinnedIn !== undefined) {
+      throw new RouterError(e.kind, `${e.message}. The stored one is in ${resolved.pinnedIn}`, e, { expectedFingerprint: e.expectedFingerprint, actualFingerprint: e.actualFingerprint });
+    }
+    throw e;
+  }
   try {
     resolved.remember(router.fingerprint);
   } catch (e) {
     await router.close().catch(() => undefined);
     throw e;
+  }
+  // An SSH host key met for the first time is trusted from now on: say so, and which key it was.
+  if (resolved.target.transport === "ssh" && router.fingerprint !== null && !resolved.target.knownFingerprint) {
+    say(`first connection to ${resolved.label}: its SSH host key ${router.fingerprint} is now pinned (in ${resolved.pinnedIn ?? "the config directory"}); a different key will be refused`);
   }
   if (router.fingerprint !== null && !resolved.target.knownFingerprint) resolved.target = { ...resolved.target, knownFingerprint: router.fingerprint };
   return router;

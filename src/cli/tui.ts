@@ -2,7 +2,7 @@
 // directory. With no router profile at all, the demo opens instead (the built-in lab).
 import { identityName } from "../store/identity.js";
 import { homeOf, probedHome } from "../flows/home-status.js";
-import { addProfile, listProfiles, resolveRouter, storedPassword } from "../store/profiles.js";
+import { addProfile, listProfiles, profileAddress, resolveRouter, storedPassword } from "../store/profiles.js";
 import { screensTheme } from "./theme.js";
 import { keyring, routerAccount } from "../store/secrets.js";
 import type { Router } from "../platforms/platform.js";
@@ -20,13 +20,13 @@ export function profileServices(write: (data: string) => void): Services {
   const readOnly = readOnlyMode();
   const platform = routerPlatform();
   const routers = () =>
-    Object.entries(listProfiles()).map(([name, p]) => ({ name, label: `${p.user}@${p.host}:${p.port ?? (p.tls ? 8729 : 8728)}${p.tls ? " API-SSL" : ""}` }));
+    Object.entries(listProfiles()).map(([name, p]) => ({ name, label: `${profileAddress(p)}${p.tls ? " API-SSL" : ""}` }));
   // Passwords typed on the screens, for this run only (never written): asked once per router.
   const typed = new Map<string, string>();
   const open = async (spec: string, password?: string): Promise<Router> => {
     const resolved = await resolveRouter(spec, promptPassword, false, password ?? typed.get(spec));
     // Runs from the screens journal their writes too: a crash is undone by the next command.
-    const router = await platform.connect(resolved.target, spec, { journals: journals(), resolve: endpointResolver(undefined) });
+    const router = await routerPlatform(resolved.target).connect(resolved.target, spec, { journals: journals(), resolve: endpointResolver(undefined) });
     // Kept once it worked: a wrong one is asked again.
     if (password !== undefined) typed.set(spec, password);
     try {
@@ -47,7 +47,12 @@ export function profileServices(write: (data: string) => void): Services {
     routers,
     needsPassword: (name) => storedPassword(name) === null && !typed.has(name),
     connect: open,
-    connectNew: (profile, password) => platform.connect({ host: profile.host, port: profile.port, user: profile.user, password, tls: profile.tls, knownFingerprint: null }, profile.name, { journals: journals(), resolve: endpointResolver(undefined) }),
+    // The screens add RouterOS routers (an ssh:// host is added with bgpals router add).
+    connectNew: (profile, password) => {
+      const target = { host: profile.host, port: profile.port, user: profile.user, password, tls: profile.tls, knownFingerprint: null };
+      return routerPlatform(target).connect(target, profile.name, { journals: journals(), resolve: endpointResolver(undefined) });
+    },
+    // Plan scripts and the monitor's words on the screens: RouterOS's, the platform peerings are made on.
     platform,
     readOnly,
     saveRouter: (profile, password, fingerprint) => {

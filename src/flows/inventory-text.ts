@@ -12,15 +12,17 @@ function reachNote(w: WanCandidate): string {
 
 export function inventoryLines(inv: Inventory): string[] {
   return [
-    `${inv.identity}: RouterOS ${inv.version} (${inv.dialect ?? "unsupported"}), ${inv.board} ${inv.architecture}`,
+    inv.system === undefined ? `${inv.identity}: RouterOS ${inv.version} (${inv.dialect ?? "unsupported"}), ${inv.board} ${inv.architecture}` : `${inv.identity}: ${inv.system}`,
     `WAN candidates:`,
     ...inv.wans.map((w) => `  ${w.interface}  ${w.address ?? ""}  (${w.reasons.join(", ")})${w.defaultRoutes.map((r) => `  default via ${r.gateway} distance ${r.distance}${r.checkGateway ? ` check-gateway=${r.checkGateway}` : ""}`).join("")}${reachNote(w)}`),
     `LANs:`,
     ...inv.lans.map((l) => `  ${l.network} on ${l.interface}`),
     `BGP: ${inv.bgp.asns.length ? `AS ${inv.bgp.asns.join(", ")}` : "none"}${inv.bgp.sessions.length ? `, ${inv.bgp.sessions.length} session(s)` : ""}`,
-    `IP Cloud: ${inv.cloud.ddnsEnabled ? `${inv.cloud.dnsName ?? "?"} (${inv.cloud.publicAddress ?? "no address yet"})` : "DDNS off"}`,
+    // IP Cloud is RouterOS's own: other platforms have none to report.
+    ...(inv.system === undefined || inv.cloud.ddnsEnabled ? [`IP Cloud: ${inv.cloud.ddnsEnabled ? `${inv.cloud.dnsName ?? "?"} (${inv.cloud.publicAddress ?? "no address yet"})` : "DDNS off"}`] : []),
     `Firewall: ${inv.firewall.inputRules} input rules${inv.firewall.dropsFromWan ? ", drops input from WAN" : ", does NOT drop input from WAN"}`,
     `Ports in use: ${inv.portsInUse.map((p) => `${p.protocol}/${p.port} (${p.by}${portOwner(p)})`).join(", ") || "none"}`,
+    ...(inv.notes ?? []),
   ];
 }
 

@@ -58,6 +58,10 @@ export interface Inventory {
   dialect: string | null;
   board: string;
   architecture: string;
+  /** For people, on platforms other than RouterOS: what runs there ("Linux 6.1.0 (x86_64), BIRD 2.0.12"). */
+  system?: string;
+  /** More of what discovery found that only this platform has, for people, one line each. */
+  notes?: string[];
   interfaces: Array<{ name: string; type: string; running: boolean; disabled: boolean }>;
   interfaceLists: Record<string, string[]>;
   wans: WanCandidate[];
@@ -375,7 +379,7 @@ export interface Router {
   readonly platform: Platform;
   /** How screens and messages name it: a profile name or user@host:port. */
   readonly label: string;
-  /** The pinned certificate fingerprint, to store with the profile; null without encryption. */
+  /** The pinned certificate (SSH: host key) fingerprint, to store with the profile; null without encryption. */
   readonly fingerprint: string | null;
   readonly closed: boolean;
   /** Another connection to the same router, same credentials and pin. */

@@ -1,6 +1,7 @@
 // Router profiles (conf, file mode 0600) and how a command finds the router and its password.
 // Passwords never go into the profile file: they come from BGPALS_PASSWORD_<PROFILE>,
-// BGPALS_PASSWORD, the OS keyring (where one works), or a prompt on a terminal.
+// BGPALS_PASSWORD, the OS keyring (where one works), or a prompt on a terminal. A Linux host is
+// reached over SSH (`ssh://user@host[:port]`) with a key (--key, or ssh-agent): no password at all.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import Conf from "conf";
@@ -8,15 +9,22 @@ import type { RouterTarget } from "../core/target.js";
 import { configDir } from "./peers.js";
 import { UsageError, UserError } from "../errors.js";
 import { keyring, routerAccount } from "./secrets.js";
+import { knownHostKey, knownHostsFile, rememberHostKey } from "./known-hosts.js";
 
 export interface RouterProfile {
   host: string;
   port?: number;
   user: string;
   tls?: boolean;
-  /** API-SSL certificate fingerprint pinned on first use. */
+  /** A Linux host reached over SSH (ssh://user@host[:port]) instead of the RouterOS API. */
+  ssh?: boolean;
+  /** SSH: the private key file to log in with (else ssh-agent). */
+  keyFile?: string;
+  /** API-SSL certificate fingerprint (SSH: host key fingerprint) pinned on first use. */
   fingerprint?: string;
 }
+
+export const SSH_DEFAULT_PORT = 22;
 
 interface Settings {
   routers: Record<string, RouterProfile>;
@@ -63,6 +71,25 @@ export function configuredKeys(): { file: string; keys: unknown } {
 
 const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
 const ADHOC = /^(?<user>[^@\s]+)@(?<host>\[[0-9a-fA-F:]+\]|[^:\s]+)(?::(?<port>\d{1,5}))?$/;
+const SSH_URL = /^ssh:\/\/(?:(?<user>[^@\s/]+)@)?(?<host>\[[0-9a-fA-F:]+\]|[^:\s/@[\]]+)(?::(?<port>\d{1,5}))?\/?$/;
+
+/** A router as `ssh://user@host[:port]`, or null when `spec` is not an ssh:// address; throws when it is one, badly written. */
+export function parseSshAddress(spec: string): { user: string; host: string; port?: number } | null {
+  if (!spec.startsWith("ssh://")) return null;
+  const m = SSH_URL.exec(spec);
+  if (m?.groups === undefined) throw new UsageError(`${spec}: write a Linux host as ssh://user@host[:port], e.g. ssh://root@192.0.2.1:22`);
+  if (m.groups.user === undefined) throw new UsageError(`${spec}: say who logs in: ssh://root@${m.groups.host}${m.groups.port ? `:${m.groups.port}` : ""} (root, or a user with passwordless sudo)`);
+  const port = m.groups.port === undefined ? undefined : Number(m.groups.port);
+  if (port !== undefined && (port < 1 || port > 65535)) throw new UsageError(`${spec}: port must be 1-65535`);
+  // An IPv6 address is bracketed in the address only.
+  return { user: m.groups.user, host: m.groups.host!.replace(/^\[(.*)\]$/, "$1"), ...(port === undefined ? {} : { port }) };
+}
+
+/** How a profile or target is written for people: user@host:port, or ssh://user@host:port. */
+export function profileAddress(p: RouterProfile): string {
+  if (p.ssh) return `ssh://${p.user}@${p.host}:${p.port ?? SSH_DEFAULT_PORT}`;
+  return `${p.user}@${p.host}:${p.port ?? (p.tls ? 8729 : 8728)}`;
+}
 
 export function passwordVariable(profile: string): string {
   return `BGPALS_PASSWORD_${profile.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
@@ -77,6 +104,8 @@ export interface ResolvedRouter {
   target: RouterTarget;
   /** Stores a newly pinned fingerprint where it belongs. */
   remember(fingerprint: string | null): void;
+  /** Where the pin is kept, for messages: "router profile pi", or the known_hosts file. */
+  pinnedIn?: string;
 }
 
 /** A profile's password from the environment or the keyring, without asking; null if neither has it. */
@@ -85,13 +114,41 @@ export function storedPassword(profile: string): string | null {
 }
 
 /**
- * `--router` is a profile name or user@host[:port]; `--tls` asks for API-SSL on ad-hoc targets.
- * `typed` is a password the screens asked for; without it `ask` is the last resort.
+ * `--router` is a profile name, user@host[:port] (RouterOS) or ssh://user@host[:port] (a Linux host);
+ * `--tls` asks for API-SSL on ad-hoc RouterOS targets, `keyFile` (--key) is an SSH key. `typed` is a
+ * password the screens asked for; without it `ask` is the last resort.
  */
-export async function resolveRouter(spec: string | undefined, ask: AskPassword, tls = false, typed?: string): Promise<ResolvedRouter> {
-  if (spec === undefined) throw new UsageError("--router is required: a router profile (bgpals router list) or user@host[:port]");
+export async function resolveRouter(spec: string | undefined, ask: AskPassword, tls = false, typed?: string, keyFile?: string): Promise<ResolvedRouter> {
+  if (spec === undefined) throw new UsageError("--router is required: a router profile (bgpals router list), user@host[:port], or ssh://user@host[:port] for a Linux host");
   const store = settings();
   const profile = store.get("routers")[spec];
+  const ssh = profile === undefined ? parseSshAddress(spec) : profile.ssh ? { host: profile.host, port: profile.port, user: profile.user } : null;
+  if (ssh === null && keyFile !== undefined) throw new UsageError(`--key is for Linux hosts over SSH (ssh://user@host[:port], or an SSH router profile); ${spec} is a RouterOS router`);
+  if (ssh !== null) {
+    if (tls) throw new UsageError(`--tls is for the RouterOS API; ${spec} is reached over SSH`);
+    const key = keyFile ?? profile?.keyFile;
+    const port = ssh.port ?? SSH_DEFAULT_PORT;
+    const target: RouterTarget = { transport: "ssh", host: ssh.host, port, user: ssh.user, password: "", ...(key === undefined ? {} : { keyFile: key }) };
+    if (profile !== undefined) {
+      return {
+        label: spec,
+        target: { ...target, knownFingerprint: profile.fingerprint ?? null },
+        remember: (fingerprint) => {
+          if (fingerprint !== null && fingerprint !== profile.fingerprint) store.set(`routers.${spec}`, { ...profile, fingerprint });
+        },
+        pinnedIn: `router profile ${spec}`,
+      };
+    }
+    const known = knownHostKey(ssh.host, port);
+    return {
+      label: spec,
+      target: { ...target, knownFingerprint: known },
+      remember: (fingerprint) => {
+        if (fingerprint !== null && fingerprint !== known) rememberHostKey(ssh.host, port, fingerprint);
+      },
+      pinnedIn: knownHostsFile(),
+    };
+  }
   if (profile !== undefined) {
     const password = typed ?? storedPassword(spec) ?? (await ask(spec));
     return {
@@ -104,7 +161,7 @@ export async function resolveRouter(spec: string | undefined, ask: AskPassword, 
   }
   const m = ADHOC.exec(spec);
   if (m?.groups === undefined) {
-    throw new UsageError(`--router ${spec}: no such router profile, and not user@host[:port]; profiles: ${Object.keys(store.get("routers")).join(", ") || "(none, add one with bgpals router add)"}`);
+    throw new UsageError(`--router ${spec}: no such router profile, and not user@host[:port] or ssh://user@host[:port]; profiles: ${Object.keys(store.get("routers")).join(", ") || "(none, add one with bgpals router add)"}`);
   }
   const port = m.groups.port === undefined ? undefined : Number(m.groups.port);
   if (port !== undefined && (port < 1 || port > 65535)) throw new UsageError(`--router ${spec}: port must be 1-65535`);

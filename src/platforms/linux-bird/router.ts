@@ -1,0 +1,226 @@
+// A Linux host running BIRD 2 behind the seam, reached over SSH. This version reads: its BIRD
+// version and what discovery finds. Planning, writing, status and the monitor are built next;
+// until then each says so instead of doing half of it.
+import { randomBytes } from "node:crypto";
+import type { CaCertificateBody } from "../../core/offer.js";
+import type { Peering } from "../../core/peering.js";
+import type { Plan } from "../../core/plan.js";
+import type { ObservedRoute } from "../../core/prefer.js";
+import { UserError } from "../../errors.js";
+import type {
+  ApplyResult,
+  ConnectOptions,
+  InterruptedRun,
+  LockHolder,
+  LockRequest,
+  Platform,
+  PrepareHooks,
+  Router,
+  RouterPlan,
+  RouterStatus,
+  RouterTarget,
+  SessionStatus,
+  Watching,
+  WhyAnswer,
+} from "../platform.js";
+import { birdPaths, birdVersionOf, DEFAULT_BIRD_CONFIG, DEFAULT_BIRD_SOCKET, linuxInventory, parseBirdProtocols, parseSections, type BirdProtocol, type IpAddr, type IpLink, type IpRoute, type LinuxInventory } from "./discovery.js";
+import { LINUX_SSH_PORT, LinuxShell, type LinuxSshTarget } from "./ssh.js";
+
+export interface LinuxConnectOptions extends ConnectOptions {
+  /** The platform object the router reports as its own (linux-bird's index.ts). */
+  readonly platform: Platform;
+}
+
+// A throwaway interface: only its creation is the question (kernel WireGuard or not).
+const WIREGUARD_PROBE = "bgpals-wgprobe";
+
+/**
+ * Everything discovery asks, in one SSH exec (each exec costs a round trip and a login shell on the
+ * host): each command's output, errors and exit status as a section after a marker line. `$1` is the
+ * marker, random per run, so no output can fake one.
+ */
+const DISCOVER = [
+  'm=$1; t=$(mktemp -d) || exit 1; trap \'rm -rf "$t"\' EXIT',
+  'run() { n=$1; shift; "$@" >"$t/o" 2>"$t/e"; c=$?; echo "$m $n $c"; cat "$t/o"; echo; echo "$m $n stderr"; cat "$t/e"; echo; }',
+  // The running bird in this host's network namespace (there may be others on the machine), with
+  // builtins only (read, test -ef): a fork per process of a busy host would take seconds.
+  "find_bird() {",
+  "  for d in /proc/[0-9]*; do",
+  '    read -r comm < "$d/comm" 2>/dev/null || continue',
+  '    [ "$comm" = bird ] && [ "$d/ns/net" -ef /proc/self/ns/net ] || continue',
+  '    echo "${d#/proc/}"; tr "\\0" "\\n" < "$d/cmdline"; return 0',
+  "  done",
+  "}",
+  "run uname uname -n -r -m",
+  "run links ip -j -d link show",
+  "run addrs ip -j -4 addr show",
+  "run routes ip -j -4 route show table main",
+  "run udp ss -H -l -n -u -p",
+  "run tcp ss -H -l -n -t -p",
+  "run bird-version bird --version",
+  "run bird-process find_bird",
+  "run nft nft -j list ruleset",
+  // Only whether the kernel makes one matters: the probe goes at once (also one an earlier run left).
+  `run wireguard ip link add ${WIREGUARD_PROBE} type wireguard`,
+  `ip link del ${WIREGUARD_PROBE} >/dev/null 2>&1`,
+  'run tools sh -c "command -v wireguard-go; command -v wg"',
+  "exit 0",
+].join("\n");
+
+function sshTargetOf(target: RouterTarget): LinuxSshTarget {
+  return {
+    host: target.host,
+    port: target.port,
+    user: target.user,
+    ...(target.keyFile === undefined ? {} : { keyFile: target.keyFile }),
+    knownHostKey: target.knownFingerprint ?? null,
+    ...(target.timeoutMs === undefined ? {} : { timeoutMs: target.timeoutMs }),
+  };
+}
+
+/** Opens an SSH connection to a Linux host; the host key is pinned on first use (see `fingerprint`). */
+export async function connectLinuxBird(target: RouterTarget, label: string | undefined, options: LinuxConnectOptions): Promise<Router> {
+  const shell = await LinuxShell.connect(sshTargetOf(target));
+  // Every later connection (a reconnect) must meet the host key this one met.
+  const pinned: RouterTarget = { ...target, knownFingerprint: target.knownFingerprint || shell.hostKeyFingerprint };
+  return new LinuxBirdRouter(options.platform, shell, pinned, label ?? `ssh://${target.user}@${target.host}:${target.port ?? LINUX_SSH_PORT}`, options);
+}
+
+export class LinuxBirdRouter implements Router {
+  readonly fingerprint: string;
+
+  constructor(
+    readonly platform: Platform,
+    readonly shell: LinuxShell,
+    private readonly target: RouterTarget,
+    readonly label: string,
+    private readonly options: LinuxConnectOptions,
+  ) {
+    this.fingerprint = shell.hostKeyFingerprint;
+  }
+
+  get closed(): boolean {
+    return this.shell.closed;
+  }
+
+  reconnect(): Promise<Router> {
+    return connectLinuxBird(this.target, this.label, this.options);
+  }
+
+  close(): Promise<void> {
+    return this.shell.close();
+  }
+
+  /** BIRD's version ("2.0.12"). */
+  async version(): Promise<string> {
+    const version = await this.#birdVersion();
+    if (version === null) throw new UserError(`${this.label}: BIRD is not installed (bird --version found nothing): install bird2 there (apt install bird2)`);
+    return version;
+  }
+
+  async discover(): Promise<LinuxInventory> {
+    const marker = `@@bgpals-${randomBytes(8).toString("hex")}`;
+    const sections = parseSections(await this.shell.must(["sh", "-c", DISCOVER, "sh", marker]), marker);
+    const out = (name: string): string => sections.get(name)?.stdout ?? "";
+    const ok = (name: string): string | null => (sections.get(name)?.code === 0 ? out(name) : null);
+    const needed = (name: string, command: string): string => {
+      const section = sections.get(name);
+      if (section?.code === 0) return section.stdout;
+      throw new UserError(`${this.label}: ${command} failed: ${section?.stderr.trim() || `exit status ${section?.code ?? "unknown"}`}; bgpals needs iproute2 (ip) on a Linux host`);
+    };
+    const json = <T>(text: string): T => JSON.parse(text.trim() || "[]") as T;
+    const version = sections.get("bird-version");
+    const birdVersion = version?.code === 0 ? birdVersionOf(`${version.stdout}\n${version.stderr}`) : null;
+    const tools = out("tools").split("\n").map((path) => path.trim().split("/").pop());
+    const wireguard = sections.get("wireguard");
+    return linuxInventory({
+      uname: needed("uname", "uname"),
+      links: json<IpLink[]>(needed("links", "ip -j -d link show")),
+      addrs: json<IpAddr[]>(needed("addrs", "ip -j -4 addr show")),
+      routes: json<IpRoute[]>(needed("routes", "ip -j -4 route show")),
+      udp: ok("udp") ?? "",
+      tcp: ok("tcp") ?? "",
+      birdVersion,
+      bird: await this.#bird(out("bird-process")),
+      // "File exists": a probe left by an earlier run, so the kernel made it then.
+      wireguard: { kernel: wireguard?.code === 0 || /File exists/.test(wireguard?.stderr ?? ""), wireguardGo: tools.includes("wireguard-go"), tools: tools.includes("wg") },
+      nftRuleset: ok("nft"),
+    });
+  }
+
+  async #birdVersion(): Promise<string | null> {
+    const result = await this.shell.run(["bird", "--version"]);
+    return result.code === 0 ? birdVersionOf(`${result.stdout}\n${result.stderr}`) : null;
+  }
+
+  /** The running bird (pid, then its command line, one word a line): its config and control socket, and its protocols. */
+  async #bird(process: string): Promise<{ pid: number | null; config: string; socket: string; protocols: BirdProtocol[] }> {
+    const found = process.split("\n");
+    if (found[0] === undefined || !/^\d+$/.test(found[0])) return { pid: null, config: DEFAULT_BIRD_CONFIG, socket: DEFAULT_BIRD_SOCKET, protocols: [] };
+    const paths = birdPaths(found.slice(1).filter((word) => word !== ""));
+    const shown = await this.shell.run(["birdc", "-s", paths.socket, "show", "protocols", "all"]);
+    if (shown.code !== 0) {
+      throw new UserError(`${this.label}: BIRD runs (pid ${found[0]}) but birdc cannot reach it on ${paths.socket}: ${shown.stderr.trim() || shown.stdout.trim() || `exit ${shown.code}`}`);
+    }
+    return { pid: Number(found[0]), ...paths, protocols: parseBirdProtocols(shown.stdout) };
+  }
+
+  // --- Not built yet -----------------------------------------------------------------------------
+
+  #notYet(what: string): UserError {
+    return new UserError(`${this.label} is a Linux host: this version of bgpals only discovers Linux hosts (bgpals inventory); ${what} on Linux is not built yet`);
+  }
+
+  async status(): Promise<RouterStatus> {
+    throw this.#notYet("status");
+  }
+  async watchChanges(_changed: () => void): Promise<Watching | null> {
+    throw this.#notYet("watching");
+  }
+  async bgpRoutes(): Promise<ObservedRoute[]> {
+    throw this.#notYet("reading BGP routes");
+  }
+  async feedFriendRoutes(): Promise<void> {
+    throw this.#notYet("the route monitor");
+  }
+  async why(_prefix: string): Promise<WhyAnswer[]> {
+    throw this.#notYet("why");
+  }
+  async exclusive<T>(_request: LockRequest, _work: () => Promise<T>): Promise<T> {
+    throw this.#notYet("writing (plan, apply, remove, offer, accept, complete, prefer)");
+  }
+  async lockHolder(): Promise<LockHolder | null> {
+    throw this.#notYet("the bgpals lock");
+  }
+  async unlock(): Promise<LockHolder | null> {
+    throw this.#notYet("the bgpals lock");
+  }
+  /** Nothing is ever written to a Linux host yet, so no run of it can be interrupted. */
+  interruptedRun(): InterruptedRun | null {
+    return null;
+  }
+  async plan(): Promise<RouterPlan> {
+    throw this.#notYet("planning");
+  }
+  async apply(_plan: Plan): Promise<ApplyResult> {
+    throw this.#notYet("applying");
+  }
+  async prepareLinks(_draft: Peering, _side: string, _hooks?: PrepareHooks): Promise<Record<string, string>> {
+    throw this.#notYet("preparing tunnels");
+  }
+  async makeCertificates(): Promise<CaCertificateBody> {
+    throw this.#notYet("OpenVPN certificates");
+  }
+  async importFriendCa(): Promise<void> {
+    throw this.#notYet("OpenVPN certificates");
+  }
+  async grantMonitorAccount(): Promise<void> {
+    throw this.#notYet("the friend's monitor account");
+  }
+  async discardPrepared(): Promise<void> {
+    throw this.#notYet("discarding what was prepared");
+  }
+  async clearSession(_session: SessionStatus): Promise<void> {
+    throw this.#notYet("clearing a session");
+  }
+}

@@ -1,0 +1,88 @@
+// The SSH transport to a Linux host against a real sshd: commands and their exit status, input,
+// files written whole with their mode and read back, a command that outlives the time limit, and
+// the host key pin.
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RouterError } from "../../src/errors.js";
+import { LinuxShell, shellQuote, type LinuxSshTarget } from "../../src/platforms/linux-bird/ssh.js";
+import { onCleanup } from "../helpers.js";
+import { startNetlab, type Netlab } from "./netlab.js";
+
+let lab: Netlab;
+let target: LinuxSshTarget;
+beforeAll(async () => {
+  lab = await startNetlab([{ name: "vps", lan: "192.168.50.1/24", wans: 1, users: ["friend"] }]);
+  const h = lab.hosts.vps!;
+  target = { host: h.ssh.host, port: h.ssh.port, user: "root", keyFile: lab.key.file };
+}, 60_000);
+afterAll(() => lab?.teardown());
+
+async function open(extra: Partial<LinuxSshTarget> = {}): Promise<LinuxShell> {
+  const shell = await LinuxShell.connect({ ...target, ...extra });
+  onCleanup(() => shell.close());
+  return shell;
+}
+
+describe("LinuxShell", { timeout: 60_000 }, () => {
+  it("runs commands as root inside the host, with their output and exit status", async () => {
+    const shell = await open();
+    expect(shell.root).toBe(true);
+    expect(shell.hostKeyFingerprint).toBe(lab.hosts.vps!.ssh.hostKeyFingerprint);
+    // Inside the host's namespace: its LAN is on lo.
+    expect(await shell.must(["ip", "-4", "-o", "addr", "show", "dev", "lo"])).toContain(lab.hosts.vps!.lan);
+    const failed = await shell.run(["sh", "-c", "echo out; echo err >&2; exit 7"]);
+    expect(failed).toEqual({ stdout: "out\n", stderr: "err\n", code: 7 });
+    await expect(shell.must(["sh", "-c", "echo no way >&2; exit 1"])).rejects.toThrow(/failed on .*: no way/);
+    // Words reach the command as they are, quotes and all.
+    const odd = ["it's", "a $HOME", "back\\slash", "`x`", ""];
+    expect(await shell.must(["printf", "%s|", ...odd])).toBe(`${odd.join("|")}|`);
+    expect(shellQuote("plain-word_1.2")).toBe("plain-word_1.2");
+    expect(await shell.must(["cat"], { stdin: "from stdin\n" })).toBe("from stdin\n");
+    expect(await shell.must(["sh", "-c", 'echo "$WG_TEST"'], { env: { WG_TEST: "set here" } })).toBe("set here\n");
+  });
+
+  it("writes a file whole with its mode, through a temporary file, and reads it back", async () => {
+    const shell = await open();
+    const path = "/etc/bird/bgpals-test.conf";
+    onCleanup(() => lab.exec("vps", ["rm", "-f", path]));
+    expect(await shell.readFile(path)).toBeNull();
+    await shell.writeFile(path, "protocol static {}\n", 0o640);
+    expect(await shell.readFile(path)).toBe("protocol static {}\n");
+    // The host's own /etc/bird (/etc/netns/<ns>/bird), seen as /etc/bird only inside it.
+    expect((await lab.exec("vps", ["stat", "-c", "%a", path])).stdout.trim()).toBe("640");
+    await shell.writeFile(path, "second\n", 0o600);
+    expect(await shell.readFile(path)).toBe("second\n");
+    expect((await lab.exec("vps", ["stat", "-c", "%a", path])).stdout.trim()).toBe("600");
+    // No temporary file is left beside it.
+    expect((await lab.exec("vps", ["ls", "/etc/bird"])).stdout.split("\n").filter((f) => f.includes("bgpals-"))).toEqual(["bgpals-test.conf"]);
+    await expect(shell.writeFile("/nonexistent-dir/x.conf", "x")).rejects.toThrow(/write \/nonexistent-dir\/x\.conf failed/);
+  });
+
+  it("gives up on a command silent for longer than the time limit, and says so", async () => {
+    const shell = await open({ timeoutMs: 1500 });
+    const error = await shell.run(["sleep", "30"]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RouterError);
+    expect((error as RouterError).kind).toBe("timeout");
+    expect((error as Error).message).toContain("to sleep 30");
+    expect(shell.closed).toBe(true);
+  });
+
+  it("refuses a user who is not root and has no passwordless sudo, saying so", async () => {
+    const error = await LinuxShell.connect({ ...target, user: "friend" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RouterError);
+    expect((error as RouterError).kind).toBe("bad-credentials");
+    expect((error as Error).message).toMatch(/^cannot log in to friend@.* over SSH: friend is not root and cannot use sudo without a password \(sudo -n true: .+\); log in as root, or let friend run sudo without a password$/);
+    // The login itself worked: the same key as root's, refused only for what it may do.
+    expect(readFileSync(lab.hosts.vps!.ssh.log, "utf8")).toMatch(/Accepted publickey for friend/);
+  });
+
+  it("refuses a host key other than the pinned one before logging in", async () => {
+    const error = await LinuxShell.connect({ ...target, knownHostKey: "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RouterError);
+    expect((error as RouterError).kind).toBe("fingerprint-changed");
+    expect((error as RouterError).actualFingerprint).toBe(lab.hosts.vps!.ssh.hostKeyFingerprint);
+    // The pinned key, written as ssh-keygen prints it or with padding, is met.
+    const shell = await open({ knownHostKey: `${lab.hosts.vps!.ssh.hostKeyFingerprint}=` });
+    expect(shell.hostKeyFingerprint).toBe(lab.hosts.vps!.ssh.hostKeyFingerprint);
+  });
+});
