@@ -28,8 +28,6 @@ export interface HostCommand {
   /** A shell command line, as `sh -c` runs it. */
   run: string;
   why: string;
-  /** Environment the command needs (wireguard-go's opt-in to the userspace implementation). */
-  env?: Record<string, string>;
 }
 
 export interface LinuxRendered {
@@ -160,8 +158,7 @@ function renderWireguard(ctx: Ctx, link: Link): void {
     why: `${iface}'s private key, made on this host (mode 0600); it never leaves it, only its public key does (wg pubkey < ${keyFile})`,
   });
   ctx.commands.push({
-    run: `ip link show dev ${iface} >/dev/null 2>&1 || wireguard-go ${iface}`,
-    env: WIREGUARD_GO_ENV,
+    run: `ip link show dev ${iface} >/dev/null 2>&1 || ${Object.entries(WIREGUARD_GO_ENV).map(([k, v]) => `${k}=${v}`).join(" ")} wireguard-go ${iface}`,
     why: `${iface} in userspace (wireguard-go), where the kernel has no WireGuard; with it: ip link add ${iface} type wireguard`,
   });
   const peer = [`peer ${link.publicKey![ctx.friend]!}`];

@@ -22,8 +22,7 @@ export function linuxText(out: LinuxRendered, secrets: LinuxSecrets = {}): strin
   }
   lines.push("# --- commands ---");
   for (const command of out.commands) {
-    const env = Object.entries(command.env ?? {}).map(([k, v]) => `${k}=${v} `).join("");
-    lines.push(`# ${command.why}`, `${env}${mask(command.run)}`);
+    lines.push(`# ${command.why}`, mask(command.run));
   }
   return `${lines.join("\n")}\n`;
 }
@@ -35,7 +34,7 @@ export function linuxJson(out: LinuxRendered, secrets: LinuxSecrets = {}): Recor
     platform: { os: "linux", bird: out.bird },
     peering: out.peering,
     files: out.files.map((f) => ({ path: f.path, mode: f.mode, content: mask(f.content), why: f.why, ...(f.secret ? { secret: true } : {}) })),
-    commands: out.commands.map((c) => ({ run: mask(c.run), why: c.why, ...(c.env ? { env: c.env } : {}) })),
+    commands: out.commands.map((c) => ({ run: mask(c.run), why: c.why })),
     notes: out.notes,
   };
 }
