@@ -323,6 +323,6 @@ function renderBird(ctx: Ctx): BirdFilter[] {
   ctx.commands.push({ run: "birdc configure check", why: "BIRD reads the new configuration without taking it" });
   ctx.commands.push({ run: "birdc configure", why: 'BIRD takes it; anything but "Reconfigured" means undo' });
   ctx.notes.push(`the friend's routes reach the kernel through bird.conf's own protocol kernel, which must export BGP routes (export all, or export where source = RTS_BGP)`);
-  ctx.notes.push(`BIRD's router id is bird.conf's (router id ${ctx.mine.routerId}; as this side's routerId)`);
+  ctx.notes.push(`BIRD's router id is bird.conf's: it should read router id ${ctx.mine.routerId}; (this side's routerId)`);
   return filters;
 }
