@@ -309,7 +309,11 @@ function renderBird(ctx: Ctx): BirdFilter[] {
       "\tipv4 {",
       `\t\timport filter ${linuxNames.inputFilter(p, link.name)};`,
       `\t\texport filter ${linuxNames.outputFilter(p, link.name)};`,
-      // A friend past the cap is cut off until someone looks (bgpals clear: birdc enable), as RouterOS holds the session down.
+      // Filtered routes stay visible (birdc show route filtered, bgpals why); the receive limit bounds them.
+      "\t\timport keep filtered on;",
+      // The cap counts every route received, filtered or not, as RouterOS's limit-process-routes does;
+      // a friend past it is cut off until someone looks (birdc enable), as RouterOS holds the session down.
+      `\t\treceive limit ${p.policy.maxPrefixes} action disable;`,
       `\t\timport limit ${p.policy.maxPrefixes} action disable;`,
       "\t\tnext hop self;",
       "\t};",
