@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { loadIdentity } from "../store/identity.js";
 import { homeOf, probedHome } from "../flows/home-status.js";
 import type { RouterTarget } from "../platforms/platform.js";
+import { featuresOfAnySide } from "../platforms/index.js";
 import { routerOs } from "../platforms/routeros/index.js";
 import { workspaceAt } from "../store/workspace.js";
 import type { Clipboard, RouterChoice, Services } from "../ui/services.js";
@@ -117,9 +118,9 @@ export function demoOperators(routers: ReadonlyArray<{ name: string; version: st
       connect: async (router, password) => {
         const extra = added.get(router);
         const t = extra ? { ...extra.target, password: password ?? extra.target.password } : target;
-        return routerOs.connect(t, router, { resolve });
+        return routerOs.connect(t, router, { resolve, featuresOf: featuresOfAnySide });
       },
-      connectNew: (profile, password) => routerOs.connect({ host: profile.host, port: profile.port, user: profile.user, password, tls: profile.tls, knownFingerprint: null }, profile.name),
+      connectNew: (profile, password) => routerOs.connect({ host: profile.host, port: profile.port, user: profile.user, password, tls: profile.tls, knownFingerprint: null }, profile.name, { featuresOf: featuresOfAnySide }),
       platform: routerOs,
       // The demo keeps added routers for this run only: it never touches the real profiles.
       routersKept: "for this demo only (the demo never writes your profiles: to keep it, quit and run bgpals router add, then bgpals)",

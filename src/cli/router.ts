@@ -5,6 +5,7 @@
 import { lookup } from "node:dns/promises";
 import { UsageError, UserError } from "../errors.js";
 import { InterruptedRunError, type InterruptedRun, type LockHolder, type LockRequest, type Router, type UndoReport } from "../platforms/platform.js";
+import { featuresOfAnySide } from "../platforms/index.js";
 import { routerOs } from "../platforms/routeros/index.js";
 import { existingIdentity } from "../store/identity.js";
 import { fileJournals } from "../store/journal.js";
@@ -81,7 +82,7 @@ export function journals() {
  * reconnects must meet the same certificate, not pin whatever answers after a drop).
  */
 export async function connectResolved(resolved: ResolvedRouter, resolve: (name: string) => Promise<string> = endpointResolver(undefined)): Promise<Router> {
-  const router = await routerOs.connect(resolved.target, resolved.label, { journals: journals(), resolve });
+  const router = await routerOs.connect(resolved.target, resolved.label, { journals: journals(), resolve, featuresOf: featuresOfAnySide });
   try {
     resolved.remember(router.fingerprint);
   } catch (e) {

@@ -5,6 +5,7 @@ import { homeOf, probedHome } from "../flows/home-status.js";
 import { addProfile, listProfiles, resolveRouter, storedPassword } from "../store/profiles.js";
 import { keyring, routerAccount } from "../store/secrets.js";
 import type { Router } from "../platforms/platform.js";
+import { featuresOfAnySide } from "../platforms/index.js";
 import { routerOs } from "../platforms/routeros/index.js";
 import { defaultWorkspace } from "../store/workspace.js";
 import { promptPassword } from "./prompt.js";
@@ -21,7 +22,7 @@ export function profileServices(write: (data: string) => void): Services {
   const open = async (spec: string, password?: string): Promise<Router> => {
     const resolved = await resolveRouter(spec, promptPassword, false, password ?? typed.get(spec));
     // Runs from the screens journal their writes too: a crash is undone by the next command.
-    const router = await routerOs.connect(resolved.target, spec, { journals: journals(), resolve: endpointResolver(undefined) });
+    const router = await routerOs.connect(resolved.target, spec, { journals: journals(), resolve: endpointResolver(undefined), featuresOf: featuresOfAnySide });
     // Kept once it worked: a wrong one is asked again.
     if (password !== undefined) typed.set(spec, password);
     try {
@@ -42,7 +43,7 @@ export function profileServices(write: (data: string) => void): Services {
     routers,
     needsPassword: (name) => storedPassword(name) === null && !typed.has(name),
     connect: open,
-    connectNew: (profile, password) => routerOs.connect({ host: profile.host, port: profile.port, user: profile.user, password, tls: profile.tls, knownFingerprint: null }, profile.name, { journals: journals(), resolve: endpointResolver(undefined) }),
+    connectNew: (profile, password) => routerOs.connect({ host: profile.host, port: profile.port, user: profile.user, password, tls: profile.tls, knownFingerprint: null }, profile.name, { journals: journals(), resolve: endpointResolver(undefined), featuresOf: featuresOfAnySide }),
     platform: routerOs,
     saveRouter: (profile, password, fingerprint) => {
       addProfile(profile.name, { host: profile.host, port: profile.port, user: profile.user, tls: profile.tls, ...(fingerprint ? { fingerprint } : {}) });

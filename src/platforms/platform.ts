@@ -197,6 +197,8 @@ export interface PlanRequest {
   resolve?: (name: string) => Promise<string>;
   /** The friend's OpenVPN CA this run puts on the router before applying (complete): checked as if it were there. */
   friendCa?: CaCertificateBody;
+  /** What each side's platform offers, for the checks (default: the router's Router.featuresOf). */
+  featuresOf?: FeaturesOf;
 }
 
 export interface RouterPlan {
@@ -359,6 +361,12 @@ export interface ConnectOptions {
   journals?: JournalStore;
   /** How plans on this router resolve endpoint names (PlanRequest.resolve). */
   resolve?: (name: string) => Promise<string>;
+  /**
+   * What any side's platform offers: the friend may run another platform than this router, and
+   * only the composition root knows them all. Default: this platform's own (a friend on another
+   * platform is then refused).
+   */
+  featuresOf?: FeaturesOf;
 }
 
 // --- The router ----------------------------------------------------------------------------------
@@ -371,6 +379,8 @@ export interface Router {
   /** The pinned certificate fingerprint, to store with the profile; null without encryption. */
   readonly fingerprint: string | null;
   readonly closed: boolean;
+  /** What each side's platform offers, for checks over both sides of a peering (ConnectOptions.featuresOf). */
+  readonly featuresOf: FeaturesOf;
   /** Another connection to the same router, same credentials and pin. */
   reconnect(): Promise<Router>;
   close(): Promise<void>;
