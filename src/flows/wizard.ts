@@ -322,7 +322,7 @@ export async function makeOffer(router: Router, ws: Workspace, request: OfferReq
     const offer: OfferBody = {
       peering: request.peeringName ?? `${request.me}-${request.friend}`,
       friend: request.friend,
-      side: { name: request.me, asn: request.asn, routerId: routerIdOf(request.networks, inventory), version: inventory.version, networks: request.networks, wans },
+      side: { name: request.me, asn: request.asn, routerId: routerIdOf(request.networks, inventory), version: inventory.version, platform: router.platform.sidePlatform(inventory.version), networks: request.networks, wans },
       links: proposed.links,
       policy: { mode: "bgp", primary: request.primary, localPref: { primary: 200, backup: 100 }, backupPrepend: 3, maxPrefixes: 100, timers: { hold: "30s", keepalive: "10s" } },
     };
@@ -472,6 +472,7 @@ export async function prepareAccept(router: Router, ws: Workspace, opened: Opene
         asn: choices.asn,
         routerId: routerIdOf(choices.networks, inventory),
         version: inventory.version,
+        platform: router.platform.sidePlatform(inventory.version),
         networks: choices.networks,
         wans: Object.fromEntries(offer.links.map((l) => [l.name, { interface: choices.wans[l.name]! }])),
       };

@@ -4,7 +4,7 @@
 import type { Refusal } from "../core/checks.js";
 import type { FeaturesOf } from "../core/features.js";
 import type { CaCertificateBody } from "../core/offer.js";
-import type { Peering } from "../core/peering.js";
+import type { Peering, Side } from "../core/peering.js";
 import type { Change, Plan } from "../core/plan.js";
 import type { FilterVerdict } from "../core/policy.js";
 import type { ObservedRoute } from "../core/prefer.js";
@@ -458,6 +458,8 @@ export interface Platform {
   readonly apiPort: number;
   /** The read-only account a side grants its friend's monitor, for a peering. */
   monitorAccountName(peering: string): string;
+  /** A side's `platform` in a peering file or bundle, for a router of this platform at `version` (Router.version). */
+  sidePlatform(version: string): Side["platform"];
   connect(target: RouterTarget, label?: string, options?: ConnectOptions): Promise<Router>;
   /** One side of a peering as the platform's own configuration, offline. Throws an expected error when it cannot. */
   render(peering: Peering, side: string, options?: { version?: string; secrets?: LinkSecrets }): RenderedText;

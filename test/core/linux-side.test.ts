@@ -113,6 +113,11 @@ describe("offers and answers with a Linux side", () => {
     expect(made.ok && made.peering.sides.alice!.platform).toEqual({ os: "linux", bird: "2.x" });
   });
 
+  it("take the side's platform as its router's platform writes it", () => {
+    const made = peeringOf({ ...offer, side: { ...offer.side, platform: platformForOs("routeros").sidePlatform("7.24") } }, { ...answer, side: { ...answer.side, platform: platformForOs("linux").sidePlatform("2.0.12") } });
+    expect(made.ok && [made.peering.sides.alice!.platform, made.peering.sides.remi!.platform]).toEqual([{ os: "routeros", version: "7.24" }, { os: "linux", bird: "2.0.12" }]);
+  });
+
   it("refuse a side whose platform is not one the peering file takes", () => {
     const made = peeringOf(offer, { ...answer, side: { ...answer.side, platform: { os: "linux", bird: "three" } as never } });
     expect(made.ok).toBe(false);

@@ -19,6 +19,8 @@ export const linuxBird: Platform = {
   apiPort: SSH_PORT,
   // A system account the friend's monitor logs in with over SSH (read-only: birdc show, wg show).
   monitorAccountName: (peering: string) => `bgpals-${peering}-ro`,
+  // A host's version, as its discovery reports it, is BIRD's.
+  sidePlatform: (version: string) => ({ os: "linux", bird: version }),
 
   async connect(_target: RouterTarget, _label?: string, _options?: ConnectOptions): Promise<Router> {
     throw new UserError("connecting to a Linux host is not in this build yet: render its configuration with `bgpals render` meanwhile");
