@@ -219,6 +219,17 @@ describe("what a Linux side refuses", () => {
     expect(() => renderLinux(mustParse(json), "alice")).toThrow(/link isp2 uses OpenVPN, which alice's Linux \(BIRD 2\.x\) does not offer: use "kind": "wireguard"/);
   });
 
+  it("a WAN interface that is not a plain Linux interface name, before it reaches a command", () => {
+    for (const name of ["eth0; reboot", "vlan832-orange-internet", "eth 0", 'eth"0', "$(id)"]) {
+      const json = linuxExampleJson("linux");
+      json.sides.alice.wans.isp2.interface = name;
+      expect(() => renderLinux(mustParse(json), "alice"), name).toThrow(/sides\.alice\.wans\.isp2\.interface .* is not a Linux interface name/);
+    }
+    const json = linuxExampleJson("linux");
+    json.sides.alice.wans.isp2.interface = "eth0.832";
+    expect(renderLinux(mustParse(json), "alice").commands.some((c) => c.run.includes("dev eth0.832 table"))).toBe(true);
+  });
+
   it("static mode, a RouterOS side and BIRD 3", () => {
     const json = linuxExampleJson("linux");
     json.policy.mode = "static";

@@ -86,6 +86,7 @@ export function renderLinux(p: Peering, side: string, secrets: LinuxSecrets = {}
     throw new LinuxRenderError(`policy.mode ${p.policy.mode}: bgpals renders only BGP peerings for a Linux host so far; use "mode": "bgp" (BIRD fails over by itself)`);
   }
   refuseSymbolClashes(p, friend);
+  refuseInterfaceNames(p, me);
   const ctx: Ctx = { p, me, friend, mine, theirs, secrets, files: [], commands: [], notes: [] };
 
   for (const link of p.links) renderWireguard(ctx, link);
@@ -95,6 +96,20 @@ export function renderLinux(p: Peering, side: string, secrets: LinuxSecrets = {}
   renderNftables(ctx, marks);
   const filters = renderBird(ctx);
   return { peering: p.name, side: me, bird: mine.platform.bird, files: ctx.files, commands: ctx.commands, filters, notes: ctx.notes };
+}
+
+/** What Linux takes as an interface name, kept to characters a shell and nftables read as plain text. */
+const LINUX_INTERFACE = /^[A-Za-z0-9_.-]{1,15}$/;
+
+/** Our WANs' interfaces go into commands and rules: anything but a plain Linux interface name is refused. */
+function refuseInterfaceNames(p: Peering, me: string): void {
+  for (const link of p.links) {
+    const wan = link.wan[me]!;
+    const name = p.sides[me]!.wans[wan]!.interface;
+    if (!LINUX_INTERFACE.test(name) || name === "." || name === "..") {
+      throw new LinuxRenderError(`sides.${me}.wans.${wan}.interface ${JSON.stringify(name)} is not a Linux interface name: 1 to 15 letters, digits, '.', '-' or '_' (as ip link shows it, e.g. eth0, enp1s0, ppp0, eth0.832)`);
+    }
+  }
 }
 
 /** BIRD symbols turn `-` into `_`: two link names that differ only there would be one protocol. */
