@@ -95,12 +95,17 @@ beforeAll(async () => {
     ctl[side] = join(dir, `${side}.ctl`);
     endsWithTest(spawn("ip", ["netns", "exec", ns, "bird", "-f", "-c", "/etc/bird/bird.conf", "-s", ctl[side]!, "-P", join(dir, `${side}.pid`)], { stdio: "ignore" }));
   }
+  // ISP2 gives remi an address alice has no route to but her default one, which leaves by ISP1; and
+  // remi, like an ISP, drops what arrives on a WAN it would not send to (strict reverse-path
+  // filtering). Only answers that leave alice by the WAN they came in on reach him over isp2.
   for (const n of [1, 2]) {
     run("ip", ["-n", NS[ALICE]!, "link", "add", `wan${n}`, "type", "veth", "peer", "name", `wan${n}`, "netns", NS[REMI]!]);
     run("ip", ["-n", NS[ALICE]!, "address", "add", `10.201.${n}.1/24`, "dev", `wan${n}`]);
-    run("ip", ["-n", NS[REMI]!, "address", "add", `10.201.${n}.2/24`, "dev", `wan${n}`]);
+    run("ip", ["-n", NS[REMI]!, "address", "add", `10.20${n}.${n}.2/24`, "dev", `wan${n}`]);
     for (const ns of Object.values(NS)) run("ip", ["-n", ns, "link", "set", `wan${n}`, "up"]);
   }
+  run("ip", ["-n", NS[ALICE]!, "route", "add", "default", "via", "10.201.1.2", "dev", "wan1"]);
+  for (const key of ["all", "wan1", "wan2"]) run("ip", ["netns", "exec", NS[REMI]!, "sysctl", "-qw", `net.ipv4.conf.${key}.rp_filter=1`]);
   // Each host makes its keys first (the render's own command); only the public keys cross.
   const keys: Record<string, Record<string, string>> = {};
   for (const side of [ALICE, REMI]) {
@@ -140,14 +145,25 @@ describe("a Linux host built from the render", () => {
       await until(() => Number(onHost(ALICE, `wg show ${iface} latest-handshakes`, ctl[ALICE]!).trim().split(/\s+/)[1] ?? 0) > 0, `a handshake on ${iface}`, 20_000, 200);
       expect(onHost(ALICE, `wg show ${iface} listen-port`, ctl[ALICE]!).trim()).toBe(String(link.port));
     }
-  });
+  }, 60_000);
 
   it("establishes BGP over the tunnels and routes the friend's LAN through the primary", async () => {
     await until(() => (onHost(ALICE, "birdc show protocols", ctl[ALICE]!).match(/^bgpals_\S+\s+BGP\s+.*Established/gm) ?? []).length === 2, "both sessions Established", 40_000, 250);
     await until(() => /via 172\.16\.10\.2 dev wg-r\d+-isp1/.test(onHost(ALICE, "ip route show 192.168.42.0/24", ctl[ALICE]!)), "the kernel route through isp1", 20_000, 250);
     // LAN to LAN, through the tunnel.
     expect(onHost(ALICE, "ping -c 1 -W 3 -I 192.168.0.1 192.168.42.1", ctl[ALICE]!)).toMatch(/1 received/);
-  });
+  }, 90_000);
+
+  it("answers remi on isp2 by the WAN he came in on, though alice's routes lead elsewhere", async () => {
+    // Without the mark, an answer to remi's ISP2 address would leave by ISP1, and remi would drop it.
+    expect(onHost(ALICE, "ip route get 10.202.2.2", ctl[ALICE]!)).toMatch(/dev wan1/);
+    const mark = /ct mark set (0x[0-9a-f]+)/.exec(onHost(ALICE, "nft list chain inet bgpals " + `t${process.pid}-prerouting`, ctl[ALICE]!).split("\n").find((l) => l.includes('"wan2"'))!)![1]!;
+    expect(onHost(ALICE, `ip route get 10.202.2.2 mark ${mark}`, ctl[ALICE]!)).toMatch(/dev wan2/);
+    // The tunnel over isp2 shook hands: the answers went out of wan2.
+    const iface = linuxNames.tunnelInterface(p.links[1]!, REMI);
+    await until(() => Number(onHost(ALICE, `wg show ${iface} latest-handshakes`, ctl[ALICE]!).trim().split(/\s+/)[1] ?? 0) > 0, `a handshake on ${iface}`, 20_000, 200);
+    expect(onHost(ALICE, `wg show ${iface} endpoints`, ctl[ALICE]!)).toMatch(/10\.202\.2\.2:13232/);
+  }, 60_000);
 
   it("holds what the commands set: the pin routes, the reply rules and bgpals's nftables chains", () => {
     expect(onHost(REMI, "ip route show 10.201.2.1/32", ctl[REMI]!)).toMatch(/dev wan2/);
