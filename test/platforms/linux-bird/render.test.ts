@@ -101,7 +101,8 @@ describe("what BIRD and nftables make of the render", () => {
   it("BIRD parses names shortened to fit, exact-length allowances and several networks", () => {
     const json = linuxExampleJson("linux");
     const long = (side: string) => `${side}${"x".repeat(31 - side.length)}`;
-    json.name = "p".repeat(31);
+    // A name may start with a digit, which nft and BIRD would read as a number.
+    json.name = `1${"p".repeat(30)}`;
     json.sides = { [long("alice")]: json.sides.alice, [long("remi")]: json.sides.remi };
     json.sides[long("alice")].networks = ["192.168.0.0/24", "192.168.1.0/24"];
     json.sides[long("remi")].allowed = [{ prefix: "192.168.42.0/24", maxLength: 24 }, { prefix: "192.168.43.0/24", maxLength: 28 }];

@@ -157,7 +157,7 @@ describe("a Linux host built from the render", () => {
   it("answers remi on isp2 by the WAN he came in on, though alice's routes lead elsewhere", async () => {
     // Without the mark, an answer to remi's ISP2 address would leave by ISP1, and remi would drop it.
     expect(onHost(ALICE, "ip route get 10.202.2.2", ctl[ALICE]!)).toMatch(/dev wan1/);
-    const mark = /ct mark set (0x[0-9a-f]+)/.exec(onHost(ALICE, "nft list chain inet bgpals " + `t${process.pid}-prerouting`, ctl[ALICE]!).split("\n").find((l) => l.includes('"wan2"'))!)![1]!;
+    const mark = /ct mark set (0x[0-9a-f]+)/.exec(onHost(ALICE, `nft list chain inet bgpals bgpals-t${process.pid}-prerouting`, ctl[ALICE]!).split("\n").find((l) => l.includes('"wan2"'))!)![1]!;
     expect(onHost(ALICE, `ip route get 10.202.2.2 mark ${mark}`, ctl[ALICE]!)).toMatch(/dev wan2/);
     // The tunnel over isp2 shook hands: the answers went out of wan2.
     const iface = linuxNames.tunnelInterface(p.links[1]!, REMI);

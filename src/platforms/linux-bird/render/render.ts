@@ -236,7 +236,8 @@ function renderReplyPath(ctx: Ctx, link: Link, mark: number | undefined): void {
 
 function renderNftables(ctx: Ctx, marks: Map<string, number>): void {
   const table = `inet ${linuxNames.nftTable}`;
-  const chain = (role: string) => `${ctx.p.name}-${role}`;
+  // nft reads a name that starts with a digit as a number: the prefix keeps every peering name a name.
+  const chain = (role: string) => `bgpals-${ctx.p.name}-${role}`;
   const input: string[] = [];
   const forward: string[] = [];
   const prerouting: string[] = [];
