@@ -166,7 +166,7 @@ describe("the host's files and commands", () => {
     expect(runs).toContain("ip route replace 198.51.100.20/32 via 100.64.20.1 dev enp2s0");
     expect(runs).toContain(`ip route replace "$(getent ahostsv4 'vpn.alice.example' | awk 'NR==1 {print $1}')/32" dev ppp0`);
     expect(runs.some((r) => r.startsWith("ip rule"))).toBe(false);
-    expect(runs).toContain("wg set wg-alice-isp1 private-key /etc/wireguard/wg-alice-isp1.key listen-port 13231 peer +idoHCxIdRIM5oB6P+imCZWfhQmJuGIMAQ8GLPPxNiw= endpoint vpn.alice.example:13231 persistent-keepalive 25 allowed-ips 172.16.10.1/32,192.168.0.0/23");
+    expect(runs).toContain("wg set wg-alice-isp1 private-key /etc/wireguard/wg-alice-isp1.key peer +idoHCxIdRIM5oB6P+imCZWfhQmJuGIMAQ8GLPPxNiw= endpoint vpn.alice.example:13231 persistent-keepalive 25 allowed-ips 172.16.10.1/32,192.168.0.0/23");
   });
 
   it("sends the listener's answers out of the WAN each tunnel came in on", () => {

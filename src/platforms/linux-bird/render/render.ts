@@ -147,7 +147,8 @@ function renderWireguard(ctx: Ctx, link: Link): void {
     `# bgpals: WireGuard tunnel to ${ctx.friend} over ${link.name} (peering ${ctx.p.name})`,
     "# wg-quick style; the private key is made on this host and stays in its own file.",
     "[Interface]",
-    `ListenPort = ${link.port}`,
+    // The initiator needs no fixed port: a random one never clashes with another peering's tunnel.
+    ...(listener ? [`ListenPort = ${link.port}`] : []),
     `Address = ${address}`,
     `MTU = ${mtu}`,
     "# BIRD installs the routes through this tunnel; wg-quick must add none (AllowedIPs are not routes here).",
@@ -181,7 +182,7 @@ function renderWireguard(ctx: Ctx, link: Link): void {
   if (endpoint !== null) peer.push(`endpoint ${endpoint}`, `persistent-keepalive ${keepalive}`);
   peer.push(`allowed-ips ${allowedIps}`);
   ctx.commands.push({
-    run: `wg set ${iface} private-key ${keyFile} listen-port ${link.port} ${peer.join(" ")}`,
+    run: `wg set ${iface} private-key ${keyFile}${listener ? ` listen-port ${link.port}` : ""} ${peer.join(" ")}`,
     why: listener ? `${ctx.friend}'s end of ${link.name}; ${ctx.friend} dials us` : `${ctx.friend}'s end of ${link.name}; we dial ${friendWan(ctx, link).endpoint} and keep the path open`,
   });
   ctx.commands.push({ run: `ip address replace ${address} dev ${iface}`, why: `tunnel address on ${link.name}; a subnet, not a /32, so the BGP next hop is connected` });
