@@ -231,6 +231,14 @@ describe("what a Linux side refuses", () => {
     expect(renderLinux(mustParse(json), "alice").commands.some((c) => c.run.includes("dev eth0.832 table"))).toBe(true);
   });
 
+  it("two link names BIRD would read as one", () => {
+    const json = linuxExampleJson("linux");
+    json.links[0].name = "isp-1";
+    json.links[1].name = "isp_1";
+    json.policy.primary = "isp-1";
+    expect(() => renderLinux(mustParse(json), "alice")).toThrow(/links isp-1 and isp_1 would have the same BIRD name \(isp_1\): rename one of them/);
+  });
+
   it("static mode, a RouterOS side and BIRD 3", () => {
     const json = linuxExampleJson("linux");
     json.policy.mode = "static";

@@ -114,15 +114,17 @@ function refuseInterfaceNames(p: Peering, me: string): void {
 
 /** BIRD symbols turn `-` into `_`: two link names that differ only there would be one protocol. */
 function refuseSymbolClashes(p: Peering, friend: string): void {
-  const seen = new Map<string, string>();
+  const symbols = new Map<string, string>();
+  const interfaces = new Map<string, string>();
   for (const link of p.links) {
     const symbol = birdSymbol(link.name);
-    const other = seen.get(symbol);
+    const other = symbols.get(symbol);
     if (other !== undefined) throw new LinuxRenderError(`links ${other} and ${link.name} would have the same BIRD name (${symbol}): rename one of them`);
-    seen.set(symbol, link.name);
+    symbols.set(symbol, link.name);
     const iface = linuxNames.tunnelInterface(link, friend);
-    if ([...seen.keys()].includes(`if:${iface}`)) throw new LinuxRenderError(`links of ${friend} would share the interface name ${iface}: rename one of them`);
-    seen.set(`if:${iface}`, link.name);
+    const sharing = interfaces.get(iface);
+    if (sharing !== undefined) throw new LinuxRenderError(`links ${sharing} and ${link.name} would share the interface name ${iface}: rename one of them`);
+    interfaces.set(iface, link.name);
   }
 }
 
