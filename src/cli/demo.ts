@@ -8,6 +8,7 @@ import { loadIdentity } from "../store/identity.js";
 import { homeOf, probedHome } from "../flows/home-status.js";
 import type { RouterTarget } from "../platforms/platform.js";
 import { readOnlyMode, routerPlatform } from "./read-only.js";
+import { featuresOfAnySide } from "../platforms/index.js";
 import { workspaceAt } from "../store/workspace.js";
 import type { Clipboard, RouterChoice, Services } from "../ui/services.js";
 import type { DemoOperator } from "../ui/Demo.js";
@@ -124,11 +125,11 @@ export function demoOperators(routers: ReadonlyArray<{ name: string; version: st
       connect: async (router, password) => {
         const extra = added.get(router);
         const t = extra ? { ...extra.target, password: password ?? extra.target.password } : target;
-        return routerPlatform(t).connect(t, router, { resolve });
+        return routerPlatform(t).connect(t, router, { resolve, featuresOf: featuresOfAnySide });
       },
       connectNew: (profile, password) => {
         const t: RouterTarget = { host: profile.host, port: profile.port, user: profile.user, password, tls: profile.tls, knownFingerprint: null };
-        return routerPlatform(t).connect(t, profile.name);
+        return routerPlatform(t).connect(t, profile.name, { featuresOf: featuresOfAnySide });
       },
       // The lab's routers are RouterOS.
       platform,

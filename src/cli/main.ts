@@ -32,11 +32,11 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
 
   program
     .command("render")
-    .description("print one side of a peering file as RouterOS commands (offline, no router)")
+    .description("print one side of a peering file as its router's configuration: RouterOS commands, or a Linux host's files and commands (offline)")
     .argument("<peering.json>", "peering file (bgpals/peering@1)")
     .option("--side <name>", "which side to render (one of the file's two sides)")
-    .option("--routeros <version>", "target RouterOS version (default: the side's platform.version)")
-    .addOption(new Option("--format <format>", "rsc: a script to paste; json: API paths and attributes").choices(["rsc", "json"]).default("rsc"))
+    .option("--routeros <version>", "target RouterOS version (default: the side's platform.version; RouterOS sides only)")
+    .addOption(new Option("--format <format>", "rsc: a script to paste (a Linux host: its files, then commands); json: API paths and attributes (a Linux host: files and commands)").choices(["rsc", "json"]).default("rsc"))
     .option("--peers <dir>", "peers directory checked for ASN and prefix collisions (default: <config>/peers)")
     .option("--accept-public <prefix>", ACCEPT_PUBLIC_HELP, collectValues)
     .addHelpText("after", `\nExample:\n  bgpals render peers/s1-alice-remi.peering.json --side alice --routeros 7.24\n\n${FRIEND_INPUT_HELP}\n\n${EXIT_CODES}`)

@@ -1,6 +1,7 @@
 // `bgpals render`: one side of a peering file as the router's own configuration, offline.
 import { checkPeering } from "../core/checks.js";
 import { UsageError, UserError } from "../errors.js";
+import { featuresOfAnySide, platformForOs } from "../platforms/index.js";
 import { routerOs } from "../platforms/routeros/index.js";
 import { defaultPeersDir, loadPeering, loadPeersDirectory } from "../store/peers.js";
 import { acceptPublicFlags, confirmedPublic } from "./accept-public.js";
@@ -26,13 +27,18 @@ export function renderCommand(file: string, flags: RenderFlags, write: (text: st
 
   const others = loadPeersDirectory(flags.peers ?? defaultPeersDir(), peering.name);
   const acceptPublic = confirmedPublic(peering, flags.side, acceptPublicFlags(flags.acceptPublic));
-  const refusals = checkPeering({ peering, side: flags.side, featuresOf: routerOs.featuresOf, version: flags.routeros, others, acceptPublic });
+  const platform = platformForOs(peering.sides[flags.side]!.platform.os);
+  if (flags.routeros !== undefined && platform !== routerOs) {
+    throw new UsageError(`--routeros is for a RouterOS side, and ${flags.side} runs ${platform.name} (sides.${flags.side}.platform): leave it out`);
+  }
+  // Each side is checked by its own platform: a RouterOS router may peer with a Linux host.
+  const refusals = checkPeering({ peering, side: flags.side, featuresOf: featuresOfAnySide, version: flags.routeros, others, acceptPublic });
   if (refusals.length > 0) {
     throw new UserError([`${file}: refused (${refusals.length} problem${refusals.length > 1 ? "s" : ""}), nothing rendered:`, ...refusals.map((r) => `  ${r.path}: ${r.message}`)].join("\n"));
   }
   let out;
   try {
-    out = routerOs.render(peering, flags.side, { version: flags.routeros });
+    out = platform.render(peering, flags.side, flags.routeros === undefined ? {} : { version: flags.routeros });
   } catch (e) {
     if (e instanceof UserError) throw new UserError(`${file}: ${e.message}`);
     throw e;

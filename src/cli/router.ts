@@ -6,6 +6,7 @@ import { lookup } from "node:dns/promises";
 import { resolve as absolute } from "node:path";
 import { RouterError, UsageError, UserError } from "../errors.js";
 import { InterruptedRunError, type InterruptedRun, type LockHolder, type LockRequest, type Router, type UndoReport } from "../platforms/platform.js";
+import { featuresOfAnySide } from "../platforms/index.js";
 import { existingIdentity } from "../store/identity.js";
 import { fileJournals } from "../store/journal.js";
 import { configDir } from "../store/peers.js";
@@ -86,7 +87,7 @@ export function journals() {
 export async function connectResolved(resolved: ResolvedRouter, resolve: (name: string) => Promise<string> = endpointResolver(undefined)): Promise<Router> {
   let router: Router;
   try {
-    router = await routerPlatform(resolved.target).connect(resolved.target, resolved.label, { journals: journals(), resolve });
+    router = await routerPlatform(resolved.target).connect(resolved.target, resolved.label, { journals: journals(), resolve, featuresOf: featuresOfAnySide });
   } catch (e) {
     if (e instanceof RouterError && e.kind === "fingerprint-changed" && resolved.pinnedIn !== undefined) {
       throw new RouterError(e.kind, `${e.message}. The stored one is in ${resolved.pinnedIn}`, e, { expectedFingerprint: e.expectedFingerprint, actualFingerprint: e.actualFingerprint });

@@ -6,6 +6,7 @@ import { addProfile, listProfiles, profileAddress, resolveRouter, storedPassword
 import { screensTheme } from "./theme.js";
 import { keyring, routerAccount } from "../store/secrets.js";
 import type { Router } from "../platforms/platform.js";
+import { featuresOfAnySide } from "../platforms/index.js";
 import { defaultWorkspace } from "../store/workspace.js";
 import { bindConfiguredKeys } from "./keys.js";
 import { promptPassword } from "./prompt.js";
@@ -26,7 +27,7 @@ export function profileServices(write: (data: string) => void): Services {
   const open = async (spec: string, password?: string): Promise<Router> => {
     const resolved = await resolveRouter(spec, promptPassword, false, password ?? typed.get(spec));
     // Runs from the screens journal their writes too: a crash is undone by the next command.
-    const router = await routerPlatform(resolved.target).connect(resolved.target, spec, { journals: journals(), resolve: endpointResolver(undefined) });
+    const router = await routerPlatform(resolved.target).connect(resolved.target, spec, { journals: journals(), resolve: endpointResolver(undefined), featuresOf: featuresOfAnySide });
     // Kept once it worked: a wrong one is asked again.
     if (password !== undefined) typed.set(spec, password);
     try {
@@ -50,7 +51,7 @@ export function profileServices(write: (data: string) => void): Services {
     // The screens add RouterOS routers (an ssh:// host is added with bgpals router add).
     connectNew: (profile, password) => {
       const target = { host: profile.host, port: profile.port, user: profile.user, password, tls: profile.tls, knownFingerprint: null };
-      return routerPlatform(target).connect(target, profile.name, { journals: journals(), resolve: endpointResolver(undefined) });
+      return routerPlatform(target).connect(target, profile.name, { journals: journals(), resolve: endpointResolver(undefined), featuresOf: featuresOfAnySide });
     },
     // Plan scripts and the monitor's words on the screens: RouterOS's, the platform peerings are made on.
     platform,

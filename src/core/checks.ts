@@ -3,7 +3,7 @@
 import { asnProblem, takenAsns } from "./asn.js";
 import { addressInPrefix, coverAllAddresses, enclosing, formatPrefix, isIPv4, parseAddress, parsePrefix, PRIVATE_SPACE, prefixesOverlap, prefixWithin, RESERVED_SPACE, type Prefix } from "./ipv4.js";
 import { allowedOf, sidesOf, type Peering } from "./peering.js";
-import type { FeaturesOf } from "./features.js";
+import { versionField, type FeaturesOf } from "./features.js";
 import { linkKind } from "./links/index.js";
 import { PLACEHOLDER_FINGERPRINT } from "./links/ovpn.js";
 import { PLACEHOLDER_KEY } from "./links/wireguard.js";
@@ -59,7 +59,7 @@ export interface CheckInput {
   side: string;
   /** What each side's platform offers (the platform answers for its own versions). */
   featuresOf: FeaturesOf;
-  /** The version of our side's platform we render for, when not the side's platform.version. */
+  /** The version of our side's platform we render for, when not the one its `platform` names (`--routeros`). */
   version?: string;
   /** The other peerings of the peers directory (this one excluded). */
   others?: readonly Peering[];
@@ -98,8 +98,9 @@ function checkVersions(p: Peering, me: string, featuresOf: FeaturesOf, override:
   const out: Refusal[] = [];
   for (const [name, side] of Object.entries(p.sides)) {
     const mine = name === me && override !== undefined;
-    const platform = mine ? { ...side.platform, version: override } : side.platform;
-    const where = mine ? "--routeros" : `sides.${name}.platform.version`;
+    const field = versionField(side.platform);
+    const platform = mine ? { ...side.platform, [field]: override } : side.platform;
+    const where = mine ? "--routeros" : `sides.${name}.platform.${field}`;
     const features = featuresOf(platform);
     if ("unsupported" in features) {
       out.push({ code: "version-gate", path: where, message: `${features.unsupported}; upgrade ${name}'s router` });

@@ -10,12 +10,28 @@ export interface Features {
   readonly ovpnUdp: boolean;
   /** One OpenVPN server for the whole router, or one per port. */
   readonly ovpnServers: "one" | "many";
+  /** What to use instead of a link kind this platform lacks, for refusals ("use WireGuard: ..."). */
+  readonly instead?: { readonly ovpn?: string };
 }
 
-/** A side's `platform` field in a peering file. */
+/**
+ * A side's `platform` field in a peering file: `{os: "routeros", version}` or `{os: "linux", bird}`
+ * (the BIRD version). Each platform reads its own fields.
+ */
 export interface SidePlatform {
   readonly os: string;
-  readonly version: string;
+  readonly version?: string;
+  readonly bird?: string;
+}
+
+/** The field of a side's `platform` that holds its version ("version", "bird"). */
+export function versionField(platform: SidePlatform): "version" | "bird" {
+  return platform.version === undefined && platform.bird !== undefined ? "bird" : "version";
+}
+
+/** The version a side's `platform` names, whatever the platform calls it. */
+export function versionOf(platform: SidePlatform): string {
+  return platform[versionField(platform)] ?? "";
 }
 
 /** The features of a side's platform, or why bgpals cannot work with it. */

@@ -6,7 +6,7 @@ import type { ProposedFields } from "./links/kind.js";
 import { PLACEHOLDER_FINGERPRINT } from "./links/ovpn.js";
 import { FINGERPRINT_PATTERN, normalizeFingerprint } from "./certificates.js";
 import { PLACEHOLDER_KEY } from "./links/wireguard.js";
-import { parsePeering, PEERING_FORMAT, type FileProblem, type Peering } from "./peering.js";
+import { parsePeering, PEERING_FORMAT, type FileProblem, type Peering, type Side } from "./peering.js";
 
 /**
  * A link as the offering side proposes it. The offerer listens: WireGuard responder, OpenVPN server.
@@ -42,7 +42,13 @@ export interface OfferBody {
     name: string;
     asn: number;
     routerId: string;
+    /** The platform's version, for people (RouterOS's, or BIRD's on a Linux host). */
     version: string;
+    /**
+     * The side's `platform` as the peering file holds it. Absent: RouterOS at `version` (bundles
+     * from before Linux sides never carry it, and a RouterOS side need not).
+     */
+    platform?: SidePlatformField;
     networks: string[];
     allowed?: Array<{ prefix: string; maxLength: number }>;
     wans: Record<string, { interface: string; endpoint?: string }>;
@@ -104,10 +110,18 @@ export function proposeLinks(
   };
 }
 
+/** A side's `platform` in a bundle or peering file; checked with the peering (core/peering.ts). */
+export type SidePlatformField = Side["platform"];
+
+/** The platform a bundle's side runs: its own `platform` field, or RouterOS at its version. */
+export function platformOfOfferSide(side: OfferBody["side"]): SidePlatformField {
+  return side.platform ?? { os: "routeros", version: side.version };
+}
+
 // Side fields as the peering file has them: no name, the version under platform.
 function sideJson(side: OfferBody["side"]): Record<string, unknown> {
-  const { name: _name, version, ...rest } = side;
-  return { ...rest, platform: { os: "routeros", version } };
+  const { name: _name, version: _version, platform: _platform, ...rest } = side;
+  return { ...rest, platform: platformOfOfferSide(side) };
 }
 
 /** The whole peering, from the offer and the answer; validated like any peering file. */

@@ -45,6 +45,15 @@ function looksNumeric(text: string): boolean {
 // A WireGuard key is 32 bytes in standard base64: 43 characters and one '='.
 const wireguardKey = z.string().regex(/^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/, "not a WireGuard public key (44 characters of base64)");
 const versionText = z.string().regex(/^\d+\.\d+(\.\d+)?([a-z]+\d*)?$/, "not a RouterOS version (e.g. 7.24, 7.19.6, 6.49.10)");
+// BIRD as `bird --version` prints it (2.0.12, 2.15.1), or "2.x" when any BIRD 2 will do; the
+// platform says which versions it renders for (platforms/linux-bird/features.ts).
+const birdVersionText = z.string().regex(/^\d+\.(x|\d+(\.\d+)?)$/, "not a BIRD version (e.g. 2.0.12, 2.15.1, or 2.x for any BIRD 2)");
+
+/** A side's router: RouterOS at a version, or a Linux host running BIRD. */
+export const platformSchema = z.discriminatedUnion("os", [
+  z.strictObject({ os: z.literal("routeros"), version: versionText }),
+  z.strictObject({ os: z.literal("linux"), bird: birdVersionText }),
+], { error: (issue) => (issue.code === "invalid_union" ? 'not a known platform: {"os": "routeros", "version": "7.24"} or {"os": "linux", "bird": "2.x"}' : undefined) });
 
 export const allowedPrefixSchema = z.strictObject({
   prefix,
@@ -73,7 +82,7 @@ export const wanSchema = z.strictObject({
 export const sideSchema = z.strictObject({
   asn: privateAsn,
   routerId: ipv4,
-  platform: z.strictObject({ os: z.literal("routeros"), version: versionText }),
+  platform: platformSchema,
   networks: z.array(prefix).min(1, "announce at least one network"),
   allowed: z.array(allowedPrefixSchema).min(1).optional(),
   wans: z.record(name, wanSchema).refine((w) => Object.keys(w).length > 0, "declare at least one WAN"),
@@ -258,6 +267,11 @@ export function sidesOf(p: Peering, me: string): { me: string; friend: string } 
   const friend = names.find((n) => n !== me);
   if (friend === undefined) throw new Error("a peering has two sides");
   return { me, friend };
+}
+
+/** A side's platform in words, for people: "RouterOS 7.24", "Linux (BIRD 2.0.12)". */
+export function platformText(platform: Side["platform"]): string {
+  return platform.os === "routeros" ? `RouterOS ${platform.version}` : `Linux (BIRD ${platform.bird})`;
 }
 
 /** What a side may announce; defaults to its networks at their exact length. */

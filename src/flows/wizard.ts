@@ -322,7 +322,7 @@ export async function makeOffer(router: Router, ws: Workspace, request: OfferReq
     const offer: OfferBody = {
       peering: request.peeringName ?? `${request.me}-${request.friend}`,
       friend: request.friend,
-      side: { name: request.me, asn: request.asn, routerId: routerIdOf(request.networks, inventory), version: inventory.version, networks: request.networks, wans },
+      side: { name: request.me, asn: request.asn, routerId: routerIdOf(request.networks, inventory), version: inventory.version, platform: router.platform.sidePlatform(inventory.version), networks: request.networks, wans },
       links: proposed.links,
       policy: { mode: "bgp", primary: request.primary, localPref: { primary: 200, backup: 100 }, backupPrepend: 3, maxPrefixes: 100, timers: { hold: "30s", keepalive: "10s" } },
     };
@@ -472,6 +472,7 @@ export async function prepareAccept(router: Router, ws: Workspace, opened: Opene
         asn: choices.asn,
         routerId: routerIdOf(choices.networks, inventory),
         version: inventory.version,
+        platform: router.platform.sidePlatform(inventory.version),
         networks: choices.networks,
         wans: Object.fromEntries(offer.links.map((l) => [l.name, { interface: choices.wans[l.name]! }])),
       };
@@ -479,7 +480,7 @@ export async function prepareAccept(router: Router, ws: Workspace, opened: Opene
       const draft = peeringOf(offer, { side, links: linksWith({}) });
       if (!draft.ok) throw new UserError(["the offer and your choices do not make a valid peering, nothing written:", ...draft.problems.map((p) => `  ${p.path}: ${p.message}`)].join("\n"));
       // Every refusal, the friend's input included, before the first write (the interfaces below).
-      const refusals = checkPeering({ peering: draft.peering, side: me, featuresOf: router.platform.featuresOf, version: inventory.version, others: peers, router: { interfaces: inventory.interfaces.map((i) => i.name), prefixesInUse: inventory.prefixesInUse }, acceptPublic: opened.acceptPublic });
+      const refusals = checkPeering({ peering: draft.peering, side: me, featuresOf: router.featuresOf, version: inventory.version, others: peers, router: { interfaces: inventory.interfaces.map((i) => i.name), prefixesInUse: inventory.prefixesInUse }, acceptPublic: opened.acceptPublic });
       // Our own networks as the wizard checks them when typed (checkPeering sees them from the friend's side).
       const networks = networksProblem(me, choices.networks, inventory, offer);
       if (refusals.length > 0 || networks !== null) throw new UserError([...(networks === null ? [] : [`networks to announce: ${networks}; nothing written`]), ...(refusals.length > 0 ? [refusalLines("refused, nothing written:", refusals)] : [])].join("\n"));

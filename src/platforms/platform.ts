@@ -4,7 +4,7 @@
 import type { Refusal } from "../core/checks.js";
 import type { FeaturesOf } from "../core/features.js";
 import type { CaCertificateBody } from "../core/offer.js";
-import type { Peering } from "../core/peering.js";
+import type { Peering, Side } from "../core/peering.js";
 import type { Change, Plan } from "../core/plan.js";
 import type { FilterVerdict } from "../core/policy.js";
 import type { ObservedRoute } from "../core/prefer.js";
@@ -201,6 +201,8 @@ export interface PlanRequest {
   resolve?: (name: string) => Promise<string>;
   /** The friend's OpenVPN CA this run puts on the router before applying (complete): checked as if it were there. */
   friendCa?: CaCertificateBody;
+  /** What each side's platform offers, for the checks (default: the router's Router.featuresOf). */
+  featuresOf?: FeaturesOf;
 }
 
 export interface RouterPlan {
@@ -370,6 +372,12 @@ export interface ConnectOptions {
   journals?: JournalStore;
   /** How plans on this router resolve endpoint names (PlanRequest.resolve). */
   resolve?: (name: string) => Promise<string>;
+  /**
+   * What any side's platform offers: the friend may run another platform than this router, and
+   * only the composition root knows them all. Default: this platform's own (a friend on another
+   * platform is then refused).
+   */
+  featuresOf?: FeaturesOf;
 }
 
 // --- The router ----------------------------------------------------------------------------------
@@ -382,6 +390,8 @@ export interface Router {
   /** The pinned certificate (SSH: host key) fingerprint, to store with the profile; null without encryption. */
   readonly fingerprint: string | null;
   readonly closed: boolean;
+  /** What each side's platform offers, for checks over both sides of a peering (ConnectOptions.featuresOf). */
+  readonly featuresOf: FeaturesOf;
   /** Another connection to the same router, same credentials and pin. */
   reconnect(): Promise<Router>;
   close(): Promise<void>;
@@ -459,6 +469,8 @@ export interface Platform {
   readonly apiPort: number;
   /** The read-only account a side grants its friend's monitor, for a peering. */
   monitorAccountName(peering: string): string;
+  /** A side's `platform` in a peering file or bundle, for a router of this platform at `version` (Router.version). */
+  sidePlatform(version: string): Side["platform"];
   connect(target: RouterTarget, label?: string, options?: ConnectOptions): Promise<Router>;
   /** One side of a peering as the platform's own configuration, offline. Throws an expected error when it cannot. */
   render(peering: Peering, side: string, options?: { version?: string; secrets?: LinkSecrets }): RenderedText;

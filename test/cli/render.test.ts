@@ -171,3 +171,51 @@ describe("bgpals render: what the friend may send", () => {
     }
   });
 });
+
+describe("bgpals render for a Linux side", () => {
+  const LINUX = "peers/s1-alice-remi-linux.peering.json";
+  const MIXED = "peers/s1-alice-remi-mixed.peering.json";
+
+  it("prints the host's files, then its commands, as the golden render", () => {
+    const r = runCli(["render", LINUX, "--side", "remi"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(readFileSync(new URL("../golden/s1-remi-linux-2.0.12.txt", import.meta.url), "utf8"));
+    expect(r.stdout).toMatch(/^# --- \/etc\/bird\/bgpals-alice-remi\.conf ---$/m);
+  });
+
+  it("prints files and commands as JSON", () => {
+    const r = runCli(["render", LINUX, "--side", "alice", "--format", "json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ side: "alice", platform: { os: "linux", bird: "2.x" }, peering: "alice-remi" });
+    expect(out.files.map((f: any) => f.path)).toEqual(["/etc/wireguard/wg-remi-isp1.conf", "/etc/wireguard/wg-remi-isp2.conf", "/etc/nftables.d/bgpals-alice-remi.nft", "/etc/bird/bgpals-alice-remi.conf"]);
+    expect(out.files.every((f: any) => /^0[0-7]{3}$/.test(f.mode) && typeof f.content === "string" && f.content.length > 0)).toBe(true);
+    expect(out.commands.map((c: any) => c.run)).toEqual(expect.arrayContaining(["nft -f /etc/nftables.d/bgpals-alice-remi.nft", "birdc configure check", "birdc configure"]));
+  });
+
+  it("renders each side of a RouterOS ↔ Linux peering with its own platform", () => {
+    const routeros = runCli(["render", MIXED, "--side", "alice"]);
+    expect(routeros.code, routeros.stderr).toBe(0);
+    expect(routeros.stdout).toMatch(/^# bgpals: peering alice-remi, side alice, RouterOS 7\.24/m);
+    expect(routeros.stdout).toContain("/interface wireguard");
+    const linux = runCli(["render", MIXED, "--side", "remi"]);
+    expect(linux.code, linux.stderr).toBe(0);
+    expect(linux.stdout).toMatch(/^# bgpals: peering alice-remi, side remi, Linux with BIRD 2\.0\.12/m);
+  });
+
+  it("says --routeros is for RouterOS sides", () => {
+    const r = runCli(["render", MIXED, "--side", "remi", "--routeros", "7.24"]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/--routeros is for a RouterOS side, and remi runs Linux \(BIRD 2\)/);
+    expect(r.stderr).not.toMatch(STACK_TRACE);
+  });
+
+  it("refuses an OpenVPN link to the Linux side, naming WireGuard, and prints nothing", () => {
+    const json = JSON.parse(readFileSync(MIXED, "utf8"));
+    Object.assign(json.links[1], { kind: "ovpn", protocol: "tcp", user: "remi", caFingerprint: "0".repeat(64) });
+    delete json.links[1].publicKey;
+    delete json.links[1].keepalive;
+    expectRefused(["render", writePeering("mixed-ovpn.json", json), "--side", "alice"], /links\[1\]\.kind: link isp2 uses OpenVPN, which remi's Linux \(BIRD 2\.0\.12\) does not offer: use "kind": "wireguard"/);
+  });
+});

@@ -26,7 +26,10 @@ export const ovpn: LinkKindSpec = {
     return problems;
   },
   unsupported(link, side, features) {
-    if (!features.ovpn) return { code: "version-gate", field: "kind", message: `link ${link.name} uses OpenVPN, which ${side}'s ${features.name} does not offer` };
+    if (!features.ovpn) {
+      const instead = features.instead?.ovpn;
+      return { code: "version-gate", field: "kind", message: `link ${link.name} uses OpenVPN, which ${side}'s ${features.name} does not offer${instead === undefined ? "" : `: ${instead}`}` };
+    }
     if (link.protocol === "udp" && !features.ovpnUdp) {
       return { code: "version-gate", field: "protocol", message: `link ${link.name} uses OpenVPN over UDP but ${side} runs ${features.name}, whose OpenVPN is TCP only: use "protocol": "tcp"` };
     }

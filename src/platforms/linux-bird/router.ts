@@ -1,6 +1,7 @@
 // A Linux host running BIRD 2 behind the seam, reached over SSH. This version reads: its BIRD
 // version and what discovery finds. Planning, writing, status and the monitor are built next;
 // until then each says so instead of doing half of it.
+import type { FeaturesOf } from "../../core/features.js";
 import { randomBytes } from "node:crypto";
 import type { CaCertificateBody } from "../../core/offer.js";
 import type { Peering } from "../../core/peering.js";
@@ -101,6 +102,10 @@ export class LinuxBirdRouter implements Router {
 
   get closed(): boolean {
     return this.shell.closed;
+  }
+
+  get featuresOf(): FeaturesOf {
+    return this.options.featuresOf ?? this.platform.featuresOf;
   }
 
   reconnect(): Promise<Router> {

@@ -138,7 +138,7 @@ export function requireDialect(text: string): Dialect | { unsupported: string } 
 /** The core's view of a side's platform (core/features.ts FeaturesOf). */
 export function routerOsFeatures(platform: SidePlatform): Features | { unsupported: string } {
   if (platform.os !== "routeros") return { unsupported: `${platform.os} is not RouterOS` };
-  const dialect = requireDialect(platform.version);
+  const dialect = requireDialect(platform.version ?? "");
   return "unsupported" in dialect ? dialect : dialect.features;
 }
 

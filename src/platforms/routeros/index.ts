@@ -19,6 +19,7 @@ export const routerOs: Platform = {
   featuresOf: routerOsFeatures,
   apiPort: API_PORT,
   monitorAccountName: (peering: string) => monitorAccountNames(peering).user,
+  sidePlatform: (version: string) => ({ os: "routeros", version }),
 
   async connect(target: RouterTarget, label?: string, options?: ConnectOptions): Promise<Router> {
     // Read-only, the client itself refuses every command that is not a read, on this connection and every later one.

@@ -97,7 +97,7 @@ export async function planOnRouter(client: RouterClient, request: PlanRequest): 
   const refusals = checkPeering({
     peering,
     side,
-    featuresOf: routerOsFeatures,
+    featuresOf: request.featuresOf ?? routerOsFeatures,
     version,
     others: request.others,
     router: { interfaces: inventory.interfaces.map((i) => i.name), prefixesInUse: [...inventory.prefixesInUse, ...otherTunnels], ...(request.scope === "policy" ? {} : keysAndCertificates(peering, observed, request, version)) },

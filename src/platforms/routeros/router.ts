@@ -1,6 +1,7 @@
 // A RouterOS router behind the seam (platforms/platform.ts): one API connection, and what bgpals
 // reads, plans and writes through it. The decisions are in the modules this one wires together.
 import { normalizeFingerprint } from "../../core/certificates.js";
+import type { FeaturesOf } from "../../core/features.js";
 import type { CaCertificateBody } from "../../core/offer.js";
 import type { Peering } from "../../core/peering.js";
 import type { Plan } from "../../core/plan.js";
@@ -94,6 +95,10 @@ export class RouterOsRouter implements Router {
 
   get closed(): boolean {
     return this.client.closed;
+  }
+
+  get featuresOf(): FeaturesOf {
+    return this.options.featuresOf ?? this.platform.featuresOf;
   }
 
   reconnect(): Promise<Router> {
@@ -308,7 +313,7 @@ export class RouterOsRouter implements Router {
   }
 
   async plan(request: PlanRequest): Promise<RouterPlan> {
-    const planned = await planOnRouter(this.client, { ...request, resolve: request.resolve ?? this.options.resolve });
+    const planned = await planOnRouter(this.client, { ...request, resolve: request.resolve ?? this.options.resolve, featuresOf: request.featuresOf ?? this.featuresOf });
     readUnder(planned.plan, this.#hold?.epoch ?? null);
     return planned;
   }

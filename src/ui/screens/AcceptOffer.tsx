@@ -4,7 +4,8 @@
 // would have the friend build a peering with nobody at the other end.
 import { Box, Text } from "ink";
 import { humanDuration } from "../../core/bundle.js";
-import { nameProblem } from "../../core/peering.js";
+import { platformOfOfferSide } from "../../core/offer.js";
+import { nameProblem, platformText } from "../../core/peering.js";
 import { applyPrepared, asnChoiceProblem, discardPrepared, finishAccept, linkKindProblem, networksProblem, openOffer, prepareAccept, suggestAsn, type Accepted, type OpenedOffer, type Prepared } from "../../flows/wizard.js";
 import { keptAnswerFor } from "../../flows/kept.js";
 import type { KeptBundle } from "../../store/mailbox.js";
@@ -144,7 +145,7 @@ export function AcceptOffer({ focused }: { focused: boolean }) {
         return (
           <Box flexDirection="column">
             <Text>
-              Offer from <Text bold>{from}</Text> (AS{offer.side.asn}, RouterOS {offer.side.version}), peering <Text bold>{offer.peering}</Text>
+              Offer from <Text bold>{from}</Text> (AS{offer.side.asn}, {platformText(platformOfOfferSide(offer.side))}), peering <Text bold>{offer.peering}</Text>
             </Text>
             <Text>
               Fingerprint <Text bold>{fingerprint}</Text> — it must match what {from} reads to you.

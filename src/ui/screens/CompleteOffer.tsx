@@ -1,6 +1,7 @@
 // Complete (operator A): paste the friend's answer → verified summary and fingerprint → router →
 // plan review → apply.
 import { Box, Text } from "ink";
+import { platformText } from "../../core/peering.js";
 import { applyPrepared, finishComplete, openAnswer, prepareComplete, type OpenedAnswer, type Prepared } from "../../flows/wizard.js";
 import { WizardFrame } from "../components/WizardFrame.js";
 import type { RouterSession } from "../hooks/use-router-session.js";
@@ -62,7 +63,7 @@ export function CompleteOffer({ focused }: { focused: boolean }) {
         return (
           <Box flexDirection="column">
             <Text>
-              Answer from <Text bold>{friend}</Text> (AS{side.asn}, RouterOS {side.platform.version}) for peering <Text bold>{peering.name}</Text>
+              Answer from <Text bold>{friend}</Text> (AS{side.asn}, {platformText(side.platform)}) for peering <Text bold>{peering.name}</Text>
             </Text>
             <Text>
               Fingerprint <Text bold>{fingerprint}</Text> — it must match what {friend} reads to you.

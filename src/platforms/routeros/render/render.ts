@@ -32,10 +32,11 @@ export function render(p: Peering, side: string, version?: string, secrets: Rend
   const { me, friend } = sidesOf(p, side);
   const mine = p.sides[me]!;
   const theirs = p.sides[friend]!;
+  if (mine.platform.os !== "routeros") throw new RenderError(`${me} runs ${mine.platform.os}, not RouterOS: render it with its own platform`);
   const target = version ?? mine.platform.version;
   const dialect = dialectOf(target);
   if (dialect === null) throw new RenderError(unsupportedVersion(target));
-  const ctx: Context = { p, me, friend, mine, theirs, dialect, friendDialect: dialectOf(theirs.platform.version), secrets, notes: [], out: [] };
+  const ctx: Context = { p, me, friend, mine, theirs, dialect, friendDialect: theirs.platform.os === "routeros" ? dialectOf(theirs.platform.version) : null, secrets, notes: [], out: [] };
   for (const link of p.links) {
     const unsupported = linkKind(link.kind).unsupported(link, me, dialect.features);
     if (unsupported !== null) throw new RenderError(unsupported.message);

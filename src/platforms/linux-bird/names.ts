@@ -1,0 +1,68 @@
+// How bgpals names what it makes on a Linux host: interfaces, BIRD symbols and files. One place,
+// so render, plan and status agree.
+import { createHash } from "node:crypto";
+import type { Link, Peering } from "../../core/peering.js";
+
+/** Linux refuses interface names longer than this (IFNAMSIZ 16, with the NUL). */
+export const IFNAME_MAX = 15;
+/** BIRD refuses longer symbols (SYM_MAX_LEN). */
+export const BIRD_SYMBOL_MAX = 64;
+
+const HASH_LENGTH = 5;
+
+function shortHash(text: string): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, HASH_LENGTH);
+}
+
+/**
+ * `text` when it fits in `max`, else its head and a short hash of the whole, so two names that
+ * share a head stay apart and the same name always shortens the same way.
+ */
+export function fitName(text: string, max: number, separator = "-"): string {
+  if (text.length <= max) return text;
+  const head = text.slice(0, max - HASH_LENGTH - separator.length).replace(/[-_]+$/, "");
+  return `${head}${separator}${shortHash(text)}`;
+}
+
+/** The WireGuard interface of a link: `wg-<friend>-<link>`, shortened to Linux's 15 characters. */
+export function tunnelInterface(friend: string, link: string): string {
+  return fitName(`wg-${friend}-${link}`, IFNAME_MAX);
+}
+
+/**
+ * A BIRD symbol (protocol, filter): BIRD's plain symbols are letters, digits and `_`, so a name's
+ * `-` becomes `_`; too long, it is shortened like an interface name. Two names that differ only
+ * by `-` and `_` meet here: the render refuses that (render/render.ts).
+ */
+export function birdSymbol(...parts: string[]): string {
+  return fitName(parts.join("_").replace(/-/g, "_"), BIRD_SYMBOL_MAX, "_");
+}
+
+export const linuxNames = {
+  tunnelInterface: (link: Link, friend: string) => tunnelInterface(friend, link.name),
+  /** The BGP protocol of a link, as `birdc show protocols` lists it. */
+  bgpProtocol: (p: Peering, link: string) => birdSymbol("bgpals", p.name, link),
+  inputFilter: (p: Peering, link: string) => birdSymbol("bgpals", p.name, "in", link),
+  outputFilter: (p: Peering, link: string) => birdSymbol("bgpals", p.name, "out", link),
+  /** The direct protocol that brings our networks into BIRD while they are on an interface. */
+  networksProtocol: (p: Peering) => birdSymbol("bgpals", p.name, "networks"),
+  /** The one file bgpals writes into BIRD's configuration for a peering. */
+  birdInclude: (p: Peering) => `/etc/bird/bgpals-${p.name}.conf`,
+  wireguardConfig: (iface: string) => `/etc/wireguard/${iface}.conf`,
+  wireguardKey: (iface: string) => `/etc/wireguard/${iface}.key`,
+  nftablesFile: (p: Peering) => `/etc/nftables.d/bgpals-${p.name}.nft`,
+  /** The nftables table every peering's rules live in; a chain per peering inside it. */
+  nftTable: "bgpals",
+  /** The packet mark and routing table that send a listener link's answers back out of its WAN. */
+  replyMark: (p: Peering, link: string) => replyNumber(p, link),
+  replyTable: (p: Peering, link: string) => replyNumber(p, link),
+};
+
+/**
+ * A routing table and fwmark number per listener link, stable for the peering and link: Linux
+ * names tables by number (1-252 are free by default; ours are above the reserved 253-255).
+ */
+function replyNumber(p: Peering, link: string): number {
+  // 0x4247 = "BG"; the low 12 bits come from the names, so peerings on one host rarely meet.
+  return 0x42470000 + (parseInt(shortHash(`${p.name}/${link}`).slice(0, 3), 16) & 0xfff);
+}

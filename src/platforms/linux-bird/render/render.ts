@@ -1,0 +1,351 @@
+// One side of a peering → what a Linux host with BIRD 2 and WireGuard holds for it: files
+// (WireGuard, the BIRD include, nftables) and the commands that bring them up. Pure: no host, no
+// clock. Secrets come in through `secrets`, are marked, and are masked in every printed form.
+import { durationMs } from "../../../core/duration.js";
+import { isIPv4, parsePrefix } from "../../../core/ipv4.js";
+import { linkKind } from "../../../core/links/index.js";
+import { WIREGUARD_KEEPALIVE, WIREGUARD_MTU } from "../../../core/links/wireguard.js";
+import { allowedOf, sidesOf, type Link, type Peering, type Side } from "../../../core/peering.js";
+import { UserError } from "../../../errors.js";
+import { linuxBirdFeatures } from "../features.js";
+import { birdSymbol, linuxNames } from "../names.js";
+import { isPrimary, peeringFilters, ruleText, type BirdFilter } from "./filters.js";
+
+/** A peering this side cannot be rendered for: expected, its message says why. */
+export class LinuxRenderError extends UserError {}
+
+export interface HostFile {
+  path: string;
+  /** Octal, as chmod takes it. */
+  mode: string;
+  content: string;
+  why: string;
+  /** The content is a secret: printed masked, written only by the host layer. */
+  secret?: boolean;
+}
+
+export interface HostCommand {
+  /** A shell command line, as `sh -c` runs it. */
+  run: string;
+  why: string;
+}
+
+export interface LinuxRendered {
+  peering: string;
+  side: string;
+  /** BIRD's version as the peering gives it. */
+  bird: string;
+  files: HostFile[];
+  /** In the order a host runs them. */
+  commands: HostCommand[];
+  filters: BirdFilter[];
+  notes: string[];
+}
+
+export interface LinuxSecrets {
+  /** WireGuard preshared key per link name. */
+  presharedKey?: Record<string, string>;
+}
+
+/** What wireguard-go needs in its environment to run on a host whose kernel has WireGuard too. */
+export const WIREGUARD_GO_ENV = { WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD: "1" };
+
+/** The line bird.conf needs once for every peering's include file. */
+export const BIRD_INCLUDE_LINE = 'include "/etc/bird/bgpals-*.conf";';
+export const BIRD_CONF = "/etc/bird/bird.conf";
+
+interface Ctx {
+  p: Peering;
+  me: string;
+  friend: string;
+  mine: Side;
+  theirs: Side;
+  secrets: LinuxSecrets;
+  files: HostFile[];
+  commands: HostCommand[];
+  notes: string[];
+}
+
+const myWan = (ctx: Ctx, link: Link) => ctx.mine.wans[link.wan[ctx.me]!]!;
+const friendWan = (ctx: Ctx, link: Link) => ctx.theirs.wans[link.wan[ctx.friend]!]!;
+const isListener = (ctx: Ctx, link: Link) => link.listener === ctx.me;
+const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+
+export function renderLinux(p: Peering, side: string, secrets: LinuxSecrets = {}): LinuxRendered {
+  const { me, friend } = sidesOf(p, side);
+  const mine = p.sides[me]!;
+  const theirs = p.sides[friend]!;
+  if (mine.platform.os !== "linux") throw new LinuxRenderError(`${me} runs ${mine.platform.os}, not Linux: render it with its own platform`);
+  const features = linuxBirdFeatures(mine.platform);
+  if ("unsupported" in features) throw new LinuxRenderError(features.unsupported);
+  for (const link of p.links) {
+    const unsupported = linkKind(link.kind).unsupported(link, me, features);
+    if (unsupported !== null) throw new LinuxRenderError(unsupported.message);
+  }
+  if (p.policy.mode !== "bgp") {
+    throw new LinuxRenderError(`policy.mode ${p.policy.mode}: bgpals renders only BGP peerings for a Linux host so far; use "mode": "bgp" (BIRD fails over by itself)`);
+  }
+  refuseSymbolClashes(p, friend);
+  refuseInterfaceNames(p, me);
+  const ctx: Ctx = { p, me, friend, mine, theirs, secrets, files: [], commands: [], notes: [] };
+
+  for (const link of p.links) renderWireguard(ctx, link);
+  for (const link of p.links) renderPin(ctx, link);
+  const marks = replyMarks(ctx);
+  for (const link of p.links) renderReplyPath(ctx, link, marks.get(link.name));
+  renderNftables(ctx, marks);
+  const filters = renderBird(ctx);
+  return { peering: p.name, side: me, bird: mine.platform.bird, files: ctx.files, commands: ctx.commands, filters, notes: ctx.notes };
+}
+
+/** What Linux takes as an interface name, kept to characters a shell and nftables read as plain text. */
+const LINUX_INTERFACE = /^[A-Za-z0-9_.-]{1,15}$/;
+
+/** Our WANs' interfaces go into commands and rules: anything but a plain Linux interface name is refused. */
+function refuseInterfaceNames(p: Peering, me: string): void {
+  for (const link of p.links) {
+    const wan = link.wan[me]!;
+    const name = p.sides[me]!.wans[wan]!.interface;
+    if (!LINUX_INTERFACE.test(name) || name === "." || name === "..") {
+      throw new LinuxRenderError(`sides.${me}.wans.${wan}.interface ${JSON.stringify(name)} is not a Linux interface name: 1 to 15 letters, digits, '.', '-' or '_' (as ip link shows it, e.g. eth0, enp1s0, ppp0, eth0.832)`);
+    }
+  }
+}
+
+/** BIRD symbols turn `-` into `_`: two link names that differ only there would be one protocol. */
+function refuseSymbolClashes(p: Peering, friend: string): void {
+  const symbols = new Map<string, string>();
+  const interfaces = new Map<string, string>();
+  for (const link of p.links) {
+    const symbol = birdSymbol(link.name);
+    const other = symbols.get(symbol);
+    if (other !== undefined) throw new LinuxRenderError(`links ${other} and ${link.name} would have the same BIRD name (${symbol}): rename one of them`);
+    symbols.set(symbol, link.name);
+    const iface = linuxNames.tunnelInterface(link, friend);
+    const sharing = interfaces.get(iface);
+    if (sharing !== undefined) throw new LinuxRenderError(`links ${sharing} and ${link.name} would share the interface name ${iface}: rename one of them`);
+    interfaces.set(iface, link.name);
+  }
+}
+
+// --- WireGuard ------------------------------------------------------------------------------
+
+function renderWireguard(ctx: Ctx, link: Link): void {
+  const iface = linuxNames.tunnelInterface(link, ctx.friend);
+  const keyFile = linuxNames.wireguardKey(iface);
+  const mtu = link.mtu ?? WIREGUARD_MTU;
+  const prefixLength = parsePrefix(link.subnet).length;
+  const address = `${link.address[ctx.me]!}/${prefixLength}`;
+  // WireGuard drops packets from sources outside allowed-ips: the friend's tunnel address and
+  // everything BGP may bring from them, no more (as on RouterOS).
+  const allowedIps = [`${link.address[ctx.friend]!}/32`, ...allowedOf(ctx.theirs).map((a) => a.prefix)].join(",");
+  const listener = isListener(ctx, link);
+  const endpoint = listener ? null : `${friendWan(ctx, link).endpoint!}:${link.port}`;
+  const keepalive = listener ? null : String(Math.ceil((durationMs(link.keepalive ?? WIREGUARD_KEEPALIVE) ?? 25_000) / 1000));
+  const psk = ctx.secrets.presharedKey?.[link.name];
+  const pskFile = `/etc/wireguard/${iface}.psk`;
+
+  const conf = [
+    `# bgpals: WireGuard tunnel to ${ctx.friend} over ${link.name} (peering ${ctx.p.name})`,
+    "# wg-quick style; the private key is made on this host and stays in its own file.",
+    "[Interface]",
+    // The initiator needs no fixed port: a random one never clashes with another peering's tunnel.
+    ...(listener ? [`ListenPort = ${link.port}`] : []),
+    `Address = ${address}`,
+    `MTU = ${mtu}`,
+    "# BIRD installs the routes through this tunnel; wg-quick must add none (AllowedIPs are not routes here).",
+    "Table = off",
+    `PostUp = wg set %i private-key ${keyFile}`,
+    "",
+    "[Peer]",
+    `PublicKey = ${link.publicKey![ctx.friend]!}`,
+    ...(psk !== undefined ? [`PresharedKey = ${psk}`] : []),
+    `AllowedIPs = ${allowedIps}`,
+    ...(endpoint !== null ? [`Endpoint = ${endpoint}`, `PersistentKeepalive = ${keepalive}`] : []),
+    "",
+  ].join("\n");
+  ctx.files.push({ path: linuxNames.wireguardConfig(iface), mode: "0600", content: conf, why: `WireGuard tunnel to ${ctx.friend} over ${link.name}`, ...(psk !== undefined ? { secret: true } : {}) });
+  if (psk !== undefined) {
+    ctx.files.push({ path: pskFile, mode: "0600", content: `${psk}\n`, why: `the preshared key of the ${link.name} tunnel`, secret: true });
+  } else {
+    ctx.notes.push(`${iface} has no preshared key in this render: WireGuard's public keys alone authenticate the tunnel`);
+  }
+
+  ctx.commands.push({
+    run: `umask 077 && test -s ${keyFile} || wg genkey > ${keyFile}`,
+    why: `${iface}'s private key, made on this host (mode 0600); it never leaves it, only its public key does (wg pubkey < ${keyFile})`,
+  });
+  ctx.commands.push({
+    run: `ip link show dev ${iface} >/dev/null 2>&1 || ${Object.entries(WIREGUARD_GO_ENV).map(([k, v]) => `${k}=${v}`).join(" ")} wireguard-go ${iface}`,
+    why: `${iface} in userspace (wireguard-go), where the kernel has no WireGuard; with it: ip link add ${iface} type wireguard`,
+  });
+  const peer = [`peer ${link.publicKey![ctx.friend]!}`];
+  if (psk !== undefined) peer.push(`preshared-key ${pskFile}`);
+  if (endpoint !== null) peer.push(`endpoint ${endpoint}`, `persistent-keepalive ${keepalive}`);
+  peer.push(`allowed-ips ${allowedIps}`);
+  ctx.commands.push({
+    run: `wg set ${iface} private-key ${keyFile}${listener ? ` listen-port ${link.port}` : ""} ${peer.join(" ")}`,
+    why: listener ? `${ctx.friend}'s end of ${link.name}; ${ctx.friend} dials us` : `${ctx.friend}'s end of ${link.name}; we dial ${friendWan(ctx, link).endpoint} and keep the path open`,
+  });
+  ctx.commands.push({ run: `ip address replace ${address} dev ${iface}`, why: `tunnel address on ${link.name}; a subnet, not a /32, so the BGP next hop is connected` });
+  ctx.commands.push({ run: `ip link set dev ${iface} mtu ${mtu} up`, why: `${iface} up with the tunnel MTU` });
+}
+
+// --- WAN pinning and the listener's answers -------------------------------------------------
+
+function renderPin(ctx: Ctx, link: Link): void {
+  // The initiator pins the route to the listener's endpoint on this link's WAN, so "isp2" really
+  // rides ISP2 (as on RouterOS). The listener answers through renderReplyPath instead.
+  if (isListener(ctx, link)) return;
+  const endpoint = friendWan(ctx, link).endpoint!;
+  const wan = myWan(ctx, link);
+  const dst = isIPv4(endpoint) ? `${endpoint}/32` : `"$(getent ahostsv4 ${quote(endpoint)} | awk 'NR==1 {print $1}')/32"`;
+  ctx.commands.push({
+    run: `ip route replace ${dst} ${wan.gateway !== undefined ? `via ${wan.gateway} ` : ""}dev ${wan.interface}`,
+    why: `traffic to ${ctx.friend}'s ${link.name} endpoint (${endpoint}) leaves through ${wan.interface}`,
+  });
+  if (wan.gateway === undefined) ctx.notes.push(`the route pinning ${link.name} to ${wan.interface} has no gateway: right on a point-to-point or directly connected WAN; otherwise give sides.${ctx.me}.wans.${link.wan[ctx.me]}.gateway`);
+  if (!isIPv4(endpoint)) ctx.notes.push(`${endpoint} is resolved once, when the pin route is written; if ${ctx.friend}'s address changes, apply again`);
+}
+
+/** A fwmark and routing table per listener link, distinct within the peering. */
+function replyMarks(ctx: Ctx): Map<string, number> {
+  const marks = new Map<string, number>();
+  const used = new Set<number>();
+  for (const link of ctx.p.links.filter((l) => isListener(ctx, l))) {
+    let mark = linuxNames.replyMark(ctx.p, link.name);
+    while (used.has(mark)) mark++;
+    used.add(mark);
+    marks.set(link.name, mark);
+  }
+  return marks;
+}
+
+const hex = (n: number) => `0x${n.toString(16)}`;
+
+function renderReplyPath(ctx: Ctx, link: Link, mark: number | undefined): void {
+  // The listener answers by its routing table, whose default route may leave by another WAN than
+  // the one the friend came in on, and that ISP drops answers from an address it never gave out.
+  // nftables marks the friend's connection as it arrives on this link's WAN (renderNftables); its
+  // answers carry the mark and a rule routes them by a table whose only route leaves by that WAN.
+  if (mark === undefined) return;
+  const wan = myWan(ctx, link);
+  const why = `answers to ${ctx.friend} on ${link.name} leave through ${wan.interface}, where ${ctx.friend} reaches us, whatever the default route`;
+  ctx.commands.push({ run: `ip route replace default ${wan.gateway !== undefined ? `via ${wan.gateway} ` : ""}dev ${wan.interface} table ${mark}`, why });
+  ctx.commands.push({ run: `ip rule del fwmark ${hex(mark)} lookup ${mark} 2>/dev/null; ip rule add fwmark ${hex(mark)} lookup ${mark}`, why: `packets marked for ${link.name}'s answers are routed by table ${mark}` });
+}
+
+// --- nftables -------------------------------------------------------------------------------
+
+function renderNftables(ctx: Ctx, marks: Map<string, number>): void {
+  const table = `inet ${linuxNames.nftTable}`;
+  // nft reads a name that starts with a digit as a number: the prefix keeps every peering name a name.
+  const chain = (role: string) => `bgpals-${ctx.p.name}-${role}`;
+  const input: string[] = [];
+  const forward: string[] = [];
+  const prerouting: string[] = [];
+  const output: string[] = [];
+  const comment = (text: string) => `comment ${JSON.stringify(text.slice(0, 120))}`;
+  for (const link of ctx.p.links) {
+    const iface = linuxNames.tunnelInterface(link, ctx.friend);
+    const wan = myWan(ctx, link).interface;
+    const transport = linkKind(link.kind).transport(link);
+    if (isListener(ctx, link)) {
+      input.push(`iifname ${JSON.stringify(wan)} ${transport} dport ${link.port} accept ${comment(`${ctx.friend} reaches the ${link.name} tunnel on ${wan} only`)}`);
+      const mark = marks.get(link.name)!;
+      prerouting.push(`iifname ${JSON.stringify(wan)} ${transport} dport ${link.port} ct mark set ${hex(mark)} ${comment(`${ctx.friend}'s ${link.name} connection, marked as it arrives on ${wan}`)}`);
+      output.push(`ct mark ${hex(mark)} meta mark set ct mark ${comment(`answers on ${link.name} leave through ${wan}`)}`);
+    }
+    input.push(`iifname ${JSON.stringify(iface)} tcp dport 179 accept ${comment(`BGP from ${ctx.friend}, on the ${link.name} tunnel only`)}`);
+    forward.push(`oifname ${JSON.stringify(iface)} tcp flags syn tcp option maxseg size set rt mtu ${comment(`clamp TCP MSS to the ${link.name} tunnel's MTU`)}`);
+  }
+  const chains: Array<{ name: string; hook: string; rules: string[] }> = [
+    { name: chain("input"), hook: "type filter hook input priority filter - 5; policy accept;", rules: input },
+    { name: chain("forward"), hook: "type filter hook forward priority mangle; policy accept;", rules: forward },
+  ];
+  if (prerouting.length > 0) {
+    chains.push({ name: chain("prerouting"), hook: "type filter hook prerouting priority mangle; policy accept;", rules: prerouting });
+    // A route chain looks the route up again once the mark is set.
+    chains.push({ name: chain("output"), hook: "type route hook output priority mangle; policy accept;", rules: output });
+  }
+  // Declaring the chains and flushing them first makes the file safe to load again: the chains
+  // end up holding exactly these rules, and other peerings' chains in the table are left alone.
+  const lines = [
+    `# bgpals: peering ${ctx.p.name}, side ${ctx.me}: the tunnel port, BGP and MSS clamping (its own chains in table ${table})`,
+    `table ${table} {`,
+    ...chains.map((c) => `\tchain ${c.name} {\n\t\t${c.hook}\n\t}`),
+    "}",
+    ...chains.map((c) => `flush chain ${table} ${c.name}`),
+    `table ${table} {`,
+    ...chains.map((c) => [`\tchain ${c.name} {`, ...c.rules.map((r) => `\t\t${r}`), "\t}"].join("\n")),
+    "}",
+    "",
+  ];
+  const path = linuxNames.nftablesFile(ctx.p);
+  ctx.files.push({ path, mode: "0644", content: lines.join("\n"), why: `firewall rules of the peering with ${ctx.friend}` });
+  ctx.commands.push({ run: `nft -f ${path}`, why: `load the rules (table ${table}, chains ${chains.map((c) => c.name).join(", ")})` });
+  ctx.notes.push(`nftables rules live in their own table: an input chain elsewhere that drops by policy still drops the tunnel port and BGP; accept them there too`);
+}
+
+// --- BIRD -----------------------------------------------------------------------------------
+
+function seconds(text: string): number {
+  return Math.max(1, Math.ceil((durationMs(text) ?? 0) / 1000));
+}
+
+function renderBird(ctx: Ctx): BirdFilter[] {
+  const { p } = ctx;
+  const filters = peeringFilters({ p, me: ctx.me, friend: ctx.friend, inputName: (l) => linuxNames.inputFilter(p, l), outputName: (l) => linuxNames.outputFilter(p, l) });
+  const lines: string[] = [
+    `# bgpals: peering ${p.name}, side ${ctx.me} (AS${ctx.mine.asn}) with ${ctx.friend} (AS${ctx.theirs.asn})`,
+    `# bgpals writes this file and nothing else of BIRD's configuration; bird.conf includes it (${BIRD_INCLUDE_LINE})`,
+    "",
+    `# Our networks come into BIRD while they are on an interface (as RouterOS announces a network only while it is routed).`,
+    `protocol direct ${linuxNames.networksProtocol(p)} {`,
+    `\tipv4 { import where net ~ [ ${ctx.mine.networks.join(", ")} ]; export none; };`,
+    `\tinterface "*";`,
+    "}",
+    "",
+  ];
+  for (const filter of filters) {
+    lines.push(`filter ${filter.name} {`);
+    for (const rule of filter.rules) lines.push(`\t# ${rule.why}`, `\t${ruleText(rule, ctx.mine.asn)}`);
+    lines.push("}", "");
+  }
+  const hold = seconds(p.policy.timers.hold);
+  const keepalive = Math.min(seconds(p.policy.timers.keepalive), Math.max(1, Math.floor(hold / 3)));
+  for (const link of p.links) {
+    const role = isPrimary(p, link) ? "primary" : "backup";
+    lines.push(
+      `# eBGP with ${ctx.friend} (AS${ctx.theirs.asn}) over ${link.name}, ${role}`,
+      `protocol bgp ${linuxNames.bgpProtocol(p, link.name)} {`,
+      `\tdescription "bgpals ${p.name} ${link.name} (${role})";`,
+      `\tlocal ${link.address[ctx.me]!} as ${ctx.mine.asn};`,
+      `\tneighbor ${link.address[ctx.friend]!} as ${ctx.theirs.asn};`,
+      `\thold time ${hold};`,
+      `\tkeepalive time ${keepalive};`,
+      "\tgraceful restart on;",
+      "\tipv4 {",
+      `\t\timport filter ${linuxNames.inputFilter(p, link.name)};`,
+      `\t\texport filter ${linuxNames.outputFilter(p, link.name)};`,
+      // Filtered routes stay visible (birdc show route filtered, bgpals why); the receive limit bounds them.
+      "\t\timport keep filtered on;",
+      // The cap counts every route received, filtered or not, as RouterOS's limit-process-routes does;
+      // a friend past it is cut off until someone looks (birdc enable), as RouterOS holds the session down.
+      `\t\treceive limit ${p.policy.maxPrefixes} action disable;`,
+      `\t\timport limit ${p.policy.maxPrefixes} action disable;`,
+      "\t\tnext hop self;",
+      "\t};",
+      "}",
+      "",
+    );
+  }
+  const path = linuxNames.birdInclude(p);
+  ctx.files.push({ path, mode: "0644", content: lines.join("\n"), why: `BIRD's part of the peering with ${ctx.friend}` });
+  ctx.commands.push({ run: `grep -qxF ${quote(BIRD_INCLUDE_LINE)} ${BIRD_CONF} || echo ${quote(BIRD_INCLUDE_LINE)} >> ${BIRD_CONF}`, why: "bird.conf includes every bgpals peering's file, once (BIRD refuses a protocol defined twice)" });
+  ctx.commands.push({ run: "birdc configure check", why: "BIRD reads the new configuration without taking it" });
+  ctx.commands.push({ run: "birdc configure", why: 'BIRD takes it; anything but "Reconfigured" means undo' });
+  ctx.notes.push(`the friend's routes reach the kernel through bird.conf's own protocol kernel, which must export BGP routes (export all, or export where source = RTS_BGP)`);
+  ctx.notes.push(`BIRD's router id is bird.conf's: it should read router id ${ctx.mine.routerId}; (this side's routerId)`);
+  return filters;
+}

@@ -1,0 +1,66 @@
+// Linux variants of the example peerings, and BIRD and nftables run on what the render writes.
+import { spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Peering } from "../../../src/core/peering.js";
+import type { LinuxRendered } from "../../../src/platforms/linux-bird/render/render.js";
+import { mustParse, repoRoot, tempDir } from "../../helpers.js";
+
+export const LINUX_EXAMPLES = {
+  /** S1 with both sides on Linux: alice listens on two WANs, remi dials from a PPP and an Ethernet WAN. */
+  linux: "peers/s1-alice-remi-linux.peering.json",
+  /** S1 with alice on RouterOS 7.24 and remi on Linux. */
+  mixed: "peers/s1-alice-remi-mixed.peering.json",
+} as const;
+
+export function linuxExampleJson(name: keyof typeof LINUX_EXAMPLES): Record<string, any> {
+  return JSON.parse(readFileSync(join(repoRoot, LINUX_EXAMPLES[name]), "utf8"));
+}
+
+export function linuxExample(name: keyof typeof LINUX_EXAMPLES): Peering {
+  return mustParse(linuxExampleJson(name));
+}
+
+export function fileOf(out: LinuxRendered, path: string): string {
+  const file = out.files.find((f) => f.path === path);
+  if (file === undefined) throw new Error(`the render has no ${path}; it has ${out.files.map((f) => f.path).join(", ")}`);
+  return file.content;
+}
+
+/** A bird.conf like a host's (a LAN on lo, the kernel table), including the rendered file; BIRD parses it and exits. */
+export function birdParse(include: string, extra = ""): { code: number | null; output: string } {
+  const dir = tempDir("bgpals-bird-");
+  writeFileSync(join(dir, "bgpals-test.conf"), include);
+  writeFileSync(
+    join(dir, "bird.conf"),
+    [
+      "router id 192.0.2.1;",
+      "protocol device {}",
+      'protocol direct { ipv4; interface "lo"; }',
+      "protocol kernel { ipv4 { export all; }; }",
+      extra,
+      `include "${dir}/bgpals-*.conf";`,
+      "",
+    ].join("\n"),
+  );
+  const r = spawnSync("/usr/sbin/bird", ["-p", "-c", join(dir, "bird.conf")], { encoding: "utf8", timeout: 20_000 });
+  return { code: r.status, output: `${r.stdout}${r.stderr}` };
+}
+
+/** nft checks the file without applying it, in a network namespace of its own. */
+export function nftCheck(ruleset: string): { code: number | null; output: string } {
+  const dir = tempDir("bgpals-nft-");
+  writeFileSync(join(dir, "rules.nft"), ruleset);
+  const r = spawnSync("unshare", ["-n", "nft", "-c", "-f", join(dir, "rules.nft")], { encoding: "utf8", timeout: 20_000 });
+  return { code: r.status, output: `${r.stdout}${r.stderr}` };
+}
+
+/** Loads the ruleset `times` times into a network namespace of its own and lists what it holds. */
+export function nftLoad(ruleset: string, times: number): { code: number | null; output: string } {
+  const dir = tempDir("bgpals-nft-");
+  const file = join(dir, "rules.nft");
+  writeFileSync(file, ruleset);
+  const script = [...Array(times).fill(`nft -f ${file}`), "nft list ruleset"].join(" && ");
+  const r = spawnSync("unshare", ["-n", "sh", "-c", script], { encoding: "utf8", timeout: 20_000 });
+  return { code: r.status, output: `${r.stdout}${r.stderr}` };
+}
