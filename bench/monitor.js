@@ -92,6 +92,8 @@ function terminal(args, env) {
   /** Ends the program: with ctrl+c (the app's quit, so a --cpu-prof profile gets written) when profiling. */
   const end = async () => {
     if (NODE_FLAGS.length > 0) {
+      pty.write("\u001B");
+      await new Promise((resolve) => setTimeout(resolve, 500));
       pty.write("\u0003");
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 30_000))]);
     }
