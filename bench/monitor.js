@@ -150,11 +150,13 @@ async function monitorScreen(env, routes) {
     await t.waitFor((s) => s.includes("› remi"));
     // One router: enter on the friend opens the monitor at once (no router picker).
     const chosen = performance.now();
+    const cpuAtChoice = cpuSeconds(t.pid);
     const from = t.writes.length;
     t.type("\r");
     const full = new RegExp(`^${count(routes)} routes, [\\d,]+ active$`, "m");
     let loaded = false;
-    const fullView = t.waitFor((s) => full.test(s), 600_000).then((at) => ((loaded = true), at));
+    let loadCpuS = 0;
+    const fullView = t.waitFor((s) => full.test(s), 600_000).then((at) => ((loaded = true), (loadCpuS = cpuSeconds(t.pid) - cpuAtChoice), at));
     // Keys while the routes come in: a filter typed, in a burst, and dropped; each timed to the screen.
     const latencies = [];
     let dropped = 0;
@@ -199,7 +201,7 @@ async function monitorScreen(env, routes) {
     }
     const firstRouteS = (writes[counted.findIndex((n) => n > 0)] - chosen) / 1000;
     const cpu = await idleCpu(t.pid, IDLE_S);
-    return { firstViewS: (shownAt - chosen) / 1000, idleCpu: cpu, rssMb: peakRssMb(t.pid), frameGapMs: gap, gapAtMs: gapAt, gapAfter, arrivingGapMs: arriving, firstRouteS, frames: writes.length, latencies, dropped, droppedKeys, probes, routes };
+    return { firstViewS: (shownAt - chosen) / 1000, idleCpu: cpu, rssMb: peakRssMb(t.pid), frameGapMs: gap, gapAtMs: gapAt, gapAfter, arrivingGapMs: arriving, firstRouteS, frames: writes.length, loadCpuS, latencies, dropped, droppedKeys, probes, routes };
   } finally {
     await t.end();
   }
@@ -231,7 +233,7 @@ async function main() {
       const median = sorted[Math.floor(sorted.length / 2)] ?? NaN;
       if (monitor !== null) {
         console.log(
-          `  monitor screen: first full view ${monitor.firstViewS.toFixed(1)} s, idle CPU ${monitor.idleCpu.toFixed(1)}% of a core over ${IDLE_S} s, peak RSS ${monitor.rssMb.toFixed(0)} MB, ` +
+          `  monitor screen: first full view ${monitor.firstViewS.toFixed(1)} s (its own CPU meanwhile ${monitor.loadCpuS.toFixed(1)} s), idle CPU ${monitor.idleCpu.toFixed(1)}% of a core over ${IDLE_S} s, peak RSS ${monitor.rssMb.toFixed(0)} MB, ` +
             `largest frame gap ${monitor.frameGapMs.toFixed(0)} ms (${monitor.frames} writes; at ${monitor.gapAtMs.toFixed(0)} ms, after ${count(monitor.gapAfter)} routes shown; ` +
             `first route at ${monitor.firstRouteS.toFixed(2)} s, largest gap from then ${monitor.arrivingGapMs.toFixed(0)} ms), input-to-screen latency while routes arrive median ${median.toFixed(0)} ms, max ${(sorted.at(-1) ?? NaN).toFixed(0)} ms ` +
             `(${monitor.latencies.length} keys in ${monitor.probes} rounds), dropped keys ${monitor.dropped}${monitor.dropped > 0 ? ` (${monitor.droppedKeys.join(", ")}: not on screen within 10 s)` : ""}`,
