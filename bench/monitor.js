@@ -95,7 +95,7 @@ function terminal(args, env) {
       pty.write("\u001B");
       await new Promise((resolve) => setTimeout(resolve, 500));
       pty.write("\u0003");
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 30_000))]);
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 90_000))]);
     }
     pty.kill();
   };
