@@ -27,7 +27,7 @@
 import { spawn as spawnPty } from "@lydell/node-pty";
 import xterm from "@xterm/headless";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -212,9 +212,9 @@ async function main() {
   const results = [];
   for (const size of SIZES) {
     const lab = await startLab();
+    const home = mkdtempSync(join(tmpdir(), "bgpals-bench-monitor-"));
     try {
       const alice = lab.routers.find((r) => r.name === "alice");
-      const home = mkdtempSync(join(tmpdir(), "bgpals-bench-monitor-"));
       const env = { BGPALS_HOME: home, BGPALS_PASSWORD: alice.password };
       const add = spawnSync(process.execPath, [BIN, "router", "add", "home", "--host", alice.host, "--port", String(alice.port), "--user", alice.user], { env: { ...process.env, ...env, CI: "true" }, encoding: "utf8" });
       if (add.status !== 0) throw new Error(`router add: ${add.stderr}`);
@@ -242,6 +242,7 @@ async function main() {
       results.push({ size, watch, monitor, median, max: sorted.at(-1) ?? NaN });
     } finally {
       await lab.stop();
+      rmSync(home, { recursive: true, force: true });
     }
   }
   console.log("");
