@@ -33,16 +33,22 @@ export class BestPaths {
     }
   }
 
-  /** What changed since the last call, the table now holding every update noted. */
-  changes(): RouteEvent[] {
+  /**
+   * What changed since the last call, the table now holding every update noted: of the first
+   * `limit` prefixes touched, in the order they were; the rest stay pending for the next call
+   * (a whole table's worth at once is a long pause).
+   */
+  changes(limit = Infinity): RouteEvent[] {
     const events: RouteEvent[] = [];
+    let looked = 0;
     for (const [prefix, before] of this.#before) {
+      if (looked++ >= limit) break;
+      this.#before.delete(prefix);
       const after = bestOf(this.table.routesTo(prefix), before);
       if (before === null && after !== null) events.push({ event: "prefix-arrived", prefix, gateway: after.gateway, link: after.link });
       else if (before !== null && after === null) events.push({ event: "prefix-withdrawn", prefix });
       else if (before !== null && after !== null && before.gateway !== after.gateway) events.push({ event: "best-path-moved", prefix, from: before, to: after });
     }
-    this.#before.clear();
     return events;
   }
 

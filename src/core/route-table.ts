@@ -178,6 +178,13 @@ class IdIndex {
     this.#resize(1024);
   }
 
+  /** Room for `count` keys without a resize (each one rehashes every key, at once). */
+  reserve(count: number): void {
+    let size = this.#keys.length;
+    while (count * 4 > size * 3) size *= 2;
+    if (size > this.#keys.length) this.#resize(size);
+  }
+
   /** Stores key -> slot; true when the key is new. */
   #put(key: number, slot: number): boolean {
     const keys = this.#keys;
@@ -251,8 +258,18 @@ export class RouteTable {
   #filter = "";
   #pattern: RegExp | null = null;
   #filterChanged = false;
+  /** Routes of #order the filter has looked at: #view holds the matches among order[0, #scanned). */
+  #scanned = 0;
+  readonly #filterSlice: number;
 
-  constructor() {
+  /**
+   * `filterSlice`: routes a new filter looks at per settle (default all). A screen sets it so a
+   * filter over a million routes is a few ms per frame, not one long pause: until it is through,
+   * the view holds the matches found so far (all in order, from the top), `filtering` says so, and
+   * the revision moves on each settle, so a view drawn per revision comes back for the rest.
+   */
+  constructor(options: { filterSlice?: number } = {}) {
+    this.#filterSlice = Math.max(1, options.filterSlice ?? Infinity);
     this.#grow(INITIAL_CAPACITY);
   }
 
@@ -277,6 +294,22 @@ export class RouteTable {
     // Nobody may read the order for a while (the view hidden): settling here keeps each sort and
     // merge to a few tens of ms, where a million routes sorted at once would freeze the screen.
     if (this.#pending.length >= SETTLE_PENDING) this.settle();
+  }
+
+  /**
+   * Makes room for `count` routes in all, when it is known before they come (a router counts them
+   * first): growing the slots and the index as they arrive copies and rehashes them at once, each
+   * step a longer pause the bigger the table (about 100 ms near a million).
+   */
+  reserve(count: number): void {
+    if (count > this.#capacity) this.#grow(count);
+    this.#slotOf.reserve(count);
+    if (count > this.#order.length) {
+      const order = new Uint32Array(count);
+      order.set(this.#order.subarray(0, this.#orderLength));
+      if (this.#view === this.#order) this.#view = order;
+      this.#order = order;
+    }
   }
 
   /** Removes routes by `.id`; unknown ids are ignored. */
@@ -338,10 +371,15 @@ export class RouteTable {
     return rows;
   }
 
-  /** Routes the filter lets through. */
+  /** Routes the filter lets through (found so far, while `filtering`). */
   get matching(): number {
     this.settle();
     return this.#viewLength;
+  }
+
+  /** A new filter has not looked at every route yet (with a `filterSlice`): `matching` will grow. */
+  get filtering(): boolean {
+    return this.#filter !== "" && this.#scanned < this.#orderLength;
   }
 
   counts(): RouteCounts {
@@ -411,29 +449,57 @@ export class RouteTable {
     return low < this.#viewLength && this.#view[low] === slot ? low : -1;
   }
 
-  /** Brings the order (and the filtered view) up to date; window and counts do it when needed. */
+  /**
+   * Brings the order (and the filtered view) up to date; window and counts do it when needed.
+   * With a `filterSlice`, a new filter's view is built a slice per settle (see the constructor).
+   */
   settle(): void {
     const filterChanged = this.#filterChanged;
-    if (this.#pending.length === 0 && this.#freedSinceSettle === 0 && !filterChanged) return;
+    if (this.#pending.length === 0 && this.#freedSinceSettle === 0 && !filterChanged && !this.filtering) return;
     const flags = this.#flags;
-    if (this.#freedSinceSettle > 0) this.#orderLength = compact(this.#order, this.#orderLength, flags);
+    const filtered = this.#filter !== "" && !filterChanged && this.#view !== this.#order;
+    if (this.#freedSinceSettle > 0) {
+      if (filtered) this.#scanned = live(this.#order, this.#scanned, flags);
+      this.#orderLength = compact(this.#order, this.#orderLength, flags);
+    }
     const added = this.#livePending();
     if (!this.#inOrder(added)) added.sort((a, b) => this.#compare(a, b));
+    // Of the routes added, those that sort before the first one the filter has not looked at yet
+    // (all of them once it has looked at every route); the others it will come to.
+    const seen = filtered && this.#scanned < this.#orderLength ? this.#countBefore(added, this.#order[this.#scanned]!) : added.length;
     this.#order = this.#mergeInto(this.#order, this.#orderLength, added);
     this.#orderLength += added.length;
 
     if (this.#filter === "") {
       this.#view = this.#order;
       this.#viewLength = this.#orderLength;
-    } else if (filterChanged || this.#view === this.#order) {
-      this.#view = new Uint32Array(Math.max(INITIAL_CAPACITY, this.#orderLength));
-      this.#viewLength = this.#select(this.#order, this.#orderLength, this.#view);
+      this.#scanned = this.#orderLength;
     } else {
-      if (this.#freedSinceSettle > 0) this.#viewLength = compact(this.#view, this.#viewLength, flags);
-      const matching = new Uint32Array(added.length);
-      const n = this.#select(added, added.length, matching);
-      this.#view = this.#mergeInto(this.#view, this.#viewLength, matching.subarray(0, n));
-      this.#viewLength += n;
+      if (!filtered) {
+        this.#view = new Uint32Array(Math.max(INITIAL_CAPACITY, this.#orderLength));
+        this.#viewLength = 0;
+        this.#scanned = 0;
+      } else {
+        if (this.#freedSinceSettle > 0) this.#viewLength = compact(this.#view, this.#viewLength, flags);
+        const matching = new Uint32Array(seen);
+        const n = this.#select(added, seen, matching);
+        this.#view = this.#mergeInto(this.#view, this.#viewLength, matching.subarray(0, n));
+        this.#viewLength += n;
+        this.#scanned += seen;
+      }
+      // Further into the order, a slice at most: what is found there sorts after the whole view.
+      const end = Math.min(this.#orderLength, this.#scanned + this.#filterSlice);
+      if (end > this.#scanned) {
+        if (this.#viewLength + (end - this.#scanned) > this.#view.length) {
+          const view = new Uint32Array(Math.max(INITIAL_CAPACITY, this.#orderLength));
+          view.set(this.#view.subarray(0, this.#viewLength));
+          this.#view = view;
+        }
+        this.#viewLength += this.#select(this.#order.subarray(this.#scanned, end), end - this.#scanned, this.#view.subarray(this.#viewLength));
+        this.#scanned = end;
+      }
+      // More to look at: a view that redraws per revision comes back for it.
+      if (this.#scanned < this.#orderLength) this.#revision++;
     }
     this.#pending = [];
     this.#filterChanged = false;
@@ -454,6 +520,18 @@ export class RouteTable {
       if ((flags[slot]! & LIVE) !== 0) added[n++] = slot;
     }
     return n === added.length ? added : added.subarray(0, n);
+  }
+
+  /** How many of `sorted` (slots in order) sort before `slot`: a binary search. */
+  #countBefore(sorted: Uint32Array, slot: number): number {
+    let low = 0;
+    let high = sorted.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.#compare(sorted[middle]!, slot) < 0) low = middle + 1;
+      else high = middle;
+    }
+    return low;
   }
 
   /** A router prints its table in order (by prefix) more often than not: then there is nothing to sort. */
@@ -642,6 +720,13 @@ export function filterProblem(text: string): string | null {
     // "Invalid regular expression: /(/i: Unterminated group" says the expression back: its tail is the news.
     return message.slice(message.lastIndexOf(": ") + 2) || message;
   }
+}
+
+/** How many of the first `length` of `slots` are still live. */
+function live(slots: Uint32Array, length: number, flags: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < length; i++) if ((flags[slots[i]!]! & LIVE) !== 0) n++;
+  return n;
 }
 
 /** Drops freed slots from the first `length` of `slots`, in place; returns the new length. */

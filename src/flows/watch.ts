@@ -50,6 +50,11 @@ const WAKE_GAP_MS = 1000;
 export const SNAPSHOT_ROUTES = 10_000;
 /** Changes that come together (a best path moving is two updates) are told together after this pause. */
 const SETTLE_MS = 100;
+/**
+ * Prefixes looked at for best-path changes in one turn of the event loop (a few ms); more wait for
+ * the next turn, so the screen draws between (a table reloaded is a million of them).
+ */
+export const BEST_PATHS_PER_TURN = 8192;
 const BACKOFF_MS = [250, 500, 1000, 2000, 5000, 10_000];
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -82,7 +87,9 @@ export async function watchRouter(options: WatchOptions): Promise<void> {
   let snapshotSent = false;
   let failures = 0;
   const emit = (events: readonly MonitorEvent[]) => {
-    for (const e of events) options.onEvent({ ...e, time: time() });
+    // One time for what came together: a burst of best paths moving can be a route table's worth.
+    const at = events.length === 0 ? "" : time();
+    for (const e of events) options.onEvent({ ...e, time: at });
   };
   while (!options.signal.aborted) {
     let router: Router | null = null;
@@ -131,12 +138,16 @@ export async function watchRouter(options: WatchOptions): Promise<void> {
               routes.table.upsert(updates);
               routes.table.remove(removed);
               if (loaded && best.pending > 0 && settleTimer === undefined) {
-                settleTimer = setTimeout(() => {
-                  settleTimer = undefined;
-                  emit(best.changes());
-                }, SETTLE_MS);
+                const tell = (): void => {
+                  emit(best.changes(BEST_PATHS_PER_TURN));
+                  // The rest on the next turn (after timers: the screen's frame); nothing noted meanwhile is lost.
+                  settleTimer = best.pending > 0 ? setTimeout(tell, 0) : undefined;
+                };
+                settleTimer = setTimeout(tell, SETTLE_MS);
               }
             },
+            // Room for the table before it comes, not grown (and rehashed) as it arrives.
+            onExpected: (count) => routes.table.reserve(count),
             onLoaded: () => {
               loaded = true;
               // After a reconnect, what changed meanwhile is told (where the table is small enough to compare).

@@ -148,6 +148,8 @@ export interface RouteFeedOptions {
   readonly onUpdates: (routes: RouteUpdate[], removed: string[]) => void;
   /** The table as it was when the feed started is all in (once per feed). */
   readonly onLoaded?: (routes: number) => void;
+  /** How many routes are coming, where the router says so before sending them (room is made once). */
+  readonly onExpected?: (routes: number) => void;
   /** The link a gateway belongs to (a friend's tunnel address → `isp1`). */
   readonly linkOf?: (gateway: string) => string | undefined;
   /** Ends the feed; the promise then resolves. */

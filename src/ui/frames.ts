@@ -4,6 +4,13 @@
 export const FRAME_MS = 33;
 
 /**
+ * Routes a new filter of the route view looks at per frame (RouteTable's `filterSlice`): a few ms,
+ * so typing a filter over a million routes does not hold up the screen; the matches fill in over
+ * the next frames.
+ */
+export const FILTER_SLICE = 65_536;
+
+/**
  * Ink's `maxFps` for the app. Ink's limit is a debounce: a render asked for within 1000/maxFps ms
  * of the last one postpones the frame. At Ink's default of 30 (34 ms) the 33 ms frame timer kept
  * postponing it, and a frame went out only every second or third tick (gaps of 70 to 140 ms while

@@ -212,6 +212,104 @@ describe("filter", () => {
   });
 });
 
+describe("a filter in slices (filterSlice)", () => {
+  const SLICE = 100;
+  const ROUTES = 2_000;
+  // Every third route matches "64520": matches spread over the whole table.
+  const load = (first: number, count: number, step = 1) =>
+    Array.from({ length: count }, (_, i) => {
+      const n = first + i * step;
+      return route(n, `10.${(n >> 8) & 255}.${n & 255}.0/24`, { asPath: n % 3 === 0 ? "64513,64520" : "64513" });
+    });
+  const ids = (table: RouteTable) => table.window(0, table.size).map((r) => r.id);
+
+  test("a new filter looks at a slice per settle: the matches found so far are in order from the top, and all of them at the end", () => {
+    const whole = new RouteTable();
+    const sliced = new RouteTable({ filterSlice: SLICE });
+    for (const table of [whole, sliced]) {
+      table.upsert(load(1, ROUTES));
+      table.window(0, 1);
+      table.setFilter("64520");
+    }
+    const expected = ids(whole);
+    expect(expected.length).toBe(Math.floor(ROUTES / 3));
+    let settles = 0;
+    let revision = sliced.revision;
+    for (;;) {
+      // One read, one settle: what it shows is what has been found.
+      const found = ids(sliced);
+      settles++;
+      expect(found).toEqual(expected.slice(0, found.length));
+      if (!sliced.filtering) break;
+      // Still looking: the revision moved, so a view drawn per revision comes back.
+      expect(sliced.revision).toBeGreaterThan(revision);
+      revision = sliced.revision;
+      expect(found.length).toBeLessThan(expected.length);
+    }
+    expect(settles).toBe(ROUTES / SLICE);
+    expect(ids(sliced)).toEqual(expected);
+    expect(sliced.counts().matching).toBe(expected.length);
+  });
+
+  test("routes added and removed while the filter is still looking, before and past where it got, all end up right", () => {
+    const whole = new RouteTable();
+    const sliced = new RouteTable({ filterSlice: SLICE });
+    const both = (change: (table: RouteTable) => void) => [whole, sliced].forEach(change);
+    // Odd ids now; even ids come while the filter looks, some before where it got, some after.
+    both((table) => table.upsert(load(1, ROUTES / 2, 2)));
+    both((table) => table.setFilter("64520"));
+    sliced.matching;
+    expect(sliced.filtering).toBe(true);
+    for (let round = 0; round < 12; round++) {
+      both((table) => {
+        table.upsert(load(2 + round * 160, 80, 2));
+        table.upsert(load(ROUTES - round * 40, 20, 2));
+        table.remove([`*${(1 + round * 150).toString(16).toUpperCase()}`, `*${(ROUTES - 1 - round * 40).toString(16).toUpperCase()}`]);
+        // A route changed in place, and one moved (a new AS path: out of the filter or into it).
+        table.upsert([route(3 + round * 6, `10.0.${(3 + round * 6) & 255}.0/24`, { asPath: "64513,64520", active: false })]);
+        table.upsert([route(9 + round * 6, `10.0.${(9 + round * 6) & 255}.0/24`, { asPath: round % 2 ? "64520" : "64513" })]);
+      });
+      const found = sliced.matching;
+      expect(sliced.window(0, found).map((r) => r.id)).toEqual(ids(whole).slice(0, found));
+    }
+    while (sliced.filtering) sliced.matching;
+    expect(ids(sliced)).toEqual(ids(whole));
+    expect(sliced.counts()).toEqual(whole.counts());
+    // Back to no filter, and to another filter: complete again.
+    both((table) => table.setFilter(""));
+    expect(ids(sliced)).toEqual(ids(whole));
+    expect(sliced.filtering).toBe(false);
+  });
+
+  test("without a slice a filter is complete at the first read", () => {
+    const table = new RouteTable();
+    table.upsert(load(1, ROUTES));
+    table.setFilter("64520");
+    expect(table.matching).toBe(Math.floor(ROUTES / 3));
+    expect(table.filtering).toBe(false);
+  });
+});
+
+describe("reserve", () => {
+  test("room made before the routes come changes nothing they show, and routes already there stay", () => {
+    const grown = new RouteTable();
+    const reserved = new RouteTable();
+    const first = Array.from({ length: 300 }, (_, i) => route(i + 1, `10.1.${i & 255}.${i >> 8}/32`));
+    const rest = Array.from({ length: 5_000 }, (_, i) => route(i + 301, `10.${2 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}/32`, { active: i % 2 === 0 }));
+    grown.upsert(first);
+    reserved.upsert(first);
+    reserved.window(0, 1);
+    reserved.reserve(5_300);
+    for (const table of [grown, reserved]) for (let i = 0; i < rest.length; i += 700) table.upsert(rest.slice(i, i + 700));
+    expect(reserved.all()).toEqual(grown.all());
+    expect(reserved.counts()).toEqual(grown.counts());
+    for (const id of ["*1", "*12C", "*12D", "*14B4"]) {
+      expect(reserved.get(id)).toEqual(grown.get(id));
+      expect(reserved.positionOf(id)).toBe(grown.positionOf(id));
+    }
+  });
+});
+
 describe("window and counts", () => {
   test("a window is the slice of the order, clipped at the end", () => {
     const table = new RouteTable();

@@ -16,8 +16,8 @@ const ISP2 = "10.255.0.5";
 
 afterEach(() => cleanup());
 
-function filledTable(count = ROUTES): RouteStore {
-  const table = new RouteStore();
+function filledTable(count = ROUTES, options: { filterSlice?: number } = {}): RouteStore {
+  const table = new RouteStore(options);
   const routes: RouteUpdate[] = Array.from({ length: count }, (_, i) => ({
     id: `*${(i + 1).toString(16).toUpperCase()}`,
     prefix: `10.${i >> 8}.${i & 255}.0/24`,
@@ -131,6 +131,21 @@ describe("RouteTable view", () => {
     await press("/", () => frame().includes("filter /"));
     for (const char of "ISP2$") await press(char, () => frame().includes(`${char}▏`));
     await waitFor(() => frame().includes("2,500 match"), frame);
+  });
+
+  test("a filter looked for a slice per frame: the matches so far, then all of them, with no key pressed", async () => {
+    const table = filledTable(ROUTES, { filterSlice: ROUTES / 10 });
+    const { app, frame, press } = start(table);
+    await waitFor(() => frame().includes("5,000 routes"), frame);
+    await press("/", () => frame().includes("filter /"));
+    // Every other route, all through the table: the first rows are there at once, the count grows.
+    app.stdin.write("64513 64513");
+    await waitFor(() => frame().includes("/64513 64513▏: 2,500 match"), frame);
+    expect(frame()).not.toContain("so far");
+    const looking = app.frames.map(plain).filter((f) => f.includes("/64513 64513▏") && f.includes("match so far"));
+    expect(looking.length).toBeGreaterThan(0);
+    expect(routeLines(looking[0]!)).toHaveLength(HEIGHT - 4);
+    expect(routeLines(frame()).every((line) => line.includes(ISP2))).toBe(true);
   });
 
   test("while routes stream in it says so and the counts grow", async () => {

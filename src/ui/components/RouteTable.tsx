@@ -100,7 +100,7 @@ function countsLine(table: RouteStore, state: RouteTableState, streaming: boolea
   let line = `${formatCount(counts.total)} ${counts.total === 1 ? "route" : "routes"}, ${formatCount(counts.active)} active`;
   if (streaming) line += " · streaming…";
   if (state.filter !== "" || state.editingFilter) {
-    line += ` · filter ${state.editingFilter ? `/${state.filter}▏` : `"${state.filter}"`}: ${formatCount(counts.matching)} match`;
+    line += ` · filter ${state.editingFilter ? `/${state.filter}▏` : `"${state.filter}"`}: ${formatCount(counts.matching)} match${table.filtering ? " so far" : ""}`;
   }
   return line;
 }

@@ -40,8 +40,10 @@ export function ScreenFrame({ title, scope, focused, children }: ScreenFrameProp
           </Box>
         ) : null}
       </Box>
-      {/* The body gives way (clipped) before the hints do. */}
-      <Box flexDirection="column" flexGrow={1} flexShrink={1} overflow="hidden">
+      {/* The body gives way (clipped) before the hints do. Clipped top to bottom only: lines are cut
+          to the width already (wrap or truncate), and a sideways clip makes Ink slice every line
+          of every frame again (a third of a frame's cost while a route table streams in). */}
+      <Box flexDirection="column" flexGrow={1} flexShrink={1} overflowY="hidden">
         {children}
       </Box>
       {focused ? <KeyHints scope={scope} /> : null}

@@ -5,12 +5,14 @@
 // Keys typed in a burst (the program was busy, or fingers fast) reach Ink as one string, "jjj" or
 // "/10.2": that is split into keys here, and the keys are handed out one at a time, each after
 // React has drawn what the one before did, so each lands where the screen then says it goes.
-// "Drawn" is React's scheduler having run the render the key asked for: a key waits as a
-// low-priority task of the scheduler React itself renders with, ordered after the render already
-// queued (a render that yields half way on a busy machine still finishes first), and, unlike an
-// idle task, not starved by the renders of a table that keeps streaming in.
+// "Drawn" is React's scheduler having run the render the key asked for: a key waits as a task of
+// the scheduler React itself renders with, at the renders' own (normal) priority, queued from a
+// microtask that comes after the one in which React queues the render a key asked for. So it runs
+// after that render (one that yields half way on a busy machine still finishes first), and, being
+// first in line among later renders, is never starved by the renders of a table that keeps
+// streaming in: as a low-priority task it could wait for those up to its 10 s expiry.
 import { useInput, type Key } from "ink";
-import { unstable_LowPriority as LOW, unstable_scheduleCallback as scheduleCallback } from "scheduler";
+import { unstable_NormalPriority as NORMAL, unstable_scheduleCallback as scheduleCallback } from "scheduler";
 import { createContext, useContext, useLayoutEffect, useMemo, useRef, type ReactNode } from "react";
 
 /** Ink's key, and `paste` for text that came between bracketed-paste markers (one paste, enter inside it is text). */
@@ -113,13 +115,17 @@ function dispatch(hub: KeyHub, input: string, key: HubKey): void {
 function pump(hub: KeyHub): void {
   if (hub.pumping) return;
   hub.pumping = true;
-  scheduleCallback(LOW, () => {
-    hub.pumping = false;
-    const next = hub.queue.shift();
-    if (next === undefined) return;
-    dispatch(hub, ...next);
-    if (hub.queue.length > 0) pump(hub);
-  });
+  // React queues the render of what the last key did in a microtask of its own, queued when that
+  // key set state: this one comes after it, so the render is ahead in the scheduler's line.
+  queueMicrotask(() =>
+    scheduleCallback(NORMAL, () => {
+      hub.pumping = false;
+      const next = hub.queue.shift();
+      if (next === undefined) return;
+      dispatch(hub, ...next);
+      if (hub.queue.length > 0) pump(hub);
+    }),
+  );
 }
 
 const KeysContext = createContext<KeyHub | null>(null);

@@ -17,6 +17,8 @@ export interface RouteFeedOptions {
   readonly onUpdates: (routes: RouteUpdate[], removed: string[]) => void;
   /** The router's table as it was when the feed started is all in (once per feed). */
   readonly onLoaded?: (routes: number) => void;
+  /** How many routes the table holds, before they come (RouterOS 7 counts them first). */
+  readonly onExpected?: (routes: number) => void;
   /** The link a gateway belongs to (the friend's tunnel address → `isp1`); else the interface. */
   readonly linkOf?: (gateway: string) => string | undefined;
   /** Ends the feed; the promise then resolves. */
@@ -34,14 +36,6 @@ export function feedRoutes(options: RouteFeedOptions): Promise<void> {
   return options.dialect.follows ? followRoutes(options) : pollRoutes(options);
 }
 
-function mapLinks(routes: RouteUpdate[], linkOf: RouteFeedOptions["linkOf"]): RouteUpdate[] {
-  if (linkOf === undefined) return routes;
-  return routes.map((route) => {
-    const link = linkOf(route.gateway);
-    return link === undefined || link === route.link ? route : { ...route, link };
-  });
-}
-
 async function followRoutes(options: RouteFeedOptions): Promise<void> {
   const client = await RouterClient.connect(options.target);
   let expected: number;
@@ -50,6 +44,7 @@ async function followRoutes(options: RouteFeedOptions): Promise<void> {
   } finally {
     await client.close().catch(() => undefined);
   }
+  options.onExpected?.(expected);
   let rows = 0;
   let loaded = false;
   let settle: NodeJS.Timeout | undefined;
@@ -67,8 +62,8 @@ async function followRoutes(options: RouteFeedOptions): Promise<void> {
       query: options.query,
       signal: options.signal,
       onBatch: (batch) => {
-        const { routes, removed } = routeUpdatesOf(batch);
-        options.onUpdates(mapLinks(routes, options.linkOf), removed);
+        const { routes, removed } = routeUpdatesOf(batch, options.linkOf);
+        options.onUpdates(routes, removed);
         if (loaded) return;
         rows += batch.size;
         if (rows >= expected) return done();
@@ -95,9 +90,9 @@ async function pollRoutes(options: RouteFeedOptions): Promise<void> {
       query: options.query,
       signal: options.signal,
       onBatch: (batch) => {
-        const { routes } = routeUpdatesOf(batch);
+        const { routes } = routeUpdatesOf(batch, options.linkOf);
         for (const route of routes) seen.add(route.id);
-        options.onUpdates(mapLinks(routes, options.linkOf), []);
+        options.onUpdates(routes, []);
       },
     });
     if (summary.cancelled) return;

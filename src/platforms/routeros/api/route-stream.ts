@@ -191,10 +191,10 @@ export function routeProplist(dialect: Pick<Dialect, "dottedRouteAttributes">): 
 
 /**
  * The routes of a batch of `/ip/route` rows, RouterOS 6 or 7 names alike, and the `.id`s of those
- * reported removed (`.dead=yes`, from a follow). The link is the interface of `immediate-gw`
- * (`10.255.0.1%wg-isp1`), else the BGP peer the route came from.
+ * reported removed (`.dead=yes`, from a follow). The link is `linkOf(gateway)` where it knows one,
+ * else the interface of `immediate-gw` (`10.255.0.1%wg-isp1`), else the BGP peer the route came from.
  */
-export function routeUpdatesOf(batch: PrintBatch): { routes: RouteUpdate[]; removed: string[] } {
+export function routeUpdatesOf(batch: PrintBatch, linkOf?: (gateway: string) => string | undefined): { routes: RouteUpdate[]; removed: string[] } {
   const column = (...names: string[]): number => names.map((name) => batch.column(name)).find((c) => c >= 0) ?? -1;
   const id = column(".id");
   const dead = column(".dead");
@@ -216,8 +216,9 @@ export function routeUpdatesOf(batch: PrintBatch): { routes: RouteUpdate[]; remo
       removed.push(routeId);
       continue;
     }
+    const next = batch.value(row, gateway) ?? "";
     const via = batch.value(row, immediate);
-    let link = via === undefined ? undefined : links.get(via);
+    let link = linkOf?.(next) ?? (via === undefined ? undefined : links.get(via));
     if (link === undefined) {
       const at = via === undefined ? -1 : via.indexOf("%");
       link = at >= 0 ? via!.slice(at + 1) : (batch.value(row, receivedFrom) ?? "");
@@ -227,7 +228,7 @@ export function routeUpdatesOf(batch: PrintBatch): { routes: RouteUpdate[]; remo
     routes.push({
       id: routeId,
       prefix: batch.value(row, prefix) ?? "",
-      gateway: batch.value(row, gateway) ?? "",
+      gateway: next,
       active: batch.is(row, active, "true"),
       localPref: pref === undefined || pref === "" ? null : Number(pref),
       asPath: batch.value(row, asPath) ?? "",

@@ -7,6 +7,7 @@ import { RouteTable } from "../../../core/route-table.js";
 import { friendAddresses, watchFriendRouter } from "../../../flows/monitor.js";
 import { watchRouter, type RoutesState, type WatchEvent } from "../../../flows/watch.js";
 import type { RouterSession } from "../../hooks/use-router-session.js";
+import { FILTER_SLICE } from "../../frames.js";
 import { useTableRevision } from "../../hooks/use-table-revision.js";
 import { useServices } from "../../services.js";
 import type { MonitorAction } from "./monitor-state.js";
@@ -21,7 +22,7 @@ export interface FriendRoutes {
 /** Watches my router and the friend's while connected: what they show goes to `dispatch`, the friend's routes into the table. */
 export function useMonitorWatch(session: RouterSession | null, peering: Peering | undefined, friend: string, dispatch: Dispatch<MonitorAction>): FriendRoutes {
   const services = useServices();
-  const table = useMemo(() => new RouteTable(), []);
+  const table = useMemo(() => new RouteTable({ filterSlice: FILTER_SLICE }), []);
   const revision = useTableRevision(table);
   const [feed, setFeed] = useState<RoutesState>("loading");
   // Keyed by value: a swap of primary gives a new peering object, not new addresses.
