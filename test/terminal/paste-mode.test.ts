@@ -28,6 +28,8 @@ describe("bracketed paste", () => {
     expect(await term.bracketedPaste()).toBe(true);
     term.kill("SIGTERM");
     await term.exited;
+    // The pty may hand over the last bytes after it reports the exit: give them a moment.
+    for (let i = 0; i < 40 && (await term.bracketedPaste()); i++) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(await term.bracketedPaste()).toBe(false);
   });
 });
