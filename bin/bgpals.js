@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// Launcher: runs the compiled CLI (npm ci / npm install build it through `prepare`).
+// Launcher: runs the built CLI, dist/bundle/ (`npm run build`: tsc, then scripts/bundle.js). A
+// checkout builds it on `npm ci` (`prepare`); the packed package ships it, so an installed bgpals
+// starts without building anything.
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-const entry = new URL("../dist/cli/main.js", import.meta.url);
+const entry = new URL("../dist/bundle/main.js", import.meta.url);
 if (!existsSync(fileURLToPath(entry))) {
   process.stderr.write("bgpals: the compiled program is missing; run `npm run build` in the bgpals directory\n");
   process.exit(1);

@@ -2,7 +2,7 @@
 // before a router is asked for a password, connected to or written to. A value out of range is a
 // usage error (exit 2) that names the flag and what it takes. Only plain decimal numbers are read:
 // "0x10", "1e3", " 5" or an empty value are refused rather than quietly taken as something else.
-import { parseApiEndpoint } from "../core/offer.js";
+import { parseApiEndpoint } from "../core/target.js";
 import { UsageError } from "../errors.js";
 
 const DECIMAL = /^\d+(\.\d+)?$/;

@@ -7,6 +7,7 @@ import { PLACEHOLDER_FINGERPRINT } from "./links/ovpn.js";
 import { FINGERPRINT_PATTERN, normalizeFingerprint } from "./certificates.js";
 import { PLACEHOLDER_KEY } from "./links/wireguard.js";
 import { parsePeering, PEERING_FORMAT, type FileProblem, type Peering, type Side } from "./peering.js";
+import { parseApiEndpoint } from "./target.js";
 
 /**
  * A link as the offering side proposes it. The offerer listens: WireGuard responder, OpenVPN server.
@@ -91,7 +92,7 @@ export interface LinkRequest {
   user?: string;
 }
 
-export { PLACEHOLDER_FINGERPRINT, PLACEHOLDER_KEY };
+export { parseApiEndpoint, PLACEHOLDER_FINGERPRINT, PLACEHOLDER_KEY };
 
 /** Tunnel subnets and ports for the offer, avoiding what the router and the peers directory use. */
 export function proposeLinks(
@@ -163,18 +164,8 @@ export function draftPeering(offer: OfferBody, friendWan: (link: string) => stri
 
 // Bare hex or sha256:<hex>, any case (core/certificates.ts).
 const FINGERPRINT = new RegExp(FINGERPRINT_PATTERN);
-// host:port, host a name or an IPv4 address.
-const API_ENDPOINT = /^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})?:\d{1,5}$/;
 const PEM_CERTIFICATE = /^-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\r?\n?$/;
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-
-/** A host:port text → its parts, or null. */
-export function parseApiEndpoint(text: string): { host: string; port: number } | null {
-  if (!API_ENDPOINT.test(text)) return null;
-  const i = text.lastIndexOf(":");
-  const port = Number(text.slice(i + 1));
-  return port >= 1 && port <= 65535 ? { host: text.slice(0, i), port } : null;
-}
 
 function caProblem(value: unknown, what: string): string | null {
   if (value === undefined) return null;

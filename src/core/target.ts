@@ -18,3 +18,17 @@ export interface RouterTarget {
   /** The certificate (SSH: host key) fingerprint pinned on first use; null or absent accepts any and reports it. */
   readonly knownFingerprint?: string | null;
 }
+
+// host:port, host a name or an IPv4 address.
+const API_ENDPOINT = /^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})?:\d{1,5}$/;
+
+/**
+ * A host:port text → its parts, or null. Here rather than beside the offers that carry one, so
+ * the command line checks its flags without loading the peering schema (`bgpals --help` stays quick).
+ */
+export function parseApiEndpoint(text: string): { host: string; port: number } | null {
+  if (!API_ENDPOINT.test(text)) return null;
+  const i = text.lastIndexOf(":");
+  const port = Number(text.slice(i + 1));
+  return port >= 1 && port <= 65535 ? { host: text.slice(0, i), port } : null;
+}

@@ -20,9 +20,10 @@ interface TreesFile {
 // copies it to dist/lab/schema/trees.json next to this module; no build step needed.
 type TreesJson = typeof import("./schema/trees.json", { with: { type: "json" } });
 
-// Next to the module (src under vitest, dist after a build), then the source tree for a
+// Next to the module (src under vitest, dist after a build); from a chunk of the CLI's bundle
+// (dist/bundle/, scripts/bundle.js) the copy tsc left in dist/lab/; then the source tree for a
 // dist/ built before the JSON existed.
-const CANDIDATES = ["./schema/trees.json", "../../src/lab/schema/trees.json"];
+const CANDIDATES = ["./schema/trees.json", "../lab/schema/trees.json", "../../src/lab/schema/trees.json"];
 
 let cache: TreesFile | undefined;
 let sortedVersions: string[] | undefined;
