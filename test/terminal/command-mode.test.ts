@@ -1,6 +1,6 @@
 // The conventions of k9s and lazygit (issue 15), in a real terminal on the lab: the `:` command
-// line (with Tab and history), a regular-expression filter on the monitor's routes, paging keys on
-// Home, and keys bound in the config file (a bad binding stops the start and changes nothing).
+// line (with Tab and history), a regular-expression filter on the monitor's routes (`?` typed in a
+// field is text, not Help), paging keys on Home, and keys bound in the config file (a bad binding stops the start and changes nothing).
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -81,6 +81,9 @@ describe("the : command line", () => {
     const typed = await term.press("a:b", /friend's name: a:b/);
     expect(typed).not.toMatch(/^:/m);
     expect(typed).not.toContain("enter run");
+    // And ? is a question mark, not Help (issue 15).
+    const asked = await term.press("?", /friend's name: a:b\?/);
+    expect(asked).not.toContain("Help:");
     term.kill();
   }, 60_000);
 
@@ -113,6 +116,9 @@ describe("/ on the monitor's routes", () => {
     const isp2 = await term.press("ISP[2]", "filter /ISP[2]▏: 1 match");
     expect(isp2).toMatch(new RegExp(`${REMI_PREFIX.replace(/\./g, "\\.")}\\s+isp2`));
     expect(isp2).not.toMatch(/\s+✓\s+isp1\s+/);
+    // ? in the filter is the expression's, not Help: "ISP[2]?" matches both links.
+    await term.press("?", "filter /ISP[2]?▏: 2 match");
+    await term.press(KEYS.backspace, "filter /ISP[2]▏: 1 match");
     const broken = await term.press("(", "Unterminated group");
     expect(broken).toContain('filter /ISP[2](▏ ✗ Unterminated group (showing "ISP[2]")');
     expect(broken).toMatch(new RegExp(`${REMI_PREFIX.replace(/\./g, "\\.")}\\s+isp2`));
