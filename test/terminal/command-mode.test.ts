@@ -1,6 +1,7 @@
 // The conventions of k9s and lazygit (issue 15), in a real terminal on the lab: the `:` command
 // line (with Tab and history), a regular-expression filter on the monitor's routes (`?` typed in a
-// field is text, not Help), paging keys on Home, and keys bound in the config file (a bad binding stops the start and changes nothing).
+// field is text, not Help), an error that stays while the monitor redraws under it, paging keys on
+// Home, and keys bound in the config file (a bad binding stops the start and changes nothing).
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -126,6 +127,25 @@ describe("/ on the monitor's routes", () => {
     await term.press(KEYS.enter, 'filter "ISP[2]": 1 match');
     const cleared = await term.press(KEYS.ctrlU, (s) => !s.includes("· filter") && bothRoutes(s));
     expect(cleared).toMatch(/2 routes/);
+    term.kill();
+  }, 60_000);
+});
+
+describe("an error on the monitor", () => {
+  it("stays on screen while the monitor keeps drawing under it, until dismissed", async () => {
+    const term = runInTerminal(["--read-only"], { env: env() });
+    await term.waitFor(/^ {2}remi\s+alice-remi/m);
+    lab.tick();
+    await term.press(`:monitor remi\r`, (s) => s.includes("bgpals · Monitor: remi") && bothRoutes(s), 20_000);
+    const refusal = "read-only: swap primary ISP would write to a router";
+    const shown = await term.press("p", refusal);
+    // The handshake's age on isp1's second line: the monitor's next looks redraw it.
+    const age = (s: string) => /^\s+hs (\S+) ·/m.exec(s)?.[1];
+    const first = age(shown);
+    expect(first).toBeDefined();
+    const later = await term.waitFor((s) => age(s) !== undefined && age(s) !== first, 20_000);
+    expect(later).toContain(refusal);
+    await term.press(KEYS.escape, (s) => !s.includes(refusal) && bothRoutes(s));
     term.kill();
   }, 60_000);
 });
