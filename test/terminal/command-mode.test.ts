@@ -67,14 +67,20 @@ describe("the : command line", () => {
     const why = await term.press(`:why ${REMI_PREFIX}\r`, `Why ${REMI_PREFIX}?`, 20_000);
     expect(why).toMatch(/isp[12]: /);
     await term.press(KEYS.escape, (s) => bothRoutes(s));
+    // A prefix the route view does not list (remi never declared it): :why says which rule of each
+    // link's input filter would reject it.
+    const rejected = await term.press(":why 10.99.0.0/24\r", "Why 10.99.0.0/24?", 20_000);
+    for (const link of ["isp1", "isp2"]) expect(rejected).toMatch(new RegExp(`^${link}: rejected (by alice-remi-in-${link} #\\d+|at end of chain)`, "m"));
+    await term.press(KEYS.escape, (s) => bothRoutes(s));
     // Esc goes back to Home: :monitor put the monitor over Home.
     await term.press(KEYS.escape, "bgpals · Home");
 
     // ↑ brings back the lines run before, the last first.
     await term.press(":", /^:\s*$/m);
+    await term.press(KEYS.up, /^:why 10\.99\.0\.0\/24\s*$/m);
     await term.press(KEYS.up, new RegExp(`^:why ${REMI_PREFIX.replace(/\./g, "\\.")}\\s*$`, "m"));
     await term.press(KEYS.up, /^:monitor remi\s*$/m);
-    await term.press(KEYS.down, /^:why /m);
+    await term.press(KEYS.down, new RegExp(`^:why ${REMI_PREFIX.replace(/\./g, "\\.")}\\s*$`, "m"));
     await term.press(KEYS.escape, (s) => !/^:/m.test(s) && s.includes("bgpals · Home"));
 
     // Typed in a text field, : is a colon.
