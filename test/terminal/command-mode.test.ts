@@ -1,5 +1,6 @@
 // The conventions of k9s and lazygit (issue 15), in a real terminal on the lab: the `:` command
-// line (with Tab and history), a regular-expression filter on the monitor's routes, paging keys on
+// line (with Tab and history), a regular-expression filter on the monitor's routes (`?` typed in a
+// field is text, not Help), an error that stays while the monitor redraws under it, paging keys on
 // Home, and keys bound in the config file (a bad binding stops the start and changes nothing).
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -66,14 +67,20 @@ describe("the : command line", () => {
     const why = await term.press(`:why ${REMI_PREFIX}\r`, `Why ${REMI_PREFIX}?`, 20_000);
     expect(why).toMatch(/isp[12]: /);
     await term.press(KEYS.escape, (s) => bothRoutes(s));
+    // A prefix the route view does not list (remi never declared it): :why says which rule of each
+    // link's input filter would reject it.
+    const rejected = await term.press(":why 10.99.0.0/24\r", "Why 10.99.0.0/24?", 20_000);
+    for (const link of ["isp1", "isp2"]) expect(rejected).toMatch(new RegExp(`^${link}: rejected (by alice-remi-in-${link} #\\d+|at end of chain)`, "m"));
+    await term.press(KEYS.escape, (s) => bothRoutes(s));
     // Esc goes back to Home: :monitor put the monitor over Home.
     await term.press(KEYS.escape, "bgpals · Home");
 
     // ↑ brings back the lines run before, the last first.
     await term.press(":", /^:\s*$/m);
+    await term.press(KEYS.up, /^:why 10\.99\.0\.0\/24\s*$/m);
     await term.press(KEYS.up, new RegExp(`^:why ${REMI_PREFIX.replace(/\./g, "\\.")}\\s*$`, "m"));
     await term.press(KEYS.up, /^:monitor remi\s*$/m);
-    await term.press(KEYS.down, /^:why /m);
+    await term.press(KEYS.down, new RegExp(`^:why ${REMI_PREFIX.replace(/\./g, "\\.")}\\s*$`, "m"));
     await term.press(KEYS.escape, (s) => !/^:/m.test(s) && s.includes("bgpals · Home"));
 
     // Typed in a text field, : is a colon.
@@ -81,6 +88,9 @@ describe("the : command line", () => {
     const typed = await term.press("a:b", /friend's name: a:b/);
     expect(typed).not.toMatch(/^:/m);
     expect(typed).not.toContain("enter run");
+    // And ? is a question mark, not Help (issue 15).
+    const asked = await term.press("?", /friend's name: a:b\?/);
+    expect(asked).not.toContain("Help:");
     term.kill();
   }, 60_000);
 
@@ -113,6 +123,9 @@ describe("/ on the monitor's routes", () => {
     const isp2 = await term.press("ISP[2]", "filter /ISP[2]▏: 1 match");
     expect(isp2).toMatch(new RegExp(`${REMI_PREFIX.replace(/\./g, "\\.")}\\s+isp2`));
     expect(isp2).not.toMatch(/\s+✓\s+isp1\s+/);
+    // ? in the filter is the expression's, not Help: "ISP[2]?" matches both links.
+    await term.press("?", "filter /ISP[2]?▏: 2 match");
+    await term.press(KEYS.backspace, "filter /ISP[2]▏: 1 match");
     const broken = await term.press("(", "Unterminated group");
     expect(broken).toContain('filter /ISP[2](▏ ✗ Unterminated group (showing "ISP[2]")');
     expect(broken).toMatch(new RegExp(`${REMI_PREFIX.replace(/\./g, "\\.")}\\s+isp2`));
@@ -120,6 +133,25 @@ describe("/ on the monitor's routes", () => {
     await term.press(KEYS.enter, 'filter "ISP[2]": 1 match');
     const cleared = await term.press(KEYS.ctrlU, (s) => !s.includes("· filter") && bothRoutes(s));
     expect(cleared).toMatch(/2 routes/);
+    term.kill();
+  }, 60_000);
+});
+
+describe("an error on the monitor", () => {
+  it("stays on screen while the monitor keeps drawing under it, until dismissed", async () => {
+    const term = runInTerminal(["--read-only"], { env: env() });
+    await term.waitFor(/^ {2}remi\s+alice-remi/m);
+    lab.tick();
+    await term.press(`:monitor remi\r`, (s) => s.includes("bgpals · Monitor: remi") && bothRoutes(s), 20_000);
+    const refusal = "read-only: swap primary ISP would write to a router";
+    const shown = await term.press("p", refusal);
+    // The handshake's age on isp1's second line: the monitor's next looks redraw it.
+    const age = (s: string) => /^\s+hs (\S+) ·/m.exec(s)?.[1];
+    const first = age(shown);
+    expect(first).toBeDefined();
+    const later = await term.waitFor((s) => age(s) !== undefined && age(s) !== first, 20_000);
+    expect(later).toContain(refusal);
+    await term.press(KEYS.escape, (s) => !s.includes(refusal) && bothRoutes(s));
     term.kill();
   }, 60_000);
 });

@@ -1,6 +1,6 @@
 // Narrow terminals (issue 15): at 60×20, 70×22 and 80×24, Home, the monitor and its help fit: every
-// link row shows whole columns (tunnel state, session state) with nothing overlapping, the hints
-// stay at the bottom, and Help shows every key of the screen.
+// link row shows whole columns (tunnel state, session state) with nothing overlapping, every
+// route of the peering is listed, the hints stay at the bottom, and Help shows every key of the screen.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lab } from "../../src/lab/lab.js";
 import { COMMANDS, commandsFor } from "../../src/ui/keymap.js";
@@ -55,6 +55,11 @@ describe.each(SIZES)("at %i×%i", (cols, rows) => {
     expect(lines.at(-2)).toMatch(/q quit/);
     // Each link's second line is there too, under its row.
     for (const link of ["isp1", "isp2"]) expect(lines[lines.findIndex((l) => linkRow(link).test(l)) + 1]).toMatch(/^\s+hs /);
+    // The route view shows both of remi's routes, one a link, before the event log takes rows
+    // (issue 15: the route pane too small to read).
+    const routes = await term.waitFor(/2 routes, 1 active/, 20_000);
+    for (const link of ["isp1", "isp2"]) expect(routes).toMatch(new RegExp(`^[ ›] 192\\.168\\.42\\.0/24\\s+(✓\\s+)?${link}\\s`, "m"));
+    expect(routes).not.toMatch(/↓ \d+ more/);
 
     const help = await term.press("?", "Help: Monitor");
     for (const command of commandsFor("monitor")) expect(help).toContain(COMMANDS[command].label);

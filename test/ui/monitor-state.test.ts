@@ -3,7 +3,8 @@
 import { describe, expect, it } from "vitest";
 import type { WatchEvent } from "../../src/flows/watch.js";
 import type { RouterStatus } from "../../src/platforms/platform.js";
-import { eventLine, initialMonitorState, KEPT_EVENTS, monitorReducer, type MonitorAction, type MonitorState } from "../../src/ui/screens/monitor/monitor-state.js";
+import type { ObservedMove } from "../../src/flows/prefer.js";
+import { eventLine, initialMonitorState, KEPT_EVENTS, monitorReducer, observedLine, unsettledLines, type MonitorAction, type MonitorState } from "../../src/ui/screens/monitor/monitor-state.js";
 import { example } from "../helpers.js";
 
 const FRIEND = "remi";
@@ -169,5 +170,24 @@ describe("monitor state", () => {
     const before = start();
     const swapped = { ...before.peering!, policy: { ...before.peering!.policy, primary: "isp2" } };
     expect(monitorReducer(before, { type: "swapped", peering: swapped }).peering?.policy.primary).toBe("isp2");
+  });
+});
+
+describe("the move after a swap, as the log says it", () => {
+  const PREFIX = "192.168.42.0/24";
+  const seen = (link: string | null, asPredicted: boolean, afterMs: number): ObservedMove => ({ prefix: PREFIX, link, gateway: link === null ? "" : "172.16.0.6", localPref: link === null ? null : 200, afterMs, asPredicted });
+
+  it("says a prefix moved once it is where predicted, and nothing of the old path seen before", () => {
+    expect(observedLine(seen("isp1", false, 0))).toBeNull();
+    expect(observedLine(seen("isp2", true, 300))).toBe(`observed: ${PREFIX} now via isp2 after 0.3 s`);
+  });
+
+  it("says 'not as predicted' only of a watch that ended with the prefix elsewhere", () => {
+    expect(unsettledLines(null)).toEqual([]);
+    expect(unsettledLines({ settled: true, elapsedMs: 400, prefixes: [seen("isp2", true, 400)] })).toEqual([]);
+    expect(unsettledLines({ settled: false, elapsedMs: 30_000, prefixes: [seen("isp1", false, 30_000), seen(null, false, 30_000)] })).toEqual([
+      `not as predicted 30.0 s after the apply: ${PREFIX} via isp1`,
+      `not as predicted 30.0 s after the apply: ${PREFIX} via no route`,
+    ]);
   });
 });

@@ -34,11 +34,12 @@ const LINK_ROWS = 2;
 /**
  * Rows for the route view and the event log, under the peering line, the link rows (always all
  * of them), the friend's router line and the Events heading: the route view takes what its routes
- * need, leaving the log EVENT_ROWS where there is room, and at least one row each way.
+ * need, leaving the log EVENT_ROWS where there is room; where there is little (60×20), the routes
+ * come first: the log keeps half the rows past the route view's own, and at least one.
  */
 export function monitorLayout(body: number, links: number, friendLine: boolean, matching: number): { routeRows: number; eventRows: number } {
   const available = body - 1 - links * LINK_ROWS - (friendLine ? 1 : 0) - 1;
-  const leaveForEvents = Math.max(1, Math.min(EVENT_ROWS, available - ROUTE_TABLE_CHROME_ROWS - 1));
+  const leaveForEvents = Math.max(1, Math.min(EVENT_ROWS, Math.floor((available - ROUTE_TABLE_CHROME_ROWS) / 2)));
   const routeRows = Math.max(ROUTE_TABLE_CHROME_ROWS + 1, Math.min(ROUTE_TABLE_CHROME_ROWS + Math.max(1, matching), available - leaveForEvents));
   return { routeRows, eventRows: Math.max(1, available - routeRows) };
 }

@@ -2,6 +2,7 @@
 // pane and link selected, the overlay, what a key is busy with, and the peering as swapped.
 // The hooks (use-monitor-watch, use-monitor-actions) do the I/O and dispatch what they saw.
 import type { Peering } from "../../../core/peering.js";
+import type { Observation, ObservedMove } from "../../../flows/prefer.js";
 import type { WatchEvent } from "../../../flows/watch.js";
 import type { RouterStatus } from "../../../platforms/platform.js";
 
@@ -103,6 +104,24 @@ export function eventLine(e: WatchEvent, platform: string): string {
     case "best-path-moved":
       return `${t} best path to ${e.prefix} moved ${e.from.link ?? e.from.gateway} → ${e.to.link ?? e.to.gateway}`;
   }
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const viaOf = (move: ObservedMove) => move.link ?? (move.gateway || "no route");
+
+/**
+ * A friend prefix's path seen while a swap is watched: said once it is where predicted. A path
+ * still elsewhere is no verdict: the first look after the apply sees the old one, and BGP takes a
+ * while (unsettledLines says what did not move once the watch is over).
+ */
+export function observedLine(move: ObservedMove): string | null {
+  return move.asPredicted ? `observed: ${move.prefix} now via ${viaOf(move)} after ${seconds(move.afterMs)}` : null;
+}
+
+/** After the whole watch: each prefix still not where predicted. */
+export function unsettledLines(observation: Observation | null): string[] {
+  if (observation === null || observation.settled) return [];
+  return observation.prefixes.filter((m) => !m.asPredicted).map((m) => `not as predicted ${seconds(observation.elapsedMs)} after the apply: ${m.prefix} via ${viaOf(m)}`);
 }
 
 /** When links went down, after `e`: the first loss counts, an established session ends it. */

@@ -10,7 +10,7 @@ import { clearLimitExceeded } from "../../../flows/prefer.js";
 import type { RouterSession } from "../../hooks/use-router-session.js";
 import { useServices } from "../../services.js";
 import { useActions } from "../../state.js";
-import type { MonitorAction, MonitorState } from "./monitor-state.js";
+import { observedLine, unsettledLines, type MonitorAction, type MonitorState } from "./monitor-state.js";
 
 export interface MonitorActions {
   togglePrimary(): void;
@@ -74,14 +74,18 @@ export function useMonitorActions({ state, dispatch, session, me, selectedPrefix
         if (e.kind === "done") dispatch({ type: "busy", doing: `making ${next} primary: ${e.index + 1}/${e.total} changes` });
         if (e.kind === "undo") dispatch({ type: "busy", doing: "undoing" });
       },
+      // A path still moving is no verdict: the first look after the apply sees the old one, and
+      // BGP takes a while. Only where each prefix settled is said now; the rest once the watch ends.
       onObserved: (move) => {
         dispatch({ type: "busy", doing: `watching the move to ${next}` });
-        note(`observed: ${move.prefix} now via ${move.link ?? move.gateway} after ${(move.afterMs / 1000).toFixed(1)} s${move.asPredicted ? "" : " (not as predicted)"}`);
+        const line = observedLine(move);
+        if (line !== null) note(line);
       },
     }).then((result) => {
       dispatch({ type: "idle" });
       if (result.status === "refused" || result.status === "failed") return actions.fail({ kind: "expected", message: result.message, hint: result.status === "failed" ? "Nothing changed: the apply was undone." : undefined });
       if (result.status !== "applied") return;
+      for (const line of unsettledLines(result.observation)) note(line);
       dispatch({ type: "swapped", peering: result.peering });
       note(`${next} is primary (${result.applied} changes); ${friend}'s side decides the way back`);
       if (result.bundle) {
