@@ -9,8 +9,10 @@ import { PLACEHOLDER_KEY } from "../../../src/core/links/wireguard.js";
 import { renderLinux } from "../../../src/platforms/linux-bird/render/render.js";
 import { startNetlab, type Netlab } from "../../netlab/netlab.js";
 
-export const ALICE = "alice";
-export const REMI = "remi";
+// Side (and host) names of this process only: they name the tunnels (wg-<friend>-<link>), and
+// wireguard-go's sockets are in /run/wireguard, which every namespace shares.
+export const ALICE = `a${process.pid}`;
+export const REMI = `r${process.pid}`;
 
 export interface PeeredHosts {
   lab: Netlab;
