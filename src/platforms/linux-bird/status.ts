@@ -48,7 +48,16 @@ const LOOK = [
   'case " $3 " in *" protocols "*) run status birdc -s "$s" show status; run protocols birdc -s "$s" show protocols all ;; esac',
   // Only BGP routes: a host may hold a full table from elsewhere; which are the friends' is sorted by protocol after.
   'case " $3 " in *" routes "*) run routes birdc -s "$s" show route all where source = RTS_BGP ;; esac',
-  'case " $3 " in *" tunnels "*) run now date +%s; run headers sh -c "grep -H \'^# bgpals: WireGuard tunnel\' /etc/wireguard/*.conf"; run handshakes wg show all latest-handshakes; run transfer wg show all transfer; run endpoints wg show all endpoints ;; esac',
+  // Only the tunnels whose config bgpals wrote, each by name: `wg show all` would read every other
+  // tunnel too (on a test machine, other hosts' userspace ones), and one that does not answer spoils it.
+  'case " $3 " in *" tunnels "*)',
+  "  run now date +%s",
+  "  run headers grep -H '^# bgpals: WireGuard tunnel' /etc/wireguard/*.conf",
+  "  for c in $(grep -l '^# bgpals: WireGuard tunnel' /etc/wireguard/*.conf 2>/dev/null); do",
+  '    i=${c##*/}; i=${i%.conf}',
+  '    for w in latest-handshakes transfer endpoints; do run "$w:$i" wg show "$i" "$w"; done',
+  "  done ;;",
+  "esac",
   'case " $3 " in *" why "*) run accepted birdc -s "$s" show route all "$4"; run filtered birdc -s "$s" show route all filtered "$4" ;; esac',
   "exit 0",
 ].join("\n");
@@ -111,9 +120,11 @@ export async function birdStatus(host: BirdHost, options: StatusOptions = {}): P
     };
   });
 
-  // Only the tunnels whose config bgpals wrote on this host (`wg show all` may list more: other tunnels, or on a test machine other hosts' userspace ones).
+  // Only the tunnels whose config bgpals wrote on this host.
   const ours = parseWireguardHeaders(l.out("headers"));
-  const peers = parseWireguardPeers(l.out("handshakes"), l.out("transfer"), l.out("endpoints"));
+  // `wg show <interface> <what>` prints a line per peer without the interface: put it in front, as `wg show all` does.
+  const all = (what: string) => [...ours.keys()].flatMap((iface) => l.out(`${what}:${iface}`).split("\n").filter((line) => line.trim() !== "").map((line) => `${iface}\t${line}`)).join("\n");
+  const peers = parseWireguardPeers(all("latest-handshakes"), all("transfer"), all("endpoints"));
   const nowS = Number(l.out("now").trim()) || Math.floor(Date.now() / 1000);
   const tunnels = [...ours.entries()].map(([iface, owner]): TunnelStatus => {
     const peer = peers.find((p) => p.interface === iface);
