@@ -1,6 +1,6 @@
 // A Linux host running BIRD 2 behind the seam, reached over SSH. This version reads: its BIRD
-// version and what discovery finds. Planning, writing, status and the monitor are built next;
-// until then each says so instead of doing half of it.
+// version, what discovery finds, and what its peerings are doing (status.ts: status, why, the
+// route feed). Planning and writing are built next; until then each says so instead of doing half of it.
 import type { FeaturesOf } from "../../core/features.js";
 import { randomBytes } from "node:crypto";
 import type { CaCertificateBody } from "../../core/offer.js";
@@ -215,7 +215,7 @@ export class LinuxBirdRouter implements Router {
   // --- Not built yet -----------------------------------------------------------------------------
 
   #notYet(what: string): UserError {
-    return new UserError(`${this.label} is a Linux host: this version of bgpals only discovers Linux hosts (bgpals inventory); ${what} on Linux is not built yet`);
+    return new UserError(`${this.label} is a Linux host: this version of bgpals only discovers Linux hosts and reads what they do (bgpals inventory, status, why); ${what} on Linux is not built yet`);
   }
 
   async exclusive<T>(_request: LockRequest, _work: () => Promise<T>): Promise<T> {
