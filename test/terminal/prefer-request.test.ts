@@ -101,13 +101,18 @@ describe("at 100×50", () => {
     const term = runInTerminal([], { env: envOf("alice"), cols: 100, rows: 50 });
     await swapUntilRequest(term);
     const request = await requestOnScreen(term);
-    const screen = await term.press("g", (s) => s.includes("█"));
     const code = qrLines(request.text).map((l) => l.trimEnd());
-    const lines = screen.split("\n").map((l) => l.trimEnd());
     // Aligned on the first row with a dark module (the quiet zone's rows are blank).
     const ink = (rows: string[]) => rows.findIndex((l) => /[█▀▄]/.test(l));
-    const top = ink(lines) - ink(code);
-    expect(lines.slice(top, top + code.length)).toEqual(code);
+    const drawn = (screen: string) => {
+      const lines = screen.split("\n").map((l) => l.trimEnd());
+      const top = ink(lines) - ink(code);
+      return lines.slice(top, top + code.length);
+    };
+    // A screen read while the terminal is still taking the frame holds part of it: wait for the last row.
+    const last = code.filter((l) => l !== "").at(-1)!;
+    const screen = await term.press("g", (s) => s.split("\n").some((l) => l.trimEnd() === last));
+    expect(drawn(screen)).toEqual(code);
     term.kill();
     await cli("remi", ["prefer", request.text, "--router", "home", "--yes", "--wait", "0", "--json"]);
   }, 120_000);
