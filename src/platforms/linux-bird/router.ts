@@ -23,6 +23,7 @@ import type {
   SessionStatus,
   Watching,
   WhyAnswer,
+  FilteredRoutes,
 } from "../platform.js";
 import { birdPaths, birdVersionOf, DEFAULT_BIRD_CONFIG, DEFAULT_BIRD_SOCKET, linuxInventory, parseBirdProtocols, parseSections, type BirdProtocol, type IpAddr, type IpLink, type IpRoute, type LinuxInventory } from "./discovery.js";
 import { LINUX_SSH_PORT, LinuxShell, type LinuxSshTarget } from "./ssh.js";
@@ -190,6 +191,10 @@ export class LinuxBirdRouter implements Router {
   }
   async why(_prefix: string): Promise<WhyAnswer[]> {
     throw this.#notYet("why");
+  }
+  async filteredRoutes(): Promise<FilteredRoutes> {
+    // BIRD drops what a filter rejects unless told to keep it (`import keep filtered`): nothing to list yet.
+    return { routes: [], total: 0 };
   }
   async exclusive<T>(_request: LockRequest, _work: () => Promise<T>): Promise<T> {
     throw this.#notYet("writing (plan, apply, remove, offer, accept, complete, prefer)");
