@@ -11,14 +11,17 @@ import { KEYS, runInTerminal } from "./pty.js";
 const REMI_PREFIX = "192.168.42.0/24";
 const ALICE_PREFIX = "192.168.0.0/24";
 // What remi leaks past its own output filters: a default route, alice's own network, a prefix
-// remi may not send.
+// remi may not send, and a piece of its own network longer than it may send (/24 by default).
 const DEFAULT_ROUTE = "0.0.0.0/0";
 const NOT_ALLOWED = "10.99.0.0/24";
+const TOO_SPECIFIC = "192.168.42.128/25";
 const REASONS: Record<string, RegExp> = {
   [DEFAULT_ROUTE]: /default route/,
   [ALICE_PREFIX]: /your own network 192\.168\.0\.0\/\d+/,
   [NOT_ALLOWED]: /not in friend's allowed prefixes/,
+  [TOO_SPECIFIC]: /longer than \/24/,
 };
+const FILTERED_ROWS = Object.keys(REASONS).length * 2;
 const COLS = 120;
 const ROWS = 40;
 
@@ -61,15 +64,15 @@ describe("filtered routes in the monitor", () => {
     const screen = await term.press(":monitor remi\r", (s) => s.includes("bgpals · Monitor: remi") && allFilteredRows(s) && /^2 routes, 1 active/m.test(s), 30_000);
     // Remi's own prefix is still taken, on both links, and not marked.
     expect(screen).toMatch(new RegExp(`^. ${escaped(REMI_PREFIX)}\\s+✓\\s+isp1\\s+\\S+\\s+\\d+`, "m"));
-    expect(screen).not.toMatch(new RegExp(`${escaped(REMI_PREFIX)}.*filtered`));
-    expect(screen).toMatch(/^2 routes, 1 active, 6 filtered/m);
+    expect(screen).not.toMatch(new RegExp(`${escaped(REMI_PREFIX)} .*filtered`));
+    expect(screen).toMatch(new RegExp(`^2 routes, 1 active, ${FILTERED_ROWS} filtered`, "m"));
 
     // Dimmed: every filtered row but the selected one (bold, with its ›), and no route the router took.
     const dim = await term.dimLines();
     const rows = screen.split("\n").filter((line) => Object.keys(REASONS).some((p) => filteredRow(p, "isp\\d").test(line)));
-    expect(rows).toHaveLength(6);
+    expect(rows).toHaveLength(FILTERED_ROWS);
     for (const row of rows) expect(dim.includes(row), `${row} dim`).toBe(!row.startsWith("›"));
-    expect(dim.some((line) => line.includes(REMI_PREFIX))).toBe(false);
+    expect(dim.some((line) => line.includes(`${REMI_PREFIX} `))).toBe(false);
 
     // The filter finds them by prefix; w on the one selected says which rule of each link refused it.
     await term.press(`/${NOT_ALLOWED.replace(/\./g, "\\.")}`, /match/);
@@ -82,4 +85,13 @@ describe("filtered routes in the monitor", () => {
     lab.leakPrefixes("remi", []);
     await term.press(KEYS.ctrlU, (s) => /^2 routes, 1 active\s*$/m.test(s) && !s.includes("filtered:") && s.includes(REMI_PREFIX), 20_000);
   }, 90_000);
+
+  it("in the monochrome theme (NO_COLOR) the word says what the dim says", async () => {
+    lab.leakPrefixes("remi", [DEFAULT_ROUTE]);
+    const term = runInTerminal([], { env: env({ NO_COLOR: "1" }), cols: COLS, rows: ROWS });
+    await term.waitFor(/^ {2}remi\s+alice-remi/m);
+    await term.press(":monitor remi\r", (s) => filteredRow(DEFAULT_ROUTE, "isp1").test(s) && filteredRow(DEFAULT_ROUTE, "isp2").test(s) && /^2 routes, 1 active, 2 filtered/m.test(s), 30_000);
+    expect(await term.colouredCells()).toEqual([]);
+    lab.leakPrefixes("remi", []);
+  }, 60_000);
 });
