@@ -22,6 +22,11 @@ export interface RouteUpdate {
   readonly asPath: string;
   /** The interface (tunnel) the route leaves by, when known. */
   readonly link?: string;
+  /**
+   * Rejected by an input filter (the router keeps it, never active): why, in words. Such a route
+   * is listed, but counted apart (`filtered`), and in no gateway's or link's counts.
+   */
+  readonly filtered?: string;
 }
 
 /** One route as the view shows it. */
@@ -34,6 +39,8 @@ export interface RouteRow {
   /** AS numbers separated by spaces, as routers show paths. */
   readonly asPath: string;
   readonly link: string;
+  /** Why an input filter rejected it; null for a route the router took. */
+  readonly filtered: string | null;
 }
 
 export interface GroupCount {
@@ -44,10 +51,13 @@ export interface GroupCount {
 }
 
 export interface RouteCounts {
+  /** Routes the router took (filtered ones apart). */
   readonly total: number;
   readonly active: number;
-  /** Routes the filter lets through (all of them without a filter). */
+  /** Routes the filter lets through (all of them without a filter), filtered ones included. */
   readonly matching: number;
+  /** Routes an input filter rejected, listed too. */
+  readonly filtered: number;
   /** By gateway and by link, largest first; groups whose routes are all gone are left out. */
   readonly byGateway: readonly GroupCount[];
   readonly byLink: readonly GroupCount[];
@@ -57,6 +67,7 @@ export interface RouteCounts {
 const NOT_IPV4 = Number.MAX_VALUE;
 const LIVE = 1;
 const ACTIVE = 2;
+const FILTERED = 4;
 const NO_LOCAL_PREF = -1;
 const INITIAL_CAPACITY = 1024;
 const RECENT_NAMES = 4;
@@ -224,6 +235,9 @@ function hashOf(key: number): number {
 export class RouteTable {
   #size = 0;
   #active = 0;
+  #filtered = 0;
+  /** Why, per slot of a filtered route (a few, next to a table of millions). */
+  readonly #reasons = new Map<number, string>();
   #revision = 0;
   #capacity = 0;
   /** Parsed `.id` per slot: the hex number, or -(n+1) for the n-th id of another shape. */
@@ -328,6 +342,8 @@ export class RouteTable {
   clear(): void {
     this.#size = 0;
     this.#active = 0;
+    this.#filtered = 0;
+    this.#reasons.clear();
     this.#used = 0;
     this.#free = [];
     this.#freed = [];
@@ -384,9 +400,10 @@ export class RouteTable {
 
   counts(): RouteCounts {
     return {
-      total: this.#size,
+      total: this.#size - this.#filtered,
       active: this.#active,
       matching: this.matching,
+      filtered: this.#filtered,
       byGateway: this.#gateways.groups(),
       byLink: this.#links.groups().filter((group) => group.name !== ""),
     };
@@ -545,11 +562,13 @@ export class RouteTable {
     const gateway = this.#gateways.number(route.gateway);
     const link = this.#links.number(route.link ?? "");
     const asPath = this.#asPaths.number(route.asPath);
-    this.#links.localPref[link] = route.localPref ?? NO_LOCAL_PREF;
+    const filtered = route.filtered !== undefined;
+    if (!filtered) this.#links.localPref[link] = route.localPref ?? NO_LOCAL_PREF;
     const existing = this.#slotOf.get(idKey);
     if (existing !== undefined) {
       // Same place in the order and the same filter result: change it where it is.
-      if (this.#prefix[existing] === route.prefix && this.#gateway[existing] === gateway && this.#link[existing] === link && this.#asPath[existing] === asPath) {
+      const wasFiltered = (this.#flags[existing]! & FILTERED) !== 0;
+      if (this.#prefix[existing] === route.prefix && this.#gateway[existing] === gateway && this.#link[existing] === link && this.#asPath[existing] === asPath && wasFiltered === filtered && (!filtered || this.#reasons.get(existing) === route.filtered)) {
         this.#setActive(existing, route.active);
         this.#localPref[existing] = route.localPref ?? NO_LOCAL_PREF;
         return;
@@ -566,10 +585,17 @@ export class RouteTable {
     this.#link[slot] = link;
     this.#asPath[slot] = asPath;
     this.#localPref[slot] = route.localPref ?? NO_LOCAL_PREF;
-    this.#flags[slot] = LIVE | (route.active ? ACTIVE : 0);
     this.#slotOf.set(idKey, slot);
     this.#pending.push(slot);
     this.#size++;
+    if (filtered) {
+      // Never active, and in no gateway's or link's counts: those say what the router uses.
+      this.#flags[slot] = LIVE | FILTERED;
+      this.#reasons.set(slot, route.filtered!);
+      this.#filtered++;
+      return;
+    }
+    this.#flags[slot] = LIVE | (route.active ? ACTIVE : 0);
     this.#gateways.total[gateway]!++;
     this.#links.total[link]!++;
     if (route.active) {
@@ -580,6 +606,7 @@ export class RouteTable {
   }
 
   #setActive(slot: number, active: boolean): void {
+    if ((this.#flags[slot]! & FILTERED) !== 0) return;
     const was = (this.#flags[slot]! & ACTIVE) !== 0;
     if (was === active) return;
     const step = active ? 1 : -1;
@@ -591,10 +618,15 @@ export class RouteTable {
 
   #release(slot: number): void {
     this.#setActive(slot, false);
+    if ((this.#flags[slot]! & FILTERED) !== 0) {
+      this.#filtered--;
+      this.#reasons.delete(slot);
+    } else {
+      this.#gateways.total[this.#gateway[slot]!]!--;
+      this.#links.total[this.#link[slot]!]!--;
+    }
     this.#flags[slot] = 0;
     this.#slotOf.delete(this.#idKey[slot]!);
-    this.#gateways.total[this.#gateway[slot]!]!--;
-    this.#links.total[this.#link[slot]!]!--;
     this.#prefix[slot] = "";
     this.#size--;
     this.#freed.push(slot);
@@ -612,6 +644,7 @@ export class RouteTable {
       localPref: localPref === NO_LOCAL_PREF ? null : localPref,
       asPath: this.#asPaths.names[this.#asPath[slot]!]!.replace(/,/g, " "),
       link: this.#links.names[this.#link[slot]!]!,
+      filtered: (this.#flags[slot]! & FILTERED) !== 0 ? (this.#reasons.get(slot) ?? "") : null,
     };
   }
 
@@ -667,7 +700,9 @@ export class RouteTable {
         filter.test(this.#prefix[slot]!) ||
         matches(this.#gateways, this.#gateway[slot]!, filter) ||
         matches(this.#links, this.#link[slot]!, filter) ||
-        matches(this.#asPaths, this.#asPath[slot]!, filter, true)
+        matches(this.#asPaths, this.#asPath[slot]!, filter, true) ||
+        // A filtered route also by the word and its reason: `/filtered`, `/own network`.
+        ((this.#flags[slot]! & FILTERED) !== 0 && filter.test(`filtered ${this.#reasons.get(slot) ?? ""}`))
       ) {
         target[n++] = slot;
       }

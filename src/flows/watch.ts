@@ -28,6 +28,11 @@ export interface WatchRoutes {
   /** The link a next hop belongs to; default the link of the session with that neighbour. */
   readonly linkOf?: (gateway: string) => string | undefined;
   readonly onState?: (state: RoutesState) => void;
+  /**
+   * Also list the routes from those next hops that an input filter rejected, at most this many,
+   * each with its reason: read at a look, at most every `pollMs`, never on the route stream.
+   */
+  readonly filtered?: number;
 }
 
 export interface WatchOptions {
@@ -67,13 +72,34 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** The friends' routes as the events compare them. */
+/** The friends' routes as the events compare them (what the router took: not the filtered ones). */
 function routeViews(table: RouteTable): RouteView[] {
-  return table.all().map((r) => ({ dst: r.prefix, gateway: r.gateway, active: r.active, localPref: r.localPref, link: r.link === "" ? null : r.link, asPath: r.asPath.replace(/ /g, ",") }));
+  return table.all().filter((r) => r.filtered === null).map((r) => ({ dst: r.prefix, gateway: r.gateway, active: r.active, localPref: r.localPref, link: r.link === "" ? null : r.link, asPath: r.asPath.replace(/ /g, ",") }));
 }
 
 function asStatus(route: RouteView): RouterStatus["routes"][number] {
   return { dst: route.dst, gateway: route.gateway, active: route.active, localPref: route.localPref, asPath: route.asPath ?? "", link: route.link };
+}
+
+/** The filtered routes into the table (ids of their own), those no longer filtered out; the ids listed now. */
+async function listFiltered(router: Router, table: RouteTable, addresses: string[], limit: number, linkOf: (gateway: string) => string | undefined, listed: Set<string>): Promise<Set<string>> {
+  let found;
+  try {
+    found = await router.filteredRoutes(addresses, limit);
+  } catch {
+    // A side list: the looks and the stream say when the router is lost.
+    return listed;
+  }
+  const now = new Set<string>();
+  table.upsert(
+    found.routes.map((r) => {
+      const id = `filtered ${r.id}`;
+      now.add(id);
+      return { id, prefix: r.prefix, gateway: r.gateway, active: false, localPref: null, asPath: r.asPath, link: linkOf(r.gateway) ?? "", filtered: r.reason };
+    }),
+  );
+  table.remove([...listed].filter((id) => !now.has(id)));
+  return now;
 }
 
 export async function watchRouter(options: WatchOptions): Promise<void> {
@@ -109,6 +135,10 @@ export async function watchRouter(options: WatchOptions): Promise<void> {
       // The routes' feed: started once the first look says whose routes they are; again if that changes.
       // null until the first look (no friend sessions at all is a key too: "").
       let feeding: string | null = null;
+      let linkOfFeed: (gateway: string) => string | undefined = () => undefined;
+      // The filtered routes listed in the table (by their own ids), and when they were read last.
+      let filteredIds = new Set<string>();
+      let filteredAt = 0;
       // Without routes to follow, the first look is all there is to wait for.
       let loaded = routes === null;
       const startFeed = (status: RouterStatus): void => {
@@ -121,6 +151,8 @@ export async function watchRouter(options: WatchOptions): Promise<void> {
         loaded = false;
         best.reset();
         routes.table.clear();
+        filteredIds = new Set();
+        filteredAt = 0;
         routes.onState?.("loading");
         if (addresses.length === 0) {
           loaded = true;
@@ -128,6 +160,7 @@ export async function watchRouter(options: WatchOptions): Promise<void> {
           return;
         }
         const linkOf = routes.linkOf ?? ((gateway: string) => linkBySession.get(gateway));
+        linkOfFeed = linkOf;
         router!
           .feedFriendRoutes({
             addresses,
@@ -175,11 +208,17 @@ export async function watchRouter(options: WatchOptions): Promise<void> {
         const status = await router.status({ routes: false });
         lookedAt = Date.now();
         startFeed(status);
+        // startFeed set it (TypeScript cannot see through the closure).
+        const fed = feeding as string | null;
+        if (routes?.filtered !== undefined && fed !== null && fed !== "" && Date.now() - filteredAt >= pollMs) {
+          filteredAt = Date.now();
+          filteredIds = await listFiltered(router, routes.table, fed.split(" "), routes.filtered, linkOfFeed, filteredIds);
+        }
         if (snapshotSent) {
           emit(statusEvents(last!, status));
         } else if (loaded) {
           // The first look is told whole, once the routes are in too.
-          const count = routes?.table.size ?? 0;
+          const count = routes?.table.counts().total ?? 0;
           const listed = routes === null || count > SNAPSHOT_ROUTES ? [] : routeViews(routes.table);
           options.onEvent({ event: "snapshot", time: time(), status: { ...status, routes: listed.map(asStatus) }, routes: count });
           snapshotSent = true;

@@ -2,7 +2,7 @@
 // faults injected from code or through each router's own `/lab/...` API menu (docs/lab.md).
 import { isV6, routerOs } from "./versions.js";
 import { MAX_BULK_ROUTES } from "./model/bulk.js";
-import { isIPv4 } from "./ipv4.js";
+import { formatPrefix, isIPv4, parsePrefix } from "./ipv4.js";
 import { Dataplane } from "./model/dataplane.js";
 import { isTrue, type World } from "./model/types.js";
 import { PERSONALITIES, type Personality } from "./personalities.js";
@@ -49,6 +49,9 @@ export interface LabRouterInfo {
 /** How long a rebooting router stays away, in real milliseconds. */
 const REBOOT_MS = 300;
 
+/** Prefixes a router leaks by name at most: each is a route of its own in every receiver's tables. */
+const MAX_LEAKED_PREFIXES = 1000;
+
 export class Lab {
   readonly routers = new Map<string, LabRouter>();
   readonly ssh = new Map<string, LabSshServer>();
@@ -56,6 +59,8 @@ export class Lab {
   readonly wanDown = new Set<string>();
   /** Routes each router leaks (model/bulk.ts names them). */
   readonly leaks = new Map<string, number>();
+  /** Prefixes each router leaks by name (`/lab/leak =prefixes=`). */
+  readonly leakedPrefixes = new Map<string, string[]>();
   readonly clockFactor: number;
   private readonly dns = new Map<string, string>();
   private readonly realStart = Date.now();
@@ -152,7 +157,7 @@ export class Lab {
         this.refreshCloud(r);
         r.runSchedulers(now);
       }
-      const world: World = { routers: routers.map((r) => r.view()), dns: this.dns, wanDown: this.wanDown, leaks: this.leaks, now: this.now() };
+      const world: World = { routers: routers.map((r) => r.view()), dns: this.dns, wanDown: this.wanDown, leaks: this.leaks, leakedPrefixes: this.leakedPrefixes, now: this.now() };
       this.dataplane.tick(world);
       for (const r of routers) r.project(this.dataplane.of(r.name), world.now);
     } finally {
@@ -250,6 +255,25 @@ export class Lab {
   }
 
   /**
+   * The router announces these prefixes on every session, past its own output filters (a default
+   * route, the receiver's own network, one too specific); empty stops. Returns how many.
+   */
+  leakPrefixes(router: string, prefixes: readonly string[]): number {
+    this.router(router);
+    const normal: string[] = [];
+    for (const prefix of prefixes) {
+      const match = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(prefix);
+      if (match === null || !isIPv4(match[1]!) || Number(match[2]) > 32) throw new Error(`=prefixes= takes IPv4 prefixes like 10.0.0.0/24, separated by commas: ${prefix}`);
+      normal.push(formatPrefix(parsePrefix(prefix)));
+    }
+    if (normal.length > MAX_LEAKED_PREFIXES) throw new Error(`=prefixes= takes at most ${MAX_LEAKED_PREFIXES} prefixes`);
+    if (normal.length > 0) this.leakedPrefixes.set(router, normal);
+    else this.leakedPrefixes.delete(router);
+    this.tick();
+    return normal.length;
+  }
+
+  /**
    * The router gets `count` routes from an upstream that is not a bgpals peer: 1.0.0.0/24 on,
    * through its first default route's gateway, `bgp=true`, up to a million; 0 takes them away.
    */
@@ -321,7 +345,12 @@ export class Lab {
       "/system/reboot": run(() => {
         setTimeout(() => void this.reboot(name), 20);
       }),
-      "/lab/leak": run((req) => String(this.leak(name, Number(need(req, "count"))))),
+      // `=count=` /24s by the hundred thousand, or `=prefixes=` named one by one (a comma list; empty stops).
+      "/lab/leak": run((req) => {
+        const prefixes = req.attributes.get("prefixes");
+        if (prefixes !== undefined) return String(this.leakPrefixes(name, prefixes.split(",").map((p) => p.trim()).filter((p) => p !== "")));
+        return String(this.leak(name, Number(need(req, "count"))));
+      }),
       "/lab/table": run((req) => String(this.table(name, Number(need(req, "count"))))),
       // Whether the leaks and tables are all in /ip/route yet: `=ret=` the bulk routes held, `=settled=`.
       "/lab/bulk": run(() => {

@@ -233,6 +233,8 @@ export function menuDescriptors(version: string, privateKeys: Map<string, string
       state("/routing/bgp/session"),
       list("/routing/filter/rule"),
       named("/routing/table"),
+      // Every route the routing protocols hold, those an input filter rejected with `filtered=true`.
+      state("/routing/route"),
     );
     if (os.bgpInstances) menus.push(named("/routing/bgp/instance"));
   } else {

@@ -7,7 +7,7 @@ import { certificateCommands, printIntoFile, type CertificateKeys } from "./cert
 import { factoryItems, grantedPolicies, menuDescriptors } from "./menus.js";
 import { BulkProjection } from "./bulk-projection.js";
 import { Budget, MAX_BULK_ROUTES, TABLE_AS_PATHS, tablePrefix, type BulkGroup } from "./model/bulk.js";
-import type { RouterSnapshot } from "./model/dataplane.js";
+import type { RouteState, RouterSnapshot } from "./model/dataplane.js";
 import type { Item, RouterView } from "./model/types.js";
 import type { Personality } from "./personalities.js";
 import { ApiServer, type ApiRequest, type ApiUser, type CommandHandler, type Reply } from "./protocol/server.js";
@@ -614,27 +614,34 @@ export class LabRouter {
         .filter((t) => t.tunnel.up && t.tunnel.kind === "ovpn" && t.tunnel.listener?.router === this.name)
         .map((t) => ({ key: t.tunnel.key, attrs: { name: t.tunnel.listener!.interface.replace(/^<ovpn-|>$/g, ""), service: "ovpn", "caller-id": t.tunnel.initiator.router, address: t.tunnel.ppp?.remote ?? "" } })),
     );
+    const routeAttrs = (r: RouteState) => ({
+      "dst-address": r.dst,
+      gateway: r.gateway,
+      distance: String(r.distance),
+      dynamic: "true",
+      active: String(r.active),
+      ...(r.protocol === "connected" ? { connect: "true" } : { bgp: "true" }),
+      ...(r.bgp === undefined
+        ? {}
+        : v6
+          ? { "bgp-as-path": r.bgp.asPath.join(","), "bgp-local-pref": String(r.bgp.localPref), "received-from": r.bgp.session }
+          : { "bgp.as-path": r.bgp.asPath.join(","), "bgp.local-pref": String(r.bgp.localPref), "belongs-to": `bgp-IP-${r.gateway}`, "received-from": r.bgp.session }),
+    });
+    // RouterOS 6 keeps a rejected route in /ip/route, inactive; RouterOS 7 only in /routing/route.
     this.sync(
       "/ip/route",
-      state.routes
-        .filter((r) => r.protocol !== "static")
-        .map((r) => ({
-          key: `${r.protocol} ${r.dst} ${r.gateway}`,
-          attrs: {
-            "dst-address": r.dst,
-            gateway: r.gateway,
-            distance: String(r.distance),
-            dynamic: "true",
-            active: String(r.active),
-            ...(r.protocol === "connected" ? { connect: "true" } : { bgp: "true" }),
-            ...(r.bgp === undefined
-              ? {}
-              : v6
-                ? { "bgp-as-path": r.bgp.asPath.join(","), "bgp-local-pref": String(r.bgp.localPref), "received-from": r.bgp.session }
-                : { "bgp.as-path": r.bgp.asPath.join(","), "bgp.local-pref": String(r.bgp.localPref), "belongs-to": `bgp-IP-${r.gateway}`, "received-from": r.bgp.session }),
-          },
-        })),
+      state.routes.filter((r) => r.protocol !== "static" && (v6 || !r.filtered)).map((r) => ({ key: `${r.protocol} ${r.dst} ${r.gateway}`, attrs: routeAttrs(r) })),
     );
+    // /routing/route lists every route the routing protocols hold, filtered ones with `filtered=true`.
+    // The lab lists the dataplane's own (connected, and BGP from the peers' networks and named
+    // leaks), not the bulk leaks and tables (what a filter rejects of a `=count=` leak is not kept).
+    if (!v6)
+      this.sync(
+        "/routing/route",
+        state.routes
+          .filter((r) => r.protocol !== "static")
+          .map((r) => ({ key: `${r.protocol} ${r.dst} ${r.gateway}`, attrs: { ...routeAttrs(r), filtered: String(r.filtered === true), afi: "ip4" } })),
+      );
     // Static routes keep their own item; only their flags move.
     const routes = this.store.at("/ip/route");
     const activeStatic = new Set(state.routes.filter((r) => r.protocol === "static" && r.active).map((r) => r.itemId));

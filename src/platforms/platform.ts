@@ -141,6 +141,26 @@ export interface WhyAnswer {
   summary: string;
 }
 
+/** A route a friend sent that an input filter rejected (the router keeps it, never active). */
+export interface FilteredRoute {
+  readonly id: string;
+  readonly prefix: string;
+  readonly gateway: string;
+  /** AS path as the router prints it, comma separated. */
+  readonly asPath: string;
+  /**
+   * Which rule rejected it, in words: "default route", "your own network 192.168.0.0/23",
+   * "longer than /24", "not in friend's allowed prefixes", or the rule where it is not bgpals's.
+   */
+  readonly reason: string;
+}
+
+/** Filtered routes, at most the number asked for, and how many the router holds. */
+export interface FilteredRoutes {
+  readonly routes: readonly FilteredRoute[];
+  readonly total: number;
+}
+
 export interface RouteFeedOptions {
   /** The friends' tunnel addresses: routes whose next hop is one of them are theirs. */
   readonly addresses: readonly string[];
@@ -409,6 +429,12 @@ export interface Router {
   /** Streams the friends' routes until `signal` aborts; rejects when the router is lost. Uses connections of its own. */
   feedFriendRoutes(options: RouteFeedOptions): Promise<void>;
   why(prefix: string, options?: { session?: string; asPath?: number[] }): Promise<WhyAnswer[]>;
+  /**
+   * The routes from these friends' tunnel addresses that an input filter rejected and the router
+   * keeps (at most `limit`, with the reason), one small print: not part of the route stream.
+   * Empty where the router forgets them.
+   */
+  filteredRoutes(addresses: readonly string[], limit: number): Promise<FilteredRoutes>;
 
   // Holding the router: every write happens inside a run.
   /**
@@ -483,7 +509,7 @@ export interface Platform {
 // --- Read-only mode ------------------------------------------------------------------------------
 
 /** What a Router may do read-only; anything else (a write method, and any added later) is refused. */
-const READING: ReadonlySet<PropertyKey> = new Set<keyof Router>(["platform", "label", "fingerprint", "closed", "close", "version", "discover", "status", "watchChanges", "bgpRoutes", "feedFriendRoutes", "why", "lockHolder", "interruptedRun", "plan"]);
+const READING: ReadonlySet<PropertyKey> = new Set<keyof Router>(["platform", "label", "fingerprint", "closed", "close", "version", "discover", "status", "watchChanges", "bgpRoutes", "feedFriendRoutes", "why", "filteredRoutes", "lockHolder", "interruptedRun", "plan"]);
 
 /** How a refused write is named in its message. */
 const WRITES: Partial<Record<keyof Router, string>> = {

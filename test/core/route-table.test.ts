@@ -341,3 +341,34 @@ describe("window and counts", () => {
     expect(table.revision).toBeGreaterThan(afterAdd);
   });
 });
+
+describe("filtered routes (rejected by an input filter, listed beside the others)", () => {
+  const OWN = "your own network 192.168.0.0/24";
+  test("are listed in order and found by the filter, but counted apart and in no link's counts or local-pref", () => {
+    const table = new RouteTable();
+    table.upsert([route(1, "192.168.42.0/24"), route(2, "10.0.0.0/24", { active: false, localPref: 100 })]);
+    table.upsert([{ id: "filtered *A", prefix: "192.168.0.0/24", gateway: ISP1, active: true, localPref: null, asPath: "64513", link: "wg-isp1", filtered: OWN }]);
+    expect(table.window(0, 3).map((r) => [r.prefix, r.filtered, r.active])).toEqual([
+      ["10.0.0.0/24", null, false],
+      ["192.168.0.0/24", OWN, false],
+      ["192.168.42.0/24", null, true],
+    ]);
+    const counts = table.counts();
+    expect([counts.total, counts.active, counts.filtered, counts.matching]).toEqual([2, 1, 1, 3]);
+    expect(counts.byLink).toEqual([{ name: "wg-isp1", total: 2, active: 1 }]);
+    // The link's local-pref is that of the routes it carries, not the filtered route's none.
+    expect(table.localPrefOf("wg-isp1")).toBe(100);
+
+    table.setFilter("own network");
+    expect(table.window(0, 3).map((r) => r.prefix)).toEqual(["192.168.0.0/24"]);
+    table.setFilter("");
+
+    // Taken after all (the rules changed): the same id as an ordinary route.
+    table.upsert([{ id: "filtered *A", prefix: "192.168.0.0/24", gateway: ISP1, active: true, localPref: 200, asPath: "64513", link: "wg-isp1" }]);
+    expect([table.counts().total, table.counts().active, table.counts().filtered]).toEqual([3, 2, 0]);
+    table.upsert([{ id: "filtered *A", prefix: "192.168.0.0/24", gateway: ISP1, active: false, localPref: null, asPath: "64513", link: "wg-isp1", filtered: OWN }]);
+    table.remove(["filtered *A"]);
+    expect([table.counts().total, table.counts().active, table.counts().filtered, table.size]).toEqual([2, 1, 0, 2]);
+    expect(table.counts().byLink).toEqual([{ name: "wg-isp1", total: 2, active: 1 }]);
+  });
+});

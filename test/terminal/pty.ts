@@ -32,6 +32,8 @@ export interface TerminalRun {
   press(data: string, until: string | RegExp | ((screen: string) => boolean), timeoutMs?: number): Promise<string>;
   /** The cells on screen drawn in a colour (foreground or background not the terminal's own), as "row:col 'char' fg/bg". */
   colouredCells(): Promise<string[]>;
+  /** The lines on screen whose text is all drawn dim (SGR 2), as text: the app must draw styles (FORCE_COLOR). */
+  dimLines(): Promise<string[]>;
   exited: Promise<number>;
   /** Whether the app left the terminal in bracketed-paste mode (once all its output is read). */
   bracketedPaste(): Promise<boolean>;
@@ -123,6 +125,25 @@ export function runInTerminal(args: string[], options: { env: Record<string, str
         }
       }
       return cells;
+    },
+    dimLines: async () => {
+      await pending;
+      const buffer = term.buffer.active;
+      const lines: string[] = [];
+      for (let y = 0; y < term.rows; y++) {
+        const line = buffer.getLine(buffer.viewportY + y);
+        if (line === undefined) continue;
+        let text = 0;
+        let dim = 0;
+        for (let x = 0; x < term.cols; x++) {
+          const cell = line.getCell(x);
+          if (cell === undefined || cell.getChars().trim() === "") continue;
+          text++;
+          if (cell.isDim()) dim++;
+        }
+        if (text > 0 && dim === text) lines.push(line.translateToString(true));
+      }
+      return lines;
     },
     exited,
     bracketedPaste: async () => {

@@ -31,6 +31,8 @@ export interface Verdict {
   by: string;
   /** Rules the lab could not read or follow (skipped), and jumps that went wrong. */
   notes: string[];
+  /** RouterOS 6 `action=discard`: the route is forgotten, where a rejected one stays in memory, inactive. */
+  discarded?: boolean;
 }
 
 /** The destination as a prefix; judgeV6/judgeV7 turn away routes without one before any rule runs. */

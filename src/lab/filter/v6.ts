@@ -27,7 +27,7 @@ const SETS: Readonly<Record<string, Settable>> = {
   "set-bgp-prepend": "prepend",
 };
 
-type Flow = { kind: "continue" } | { kind: "return" } | { kind: "decided"; accepted: boolean; by: string };
+type Flow = { kind: "continue" } | { kind: "return" } | { kind: "decided"; accepted: boolean; by: string; discarded?: boolean };
 const CONTINUE: Flow = { kind: "continue" };
 
 const isYes = (value: string | undefined) => value === "true" || value === "yes";
@@ -68,7 +68,7 @@ export function compileV6(rules: readonly V6Rule[]): V6Judge {
       if (unjudged !== null) return unjudged;
       const run = new Run(chains, { ...route });
       const flow = run.chain(chain, 0);
-      if (flow.kind === "decided") return { accepted: flow.accepted, route: run.route, by: flow.by, notes: run.notes };
+      if (flow.kind === "decided") return { accepted: flow.accepted, route: run.route, by: flow.by, notes: run.notes, ...(flow.discarded ? { discarded: true } : {}) };
       return { accepted: true, route: run.route, by: `end of chain ${chain} (RouterOS 6 accepts)`, notes: run.notes };
     },
   };
@@ -105,6 +105,7 @@ class Run {
         return { kind: "decided", accepted: true, by: label };
       // discard forgets the route, reject keeps it as inactive: either way it is not used.
       case "discard":
+        return { kind: "decided", accepted: false, by: label, discarded: true };
       case "reject":
         return { kind: "decided", accepted: false, by: label };
       case "return":

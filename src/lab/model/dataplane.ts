@@ -74,6 +74,12 @@ export interface RouteState {
   interface?: string;
   /** The routing table a static route is in, when not main: it competes only there. */
   table?: string;
+  /**
+   * Rejected by the receiving session's input filter and kept in memory, never active: RouterOS 7
+   * lists it in /routing/route with the `filtered` flag (not in /ip/route); RouterOS 6 keeps a route
+   * its filter `reject`s in /ip/route, inactive, and forgets one it `discard`s.
+   */
+  filtered?: boolean;
   bgp?: { asPath: number[]; localPref: number; session: string; routerId: string };
 }
 
@@ -277,6 +283,8 @@ export class Dataplane {
         continue;
       }
       const offered = announcements(sender, connected.get(sender.router.name) ?? [], candidates.get(sender.router.name) ?? []);
+      // Named prefixes leaked past the output filter (`/lab/leak =prefixes=`), judged like any route.
+      for (const dst of world.leakedPrefixes?.get(sender.router.name) ?? []) if (!offered.some((o) => o.dst === dst)) offered.push({ dst, asPath: [sender.localAs] });
       // A leak ignores the output filter: that is what makes it a leak.
       const leaked = world.leaks.get(sender.router.name) ?? 0;
       const intake = leaked > 0 ? this.leakIntake(key, receiver, sender, leaked) : undefined;
@@ -284,11 +292,15 @@ export class Dataplane {
       else if (!intake.done) intake.advance(budget);
       state.received = offered.length + leaked;
       const accepted: RouteState[] = [];
+      const filtered: RouteState[] = [];
       const gateway = sender.localAddress ?? linkOf(sender, connected)?.address ?? receiver.remoteAddress;
       for (const route of offered) {
         if (route.asPath.includes(receiver.localAs)) continue; // eBGP loop prevention
-        const verdict = runInputFilter(receiver, route.dst, route.asPath);
-        if (verdict === null) continue;
+        const verdict = inputVerdict(receiver, route.dst, route.asPath);
+        if (!verdict.accepted) {
+          if (!verdict.discarded) filtered.push({ dst: route.dst, gateway, distance: BGP_DISTANCE, protocol: "bgp", active: false, filtered: true, interface: state.interface, bgp: { asPath: route.asPath, localPref: DEFAULT_LOCAL_PREF, session: receiver.name, routerId: sender.routerId } });
+          continue;
+        }
         accepted.push({
           dst: route.dst,
           gateway,
@@ -296,7 +308,7 @@ export class Dataplane {
           protocol: "bgp",
           active: false,
           interface: state.interface,
-          bgp: { asPath: route.asPath, localPref: verdict, session: receiver.name, routerId: sender.routerId },
+          bgp: { asPath: route.asPath, localPref: verdict.localPref, session: receiver.name, routerId: sender.routerId },
         });
       }
       state.accepted = accepted.length + (intake?.accepted ?? 0);
@@ -308,7 +320,7 @@ export class Dataplane {
         Object.assign(state, { state: "idle", since: null, limitExceeded: true, lastError: `max prefix limit ${receiver.limit} exceeded (${counted} prefixes)` });
         continue;
       }
-      candidates.get(receiver.router.name)!.push(...accepted);
+      candidates.get(receiver.router.name)!.push(...accepted, ...filtered);
       this.lastRoutes.set(key, accepted);
       if (intake !== undefined) bulk.get(receiver.router.name)!.push(leakGroup(receiver, state, intake, gateway, sender.routerId, false));
       const senderKey = `${sender.router.name}/${sender.name}`;
@@ -528,16 +540,23 @@ function runOutputFilter(sender: Speaker, dst: string): number | null {
 
 /** Local-pref, or null when the input chain rejects the route. No input filter accepts everything. */
 function runInputFilter(receiver: Speaker, dst: string, asPath: number[]): number | null {
-  if (receiver.inputChain === undefined) return DEFAULT_LOCAL_PREF;
+  const verdict = inputVerdict(receiver, dst, asPath);
+  return verdict.accepted ? verdict.localPref : null;
+}
+
+/** What the input chain does with a route: accepted with its local-pref, or rejected (kept) or discarded (forgotten). */
+function inputVerdict(receiver: Speaker, dst: string, asPath: number[]): { accepted: boolean; localPref: number; discarded: boolean } {
+  if (receiver.inputChain === undefined) return { accepted: true, localPref: DEFAULT_LOCAL_PREF, discarded: false };
   // eBGP does not carry LOCAL_PREF; the lab starts every received route at the default.
   const verdict = judge(receiver, receiver.inputChain, { dst, protocol: "bgp", asPath, localPref: DEFAULT_LOCAL_PREF });
-  return verdict.accepted ? (verdict.route.localPref ?? DEFAULT_LOCAL_PREF) : null;
+  return { accepted: verdict.accepted, localPref: verdict.route.localPref ?? DEFAULT_LOCAL_PREF, discarded: verdict.discarded === true };
 }
 
 /** Marks the best route per destination: lowest distance, then BGP's local-pref and AS-path length. */
 function selectBest(routes: RouteState[]): void {
   const byDst = new Map<string, RouteState[]>();
   for (const r of routes) {
+    if (r.filtered) continue;
     const key = `${r.table ?? "main"} ${r.dst}`;
     byDst.set(key, [...(byDst.get(key) ?? []), r]);
   }

@@ -22,6 +22,8 @@ export interface World {
   wanDown: ReadonlySet<string>;
   /** How many routes a router leaks on top of what its filters allow (fault injection; model/bulk.ts names them). */
   leaks: ReadonlyMap<string, number>;
+  /** Prefixes a router announces on every session past its own output filters (a default route, a friend's own network...). */
+  leakedPrefixes?: ReadonlyMap<string, readonly string[]>;
   /** Lab time in milliseconds. */
   now: number;
 }

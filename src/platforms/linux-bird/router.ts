@@ -25,6 +25,7 @@ import type {
   StatusOptions,
   Watching,
   WhyAnswer,
+  FilteredRoutes,
 } from "../platform.js";
 import { birdPaths, birdVersionOf, DEFAULT_BIRD_CONFIG, DEFAULT_BIRD_SOCKET, linuxInventory, parseBirdProtocols, parseSections, type BirdProtocol, type IpAddr, type IpLink, type IpRoute, type LinuxInventory } from "./discovery.js";
 import { LINUX_SSH_PORT, LinuxShell, type LinuxSshTarget } from "./ssh.js";
@@ -218,6 +219,10 @@ export class LinuxBirdRouter implements Router {
     return new UserError(`${this.label} is a Linux host: this version of bgpals only discovers Linux hosts and reads what they do (bgpals inventory, status, why); ${what} on Linux is not built yet`);
   }
 
+  async filteredRoutes(): Promise<FilteredRoutes> {
+    // BIRD keeps them (`import keep filtered on`, why reads them), but the monitor's list of them is not read on Linux yet.
+    return { routes: [], total: 0 };
+  }
   async exclusive<T>(_request: LockRequest, _work: () => Promise<T>): Promise<T> {
     throw this.#notYet("writing (plan, apply, remove, offer, accept, complete, prefer)");
   }

@@ -74,6 +74,11 @@ export interface Dialect {
    */
   readonly routingTables: boolean;
 
+  /**
+   * Where routes an input filter rejected are kept, with `filtered=true`: `/routing/route` (7). On 6
+   * a `reject`ed route stays in /ip/route, inactive, and bgpals's rules `discard` (forgotten): none.
+   */
+  readonly filteredRoutesMenu: string | null;
   /** The API streams changes (`listen`, `=follow=` on print); without it, poll. */
   readonly follows: boolean;
   /** Files can be made with `/file add contents=` (7); 6 prints into a file first. */
@@ -121,6 +126,7 @@ function build(text: string): Dialect | null {
     dottedRouteAttributes: v7,
     routingTables: v7,
     follows: v7,
+    filteredRoutesMenu: v7 ? "/routing/route" : null,
     fileAdd: v7,
   };
 }

@@ -22,6 +22,7 @@ import {
   type PlanRequest,
   type PreparedPart,
   type PrepareHooks,
+  type FilteredRoutes,
   type RouteFeedOptions,
   type Router,
   type RouterPlan,
@@ -51,6 +52,7 @@ import { render } from "./render/render.js";
 import { friendRouteQuery, statusOf } from "./status.js";
 import type { RouterCommand } from "./types.js";
 import { whyFiltered } from "./why.js";
+import { readFilteredRoutes } from "./filtered.js";
 
 /** What a status shows of tunnels and sessions comes from these menus: a change in any of them is worth a look (routes come by feedFriendRoutes). */
 const WATCHED = ["/routing/bgp/session", "/interface/wireguard/peers", "/interface"];
@@ -310,6 +312,10 @@ export class RouterOsRouter implements Router {
 
   async why(prefix: string, options: { session?: string; asPath?: number[] } = {}): Promise<WhyAnswer[]> {
     return whyFiltered(this.client, await this.dialect(), prefix, options);
+  }
+
+  async filteredRoutes(addresses: readonly string[], limit: number): Promise<FilteredRoutes> {
+    return readFilteredRoutes(this.client, this.target, await this.dialect(), addresses, limit);
   }
 
   async plan(request: PlanRequest): Promise<RouterPlan> {

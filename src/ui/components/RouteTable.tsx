@@ -63,8 +63,24 @@ function asPathWidth(width: number): number {
   return Math.max(MIN_AS_PATH, width - MARKER - PREFIX - ACTIVE - LINK - GATEWAY - LOCAL_PREF);
 }
 
-/** One route as a line of text, `width` characters wide. */
+/**
+ * One route as a line of text, `width` characters wide. A route an input filter rejected says so
+ * where the local-pref and AS path go (`filtered: default route`): the word, not only the dim.
+ */
 export function routeLine(route: RouteRow, selected: boolean, width = 80): string {
+  if (route.filtered !== null) {
+    return (
+      (selected ? "› " : "  ") +
+      fit(route.prefix, PREFIX - 1) +
+      " " +
+      fit(" ✗", ACTIVE) +
+      fit(route.link, LINK - 1) +
+      " " +
+      fit(route.gateway, GATEWAY - 1) +
+      " " +
+      fit(`filtered: ${route.filtered}`, LOCAL_PREF + asPathWidth(width))
+    ).trimEnd();
+  }
   return (
     (selected ? "› " : "  ") +
     fit(route.prefix, PREFIX - 1) +
@@ -98,6 +114,7 @@ function countsLine(table: RouteStore, state: RouteTableState, streaming: boolea
   if (state.filterError !== null) return `filter /${state.filter}▏ ✗ ${state.filterError} (showing "${state.applied}")`;
   const counts = table.counts();
   let line = `${formatCount(counts.total)} ${counts.total === 1 ? "route" : "routes"}, ${formatCount(counts.active)} active`;
+  if (counts.filtered > 0) line += `, ${formatCount(counts.filtered)} filtered`;
   if (streaming) line += " · streaming…";
   if (state.filter !== "" || state.editingFilter) {
     line += ` · filter ${state.editingFilter ? `/${state.filter}▏` : `"${state.filter}"`}: ${formatCount(counts.matching)} match${table.filtering ? " so far" : ""}`;
@@ -126,7 +143,7 @@ export function RouteTable({ table, state, height, width = 80, streaming = false
         <Text wrap="truncate-end">{`  ${streaming ? "waiting for routes…" : state.applied === "" ? "no routes" : "no route matches the filter"}`}</Text>
       ) : (
         rows.map((route, i) => (
-          <Text key={route.id} bold={top + i === selected} wrap="truncate-end">
+          <Text key={route.id} bold={top + i === selected} dimColor={route.filtered !== null && top + i !== selected} wrap="truncate-end">
             {routeLine(route, top + i === selected, width)}
           </Text>
         ))

@@ -12,6 +12,9 @@ import { useTableRevision } from "../../hooks/use-table-revision.js";
 import { useServices } from "../../services.js";
 import type { MonitorAction } from "./monitor-state.js";
 
+/** Filtered routes listed at most: what the friend sent that my filters refused, beside the table. */
+export const FILTERED_ROUTES = 1000;
+
 export interface FriendRoutes {
   table: RouteTable;
   /** The table's revision as last drawn (redraws at most once a frame). */
@@ -49,7 +52,7 @@ export function useMonitorWatch(session: RouterSession | null, peering: Peering 
         if (pending.push(event) === 1) queueMicrotask(flush);
       },
       onStatus: (status) => dispatch({ type: "status", status }),
-      routes: linkByAddress.size === 0 ? false : { table, addresses: [...linkByAddress.keys()], linkOf: (gateway) => linkByAddress.get(gateway), onState: setFeed },
+      routes: linkByAddress.size === 0 ? false : { table, addresses: [...linkByAddress.keys()], linkOf: (gateway) => linkByAddress.get(gateway), onState: setFeed, filtered: FILTERED_ROUTES },
     });
     return () => controller.abort();
   }, [session, dispatch, table, addresses]);
