@@ -95,7 +95,7 @@ describe("the friend removes the peering", () => {
       expect(down.silentFor).toMatch(/^\d+s$/);
       const last = await alice.look(0);
       expect(last.sessions.find((x) => x.link === "isp1")).toMatchObject({ state: "established" });
-      expect(alice.events).toContainEqual(expect.objectContaining({ event: "tunnel-down", link: "isp1" }));
+      expect(alice.events).toContainEqual(expect.objectContaining({ event: "tunnel-down", link: "isp1", silentFor: down.silentFor }));
     } finally {
       await alice.stop();
     }
