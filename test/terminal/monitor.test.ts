@@ -81,8 +81,14 @@ describe("the monitor in two terminals", () => {
   it("cut isp1: sessions down, remi's prefixes move to isp2 with the time it took; back when isp1 returns", async () => {
     const cutAt = Date.now();
     lab.setWan("alice", "vlan832-orange-internet", false);
-    const moved = await alice.term.waitFor((s) => /session isp1 down: hold timer expired/.test(s) && /best path to 192\.168\.42\.0\/24 moved isp1 → isp2, \d+\.\d s after isp1 went down/.test(s), 20_000);
-    expect(moved).toMatch(/isp1\s+primary\s+○ down\s+(idle|active|connect)/);
+    // Alice's WireGuard peer keeps its last handshake, still fresh, as RouterOS does: the tunnel is
+    // down once nothing has come from remi for two of BGP's 10 s keepalives, and the log says so.
+    const moved = await alice.term.waitFor(
+      (s) => /session isp1 down: hold timer expired/.test(s) && /best path to 192\.168\.42\.0\/24 moved isp1 → isp2, \d+\.\d s after isp1 went down/.test(s) && /tunnel isp1 down \(nothing received for \d+s\)/.test(s),
+      20_000,
+    );
+    const silent = await alice.term.waitFor(/isp1\s+primary\s+○ down\s+(idle|active|connect)/, 15_000);
+    expect(silent).toMatch(/^ +hs \S+ · nothing received for \S+ · /m);
     // The route view follows: the isp1 routes are withdrawn, the isp2 ones active.
     const view = await alice.term.waitFor((s) => /192\.168\.42\.0\/24\s+✓\s+isp2/.test(s) && /2 routes, 2 active/.test(s), 15_000);
     expect(view).not.toMatch(/192\.168\.4[23]\.0\/24\s+✓?\s+isp1/);
