@@ -218,18 +218,19 @@ export class Dataplane {
         const memory = this.peerMemory.get(key) ?? { lastHandshake: null, rx: 0, tx: 0, lastTick: world.now, carried: false };
         const seconds = Math.max(0, world.now - memory.lastTick) / 1000;
         if (carried.has(key)) {
-          memory.rx += Math.round(seconds * TRAFFIC_PER_SECOND);
-          memory.tx += Math.round(seconds * TRAFFIC_PER_SECOND * 1.1);
+          memory.rx += seconds * TRAFFIC_PER_SECOND;
+          memory.tx += seconds * TRAFFIC_PER_SECOND * 1.1;
           // A peer that sent and heard nothing back handshakes again as soon as the way is open.
           if (!memory.carried || memory.lastHandshake === null || world.now - memory.lastHandshake >= REKEY_AFTER_MS) memory.lastHandshake = world.now;
         } else {
           const keepalive = readDuration(peer["persistent-keepalive"]);
-          if (enabled(peer) && peer["endpoint-address"] && keepalive !== null && keepalive > 0) memory.tx += Math.round((seconds * 1000 / keepalive) * KEEPALIVE_BYTES);
+          if (enabled(peer) && peer["endpoint-address"] && keepalive !== null && keepalive > 0) memory.tx += ((seconds * 1000) / keepalive) * KEEPALIVE_BYTES;
         }
         memory.lastTick = world.now;
         memory.carried = carried.has(key);
         this.peerMemory.set(key, memory);
-        mine.set(peer[".id"] ?? "", { lastHandshake: memory.lastHandshake, rx: memory.rx, tx: memory.tx });
+        // Counted in fractions of a byte per tick, shown in whole bytes.
+        mine.set(peer[".id"] ?? "", { lastHandshake: memory.lastHandshake, rx: Math.floor(memory.rx), tx: Math.floor(memory.tx) });
       }
     }
     // A peer removed and added again starts from nothing.
