@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { constants as osConstants, tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadIdentity } from "../store/identity.js";
-import { homeOf, probedHome } from "../flows/home-status.js";
+import { HomeLiveness, homeOf, probedHome } from "../flows/home-status.js";
 import type { RouterTarget } from "../platforms/platform.js";
 import { readOnlyMode, routerPlatform } from "./read-only.js";
 import { featuresOfAnySide } from "../platforms/index.js";
@@ -117,6 +117,8 @@ export function demoOperators(routers: ReadonlyArray<{ name: string; version: st
     const target: RouterTarget = { host: info.host, port: info.port, user: info.user, password: info.password, tls: false, knownFingerprint: null };
     const mine: RouterChoice[] = [{ name, label: `${info.user}@${info.host}:${info.port} (lab, RouterOS ${info.version})` }];
     const added = new Map<string, { choice: RouterChoice; target: RouterTarget }>();
+    // Home's looks remember the tunnels they saw, so a friend gone silent turns its badge down.
+    const liveness = new HomeLiveness();
     const services: Services = {
       workspace,
       operator: name,
@@ -142,7 +144,7 @@ export function demoOperators(routers: ReadonlyArray<{ name: string; version: st
           target: { host: profile.host, port: profile.port, user: profile.user, password, tls: profile.tls, knownFingerprint: fingerprint },
         }),
       loadHome: () => homeOf(workspace, services.routers()),
-      probe: (routers) => probedHome(services, routers),
+      probe: (routers) => probedHome(services, routers, liveness),
       clipboard,
       outputDir: join(workspace.home, "out"),
     };

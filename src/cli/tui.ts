@@ -1,7 +1,7 @@
 // `bgpals` with no command: the screens, fed with the router profiles, the keyring and the peers
 // directory. With no router profile at all, the demo opens instead (the built-in lab).
 import { identityName } from "../store/identity.js";
-import { homeOf, probedHome } from "../flows/home-status.js";
+import { HomeLiveness, homeOf, probedHome } from "../flows/home-status.js";
 import { addProfile, listProfiles, profileAddress, resolveRouter, storedPassword } from "../store/profiles.js";
 import { screensTheme } from "./theme.js";
 import { keyring, routerAccount } from "../store/secrets.js";
@@ -82,6 +82,8 @@ export async function openTui(flags: { theme?: string } = {}): Promise<void> {
   }
   const { runTui } = await import("../ui/run.js");
   const services = profileServices((data) => process.stdout.write(data));
-  services.probe = (routers) => probedHome(services, routers);
+  // Home's looks remember the tunnels they saw, so a friend gone silent turns its badge down.
+  const liveness = new HomeLiveness();
+  services.probe = (routers) => probedHome(services, routers, liveness);
   await runTui(services.loadHome(), services, {}, { theme });
 }

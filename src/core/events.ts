@@ -5,6 +5,8 @@ export interface TunnelView {
   name: string;
   link: string;
   state: "up" | "down";
+  /** Router time nothing was received, where that is why it is down (core/tunnel-liveness.ts). */
+  silentFor?: string;
 }
 
 export interface SessionView {
@@ -31,7 +33,9 @@ export interface StatusView {
 }
 
 export type MonitorEvent =
-  | { event: "tunnel-up" | "tunnel-down"; tunnel: string; link: string }
+  | { event: "tunnel-up"; tunnel: string; link: string }
+  /** `silentFor`: down because nothing came from the friend that long, though the handshake is fresh. */
+  | { event: "tunnel-down"; tunnel: string; link: string; silentFor?: string }
   | { event: "session-up"; session: string; link: string }
   | { event: "session-down"; session: string; link: string; error: string }
   | { event: "limit-exceeded"; session: string; link: string }
@@ -50,7 +54,9 @@ export function statusEvents(before: StatusView, after: StatusView): MonitorEven
   const tunnels = new Map(before.tunnels.map((t) => [t.name, t]));
   for (const t of after.tunnels) {
     const was = tunnels.get(t.name);
-    if (was?.state !== t.state && (was !== undefined || t.state === "up")) events.push({ event: t.state === "up" ? "tunnel-up" : "tunnel-down", tunnel: t.name, link: t.link });
+    if (was?.state === t.state || (was === undefined && t.state !== "up")) continue;
+    if (t.state === "up") events.push({ event: "tunnel-up", tunnel: t.name, link: t.link });
+    else events.push({ event: "tunnel-down", tunnel: t.name, link: t.link, ...(t.silentFor === undefined ? {} : { silentFor: t.silentFor }) });
   }
   const sessions = new Map(before.sessions.map((s) => [s.name, s]));
   for (const s of after.sessions) {

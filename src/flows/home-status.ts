@@ -1,6 +1,7 @@
 // Home's live badges: each router reachable or not (and why), and each friend's peering up,
 // degraded or down from what the routers report for its tunnels and sessions.
 import type { Peering } from "../core/peering.js";
+import { TunnelLiveness } from "../core/tunnel-liveness.js";
 import { RouterError } from "../errors.js";
 import type { Router, RouterStatus } from "../platforms/platform.js";
 import { identityName } from "../store/identity.js";
@@ -24,8 +25,22 @@ export interface HomeHealth {
   peerings: Record<string, PeeringHealth>;
 }
 
+/**
+ * What Home's looks remember of each router's tunnels, to judge them as the monitor does: up while
+ * the friend is heard, not only while the handshake is fresh. Kept by whoever probes again.
+ */
+export class HomeLiveness {
+  readonly #routers = new Map<string, TunnelLiveness>();
+
+  judge(router: string, status: RouterStatus): RouterStatus {
+    let liveness = this.#routers.get(router);
+    if (liveness === undefined) this.#routers.set(router, (liveness = new TunnelLiveness()));
+    return { ...status, tunnels: liveness.judge(status.tunnels, status.sessions) };
+  }
+}
+
 /** One look at every router; a router that does not answer costs at most its connect timeout. */
-export async function probeHome(targets: readonly ProbeTarget[], peerings: readonly Peering[]): Promise<HomeHealth> {
+export async function probeHome(targets: readonly ProbeTarget[], peerings: readonly Peering[], liveness?: HomeLiveness): Promise<HomeHealth> {
   const statuses: RouterStatus[] = [];
   const routers: Record<string, RouterHealth> = {};
   await Promise.all(
@@ -35,7 +50,8 @@ export async function probeHome(targets: readonly ProbeTarget[], peerings: reado
       try {
         router = await target.connect();
         // Badges need tunnels and sessions only: no routes.
-        statuses.push(await router.status({ routes: false }));
+        const status = await router.status({ routes: false });
+        statuses.push(liveness?.judge(target.name, status) ?? status);
         routers[target.name] = "ok";
       } catch (e) {
         routers[target.name] = e instanceof RouterError && e.kind === "bad-credentials" ? "bad-credentials" : "unreachable";
@@ -88,11 +104,12 @@ export function homeOf(ws: Workspace, routers: Array<{ name: string; label: stri
 }
 
 /** Probes `only` these routers (default all) where that needs no password, and returns Home with the badges. */
-export async function probedHome(services: HomeSources, only?: readonly string[]): Promise<HomeLists> {
+export async function probedHome(services: HomeSources, only?: readonly string[], liveness?: HomeLiveness): Promise<HomeLists> {
   const routers = services.routers();
   const health = await probeHome(
     routers.filter((r) => only === undefined || only.includes(r.name)).map((r) => ({ name: r.name, connect: services.needsPassword(r.name) ? null : () => services.connect(r.name) })),
     peersOf(services.workspace),
+    liveness,
   );
   return homeOf(services.workspace, routers, health);
 }

@@ -8,6 +8,7 @@
 import { BestPaths } from "../core/best-paths.js";
 import { statusEvents, type MonitorEvent, type RouteView } from "../core/events.js";
 import { RouteTable } from "../core/route-table.js";
+import { TunnelLiveness } from "../core/tunnel-liveness.js";
 import type { Router, RouterStatus, Watching } from "../platforms/platform.js";
 
 export type WatchEvent =
@@ -112,6 +113,9 @@ export async function watchRouter(options: WatchOptions): Promise<void> {
   let toldRoutes: RouteView[] | null = null;
   let snapshotSent = false;
   let failures = 0;
+  // Each look's tunnels against the one before: a fresh handshake is not enough, the friend must
+  // still be heard (kept across reconnects: a reboot restarts the counters, which reads as heard).
+  const liveness = new TunnelLiveness();
   const emit = (events: readonly MonitorEvent[]) => {
     // One time for what came together: a burst of best paths moving can be a route table's worth.
     const at = events.length === 0 ? "" : time();
@@ -205,7 +209,8 @@ export async function watchRouter(options: WatchOptions): Promise<void> {
       while (!options.signal.aborted) {
         if (router.closed) throw new Error("the connection was closed");
         if (lost !== null) throw lost;
-        const status = await router.status({ routes: false });
+        const looked = await router.status({ routes: false });
+        const status = { ...looked, tunnels: liveness.judge(looked.tunnels, looked.sessions) };
         lookedAt = Date.now();
         startFeed(status);
         // startFeed set it (TypeScript cannot see through the closure).

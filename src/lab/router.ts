@@ -694,10 +694,11 @@ export class LabRouter {
     const peers = this.store.at("/interface/wireguard/peers");
     for (const peer of peers.list()) {
       const t = state.tunnels.find((x) => (x.tunnel.initiator.router === this.name && x.tunnel.initiator.itemId === peer[".id"]) || (x.tunnel.listener?.router === this.name && x.tunnel.listener.itemId === peer[".id"]));
+      const p = state.peers.get(peer[".id"] ?? "");
       const attrs: Record<string, string> = {
-        "last-handshake": t?.lastHandshake != null ? printDuration(now - t.lastHandshake) : "",
-        rx: String(t?.rx ?? 0),
-        tx: String(t?.tx ?? 0),
+        "last-handshake": p?.lastHandshake != null ? printDuration(now - p.lastHandshake) : "",
+        rx: String(p?.rx ?? 0),
+        tx: String(p?.tx ?? 0),
       };
       if (t?.tunnel.up && t.tunnel.listener?.router === this.name) attrs["current-endpoint-address"] = t.tunnel.initiator.router;
       const changed = Object.entries(attrs).some(([k, v]) => (peer[k] ?? "") !== v);

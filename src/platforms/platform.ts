@@ -98,6 +98,13 @@ export interface TunnelStatus {
    * client's endpoint): for a friend's endpoint name, the last resolution of the router's endpoint script.
    */
   endpointAddress?: string;
+  /** The WireGuard peer's persistent-keepalive, on the side that dials the friend. */
+  keepalive?: string;
+  /**
+   * Router time nothing has been received from the friend, where that is why the tunnel is down
+   * though its handshake is fresh: set by whoever compares looks (core/tunnel-liveness.ts).
+   */
+  silentFor?: string;
 }
 
 export interface SessionStatus {
@@ -114,6 +121,8 @@ export interface SessionStatus {
   advertised: number;
   limitExceeded: boolean;
   lastError: string;
+  /** BGP's keepalive-time, as the router has it configured. */
+  keepaliveTime?: string;
 }
 
 export interface RouteStatus {

@@ -31,6 +31,8 @@ describe("monitor events", () => {
       { event: "best-path-moved", prefix: "192.168.42.0/24", from: { gateway: "172.16.10.2", link: "isp1" }, to: { gateway: "172.16.11.2", link: "isp2" } },
       { event: "prefix-arrived", prefix: "192.168.200.0/24", gateway: "172.16.11.2", link: "isp2" },
     ]);
+    // Down though its handshake is fresh: the friend went silent, and the event says how long.
+    expect(statusEvents(base, { ...base, tunnels: [{ ...base.tunnels[0]!, state: "down", silentFor: "52s" }] })).toEqual([{ event: "tunnel-down", tunnel: "wg-remi-isp1", link: "isp1", silentFor: "52s" }]);
     expect(statusEvents(after, { ...after, routes: [] })).toEqual([
       { event: "prefix-withdrawn", prefix: "192.168.42.0/24" },
       { event: "prefix-withdrawn", prefix: "192.168.200.0/24" },

@@ -64,6 +64,7 @@ describe("monitor state", () => {
     expect(eventLine({ event: "connection-lost", time: at(0), error: "timeout", retryInMs: 250 }, PLATFORM)).toBe("10:00:00 connection lost, reconnecting: timeout");
     expect(eventLine({ event: "tunnel-up", time: at(0), tunnel: "wg1", link: "isp1" }, PLATFORM)).toBe("10:00:00 tunnel isp1 up");
     expect(eventLine({ event: "tunnel-down", time: at(0), tunnel: "wg1", link: "isp1" }, PLATFORM)).toBe("10:00:00 tunnel isp1 down (handshake lost)");
+    expect(eventLine({ event: "tunnel-down", time: at(0), tunnel: "wg1", link: "isp1", silentFor: "52s" }, PLATFORM)).toBe("10:00:00 tunnel isp1 down (nothing received for 52s)");
     expect(eventLine(up("isp1", 0), PLATFORM)).toBe("10:00:00 session isp1 established");
     expect(eventLine(down("isp1", 0), PLATFORM)).toBe("10:00:00 session isp1 down: hold timer expired");
     expect(eventLine({ ...down("isp1", 0), error: "" } as WatchEvent, PLATFORM)).toBe("10:00:00 session isp1 down");

@@ -21,6 +21,10 @@ const BGP_DISTANCE = 20;
 const DEFAULT_LOCAL_PREF = 100;
 // Bytes a tunnel's counters move per second of lab time while up (keepalives and BGP).
 const TRAFFIC_PER_SECOND = 180;
+// WireGuard starts a new session every two minutes while traffic flows (REKEY_AFTER_TIME).
+const REKEY_AFTER_MS = 120_000;
+// A WireGuard keepalive: an empty data message, 32 bytes on the wire.
+const KEEPALIVE_BYTES = 32;
 
 /** One configured BGP neighbour, v6 peer or v7 connection, with what it needs resolved. */
 interface Speaker {
@@ -85,15 +89,31 @@ export interface RouteState {
 
 export interface TunnelState {
   tunnel: Tunnel;
+}
+
+/**
+ * What a WireGuard peer entry shows, kept per peer like RouterOS does: when the other end goes
+ * (its peer removed, its WAN cut), the entry keeps its last handshake, which ages, and its
+ * counters; rx stops growing, tx grows by the keepalives still sent into the void.
+ */
+export interface PeerState {
   /** Lab time of the last handshake, null if never. */
   lastHandshake: number | null;
   rx: number;
   tx: number;
 }
 
+interface PeerMemory extends PeerState {
+  lastTick: number;
+  /** Whether an up tunnel carried it at the last tick. */
+  carried: boolean;
+}
+
 export interface RouterSnapshot {
   running: Set<string>;
   tunnels: TunnelState[];
+  /** Each WireGuard peer entry by its .id. */
+  peers: Map<string, PeerState>;
   /** Addresses PPP gives the OpenVPN ends, as /ip/address items would show them. */
   pppAddresses: Array<{ address: string; network: string; interface: string }>;
   sessions: SessionState[];
@@ -109,7 +129,8 @@ interface SessionMemory {
 
 export class Dataplane {
   private running = new Map<string, Set<string>>();
-  private tunnelMemory = new Map<string, { lastHandshake: number | null; rx: number; tx: number; lastTick: number }>();
+  /** WireGuard peer entries by "router/.id". */
+  private peerMemory = new Map<string, PeerMemory>();
   private sessions = new Map<string, SessionMemory>();
   private limitTripped = new Set<string>();
   /** Routes each session last brought in, kept while its hold timer runs. */
@@ -120,7 +141,7 @@ export class Dataplane {
 
   /** The last computed state of a router. */
   of(router: string): RouterSnapshot {
-    return this.snapshot.get(router) ?? { running: new Set(), tunnels: [], pppAddresses: [], sessions: [], routes: [], bulk: [] };
+    return this.snapshot.get(router) ?? { running: new Set(), tunnels: [], peers: new Map(), pppAddresses: [], sessions: [], routes: [], bulk: [] };
   }
 
   /** `/routing/bgp/session clear`: forget a max-prefix trip so the session may come back. */
@@ -134,6 +155,8 @@ export class Dataplane {
     for (const key of [...this.limitTripped]) if (key.startsWith(`${router}/`)) this.limitTripped.delete(key);
     for (const key of [...this.lastRoutes.keys()]) if (key.startsWith(`${router}/`)) this.lastRoutes.delete(key);
     for (const key of [...this.leakIntakes.keys()]) if (key.startsWith(`${router}/`)) this.leakIntakes.delete(key);
+    // The counters and the handshake start from nothing again.
+    for (const key of [...this.peerMemory.keys()]) if (key.startsWith(`${router}/`)) this.peerMemory.delete(key);
     this.running.set(router, new Set());
   }
 
@@ -145,12 +168,14 @@ export class Dataplane {
     const established = this.updateSessions(world, speakers, connected);
     const bulk = new Map<string, BulkGroup[]>(world.routers.map((r) => [r.name, []]));
     const routes = this.exchangeRoutes(world, speakers, established, connected, bulk);
+    const peers = this.updatePeers(world, tunnels);
 
     for (const router of world.routers) {
       const mine = tunnels.filter((t) => t.initiator.router === router.name || t.listener?.router === router.name);
       this.snapshot.set(router.name, {
         running: this.running.get(router.name) ?? new Set(),
-        tunnels: mine.map((t) => this.tunnelState(t, world.now)),
+        tunnels: mine.map((tunnel) => ({ tunnel })),
+        peers: peers.get(router.name) ?? new Map(),
         pppAddresses: (ppp.get(router.name) ?? []).map((a) => ({ address: a.address ?? "", network: a.network ?? "", interface: a.interface ?? "" })),
         sessions: [...this.sessions.values()].map((m) => m.state).filter((s) => s.router === router.name),
         routes: routes.get(router.name) ?? [],
@@ -176,18 +201,47 @@ export class Dataplane {
     return tunnels;
   }
 
-  private tunnelState(t: Tunnel, now: number): TunnelState {
-    const memory = this.tunnelMemory.get(t.key) ?? { lastHandshake: null, rx: 0, tx: 0, lastTick: now };
-    if (t.up) {
-      const seconds = Math.max(0, now - memory.lastTick) / 1000;
-      memory.rx += Math.round(seconds * TRAFFIC_PER_SECOND);
-      memory.tx += Math.round(seconds * TRAFFIC_PER_SECOND * 1.1);
-      // WireGuard re-handshakes every two minutes; the lab keeps it fresh.
-      if (memory.lastHandshake === null || now - memory.lastHandshake >= 120_000) memory.lastHandshake = now;
+  /**
+   * Each WireGuard peer entry's handshake and counters. A peer carried by an up tunnel (as the
+   * initiator's peer or the listener's) receives and sends, and handshakes again every two minutes;
+   * any other keeps what it had, its handshake ageing, and sends only its persistent keepalives.
+   */
+  private updatePeers(world: World, tunnels: readonly Tunnel[]): Map<string, Map<string, PeerState>> {
+    const carried = new Set<string>();
+    for (const t of tunnels) {
+      if (t.kind !== "wireguard" || !t.up) continue;
+      carried.add(`${t.initiator.router}/${t.initiator.itemId}`);
+      if (t.listener !== undefined) carried.add(`${t.listener.router}/${t.listener.itemId}`);
     }
-    memory.lastTick = now;
-    this.tunnelMemory.set(t.key, memory);
-    return { tunnel: t, ...memory };
+    const out = new Map<string, Map<string, PeerState>>();
+    const seen = new Set<string>();
+    for (const router of world.routers) {
+      const mine = new Map<string, PeerState>();
+      out.set(router.name, mine);
+      for (const peer of router.items("/interface/wireguard/peers")) {
+        const key = `${router.name}/${peer[".id"]}`;
+        seen.add(key);
+        const memory = this.peerMemory.get(key) ?? { lastHandshake: null, rx: 0, tx: 0, lastTick: world.now, carried: false };
+        const seconds = Math.max(0, world.now - memory.lastTick) / 1000;
+        if (carried.has(key)) {
+          memory.rx += seconds * TRAFFIC_PER_SECOND;
+          memory.tx += seconds * TRAFFIC_PER_SECOND * 1.1;
+          // A peer that sent and heard nothing back handshakes again as soon as the way is open.
+          if (!memory.carried || memory.lastHandshake === null || world.now - memory.lastHandshake >= REKEY_AFTER_MS) memory.lastHandshake = world.now;
+        } else {
+          const keepalive = readDuration(peer["persistent-keepalive"]);
+          if (enabled(peer) && peer["endpoint-address"] && keepalive !== null && keepalive > 0) memory.tx += ((seconds * 1000) / keepalive) * KEEPALIVE_BYTES;
+        }
+        memory.lastTick = world.now;
+        memory.carried = carried.has(key);
+        this.peerMemory.set(key, memory);
+        // Counted in fractions of a byte per tick, shown in whole bytes.
+        mine.set(peer[".id"] ?? "", { lastHandshake: memory.lastHandshake, rx: Math.floor(memory.rx), tx: Math.floor(memory.tx) });
+      }
+    }
+    // A peer removed and added again starts from nothing.
+    for (const key of [...this.peerMemory.keys()]) if (!seen.has(key)) this.peerMemory.delete(key);
+    return out;
   }
 
   private updateSessions(world: World, speakers: Speaker[], connected: Map<string, Connected[]>): Map<string, [Speaker, Speaker, SessionState]> {

@@ -17,7 +17,9 @@ export function durationSeconds(text: string | undefined): number | null {
   return ms === null ? null : ms / 1000;
 }
 
-// WireGuard re-handshakes every 2 minutes while traffic flows; past 3 the tunnel is not up.
+// WireGuard re-handshakes every 2 minutes while traffic flows; past 3 (REJECT_AFTER_TIME) no
+// session is left, so the tunnel is not up. A fresher one is not proof of life: the peer entry
+// keeps it when the friend's end goes. Whoever looks again judges that (core/tunnel-liveness.ts).
 const HANDSHAKE_FRESH_S = 180;
 
 function linkOf(comment: string | undefined, prefix: string): { peering: string; link: string } | null {
@@ -27,7 +29,7 @@ function linkOf(comment: string | undefined, prefix: string): { peering: string;
 }
 
 // Each look asks only for what it shows: on RouterOS 6, which is polled, that is most of the cost.
-const STATUS_SESSION_PROPLIST = ["name", "comment", "remote.as", "remote-as", "remote.address", "remote-address", "output.network", "state", "established", "uptime", "prefix-count", "limit-exceeded", "last-error"];
+const STATUS_SESSION_PROPLIST = ["name", "comment", "remote.as", "remote-as", "remote.address", "remote-address", "output.network", "state", "established", "uptime", "prefix-count", "limit-exceeded", "last-error", "keepalive-time"];
 const STATUS_ROUTE_PROPLIST = ["dst-address", "gateway", "active", "bgp.local-pref", "bgp-local-pref", "bgp.as-path", "bgp-as-path", "received-from"];
 
 /**
@@ -72,7 +74,7 @@ export async function statusOf(client: RouterClient, dialect: Dialect, options: 
   // Where sessions have a state menu of their own (7), it is read beside their configuration.
   const separateState = menus.bgpSessionState !== menus.bgpSessions;
   const [peers, ovpnClients, ovpnBindings, interfaces, connections, sessions] = await Promise.all([
-    dialect.wireguard ? readMenu(client, "/interface/wireguard/peers", ["comment", "interface", "last-handshake", "rx", "tx", "endpoint-address"]) : Promise.resolve([]),
+    dialect.wireguard ? readMenu(client, "/interface/wireguard/peers", ["comment", "interface", "last-handshake", "rx", "tx", "endpoint-address", "persistent-keepalive"]) : Promise.resolve([]),
     readMenu(client, "/interface/ovpn-client", ["name", "comment"]),
     readMenu(client, "/interface/ovpn-server", ["name", "comment"]),
     readMenu(client, "/interface", ["name", "running"]),
@@ -92,6 +94,7 @@ export async function statusOf(client: RouterClient, dialect: Dialect, options: 
     const age = durationSeconds(p["last-handshake"]);
     const tunnel: TunnelStatus = { name: p.interface ?? "", ...owner, state: age !== null && age < HANDSHAKE_FRESH_S ? "up" : "down", lastHandshake: p["last-handshake"] || null, rx: Number(p.rx ?? 0), tx: Number(p.tx ?? 0) };
     if (p["endpoint-address"]) tunnel.endpointAddress = p["endpoint-address"];
+    if (p["persistent-keepalive"] && durationSeconds(p["persistent-keepalive"])) tunnel.keepalive = p["persistent-keepalive"];
     tunnels.push(tunnel);
   }
   // An OpenVPN client dials the name itself; where the router last resolved it, its pin route says.
@@ -129,6 +132,7 @@ export async function statusOf(client: RouterClient, dialect: Dialect, options: 
       advertised: established ? (announced.get(owner.peering) ?? 0) : 0,
       limitExceeded: yes(s?.["limit-exceeded"]),
       lastError: s?.["last-error"] ?? "",
+      ...(c["keepalive-time"] ? { keepaliveTime: c["keepalive-time"] } : {}),
     });
   }
   const routeStatus = routes.map((r) => {

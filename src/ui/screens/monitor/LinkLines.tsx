@@ -74,6 +74,8 @@ export function LinkLines(props: LinkLinesProps) {
   // What changes first: a narrow terminal cuts the way the tunnel goes, which never does.
   const second = [
     t?.lastHandshake ? `hs ${t.lastHandshake}` : "",
+    // Why a tunnel whose handshake is still fresh is down: the friend has gone quiet.
+    t?.silentFor ? `nothing received for ${t.silentFor}` : "",
     rate ? `rx ${formatRate(rate.rx)} tx ${formatRate(rate.tx)}` : "",
     s?.lastError && !established ? s.lastError : "",
     linkPath(peering, link, me, t?.endpointAddress),

@@ -90,7 +90,7 @@ export function eventLine(e: WatchEvent, platform: string): string {
     case "tunnel-up":
       return `${t} tunnel ${e.link} up`;
     case "tunnel-down":
-      return `${t} tunnel ${e.link} down (handshake lost)`;
+      return `${t} tunnel ${e.link} down (${e.silentFor === undefined ? "handshake lost" : `nothing received for ${e.silentFor}`})`;
     case "session-up":
       return `${t} session ${e.link} established`;
     case "session-down":
