@@ -4,11 +4,18 @@ import { defineConfig } from "vitest/config";
 import LongestFirst from "./test/sequencer.js";
 
 // Tests that run in-process and leave nothing behind between files (no process.env, no module state
-// they do not restore, no handles open: test/leaves-nothing.ts checks the last) share their worker's
-// module cache: importing src/ and zod again for each of them was a fifth of the suite's CPU.
-// Ink reads CI once, when it is first imported: test/ui/run.test.tsx sets CI=false before it does.
-const OWN_PROCESS = new Set(["test/ui/run.test.tsx"]);
-const SHARED = ["test/core", "test/lab", "test/ui"]
+// they do not restore, no handles, variables or listeners left: test/leaves-nothing.ts checks) share their worker's
+// module cache: vitest imports src/, zod and Ink once per worker, not once per file.
+// Files of those directories that keep a process of their own, and why.
+const OWN_PROCESS = new Set([
+  // Ink reads CI once, when it is first imported: this file sets CI=false before it does.
+  "test/ui/run.test.tsx",
+  // These leave a timer (flows/watch) or a socket (route-stream) open for seconds after their
+  // last test, which test/leaves-nothing.ts would fail.
+  "test/flows/watch.test.ts",
+  "test/platforms/routeros/route-stream.test.ts",
+]);
+const SHARED = ["test/core", "test/lab", "test/ui", "test/flows", "test/platforms", "test/store"]
   .flatMap((dir) => readdirSync(fileURLToPath(new URL(dir, import.meta.url)), { recursive: true, encoding: "utf8" }).map((file) => `${dir}/${file.split("\\").join("/")}`))
   .filter((file) => /\.test\.tsx?$/.test(file) && !OWN_PROCESS.has(file));
 

@@ -2,6 +2,9 @@
 // false): after the file's own hooks and cleanups, the file fails if it left the worker otherwise
 // than it found it (an open socket, server or timer; a changed environment variable; a process
 // listener), so what one file leaves cannot change the next file's result.
+// conf (through when-exit) listens on exit and signals as it loads, once per worker: loaded here,
+// before the baseline below, so the file that happens to load it first is not taken for a leak.
+import "conf";
 import { cleanup as unmountInk } from "ink-testing-library";
 import { afterAll, expect } from "vitest";
 import { until } from "./helpers.js";
