@@ -1,20 +1,61 @@
+import { readdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 import LongestFirst from "./test/sequencer.js";
 
+// Tests that run in-process and leave nothing behind between files (no process.env, no module state
+// they do not restore, no handles, variables or listeners left: test/leaves-nothing.ts checks) share their worker's
+// module cache: vitest imports src/, zod and Ink once per worker, not once per file.
+// Files of those directories that keep a process of their own, and why.
+const OWN_PROCESS = new Set([
+  // Ink reads CI once, when it is first imported: this file sets CI=false before it does.
+  "test/ui/run.test.tsx",
+  // These leave a timer (flows/watch) or a socket (route-stream) open for seconds after their
+  // last test, which test/leaves-nothing.ts would fail.
+  "test/flows/watch.test.ts",
+  "test/platforms/routeros/route-stream.test.ts",
+]);
+const SHARED = ["test/core", "test/lab", "test/ui", "test/flows", "test/platforms", "test/store"]
+  .flatMap((dir) => readdirSync(fileURLToPath(new URL(dir, import.meta.url)), { recursive: true, encoding: "utf8" }).map((file) => `${dir}/${file.split("\\").join("/")}`))
+  .filter((file) => /\.test\.tsx?$/.test(file) && !OWN_PROCESS.has(file));
+
+const common = {
+  testTimeout: 30_000,
+  hookTimeout: 30_000,
+  pool: "forks",
+  // One worker per core (vitest's default leaves one core out): the tests mostly wait on child
+  // CLIs and the lab's timers, so on 2 cores this halves the run.
+  maxWorkers: "100%",
+  // A test that asserts nothing fails (waiting for a screen alone is not a check of it).
+  expect: { requireAssertions: true },
+  // Cleans up what a test file made outside its tests (test/cleanup.ts).
+  setupFiles: ["test/after-file.ts"],
+} as const;
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
-    pool: "forks",
-    // One worker per core (vitest's default leaves one core out): the tests mostly wait on child
-    // CLIs and the lab's timers, so on 2 cores this halves the run.
-    maxWorkers: "100%",
     // Longest first (test/sequencer.ts): the two workers finish together, on CI too.
     sequence: { sequencer: LongestFirst },
-    // A test that asserts nothing fails (waiting for a screen alone is not a check of it).
-    expect: { requireAssertions: true },
     // Fails the run if a test leaves a bgpals-* temp dir or a process behind.
     globalSetup: ["test/global-setup.ts"],
+    projects: [
+      {
+        test: {
+          ...common,
+          name: "isolated",
+          include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
+          exclude: SHARED,
+        },
+      },
+      {
+        test: {
+          ...common,
+          name: "shared",
+          include: SHARED,
+          isolate: false,
+          setupFiles: ["test/leaves-nothing.ts"],
+        },
+      },
+    ],
   },
 });

@@ -5,10 +5,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, onTestFinished } from "vitest";
 import { PLACEHOLDER_FINGERPRINT } from "../src/core/links/ovpn.js";
 import { PLACEHOLDER_KEY } from "../src/core/links/wireguard.js";
 import { parsePeering, type Peering } from "../src/core/peering.js";
+import { onCleanup } from "./cleanup.js";
+
+export { onCleanup };
 
 export const repoRoot = fileURLToPath(new URL("..", import.meta.url));
 export const sharedDir = fileURLToPath(new URL("../../shared", import.meta.url));
@@ -65,28 +67,6 @@ export const GOLDEN_MATRIX: Array<[keyof typeof EXAMPLES, string, string]> = [
   ["s7", "alice", "7.24"],
   ["s7", "remi", "7.19.6"],
 ];
-
-// What was made outside a test (at load, in a describe, in beforeAll) goes after the whole file.
-// Registered when this module loads, so it runs after the file's own afterAll hooks.
-const fileCleanups: Array<() => unknown> = [];
-afterAll(async () => {
-  for (const cleanup of fileCleanups.splice(0).reverse()) await cleanup();
-});
-
-/**
- * Runs `cleanup` when the current test finishes, passed or failed (the latest registered first),
- * or after the file when called outside a test.
- */
-export function onCleanup(cleanup: () => unknown): void {
-  try {
-    onTestFinished(async () => {
-      await cleanup();
-    });
-  } catch {
-    // Not inside a test.
-    fileCleanups.push(cleanup);
-  }
-}
 
 /** The example written to a temp file as a test applies it on `side` (see appliedOn), for the CLI. */
 export function exampleFileFor(name: keyof typeof EXAMPLES, side: string): string {
