@@ -84,15 +84,15 @@ export interface Netlab {
   teardown(): Promise<void>;
 }
 
-// Labs not torn down yet: the exit hook removes them if a test did not.
+// Labs not torn down yet: the exit hook removes them if a test did not. The hook is there only
+// while a lab is (a worker shared by several test files must not keep it).
 const live = new Set<() => void>();
-let hooked = false;
+function onExit(): void {
+  for (const teardown of [...live]) teardown();
+}
 function hookExit(): void {
-  if (hooked) return;
-  hooked = true;
-  process.on("exit", () => {
-    for (const teardown of [...live]) teardown();
-  });
+  if (live.size > 0 && process.listeners("exit").every((l) => l !== onExit)) process.on("exit", onExit);
+  if (live.size === 0) process.off("exit", onExit);
 }
 
 async function sh(argv: readonly string[]): Promise<ExecResult> {
@@ -276,6 +276,7 @@ export async function startNetlab(specs: readonly HostSpec[]): Promise<Netlab> {
     if (torn) return;
     torn = true;
     live.delete(teardownSync);
+    hookExit();
     for (const ns of namespaces.reverse()) removeNamespaceSync(ns);
     rmSync(dir, { recursive: true, force: true });
   };

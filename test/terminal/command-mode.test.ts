@@ -188,7 +188,8 @@ describe("keys in the config file", () => {
       expect(monitor).not.toMatch(/\bp swap primary ISP/);
       const help = await term.press("?", "Help: Monitor");
       expect(help).toMatch(/ P\s+swap primary ISP/);
-      await term.press(KEYS.escape, "bgpals · Monitor: remi");
+      // Back on the monitor, connected again (Help closed its connection).
+      await term.press(KEYS.escape, (s) => s.includes("bgpals · Monitor: remi") && bothRoutes(s) && /● up/.test(s), 20_000);
       // P asks to swap now.
       await term.press("P", "swap primary?", 15_000);
       await term.press(KEYS.escape, (s) => bothRoutes(s));

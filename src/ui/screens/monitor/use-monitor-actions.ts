@@ -51,7 +51,10 @@ export function useMonitorActions({ state, dispatch, session, me, selectedPrefix
   };
 
   const togglePrimary = () => {
-    if (!peering || !me || busy || session === null) return;
+    if (!peering || !me) return;
+    // Said rather than ignored: a key that does nothing looks broken.
+    if (session === null) return note("still connecting to the router: press it again once the links show");
+    if (busy) return note(`still ${busy}: wait for it to finish`);
     const next = nextPrimary(peering);
     if (next === undefined) return note(`${peering.name} has one link: nothing to swap`);
     dispatch({ type: "busy", doing: `predicting ${next} as primary` });
