@@ -209,9 +209,9 @@ describe("bgpals inventory of a Linux host over SSH", { timeout: 90_000 }, () =>
 
   it("says what is not built yet for Linux hosts instead of doing half of it", async () => {
     const home = tempDir("bgpals-netlab-home-");
-    const r = await cliAsync(["status", "--router", address(alice), "--key", lab.key.file], { BGPALS_HOME: home, SSH_AUTH_SOCK: "" });
+    const r = await cliAsync(["unlock", "--router", address(alice), "--key", lab.key.file], { BGPALS_HOME: home, SSH_AUTH_SOCK: "" });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`${address(alice)} is a Linux host: this version of bgpals only discovers Linux hosts (bgpals inventory); status on Linux is not built yet`);
+    expect(r.stderr).toContain(`${address(alice)} is a Linux host: this version of bgpals only discovers Linux hosts and reads what they do (bgpals inventory, status, why); the bgpals lock on Linux is not built yet`);
     expect(r.stderr).not.toMatch(STACK_TRACE);
   });
 });

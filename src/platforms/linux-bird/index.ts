@@ -21,7 +21,7 @@ export const linuxBird: Platform = {
   // A host's version, as its discovery reports it, is BIRD's.
   sidePlatform: (version: string) => ({ os: "linux", bird: version }),
 
-  // Discovery only so far: the router says so for what it cannot do yet (planning, applying, status).
+  // Discovery and the read side so far: the router says so for what it cannot do yet (planning, applying).
   connect: (target: RouterTarget, label?: string, options?: ConnectOptions): Promise<Router> => connectLinuxBird(target, label, { ...options, platform: linuxBird }),
 
   render(peering: Peering, side: string, options: { version?: string; secrets?: LinkSecrets } = {}): RenderedText {

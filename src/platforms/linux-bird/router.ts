@@ -1,6 +1,6 @@
 // A Linux host running BIRD 2 behind the seam, reached over SSH. This version reads: its BIRD
-// version and what discovery finds. Planning, writing, status and the monitor are built next;
-// until then each says so instead of doing half of it.
+// version, what discovery finds, and what its peerings are doing (status.ts: status, why, the
+// route feed). Planning and writing are built next; until then each says so instead of doing half of it.
 import type { FeaturesOf } from "../../core/features.js";
 import { randomBytes } from "node:crypto";
 import type { CaCertificateBody } from "../../core/offer.js";
@@ -20,12 +20,15 @@ import type {
   RouterPlan,
   RouterStatus,
   RouterTarget,
+  RouteFeedOptions,
   SessionStatus,
+  StatusOptions,
   Watching,
   WhyAnswer,
 } from "../platform.js";
 import { birdPaths, birdVersionOf, DEFAULT_BIRD_CONFIG, DEFAULT_BIRD_SOCKET, linuxInventory, parseBirdProtocols, parseSections, type BirdProtocol, type IpAddr, type IpLink, type IpRoute, type LinuxInventory } from "./discovery.js";
 import { LINUX_SSH_PORT, LinuxShell, type LinuxSshTarget } from "./ssh.js";
+import { birdBgpRoutes, birdRouteFeed, birdStatus, birdWhy, type BirdHost } from "./status.js";
 
 export interface LinuxConnectOptions extends ConnectOptions {
   /** The platform object the router reports as its own (linux-bird's index.ts). */
@@ -35,6 +38,18 @@ export interface LinuxConnectOptions extends ConnectOptions {
 // A throwaway interface: only its creation is the question (kernel WireGuard or not).
 const WIREGUARD_PROBE = "bgpals-wgprobe";
 
+// The running bird in this host's network namespace (there may be others on the machine), with
+// builtins only (read, test -ef): a fork per process of a busy host would take seconds.
+const FIND_BIRD = [
+  "find_bird() {",
+  "  for d in /proc/[0-9]*; do",
+  '    read -r comm < "$d/comm" 2>/dev/null || continue',
+  '    [ "$comm" = bird ] && [ "$d/ns/net" -ef /proc/self/ns/net ] || continue',
+  '    echo "${d#/proc/}"; tr "\\0" "\\n" < "$d/cmdline"; return 0',
+  "  done",
+  "}",
+];
+
 /**
  * Everything discovery asks, in one SSH exec (each exec costs a round trip and a login shell on the
  * host): each command's output, errors and exit status as a section after a marker line. `$1` is the
@@ -43,15 +58,7 @@ const WIREGUARD_PROBE = "bgpals-wgprobe";
 const DISCOVER = [
   'm=$1; t=$(mktemp -d) || exit 1; trap \'rm -rf "$t"\' EXIT',
   'run() { n=$1; shift; "$@" >"$t/o" 2>"$t/e"; c=$?; echo "$m $n $c"; cat "$t/o"; echo; echo "$m $n stderr"; cat "$t/e"; echo; }',
-  // The running bird in this host's network namespace (there may be others on the machine), with
-  // builtins only (read, test -ef): a fork per process of a busy host would take seconds.
-  "find_bird() {",
-  "  for d in /proc/[0-9]*; do",
-  '    read -r comm < "$d/comm" 2>/dev/null || continue',
-  '    [ "$comm" = bird ] && [ "$d/ns/net" -ef /proc/self/ns/net ] || continue',
-  '    echo "${d#/proc/}"; tr "\\0" "\\n" < "$d/cmdline"; return 0',
-  "  done",
-  "}",
+  ...FIND_BIRD,
   "run uname uname -n -r -m",
   "run links ip -j -d link show",
   "run addrs ip -j -4 addr show",
@@ -170,27 +177,47 @@ export class LinuxBirdRouter implements Router {
     return { pid: Number(found[0]), ...paths, protocols: parseBirdProtocols(shown.stdout) };
   }
 
+  // --- What the host is doing (status.ts) ---------------------------------------------------------
+
+  #birdControlled: Promise<BirdHost> | null = null;
+
+  /** The shell and the running BIRD's control socket, found once per connection. */
+  #birdControl(): Promise<BirdHost> {
+    this.#birdControlled ??= (async () => {
+      const found = (await this.shell.must(["sh", "-c", [...FIND_BIRD, "find_bird; exit 0"].join("\n")])).split("\n");
+      if (found[0] === undefined || !/^\d+$/.test(found[0])) {
+        throw new UserError(`${this.label}: BIRD is not running (no bird process in this host's network namespace): start it (systemctl start bird)`);
+      }
+      return { shell: this.shell, socket: birdPaths(found.slice(1).filter((word) => word !== "")).socket, label: this.label };
+    })();
+    // A failed look is not kept: BIRD may be started meanwhile.
+    this.#birdControlled.catch(() => (this.#birdControlled = null));
+    return this.#birdControlled;
+  }
+
+  async status(options?: StatusOptions): Promise<RouterStatus> {
+    return birdStatus(await this.#birdControl(), options);
+  }
+  /** BIRD has no change stream bgpals can follow over SSH: the monitor polls. */
+  async watchChanges(_changed: () => void): Promise<Watching | null> {
+    return null;
+  }
+  async bgpRoutes(): Promise<ObservedRoute[]> {
+    return birdBgpRoutes(await this.#birdControl());
+  }
+  async feedFriendRoutes(options: RouteFeedOptions): Promise<void> {
+    return birdRouteFeed(await this.#birdControl(), options);
+  }
+  async why(prefix: string, options: { session?: string; asPath?: number[] } = {}): Promise<WhyAnswer[]> {
+    return birdWhy(await this.#birdControl(), prefix, options);
+  }
+
   // --- Not built yet -----------------------------------------------------------------------------
 
   #notYet(what: string): UserError {
-    return new UserError(`${this.label} is a Linux host: this version of bgpals only discovers Linux hosts (bgpals inventory); ${what} on Linux is not built yet`);
+    return new UserError(`${this.label} is a Linux host: this version of bgpals only discovers Linux hosts and reads what they do (bgpals inventory, status, why); ${what} on Linux is not built yet`);
   }
 
-  async status(): Promise<RouterStatus> {
-    throw this.#notYet("status");
-  }
-  async watchChanges(_changed: () => void): Promise<Watching | null> {
-    throw this.#notYet("watching");
-  }
-  async bgpRoutes(): Promise<ObservedRoute[]> {
-    throw this.#notYet("reading BGP routes");
-  }
-  async feedFriendRoutes(): Promise<void> {
-    throw this.#notYet("the route monitor");
-  }
-  async why(_prefix: string): Promise<WhyAnswer[]> {
-    throw this.#notYet("why");
-  }
   async exclusive<T>(_request: LockRequest, _work: () => Promise<T>): Promise<T> {
     throw this.#notYet("writing (plan, apply, remove, offer, accept, complete, prefer)");
   }

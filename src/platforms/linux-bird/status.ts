@@ -1,0 +1,227 @@
+// What a Linux host is doing for its peerings: tunnels from WireGuard, sessions and routes from
+// BIRD, why a prefix was accepted or filtered, and the friends' routes as a polled feed. Each look
+// is one SSH command (a script whose sections bird-show.ts reads); nothing is written.
+import { randomBytes } from "node:crypto";
+import { formatDuration } from "../../core/duration.js";
+import { isIPv4Prefix } from "../../core/ipv4.js";
+import type { FilterVerdict } from "../../core/policy.js";
+import type { ObservedRoute } from "../../core/prefer.js";
+import type { RouteUpdate } from "../../core/route-table.js";
+import { UsageError, UserError } from "../../errors.js";
+import type { RouteFeedOptions, RouterStatus, RouteStatus, SessionStatus, StatusOptions, TunnelStatus, WhyAnswer } from "../platform.js";
+import {
+  commaPath,
+  endpointAddress,
+  parseInclude,
+  parseProtocolsAll,
+  parseRoutes,
+  parseWireguardHeaders,
+  parseWireguardPeers,
+  secondsSince,
+  serverTime,
+  sessionState,
+  type BirdInclude,
+  type BirdRoute,
+  type IncludeSession,
+} from "./bird-show.js";
+import { parseSections } from "./discovery.js";
+import { runFilter } from "./render/filters.js";
+import type { LinuxShell } from "./ssh.js";
+
+// WireGuard re-handshakes every 2 minutes while traffic flows; past 3 the tunnel is not up (as on RouterOS).
+const HANDSHAKE_FRESH_S = 180;
+/** The route feed looks at most this often: each look is an SSH command and a walk of BIRD's table. */
+export const ROUTE_POLL_MS = 2000;
+
+/** Where a look runs: the host's shell and its BIRD's control socket. */
+export interface BirdHost {
+  shell: LinuxShell;
+  socket: string;
+  label: string;
+}
+
+// `$1` is a marker random per look, `$2` BIRD's control socket, `$3` what else to read.
+const LOOK = [
+  'm=$1; s=$2; t=$(mktemp -d) || exit 1; trap \'rm -rf "$t"\' EXIT',
+  'run() { n=$1; shift; "$@" >"$t/o" 2>"$t/e"; c=$?; echo "$m $n $c"; cat "$t/o"; echo; echo "$m $n stderr"; cat "$t/e"; echo; }',
+  "for f in /etc/bird/bgpals-*.conf; do [ -f \"$f\" ] && run \"include:$f\" cat \"$f\"; done",
+  'case " $3 " in *" protocols "*) run status birdc -s "$s" show status; run protocols birdc -s "$s" show protocols all ;; esac',
+  // Only bgpals's sessions' routes, chosen by BIRD: a host may hold a full table from elsewhere.
+  'case " $3 " in *" routes "*) run routes birdc -s "$s" show route all where "source = RTS_BGP && proto ~ \\"bgpals_*\\"" ;; esac',
+  // Only the tunnels whose config bgpals wrote, each by name: `wg show all` would read every other
+  // tunnel too (on a test machine, other hosts' userspace ones), and one that does not answer spoils it.
+  'case " $3 " in *" tunnels "*)',
+  "  run now date +%s",
+  "  run headers grep -H '^# bgpals: WireGuard tunnel' /etc/wireguard/*.conf",
+  "  for c in $(grep -l '^# bgpals: WireGuard tunnel' /etc/wireguard/*.conf 2>/dev/null); do",
+  '    i=${c##*/}; i=${i%.conf}',
+  '    for w in latest-handshakes transfer endpoints; do run "$w:$i" wg show "$i" "$w"; done',
+  "  done ;;",
+  "esac",
+  'case " $3 " in *" why "*) run accepted birdc -s "$s" show route all "$4"; run filtered birdc -s "$s" show route all filtered "$4" ;; esac',
+  "exit 0",
+].join("\n");
+
+interface Look {
+  includes: BirdInclude[];
+  out(name: string): string;
+  code(name: string): number | null;
+}
+
+async function look(host: BirdHost, parts: string[], prefix = ""): Promise<Look> {
+  const marker = `@@bgpals-${randomBytes(8).toString("hex")}`;
+  const sections = parseSections(await host.shell.must(["sh", "-c", LOOK, "sh", marker, host.socket, parts.join(" "), prefix]), marker);
+  const includes = [...sections.entries()].filter(([name, s]) => name.startsWith("include:") && s.code === 0).map(([, s]) => parseInclude(s.stdout));
+  return { includes, out: (name) => sections.get(name)?.stdout ?? "", code: (name) => sections.get(name)?.code ?? null };
+}
+
+/** BIRD answered (birdc's exit status 0), else what it said: a BIRD that stopped must not read as "no sessions". */
+function birdOutput(host: BirdHost, l: Look, name: string, command: string): string {
+  if (l.code(name) !== 0) throw new UserError(`${host.label}: birdc ${command} failed: ${l.out(name).trim() || "no answer"} (BIRD's control socket ${host.socket})`);
+  return l.out(name);
+}
+
+const sessionsOf = (includes: readonly BirdInclude[]): IncludeSession[] => includes.flatMap((i) => i.sessions);
+
+function routeStatus(routes: BirdRoute[], sessions: IncludeSession[]): RouteStatus[] {
+  const byProtocol = new Map(sessions.map((s) => [s.protocol, s]));
+  return routes
+    .filter((r) => byProtocol.has(r.protocol))
+    .map((r) => ({ dst: r.dst, gateway: r.gateway, active: r.best, localPref: r.localPref, asPath: commaPath(r.asPath), link: byProtocol.get(r.protocol)?.link ?? null }));
+}
+
+export async function birdStatus(host: BirdHost, options: StatusOptions = {}): Promise<RouterStatus> {
+  const withRoutes = options.routes !== false;
+  const l = await look(host, ["protocols", "tunnels", ...(withRoutes ? ["routes"] : [])]);
+  const sessions = sessionsOf(l.includes);
+  const protocols = new Map(parseProtocolsAll(birdOutput(host, l, "protocols", "show protocols all")).map((p) => [p.name, p]));
+  const now = serverTime(l.out("status"));
+
+  const sessionStatus = sessions.map((s): SessionStatus => {
+    const p = protocols.get(s.protocol);
+    if (p === undefined) {
+      // The file is there but BIRD has not taken it (birdc configure not run, or it failed).
+      return { name: s.protocol, link: s.link, peering: s.peering, remoteAs: s.remoteAs, remoteAddress: s.neighborAddress, state: "down", uptime: null, prefixes: 0, advertised: 0, limitExceeded: false, lastError: `BIRD has no protocol ${s.protocol}: its configuration does not hold ${`/etc/bird/bgpals-${s.peering}.conf`} yet (birdc configure)` };
+    }
+    const state = sessionState(p);
+    const up = state === "established" ? secondsSince(p.since, now) : null;
+    return {
+      name: s.protocol,
+      link: s.link,
+      peering: s.peering,
+      remoteAs: s.remoteAs,
+      remoteAddress: s.neighborAddress,
+      state,
+      uptime: up === null ? null : formatDuration(up * 1000),
+      prefixes: p.imported,
+      advertised: state === "established" ? p.exported : 0,
+      limitExceeded: p.limitHit,
+      lastError: p.lastError,
+    };
+  });
+
+  // Only the tunnels whose config bgpals wrote on this host.
+  const ours = parseWireguardHeaders(l.out("headers"));
+  // `wg show <interface> <what>` prints a line per peer without the interface: put it in front, as `wg show all` does.
+  const all = (what: string) => [...ours.keys()].flatMap((iface) => l.out(`${what}:${iface}`).split("\n").filter((line) => line.trim() !== "").map((line) => `${iface}\t${line}`)).join("\n");
+  const peers = parseWireguardPeers(all("latest-handshakes"), all("transfer"), all("endpoints"));
+  const nowS = Number(l.out("now").trim()) || Math.floor(Date.now() / 1000);
+  const tunnels = [...ours.entries()].map(([iface, owner]): TunnelStatus => {
+    const peer = peers.find((p) => p.interface === iface);
+    const age = peer !== undefined && peer.latestHandshake > 0 ? Math.max(0, nowS - peer.latestHandshake) : null;
+    const tunnel: TunnelStatus = { name: iface, link: owner.link, peering: owner.peering, state: age !== null && age < HANDSHAKE_FRESH_S ? "up" : "down", lastHandshake: age === null ? null : formatDuration(age * 1000), rx: peer?.rx ?? 0, tx: peer?.tx ?? 0 };
+    if (peer?.endpoint) tunnel.endpointAddress = endpointAddress(peer.endpoint);
+    return tunnel;
+  });
+
+  const routes = withRoutes ? routeStatus(parseRoutes(birdOutput(host, l, "routes", "show route all")), sessions) : [];
+  return { tunnels, sessions: sessionStatus, routes };
+}
+
+/** The BGP routes bgpals's sessions brought, as a primary swap predicts and observes them. */
+export async function birdBgpRoutes(host: BirdHost): Promise<ObservedRoute[]> {
+  const l = await look(host, ["routes"]);
+  return routeStatus(parseRoutes(birdOutput(host, l, "routes", "show route all")), sessionsOf(l.includes)).map(({ dst, gateway, active, localPref, asPath }) => ({ dst, gateway, active, localPref, asPath }));
+}
+
+/** "Network not found" is an answer (no such route), not a failure. */
+function routesOrNone(host: BirdHost, l: Look, name: string, command: string): BirdRoute[] {
+  if (l.code(name) !== 0 && /Network not found/.test(l.out(name))) return [];
+  return parseRoutes(birdOutput(host, l, name, command));
+}
+
+/**
+ * Why a prefix is accepted or filtered on each bgpals session: the session's import filter, read
+ * back from the include file on the host and run on the prefix (the rule that decides), beside what
+ * BIRD holds now (`import keep filtered on` keeps what a filter rejected).
+ */
+export async function birdWhy(host: BirdHost, prefix: string, options: { session?: string } = {}): Promise<WhyAnswer[]> {
+  if (!isIPv4Prefix(prefix)) throw new UsageError(`${prefix} is not an IPv4 prefix like 192.168.42.0/24`);
+  const l = await look(host, ["why"], prefix);
+  const accepted = routesOrNone(host, l, "accepted", `show route all ${prefix}`);
+  const filtered = routesOrNone(host, l, "filtered", `show route all filtered ${prefix}`);
+  const chosen = sessionsOf(l.includes).filter((s) => options.session === undefined || s.protocol === options.session);
+  return chosen.map((s): WhyAnswer => {
+    const filter = l.includes.flatMap((i) => i.filters).find((f) => f.name === s.importFilter);
+    const verdict: FilterVerdict =
+      filter === undefined
+        ? { action: "accept", decidedBy: null, changes: {}, trace: [`${s.protocol} has no import filter in its file: BIRD imports what it is sent`] }
+        : runFilter(filter, prefix);
+    const held = accepted.find((r) => r.protocol === s.protocol);
+    const kept = filtered.find((r) => r.protocol === s.protocol);
+    const rule = verdict.decidedBy === null ? "no rule matched (rejected at the end)" : `rule ${verdict.decidedBy.index}: ${verdict.decidedBy.comment}`;
+    let summary: string;
+    if (held !== undefined) summary = `accepted: BIRD holds it from ${s.protocol}${held.best ? " as its best route" : ""}${held.localPref !== null ? `, local-pref ${held.localPref}` : ""} (${filter?.name ?? "no filter"} ${rule})`;
+    else if (kept !== undefined) summary = `filtered: BIRD keeps it as rejected by ${filter?.name ?? "the import filter"}, ${rule}`;
+    else summary = `not received on ${s.protocol} now; ${filter?.name ?? "its import"} would ${verdict.action} it, ${rule}`;
+    return { session: s.protocol, link: s.link, chain: filter?.name ?? null, verdict, summary };
+  });
+}
+
+/**
+ * The friends' routes as a feed, by polling BIRD (it has no change stream to follow over SSH): all
+ * of them first and onLoaded, then only what changed, at most every ROUTE_POLL_MS, until `signal`.
+ */
+export async function birdRouteFeed(host: BirdHost, options: RouteFeedOptions): Promise<void> {
+  const friends = new Set(options.addresses.map((a) => a.replace(/\/32$/, "")));
+  let known = new Map<string, RouteUpdate>();
+  let loaded = false;
+  while (!options.signal.aborted) {
+    const started = Date.now();
+    const l = await look(host, ["routes"]);
+    if (options.signal.aborted) break;
+    const sessions = new Map(sessionsOf(l.includes).map((s) => [s.protocol, s]));
+    const now = new Map<string, RouteUpdate>();
+    for (const r of parseRoutes(birdOutput(host, l, "routes", "show route all"))) {
+      if (!friends.has(r.gateway) && !sessions.has(r.protocol)) continue;
+      const link = options.linkOf?.(r.gateway) ?? sessions.get(r.protocol)?.link;
+      const id = `${r.protocol} ${r.dst}`;
+      now.set(id, { id, prefix: r.dst, gateway: r.gateway, active: r.best, localPref: r.localPref, asPath: commaPath(r.asPath), ...(link !== undefined ? { link } : {}) });
+    }
+    const changed = [...now.values()].filter((r) => !sameRoute(known.get(r.id), r));
+    const removed = [...known.keys()].filter((id) => !now.has(id));
+    known = now;
+    if (changed.length > 0 || removed.length > 0) options.onUpdates(changed, removed);
+    if (!loaded) {
+      loaded = true;
+      options.onLoaded?.(now.size);
+    }
+    await sleep(Math.max(0, ROUTE_POLL_MS - (Date.now() - started)), options.signal);
+  }
+}
+
+function sameRoute(a: RouteUpdate | undefined, b: RouteUpdate): boolean {
+  return a !== undefined && a.gateway === b.gateway && a.active === b.active && a.localPref === b.localPref && a.asPath === b.asPath && a.link === b.link;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}

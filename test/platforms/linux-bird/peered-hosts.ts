@@ -1,0 +1,138 @@
+// Two netlab hosts with a bgpals peering applied by hand from the render (as wireguard-hosts.test.ts
+// does, but on netlab hosts reachable over SSH): WireGuard over both ISPs, BIRD with the include
+// file, sessions coming up. For the read side (status, why, the route feed) to have something real
+// to read.
+import { existsSync, mkdirSync, rmdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { parsePeering, type Peering } from "../../../src/core/peering.js";
+import { PLACEHOLDER_KEY } from "../../../src/core/links/wireguard.js";
+import { renderLinux } from "../../../src/platforms/linux-bird/render/render.js";
+import { startNetlab, type Netlab } from "../../netlab/netlab.js";
+
+// Side (and host) names of this process only: they name the tunnels (wg-<friend>-<link>), and
+// wireguard-go's sockets are in /run/wireguard, which every namespace shares.
+export const ALICE = `a${process.pid}`;
+export const REMI = `r${process.pid}`;
+
+export interface PeeredHosts {
+  lab: Netlab;
+  peering: Peering;
+  /** A command on a host as the render's commands run there (`birdc` on the host's own socket). */
+  onHost(side: string, line: string): Promise<string>;
+}
+
+function peeringOf(lab: Netlab, keys: Record<string, Record<string, string>>): Peering {
+  const alice = lab.hosts[ALICE]!;
+  const remi = lab.hosts[REMI]!;
+  const link = (name: string, n: number) => ({
+    name,
+    kind: "wireguard",
+    wan: { [ALICE]: name, [REMI]: name },
+    listener: ALICE,
+    port: 13230 + n,
+    subnet: `172.16.${9 + n}.0/30`,
+    address: { [ALICE]: `172.16.${9 + n}.1`, [REMI]: `172.16.${9 + n}.2` },
+    publicKey: { [ALICE]: keys[ALICE]?.[name] ?? PLACEHOLDER_KEY, [REMI]: keys[REMI]?.[name] ?? PLACEHOLDER_KEY },
+    keepalive: "5s",
+  });
+  const r = parsePeering({
+    format: "bgpals/peering@1",
+    name: "st",
+    sides: {
+      [ALICE]: {
+        asn: 64514,
+        routerId: "192.168.10.1",
+        platform: { os: "linux", bird: "2.0.12" },
+        networks: ["192.168.10.0/24"],
+        // Ethernet WANs behind an ISP's router: the reply routes need its address.
+        wans: {
+          isp1: { interface: "wan1", endpoint: alice.wans[0]!.address, gateway: alice.wans[0]!.gateway },
+          isp2: { interface: "wan2", endpoint: alice.wans[1]!.address, gateway: alice.wans[1]!.gateway },
+        },
+      },
+      [REMI]: {
+        asn: 64513,
+        routerId: "192.168.42.1",
+        platform: { os: "linux", bird: "2.0.12" },
+        networks: ["192.168.42.0/24"],
+        // Remi may send more than his LAN: what falls outside is filtered (and kept, for why).
+        allowed: [{ prefix: "192.168.40.0/21", maxLength: 24 }],
+        wans: { isp1: { interface: "wan1", gateway: remi.wans[0]!.gateway }, isp2: { interface: "wan2", gateway: remi.wans[1]!.gateway } },
+      },
+    },
+    links: [link("isp1", 1), link("isp2", 2)],
+    policy: { mode: "bgp", primary: "isp1", timers: { hold: "9s", keepalive: "3s" } },
+  });
+  if (!r.ok) throw new Error(JSON.stringify(r.problems));
+  return r.peering;
+}
+
+export async function startPeeredHosts(birdExtra: Partial<Record<string, string>> = {}): Promise<PeeredHosts> {
+  // `ip netns exec` mounts /etc/netns/<ns>/<entry> over /etc/<entry>, which must exist; Debian has no /etc/nftables.d.
+  const madeNftablesD = !existsSync("/etc/nftables.d");
+  if (madeNftablesD) mkdirSync("/etc/nftables.d");
+  const removeNftablesD = () => {
+    try {
+      if (madeNftablesD) rmdirSync("/etc/nftables.d");
+    } catch {
+      // another test's file went in meanwhile: theirs to remove
+    }
+  };
+  const started = await startNetlab([
+    { name: ALICE, lan: "192.168.10.1/24", ...(birdExtra[ALICE] ? { bird: birdExtra[ALICE] } : {}) },
+    { name: REMI, lan: "192.168.42.1/24", ...(birdExtra[REMI] ? { bird: birdExtra[REMI] } : {}) },
+  ]).catch((e) => {
+    removeNftablesD();
+    throw e;
+  });
+  const lab: Netlab = {
+    ...started,
+    async teardown() {
+      await started.teardown();
+      removeNftablesD();
+    },
+  };
+  try {
+    const onHost = async (side: string, line: string): Promise<string> => {
+      const h = lab.hosts[side]!;
+      const r = await lab.exec(side, ["sh", "-c", line.replace(/\bbirdc /g, `birdc -s ${h.bird.socket} `)]);
+      if (r.code !== 0) throw new Error(`${side}: ${line} failed (${r.code}): ${r.stderr}${r.stdout}`);
+      return r.stdout;
+    };
+    // Each host makes its keys first (the render's own command); only the public keys cross.
+    const keys: Record<string, Record<string, string>> = {};
+    for (const side of [ALICE, REMI]) {
+      const draft = renderLinux(peeringOf(lab, {}), side);
+      keys[side] = {};
+      for (const command of draft.commands.filter((c) => c.run.includes("wg genkey"))) {
+        const file = /> (\S+)$/.exec(command.run)![1]!;
+        await onHost(side, command.run);
+        const name = draft.files.find((f) => f.content.includes(file))!.path.match(/-(isp\d)\.conf$/)![1]!;
+        keys[side]![name] = (await onHost(side, `wg pubkey < ${file}`)).trim();
+      }
+    }
+    const peering = peeringOf(lab, keys);
+    for (const side of [ALICE, REMI]) {
+      const rendered = renderLinux(peering, side);
+      for (const file of rendered.files) {
+        const path = join(lab.hosts[side]!.etc, file.path.replace(/^\/etc\//, ""));
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(path, file.content, { mode: Number.parseInt(file.mode, 8) });
+      }
+      for (const command of rendered.commands) await onHost(side, command.run);
+    }
+    return { lab, peering, onHost };
+  } catch (e) {
+    await lab.teardown();
+    throw e;
+  }
+}
+
+/** Waits until `probe` holds (polling every 250 ms), or fails saying what it waited for. */
+export async function waitFor(probe: () => Promise<boolean>, what: string, timeoutMs = 40_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250)); // poll interval
+  }
+}
