@@ -46,7 +46,13 @@ async function birdConfigure(shell: LinuxShell, socket: string): Promise<void> {
   const check = await shell.run(["birdc", "-s", socket, "configure", "check"]);
   if (check.code !== 0 || !/Configuration OK/.test(check.stdout)) throw new Error(`birdc configure check refused the configuration: ${(check.stdout + check.stderr).trim()}`);
   const done = await shell.run(["birdc", "-s", socket, "configure"]);
-  if (done.code !== 0 || !/Reconfigured/.test(done.stdout)) throw new Error(`birdc configure did not say "Reconfigured": ${(done.stdout + done.stderr).trim()}`);
+  if (done.code !== 0 || !/Reconfigured|Reconfiguration in progress/.test(done.stdout)) throw new Error(`birdc configure did not say "Reconfigured": ${(done.stdout + done.stderr).trim()}`);
+  // "in progress": BIRD took the configuration and is shutting down the protocols it drops; it is done when its status says so.
+  for (let tries = 0; /Reconfiguration in progress/.test(done.stdout) && tries < 100; tries++) {
+    const status = await shell.run(["birdc", "-s", socket, "show", "status"]);
+    if (status.code === 0 && !/Reconfiguration in progress/.test(status.stdout)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100)); // BIRD's graceful shutdown of a session
+  }
 }
 
 /** Makes one change; what it found there, for its undo. */
@@ -104,7 +110,8 @@ async function unmake(shell: LinuxShell, done: Done, after: Set<string>): Promis
       if (had.madeDir) await sh(shell, 'rmdir -- "$1" 2>/dev/null || true', had.madeDir);
       return;
     case "wireguard":
-      if (change.op === "add") await sh(shell, 'ip link del dev "$1"', change.path.slice("wireguard/".length));
+      // A step that failed before its interface existed leaves nothing to delete.
+      if (change.op === "add") await sh(shell, 'ip link del dev "$1" 2>/dev/null || ! ip link show dev "$1" >/dev/null 2>&1', change.path.slice("wireguard/".length));
       else await sh(shell, tunnelScript(JSON.parse(a.commands!) as string[]));
       return;
     case "route":

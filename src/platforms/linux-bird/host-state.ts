@@ -79,7 +79,8 @@ export async function readHostState(shell: LinuxShell, birdSocket: string, hashe
   const result = await shell.run(["sh", "-c", SCRIPT, "sh", marker, birdSocket, String(hashed.length), ...hashed, ...probed]);
   if (result.code !== 0) throw new Error(`reading the host failed: ${result.stderr.trim() || `exit ${result.code}`}`);
   const sections = parseSections(result.stdout, marker);
-  const ok = (name: string): string | null => (sections.get(name)?.code === 0 ? sections.get(name)!.stdout : null);
+  // Each section ends with the newline the script's `echo` adds after the output: not the output's.
+  const ok = (name: string): string | null => (sections.get(name)?.code === 0 ? sections.get(name)!.stdout.replace(/\n$/, "") : null);
   const files: Record<string, string | null> = {};
   hashed.forEach((path, i) => {
     const out = ok(`hash${i + 1}`);
@@ -89,7 +90,9 @@ export async function readHostState(shell: LinuxShell, birdSocket: string, hashe
   probed.forEach((path, i) => (present[path] = ok(`present${hashed.length + i + 1}`) !== null));
 
   const links: HostState["links"] = {};
+  const linkNames = new Set<string>();
   for (const link of JSON.parse(ok("links")?.trim() || "[]") as IpAddrJson[]) {
+    linkNames.add(link.ifname);
     links[link.ifname] = { mtu: link.mtu, up: (link.flags ?? []).includes("UP"), addresses: (link.addr_info ?? []).filter((a) => a.family === "inet").map((a) => `${a.local}/${a.prefixlen}`) };
   }
   const wireguard: Record<string, WgInterface> = {};
@@ -107,12 +110,15 @@ export async function readHostState(shell: LinuxShell, birdSocket: string, hashe
     const peer = peerOf(iface, key);
     if (peer && keepalive !== "off") peer.keepalive = keepalive ?? "";
   }
+  // wireguard-go's sockets are in /run/wireguard, which hosts sharing a /run (namespaces) share: only this host's interfaces count.
+  for (const iface of Object.keys(wireguard)) if (links[iface] === undefined && !linkNames.has(iface)) delete wireguard[iface];
   const nftText = ok("nft");
   const nftChains =
     nftText === null
       ? null
       : ((JSON.parse(nftText.trim() || "{}") as { nftables?: Array<{ chain?: { name: string } }> }).nftables ?? []).flatMap((item) => (item.chain ? [item.chain.name] : [])).sort();
-  const routes = (JSON.parse(ok("routes")?.trim() || "[]") as Array<{ dst: string; table?: string; dev?: string; gateway?: string }>).map((r) => ({
+  // BIRD's own routes come and go with its sessions: not something a run writes.
+  const routes = (JSON.parse(ok("routes")?.trim() || "[]") as Array<{ dst: string; table?: string; dev?: string; gateway?: string; protocol?: string }>).filter((r) => r.protocol !== "bird").map((r) => ({
     dst: r.dst,
     table: r.table ?? "main",
     dev: r.dev ?? "",
