@@ -55,7 +55,7 @@ export class LinuxWriter {
   async exclusive<T>(request: LockRequest, work: () => Promise<T>): Promise<T> {
     // Re-entrant: an exclusive inside another is part of the same run.
     if (this.#held !== null) return work();
-    if (request.recover === "undo") throw new UserError(`${this.host.label}: undoing an interrupted run on a Linux host is not built yet; look at its journal and the *.bgpals-backup files (docs/linux.md)`);
+    // request.recover has nothing to act on: interruptedRun() finds none on a Linux host yet (docs/linux.md: by hand).
     this.#held = await takeLock(this.host.shell, request, this.host.label);
     this.#request = request;
     try {

@@ -13,6 +13,8 @@ import { FAIL_AFTER_ENV } from "../../../src/platforms/linux-bird/apply.js";
 import { linuxNames } from "../../../src/platforms/linux-bird/names.js";
 import { RouterLockedError, type Router } from "../../../src/platforms/platform.js";
 import { startNetlab, type Netlab } from "../../netlab/netlab.js";
+import { cliAsync } from "../../cli/cli-async.js";
+import { tempDir } from "../../helpers.js";
 import { waitFor } from "./peered-hosts.js";
 
 // Side names of this file and process only: they name the tunnels, whose wireguard-go sockets share /run/wireguard.
@@ -239,5 +241,25 @@ describe("apply on a Linux host", () => {
       const again = await withRouter(side, (router) => router.plan({ peering, side, remove: true }));
       expect(again.plan.changes).toEqual([]);
     }
+  }, 120_000);
+
+  it("bgpals apply and bgpals remove do it over SSH from the command line", async () => {
+    const h = lab.hosts[ALICE]!;
+    const home = tempDir("bgpals-linux-apply-home-");
+    const peers = tempDir("bgpals-linux-apply-peers-");
+    const file = join(home, "peering.json");
+    writeFileSync(file, JSON.stringify(peeringOf({})));
+    const cli = (command: string) => cliAsync([command, "--router", `ssh://root@${h.ssh.host}:${h.ssh.port}`, "--key", lab.key.file, "--peering", file, "--side", ALICE, "--peers", peers, "--yes"], { BGPALS_HOME: home, SSH_AUTH_SOCK: "" });
+    const applied = await cli("apply");
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.stdout).toMatch(/applied \d+ changes .*read back/);
+    expect(await lab.birdc(ALICE, "show", "protocols")).toMatch(/^bgpals_ap\d+_isp1\s+BGP/m);
+    const again = await cli("apply");
+    expect(again.stdout).toMatch(/nothing to change/);
+    const removed = await cli("remove");
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(removed.stdout).toMatch(/removed \d+ changes/);
+    await waitFor(async () => !(await onHost(ALICE, ["ip", "-br", "link", "show"])).includes("wg-"), "no WireGuard interface", 10_000);
+    expect(await snapshot(ALICE)).toEqual(pristine[ALICE]);
   }, 120_000);
 });
