@@ -93,7 +93,7 @@ export async function readHostState(shell: LinuxShell, birdSocket: string, hashe
   const linkNames = new Set<string>();
   for (const link of JSON.parse(ok("links")?.trim() || "[]") as IpAddrJson[]) {
     linkNames.add(link.ifname);
-    links[link.ifname] = { mtu: link.mtu, up: (link.flags ?? []).includes("UP"), addresses: (link.addr_info ?? []).filter((a) => a.family === "inet").map((a) => `${a.local}/${a.prefixlen}`) };
+    links[link.ifname] = { mtu: link.mtu, up: (link.flags ?? []).includes("UP"), addresses: (link.addr_info ?? []).filter(({ family }) => family === "inet").map((a) => `${a.local}/${a.prefixlen}`) };
   }
   const wireguard: Record<string, WgInterface> = {};
   const rows = (name: string) => (ok(name) ?? "").split("\n").filter((l) => l.trim() !== "").map((l) => l.split("\t"));
