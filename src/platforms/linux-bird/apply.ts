@@ -26,11 +26,6 @@ interface Done {
   had: { backup?: boolean; madeDir?: string };
 }
 
-export interface StepRunner {
-  shell: LinuxShell;
-  label: string;
-}
-
 async function sh(shell: LinuxShell, script: string, ...args: string[]): Promise<string> {
   const r = await shell.run(["sh", "-c", script, "sh", ...args]);
   if (r.code !== 0) throw new Error(`${script.length > 80 ? `${script.slice(0, 77)}...` : script}${args.length ? ` (${args.join(" ")})` : ""}: ${r.stderr.trim() || r.stdout.trim() || `exit status ${r.code}`}`);

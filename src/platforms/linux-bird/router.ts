@@ -218,7 +218,7 @@ export class LinuxBirdRouter implements Router {
   // --- Not built yet -----------------------------------------------------------------------------
 
   #notYet(what: string): UserError {
-    return new UserError(`${this.label} is a Linux host: this version of bgpals only discovers Linux hosts and reads what they do (bgpals inventory, status, why); ${what} on Linux is not built yet`);
+    return new UserError(`${this.label} is a Linux host: this version of bgpals discovers Linux hosts, reads what they do (bgpals inventory, status, why) and plans, applies and removes peerings on them; ${what} on Linux is not built yet`);
   }
 
   // --- Writing (writing.ts) -----------------------------------------------------------------------
