@@ -113,7 +113,9 @@ async function unmake(shell: LinuxShell, done: Done, after: Set<string>): Promis
       await sh(shell, a.undo!);
       return;
     case "rule":
-      await sh(shell, `ip rule ${change.op === "remove" ? "add" : "del"} fwmark "$1" lookup "$2"`, a.mark!, a.table!);
+      // A removed rule goes back at the priority it had: rules are tried in that order.
+      if (change.op === "remove") await sh(shell, 'ip rule add fwmark "$1" lookup "$2" ${3:+priority "$3"}', a.mark!, a.table!, a.priority ?? "");
+      else await sh(shell, 'ip rule del fwmark "$1" lookup "$2"', a.mark!, a.table!);
       return;
     case "nft":
       if (change.op === "remove" || a.existed === "1") after.add(`nft -f ${a.file}`);

@@ -40,7 +40,7 @@ export interface HostState {
   /** Chains of table inet bgpals (null: no such table). */
   nftChains: string[] | null;
   routes: HostRoute[];
-  /** "fwmark/table" of every rule with a fwmark. */
+  /** "fwmark/table@priority" of every rule with a fwmark (an undo puts a rule back at its priority). */
   rules: string[];
   /** BIRD's protocol names (null: birdc failed). */
   birdProtocols: string[] | null;
@@ -124,7 +124,7 @@ export async function readHostState(shell: LinuxShell, birdSocket: string, hashe
     dev: r.dev ?? "",
     gateway: r.gateway ?? null,
   }));
-  const rules = (JSON.parse(ok("rules")?.trim() || "[]") as Array<{ fwmark?: string; table?: string }>).filter((r) => r.fwmark !== undefined).map((r) => `${r.fwmark}/${r.table}`).sort();
+  const rules = (JSON.parse(ok("rules")?.trim() || "[]") as Array<{ priority?: number; fwmark?: string; table?: string }>).filter((r) => r.fwmark !== undefined).map((r) => `${r.fwmark}/${r.table}@${r.priority ?? ""}`).sort();
   const birdText = ok("bird");
   const birdProtocols =
     birdText === null

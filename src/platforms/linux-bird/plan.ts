@@ -102,6 +102,10 @@ function tunnelDifference(state: HostState, t: Desired["tunnels"][number]): stri
   return "";
 }
 
+/** The priority of the rule that routes the mark by its table, if the host has it. */
+const ruleAt = (state: HostState, rule: { mark: string; table: string }): string | undefined =>
+  state.rules.find((r) => r.startsWith(`${rule.mark}/${rule.table}@`))?.split("@")[1];
+
 const sameRoute = (a: HostRoute, b: HostRoute) => a.dst === b.dst && a.table === b.table && a.dev === b.dev && (a.gateway ?? "") === (b.gateway ?? "");
 const routeLine = (verb: "replace" | "del", r: HostRoute) => `ip route ${verb} ${r.dst === "default" || r.dst.includes("/") ? r.dst : `${r.dst}/32`}${r.gateway ? ` via ${r.gateway}` : ""} dev ${r.dev} table ${r.table}`;
 const findRoute = (state: HostState, want: HostRoute) => state.routes.find((r) => r.dst === want.dst && r.table === want.table);
@@ -148,7 +152,7 @@ export async function planApply(d: Desired, state: HostState, birdSocket: string
     changes.push({ op: have === undefined ? "add" : "set", path: `route/${route.table}/${route.dst}`, role: "route", attrs: { line: routeLine("replace", route), undo: have === undefined ? routeLine("del", route) : routeLine("replace", have) }, reason: route.table === "main" ? `traffic to the friend's endpoint ${route.dst} leaves through ${route.dev}` : `answers on table ${route.table} leave through ${route.dev}` });
   }
   for (const rule of d.rules) {
-    if (state.rules.includes(`${rule.mark}/${rule.table}`)) continue;
+    if (ruleAt(state, rule) !== undefined) continue;
     changes.push({ op: "add", path: `rule/${rule.mark}`, role: "rule", attrs: { mark: rule.mark, table: rule.table }, reason: `packets marked ${rule.mark} are routed by table ${rule.table}` });
   }
   const chainsThere = d.nft.chains.filter((c) => state.nftChains?.includes(c));
@@ -191,7 +195,8 @@ export async function planRemove(d: Desired, state: HostState, birdSocket: strin
     changes.push({ op: "remove", path: `nft/${d.nft.file}`, role: "nft", attrs: { file: d.nft.file, chains: JSON.stringify(chainsThere), table: lastInTable ? "drop" : "" }, reason: "the peering's chains in table inet bgpals" });
   }
   for (const rule of d.rules) {
-    if (state.rules.includes(`${rule.mark}/${rule.table}`)) changes.push({ op: "remove", path: `rule/${rule.mark}`, role: "rule", attrs: { mark: rule.mark, table: rule.table }, reason: `the rule routing ${rule.mark} by table ${rule.table}` });
+    const priority = ruleAt(state, rule);
+    if (priority !== undefined) changes.push({ op: "remove", path: `rule/${rule.mark}`, role: "rule", attrs: { mark: rule.mark, table: rule.table, priority }, reason: `the rule routing ${rule.mark} by table ${rule.table}` });
   }
   for (const { route } of d.routes) {
     const have = findRoute(state, route);

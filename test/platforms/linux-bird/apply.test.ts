@@ -229,6 +229,26 @@ describe("apply on a Linux host", () => {
     }
   }, 180_000);
 
+  it("a fault after every step of a removal leaves the peering as it was", async () => {
+    expect(peering).toBeDefined();
+    const applied = await snapshot(ALICE);
+    const steps = await withRouter(ALICE, async (router) => (await router.plan({ peering, side: ALICE, remove: true })).plan.changes.length);
+    expect(steps).toBeGreaterThan(8);
+    try {
+      for (let k = 1; k < steps; k++) {
+        process.env[FAIL_AFTER_ENV] = String(k);
+        const result = await withRouter(ALICE, async (router) => router.apply((await router.plan({ peering, side: ALICE, remove: true })).plan));
+        expect(result.ok, `step ${k}`).toBe(false);
+        if (result.ok) continue;
+        expect(result.verified, `step ${k}: ${result.message}`).toBe(true);
+        // BIRD brings the sessions it dropped back up by itself.
+        await waitFor(async () => JSON.stringify(await snapshot(ALICE)) === JSON.stringify(applied), `${ALICE} as it was (step ${k})`, 30_000);
+      }
+    } finally {
+      delete process.env[FAIL_AFTER_ENV];
+    }
+  }, 600_000);
+
   it("remove takes away exactly what apply made", async () => {
     expect(peering).toBeDefined();
     for (const side of [ALICE, REMI]) {
