@@ -127,6 +127,8 @@ export class LinuxWriter {
 /** Where two readings of a host differ, for people. */
 export function stateDifferences(before: HostState, after: HostState): string[] {
   const out: string[] = [];
+  before = { ...before, wireguard: configuredWireguard(before) };
+  after = { ...after, wireguard: configuredWireguard(after) };
   const keys = Object.keys(before) as Array<keyof HostState>;
   for (const key of keys) {
     const a = before[key];
@@ -143,4 +145,18 @@ export function stateDifferences(before: HostState, after: HostState): string[] 
     }
   }
   return out;
+}
+
+/**
+ * What of a WireGuard interface is configuration, not what it learned running: an initiator (it
+ * keeps the path alive) dials a set endpoint from a random port; a listener has a set port and
+ * learns the friend's endpoint from the handshake.
+ */
+function configuredWireguard(state: HostState): HostState["wireguard"] {
+  return Object.fromEntries(
+    Object.entries(state.wireguard).map(([iface, wg]) => {
+      const dials = wg.peers.some((p) => p.keepalive !== "");
+      return [iface, { listenPort: dials ? "" : wg.listenPort, peers: wg.peers.map((p) => ({ ...p, endpoint: p.keepalive !== "" ? p.endpoint : null })) }];
+    }),
+  );
 }
