@@ -45,8 +45,9 @@ export async function runDemo(options: { reason?: string; theme?: string } = {})
     const resolve = async (name: string) => lab.resolve(name) ?? Promise.reject(new Error("the lab's DNS does not know it"));
     return demoOperators(lab.info().routers, root, resolve);
   })();
-  const instance = render(createElement(Demo, { ready, reason: options.reason, theme }), { exitOnCtrlC: false, maxFps: INK_MAX_FPS });
+  // On before the first frame (and off on every way out, the exit included).
   const pasteOff = enableBracketedPaste(process.stdout);
+  const instance = render(createElement(Demo, { ready, reason: options.reason, theme }), { exitOnCtrlC: false, maxFps: INK_MAX_FPS });
   try {
     await instance.waitUntilExit();
   } finally {

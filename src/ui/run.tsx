@@ -23,18 +23,19 @@ export interface TuiLook {
 export async function runTui(home: HomeData, services: Services, streams: TuiStreams = {}, look: TuiLook = {}): Promise<void> {
   const { stdin = process.stdin, stdout = process.stdout, stderr = process.stderr, env = process.env } = streams;
   assertInteractive({ stdin, stdout, env });
-  const instance = render(<App routers={home.routers} friends={home.friends} bundles={home.bundles} services={services} theme={look.theme} />, {
-    stdin,
-    stdout,
-    stderr,
-    // ctrl+c is the keymap's quit like q, so the app still ends through its one exit point.
-    exitOnCtrlC: false,
-    maxFps: INK_MAX_FPS,
-    // Stray console output is only ours to move above the frame when we draw on our own stdout.
-    patchConsole: stdout === process.stdout,
-  });
+  // On before the first frame: a paste that comes as soon as the screen shows is taken whole.
   const pasteOff = enableBracketedPaste(stdout);
   try {
+    const instance = render(<App routers={home.routers} friends={home.friends} bundles={home.bundles} services={services} theme={look.theme} />, {
+      stdin,
+      stdout,
+      stderr,
+      // ctrl+c is the keymap's quit like q, so the app still ends through its one exit point.
+      exitOnCtrlC: false,
+      maxFps: INK_MAX_FPS,
+      // Stray console output is only ours to move above the frame when we draw on our own stdout.
+      patchConsole: stdout === process.stdout,
+    });
     await instance.waitUntilExit();
   } finally {
     pasteOff();

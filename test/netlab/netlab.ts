@@ -342,6 +342,9 @@ export async function startNetlab(specs: readonly HostSpec[]): Promise<Netlab> {
       // The host's own /etc: seen as /etc/bird, /etc/wireguard and /etc/nftables.conf inside it.
       mkdirSync(join(etc, "bird"), { recursive: true });
       mkdirSync(join(etc, "wireguard"), { mode: 0o700 });
+      // bgpals's nftables files, the host's own where the test machine has an /etc/nftables.d for
+      // `ip netns exec` to mount it over (a test that applies makes one first; elsewhere it would only warn).
+      if (existsSync("/etc/nftables.d")) mkdirSync(join(etc, "nftables.d"));
       const routerId = wans[0]?.address ?? plus(block, 2);
       writeFileSync(join(etc, "bird", "bird.conf"), birdConfig(routerId, spec.bird));
       writeFileSync(join(etc, "nftables.conf"), nftablesConfig(spec));

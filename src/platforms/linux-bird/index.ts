@@ -35,6 +35,6 @@ export const linuxBird: Platform = {
   },
 
   planScript: (_plan: Plan, _peering: string) => {
-    throw new UserError("plans for a Linux host are not in this build yet");
+    throw new UserError("a Linux host's plan is not a RouterOS script: use --format text or --json");
   },
 };

@@ -9,11 +9,13 @@ import type { Plan } from "../../core/plan.js";
 import type { ObservedRoute } from "../../core/prefer.js";
 import { UserError } from "../../errors.js";
 import type {
+  ApplyOptions,
   ApplyResult,
   ConnectOptions,
   InterruptedRun,
   LockHolder,
   LockRequest,
+  PlanRequest,
   Platform,
   PrepareHooks,
   Router,
@@ -29,6 +31,7 @@ import type {
 } from "../platform.js";
 import { birdPaths, birdVersionOf, DEFAULT_BIRD_CONFIG, DEFAULT_BIRD_SOCKET, linuxInventory, parseBirdProtocols, parseSections, type BirdProtocol, type IpAddr, type IpLink, type IpRoute, type LinuxInventory } from "./discovery.js";
 import { LINUX_SSH_PORT, LinuxShell, type LinuxSshTarget } from "./ssh.js";
+import { LinuxWriter } from "./writing.js";
 import { birdBgpRoutes, birdRouteFeed, birdStatus, birdWhy, type BirdHost } from "./status.js";
 
 export interface LinuxConnectOptions extends ConnectOptions {
@@ -216,31 +219,46 @@ export class LinuxBirdRouter implements Router {
   // --- Not built yet -----------------------------------------------------------------------------
 
   #notYet(what: string): UserError {
-    return new UserError(`${this.label} is a Linux host: this version of bgpals only discovers Linux hosts and reads what they do (bgpals inventory, status, why); ${what} on Linux is not built yet`);
+    return new UserError(`${this.label} is a Linux host: this version of bgpals discovers Linux hosts, reads what they do (bgpals inventory, status, why) and plans, applies and removes peerings on them; ${what} on Linux is not built yet`);
   }
 
   async filteredRoutes(): Promise<FilteredRoutes> {
     // BIRD keeps them (`import keep filtered on`, why reads them), but the monitor's list of them is not read on Linux yet.
     return { routes: [], total: 0 };
   }
-  async exclusive<T>(_request: LockRequest, _work: () => Promise<T>): Promise<T> {
-    throw this.#notYet("writing (plan, apply, remove, offer, accept, complete, prefer)");
+
+  // --- Writing (writing.ts) -----------------------------------------------------------------------
+
+  #writing: LinuxWriter | null = null;
+  get #writer(): LinuxWriter {
+    return (this.#writing ??= new LinuxWriter({
+    shell: this.shell,
+    label: this.label,
+    journalKey: `${this.target.host}:${this.target.port ?? LINUX_SSH_PORT}`,
+    options: this.options,
+    version: () => this.version(),
+    birdSocket: async () => (await this.#birdControl()).socket,
+  }));
   }
-  async lockHolder(): Promise<LockHolder | null> {
-    throw this.#notYet("the bgpals lock");
+
+  exclusive<T>(request: LockRequest, work: () => Promise<T>): Promise<T> {
+    return this.#writer.exclusive(request, work);
   }
-  async unlock(): Promise<LockHolder | null> {
-    throw this.#notYet("the bgpals lock");
+  lockHolder(): Promise<LockHolder | null> {
+    return this.#writer.lockHolder();
   }
-  /** Nothing is ever written to a Linux host yet, so no run of it can be interrupted. */
+  unlock(): Promise<LockHolder | null> {
+    return this.#writer.unlock();
+  }
+  /** Recovery from this computer's journal is not built for Linux hosts yet (docs/linux.md says how to undo by hand). */
   interruptedRun(): InterruptedRun | null {
     return null;
   }
-  async plan(): Promise<RouterPlan> {
-    throw this.#notYet("planning");
+  plan(request: PlanRequest): Promise<RouterPlan> {
+    return this.#writer.plan(request);
   }
-  async apply(_plan: Plan): Promise<ApplyResult> {
-    throw this.#notYet("applying");
+  apply(plan: Plan, options?: ApplyOptions): Promise<ApplyResult> {
+    return this.#writer.apply(plan, options);
   }
   async prepareLinks(_draft: Peering, _side: string, _hooks?: PrepareHooks): Promise<Record<string, string>> {
     throw this.#notYet("preparing tunnels");

@@ -1,0 +1,213 @@
+// Applying a plan on a Linux host, one step at a time, each journaled before it is made and each
+// with its undo: files are written beside a backup of what was there (removed files are moved
+// aside), private keys are made on the host, and BIRD takes a configuration only after `birdc
+// configure check`. When a step fails, every step made is undone, newest first, then BIRD and
+// nftables load what the restored files say, and the host is read back: "as it was before" only
+// when it reads back equal.
+import type { Change, Plan } from "../../core/plan.js";
+import type { Journal } from "../../core/journal.js";
+import type { ApplyOptions } from "../platform.js";
+import { shellLine } from "./host-state.js";
+import type { LinuxShell } from "./ssh.js";
+
+/** The backup of a file a run replaces or removes, beside it (same filesystem: the move back is atomic). */
+export const backupOf = (path: string) => `${path}.bgpals-backup`;
+
+/**
+ * Fails the run after this many steps (tests and `BGPALS_LINUX_FAIL_AFTER`): the undo and the
+ * read-back are then proven on a real host at every step.
+ */
+export const FAIL_AFTER_ENV = "BGPALS_LINUX_FAIL_AFTER";
+
+interface Done {
+  change: Change;
+  seq: number;
+  /** What the step found, which its undo needs. */
+  had: { backup?: boolean; madeDir?: string };
+}
+
+async function sh(shell: LinuxShell, script: string, ...args: string[]): Promise<string> {
+  const r = await shell.run(["sh", "-c", script, "sh", ...args]);
+  if (r.code !== 0) throw new Error(`${script.length > 80 ? `${script.slice(0, 77)}...` : script}${args.length ? ` (${args.join(" ")})` : ""}: ${r.stderr.trim() || r.stdout.trim() || `exit status ${r.code}`}`);
+  return r.stdout;
+}
+
+/** A WireGuard interface's commands from the render, as they run on the host (wireguard-go detached from the SSH channel). */
+const tunnelScript = (commands: string[]) => ["set -e", ...commands.map((c) => (c.includes("wireguard-go ") ? `${c} </dev/null >/dev/null 2>&1` : c))].join("\n");
+
+const chainDeletes = (chains: string[]) => chains.map((c) => shellLine(["nft", "delete", "chain", "inet", "bgpals", c])).join(" && ");
+
+async function birdConfigure(shell: LinuxShell, socket: string): Promise<void> {
+  const check = await shell.run(["birdc", "-s", socket, "configure", "check"]);
+  if (check.code !== 0 || !/Configuration OK/.test(check.stdout)) throw new Error(`birdc configure check refused the configuration: ${(check.stdout + check.stderr).trim()}`);
+  const done = await shell.run(["birdc", "-s", socket, "configure"]);
+  if (done.code !== 0 || !/Reconfigured|Reconfiguration in progress/.test(done.stdout)) throw new Error(`birdc configure did not say "Reconfigured": ${(done.stdout + done.stderr).trim()}`);
+  // "in progress": BIRD took the configuration and is shutting down the protocols it drops; it is done when its status says so.
+  for (let tries = 0; /Reconfiguration in progress/.test(done.stdout) && tries < 100; tries++) {
+    const status = await shell.run(["birdc", "-s", socket, "show", "status"]);
+    if (status.code === 0 && !/Reconfiguration in progress/.test(status.stdout)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100)); // BIRD's graceful shutdown of a session
+  }
+}
+
+/** Makes one change; what it found there, for its undo. */
+async function make(shell: LinuxShell, change: Change): Promise<Done["had"]> {
+  const a = change.attrs;
+  switch (change.role) {
+    case "key":
+      if (change.op === "add") await sh(shell, 'umask 077; test -s "$1" || wg genkey > "$1"', change.path);
+      else await sh(shell, 'mv -f -- "$1" "$2"', change.path, backupOf(change.path));
+      return change.op === "add" ? {} : { backup: true };
+    case "file": {
+      if (change.op === "remove") {
+        await sh(shell, 'mv -f -- "$1" "$2"', change.path, backupOf(change.path));
+        return { backup: true };
+      }
+      const found = await sh(shell, 'd=$(dirname -- "$1"); [ -d "$d" ] || { mkdir -p -- "$d"; echo "made $d"; }; if [ -e "$1" ]; then cp -p -- "$1" "$2"; echo backup; fi', change.path, backupOf(change.path));
+      await shell.writeFile(change.path, a.content!, Number.parseInt(a.mode ?? "0644", 8));
+      const made = /^made (.*)$/m.exec(found)?.[1];
+      return { backup: /^backup$/m.test(found), ...(made ? { madeDir: made } : {}) };
+    }
+    case "wireguard":
+      if (change.op === "add") await sh(shell, tunnelScript(JSON.parse(a.commands!) as string[]));
+      else await sh(shell, 'ip link del dev "$1"', change.path.slice("wireguard/".length));
+      return {};
+    case "route":
+      await sh(shell, a.line!);
+      return {};
+    case "rule":
+      await sh(shell, `ip rule ${change.op === "remove" ? "del" : "add"} fwmark "$1" lookup "$2"`, a.mark!, a.table!);
+      return {};
+    case "nft":
+      if (change.op === "remove") await sh(shell, `${chainDeletes(JSON.parse(a.chains!) as string[])}${a.table === "drop" ? " && nft delete table inet bgpals" : ""}`);
+      else await sh(shell, 'nft -f "$1"', a.file!);
+      return {};
+    case "bird":
+      await birdConfigure(shell, a.socket!);
+      return {};
+    default:
+      throw new Error(`unknown change ${change.role}`);
+  }
+}
+
+/** Undoes one step; what must run once every step is undone (reloads of restored files). */
+async function unmake(shell: LinuxShell, done: Done, after: Set<string>): Promise<void> {
+  const { change, had } = done;
+  const a = change.attrs;
+  switch (change.role) {
+    case "key":
+      if (change.op === "add") await sh(shell, 'rm -f -- "$1"', change.path);
+      else await sh(shell, 'mv -f -- "$2" "$1"', change.path, backupOf(change.path));
+      return;
+    case "file":
+      if (had.backup) await sh(shell, 'mv -f -- "$2" "$1"', change.path, backupOf(change.path));
+      else await sh(shell, 'rm -f -- "$1"', change.path);
+      if (had.madeDir) await sh(shell, 'rmdir -- "$1" 2>/dev/null || true', had.madeDir);
+      return;
+    case "wireguard":
+      // A step that failed before its interface existed leaves nothing to delete.
+      if (change.op === "add") await sh(shell, 'ip link del dev "$1" 2>/dev/null || ! ip link show dev "$1" >/dev/null 2>&1', change.path.slice("wireguard/".length));
+      else await sh(shell, tunnelScript(JSON.parse(a.commands!) as string[]));
+      return;
+    case "route":
+      await sh(shell, a.undo!);
+      return;
+    case "rule":
+      // A removed rule goes back at the priority it had: rules are tried in that order.
+      if (change.op === "remove") await sh(shell, 'ip rule add fwmark "$1" lookup "$2" ${3:+priority "$3"}', a.mark!, a.table!, a.priority ?? "");
+      else await sh(shell, 'ip rule del fwmark "$1" lookup "$2"', a.mark!, a.table!);
+      return;
+    case "nft":
+      if (change.op === "remove" || a.existed === "1") after.add(`nft -f ${a.file}`);
+      else await sh(shell, `${chainDeletes(JSON.parse(a.chains!) as string[])}${a.table === "" ? " && nft delete table inet bgpals" : ""}`);
+      return;
+    case "bird":
+      after.add(`bird ${a.socket}`);
+      return;
+  }
+}
+
+/** The journal's record of a change: no secret (a secret file's contents are left out). */
+function recordOf(change: Change): unknown {
+  const attrs = Object.fromEntries(Object.entries(change.attrs).filter(([k]) => !(change.secret ?? []).includes(k) && k !== "content"));
+  return { op: change.op, role: change.role, path: change.path, attrs };
+}
+
+const describe = (c: Change) => `${c.op} ${c.path}`;
+
+export interface StepsResult {
+  ok: boolean;
+  applied: number;
+  error?: Error;
+  failedAt?: Change | null;
+  undone: number;
+  undoProblems: string[];
+}
+
+/** Runs the plan's changes in order; on a failure undoes those made, newest first. */
+export async function runSteps(shell: LinuxShell, plan: Plan, journal: Journal, options: ApplyOptions, signal?: AbortSignal): Promise<StepsResult> {
+  const failAfter = process.env[FAIL_AFTER_ENV] === undefined ? null : Number(process.env[FAIL_AFTER_ENV]);
+  const total = plan.changes.length;
+  const done: Done[] = [];
+  let failed: Change | null = null;
+  let error: Error | null = null;
+  for (const [index, change] of plan.changes.entries()) {
+    try {
+      if (signal?.aborted) throw new Error("interrupted: nothing more is written");
+      if (failAfter !== null && index === failAfter) throw new Error(`a fault injected after step ${failAfter} (${FAIL_AFTER_ENV})`);
+      const seq = index + 1;
+      journal.intend([{ seq, what: describe(change), record: recordOf(change) }]);
+      options.onEvent?.({ kind: "start", index, total, change });
+      // Recorded before it is made: a step that fails half way is undone too (each undo tolerates that).
+      const had = await make(shell, change).catch(async (e: Error) => {
+        done.push({ change, seq, had: await guessHad(shell, change) });
+        throw e;
+      });
+      done.push({ change, seq, had });
+      journal.answered([seq]);
+      options.onEvent?.({ kind: "done", index, total, change });
+    } catch (e) {
+      failed = failAfter !== null && index === failAfter ? null : change;
+      error = e as Error;
+      if (failed) options.onEvent?.({ kind: "failed", change, error });
+      break;
+    }
+  }
+  if (error === null) {
+    // Every backup goes: the run holds.
+    const backups = done.filter((d) => d.had.backup).map((d) => backupOf(d.change.path));
+    if (backups.length > 0) await sh(shell, 'rm -f -- "$@"', ...backups);
+    return { ok: true, applied: done.length, undone: 0, undoProblems: [] };
+  }
+  const problems: string[] = [];
+  const after = new Set<string>();
+  let undone = 0;
+  for (const step of [...done].reverse()) {
+    options.onEvent?.({ kind: "undo", change: step.change });
+    try {
+      await unmake(shell, step, after);
+      journal.undone([step.seq]);
+      undone++;
+    } catch (e) {
+      problems.push(`undo ${describe(step.change)}: ${(e as Error).message}`);
+    }
+  }
+  // What the restored files say is loaded again: nftables first, then BIRD.
+  for (const line of [...after].sort((x, y) => (x.startsWith("nft") ? -1 : 0) - (y.startsWith("nft") ? -1 : 0))) {
+    try {
+      if (line.startsWith("bird ")) await birdConfigure(shell, line.slice(5));
+      else await sh(shell, line);
+    } catch (e) {
+      problems.push(`${line}: ${(e as Error).message}`);
+    }
+  }
+  options.onEvent?.({ kind: "undone", count: undone, problems });
+  return { ok: false, applied: done.length, error: error, failedAt: failed, undone, undoProblems: problems };
+}
+
+/** A file step that failed after its backup was made still has one to move back. */
+async function guessHad(shell: LinuxShell, change: Change): Promise<Done["had"]> {
+  if (change.role !== "file" && change.role !== "key") return {};
+  const r = await shell.run(["test", "-e", backupOf(change.path)]);
+  return { backup: r.code === 0 };
+}

@@ -1,0 +1,153 @@
+// What a Linux host holds of the things a peering puts there, read in one SSH exec: file hashes
+// (contents never travel back: some are secrets), whether key files exist, interfaces and their
+// WireGuard settings, the peering's nftables chains, routes, rules and BIRD's protocols. Plans are
+// made from it, and the read-back after an undo compares two of them.
+import { randomBytes } from "node:crypto";
+import { parseSections } from "./discovery.js";
+import { shellQuote, type LinuxShell } from "./ssh.js";
+
+export interface WgPeer {
+  publicKey: string;
+  endpoint: string | null;
+  allowedIps: string[];
+  keepalive: string;
+}
+
+export interface WgInterface {
+  listenPort: string;
+  peers: WgPeer[];
+}
+
+export interface HostRoute {
+  dst: string;
+  table: string;
+  dev: string;
+  gateway: string | null;
+}
+
+export interface HostState {
+  /** sha256 of each file asked about; null where there is none. */
+  files: Record<string, string | null>;
+  /** Files asked about whose contents are not read (private keys): whether they exist. */
+  present: Record<string, boolean>;
+  /** bird.conf as it is (no secret in it), or null. */
+  birdConf: string | null;
+  /** The bgpals include files in /etc/bird. */
+  birdIncludes: string[];
+  /** Interface name → its MTU, up, IPv4 addresses ("a.b.c.d/len"). */
+  links: Record<string, { mtu: number; up: boolean; addresses: string[] }>;
+  wireguard: Record<string, WgInterface>;
+  /** Chains of table inet bgpals (null: no such table). */
+  nftChains: string[] | null;
+  routes: HostRoute[];
+  /** "fwmark/table@priority" of every rule with a fwmark (an undo puts a rule back at its priority). */
+  rules: string[];
+  /** BIRD's protocol names (null: birdc failed). */
+  birdProtocols: string[] | null;
+}
+
+const SCRIPT = [
+  'm=$1; shift; t=$(mktemp -d) || exit 1; trap \'rm -rf "$t"\' EXIT',
+  'run() { n=$1; shift; "$@" >"$t/o" 2>"$t/e"; c=$?; echo "$m $n $c"; cat "$t/o"; echo; echo "$m $n stderr"; cat "$t/e"; echo; }',
+  'sock=$1; shift; nh=$1; shift',
+  'i=0; for f in "$@"; do i=$((i+1)); if [ $i -le "$nh" ]; then run "hash$i" sha256sum -- "$f"; else run "present$i" test -e "$f"; fi; done',
+  "run birdconf cat /etc/bird/bird.conf",
+  "run includes sh -c 'ls -1 /etc/bird/ | grep \"^bgpals-.*\\.conf$\"'",
+  "run links ip -j addr show",
+  // Field by field: `wg show all dump` would print the private keys, which never leave the host.
+  "run wgport wg show all listen-port",
+  "run wgpeers wg show all allowed-ips",
+  "run wgendpoints wg show all endpoints",
+  "run wgkeepalive wg show all persistent-keepalive",
+  "run nft nft -j list table inet bgpals",
+  "run routes ip -j -4 route show table all",
+  "run rules ip -j -4 rule show",
+  'run bird birdc -s "$sock" show protocols',
+  "exit 0",
+].join("\n");
+
+interface IpAddrJson {
+  ifname: string;
+  mtu: number;
+  flags?: string[];
+  addr_info?: Array<{ family: string; local: string; prefixlen: number }>;
+}
+
+/** Reads what the host holds: `hashed` files by hash, `probed` files by existence only. */
+export async function readHostState(shell: LinuxShell, birdSocket: string, hashed: readonly string[], probed: readonly string[]): Promise<HostState> {
+  const marker = `@@bgpals-${randomBytes(8).toString("hex")}`;
+  const result = await shell.run(["sh", "-c", SCRIPT, "sh", marker, birdSocket, String(hashed.length), ...hashed, ...probed]);
+  if (result.code !== 0) throw new Error(`reading the host failed: ${result.stderr.trim() || `exit ${result.code}`}`);
+  const sections = parseSections(result.stdout, marker);
+  // Each section ends with the newline the script's `echo` adds after the output: not the output's.
+  const ok = (name: string): string | null => (sections.get(name)?.code === 0 ? sections.get(name)!.stdout.replace(/\n$/, "") : null);
+  const files: Record<string, string | null> = {};
+  hashed.forEach((path, i) => {
+    const out = ok(`hash${i + 1}`);
+    files[path] = out === null ? null : out.trim().split(/\s+/)[0]!;
+  });
+  const present: Record<string, boolean> = {};
+  probed.forEach((path, i) => (present[path] = ok(`present${hashed.length + i + 1}`) !== null));
+
+  const links: HostState["links"] = {};
+  const linkNames = new Set<string>();
+  for (const link of JSON.parse(ok("links")?.trim() || "[]") as IpAddrJson[]) {
+    linkNames.add(link.ifname);
+    links[link.ifname] = { mtu: link.mtu, up: (link.flags ?? []).includes("UP"), addresses: (link.addr_info ?? []).filter(({ family }) => family === "inet").map((a) => `${a.local}/${a.prefixlen}`) };
+  }
+  const wireguard: Record<string, WgInterface> = {};
+  const rows = (name: string) => (ok(name) ?? "").split("\n").filter((l) => l.trim() !== "").map((l) => l.split("\t"));
+  for (const [iface, port] of rows("wgport")) wireguard[iface!] = { listenPort: port ?? "", peers: [] };
+  for (const [iface, publicKey, ips] of rows("wgpeers")) {
+    (wireguard[iface!] ??= { listenPort: "", peers: [] }).peers.push({ publicKey: publicKey!, endpoint: null, allowedIps: (ips ?? "").split(" ").filter((ip) => ip !== "" && ip !== "(none)").sort(), keepalive: "" });
+  }
+  const peerOf = (iface: string | undefined, key: string | undefined) => wireguard[iface!]?.peers.find((peer) => peer.publicKey === key);
+  for (const [iface, key, endpoint] of rows("wgendpoints")) {
+    const peer = peerOf(iface, key);
+    if (peer && endpoint !== "(none)") peer.endpoint = endpoint ?? null;
+  }
+  for (const [iface, key, keepalive] of rows("wgkeepalive")) {
+    const peer = peerOf(iface, key);
+    if (peer && keepalive !== "off") peer.keepalive = keepalive ?? "";
+  }
+  // wireguard-go's sockets are in /run/wireguard, which hosts sharing a /run (namespaces) share: only this host's interfaces count.
+  for (const iface of Object.keys(wireguard)) if (links[iface] === undefined && !linkNames.has(iface)) delete wireguard[iface];
+  const nftText = ok("nft");
+  const nftChains =
+    nftText === null
+      ? null
+      : ((JSON.parse(nftText.trim() || "{}") as { nftables?: Array<{ chain?: { name: string } }> }).nftables ?? []).flatMap((item) => (item.chain ? [item.chain.name] : [])).sort();
+  // BIRD's own routes come and go with its sessions: not something a run writes.
+  const routes = (JSON.parse(ok("routes")?.trim() || "[]") as Array<{ dst: string; table?: string; dev?: string; gateway?: string; protocol?: string }>).filter((r) => r.protocol !== "bird").map((r) => ({
+    dst: r.dst,
+    table: r.table ?? "main",
+    dev: r.dev ?? "",
+    gateway: r.gateway ?? null,
+  }));
+  const rules = (JSON.parse(ok("rules")?.trim() || "[]") as Array<{ priority?: number; fwmark?: string; table?: string }>).filter((r) => r.fwmark !== undefined).map((r) => `${r.fwmark}/${r.table}@${r.priority ?? ""}`).sort();
+  const birdText = ok("bird");
+  const birdProtocols =
+    birdText === null
+      ? null
+      : birdText
+          .split("\n")
+          .slice(2)
+          .map((l) => l.split(/\s+/)[0]!)
+          .filter((n) => n !== "")
+          .sort();
+  return {
+    files,
+    present,
+    birdConf: ok("birdconf"),
+    birdIncludes: (ok("includes") ?? "").split("\n").map((l) => l.trim()).filter((l) => l !== "").sort(),
+    links,
+    wireguard,
+    nftChains,
+    routes,
+    rules,
+    birdProtocols,
+  };
+}
+
+/** A sh line that runs `argv` with every word quoted. */
+export const shellLine = (argv: readonly string[]): string => argv.map(shellQuote).join(" ");

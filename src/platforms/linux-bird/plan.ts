@@ -1,0 +1,219 @@
+// A plan for a Linux host: the render's files and commands, less what the host already holds.
+// Each change is one step apply makes and knows how to undo: a file written (or removed) beside a
+// backup, a private key made on the host, a WireGuard interface made whole, a route, a rule, the
+// peering's nftables chains loaded, BIRD reconfigured. A re-plan after apply is empty; a removal
+// plans taking away exactly what these steps made.
+import type { Change, Plan } from "../../core/plan.js";
+import { sidesOf, type Peering } from "../../core/peering.js";
+import type { HostRoute, HostState } from "./host-state.js";
+import { linuxNames } from "./names.js";
+import { BIRD_CONF, BIRD_INCLUDE_LINE, type LinuxRendered } from "./render/render.js";
+
+/** What a peering puts on a host, as the render says it, in the words a plan compares. */
+export interface Desired {
+  files: LinuxRendered["files"];
+  keys: string[];
+  tunnels: Array<{ iface: string; commands: string[]; wg: WgSettings; address: string; mtu: number }>;
+  routes: Array<{ line: string; route: HostRoute }>;
+  rules: Array<{ mark: string; table: string }>;
+  nft: { file: string; chains: string[] };
+  birdProtocols: string[];
+}
+
+export interface WgSettings {
+  listenPort: string | null;
+  publicKey: string;
+  endpoint: string | null;
+  keepalive: string | null;
+  allowedIps: string[];
+}
+
+const wgSetting = (line: string, key: string): string | null => {
+  const words = line.split(/\s+/);
+  const i = words.indexOf(key);
+  return i < 0 ? null : (words[i + 1] ?? null);
+};
+
+/** The routes the render's `ip route replace` lines make. */
+function parseRoute(line: string): HostRoute {
+  const dst = /ip route replace (\S+)/.exec(line)![1]!.replace(/^"|"$/g, "");
+  return {
+    dst: dst.replace(/\/32$/, ""),
+    table: wgSetting(line, "table") ?? "main",
+    dev: wgSetting(line, "dev")!,
+    gateway: wgSetting(line, "via"),
+  };
+}
+
+export function desiredOf(peering: Peering, side: string, out: LinuxRendered): Desired {
+  const { friend } = sidesOf(peering, side);
+  const commands = out.commands.map((c) => c.run);
+  const tunnels = peering.links.map((link) => {
+    const iface = linuxNames.tunnelInterface(link, friend);
+    const mine = commands.filter((c) => !c.includes("wg genkey") && new RegExp(`(dev|set|wireguard-go) ${iface}( |$)`).test(c));
+    const set = mine.find((c) => c.startsWith(`wg set ${iface} `))!;
+    const address = /ip address replace (\S+)/.exec(mine.find((c) => c.startsWith("ip address replace"))!)![1]!;
+    const mtu = Number(wgSetting(mine.find((c) => c.startsWith("ip link set"))!, "mtu"));
+    return {
+      iface,
+      commands: mine,
+      address,
+      mtu,
+      wg: {
+        listenPort: wgSetting(set, "listen-port"),
+        publicKey: wgSetting(set, "peer")!,
+        endpoint: wgSetting(set, "endpoint"),
+        keepalive: wgSetting(set, "persistent-keepalive"),
+        allowedIps: wgSetting(set, "allowed-ips")!.split(",").sort(),
+      },
+    };
+  });
+  const nftLine = commands.find((c) => c.startsWith("nft -f "))!;
+  const nftFile = out.files.find((f) => f.path === nftLine.slice("nft -f ".length))!;
+  return {
+    files: out.files,
+    keys: commands.filter((c) => c.includes("wg genkey")).map((c) => /> (\S+)$/.exec(c)![1]!),
+    tunnels,
+    routes: commands.filter((c) => c.startsWith("ip route replace")).map((line) => ({ line, route: parseRoute(line) })),
+    rules: commands.filter((c) => c.startsWith("ip rule")).map((c) => ({ mark: /fwmark (\S+)/.exec(c)![1]!, table: /lookup (\d+)/.exec(c)![1]! })),
+    nft: { file: nftFile.path, chains: [...nftFile.content.matchAll(/^\tchain (\S+) \{$/gm)].map((m) => m[1]!).filter((c, i, all) => all.indexOf(c) === i).sort() },
+    birdProtocols: [linuxNames.networksProtocol(peering), ...peering.links.map((l) => linuxNames.bgpProtocol(peering, l.name))].sort(),
+  };
+}
+
+/** Every path a plan reads by hash (the files it writes, bird.conf) and by existence only (keys). */
+export const watchedFiles = (d: Desired) => ({ hashed: [...d.files.map((f) => f.path), BIRD_CONF], probed: d.keys });
+
+/** What the host has that differs from one tunnel as it should be ("" when none). */
+function tunnelDifference(state: HostState, t: Desired["tunnels"][number]): string {
+  const wg = state.wireguard[t.iface];
+  if (wg === undefined) return `${t.iface} is missing`;
+  const link = state.links[t.iface];
+  if (link === undefined || !link.up) return `${t.iface} is down`;
+  if (link.mtu !== t.mtu) return `${t.iface} has MTU ${link.mtu}, not ${t.mtu}`;
+  if (!link.addresses.includes(t.address)) return `${t.iface} lacks ${t.address}`;
+  if (t.wg.listenPort !== null && wg.listenPort !== t.wg.listenPort) return `${t.iface} listens on ${wg.listenPort}, not ${t.wg.listenPort}`;
+  const peer = wg.peers[0];
+  if (wg.peers.length !== 1 || peer === undefined || peer.publicKey !== t.wg.publicKey) return `${t.iface}'s peer is not the friend's key`;
+  if (peer.allowedIps.join(",") !== t.wg.allowedIps.join(",")) return `${t.iface} allows ${peer.allowedIps.join(",")}`;
+  // A name the render left for the host to resolve is compared by what it holds after apply only when it is an address.
+  if (t.wg.endpoint !== null && /^[\d.]+:\d+$/.test(t.wg.endpoint) && peer.endpoint !== t.wg.endpoint) return `${t.iface} dials ${peer.endpoint ?? "nobody"}`;
+  if (t.wg.keepalive !== null && peer.keepalive !== t.wg.keepalive) return `${t.iface} keeps alive every ${peer.keepalive || "never"}`;
+  return "";
+}
+
+/** The priority of the rule that routes the mark by its table, if the host has it. */
+const ruleAt = (state: HostState, rule: { mark: string; table: string }): string | undefined =>
+  state.rules.find((r) => r.startsWith(`${rule.mark}/${rule.table}@`))?.split("@")[1];
+
+const sameRoute = (a: HostRoute, b: HostRoute) => a.dst === b.dst && a.table === b.table && a.dev === b.dev && (a.gateway ?? "") === (b.gateway ?? "");
+const routeLine = (verb: "replace" | "del", r: HostRoute) => `ip route ${verb} ${r.dst === "default" || r.dst.includes("/") ? r.dst : `${r.dst}/32`}${r.gateway ? ` via ${r.gateway}` : ""} dev ${r.dev} table ${r.table}`;
+const findRoute = (state: HostState, want: HostRoute) => state.routes.find((r) => r.dst === want.dst && r.table === want.table);
+
+export const sha256 = async (text: string): Promise<string> => (await import("node:crypto")).createHash("sha256").update(text).digest("hex");
+
+/** bird.conf with the include line once (null: it already has it). */
+function birdConfWithInclude(conf: string | null): string | null {
+  const text = conf ?? "";
+  if (text.split("\n").some((l) => l.trim() === BIRD_INCLUDE_LINE)) return null;
+  return `${text}${text === "" || text.endsWith("\n") ? "" : "\n"}${BIRD_INCLUDE_LINE}\n`;
+}
+
+/** The changes that make the host hold the peering's side. */
+export async function planApply(d: Desired, state: HostState, birdSocket: string): Promise<Plan> {
+  const changes: Change[] = [];
+  let bird = false;
+  for (const key of d.keys) {
+    if (!state.present[key]) changes.push({ op: "add", path: key, role: "key", attrs: {}, reason: "the tunnel's private key, made on the host (wg genkey, mode 0600); it never leaves it" });
+  }
+  for (const file of d.files) {
+    const have = state.files[file.path] ?? null;
+    if (have === (await sha256(file.content))) continue;
+    changes.push({ op: have === null ? "add" : "set", path: file.path, role: "file", attrs: { content: file.content, mode: file.mode }, reason: file.why, ...(file.secret ? { secret: ["content"] } : {}) });
+    if (file.path.startsWith("/etc/bird/")) bird = true;
+  }
+  const conf = birdConfWithInclude(state.birdConf);
+  if (conf !== null) {
+    changes.push({ op: state.birdConf === null ? "add" : "set", path: BIRD_CONF, role: "file", attrs: { content: conf, mode: "0644" }, reason: `bird.conf includes every bgpals peering's file, once (${BIRD_INCLUDE_LINE})` });
+    bird = true;
+  }
+  for (const t of d.tunnels) {
+    const difference = tunnelDifference(state, t);
+    if (difference === "") continue;
+    // An interface that is there but differs is made again whole: its settings are all ours.
+    if (state.wireguard[t.iface] !== undefined || state.links[t.iface] !== undefined) {
+      changes.push({ op: "remove", path: `wireguard/${t.iface}`, role: "wireguard", attrs: {}, reason: `${difference}: made again` });
+    }
+    changes.push({ op: "add", path: `wireguard/${t.iface}`, role: "wireguard", attrs: { commands: JSON.stringify(t.commands) }, reason: `the WireGuard tunnel ${t.iface}${difference.endsWith("missing") ? "" : ` (${difference})`}` });
+  }
+  for (const { route } of d.routes) {
+    const have = findRoute(state, route);
+    if (have !== undefined && sameRoute(have, route)) continue;
+    changes.push({ op: have === undefined ? "add" : "set", path: `route/${route.table}/${route.dst}`, role: "route", attrs: { line: routeLine("replace", route), undo: have === undefined ? routeLine("del", route) : routeLine("replace", have) }, reason: route.table === "main" ? `traffic to the friend's endpoint ${route.dst} leaves through ${route.dev}` : `answers on table ${route.table} leave through ${route.dev}` });
+  }
+  for (const rule of d.rules) {
+    if (ruleAt(state, rule) !== undefined) continue;
+    changes.push({ op: "add", path: `rule/${rule.mark}`, role: "rule", attrs: { mark: rule.mark, table: rule.table }, reason: `packets marked ${rule.mark} are routed by table ${rule.table}` });
+  }
+  const chainsThere = d.nft.chains.filter((c) => state.nftChains?.includes(c));
+  const nftFileChanged = changes.some((c) => c.path === d.nft.file);
+  if (chainsThere.length !== d.nft.chains.length || nftFileChanged) {
+    changes.push({ op: chainsThere.length === 0 ? "add" : "set", path: `nft/${d.nft.file}`, role: "nft", attrs: { file: d.nft.file, chains: JSON.stringify(d.nft.chains), existed: chainsThere.length > 0 ? "1" : "", table: state.nftChains === null ? "" : "1" }, reason: `the peering's chains in table inet bgpals (nft -f ${d.nft.file})` });
+  }
+  const protocols = state.birdProtocols ?? [];
+  if (bird || d.birdProtocols.some((p) => !protocols.includes(p))) {
+    changes.push({ op: "set", path: "bird/configure", role: "bird", attrs: { socket: birdSocket }, reason: 'BIRD checks and takes the configuration (birdc configure check, then configure); anything but "Reconfigured" undoes' });
+  }
+  return { changes, conflicts: [] };
+}
+
+/** The changes that take away exactly what the peering's apply made. */
+export async function planRemove(d: Desired, state: HostState, birdSocket: string, peeringInclude: string): Promise<Plan> {
+  const changes: Change[] = [];
+  const has = (path: string) => (state.files[path] ?? null) !== null;
+  const includeName = peeringInclude.split("/").pop()!;
+  let bird = false;
+  if (has(peeringInclude)) {
+    changes.push({ op: "remove", path: peeringInclude, role: "file", attrs: {}, reason: "BIRD's part of the peering" });
+    bird = true;
+  }
+  // The include line goes with the last bgpals peering's file; others still need it.
+  const others = state.birdIncludes.filter((name) => name !== includeName);
+  if (others.length === 0 && state.birdConf !== null && state.birdConf.split("\n").some((l) => l.trim() === BIRD_INCLUDE_LINE)) {
+    const content = state.birdConf.split("\n").filter((l) => l.trim() !== BIRD_INCLUDE_LINE).join("\n");
+    changes.push({ op: "set", path: BIRD_CONF, role: "file", attrs: { content, mode: "0644" }, reason: "no bgpals peering is left: bird.conf's include line goes" });
+    bird = true;
+  }
+  const protocols = state.birdProtocols ?? [];
+  if (bird || d.birdProtocols.some((p) => protocols.includes(p))) {
+    changes.push({ op: "set", path: "bird/configure", role: "bird", attrs: { socket: birdSocket }, reason: "BIRD drops the peering's protocols (birdc configure)" });
+  }
+  const chainsThere = d.nft.chains.filter((c) => state.nftChains?.includes(c));
+  if (chainsThere.length > 0) {
+    // The table goes too when nothing else is in it.
+    const lastInTable = (state.nftChains ?? []).every((c) => d.nft.chains.includes(c));
+    changes.push({ op: "remove", path: `nft/${d.nft.file}`, role: "nft", attrs: { file: d.nft.file, chains: JSON.stringify(chainsThere), table: lastInTable ? "drop" : "" }, reason: "the peering's chains in table inet bgpals" });
+  }
+  for (const rule of d.rules) {
+    const priority = ruleAt(state, rule);
+    if (priority !== undefined) changes.push({ op: "remove", path: `rule/${rule.mark}`, role: "rule", attrs: { mark: rule.mark, table: rule.table, priority }, reason: `the rule routing ${rule.mark} by table ${rule.table}` });
+  }
+  for (const { route } of d.routes) {
+    const have = findRoute(state, route);
+    if (have !== undefined && sameRoute(have, route)) {
+      changes.push({ op: "remove", path: `route/${route.table}/${route.dst}`, role: "route", attrs: { line: routeLine("del", have), undo: routeLine("replace", have) }, reason: `the route to ${route.dst} (table ${route.table})` });
+    }
+  }
+  for (const t of d.tunnels) {
+    if (state.wireguard[t.iface] !== undefined || state.links[t.iface] !== undefined) {
+      changes.push({ op: "remove", path: `wireguard/${t.iface}`, role: "wireguard", attrs: { commands: JSON.stringify(t.commands) }, reason: `the WireGuard tunnel ${t.iface}` });
+    }
+  }
+  for (const file of d.files) {
+    if (file.path !== peeringInclude && has(file.path)) changes.push({ op: "remove", path: file.path, role: "file", attrs: {}, reason: file.why });
+  }
+  for (const key of d.keys) {
+    if (state.present[key]) changes.push({ op: "remove", path: key, role: "key", attrs: {}, reason: "the tunnel's private key" });
+  }
+  return { changes, conflicts: [] };
+}

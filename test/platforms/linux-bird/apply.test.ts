@@ -1,0 +1,285 @@
+// Plan, apply and remove on two real Linux hosts (netlab namespaces reached over SSH): the keys
+// are made on the hosts, both BIRD sessions come up over WireGuard and the LANs reach each other;
+// a re-plan is empty; a fault at every step leaves the host exactly as it was; remove takes away
+// exactly what apply made.
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parsePeering, type Peering } from "../../../src/core/peering.js";
+import { PLACEHOLDER_KEY } from "../../../src/core/links/wireguard.js";
+import { linuxBird } from "../../../src/platforms/linux-bird/index.js";
+import { FAIL_AFTER_ENV } from "../../../src/platforms/linux-bird/apply.js";
+import { linuxNames } from "../../../src/platforms/linux-bird/names.js";
+import { RouterLockedError, type Router } from "../../../src/platforms/platform.js";
+import { startNetlab, type Netlab } from "../../netlab/netlab.js";
+import { cliAsync } from "../../cli/cli-async.js";
+import { tempDir } from "../../helpers.js";
+import { waitFor } from "./peered-hosts.js";
+
+// Side names of this file and process only: they name the tunnels, whose wireguard-go sockets share /run/wireguard.
+const ALICE = `x${process.pid}`;
+const REMI = `y${process.pid}`;
+const PEERING = `ap${process.pid}`;
+
+let lab: Netlab;
+let madeNftablesD = false;
+
+function peeringOf(keys: Record<string, Record<string, string>>): Peering {
+  const alice = lab.hosts[ALICE]!;
+  const remi = lab.hosts[REMI]!;
+  const link = (name: string, n: number) => ({
+    name,
+    kind: "wireguard",
+    wan: { [ALICE]: name, [REMI]: name },
+    listener: ALICE,
+    port: 13330 + n,
+    subnet: `172.16.${19 + n}.0/30`,
+    address: { [ALICE]: `172.16.${19 + n}.1`, [REMI]: `172.16.${19 + n}.2` },
+    publicKey: { [ALICE]: keys[ALICE]?.[name] ?? PLACEHOLDER_KEY, [REMI]: keys[REMI]?.[name] ?? PLACEHOLDER_KEY },
+    keepalive: "5s",
+  });
+  const r = parsePeering({
+    format: "bgpals/peering@1",
+    name: PEERING,
+    sides: {
+      [ALICE]: {
+        asn: 64514,
+        routerId: "192.168.10.1",
+        platform: { os: "linux", bird: "2.0.12" },
+        networks: ["192.168.10.0/24"],
+        wans: {
+          isp1: { interface: "wan1", endpoint: alice.wans[0]!.address, gateway: alice.wans[0]!.gateway },
+          isp2: { interface: "wan2", endpoint: alice.wans[1]!.address, gateway: alice.wans[1]!.gateway },
+        },
+      },
+      [REMI]: {
+        asn: 64513,
+        routerId: "192.168.42.1",
+        platform: { os: "linux", bird: "2.0.12" },
+        networks: ["192.168.42.0/24"],
+        wans: { isp1: { interface: "wan1", gateway: remi.wans[0]!.gateway }, isp2: { interface: "wan2", gateway: remi.wans[1]!.gateway } },
+      },
+    },
+    links: [link("isp1", 1), link("isp2", 2)],
+    policy: { mode: "bgp", primary: "isp1", timers: { hold: "9s", keepalive: "3s" } },
+  });
+  if (!r.ok) throw new Error(JSON.stringify(r.problems));
+  return r.peering;
+}
+
+async function connect(side: string): Promise<Router> {
+  const h = lab.hosts[side]!;
+  return linuxBird.connect({ transport: "ssh", host: h.ssh.host, port: h.ssh.port, user: "root", password: "", keyFile: lab.key.file });
+}
+
+async function onHost(side: string, argv: string[]): Promise<string> {
+  const r = await lab.exec(side, argv);
+  if (r.code !== 0) throw new Error(`${side}: ${argv.join(" ")} failed (${r.code}): ${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
+
+/** Everything bgpals may touch on a host, read on the test machine (not through bgpals). */
+async function snapshot(side: string): Promise<Record<string, string>> {
+  const h = lab.hosts[side]!;
+  const out: Record<string, string> = {};
+  for (const dir of ["bird", "wireguard", "nftables.d"]) {
+    const path = join(h.etc, dir);
+    for (const name of existsSync(path) ? readdirSync(path).sort() : []) {
+      const file = join(path, name);
+      out[`file ${dir}/${name}`] = `${(statSync(file).mode & 0o777).toString(8)} ${createHash("sha256").update(readFileSync(file)).digest("hex")}`;
+    }
+  }
+  // Name, protocol, table and state: "since" moves with every reconfiguration.
+  out.protocols = (await lab.birdc(side, "show", "protocols"))
+    .split("\n")
+    .slice(2)
+    .map((l) => l.split(/\s+/).slice(0, 4).join(" "))
+    .filter((l) => l !== "")
+    .join("\n");
+  // wireguard-go's sockets are in the shared /run/wireguard: only this host's interfaces are its own.
+  const links = (await onHost(side, ["ip", "-br", "link", "show"])).split("\n").map((l) => l.split(/[\s@]+/)[0]!).filter((l) => l !== "");
+  out.wg = (await onHost(side, ["wg", "show", "interfaces"])).split(/\s+/).filter((i) => links.includes(i)).sort().join(" ");
+  out.nft = await onHost(side, ["nft", "list", "ruleset"]);
+  // IPv4 (bgpals's): the kernel adds IPv6 link-local routes when it gets round to it. BIRD's routes come with its sessions.
+  out.routes = (await onHost(side, ["ip", "-4", "route", "show", "table", "all"])).split("\n").filter((l) => !/proto bird/.test(l)).join("\n");
+  out.rules = await onHost(side, ["ip", "rule", "show"]);
+  out.links = links.sort().join(" ");
+  return out;
+}
+
+async function withRouter<T>(side: string, work: (router: Router) => Promise<T>): Promise<T> {
+  const router = await connect(side);
+  try {
+    return await work(router);
+  } finally {
+    await router.close();
+  }
+}
+
+const pristine: Record<string, Record<string, string>> = {};
+let peering: Peering;
+
+beforeAll(async () => {
+  // `ip netns exec` (and so each host's sshd) sees /etc/netns/<ns>/nftables.d only where /etc/nftables.d exists; Debian has none.
+  madeNftablesD = !existsSync("/etc/nftables.d");
+  if (madeNftablesD) mkdirSync("/etc/nftables.d");
+  lab = await startNetlab([
+    { name: ALICE, lan: "192.168.10.1/24" },
+    { name: REMI, lan: "192.168.42.1/24" },
+  ]);
+  for (const side of [ALICE, REMI]) pristine[side] = await snapshot(side);
+}, 120_000);
+
+afterAll(async () => {
+  await lab?.teardown();
+  try {
+    if (madeNftablesD) rmdirSync("/etc/nftables.d");
+  } catch {
+    // another test's file went in meanwhile: theirs to remove
+  }
+});
+
+describe("apply on a Linux host", () => {
+  it("a fault after every step leaves the host exactly as it was", async () => {
+    const draft = peeringOf({});
+    const steps = await withRouter(ALICE, async (router) => (await router.plan({ peering: draft, side: ALICE })).plan.changes.length);
+    expect(steps).toBeGreaterThan(8);
+    try {
+      for (let k = 0; k < steps; k++) {
+        process.env[FAIL_AFTER_ENV] = String(k);
+        const result = await withRouter(ALICE, async (router) => router.exclusive({ command: "apply" }, async () => router.apply((await router.plan({ peering: draft, side: ALICE })).plan)));
+        expect(result.ok, `step ${k}`).toBe(false);
+        if (result.ok) continue;
+        expect(result.undone, `step ${k}`).toBe(k);
+        expect(result.message, `step ${k}`).toContain("as it was before");
+        expect(result.verified, `step ${k}: ${result.message}`).toBe(true);
+        expect(await snapshot(ALICE), `step ${k}`).toEqual(pristine[ALICE]);
+      }
+    } finally {
+      delete process.env[FAIL_AFTER_ENV];
+    }
+  }, 240_000);
+
+  it("BIRD refusing the configuration undoes every step", async () => {
+    // Another bgpals include that BIRD refuses (a protocol named like ours): the check fails at the last step.
+    const clash = join(lab.hosts[ALICE]!.etc, "bird", "bgpals-zz.conf");
+    writeFileSync(clash, `protocol device ${linuxNames.networksProtocol(peeringOf({}))} {}\n`);
+    const before = await snapshot(ALICE);
+    try {
+      const result = await withRouter(ALICE, async (router) => router.apply((await router.plan({ peering: peeringOf({}), side: ALICE })).plan));
+      expect(result.ok).toBe(false);
+      if (result.ok) return;
+      expect(result.failedAt?.path).toBe("bird/configure");
+      expect(result.message).toMatch(/configure check/);
+      expect(result.verified, result.message).toBe(true);
+      expect(await snapshot(ALICE)).toEqual(before);
+    } finally {
+      rmSync(clash);
+    }
+  }, 60_000);
+
+  it("a second run is refused while one holds the host", async () => {
+    await withRouter(ALICE, async (first) => {
+      await first.exclusive({ command: "apply", peering: PEERING }, async () => {
+        const holder = await first.lockHolder();
+        expect(holder).toMatchObject({ command: "apply", peering: PEERING, pid: process.pid });
+        await withRouter(ALICE, async (second) => {
+          const refused = await second.exclusive({ command: "remove" }, async () => "ran").catch((e: unknown) => e);
+          expect(refused).toBeInstanceOf(RouterLockedError);
+          expect((refused as Error).message).toMatch(/locked by apply of/);
+        });
+      });
+      expect(await first.lockHolder()).toBeNull();
+    });
+  }, 60_000);
+
+  it("applies on both hosts: keys made there, sessions Established, the LANs reach each other, and a re-plan is empty", async () => {
+    // First with placeholder keys: each host makes its keys; then only the public keys cross.
+    const keys: Record<string, Record<string, string>> = {};
+    for (const side of [ALICE, REMI]) {
+      const result = await withRouter(side, async (router) => router.apply((await router.plan({ peering: peeringOf({}), side })).plan));
+      expect(result.ok && result.verified, JSON.stringify(result)).toBe(true);
+      keys[side] = {};
+      for (const link of ["isp1", "isp2"]) {
+        const key = linuxNames.wireguardKey(linuxNames.tunnelInterface({ name: link } as Peering["links"][number], side === ALICE ? REMI : ALICE));
+        expect((statSync(join(lab.hosts[side]!.etc, key.replace(/^\/etc\//, ""))).mode & 0o777).toString(8)).toBe("600");
+        keys[side]![link] = (await onHost(side, ["sh", "-c", `wg pubkey < ${key}`])).trim();
+      }
+    }
+    peering = peeringOf(keys);
+    for (const side of [ALICE, REMI]) {
+      const result = await withRouter(side, async (router) => {
+        const planned = await router.plan({ peering, side });
+        // The tunnels are made again with the friend's key; the keys stay.
+        expect(planned.plan.changes.filter((c) => c.role === "key")).toEqual([]);
+        expect(planned.plan.changes.some((c) => c.role === "wireguard" && c.op === "add")).toBe(true);
+        return router.apply(planned.plan);
+      });
+      expect(result.ok && result.verified, JSON.stringify(result)).toBe(true);
+    }
+    for (const side of [ALICE, REMI]) {
+      await waitFor(async () => ((await lab.birdc(side, "show", "protocols")).match(/^bgpals_\S+\s+BGP\s+.*Established/gm) ?? []).length === 2, `both sessions Established on ${side}`);
+    }
+    await waitFor(async () => /via 172\.16\.20\.2/.test(await onHost(ALICE, ["ip", "route", "show", "192.168.42.0/24"])), "the friend's LAN through isp1");
+    expect(await onHost(ALICE, ["ping", "-c", "1", "-W", "3", "-I", "192.168.10.1", "192.168.42.1"])).toMatch(/1 received/);
+    for (const side of [ALICE, REMI]) {
+      const again = await withRouter(side, (router) => router.plan({ peering, side }));
+      expect(again.plan.changes, side).toEqual([]);
+    }
+  }, 180_000);
+
+  it("a fault after every step of a removal leaves the peering as it was", async () => {
+    expect(peering).toBeDefined();
+    const applied = await snapshot(ALICE);
+    const steps = await withRouter(ALICE, async (router) => (await router.plan({ peering, side: ALICE, remove: true })).plan.changes.length);
+    expect(steps).toBeGreaterThan(8);
+    try {
+      for (let k = 1; k < steps; k++) {
+        process.env[FAIL_AFTER_ENV] = String(k);
+        const result = await withRouter(ALICE, async (router) => router.apply((await router.plan({ peering, side: ALICE, remove: true })).plan));
+        expect(result.ok, `step ${k}`).toBe(false);
+        if (result.ok) continue;
+        expect(result.verified, `step ${k}: ${result.message}`).toBe(true);
+        // BIRD brings the sessions it dropped back up by itself.
+        await waitFor(async () => JSON.stringify(await snapshot(ALICE)) === JSON.stringify(applied), `${ALICE} as it was (step ${k})`, 30_000);
+      }
+    } finally {
+      delete process.env[FAIL_AFTER_ENV];
+    }
+  }, 600_000);
+
+  it("remove takes away exactly what apply made", async () => {
+    expect(peering).toBeDefined();
+    for (const side of [ALICE, REMI]) {
+      expect(await snapshot(side)).not.toEqual(pristine[side]);
+      const result = await withRouter(side, async (router) => router.apply((await router.plan({ peering, side, remove: true })).plan));
+      expect(result.ok && result.verified, JSON.stringify(result)).toBe(true);
+      // wireguard-go ends once its interface is gone.
+      await waitFor(async () => !(await onHost(side, ["ip", "-br", "link", "show"])).includes("wg-"), `no WireGuard interface on ${side}`, 10_000);
+      expect(await snapshot(side)).toEqual(pristine[side]);
+      const again = await withRouter(side, (router) => router.plan({ peering, side, remove: true }));
+      expect(again.plan.changes).toEqual([]);
+    }
+  }, 120_000);
+
+  it("bgpals apply and bgpals remove do it over SSH from the command line", async () => {
+    const h = lab.hosts[ALICE]!;
+    const home = tempDir("bgpals-linux-apply-home-");
+    const peers = tempDir("bgpals-linux-apply-peers-");
+    const file = join(home, "peering.json");
+    writeFileSync(file, JSON.stringify(peeringOf({})));
+    const cli = (command: string) => cliAsync([command, "--router", `ssh://root@${h.ssh.host}:${h.ssh.port}`, "--key", lab.key.file, "--peering", file, "--side", ALICE, "--peers", peers, "--yes"], { BGPALS_HOME: home, SSH_AUTH_SOCK: "" });
+    const applied = await cli("apply");
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.stdout).toMatch(/applied \d+ changes .*read back/);
+    expect(await lab.birdc(ALICE, "show", "protocols")).toMatch(/^bgpals_ap\d+_isp1\s+BGP/m);
+    const again = await cli("apply");
+    expect(again.stdout).toMatch(/nothing to change/);
+    const removed = await cli("remove");
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(removed.stdout).toMatch(/removed \d+ changes/);
+    await waitFor(async () => !(await onHost(ALICE, ["ip", "-br", "link", "show"])).includes("wg-"), "no WireGuard interface", 10_000);
+    expect(await snapshot(ALICE)).toEqual(pristine[ALICE]);
+  }, 120_000);
+});
