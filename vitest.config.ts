@@ -14,6 +14,12 @@ const OWN_PROCESS = new Set([
   // last test, which test/leaves-nothing.ts would fail.
   "test/flows/watch.test.ts",
   "test/platforms/routeros/route-stream.test.ts",
+  // Real hosts in network namespaces (test/netlab): they mostly wait on BIRD and WireGuard, and
+  // go first (test/sequencer.ts) so that waiting overlaps the rest.
+  "test/platforms/linux-bird/apply.test.ts",
+  "test/platforms/linux-bird/status.test.ts",
+  "test/platforms/linux-bird/wireguard-hosts.test.ts",
+  "test/platforms/linux-bird/bird-filters.test.ts",
 ]);
 const SHARED = ["test/core", "test/lab", "test/ui", "test/flows", "test/platforms", "test/store"]
   .flatMap((dir) => readdirSync(fileURLToPath(new URL(dir, import.meta.url)), { recursive: true, encoding: "utf8" }).map((file) => `${dir}/${file.split("\\").join("/")}`))
@@ -23,9 +29,10 @@ const common = {
   testTimeout: 30_000,
   hookTimeout: 30_000,
   pool: "forks",
-  // One worker per core (vitest's default leaves one core out): the tests mostly wait on child
-  // CLIs and the lab's timers, so on 2 cores this halves the run.
-  maxWorkers: "100%",
+  // One worker per core and one more (vitest's default leaves one core out): the tests mostly wait
+  // on child CLIs, the lab's timers and, for minutes, on real BIRD sessions (test/netlab), which
+  // would otherwise hold a core's worker idle.
+  maxWorkers: "150%",
   // A test that asserts nothing fails (waiting for a screen alone is not a check of it).
   expect: { requireAssertions: true },
   // Cleans up what a test file made outside its tests (test/cleanup.ts).

@@ -8,6 +8,8 @@ import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 /** Tests that start processes (the CLI, a terminal): their run time follows what they start, not their size. */
 const DRIVES_PROCESSES = /^test\/(safety|cli|terminal)\//;
+/** Tests on real hosts in network namespaces: minutes of waiting on BIRD and WireGuard, so they start first. */
+const REAL_NETWORK = /^test\/(netlab\/|platforms\/linux-bird\/(apply|status|wireguard-hosts|bird-filters)\.test)/;
 
 export default class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
@@ -15,6 +17,7 @@ export default class LongestFirst extends BaseSequencer {
     const path = (file: TestSpecification) => relative(this.ctx.config.root, file.moduleId).split(sep).join("/");
     const remembered = sorted.every((file) => this.ctx.cache.getFileTestResults(`${file.project.name}:${path(file)}`) !== undefined);
     if (remembered) return sorted;
-    return [...sorted.filter((file) => DRIVES_PROCESSES.test(path(file))), ...sorted.filter((file) => !DRIVES_PROCESSES.test(path(file)))];
+    const rank = (file: TestSpecification) => (REAL_NETWORK.test(path(file)) ? 0 : DRIVES_PROCESSES.test(path(file)) ? 1 : 2);
+    return [0, 1, 2].flatMap((r) => sorted.filter((file) => rank(file) === r));
   }
 }
