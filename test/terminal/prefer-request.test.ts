@@ -53,7 +53,7 @@ async function requestOnScreen(term: TerminalRun): Promise<{ text: string; finge
     const lines = screen.split("\n");
     const head = lines.findIndex((l) => l.startsWith("Fingerprint "));
     const tail = lines.findIndex((l, i) => i > head && (/^↓ \d+ more lines/.test(l) || /^\d+ characters, /.test(l)));
-    expect(head, screen).toBeGreaterThanOrEqual(0);
+    expect(head, screen).not.toBe(-1);
     expect(tail, screen).toBeGreaterThan(head);
     // The bundle's lines (the heading may wrap onto a second line: it has spaces, they have none).
     const shown = lines.slice(head + 1, tail).map((l) => l.trim()).filter((l) => /^[A-Za-z0-9_:-]+$/.test(l));

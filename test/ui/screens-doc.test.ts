@@ -13,7 +13,7 @@ function captures(): Array<{ heading: string; lines: string[] }> {
   const doc = readFileSync(join(repoRoot, "docs/screens.md"), "utf8");
   const start = doc.indexOf(START);
   const end = doc.indexOf(END);
-  expect(start, "docs/screens.md has the captures' markers").toBeGreaterThanOrEqual(0);
+  expect(start, "docs/screens.md has the captures' markers").not.toBe(-1);
   expect(end).toBeGreaterThan(start);
   const section = doc.slice(start + START.length, end);
   return [...section.matchAll(/^### (.+)\n[\s\S]*?^```text\n([\s\S]*?)^```$/gm)].map((m) => ({ heading: m[1]!, lines: m[2]!.replace(/\n$/, "").split("\n") }));
