@@ -1,4 +1,5 @@
 // The command line. Subcommands load their modules lazily so `--help` stays fast.
+import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { UserError } from "../errors.js";
 import { apiEndpoint, asn, port, portBase, positive, seconds } from "./flags.js";
@@ -15,10 +16,21 @@ const FRIEND_INPUT_HELP =
 const THEME_HELP = "the screens' colours: default, or mono (none; also NO_COLOR=1, or \"theme\" in the config file)";
 const collectValues = (value: string, previous: string[] = []) => [...previous, value];
 
+/** The version in the package's own package.json (two levels above dist/cli/ and dist/bundle/), whoever starts it. */
+function packageVersion(): string {
+  try {
+    const manifest = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: unknown };
+    if (typeof manifest.version === "string") return manifest.version;
+  } catch {
+    // A copy without its package.json still answers --help; --version says it does not know.
+  }
+  return "unknown";
+}
+
 export function buildProgram(write: (text: string) => void, setExitCode: (code: number) => void = () => {}): Command {
   const program = new Command("bgpals")
-    .description("BGP among friends: a private, encrypted intranet between two MikroTik RouterOS home networks")
-    .version(process.env.npm_package_version ?? "0.1.0", "-V, --version")
+    .description("BGP among friends: a private, encrypted intranet between two home networks (MikroTik RouterOS, or Linux with BIRD)")
+    .version(packageVersion(), "-V, --version")
     .addHelpText("after", `\n${EXIT_CODES}\nDocs: README.md and docs/ in the bgpals package.`)
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()

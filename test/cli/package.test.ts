@@ -3,7 +3,7 @@
 // them, `prepare` finds no sources and builds nothing, and bgpals answers from dist/bundle/.
 // Packed from the dist/ this run built (`npm test` builds before vitest).
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync, symlinkSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { EXAMPLES, repoRoot, tempDir } from "../helpers.js";
@@ -72,6 +72,13 @@ describe("the packed package", () => {
   });
 
   it("starts from what it ships: --version, --help and an offline render", () => {
+    // The version comes from the package it runs from, not from npm's environment.
+    const manifestFile = join(unpacked, "package.json");
+    const shipped = readFileSync(manifestFile, "utf8");
+    writeFileSync(manifestFile, shipped.replace(`"version": "${manifest.version}"`, `"version": "${manifest.version}-probe"`));
+    const probed = bgpals(["--version"]);
+    writeFileSync(manifestFile, shipped);
+    expect(probed.stdout.trim(), probed.stderr).toBe(`${manifest.version}-probe`);
     const before = files();
     const version = bgpals(["--version"]);
     expect(version.code, version.stderr).toBe(0);
