@@ -77,15 +77,22 @@ function Root({ routers, friends, active, onQuit }: Pick<AppProps, "routers" | "
   const below = state.stack[state.stack.length - 2];
   // The command line, while open, takes the keys from the screen (and its hints' place).
   const focused = active && state.error === null && !state.quit && !state.commandLine;
+  // Help opens over a screen without ending it: the monitor keeps its connection and its routes,
+  // a wizard what was typed. The screen under it stays mounted, hidden and without the keys.
+  const layers = [
+    ...(screen.id === "help" && below !== undefined ? [{ screen: below, depth: state.stack.length - 1, visible: false }] : []),
+    { screen, depth: state.stack.length, visible: true },
+  ];
   return (
     <Box flexDirection="column" width={size.columns} height={frameRows(size)}>
-      <ScreenBoundary
-        key={`${state.stack.length}:${screen.id}:${screen.subject ?? ""}`}
-        errorShown={state.error !== null}
-        onCrash={(error) => actions.fail(error, { leaveScreen: true })}
-      >
-        <ScreenSwitch screen={screen} below={below} focused={focused} />
-      </ScreenBoundary>
+      {layers.map(({ screen: shown, depth, visible }) => (
+        // Keyed by place in the stack: the screen under help is the same element it was on top.
+        <Box key={`${depth}:${shown.id}:${shown.subject ?? ""}`} display={visible ? "flex" : "none"} flexDirection="column" flexGrow={1}>
+          <ScreenBoundary errorShown={state.error !== null} onCrash={(error) => actions.fail(error, { leaveScreen: true })}>
+            <ScreenSwitch screen={shown} below={state.stack[depth - 2]} focused={visible && focused} />
+          </ScreenBoundary>
+        </Box>
+      ))}
       {state.commandLine && state.error === null ? <CommandLine active={active && !state.quit} /> : null}
       {state.error ? <ErrorPanel error={state.error} active={active} /> : null}
     </Box>

@@ -78,6 +78,16 @@ describe("the monitor in two terminals", () => {
     await remi.term.waitFor(/isp1\s+primary\s+● up\s+established \S+ · in 1\/100 · out 2/, 15_000);
   }, 60_000);
 
+  it("? over the monitor and back: the same monitor, not opened anew (its event log kept)", async () => {
+    const before = eventLines(await alice.term.waitFor(/isp1\s+primary\s+● up\s+established/));
+    expect(before.length).toBeGreaterThan(0);
+    await alice.term.press("?", /Help: Monitor/);
+    const back = await alice.term.press(KEYS.escape, (s) => /isp1\s+primary\s+● up\s+established/.test(s) && /192\.168\.42\.0\/24\s+✓\s+isp1/.test(s));
+    // A monitor opened anew starts its log empty ("connected" first).
+    const after = eventLines(back);
+    for (const line of before.slice(-3)) expect(after).toContain(line);
+  }, 30_000);
+
   it("cut isp1: sessions down, remi's prefixes move to isp2 with the time it took; back when isp1 returns", async () => {
     const cutAt = Date.now();
     lab.setWan("alice", "vlan832-orange-internet", false);
