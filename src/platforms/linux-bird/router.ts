@@ -32,7 +32,7 @@ import type {
 import { birdPaths, birdVersionOf, DEFAULT_BIRD_CONFIG, DEFAULT_BIRD_SOCKET, linuxInventory, parseBirdProtocols, parseSections, type BirdProtocol, type IpAddr, type IpLink, type IpRoute, type LinuxInventory } from "./discovery.js";
 import { LINUX_SSH_PORT, LinuxShell, type LinuxSshTarget } from "./ssh.js";
 import { LinuxWriter } from "./writing.js";
-import { birdBgpRoutes, birdRouteFeed, birdStatus, birdWhy, type BirdHost } from "./status.js";
+import { birdBgpRoutes, birdFilteredRoutes, birdRouteFeed, birdStatus, birdWhy, type BirdHost } from "./status.js";
 
 export interface LinuxConnectOptions extends ConnectOptions {
   /** The platform object the router reports as its own (linux-bird's index.ts). */
@@ -215,6 +215,10 @@ export class LinuxBirdRouter implements Router {
   async why(prefix: string, options: { session?: string; asPath?: number[] } = {}): Promise<WhyAnswer[]> {
     return birdWhy(await this.#birdControl(), prefix, options);
   }
+  /** BIRD keeps the routes bgpals's filters rejected (`import keep filtered on`): read, with why. */
+  async filteredRoutes(addresses: readonly string[], limit: number): Promise<FilteredRoutes> {
+    return birdFilteredRoutes(await this.#birdControl(), addresses, limit);
+  }
 
   // --- Not built yet -----------------------------------------------------------------------------
 
@@ -222,10 +226,6 @@ export class LinuxBirdRouter implements Router {
     return new UserError(`${this.label} is a Linux host: this version of bgpals discovers Linux hosts, reads what they do (bgpals inventory, status, why) and plans, applies and removes peerings on them; ${what} on Linux is not built yet`);
   }
 
-  async filteredRoutes(): Promise<FilteredRoutes> {
-    // BIRD keeps them (`import keep filtered on`, why reads them), but the monitor's list of them is not read on Linux yet.
-    return { routes: [], total: 0 };
-  }
 
   // --- Writing (writing.ts) -----------------------------------------------------------------------
 
