@@ -250,9 +250,8 @@ export class LinuxBirdRouter implements Router {
   unlock(): Promise<LockHolder | null> {
     return this.#writer.unlock();
   }
-  /** Recovery from this computer's journal is not built for Linux hosts yet (docs/linux.md says how to undo by hand). */
   interruptedRun(): InterruptedRun | null {
-    return null;
+    return this.#writer.interruptedRun();
   }
   plan(request: PlanRequest): Promise<RouterPlan> {
     return this.#writer.plan(request);
