@@ -1,6 +1,7 @@
-// A Linux host running BIRD 2 behind the seam, reached over SSH. This version reads: its BIRD
-// version, what discovery finds, and what its peerings are doing (status.ts: status, why, the
-// route feed). Planning and writing are built next; until then each says so instead of doing half of it.
+// A Linux host running BIRD 2 behind the seam, reached over SSH: its BIRD version, what discovery
+// finds, what its peerings are doing (status.ts: status, why, the route feed, filtered routes), and
+// plans, apply, remove and recovery (writing.ts). What is not built yet (the wizard's preparing,
+// clearing a session) says so instead of doing half of it.
 import type { FeaturesOf } from "../../core/features.js";
 import { randomBytes } from "node:crypto";
 import type { CaCertificateBody } from "../../core/offer.js";
