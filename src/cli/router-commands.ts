@@ -12,7 +12,7 @@ import { defaultWorkspace, rememberAcceptedPublic } from "../store/workspace.js"
 import { addProfile, listProfiles, parseSshAddress, passwordVariable, profileAddress, removeProfile, settings, type RouterProfile } from "../store/profiles.js";
 import { keyring, routerAccount } from "../store/secrets.js";
 import type { LinkSecrets, Router, UndoReport } from "../platforms/platform.js";
-import type { Peering } from "../core/peering.js";
+import { platformText, type Peering } from "../core/peering.js";
 import { existingIdentity } from "../store/identity.js";
 import { applyProgress } from "./progress.js";
 import { promptPassword, promptSecret } from "./prompt.js";
@@ -164,7 +164,8 @@ export async function planCommand(flags: PeeringFlags, write: Write): Promise<nu
     const format = flags.json ? "json" : flags.format ?? "text";
     if (format === "json") write(`${JSON.stringify(planJson(planned.plan), null, 2)}\n`);
     else if (format === "rsc") write(router.platform.planScript(planned.plan, peering.name).text);
-    else if (format === "text") write(planText(planned.plan, `plan for ${peering.name} on ${resolved.label} (RouterOS ${planned.version})`));
+    // The router's own platform and version: "RouterOS 7.20", "Linux (BIRD 2.0.12)".
+    else if (format === "text") write(planText(planned.plan, `plan for ${peering.name} on ${resolved.label} (${platformText(router.platform.sidePlatform(planned.version))})`));
     else throw new UsageError("--format must be text, json or rsc");
     return planned.plan.conflicts.length > 0 ? 1 : 0;
   });
@@ -178,8 +179,10 @@ export async function applyCommand(flags: PeeringFlags, remove: boolean, write: 
   return withWritingRouter(flags, { command: remove ? "remove" : "apply", peering: peering.name }, async (router, resolved) => {
     const { planned } = await planFor(router, flags, remove, loaded);
     if (planned.plan.conflicts.length > 0) throw new UserError(["nothing written:", ...planned.plan.conflicts.map((c) => `  ${c.message}`)].join("\n"));
-    if (existingIdentity() === null && planned.plan.changes.some((c) => c.op === "remove")) {
-      process.stderr.write("bgpals: note: there is no identity here (bgpals offer or accept makes one), so this run's journal keeps no secrets: if it is killed half way, a removed WireGuard interface comes back with a new key\n");
+    // Only where an undo needs secrets from this computer's journal (a Linux host keeps a removed key aside on the host).
+    const lost = router.platform.lostWithoutJournalSecrets;
+    if (lost !== undefined && existingIdentity() === null && planned.plan.changes.some((c) => c.op === "remove")) {
+      process.stderr.write(`bgpals: note: there is no identity here (bgpals offer or accept makes one), so this run's journal keeps no secrets: if it is killed half way, ${lost}\n`);
     }
     const result = await router.apply(planned.plan, {
       resolve: endpointResolver(flags.resolve),

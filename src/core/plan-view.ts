@@ -51,7 +51,8 @@ export function planGroups(plan: Plan): PlanGroup[] {
       groups.push(group);
     }
     const attrs = [...Object.entries(maskedAttrs(c)).filter(([k]) => k !== "comment").map(([k, v]) => `${k}=${quote(v)}`), ...unsetWords(c), ...placeWords(c)].join(" ");
-    group.lines.push({ sign: CHANGE_SIGN[c.op], text: c.op === "add" ? attrs : `${c.id ?? ""} ${attrs}`.trim(), reason: c.reason, role: c.role });
+    const text = c.summary ?? (c.op === "add" ? attrs : `${c.id ?? ""} ${attrs}`.trim());
+    group.lines.push({ sign: CHANGE_SIGN[c.op], text, reason: c.reason, role: c.role });
   }
   return groups;
 }
@@ -77,6 +78,7 @@ export function planText(plan: Plan, title: string): string {
     for (const line of group.lines) lines.push(`  ${line.sign} ${line.text}`, `      ${line.reason}`);
   }
   for (const conflict of plan.conflicts) lines.push(`! ${conflict.message}`);
+  if (plan.changes.some((c) => c.summary !== undefined)) lines.push("(--json shows every change whole: each file's contents, secrets masked)");
   return `${lines.join("\n")}\n`;
 }
 
@@ -85,6 +87,10 @@ export function changeLines(plan: Plan, label: string, { compact = false } = {})
   if (plan.changes.length === 0) return [`changes on ${label}: none, the router already prefers this link`];
   const lines = [`changes on ${label}: ${plan.changes.length}`];
   for (const c of plan.changes) {
+    if (c.summary !== undefined) {
+      lines.push(compact ? `  ${CHANGE_SIGN[c.op]} ${c.role}: ${c.summary}` : `  ${CHANGE_SIGN[c.op]} ${c.path} ${c.role}`, ...(compact ? [] : [`      ${c.summary}`]));
+      continue;
+    }
     if (compact) {
       // One line each, for a screen: the role and what changes.
       const words = [...Object.entries(maskedAttrs(c)).filter(([k]) => k !== "comment").map(([k, v]) => `${k}=${v}`), ...unsetWords(c), ...placeWords(c)];

@@ -23,6 +23,11 @@ export interface Change {
   next?: string | null;
   /** Attributes whose values are secrets: masked wherever the plan is shown. */
   secret?: readonly string[];
+  /**
+   * For people, what the change does in a few words, where its attributes are too long to read in a
+   * plan (a file's whole contents): the text views show it instead; JSON keeps the attributes.
+   */
+  summary?: string;
 }
 
 export interface Conflict {

@@ -506,6 +506,12 @@ export interface Platform {
   readonly apiPort: number;
   /** The read-only account a side grants its friend's monitor, for a peering. */
   monitorAccountName(peering: string): string;
+  /**
+   * What an interrupted run cannot put back when this computer's journal keeps no secrets (there is
+   * no identity to seal them with), for a note before a run that removes: "a removed WireGuard
+   * interface comes back with a new key". Absent where an undo needs no secret from the journal.
+   */
+  readonly lostWithoutJournalSecrets?: string;
   /** A side's `platform` in a peering file or bundle, for a router of this platform at `version` (Router.version). */
   sidePlatform(version: string): Side["platform"];
   connect(target: RouterTarget, label?: string, options?: ConnectOptions): Promise<Router>;

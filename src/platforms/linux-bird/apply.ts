@@ -5,7 +5,7 @@
 // nftables load what the restored files say, and the host is read back: "as it was before" only
 // when it reads back equal.
 import type { Change, Plan } from "../../core/plan.js";
-import type { Journal } from "../../core/journal.js";
+import type { Journal, JournalContents } from "../../core/journal.js";
 import type { ApplyOptions } from "../platform.js";
 import { shellLine } from "./host-state.js";
 import type { LinuxShell } from "./ssh.js";
@@ -18,6 +18,12 @@ export const backupOf = (path: string) => `${path}.bgpals-backup`;
  * read-back are then proven on a real host at every step.
  */
 export const FAIL_AFTER_ENV = "BGPALS_LINUX_FAIL_AFTER";
+
+/**
+ * Kills this process (SIGKILL, as a crash or a closed laptop would) after this many steps (tests
+ * and `BGPALS_LINUX_DIE_AFTER`): the run is left to `bgpals recover`, from this computer's journal.
+ */
+export const DIE_AFTER_ENV = "BGPALS_LINUX_DIE_AFTER";
 
 interface Done {
   change: Change;
@@ -147,6 +153,7 @@ export interface StepsResult {
 /** Runs the plan's changes in order; on a failure undoes those made, newest first. */
 export async function runSteps(shell: LinuxShell, plan: Plan, journal: Journal, options: ApplyOptions, signal?: AbortSignal): Promise<StepsResult> {
   const failAfter = process.env[FAIL_AFTER_ENV] === undefined ? null : Number(process.env[FAIL_AFTER_ENV]);
+  const dieAfter = process.env[DIE_AFTER_ENV] === undefined ? null : Number(process.env[DIE_AFTER_ENV]);
   const total = plan.changes.length;
   const done: Done[] = [];
   let failed: Change | null = null;
@@ -165,6 +172,7 @@ export async function runSteps(shell: LinuxShell, plan: Plan, journal: Journal, 
       });
       done.push({ change, seq, had });
       journal.answered([seq]);
+      if (dieAfter !== null && seq === dieAfter) process.kill(process.pid, "SIGKILL");
       options.onEvent?.({ kind: "done", index, total, change });
     } catch (e) {
       failed = failAfter !== null && index === failAfter ? null : change;
@@ -174,7 +182,8 @@ export async function runSteps(shell: LinuxShell, plan: Plan, journal: Journal, 
     }
   }
   if (error === null) {
-    // Every backup goes: the run holds.
+    // The run holds: its journal goes first (a crash now leaves backups lying, never a run half undone), then every backup.
+    journal.finish();
     const backups = done.filter((d) => d.had.backup).map((d) => backupOf(d.change.path));
     if (backups.length > 0) await sh(shell, 'rm -f -- "$@"', ...backups);
     return { ok: true, applied: done.length, undone: 0, undoProblems: [] };
@@ -192,15 +201,7 @@ export async function runSteps(shell: LinuxShell, plan: Plan, journal: Journal, 
       problems.push(`undo ${describe(step.change)}: ${(e as Error).message}`);
     }
   }
-  // What the restored files say is loaded again: nftables first, then BIRD.
-  for (const line of [...after].sort((x, y) => (x.startsWith("nft") ? -1 : 0) - (y.startsWith("nft") ? -1 : 0))) {
-    try {
-      if (line.startsWith("bird ")) await birdConfigure(shell, line.slice(5));
-      else await sh(shell, line);
-    } catch (e) {
-      problems.push(`${line}: ${(e as Error).message}`);
-    }
-  }
+  problems.push(...(await reload(shell, after)));
   options.onEvent?.({ kind: "undone", count: undone, problems });
   return { ok: false, applied: done.length, error: error, failedAt: failed, undone, undoProblems: problems };
 }
@@ -210,4 +211,58 @@ async function guessHad(shell: LinuxShell, change: Change): Promise<Done["had"]>
   if (change.role !== "file" && change.role !== "key") return {};
   const r = await shell.run(["test", "-e", backupOf(change.path)]);
   return { backup: r.code === 0 };
+}
+
+/** What the restored files say, loaded again once every step is undone: nftables first, then BIRD. What failed. */
+async function reload(shell: LinuxShell, after: Set<string>): Promise<string[]> {
+  const problems: string[] = [];
+  for (const line of [...after].sort((x, y) => (x.startsWith("nft") ? -1 : 0) - (y.startsWith("nft") ? -1 : 0))) {
+    try {
+      if (line.startsWith("bird ")) await birdConfigure(shell, line.slice(5));
+      else await sh(shell, line);
+    } catch (e) {
+      problems.push(`${line}: ${(e as Error).message}`);
+    }
+  }
+  return problems;
+}
+
+/** A journal's record of a change (recordOf), as a change again: all its undo needs (a file's contents never). */
+function changeOfRecord(record: unknown): Change {
+  const r = record as { op: Change["op"]; role: string; path: string; attrs: Record<string, string> };
+  return { op: r.op, role: r.role, path: r.path, attrs: r.attrs, reason: "" };
+}
+
+/**
+ * Undoes what an interrupted run's journal says it wrote and did not undo, newest first (`bgpals
+ * recover`): files and keys come back from the backups the run left beside them, interfaces,
+ * routes, rules and chains go (or come back), then nftables and BIRD load the restored files.
+ * A step the run may never have made (journaled, not answered) that has nothing to undo is no
+ * problem; the read-back after says whether the host is as it was.
+ */
+export async function undoJournaled(shell: LinuxShell, contents: JournalContents, journal: Journal, missingDirs: readonly string[], onUndo?: (what: string) => void): Promise<{ undone: number; problems: string[] }> {
+  const problems: string[] = [];
+  const after = new Set<string>();
+  let undone = 0;
+  for (const write of contents.writes.filter((w) => !w.undone).reverse()) {
+    const change = changeOfRecord(write.record);
+    onUndo?.(write.what);
+    const had = await guessHad(shell, change);
+    // A replaced or removed file without its backup was never touched (or is back already): nothing to put back.
+    const untouched = (change.role === "file" || change.role === "key") && change.op !== "add" && !had.backup;
+    try {
+      if (!untouched) await unmake(shell, { change, seq: write.seq, had }, after);
+    } catch (e) {
+      if (write.answered) {
+        problems.push(`undo ${write.what}: ${(e as Error).message}`);
+        continue;
+      }
+    }
+    journal.undone([write.seq]);
+    undone++;
+  }
+  problems.push(...(await reload(shell, after)));
+  // Directories the run made for its files go when they are empty again.
+  for (const dir of [...missingDirs].reverse()) await shell.run(["rmdir", "--", dir]);
+  return { undone, problems };
 }

@@ -2,8 +2,9 @@
 // protocols all`, `birdc show route all`, `birdc show status`, `wg show all ...`, and bgpals's own
 // files there (the BIRD include, the WireGuard configs' first line). Pure functions: the router
 // (router.ts) runs the commands, these read what they printed.
-import { parsePrefix } from "../../core/ipv4.js";
-import type { BirdFilter, FilterMatch, FilterRule } from "./render/filters.js";
+import { parsePrefix, prefixWithin } from "../../core/ipv4.js";
+import type { FilteredRoutes } from "../platform.js";
+import { runFilter, type BirdFilter, type FilterMatch, type FilterRule } from "./render/filters.js";
 
 // --- birdc show protocols all ------------------------------------------------------------------
 
@@ -167,6 +168,51 @@ export function parseRoutes(text: string): BirdRoute[] {
 /** An AS path as the seam carries it (RouterOS's form): "64513,64513". */
 export function commaPath(asPath: string): string {
   return asPath.trim().split(/\s+/).filter((a) => a !== "").join(",");
+}
+
+// --- birdc show route all filtered ---------------------------------------------------------------
+
+/**
+ * Why a bgpals import filter rejected a route, in the words the RouterOS platform uses
+ * (FilteredRoute.reason): its rules say it by what they match, and a route that runs to the end
+ * inside an allowed prefix was longer than allowed.
+ */
+export function rejectionReason(filter: BirdFilter | undefined, prefix: string): string {
+  const fallback = "rejected by an input filter";
+  if (filter === undefined) return fallback;
+  const verdict = runFilter(filter, prefix);
+  // Accepted now: the file changed since the route came; BIRD re-filters it on its next reconfigure.
+  if (verdict.action === "accept") return fallback;
+  const rule = verdict.decidedBy === null ? undefined : filter.rules[verdict.decidedBy.index];
+  if (rule?.match?.kind === "default") return "default route";
+  // bgpals's rejects by prefix are our own networks (render/filters.ts peeringFilters).
+  if (rule?.match?.kind === "prefix") return `your own network ${rule.match.prefix}`;
+  const route = parsePrefix(prefix);
+  for (const allow of filter.rules) {
+    if (allow.action !== "accept" || allow.match?.kind !== "prefix" || !prefixWithin(route, parsePrefix(allow.match.prefix))) continue;
+    if (route.length > allow.match.to) return `longer than /${allow.match.to}`;
+  }
+  return "not in friend's allowed prefixes";
+}
+
+/**
+ * The friends' filtered routes from `birdc show route all filtered` (BIRD keeps them: the include
+ * says `import keep filtered on`): those that came over a session of bgpals's with one of
+ * `addresses` as its neighbour (or next hop), at most `limit`, each with why its filter refused it.
+ */
+export function filteredRoutesOf(text: string, includes: readonly BirdInclude[], addresses: readonly string[], limit: number): FilteredRoutes {
+  const friends = new Set(addresses.map((a) => a.replace(/\/32$/, "")));
+  const sessions = new Map(includes.flatMap((i) => i.sessions).map((s) => [s.protocol, s]));
+  const filters = includes.flatMap((i) => i.filters);
+  const theirs = parseRoutes(text).filter((r) => {
+    const session = sessions.get(r.protocol);
+    return session !== undefined && (friends.has(session.neighborAddress) || friends.has(r.gateway));
+  });
+  const routes = theirs.slice(0, Math.max(0, limit)).map((r) => {
+    const filter = filters.find((f) => f.name === sessions.get(r.protocol)!.importFilter);
+    return { id: `${r.protocol} ${r.dst}`, prefix: r.dst, gateway: r.gateway, asPath: commaPath(r.asPath), reason: rejectionReason(filter, r.dst) };
+  });
+  return { routes, total: theirs.length };
 }
 
 // --- wg show all ... ---------------------------------------------------------------------------

@@ -20,6 +20,7 @@ export const linuxBird: Platform = {
   monitorAccountName: (peering: string) => `bgpals-${peering}-ro`,
   // A host's version, as its discovery reports it, is BIRD's.
   sidePlatform: (version: string) => ({ os: "linux", bird: version }),
+  // No lostWithoutJournalSecrets: a removal moves the private keys aside on the host, and an undo moves them back.
 
   // Discovery and the read side so far: the router says so for what it cannot do yet (planning, applying).
   connect: (target: RouterTarget, label?: string, options?: ConnectOptions): Promise<Router> => connectLinuxBird(target, label, { ...options, platform: linuxBird }),

@@ -112,6 +112,43 @@ const findRoute = (state: HostState, want: HostRoute) => state.routes.find((r) =
 
 export const sha256 = async (text: string): Promise<string> => (await import("node:crypto")).createHash("sha256").update(text).digest("hex");
 
+const linesOf = (text: string): string[] => {
+  const lines = text.split("\n");
+  return lines[lines.length - 1] === "" ? lines.slice(0, -1) : lines;
+};
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+// A plan's text says what changes in a file, not all of it (JSON keeps the contents).
+const SHOWN_LINES = 3;
+
+/**
+ * A file change for people: a new file by its size; a file whose old text the plan read (bird.conf)
+ * by the lines that come and go, a few of them; any other by its size (only its hash was read).
+ */
+export function fileSummary(op: Change["op"], path: string, content: string | null, was: string | null | undefined, secret = false): string {
+  if (op === "remove") return `remove ${path} (kept aside until the run holds)`;
+  const lines = linesOf(content ?? "");
+  const size = `${plural(lines.length, "line")}${secret ? ", secret" : ""}`;
+  if (op === "add") return `write ${path} (new, ${size})`;
+  if (was === undefined || was === null || secret) return `rewrite ${path} (${size}; what is there differs)`;
+  // Lines in one and not the other, counted: what bgpals changes in a file is lines added or dropped.
+  const counts = new Map<string, number>();
+  for (const l of linesOf(was)) counts.set(l, (counts.get(l) ?? 0) + 1);
+  const added: string[] = [];
+  for (const l of lines) {
+    const n = counts.get(l) ?? 0;
+    if (n > 0) counts.set(l, n - 1);
+    else added.push(`+${l}`);
+  }
+  const dropped = [...counts.entries()].flatMap(([l, n]) => Array.from({ length: n }, () => `-${l}`));
+  const changed = [...dropped, ...added];
+  const shown = changed.slice(0, SHOWN_LINES).join(" | ");
+  return `edit ${path}: ${shown}${changed.length > SHOWN_LINES ? ` (and ${changed.length - SHOWN_LINES} more)` : ""}`;
+}
+
+/** A WireGuard interface as a plan shows it: its address, MTU and the friend's end. */
+const tunnelSummary = (t: Desired["tunnels"][number]) =>
+  `make ${t.iface}: ${t.address}, MTU ${t.mtu}, ${t.wg.listenPort !== null ? `listens on ${t.wg.listenPort}` : `dials ${t.wg.endpoint ?? "the friend"}`}, peer ${t.wg.publicKey}`;
+
 /** bird.conf with the include line once (null: it already has it). */
 function birdConfWithInclude(conf: string | null): string | null {
   const text = conf ?? "";
@@ -124,17 +161,19 @@ export async function planApply(d: Desired, state: HostState, birdSocket: string
   const changes: Change[] = [];
   let bird = false;
   for (const key of d.keys) {
-    if (!state.present[key]) changes.push({ op: "add", path: key, role: "key", attrs: {}, reason: "the tunnel's private key, made on the host (wg genkey, mode 0600); it never leaves it" });
+    if (!state.present[key]) changes.push({ op: "add", path: key, role: "key", attrs: {}, summary: `make ${key} on the host (wg genkey)`, reason: "the tunnel's private key, made on the host (wg genkey, mode 0600); it never leaves it" });
   }
   for (const file of d.files) {
     const have = state.files[file.path] ?? null;
     if (have === (await sha256(file.content))) continue;
-    changes.push({ op: have === null ? "add" : "set", path: file.path, role: "file", attrs: { content: file.content, mode: file.mode }, reason: file.why, ...(file.secret ? { secret: ["content"] } : {}) });
+    const op = have === null ? "add" : "set";
+    changes.push({ op, path: file.path, role: "file", attrs: { content: file.content, mode: file.mode }, summary: fileSummary(op, file.path, file.content, null, file.secret === true), reason: file.why, ...(file.secret ? { secret: ["content"] } : {}) });
     if (file.path.startsWith("/etc/bird/")) bird = true;
   }
   const conf = birdConfWithInclude(state.birdConf);
   if (conf !== null) {
-    changes.push({ op: state.birdConf === null ? "add" : "set", path: BIRD_CONF, role: "file", attrs: { content: conf, mode: "0644" }, reason: `bird.conf includes every bgpals peering's file, once (${BIRD_INCLUDE_LINE})` });
+    const op = state.birdConf === null ? "add" : "set";
+    changes.push({ op, path: BIRD_CONF, role: "file", attrs: { content: conf, mode: "0644" }, summary: fileSummary(op, BIRD_CONF, conf, state.birdConf), reason: `bird.conf includes every bgpals peering's file, once (${BIRD_INCLUDE_LINE})` });
     bird = true;
   }
   for (const t of d.tunnels) {
@@ -142,27 +181,27 @@ export async function planApply(d: Desired, state: HostState, birdSocket: string
     if (difference === "") continue;
     // An interface that is there but differs is made again whole: its settings are all ours.
     if (state.wireguard[t.iface] !== undefined || state.links[t.iface] !== undefined) {
-      changes.push({ op: "remove", path: `wireguard/${t.iface}`, role: "wireguard", attrs: {}, reason: `${difference}: made again` });
+      changes.push({ op: "remove", path: `wireguard/${t.iface}`, role: "wireguard", attrs: {}, summary: `delete ${t.iface}`, reason: `${difference}: made again` });
     }
-    changes.push({ op: "add", path: `wireguard/${t.iface}`, role: "wireguard", attrs: { commands: JSON.stringify(t.commands) }, reason: `the WireGuard tunnel ${t.iface}${difference.endsWith("missing") ? "" : ` (${difference})`}` });
+    changes.push({ op: "add", path: `wireguard/${t.iface}`, role: "wireguard", attrs: { commands: JSON.stringify(t.commands) }, summary: tunnelSummary(t), reason: `the WireGuard tunnel ${t.iface}${difference.endsWith("missing") ? "" : ` (${difference})`}` });
   }
   for (const { route } of d.routes) {
     const have = findRoute(state, route);
     if (have !== undefined && sameRoute(have, route)) continue;
-    changes.push({ op: have === undefined ? "add" : "set", path: `route/${route.table}/${route.dst}`, role: "route", attrs: { line: routeLine("replace", route), undo: have === undefined ? routeLine("del", route) : routeLine("replace", have) }, reason: route.table === "main" ? `traffic to the friend's endpoint ${route.dst} leaves through ${route.dev}` : `answers on table ${route.table} leave through ${route.dev}` });
+    changes.push({ op: have === undefined ? "add" : "set", path: `route/${route.table}/${route.dst}`, role: "route", attrs: { line: routeLine("replace", route), undo: have === undefined ? routeLine("del", route) : routeLine("replace", have) }, summary: routeLine("replace", route), reason: route.table === "main" ? `traffic to the friend's endpoint ${route.dst} leaves through ${route.dev}` : `answers on table ${route.table} leave through ${route.dev}` });
   }
   for (const rule of d.rules) {
     if (ruleAt(state, rule) !== undefined) continue;
-    changes.push({ op: "add", path: `rule/${rule.mark}`, role: "rule", attrs: { mark: rule.mark, table: rule.table }, reason: `packets marked ${rule.mark} are routed by table ${rule.table}` });
+    changes.push({ op: "add", path: `rule/${rule.mark}`, role: "rule", attrs: { mark: rule.mark, table: rule.table }, summary: `ip rule add fwmark ${rule.mark} lookup ${rule.table}`, reason: `packets marked ${rule.mark} are routed by table ${rule.table}` });
   }
   const chainsThere = d.nft.chains.filter((c) => state.nftChains?.includes(c));
   const nftFileChanged = changes.some((c) => c.path === d.nft.file);
   if (chainsThere.length !== d.nft.chains.length || nftFileChanged) {
-    changes.push({ op: chainsThere.length === 0 ? "add" : "set", path: `nft/${d.nft.file}`, role: "nft", attrs: { file: d.nft.file, chains: JSON.stringify(d.nft.chains), existed: chainsThere.length > 0 ? "1" : "", table: state.nftChains === null ? "" : "1" }, reason: `the peering's chains in table inet bgpals (nft -f ${d.nft.file})` });
+    changes.push({ op: chainsThere.length === 0 ? "add" : "set", path: `nft/${d.nft.file}`, role: "nft", attrs: { file: d.nft.file, chains: JSON.stringify(d.nft.chains), existed: chainsThere.length > 0 ? "1" : "", table: state.nftChains === null ? "" : "1" }, summary: `nft -f ${d.nft.file} (chains ${d.nft.chains.join(", ")})`, reason: `the peering's chains in table inet bgpals (nft -f ${d.nft.file})` });
   }
   const protocols = state.birdProtocols ?? [];
   if (bird || d.birdProtocols.some((p) => !protocols.includes(p))) {
-    changes.push({ op: "set", path: "bird/configure", role: "bird", attrs: { socket: birdSocket }, reason: 'BIRD checks and takes the configuration (birdc configure check, then configure); anything but "Reconfigured" undoes' });
+    changes.push({ op: "set", path: "bird/configure", role: "bird", attrs: { socket: birdSocket }, summary: "birdc configure check, then birdc configure", reason: 'BIRD checks and takes the configuration (birdc configure check, then configure); anything but "Reconfigured" undoes' });
   }
   return { changes, conflicts: [] };
 }
@@ -174,46 +213,46 @@ export async function planRemove(d: Desired, state: HostState, birdSocket: strin
   const includeName = peeringInclude.split("/").pop()!;
   let bird = false;
   if (has(peeringInclude)) {
-    changes.push({ op: "remove", path: peeringInclude, role: "file", attrs: {}, reason: "BIRD's part of the peering" });
+    changes.push({ op: "remove", path: peeringInclude, role: "file", attrs: {}, summary: fileSummary("remove", peeringInclude, null, null), reason: "BIRD's part of the peering" });
     bird = true;
   }
   // The include line goes with the last bgpals peering's file; others still need it.
   const others = state.birdIncludes.filter((name) => name !== includeName);
   if (others.length === 0 && state.birdConf !== null && state.birdConf.split("\n").some((l) => l.trim() === BIRD_INCLUDE_LINE)) {
     const content = state.birdConf.split("\n").filter((l) => l.trim() !== BIRD_INCLUDE_LINE).join("\n");
-    changes.push({ op: "set", path: BIRD_CONF, role: "file", attrs: { content, mode: "0644" }, reason: "no bgpals peering is left: bird.conf's include line goes" });
+    changes.push({ op: "set", path: BIRD_CONF, role: "file", attrs: { content, mode: "0644" }, summary: fileSummary("set", BIRD_CONF, content, state.birdConf), reason: "no bgpals peering is left: bird.conf's include line goes" });
     bird = true;
   }
   const protocols = state.birdProtocols ?? [];
   if (bird || d.birdProtocols.some((p) => protocols.includes(p))) {
-    changes.push({ op: "set", path: "bird/configure", role: "bird", attrs: { socket: birdSocket }, reason: "BIRD drops the peering's protocols (birdc configure)" });
+    changes.push({ op: "set", path: "bird/configure", role: "bird", attrs: { socket: birdSocket }, summary: "birdc configure", reason: "BIRD drops the peering's protocols (birdc configure)" });
   }
   const chainsThere = d.nft.chains.filter((c) => state.nftChains?.includes(c));
   if (chainsThere.length > 0) {
     // The table goes too when nothing else is in it.
     const lastInTable = (state.nftChains ?? []).every((c) => d.nft.chains.includes(c));
-    changes.push({ op: "remove", path: `nft/${d.nft.file}`, role: "nft", attrs: { file: d.nft.file, chains: JSON.stringify(chainsThere), table: lastInTable ? "drop" : "" }, reason: "the peering's chains in table inet bgpals" });
+    changes.push({ op: "remove", path: `nft/${d.nft.file}`, role: "nft", attrs: { file: d.nft.file, chains: JSON.stringify(chainsThere), table: lastInTable ? "drop" : "" }, summary: `nft delete chain inet bgpals ${chainsThere.join(", ")}${lastInTable ? "; then the table" : ""}`, reason: "the peering's chains in table inet bgpals" });
   }
   for (const rule of d.rules) {
     const priority = ruleAt(state, rule);
-    if (priority !== undefined) changes.push({ op: "remove", path: `rule/${rule.mark}`, role: "rule", attrs: { mark: rule.mark, table: rule.table, priority }, reason: `the rule routing ${rule.mark} by table ${rule.table}` });
+    if (priority !== undefined) changes.push({ op: "remove", path: `rule/${rule.mark}`, role: "rule", attrs: { mark: rule.mark, table: rule.table, priority }, summary: `ip rule del fwmark ${rule.mark} lookup ${rule.table}`, reason: `the rule routing ${rule.mark} by table ${rule.table}` });
   }
   for (const { route } of d.routes) {
     const have = findRoute(state, route);
     if (have !== undefined && sameRoute(have, route)) {
-      changes.push({ op: "remove", path: `route/${route.table}/${route.dst}`, role: "route", attrs: { line: routeLine("del", have), undo: routeLine("replace", have) }, reason: `the route to ${route.dst} (table ${route.table})` });
+      changes.push({ op: "remove", path: `route/${route.table}/${route.dst}`, role: "route", attrs: { line: routeLine("del", have), undo: routeLine("replace", have) }, summary: routeLine("del", have), reason: `the route to ${route.dst} (table ${route.table})` });
     }
   }
   for (const t of d.tunnels) {
     if (state.wireguard[t.iface] !== undefined || state.links[t.iface] !== undefined) {
-      changes.push({ op: "remove", path: `wireguard/${t.iface}`, role: "wireguard", attrs: { commands: JSON.stringify(t.commands) }, reason: `the WireGuard tunnel ${t.iface}` });
+      changes.push({ op: "remove", path: `wireguard/${t.iface}`, role: "wireguard", attrs: { commands: JSON.stringify(t.commands) }, summary: `delete ${t.iface}`, reason: `the WireGuard tunnel ${t.iface}` });
     }
   }
   for (const file of d.files) {
-    if (file.path !== peeringInclude && has(file.path)) changes.push({ op: "remove", path: file.path, role: "file", attrs: {}, reason: file.why });
+    if (file.path !== peeringInclude && has(file.path)) changes.push({ op: "remove", path: file.path, role: "file", attrs: {}, summary: fileSummary("remove", file.path, null, null), reason: file.why });
   }
   for (const key of d.keys) {
-    if (state.present[key]) changes.push({ op: "remove", path: key, role: "key", attrs: {}, reason: "the tunnel's private key" });
+    if (state.present[key]) changes.push({ op: "remove", path: key, role: "key", attrs: {}, summary: `remove ${key} (kept aside until the run holds)`, reason: "the tunnel's private key" });
   }
   return { changes, conflicts: [] };
 }

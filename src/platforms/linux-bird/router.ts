@@ -1,6 +1,7 @@
-// A Linux host running BIRD 2 behind the seam, reached over SSH. This version reads: its BIRD
-// version, what discovery finds, and what its peerings are doing (status.ts: status, why, the
-// route feed). Planning and writing are built next; until then each says so instead of doing half of it.
+// A Linux host running BIRD 2 behind the seam, reached over SSH: its BIRD version, what discovery
+// finds, what its peerings are doing (status.ts: status, why, the route feed, filtered routes), and
+// plans, apply, remove and recovery (writing.ts). What is not built yet (the wizard's preparing,
+// clearing a session) says so instead of doing half of it.
 import type { FeaturesOf } from "../../core/features.js";
 import { randomBytes } from "node:crypto";
 import type { CaCertificateBody } from "../../core/offer.js";
@@ -32,7 +33,7 @@ import type {
 import { birdPaths, birdVersionOf, DEFAULT_BIRD_CONFIG, DEFAULT_BIRD_SOCKET, linuxInventory, parseBirdProtocols, parseSections, type BirdProtocol, type IpAddr, type IpLink, type IpRoute, type LinuxInventory } from "./discovery.js";
 import { LINUX_SSH_PORT, LinuxShell, type LinuxSshTarget } from "./ssh.js";
 import { LinuxWriter } from "./writing.js";
-import { birdBgpRoutes, birdRouteFeed, birdStatus, birdWhy, type BirdHost } from "./status.js";
+import { birdBgpRoutes, birdFilteredRoutes, birdRouteFeed, birdStatus, birdWhy, type BirdHost } from "./status.js";
 
 export interface LinuxConnectOptions extends ConnectOptions {
   /** The platform object the router reports as its own (linux-bird's index.ts). */
@@ -215,6 +216,10 @@ export class LinuxBirdRouter implements Router {
   async why(prefix: string, options: { session?: string; asPath?: number[] } = {}): Promise<WhyAnswer[]> {
     return birdWhy(await this.#birdControl(), prefix, options);
   }
+  /** BIRD keeps the routes bgpals's filters rejected (`import keep filtered on`): read, with why. */
+  async filteredRoutes(addresses: readonly string[], limit: number): Promise<FilteredRoutes> {
+    return birdFilteredRoutes(await this.#birdControl(), addresses, limit);
+  }
 
   // --- Not built yet -----------------------------------------------------------------------------
 
@@ -222,10 +227,6 @@ export class LinuxBirdRouter implements Router {
     return new UserError(`${this.label} is a Linux host: this version of bgpals discovers Linux hosts, reads what they do (bgpals inventory, status, why) and plans, applies and removes peerings on them; ${what} on Linux is not built yet`);
   }
 
-  async filteredRoutes(): Promise<FilteredRoutes> {
-    // BIRD keeps them (`import keep filtered on`, why reads them), but the monitor's list of them is not read on Linux yet.
-    return { routes: [], total: 0 };
-  }
 
   // --- Writing (writing.ts) -----------------------------------------------------------------------
 
@@ -250,9 +251,8 @@ export class LinuxBirdRouter implements Router {
   unlock(): Promise<LockHolder | null> {
     return this.#writer.unlock();
   }
-  /** Recovery from this computer's journal is not built for Linux hosts yet (docs/linux.md says how to undo by hand). */
   interruptedRun(): InterruptedRun | null {
-    return null;
+    return this.#writer.interruptedRun();
   }
   plan(request: PlanRequest): Promise<RouterPlan> {
     return this.#writer.plan(request);

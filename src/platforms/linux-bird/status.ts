@@ -8,10 +8,11 @@ import type { FilterVerdict } from "../../core/policy.js";
 import type { ObservedRoute } from "../../core/prefer.js";
 import type { RouteUpdate } from "../../core/route-table.js";
 import { UsageError, UserError } from "../../errors.js";
-import type { RouteFeedOptions, RouterStatus, RouteStatus, SessionStatus, StatusOptions, TunnelStatus, WhyAnswer } from "../platform.js";
+import type { FilteredRoutes, RouteFeedOptions, RouterStatus, RouteStatus, SessionStatus, StatusOptions, TunnelStatus, WhyAnswer } from "../platform.js";
 import {
   commaPath,
   endpointAddress,
+  filteredRoutesOf,
   parseInclude,
   parseProtocolsAll,
   parseRoutes,
@@ -58,6 +59,8 @@ const LOOK = [
   '    for w in latest-handshakes transfer endpoints; do run "$w:$i" wg show "$i" "$w"; done',
   "  done ;;",
   "esac",
+  // BIRD keeps what bgpals's filters rejected (`import keep filtered on`); the receive limit caps how many.
+  'case " $3 " in *" filtered "*) run filtered birdc -s "$s" show route all filtered where "source = RTS_BGP && proto ~ \\"bgpals_*\\"" ;; esac',
   'case " $3 " in *" why "*) run accepted birdc -s "$s" show route all "$4"; run filtered birdc -s "$s" show route all filtered "$4" ;; esac',
   "exit 0",
 ].join("\n");
@@ -176,6 +179,14 @@ export async function birdWhy(host: BirdHost, prefix: string, options: { session
     else summary = `not received on ${s.protocol} now; ${filter?.name ?? "its import"} would ${verdict.action} it, ${rule}`;
     return { session: s.protocol, link: s.link, chain: filter?.name ?? null, verdict, summary };
   });
+}
+
+/** The friends' routes that bgpals's import filters rejected, at most `limit`, with why (bird-show.ts filteredRoutesOf). */
+export async function birdFilteredRoutes(host: BirdHost, addresses: readonly string[], limit: number): Promise<FilteredRoutes> {
+  if (addresses.length === 0 || limit <= 0) return { routes: [], total: 0 };
+  const l = await look(host, ["filtered"]);
+  if (l.code("filtered") !== 0 && /Network not found/.test(l.out("filtered"))) return { routes: [], total: 0 };
+  return filteredRoutesOf(birdOutput(host, l, "filtered", "show route all filtered"), l.includes, addresses, limit);
 }
 
 /**

@@ -4,12 +4,12 @@ import type { Plan } from "../../core/plan.js";
 import type { Journal, JournalContents, JournalRun, JournalWrite } from "../../core/journal.js";
 import { hostname } from "node:os";
 import { UserError } from "../../errors.js";
-import type { ApplyOptions, ApplyResult, ConnectOptions, LockHolder, LockRequest, PlanRequest, RouterPlan } from "../platform.js";
-import { runSteps } from "./apply.js";
+import { InterruptedRunError, type ApplyOptions, type ApplyResult, type ConnectOptions, type InterruptedRun, type LockHolder, type LockRequest, type PlanRequest, type RouterPlan, type UndoReport } from "../platform.js";
+import { runSteps, undoJournaled } from "./apply.js";
 import { readHostState, type HostState } from "./host-state.js";
 import { takeLock, readLock, removeLock, type HeldLock } from "./lock.js";
 import { linuxNames } from "./names.js";
-import { desiredOf, planApply, planRemove, watchedFiles, type Desired } from "./plan.js";
+import { desiredOf, planApply, planRemove, sha256, watchedFiles, type Desired } from "./plan.js";
 import { policyViolations } from "./render/probes.js";
 import { renderLinux } from "./render/render.js";
 import type { LinuxShell } from "./ssh.js";
@@ -27,6 +27,40 @@ class MemoryJournal implements Journal {
   answered(): void {}
   undone(): void {}
   finish(): void {}
+}
+
+/**
+ * What the journal keeps of the host before a run's first write, so a later `bgpals recover` can
+ * read the same things back and compare: the paths read, BIRD's socket, the directories the run may
+ * make, and the state itself (bird.conf by its hash: it may hold other sessions' passwords).
+ */
+interface HostBefore {
+  kind: "linux-host";
+  socket: string;
+  hashed: string[];
+  probed: string[];
+  missingDirs: string[];
+  state: HostState;
+}
+
+/** A host state as the journal keeps it and a recovery compares it. */
+async function journaledState(state: HostState): Promise<HostState> {
+  return { ...state, birdConf: state.birdConf === null ? null : `sha256:${await sha256(state.birdConf)}` };
+}
+
+/** An interrupted run, from its journal. */
+export function interruptedRunOf(contents: JournalContents): InterruptedRun {
+  const pending = contents.writes.filter((w) => !w.undone);
+  return {
+    ...contents.run,
+    file: contents.file,
+    writes: contents.writes.length,
+    answered: contents.writes.filter((w) => w.answered).length,
+    undone: contents.writes.length - pending.length,
+    pending: pending.map((w) => w.what).reverse(),
+    // Nothing secret is journaled: private keys stay on the host (moved aside, never read).
+    secretsMissing: false,
+  };
 }
 
 interface Planned {
@@ -55,10 +89,10 @@ export class LinuxWriter {
   async exclusive<T>(request: LockRequest, work: () => Promise<T>): Promise<T> {
     // Re-entrant: an exclusive inside another is part of the same run.
     if (this.#held !== null) return work();
-    // request.recover has nothing to act on: interruptedRun() finds none on a Linux host yet (docs/linux.md: by hand).
     this.#held = await takeLock(this.host.shell, request, this.host.label);
     this.#request = request;
     try {
+      await this.#recoverFirst(request);
       return await work();
     } finally {
       const held = this.#held;
@@ -68,12 +102,51 @@ export class LinuxWriter {
     }
   }
 
+  #journal(): Journal {
+    return this.host.options.journals?.(this.host.journalKey) ?? new MemoryJournal();
+  }
+
+  /** The run this computer's journal says was interrupted on this host, or null. */
+  interruptedRun(): InterruptedRun | null {
+    const contents = this.host.options.journals?.(this.host.journalKey).read() ?? null;
+    return contents === null ? null : interruptedRunOf(contents);
+  }
+
+  /** An earlier run's journal, under the lock: undone and read back (recover "undo"), or refused. */
+  async #recoverFirst(request: LockRequest): Promise<void> {
+    const journal = this.#journal();
+    const contents = journal.read();
+    if (contents === null) return;
+    const run = interruptedRunOf(contents);
+    const label = this.host.label;
+    if (request.recover !== "undo") {
+      throw new InterruptedRunError(`an earlier bgpals ${run.command}${run.peering ? ` of ${run.peering}` : ""} on ${label} was interrupted (pid ${run.pid} on ${run.host}): nothing written now; undo it first: bgpals recover --router ${label} --yes`, run);
+    }
+    const before = contents.before.map((b) => b.record as HostBefore).find((b) => b?.kind === "linux-host");
+    const { undone, problems } = await undoJournaled(this.host.shell, contents, journal, before?.missingDirs ?? [], request.onUndo);
+    let differences: string[] = [];
+    if (before === undefined) differences = ["the journal does not say what the host held before the run: nothing to compare with"];
+    else differences = stateDifferences(before.state, await journaledState(await readHostState(this.host.shell, before.socket, before.hashed, before.probed)));
+    const report: UndoReport = { undone, problems, verified: problems.length === 0 && differences.length === 0, differences };
+    request.onRecovered?.(run, report);
+    if (problems.length > 0) throw new UserError([`could not undo all of the interrupted ${run.command}; the journal ${journal.file} keeps what is left:`, ...problems.map((p) => `  ${p}`)].join("\n"));
+    journal.finish();
+  }
+
   lockHolder(): Promise<LockHolder | null> {
     return readLock(this.host.shell);
   }
 
   unlock(): Promise<LockHolder | null> {
     return removeLock(this.host.shell);
+  }
+
+  /** The directories the plan's files go in that are not there yet (made by the run; a recovery removes them again). */
+  async #missingDirs(plan: Plan): Promise<string[]> {
+    const dirs = [...new Set(plan.changes.filter((c) => c.role === "file" && c.op !== "remove").map((c) => c.path.slice(0, c.path.lastIndexOf("/"))))];
+    if (dirs.length === 0) return [];
+    const r = await this.host.shell.run(["sh", "-c", 'for d; do [ -d "$d" ] || echo "$d"; done', "sh", ...dirs]);
+    return r.stdout.split("\n").filter((d) => d !== "");
   }
 
   async #state(desired: Desired, socket: string): Promise<HostState> {
@@ -98,12 +171,14 @@ export class LinuxWriter {
     const planned = this.#planned;
     if (planned === null || planned.plan !== plan) throw new UserError(`${this.host.label}: a Linux host applies only the plan it just made (plan, then apply, in one run)`);
     if (this.#held === null) return this.exclusive({ command: planned.request.remove ? "remove" : "apply", peering: planned.request.peering.name }, () => this.apply(plan, options));
-    const journal = this.host.options.journals?.(this.host.journalKey) ?? new MemoryJournal();
+    const journal = this.#journal();
     const before = await this.#state(planned.desired, planned.socket);
     journal.begin({ command: this.#request?.command ?? "apply", peering: planned.request.peering.name, router: this.host.label, host: hostname(), pid: process.pid, startedAt: new Date().toISOString() });
+    const { hashed, probed } = watchedFiles(planned.desired);
+    const record: HostBefore = { kind: "linux-host", socket: planned.socket, hashed, probed, missingDirs: await this.#missingDirs(plan), state: await journaledState(before) };
+    journal.before(record);
     const steps = await runSteps(this.host.shell, plan, journal, options, this.#request?.signal);
     if (steps.ok) {
-      journal.finish();
       // What is said rests on a read-back: a re-plan finds nothing left to do.
       const again = await this.plan(planned.request);
       const differences = again.plan.changes.map((c) => `${c.op} ${c.path}: ${c.reason}`);
@@ -111,7 +186,8 @@ export class LinuxWriter {
     }
     const after = await this.#state(planned.desired, planned.socket);
     const differences = stateDifferences(before, after);
-    if (differences.length === 0 && steps.undoProblems.length === 0) journal.finish();
+    const settled = differences.length === 0 && steps.undoProblems.length === 0;
+    if (settled) journal.finish();
     const verified = differences.length === 0;
     const error = steps.error!;
     const message = [
@@ -119,6 +195,7 @@ export class LinuxWriter {
       `undid ${steps.undone} change${steps.undone === 1 ? "" : "s"}, newest first; ${verified ? `${this.host.label} reads back as it was before` : `reading ${this.host.label} back shows it is NOT as it was before:`}`,
       ...differences.map((d) => `  ${d}`),
       ...steps.undoProblems.map((p) => `  ${p}`),
+      ...(settled || this.host.options.journals === undefined ? [] : [`the journal ${journal.file} keeps what is left to undo: bgpals recover --router ${this.host.label} --yes`]),
     ].join("\n");
     return { ok: false, error, failedAt: steps.failedAt ?? null, undone: steps.undone, undoProblems: steps.undoProblems, verified, message };
   }

@@ -20,6 +20,8 @@ export const routerOs: Platform = {
   apiPort: API_PORT,
   monitorAccountName: (peering: string) => monitorAccountNames(peering).user,
   sidePlatform: (version: string) => ({ os: "routeros", version }),
+  // A WireGuard interface's private key is never shown back: an undo makes it from the journal's copy.
+  lostWithoutJournalSecrets: "a removed WireGuard interface comes back with a new key",
 
   async connect(target: RouterTarget, label?: string, options?: ConnectOptions): Promise<Router> {
     // Read-only, the client itself refuses every command that is not a read, on this connection and every later one.
