@@ -506,6 +506,8 @@ export interface Platform {
   readonly apiPort: number;
   /** The read-only account a side grants its friend's monitor, for a peering. */
   monitorAccountName(peering: string): string;
+  /** Why this platform cannot grant the friend's monitor an account yet (absent: it can). */
+  readonly monitorAccountUnsupported?: string;
   /** A side's `platform` in a peering file or bundle, for a router of this platform at `version` (Router.version). */
   sidePlatform(version: string): Side["platform"];
   connect(target: RouterTarget, label?: string, options?: ConnectOptions): Promise<Router>;

@@ -19,6 +19,12 @@ export const backupOf = (path: string) => `${path}.bgpals-backup`;
  */
 export const FAIL_AFTER_ENV = "BGPALS_LINUX_FAIL_AFTER";
 
+/**
+ * A tunnel's private key, made on the host where there is none (mode 0600: umask 077); it never
+ * leaves the host. The plan's key step and the wizard's preparation (writing.ts) make it alike.
+ */
+export const MAKE_KEY = 'umask 077; test -s "$1" || wg genkey > "$1"';
+
 interface Done {
   change: Change;
   seq: number;
@@ -55,7 +61,7 @@ async function make(shell: LinuxShell, change: Change): Promise<Done["had"]> {
   const a = change.attrs;
   switch (change.role) {
     case "key":
-      if (change.op === "add") await sh(shell, 'umask 077; test -s "$1" || wg genkey > "$1"', change.path);
+      if (change.op === "add") await sh(shell, MAKE_KEY, change.path);
       else await sh(shell, 'mv -f -- "$1" "$2"', change.path, backupOf(change.path));
       return change.op === "add" ? {} : { backup: true };
     case "file": {
