@@ -252,7 +252,9 @@ export function findEndpoint(inventory: Inventory, iface: string, cloudTaken = f
   }
   if (wan?.dynamic === undefined) return { endpoint: address, from: "address" };
   if (cloudName !== undefined && !cloudTaken) return { endpoint: cloudName, from: "ip-cloud" };
-  const cloudNote = cloudName !== undefined
+  const cloudNote = cloud.none
+    ? "a dynamic DNS client on the host (ddclient, or your DNS provider's) can keep one up to date"
+    : cloudName !== undefined
     ? `IP Cloud's name ${cloudName} already names another link: it follows one public address, so it cannot name two`
     : cloud.ddnsEnabled
       ? `IP Cloud's name follows ${cloud.publicAddress ?? "another address"} (the WAN with your default route), not ${iface}`

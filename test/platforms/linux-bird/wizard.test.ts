@@ -165,4 +165,28 @@ describe("the wizard between two Linux hosts", () => {
     await waitFor(async () => (await onHost(ALICE, ["ip", "route", "show", "192.168.42.0/24"])).includes(`via ${nextHop} dev ${iface}`), "remi's LAN in alice's kernel through isp1", 30_000);
     expect(await onHost(ALICE, ["ping", "-c", "1", "-W", "3", "-I", ALICE_LAN, REMI_LAN])).toMatch(/1 received/);
   }, 420_000);
+
+  it("a session stopped by BIRD comes back when cleared (birdc enable), and an established one restarts", async () => {
+    const h = lab.hosts[ALICE]!;
+    const router = await linuxBird.connect({ transport: "ssh", host: h.ssh.host, port: h.ssh.port, user: "root", password: "", keyFile: lab.key.file });
+    try {
+      const backup = (await router.status()).sessions.find((s) => s.link === "isp2");
+      expect(backup).toBeDefined();
+      const protocolState = async () => (await lab.birdc(ALICE, "show", "protocols", backup!.name)).split("\n").find((l) => l.startsWith(backup!.name))?.split(/\s+/)[3];
+      // As a receive limit leaves it: disabled.
+      await lab.birdc(ALICE, "disable", backup!.name);
+      expect(await protocolState()).toBe("down");
+      await router.clearSession(backup!);
+      expect(await protocolState()).not.toBe("down");
+      await waitFor(async () => (await lab.birdc(ALICE, "show", "protocols", backup!.name)).includes("Established"), "the backup session Established again", 120_000);
+      // Up: restarted (BIRD counts it down and up again: its "since" moves).
+      const since = async () => (await lab.birdc(ALICE, "show", "protocols", backup!.name)).split("\n").find((l) => l.startsWith(backup!.name))?.split(/\s+/)[4];
+      const before = await since();
+      await new Promise((resolve) => setTimeout(resolve, 1100)); // BIRD's "since" counts in seconds
+      await router.clearSession(backup!);
+      expect(await since()).not.toBe(before);
+    } finally {
+      await router.close();
+    }
+  }, 180_000);
 });
