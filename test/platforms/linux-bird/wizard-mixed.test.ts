@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Link } from "../../../src/core/peering.js";
 import { Lab } from "../../../src/lab/lab.js";
+import { routerOs } from "../../../src/platforms/routeros/index.js";
 import { linuxNames } from "../../../src/platforms/linux-bird/names.js";
 import { startNetlab, type Netlab } from "../../netlab/netlab.js";
 import { cliAsync } from "../../cli/cli-async.js";
@@ -51,6 +52,9 @@ function asLinux(home: string, args: string[]) {
   return cliAsync([...args, "--router", `ssh://root@${h.ssh.host}:${h.ssh.port}`, "--key", net.key.file], { BGPALS_HOME: home, SSH_AUTH_SOCK: "" });
 }
 
+/** The users of a lab router's configuration (its exportConfig). */
+const usersOf = (exported: string): string[] => ((JSON.parse(exported) as Record<string, Array<{ name?: string }>>)["/user"] ?? []).map((u) => u.name ?? "");
+
 /** Both operators' peering files, equal, each side on its own platform. */
 function samePeering(homeRos: string, homeLinux: string, ros: string): any {
   const rosCopy = JSON.parse(readFileSync(join(homeRos, "peers", `${HOST}.json`), "utf8"));
@@ -76,7 +80,7 @@ async function heldOnLinux(peering: any, ros: string): Promise<void> {
 describe("the wizard between RouterOS 7 and Linux", () => {
   it("RouterOS offers, Linux accepts: the accept applies on Linux, the complete on RouterOS, and the peering files agree", async () => {
     const homes = { alice: tempDir("bgpals-mixed-alice-"), linux: tempDir("bgpals-mixed-linux-") };
-    const offer = await asRouterOS("alice", homes.alice, ["offer", "--me", ROS, "--friend", HOST, "--asn", "64514", "--networks", "192.168.0.0/24", "--link", "isp1:wireguard:vlan832-orange-internet", "--link", "isp2:wireguard:sfp-wan-sfr", "--primary", "isp1", "--json"]);
+    const offer = await asRouterOS("alice", homes.alice, ["offer", "--me", ROS, "--friend", HOST, "--asn", "64514", "--networks", "192.168.0.0/24", "--link", "isp1:wireguard:vlan832-orange-internet", "--link", "isp2:wireguard:sfp-wan-sfr", "--primary", "isp1", "--monitor-account", "--json"]);
     expect(offer.code, offer.stderr).toBe(0);
     const { bundle } = JSON.parse(offer.stdout) as { bundle: string };
 
@@ -102,9 +106,11 @@ describe("the wizard between RouterOS 7 and Linux", () => {
       const pin = (await net.exec(HOST, ["ip", "route", "show", `${endpoint}/32`])).stdout;
       expect(pin).toContain(`via ${h.wans[n]!.gateway} dev ${h.wans[n]!.interface}`);
     }
-    // On RouterOS, read there: each WireGuard peer holds the Linux host's public key.
+    // On RouterOS, read there: each WireGuard peer holds the Linux host's public key, and the
+    // monitor account granted to the Linux friend (nothing of it runs on Linux) is made at complete.
     const exported = lab.router("alice").exportConfig();
     for (const link of aliceCopy.links) expect(exported).toContain(link.publicKey[HOST]);
+    expect(usersOf(exported)).toContain(routerOs.monitorAccountName(aliceCopy.name));
   }, 240_000);
 
   it("Linux offers, RouterOS accepts: the accept applies on RouterOS, the complete on Linux, and the peering files agree", async () => {
@@ -113,7 +119,7 @@ describe("the wizard between RouterOS 7 and Linux", () => {
     expect(offer.code, offer.stderr).toBe(0);
     const { bundle } = JSON.parse(offer.stdout) as { bundle: string };
 
-    const accept = await asRouterOS("remi", homes.remi, ["accept", bundle, "--me", ROS_BACK, "--asn", "64514", "--networks", "192.168.42.0/24", "--wan", "isp1=pppoe-out1", "--wan", "isp2=pppoe-out2", "--yes", "--json"]);
+    const accept = await asRouterOS("remi", homes.remi, ["accept", bundle, "--me", ROS_BACK, "--asn", "64514", "--networks", "192.168.42.0/24", "--wan", "isp1=pppoe-out1", "--wan", "isp2=pppoe-out2", "--monitor-account", "--yes", "--json"]);
     expect(accept.code, accept.stderr).toBe(0);
     const { bundle: answer } = JSON.parse(accept.stdout) as { bundle: string };
 
@@ -132,5 +138,7 @@ describe("the wizard between RouterOS 7 and Linux", () => {
     }
     const exported = lab.router("remi").exportConfig();
     for (const link of peering.links) expect(exported).toContain(link.publicKey[HOST]);
+    // RouterOS granted its monitor account at accept; the Linux side's complete kept it.
+    expect(usersOf(exported)).toContain(routerOs.monitorAccountName(peering.name));
   }, 240_000);
 });
