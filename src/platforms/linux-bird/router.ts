@@ -221,7 +221,7 @@ export class LinuxBirdRouter implements Router {
   // --- Not built yet -----------------------------------------------------------------------------
 
   #notYet(what: string): UserError {
-    return new UserError(`${this.label} is a Linux host: ${what} on Linux is not built yet; nothing written`);
+    return new UserError(`${this.label} is a Linux host: ${what}; nothing written`);
   }
 
   async filteredRoutes(): Promise<FilteredRoutes> {
@@ -269,13 +269,13 @@ export class LinuxBirdRouter implements Router {
     return this.#writer.discardPrepared(peering, what);
   }
   async makeCertificates(): Promise<CaCertificateBody> {
-    throw this.#notYet('OpenVPN (its certificates) is not set up by bgpals: use "wireguard" links with a Linux side');
+    throw this.#notYet('OpenVPN on Linux (openvpn and its certificates) is not built yet: use "wireguard" links with a Linux side');
   }
   async importFriendCa(): Promise<void> {
-    throw this.#notYet('OpenVPN (its certificates) is not set up by bgpals: use "wireguard" links with a Linux side');
+    throw this.#notYet('OpenVPN on Linux (openvpn and its certificates) is not built yet: use "wireguard" links with a Linux side');
   }
   async grantMonitorAccount(): Promise<void> {
-    throw this.#notYet("the friend's read-only monitor account");
+    throw this.#notYet(this.platform.monitorAccountUnsupported ?? "the friend's read-only monitor account on Linux is not built yet");
   }
 
   /**

@@ -141,4 +141,22 @@ describe("the wizard between RouterOS 7 and Linux", () => {
     // RouterOS granted its monitor account at accept; the Linux side's complete kept it.
     expect(usersOf(exported)).toContain(routerOs.monitorAccountName(peering.name));
   }, 240_000);
+
+  it("an OpenVPN offer from RouterOS is refused on Linux before anything is written", async () => {
+    const homes = { alice: tempDir("bgpals-mixed-alice-"), linux: tempDir("bgpals-mixed-linux-") };
+    const offer = await asRouterOS("alice", homes.alice, ["offer", "--me", `rov${process.pid}`, "--friend", HOST, "--asn", "64514", "--networks", "192.168.0.0/24", "--link", "isp1:ovpn:vlan832-orange-internet", "--json"]);
+    expect(offer.code, offer.stderr).toBe(0);
+    const { bundle } = JSON.parse(offer.stdout) as { bundle: string };
+    const h = net.hosts[HOST]!;
+    const held = async () => ({
+      files: readdirSync(join(h.etc, "wireguard")).sort(),
+      links: (await net.exec(HOST, ["ip", "-br", "link", "show"])).stdout,
+      protocols: (await net.birdc(HOST, "show", "protocols")).split("\n").map((l) => l.split(/\s+/).slice(0, 3).join(" ")),
+    });
+    const before = await held();
+    const accept = await asLinux(homes.linux, ["accept", bundle, "--me", HOST, "--asn", "64513", "--networks", "192.168.50.0/24", "--wan", "isp1=wan1", "--yes"]);
+    expect(accept.code, accept.stderr).toBe(1);
+    expect(accept.stderr).toMatch(/link isp1 uses OpenVPN, which .*Linux.* does not offer: use "kind": "wireguard"/);
+    expect(await held()).toEqual(before);
+  }, 120_000);
 });
