@@ -245,6 +245,8 @@ export function findEndpoint(inventory: Inventory, iface: string, cloudTaken = f
   const address = wan?.address?.split("/")[0];
   const { cloud } = inventory;
   const cloudName = cloud.ddnsEnabled && cloud.dnsName !== undefined && cloud.publicAddress !== undefined && cloud.publicAddress === address ? cloud.dnsName : undefined;
+  // A Linux host's WANs are the interfaces of its default routes: another one is not known as a WAN.
+  if (wan === undefined) return { problem: `${iface} is not one of the WANs found here (${inventory.wans.map((w) => w.interface).join(", ") || "none"}), so bgpals does not know the address your friend would dial` };
   if (address === undefined) return { problem: `${iface} has no address now, so there is nothing your friend could dial` };
   const nat = behindNat(address);
   if (nat !== null) {
