@@ -2,6 +2,7 @@
 // links isp1 primary and isp2): `bgpals offer` on one, `bgpals accept` on the other, `bgpals
 // complete` back on the first, each operator with their own config home. What it proves is read
 // from the hosts themselves (birdc, ip, wg, ping), not from what bgpals says.
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -53,6 +54,12 @@ async function onHost(side: string, argv: string[]): Promise<string> {
   const r = await lab.exec(side, argv);
   if (r.code !== 0) throw new Error(`${side}: ${argv.join(" ")} failed (${r.code}): ${r.stderr}${r.stdout}`);
   return r.stdout;
+}
+
+/** A command in a namespace of the lab (the internet between the hosts), on the test machine. */
+async function execIn(ns: string, argv: string[]): Promise<void> {
+  const r = spawnSync("ip", ["netns", "exec", ns, ...argv], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`${ns}: ${argv.join(" ")} failed (${r.status}): ${r.stderr}`);
 }
 
 /** The host's own /etc/wireguard, as its files are there (name and mode). */
@@ -189,4 +196,24 @@ describe("the wizard between two Linux hosts", () => {
       await router.close();
     }
   }, 180_000);
+
+  it("remi's first ISP failing moves alice's traffic to the backup link, and back when it returns", async () => {
+    const peering = JSON.parse(readFileSync(join(homes[ALICE]!, "peers", `${REMI}.json`), "utf8"));
+    const via = (link: string) => `via ${peering.links.find((l: { name: string }) => l.name === link).address[REMI]} dev ${tunnelOf(link, REMI)}`;
+    const routeToRemi = async () => onHost(ALICE, ["ip", "route", "show", "192.168.42.0/24"]);
+    expect(await routeToRemi()).toContain(via("isp1"));
+    // The ISP's end of remi's first WAN (in the internet namespace) goes down: remi's packets on isp1 go nowhere.
+    // Named as netlab names it: the host's letter (its place in the lab), then the WAN's number.
+    const ispEnd = `${String.fromCharCode(97 + Object.keys(lab.hosts).indexOf(REMI))}1`;
+    const ispLink = (state: "up" | "down") => execIn(lab.inet, ["ip", "link", "set", ispEnd, state]);
+    await ispLink("down");
+    try {
+      await waitFor(async () => (await routeToRemi()).includes(via("isp2")), "remi's LAN through isp2 once the isp1 session's hold time ran out", 150_000);
+      expect(await onHost(ALICE, ["ping", "-c", "1", "-W", "3", "-I", ALICE_LAN, REMI_LAN])).toMatch(/1 received/);
+    } finally {
+      await ispLink("up");
+    }
+    await waitFor(async () => (await routeToRemi()).includes(via("isp1")), "remi's LAN back on isp1", 240_000);
+    expect(await onHost(ALICE, ["ping", "-c", "1", "-W", "3", "-I", ALICE_LAN, REMI_LAN])).toMatch(/1 received/);
+  }, 480_000);
 });
