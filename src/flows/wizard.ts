@@ -16,7 +16,7 @@ import type { Plan } from "../core/plan.js";
 import { UserError } from "../errors.js";
 import type { ApplyEvent, Inventory, LinkSecrets, Router } from "../platforms/platform.js";
 import { grantedMonitorPassword, saveFriendMonitorAccount, saveGrantedMonitorPassword, savePppPasswords, type KeptIn } from "../store/friends.js";
-import { loadIdentity, peekIdentity, pendingOfferFile, rememberFriend, saveIdentity, savePending, SeenNonces } from "../store/identity.js";
+import { peekIdentity, pendingOfferFile, rememberFriend, saveIdentity, savePending, SeenNonces } from "../store/identity.js";
 import { keepBundle, keptBundles, setKeptState } from "../store/mailbox.js";
 import { acceptedPublic, forgetAcceptedPublic, friendNameTaken, peersOf, rememberAcceptedPublic, savePeering, takenMessage, type Workspace } from "../store/workspace.js";
 import { normalizeFingerprint, pemFingerprint, pemIsAuthority } from "../core/certificates.js";
@@ -188,6 +188,12 @@ async function grantMonitorAccount(router: Router, peering: string, friend: stri
   await router.grantMonitorAccount(peering, friend, password, { onApply: hooks.onApply });
 }
 
+/** Refused before anything is written when this router's platform cannot grant the account yet. */
+function refuseMonitorAccount(router: Router): void {
+  const unsupported = router.platform.monitorAccountUnsupported;
+  if (unsupported !== undefined) throw new UserError(`${router.label}: ${unsupported}; nothing written`);
+}
+
 function monitorApi(router: Router, given: string | undefined, tunnelAddress: string): string {
   return given ?? `${tunnelAddress}:${router.platform.apiPort}`;
 }
@@ -239,6 +245,8 @@ export function findEndpoint(inventory: Inventory, iface: string, cloudTaken = f
   const address = wan?.address?.split("/")[0];
   const { cloud } = inventory;
   const cloudName = cloud.ddnsEnabled && cloud.dnsName !== undefined && cloud.publicAddress !== undefined && cloud.publicAddress === address ? cloud.dnsName : undefined;
+  // A Linux host's WANs are the interfaces of its default routes: another one is not known as a WAN.
+  if (wan === undefined) return { problem: `${iface} is not one of the WANs found here (${inventory.wans.map((w) => w.interface).join(", ") || "none"}), so bgpals does not know the address your friend would dial` };
   if (address === undefined) return { problem: `${iface} has no address now, so there is nothing your friend could dial` };
   const nat = behindNat(address);
   if (nat !== null) {
@@ -246,7 +254,9 @@ export function findEndpoint(inventory: Inventory, iface: string, cloudTaken = f
   }
   if (wan?.dynamic === undefined) return { endpoint: address, from: "address" };
   if (cloudName !== undefined && !cloudTaken) return { endpoint: cloudName, from: "ip-cloud" };
-  const cloudNote = cloudName !== undefined
+  const cloudNote = cloud.none
+    ? "a dynamic DNS client on the host (ddclient, or your DNS provider's) can keep one up to date"
+    : cloudName !== undefined
     ? `IP Cloud's name ${cloudName} already names another link: it follows one public address, so it cannot name two`
     : cloud.ddnsEnabled
       ? `IP Cloud's name follows ${cloud.publicAddress ?? "another address"} (the WAN with your default route), not ${iface}`
@@ -274,7 +284,9 @@ export async function makeOffer(router: Router, ws: Workspace, request: OfferReq
   }
   const taken = friendNameTaken(ws, request.friend);
   if (taken !== null && !request.replace) throw new UserError(`nothing written: ${takenMessage(taken)}`);
-  const identity = loadIdentity(request.me, ws.home);
+  if (request.monitorAccount) refuseMonitorAccount(router);
+  // Written only once the offer is made: a refusal below leaves no identity behind.
+  const { identity, saved } = peekIdentity(request.me, ws.home);
   const peers = peersOf(ws);
   const asnProblemText = asnChoiceProblem(request.asn, peers, request.me);
   if (asnProblemText !== null) throw new UserError(`ASN ${request.asn}: ${asnProblemText}`);
@@ -341,6 +353,7 @@ export async function makeOffer(router: Router, ws: Workspace, request: OfferReq
         for (const l of offer.links) if (LINK_KINDS[l.kind].certificates) l.caFingerprint = offer.ovpn.caFingerprint;
       }
     });
+    if (!saved) saveIdentity(identity, ws.home);
     const now = clock(hooks);
     const bundle = encodeBundle({ identity, kind: "offer", body: offer as unknown as Record<string, unknown>, now });
     const decoded = decodeBundle(bundle.text, { now });
@@ -463,6 +476,7 @@ export async function prepareAccept(router: Router, ws: Workspace, opened: Opene
   if (asnProblemText !== null) throw new UserError(`ASN ${choices.asn}: ${asnProblemText}`);
   for (const l of offer.links) if (choices.wans[l.name] === undefined) throw new UserError(`choose which of your WANs carries link ${l.name}`);
   if (choices.monitorApi !== undefined && parseApiEndpoint(choices.monitorApi) === null) throw new UserError(`--monitor-api ${choices.monitorApi}: use host:port, e.g. 172.16.20.2:8728`);
+  if (choices.monitorAccount) refuseMonitorAccount(router);
   {
     const inventory = known ?? (await router.discover());
     // One run from the first write on: if anything fails, what it made is undone (and the router read back).
@@ -694,6 +708,8 @@ export async function preparePeering(router: Router, ws: Workspace, peering: Pee
 export async function prepareComplete(router: Router, ws: Workspace, opened: OpenedAnswer, me: string, hooks: FlowHooks = {}): Promise<Prepared> {
   const secrets = secretsOf(opened);
   if (secrets === undefined) throw new Error("prepareComplete: the answer's secrets are missing (pass the object openAnswer returned, not a copy)");
+  // An offer made elsewhere may grant an account this router cannot make: refused before anything is written.
+  if (secrets.grantedMonitorPassword !== undefined) refuseMonitorAccount(router);
   // The friend's CA is written just before the plan is applied: checked now as if it were there.
   const prepared = await preparePeering(router, ws, opened.peering, me, { hooks, secrets: { pppPassword: secrets.pppPassword }, acceptPublic: opened.acceptPublic, friendCa: opened.answer?.ovpn });
   const beforeApply: BeforeApply = { friend: opened.friend };

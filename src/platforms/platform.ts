@@ -77,7 +77,8 @@ export interface Inventory {
   /** Routes that resolve through other routes (scope/target-scope), e.g. recursive failover. */
   recursiveRoutes: Array<{ dst: string; gateway: string; distance: number }>;
   bgp: { asns: number[]; sessions: Array<{ name: string; remoteAddress: string; remoteAs: string; established: boolean }> };
-  cloud: { ddnsEnabled: boolean; dnsName?: string; publicAddress?: string };
+  /** RouterOS's IP Cloud; `none`: the platform has no such service (a Linux host). */
+  cloud: { ddnsEnabled: boolean; dnsName?: string; publicAddress?: string; none?: boolean };
   firewall: { inputRules: number; dropsFromWan: boolean };
   /** UDP/TCP ports already taken by tunnel listeners; `peering` when bgpals made that listener for one. */
   portsInUse: PortInUse[];
@@ -512,6 +513,8 @@ export interface Platform {
    * interface comes back with a new key". Absent where an undo needs no secret from the journal.
    */
   readonly lostWithoutJournalSecrets?: string;
+  /** Why this platform cannot grant the friend's monitor an account yet (absent: it can). */
+  readonly monitorAccountUnsupported?: string;
   /** A side's `platform` in a peering file or bundle, for a router of this platform at `version` (Router.version). */
   sidePlatform(version: string): Side["platform"];
   connect(target: RouterTarget, label?: string, options?: ConnectOptions): Promise<Router>;

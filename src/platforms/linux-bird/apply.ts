@@ -24,6 +24,11 @@ export const FAIL_AFTER_ENV = "BGPALS_LINUX_FAIL_AFTER";
  * and `BGPALS_LINUX_DIE_AFTER`): the run is left to `bgpals recover`, from this computer's journal.
  */
 export const DIE_AFTER_ENV = "BGPALS_LINUX_DIE_AFTER";
+/**
+ * A tunnel's private key, made on the host where there is none (mode 0600: umask 077); it never
+ * leaves the host. The plan's key step and the wizard's preparation (writing.ts) make it alike.
+ */
+export const MAKE_KEY = 'umask 077; test -s "$1" || wg genkey > "$1"';
 
 interface Done {
   change: Change;
@@ -61,7 +66,7 @@ async function make(shell: LinuxShell, change: Change): Promise<Done["had"]> {
   const a = change.attrs;
   switch (change.role) {
     case "key":
-      if (change.op === "add") await sh(shell, 'umask 077; test -s "$1" || wg genkey > "$1"', change.path);
+      if (change.op === "add") await sh(shell, MAKE_KEY, change.path);
       else await sh(shell, 'mv -f -- "$1" "$2"', change.path, backupOf(change.path));
       return change.op === "add" ? {} : { backup: true };
     case "file": {

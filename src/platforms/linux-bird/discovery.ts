@@ -313,7 +313,7 @@ export function linuxInventory(o: DiscoveryOutputs): LinuxInventory {
       asns: [...new Set(bgpProtocols.map((p) => p.bgp?.localAs).filter((a): a is number => a !== null && a !== undefined))],
       sessions: bgpProtocols.map((p) => ({ name: p.name, remoteAddress: p.bgp?.neighborAddress ?? "", remoteAs: String(p.bgp?.neighborAs ?? ""), established: p.bgp?.state === "Established" })),
     },
-    cloud: { ddnsEnabled: false },
+    cloud: { ddnsEnabled: false, none: true },
     firewall: { inputRules: inputChains.reduce((n, c) => n + c.rules, 0), dropsFromWan: inputChains.some((c) => c.policy === "drop") },
     portsInUse: listeners,
     linux: {

@@ -18,11 +18,12 @@ export const linuxBird: Platform = {
   apiPort: LINUX_SSH_PORT,
   // A system account the friend's monitor logs in with over SSH (read-only: birdc show, wg show).
   monitorAccountName: (peering: string) => `bgpals-${peering}-ro`,
+  monitorAccountUnsupported: "granting your friend's monitor a read-only account on a Linux host is not built yet: leave out --monitor-account (your friend still sees the peering from their own side; a RouterOS friend can still grant you theirs)",
   // A host's version, as its discovery reports it, is BIRD's.
   sidePlatform: (version: string) => ({ os: "linux", bird: version }),
   // No lostWithoutJournalSecrets: a removal moves the private keys aside on the host, and an undo moves them back.
 
-  // Discovery and the read side so far: the router says so for what it cannot do yet (planning, applying).
+  // The router says so for what it cannot do yet (OpenVPN, the monitor account).
   connect: (target: RouterTarget, label?: string, options?: ConnectOptions): Promise<Router> => connectLinuxBird(target, label, { ...options, platform: linuxBird }),
 
   render(peering: Peering, side: string, options: { version?: string; secrets?: LinkSecrets } = {}): RenderedText {

@@ -50,6 +50,11 @@ export const linuxNames = {
   birdInclude: (p: Peering) => `/etc/bird/bgpals-${p.name}.conf`,
   wireguardConfig: (iface: string) => `/etc/wireguard/${iface}.conf`,
   wireguardKey: (iface: string) => `/etc/wireguard/${iface}.key`,
+  /**
+   * Beside a key the wizard made before the peering was applied: the peering's name, so that
+   * giving up the offer (discardPrepared) finds the keys it made. Gone once an apply uses the key.
+   */
+  preparedMarker: (iface: string) => `/etc/wireguard/${iface}.bgpals-prepared`,
   nftablesFile: (p: Peering) => `/etc/nftables.d/bgpals-${p.name}.nft`,
   /** The nftables table every peering's rules live in; a chain per peering inside it. */
   nftTable: "bgpals",

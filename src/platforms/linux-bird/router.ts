@@ -1,7 +1,7 @@
-// A Linux host running BIRD 2 behind the seam, reached over SSH: its BIRD version, what discovery
-// finds, what its peerings are doing (status.ts: status, why, the route feed, filtered routes), and
-// plans, apply, remove and recovery (writing.ts). What is not built yet (the wizard's preparing,
-// clearing a session) says so instead of doing half of it.
+// A Linux host running BIRD 2 behind the seam, reached over SSH: discovery, what its peerings are
+// doing (status.ts: status, why, the route feed, filtered routes), and writing (writing.ts: the
+// lock, plan, apply, remove, recovery, the wizard's keys). What is not built on Linux yet says so
+// instead of doing half of it.
 import type { FeaturesOf } from "../../core/features.js";
 import { randomBytes } from "node:crypto";
 import type { CaCertificateBody } from "../../core/offer.js";
@@ -18,6 +18,7 @@ import type {
   LockRequest,
   PlanRequest,
   Platform,
+  PreparedPart,
   PrepareHooks,
   Router,
   RouterPlan,
@@ -224,7 +225,7 @@ export class LinuxBirdRouter implements Router {
   // --- Not built yet -----------------------------------------------------------------------------
 
   #notYet(what: string): UserError {
-    return new UserError(`${this.label} is a Linux host: this version of bgpals discovers Linux hosts, reads what they do (bgpals inventory, status, why) and plans, applies and removes peerings on them; ${what} on Linux is not built yet`);
+    return new UserError(`${this.label} is a Linux host: ${what}; nothing written`);
   }
 
 
@@ -260,22 +261,39 @@ export class LinuxBirdRouter implements Router {
   apply(plan: Plan, options?: ApplyOptions): Promise<ApplyResult> {
     return this.#writer.apply(plan, options);
   }
-  async prepareLinks(_draft: Peering, _side: string, _hooks?: PrepareHooks): Promise<Record<string, string>> {
-    throw this.#notYet("preparing tunnels");
+  prepareLinks(draft: Peering, side: string, _hooks?: PrepareHooks): Promise<Record<string, string>> {
+    return this.#writer.prepareLinks(draft, side);
+  }
+  discardPrepared(peering: string, what?: PreparedPart): Promise<void> {
+    return this.#writer.discardPrepared(peering, what);
   }
   async makeCertificates(): Promise<CaCertificateBody> {
-    throw this.#notYet("OpenVPN certificates");
+    throw this.#notYet('OpenVPN on Linux (openvpn and its certificates) is not built yet: use "wireguard" links with a Linux side');
   }
   async importFriendCa(): Promise<void> {
-    throw this.#notYet("OpenVPN certificates");
+    throw this.#notYet('OpenVPN on Linux (openvpn and its certificates) is not built yet: use "wireguard" links with a Linux side');
   }
   async grantMonitorAccount(): Promise<void> {
-    throw this.#notYet("the friend's monitor account");
+    throw this.#notYet(this.platform.monitorAccountUnsupported ?? "the friend's read-only monitor account on Linux is not built yet");
   }
-  async discardPrepared(): Promise<void> {
-    throw this.#notYet("discarding what was prepared");
-  }
-  async clearSession(_session: SessionStatus): Promise<void> {
-    throw this.#notYet("clearing a session");
+
+  /**
+   * A session back up: `birdc enable` when it is down (a receive or import limit disabled it),
+   * else `birdc restart`; on the running BIRD's control socket.
+   */
+  async clearSession(session: SessionStatus): Promise<void> {
+    // A protocol name goes to birdc as a word: BIRD's symbols only.
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(session.name)) throw new UserError(`${this.label}: ${JSON.stringify(session.name)} is not a BIRD protocol name`);
+    const bird = await this.#birdControl();
+    await this.exclusive({ command: "clear", peering: session.peering }, async () => {
+      const shown = await this.shell.run(["birdc", "-s", bird.socket, "show", "protocols", session.name]);
+      if (shown.code !== 0) throw new UserError(`${this.label}: birdc show protocols ${session.name} failed: ${shown.stderr.trim() || shown.stdout.trim() || `exit ${shown.code}`}`);
+      const protocol = parseBirdProtocols(shown.stdout).find((p) => p.name === session.name);
+      if (protocol === undefined) throw new UserError(`${this.label}: BIRD has no protocol ${session.name} (birdc show protocols): nothing to clear`);
+      const verb = protocol.state === "down" ? "enable" : "restart";
+      const done = await this.shell.run(["birdc", "-s", bird.socket, verb, session.name]);
+      const said = `${done.stdout}${done.stderr}`.trim();
+      if (done.code !== 0 || !said.includes(`${session.name}: ${verb === "enable" ? "enabled" : "restarted"}`)) throw new UserError(`${this.label}: birdc ${verb} ${session.name} did not say it was done: ${said || `exit ${done.code}`}`);
+    });
   }
 }

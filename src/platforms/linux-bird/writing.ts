@@ -1,11 +1,15 @@
 // Writing to a Linux host: the run under its lock, plans, apply and the read-back. The router
 // (router.ts) hands its calls here.
+import { LINK_KINDS, linkKind } from "../../core/links/index.js";
+import { sidesOf, type Peering } from "../../core/peering.js";
 import type { Plan } from "../../core/plan.js";
 import type { Journal, JournalContents, JournalRun, JournalWrite } from "../../core/journal.js";
 import { hostname } from "node:os";
 import { UserError } from "../../errors.js";
-import { InterruptedRunError, type ApplyOptions, type ApplyResult, type ConnectOptions, type InterruptedRun, type LockHolder, type LockRequest, type PlanRequest, type RouterPlan, type UndoReport } from "../platform.js";
-import { runSteps, undoJournaled } from "./apply.js";
+import { InterruptedRunError, type ApplyOptions, type ApplyResult, type ConnectOptions, type InterruptedRun, type LockHolder, type LockRequest, type PlanRequest, type PreparedPart, type RouterPlan, type UndoReport } from "../platform.js";
+import { MAKE_KEY, runSteps, undoJournaled } from "./apply.js";
+import type { IpRoute } from "./discovery.js";
+import { linuxBirdFeatures } from "./features.js";
 import { readHostState, type HostState } from "./host-state.js";
 import { takeLock, readLock, removeLock, type HeldLock } from "./lock.js";
 import { linuxNames } from "./names.js";
@@ -79,10 +83,38 @@ export interface WriterHost {
   birdSocket(): Promise<string>;
 }
 
+/**
+ * A key for a tunnel not applied yet ($1), with its marker ($2) naming the peering ($3); "made"
+ * when this run made it, "had" when one was there (kept: the host's, or an earlier offer's).
+ */
+const PREPARE_KEY = [
+  'if test -s "$1"; then echo had; exit 0; fi',
+  "umask 077",
+  // The marker first: one without its key is harmless, and a discard removes it.
+  `printf '%s\\n' "$3" > "$2" || exit 1`,
+  `{ ${MAKE_KEY}; } && echo made && exit 0`,
+  'rm -f -- "$1" "$2"; exit 1',
+].join("\n");
+
+/** The keys a given-up peering prepared ($1: its name) and no applied tunnel uses (no .conf beside them); every marker of it. */
+const DISCARD_PREPARED = [
+  "for m in /etc/wireguard/*.bgpals-prepared; do",
+  '  [ -e "$m" ] && [ "$(cat -- "$m")" = "$1" ] || continue',
+  '  i=${m%.bgpals-prepared}',
+  '  [ -e "$i.conf" ] || rm -f -- "$i.key"',
+  '  rm -f -- "$m"',
+  "done",
+].join("\n");
+
+/** A WireGuard public key as `wg pubkey` prints it. */
+const PUBLIC_KEY = /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/;
+
 export class LinuxWriter {
   #held: HeldLock | null = null;
   #request: LockRequest | null = null;
   #planned: Planned | null = null;
+  /** Files the run made outside a plan (the wizard's keys): removed if the run fails. */
+  #made: string[] | null = null;
 
   constructor(private readonly host: WriterHost) {}
 
@@ -91,13 +123,20 @@ export class LinuxWriter {
     if (this.#held !== null) return work();
     this.#held = await takeLock(this.host.shell, request, this.host.label);
     this.#request = request;
+    const made: string[] = [];
+    this.#made = made;
     try {
       await this.#recoverFirst(request);
       return await work();
+    } catch (e) {
+      // What the wizard made for this run goes with it (a plan's own steps undo themselves).
+      if (made.length > 0 && !this.host.shell.closed) await this.host.shell.run(["rm", "-f", "--", ...made]).catch(() => undefined);
+      throw e;
     } finally {
       const held = this.#held;
       this.#held = null;
       this.#request = null;
+      this.#made = null;
       await held.release().catch(() => undefined);
     }
   }
@@ -133,6 +172,68 @@ export class LinuxWriter {
     journal.finish();
   }
 
+  /**
+   * The private key of each of `side`'s WireGuard links, made on the host where there is none
+   * (the plan's key step then finds it and keeps it); their public keys by link. The private keys
+   * never leave the host. Keys made here go again if the run fails.
+   */
+  async prepareLinks(draft: Peering, side: string): Promise<Record<string, string>> {
+    const { friend } = sidesOf(draft, side);
+    const features = linuxBirdFeatures(draft.sides[side]!.platform);
+    if ("unsupported" in features) throw new UserError(`${this.host.label}: ${features.unsupported}; nothing written`);
+    for (const link of draft.links) {
+      const unsupported = linkKind(link.kind).unsupported(link, side, features);
+      if (unsupported !== null) throw new UserError(`${this.host.label}: ${unsupported.message}; nothing written`);
+    }
+    const keyed = draft.links.filter((l) => LINK_KINDS[l.kind].keysOnRouter);
+    if (keyed.length === 0) return {};
+    return this.exclusive({ command: "prepare", peering: draft.name }, async () => {
+      const keys: Record<string, string> = {};
+      for (const link of keyed) {
+        const iface = linuxNames.tunnelInterface(link, friend);
+        const file = linuxNames.wireguardKey(iface);
+        const marker = linuxNames.preparedMarker(iface);
+        const made = await this.host.shell.run(["sh", "-c", PREPARE_KEY, "sh", file, marker, draft.name]);
+        if (made.code !== 0) throw new UserError(`${this.host.label}: cannot make ${iface}'s private key ${file}: ${made.stderr.trim() || `exit status ${made.code}`} (bgpals needs wireguard-tools, wg, and /etc/wireguard on the host)`);
+        if (/^made$/m.test(made.stdout)) this.#made?.push(file, marker);
+        const shown = await this.host.shell.run(["sh", "-c", 'wg pubkey < "$1"', "sh", file]);
+        const key = shown.stdout.trim();
+        if (shown.code !== 0 || !PUBLIC_KEY.test(key)) throw new UserError(`${this.host.label}: wg pubkey < ${file} gave no public key: ${shown.stderr.trim() || key || `exit status ${shown.code}`}`);
+        keys[link.name] = key;
+      }
+      return keys;
+    });
+  }
+
+  /** Removes the keys a peering prepared that no applied tunnel uses; a Linux host makes nothing else before a plan. */
+  async discardPrepared(peering: string, what: PreparedPart = "all"): Promise<void> {
+    // Certificates and the monitor account are not made on a Linux host (not built yet): nothing of them to remove.
+    if (what !== "all") return;
+    await this.exclusive({ command: "discard", peering }, async () => {
+      const r = await this.host.shell.run(["sh", "-c", DISCARD_PREPARED, "sh", peering]);
+      if (r.code !== 0) throw new UserError(`${this.host.label}: could not remove the keys ${peering} prepared: ${r.stderr.trim() || `exit status ${r.code}`}`);
+    });
+  }
+
+  /**
+   * The peering with each of `side`'s WANs given the gateway its routes need, from the host's
+   * default route on that interface (a gateway the file names is kept). A WAN with no default
+   * route through a gateway (point-to-point, or directly connected) gets none: routes then name
+   * the interface alone.
+   */
+  async #withGateways(peering: Peering, side: string): Promise<Peering> {
+    const mine = peering.sides[side];
+    if (mine === undefined || mine.platform.os !== "linux" || Object.values(mine.wans).every((w) => w.gateway !== undefined)) return peering;
+    const routes = JSON.parse((await this.host.shell.must(["ip", "-j", "-4", "route", "show", "table", "main"])).trim() || "[]") as IpRoute[];
+    const out = structuredClone(peering);
+    for (const wan of Object.values(out.sides[side]!.wans)) {
+      if (wan.gateway !== undefined) continue;
+      const hop = routes.filter((r) => r.dst === "default" && r.dev === wan.interface && r.gateway !== undefined).sort((a, b) => (a.metric ?? 0) - (b.metric ?? 0))[0]?.gateway;
+      if (hop !== undefined) wan.gateway = hop;
+    }
+    return out;
+  }
+
   lockHolder(): Promise<LockHolder | null> {
     return readLock(this.host.shell);
   }
@@ -156,11 +257,12 @@ export class LinuxWriter {
 
   async plan(request: PlanRequest): Promise<RouterPlan> {
     const version = await this.host.version();
-    const out = renderLinux(request.peering, request.side, { presharedKey: request.secrets?.presharedKey });
-    const violations = policyViolations(request.peering, out);
+    const peering = await this.#withGateways(request.peering, request.side);
+    const out = renderLinux(peering, request.side, { presharedKey: request.secrets?.presharedKey });
+    const violations = policyViolations(peering, out);
     if (violations.length > 0) throw new UserError(["refused, the rendered filters would not keep the policy (this is a bgpals bug, please report it):", ...violations.map((v) => `  ${v}`)].join("\n"));
     const socket = await this.host.birdSocket();
-    const desired = desiredOf(request.peering, request.side, out);
+    const desired = desiredOf(peering, request.side, out);
     const state = await this.#state(desired, socket);
     const plan = request.remove ? await planRemove(desired, state, socket, linuxNames.birdInclude(request.peering)) : await planApply(desired, state, socket);
     this.#planned = { plan, request, desired, socket };
@@ -179,6 +281,7 @@ export class LinuxWriter {
     journal.before(record);
     const steps = await runSteps(this.host.shell, plan, journal, options, this.#request?.signal);
     if (steps.ok) {
+      if (!planned.request.remove) await this.#applied(planned.desired);
       // What is said rests on a read-back: a re-plan finds nothing left to do.
       const again = await this.plan(planned.request);
       const differences = again.plan.changes.map((c) => `${c.op} ${c.path}: ${c.reason}`);
@@ -198,6 +301,14 @@ export class LinuxWriter {
       ...(settled || this.host.options.journals === undefined ? [] : [`the journal ${journal.file} keeps what is left to undo: bgpals recover --router ${this.host.label} --yes`]),
     ].join("\n");
     return { ok: false, error, failedAt: steps.failedAt ?? null, undone: steps.undone, undoProblems: steps.undoProblems, verified, message };
+  }
+
+  /** The keys an apply now uses stay whatever happens next in the run, and are no longer only prepared. */
+  async #applied(desired: Desired): Promise<void> {
+    const markers = desired.tunnels.map((t) => linuxNames.preparedMarker(t.iface));
+    const made = this.#made;
+    if (made !== null) made.splice(0, made.length, ...made.filter((path) => !desired.keys.includes(path) && !markers.includes(path)));
+    await this.host.shell.run(["rm", "-f", "--", ...markers]);
   }
 }
 
