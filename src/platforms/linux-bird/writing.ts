@@ -89,9 +89,10 @@ export class LinuxWriter {
     const socket = await this.host.birdSocket();
     const desired = desiredOf(request.peering, request.side, out);
     const state = await this.#state(desired, socket);
-    const plan = request.remove ? await planRemove(desired, state, socket, linuxNames.birdInclude(request.peering)) : await planApply(desired, state, socket);
+    const full = request.remove ? await planRemove(desired, state, socket, linuxNames.birdInclude(request.peering)) : await planApply(desired, state, socket);
+    const { plan, otherChanges } = request.scope === "policy" && !request.remove ? policyOnly(full, linuxNames.birdInclude(request.peering)) : { plan: full, otherChanges: 0 };
     this.#planned = { plan, request, desired, socket };
-    return { version, refusals: [], plan, otherChanges: 0 };
+    return { version, refusals: [], plan, otherChanges };
   }
 
   async apply(plan: Plan, options: ApplyOptions = {}): Promise<ApplyResult> {
@@ -122,6 +123,17 @@ export class LinuxWriter {
     ].join("\n");
     return { ok: false, error, failedAt: steps.failedAt ?? null, undone: steps.undone, undoProblems: steps.undoProblems, verified, message };
   }
+}
+
+/**
+ * A primary swap (scope "policy") changes the BIRD include only (local-pref in, prepend out, on
+ * every link) and has BIRD take it; the rest a plan would change is drift, counted and left to
+ * `bgpals apply`. As on RouterOS, only a change to what is there: a peering not applied gets nothing.
+ */
+function policyOnly(full: Plan, include: string): { plan: Plan; otherChanges: number } {
+  const filters = full.changes.filter((c) => c.role === "file" && c.path === include && c.op === "set");
+  const changes = filters.length === 0 ? [] : [...filters, ...full.changes.filter((c) => c.role === "bird")];
+  return { plan: { changes, conflicts: full.conflicts }, otherChanges: full.changes.length - changes.length };
 }
 
 /** Where two readings of a host differ, for people. */
