@@ -188,7 +188,7 @@ describe("the host's files and commands", () => {
   });
 
   it("gives every tunnel its friend's endpoint only once the path to the friend is in place", () => {
-    // A handshake sent before the pin route leaves by the default WAN, and wireguard-go keeps that source address.
+    // A handshake sent before the pin route leaves by the default WAN, from that WAN's address.
     for (const [scenario, side] of LINUX_SIDES) {
       const peering = linuxExample(scenario);
       const runs = renderLinux(peering, side).commands.map((c) => c.run);

@@ -91,9 +91,9 @@ export function renderLinux(p: Peering, side: string, secrets: LinuxSecrets = {}
 
   const tunnels = p.links.map((link) => renderWireguard(ctx, link));
   // The path first, then the tunnels: a tunnel given its endpoint before the pin route exists sends
-  // its first handshake out of the default WAN, and wireguard-go keeps that source address for good
-  // (the friend then answers to the wrong ISP, and failover to it fails). The listener's reply
-  // routes, rules and marks are in place before anyone can reach its port, too.
+  // its first handshakes out of the default WAN, from that WAN's address, until WireGuard notices
+  // the route changed (a strict ISP drops them; the friend learns the wrong endpoint meanwhile).
+  // The listener's reply routes, rules and marks are in place before anyone reaches its port, too.
   for (const link of p.links) renderPin(ctx, link);
   const marks = replyMarks(ctx);
   for (const link of p.links) renderReplyPath(ctx, link, marks.get(link.name));
