@@ -164,7 +164,7 @@ export async function planCommand(flags: PeeringFlags, write: Write): Promise<nu
     const format = flags.json ? "json" : flags.format ?? "text";
     if (format === "json") write(`${JSON.stringify(planJson(planned.plan), null, 2)}\n`);
     else if (format === "rsc") write(router.platform.planScript(planned.plan, peering.name).text);
-    else if (format === "text") write(planText(planned.plan, `plan for ${peering.name} on ${resolved.label} (RouterOS ${planned.version})`));
+    else if (format === "text") write(planText(planned.plan, `plan for ${peering.name} on ${resolved.label} (${router.platform.os === "linux" ? "BIRD" : "RouterOS"} ${planned.version})`));
     else throw new UsageError("--format must be text, json or rsc");
     return planned.plan.conflicts.length > 0 ? 1 : 0;
   });
