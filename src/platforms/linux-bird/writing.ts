@@ -1,5 +1,6 @@
 // Writing to a Linux host: the run under its lock, plans, apply and the read-back. The router
 // (router.ts) hands its calls here.
+import type { Peering } from "../../core/peering.js";
 import type { Plan } from "../../core/plan.js";
 import type { Journal, JournalContents, JournalRun, JournalWrite } from "../../core/journal.js";
 import { hostname } from "node:os";
@@ -90,7 +91,7 @@ export class LinuxWriter {
     const desired = desiredOf(request.peering, request.side, out);
     const state = await this.#state(desired, socket);
     const full = request.remove ? await planRemove(desired, state, socket, linuxNames.birdInclude(request.peering)) : await planApply(desired, state, socket);
-    const { plan, otherChanges } = request.scope === "policy" && !request.remove ? policyOnly(full, linuxNames.birdInclude(request.peering)) : { plan: full, otherChanges: 0 };
+    const { plan, otherChanges } = request.scope === "policy" && !request.remove ? policyOnly(full, request.peering) : { plan: full, otherChanges: 0 };
     this.#planned = { plan, request, desired, socket };
     return { version, refusals: [], plan, otherChanges };
   }
@@ -130,8 +131,12 @@ export class LinuxWriter {
  * every link) and has BIRD take it; the rest a plan would change is drift, counted and left to
  * `bgpals apply`. As on RouterOS, only a change to what is there: a peering not applied gets nothing.
  */
-function policyOnly(full: Plan, include: string): { plan: Plan; otherChanges: number } {
-  const filters = full.changes.filter((c) => c.role === "file" && c.path === include && c.op === "set");
+function policyOnly(full: Plan, peering: Peering): { plan: Plan; otherChanges: number } {
+  const include = linuxNames.birdInclude(peering);
+  const { primary, localPref, backupPrepend } = peering.policy;
+  const backups = peering.links.filter((l) => l.name !== primary).map((l) => l.name).join(", ");
+  const reason = `BIRD's part of the peering, rewritten: ${primary} takes local-pref ${localPref.primary} in and no prepend out; ${backups} local-pref ${localPref.backup} and our AS prepended ${backupPrepend} times`;
+  const filters = full.changes.filter((c) => c.role === "file" && c.path === include && c.op === "set").map((c) => ({ ...c, reason }));
   const changes = filters.length === 0 ? [] : [...filters, ...full.changes.filter((c) => c.role === "bird")];
   return { plan: { changes, conflicts: full.conflicts }, otherChanges: full.changes.length - changes.length };
 }

@@ -174,6 +174,7 @@ describe("bgpals prefer on a Linux host", () => {
     expect(out.otherChanges, out.otherChanges === 0 ? "" : `what else the host lacks now: ${(await plan()).stdout}`).toBe(0);
     // The include file and BIRD taking it: nothing else of the host.
     expect(out.plan.changes.map((c: { path: string }) => c.path)).toEqual([include, "bird/configure"]);
+    expect(out.plan.changes[0].reason).toContain(`isp2 takes local-pref ${localPref.primary} in and no prepend out; isp1 local-pref ${localPref.backup} and our AS prepended ${hosts.peering.policy.backupPrepend} times`);
     // BIRD itself: remi's LAN best via isp2 with the primary's local-pref, isp1 now the backup.
     await waitFor(() => bestIs(ALICE, REMI_LAN, expected(ALICE, "isp2", localPref.primary)), "alice's best route to remi's LAN via isp2", 30_000);
     expect((await birdRoutes(ALICE, REMI_LAN)).find((r) => r.protocol === linuxNames.bgpProtocol(hosts.peering, "isp1"))?.localPref).toBe(localPref.backup);
