@@ -153,10 +153,15 @@ describe("bgpals prefer on a Linux host", () => {
     const aliceAs = hosts.peering.sides[ALICE]!.asn;
 
     const plan = () => cliAsync(["plan", ...router, "--peers", peers, "--peering", file, "--side", ALICE], { BGPALS_HOME: home, SSH_AUTH_SOCK: "" });
+    // Drift a swap must leave alone: a line the operator added to the peering's nftables file.
+    const nft = linuxNames.nftablesFile(hosts.peering);
+    await hosts.onHost(ALICE, `echo '# added by hand' >> ${nft}`);
+    const drifted = await hosts.onHost(ALICE, `cat ${nft}`);
     const before = await plan();
     expect(before.code, before.stderr).toBe(0);
-    // The host holds the peering as rendered: a swap has nothing else to count.
-    expect(before.stdout).toContain("nothing to change");
+    expect(before.stdout).toMatch(/: 2 changes\n/);
+    expect(before.stdout).toContain(`\n${nft}\n`);
+    expect(before.stdout).toContain(`\nnft/${nft}\n`);
     expect(before.stdout).toMatch(new RegExp(`^plan for ${hosts.peering.name} on ssh://\\S+ \\(BIRD 2\\.\\d+\\.\\d+\\)`, "m"));
     // Without --yes: the prediction, and nothing written.
     const includeBefore = await hosts.onHost(ALICE, `cat ${include}`);
@@ -171,8 +176,8 @@ describe("bgpals prefer on a Linux host", () => {
     expect(swapped.code, swapped.stderr).toBe(0);
     const out = JSON.parse(swapped.stdout);
     expect(out).toMatchObject({ ok: true, written: true, side: ALICE, friend: REMI });
-    expect(out.otherChanges, out.otherChanges === 0 ? "" : `what else the host lacks now: ${(await plan()).stdout}`).toBe(0);
-    // The include file and BIRD taking it: nothing else of the host.
+    expect(out.otherChanges, `what else the host lacks now: ${before.stdout}`).toBe(2);
+    // The include file and BIRD taking it: nothing else of the host (the drift is counted, not touched).
     expect(out.plan.changes.map((c: { path: string }) => c.path)).toEqual([include, "bird/configure"]);
     expect(out.plan.changes[0].reason).toContain(`isp2 takes local-pref ${localPref.primary} in and no prepend out; isp1 local-pref ${localPref.backup} and our AS prepended ${hosts.peering.policy.backupPrepend} times`);
     // BIRD itself: remi's LAN best via isp2 with the primary's local-pref, isp1 now the backup.
@@ -190,8 +195,10 @@ describe("bgpals prefer on a Linux host", () => {
     const back = await prefer("isp1", "--yes");
     expect(back.code, back.stderr).toBe(0);
     expect(back.stdout).toMatch(/applied 2 changes; saved .* \(primary isp1\)/);
+    expect(back.stdout).toContain("the router differs from the peering in 2 other ways; bgpals plan shows them");
     await waitFor(() => bestIs(ALICE, REMI_LAN, expected(ALICE, "isp1", localPref.primary)), "alice's best route to remi's LAN via isp1 again", 30_000);
     await waitFor(async () => (await birdRoutes(REMI, ALICE_LAN)).find((r) => r.protocol === linuxNames.bgpProtocol(hosts.peering, "isp2"))?.asPath === `${aliceAs} `.repeat(4).trim(), "alice's prepend back on isp2", 30_000);
     expect(await hosts.onHost(ALICE, `cat ${include}`)).toBe(includeBefore);
+    expect(await hosts.onHost(ALICE, `cat ${nft}`)).toBe(drifted);
   }, 120_000);
 });
