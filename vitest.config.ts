@@ -22,6 +22,7 @@ const OWN_PROCESS = new Set([
   "test/platforms/linux-bird/bird-filters.test.ts",
   "test/platforms/linux-bird/filtered.test.ts",
   "test/platforms/linux-bird/recover.test.ts",
+  "test/platforms/linux-bird/failover.test.ts",
 ]);
 const SHARED = ["test/core", "test/lab", "test/ui", "test/flows", "test/platforms", "test/store"]
   .flatMap((dir) => readdirSync(fileURLToPath(new URL(dir, import.meta.url)), { recursive: true, encoding: "utf8" }).map((file) => `${dir}/${file.split("\\").join("/")}`))

@@ -9,7 +9,7 @@ import { BaseSequencer, type TestSpecification } from "vitest/node";
 /** Tests that start processes (the CLI, a terminal): their run time follows what they start, not their size. */
 const DRIVES_PROCESSES = /^test\/(safety|cli|terminal)\//;
 /** Tests on real hosts in network namespaces: minutes of waiting on BIRD and WireGuard, so they start first. */
-const REAL_NETWORK = /^test\/(netlab\/|platforms\/linux-bird\/(apply|status|wireguard-hosts|bird-filters|filtered|recover)\.test)/;
+const REAL_NETWORK = /^test\/(netlab\/|platforms\/linux-bird\/(apply|status|wireguard-hosts|bird-filters|filtered|recover|failover)\.test)/;
 
 export default class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {

@@ -176,15 +176,6 @@ export async function planApply(d: Desired, state: HostState, birdSocket: string
     changes.push({ op, path: BIRD_CONF, role: "file", attrs: { content: conf, mode: "0644" }, summary: fileSummary(op, BIRD_CONF, conf, state.birdConf), reason: `bird.conf includes every bgpals peering's file, once (${BIRD_INCLUDE_LINE})` });
     bird = true;
   }
-  for (const t of d.tunnels) {
-    const difference = tunnelDifference(state, t);
-    if (difference === "") continue;
-    // An interface that is there but differs is made again whole: its settings are all ours.
-    if (state.wireguard[t.iface] !== undefined || state.links[t.iface] !== undefined) {
-      changes.push({ op: "remove", path: `wireguard/${t.iface}`, role: "wireguard", attrs: {}, summary: `delete ${t.iface}`, reason: `${difference}: made again` });
-    }
-    changes.push({ op: "add", path: `wireguard/${t.iface}`, role: "wireguard", attrs: { commands: JSON.stringify(t.commands) }, summary: tunnelSummary(t), reason: `the WireGuard tunnel ${t.iface}${difference.endsWith("missing") ? "" : ` (${difference})`}` });
-  }
   for (const { route } of d.routes) {
     const have = findRoute(state, route);
     if (have !== undefined && sameRoute(have, route)) continue;
@@ -198,6 +189,17 @@ export async function planApply(d: Desired, state: HostState, birdSocket: string
   const nftFileChanged = changes.some((c) => c.path === d.nft.file);
   if (chainsThere.length !== d.nft.chains.length || nftFileChanged) {
     changes.push({ op: chainsThere.length === 0 ? "add" : "set", path: `nft/${d.nft.file}`, role: "nft", attrs: { file: d.nft.file, chains: JSON.stringify(d.nft.chains), existed: chainsThere.length > 0 ? "1" : "", table: state.nftChains === null ? "" : "1" }, summary: `nft -f ${d.nft.file} (chains ${d.nft.chains.join(", ")})`, reason: `the peering's chains in table inet bgpals (nft -f ${d.nft.file})` });
+  }
+  // The tunnels last: each is given the friend's endpoint only once the path to it is pinned and the
+  // listener's answers are routed (render.ts says why).
+  for (const t of d.tunnels) {
+    const difference = tunnelDifference(state, t);
+    if (difference === "") continue;
+    // An interface that is there but differs is made again whole: its settings are all ours.
+    if (state.wireguard[t.iface] !== undefined || state.links[t.iface] !== undefined) {
+      changes.push({ op: "remove", path: `wireguard/${t.iface}`, role: "wireguard", attrs: {}, summary: `delete ${t.iface}`, reason: `${difference}: made again` });
+    }
+    changes.push({ op: "add", path: `wireguard/${t.iface}`, role: "wireguard", attrs: { commands: JSON.stringify(t.commands) }, summary: tunnelSummary(t), reason: `the WireGuard tunnel ${t.iface}${difference.endsWith("missing") ? "" : ` (${difference})`}` });
   }
   const protocols = state.birdProtocols ?? [];
   if (bird || d.birdProtocols.some((p) => !protocols.includes(p))) {
@@ -227,6 +229,12 @@ export async function planRemove(d: Desired, state: HostState, birdSocket: strin
   if (bird || d.birdProtocols.some((p) => protocols.includes(p))) {
     changes.push({ op: "set", path: "bird/configure", role: "bird", attrs: { socket: birdSocket }, summary: "birdc configure", reason: "BIRD drops the peering's protocols (birdc configure)" });
   }
+  // Apply's order reversed: the tunnels go before the path that pinned them.
+  for (const t of d.tunnels) {
+    if (state.wireguard[t.iface] !== undefined || state.links[t.iface] !== undefined) {
+      changes.push({ op: "remove", path: `wireguard/${t.iface}`, role: "wireguard", attrs: { commands: JSON.stringify(t.commands) }, summary: `delete ${t.iface}`, reason: `the WireGuard tunnel ${t.iface}` });
+    }
+  }
   const chainsThere = d.nft.chains.filter((c) => state.nftChains?.includes(c));
   if (chainsThere.length > 0) {
     // The table goes too when nothing else is in it.
@@ -241,11 +249,6 @@ export async function planRemove(d: Desired, state: HostState, birdSocket: strin
     const have = findRoute(state, route);
     if (have !== undefined && sameRoute(have, route)) {
       changes.push({ op: "remove", path: `route/${route.table}/${route.dst}`, role: "route", attrs: { line: routeLine("del", have), undo: routeLine("replace", have) }, summary: routeLine("del", have), reason: `the route to ${route.dst} (table ${route.table})` });
-    }
-  }
-  for (const t of d.tunnels) {
-    if (state.wireguard[t.iface] !== undefined || state.links[t.iface] !== undefined) {
-      changes.push({ op: "remove", path: `wireguard/${t.iface}`, role: "wireguard", attrs: { commands: JSON.stringify(t.commands) }, summary: `delete ${t.iface}`, reason: `the WireGuard tunnel ${t.iface}` });
     }
   }
   for (const file of d.files) {

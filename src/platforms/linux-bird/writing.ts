@@ -264,9 +264,10 @@ export class LinuxWriter {
     const socket = await this.host.birdSocket();
     const desired = desiredOf(peering, request.side, out);
     const state = await this.#state(desired, socket);
-    const plan = request.remove ? await planRemove(desired, state, socket, linuxNames.birdInclude(request.peering)) : await planApply(desired, state, socket);
+    const full = request.remove ? await planRemove(desired, state, socket, linuxNames.birdInclude(request.peering)) : await planApply(desired, state, socket);
+    const { plan, otherChanges } = request.scope === "policy" && !request.remove ? policyOnly(full, request.peering) : { plan: full, otherChanges: 0 };
     this.#planned = { plan, request, desired, socket };
-    return { version, refusals: [], plan, otherChanges: 0 };
+    return { version, refusals: [], plan, otherChanges };
   }
 
   async apply(plan: Plan, options: ApplyOptions = {}): Promise<ApplyResult> {
@@ -310,6 +311,21 @@ export class LinuxWriter {
     if (made !== null) made.splice(0, made.length, ...made.filter((path) => !desired.keys.includes(path) && !markers.includes(path)));
     await this.host.shell.run(["rm", "-f", "--", ...markers]);
   }
+}
+
+/**
+ * A primary swap (scope "policy") changes the BIRD include only (local-pref in, prepend out, on
+ * every link) and has BIRD take it; the rest a plan would change is drift, counted and left to
+ * `bgpals apply`. As on RouterOS, only a change to what is there: a peering not applied gets nothing.
+ */
+function policyOnly(full: Plan, peering: Peering): { plan: Plan; otherChanges: number } {
+  const include = linuxNames.birdInclude(peering);
+  const { primary, localPref, backupPrepend } = peering.policy;
+  const backups = peering.links.filter((l) => l.name !== primary).map((l) => l.name).join(", ");
+  const reason = `BIRD's part of the peering, rewritten: ${primary} takes local-pref ${localPref.primary} in and no prepend out; ${backups} local-pref ${localPref.backup} and our AS prepended ${backupPrepend} times`;
+  const filters = full.changes.filter((c) => c.role === "file" && c.path === include && c.op === "set").map((c) => ({ ...c, reason }));
+  const changes = filters.length === 0 ? [] : [...filters, ...full.changes.filter((c) => c.role === "bird")];
+  return { plan: { changes, conflicts: full.conflicts }, otherChanges: full.changes.length - changes.length };
 }
 
 /** Where two readings of a host differ, for people. */

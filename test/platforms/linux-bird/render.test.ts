@@ -1,7 +1,9 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { linuxBird } from "../../../src/platforms/linux-bird/index.js";
+import type { HostState } from "../../../src/platforms/linux-bird/host-state.js";
 import { linuxNames } from "../../../src/platforms/linux-bird/names.js";
+import { desiredOf, planApply, planRemove } from "../../../src/platforms/linux-bird/plan.js";
 import { runFilter } from "../../../src/platforms/linux-bird/render/filters.js";
 import { policyViolations, runProbes } from "../../../src/platforms/linux-bird/render/probes.js";
 import { LinuxRenderError, renderLinux } from "../../../src/platforms/linux-bird/render/render.js";
@@ -183,6 +185,52 @@ describe("the host's files and commands", () => {
     expect(rules).toContain('oifname "wg-remi-isp2" tcp flags syn tcp option maxseg size set rt mtu');
     const other = /iifname "enp1s0" udp dport 13231 ct mark set (0x[0-9a-f]+)/.exec(rules)?.[1];
     expect(other).not.toBe(mark);
+  });
+
+  it("gives every tunnel its friend's endpoint only once the path to the friend is in place", () => {
+    // A handshake sent before the pin route leaves by the default WAN, from that WAN's address.
+    for (const [scenario, side] of LINUX_SIDES) {
+      const peering = linuxExample(scenario);
+      const runs = renderLinux(peering, side).commands.map((c) => c.run);
+      const friend = Object.keys(peering.sides).find((s) => s !== side)!;
+      const nft = runs.findIndex((r) => r.startsWith("nft -f "));
+      expect(nft, `${scenario} ${side}: nft -f`).not.toBe(-1);
+      for (const link of peering.links) {
+        const iface = linuxNames.tunnelInterface(link, friend);
+        const tunnel = runs.findIndex((r) => r.startsWith(`wg set ${iface} `));
+        expect(tunnel, `${scenario} ${side} ${link.name}: wg set`).not.toBe(-1);
+        const wan = peering.sides[side]!.wans[link.wan[side]!]!.interface;
+        const path = runs.map((r, i) => ({ r, i })).filter(({ r }) => (r.startsWith("ip route replace ") && r.includes(` dev ${wan}`)) || r.startsWith("ip rule "));
+        expect(path.length, `${scenario} ${side} ${link.name}: the route that pins or answers on ${wan}`).toBeGreaterThan(0);
+        for (const { r, i } of path) expect(i, `${scenario} ${side}: "${r}" before "wg set ${iface}"`).toBeLessThan(tunnel);
+        expect(nft, `${scenario} ${side}: nft -f before "wg set ${iface}"`).toBeLessThan(tunnel);
+      }
+    }
+  });
+
+  it("plans, and so applies, the path before the tunnels, and removes in the reverse order", async () => {
+    for (const [scenario, side] of LINUX_SIDES) {
+      const peering = linuxExample(scenario);
+      const desired = desiredOf(peering, side, renderLinux(peering, side));
+      const bare: HostState = { files: {}, present: {}, birdConf: "", birdIncludes: [], links: {}, wireguard: {}, nftChains: null, routes: [], rules: [], birdProtocols: [] };
+      const roles = (await planApply(desired, bare, "/run/bird/bird.ctl")).changes.map((c) => c.role);
+      expect(roles.lastIndexOf("route"), `${scenario} ${side}`).toBeLessThan(roles.indexOf("wireguard"));
+      expect(roles.lastIndexOf("nft"), `${scenario} ${side}`).toBeLessThan(roles.indexOf("wireguard"));
+      if (roles.includes("rule")) expect(roles.lastIndexOf("rule")).toBeLessThan(roles.indexOf("wireguard"));
+      // The host as apply leaves it, roughly: everything there, so removal plans every step.
+      const held: HostState = {
+        ...bare,
+        files: Object.fromEntries(desired.files.map((f) => [f.path, "x"])),
+        present: Object.fromEntries(desired.keys.map((k) => [k, true])),
+        birdIncludes: [linuxNames.birdInclude(peering).split("/").pop()!],
+        wireguard: Object.fromEntries(desired.tunnels.map((t) => [t.iface, { listenPort: "", peers: [] }])),
+        nftChains: desired.nft.chains,
+        routes: desired.routes.map((r) => r.route),
+      };
+      const removal = (await planRemove(desired, held, "/run/bird/bird.ctl", linuxNames.birdInclude(peering))).changes.map((c) => c.role);
+      expect(removal.lastIndexOf("wireguard"), `${scenario} ${side}`).toBeLessThan(removal.indexOf("route"));
+      expect(removal.lastIndexOf("wireguard"), `${scenario} ${side}`).toBeLessThan(removal.indexOf("nft"));
+    }
   });
 
   it("prints each file under its path, then the commands; JSON holds the same", () => {

@@ -89,11 +89,16 @@ export function renderLinux(p: Peering, side: string, secrets: LinuxSecrets = {}
   refuseInterfaceNames(p, me);
   const ctx: Ctx = { p, me, friend, mine, theirs, secrets, files: [], commands: [], notes: [] };
 
-  for (const link of p.links) renderWireguard(ctx, link);
+  const tunnels = p.links.map((link) => renderWireguard(ctx, link));
+  // The path first, then the tunnels: a tunnel given its endpoint before the pin route exists sends
+  // its first handshakes out of the default WAN, from that WAN's address, until WireGuard notices
+  // the route changed (a strict ISP drops them; the friend learns the wrong endpoint meanwhile).
+  // The listener's reply routes, rules and marks are in place before anyone reaches its port, too.
   for (const link of p.links) renderPin(ctx, link);
   const marks = replyMarks(ctx);
   for (const link of p.links) renderReplyPath(ctx, link, marks.get(link.name));
   renderNftables(ctx, marks);
+  ctx.commands.push(...tunnels.flat());
   const filters = renderBird(ctx);
   return { peering: p.name, side: me, bird: mine.platform.bird, files: ctx.files, commands: ctx.commands, filters, notes: ctx.notes };
 }
@@ -130,7 +135,8 @@ function refuseSymbolClashes(p: Peering, friend: string): void {
 
 // --- WireGuard ------------------------------------------------------------------------------
 
-function renderWireguard(ctx: Ctx, link: Link): void {
+/** The tunnel's files (into ctx), and the commands that bring it up, for renderLinux to place after the path's. */
+function renderWireguard(ctx: Ctx, link: Link): HostCommand[] {
   const iface = linuxNames.tunnelInterface(link, ctx.friend);
   const keyFile = linuxNames.wireguardKey(iface);
   const mtu = link.mtu ?? WIREGUARD_MTU;
@@ -144,6 +150,7 @@ function renderWireguard(ctx: Ctx, link: Link): void {
   const keepalive = listener ? null : String(Math.ceil((durationMs(link.keepalive ?? WIREGUARD_KEEPALIVE) ?? 25_000) / 1000));
   const psk = ctx.secrets.presharedKey?.[link.name];
   const pskFile = `/etc/wireguard/${iface}.psk`;
+  const commands: HostCommand[] = [];
 
   const conf = [
     `# bgpals: WireGuard tunnel to ${ctx.friend} over ${link.name} (peering ${ctx.p.name})`,
@@ -171,11 +178,11 @@ function renderWireguard(ctx: Ctx, link: Link): void {
     ctx.notes.push(`${iface} has no preshared key in this render: WireGuard's public keys alone authenticate the tunnel`);
   }
 
-  ctx.commands.push({
+  commands.push({
     run: `umask 077 && test -s ${keyFile} || wg genkey > ${keyFile}`,
     why: `${iface}'s private key, made on this host (mode 0600); it never leaves it, only its public key does (wg pubkey < ${keyFile})`,
   });
-  ctx.commands.push({
+  commands.push({
     run: `ip link show dev ${iface} >/dev/null 2>&1 || ${Object.entries(WIREGUARD_GO_ENV).map(([k, v]) => `${k}=${v}`).join(" ")} wireguard-go ${iface}`,
     why: `${iface} in userspace (wireguard-go), where the kernel has no WireGuard; with it: ip link add ${iface} type wireguard`,
   });
@@ -183,12 +190,13 @@ function renderWireguard(ctx: Ctx, link: Link): void {
   if (psk !== undefined) peer.push(`preshared-key ${pskFile}`);
   if (endpoint !== null) peer.push(`endpoint ${endpoint}`, `persistent-keepalive ${keepalive}`);
   peer.push(`allowed-ips ${allowedIps}`);
-  ctx.commands.push({
+  commands.push({
     run: `wg set ${iface} private-key ${keyFile}${listener ? ` listen-port ${link.port}` : ""} ${peer.join(" ")}`,
     why: listener ? `${ctx.friend}'s end of ${link.name}; ${ctx.friend} dials us` : `${ctx.friend}'s end of ${link.name}; we dial ${friendWan(ctx, link).endpoint} and keep the path open`,
   });
-  ctx.commands.push({ run: `ip address replace ${address} dev ${iface}`, why: `tunnel address on ${link.name}; a subnet, not a /32, so the BGP next hop is connected` });
-  ctx.commands.push({ run: `ip link set dev ${iface} mtu ${mtu} up`, why: `${iface} up with the tunnel MTU` });
+  commands.push({ run: `ip address replace ${address} dev ${iface}`, why: `tunnel address on ${link.name}; a subnet, not a /32, so the BGP next hop is connected` });
+  commands.push({ run: `ip link set dev ${iface} mtu ${mtu} up`, why: `${iface} up with the tunnel MTU` });
+  return commands;
 }
 
 // --- WAN pinning and the listener's answers -------------------------------------------------
