@@ -163,7 +163,7 @@ describe("bgpals prefer on a Linux host", () => {
     expect(before.stdout).toMatch(/: 2 changes\n/);
     expect(before.stdout).toContain(`\n${nft}\n`);
     expect(before.stdout).toContain(`\nnft/${nft}\n`);
-    expect(before.stdout).toMatch(new RegExp(`^plan for ${hosts.peering.name} on ssh://\\S+ \\(BIRD 2\\.\\d+\\.\\d+\\)`, "m"));
+    expect(before.stdout).toMatch(new RegExp(`^plan for ${hosts.peering.name} on ssh://\\S+ \\(Linux \\(BIRD 2\\.\\d+\\.\\d+\\)\\)`, "m"));
     // Without --yes: the prediction, and nothing written.
     const includeBefore = await hosts.onHost(ALICE, `cat ${include}`);
     const preview = await prefer("isp2");
