@@ -18,6 +18,7 @@ import type {
   PlanRequest,
   Platform,
   PrepareHooks,
+  PreparedPart,
   Router,
   RouterPlan,
   RouterStatus,
@@ -32,6 +33,7 @@ import type {
 import { birdPaths, birdVersionOf, DEFAULT_BIRD_CONFIG, DEFAULT_BIRD_SOCKET, linuxInventory, parseBirdProtocols, parseSections, type BirdProtocol, type IpAddr, type IpLink, type IpRoute, type LinuxInventory } from "./discovery.js";
 import { LINUX_SSH_PORT, LinuxShell, type LinuxSshTarget } from "./ssh.js";
 import { LinuxWriter } from "./writing.js";
+import { importHostCa, makeHostCertificates, removeHostCertificates } from "./certificates.js";
 import { birdBgpRoutes, birdRouteFeed, birdStatus, birdWhy, type BirdHost } from "./status.js";
 
 export interface LinuxConnectOptions extends ConnectOptions {
@@ -263,17 +265,20 @@ export class LinuxBirdRouter implements Router {
   async prepareLinks(_draft: Peering, _side: string, _hooks?: PrepareHooks): Promise<Record<string, string>> {
     throw this.#notYet("preparing tunnels");
   }
-  async makeCertificates(): Promise<CaCertificateBody> {
-    throw this.#notYet("OpenVPN certificates");
+  /** The peering's CA and the server's or client's certificate, made on the host (certificates.ts). */
+  makeCertificates(peering: string, role: "server" | "client", serverNames: readonly string[] = []): Promise<CaCertificateBody> {
+    return this.exclusive({ command: "prepare", peering }, () => makeHostCertificates(this.shell, peering, role, serverNames));
   }
-  async importFriendCa(): Promise<void> {
-    throw this.#notYet("OpenVPN certificates");
+  importFriendCa(peering: string, ca: CaCertificateBody): Promise<void> {
+    return this.exclusive({ command: "prepare", peering }, () => importHostCa(this.shell, peering, ca));
   }
   async grantMonitorAccount(): Promise<void> {
     throw this.#notYet("the friend's monitor account");
   }
-  async discardPrepared(): Promise<void> {
-    throw this.#notYet("discarding what was prepared");
+  /** What preparing made on a Linux host is the OpenVPN certificates (tunnels and accounts are not prepared here yet). */
+  async discardPrepared(peering: string, what: PreparedPart = "all"): Promise<void> {
+    if (what === "monitor-account") throw this.#notYet("the friend's monitor account");
+    await this.exclusive({ command: "discard", peering }, () => removeHostCertificates(this.shell, peering, what));
   }
   async clearSession(_session: SessionStatus): Promise<void> {
     throw this.#notYet("clearing a session");

@@ -9,7 +9,7 @@ import { runSteps } from "./apply.js";
 import { readHostState, type HostState } from "./host-state.js";
 import { takeLock, readLock, removeLock, type HeldLock } from "./lock.js";
 import { linuxNames } from "./names.js";
-import { desiredOf, planApply, planRemove, watchedFiles, type Desired } from "./plan.js";
+import { desiredOf, missingCertificates, planApply, planRemove, watchedFiles, type Desired } from "./plan.js";
 import { policyViolations } from "./render/probes.js";
 import { renderLinux } from "./render/render.js";
 import type { LinuxShell } from "./ssh.js";
@@ -83,12 +83,16 @@ export class LinuxWriter {
 
   async plan(request: PlanRequest): Promise<RouterPlan> {
     const version = await this.host.version();
-    const out = renderLinux(request.peering, request.side, { presharedKey: request.secrets?.presharedKey });
+    const out = renderLinux(request.peering, request.side, { presharedKey: request.secrets?.presharedKey, pppPassword: request.secrets?.pppPassword }, request.featuresOf ?? this.host.options.featuresOf);
     const violations = policyViolations(request.peering, out);
     if (violations.length > 0) throw new UserError(["refused, the rendered filters would not keep the policy (this is a bgpals bug, please report it):", ...violations.map((v) => `  ${v}`)].join("\n"));
     const socket = await this.host.birdSocket();
     const desired = desiredOf(request.peering, request.side, out);
     const state = await this.#state(desired, socket);
+    const missing = request.remove ? [] : missingCertificates(desired, state);
+    if (missing.length > 0) {
+      throw new UserError(`${this.host.label}: the OpenVPN links need certificates the host does not have: ${missing.join(", ")}; they are made on the host before apply (bgpals offer or accept makes them: the router's makeCertificates and importFriendCa), nothing was changed`);
+    }
     const plan = request.remove ? await planRemove(desired, state, socket, linuxNames.birdInclude(request.peering)) : await planApply(desired, state, socket);
     this.#planned = { plan, request, desired, socket };
     return { version, refusals: [], plan, otherChanges: 0 };
