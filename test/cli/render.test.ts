@@ -222,11 +222,12 @@ describe("bgpals render for a Linux side", () => {
     const file = writePeering("mixed-ovpn.json", json);
     const ros = runCli(["render", file, "--side", "alice"]);
     expect(ros.stderr).toBe("");
-    expect(ros.stdout).toMatch(/\/interface ovpn-server server set .*auth=sha1 .*cipher=aes256/);
+    expect(ros.stdout).toMatch(/^\/interface ovpn-server server\nset auth=sha1 .*cipher=aes256 .*port=1194 /m);
     const linux = runCli(["render", file, "--side", "remi"]);
     expect(linux.stderr).toBe("");
     expect(linux.stdout).toContain("# --- /etc/openvpn/ovpn-alice-isp2.conf ---");
     expect(linux.stdout).toContain("data-ciphers-fallback AES-256-CBC\nauth SHA1\n");
     expect(linux.stdout).toContain("proto tcp-client\nremote vpn2.alice.example 1194\n");
+    expect(linux.stdout).toContain(`tun-mtu ${json.links[0].mtu}\n`);
   });
 });
