@@ -52,10 +52,11 @@ const OPENVPN_STOP = [
   '[ -z "$pids" ] || kill $pids',
   "i=0",
   'while [ -n "$pids" ] && kill -0 $pids 2>/dev/null; do i=$((i+1)); [ $i -lt 100 ] || { kill -9 $pids 2>/dev/null; sleep 0.2; break; }; sleep 0.1; done',
-  'rm -f -- "$2" "$3"',
+  'shift; rm -f -- "$@"',
 ].join("\n");
 
-const openvpnFiles = (start: string) => [/ --writepid (\S+)/.exec(start)![1]!, / --log (\S+)/.exec(start)![1]!];
+/** The pid, log and status files a run's openvpn writes in /run: they go when it stops. */
+const openvpnFiles = (start: string) => ["writepid", "log", "status"].map((option) => new RegExp(` --${option} (\\S+)`).exec(start)![1]!);
 
 const chainDeletes = (chains: string[]) => chains.map((c) => shellLine(["nft", "delete", "chain", "inet", "bgpals", c])).join(" && ");
 

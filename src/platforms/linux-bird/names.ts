@@ -61,6 +61,8 @@ export const linuxNames = {
   /** Where the running openvpn writes its pid and its log (the host's /run: gone at reboot, as the process is). */
   openvpnPid: (iface: string) => `/run/bgpals/openvpn-${iface}.pid`,
   openvpnLog: (iface: string) => `/run/bgpals/openvpn-${iface}.log`,
+  /** What openvpn says every few seconds: a server's connected client, both directions' bytes (status reads it). */
+  openvpnStatus: (iface: string) => `/run/bgpals/openvpn-${iface}.status`,
   /** A peering's OpenVPN certificates, made on the host (keys 0600) or the friend's CA, in /etc/openvpn. */
   certificates: (peering: string) => certificateFiles(peering),
   /** The nftables table every peering's rules live in; a chain per peering inside it. */

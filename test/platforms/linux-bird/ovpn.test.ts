@@ -126,10 +126,10 @@ async function snapshot(side: string): Promise<Record<string, string>> {
 }
 
 /** Every pid and log file of this run's tunnels in the shared /run (a failed run may leave them). */
-function runFiles(): string[] {
-  return [SERVER, CLIENT].flatMap((side) => {
+function runFiles(sides = [SERVER, CLIENT]): string[] {
+  return sides.flatMap((side) => {
     const iface = linuxNames.tunnelInterface({ name: "isp1", kind: "ovpn" } as Peering["links"][number], friendOf(side));
-    return [linuxNames.openvpnPid(iface), linuxNames.openvpnLog(iface)];
+    return [linuxNames.openvpnPid(iface), linuxNames.openvpnLog(iface), linuxNames.openvpnStatus(iface)];
   });
 }
 
@@ -231,6 +231,14 @@ describe("an OpenVPN link between two Linux hosts", () => {
       const again = await withRouter(side, (router) => router.plan({ peering, side, secrets }));
       expect(again.plan.changes, side).toEqual([]);
     }
+    // Status reads the tunnel as bgpals's and up (the server's once its status file lists the friend), with traffic counted.
+    for (const side of [SERVER, CLIENT]) {
+      await waitFor(async () => {
+        const status = await withRouter(side, (router) => router.status({ routes: false }));
+        const tunnel = status.tunnels.find((t) => t.name === ifaceOf(side));
+        return tunnel?.state === "up" && tunnel.link === "isp1" && tunnel.peering === PEERING && tunnel.rx > 0 && tunnel.tx > 0;
+      }, `the OpenVPN tunnel up in ${side}'s status`, 30_000);
+    }
   }, 180_000);
 
   it("a wrong password is refused by the server's check", async () => {
@@ -250,6 +258,9 @@ describe("an OpenVPN link between two Linux hosts", () => {
       const result = await withRouter(side, async (router) => router.apply((await router.plan({ peering, side, secrets, remove: true })).plan));
       expect(result.ok && result.verified, JSON.stringify(result)).toBe(true);
       expect(await snapshot(side)).toEqual(pristine[side]);
+      // Nothing of the run is left in /run either.
+      expect(runFiles([side]).filter((file) => existsSync(file))).toEqual([]);
+      expect((await withRouter(side, (router) => router.status({ routes: false }))).tunnels).toEqual([]);
       const again = await withRouter(side, (router) => router.plan({ peering, side, secrets, remove: true }));
       expect(again.plan.changes).toEqual([]);
     }

@@ -50,7 +50,10 @@ export function ovpnCrypto(friend: Side, featuresOf: FeaturesOf | undefined): { 
 
 /** The pid file and config every running openvpn of a link is known by. */
 export const openvpnStart = (iface: string) =>
-  `openvpn --daemon ${iface} --writepid ${linuxNames.openvpnPid(iface)} --log ${linuxNames.openvpnLog(iface)} --config ${linuxNames.openvpnConfig(iface)}`;
+  `openvpn --daemon ${iface} --writepid ${linuxNames.openvpnPid(iface)} --log ${linuxNames.openvpnLog(iface)} --status ${linuxNames.openvpnStatus(iface)} ${STATUS_EVERY_S} --status-version 2 --config ${linuxNames.openvpnConfig(iface)}`;
+
+/** How often openvpn rewrites its status file, in seconds. */
+export const STATUS_EVERY_S = 5;
 
 /** sha256 of the password as the server's login check compares it (printf '%s' | sha256sum). */
 export const passwordHash = (password: string) => createHash("sha256").update(password, "utf8").digest("hex");
