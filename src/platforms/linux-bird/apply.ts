@@ -38,11 +38,12 @@ const tunnelScript = (commands: string[]) => ["set -e", ...commands.map((c) => (
 /** Starts a link's openvpn (detached from the SSH channel) and waits until it runs from its pid file. */
 const OPENVPN_START = [
   "set -e",
-  'pid=$(printf %s "$1" | sed -n "s/.* --writepid \\([^ ]*\\) .*/\\1/p")',
+  'pid=$(printf %s "$1" | sed -n "s/.* --writepid \\([^ ]*\\) .*/\\1/p"); log=${pid%.pid}.log',
   'rm -f -- "$pid"',
-  'sh -c "$1" </dev/null >/dev/null 2>&1',
+  // openvpn daemonizes after it has opened its device and socket: what stops it is in its log.
+  'sh -c "$1" </dev/null >/dev/null 2>&1 || { echo "openvpn did not start: $(tail -n 3 "$log" 2>/dev/null)" >&2; exit 1; }',
   "i=0",
-  'until [ -s "$pid" ] && kill -0 "$(cat "$pid")" 2>/dev/null; do i=$((i+1)); [ $i -lt 100 ] || { echo "openvpn did not start: $(tail -n 5 "${pid%.pid}.log" 2>/dev/null)" >&2; exit 1; }; sleep 0.1; done',
+  'until [ -s "$pid" ] && kill -0 "$(cat "$pid")" 2>/dev/null; do i=$((i+1)); [ $i -lt 100 ] || { echo "openvpn did not start: $(tail -n 5 "$log" 2>/dev/null)" >&2; exit 1; }; sleep 0.1; done',
 ].join("\n");
 
 /** Stops the openvpn running `$1` in this namespace and waits until it is gone (its tun device with it). */
@@ -52,6 +53,8 @@ const OPENVPN_STOP = [
   '[ -z "$pids" ] || kill $pids',
   "i=0",
   'while [ -n "$pids" ] && kill -0 $pids 2>/dev/null; do i=$((i+1)); [ $i -lt 100 ] || { kill -9 $pids 2>/dev/null; sleep 0.2; break; }; sleep 0.1; done',
+  // The device goes as the process ends; a start right after must not meet it still there.
+  'i=${1##*/}; i=${i%.conf}; n=0; while ip link show dev "$i" >/dev/null 2>&1 && [ $n -lt 50 ]; do n=$((n+1)); sleep 0.1; done',
   'shift; rm -f -- "$@"',
 ].join("\n");
 

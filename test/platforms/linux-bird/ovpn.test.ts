@@ -195,6 +195,8 @@ describe("an OpenVPN link between two Linux hosts", () => {
         const result = await withRouter(SERVER, async (router) => router.apply((await router.plan({ peering, side: SERVER, secrets })).plan));
         expect(result.ok, `step ${k}`).toBe(false);
         if (result.ok) continue;
+        // Only the injected fault stopped it: every step before it, openvpn's start too, worked.
+        expect(result.failedAt, `step ${k}: ${result.message}`).toBeNull();
         expect(result.verified, `step ${k}: ${result.message}`).toBe(true);
         expect(await snapshot(SERVER), `step ${k}`).toEqual(before);
       }
