@@ -52,6 +52,20 @@ describe("a Linux side's OpenVPN links", () => {
     expect(text).not.toContain(PASSWORDS.isp1);
   });
 
+  it("keep every config line within openvpn's 256 characters, with long names too", () => {
+    const p = peering((j) => {
+      j.links[0].user = `u${"x".repeat(30)}`;
+      j.sides.carol.wans.dsl.endpoint = `${"a".repeat(60)}.${"b".repeat(60)}.example`;
+      j.links[0].listener = ROUTEROS;
+    });
+    for (const side of [LINUX]) {
+      const out = renderLinux(p, side, { pppPassword: PASSWORDS }, featuresOfAnySide);
+      const confs = out.files.filter((f) => f.path.startsWith("/etc/openvpn/") && f.path.endsWith(".conf"));
+      expect(confs).toHaveLength(2);
+      for (const conf of confs) expect(conf.content.split("\n").filter((l) => l.length > 255), conf.path).toEqual([]);
+    }
+  });
+
   it("pass the peering's checks on both sides and give BIRD and nft files they take", () => {
     const p = peering();
     for (const side of [LINUX, ROUTEROS]) expect(checkPeering({ peering: p, side, featuresOf: featuresOfAnySide, others: [] })).toEqual([]);

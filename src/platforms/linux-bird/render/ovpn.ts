@@ -76,7 +76,9 @@ export function renderOvpnLink(input: OvpnInput): OvpnParts {
 
   const common = [
     `# bgpals: OpenVPN tunnel to ${friend} over ${link.name} (peering ${p.name})`,
-    `# ${listener ? `the server: ${friend} dials us as PPP user ${link.user}` : `a client: we dial ${friend} as PPP user ${link.user}`}; started as \`${openvpnStart(iface)}\``,
+    // openvpn refuses a line longer than 256 characters, comments too.
+    `# ${listener ? `the server: ${friend} dials us as PPP user ${link.user}` : `a client: we dial ${friend} as PPP user ${link.user}`}`.slice(0, 200),
+    `# started by bgpals: openvpn --daemon ${iface}, pid in ${linuxNames.openvpnPid(iface)}`,
     `dev ${iface}`,
     "dev-type tun",
     // RouterOS's OVPN is IP mode with no compression and no tls-auth: nothing here may ask for them.
