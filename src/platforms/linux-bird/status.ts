@@ -56,6 +56,12 @@ const LOOK = [
   "  for c in $(grep -l '^# bgpals: WireGuard tunnel' /etc/wireguard/*.conf 2>/dev/null); do",
   '    i=${c##*/}; i=${i%.conf}',
   '    for w in latest-handshakes transfer endpoints; do run "$w:$i" wg show "$i" "$w"; done',
+  "  done",
+  // OpenVPN links: the configs bgpals wrote, each tun device's counters and what its openvpn last wrote.
+  "  run ovpnheaders grep -H '^# bgpals: OpenVPN tunnel' /etc/openvpn/*.conf",
+  "  for c in $(grep -l '^# bgpals: OpenVPN tunnel' /etc/openvpn/*.conf 2>/dev/null); do",
+  '    i=${c##*/}; i=${i%.conf}',
+  '    run "ovpnlink:$i" ip -j -s link show dev "$i"; run "ovpnstatus:$i" cat "/run/bgpals/openvpn-$i.status"',
   "  done ;;",
   "esac",
   'case " $3 " in *" why "*) run accepted birdc -s "$s" show route all "$4"; run filtered birdc -s "$s" show route all filtered "$4" ;; esac',
