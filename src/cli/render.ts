@@ -38,7 +38,7 @@ export function renderCommand(file: string, flags: RenderFlags, write: (text: st
   }
   let out;
   try {
-    out = platform.render(peering, flags.side, flags.routeros === undefined ? {} : { version: flags.routeros });
+    out = platform.render(peering, flags.side, flags.routeros === undefined ? { featuresOf: featuresOfAnySide } : { version: flags.routeros, featuresOf: featuresOfAnySide });
   } catch (e) {
     if (e instanceof UserError) throw new UserError(`${file}: ${e.message}`);
     throw e;

@@ -10,6 +10,11 @@ export interface Features {
   readonly ovpnUdp: boolean;
   /** One OpenVPN server for the whole router, or one per port. */
   readonly ovpnServers: "one" | "many";
+  /**
+   * OpenVPN's data channel with AES-256-GCM and SHA-256; without it AES-256-CBC with SHA-1 (RouterOS
+   * 6). Both ends of a link use the modern pair only when both have it. Left out: the modern pair.
+   */
+  readonly ovpnModernCrypto?: boolean;
   /** What to use instead of a link kind this platform lacks, for refusals ("use WireGuard: ..."). */
   readonly instead?: { readonly ovpn?: string };
 }

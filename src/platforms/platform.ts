@@ -519,7 +519,8 @@ export interface Platform {
   sidePlatform(version: string): Side["platform"];
   connect(target: RouterTarget, label?: string, options?: ConnectOptions): Promise<Router>;
   /** One side of a peering as the platform's own configuration, offline. Throws an expected error when it cannot. */
-  render(peering: Peering, side: string, options?: { version?: string; secrets?: LinkSecrets }): RenderedText;
+  /** `featuresOf`: what the friend's platform offers, where a side's render follows it (a Linux side's OpenVPN cipher). */
+  render(peering: Peering, side: string, options?: { version?: string; secrets?: LinkSecrets; featuresOf?: FeaturesOf }): RenderedText;
   /** A plan as a script file, and the file's extension. */
   planScript(plan: Plan, peering: string): { extension: string; text: string };
 }

@@ -211,11 +211,23 @@ describe("bgpals render for a Linux side", () => {
     expect(r.stderr).not.toMatch(STACK_TRACE);
   });
 
-  it("refuses an OpenVPN link to the Linux side, naming WireGuard, and prints nothing", () => {
+  it("renders an OpenVPN link between RouterOS 6.49 and a Linux side, each side with the cipher RouterOS 6 speaks", () => {
     const json = JSON.parse(readFileSync(MIXED, "utf8"));
-    Object.assign(json.links[1], { kind: "ovpn", protocol: "tcp", user: "remi", caFingerprint: "0".repeat(64) });
-    delete json.links[1].publicKey;
-    delete json.links[1].keepalive;
-    expectRefused(["render", writePeering("mixed-ovpn.json", json), "--side", "alice"], /links\[1\]\.kind: link isp2 uses OpenVPN, which remi's Linux \(BIRD 2\.0\.12\) does not offer: use "kind": "wireguard"/);
+    json.sides.alice.platform.version = "6.49.10";
+    json.links = [json.links[1]];
+    Object.assign(json.links[0], { kind: "ovpn", protocol: "tcp", port: 1194, user: "remi", caFingerprint: "0".repeat(64) });
+    delete json.links[0].publicKey;
+    delete json.links[0].keepalive;
+    json.policy.primary = json.links[0].name;
+    const file = writePeering("mixed-ovpn.json", json);
+    const ros = runCli(["render", file, "--side", "alice"]);
+    expect(ros.stderr).toBe("");
+    expect(ros.stdout).toMatch(/^\/interface ovpn-server server\nset auth=sha1 .*cipher=aes256 .*port=1194 /m);
+    const linux = runCli(["render", file, "--side", "remi"]);
+    expect(linux.stderr).toBe("");
+    expect(linux.stdout).toContain("# --- /etc/openvpn/ovpn-alice-isp2.conf ---");
+    expect(linux.stdout).toContain("data-ciphers-fallback AES-256-CBC\nauth SHA1\n");
+    expect(linux.stdout).toContain("proto tcp-client\nremote vpn2.alice.example 1194\n");
+    expect(linux.stdout).toContain(`tun-mtu ${json.links[0].mtu}\n`);
   });
 });

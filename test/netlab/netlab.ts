@@ -345,6 +345,8 @@ export async function startNetlab(specs: readonly HostSpec[]): Promise<Netlab> {
       // bgpals's nftables files, the host's own where the test machine has an /etc/nftables.d for
       // `ip netns exec` to mount it over (a test that applies makes one first; elsewhere it would only warn).
       if (existsSync("/etc/nftables.d")) mkdirSync(join(etc, "nftables.d"));
+      // OpenVPN's configs and certificates, the host's own (the openvpn package makes /etc/openvpn).
+      if (existsSync("/etc/openvpn")) mkdirSync(join(etc, "openvpn"));
       const routerId = wans[0]?.address ?? plus(block, 2);
       writeFileSync(join(etc, "bird", "bird.conf"), birdConfig(routerId, spec.bird));
       writeFileSync(join(etc, "nftables.conf"), nftablesConfig(spec));

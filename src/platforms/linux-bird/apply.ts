@@ -7,7 +7,7 @@
 import type { Change, Plan } from "../../core/plan.js";
 import type { Journal, JournalContents } from "../../core/journal.js";
 import type { ApplyOptions } from "../platform.js";
-import { shellLine } from "./host-state.js";
+import { FIND_OPENVPN, shellLine } from "./host-state.js";
 import type { LinuxShell } from "./ssh.js";
 
 /** The backup of a file a run replaces or removes, beside it (same filesystem: the move back is atomic). */
@@ -46,6 +46,32 @@ async function sh(shell: LinuxShell, script: string, ...args: string[]): Promise
 /** A WireGuard interface's commands from the render, as they run on the host (wireguard-go detached from the SSH channel). */
 const tunnelScript = (commands: string[]) => ["set -e", ...commands.map((c) => (c.includes("wireguard-go ") ? `${c} </dev/null >/dev/null 2>&1` : c))].join("\n");
 
+/** Starts a link's openvpn (detached from the SSH channel) and waits until it runs from its pid file. */
+const OPENVPN_START = [
+  "set -e",
+  'pid=$(printf %s "$1" | sed -n "s/.* --writepid \\([^ ]*\\) .*/\\1/p"); log=${pid%.pid}.log',
+  'rm -f -- "$pid"',
+  // openvpn daemonizes after it has opened its device and socket: what stops it is in its log.
+  'sh -c "$1" </dev/null >/dev/null 2>&1 || { echo "openvpn did not start: $(tail -n 3 "$log" 2>/dev/null)" >&2; exit 1; }',
+  "i=0",
+  'until [ -s "$pid" ] && kill -0 "$(cat "$pid")" 2>/dev/null; do i=$((i+1)); [ $i -lt 100 ] || { echo "openvpn did not start: $(tail -n 5 "$log" 2>/dev/null)" >&2; exit 1; }; sleep 0.1; done',
+].join("\n");
+
+/** Stops the openvpn running `$1` in this namespace and waits until it is gone (its tun device with it). */
+const OPENVPN_STOP = [
+  ...FIND_OPENVPN,
+  'pids=$(find_openvpn | awk -F "\t" -v c="--config $1 " \'index($2 " ", c) { print $1 }\')',
+  '[ -z "$pids" ] || kill $pids',
+  "i=0",
+  'while [ -n "$pids" ] && kill -0 $pids 2>/dev/null; do i=$((i+1)); [ $i -lt 100 ] || { kill -9 $pids 2>/dev/null; sleep 0.2; break; }; sleep 0.1; done',
+  // The device goes as the process ends; a start right after must not meet it still there.
+  'i=${1##*/}; i=${i%.conf}; n=0; while ip link show dev "$i" >/dev/null 2>&1 && [ $n -lt 50 ]; do n=$((n+1)); sleep 0.1; done',
+  'shift; rm -f -- "$@"',
+].join("\n");
+
+/** The pid, log and status files a run's openvpn writes in /run: they go when it stops. */
+const openvpnFiles = (start: string) => ["writepid", "log", "status"].map((option) => new RegExp(` --${option} (\\S+)`).exec(start)![1]!);
+
 const chainDeletes = (chains: string[]) => chains.map((c) => shellLine(["nft", "delete", "chain", "inet", "bgpals", c])).join(" && ");
 
 async function birdConfigure(shell: LinuxShell, socket: string): Promise<void> {
@@ -83,6 +109,10 @@ async function make(shell: LinuxShell, change: Change): Promise<Done["had"]> {
       if (change.op === "add") await sh(shell, tunnelScript(JSON.parse(a.commands!) as string[]));
       else await sh(shell, 'ip link del dev "$1"', change.path.slice("wireguard/".length));
       return {};
+    case "openvpn":
+      if (change.op === "add") await sh(shell, OPENVPN_START, a.start!);
+      else await sh(shell, OPENVPN_STOP, a.config!, ...openvpnFiles(a.start!));
+      return {};
     case "route":
       await sh(shell, a.line!);
       return {};
@@ -119,6 +149,11 @@ async function unmake(shell: LinuxShell, done: Done, after: Set<string>): Promis
       // A step that failed before its interface existed leaves nothing to delete.
       if (change.op === "add") await sh(shell, 'ip link del dev "$1" 2>/dev/null || ! ip link show dev "$1" >/dev/null 2>&1', change.path.slice("wireguard/".length));
       else await sh(shell, tunnelScript(JSON.parse(a.commands!) as string[]));
+      return;
+    case "openvpn":
+      // A start that failed half way leaves at most a process to stop.
+      if (change.op === "add") await sh(shell, OPENVPN_STOP, a.config!, ...openvpnFiles(a.start!));
+      else await sh(shell, OPENVPN_START, a.start!);
       return;
     case "route":
       await sh(shell, a.undo!);

@@ -16,9 +16,10 @@ export function linuxBirdFeatures(platform: SidePlatform): Features | { unsuppor
   return {
     name: `Linux (BIRD ${bird})`,
     wireguard: true,
-    ovpn: false,
-    ovpnUdp: false,
+    // OpenVPN 2.5 or later (openvpn), one server process per link: each link it listens on has its own port.
+    ovpn: true,
+    ovpnUdp: true,
     ovpnServers: "many",
-    instead: { ovpn: 'use "kind": "wireguard" for this link (bgpals does not set up OpenVPN on a Linux host yet: that is a later step)' },
+    ovpnModernCrypto: true,
   };
 }

@@ -44,12 +44,34 @@ export interface HostState {
   rules: string[];
   /** BIRD's protocol names (null: birdc failed). */
   birdProtocols: string[] | null;
+  /** The config files of the openvpn processes running in this host's network namespace. */
+  openvpn: string[];
+}
+
+/**
+ * The openvpn processes of this host's network namespace (there may be others on the machine),
+ * one a line: pid, a tab, the command line's words separated by spaces. Builtins only, as FIND_BIRD.
+ */
+export const FIND_OPENVPN = [
+  "find_openvpn() {",
+  "  for d in /proc/[0-9]*; do",
+  '    read -r comm < "$d/comm" 2>/dev/null || continue',
+  '    [ "$comm" = openvpn ] && [ "$d/ns/net" -ef /proc/self/ns/net ] || continue',
+  '    printf \'%s\\t\' "${d#/proc/}"; tr "\\0" " " < "$d/cmdline"; echo',
+  "  done",
+  "}",
+];
+
+/** The config file an openvpn command line runs (`--config FILE`), or null. */
+export function openvpnConfigOf(cmdline: string): string | null {
+  return /(?:^| )--config (\S+)/.exec(cmdline)?.[1] ?? null;
 }
 
 const SCRIPT = [
   'm=$1; shift; t=$(mktemp -d) || exit 1; trap \'rm -rf "$t"\' EXIT',
   'run() { n=$1; shift; "$@" >"$t/o" 2>"$t/e"; c=$?; echo "$m $n $c"; cat "$t/o"; echo; echo "$m $n stderr"; cat "$t/e"; echo; }',
   'sock=$1; shift; nh=$1; shift',
+  ...FIND_OPENVPN,
   'i=0; for f in "$@"; do i=$((i+1)); if [ $i -le "$nh" ]; then run "hash$i" sha256sum -- "$f"; else run "present$i" test -e "$f"; fi; done',
   "run birdconf cat /etc/bird/bird.conf",
   "run includes sh -c 'ls -1 /etc/bird/ | grep \"^bgpals-.*\\.conf$\"'",
@@ -63,6 +85,7 @@ const SCRIPT = [
   "run routes ip -j -4 route show table all",
   "run rules ip -j -4 rule show",
   'run bird birdc -s "$sock" show protocols',
+  "run openvpn find_openvpn",
   "exit 0",
 ].join("\n");
 
@@ -146,6 +169,11 @@ export async function readHostState(shell: LinuxShell, birdSocket: string, hashe
     routes,
     rules,
     birdProtocols,
+    openvpn: (ok("openvpn") ?? "")
+      .split("\n")
+      .map((line) => openvpnConfigOf(line.split("\t")[1] ?? ""))
+      .filter((config): config is string => config !== null)
+      .sort(),
   };
 }
 

@@ -1,5 +1,6 @@
 // A Linux host with BIRD 2 and WireGuard behind the seam. Everything that knows Linux, BIRD or
 // nftables lives in this folder.
+import type { FeaturesOf } from "../../core/features.js";
 import type { Peering } from "../../core/peering.js";
 import type { Plan } from "../../core/plan.js";
 import { UserError } from "../../errors.js";
@@ -26,10 +27,10 @@ export const linuxBird: Platform = {
   // The router says so for what it cannot do yet (OpenVPN, the monitor account).
   connect: (target: RouterTarget, label?: string, options?: ConnectOptions): Promise<Router> => connectLinuxBird(target, label, { ...options, platform: linuxBird }),
 
-  render(peering: Peering, side: string, options: { version?: string; secrets?: LinkSecrets } = {}): RenderedText {
+  render(peering: Peering, side: string, options: { version?: string; secrets?: LinkSecrets; featuresOf?: FeaturesOf } = {}): RenderedText {
     if (options.version !== undefined) throw new UserError(`${side} is a Linux host: its BIRD version comes from the peering file (sides.${side}.platform.bird), not from a RouterOS version`);
-    const secrets = { presharedKey: options.secrets?.presharedKey };
-    const out = renderLinux(peering, side, secrets);
+    const secrets = { presharedKey: options.secrets?.presharedKey, pppPassword: options.secrets?.pppPassword };
+    const out = renderLinux(peering, side, secrets, options.featuresOf);
     // Last line of defence: the rendered filters must keep every promise of the policy.
     const violations = policyViolations(peering, out);
     if (violations.length > 0) throw new UserError(["refused, the rendered filters would not keep the policy (this is a bgpals bug, please report it):", ...violations.map((v) => `  ${v}`)].join("\n"));

@@ -24,9 +24,12 @@ export function fitName(text: string, max: number, separator = "-"): string {
   return `${head}${separator}${shortHash(text)}`;
 }
 
-/** The WireGuard interface of a link: `wg-<friend>-<link>`, shortened to Linux's 15 characters. */
-export function tunnelInterface(friend: string, link: string): string {
-  return fitName(`wg-${friend}-${link}`, IFNAME_MAX);
+/**
+ * The tunnel interface of a link: `wg-<friend>-<link>` (WireGuard) or `ovpn-<friend>-<link>` (an
+ * OpenVPN tun device), shortened to Linux's 15 characters, as RouterOS names its tunnels.
+ */
+export function tunnelInterface(friend: string, link: string, short = "wg"): string {
+  return fitName(`${short}-${friend}-${link}`, IFNAME_MAX);
 }
 
 /**
@@ -39,7 +42,7 @@ export function birdSymbol(...parts: string[]): string {
 }
 
 export const linuxNames = {
-  tunnelInterface: (link: Link, friend: string) => tunnelInterface(friend, link.name),
+  tunnelInterface: (link: Link, friend: string) => tunnelInterface(friend, link.name, link.kind === "ovpn" ? "ovpn" : "wg"),
   /** The BGP protocol of a link, as `birdc show protocols` lists it. */
   bgpProtocol: (p: Peering, link: string) => birdSymbol("bgpals", p.name, link),
   inputFilter: (p: Peering, link: string) => birdSymbol("bgpals", p.name, "in", link),
@@ -56,6 +59,17 @@ export const linuxNames = {
    */
   preparedMarker: (iface: string) => `/etc/wireguard/${iface}.bgpals-prepared`,
   nftablesFile: (p: Peering) => `/etc/nftables.d/bgpals-${p.name}.nft`,
+  /** An OpenVPN link's config, the client's login (user, password) and the server's login check. */
+  openvpnConfig: (iface: string) => `/etc/openvpn/${iface}.conf`,
+  openvpnLogin: (iface: string) => `/etc/openvpn/${iface}.login`,
+  openvpnScript: (iface: string) => `/etc/openvpn/${iface}.sh`,
+  /** Where the running openvpn writes its pid and its log (the host's /run: gone at reboot, as the process is). */
+  openvpnPid: (iface: string) => `/run/bgpals/openvpn-${iface}.pid`,
+  openvpnLog: (iface: string) => `/run/bgpals/openvpn-${iface}.log`,
+  /** What openvpn says every few seconds: a server's connected client, both directions' bytes (status reads it). */
+  openvpnStatus: (iface: string) => `/run/bgpals/openvpn-${iface}.status`,
+  /** A peering's OpenVPN certificates, made on the host (keys 0600) or the friend's CA, in /etc/openvpn. */
+  certificates: (peering: string) => certificateFiles(peering),
   /** The nftables table every peering's rules live in; a chain per peering inside it. */
   nftTable: "bgpals",
   /** The packet mark and routing table that send a listener link's answers back out of its WAN. */
@@ -70,4 +84,28 @@ export const linuxNames = {
 function replyNumber(p: Peering, link: string): number {
   // 0x4247 = "BG"; the low 12 bits come from the names, so peerings on one host rarely meet.
   return 0x42470000 + (parseInt(shortHash(`${p.name}/${link}`).slice(0, 3), 16) & 0xfff);
+}
+
+export interface CertificateFiles {
+  caKey: string;
+  ca: string;
+  serverKey: string;
+  server: string;
+  clientKey: string;
+  client: string;
+  friendCa: string;
+}
+
+/** The same names RouterOS gives them (bgpals-<peering>-ca, -server, -client, -friend-ca), as files. */
+export function certificateFiles(peering: string): CertificateFiles {
+  const base = `/etc/openvpn/bgpals-${peering}`;
+  return {
+    caKey: `${base}-ca.key`,
+    ca: `${base}-ca.crt`,
+    serverKey: `${base}-server.key`,
+    server: `${base}-server.crt`,
+    clientKey: `${base}-client.key`,
+    client: `${base}-client.crt`,
+    friendCa: `${base}-friend-ca.crt`,
+  };
 }

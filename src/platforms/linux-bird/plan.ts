@@ -18,6 +18,10 @@ export interface Desired {
   rules: Array<{ mark: string; table: string }>;
   nft: { file: string; chains: string[] };
   birdProtocols: string[];
+  /** OpenVPN links: the process each runs, and the files whose change restarts it. */
+  openvpn: Array<{ iface: string; config: string; start: string; files: string[] }>;
+  /** The certificate files the OpenVPN links need, made before apply (makeCertificates, importFriendCa). */
+  certificates: { needed: string[]; all: string[] };
 }
 
 export interface WgSettings {
@@ -48,7 +52,7 @@ function parseRoute(line: string): HostRoute {
 export function desiredOf(peering: Peering, side: string, out: LinuxRendered): Desired {
   const { friend } = sidesOf(peering, side);
   const commands = out.commands.map((c) => c.run);
-  const tunnels = peering.links.map((link) => {
+  const tunnels = peering.links.filter((link) => link.kind !== "ovpn").map((link) => {
     const iface = linuxNames.tunnelInterface(link, friend);
     const mine = commands.filter((c) => !c.includes("wg genkey") && new RegExp(`(dev|set|wireguard-go) ${iface}( |$)`).test(c));
     const set = mine.find((c) => c.startsWith(`wg set ${iface} `))!;
@@ -68,6 +72,21 @@ export function desiredOf(peering: Peering, side: string, out: LinuxRendered): D
       },
     };
   });
+  const ovpnLinks = peering.links.filter((link) => link.kind === "ovpn");
+  const openvpn = ovpnLinks.map((link) => {
+    const iface = linuxNames.tunnelInterface(link, friend);
+    const start = commands.find((c) => c.includes(` --config ${linuxNames.openvpnConfig(iface)}`))!;
+    const files = out.files.map((f) => f.path).filter((path) => path.startsWith(`/etc/openvpn/${iface}.`));
+    return { iface, config: linuxNames.openvpnConfig(iface), start, files };
+  });
+  const certs = linuxNames.certificates(peering.name);
+  const needed = new Set<string>();
+  for (const link of ovpnLinks) {
+    const listener = link.listener === side;
+    needed.add(certs.friendCa);
+    if (listener) [certs.server, certs.serverKey].forEach((f) => needed.add(f));
+    else if (link.requireClientCertificate ?? true) [certs.client, certs.clientKey].forEach((f) => needed.add(f));
+  }
   const nftLine = commands.find((c) => c.startsWith("nft -f "))!;
   const nftFile = out.files.find((f) => f.path === nftLine.slice("nft -f ".length))!;
   return {
@@ -78,11 +97,17 @@ export function desiredOf(peering: Peering, side: string, out: LinuxRendered): D
     rules: commands.filter((c) => c.startsWith("ip rule")).map((c) => ({ mark: /fwmark (\S+)/.exec(c)![1]!, table: /lookup (\d+)/.exec(c)![1]! })),
     nft: { file: nftFile.path, chains: [...nftFile.content.matchAll(/^\tchain (\S+) \{$/gm)].map((m) => m[1]!).filter((c, i, all) => all.indexOf(c) === i).sort() },
     birdProtocols: [linuxNames.networksProtocol(peering), ...peering.links.map((l) => linuxNames.bgpProtocol(peering, l.name))].sort(),
+    openvpn,
+    // A peering with OpenVPN links owns all of its certificate files: a removal takes them too.
+    certificates: { needed: [...needed].sort(), all: ovpnLinks.length === 0 ? [] : Object.values(certs) },
   };
 }
 
 /** Every path a plan reads by hash (the files it writes, bird.conf) and by existence only (keys). */
-export const watchedFiles = (d: Desired) => ({ hashed: [...d.files.map((f) => f.path), BIRD_CONF], probed: d.keys });
+export const watchedFiles = (d: Desired) => ({ hashed: [...d.files.map((f) => f.path), BIRD_CONF], probed: [...d.keys, ...d.certificates.all] });
+
+/** The certificates an apply needs that the host lacks (they are made before: bgpals offer / accept). */
+export const missingCertificates = (d: Desired, state: HostState): string[] => d.certificates.needed.filter((path) => !state.present[path]);
 
 /** What the host has that differs from one tunnel as it should be ("" when none). */
 function tunnelDifference(state: HostState, t: Desired["tunnels"][number]): string {
@@ -156,10 +181,28 @@ function birdConfWithInclude(conf: string | null): string | null {
   return `${text}${text === "" || text.endsWith("\n") ? "" : "\n"}${BIRD_INCLUDE_LINE}\n`;
 }
 
+async function someFileDiffers(d: Desired, state: HostState, paths: readonly string[]): Promise<boolean> {
+  for (const file of d.files.filter((f) => paths.includes(f.path))) {
+    if ((state.files[file.path] ?? null) !== (await sha256(file.content))) return true;
+  }
+  return false;
+}
+
 /** The changes that make the host hold the peering's side. */
 export async function planApply(d: Desired, state: HostState, birdSocket: string): Promise<Plan> {
   const changes: Change[] = [];
   let bird = false;
+  // An openvpn whose files change is stopped before they do and started after: an undo starts the old one on the old files.
+  const restarts = new Set<string>();
+  for (const o of d.openvpn) {
+    const running = state.openvpn.includes(o.config);
+    const changed = await someFileDiffers(d, state, o.files);
+    if (running && changed) {
+      restarts.add(o.iface);
+      changes.push({ op: "remove", path: `openvpn/${o.iface}`, role: "openvpn", attrs: { config: o.config, start: o.start }, summary: `stop openvpn (${o.iface}) while its files change`, reason: `${o.iface}'s files change: openvpn stops, and starts again on the new ones` });
+    }
+    if (!running || changed) restarts.add(o.iface);
+  }
   for (const key of d.keys) {
     if (!state.present[key]) changes.push({ op: "add", path: key, role: "key", attrs: {}, summary: `make ${key} on the host (wg genkey)`, reason: "the tunnel's private key, made on the host (wg genkey, mode 0600); it never leaves it" });
   }
@@ -200,6 +243,10 @@ export async function planApply(d: Desired, state: HostState, birdSocket: string
       changes.push({ op: "remove", path: `wireguard/${t.iface}`, role: "wireguard", attrs: {}, summary: `delete ${t.iface}`, reason: `${difference}: made again` });
     }
     changes.push({ op: "add", path: `wireguard/${t.iface}`, role: "wireguard", attrs: { commands: JSON.stringify(t.commands) }, summary: tunnelSummary(t), reason: `the WireGuard tunnel ${t.iface}${difference.endsWith("missing") ? "" : ` (${difference})`}` });
+  }
+  for (const o of d.openvpn) {
+    if (!restarts.has(o.iface)) continue;
+    changes.push({ op: "add", path: `openvpn/${o.iface}`, role: "openvpn", attrs: { config: o.config, start: o.start }, summary: `openvpn --daemon --config ${o.config} (${o.iface})`, reason: `the OpenVPN tunnel ${o.iface} (openvpn --daemon, pid file ${o.start.split(" --writepid ")[1]!.split(" ")[0]})` });
   }
   const protocols = state.birdProtocols ?? [];
   if (bird || d.birdProtocols.some((p) => !protocols.includes(p))) {
@@ -251,11 +298,17 @@ export async function planRemove(d: Desired, state: HostState, birdSocket: strin
       changes.push({ op: "remove", path: `route/${route.table}/${route.dst}`, role: "route", attrs: { line: routeLine("del", have), undo: routeLine("replace", have) }, summary: routeLine("del", have), reason: `the route to ${route.dst} (table ${route.table})` });
     }
   }
+  for (const o of d.openvpn) {
+    if (state.openvpn.includes(o.config)) changes.push({ op: "remove", path: `openvpn/${o.iface}`, role: "openvpn", attrs: { config: o.config, start: o.start }, summary: `stop openvpn (${o.iface})`, reason: `the OpenVPN tunnel ${o.iface} (openvpn stops; its tun device goes with it)` });
+  }
   for (const file of d.files) {
     if (file.path !== peeringInclude && has(file.path)) changes.push({ op: "remove", path: file.path, role: "file", attrs: {}, summary: fileSummary("remove", file.path, null, null), reason: file.why });
   }
   for (const key of d.keys) {
     if (state.present[key]) changes.push({ op: "remove", path: key, role: "key", attrs: {}, summary: `remove ${key} (kept aside until the run holds)`, reason: "the tunnel's private key" });
+  }
+  for (const path of d.certificates.all) {
+    if (state.present[path]) changes.push({ op: "remove", path, role: "key", attrs: {}, summary: `remove ${path} (kept aside until the run holds)`, reason: path.endsWith(".key") ? "an OpenVPN private key made on the host" : "an OpenVPN certificate of the peering" });
   }
   return { changes, conflicts: [] };
 }

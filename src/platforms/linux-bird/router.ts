@@ -34,6 +34,7 @@ import type {
 import { birdPaths, birdVersionOf, DEFAULT_BIRD_CONFIG, DEFAULT_BIRD_SOCKET, linuxInventory, parseBirdProtocols, parseSections, type BirdProtocol, type IpAddr, type IpLink, type IpRoute, type LinuxInventory } from "./discovery.js";
 import { LINUX_SSH_PORT, LinuxShell, type LinuxSshTarget } from "./ssh.js";
 import { LinuxWriter } from "./writing.js";
+import { importHostCa, makeHostCertificates, removeHostCertificates } from "./certificates.js";
 import { birdBgpRoutes, birdFilteredRoutes, birdRouteFeed, birdStatus, birdWhy, type BirdHost } from "./status.js";
 
 export interface LinuxConnectOptions extends ConnectOptions {
@@ -264,14 +265,21 @@ export class LinuxBirdRouter implements Router {
   prepareLinks(draft: Peering, side: string, _hooks?: PrepareHooks): Promise<Record<string, string>> {
     return this.#writer.prepareLinks(draft, side);
   }
-  discardPrepared(peering: string, what?: PreparedPart): Promise<void> {
-    return this.#writer.discardPrepared(peering, what);
+  /** What preparing made for a peering and no applied tunnel uses: the wizard's keys (writing.ts) and the OpenVPN certificates. */
+  async discardPrepared(peering: string, what: PreparedPart = "all"): Promise<void> {
+    // No monitor account is made on a Linux host (refused before anything is written): none to remove.
+    if (what === "monitor-account") return;
+    await this.exclusive({ command: "discard", peering }, async () => {
+      await this.#writer.discardPrepared(peering, what);
+      await removeHostCertificates(this.shell, peering, what);
+    });
   }
-  async makeCertificates(): Promise<CaCertificateBody> {
-    throw this.#notYet('OpenVPN on Linux (openvpn and its certificates) is not built yet: use "wireguard" links with a Linux side');
+  /** The peering's CA and the server's or client's certificate, made on the host (certificates.ts). */
+  makeCertificates(peering: string, role: "server" | "client", serverNames: readonly string[] = []): Promise<CaCertificateBody> {
+    return this.exclusive({ command: "prepare", peering }, () => makeHostCertificates(this.shell, peering, role, serverNames, (paths) => this.#writer.madeByRun(paths)));
   }
-  async importFriendCa(): Promise<void> {
-    throw this.#notYet('OpenVPN on Linux (openvpn and its certificates) is not built yet: use "wireguard" links with a Linux side');
+  importFriendCa(peering: string, ca: CaCertificateBody): Promise<void> {
+    return this.exclusive({ command: "prepare", peering }, () => importHostCa(this.shell, peering, ca, (paths) => this.#writer.madeByRun(paths)));
   }
   async grantMonitorAccount(): Promise<void> {
     throw this.#notYet(this.platform.monitorAccountUnsupported ?? "the friend's read-only monitor account on Linux is not built yet");

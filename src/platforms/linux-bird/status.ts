@@ -1,4 +1,4 @@
-// What a Linux host is doing for its peerings: tunnels from WireGuard, sessions and routes from
+// What a Linux host is doing for its peerings: tunnels from WireGuard and OpenVPN, sessions and routes from
 // BIRD, why a prefix was accepted or filtered, and the friends' routes as a polled feed. Each look
 // is one SSH command (a script whose sections bird-show.ts reads); nothing is written.
 import { randomBytes } from "node:crypto";
@@ -57,6 +57,12 @@ const LOOK = [
   "  for c in $(grep -l '^# bgpals: WireGuard tunnel' /etc/wireguard/*.conf 2>/dev/null); do",
   '    i=${c##*/}; i=${i%.conf}',
   '    for w in latest-handshakes transfer endpoints; do run "$w:$i" wg show "$i" "$w"; done',
+  "  done",
+  // OpenVPN links: the configs bgpals wrote, each tun device's counters and what its openvpn last wrote.
+  "  run ovpnheaders grep -H '^# bgpals: OpenVPN tunnel' /etc/openvpn/*.conf",
+  "  for c in $(grep -l '^# bgpals: OpenVPN tunnel' /etc/openvpn/*.conf 2>/dev/null); do",
+  '    i=${c##*/}; i=${i%.conf}',
+  '    run "ovpnlink:$i" ip -j -s link show dev "$i"; run "ovpnstatus:$i" cat "/run/bgpals/openvpn-$i.status"',
   "  done ;;",
   "esac",
   // BIRD keeps what bgpals's filters rejected (`import keep filtered on`); the receive limit caps how many.
@@ -76,6 +82,26 @@ async function look(host: BirdHost, parts: string[], prefix = ""): Promise<Look>
   const sections = parseSections(await host.shell.must(["sh", "-c", LOOK, "sh", marker, host.socket, parts.join(" "), prefix]), marker);
   const includes = [...sections.entries()].filter(([name, s]) => name.startsWith("include:") && s.code === 0).map(([, s]) => parseInclude(s.stdout));
   return { includes, out: (name) => sections.get(name)?.stdout ?? "", code: (name) => sections.get(name)?.code ?? null };
+}
+
+/**
+ * The OpenVPN tunnels whose config bgpals wrote: up while the tun device is there and, for a
+ * server (its status lists clients), the friend is connected; a client's device exists only while
+ * connected. OpenVPN has no handshake time to show; rx and tx are the tun device's bytes.
+ */
+function openvpnTunnels(l: Look): TunnelStatus[] {
+  const out: TunnelStatus[] = [];
+  for (const line of l.out("ovpnheaders").split("\n")) {
+    const m = /^(?:.*\/)?([^/:]+)\.conf:# bgpals: OpenVPN tunnel to (\S+) over (\S+) \(peering (\S+)\)/.exec(line);
+    if (m === null) continue;
+    const iface = m[1]!;
+    const device = l.code(`ovpnlink:${iface}`) === 0 ? (JSON.parse(l.out(`ovpnlink:${iface}`).trim() || "[]") as Array<{ stats64?: { rx?: { bytes?: number }; tx?: { bytes?: number } } }>)[0] : undefined;
+    const status = l.out(`ovpnstatus:${iface}`);
+    const server = /^HEADER,CLIENT_LIST/m.test(status);
+    const up = device !== undefined && (!server || /^CLIENT_LIST,/m.test(status));
+    out.push({ name: iface, link: m[3]!, peering: m[4]!, state: up ? "up" : "down", lastHandshake: null, rx: device?.stats64?.rx?.bytes ?? 0, tx: device?.stats64?.tx?.bytes ?? 0 });
+  }
+  return out;
 }
 
 /** BIRD answered (birdc's exit status 0), else what it said: a BIRD that stopped must not read as "no sessions". */
@@ -136,6 +162,8 @@ export async function birdStatus(host: BirdHost, options: StatusOptions = {}): P
     if (peer?.endpoint) tunnel.endpointAddress = endpointAddress(peer.endpoint);
     return tunnel;
   });
+
+  tunnels.push(...openvpnTunnels(l));
 
   const routes = withRoutes ? routeStatus(parseRoutes(birdOutput(host, l, "routes", "show route all")), sessions) : [];
   return { tunnels, sessions: sessionStatus, routes };

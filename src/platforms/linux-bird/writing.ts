@@ -13,7 +13,7 @@ import { linuxBirdFeatures } from "./features.js";
 import { readHostState, type HostState } from "./host-state.js";
 import { takeLock, readLock, removeLock, type HeldLock } from "./lock.js";
 import { linuxNames } from "./names.js";
-import { desiredOf, planApply, planRemove, sha256, watchedFiles, type Desired } from "./plan.js";
+import { desiredOf, missingCertificates, planApply, planRemove, sha256, watchedFiles, type Desired } from "./plan.js";
 import { policyViolations } from "./render/probes.js";
 import { renderLinux } from "./render/render.js";
 import type { LinuxShell } from "./ssh.js";
@@ -113,10 +113,15 @@ export class LinuxWriter {
   #held: HeldLock | null = null;
   #request: LockRequest | null = null;
   #planned: Planned | null = null;
-  /** Files the run made outside a plan (the wizard's keys): removed if the run fails. */
+  /** Files the run made outside a plan (the wizard's keys and certificates): removed if the run fails. */
   #made: string[] | null = null;
 
   constructor(private readonly host: WriterHost) {}
+
+  /** Files made outside a plan by the run now held (the OpenVPN certificates): removed with it if it fails. */
+  madeByRun(paths: readonly string[]): void {
+    this.#made?.push(...paths);
+  }
 
   async exclusive<T>(request: LockRequest, work: () => Promise<T>): Promise<T> {
     // Re-entrant: an exclusive inside another is part of the same run.
@@ -258,12 +263,18 @@ export class LinuxWriter {
   async plan(request: PlanRequest): Promise<RouterPlan> {
     const version = await this.host.version();
     const peering = await this.#withGateways(request.peering, request.side);
-    const out = renderLinux(peering, request.side, { presharedKey: request.secrets?.presharedKey });
+    const out = renderLinux(peering, request.side, { presharedKey: request.secrets?.presharedKey, pppPassword: request.secrets?.pppPassword }, request.featuresOf ?? this.host.options.featuresOf);
     const violations = policyViolations(peering, out);
     if (violations.length > 0) throw new UserError(["refused, the rendered filters would not keep the policy (this is a bgpals bug, please report it):", ...violations.map((v) => `  ${v}`)].join("\n"));
     const socket = await this.host.birdSocket();
     const desired = desiredOf(peering, request.side, out);
     const state = await this.#state(desired, socket);
+    // The friend's CA a complete brings is put on the host just before the plan is applied (applyPrepared).
+    const friendCa = request.friendCa === undefined ? null : linuxNames.certificates(request.peering.name).friendCa;
+    const missing = request.remove ? [] : missingCertificates(desired, state).filter((path) => path !== friendCa);
+    if (missing.length > 0) {
+      throw new UserError(`${this.host.label}: the OpenVPN links need certificates the host does not have: ${missing.join(", ")}; they are made on the host before apply (bgpals offer or accept makes them: the router's makeCertificates and importFriendCa), nothing was changed`);
+    }
     const full = request.remove ? await planRemove(desired, state, socket, linuxNames.birdInclude(request.peering)) : await planApply(desired, state, socket);
     const { plan, otherChanges } = request.scope === "policy" && !request.remove ? policyOnly(full, request.peering) : { plan: full, otherChanges: 0 };
     this.#planned = { plan, request, desired, socket };

@@ -105,7 +105,7 @@ function build(text: string): Dialect | null {
   return {
     version: text,
     family,
-    features: { name: `RouterOS ${text}`, wireguard, ovpn: true, ovpnUdp, ovpnServers: ovpnServerInstances ? "many" : "one" },
+    features: { name: `RouterOS ${text}`, wireguard, ovpn: true, ovpnUdp, ovpnServers: ovpnServerInstances ? "many" : "one", ovpnModernCrypto: v7 },
     wireguard,
     wireguardPeerName: v7 && atLeast(v, "7.15"),
     ovpnUdp,

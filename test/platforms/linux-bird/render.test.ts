@@ -212,7 +212,7 @@ describe("the host's files and commands", () => {
     for (const [scenario, side] of LINUX_SIDES) {
       const peering = linuxExample(scenario);
       const desired = desiredOf(peering, side, renderLinux(peering, side));
-      const bare: HostState = { files: {}, present: {}, birdConf: "", birdIncludes: [], links: {}, wireguard: {}, nftChains: null, routes: [], rules: [], birdProtocols: [] };
+      const bare: HostState = { files: {}, present: {}, birdConf: "", birdIncludes: [], links: {}, wireguard: {}, nftChains: null, routes: [], rules: [], birdProtocols: [], openvpn: [] };
       const roles = (await planApply(desired, bare, "/run/bird/bird.ctl")).changes.map((c) => c.role);
       expect(roles.lastIndexOf("route"), `${scenario} ${side}`).toBeLessThan(roles.indexOf("wireguard"));
       expect(roles.lastIndexOf("nft"), `${scenario} ${side}`).toBeLessThan(roles.indexOf("wireguard"));
@@ -259,13 +259,15 @@ describe("the host's files and commands", () => {
 });
 
 describe("what a Linux side refuses", () => {
-  it("OpenVPN links, naming WireGuard", () => {
+  it("nothing for an OpenVPN link beside a WireGuard one: each gets its own kind of tunnel", () => {
     const json = linuxExampleJson("linux");
     Object.assign(json.links[1], { kind: "ovpn", protocol: "tcp", user: "remi", caFingerprint: "0".repeat(64) });
     delete json.links[1].publicKey;
     delete json.links[1].keepalive;
-    expect(() => renderLinux(mustParse(json), "alice")).toThrow(LinuxRenderError);
-    expect(() => renderLinux(mustParse(json), "alice")).toThrow(/link isp2 uses OpenVPN, which alice's Linux \(BIRD 2\.x\) does not offer: use "kind": "wireguard"/);
+    const out = renderLinux(mustParse(json), "alice");
+    expect(out.files.map((f) => f.path)).toEqual(expect.arrayContaining(["/etc/wireguard/wg-remi-isp1.conf", "/etc/openvpn/ovpn-remi-isp2.conf", "/etc/openvpn/ovpn-remi-isp2.sh"]));
+    expect(out.files.map((f) => f.path)).not.toContain("/etc/wireguard/wg-remi-isp2.conf");
+    expect(out.tunnels).toEqual(["WireGuard", "OpenVPN"]);
   });
 
   it("a WAN interface that is not a plain Linux interface name, before it reaches a command", () => {

@@ -10,6 +10,8 @@ import { UserError } from "../../../errors.js";
 import { linuxBirdFeatures } from "../features.js";
 import { birdSymbol, linuxNames } from "../names.js";
 import { isPrimary, peeringFilters, ruleText, type BirdFilter } from "./filters.js";
+import { refuseSharedServerPorts, renderOvpnLink } from "./ovpn.js";
+import type { FeaturesOf } from "../../../core/features.js";
 
 /** A peering this side cannot be rendered for: expected, its message says why. */
 export class LinuxRenderError extends UserError {}
@@ -35,6 +37,8 @@ export interface LinuxRendered {
   side: string;
   /** BIRD's version as the peering gives it. */
   bird: string;
+  /** The tunnel kinds, for people: "WireGuard", "OpenVPN". */
+  tunnels: string[];
   files: HostFile[];
   /** In the order a host runs them. */
   commands: HostCommand[];
@@ -45,6 +49,8 @@ export interface LinuxRendered {
 export interface LinuxSecrets {
   /** WireGuard preshared key per link name. */
   presharedKey?: Record<string, string>;
+  /** OpenVPN PPP password per link name. */
+  pppPassword?: Record<string, string>;
 }
 
 /** What wireguard-go needs in its environment to run on a host whose kernel has WireGuard too. */
@@ -71,7 +77,8 @@ const friendWan = (ctx: Ctx, link: Link) => ctx.theirs.wans[link.wan[ctx.friend]
 const isListener = (ctx: Ctx, link: Link) => link.listener === ctx.me;
 const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
 
-export function renderLinux(p: Peering, side: string, secrets: LinuxSecrets = {}): LinuxRendered {
+/** `featuresOf`: the friend's platform's features (an OpenVPN link's cipher follows the friend's). */
+export function renderLinux(p: Peering, side: string, secrets: LinuxSecrets = {}, featuresOf?: FeaturesOf): LinuxRendered {
   const { me, friend } = sidesOf(p, side);
   const mine = p.sides[me]!;
   const theirs = p.sides[friend]!;
@@ -87,20 +94,23 @@ export function renderLinux(p: Peering, side: string, secrets: LinuxSecrets = {}
   }
   refuseSymbolClashes(p, friend);
   refuseInterfaceNames(p, me);
+  refuseSharedServerPorts(p, me);
   const ctx: Ctx = { p, me, friend, mine, theirs, secrets, files: [], commands: [], notes: [] };
 
-  const tunnels = p.links.map((link) => renderWireguard(ctx, link));
+  const tunnelCommands = p.links.map((link) => (link.kind === "ovpn" ? renderOvpn(ctx, link, featuresOf) : renderWireguard(ctx, link)));
   // The path first, then the tunnels: a tunnel given its endpoint before the pin route exists sends
   // its first handshakes out of the default WAN, from that WAN's address, until WireGuard notices
-  // the route changed (a strict ISP drops them; the friend learns the wrong endpoint meanwhile).
-  // The listener's reply routes, rules and marks are in place before anyone reaches its port, too.
+  // the route changed (a strict ISP drops them; the friend learns the wrong endpoint meanwhile); an
+  // OpenVPN client would dial out of the wrong WAN. The listener's reply routes, rules and marks are
+  // in place before anyone reaches its port, too.
   for (const link of p.links) renderPin(ctx, link);
   const marks = replyMarks(ctx);
   for (const link of p.links) renderReplyPath(ctx, link, marks.get(link.name));
   renderNftables(ctx, marks);
-  ctx.commands.push(...tunnels.flat());
+  ctx.commands.push(...tunnelCommands.flat());
   const filters = renderBird(ctx);
-  return { peering: p.name, side: me, bird: mine.platform.bird, files: ctx.files, commands: ctx.commands, filters, notes: ctx.notes };
+  const tunnels = [...new Set(p.links.map((l) => linkKind(l.kind).title))];
+  return { peering: p.name, side: me, bird: mine.platform.bird, tunnels, files: ctx.files, commands: ctx.commands, filters, notes: ctx.notes };
 }
 
 /** What Linux takes as an interface name, kept to characters a shell and nftables read as plain text. */
@@ -197,6 +207,14 @@ function renderWireguard(ctx: Ctx, link: Link): HostCommand[] {
   commands.push({ run: `ip address replace ${address} dev ${iface}`, why: `tunnel address on ${link.name}; a subnet, not a /32, so the BGP next hop is connected` });
   commands.push({ run: `ip link set dev ${iface} mtu ${mtu} up`, why: `${iface} up with the tunnel MTU` });
   return commands;
+}
+
+/** An OpenVPN link's files and notes; its commands are returned, to run once the path is in place. */
+function renderOvpn(ctx: Ctx, link: Link, featuresOf: FeaturesOf | undefined): HostCommand[] {
+  const parts = renderOvpnLink({ p: ctx.p, me: ctx.me, friend: ctx.friend, mine: ctx.mine, theirs: ctx.theirs, link, password: ctx.secrets.pppPassword?.[link.name], featuresOf });
+  ctx.files.push(...parts.files);
+  ctx.notes.push(...parts.notes);
+  return parts.commands;
 }
 
 // --- WAN pinning and the listener's answers -------------------------------------------------

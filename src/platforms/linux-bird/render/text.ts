@@ -5,14 +5,14 @@ import type { LinuxRendered, LinuxSecrets } from "./render.js";
 export const MASK = "********";
 
 function masker(secrets: LinuxSecrets): (text: string) => string {
-  const values = Object.values(secrets.presharedKey ?? {}).filter((v) => v !== "");
+  const values = [...Object.values(secrets.presharedKey ?? {}), ...Object.values(secrets.pppPassword ?? {})].filter((v) => v !== "");
   return (text) => values.reduce((out, value) => out.split(value).join(MASK), text);
 }
 
 export function linuxText(out: LinuxRendered, secrets: LinuxSecrets = {}): string {
   const mask = masker(secrets);
   const lines = [
-    `# bgpals: peering ${out.peering}, side ${out.side}, Linux with BIRD ${out.bird} and WireGuard`,
+    `# bgpals: peering ${out.peering}, side ${out.side}, Linux with BIRD ${out.bird} and ${out.tunnels.join(" and ")}`,
     "# bgpals writes only these files and its own table inet bgpals chains, routes and rules; the commands follow the files",
     ...out.notes.map((n) => `# note: ${n}`),
     "",
