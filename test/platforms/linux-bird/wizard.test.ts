@@ -83,9 +83,6 @@ describe("the wizard between two Linux hosts", () => {
     const monitor = await refused([...offerLinks, "--monitor-account"]);
     expect(monitor.code, monitor.stderr).toBe(1);
     expect(monitor.stderr).toMatch(/monitor a read-only account on a Linux host is not built yet: leave out --monitor-account.*nothing written/);
-    const ovpn = await refused(["--link", "isp1:ovpn:wan1"]);
-    expect(ovpn.code, ovpn.stderr).toBe(1);
-    expect(ovpn.stderr).toMatch(/link isp1 uses OpenVPN, which .* does not offer: use "kind": "wireguard"/);
     // The host is as it was: no key made, no tunnel; and no identity or offer kept here (only the host key pinned, and the settings file).
     expect(wireguardFiles(ALICE)).toEqual([]);
     expect(await tunnels(ALICE)).toEqual([]);
