@@ -18,6 +18,8 @@ export interface NewRouterProfile {
   port?: number;
   user: string;
   tls: boolean;
+  /** A Linux host reached over SSH: it logs in with this key file, or with ssh-agent's keys; never a password. */
+  ssh?: { keyFile?: string };
 }
 
 export interface Clipboard {

@@ -1,0 +1,183 @@
+// The screens with a Linux host as the router, in real terminals, as a first-time user meets them:
+// two netlab hosts peered (BIRD and WireGuard for real), alice's config home naming her host as
+// ssh://root@host:port. Adding the friend's host on Home (a key file, the host key shown and pinned,
+// discovery in Linux's words, never a password), then alice's monitor: both links up, the friend's
+// prefix with its link and local-pref, why, the filter, the polls' pace over SSH, and a WAN taken
+// down and back in the event log; at 80×24 and at 60×20.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { linuxNames } from "../../src/platforms/linux-bird/names.js";
+import { renderLinux } from "../../src/platforms/linux-bird/render/render.js";
+import { onCleanup } from "../helpers.js";
+import { ALICE, REMI, startPeeredHosts, waitFor, type PeeredHosts } from "../platforms/linux-bird/peered-hosts.js";
+import { linuxOperatorHome, sshAddress, type LinuxOperator } from "./linux-operator.js";
+import { KEYS, runInTerminal, type TerminalRun } from "./pty.js";
+
+const FRIEND_LAN = "192.168.42.0/24";
+/** Execs the monitor may open a second on my host: a look at tunnels and sessions and one at the friend's routes, each every 2 s, with room for a reconnect's discovery. */
+const EXECS_PER_SECOND = 1.5;
+
+let hosts: PeeredHosts;
+let alice: LinuxOperator;
+
+const established = async (side: string) => ((await hosts.onHost(side, "birdc show protocols")).match(/Established/g) ?? []).length;
+
+beforeAll(async () => {
+  hosts = await startPeeredHosts();
+  await waitFor(async () => (await established(ALICE)) === 2 && (await established(REMI)) === 2, "both sessions Established on both hosts", 90_000);
+  alice = await linuxOperatorHome(hosts, ALICE, REMI);
+}, 150_000);
+afterAll(() => hosts?.lab.teardown());
+
+/** The event log's lines, oldest first. */
+function eventLines(screen: string): string[] {
+  const lines = screen.split("\n");
+  const start = lines.findIndex((l) => l.trim() === "Events");
+  return start < 0 ? [] : lines.slice(start + 1).filter((l) => /^\d\d:\d\d:\d\d /.test(l));
+}
+
+/** The sessions sshd started on a host so far: one per exec channel ("Starting session: command ..."). */
+function execsOn(side: string): number {
+  return (readFileSync(hosts.lab.hosts[side]!.ssh.log, "utf8").match(/Starting session: command /g) ?? []).length;
+}
+
+async function openTui(cols: number, rows: number): Promise<TerminalRun> {
+  const term = runInTerminal([], { env: alice.env, cols, rows });
+  await term.waitFor("Routers (1)");
+  return term;
+}
+
+/** From Home to the friend's monitor, once it shows both links established (never a password on the way). */
+async function openMonitor(term: TerminalRun): Promise<string> {
+  await term.press(KEYS.down, `› ${REMI}`);
+  await term.type(KEYS.enter);
+  return term.waitFor((s) => {
+    expect(s).not.toMatch(/password/i);
+    return /isp1 .*● up\s+established/.test(s) && /isp2 .*● up\s+established/.test(s) && s.includes(FRIEND_LAN) && /watching: 2 tunnels, 2 sessions, 2 routes/.test(s);
+  }, 40_000);
+}
+
+describe("adding a Linux host on Home", { timeout: 90_000 }, () => {
+  it("takes ssh://user@host:port and a key file, shows the host key and what the host runs, and saves it pinned", async () => {
+    const term = await openTui(60, 20);
+    const remi = hosts.lab.hosts[REMI]!;
+    await term.press("r", "router name:");
+    await term.type("pi");
+    await term.press(KEYS.enter, "address:");
+    await term.type(sshAddress(hosts, REMI));
+    await term.press(KEYS.enter, "key file:");
+    // No agent and no key: refused with what to do, nothing saved; the key file step again.
+    await term.press(KEYS.enter, /no key:[^]*ssh-agent/);
+    expect(readFileSync(join(alice.home, "config.json"), "utf8")).not.toContain('"pi"');
+    await term.press(KEYS.escape, (s) => s.includes("key file:") && !s.includes("no key"));
+    await term.type(hosts.lab.key.file);
+    const found = await term.press(KEYS.enter, /› Save pi/, 30_000);
+    // The key to compare with the host's own, then discovery in Linux's words.
+    expect(found).toContain(`Host key ${remi.ssh.hostKeyFingerprint} (pinned when saved)`);
+    expect(found).toMatch(/: Linux \S+ \(\S+\), BIRD \d+\.\d+/);
+    expect(found).not.toContain("RouterOS");
+    for (const wan of remi.wans) expect(found).toMatch(new RegExp(`^  ${wan.interface}  ${wan.address.replace(/\./g, "\\.")}/${wan.prefixLength}  \\(default route\\)`, "m"));
+    expect(found).toContain(`${FRIEND_LAN} on lo`);
+    expect(found).toMatch(/^WireGuard: (kernel|wireguard-go)/m);
+    expect(found).toMatch(/^nftables: /m);
+    expect(found).not.toMatch(/password/i);
+    // At 60×20 the rest is said, not cut silently.
+    expect(found).toMatch(/… \d+ more lines: bgpals inventory --router pi/);
+
+    const saved = await term.press(KEYS.enter, "Saved router pi");
+    expect(saved).toContain(`(${sshAddress(hosts, REMI)})`);
+    expect(saved).toContain(`the key ${hosts.lab.key.file}; no password is kept`);
+    expect(saved.replace(/\s+/g, " ")).toContain(`Its host key ${remi.ssh.hostKeyFingerprint} is pinned`);
+    const profile = JSON.parse(readFileSync(join(alice.home, "config.json"), "utf8")).routers.pi;
+    expect(profile).toEqual({ host: remi.ssh.host, port: remi.ssh.port, user: "root", ssh: true, keyFile: hosts.lab.key.file, fingerprint: remi.ssh.hostKeyFingerprint });
+
+    // Opened from Home: straight to what it runs, no password asked.
+    await term.press(KEYS.enter, "Routers (2)");
+    await term.press(KEYS.down, "› pi");
+    const view = await term.press(KEYS.enter, /BIRD \d+\.\d+/, 30_000);
+    expect(view).toContain("Router: pi");
+    expect(view).not.toMatch(/password/i);
+  });
+});
+
+describe("the monitor of a peering on Linux hosts", { timeout: 240_000 }, () => {
+  it("shows both links up, the friend's prefix on the primary, why, and the filter; polls at a sane pace", async () => {
+    const term = await openTui(80, 24);
+    const p = hosts.peering;
+    const shown = await openMonitor(term);
+    // BIRD's words, not RouterOS's.
+    expect(eventLines(shown)[0]).toMatch(/connected \(Linux \(BIRD \d+\.\d+\.\d+\)\)$/);
+    expect(shown).toMatch(/isp1\s+primary\s+● up\s+established \S+ · in 1\/100 · out 1 · lp 200/);
+    expect(shown).toMatch(/isp2\s+backup\s+● up\s+established \S+ · in 1\/100 · out 1 · lp 100/);
+    const primary = p.links.find((l) => l.name === p.policy.primary)!;
+    const backup = p.links.find((l) => l.name !== p.policy.primary)!;
+    expect(shown).toMatch(new RegExp(`${FRIEND_LAN.replace(/\./g, "\\.")}\\s+✓\\s+${primary.name}\\s+${primary.address[REMI]!.replace(/\./g, "\\.")}\\s+${p.policy.localPref.primary}\\s+${p.sides[REMI]!.asn}`));
+    expect(shown).toMatch(new RegExp(`${FRIEND_LAN.replace(/\./g, "\\.")}\\s+${backup.name}\\s+${backup.address[REMI]!.replace(/\./g, "\\.")}\\s+${p.policy.localPref.backup}\\s`));
+    // What the screen says is up is what the host says: a fresh handshake on each tunnel, both sessions Established.
+    for (const link of p.links) {
+      const handshake = Number((await hosts.onHost(ALICE, `wg show ${linuxNames.tunnelInterface(link, REMI)} latest-handshakes`)).trim().split(/\s+/)[1]);
+      expect(handshake).toBeGreaterThan(0);
+    }
+    expect(await established(ALICE)).toBe(2);
+
+    // w: BIRD's why for the selected prefix (the primary's route, first in the table).
+    const why = await term.press("w", `Why ${FRIEND_LAN}?`, 20_000);
+    expect(why.replace(/\s+/g, " ")).toContain(`${primary.name}: accepted: BIRD holds it from ${linuxNames.bgpProtocol(p, primary.name)} as its best route, local-pref ${p.policy.localPref.primary}`);
+    await term.press(KEYS.escape, (s) => s.includes("Events") && !s.includes("Why"));
+
+    // The polls' pace: exec channels opened on alice's host while the monitor watches, and keys
+    // answered meanwhile (the filter, typed a key at a time while the looks run).
+    const before = execsOn(ALICE);
+    const started = Date.now();
+    await term.press("/", /filter \/▏/);
+    for (const [i, c] of [..."isp2$"].entries()) await term.press(c, `filter /${"isp2$".slice(0, i + 1)}▏`);
+    const filtered = await term.waitFor(/: 1 match/);
+    expect(filtered).toMatch(new RegExp(`${FRIEND_LAN.replace(/\./g, "\\.")}\\s+${backup.name}\\s`));
+    expect(filtered).not.toMatch(new RegExp(`${FRIEND_LAN.replace(/\./g, "\\.")}\\s+✓`));
+    await term.press(KEYS.escape, (s) => /2 routes, 1 active/.test(s) && !s.includes("filter /"));
+    await waitFor(async () => execsOn(ALICE) >= before + 10, "ten more exec channels on alice's host", 30_000);
+    const seconds = (Date.now() - started) / 1000;
+    const execs = execsOn(ALICE) - before;
+    expect(execs / seconds, `${execs} execs in ${seconds} s`).toBeLessThanOrEqual(EXECS_PER_SECOND);
+  });
+
+  it("logs the primary's session going down when alice's WAN goes down, and coming back", async () => {
+    const term = await openTui(80, 24);
+    await openMonitor(term);
+    const wan = hosts.lab.hosts[ALICE]!.wans[0]!;
+    const link = hosts.peering.links.find((l) => l.wan[ALICE] === "isp1")!;
+    const up = async () => {
+      await hosts.lab.exec(ALICE, ["ip", "link", "set", wan.interface, "up"]);
+      // The routes through it went with the link: back as netlab and the render made them.
+      await hosts.lab.exec(ALICE, ["ip", "route", "replace", "default", "via", wan.gateway, "dev", wan.interface, "metric", String(wan.metric)]);
+      for (const c of renderLinux(hosts.peering, ALICE).commands.filter((c) => c.run.startsWith("ip route replace"))) await hosts.onHost(ALICE, c.run);
+    };
+    onCleanup(up);
+    const down = await hosts.lab.exec(ALICE, ["ip", "link", "set", wan.interface, "down"]);
+    expect(down.code, down.stderr).toBe(0);
+    // BIRD's hold timer (9 s) ends the session; the tunnel may go down first.
+    const gone = await term.waitFor((s) => eventLines(s).some((l) => new RegExp(`(session|tunnel) ${link.name} down`).test(l)), 60_000);
+    const goneAt = eventLines(gone).findIndex((l) => new RegExp(`(session|tunnel) ${link.name} down`).test(l));
+    expect(goneAt).not.toBe(-1);
+    await up();
+    const back = await term.waitFor((s) => {
+      const lines = eventLines(s);
+      const downAt = lines.findIndex((l) => new RegExp(`(session|tunnel) ${link.name} down`).test(l));
+      return lines.slice(downAt + 1).some((l) => l.endsWith(`session ${link.name} established`));
+    }, 120_000);
+    expect(back).toMatch(new RegExp(`${link.name}\\s+primary\\s+● up\\s+established`));
+  });
+
+  it("fits 60×20: both links, the friend's routes and the event log", async () => {
+    const term = await openTui(60, 20);
+    const shown = await openMonitor(term);
+    const lines = shown.split("\n");
+    expect(lines.some((l) => /^\s+isp1\s+● up\s+established/.test(l))).toBe(true);
+    expect(lines.some((l) => /^\s+isp2\s+● up\s+established/.test(l))).toBe(true);
+    expect(lines.filter((l) => l.includes(FRIEND_LAN))).toHaveLength(2);
+    expect(eventLines(shown).length).toBeGreaterThan(0);
+    // The key hints, last, are all there.
+    expect(lines.filter((l) => l.trim() !== "").at(-1)).toMatch(/q quit/);
+  });
+});
