@@ -152,7 +152,8 @@ export function AddRouter({ focused }: { focused: boolean }) {
       case "found": {
         const fingerprint = step.session.router.fingerprint;
         // A host key is trusted on first use: shown first, to compare with the host's own before saving.
-        const keyLine = step.profile.ssh !== undefined && fingerprint !== null ? [`Host key ${fingerprint} (pinned when saved)`] : [];
+        // On a line of its own: the fingerprint is never cut, even 60 columns wide.
+        const keyLine = step.profile.ssh !== undefined && fingerprint !== null ? ["Host key (pinned when you save):", `  ${fingerprint}`] : [];
         const found = [...keyLine, ...inventoryLines(step.session.inventory)];
         // What does not fit is said, not cut silently: `bgpals inventory` shows it all.
         const room = Math.max(1, rows - 3);
