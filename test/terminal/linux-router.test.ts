@@ -4,12 +4,17 @@
 // discovery in Linux's words, never a password), then alice's monitor: both links up, the friend's
 // prefix with its link and local-pref, why, the filter, the polls' pace over SSH, and a WAN taken
 // down and back in the event log; at 80×24 and at 60×20.
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { linuxNames } from "../../src/platforms/linux-bird/names.js";
 import { renderLinux } from "../../src/platforms/linux-bird/render/render.js";
-import { onCleanup } from "../helpers.js";
+import { Lab } from "../../src/lab/lab.js";
+import type { RouterStatus } from "../../src/platforms/platform.js";
+import { cliAsync } from "../cli/cli-async.js";
+import { endsWithTest, example, onCleanup, repoRoot, tempDir, until } from "../helpers.js";
+import { buildPeering } from "../lab/lab-helpers.js";
 import { ALICE, REMI, startPeeredHosts, waitFor, type PeeredHosts } from "../platforms/linux-bird/peered-hosts.js";
 import { linuxOperatorHome, sshAddress, type LinuxOperator } from "./linux-operator.js";
 import { KEYS, runInTerminal, type TerminalRun } from "./pty.js";
@@ -160,6 +165,12 @@ describe("the monitor of a peering on Linux hosts", { timeout: 240_000 }, () => 
       for (const c of renderLinux(hosts.peering, ALICE).commands.filter((c) => c.run.startsWith("ip route replace"))) await hosts.onHost(ALICE, c.run);
     };
     onCleanup(up);
+    // `bgpals status --watch --json` beside the screen: the same events, as JSON lines.
+    const watcher = endsWithTest(spawn(process.execPath, [join(repoRoot, "bin/bgpals.js"), "status", "--watch", "--json", "--router", "home"], { env: { ...process.env, ...alice.env, CI: "true" }, stdio: ["ignore", "pipe", "pipe"] }));
+    let out = "";
+    watcher.stdout!.on("data", (d) => (out += d));
+    const events = () => out.split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l) as { event: string; link?: string; prefix?: string; to?: { link?: string } });
+    await waitFor(async () => events().some((e) => e.event === "snapshot"), "the watcher's snapshot", 30_000);
     const down = await hosts.lab.exec(ALICE, ["ip", "link", "set", wan.interface, "down"]);
     expect(down.code, down.stderr).toBe(0);
     // BIRD's hold timer (9 s) ends the session; the tunnel may go down first.
@@ -173,6 +184,15 @@ describe("the monitor of a peering on Linux hosts", { timeout: 240_000 }, () => 
       return lines.slice(downAt + 1).some((l) => l.endsWith(`session ${link.name} established`));
     }, 120_000);
     expect(back).toMatch(new RegExp(`${link.name}\\s+primary\\s+● up\\s+established`));
+    // The watcher told the same: the session (or tunnel) down, the friend's prefix over the backup, then the session back and the prefix with it.
+    await waitFor(async () => events().some((e) => e.event === "session-up" && e.link === link.name), "the watcher's session-up", 30_000);
+    const told = events();
+    const lost = told.findIndex((e) => (e.event === "session-down" || e.event === "tunnel-down") && e.link === link.name);
+    expect(lost).not.toBe(-1);
+    const moved = told.findIndex((e, i) => i > lost && e.event === "best-path-moved" && e.prefix === FRIEND_LAN && e.to?.link !== link.name);
+    expect(moved).not.toBe(-1);
+    expect(told.slice(moved).some((e) => e.event === "session-up" && e.link === link.name)).toBe(true);
+    await waitFor(async () => events().slice(moved + 1).some((e) => e.event === "best-path-moved" && e.prefix === FRIEND_LAN && e.to?.link === link.name), "the friend's prefix back on the primary", 30_000);
   });
 
   it("fits 60×20: both links, the friend's routes and the event log", async () => {
@@ -185,5 +205,50 @@ describe("the monitor of a peering on Linux hosts", { timeout: 240_000 }, () => 
     expect(eventLines(shown).length).toBeGreaterThan(0);
     // The key hints, last, are all there.
     expect(lines.filter((l) => l.trim() !== "").at(-1)).toMatch(/q quit/);
+  });
+});
+
+describe("bgpals status --json on a Linux host", { timeout: 90_000 }, () => {
+  it("has the shape RouterOS's has: the same fields on tunnels, sessions and routes", async () => {
+    const linux = await cliAsync(["status", "--json", "--router", "home"], alice.env);
+    expect(linux.code, linux.stderr).toBe(0);
+    // The same peering's status on the lab's RouterOS routers, both sessions up.
+    const lab = await Lab.start({ routers: ["alice", "remi"], tickMs: 50, clockFactor: 20, tls: false, ssh: false });
+    onCleanup(() => lab.stop());
+    await buildPeering(lab, example("s1"));
+    const look = async (side: string) => {
+      const r = lab.info().routers.find((x) => x.name === side)!;
+      const env = { BGPALS_HOME: tempDir("bgpals-status-ros-"), BGPALS_PASSWORD: r.password };
+      return until(
+        async () => {
+          lab.tick();
+          const got = await cliAsync(["status", "--json", "--router", `${r.user}@${r.host}:${r.port}`], env);
+          const status = JSON.parse(got.stdout) as RouterStatus;
+          return status.sessions.length === 2 && status.sessions.every((x) => x.state === "established") && status.routes.length > 0 && status;
+        },
+        `${side}'s sessions established on the lab`,
+        30_000,
+        100,
+      );
+    };
+    // Alice listens on both, as alice does on the Linux hosts; remi dials.
+    const listener = await look("alice");
+    const dialer = await look("remi");
+    const fields = (status: RouterStatus) => ({
+      status: Object.keys(status).sort(),
+      tunnels: [...new Set(status.tunnels.flatMap((t) => Object.keys(t)))].sort(),
+      sessions: [...new Set(status.sessions.flatMap((t) => Object.keys(t)))].sort(),
+      routes: [...new Set(status.routes.flatMap((t) => Object.keys(t)))].sort(),
+    });
+    const shown = JSON.parse(linux.stdout) as RouterStatus;
+    expect(shown.tunnels).toHaveLength(2);
+    expect(shown.sessions).toHaveLength(2);
+    // Every field RouterOS's listener gives, and none that RouterOS never gives (its dialer's side has the rest: where it sends, the keepalive).
+    const linuxFields = fields(shown);
+    const known = fields({ tunnels: [...listener.tunnels, ...dialer.tunnels], sessions: [...listener.sessions, ...dialer.sessions], routes: [...listener.routes, ...dialer.routes] });
+    for (const kind of ["status", "tunnels", "sessions", "routes"] as const) {
+      expect(linuxFields[kind], kind).toEqual(expect.arrayContaining(fields(listener)[kind]));
+      expect(known[kind], kind).toEqual(expect.arrayContaining(linuxFields[kind]));
+    }
   });
 });
