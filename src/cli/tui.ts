@@ -36,8 +36,11 @@ export function profileServices(write: (data: string) => void): Services {
       await router.close().catch(() => undefined);
       throw e;
     }
+    // A host key met for the first time is trusted from now on: the screens say so, with the key.
+    if (resolved.target.transport === "ssh" && router.fingerprint !== null && !resolved.target.knownFingerprint) pinned.set(spec, router.fingerprint);
     return router;
   };
+  const pinned = new Map<string, string>();
   let last: string | null = null;
   return {
     workspace,
@@ -49,6 +52,7 @@ export function profileServices(write: (data: string) => void): Services {
     // A Linux host logs in with a key: never a password to ask for.
     needsPassword: (name) => listProfiles()[name]?.ssh !== true && storedPassword(name) === null && !typed.has(name),
     connect: open,
+    pinnedNow: (name) => pinned.get(name) ?? null,
     connectNew: (profile, password) => {
       const target = newRouterTarget(profile, password, null);
       return routerPlatform(target).connect(target, profile.name, { journals: journals(), resolve: endpointResolver(undefined), featuresOf: featuresOfAnySide });

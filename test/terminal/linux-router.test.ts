@@ -117,8 +117,13 @@ describe("the monitor of a peering on Linux hosts", { timeout: 240_000 }, () => 
     const term = await openTui(80, 24);
     const p = hosts.peering;
     const shown = await openMonitor(term);
+    // The profile had no host key yet: this run pinned it, and says so with the key.
+    const fingerprint = hosts.lab.hosts[ALICE]!.ssh.hostKeyFingerprint;
+    expect(eventLines(shown)).toContainEqual(expect.stringMatching(new RegExp(`^\\d\\d:\\d\\d:\\d\\d host key pinned: ${fingerprint.replace(/[+/]/g, "\\$&")}$`)));
+    expect(JSON.parse(readFileSync(join(alice.home, "config.json"), "utf8")).routers.home.fingerprint).toBe(fingerprint);
     // BIRD's words, not RouterOS's.
-    expect(eventLines(shown)[0]).toMatch(/connected \(Linux \(BIRD \d+\.\d+\.\d+\)\)$/);
+    expect(eventLines(shown)).toContainEqual(expect.stringMatching(/connected \(Linux \(BIRD \d+\.\d+\.\d+\)\)$/));
+    expect(shown).not.toContain("RouterOS");
     expect(shown).toMatch(/isp1\s+primary\s+● up\s+established \S+ · in 1\/100 · out 1 · lp 200/);
     expect(shown).toMatch(/isp2\s+backup\s+● up\s+established \S+ · in 1\/100 · out 1 · lp 100/);
     const primary = p.links.find((l) => l.name === p.policy.primary)!;

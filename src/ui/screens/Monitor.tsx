@@ -57,6 +57,9 @@ export function Monitor({ friend, focused }: { friend: string; focused: boolean 
   const links = peering?.links ?? [];
   const connected = (found: RouterSession) => {
     dispatch({ type: "platform", platform: found.router.platform });
+    // The first connection to it (this run's): its host key is trusted from now on, said with the key.
+    const pinned = services.pinnedNow?.(found.router.label) ?? null;
+    if (pinned !== null) dispatch({ type: "note", time: new Date().toISOString(), text: `host key pinned: ${pinned}` });
     setSession(found);
   };
   const { table, revision, feed } = useMonitorWatch(session, peering, friend, dispatch);
