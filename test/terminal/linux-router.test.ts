@@ -109,6 +109,12 @@ describe("adding a Linux host on Home", { timeout: 90_000 }, () => {
     // What the inventory had no room for: how WireGuard runs there and the firewall, scrolled to.
     const end = await term.press("\u001B[F", /^nftables: /m); // end
     expect(end).toMatch(/^WireGuard: (kernel|wireguard-go)/m);
+    // The profile `home` (made by bgpals router add) had no host key: this run's first connection
+    // pinned it (Home's look), and its router view says so with the key.
+    await term.press(KEYS.escape, "Routers (2)");
+    await term.press(KEYS.up, "› home");
+    const first = await term.press(KEYS.enter, /BIRD \d+\.\d+/, 30_000);
+    expect(first).toContain(`First connection: its host key is now pinned:\n  ${hosts.lab.hosts[ALICE]!.ssh.hostKeyFingerprint}\n`);
   });
 });
 

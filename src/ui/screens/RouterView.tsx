@@ -34,7 +34,7 @@ export function RouterView({ router, focused }: { router: string; focused: boole
     open(router).then(
       (found) => {
         const pinned = services.pinnedNow?.(router) ?? null;
-        setLines([...(pinned === null ? [] : [`First connection: its host key is now pinned (a different key will be refused):`, `  ${pinned}`]), ...inventoryLines(found.inventory)]);
+        setLines([...(pinned === null ? [] : ["First connection: its host key is now pinned:", `  ${pinned}`]), ...inventoryLines(found.inventory)]);
       },
       (e: unknown) => {
         actions.fail(e);
