@@ -3,7 +3,8 @@
 // ssh://root@host:port. Adding the friend's host on Home (a key file, the host key shown and pinned,
 // discovery in Linux's words, never a password), then alice's monitor: both links up, the friend's
 // prefix with its link and local-pref, why, the filter, the polls' pace over SSH, and a WAN taken
-// down and back in the event log; at 80×24 and at 60×20.
+// down and back in the event log (and in `status --watch --json` beside it); at 80×24 and at 60×20.
+// Last, `status --json` on the host against the RouterOS lab's: the same fields.
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
