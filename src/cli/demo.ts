@@ -15,6 +15,7 @@ import type { DemoOperator } from "../ui/Demo.js";
 import { INK_MAX_FPS } from "../ui/frames.js";
 import { enableBracketedPaste } from "../ui/bracketed-paste.js";
 import { bindConfiguredKeys } from "./keys.js";
+import { newRouterTarget } from "./router.js";
 
 const OPERATORS = ["alice", "remi"] as const;
 
@@ -131,7 +132,7 @@ export function demoOperators(routers: ReadonlyArray<{ name: string; version: st
         return routerPlatform(t).connect(t, router, { resolve, featuresOf: featuresOfAnySide });
       },
       connectNew: (profile, password) => {
-        const t: RouterTarget = { host: profile.host, port: profile.port, user: profile.user, password, tls: profile.tls, knownFingerprint: null };
+        const t = newRouterTarget(profile, password, null);
         return routerPlatform(t).connect(t, profile.name, { featuresOf: featuresOfAnySide });
       },
       // The lab's routers are RouterOS.
@@ -142,7 +143,7 @@ export function demoOperators(routers: ReadonlyArray<{ name: string; version: st
       saveRouter: (profile, password, fingerprint) =>
         void added.set(profile.name, {
           choice: { name: profile.name, label: `${profile.user}@${profile.host}${profile.port ? `:${profile.port}` : ""}` },
-          target: { host: profile.host, port: profile.port, user: profile.user, password, tls: profile.tls, knownFingerprint: fingerprint },
+          target: newRouterTarget(profile, password, fingerprint),
         }),
       loadHome: () => homeOf(workspace, services.routers()),
       probe: (routers) => probedHome(services, routers, liveness),

@@ -3,14 +3,16 @@
 // one place a writing command takes the router's lock, recovers an interrupted run and handles
 // Ctrl-C.
 import { lookup } from "node:dns/promises";
-import { resolve as absolute } from "node:path";
+import { homedir } from "node:os";
+import { join, resolve as absolute } from "node:path";
 import { RouterError, UsageError, UserError } from "../errors.js";
-import { InterruptedRunError, type InterruptedRun, type LockHolder, type LockRequest, type Router, type UndoReport } from "../platforms/platform.js";
+import { InterruptedRunError, type InterruptedRun, type LockHolder, type LockRequest, type Router, type RouterTarget, type UndoReport } from "../platforms/platform.js";
 import { featuresOfAnySide } from "../platforms/index.js";
 import { existingIdentity } from "../store/identity.js";
 import { fileJournals } from "../store/journal.js";
 import { configDir } from "../store/peers.js";
-import { resolveRouter, type ResolvedRouter } from "../store/profiles.js";
+import { resolveRouter, SSH_DEFAULT_PORT, type ResolvedRouter } from "../store/profiles.js";
+import type { NewRouterProfile } from "../ui/services.js";
 import { promptPassword } from "./prompt.js";
 import { routerPlatform } from "./read-only.js";
 
@@ -42,6 +44,17 @@ export function timeoutMs(flags: { timeout?: number }): number | undefined {
 /** --wait-lock in ms (0 when absent: refuse at once). */
 export function waitLockMs(flags: { waitLock?: number }): number {
   return (flags.waitLock ?? 0) * 1000;
+}
+
+/**
+ * A router the screens add, before it is saved: RouterOS with the typed password, or a Linux host
+ * over SSH with its key file (`~/` is the home directory; made absolute) or ssh-agent's keys.
+ */
+export function newRouterTarget(profile: NewRouterProfile, password: string, fingerprint: string | null): RouterTarget {
+  if (profile.ssh === undefined) return { host: profile.host, port: profile.port, user: profile.user, password, tls: profile.tls, knownFingerprint: fingerprint };
+  const typed = profile.ssh.keyFile;
+  const keyFile = typed === undefined ? undefined : absolute(typed === "~" || typed.startsWith("~/") ? join(homedir(), typed.slice(1)) : typed);
+  return { transport: "ssh", host: profile.host, port: profile.port ?? SSH_DEFAULT_PORT, user: profile.user, password: "", ...(keyFile === undefined ? {} : { keyFile }), knownFingerprint: fingerprint };
 }
 
 /** The router the flags name, with its password and pin, before connecting. */

@@ -11,7 +11,7 @@ import { defaultWorkspace } from "../store/workspace.js";
 import { bindConfiguredKeys } from "./keys.js";
 import { promptPassword } from "./prompt.js";
 import { readOnlyMode, routerPlatform } from "./read-only.js";
-import { endpointResolver, journals } from "./router.js";
+import { endpointResolver, journals, newRouterTarget } from "./router.js";
 import type { Services } from "../ui/services.js";
 import { join } from "node:path";
 
@@ -36,8 +36,11 @@ export function profileServices(write: (data: string) => void): Services {
       await router.close().catch(() => undefined);
       throw e;
     }
+    // A host key met for the first time is trusted from now on: the screens say so, with the key.
+    if (resolved.target.transport === "ssh" && router.fingerprint !== null && !resolved.target.knownFingerprint) pinned.set(spec, router.fingerprint);
     return router;
   };
+  const pinned = new Map<string, string>();
   let last: string | null = null;
   return {
     workspace,
@@ -46,17 +49,22 @@ export function profileServices(write: (data: string) => void): Services {
       return identityName(workspace.home);
     },
     routers,
-    needsPassword: (name) => storedPassword(name) === null && !typed.has(name),
+    // A Linux host logs in with a key: never a password to ask for.
+    needsPassword: (name) => listProfiles()[name]?.ssh !== true && storedPassword(name) === null && !typed.has(name),
     connect: open,
-    // The screens add RouterOS routers (an ssh:// host is added with bgpals router add).
+    pinnedNow: (name) => pinned.get(name) ?? null,
     connectNew: (profile, password) => {
-      const target = { host: profile.host, port: profile.port, user: profile.user, password, tls: profile.tls, knownFingerprint: null };
+      const target = newRouterTarget(profile, password, null);
       return routerPlatform(target).connect(target, profile.name, { journals: journals(), resolve: endpointResolver(undefined), featuresOf: featuresOfAnySide });
     },
     // Plan scripts and the monitor's words on the screens: RouterOS's, the platform peerings are made on.
     platform,
     readOnly,
     saveRouter: (profile, password, fingerprint) => {
+      if (profile.ssh !== undefined) {
+        const target = newRouterTarget(profile, "", fingerprint);
+        return addProfile(profile.name, { host: profile.host, ...(profile.port === undefined ? {} : { port: profile.port }), user: profile.user, ssh: true, ...(target.keyFile === undefined ? {} : { keyFile: target.keyFile }), ...(fingerprint ? { fingerprint } : {}) });
+      }
       addProfile(profile.name, { host: profile.host, port: profile.port, user: profile.user, tls: profile.tls, ...(fingerprint ? { fingerprint } : {}) });
       keyring()?.set(routerAccount(profile.name), password);
     },

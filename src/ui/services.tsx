@@ -18,6 +18,8 @@ export interface NewRouterProfile {
   port?: number;
   user: string;
   tls: boolean;
+  /** A Linux host reached over SSH: it logs in with this key file, or with ssh-agent's keys; never a password. */
+  ssh?: { keyFile?: string };
 }
 
 export interface Clipboard {
@@ -34,6 +36,12 @@ export interface Services {
   /** Whether connecting to this router needs a password typed now (none in env or keyring). */
   needsPassword(router: string): boolean;
   connect(router: string, password?: string): Promise<Router>;
+  /**
+   * The SSH host key this run pinned for the router on its first connection (the profile had none;
+   * Home's look may have been that one), for the screens to say so; null when it was pinned before
+   * this run (or the router is not SSH).
+   */
+  pinnedNow?(router: string): string | null;
   /** Connects to a router not saved yet; it is saved by saveRouter once the operator agrees. */
   connectNew(profile: NewRouterProfile, password: string): Promise<Router>;
   /** The platform routers are reached with (a friend's router for the monitor, plan scripts). */

@@ -163,7 +163,7 @@ describe("bgpals inventory of a Linux host over SSH", { timeout: 90_000 }, () =>
 
     const none = await run();
     expect(none.code).toBe(1);
-    expect(none.stderr).toContain("no key: give --key FILE, or start ssh-agent");
+    expect(none.stderr).toContain("no key: give a key file (--key FILE), or start ssh-agent");
 
     for (const r of [missing, pub, refused, encrypted, none]) expect(r.stderr).not.toMatch(STACK_TRACE);
     // A login that failed pins nothing.
@@ -184,7 +184,7 @@ describe("bgpals inventory of a Linux host over SSH", { timeout: 90_000 }, () =>
     // The agent holds only a key the host does not know; the key file wins.
     const refused = await cliAsync(["inventory", "--router", address(remi)], withAgent);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain("root accepted none of ssh-agent's keys: add the right one (ssh-add), or give it with --key FILE");
+    expect(refused.stderr).toContain("root accepted none of ssh-agent's keys: add the right one (ssh-add), or give a key file (--key FILE)");
     const keyFile = await cliAsync(["inventory", "--router", address(remi), "--key", lab.key.file], withAgent);
     expect(keyFile.code, keyFile.stderr).toBe(0);
 

@@ -6,9 +6,11 @@ import type { RouterStatus } from "../../src/platforms/platform.js";
 import type { ObservedMove } from "../../src/flows/prefer.js";
 import { eventLine, initialMonitorState, KEPT_EVENTS, monitorReducer, observedLine, unsettledLines, type MonitorAction, type MonitorState } from "../../src/ui/screens/monitor/monitor-state.js";
 import { example } from "../helpers.js";
+import { routerOs } from "../../src/platforms/routeros/index.js";
+import { linuxBird } from "../../src/platforms/linux-bird/index.js";
 
 const FRIEND = "remi";
-const PLATFORM = "RouterOS";
+const PLATFORM = routerOs;
 const T0 = "2025-03-01T10:00:00.000Z";
 const at = (seconds: number) => new Date(Date.parse(T0) + seconds * 1000).toISOString();
 
@@ -58,6 +60,11 @@ describe("monitor state", () => {
       "10:00:02 prefix 192.168.43.0/24 arrived via isp1",
       "10:00:03 session isp2 stopped: prefix limit exceeded (l clears it)",
     ]);
+  });
+
+  it("names a Linux host's BIRD once connected to it, not RouterOS", () => {
+    const state = run(start(), { type: "platform", platform: linuxBird }, { type: "watched", event: { event: "connected", time: at(0), version: "2.0.12" } });
+    expect(state.events).toEqual(["10:00:00 connected (Linux (BIRD 2.0.12))"]);
   });
 
   it("words every kind of event", () => {

@@ -226,10 +226,12 @@ export interface WireguardPeer {
   tx: number;
   /** "198.51.100.2:13231", or null before the peer was ever heard from (a listener's side). */
   endpoint: string | null;
+  /** Persistent keepalive ("25s"), where one is set: the side that dials. */
+  keepalive?: string;
 }
 
 /** `wg show all latest-handshakes`, `transfer` and `endpoints` (each a line per peer, tab separated), joined by interface and peer. */
-export function parseWireguardPeers(handshakes: string, transfer: string, endpoints: string): WireguardPeer[] {
+export function parseWireguardPeers(handshakes: string, transfer: string, endpoints: string, keepalives = ""): WireguardPeer[] {
   const peers = new Map<string, WireguardPeer>();
   const peer = (iface: string, key: string): WireguardPeer => {
     const id = `${iface} ${key}`;
@@ -244,6 +246,8 @@ export function parseWireguardPeers(handshakes: string, transfer: string, endpoi
   for (const [iface, key, at] of rows(handshakes)) peer(iface!, key!).latestHandshake = Number(at) || 0;
   for (const [iface, key, rx, tx] of rows(transfer)) Object.assign(peer(iface!, key!), { rx: Number(rx) || 0, tx: Number(tx) || 0 });
   for (const [iface, key, endpoint] of rows(endpoints)) peer(iface!, key!).endpoint = endpoint === "(none)" ? null : endpoint!;
+  // `wg show` prints "off" for none, else seconds.
+  for (const [iface, key, every] of rows(keepalives)) if (/^[1-9]\d*$/.test(every!.trim())) peer(iface!, key!).keepalive = `${every!.trim()}s`;
   return [...peers.values()];
 }
 
@@ -279,6 +283,8 @@ export interface IncludeSession {
   remoteAs: number;
   importFilter: string | null;
   exportFilter: string | null;
+  /** BGP's keepalive time as the file configures it ("3s"), as RouterOS's keepalive-time reads. */
+  keepaliveTime?: string;
 }
 
 export interface BirdInclude {
@@ -363,6 +369,7 @@ export function parseInclude(text: string): BirdInclude {
     else if ((m = /^neighbor (\S+) as (\d+);/.exec(line)) !== null) Object.assign(session, { neighborAddress: m[1]!, remoteAs: Number(m[2]) });
     else if ((m = /^import filter (\S+);/.exec(line)) !== null) session.importFilter = m[1]!;
     else if ((m = /^export filter (\S+);/.exec(line)) !== null) session.exportFilter = m[1]!;
+    else if ((m = /^keepalive time (\d+);/.exec(line)) !== null) session.keepaliveTime = `${m[1]}s`;
   }
   for (const s of sessions) {
     for (const f of filters) if (f.name === s.importFilter || f.name === s.exportFilter) f.link = s.link;

@@ -291,10 +291,11 @@ export function linuxInventory(o: DiscoveryOutputs): LinuxInventory {
     architecture: machine,
     system: `Linux ${kernel} (${machine}), ${o.birdVersion === null ? "BIRD not installed" : `BIRD ${o.birdVersion}${o.bird.pid === null ? " (not running)" : ""}`}`,
     notes: [
-      `BIRD: ${o.bird.pid === null ? "not running" : `pid ${o.bird.pid}, config ${o.bird.config}, control socket ${o.bird.socket}`}`,
-      ...(o.bird.protocols.length > 0 ? [`BIRD protocols: ${protocols}`] : []),
+      // What a peering needs first (the screens show what fits), the long list of protocols last.
       `WireGuard: ${wireguard}${o.wireguard.tools ? "" : ", wg (wireguard-tools) not installed"}`,
       firewall,
+      `BIRD: ${o.bird.pid === null ? "not running" : `pid ${o.bird.pid}, config ${o.bird.config}, control socket ${o.bird.socket}`}`,
+      ...(o.bird.protocols.length > 0 ? [`BIRD protocols: ${protocols}`] : []),
     ],
     interfaces: o.links.map((l) => ({ name: l.ifname, type: linkType(l), running: l.operstate === "UP" || (l.operstate === "UNKNOWN" && (l.flags ?? []).includes("LOWER_UP")), disabled: !(l.flags ?? []).includes("UP") })),
     interfaceLists: {},

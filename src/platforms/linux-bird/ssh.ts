@@ -120,7 +120,7 @@ export class LinuxShell {
     const key = target.keyFile === undefined ? undefined : readKeyFile(target.keyFile);
     const agent = key === undefined ? process.env.SSH_AUTH_SOCK || undefined : undefined;
     if (key === undefined && agent === undefined) {
-      throw linuxError("bad-credentials", endpoint, { reason: "no key: give --key FILE, or start ssh-agent with your key (ssh-add) so SSH_AUTH_SOCK is set" });
+      throw linuxError("bad-credentials", endpoint, { reason: "no key: give a key file (--key FILE), or start ssh-agent with your key (ssh-add) so SSH_AUTH_SOCK is set" });
     }
     const known = target.knownHostKey?.trim() ? normalizeFingerprint(target.knownHostKey) : null;
     let presented: string | null = null;
@@ -336,7 +336,7 @@ function toError(e: unknown, endpoint: Endpoint, context: ErrorContext): RouterE
     const reason =
       context.keyFile !== undefined
         ? `${endpoint.user} did not accept the key ${context.keyFile} (${context.keyFingerprint ?? "?"}): is its public key in ~${endpoint.user}/.ssh/authorized_keys on the host?`
-        : `${endpoint.user} accepted none of ssh-agent's keys: add the right one (ssh-add), or give it with --key FILE`;
+        : `${endpoint.user} accepted none of ssh-agent's keys: add the right one (ssh-add), or give a key file (--key FILE)`;
     return linuxError("bad-credentials", endpoint, { ...details, reason });
   }
   if (level === "handshake" || level === "protocol") return linuxError("protocol", endpoint, { ...details, reason: `SSH ${message}` });

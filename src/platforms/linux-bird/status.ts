@@ -56,7 +56,7 @@ const LOOK = [
   "  run headers grep -H '^# bgpals: WireGuard tunnel' /etc/wireguard/*.conf",
   "  for c in $(grep -l '^# bgpals: WireGuard tunnel' /etc/wireguard/*.conf 2>/dev/null); do",
   '    i=${c##*/}; i=${i%.conf}',
-  '    for w in latest-handshakes transfer endpoints; do run "$w:$i" wg show "$i" "$w"; done',
+  '    for w in latest-handshakes transfer endpoints persistent-keepalive; do run "$w:$i" wg show "$i" "$w"; done',
   "  done",
   // OpenVPN links: the configs bgpals wrote, each tun device's counters and what its openvpn last wrote.
   "  run ovpnheaders grep -H '^# bgpals: OpenVPN tunnel' /etc/openvpn/*.conf",
@@ -110,6 +110,8 @@ function birdOutput(host: BirdHost, l: Look, name: string, command: string): str
   return l.out(name);
 }
 
+const keepaliveOf = (s: IncludeSession): { keepaliveTime?: string } => (s.keepaliveTime === undefined ? {} : { keepaliveTime: s.keepaliveTime });
+
 const sessionsOf = (includes: readonly BirdInclude[]): IncludeSession[] => includes.flatMap((i) => i.sessions);
 
 function routeStatus(routes: BirdRoute[], sessions: IncludeSession[]): RouteStatus[] {
@@ -130,7 +132,7 @@ export async function birdStatus(host: BirdHost, options: StatusOptions = {}): P
     const p = protocols.get(s.protocol);
     if (p === undefined) {
       // The file is there but BIRD has not taken it (birdc configure not run, or it failed).
-      return { name: s.protocol, link: s.link, peering: s.peering, remoteAs: s.remoteAs, remoteAddress: s.neighborAddress, state: "down", uptime: null, prefixes: 0, advertised: 0, limitExceeded: false, lastError: `BIRD has no protocol ${s.protocol}: its configuration does not hold ${`/etc/bird/bgpals-${s.peering}.conf`} yet (birdc configure)` };
+      return { name: s.protocol, link: s.link, peering: s.peering, remoteAs: s.remoteAs, remoteAddress: s.neighborAddress, state: "down", uptime: null, prefixes: 0, advertised: 0, limitExceeded: false, lastError: `BIRD has no protocol ${s.protocol}: its configuration does not hold ${`/etc/bird/bgpals-${s.peering}.conf`} yet (birdc configure)`, ...keepaliveOf(s) };
     }
     const state = sessionState(p);
     const up = state === "established" ? secondsSince(p.since, now) : null;
@@ -146,6 +148,7 @@ export async function birdStatus(host: BirdHost, options: StatusOptions = {}): P
       advertised: state === "established" ? p.exported : 0,
       limitExceeded: p.limitHit,
       lastError: p.lastError,
+      ...keepaliveOf(s),
     };
   });
 
@@ -153,13 +156,14 @@ export async function birdStatus(host: BirdHost, options: StatusOptions = {}): P
   const ours = parseWireguardHeaders(l.out("headers"));
   // `wg show <interface> <what>` prints a line per peer without the interface: put it in front, as `wg show all` does.
   const all = (what: string) => [...ours.keys()].flatMap((iface) => l.out(`${what}:${iface}`).split("\n").filter((line) => line.trim() !== "").map((line) => `${iface}\t${line}`)).join("\n");
-  const peers = parseWireguardPeers(all("latest-handshakes"), all("transfer"), all("endpoints"));
+  const peers = parseWireguardPeers(all("latest-handshakes"), all("transfer"), all("endpoints"), all("persistent-keepalive"));
   const nowS = Number(l.out("now").trim()) || Math.floor(Date.now() / 1000);
   const tunnels = [...ours.entries()].map(([iface, owner]): TunnelStatus => {
     const peer = peers.find((p) => p.interface === iface);
     const age = peer !== undefined && peer.latestHandshake > 0 ? Math.max(0, nowS - peer.latestHandshake) : null;
     const tunnel: TunnelStatus = { name: iface, link: owner.link, peering: owner.peering, state: age !== null && age < HANDSHAKE_FRESH_S ? "up" : "down", lastHandshake: age === null ? null : formatDuration(age * 1000), rx: peer?.rx ?? 0, tx: peer?.tx ?? 0 };
     if (peer?.endpoint) tunnel.endpointAddress = endpointAddress(peer.endpoint);
+    if (peer?.keepalive) tunnel.keepalive = peer.keepalive;
     return tunnel;
   });
 

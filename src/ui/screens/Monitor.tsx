@@ -52,9 +52,16 @@ export function Monitor({ friend, focused }: { friend: string; focused: boolean 
   const { open } = useRouterSession();
   const [session, setSession] = useState<RouterSession | null>(null);
   // The peering is read once: after p the screen holds the swapped one.
-  const [state, dispatch] = useReducer(monitorReducer, null, () => initialMonitorState({ friend, platform: services.platform.name, peering: peeringWith(services.workspace, me, friend) }));
+  const [state, dispatch] = useReducer(monitorReducer, null, () => initialMonitorState({ friend, platform: services.platform, peering: peeringWith(services.workspace, me, friend) }));
   const { peering, status } = state;
   const links = peering?.links ?? [];
+  const connected = (found: RouterSession) => {
+    dispatch({ type: "platform", platform: found.router.platform });
+    // The first connection to it (this run's): its host key is trusted from now on, said with the key.
+    const pinned = services.pinnedNow?.(found.router.label) ?? null;
+    if (pinned !== null) dispatch({ type: "note", time: new Date().toISOString(), text: `host key pinned: ${pinned}` });
+    setSession(found);
+  };
   const { table, revision, feed } = useMonitorWatch(session, peering, friend, dispatch);
   const { routeRows, eventRows } = monitorLayout(bodyRows(size, "monitor"), links.length, state.friendStatus !== null, table.matching);
   const routes = useRouteTableState(table, undefined, { revision, pageRows: routeTablePageRows(routeRows) });
@@ -74,7 +81,7 @@ export function Monitor({ friend, focused }: { friend: string; focused: boolean 
   if (session === null) {
     return (
       <ScreenFrame title={title} scope="choose" focused={focused}>
-        <RouterStep open={open} width={size.columns} rows={bodyRows(size, "choose")} focused={focused} onBack={app.back} onHelp={() => app.navigate({ id: "help" })} onSession={setSession} />
+        <RouterStep open={open} width={size.columns} rows={bodyRows(size, "choose")} focused={focused} onBack={app.back} onHelp={() => app.navigate({ id: "help" })} onSession={connected} />
       </ScreenFrame>
     );
   }

@@ -32,7 +32,10 @@ export function RouterView({ router, focused }: { router: string; focused: boole
       return;
     }
     open(router).then(
-      (found) => setLines(inventoryLines(found.inventory)),
+      (found) => {
+        const pinned = services.pinnedNow?.(router) ?? null;
+        setLines([...(pinned === null ? [] : ["First connection: its host key is now pinned:", `  ${pinned}`]), ...inventoryLines(found.inventory)]);
+      },
       (e: unknown) => {
         actions.fail(e);
         actions.back();

@@ -28,7 +28,7 @@ export const SCREEN_INFO: Record<ScreenId, ScreenInfo> = {
   },
   router: {
     title: "Router",
-    about: "One router: its identity, RouterOS version, board, WANs, LANs and existing BGP setup.",
+    about: "One router: its identity, RouterOS version and board (a Linux host: kernel, BIRD, WireGuard, nftables), WANs, LANs and existing BGP setup.",
   },
   monitor: {
     title: "Monitor",
@@ -41,7 +41,9 @@ export const SCREEN_INFO: Record<ScreenId, ScreenInfo> = {
     about:
       "A connection profile for one of your routers: address, API or API-SSL, user and password " +
       "(never shown, never stored in plain files). bgpals connects and shows what it found: identity, " +
-      "version, board, WAN candidates, LANs, existing BGP, public address and IP Cloud name.",
+      "version, board, WAN candidates, LANs, existing BGP, public address and IP Cloud name. A Linux " +
+      "host with BIRD is ssh://user@host[:port] and logs in with a key file or ssh-agent, never a " +
+      "password; its host key is shown and pinned when you save.",
   },
   newPeering: {
     title: "New peering",

@@ -104,6 +104,11 @@ describe("wg show all", () => {
     expect(endpointAddress(isp1!.endpoint!)).toBe("203.0.113.2");
     expect(endpointAddress("[2001:db8::1]:51820")).toBe("2001:db8::1");
     expect(parseWireguardPeers("wg0\tKEY=\t0\n", "", "wg0\tKEY=\t(none)\n")).toEqual([{ interface: "wg0", publicKey: "KEY=", latestHandshake: 0, rx: 0, tx: 0, endpoint: null }]);
+    // Persistent keepalive as RouterOS says it; "off" is none.
+    expect(parseWireguardPeers("wg0\tA=\t0\nwg0\tB=\t0\n", "", "", "wg0\tA=\t5\nwg0\tB=\toff\n").map((p) => [p.publicKey, p.keepalive])).toEqual([
+      ["A=", "5s"],
+      ["B=", undefined],
+    ]);
   });
 
   it("knows bgpals's tunnels by the first line of their config", () => {
@@ -121,8 +126,8 @@ describe("the include file, read back", () => {
     expect(include.peering).toBe("st");
     expect(include.networks).toEqual(["192.168.10.0/24"]);
     expect(include.sessions).toEqual([
-      { protocol: "bgpals_st_isp1", peering: "st", link: "isp1", localAddress: "172.16.10.1", localAs: 64514, neighborAddress: "172.16.10.2", remoteAs: 64513, importFilter: "bgpals_st_in_isp1", exportFilter: "bgpals_st_out_isp1" },
-      { protocol: "bgpals_st_isp2", peering: "st", link: "isp2", localAddress: "172.16.11.1", localAs: 64514, neighborAddress: "172.16.11.2", remoteAs: 64513, importFilter: "bgpals_st_in_isp2", exportFilter: "bgpals_st_out_isp2" },
+      { protocol: "bgpals_st_isp1", peering: "st", link: "isp1", localAddress: "172.16.10.1", localAs: 64514, neighborAddress: "172.16.10.2", remoteAs: 64513, importFilter: "bgpals_st_in_isp1", exportFilter: "bgpals_st_out_isp1", keepaliveTime: "3s" },
+      { protocol: "bgpals_st_isp2", peering: "st", link: "isp2", localAddress: "172.16.11.1", localAs: 64514, neighborAddress: "172.16.11.2", remoteAs: 64513, importFilter: "bgpals_st_in_isp2", exportFilter: "bgpals_st_out_isp2", keepaliveTime: "3s" },
     ]);
     const isp1 = include.filters.find((f) => f.name === "bgpals_st_in_isp1")!;
     // What BIRD did with the captured routes, the filter read back does too.

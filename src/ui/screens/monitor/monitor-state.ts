@@ -4,7 +4,11 @@
 import type { Peering } from "../../../core/peering.js";
 import type { Observation, ObservedMove } from "../../../flows/prefer.js";
 import type { WatchEvent } from "../../../flows/watch.js";
-import type { RouterStatus } from "../../../platforms/platform.js";
+import { platformText } from "../../../core/peering.js";
+import type { Platform, RouterStatus } from "../../../platforms/platform.js";
+
+/** What the log needs of a platform: how a router of it at a version is named ("RouterOS 7.24", "Linux (BIRD 2.0.12)"). */
+export type LoggedPlatform = Pick<Platform, "name" | "sidePlatform">;
 
 /** Lines the event log keeps (the screen shows the last few). */
 export const KEPT_EVENTS = 200;
@@ -25,8 +29,8 @@ export interface PreferRequest {
 
 export interface MonitorState {
   readonly friend: string;
-  /** The platform's name for people ("RouterOS"), as the log says what a router runs. */
-  readonly platform: string;
+  /** My router's platform, as the log says what it runs: the services' until connected, then the router's own. */
+  readonly platform: LoggedPlatform;
   /** Our peering with the friend; replaced by the swapped one after p. */
   readonly peering: Peering | undefined;
   /** My router's latest look. */
@@ -47,6 +51,8 @@ export interface MonitorState {
 }
 
 export type MonitorAction =
+  /** Connected to my router: its platform names it in the log (a Linux host is not RouterOS). */
+  | { type: "platform"; platform: LoggedPlatform }
   | { type: "status"; status: RouterStatus }
   | { type: "friendStatus"; status: RouterStatus }
   /** Events that came together (a burst of best paths moving): applied in one step. */
@@ -70,7 +76,7 @@ export type MonitorAction =
   | { type: "request"; bundle: PreferRequest }
   | { type: "showRequest" };
 
-export function initialMonitorState(init: { friend: string; platform: string; peering: Peering | undefined }): MonitorState {
+export function initialMonitorState(init: { friend: string; platform: LoggedPlatform; peering: Peering | undefined }): MonitorState {
   return { ...init, status: null, friendStatus: null, events: [], pane: "routes", link: 0, overlay: null, busy: null, lostAt: {}, request: null };
 }
 
@@ -78,11 +84,11 @@ export function initialMonitorState(init: { friend: string; platform: string; pe
 export const counted = (n: number, word: string): string => `${n} ${n === 1 ? word : `${word}s`}`;
 
 /** An event as the log shows it, in the words of the product. */
-export function eventLine(e: WatchEvent, platform: string): string {
+export function eventLine(e: WatchEvent, platform: LoggedPlatform): string {
   const t = e.time.slice(11, 19);
   switch (e.event) {
     case "connected":
-      return `${t} connected (${platform} ${e.version})`;
+      return `${t} connected (${platformText(platform.sidePlatform(e.version))})`;
     case "connection-lost":
       return `${t} connection lost, reconnecting: ${e.error}`;
     case "snapshot":
@@ -136,7 +142,7 @@ function losses(lostAt: MonitorState["lostAt"], e: WatchEvent): MonitorState["lo
 }
 
 /** The event as logged; a best path leaving a link that went down says how long after. */
-export function timed(e: WatchEvent, platform: string, lostAt: MonitorState["lostAt"]): string {
+export function timed(e: WatchEvent, platform: LoggedPlatform, lostAt: MonitorState["lostAt"]): string {
   const line = eventLine(e, platform);
   if (e.event !== "best-path-moved") return line;
   const since = e.from.link === null || e.from.link === undefined ? undefined : lostAt[e.from.link];
@@ -147,6 +153,8 @@ const logged = (events: readonly string[], line: string): readonly string[] => [
 
 export function monitorReducer(state: MonitorState, action: MonitorAction): MonitorState {
   switch (action.type) {
+    case "platform":
+      return { ...state, platform: action.platform };
     case "status":
       return { ...state, status: action.status };
     case "friendStatus":
