@@ -1,11 +1,15 @@
 // The SSH transport to a Linux host against a real sshd: commands and their exit status, input,
 // files written whole with their mode and read back, a command that outlives the time limit, and
 // the host key pin.
-import { readFileSync } from "node:fs";
+import { readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RouterError } from "../../src/errors.js";
 import { LinuxShell, shellQuote, type LinuxSshTarget } from "../../src/platforms/linux-bird/ssh.js";
-import { onCleanup } from "../helpers.js";
+import { onCleanup, tempDir } from "../helpers.js";
+import type { Plan } from "../../src/core/plan.js";
+import { backupOf, runSteps } from "../../src/platforms/linux-bird/apply.js";
+import { MemoryJournal } from "../../src/platforms/routeros/apply/run.js";
 import { startNetlab, type Netlab } from "./netlab.js";
 
 let lab: Netlab;
@@ -84,5 +88,21 @@ describe("LinuxShell", { timeout: 60_000 }, () => {
     // The pinned key, written as ssh-keygen prints it or with padding, is met.
     const shell = await open({ knownHostKey: `${lab.hosts.vps!.ssh.hostKeyFingerprint}=` });
     expect(shell.hostKeyFingerprint).toBe(lab.hosts.vps!.ssh.hostKeyFingerprint);
+  });
+});
+
+describe("a file step that fails before it touches the file", { timeout: 60_000 }, () => {
+  it("is undone by leaving the file as it was, not by removing it", async () => {
+    const shell = await open();
+    const dir = tempDir("bgpals-undo-untouched-");
+    const file = join(dir, "bird.conf");
+    writeFileSync(file, "what the user had\n");
+    // The backup cannot be made: its name is a link into a directory that does not exist, so cp fails first.
+    symlinkSync(join(dir, "missing", "backup"), backupOf(file));
+    const plan: Plan = { changes: [{ op: "set", path: file, role: "file", attrs: { content: "bgpals's\n", mode: "0644" }, reason: "test" }], conflicts: [] };
+    const result = await runSteps(shell, plan, new MemoryJournal(), {});
+    expect(result.ok).toBe(false);
+    expect(result.undoProblems).toEqual([]);
+    expect(readFileSync(file, "utf8")).toBe("what the user had\n");
   });
 });

@@ -34,7 +34,7 @@ interface Done {
   change: Change;
   seq: number;
   /** What the step found, which its undo needs. */
-  had: { backup?: boolean; madeDir?: string };
+  had: { backup?: boolean; madeDir?: string; untouched?: boolean };
 }
 
 async function sh(shell: LinuxShell, script: string, ...args: string[]): Promise<string> {
@@ -100,7 +100,8 @@ async function make(shell: LinuxShell, change: Change): Promise<Done["had"]> {
         await sh(shell, 'mv -f -- "$1" "$2"', change.path, backupOf(change.path));
         return { backup: true };
       }
-      const found = await sh(shell, 'd=$(dirname -- "$1"); [ -d "$d" ] || { mkdir -p -- "$d"; echo "made $d"; }; if [ -e "$1" ]; then cp -p -- "$1" "$2"; echo backup; fi', change.path, backupOf(change.path));
+      // set -e: a backup that cannot be made stops the step before the file is touched.
+      const found = await sh(shell, 'set -e; d=$(dirname -- "$1"); [ -d "$d" ] || { mkdir -p -- "$d"; echo "made $d"; }; if [ -e "$1" ]; then cp -p -- "$1" "$2"; echo backup; fi', change.path, backupOf(change.path));
       await shell.writeFile(change.path, a.content!, Number.parseInt(a.mode ?? "0644", 8));
       const made = /^made (.*)$/m.exec(found)?.[1];
       return { backup: /^backup$/m.test(found), ...(made ? { madeDir: made } : {}) };
@@ -135,6 +136,7 @@ async function make(shell: LinuxShell, change: Change): Promise<Done["had"]> {
 async function unmake(shell: LinuxShell, done: Done, after: Set<string>): Promise<void> {
   const { change, had } = done;
   const a = change.attrs;
+  if (had.untouched) return;
   switch (change.role) {
     case "key":
       if (change.op === "add") await sh(shell, 'rm -f -- "$1"', change.path);
@@ -250,6 +252,9 @@ export async function runSteps(shell: LinuxShell, plan: Plan, journal: Journal, 
 async function guessHad(shell: LinuxShell, change: Change): Promise<Done["had"]> {
   if (change.role !== "file" && change.role !== "key") return {};
   const r = await shell.run(["test", "-e", backupOf(change.path)]);
+  // A file or key that was there is only ever changed after its backup is made: with no backup, the
+  // step failed before it touched it, and its undo must leave it be (not remove it as if it were new).
+  if (r.code !== 0 && change.op !== "add") return { untouched: true };
   return { backup: r.code === 0 };
 }
 
