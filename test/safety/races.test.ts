@@ -77,7 +77,6 @@ describe("two runs at once (40 ms latency)", () => {
           const runs = await race("apply", second, offsetMs(round), wait);
           const label = `${second} round ${round} (+${offsetMs(round)} ms${wait ? ", waiting" : ""}): ${runs.map((r) => `${r.command} → ${r.code}: ${r.stdout}${r.stderr}`).join(" | ")}`;
           const final = shape();
-          console.log("ROUND", label.slice(0, 60), runs.map((r) => `${r.command}:${r.code}:${(r.stdout + r.stderr).split("\n").find((l) => /applied|removed|nothing|held/.test(l))?.slice(0, 60)}`).join(" / "));
           expect([before, after], label).toContain(final);
           for (const run of runs) {
             // A run that did not exit 0 said why, and wrote nothing that stayed.
