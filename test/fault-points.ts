@@ -1,9 +1,11 @@
-// Where the fault tests (a fault, a kill, a Ctrl-C after the k-th step) inject their fault. Every
-// k is a full run with its undo or recovery, and the cost of a run grows with k: all of them took
-// minutes on real hosts. By default a sample that still covers every kind of step: the first and
-// the last point, and, for each run of steps of one kind (keys, files, tunnels, routes, ...), the
-// point right after its first step, so each kind is once the newest step made when the fault
-// comes, and the last point has every earlier step undone. BGPALS_FULL_FAULTS=1 runs every point.
+// Where the fault tests (a fault, a kill or a Ctrl-C after the k-th step; a failure of the k-th
+// write) inject their fault. Every k is a whole run with its undo or recovery, and a run costs more
+// the larger k is: every k took minutes of the suite (on real hosts, through processes of their own).
+// By default a sample that still covers every kind of step: the first and the last point, and for
+// each run of steps of one kind (keys, files, tunnels, a menu, ...) the point k = i + 1 of its first
+// step i (counted from 0): a fault after that step, or a failure of that write (writes counted
+// from 1). So each kind is once the step the fault meets, and at the last point every earlier step
+// is undone. BGPALS_FULL_FAULTS=1 runs every point.
 export const FULL_FAULTS_ENV = "BGPALS_FULL_FAULTS";
 
 export const fullFaults = (): boolean => process.env[FULL_FAULTS_ENV] === "1";
