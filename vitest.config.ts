@@ -1,4 +1,5 @@
 import { readdirSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 import LongestFirst from "./test/sequencer.js";
@@ -34,8 +35,9 @@ const common = {
   pool: "forks",
   // One worker per core and one more (vitest's default leaves one core out): the tests mostly wait
   // on child CLIs, the lab's timers and, for minutes, on real BIRD sessions (test/netlab), which
-  // would otherwise hold a core's worker idle.
-  maxWorkers: "150%",
+  // would otherwise hold a core's worker idle. A number: vitest caps a percentage ("150%") at the
+  // number of cores, which gave 2 workers on 2 cores and one of them waiting on BIRD for minutes.
+  maxWorkers: availableParallelism() + 1,
   // A test that asserts nothing fails (waiting for a screen alone is not a check of it).
   expect: { requireAssertions: true },
   // Cleans up what a test file made outside its tests (test/cleanup.ts).

@@ -95,6 +95,8 @@ describe("headless S4 over OpenVPN (alice 7.24 serves, carol 6.49.10 dials)", ()
     ]);
     expect(alice.at("/certificate").find({ name: "bgpals-alice-carol-friend-ca" })[0]).toMatchObject({ trusted: "true", "private-key": "false" });
 
+    // Waited for on the lab (cheap), then asked of the CLI: each look through it is a process.
+    await until(() => lab.dataplane.of("alice").routes.some((r) => r.dst === "192.168.88.0/24" && r.protocol === "bgp" && r.active), "carol's prefix active on alice");
     const status = await until(async () => {
       const s = await as("alice", ["status", "--json"]);
       const parsed = JSON.parse(s.stdout);

@@ -36,6 +36,8 @@ describe.each(VERSIONS)("OpenVPN peering through the wizard on RouterOS %s", (ve
       expect(store.at("/certificate").list().length, name).toBeGreaterThanOrEqual(2);
       expect(store.at("/user").find({ name: "bgpals-alice-remi-ro" }).length, name).toBe(1);
     }
+    // Waited for on the lab (cheap), then asked of the CLI: each look through it is a process.
+    await until(() => lab.dataplane.of("alice").routes.some((r) => r.dst === "192.168.42.0/24" && r.protocol === "bgp" && r.active), `remi's prefix active on alice on ${version}`, 15_000);
     let status: any;
     await until(
       async () => {

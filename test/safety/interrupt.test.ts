@@ -1,4 +1,5 @@
-// Ctrl-C (SIGINT) right after the k-th write of `bgpals apply` and of `bgpals remove`, for every k:
+// Ctrl-C (SIGINT) right after the k-th write of `bgpals apply` and of `bgpals remove`, for a write
+// of each kind (test/fault-points.ts; every k with BGPALS_FULL_FAULTS=1):
 // the run sends nothing more, undoes what it wrote, reads the router back, says so and fails; the
 // router is exactly as before the run (rules in order, the same WireGuard keys), with no lock and
 // no journal left. After its last write (the lock's release) the run had finished and succeeds.
@@ -7,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lab } from "../../src/lab/lab.js";
 import { routerOs } from "../../src/platforms/routeros/index.js";
+import { faultPoints } from "../fault-points.js";
 import { appliedOn, example } from "../helpers.js";
 import { exportOf, targetOf } from "../platforms/routeros/apply-helpers.js";
 import { applyInProcess, cliArgs, home, journals, passwordOf, recoverInProcess, spawnCli, until, type Spawned } from "./cli-lab.js";
@@ -21,7 +23,13 @@ beforeAll(async () => {
   // The lock, every change of the plan, the lock's release.
   const router = await routerOs.connect(targetOf(lab, "alice"), "alice");
   try {
-    CHANGES = (await router.plan({ peering: appliedOn(example("s1"), "alice"), side: "alice" })).plan.changes.length;
+    const changes = (await router.plan({ peering: appliedOn(example("s1"), "alice"), side: "alice" })).plan.changes;
+    CHANGES = changes.length;
+    APPLY_KINDS = changes.map((c) => c.path);
+    // A removal's plan, to know its order: made once on a router that holds the peering.
+    expect((await applyInProcess(lab, false)).code).toBe(0);
+    REMOVE_KINDS = (await router.plan({ peering: appliedOn(example("s1"), "alice"), side: "alice", remove: true })).plan.changes.map((c) => c.path);
+    expect((await applyInProcess(lab, true)).code).toBe(0);
   } finally {
     await router.close();
   }
@@ -31,6 +39,12 @@ afterAll(async () => lab.stop());
 
 let CHANGES = 0;
 let WRITES = 0;
+/** The menu of each change of an apply, and of a removal, in their order. */
+let APPLY_KINDS: string[] = [];
+let REMOVE_KINDS: string[] = [];
+
+/** Where to interrupt: after a write of each kind (test/fault-points.ts), the lock's and its release's too. */
+const interruptPoints = (kinds: string[]) => faultPoints(["lock", ...kinds, "release"], 1, kinds.length + 2);
 
 const lockLeft = () => lab.router("alice").store.at("/system/scheduler").find({ name: "bgpals-apply-lock" }).length > 0;
 
@@ -65,23 +79,30 @@ function interruptedProcess(k: number, command: "apply" | "remove", extra: strin
 const UNDONE = /bgpals: interrupted \(at .*\): no further change was sent\nbgpals: undid the \d+ changes? already made; read back, the router is as it was before/;
 
 describe("Ctrl-C after the k-th write", () => {
-  it("of an apply, then of a remove, for every k: the run undoes itself and the router is as it was", async () => {
+  it("of an apply, after a write of each kind (every write with BGPALS_FULL_FAULTS=1): the run undoes itself and the router is as it was", async () => {
     const before = exportOf(lab, "alice");
-    for (let k = 1; k <= WRITES; k++) {
+    for (const k of interruptPoints(APPLY_KINDS)) {
       const apply = await interruptedHere(k, "apply");
       if (k < WRITES) {
         expect(apply.code, `apply k=${k}: ${apply.stderr}`).toBe(1);
         expect(apply.error?.message, `apply k=${k}`).toMatch(/^interrupted \(at .*\): no further change was sent\nundid the \d+ changes? already made; read back, the router is as it was before$/);
         expect(exportOf(lab, "alice"), `apply k=${k}`).toBe(before);
-        expect((await applyInProcess(lab, false)).code, `apply k=${k}`).toBe(0);
       } else {
         // Interrupted while releasing the lock: the apply had finished and was read back.
         expect(apply.code, `apply k=${k}: ${apply.error?.message}`).toBe(0);
         expect(apply.stdout).toMatch(new RegExp(`^applied ${CHANGES} changes`));
+        expect((await applyInProcess(lab, true)).code, `apply k=${k}`).toBe(0);
       }
       expect(lockLeft(), `apply k=${k}`).toBe(false);
       expect(journals(dir), `apply k=${k}`).toEqual([]);
+      expect(exportOf(lab, "alice"), `apply k=${k}`).toBe(before);
+    }
+  }, 600_000);
 
+  it("of a remove, after a write of each kind (every write with BGPALS_FULL_FAULTS=1): the run undoes itself and the router is as it was", async () => {
+    const before = exportOf(lab, "alice");
+    for (const k of interruptPoints(REMOVE_KINDS)) {
+      expect((await applyInProcess(lab, false)).code, `remove k=${k}`).toBe(0);
       const applied = exportOf(lab, "alice");
       const remove = await interruptedHere(k, "remove");
       if (k < WRITES) {

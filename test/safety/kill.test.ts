@@ -1,4 +1,5 @@
-// `bgpals apply` and `bgpals remove` killed (SIGKILL) right after their k-th write, for every k.
+// `bgpals apply` and `bgpals remove` killed (SIGKILL) right after their k-th write: after a write of
+// each kind (the lock, each menu, the release; test/fault-points.ts), every k with BGPALS_FULL_FAULTS=1.
 // The next apply, started at once, says what was interrupted, undoes it from the journal, applies,
 // exits 0 and a re-plan is empty. After a killed remove, `bgpals recover --yes` gives back exactly
 // what the router held (the WireGuard private keys from the sealed journal, the rules in order),
@@ -7,6 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lab } from "../../src/lab/lab.js";
 import { routerOs } from "../../src/platforms/routeros/index.js";
+import type { Change } from "../../src/core/plan.js";
+import { faultPoints } from "../fault-points.js";
 import { appliedOn, example } from "../helpers.js";
 import { exportOf, targetOf } from "../platforms/routeros/apply-helpers.js";
 import { applyInProcess, cliArgs, fileMode, home, journals, passwordOf, recoverInProcess, spawnCli, text } from "./cli-lab.js";
@@ -21,14 +24,20 @@ beforeAll(async () => {
 });
 afterAll(async () => lab.stop());
 
-async function replan(remove = false): Promise<number> {
+/** The changes a plan makes on alice now. */
+async function planned(remove = false): Promise<Change[]> {
   const router = await routerOs.connect(targetOf(lab, "alice"), "alice");
   try {
-    return (await router.plan({ peering: appliedOn(example("s1"), "alice"), side: "alice", remove })).plan.changes.length;
+    return (await router.plan({ peering: appliedOn(example("s1"), "alice"), side: "alice", remove })).plan.changes;
   } finally {
     await router.close();
   }
 }
+
+const replan = async (remove = false): Promise<number> => (await planned(remove)).length;
+
+/** Where to kill a run of these changes: after a write of each kind (test/fault-points.ts), the lock's and its release's too. */
+const killPoints = (changes: Change[]) => faultPoints(["lock", ...changes.map((c) => c.path), "release"], 1, changes.length + 2);
 
 /** Runs the CLI command and kills it right after the router carried out its k-th write. */
 async function killedAt(k: number, command: "apply" | "remove") {
@@ -41,13 +50,13 @@ async function killedAt(k: number, command: "apply" | "remove") {
 }
 
 describe("SIGKILL after the k-th write", () => {
-  it("of an apply, then of a remove, for every k: the next run converges and the router comes back exactly", async () => {
+  it("of an apply, after a write of each kind (every write with BGPALS_FULL_FAULTS=1): the next run converges", async () => {
     const before = exportOf(lab, "alice");
+    const changes = await planned();
     // The lock, every change, the lock's release.
-    const writes = (await replan()) + 2;
+    const writes = changes.length + 2;
     expect(writes).toBeGreaterThan(2);
-    for (let k = 1; k <= writes; k++) {
-      // --- apply, killed ---------------------------------------------------------------------
+    for (const k of killPoints(changes)) {
       const killed = await killedAt(k, "apply");
       expect(killed.signal, `apply k=${k}: ${killed.stderr}`).toBe("SIGKILL");
       const left = journals(dir);
@@ -62,8 +71,20 @@ describe("SIGKILL after the k-th write", () => {
       expect(next.stdout, `apply k=${k}`).toMatch(k === writes ? /^nothing to change: .* already matches \(read back\)/ : new RegExp(`^applied ${writes - 2} changes on .* \\(read back: the router holds the peering\\)`));
       expect(journals(dir), `apply k=${k}`).toEqual([]);
       expect(await replan(), `apply k=${k}`).toBe(0);
+      expect((await applyInProcess(lab, true)).code, `apply k=${k}`).toBe(0);
+      expect(exportOf(lab, "alice"), `apply k=${k}`).toBe(before);
+    }
+  }, 900_000);
 
-      // --- remove, killed --------------------------------------------------------------------
+  it("of a remove, after a write of each kind (every write with BGPALS_FULL_FAULTS=1): recover gives back exactly what the router held", async () => {
+    const before = exportOf(lab, "alice");
+    expect((await applyInProcess(lab, false)).code).toBe(0);
+    const changes = await planned(true);
+    const writes = changes.length + 2;
+    expect(writes).toBeGreaterThan(2);
+    expect((await applyInProcess(lab, true)).code).toBe(0);
+    for (const k of killPoints(changes)) {
+      expect((await applyInProcess(lab, false)).code, `remove k=${k}`).toBe(0);
       const applied = exportOf(lab, "alice");
       const keys = [...lab.router("alice").privateKeys.values()];
       const removal = await killedAt(k, "remove");

@@ -60,6 +60,18 @@ export async function typeText(term: TerminalRun, text: string): Promise<void> {
 
 /** Waits until the operator's router shows every tunnel up and every session established (two links). */
 export async function waitForPeeringUp(lab: Lab, op: Operator, timeoutMs = 20_000): Promise<{ routes: Array<{ dst: string; active: boolean; link: string }> }> {
+  // Looked for on the lab first, which costs nothing: each look through the CLI is a process. The
+  // CLI's status still judges, as before (a lab that never looks so leaves it to the loop below).
+  await until(
+    () => {
+      lab.tick();
+      const plane = lab.dataplane.of(op.name);
+      return plane.sessions.filter((x) => x.state === "established").length >= 2 && plane.tunnels.every((t) => t.tunnel.up);
+    },
+    `${op.name}'s sessions established on the lab`,
+    timeoutMs,
+    100,
+  ).catch(() => undefined);
   let last = "";
   return until(
     async () => {

@@ -1,7 +1,7 @@
 // Plan, apply and remove on two real Linux hosts (netlab namespaces reached over SSH): the keys
 // are made on the hosts, both BIRD sessions come up over WireGuard and the LANs reach each other;
-// a re-plan is empty; a fault at every step leaves the host exactly as it was; remove takes away
-// exactly what apply made.
+// a re-plan is empty; a fault after a step of each kind (after every step with BGPALS_FULL_FAULTS=1,
+// test/fault-points.ts) leaves the host exactly as it was; remove takes away exactly what apply made.
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -14,6 +14,7 @@ import { linuxNames } from "../../../src/platforms/linux-bird/names.js";
 import { RouterLockedError, type Router } from "../../../src/platforms/platform.js";
 import { startNetlab, type Netlab } from "../../netlab/netlab.js";
 import { cliAsync } from "../../cli/cli-async.js";
+import { faultPoints } from "../../fault-points.js";
 import { tempDir } from "../../helpers.js";
 import { waitFor } from "./peered-hosts.js";
 
@@ -118,6 +119,11 @@ async function withRouter<T>(side: string, work: (router: Router) => Promise<T>)
   }
 }
 
+/** The same work on both hosts at once. */
+async function bothSides(work: (side: string) => Promise<void>): Promise<void> {
+  await Promise.all([ALICE, REMI].map(work));
+}
+
 const pristine: Record<string, Record<string, string>> = {};
 let peering: Peering;
 
@@ -142,24 +148,27 @@ afterAll(async () => {
 });
 
 describe("apply on a Linux host", () => {
-  it("a fault after every step leaves the host exactly as it was", async () => {
-    const draft = peeringOf({});
-    const steps = await withRouter(ALICE, async (router) => (await router.plan({ peering: draft, side: ALICE })).plan.changes.length);
-    expect(steps).toBeGreaterThan(8);
-    try {
-      for (let k = 0; k < steps; k++) {
-        process.env[FAIL_AFTER_ENV] = String(k);
-        const result = await withRouter(ALICE, async (router) => router.exclusive({ command: "apply" }, async () => router.apply((await router.plan({ peering: draft, side: ALICE })).plan)));
-        expect(result.ok, `step ${k}`).toBe(false);
-        if (result.ok) continue;
-        expect(result.undone, `step ${k}`).toBe(k);
-        expect(result.message, `step ${k}`).toContain("as it was before");
-        expect(result.verified, `step ${k}: ${result.message}`).toBe(true);
-        expect(await snapshot(ALICE), `step ${k}`).toEqual(pristine[ALICE]);
+  it("a fault after a step of each kind (after every step with BGPALS_FULL_FAULTS=1) leaves the host exactly as it was", async () => {
+    // One connection and one plan for every fault: each run leaves the host as it found it, so the plan holds.
+    await withRouter(ALICE, async (router) => {
+      const { plan } = await router.plan({ peering: peeringOf({}), side: ALICE });
+      expect(plan.changes.length).toBeGreaterThan(8);
+      const points = faultPoints(plan.changes.map((c) => c.role), 0, plan.changes.length - 1);
+      try {
+        for (const k of points) {
+          process.env[FAIL_AFTER_ENV] = String(k);
+          const result = await router.exclusive({ command: "apply" }, () => router.apply(plan));
+          expect(result.ok, `step ${k}`).toBe(false);
+          if (result.ok) continue;
+          expect(result.undone, `step ${k}`).toBe(k);
+          expect(result.message, `step ${k}`).toContain("as it was before");
+          expect(result.verified, `step ${k}: ${result.message}`).toBe(true);
+          expect(await snapshot(ALICE), `step ${k}`).toEqual(pristine[ALICE]);
+        }
+      } finally {
+        delete process.env[FAIL_AFTER_ENV];
       }
-    } finally {
-      delete process.env[FAIL_AFTER_ENV];
-    }
+    });
   }, 240_000);
 
   it("BIRD refusing the configuration undoes every step", async () => {
@@ -197,8 +206,9 @@ describe("apply on a Linux host", () => {
 
   it("applies on both hosts: keys made there, sessions Established, the LANs reach each other, and a re-plan is empty", async () => {
     // First with placeholder keys: each host makes its keys; then only the public keys cross.
+    // The two hosts side by side: nothing one does waits on the other.
     const keys: Record<string, Record<string, string>> = {};
-    for (const side of [ALICE, REMI]) {
+    await bothSides(async (side) => {
       const result = await withRouter(side, async (router) => router.apply((await router.plan({ peering: peeringOf({}), side })).plan));
       expect(result.ok && result.verified, JSON.stringify(result)).toBe(true);
       keys[side] = {};
@@ -207,9 +217,9 @@ describe("apply on a Linux host", () => {
         expect((statSync(join(lab.hosts[side]!.etc, key.replace(/^\/etc\//, ""))).mode & 0o777).toString(8)).toBe("600");
         keys[side]![link] = (await onHost(side, ["sh", "-c", `wg pubkey < ${key}`])).trim();
       }
-    }
+    });
     peering = peeringOf(keys);
-    for (const side of [ALICE, REMI]) {
+    await bothSides(async (side) => {
       const result = await withRouter(side, async (router) => {
         const planned = await router.plan({ peering, side });
         // The tunnels are made again with the friend's key; the keys stay.
@@ -218,44 +228,48 @@ describe("apply on a Linux host", () => {
         return router.apply(planned.plan);
       });
       expect(result.ok && result.verified, JSON.stringify(result)).toBe(true);
-    }
-    for (const side of [ALICE, REMI]) {
+    });
+    await bothSides(async (side) => {
       await waitFor(async () => ((await lab.birdc(side, "show", "protocols")).match(/^bgpals_\S+\s+BGP\s+.*Established/gm) ?? []).length === 2, `both sessions Established on ${side}`);
-    }
+    });
     await waitFor(async () => /via 172\.16\.20\.2/.test(await onHost(ALICE, ["ip", "route", "show", "192.168.42.0/24"])), "the friend's LAN through isp1");
     expect(await onHost(ALICE, ["ping", "-c", "1", "-W", "3", "-I", "192.168.10.1", "192.168.42.1"])).toMatch(/1 received/);
-    for (const side of [ALICE, REMI]) {
+    await bothSides(async (side) => {
       const again = await withRouter(side, (router) => router.plan({ peering, side }));
       expect(again.plan.changes, side).toEqual([]);
-    }
+    });
   }, 180_000);
 
-  it("a fault after every step of a removal leaves the peering as it was", async () => {
+  it("a fault after a step of each kind of a removal (every step with BGPALS_FULL_FAULTS=1) leaves the peering as it was", async () => {
     expect(peering).toBeDefined();
     const applied = await snapshot(ALICE);
     const appliedConfig = await snapshot(ALICE, { withState: false });
-    const steps = await withRouter(ALICE, async (router) => (await router.plan({ peering, side: ALICE, remove: true })).plan.changes.length);
-    expect(steps).toBeGreaterThan(8);
-    try {
-      for (let k = 1; k < steps; k++) {
-        process.env[FAIL_AFTER_ENV] = String(k);
-        const result = await withRouter(ALICE, async (router) => router.apply((await router.plan({ peering, side: ALICE, remove: true })).plan));
-        expect(result.ok, `step ${k}`).toBe(false);
-        if (result.ok) continue;
-        expect(result.verified, `step ${k}: ${result.message}`).toBe(true);
-        // Everything as it was but the sessions' state: BIRD brings the sessions it dropped back up
-        // by itself, which the end of the loop waits for once (not after each step: seconds each).
-        expect(await snapshot(ALICE, { withState: false }), `step ${k}`).toEqual(appliedConfig);
+    await withRouter(ALICE, async (router) => {
+      const { plan } = await router.plan({ peering, side: ALICE, remove: true });
+      expect(plan.changes.length).toBeGreaterThan(8);
+      const points = faultPoints(plan.changes.map((c) => c.role), 1, plan.changes.length - 1);
+      try {
+        for (const k of points) {
+          process.env[FAIL_AFTER_ENV] = String(k);
+          const result = await router.apply(plan);
+          expect(result.ok, `step ${k}`).toBe(false);
+          if (result.ok) continue;
+          expect(result.undone, `step ${k}`).toBe(k);
+          expect(result.verified, `step ${k}: ${result.message}`).toBe(true);
+          // Everything as it was but the sessions' state: BIRD brings the sessions it dropped back up
+          // by itself, which the end of the loop waits for once (not after each step: seconds each).
+          expect(await snapshot(ALICE, { withState: false }), `step ${k}`).toEqual(appliedConfig);
+        }
+      } finally {
+        delete process.env[FAIL_AFTER_ENV];
       }
-    } finally {
-      delete process.env[FAIL_AFTER_ENV];
-    }
+    });
     await waitFor(async () => JSON.stringify(await snapshot(ALICE)) === JSON.stringify(applied), `${ALICE}'s sessions up again`, 60_000);
   }, 600_000);
 
   it("remove takes away exactly what apply made", async () => {
     expect(peering).toBeDefined();
-    for (const side of [ALICE, REMI]) {
+    await bothSides(async (side) => {
       expect(await snapshot(side)).not.toEqual(pristine[side]);
       const result = await withRouter(side, async (router) => router.apply((await router.plan({ peering, side, remove: true })).plan));
       expect(result.ok && result.verified, JSON.stringify(result)).toBe(true);
@@ -264,7 +278,7 @@ describe("apply on a Linux host", () => {
       expect(await snapshot(side)).toEqual(pristine[side]);
       const again = await withRouter(side, (router) => router.plan({ peering, side, remove: true }));
       expect(again.plan.changes).toEqual([]);
-    }
+    });
   }, 120_000);
 
   it("bgpals apply and bgpals remove do it over SSH from the command line", async () => {

@@ -8,6 +8,7 @@ import type { Peering } from "../../../src/core/peering.js";
 import { routerOs } from "../../../src/platforms/routeros/index.js";
 import type { RouterOsChange } from "../../../src/platforms/routeros/apply/plan.js";
 import { parseOwnershipTag } from "../../../src/platforms/routeros/names.js";
+import { faultPoints } from "../../fault-points.js";
 import { example, onCleanup } from "../../helpers.js";
 import { exportOf, planAndApply, readyOn, targetOf } from "./apply-helpers.js";
 import { s4With } from "./shared-helpers.js";
@@ -204,15 +205,16 @@ describe("RouterOS 7 before 7.17 has one server too", () => {
 });
 
 describe("all or nothing with the one server", () => {
-  it("a trap on any write of taking the server over, or of joining it, leaves carol exactly as before", async () => {
+  it("a trap on a write of each kind (any write with BGPALS_FULL_FAULTS=1) of taking the server over, or of joining it, leaves carol exactly as before", async () => {
     removeAllAfter();
     for (const [peering, already] of [[viaAlice, null], [viaRemi, viaAlice]] as const) {
       if (already !== null) expect((await planAndApply(lab, "carol", already, { secrets: SECRETS })).result.ok).toBe(true);
       const before = exportOf(lab, "carol");
       const router = await routerOs.connect(targetOf(lab, "carol"), "carol");
-      const writes = (await router.plan({ peering, side: "carol", secrets: SECRETS })).plan.changes.length + 1; // + the lock
+      const changes = (await router.plan({ peering, side: "carol", secrets: SECRETS })).plan.changes;
+      const writes = changes.length + 1; // + the lock
       await router.close();
-      for (let k = 2; k <= writes; k++) {
+      for (const k of faultPoints(["lock", ...changes.map((c) => c.path)], 2, writes)) {
         lab.router("carol").failWrite(k, "trap");
         const { result } = await planAndApply(lab, "carol", peering, { secrets: SECRETS });
         expect(result, `${peering.name} k=${k}`).toMatchObject({ ok: false, undoProblems: [], verified: true });
@@ -222,7 +224,7 @@ describe("all or nothing with the one server", () => {
     }
   }, 120_000);
 
-  it("a trap on any write of the removal that gives the server back, or of one that leaves it to the other, is undone exactly", async () => {
+  it("a trap on a write of each kind (any write with BGPALS_FULL_FAULTS=1) of the removal that gives the server back, or of one that leaves it to the other, is undone exactly", async () => {
     removeAllAfter();
     lab.router("carol").store.set(SERVER, null, { enabled: "false", port: "443", cipher: "aes128" });
     for (const [leaving, staying] of [[viaRemi, viaAlice], [viaAlice, null]] as const) {
@@ -238,7 +240,7 @@ describe("all or nothing with the one server", () => {
       const lossy = removal.filter((c) => c.irreversible !== undefined);
       expect(lossy.map((c) => `${c.op} ${c.path}`), `${leaving.name}: what goes last`).toEqual(lossy.map(() => "remove /certificate"));
       const writes = removal.length + 1 - Math.max(0, lossy.length - 1); // + the lock
-      for (let k = 2; k <= writes; k++) {
+      for (const k of faultPoints(["lock", ...removal.map((c) => c.path)], 2, writes)) {
         lab.router("carol").failWrite(k, "trap");
         const { result } = await planAndApply(lab, "carol", leaving, { remove: true });
         expect(result, `${leaving.name} k=${k}`).toMatchObject({ ok: false, undoProblems: [], verified: true });
