@@ -2,7 +2,10 @@ import { readdirSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+import { onRealNetwork } from "./test/real-network.js";
 import LongestFirst from "./test/sequencer.js";
+
+const ROOT = fileURLToPath(new URL(".", import.meta.url));
 
 // Tests that run in-process and leave nothing behind between files (no process.env, no module state
 // they do not restore, no handles, variables or listeners left: test/leaves-nothing.ts checks) share their worker's
@@ -15,19 +18,11 @@ const OWN_PROCESS = new Set([
   // last test, which test/leaves-nothing.ts would fail.
   "test/flows/watch.test.ts",
   "test/platforms/routeros/route-stream.test.ts",
-  // Real hosts in network namespaces (test/netlab): they mostly wait on BIRD and WireGuard, and
-  // go first (test/sequencer.ts) so that waiting overlaps the rest.
-  "test/platforms/linux-bird/apply.test.ts",
-  "test/platforms/linux-bird/status.test.ts",
-  "test/platforms/linux-bird/wireguard-hosts.test.ts",
-  "test/platforms/linux-bird/bird-filters.test.ts",
-  "test/platforms/linux-bird/filtered.test.ts",
-  "test/platforms/linux-bird/recover.test.ts",
-  "test/platforms/linux-bird/failover.test.ts",
 ]);
 const SHARED = ["test/core", "test/lab", "test/ui", "test/flows", "test/platforms", "test/store"]
   .flatMap((dir) => readdirSync(fileURLToPath(new URL(dir, import.meta.url)), { recursive: true, encoding: "utf8" }).map((file) => `${dir}/${file.split("\\").join("/")}`))
-  .filter((file) => /\.test\.tsx?$/.test(file) && !OWN_PROCESS.has(file));
+  // Real hosts in network namespaces (test/real-network.ts) keep their own process too.
+  .filter((file) => /\.test\.tsx?$/.test(file) && !OWN_PROCESS.has(file) && !onRealNetwork(ROOT, file));
 
 const common = {
   testTimeout: 30_000,

@@ -5,11 +5,10 @@
 // the longest). Without remembered times, those go first, each group largest first.
 import { relative, sep } from "node:path";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
+import { onRealNetwork } from "./real-network.js";
 
 /** Tests that start processes (the CLI, a terminal): their run time follows what they start, not their size. */
 const DRIVES_PROCESSES = /^test\/(safety|cli|terminal)\//;
-/** Tests on real hosts in network namespaces: minutes of waiting on BIRD and WireGuard, so they start first. */
-const REAL_NETWORK = /^test\/(netlab\/|platforms\/linux-bird\/(apply|status|wireguard-hosts|bird-filters|filtered|recover|failover)\.test)/;
 
 export default class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
@@ -17,7 +16,8 @@ export default class LongestFirst extends BaseSequencer {
     const path = (file: TestSpecification) => relative(this.ctx.config.root, file.moduleId).split(sep).join("/");
     const remembered = sorted.every((file) => this.ctx.cache.getFileTestResults(`${file.project.name}:${path(file)}`) !== undefined);
     if (remembered) return sorted;
-    const rank = (file: TestSpecification) => (REAL_NETWORK.test(path(file)) ? 0 : DRIVES_PROCESSES.test(path(file)) ? 1 : 2);
+    // Tests on real hosts in network namespaces: minutes of waiting on BIRD and WireGuard, so they start first.
+    const rank = (file: TestSpecification) => (onRealNetwork(this.ctx.config.root, path(file)) ? 0 : DRIVES_PROCESSES.test(path(file)) ? 1 : 2);
     return [0, 1, 2].flatMap((r) => sorted.filter((file) => rank(file) === r));
   }
 }
