@@ -1,0 +1,131 @@
+// The wizard over OpenVPN between two real Linux hosts (netlab namespaces over SSH): `bgpals offer
+// --link isp1:ovpn:wan1` on one (it becomes the OpenVPN server), `bgpals accept` on the other (the
+// client: the server's CA imported, its own CA and client certificate made, the PPP password chosen),
+// `bgpals complete` back on the first (the client's CA imported, the password from the answer). What
+// it proves is read from the hosts themselves (ps, birdc, ip, ping, the files), not from what bgpals says.
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Link } from "../../../src/core/peering.js";
+import { FAIL_AFTER_ENV } from "../../../src/platforms/linux-bird/apply.js";
+import { linuxNames } from "../../../src/platforms/linux-bird/names.js";
+import { startNetlab, type Netlab } from "../../netlab/netlab.js";
+import { cliAsync } from "../../cli/cli-async.js";
+import { tempDir } from "../../helpers.js";
+import { waitFor } from "./peered-hosts.js";
+
+// Side names of this file and process only: they name the tunnels and their pid files in the shared /run.
+const ALICE = `va${process.pid}`;
+const REMI = `vr${process.pid}`;
+const ALICE_LAN = "192.168.10.1";
+const REMI_LAN = "192.168.42.1";
+
+let lab: Netlab;
+let madeNftablesD = false;
+
+const tunnelOf = (friend: string) => linuxNames.tunnelInterface({ name: "isp1", kind: "ovpn" } as Link, friend);
+
+/** The openvpn pid, log and status files of this file's tunnels in the shared /run (openvpn leaves its log). */
+const runFiles = () => [tunnelOf(REMI), tunnelOf(ALICE)].flatMap((i) => [linuxNames.openvpnPid(i), linuxNames.openvpnLog(i), linuxNames.openvpnStatus(i)]);
+
+beforeAll(async () => {
+  // `ip netns exec` (and so each host's sshd) sees /etc/netns/<ns>/nftables.d only where /etc/nftables.d exists; Debian has none.
+  madeNftablesD = !existsSync("/etc/nftables.d");
+  if (madeNftablesD) mkdirSync("/etc/nftables.d");
+  lab = await startNetlab([
+    { name: ALICE, lan: `${ALICE_LAN}/24`, wans: 1 },
+    { name: REMI, lan: `${REMI_LAN}/24`, wans: 1 },
+  ]);
+}, 120_000);
+
+afterAll(async () => {
+  await lab?.teardown();
+  for (const file of runFiles()) rmSync(file, { force: true });
+  try {
+    if (madeNftablesD) rmdirSync("/etc/nftables.d");
+  } catch {
+    // another test's file went in meanwhile: theirs to remove
+  }
+});
+
+const homes = { [ALICE]: tempDir("bgpals-ovpn-wizard-alice-"), [REMI]: tempDir("bgpals-ovpn-wizard-remi-") };
+
+/** The built CLI as `side`'s operator, against that host over SSH with the run's key (no agent). */
+function as(side: string, args: string[], env: Record<string, string> = {}) {
+  const h = lab.hosts[side]!;
+  return cliAsync([...args, "--router", `ssh://root@${h.ssh.host}:${h.ssh.port}`, "--key", lab.key.file], { BGPALS_HOME: homes[side]!, SSH_AUTH_SOCK: "", ...env });
+}
+
+async function onHost(side: string, argv: string[]): Promise<string> {
+  const r = await lab.exec(side, argv);
+  if (r.code !== 0) throw new Error(`${side}: ${argv.join(" ")} failed (${r.code}): ${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
+
+/** The host's own /etc/openvpn, as its files are there (name and mode). */
+function openvpnFiles(side: string): string[] {
+  const dir = join(lab.hosts[side]!.etc, "openvpn");
+  return readdirSync(dir).filter((name) => !statSync(join(dir, name)).isDirectory()).sort().map((name) => `${name} ${(statSync(join(dir, name)).mode & 0o777).toString(8)}`);
+}
+
+/** The openvpn processes of the host's own tunnel (their config names it). */
+async function openvpnRunning(side: string, friend: string): Promise<string[]> {
+  const ps = await onHost(side, ["sh", "-c", "ps -o args= -C openvpn || true"]);
+  return ps.split("\n").filter((l) => l.includes(`/etc/openvpn/${tunnelOf(friend)}.conf`));
+}
+
+describe("the wizard over OpenVPN between two Linux hosts", () => {
+  it("offer, accept and complete: openvpn on both hosts, BGP Established over it, the friend's LAN routed and pinged; a failed accept leaves no certificate behind", async () => {
+    const offer = await as(ALICE, ["offer", "--me", ALICE, "--friend", REMI, "--asn", "64514", "--networks", "192.168.10.0/24", "--link", "isp1:ovpn:wan1", "--json"]);
+    expect(offer.code, offer.stderr).toBe(0);
+    const { bundle } = JSON.parse(offer.stdout) as { bundle: string };
+    // The offer made the server's CA and certificate on alice's host: the private keys 0600, nothing else.
+    const peeringName = `${ALICE}-${REMI}`;
+    const base = `bgpals-${peeringName}`;
+    expect(openvpnFiles(ALICE)).toEqual([`${base}-ca.crt 644`, `${base}-ca.key 600`, `${base}-server.crt 644`, `${base}-server.key 600`]);
+
+    const before = openvpnFiles(REMI);
+    const accept = (env: Record<string, string> = {}) => as(REMI, ["accept", bundle, "--me", REMI, "--asn", "64513", "--networks", "192.168.42.0/24", "--wan", "isp1=wan1", "--yes", "--json"], env);
+    // A fault after the apply's first step: the certificates the accept made before its plan (alice's CA imported, its own CA and client certificate) go with the run.
+    const failed = await accept({ [FAIL_AFTER_ENV]: "1" });
+    expect(failed.code, failed.stderr).toBe(1);
+    expect(failed.stderr).toMatch(/as it was before/);
+    expect(openvpnFiles(REMI)).toEqual(before);
+    expect(await openvpnRunning(REMI, ALICE)).toEqual([]);
+
+    const accepted = await accept();
+    expect(accepted.code, accepted.stderr).toBe(0);
+    const { bundle: answer } = JSON.parse(accepted.stdout) as { bundle: string };
+    // Remi's host: alice's CA, its own CA and client certificate (keys 0600), and the tunnel's config and login (0600).
+    const remiIface = tunnelOf(ALICE);
+    expect(openvpnFiles(REMI)).toEqual(expect.arrayContaining([`${base}-friend-ca.crt 644`, `${base}-ca.key 600`, `${base}-client.key 600`, `${base}-client.crt 644`, `${remiIface}.conf 644`, `${remiIface}.login 600`]));
+
+    const complete = await as(ALICE, ["complete", answer, "--yes", "--json"]);
+    expect(complete.code, complete.stderr).toBe(0);
+    expect(openvpnFiles(ALICE)).toEqual(expect.arrayContaining([`${base}-friend-ca.crt 644`, `${tunnelOf(REMI)}.conf 644`]));
+
+    // Both operators hold the same peering file: one OpenVPN link, alice listening, pinned to alice's CA.
+    const aliceCopy = JSON.parse(readFileSync(join(homes[ALICE]!, "peers", `${REMI}.json`), "utf8"));
+    const remiCopy = JSON.parse(readFileSync(join(homes[REMI]!, "peers", `${ALICE}.json`), "utf8"));
+    expect(aliceCopy).toEqual(remiCopy);
+    const [link] = aliceCopy.links;
+    expect(link).toMatchObject({ kind: "ovpn", listener: ALICE, user: `${REMI}-isp1` });
+    const caFile = readFileSync(join(lab.hosts[REMI]!.etc, "openvpn", `${base}-friend-ca.crt`), "utf8");
+    expect(caFile).toBe(readFileSync(join(lab.hosts[ALICE]!.etc, "openvpn", `${base}-ca.crt`), "utf8"));
+
+    // openvpn runs on both hosts, each with its own config.
+    expect(await openvpnRunning(ALICE, REMI)).toHaveLength(1);
+    expect(await openvpnRunning(REMI, ALICE)).toHaveLength(1);
+    // The PPP password remi chose reached alice's check (the server's log says the login was taken).
+    await waitFor(async () => /Username\/Password authentication succeeded/.test(await onHost(ALICE, ["cat", linuxNames.openvpnLog(tunnelOf(REMI))])), "remi's login taken by alice's server", 60_000);
+
+    for (const side of [ALICE, REMI]) {
+      await waitFor(async () => /^bgpals_\S+\s+BGP\s+.*Established/m.test(await lab.birdc(side, "show", "protocols")), `the session Established on ${side}`, 120_000);
+    }
+    const aliceIface = tunnelOf(REMI);
+    await waitFor(async () => (await onHost(ALICE, ["ip", "route", "show", "192.168.42.0/24"])).includes(`via ${link.address[REMI]} dev ${aliceIface}`), "remi's LAN in alice's kernel over the tunnel", 60_000);
+    await waitFor(async () => (await onHost(REMI, ["ip", "route", "show", "192.168.10.0/24"])).includes(`via ${link.address[ALICE]} dev ${remiIface}`), "alice's LAN in remi's kernel over the tunnel", 60_000);
+    expect(await onHost(ALICE, ["ping", "-c", "1", "-W", "3", "-I", ALICE_LAN, REMI_LAN])).toMatch(/1 received/);
+    expect(await onHost(REMI, ["ping", "-c", "1", "-W", "3", "-I", REMI_LAN, ALICE_LAN])).toMatch(/1 received/);
+  }, 420_000);
+});
