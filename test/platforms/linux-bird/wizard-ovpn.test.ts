@@ -6,8 +6,10 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Link } from "../../../src/core/peering.js";
+import { parsePeering, type Link, type Peering } from "../../../src/core/peering.js";
+import { featuresOfAnySide } from "../../../src/platforms/index.js";
 import { FAIL_AFTER_ENV } from "../../../src/platforms/linux-bird/apply.js";
+import { linuxBird } from "../../../src/platforms/linux-bird/index.js";
 import { linuxNames } from "../../../src/platforms/linux-bird/names.js";
 import { startNetlab, type Netlab } from "../../netlab/netlab.js";
 import { cliAsync } from "../../cli/cli-async.js";
@@ -17,6 +19,8 @@ import { waitFor } from "./peered-hosts.js";
 // Side names of this file and process only: they name the tunnels and their pid files in the shared /run.
 const ALICE = `va${process.pid}`;
 const REMI = `vr${process.pid}`;
+// A friend only named (its side is never applied): the peering of the run that fails after its apply.
+const GHOST = `vg${process.pid}`;
 const ALICE_LAN = "192.168.10.1";
 const REMI_LAN = "192.168.42.1";
 
@@ -26,7 +30,7 @@ let madeNftablesD = false;
 const tunnelOf = (friend: string) => linuxNames.tunnelInterface({ name: "isp1", kind: "ovpn" } as Link, friend);
 
 /** The openvpn pid, log and status files of this file's tunnels in the shared /run (openvpn leaves its log). */
-const runFiles = () => [tunnelOf(REMI), tunnelOf(ALICE)].flatMap((i) => [linuxNames.openvpnPid(i), linuxNames.openvpnLog(i), linuxNames.openvpnStatus(i)]);
+const runFiles = () => [tunnelOf(REMI), tunnelOf(ALICE), tunnelOf(GHOST)].flatMap((i) => [linuxNames.openvpnPid(i), linuxNames.openvpnLog(i), linuxNames.openvpnStatus(i)]);
 
 beforeAll(async () => {
   // `ip netns exec` (and so each host's sshd) sees /etc/netns/<ns>/nftables.d only where /etc/nftables.d exists; Debian has none.
@@ -75,7 +79,7 @@ async function openvpnRunning(side: string, friend: string): Promise<string[]> {
 }
 
 describe("the wizard over OpenVPN between two Linux hosts", () => {
-  it("offer, accept and complete: openvpn on both hosts, BGP Established over it, the friend's LAN routed and pinged; a failed accept leaves no certificate behind", async () => {
+  it("offer, accept and complete: openvpn on both hosts, BGP Established over it, the friend's LAN routed and pinged; a failed accept or complete leaves no certificate behind", async () => {
     const offer = await as(ALICE, ["offer", "--me", ALICE, "--friend", REMI, "--asn", "64514", "--networks", "192.168.10.0/24", "--link", "isp1:ovpn:wan1", "--json"]);
     expect(offer.code, offer.stderr).toBe(0);
     const { bundle } = JSON.parse(offer.stdout) as { bundle: string };
@@ -99,6 +103,14 @@ describe("the wizard over OpenVPN between two Linux hosts", () => {
     // Remi's host: alice's CA, its own CA and client certificate (keys 0600), and the tunnel's config and login (0600).
     const remiIface = tunnelOf(ALICE);
     expect(openvpnFiles(REMI)).toEqual(expect.arrayContaining([`${base}-friend-ca.crt 644`, `${base}-ca.key 600`, `${base}-client.key 600`, `${base}-client.crt 644`, `${remiIface}.conf 644`, `${remiIface}.login 600`]));
+
+    // A fault in the complete's apply: remi's CA, put on alice's host just before the plan, goes with the run; the answer stays usable.
+    const beforeComplete = openvpnFiles(ALICE);
+    const failedComplete = await as(ALICE, ["complete", answer, "--yes", "--json"], { [FAIL_AFTER_ENV]: "1" });
+    expect(failedComplete.code, failedComplete.stderr).toBe(1);
+    expect(failedComplete.stderr).toMatch(/as it was before/);
+    expect(openvpnFiles(ALICE)).toEqual(beforeComplete);
+    expect(await openvpnRunning(ALICE, REMI)).toEqual([]);
 
     const complete = await as(ALICE, ["complete", answer, "--yes", "--json"]);
     expect(complete.code, complete.stderr).toBe(0);
@@ -128,4 +140,47 @@ describe("the wizard over OpenVPN between two Linux hosts", () => {
     expect(await onHost(ALICE, ["ping", "-c", "1", "-W", "3", "-I", ALICE_LAN, REMI_LAN])).toMatch(/1 received/);
     expect(await onHost(REMI, ["ping", "-c", "1", "-W", "3", "-I", REMI_LAN, ALICE_LAN])).toMatch(/1 received/);
   }, 420_000);
+
+  it("a run that fails after its apply keeps the certificates the applied tunnel uses (remove takes them away)", async () => {
+    const name = `vz${process.pid}`;
+    const h = lab.hosts[ALICE]!;
+    const r = parsePeering({
+      format: "bgpals/peering@1",
+      name,
+      sides: {
+        [ALICE]: { asn: 64514, routerId: ALICE_LAN, platform: { os: "linux", bird: "2.0.12" }, networks: ["192.168.10.0/24"], wans: { isp1: { interface: "wan1", endpoint: h.wans[0]!.address, gateway: h.wans[0]!.gateway } } },
+        [GHOST]: { asn: 64520, routerId: "192.168.77.1", platform: { os: "linux", bird: "2.0.12" }, networks: ["192.168.77.0/24"], wans: { isp1: { interface: "wan1" } } },
+      },
+      links: [{ name: "isp1", kind: "ovpn", wan: { [ALICE]: "isp1", [GHOST]: "isp1" }, listener: ALICE, port: 1299, protocol: "tcp", subnet: "172.16.99.0/30", address: { [ALICE]: "172.16.99.1", [GHOST]: "172.16.99.2" }, caFingerprint: "0".repeat(64), user: `${GHOST}-isp1`, requireClientCertificate: true }],
+      policy: { mode: "bgp", primary: "isp1" },
+    });
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    const peering: Peering = r.peering;
+    const secrets = { pppPassword: { isp1: `pw-${process.pid}-ghost` } };
+    const base = `bgpals-${name}`;
+    const certificates = [`${base}-ca.crt 644`, `${base}-ca.key 600`, `${base}-friend-ca.crt 644`, `${base}-server.crt 644`, `${base}-server.key 600`];
+    const router = await linuxBird.connect({ transport: "ssh", host: h.ssh.host, port: h.ssh.port, user: "root", password: "", keyFile: lab.key.file }, undefined, { featuresOf: featuresOfAnySide });
+    try {
+      // As the wizard does in one run: certificates made, the friend's CA put there (any CA will do: ours), plan, apply; then something after the apply fails.
+      const failed = await router
+        .exclusive({ command: "accept", peering: name }, async () => {
+          const ca = await router.makeCertificates(name, "server", [h.wans[0]!.address]);
+          await router.importFriendCa(name, ca);
+          const result = await router.apply((await router.plan({ peering, side: ALICE, secrets })).plan);
+          expect(result.ok && result.verified, JSON.stringify(result)).toBe(true);
+          throw new Error("after the apply");
+        })
+        .then(() => null, (e: Error) => e.message);
+      expect(failed).toBe("after the apply");
+      // The applied tunnel keeps what it needs: its certificates are there, and its openvpn runs.
+      expect(openvpnFiles(ALICE).filter((f) => f.startsWith(`${base}-`))).toEqual(certificates);
+      expect(await openvpnRunning(ALICE, GHOST)).toHaveLength(1);
+    } finally {
+      const removed = await router.apply((await router.plan({ peering, side: ALICE, secrets, remove: true })).plan);
+      await router.close();
+      expect(removed.ok && removed.verified, JSON.stringify(removed)).toBe(true);
+    }
+    expect(openvpnFiles(ALICE).filter((f) => f.startsWith(`${base}-`))).toEqual([]);
+    expect(await openvpnRunning(ALICE, GHOST)).toEqual([]);
+  }, 180_000);
 });
