@@ -1,5 +1,6 @@
-// The wizard over OpenVPN between two real Linux hosts (netlab namespaces over SSH): `bgpals offer
-// --link isp1:ovpn:wan1` on one (it becomes the OpenVPN server), `bgpals accept` on the other (the
+// The wizard over OpenVPN between two real Linux hosts (netlab namespaces over SSH), S1 shape (two
+// WANs each, links isp1 primary and isp2): `bgpals offer --link isp1:ovpn:wan1 --link
+// isp2:ovpn:wan2` on one (it runs an OpenVPN server per link), `bgpals accept` on the other (the
 // client: the server's CA imported, its own CA and client certificate made, the PPP password chosen),
 // `bgpals complete` back on the first (the client's CA imported, the password from the answer). What
 // it proves is read from the hosts themselves (ps, birdc, ip, ping, the files), not from what bgpals says.
@@ -27,18 +28,18 @@ const REMI_LAN = "192.168.42.1";
 let lab: Netlab;
 let madeNftablesD = false;
 
-const tunnelOf = (friend: string) => linuxNames.tunnelInterface({ name: "isp1", kind: "ovpn" } as Link, friend);
+const tunnelOf = (friend: string, link = "isp1") => linuxNames.tunnelInterface({ name: link, kind: "ovpn" } as Link, friend);
 
 /** The openvpn pid, log and status files of this file's tunnels in the shared /run (openvpn leaves its log). */
-const runFiles = () => [tunnelOf(REMI), tunnelOf(ALICE), tunnelOf(GHOST)].flatMap((i) => [linuxNames.openvpnPid(i), linuxNames.openvpnLog(i), linuxNames.openvpnStatus(i)]);
+const runFiles = () => [tunnelOf(REMI), tunnelOf(ALICE), tunnelOf(REMI, "isp2"), tunnelOf(ALICE, "isp2"), tunnelOf(GHOST)].flatMap((i) => [linuxNames.openvpnPid(i), linuxNames.openvpnLog(i), linuxNames.openvpnStatus(i)]);
 
 beforeAll(async () => {
   // `ip netns exec` (and so each host's sshd) sees /etc/netns/<ns>/nftables.d only where /etc/nftables.d exists; Debian has none.
   madeNftablesD = !existsSync("/etc/nftables.d");
   if (madeNftablesD) mkdirSync("/etc/nftables.d");
   lab = await startNetlab([
-    { name: ALICE, lan: `${ALICE_LAN}/24`, wans: 1 },
-    { name: REMI, lan: `${REMI_LAN}/24`, wans: 1 },
+    { name: ALICE, lan: `${ALICE_LAN}/24` },
+    { name: REMI, lan: `${REMI_LAN}/24` },
   ]);
 }, 120_000);
 
@@ -72,15 +73,15 @@ function openvpnFiles(side: string): string[] {
   return readdirSync(dir).filter((name) => !statSync(join(dir, name)).isDirectory()).sort().map((name) => `${name} ${(statSync(join(dir, name)).mode & 0o777).toString(8)}`);
 }
 
-/** The openvpn processes of the host's own tunnel (their config names it). */
-async function openvpnRunning(side: string, friend: string): Promise<string[]> {
+/** The openvpn processes of the host's own tunnels to `friend` (their configs name them). */
+async function openvpnRunning(side: string, friend: string, links = ["isp1", "isp2"]): Promise<string[]> {
   const ps = await onHost(side, ["sh", "-c", "ps -o args= -C openvpn || true"]);
-  return ps.split("\n").filter((l) => l.includes(`/etc/openvpn/${tunnelOf(friend)}.conf`));
+  return ps.split("\n").filter((l) => links.some((link) => l.includes(`/etc/openvpn/${tunnelOf(friend, link)}.conf`)));
 }
 
 describe("the wizard over OpenVPN between two Linux hosts", () => {
-  it("offer, accept and complete: openvpn on both hosts, BGP Established over it, the friend's LAN routed and pinged; a failed accept or complete leaves no certificate behind", async () => {
-    const offer = await as(ALICE, ["offer", "--me", ALICE, "--friend", REMI, "--asn", "64514", "--networks", "192.168.10.0/24", "--link", "isp1:ovpn:wan1", "--json"]);
+  it("offer, accept and complete, two links: openvpn on both hosts, both BGP sessions Established over them, the friend's LAN routed and pinged; a failed accept or complete leaves no certificate behind", async () => {
+    const offer = await as(ALICE, ["offer", "--me", ALICE, "--friend", REMI, "--asn", "64514", "--networks", "192.168.10.0/24", "--link", "isp1:ovpn:wan1", "--link", "isp2:ovpn:wan2", "--primary", "isp1", "--json"]);
     expect(offer.code, offer.stderr).toBe(0);
     const { bundle } = JSON.parse(offer.stdout) as { bundle: string };
     // The offer made the server's CA and certificate on alice's host: the private keys 0600, nothing else.
@@ -89,7 +90,7 @@ describe("the wizard over OpenVPN between two Linux hosts", () => {
     expect(openvpnFiles(ALICE)).toEqual([`${base}-ca.crt 644`, `${base}-ca.key 600`, `${base}-server.crt 644`, `${base}-server.key 600`]);
 
     const before = openvpnFiles(REMI);
-    const accept = (env: Record<string, string> = {}) => as(REMI, ["accept", bundle, "--me", REMI, "--asn", "64513", "--networks", "192.168.42.0/24", "--wan", "isp1=wan1", "--yes", "--json"], env);
+    const accept = (env: Record<string, string> = {}) => as(REMI, ["accept", bundle, "--me", REMI, "--asn", "64513", "--networks", "192.168.42.0/24", "--wan", "isp1=wan1", "--wan", "isp2=wan2", "--yes", "--json"], env);
     // A fault after the apply's first step: the certificates the accept made before its plan (alice's CA imported, its own CA and client certificate) go with the run.
     const failed = await accept({ [FAIL_AFTER_ENV]: "1" });
     expect(failed.code, failed.stderr).toBe(1);
@@ -100,9 +101,9 @@ describe("the wizard over OpenVPN between two Linux hosts", () => {
     const accepted = await accept();
     expect(accepted.code, accepted.stderr).toBe(0);
     const { bundle: answer } = JSON.parse(accepted.stdout) as { bundle: string };
-    // Remi's host: alice's CA, its own CA and client certificate (keys 0600), and the tunnel's config and login (0600).
-    const remiIface = tunnelOf(ALICE);
-    expect(openvpnFiles(REMI)).toEqual(expect.arrayContaining([`${base}-friend-ca.crt 644`, `${base}-ca.key 600`, `${base}-client.key 600`, `${base}-client.crt 644`, `${remiIface}.conf 644`, `${remiIface}.login 600`]));
+    // Remi's host: alice's CA, its own CA and client certificate (keys 0600), and each tunnel's config and login (0600).
+    expect(openvpnFiles(REMI)).toEqual(expect.arrayContaining([`${base}-friend-ca.crt 644`, `${base}-ca.key 600`, `${base}-client.key 600`, `${base}-client.crt 644`]));
+    for (const link of ["isp1", "isp2"]) expect(openvpnFiles(REMI)).toEqual(expect.arrayContaining([`${tunnelOf(ALICE, link)}.conf 644`, `${tunnelOf(ALICE, link)}.login 600`]));
 
     // A fault in the complete's apply: remi's CA, put on alice's host just before the plan, goes with the run; the answer stays usable.
     const beforeComplete = openvpnFiles(ALICE);
@@ -114,28 +115,35 @@ describe("the wizard over OpenVPN between two Linux hosts", () => {
 
     const complete = await as(ALICE, ["complete", answer, "--yes", "--json"]);
     expect(complete.code, complete.stderr).toBe(0);
-    expect(openvpnFiles(ALICE)).toEqual(expect.arrayContaining([`${base}-friend-ca.crt 644`, `${tunnelOf(REMI)}.conf 644`]));
+    expect(openvpnFiles(ALICE)).toEqual(expect.arrayContaining([`${base}-friend-ca.crt 644`, `${tunnelOf(REMI)}.conf 644`, `${tunnelOf(REMI, "isp2")}.conf 644`]));
 
-    // Both operators hold the same peering file: one OpenVPN link, alice listening, pinned to alice's CA.
+    // Both operators hold the same peering file: two OpenVPN links, alice listening on a port each, pinned to alice's CA.
     const aliceCopy = JSON.parse(readFileSync(join(homes[ALICE]!, "peers", `${REMI}.json`), "utf8"));
     const remiCopy = JSON.parse(readFileSync(join(homes[REMI]!, "peers", `${ALICE}.json`), "utf8"));
     expect(aliceCopy).toEqual(remiCopy);
-    const [link] = aliceCopy.links;
-    expect(link).toMatchObject({ kind: "ovpn", listener: ALICE, user: `${REMI}-isp1` });
+    const [link, backup] = aliceCopy.links;
+    expect(link).toMatchObject({ name: "isp1", kind: "ovpn", listener: ALICE, user: `${REMI}-isp1` });
+    expect(backup).toMatchObject({ name: "isp2", kind: "ovpn", listener: ALICE, user: `${REMI}-isp2` });
+    expect(backup.port).not.toBe(link.port);
     const caFile = readFileSync(join(lab.hosts[REMI]!.etc, "openvpn", `${base}-friend-ca.crt`), "utf8");
     expect(caFile).toBe(readFileSync(join(lab.hosts[ALICE]!.etc, "openvpn", `${base}-ca.crt`), "utf8"));
 
-    // openvpn runs on both hosts, each with its own config.
-    expect(await openvpnRunning(ALICE, REMI)).toHaveLength(1);
-    expect(await openvpnRunning(REMI, ALICE)).toHaveLength(1);
-    // The PPP password remi chose reached alice's check (the server's log says the login was taken).
-    await waitFor(async () => /Username\/Password authentication succeeded/.test(await onHost(ALICE, ["cat", linuxNames.openvpnLog(tunnelOf(REMI))])), "remi's login taken by alice's server", 60_000);
+    // openvpn runs on both hosts, one per link, each with its own config.
+    expect(await openvpnRunning(ALICE, REMI)).toHaveLength(2);
+    expect(await openvpnRunning(REMI, ALICE)).toHaveLength(2);
+    // The PPP passwords remi chose reached alice's checks (each server's log says the login was taken).
+    for (const l of ["isp1", "isp2"]) {
+      await waitFor(async () => /Username\/Password authentication succeeded/.test(await onHost(ALICE, ["cat", linuxNames.openvpnLog(tunnelOf(REMI, l))])), `remi's login on ${l} taken by alice's server`, 60_000);
+    }
 
     for (const side of [ALICE, REMI]) {
-      await waitFor(async () => /^bgpals_\S+\s+BGP\s+.*Established/m.test(await lab.birdc(side, "show", "protocols")), `the session Established on ${side}`, 120_000);
+      await waitFor(async () => ((await lab.birdc(side, "show", "protocols")).match(/^bgpals_\S+\s+BGP\s+.*Established/gm) ?? []).length === 2, `both sessions Established on ${side}`, 120_000);
     }
     const aliceIface = tunnelOf(REMI);
-    await waitFor(async () => (await onHost(ALICE, ["ip", "route", "show", "192.168.42.0/24"])).includes(`via ${link.address[REMI]} dev ${aliceIface}`), "remi's LAN in alice's kernel over the tunnel", 60_000);
+    const remiIface = tunnelOf(ALICE);
+    // The primary link carries the route (local-pref 200), the backup's is there too.
+    await waitFor(async () => (await lab.birdc(ALICE, "show", "route", "all", "192.168.42.0/24")).includes("BGP.local_pref: 100"), "the backup route too", 60_000);
+    await waitFor(async () => (await onHost(ALICE, ["ip", "route", "show", "192.168.42.0/24"])).includes(`via ${link.address[REMI]} dev ${aliceIface}`), "remi's LAN in alice's kernel over the primary tunnel", 60_000);
     await waitFor(async () => (await onHost(REMI, ["ip", "route", "show", "192.168.10.0/24"])).includes(`via ${link.address[ALICE]} dev ${remiIface}`), "alice's LAN in remi's kernel over the tunnel", 60_000);
     expect(await onHost(ALICE, ["ping", "-c", "1", "-W", "3", "-I", ALICE_LAN, REMI_LAN])).toMatch(/1 received/);
     expect(await onHost(REMI, ["ping", "-c", "1", "-W", "3", "-I", REMI_LAN, ALICE_LAN])).toMatch(/1 received/);
