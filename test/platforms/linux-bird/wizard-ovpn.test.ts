@@ -2,7 +2,8 @@
 // WANs each, links isp1 primary and isp2): `bgpals offer --link isp1:ovpn:wan1 --link
 // isp2:ovpn:wan2` on one (it runs an OpenVPN server per link), `bgpals accept` on the other (the
 // client: the server's CA imported, its own CA and client certificate made, the PPP password chosen),
-// `bgpals complete` back on the first (the client's CA imported, the password from the answer). What
+// `bgpals complete` back on the first (the client's CA imported, the password from the answer);
+then `bgpals prefer` each way. What
 // it proves is read from the hosts themselves (ps, birdc, ip, ping, the files), not from what bgpals says.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -148,6 +149,22 @@ describe("the wizard over OpenVPN between two Linux hosts", () => {
     expect(await onHost(ALICE, ["ping", "-c", "1", "-W", "3", "-I", ALICE_LAN, REMI_LAN])).toMatch(/1 received/);
     expect(await onHost(REMI, ["ping", "-c", "1", "-W", "3", "-I", REMI_LAN, ALICE_LAN])).toMatch(/1 received/);
   }, 420_000);
+
+  it("bgpals prefer moves remi's LAN to the other OpenVPN link in BIRD and the kernel, and back", async () => {
+    const peering = JSON.parse(readFileSync(join(homes[ALICE]!, "peers", `${REMI}.json`), "utf8"));
+    const via = (link: string) => `via ${peering.links.find((l: { name: string }) => l.name === link).address[REMI]} dev ${tunnelOf(REMI, link)}`;
+    const routeToRemi = () => onHost(ALICE, ["ip", "route", "show", "192.168.42.0/24"]);
+    expect(await routeToRemi()).toContain(via("isp1"));
+    for (const [primary, other] of [["isp2", "isp1"], ["isp1", "isp2"]] as const) {
+      const swapped = await as(ALICE, ["prefer", "--friend", REMI, "--primary", primary, "--yes", "--json"]);
+      expect(swapped.code, swapped.stderr).toBe(0);
+      expect(JSON.parse(swapped.stdout)).toMatchObject({ ok: true, written: true });
+      await waitFor(async () => (await routeToRemi()).includes(via(primary)), `remi's LAN via ${primary} in alice's kernel`, 60_000);
+      expect(await routeToRemi()).not.toContain(via(other));
+      expect(JSON.parse(readFileSync(join(homes[ALICE]!, "peers", `${REMI}.json`), "utf8")).policy.primary).toBe(primary);
+      await waitFor(async () => /1 received/.test(await onHost(ALICE, ["ping", "-c", "1", "-W", "2", "-I", ALICE_LAN, REMI_LAN]).catch((e: unknown) => String(e))), `the LANs pinging over ${primary}`, 30_000);
+    }
+  }, 240_000);
 
   it("a run that fails after its apply keeps the certificates the applied tunnel uses (remove takes them away)", async () => {
     const name = `vz${process.pid}`;
