@@ -2,9 +2,9 @@
 // WANs each, links isp1 primary and isp2): `bgpals offer --link isp1:ovpn:wan1 --link
 // isp2:ovpn:wan2` on one (it runs an OpenVPN server per link), `bgpals accept` on the other (the
 // client: the server's CA imported, its own CA and client certificate made, the PPP password chosen),
-// `bgpals complete` back on the first (the client's CA imported, the password from the answer);
-then `bgpals prefer` each way. What
-// it proves is read from the hosts themselves (ps, birdc, ip, ping, the files), not from what bgpals says.
+// `bgpals complete` back on the first (the client's CA imported, the password from the answer); then
+// `bgpals prefer` each way. What it proves is read from the hosts themselves (ps, birdc, ip, ping,
+// the files), not from what bgpals says.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
