@@ -10,6 +10,8 @@ export interface Features {
   readonly ovpnUdp: boolean;
   /** One OpenVPN server for the whole router, or one per port. */
   readonly ovpnServers: "one" | "many";
+  /** Each OpenVPN link it listens on is a server of its own, on its own port (Linux: an openvpn process per link). */
+  readonly ovpnPortPerLink?: boolean;
   /**
    * OpenVPN's data channel with AES-256-GCM and SHA-256; without it AES-256-CBC with SHA-1 (RouterOS
    * 6). Both ends of a link use the modern pair only when both have it. Left out: the modern pair.

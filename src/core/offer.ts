@@ -97,11 +97,11 @@ export { parseApiEndpoint, PLACEHOLDER_FINGERPRINT, PLACEHOLDER_KEY };
 /** Tunnel subnets and ports for the offer, avoiding what the router and the peers directory use. */
 export function proposeLinks(
   links: readonly LinkRequest[],
-  inUse: { prefixes: readonly string[]; ports: readonly number[]; joined?: Readonly<Record<string, number>> },
+  inUse: { prefixes: readonly string[]; ports: readonly number[]; joined?: Readonly<Record<string, number>>; portPerLink?: boolean },
 ): { ok: true; links: OfferedLink[] } | { ok: false; message: string } {
   const subnets = allocateLinkSubnets({ inUse: inUse.prefixes }, links.length);
   if (!subnets.ok) return subnets;
-  const ports = portPool(inUse.ports, inUse.joined);
+  const ports = portPool(inUse.ports, inUse.joined, inUse.portPerLink);
   return {
     ok: true,
     links: links.map((link, i) => {

@@ -325,10 +325,13 @@ export async function makeOffer(router: Router, ws: Workspace, request: OfferReq
       throw new UserError(`nothing written: ${router.label} has one OpenVPN server (RouterOS before 7.17), already enabled on ${oneServer.protocol}/${oneServer.port} and not set up by bgpals; bgpals never changes it, since that would cut whoever uses it. Disable it (bgpals then takes it over and sets it back when the last peering goes), or let ${request.friend} run the server`);
     }
     const joined: Record<string, number> = oneServer === undefined ? {} : { ovpn: oneServer.port };
+    // A host running an OpenVPN server per link (Linux) gives each link its own port.
+    const features = router.platform.featuresOf({ os: router.platform.os, version: inventory.version });
+    const portPerLink = !("unsupported" in features) && features.ovpnPortPerLink === true;
     const proposed = proposeLinks(
       // The PPP secret is named after the friend and the link, as in the seed (friend1-1).
       request.links.map((l) => ({ name: l.name, kind: l.kind, wan: l.name, user: `${request.friend}-${l.name}`.slice(0, 31) })),
-      { prefixes: [...inventory.prefixesInUse, ...inventory.tunnelPrefixes.map((t) => t.prefix), ...peers.flatMap((p) => p.links.map((l) => l.subnet))], ports: inventory.portsInUse.filter((p) => p !== oneServer).map((p) => p.port), joined },
+      { prefixes: [...inventory.prefixesInUse, ...inventory.tunnelPrefixes.map((t) => t.prefix), ...peers.flatMap((p) => p.links.map((l) => l.subnet))], ports: inventory.portsInUse.filter((p) => p !== oneServer).map((p) => p.port), joined, portPerLink },
     );
     if (!proposed.ok) throw new UserError(proposed.message);
     const offer: OfferBody = {

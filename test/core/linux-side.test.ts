@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { createIdentity, decodeBundle, encodeBundle } from "../../src/core/bundle.js";
 import { checkPeering } from "../../src/core/checks.js";
-import { peeringOf, type AnswerBody, type OfferBody } from "../../src/core/offer.js";
+import { peeringOf, proposeLinks, type AnswerBody, type OfferBody } from "../../src/core/offer.js";
 import { parsePeering, platformText } from "../../src/core/peering.js";
 import { featuresOfAnySide, platformForOs } from "../../src/platforms/index.js";
 import { routerOsFeatures } from "../../src/platforms/routeros/dialects.js";
@@ -64,6 +64,32 @@ describe("checks with a RouterOS side and a Linux side", () => {
     json.sides.remi.platform.bird = "2.0.12";
     expect(checkPeering({ peering: mustParse(json), side: "alice", featuresOf: featuresOfAnySide })).toEqual([]);
     expect(checkPeering({ peering: mustParse(json), side: "remi", featuresOf: featuresOfAnySide })).toEqual([]);
+  });
+
+  it("give each OpenVPN link a Linux side listens on its own port (an openvpn server per link): checks refuse a shared one, an offer proposes one each", () => {
+    const json = linuxExampleJson("linux");
+    for (const link of json.links) {
+      Object.assign(link, { kind: "ovpn", port: 1194, protocol: "tcp", user: `remi-${link.name}`, caFingerprint: "0".repeat(64) });
+      delete link.publicKey;
+      delete link.keepalive;
+    }
+    const listener = json.links[0].listener as string;
+    expect(json.links[1].listener).toBe(listener);
+    const bird = json.sides[listener].platform.bird as string;
+    expect(checkPeering({ peering: mustParse(json), side: listener, featuresOf: featuresOfAnySide })).toEqual([
+      { code: "version-gate", path: "links", message: `${listener} runs Linux (BIRD ${bird}), which runs one OpenVPN server per link: every OpenVPN link ${listener} listens on needs its own port (isp1 1194/tcp, isp2 1194/tcp)` },
+    ]);
+    json.links[1].port = 1195;
+    expect(checkPeering({ peering: mustParse(json), side: listener, featuresOf: featuresOfAnySide })).toEqual([]);
+
+    const requests = [{ name: "isp1", kind: "ovpn" as const, wan: "isp1" }, { name: "isp2", kind: "ovpn" as const, wan: "isp2" }];
+    const ports = (portPerLink: boolean) => {
+      const proposed = proposeLinks(requests, { prefixes: [], ports: [1195], portPerLink });
+      return proposed.ok ? proposed.links.map((l) => l.port) : proposed.message;
+    };
+    // A Linux host: one port each, around those in use; RouterOS: its one server's port for both.
+    expect(ports(true)).toEqual([1194, 1196]);
+    expect(ports(false)).toEqual([1194, 1194]);
   });
 
   it("a RouterOS version given for the render (--routeros) still concerns the RouterOS side only", () => {

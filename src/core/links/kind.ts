@@ -40,8 +40,12 @@ export interface PortPool {
   shared(group: string, from: number): number;
 }
 
-/** `joined`: groups whose port is already decided (the one OpenVPN server a router has before 7.17, which a new peering joins). */
-export function portPool(taken: Iterable<number>, joined: Readonly<Record<string, number>> = {}): PortPool {
+/**
+ * `joined`: groups whose port is already decided (the one OpenVPN server a router has before 7.17,
+ * which a new peering joins). `portPerLink`: the listener runs a server per link (a Linux host), so
+ * a group shares nothing: each link takes its own port.
+ */
+export function portPool(taken: Iterable<number>, joined: Readonly<Record<string, number>> = {}, portPerLink = false): PortPool {
   const used = new Set(taken);
   const groups = new Map<string, number>(Object.entries(joined));
   const take = (from: number) => {
@@ -53,6 +57,7 @@ export function portPool(taken: Iterable<number>, joined: Readonly<Record<string
   return {
     take,
     shared: (group, from) => {
+      if (portPerLink) return take(from);
       const known = groups.get(group);
       if (known !== undefined) return known;
       const port = take(from);

@@ -36,8 +36,11 @@ export const ovpn: LinkKindSpec = {
     return null;
   },
   listenerProblem(links, side, features) {
-    if (features.ovpnServers === "many") return null;
     const servers = new Set(links.map((l) => `${l.port}/${l.protocol ?? "tcp"}`));
+    if (features.ovpnPortPerLink) {
+      return servers.size === links.length ? null : `${side} runs ${features.name}, which runs one OpenVPN server per link: every OpenVPN link ${side} listens on needs its own port (${links.map((l) => `${l.name} ${l.port}/${l.protocol ?? "tcp"}`).join(", ")})`;
+    }
+    if (features.ovpnServers === "many") return null;
     if (servers.size <= 1) return null;
     return `${side} runs ${features.name}, which has one OpenVPN server, but its OpenVPN links listen on ${[...servers].join(" and ")}: use the same port and protocol on every link ${side} listens on (several servers need RouterOS 7.17)`;
   },
@@ -49,7 +52,8 @@ export const ovpn: LinkKindSpec = {
     requireClientCertificate: offered.requireClientCertificate,
     mtu: offered.mtu,
   }),
-  // One port for every OpenVPN link: a router may have a single OpenVPN server.
+  // One port for every OpenVPN link: a router may have a single OpenVPN server (a pool for a
+  // listener with a server per link gives each its own).
   propose: (request, ports) => ({
     port: ports.shared("ovpn", OPENVPN_PORT),
     publicKey: "",

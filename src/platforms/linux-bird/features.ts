@@ -20,6 +20,7 @@ export function linuxBirdFeatures(platform: SidePlatform): Features | { unsuppor
     ovpn: true,
     ovpnUdp: true,
     ovpnServers: "many",
+    ovpnPortPerLink: true,
     ovpnModernCrypto: true,
   };
 }

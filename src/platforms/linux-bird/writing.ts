@@ -315,11 +315,15 @@ export class LinuxWriter {
     return { ok: false, error, failedAt: steps.failedAt ?? null, undone: steps.undone, undoProblems: steps.undoProblems, verified, message };
   }
 
-  /** The keys an apply now uses stay whatever happens next in the run, and are no longer only prepared. */
+  /**
+   * The keys and certificates an apply now uses stay whatever happens next in the run (the tunnels
+   * need them; remove takes them away), and the keys are no longer only prepared.
+   */
   async #applied(desired: Desired): Promise<void> {
     const markers = desired.tunnels.map((t) => linuxNames.preparedMarker(t.iface));
     const made = this.#made;
-    if (made !== null) made.splice(0, made.length, ...made.filter((path) => !desired.keys.includes(path) && !markers.includes(path)));
+    const kept = new Set([...desired.keys, ...markers, ...desired.certificates.all]);
+    if (made !== null) made.splice(0, made.length, ...made.filter((path) => !kept.has(path)));
     await this.host.shell.run(["rm", "-f", "--", ...markers]);
   }
 }
