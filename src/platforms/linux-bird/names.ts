@@ -50,7 +50,7 @@ export const linuxNames = {
   /** The direct protocol that brings our networks into BIRD while they are on an interface. */
   networksProtocol: (p: Peering) => birdSymbol("bgpals", p.name, "networks"),
   /** The one file bgpals writes into BIRD's configuration for a peering. */
-  birdInclude: (p: Peering) => `/etc/bird/bgpals-${p.name}.conf`,
+  birdInclude: (p: Pick<Peering, "name">) => `/etc/bird/bgpals-${p.name}.conf`,
   wireguardConfig: (iface: string) => `/etc/wireguard/${iface}.conf`,
   wireguardKey: (iface: string) => `/etc/wireguard/${iface}.key`,
   /**

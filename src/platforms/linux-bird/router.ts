@@ -34,6 +34,7 @@ import type {
 import { birdPaths, birdVersionOf, DEFAULT_BIRD_CONFIG, DEFAULT_BIRD_SOCKET, linuxInventory, parseBirdProtocols, parseSections, type BirdProtocol, type IpAddr, type IpLink, type IpRoute, type LinuxInventory } from "./discovery.js";
 import { LINUX_SSH_PORT, LinuxShell, type LinuxSshTarget } from "./ssh.js";
 import { LinuxWriter } from "./writing.js";
+import { linuxNames } from "./names.js";
 import { importHostCa, makeHostCertificates, removeHostCertificates } from "./certificates.js";
 import { birdBgpRoutes, birdFilteredRoutes, birdRouteFeed, birdStatus, birdWhy, type BirdHost } from "./status.js";
 
@@ -271,7 +272,9 @@ export class LinuxBirdRouter implements Router {
     if (what === "monitor-account") return;
     await this.exclusive({ command: "discard", peering }, async () => {
       await this.#writer.discardPrepared(peering, what);
-      await removeHostCertificates(this.shell, peering, what);
+      // A peering of that name applied here (its BIRD include is there) uses its certificates: they stay.
+      const applied = await this.shell.run(["test", "-e", linuxNames.birdInclude({ name: peering })]);
+      if (applied.code !== 0) await removeHostCertificates(this.shell, peering, what);
     });
   }
   /** The peering's CA and the server's or client's certificate, made on the host (certificates.ts). */

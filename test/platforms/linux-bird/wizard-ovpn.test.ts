@@ -166,7 +166,7 @@ describe("the wizard over OpenVPN between two Linux hosts", () => {
     }
   }, 240_000);
 
-  it("a run that fails after its apply keeps the certificates the applied tunnel uses (remove takes them away)", async () => {
+  it("a run that fails after its apply, or a discard of what was prepared, keeps the certificates the applied tunnel uses (remove takes them away)", async () => {
     const name = `vz${process.pid}`;
     const h = lab.hosts[ALICE]!;
     const r = parsePeering({
@@ -200,6 +200,9 @@ describe("the wizard over OpenVPN between two Linux hosts", () => {
       // The applied tunnel keeps what it needs: its certificates are there, and its openvpn runs.
       expect(openvpnFiles(ALICE).filter((f) => f.startsWith(`${base}-`))).toEqual(certificates);
       expect(await openvpnRunning(ALICE, GHOST)).toHaveLength(1);
+      // Discarding what an accept of that name prepared (a re-accept that failed) leaves the applied peering's certificates.
+      await router.discardPrepared(name, "all");
+      expect(openvpnFiles(ALICE).filter((f) => f.startsWith(`${base}-`))).toEqual(certificates);
     } finally {
       const removed = await router.apply((await router.plan({ peering, side: ALICE, secrets, remove: true })).plan);
       await router.close();
