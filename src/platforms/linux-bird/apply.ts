@@ -127,6 +127,11 @@ async function make(shell: LinuxShell, change: Change): Promise<Done["had"]> {
     case "bird":
       await birdConfigure(shell, a.socket!);
       return {};
+    case "systemd":
+      // The unit file was just written: systemd reads it before it enables it.
+      if (change.op === "add") await sh(shell, 'systemctl daemon-reload && systemctl enable --quiet -- "$1"', a.unit!);
+      else await sh(shell, 'systemctl disable --quiet -- "$1"', a.unit!);
+      return {};
     default:
       throw new Error(`unknown change ${change.role}`);
   }
@@ -171,6 +176,11 @@ async function unmake(shell: LinuxShell, done: Done, after: Set<string>): Promis
       return;
     case "bird":
       after.add(`bird ${a.socket}`);
+      return;
+    case "systemd":
+      // A disable that failed leaves it enabled: enabling again is harmless. systemd reads the restored unit files once all is undone.
+      await sh(shell, `systemctl ${change.op === "add" ? "disable" : "enable"} --quiet -- "$1"`, a.unit!);
+      after.add("systemctl daemon-reload");
       return;
   }
 }

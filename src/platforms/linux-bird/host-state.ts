@@ -46,6 +46,8 @@ export interface HostState {
   birdProtocols: string[] | null;
   /** The config files of the openvpn processes running in this host's network namespace. */
   openvpn: string[];
+  /** The bgpals units systemd starts at boot (enabled: in multi-user.target.wants); none without systemd. */
+  bootUnits: string[];
 }
 
 /**
@@ -86,6 +88,7 @@ const SCRIPT = [
   "run rules ip -j -4 rule show",
   'run bird birdc -s "$sock" show protocols',
   "run openvpn find_openvpn",
+  "run units sh -c 'ls -1 /etc/systemd/system/multi-user.target.wants/ | grep \"^bgpals-.*\\.service$\"'",
   "exit 0",
 ].join("\n");
 
@@ -174,6 +177,7 @@ export async function readHostState(shell: LinuxShell, birdSocket: string, hashe
       .map((line) => openvpnConfigOf(line.split("\t")[1] ?? ""))
       .filter((config): config is string => config !== null)
       .sort(),
+    bootUnits: (ok("units") ?? "").split("\n").map((l) => l.trim()).filter((l) => l !== "").sort(),
   };
 }
 

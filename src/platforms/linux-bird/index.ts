@@ -9,7 +9,7 @@ import { linuxBirdFeatures } from "./features.js";
 import { connectLinuxBird } from "./router.js";
 import { LINUX_SSH_PORT } from "./ssh.js";
 import { policyViolations } from "./render/probes.js";
-import { renderLinux } from "./render/render.js";
+import { offlineHostNotes, renderLinux } from "./render/render.js";
 import { linuxJson, linuxText } from "./render/text.js";
 
 export const linuxBird: Platform = {
@@ -31,6 +31,8 @@ export const linuxBird: Platform = {
     if (options.version !== undefined) throw new UserError(`${side} is a Linux host: its BIRD version comes from the peering file (sides.${side}.platform.bird), not from a RouterOS version`);
     const secrets = { presharedKey: options.secrets?.presharedKey, pppPassword: options.secrets?.pppPassword };
     const out = renderLinux(peering, side, secrets, options.featuresOf);
+    // Offline, the host is unknown: what differs with kernel WireGuard or systemd is said, not rendered.
+    out.notes.push(...offlineHostNotes(out));
     // Last line of defence: the rendered filters must keep every promise of the policy.
     const violations = policyViolations(peering, out);
     if (violations.length > 0) throw new UserError(["refused, the rendered filters would not keep the policy (this is a bgpals bug, please report it):", ...violations.map((v) => `  ${v}`)].join("\n"));

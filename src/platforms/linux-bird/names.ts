@@ -59,6 +59,10 @@ export const linuxNames = {
    */
   preparedMarker: (iface: string) => `/etc/wireguard/${iface}.bgpals-prepared`,
   nftablesFile: (p: Peering) => `/etc/nftables.d/bgpals-${p.name}.nft`,
+  /** Where systemd runs: the unit that makes the peering's run-time part again at boot, and the script it runs. */
+  bootUnit: (peering: string) => `bgpals-${peering}.service`,
+  bootUnitFile: (peering: string) => `/etc/systemd/system/bgpals-${peering}.service`,
+  bootScript: (peering: string) => `/etc/bgpals/${peering}.sh`,
   /** An OpenVPN link's config, the client's login (user, password) and the server's login check. */
   openvpnConfig: (iface: string) => `/etc/openvpn/${iface}.conf`,
   openvpnLogin: (iface: string) => `/etc/openvpn/${iface}.login`,

@@ -22,6 +22,10 @@ export interface Desired {
   openvpn: Array<{ iface: string; config: string; start: string; files: string[] }>;
   /** The certificate files the OpenVPN links need, made before apply (makeCertificates, importFriendCa). */
   certificates: { needed: string[]; all: string[] };
+  /** The peering's systemd unit, and whether this host gets it (systemd runs there); its files are in `files`. */
+  boot: { unit: string; enabled: boolean };
+  /** The host runs no systemd: the run-time part does not survive a reboot (the plan says so). */
+  lostAtReboot: boolean;
 }
 
 export interface WgSettings {
@@ -100,6 +104,8 @@ export function desiredOf(peering: Peering, side: string, out: LinuxRendered): D
     openvpn,
     // A peering with OpenVPN links owns all of its certificate files: a removal takes them too.
     certificates: { needed: [...needed].sort(), all: ovpnLinks.length === 0 ? [] : Object.values(certs) },
+    boot: { unit: linuxNames.bootUnit(peering.name), enabled: out.boot !== null },
+    lostAtReboot: out.host !== null && !out.host.systemd,
   };
 }
 
@@ -242,18 +248,25 @@ export async function planApply(d: Desired, state: HostState, birdSocket: string
     if (state.wireguard[t.iface] !== undefined || state.links[t.iface] !== undefined) {
       changes.push({ op: "remove", path: `wireguard/${t.iface}`, role: "wireguard", attrs: {}, summary: `delete ${t.iface}`, reason: `${difference}: made again` });
     }
-    changes.push({ op: "add", path: `wireguard/${t.iface}`, role: "wireguard", attrs: { commands: JSON.stringify(t.commands) }, summary: tunnelSummary(t), reason: `the WireGuard tunnel ${t.iface}${difference.endsWith("missing") ? "" : ` (${difference})`}` });
+    changes.push({ op: "add", path: `wireguard/${t.iface}`, role: "wireguard", attrs: { commands: JSON.stringify(t.commands) }, summary: tunnelSummary(t), reason: `the WireGuard tunnel ${t.iface}${difference.endsWith("missing") ? "" : ` (${difference})`}${untilReboot(d)}` });
   }
   for (const o of d.openvpn) {
     if (!restarts.has(o.iface)) continue;
-    changes.push({ op: "add", path: `openvpn/${o.iface}`, role: "openvpn", attrs: { config: o.config, start: o.start }, summary: `openvpn --daemon --config ${o.config} (${o.iface})`, reason: `the OpenVPN tunnel ${o.iface} (openvpn --daemon, pid file ${o.start.split(" --writepid ")[1]!.split(" ")[0]})` });
+    changes.push({ op: "add", path: `openvpn/${o.iface}`, role: "openvpn", attrs: { config: o.config, start: o.start }, summary: `openvpn --daemon --config ${o.config} (${o.iface})`, reason: `the OpenVPN tunnel ${o.iface} (openvpn --daemon, pid file ${o.start.split(" --writepid ")[1]!.split(" ")[0]})${untilReboot(d)}` });
   }
   const protocols = state.birdProtocols ?? [];
   if (bird || d.birdProtocols.some((p) => !protocols.includes(p))) {
     changes.push({ op: "set", path: "bird/configure", role: "bird", attrs: { socket: birdSocket }, summary: "birdc configure check, then birdc configure", reason: 'BIRD checks and takes the configuration (birdc configure check, then configure); anything but "Reconfigured" undoes' });
   }
+  // Last: enabled, not started (what it makes is there now); at boot it makes it again.
+  if (d.boot.enabled && !state.bootUnits.includes(d.boot.unit)) {
+    changes.push({ op: "add", path: `systemd/${d.boot.unit}`, role: "systemd", attrs: { unit: d.boot.unit }, summary: `systemctl enable ${d.boot.unit}`, reason: "systemd makes the peering's routes, rules, nftables chains and tunnels again at boot" });
+  }
   return { changes, conflicts: [] };
 }
+
+/** Said of what a host without systemd loses at a reboot. */
+const untilReboot = (d: Desired) => (d.lostAtReboot ? "; made at run time: the host runs no systemd, so a reboot takes it away (bgpals apply makes it again)" : "");
 
 /** The changes that take away exactly what the peering's apply made. */
 export async function planRemove(d: Desired, state: HostState, birdSocket: string, peeringInclude: string): Promise<Plan> {
@@ -261,6 +274,10 @@ export async function planRemove(d: Desired, state: HostState, birdSocket: strin
   const has = (path: string) => (state.files[path] ?? null) !== null;
   const includeName = peeringInclude.split("/").pop()!;
   let bird = false;
+  // First: nothing of the peering is started at boot any more, whatever happens next.
+  if (state.bootUnits.includes(d.boot.unit)) {
+    changes.push({ op: "remove", path: `systemd/${d.boot.unit}`, role: "systemd", attrs: { unit: d.boot.unit }, summary: `systemctl disable ${d.boot.unit}`, reason: "systemd no longer makes the peering again at boot" });
+  }
   if (has(peeringInclude)) {
     changes.push({ op: "remove", path: peeringInclude, role: "file", attrs: {}, summary: fileSummary("remove", peeringInclude, null, null), reason: "BIRD's part of the peering" });
     bird = true;

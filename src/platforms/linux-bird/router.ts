@@ -35,6 +35,7 @@ import { birdPaths, birdVersionOf, DEFAULT_BIRD_CONFIG, DEFAULT_BIRD_SOCKET, lin
 import { LINUX_SSH_PORT, LinuxShell, type LinuxSshTarget } from "./ssh.js";
 import { LinuxWriter } from "./writing.js";
 import { linuxNames } from "./names.js";
+import type { LinuxHost } from "./render/render.js";
 import { importHostCa, makeHostCertificates, removeHostCertificates } from "./certificates.js";
 import { birdBgpRoutes, birdFilteredRoutes, birdRouteFeed, birdStatus, birdWhy, type BirdHost } from "./status.js";
 
@@ -45,6 +46,14 @@ export interface LinuxConnectOptions extends ConnectOptions {
 
 // A throwaway interface: only its creation is the question (kernel WireGuard or not).
 const WIREGUARD_PROBE = "bgpals-wgprobe";
+
+/** What a plan needs to know of the host, in one exec: pid 1's name, and whether the kernel makes a WireGuard interface (the probe goes at once). */
+const HOST_TRAITS = [
+  'read -r init < /proc/1/comm && echo "init $init"',
+  `if ip link add ${WIREGUARD_PROBE} type wireguard >/dev/null 2>&1; then echo "wireguard kernel"; fi`,
+  `ip link del ${WIREGUARD_PROBE} >/dev/null 2>&1`,
+  "exit 0",
+].join("\n");
 
 // The running bird in this host's network namespace (there may be others on the machine), with
 // builtins only (read, test -ef): a fork per process of a busy host would take seconds.
@@ -242,7 +251,15 @@ export class LinuxBirdRouter implements Router {
     options: this.options,
     version: () => this.version(),
     birdSocket: async () => (await this.#birdControl()).socket,
+    traits: () => (this.#traits ??= this.#readTraits()),
   }));
+  }
+
+  // Neither changes while a connection lasts; read once.
+  #traits: Promise<LinuxHost> | null = null;
+  async #readTraits(): Promise<LinuxHost> {
+    const out = await this.shell.must(["sh", "-c", HOST_TRAITS]);
+    return { systemd: /^init systemd$/m.test(out), wireguardKernel: /^wireguard kernel$/m.test(out) };
   }
 
   exclusive<T>(request: LockRequest, work: () => Promise<T>): Promise<T> {

@@ -15,7 +15,7 @@ import { takeLock, readLock, removeLock, type HeldLock } from "./lock.js";
 import { linuxNames } from "./names.js";
 import { desiredOf, missingCertificates, planApply, planRemove, sha256, watchedFiles, type Desired } from "./plan.js";
 import { policyViolations } from "./render/probes.js";
-import { renderLinux } from "./render/render.js";
+import { renderLinux, type LinuxHost } from "./render/render.js";
 import type { LinuxShell } from "./ssh.js";
 
 /** A journal that lives as long as the run (no journal store given: no crash recovery). */
@@ -81,6 +81,8 @@ export interface WriterHost {
   options: ConnectOptions;
   version(): Promise<string>;
   birdSocket(): Promise<string>;
+  /** Kernel WireGuard or wireguard-go, systemd or not: how the host's part is made and whether it comes back at boot. */
+  traits(): Promise<LinuxHost>;
 }
 
 /**
@@ -263,7 +265,7 @@ export class LinuxWriter {
   async plan(request: PlanRequest): Promise<RouterPlan> {
     const version = await this.host.version();
     const peering = await this.#withGateways(request.peering, request.side);
-    const out = renderLinux(peering, request.side, { presharedKey: request.secrets?.presharedKey, pppPassword: request.secrets?.pppPassword }, request.featuresOf ?? this.host.options.featuresOf);
+    const out = renderLinux(peering, request.side, { presharedKey: request.secrets?.presharedKey, pppPassword: request.secrets?.pppPassword }, request.featuresOf ?? this.host.options.featuresOf, await this.host.traits());
     const violations = policyViolations(peering, out);
     if (violations.length > 0) throw new UserError(["refused, the rendered filters would not keep the policy (this is a bgpals bug, please report it):", ...violations.map((v) => `  ${v}`)].join("\n"));
     const socket = await this.host.birdSocket();

@@ -212,7 +212,7 @@ describe("the host's files and commands", () => {
     for (const [scenario, side] of LINUX_SIDES) {
       const peering = linuxExample(scenario);
       const desired = desiredOf(peering, side, renderLinux(peering, side));
-      const bare: HostState = { files: {}, present: {}, birdConf: "", birdIncludes: [], links: {}, wireguard: {}, nftChains: null, routes: [], rules: [], birdProtocols: [], openvpn: [] };
+      const bare: HostState = { files: {}, present: {}, birdConf: "", birdIncludes: [], links: {}, wireguard: {}, nftChains: null, routes: [], rules: [], birdProtocols: [], openvpn: [], bootUnits: [] };
       const roles = (await planApply(desired, bare, "/run/bird/bird.ctl")).changes.map((c) => c.role);
       expect(roles.lastIndexOf("route"), `${scenario} ${side}`).toBeLessThan(roles.indexOf("wireguard"));
       expect(roles.lastIndexOf("nft"), `${scenario} ${side}`).toBeLessThan(roles.indexOf("wireguard"));

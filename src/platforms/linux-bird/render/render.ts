@@ -44,6 +44,21 @@ export interface LinuxRendered {
   commands: HostCommand[];
   filters: BirdFilter[];
   notes: string[];
+  /** What the render was told of the host (null: an offline render, which assumes wireguard-go and no systemd). */
+  host: LinuxHost | null;
+  /** Where systemd runs: the unit (enabled by the plan) that makes the run-time part again at boot. */
+  boot: { unit: string; unitFile: string; script: string } | null;
+}
+
+/**
+ * What a host has that changes how its part is made: the writer reads it (writing.ts), an offline
+ * render has none and assumes the least (wireguard-go, nothing started at boot).
+ */
+export interface LinuxHost {
+  /** The kernel makes WireGuard interfaces (`ip link add ... type wireguard`): no wireguard-go. */
+  wireguardKernel: boolean;
+  /** systemd is pid 1: a unit of the peering's brings its run-time part back at boot. */
+  systemd: boolean;
 }
 
 export interface LinuxSecrets {
@@ -67,6 +82,7 @@ interface Ctx {
   mine: Side;
   theirs: Side;
   secrets: LinuxSecrets;
+  host: LinuxHost | null;
   files: HostFile[];
   commands: HostCommand[];
   notes: string[];
@@ -77,8 +93,11 @@ const friendWan = (ctx: Ctx, link: Link) => ctx.theirs.wans[link.wan[ctx.friend]
 const isListener = (ctx: Ctx, link: Link) => link.listener === ctx.me;
 const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
 
-/** `featuresOf`: the friend's platform's features (an OpenVPN link's cipher follows the friend's). */
-export function renderLinux(p: Peering, side: string, secrets: LinuxSecrets = {}, featuresOf?: FeaturesOf): LinuxRendered {
+/**
+ * `featuresOf`: the friend's platform's features (an OpenVPN link's cipher follows the friend's).
+ * `host`: what the host has (kernel WireGuard, systemd); without it, wireguard-go and no boot unit.
+ */
+export function renderLinux(p: Peering, side: string, secrets: LinuxSecrets = {}, featuresOf?: FeaturesOf, host?: LinuxHost): LinuxRendered {
   const { me, friend } = sidesOf(p, side);
   const mine = p.sides[me]!;
   const theirs = p.sides[friend]!;
@@ -95,7 +114,7 @@ export function renderLinux(p: Peering, side: string, secrets: LinuxSecrets = {}
   refuseSymbolClashes(p, friend);
   refuseInterfaceNames(p, me);
   refuseSharedServerPorts(p, me);
-  const ctx: Ctx = { p, me, friend, mine, theirs, secrets, files: [], commands: [], notes: [] };
+  const ctx: Ctx = { p, me, friend, mine, theirs, secrets, host: host ?? null, files: [], commands: [], notes: [] };
 
   const tunnelCommands = p.links.map((link) => (link.kind === "ovpn" ? renderOvpn(ctx, link, featuresOf) : renderWireguard(ctx, link)));
   // The path first, then the tunnels: a tunnel given its endpoint before the pin route exists sends
@@ -108,9 +127,11 @@ export function renderLinux(p: Peering, side: string, secrets: LinuxSecrets = {}
   for (const link of p.links) renderReplyPath(ctx, link, marks.get(link.name));
   renderNftables(ctx, marks);
   ctx.commands.push(...tunnelCommands.flat());
+  // Before BIRD's commands: BIRD reads its own files when its own unit starts it at boot.
+  const boot = renderBoot(ctx);
   const filters = renderBird(ctx);
   const tunnels = [...new Set(p.links.map((l) => linkKind(l.kind).title))];
-  return { peering: p.name, side: me, bird: mine.platform.bird, tunnels, files: ctx.files, commands: ctx.commands, filters, notes: ctx.notes };
+  return { peering: p.name, side: me, bird: mine.platform.bird, tunnels, files: ctx.files, commands: ctx.commands, filters, notes: ctx.notes, host: ctx.host, boot };
 }
 
 /** What Linux takes as an interface name, kept to characters a shell and nftables read as plain text. */
@@ -192,10 +213,14 @@ function renderWireguard(ctx: Ctx, link: Link): HostCommand[] {
     run: `umask 077 && test -s ${keyFile} || wg genkey > ${keyFile}`,
     why: `${iface}'s private key, made on this host (mode 0600); it never leaves it, only its public key does (wg pubkey < ${keyFile})`,
   });
-  commands.push({
-    run: `ip link show dev ${iface} >/dev/null 2>&1 || ${Object.entries(WIREGUARD_GO_ENV).map(([k, v]) => `${k}=${v}`).join(" ")} wireguard-go ${iface}`,
-    why: `${iface} in userspace (wireguard-go), where the kernel has no WireGuard; with it: ip link add ${iface} type wireguard`,
-  });
+  commands.push(
+    ctx.host?.wireguardKernel
+      ? { run: `ip link show dev ${iface} >/dev/null 2>&1 || ip link add dev ${iface} type wireguard`, why: `${iface} in the kernel (its WireGuard)` }
+      : {
+          run: `ip link show dev ${iface} >/dev/null 2>&1 || ${Object.entries(WIREGUARD_GO_ENV).map(([k, v]) => `${k}=${v}`).join(" ")} wireguard-go ${iface}`,
+          why: `${iface} in userspace (wireguard-go), where the kernel has no WireGuard; with it: ip link add ${iface} type wireguard`,
+        },
+  );
   const peer = [`peer ${link.publicKey![ctx.friend]!}`];
   if (psk !== undefined) peer.push(`preshared-key ${pskFile}`);
   if (endpoint !== null) peer.push(`endpoint ${endpoint}`, `persistent-keepalive ${keepalive}`);
@@ -311,6 +336,67 @@ function renderNftables(ctx: Ctx, marks: Map<string, number>): void {
   ctx.files.push({ path, mode: "0644", content: lines.join("\n"), why: `firewall rules of the peering with ${ctx.friend}` });
   ctx.commands.push({ run: `nft -f ${path}`, why: `load the rules (table ${table}, chains ${chains.map((c) => c.name).join(", ")})` });
   ctx.notes.push(`nftables rules live in their own table: an input chain elsewhere that drops by policy still drops the tunnel port and BGP; accept them there too`);
+}
+
+// --- At boot --------------------------------------------------------------------------------
+
+/** A key is never made anew at boot: a new one would not be the key the friend has (the tunnel's `wg set` fails without it, and says so). */
+const madeOnceOnly = (run: string) => run.includes("wg genkey");
+
+/**
+ * Where systemd runs, a oneshot unit replays the run-time part (routes, rules, nftables, tunnels,
+ * openvpn) at boot from a script, in the apply's order; the files stay by themselves. Without
+ * systemd the render says what a reboot takes away.
+ */
+function renderBoot(ctx: Ctx): LinuxRendered["boot"] {
+  if (ctx.host === null) return null;
+  if (!ctx.host.systemd) {
+    ctx.notes.push(`this host does not run systemd: the tunnels, the routes and rules to ${ctx.friend}, the nftables chains and any openvpn are made at run time and do NOT survive a reboot (the files do, and BIRD's own start reads its part); run bgpals apply again after one`);
+    return null;
+  }
+  const unit = linuxNames.bootUnit(ctx.p.name);
+  const unitFile = linuxNames.bootUnitFile(ctx.p.name);
+  const script = linuxNames.bootScript(ctx.p.name);
+  const lines = [
+    "#!/bin/sh",
+    `# bgpals: peering ${ctx.p.name}, side ${ctx.me}: what bgpals apply makes at run time, made again at boot by ${unit}.`,
+    "# The apply's commands in its order (the path to the friend before the tunnels); the private keys are",
+    "# never made here, and BIRD reads its own files (bird.conf, the peering's include) when its unit starts it.",
+    `fail() { echo "${unit}: $1" >&2; exit 1; }`,
+    ...ctx.commands.filter((c) => !madeOnceOnly(c.run)).flatMap((c) => [`# ${c.why.replace(/\n/g, " ")}`, `${c.run} || fail ${quote(c.why.split(/[;(]/)[0]!.trim())}`]),
+    "",
+  ];
+  ctx.files.push({ path: script, mode: "0755", content: lines.join("\n"), why: `what ${unit} runs at boot: the peering's routes, rules, nftables chains and tunnels` });
+  const unitText = [
+    `# bgpals: peering ${ctx.p.name}, side ${ctx.me}: brings back at boot what bgpals apply made at run time (${script})`,
+    "[Unit]",
+    `Description=bgpals peering ${ctx.p.name} with ${ctx.friend}: routes, rules, nftables chains, tunnels`,
+    "Wants=network-online.target",
+    // After nftables.service: its ruleset (flush ruleset) would take our chains away.
+    "After=network-online.target nftables.service",
+    "",
+    "[Service]",
+    "Type=oneshot",
+    // The tunnels' processes (wireguard-go, openvpn) live on in the unit once the script ends.
+    "RemainAfterExit=yes",
+    `ExecStart=/bin/sh ${script}`,
+    "",
+    "[Install]",
+    "WantedBy=multi-user.target",
+    "",
+  ].join("\n");
+  ctx.files.push({ path: unitFile, mode: "0644", content: unitText, why: `systemd makes the peering's run-time part again at boot (enabled: systemctl enable ${unit})` });
+  ctx.notes.push(`this host runs systemd: ${unit} (enabled, not started: what it makes is there already) makes the routes, rules, nftables chains and tunnels again at boot from ${script}; the files stay by themselves, and BIRD's own unit reads its part`);
+  return { unit, unitFile, script };
+}
+
+/** What an offline render (`bgpals render`) cannot know of the host, said once. */
+export function offlineHostNotes(out: LinuxRendered): string[] {
+  if (out.host !== null) return [];
+  const notes: string[] = [];
+  if (out.tunnels.includes(linkKind("wireguard").title)) notes.push("a host whose kernel has WireGuard gets ip link add <if> type wireguard instead of wireguard-go (bgpals plan and apply find out which)");
+  notes.push(`on a host running systemd, bgpals apply also writes ${linuxNames.bootScript(out.peering)} and ${linuxNames.bootUnitFile(out.peering)} and enables it, so the routes, rules, nftables chains and tunnels come back at boot; without systemd they are made at run time and do NOT survive a reboot`);
+  return notes;
 }
 
 // --- BIRD -----------------------------------------------------------------------------------
