@@ -137,7 +137,7 @@ function tcpOpen(host: string, port: number): Promise<true | null> {
 /** What a run on this machine needs: root, and the tools .ci/run installs. */
 export function netlabMissing(): string | null {
   if (process.getuid?.() !== 0) return "the netlab tests need root (network namespaces)";
-  const tools = ["/usr/sbin/bird", "/usr/sbin/birdc", "/usr/sbin/sshd", "/usr/bin/wireguard-go", "/usr/bin/wg", "/usr/sbin/nft", "/usr/bin/ssh-keygen"];
+  const tools = ["/usr/sbin/bird", "/usr/sbin/birdc", "/usr/sbin/sshd", "/usr/bin/wireguard-go", "/usr/bin/wg", "/usr/sbin/nft", "/usr/bin/ssh-keygen", "/usr/sbin/openvpn", "/usr/bin/openssl"];
   const missing = tools.filter((t) => !existsSync(t));
   return missing.length ? `the netlab tests need ${missing.join(", ")}: run the apt-get line of .ci/run` : null;
 }
