@@ -1,8 +1,11 @@
 // The screens' wizard with Linux hosts as both routers, as first-time users meet it at 80×24: two
 // netlab hosts (BIRD and WireGuard for real, not peered yet), each operator's config home holding
 // only a profile naming their host as ssh://root@host:port. Alice offers on Home (n) over both her
-// WANs, remi accepts (a) on his, alice completes (c): the bundles pass as people pass them (saved to
-// a file with s and pasted into the other screen). What it proves is read from the hosts (birdc).
+// WANs, remi accepts (a) on his, alice completes (c); the bundles pass as people pass them (saved
+// with s, the file's text pasted into the other screen). On the way: Linux's words, not RouterOS's;
+// no monitor account offered (a Linux host cannot grant one yet, and the step says so); the plan
+// review in the host's own terms and exported as text. What it proves at the end is read from the
+// hosts: both BIRD sessions Established on each (birdc).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +17,10 @@ import { KEYS, runInTerminal, type TerminalRun } from "./pty.js";
 // Side names of this file and process only: they name the tunnels, whose wireguard-go sockets share /run/wireguard.
 const ALICE = `ta${process.pid}`;
 const REMI = `tr${process.pid}`;
+const ALICE_LAN = "192.168.10.0/24";
+const REMI_LAN = "192.168.42.0/24";
+/** What only RouterOS has: none of it may be said to someone whose router is a Linux host. */
+const ROUTEROS_WORDS = /RouterOS|IP Cloud|WinBox|\/ip |\.rsc|interfaces? (are|on)/;
 
 let lab: Netlab;
 const terms: TerminalRun[] = [];
@@ -42,74 +49,123 @@ async function typeText(term: TerminalRun, text: string): Promise<void> {
   await term.waitFor((s) => s.includes(text));
 }
 
-/** s on a bundle: the file it was saved to (the note names it), read back. */
-async function saveBundle(term: TerminalRun, op: LinuxOperator): Promise<string> {
-  const shown = await term.press("s", /saved to\s+\/\S+\.txt/);
-  const file = /saved to ?(\/\S+?\.txt)/.exec(shown.replace(/\n/g, ""))?.[1];
-  expect(file?.startsWith(join(op.home, "out"))).toBe(true);
-  return readFileSync(file!, "utf8").trim();
+/** Replaces what a text field holds. */
+async function retype(term: TerminalRun, label: string, text: string): Promise<void> {
+  await term.press(KEYS.ctrlU, new RegExp(`${label}: *$`, "m"));
+  await typeText(term, text);
+}
+
+/** The file a note on screen says something was saved to (whole: the note wraps, never cut), under the operator's out/. */
+function savedFile(screen: string, said: string, op: LinuxOperator): string {
+  const file = new RegExp(`${said} ?(/\\S+?\\.txt)`).exec(screen.replace(/\n/g, ""))?.[1];
+  expect(file, screen).toBeDefined();
+  expect(file!.startsWith(join(op.home, "out"))).toBe(true);
+  return readFileSync(file!, "utf8");
+}
+
+/** Pastes a bundle into the focused field and submits it once the field shows its end. */
+async function paste(term: TerminalRun, text: string, until: string): Promise<string> {
+  await term.type(text);
+  await term.waitFor((s) => s.includes(text.slice(-20)));
+  return term.press(KEYS.enter, until, 20_000);
 }
 
 const established = async (side: string) => ((await lab.birdc(side, "show", "protocols")).match(/Established/g) ?? []).length;
 
 describe("the wizard on the screens between two Linux hosts", () => {
-  it("offer, accept and complete at 80×24: both BIRD sessions Established on both hosts", async () => {
+  it("offer, accept and complete at 80×24 in Linux's words: both BIRD sessions Established on both hosts", async () => {
     const alice = await linuxProfileHome(lab, ALICE);
     const remi = await linuxProfileHome(lab, REMI);
     const a = await open(alice);
     const r = await open(remi);
-    const log = (what: string, s: string) => console.log(`----- ${what}\n${s}`);
+    const seen: string[] = [];
+    const saw = (screen: string) => (seen.push(screen), screen);
 
-    log("n", await a.press("n", "your name:", 30_000));
+    // Alice's offer: n on Home; her host is her only router, taken without asking.
+    await a.press("n", "your name:", 30_000);
     await typeText(a, ALICE);
     await a.press(KEYS.enter, "friend's name:");
     await typeText(a, REMI);
-    log("kind", await a.press(KEYS.enter, "› WireGuard", 30_000));
-    log("wans", await a.press(KEYS.enter, "[ ] wan1"));
+    const kind = saw(await a.press(KEYS.enter, "› WireGuard", 30_000));
+    expect(kind).toMatch(/WireGuard\s+your friend on Linux or RouterOS 7/);
+    // The host's two WANs (its default routes), each with its address.
+    const wans = saw(await a.press(KEYS.enter, "[ ] wan1"));
+    for (const wan of lab.hosts[ALICE]!.wans) expect(wans).toMatch(new RegExp(`\\[ \\] ${wan.interface}\\s+${wan.address.replace(/\./g, "\\.")}/${wan.prefixLength}\\s+default route`));
     await a.press(KEYS.space, "[x] wan1");
     await a.press(KEYS.down, "› [ ] wan2");
     await a.press(KEYS.space, "[x] wan2");
-    log("primary", await a.press(KEYS.enter, /› isp1\s+over wan1/));
-    log("asn", await a.press(KEYS.enter, "your ASN:"));
-    await a.press(KEYS.ctrlU, /your ASN: *$/m);
-    await typeText(a, "64514");
-    log("networks", await a.press(KEYS.enter, "networks to announce:"));
-    await a.press(KEYS.ctrlU, /networks to announce: *$/m);
-    await typeText(a, "192.168.10.0/24");
-    log("monitor", await a.press(KEYS.enter, /read-only/));
-    const offerShown = await a.press(KEYS.enter, /Fingerprint /, 30_000);
-    log("offer", offerShown);
-    const offer = await saveBundle(a, alice);
+    // Public addresses, static: no endpoint to ask for; straight to the primary.
+    saw(await a.press(KEYS.enter, /› isp1\s+over wan1/));
+    await a.press(KEYS.enter, "your ASN:");
+    await retype(a, "your ASN", "64514");
+    await a.press(KEYS.enter, "networks to announce:");
+    await retype(a, "networks to announce", ALICE_LAN);
+    // No monitor account to grant on a Linux host: the step says why, and offers only "no".
+    const monitor = saw(await a.press(KEYS.enter, "› No read-only account"));
+    expect(monitor.replace(/\s+/g, " ")).toContain("A read-only account for your friend's monitor is not built for Linux hosts yet");
+    expect(monitor).not.toContain("Grant");
+    saw(await a.press(KEYS.enter, /Fingerprint \S+: read it to/, 30_000));
+    const offerSaved = saw(await a.press("s", /saved to\s+\/\S+\.txt/));
+    const offer = savedFile(offerSaved, "saved to", alice).trim();
+    expect(offer).toMatch(/^bgpals1:[A-Za-z0-9_-]+$/);
+    const offerFingerprint = /Fingerprint (\S+):/.exec(offerSaved)![1]!;
+    saw(await a.press(KEYS.enter, "is waiting for"));
+    expect(a.screen()).toContain(`Only the tunnels' keys are on home yet; nothing else was changed.`);
+    // Only the keys: a private key per link on alice's host, no tunnel, BIRD untouched.
+    expect(await established(ALICE)).toBe(0);
 
+    // Remi accepts: a on Home, the offer pasted.
     await r.press("a", "your name:");
     await typeText(r, REMI);
     await r.press(KEYS.enter, "offer:");
-    await r.type(offer);
-    await r.waitFor((s) => s.includes(offer.slice(-20)));
-    log("summary", await r.press(KEYS.enter, `Offer from ${ALICE}`, 20_000));
-    log("wan1", await r.press(KEYS.enter, "Link isp1", 30_000));
-    log("wan2", await r.press(KEYS.enter, "Link isp2"));
-    log("asn", await r.press(KEYS.enter, "your ASN:"));
-    await r.press(KEYS.ctrlU, /your ASN: *$/m);
-    await typeText(r, "64513");
-    log("networks", await r.press(KEYS.enter, "networks to announce:"));
-    await r.press(KEYS.ctrlU, /networks to announce: *$/m);
-    await typeText(r, "192.168.42.0/24");
-    log("monitor", await r.press(KEYS.enter, /read-only/));
-    const plan = await r.press(KEYS.enter, /changes on /, 60_000);
-    log("plan", plan);
-    log("answer", await r.press("a", /Fingerprint /, 90_000));
-    const answer = await saveBundle(r, remi);
-    log("done", await r.press(KEYS.enter, /is applied/));
+    const summary = saw(await paste(r, offer, `Offer from ${ALICE}`));
+    expect(summary).toContain(`Fingerprint ${offerFingerprint}`);
+    expect(summary).toMatch(new RegExp(`Offer from ${ALICE} \\(AS64514, Linux \\(BIRD \\d+\\.\\d+\\.\\d+\\)\\)`));
+    for (const [i, wan] of lab.hosts[ALICE]!.wans.entries()) expect(summary).toContain(`isp${i + 1}: wireguard to ${wan.address}:`);
+    saw(await r.press(KEYS.enter, "Link isp1", 30_000));
+    // The other WAN is proposed for the second link.
+    saw(await r.press(KEYS.enter, (s) => s.includes("Link isp2") && s.includes("› wan2")));
+    await r.press(KEYS.enter, "your ASN:");
+    await retype(r, "your ASN", "64513");
+    await r.press(KEYS.enter, "networks to announce:");
+    await retype(r, "networks to announce", REMI_LAN);
+    const remiMonitor = saw(await r.press(KEYS.enter, "› No read-only account"));
+    expect(remiMonitor).not.toContain("Grant");
+    // The plan in the host's own terms: files written, routes, the tunnels, BIRD taking it; no menu headings made of bgpals's keys.
+    const plan = saw(await r.press(KEYS.enter, /\d+ changes on home/, 60_000));
+    expect(plan.replace(/\s+/g, " ")).toContain("esc goes back and removes the keys made for it");
+    expect(plan).toMatch(/^ {2}\+ write \/etc\/wireguard\/wg-\S+-isp1\.conf \(new, \d+ lines\)$/m);
+    expect(plan).not.toMatch(/^(route|rule|nft|wireguard|bird)\//m);
+    // e: the plan as a text file (a Linux host has no script of its own), what the review shows.
+    const exported = saw(await r.press("e", /saved the plan as\s+\/\S+\.txt/));
+    const planText = savedFile(exported, "saved the plan as", remi);
+    for (const wan of lab.hosts[ALICE]!.wans) expect(planText).toMatch(new RegExp(`\\+ ip route replace ${wan.address.replace(/\./g, "\\.")}/32 via \\S+ dev wan\\d`));
+    expect(planText).toMatch(/~ birdc configure check, then birdc configure/);
+    expect(planText).not.toMatch(/^(route|rule|nft|wireguard|bird)\//m);
+    const answerShown = saw(await r.press("a", /Fingerprint \S+: read it to/, 90_000));
+    const answerFingerprint = /Fingerprint (\S+):/.exec(answerShown)![1]!;
+    const answer = savedFile(saw(await r.press("s", /saved to\s+\/\S+\.txt/)), "saved to", remi).trim();
+    const accepted = saw(await r.press(KEYS.enter, /is applied/));
+    // The apply's log in the changes' own words.
+    expect(accepted).toMatch(/✓ \+ write \/etc\/bird\/bgpals-\S+\.conf/);
+    expect(accepted).not.toMatch(/✓ . (route|rule|nft|wireguard|bird)\//);
 
-    log("offer done", await a.press(KEYS.enter, "is waiting for"));
-    log("home", await a.press(KEYS.enter, (s) => !s.includes("New peering")));
+    // Alice completes: c on Home, the answer pasted.
+    await a.press(KEYS.enter, "Bundles sent (1)");
     await a.press("c", "answer:");
-    await a.type(answer);
-    await a.waitFor((s) => s.includes(answer.slice(-20)));
-    log("summary", await a.press(KEYS.enter, `Answer from ${REMI}`, 20_000));
-    log("plan", await a.press(KEYS.enter, /changes on /, 60_000));
-    log("done", await a.press("a", /is complete/, 90_000));
+    const answerSummary = saw(await paste(a, answer, `Answer from ${REMI}`));
+    expect(answerSummary).toContain(`Fingerprint ${answerFingerprint}`);
+    expect(answerSummary).toMatch(new RegExp(`Answer from ${REMI} \\(AS64513, Linux \\(BIRD \\d+\\.\\d+\\.\\d+\\)\\)`));
+    saw(await a.press(KEYS.enter, /\d+ changes on home/, 60_000));
+    const completed = saw(await a.press("a", /is complete/, 90_000));
+    expect(completed).toMatch(/✓ \+ write \/etc\/wireguard\/wg-\S+-isp1\.conf/);
+
+    // Nothing a Linux operator saw speaks RouterOS (the kind step's "RouterOS 7" and the offer's
+    // friend platform apart, which are about the friend's router).
+    for (const screen of seen) expect(screen.replace(/Linux or RouterOS\s+7|RouterOS\s+6/g, "")).not.toMatch(ROUTEROS_WORDS);
+
+    // Both operators hold the same peering file; both hosts' BIRDs have both sessions Established.
+    expect(JSON.parse(readFileSync(join(alice.home, "peers", `${REMI}.json`), "utf8"))).toEqual(JSON.parse(readFileSync(join(remi.home, "peers", `${ALICE}.json`), "utf8")));
     await waitFor(async () => (await established(ALICE)) === 2 && (await established(REMI)) === 2, "both sessions Established on both hosts", 90_000);
   }, 400_000);
 });

@@ -19,8 +19,11 @@ import { useTheme } from "../theme.js";
 type Row = { kind: "menu"; text: string } | { kind: "change"; sign: PlanLine["sign"]; text: string } | { kind: "reason"; text: string };
 
 export function planRows(plan: Plan): Row[] {
+  // A change that says itself whole (a Linux host's "write /etc/...", "ip route replace ...") gets
+  // no heading: its path is bgpals's key for it ("route/main/198.51.100.2"), not a menu to read.
+  const saidWhole = new Set(plan.changes.filter((c) => c.summary !== undefined).map((c) => c.path));
   return planGroups(plan).flatMap((group): Row[] => [
-    { kind: "menu", text: group.path },
+    ...(saidWhole.has(group.path) ? [] : [{ kind: "menu" as const, text: group.path }]),
     ...group.lines.flatMap((line): Row[] => [
       { kind: "change", sign: line.sign, text: readableChange(line) },
       { kind: "reason", text: line.reason },
@@ -46,8 +49,8 @@ export function planText(plan: Plan): string {
 
 export interface PlanReviewProps {
   plan: Plan;
-  /** The platform of the router the plan is for (its script); default the screens' own (RouterOS). */
-  platform?: Platform;
+  /** The platform of the router the plan is for: its script. */
+  platform: Platform;
   peering: string;
   side: string;
   router: string;
@@ -77,7 +80,7 @@ export function PlanReview({ plan, platform, peering, side, router, rows, focuse
         mkdirSync(services.outputDir, { recursive: true });
         let script: { extension: string; text: string };
         try {
-          script = (platform ?? services.platform).planScript(plan, peering);
+          script = platform.planScript(plan, peering);
         } catch (e) {
           // A platform without a script of its own (a Linux host): the plan as shown.
           if (!(e instanceof UserError)) throw e;
