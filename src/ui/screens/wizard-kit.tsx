@@ -179,7 +179,7 @@ export function NetworksField({ initial, width, focused, problem, onSubmit, onBa
 }
 
 /** What the monitor account step says where the router's platform cannot grant one (a Linux host). */
-export const MONITOR_ACCOUNT_NOT_BUILT = "A read-only account for your friend's monitor is not built for Linux hosts yet: go on without one (your friend's monitor still shows their own side).";
+export const MONITOR_ACCOUNT_NOT_BUILT = "Granting your friend's monitor a read-only account is not built for Linux hosts yet: go on without one (their monitor still shows their own side).";
 
 /** Whether to grant the friend a read-only account on this router; only "no" where its platform cannot grant one (`unsupported`). */
 export function MonitorAccountChoice({ friend, router, unsupported, rows, focused, onChoose, onBack, onHelp }: { friend: string; router: string; unsupported?: string; rows: number; focused: boolean; onChoose: (grant: boolean) => void; onBack: () => void; onHelp: () => void }) {
