@@ -6,7 +6,7 @@
 // no monitor account offered (a Linux host cannot grant one yet, and the step says so); the plan
 // review in the host's own terms and exported as text. What it proves at the end is read from the
 // hosts: both BIRD sessions Established on each (birdc).
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Netlab } from "../netlab/netlab.js";
@@ -168,4 +168,35 @@ describe("the wizard on the screens between two Linux hosts", () => {
     expect(JSON.parse(readFileSync(join(alice.home, "peers", `${REMI}.json`), "utf8"))).toEqual(JSON.parse(readFileSync(join(remi.home, "peers", `${ALICE}.json`), "utf8")));
     await waitFor(async () => (await established(ALICE)) === 2 && (await established(REMI)) === 2, "both sessions Established on both hosts", 90_000);
   }, 400_000);
+
+  it("asks for the endpoint of a WAN whose address is dynamic, in Linux's words, and writes nothing before the offer", async () => {
+    // wan1's address as DHCP leaves it (a lifetime): dynamic, as the host's `ip -j addr` says.
+    const wan = lab.hosts[REMI]!.wans[0]!;
+    const lifetime = (lft: string) => lab.exec(REMI, ["ip", "addr", "change", `${wan.address}/${wan.prefixLength}`, "dev", wan.interface, "valid_lft", lft, "preferred_lft", lft]);
+    expect((await lifetime("3600")).code).toBe(0);
+    try {
+      const ghost = `tg${process.pid}`;
+      const term = await open(await linuxProfileHome(lab, REMI));
+      await term.press("n", "your name:", 30_000);
+      await typeText(term, REMI);
+      await term.press(KEYS.enter, "friend's name:");
+      await typeText(term, ghost);
+      await term.press(KEYS.enter, "› WireGuard", 30_000);
+      const wans = await term.press(KEYS.enter, `[ ] ${wan.interface}`);
+      expect(wans).toContain(`${wan.interface}  ${wan.address}/${wan.prefixLength}`);
+      await term.press(KEYS.space, `[x] ${wan.interface}`);
+      const asked = await term.press(KEYS.enter, `address or DNS name of ${wan.interface} (isp1):`);
+      const why = asked.replace(/\s+/g, " ");
+      expect(why).toContain(`${wan.interface}'s address ${wan.address} is dynamic (DHCP)`);
+      expect(why).toContain("a dynamic DNS client on the host");
+      expect(asked).not.toMatch(ROUTEROS_WORDS);
+      await typeText(term, "remi.example.net");
+      // One WAN: no primary to choose, on to the ASN; nothing made on the host before the offer.
+      await term.press(KEYS.enter, "your ASN:");
+      expect(readdirSync(join(lab.hosts[REMI]!.etc, "wireguard")).filter((f) => f.includes(ghost))).toEqual([]);
+    } finally {
+      await lifetime("forever");
+    }
+  }, 120_000);
 });
+
