@@ -49,7 +49,7 @@ export const COMMANDS = {
   copy: { keys: ["c"], label: "copy" },
   save: { keys: ["s"], label: "save to file" },
   qr: { keys: ["g"], label: "QR code" },
-  exportScript: { keys: ["e"], label: "export .rsc" },
+  exportScript: { keys: ["e"], label: "export plan" },
   apply: { keys: ["a"], label: "apply" },
   done: { keys: ["return", "escape"], label: "done" },
   clearLimit: { keys: ["l"], label: "clear limit" },

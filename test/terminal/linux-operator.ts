@@ -1,12 +1,14 @@
 // An operator whose router is a Linux host: a config home with a router profile `home` naming one
 // of the peered netlab hosts as ssh://root@host:port (the run's key), their identity, and the
 // peering with the friend kept in the peers directory, as the wizard would have left them.
+import { existsSync, mkdirSync, rmdirSync } from "node:fs";
 import { expect } from "vitest";
 import { workspaceAt, savePeering } from "../../src/store/workspace.js";
 import { loadIdentity } from "../../src/store/identity.js";
 import { cliAsync } from "../cli/cli-async.js";
 import { tempDir } from "../helpers.js";
 import type { PeeredHosts } from "../platforms/linux-bird/peered-hosts.js";
+import { startNetlab, type HostSpec, type Netlab } from "../netlab/netlab.js";
 
 /** The host's address as bgpals takes it: ssh://root@host:port. */
 export function sshAddress(hosts: PeeredHosts, side: string): string {
@@ -28,5 +30,40 @@ export async function linuxOperatorHome(hosts: PeeredHosts, me: string, friend: 
   expect(added.code, added.stderr).toBe(0);
   loadIdentity(me, home);
   savePeering(workspaceAt(home), friend, hosts.peering);
+  return { home, env };
+}
+
+/** Two netlab hosts not peered yet (the wizard's starting point), each with its LAN; torn down with the /etc/nftables.d it made. */
+export async function startUnpeeredHosts(specs: readonly HostSpec[]): Promise<Netlab> {
+  // `ip netns exec` mounts /etc/netns/<ns>/<entry> over /etc/<entry>, which must exist; Debian has no /etc/nftables.d.
+  const madeNftablesD = !existsSync("/etc/nftables.d");
+  if (madeNftablesD) mkdirSync("/etc/nftables.d");
+  const removeNftablesD = () => {
+    try {
+      if (madeNftablesD) rmdirSync("/etc/nftables.d");
+    } catch {
+      // another test's file went in meanwhile: theirs to remove
+    }
+  };
+  const started = await startNetlab(specs).catch((e) => {
+    removeNftablesD();
+    throw e;
+  });
+  return {
+    ...started,
+    async teardown() {
+      await started.teardown();
+      removeNftablesD();
+    },
+  };
+}
+
+/** A first-time user's config home: only the profile `home` naming their host (ssh://root@host:port, the run's key); no identity, no peering. */
+export async function linuxProfileHome(lab: Netlab, side: string): Promise<LinuxOperator> {
+  const home = tempDir(`bgpals-${side}-`);
+  const env = { BGPALS_HOME: home, SSH_AUTH_SOCK: "" };
+  const h = lab.hosts[side]!;
+  const added = await cliAsync(["router", "add", "home", "--host", `ssh://root@${h.ssh.host}:${h.ssh.port}`, "--key", lab.key.file], env);
+  expect(added.code, added.stderr).toBe(0);
   return { home, env };
 }

@@ -10,6 +10,7 @@ import { AppStateProvider } from "../../src/ui/state.js";
 import { BundleView } from "../../src/ui/widgets/bundle-view.js";
 import { ChooseOne } from "../../src/ui/widgets/choice-list.js";
 import { PlanReview } from "../../src/ui/widgets/plan-review.js";
+import { routerOs } from "../../src/platforms/routeros/index.js";
 import { KEY, effectsSettled, offlineServices, plain, waitFor } from "./helpers.js";
 
 const ROWS = 8;
@@ -51,7 +52,7 @@ describe("paging keys", () => {
       changes: Array.from({ length: 30 }, (_, i) => ({ op: "add" as const, path: "/interface/wireguard", attrs: { name: `wg-${i}` }, role: `tunnel-${i}`, reason: `link ${i}` })),
       conflicts: [],
     };
-    const { frame, press } = open(<PlanReview plan={plan} peering="alice-remi" side="alice" router="home" rows={ROWS + 4} focused onApply={noop} onBack={noop} onHelp={noop} />);
+    const { frame, press } = open(<PlanReview plan={plan} platform={routerOs} peering="alice-remi" side="alice" router="home" rows={ROWS + 4} focused onApply={noop} onBack={noop} onHelp={noop} />);
     await waitFor(() => frame().includes('name="wg-0"') || frame().includes("name=wg-0"), frame);
     const top = frame();
     await press(KEY.pageDown, () => frame() !== top && frame().includes(`↑ ${ROWS} more`));

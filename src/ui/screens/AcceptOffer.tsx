@@ -18,7 +18,7 @@ import { PlanReview } from "../widgets/plan-review.js";
 import { TextField } from "../widgets/text-field.js";
 import { Working } from "../widgets/working.js";
 import { useWizard } from "./use-wizard.js";
-import { FingerprintCheck, MonitorAccountChoice, NetworksField, ResultPanel, RouterStep } from "./wizard-kit.js";
+import { FingerprintCheck, MONITOR_ACCOUNT_NOT_BUILT, MonitorAccountChoice, NetworksField, ResultPanel, RouterStep } from "./wizard-kit.js";
 
 interface Draft {
   me: string;
@@ -62,11 +62,25 @@ const GUIDE: Record<Step["id"], string> = {
   done: "",
 };
 
+/** A Linux host's words where RouterOS's would mislead (its platform has no monitor account, its tunnels are only keys until the apply). */
+const LINUX_GUIDE: Partial<Record<Step["id"], string>> = {
+  monitor: MONITOR_ACCOUNT_NOT_BUILT,
+  preparing: "Making the tunnels' keys on your host (their public keys go into your answer) and planning the rest.",
+  plan: "Exactly what changes on your host. a applies it all or nothing; esc goes back and removes the keys made for it.",
+};
+
 export function AcceptOffer({ focused }: { focused: boolean }) {
   const { services, actions, size, steps, step, work, finish, open, rows, live, help, back, frame } = useWizard<Step>(
     // The name is asked only where no identity says it yet.
     ({ operator }) => (operator === null ? { id: "me" } : { id: "paste", draft: { me: operator } }),
-    { screen: "acceptOffer", guide: GUIDE, scopeOf, focused, title: (step) => (step.id === "wan" ? `WAN for ${step.link}` : step.id) },
+    {
+      screen: "acceptOffer",
+      guide: GUIDE,
+      guideOf: (s) => ("draft" in s && s.draft.session?.router.platform.os === "linux" ? LINUX_GUIDE[s.id] : undefined),
+      scopeOf,
+      focused,
+      title: (step) => (step.id === "wan" ? `WAN for ${step.link}` : step.id),
+    },
   );
   const nextLink = (draft: Draft) => {
     const link = draft.opened!.offer.links.find((l) => draft.wans?.[l.name] === undefined);
@@ -226,6 +240,7 @@ export function AcceptOffer({ focused }: { focused: boolean }) {
             <MonitorAccountChoice
               friend={step.draft.opened!.from}
               router={step.draft.session!.router.label}
+              unsupported={step.draft.session!.router.platform.monitorAccountUnsupported}
               rows={rows - 1}
               focused={live}
               onBack={back}
@@ -240,6 +255,7 @@ export function AcceptOffer({ focused }: { focused: boolean }) {
         return (
           <PlanReview
             plan={step.prepared.plan}
+            platform={step.draft.session!.router.platform}
             peering={step.prepared.peering.name}
             side={step.draft.me}
             router={step.draft.session!.router.label}

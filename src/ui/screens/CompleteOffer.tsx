@@ -99,6 +99,7 @@ export function CompleteOffer({ focused }: { focused: boolean }) {
         return (
           <PlanReview
             plan={step.prepared.plan}
+            platform={step.session.router.platform}
             peering={step.prepared.peering.name}
             side={me!}
             router={step.session.router.label}

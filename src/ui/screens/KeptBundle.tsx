@@ -23,7 +23,7 @@ type Step =
 
 const GUIDE: Record<Step["id"], string> = {
   view: "Send it again if your friend lost it, and read the fingerprint aloud.",
-  cancel: "Cancelling removes the tunnel interfaces this offer prepared on your router; an answer to it will be refused.",
+  cancel: "Cancelling removes what this offer prepared on your router (its tunnel interfaces, or a Linux host's keys); an answer to it will be refused.",
   router: "The router you made the offer on.",
   cancelling: "Removing what the offer prepared.",
   cancelled: "",

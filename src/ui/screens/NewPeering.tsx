@@ -12,7 +12,7 @@ import { ChooseMany, ChooseOne } from "../widgets/choice-list.js";
 import { TextField } from "../widgets/text-field.js";
 import { Working } from "../widgets/working.js";
 import { useWizard } from "./use-wizard.js";
-import { MonitorAccountChoice, NetworksField, ResultPanel, RouterStep } from "./wizard-kit.js";
+import { MONITOR_ACCOUNT_NOT_BUILT, MonitorAccountChoice, NetworksField, ResultPanel, RouterStep } from "./wizard-kit.js";
 
 interface Draft {
   session?: RouterSession;
@@ -59,8 +59,17 @@ const GUIDE: Record<Step["id"], string> = {
   done: "",
 };
 
+/** A Linux host's words where RouterOS's would mislead (its platform has no monitor account, its tunnels are only keys until the plan). */
+const LINUX_GUIDE: Partial<Record<Step["id"], string>> = {
+  kind: "WireGuard works with a friend on Linux or RouterOS 7; OpenVPN also with RouterOS 6.",
+  monitor: MONITOR_ACCOUNT_NOT_BUILT,
+  preparing: "Making the tunnels' private keys on your host, so the offer can carry their public keys.",
+};
+
+const onLinux = (step: Step) => "draft" in step && step.draft.session?.router.platform.os === "linux";
+
 export function NewPeering({ focused }: { focused: boolean }) {
-  const { services, actions, size, steps, step, work, finish, open, rows, live, help, back, frame } = useWizard<Step>({ id: "router" }, { screen: "newPeering", guide: GUIDE, scopeOf, focused, title: stepTitle, note: noteOf });
+  const { services, actions, size, steps, step, work, finish, open, rows, live, help, back, frame } = useWizard<Step>({ id: "router" }, { screen: "newPeering", guide: GUIDE, guideOf: (s) => (onLinux(s) ? LINUX_GUIDE[s.id] : undefined), scopeOf, focused, title: stepTitle, note: noteOf });
 
   const afterMe = (draft: Draft) => steps.go({ id: "friend", draft });
   const afterWans = (draft: Draft) => {
@@ -139,7 +148,7 @@ export function NewPeering({ focused }: { focused: boolean }) {
         // Only the kinds this router's version runs are offered; the others say why they are not.
         const session = step.draft.session!;
         const kinds = [
-          { value: "wireguard", label: "WireGuard", detail: "both routers on RouterOS 7" },
+          { value: "wireguard", label: "WireGuard", detail: onLinux(step) ? "your friend on Linux or RouterOS 7" : "both routers on RouterOS 7" },
           { value: "ovpn", label: "OpenVPN", detail: "when your friend's router runs RouterOS 6" },
         ].map((c) => ({ ...c, problem: linkKindProblem(session.router, session.inventory.version, c.value as LinkKind, step.draft.me!) }));
         const refused = kinds.flatMap((c) => (c.problem === null ? [] : [`${c.label} is not offered: ${c.problem}`]));
@@ -234,6 +243,7 @@ export function NewPeering({ focused }: { focused: boolean }) {
           <MonitorAccountChoice
             friend={step.draft.friend!}
             router={step.draft.session!.router.label}
+            unsupported={step.draft.session!.router.platform.monitorAccountUnsupported}
             rows={rows}
             focused={live}
             onBack={back}
@@ -263,7 +273,9 @@ export function NewPeering({ focused }: { focused: boolean }) {
             lines={[
               `Offer ${step.made.offer.peering} is waiting for ${step.draft.friend}'s answer.`,
               `When it comes, press c on Home (Complete) and paste it.`,
-              `The tunnel interfaces are on ${step.draft.session!.router.label}; nothing else was changed yet.`,
+              onLinux(step)
+                ? `Only the tunnels' keys${step.draft.kind === "ovpn" ? " and certificates" : ""} are on ${step.draft.session!.router.label} yet; nothing else was changed.`
+                : `The tunnel interfaces are on ${step.draft.session!.router.label}; nothing else was changed yet.`,
             ]}
             rows={rows}
             focused={live}

@@ -59,6 +59,7 @@ export function RemovePeering({ friend, focused }: { friend: string; focused: bo
         return (
           <PlanReview
             plan={step.prepared.plan}
+            platform={step.session.router.platform}
             peering={peering.name}
             side={me}
             router={step.session.router.label}

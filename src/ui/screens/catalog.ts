@@ -49,7 +49,7 @@ export const SCREEN_INFO: Record<ScreenId, ScreenInfo> = {
     title: "New peering",
     about:
       "Operator A: choose the friend, the tunnels (one per ISP), your ASN and the networks you announce. " +
-      "bgpals creates the tunnel interfaces on your router to learn their keys, then shows the offer: " +
+      "bgpals creates the tunnel interfaces on your router (on a Linux host, only their private keys) to learn their keys, then shows the offer: " +
       "send it to your friend and read the fingerprint aloud.",
   },
   acceptOffer: {
@@ -68,7 +68,7 @@ export const SCREEN_INFO: Record<ScreenId, ScreenInfo> = {
     about:
       "An offer or answer you sent, kept so a lost one can be sent again: copy it, save it to a file or show " +
       "its QR code. An offer waiting for its answer can be resumed (paste the answer: the same as c on Home) " +
-      "or cancelled (the tunnel interfaces it prepared on your router are removed, and its answer will be refused).",
+      "or cancelled (what it prepared on your router is removed: its tunnel interfaces, or a Linux host's keys; and its answer will be refused).",
   },
   removePeering: {
     title: "Remove peering",

@@ -21,6 +21,8 @@ export interface WizardOptions<S extends { id: string }> {
   focused: boolean;
   /** The step's name in the title (default its id). */
   title?: (step: S) => string;
+  /** The step's guide where it depends on the step (the router's platform), else `guide`'s. */
+  guideOf?: (step: S) => string | undefined;
   /** A dim line under the step (what was chosen so far); the step's rows leave room for it. */
   note?: (step: S) => string;
 }
@@ -43,11 +45,12 @@ export function useWizard<S extends { id: string }>(first: S | ((services: Servi
   const step = steps.step;
   const id: S["id"] = step.id;
   const note = options.note?.(step) ?? "";
-  const rows = stepRows(size, scopeOf(step), guide[id], note ? linesOf(note, size.columns) : 0);
+  const guideText = options.guideOf?.(step) ?? guide[id];
+  const rows = stepRows(size, scopeOf(step), guideText, note ? linesOf(note, size.columns) : 0);
   const frame: Omit<WizardFrameProps, "children"> = {
     screen,
     step: options.title?.(step) ?? id,
-    guide: guide[id],
+    guide: guideText,
     note,
     scope: scopeOf(step),
     focused,

@@ -178,13 +178,16 @@ export function NetworksField({ initial, width, focused, problem, onSubmit, onBa
   );
 }
 
-/** Whether to grant the friend a read-only account on this router. */
-export function MonitorAccountChoice({ friend, router, rows, focused, onChoose, onBack, onHelp }: { friend: string; router: string; rows: number; focused: boolean; onChoose: (grant: boolean) => void; onBack: () => void; onHelp: () => void }) {
+/** What the monitor account step says where the router's platform cannot grant one (a Linux host). */
+export const MONITOR_ACCOUNT_NOT_BUILT = "Granting your friend's monitor a read-only account is not built for Linux hosts yet: go on without one (their monitor still shows their own side).";
+
+/** Whether to grant the friend a read-only account on this router; only "no" where its platform cannot grant one (`unsupported`). */
+export function MonitorAccountChoice({ friend, router, unsupported, rows, focused, onChoose, onBack, onHelp }: { friend: string; router: string; unsupported?: string; rows: number; focused: boolean; onChoose: (grant: boolean) => void; onBack: () => void; onHelp: () => void }) {
   return (
     <ChooseOne
       choices={[
         { value: "no", label: "No read-only account" },
-        { value: "yes", label: `Grant ${friend} a read-only account on ${router}` },
+        ...(unsupported === undefined ? [{ value: "yes", label: `Grant ${friend} a read-only account on ${router}` }] : []),
       ]}
       rows={rows}
       focused={focused}

@@ -40,8 +40,9 @@ export function BundleView({ kind, friend, bundle, width, rows, focused, onNext,
   const [qr, setQr] = useState(false);
   const lines = wrapBundle(bundle.text, Math.max(20, width - 2));
   const heading = `Fingerprint ${bundle.fingerprint}: read it to ${friend}; it must match theirs.`;
-  // The heading, the two "more" markers and the note line stay; the bundle gets the rest.
-  const room = Math.max(1, rows - linesOf(heading, width) - 3);
+  // The heading, the two "more" markers and the note stay; the bundle gets the rest. The note wraps:
+  // a file's path cut short would say nothing of where the bundle went.
+  const room = Math.max(1, rows - linesOf(heading, width) - 2 - (note === null ? 1 : linesOf(note, width)));
   const maxOffset = Math.max(0, lines.length - room);
 
   // Both scopes take the same handlers; the kept offer's adds its two.
@@ -94,7 +95,7 @@ export function BundleView({ kind, friend, bundle, width, rows, focused, onNext,
         <Text key={offset + i}>{line}</Text>
       ))}
       <Text dimColor>{offset < maxOffset ? `↓ ${maxOffset - offset} more lines` : `${bundle.text.length} characters, ${kind} for ${friend}`}</Text>
-      <Text color={theme.good} wrap="truncate-end">
+      <Text color={theme.good} wrap="wrap">
         {note ?? " "}
       </Text>
     </Box>

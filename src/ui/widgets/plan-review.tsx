@@ -1,12 +1,17 @@
-// Plan review: the exact RouterOS changes, grouped by menu (+ add, ~ set, - remove), each with
-// its reason; scrolls; exports the same plan as an .rsc script; apply asks nothing more.
+// Plan review: the exact changes on the router, grouped by menu or file (+ add, ~ set, - remove),
+// each with its reason; scrolls; exports the same plan as the platform's script (RouterOS: .rsc),
+// or as the text shown where the platform has none (a Linux host); apply asks nothing more.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Box, Text } from "ink";
 import { useMemo, useState } from "react";
 import type { Plan } from "../../core/plan.js";
+import { UserError } from "../../errors.js";
+import type { Platform } from "../../platforms/platform.js";
 import { planCounts, planGroups, type PlanLine } from "../../core/plan-view.js";
+import { linesOf } from "../components/WizardFrame.js";
 import { useCommands } from "../hooks/use-commands.js";
+import { useTerminalSize } from "../hooks/use-terminal-size.js";
 import { useServices } from "../services.js";
 import { scrollKeys } from "../screens/scroll.js";
 import { useTheme } from "../theme.js";
@@ -14,8 +19,11 @@ import { useTheme } from "../theme.js";
 type Row = { kind: "menu"; text: string } | { kind: "change"; sign: PlanLine["sign"]; text: string } | { kind: "reason"; text: string };
 
 export function planRows(plan: Plan): Row[] {
+  // A change that says itself whole (a Linux host's "write /etc/...", "ip route replace ...") gets
+  // no heading: its path is bgpals's key for it ("route/main/198.51.100.2"), not a menu to read.
+  const saidWhole = new Set(plan.changes.filter((c) => c.summary !== undefined).map((c) => c.path));
   return planGroups(plan).flatMap((group): Row[] => [
-    { kind: "menu", text: group.path },
+    ...(saidWhole.has(group.path) ? [] : [{ kind: "menu" as const, text: group.path }]),
     ...group.lines.flatMap((line): Row[] => [
       { kind: "change", sign: line.sign, text: readableChange(line) },
       { kind: "reason", text: line.reason },
@@ -33,8 +41,16 @@ export function readableChange(line: PlanLine): string {
 
 const SIGN_TONE = { "+": "good", "~": "changed", "-": "bad", "^": "pending" } as const;
 
+/** The plan as the review shows it, for a file. */
+export function planText(plan: Plan): string {
+  const line = (row: Row) => (row.kind === "menu" ? row.text : row.kind === "change" ? `  ${row.sign} ${row.text}` : `      ${row.text}`);
+  return `${planRows(plan).map(line).join("\n")}\n`;
+}
+
 export interface PlanReviewProps {
   plan: Plan;
+  /** The platform of the router the plan is for: its script. */
+  platform: Platform;
   peering: string;
   side: string;
   router: string;
@@ -45,14 +61,16 @@ export interface PlanReviewProps {
   onHelp: () => void;
 }
 
-export function PlanReview({ plan, peering, side, router, rows, focused, onApply, onBack, onHelp }: PlanReviewProps) {
+export function PlanReview({ plan, platform, peering, side, router, rows, focused, onApply, onBack, onHelp }: PlanReviewProps) {
   const services = useServices();
   const theme = useTheme();
   const all = useMemo(() => planRows(plan), [plan]);
   const [offset, setOffset] = useState(0);
   const [note, setNote] = useState<string | null>(null);
-  // The counts line, the two "more" markers and the note line stay; the changes get the rest.
-  const room = Math.max(1, rows - 4);
+  const { columns } = useTerminalSize();
+  // The counts line, the two "more" markers and the note stay; the changes get the rest. The note
+  // wraps: a file's path cut short would not say where the plan went.
+  const room = Math.max(1, rows - 3 - (note === null ? 1 : linesOf(note, columns)));
   const maxOffset = Math.max(0, all.length - room);
   useCommands(
     "plan",
@@ -60,7 +78,14 @@ export function PlanReview({ plan, peering, side, router, rows, focused, onApply
       apply: onApply,
       exportScript: () => {
         mkdirSync(services.outputDir, { recursive: true });
-        const script = services.platform.planScript(plan, peering);
+        let script: { extension: string; text: string };
+        try {
+          script = platform.planScript(plan, peering);
+        } catch (e) {
+          // A platform without a script of its own (a Linux host): the plan as shown.
+          if (!(e instanceof UserError)) throw e;
+          script = { extension: "txt", text: planText(plan) };
+        }
         const file = join(services.outputDir, `${peering}-${side}.${script.extension}`);
         writeFileSync(file, script.text);
         setNote(`saved the plan as ${file}`);
@@ -92,7 +117,7 @@ export function PlanReview({ plan, peering, side, router, rows, focused, onApply
         <PlanRowView key={offset + i} row={row} />
       ))}
       <Text dimColor>{offset < maxOffset ? `↓ ${maxOffset - offset} more` : " "}</Text>
-      <Text color={theme.good} wrap="truncate-end">
+      <Text color={theme.good} wrap="wrap">
         {note ?? " "}
       </Text>
     </Box>
