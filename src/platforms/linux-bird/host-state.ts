@@ -79,10 +79,14 @@ const SCRIPT = [
   "run includes sh -c 'ls -1 /etc/bird/ | grep \"^bgpals-.*\\.conf$\"'",
   "run links ip -j addr show",
   // Field by field: `wg show all dump` would print the private keys, which never leave the host.
-  "run wgport wg show all listen-port",
-  "run wgpeers wg show all allowed-ips",
-  "run wgendpoints wg show all endpoints",
-  "run wgkeepalive wg show all persistent-keepalive",
+  // Interface by interface, as `wg show all` prints them (name, tab, fields), for this host's only:
+  // wireguard-go's sockets are in /run/wireguard, which namespaces sharing a /run share, and one of
+  // another namespace going away while `wg show all` reads it failed the whole read.
+  'wgeach() { for i in $(wg show interfaces); do ip link show dev "$i" >/dev/null 2>&1 || continue; wg show "$i" "$1" | while IFS= read -r l; do printf "%s\\t%s\\n" "$i" "$l"; done; done; }',
+  "run wgport wgeach listen-port",
+  "run wgpeers wgeach allowed-ips",
+  "run wgendpoints wgeach endpoints",
+  "run wgkeepalive wgeach persistent-keepalive",
   "run nft nft -j list table inet bgpals",
   "run routes ip -j -4 route show table all",
   "run rules ip -j -4 rule show",
