@@ -9,6 +9,7 @@ import type { Change, Plan } from "../core/plan.js";
 import type { FilterVerdict } from "../core/policy.js";
 import type { ObservedRoute } from "../core/prefer.js";
 import type { RouteUpdate } from "../core/route-table.js";
+import type { JournalContents } from "../core/journal.js";
 import type { RouterTarget } from "../core/target.js";
 import { ReadOnlyError, UserError } from "../errors.js";
 import type { Journal } from "../core/journal.js";
@@ -329,6 +330,20 @@ export interface InterruptedRun {
   file: string;
   /** Secrets undo needs (private keys, passwords) that this journal could not keep or cannot open here. */
   secretsMissing: boolean;
+}
+
+/** An interrupted run as its journal tells it (every platform journals alike, core/journal.ts). */
+export function interruptedRunOf(contents: JournalContents): InterruptedRun {
+  const pending = contents.writes.filter((w) => !w.undone);
+  return {
+    ...contents.run,
+    file: contents.file,
+    writes: contents.writes.length,
+    answered: contents.writes.filter((w) => w.answered).length,
+    undone: contents.writes.length - pending.length,
+    pending: pending.map((w) => w.what).reverse(),
+    secretsMissing: contents.secretsMissing,
+  };
 }
 
 /** What an undo did, and what reading the router back showed. */

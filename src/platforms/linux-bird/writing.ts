@@ -6,7 +6,7 @@ import type { Plan } from "../../core/plan.js";
 import type { Journal, JournalContents, JournalRun, JournalWrite } from "../../core/journal.js";
 import { hostname } from "node:os";
 import { UserError } from "../../errors.js";
-import { InterruptedRunError, type ApplyOptions, type ApplyResult, type ConnectOptions, type InterruptedRun, type LockHolder, type LockRequest, type PlanRequest, type PreparedPart, type RouterPlan, type UndoReport } from "../platform.js";
+import { InterruptedRunError, interruptedRunOf, type ApplyOptions, type ApplyResult, type ConnectOptions, type InterruptedRun, type LockHolder, type LockRequest, type PlanRequest, type PreparedPart, type RouterPlan, type UndoReport } from "../platform.js";
 import { MAKE_KEY, runSteps, undoJournaled } from "./apply.js";
 import type { IpRoute } from "./discovery.js";
 import { linuxBirdFeatures } from "./features.js";
@@ -50,21 +50,6 @@ interface HostBefore {
 /** A host state as the journal keeps it and a recovery compares it. */
 async function journaledState(state: HostState): Promise<HostState> {
   return { ...state, birdConf: state.birdConf === null ? null : `sha256:${await sha256(state.birdConf)}` };
-}
-
-/** An interrupted run, from its journal. */
-export function interruptedRunOf(contents: JournalContents): InterruptedRun {
-  const pending = contents.writes.filter((w) => !w.undone);
-  return {
-    ...contents.run,
-    file: contents.file,
-    writes: contents.writes.length,
-    answered: contents.writes.filter((w) => w.answered).length,
-    undone: contents.writes.length - pending.length,
-    pending: pending.map((w) => w.what).reverse(),
-    // Nothing secret is journaled: private keys stay on the host (moved aside, never read).
-    secretsMissing: false,
-  };
 }
 
 interface Planned {
@@ -155,7 +140,8 @@ export class LinuxWriter {
   /** The run this computer's journal says was interrupted on this host, or null. */
   interruptedRun(): InterruptedRun | null {
     const contents = this.host.options.journals?.(this.host.journalKey).read() ?? null;
-    return contents === null ? null : interruptedRunOf(contents);
+    // Nothing secret is journaled on Linux: private keys stay on the host (moved aside, never read).
+    return contents === null ? null : interruptedRunOf({ ...contents, secretsMissing: false });
   }
 
   /** An earlier run's journal, under the lock: undone and read back (recover "undo"), or refused. */
@@ -163,7 +149,7 @@ export class LinuxWriter {
     const journal = this.#journal();
     const contents = journal.read();
     if (contents === null) return;
-    const run = interruptedRunOf(contents);
+    const run = interruptedRunOf({ ...contents, secretsMissing: false });
     const label = this.host.label;
     if (request.recover !== "undo") {
       throw new InterruptedRunError(`an earlier bgpals ${run.command}${run.peering ? ` of ${run.peering}` : ""} on ${label} was interrupted (pid ${run.pid} on ${run.host}): nothing written now; undo it first: bgpals recover --router ${label} --yes`, run);

@@ -9,6 +9,7 @@ import type { ObservedRoute } from "../../core/prefer.js";
 import { RouterError, UserError } from "../../errors.js";
 import {
   InterruptedRunError,
+  interruptedRunOf,
   RouterLockedError,
   type ApplyOptions,
   type ApplyResult,
@@ -38,7 +39,7 @@ import { endpointOf } from "./api/errors.js";
 import { feedRoutes } from "./api/route-feed.js";
 import { applyPlan, planStillHolds, type RunContext } from "./apply/apply.js";
 import { planPeering, readUnder, withObserved, type RouterOsPlan } from "./apply/plan.js";
-import { describeChange, MemoryJournal, Run, runFromJournal, storedChange, summaryOf, undoRun, undoSummary } from "./apply/run.js";
+import { describeChange, MemoryJournal, Run, runFromJournal, storedChange, undoRun, undoSummary } from "./apply/run.js";
 import { importCa, makeCertificates } from "./certificates.js";
 import { acquireLock, beat, breakLock, forget, HEARTBEAT_MS, lockHolderOn, releaseLock, thisProcess, type Held } from "./lock.js";
 import { dialectOf, unsupportedVersion, versionOfResource, type Dialect } from "./dialects.js";
@@ -193,7 +194,7 @@ export class RouterOsRouter implements Router {
   async #recoverFirst(journal: Journal, request: LockRequest): Promise<void> {
     const contents = journal.read();
     if (contents === null) return;
-    const summary = summaryOf(contents);
+    const summary = interruptedRunOf(contents);
     if (request.recover !== "undo") throw new InterruptedRunError(`${interruptedText(summary)}\nnothing written now; undo it first: bgpals recover --router ${this.label} --yes`, summary);
     const old = runFromJournal(contents, journal);
     const report = await undoRun({ client: () => this.client, reconnect: () => this.#reconnect(), onUndo: request.onUndo }, old);
@@ -253,7 +254,7 @@ export class RouterOsRouter implements Router {
 
   interruptedRun(): InterruptedRun | null {
     const contents = this.options.journals?.(this.journalKey).read() ?? null;
-    return contents === null ? null : summaryOf(contents);
+    return contents === null ? null : interruptedRunOf(contents);
   }
 
   /** The router's dialect, read once per connection. */

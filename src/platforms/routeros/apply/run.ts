@@ -2,7 +2,7 @@
 // Undo works from what the router holds now rather than from replies (a write whose answer was
 // lost may or may not have happened), newest first; then the router is read back and compared
 // with what it held before the run, in order where order matters.
-import type { InterruptedRun, Journal, JournalContents, JournalRun, UndoReport } from "../../platform.js";
+import type { Journal, JournalContents, JournalRun, UndoReport } from "../../platform.js";
 import type { RouterClient } from "../api/client.js";
 import { ORDERED_MENUS, PLACEABLE_MENUS } from "../menus.js";
 import { ownershipTag } from "../names.js";
@@ -207,19 +207,6 @@ export function runFromJournal(contents: JournalContents, journal: Journal): Run
   for (const w of contents.writes) run.entries.push({ seq: w.seq, what: w.what, record: join(w.record as RunRecord, w.secrets), answered: w.answered, undone: w.undone });
   for (const [from, to] of Object.entries(contents.recreated ?? {})) run.recreated.set(from, to);
   return run;
-}
-
-export function summaryOf(contents: JournalContents): InterruptedRun {
-  const pending = contents.writes.filter((w) => !w.undone);
-  return {
-    ...contents.run,
-    file: contents.file,
-    writes: contents.writes.length,
-    answered: contents.writes.filter((w) => w.answered).length,
-    undone: contents.writes.length - pending.length,
-    pending: pending.map((w) => w.what).reverse(),
-    secretsMissing: contents.secretsMissing,
-  };
 }
 
 // --- Undo ----------------------------------------------------------------------------------------
