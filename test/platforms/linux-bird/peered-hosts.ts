@@ -8,6 +8,7 @@ import { parsePeering, type Peering } from "../../../src/core/peering.js";
 import { PLACEHOLDER_KEY } from "../../../src/core/links/wireguard.js";
 import { renderLinux } from "../../../src/platforms/linux-bird/render/render.js";
 import { startNetlab, type Netlab } from "../../netlab/netlab.js";
+import { cliAsync } from "../../cli/cli-async.js";
 
 // Side (and host) names of this process only: they name the tunnels (wg-<friend>-<link>), and
 // wireguard-go's sockets are in /run/wireguard, which every namespace shares.
@@ -135,4 +136,17 @@ export async function waitFor(probe: () => Promise<boolean>, what: string, timeo
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 250)); // poll interval
   }
+}
+
+/** The built CLI as an operator whose router is `side`'s netlab host, over SSH with the run's key (no agent), config in `home`. */
+export function asOperator(lab: Netlab, home: string, side: string, args: string[], env: Record<string, string> = {}) {
+  const h = lab.hosts[side]!;
+  return cliAsync([...args, "--router", `ssh://root@${h.ssh.host}:${h.ssh.port}`, "--key", lab.key.file], { BGPALS_HOME: home, SSH_AUTH_SOCK: "", ...env });
+}
+
+/** A command in `side`'s namespace on the test machine (not over SSH) that must succeed: its output. */
+export async function mustOnHost(lab: Netlab, side: string, argv: string[]): Promise<string> {
+  const r = await lab.exec(side, argv);
+  if (r.code !== 0) throw new Error(`${side}: ${argv.join(" ")} failed (${r.code}): ${r.stderr}${r.stdout}`);
+  return r.stdout;
 }

@@ -14,9 +14,8 @@ import { FAIL_AFTER_ENV } from "../../../src/platforms/linux-bird/apply.js";
 import { linuxBird } from "../../../src/platforms/linux-bird/index.js";
 import { linuxNames } from "../../../src/platforms/linux-bird/names.js";
 import { startNetlab, type Netlab } from "../../netlab/netlab.js";
-import { cliAsync } from "../../cli/cli-async.js";
 import { tempDir } from "../../helpers.js";
-import { waitFor } from "./peered-hosts.js";
+import { asOperator, mustOnHost, waitFor } from "./peered-hosts.js";
 
 // Side names of this file and process only: they name the tunnels and their pid files in the shared /run.
 const ALICE = `va${process.pid}`;
@@ -57,16 +56,9 @@ afterAll(async () => {
 const homes = { [ALICE]: tempDir("bgpals-ovpn-wizard-alice-"), [REMI]: tempDir("bgpals-ovpn-wizard-remi-") };
 
 /** The built CLI as `side`'s operator, against that host over SSH with the run's key (no agent). */
-function as(side: string, args: string[], env: Record<string, string> = {}) {
-  const h = lab.hosts[side]!;
-  return cliAsync([...args, "--router", `ssh://root@${h.ssh.host}:${h.ssh.port}`, "--key", lab.key.file], { BGPALS_HOME: homes[side]!, SSH_AUTH_SOCK: "", ...env });
-}
+const as = (side: string, args: string[], env: Record<string, string> = {}) => asOperator(lab, homes[side]!, side, args, env);
 
-async function onHost(side: string, argv: string[]): Promise<string> {
-  const r = await lab.exec(side, argv);
-  if (r.code !== 0) throw new Error(`${side}: ${argv.join(" ")} failed (${r.code}): ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
+const onHost = (side: string, argv: string[]) => mustOnHost(lab, side, argv);
 
 /** The host's own /etc/openvpn, as its files are there (name and mode). */
 function openvpnFiles(side: string): string[] {

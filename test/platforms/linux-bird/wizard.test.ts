@@ -10,9 +10,8 @@ import type { Link } from "../../../src/core/peering.js";
 import { linuxBird } from "../../../src/platforms/linux-bird/index.js";
 import { linuxNames } from "../../../src/platforms/linux-bird/names.js";
 import { startNetlab, type Netlab } from "../../netlab/netlab.js";
-import { cliAsync } from "../../cli/cli-async.js";
 import { tempDir } from "../../helpers.js";
-import { waitFor } from "./peered-hosts.js";
+import { asOperator, mustOnHost, waitFor } from "./peered-hosts.js";
 
 // Side names of this file and process only: they name the tunnels, whose wireguard-go sockets share /run/wireguard.
 const ALICE = `o${process.pid}`;
@@ -45,16 +44,9 @@ afterAll(async () => {
 const homes = { [ALICE]: tempDir("bgpals-linux-wizard-alice-"), [REMI]: tempDir("bgpals-linux-wizard-remi-") };
 
 /** The built CLI as `side`'s operator, against that host over SSH with the run's key (no agent). */
-function as(side: string, args: string[], env: Record<string, string> = {}) {
-  const h = lab.hosts[side]!;
-  return cliAsync([...args, "--router", `ssh://root@${h.ssh.host}:${h.ssh.port}`, "--key", lab.key.file], { BGPALS_HOME: homes[side]!, SSH_AUTH_SOCK: "", ...env });
-}
+const as = (side: string, args: string[], env: Record<string, string> = {}) => asOperator(lab, homes[side]!, side, args, env);
 
-async function onHost(side: string, argv: string[]): Promise<string> {
-  const r = await lab.exec(side, argv);
-  if (r.code !== 0) throw new Error(`${side}: ${argv.join(" ")} failed (${r.code}): ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
+const onHost = (side: string, argv: string[]) => mustOnHost(lab, side, argv);
 
 /** A command in a namespace of the lab (the internet between the hosts), on the test machine. */
 async function execIn(ns: string, argv: string[]): Promise<void> {
