@@ -9,7 +9,7 @@ import { watchRouter } from "../flows/watch.js";
 import { grantedMonitorPassword, savedPppPassword } from "../store/friends.js";
 import { defaultPeersDir, loadPeering, loadPeersDirectory } from "../store/peers.js";
 import { defaultWorkspace, rememberAcceptedPublic } from "../store/workspace.js";
-import { addProfile, listProfiles, parseSshAddress, passwordVariable, profileAddress, removeProfile, settings, type RouterProfile } from "../store/profiles.js";
+import { addProfile, listProfiles, parseSshAddress, passwordVariable, profileAddress, rememberFingerprint, removeProfile, storedFingerprints, type RouterProfile } from "../store/profiles.js";
 import { keyring, routerAccount } from "../store/secrets.js";
 import type { LinkSecrets, Router, UndoReport } from "../platforms/platform.js";
 import { platformText, type Peering } from "../core/peering.js";
@@ -320,8 +320,7 @@ export async function exportCommand(flags: RouterFlags & { sshPort?: number }, w
   const port = flags.sshPort ?? 22;
   const { SshSession } = await import("../platforms/routeros/ssh.js");
   const key = `ssh:${resolved.target.host}:${port}`;
-  const store = settings();
-  const pins = store.get("fingerprints");
+  const pins = storedFingerprints();
   {
     const session = await SshSession.connect({
       host: resolved.target.host,
@@ -334,7 +333,7 @@ export async function exportCommand(flags: RouterFlags & { sshPort?: number }, w
       readOnly: readOnlyMode(),
     });
     try {
-      if (pins[key] === undefined) store.set("fingerprints", { ...pins, [key]: session.hostKeyFingerprint });
+      if (pins[key] === undefined) rememberFingerprint(key, session.hostKeyFingerprint);
       write(await session.exportConfig());
     } finally {
       await session.close();

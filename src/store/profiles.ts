@@ -36,8 +36,20 @@ interface Settings {
   theme?: unknown;
 }
 
+/** The config file for writing: conf writes its defaults when it opens a missing file, so reads use `stored`. */
 export function settings(): Conf<Settings> {
   return new Conf<Settings>({ cwd: configDir(), configName: "config", configFileMode: 0o600, defaults: { routers: {}, fingerprints: {} } });
+}
+
+/**
+ * `routers` or `fingerprints` as the config file holds them, empty when the file or entry is
+ * absent; read without opening conf, so a command that only reads (or is refused) creates no file.
+ */
+function stored<K extends "routers" | "fingerprints">(name: K): Settings[K] {
+  const { file, value } = configEntry(name);
+  if (value === undefined) return {} as Settings[K];
+  if (value === null || typeof value !== "object" || Array.isArray(value)) throw new UserError(`${file}: ${name} must be an object, not ${JSON.stringify(value)}`);
+  return value as Settings[K];
 }
 
 /**
@@ -120,8 +132,8 @@ export function storedPassword(profile: string): string | null {
  */
 export async function resolveRouter(spec: string | undefined, ask: AskPassword, tls = false, typed?: string, keyFile?: string): Promise<ResolvedRouter> {
   if (spec === undefined) throw new UsageError("--router is required: a router profile (bgpals router list), user@host[:port], or ssh://user@host[:port] for a Linux host");
-  const store = settings();
-  const profile = store.get("routers")[spec];
+  const routers = stored("routers");
+  const profile = Object.hasOwn(routers, spec) ? routers[spec] : undefined;
   const ssh = profile === undefined ? parseSshAddress(spec) : profile.ssh ? { host: profile.host, port: profile.port, user: profile.user } : null;
   if (ssh === null && keyFile !== undefined) throw new UsageError(`--key is for Linux hosts over SSH (ssh://user@host[:port], or an SSH router profile); ${spec} is a RouterOS router`);
   if (ssh !== null) {
@@ -134,7 +146,7 @@ export async function resolveRouter(spec: string | undefined, ask: AskPassword, 
         label: spec,
         target: { ...target, knownFingerprint: profile.fingerprint ?? null },
         remember: (fingerprint) => {
-          if (fingerprint !== null && fingerprint !== profile.fingerprint) store.set(`routers.${spec}`, { ...profile, fingerprint });
+          if (fingerprint !== null && fingerprint !== profile.fingerprint) settings().set(`routers.${spec}`, { ...profile, fingerprint });
         },
         pinnedIn: `router profile ${spec}`,
       };
@@ -155,24 +167,24 @@ export async function resolveRouter(spec: string | undefined, ask: AskPassword, 
       label: spec,
       target: { host: profile.host, port: profile.port, user: profile.user, password, tls: profile.tls, knownFingerprint: profile.fingerprint ?? null },
       remember: (fingerprint) => {
-        if (fingerprint !== null && fingerprint !== profile.fingerprint) store.set(`routers.${spec}`, { ...profile, fingerprint });
+        if (fingerprint !== null && fingerprint !== profile.fingerprint) settings().set(`routers.${spec}`, { ...profile, fingerprint });
       },
     };
   }
   const m = ADHOC.exec(spec);
   if (m?.groups === undefined) {
-    throw new UsageError(`--router ${spec}: no such router profile, and not user@host[:port] or ssh://user@host[:port]; profiles: ${Object.keys(store.get("routers")).join(", ") || "(none, add one with bgpals router add)"}`);
+    throw new UsageError(`--router ${spec}: no such router profile, and not user@host[:port] or ssh://user@host[:port]; profiles: ${Object.keys(routers).join(", ") || "(none, add one with bgpals router add)"}`);
   }
   const port = m.groups.port === undefined ? undefined : Number(m.groups.port);
   if (port !== undefined && (port < 1 || port > 65535)) throw new UsageError(`--router ${spec}: port must be 1-65535`);
   const key = `${m.groups.host}:${port ?? (tls ? 8729 : 8728)}`;
   const password = typed ?? (process.env.BGPALS_PASSWORD || (await ask(spec)));
-  const pins = store.get("fingerprints");
+  const pins = stored("fingerprints");
   return {
     label: spec,
     target: { host: m.groups.host!, port, user: m.groups.user!, password, tls, knownFingerprint: pins[key] ?? null },
     remember: (fingerprint) => {
-      if (fingerprint !== null && pins[key] !== fingerprint) store.set("fingerprints", { ...pins, [key]: fingerprint });
+      if (fingerprint !== null && pins[key] !== fingerprint) rememberFingerprint(key, fingerprint);
     },
   };
 }
@@ -185,16 +197,27 @@ export function addProfile(name: string, profile: RouterProfile): void {
 
 export function removeProfile(name: string): boolean {
   keyring()?.delete(routerAccount(name));
+  if (!Object.hasOwn(stored("routers"), name)) return false;
   const store = settings();
   const routers = { ...store.get("routers") };
-  if (routers[name] === undefined) return false;
   delete routers[name];
   store.set("routers", routers);
   return true;
 }
 
+/** Pins of routers reached without a profile, by key ("host:port", "ssh:host:port"). */
+export function storedFingerprints(): Record<string, string> {
+  return stored("fingerprints");
+}
+
+/** Pins `fingerprint` under `key`, creating the config file if need be. */
+export function rememberFingerprint(key: string, fingerprint: string): void {
+  const store = settings();
+  store.set("fingerprints", { ...store.get("fingerprints"), [key]: fingerprint });
+}
+
 export function listProfiles(): Record<string, RouterProfile> {
-  return settings().get("routers");
+  return stored("routers");
 }
 
 /** The config file: router profiles, pins and settings (what settings() reads and writes). */
