@@ -119,14 +119,15 @@ export async function discover(client: RouterClient, options: { routes?: Promise
     if (hop !== undefined) c.nextHop = hop;
   }
 
-  const lans = addresses
-    .filter((a) => !wans.has(a.interface ?? "") && a.address !== undefined)
-    .map((a) => ({ network: `${a.network ?? a.address!.split("/")[0]}/${a.address!.split("/")[1] ?? "32"}`, interface: a.interface ?? "", address: a.address! }));
-
   const wanNames = new Set(wans.keys());
   const tunnelInterfaces = new Set(interfaces.filter((i) => TUNNEL_TYPES.has(i.type ?? "")).map((i) => i.name));
   // bgpals's own objects, and addresses PPP hands tunnels, are not the router's networks.
   const ours = (item: RouterItem) => (item.comment ?? "").startsWith("bgpals:") || tunnelInterfaces.has(item.interface);
+
+  // Networks to share: neither a WAN's nor a tunnel's (a peering already applied must not offer its own link subnets).
+  const lans = addresses
+    .filter((a) => !wans.has(a.interface ?? "") && a.address !== undefined && !ours(a))
+    .map((a) => ({ network: `${a.network ?? a.address!.split("/")[0]}/${a.address!.split("/")[1] ?? "32"}`, interface: a.interface ?? "", address: a.address! }));
   const input = filters.filter((f) => f.chain === "input" && !yes(f.disabled));
   return {
     identity: identityItem[0]?.name ?? "",
