@@ -1,6 +1,7 @@
-// Plan review: the exact changes on the router, grouped by menu or file (+ add, ~ set, - remove),
-// each with its reason; scrolls; exports the same plan as the platform's script (RouterOS: .rsc),
-// or as the text shown where the platform has none (a Linux host); apply asks nothing more.
+// Plan review: the exact changes on the router (+ add, ~ set, - remove), grouped by menu (a Linux
+// host's by what they change: files, routes and rules, nftables, BIRD, ...), each with its reason;
+// scrolls; exports the same plan as the platform's script (RouterOS: .rsc), or as the text shown
+// where the platform has none (a Linux host); apply asks nothing more.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Box, Text } from "ink";
@@ -19,11 +20,9 @@ import { useTheme } from "../theme.js";
 type Row = { kind: "menu"; text: string } | { kind: "change"; sign: PlanLine["sign"]; text: string } | { kind: "reason"; text: string };
 
 export function planRows(plan: Plan): Row[] {
-  // A change that says itself whole (a Linux host's "write /etc/...", "ip route replace ...") gets
-  // no heading: its path is bgpals's key for it ("route/main/198.51.100.2"), not a menu to read.
-  const saidWhole = new Set(plan.changes.filter((c) => c.summary !== undefined).map((c) => c.path));
+  // Under its menu (RouterOS), or what the platform lists it under (a Linux host's "files", "BIRD").
   return planGroups(plan).flatMap((group): Row[] => [
-    ...(saidWhole.has(group.path) ? [] : [{ kind: "menu" as const, text: group.path }]),
+    { kind: "menu" as const, text: group.heading },
     ...group.lines.flatMap((line): Row[] => [
       { kind: "change", sign: line.sign, text: readableChange(line) },
       { kind: "reason", text: line.reason },
