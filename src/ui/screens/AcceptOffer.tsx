@@ -226,6 +226,7 @@ export function AcceptOffer({ focused }: { focused: boolean }) {
         return (
           <NetworksField
             initial={step.draft.networks ?? step.draft.session!.inventory.lans.map((l) => l.network)}
+            leftOut={step.draft.session!.inventory.lansLeftOut}
             width={size.columns}
             focused={live}
             problem={(networks) => networksProblem(step.draft.opened!.identity.name, networks, step.draft.session!.inventory, step.draft.opened!.offer)}

@@ -8,7 +8,7 @@ import { useServices } from "../services.js";
 import { useActions } from "../state.js";
 import { ChooseOne } from "../widgets/choice-list.js";
 import { applyLogReducer, EMPTY_LOG, type ApplyLog } from "../widgets/apply-log.js";
-import type { ApplyEvent } from "../../platforms/platform.js";
+import type { ApplyEvent, Inventory } from "../../platforms/platform.js";
 import { TextField } from "../widgets/text-field.js";
 import { parseNetworkList } from "../../flows/wizard.js";
 import { Working } from "../widgets/working.js";
@@ -154,27 +154,49 @@ export function ResultPanel({ lines, log, rows, focused, onDone, onHelp }: { lin
   );
 }
 
-/** The networks to announce: comma-separated prefixes, the router's LANs offered first. */
-export function NetworksField({ initial, width, focused, problem, onSubmit, onBack }: { initial: readonly string[]; width: number; focused: boolean; /** What both routers' facts say of the typed networks (null: fine). */ problem: (networks: string[]) => string | null; onSubmit: (networks: string[]) => void; onBack: () => void }) {
+/** Left-out networks said one a line, at most this many (tunnels in one line of their own). */
+const LEFT_OUT_LINES = 4;
+
+/**
+ * Why the router's other connected networks are not offered (a tunnel, Docker's network, a
+ * point-to-point link): one a line, the tunnels together, at most LEFT_OUT_LINES.
+ */
+export function leftOutLines(leftOut: Inventory["lansLeftOut"]): string[] {
+  const all = leftOut ?? [];
+  const tunnels = all.filter((l) => l.why.startsWith("a tunnel"));
+  const lines = all.filter((l) => !tunnels.includes(l)).map((l) => `not suggested: ${l.network} on ${l.interface}: ${l.why}`);
+  if (tunnels.length > 0) lines.push(`not suggested: ${tunnels.length === 1 ? "a tunnel's network" : `${tunnels.length} tunnels' networks`} (${tunnels.map((l) => l.interface).join(", ")})`);
+  if (lines.length <= LEFT_OUT_LINES) return lines;
+  return [...lines.slice(0, LEFT_OUT_LINES - 1), `… and ${lines.length - LEFT_OUT_LINES + 1} more not suggested (bgpals inventory lists them)`];
+}
+
+/** The networks to announce: comma-separated prefixes, the router's LANs offered first, and why others are not. */
+export function NetworksField({ initial, leftOut, width, focused, problem, onSubmit, onBack }: { initial: readonly string[]; /** The router's networks not offered, with why. */ leftOut?: Inventory["lansLeftOut"]; width: number; focused: boolean; /** What both routers' facts say of the typed networks (null: fine). */ problem: (networks: string[]) => string | null; onSubmit: (networks: string[]) => void; onBack: () => void }) {
   const actions = useActions();
+  const notes = leftOutLines(leftOut);
   return (
-    <TextField
-      key="networks"
-      label="networks to announce"
-      initial={initial.join(", ")}
-      width={width}
-      focused={focused}
-      validate={(v) => {
-        const parsed = parseNetworkList(v);
-        return parsed.ok ? problem(parsed.networks) : parsed.message;
-      }}
-      onSubmit={(v) => {
-        const parsed = parseNetworkList(v);
-        if (parsed.ok && problem(parsed.networks) === null) onSubmit(parsed.networks);
-      }}
-      onBack={onBack}
-      onAbort={actions.quit}
-    />
+    <Box flexDirection="column">
+      <TextField
+        key="networks"
+        label="networks to announce"
+        initial={initial.join(", ")}
+        width={width}
+        focused={focused}
+        validate={(v) => {
+          const parsed = parseNetworkList(v);
+          return parsed.ok ? problem(parsed.networks) : parsed.message;
+        }}
+        onSubmit={(v) => {
+          const parsed = parseNetworkList(v);
+          if (parsed.ok && problem(parsed.networks) === null) onSubmit(parsed.networks);
+        }}
+        onBack={onBack}
+        onAbort={actions.quit}
+      />
+      {notes.map((line) => (
+        <Text key={line} dimColor>{`  ${line}`}</Text>
+      ))}
+    </Box>
   );
 }
 
