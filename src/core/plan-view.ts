@@ -34,6 +34,8 @@ export interface PlanLine {
   text: string;
   reason: string;
   role: string;
+  /** The text is the change said for people (Change.summary): a screen wraps it rather than cut it. */
+  whole: boolean;
 }
 
 export interface PlanGroup {
@@ -54,7 +56,7 @@ export function planGroups(plan: Plan): PlanGroup[] {
     }
     const attrs = [...Object.entries(maskedAttrs(c)).filter(([k]) => k !== "comment").map(([k, v]) => `${k}=${quote(v)}`), ...unsetWords(c), ...placeWords(c)].join(" ");
     const text = c.summary ?? (c.op === "add" ? attrs : `${c.id ?? ""} ${attrs}`.trim());
-    group.lines.push({ sign: CHANGE_SIGN[c.op], text, reason: c.reason, role: c.role });
+    group.lines.push({ sign: CHANGE_SIGN[c.op], text, reason: c.reason, role: c.role, whole: c.summary !== undefined });
   }
   return groups;
 }

@@ -166,7 +166,10 @@ export function AcceptOffer({ focused }: { focused: boolean }) {
             </Text>
             <Text>{`Announces ${offer.side.networks.join(", ")}; expires in ${humanDuration(expiresAt - Date.now())}.`}</Text>
             {offer.links.map((l) => (
-              <Text key={l.name}>{`  ${l.name}: ${l.kind} to ${offer.side.wans[l.name]?.endpoint ?? "?"}:${l.port}, tunnel ${l.subnet}${offer.policy.primary === l.name ? " (primary)" : " (backup)"}`}</Text>
+              // Indented as a box, not with spaces: wrapped on a narrow screen, the rest stays under it.
+              <Box key={l.name} paddingLeft={2}>
+                <Text>{`${l.name}: ${l.kind} to ${offer.side.wans[l.name]?.endpoint ?? "?"}:${l.port}, tunnel ${l.subnet}${offer.policy.primary === l.name ? " (primary)" : " (backup)"}`}</Text>
+              </Box>
             ))}
             <FingerprintCheck focused={live} onBack={back} onHelp={help} onGo={() => steps.go({ id: "router", draft: step.draft })} />
           </Box>
