@@ -256,8 +256,7 @@ describe("the wizard on the screens between two Linux hosts", () => {
     const done = Number(/is complete: (\d+) changes/.exec(completed)![1]);
     expect(completed.split("\n").filter((l) => /^ {2}✓ /.test(l)).length + Number(/… (\d+) steps? before these/.exec(completed)?.[1] ?? 0), completed).toBe(done);
 
-    // Every screen: within 20 rows and 60 columns, its key hints last (nothing pushed off), no
-    // line starting with half a word cut from the one above it at the screen's edge.
+    // Every screen: within 20 rows and 60 columns, its key hints last (nothing pushed off).
     for (const screen of seen) {
       const lines = screen.split("\n");
       expect(lines.length, screen).toBeLessThanOrEqual(20);
