@@ -34,25 +34,29 @@ export interface PlanLine {
   text: string;
   reason: string;
   role: string;
+  /** The text is the change said for people (Change.summary): a screen wraps it rather than cut it. */
+  whole: boolean;
 }
 
 export interface PlanGroup {
-  path: string;
+  /** The menu (RouterOS), or what the platform lists the changes under (Change.heading). */
+  heading: string;
   lines: PlanLine[];
 }
 
-/** Changes grouped by menu, in the order they will be applied. */
+/** Changes grouped by menu (or heading), in the order they will be applied. */
 export function planGroups(plan: Plan): PlanGroup[] {
   const groups: PlanGroup[] = [];
   for (const c of plan.changes) {
     let group = groups[groups.length - 1];
-    if (group?.path !== c.path) {
-      group = { path: c.path, lines: [] };
+    const heading = c.heading ?? c.path;
+    if (group?.heading !== heading) {
+      group = { heading, lines: [] };
       groups.push(group);
     }
     const attrs = [...Object.entries(maskedAttrs(c)).filter(([k]) => k !== "comment").map(([k, v]) => `${k}=${quote(v)}`), ...unsetWords(c), ...placeWords(c)].join(" ");
     const text = c.summary ?? (c.op === "add" ? attrs : `${c.id ?? ""} ${attrs}`.trim());
-    group.lines.push({ sign: CHANGE_SIGN[c.op], text, reason: c.reason, role: c.role });
+    group.lines.push({ sign: CHANGE_SIGN[c.op], text, reason: c.reason, role: c.role, whole: c.summary !== undefined });
   }
   return groups;
 }
@@ -74,7 +78,7 @@ export function planText(plan: Plan, title: string): string {
   if (plan.changes.length === 0 && plan.conflicts.length === 0) return `${title}: nothing to change\n`;
   const lines = [`${title}: ${plan.changes.length} change${plan.changes.length === 1 ? "" : "s"}`];
   for (const group of planGroups(plan)) {
-    lines.push(group.path);
+    lines.push(group.heading);
     for (const line of group.lines) lines.push(`  ${line.sign} ${line.text}`, `      ${line.reason}`);
   }
   for (const conflict of plan.conflicts) lines.push(`! ${conflict.message}`);

@@ -28,6 +28,11 @@ export interface Change {
    * plan (a file's whole contents): the text views show it instead; JSON keeps the attributes.
    */
   summary?: string;
+  /**
+   * For people, what the change is listed under where its path is a platform's key for it rather
+   * than a place to read (a Linux host's "files", "BIRD"); absent, the path is (a RouterOS menu).
+   */
+  heading?: string;
 }
 
 export interface Conflict {

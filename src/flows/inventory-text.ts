@@ -17,6 +17,7 @@ export function inventoryLines(inv: Inventory): string[] {
     ...inv.wans.map((w) => `  ${w.interface}  ${w.address ?? ""}  (${w.reasons.join(", ")})${w.defaultRoutes.map((r) => `  default via ${r.gateway} distance ${r.distance}${r.checkGateway ? ` check-gateway=${r.checkGateway}` : ""}`).join("")}${reachNote(w)}`),
     `LANs:`,
     ...inv.lans.map((l) => `  ${l.network} on ${l.interface}`),
+    ...(inv.lansLeftOut ?? []).map((l) => `  not suggested: ${l.network} on ${l.interface}: ${l.why}`),
     `BGP: ${inv.bgp.asns.length ? `AS ${inv.bgp.asns.join(", ")}` : "none"}${inv.bgp.sessions.length ? `, ${inv.bgp.sessions.length} session(s)` : ""}`,
     // IP Cloud is RouterOS's own: other platforms have none to report.
     ...(inv.system === undefined || inv.cloud.ddnsEnabled ? [`IP Cloud: ${inv.cloud.ddnsEnabled ? `${inv.cloud.dnsName ?? "?"} (${inv.cloud.publicAddress ?? "no address yet"})` : "DDNS off"}`] : []),

@@ -66,8 +66,10 @@ export interface Inventory {
   interfaces: Array<{ name: string; type: string; running: boolean; disabled: boolean }>;
   interfaceLists: Record<string, string[]>;
   wans: WanCandidate[];
-  /** Connected networks on interfaces that are not WANs. */
+  /** Connected networks on interfaces that are not WANs: the networks a wizard suggests sharing. */
   lans: Array<{ network: string; interface: string; address: string }>;
+  /** Connected networks not taken as LANs, with why, for people ("Docker's network", "a tunnel"); absent: none left out. */
+  lansLeftOut?: Array<{ network: string; interface: string; why: string }>;
   /**
    * Every address (with its mask) and route destination that is not bgpals's own: what tunnel
    * subnets and friends' prefixes must avoid.

@@ -68,8 +68,10 @@ describe("bgpals inventory of a Linux host over SSH", { timeout: 90_000 }, () =>
     for (const wan of alice.wans) expect(first.stdout).toMatch(new RegExp(`^  ${wan.interface}  ${wan.address}/${wan.prefixLength}  \\(default route\\)  default via ${wan.gateway} distance ${wan.metric}$`, "m"));
     expect(first.stdout).toMatch(/^  192\.168\.10\.0\/24 on lo$/m);
     expect(first.stdout).not.toContain("127.0.0.0");
-    // The tunnel's subnet is not a LAN.
-    expect(first.stdout).not.toMatch(new RegExp(`on ${TUNNEL}`));
+    // The tunnel's subnet and the management link are not LANs: said so, with why.
+    expect(first.stdout).not.toMatch(new RegExp(`^  \\S+ on (${TUNNEL}|${alice.ssh.interface})$`, "m"));
+    expect(first.stdout).toMatch(new RegExp(`^  not suggested: \\S+ on ${TUNNEL}: a tunnel \\((wireguard|tun)\\)$`, "m"));
+    expect(first.stdout).toMatch(new RegExp(`^  not suggested: \\S+/30 on ${alice.ssh.interface}: a container's link \\(veth\\)$`, "m"));
     expect(first.stdout).toContain(`udp/${TUNNEL_PORT} (wireguard-go)`);
     expect(first.stdout).toContain(`tcp/${alice.ssh.port} (sshd)`);
     expect(first.stdout).toContain("tcp/179 (bird)");

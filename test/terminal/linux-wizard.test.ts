@@ -1,4 +1,4 @@
-// The screens' wizard with Linux hosts as both routers, as first-time users meet it at 80×24: two
+// The screens' wizard with Linux hosts as both routers, as first-time users meet it at 80×24 (and 60×20): two
 // netlab hosts (BIRD and WireGuard for real, not peered yet), each operator's config home holding
 // only a profile naming their host as ssh://root@host:port. Alice offers on Home (n) over both her
 // WANs, remi accepts (a) on his, alice completes (c); the bundles pass as people pass them (saved
@@ -9,6 +9,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { onCleanup } from "../helpers.js";
 import type { Netlab } from "../netlab/netlab.js";
 import { waitFor } from "../platforms/linux-bird/peered-hosts.js";
 import { linuxProfileHome, startUnpeeredHosts, type LinuxOperator } from "./linux-operator.js";
@@ -36,8 +37,8 @@ afterAll(async () => {
   await lab?.teardown();
 });
 
-async function open(op: LinuxOperator): Promise<TerminalRun> {
-  const term = runInTerminal([], { env: op.env, cols: 80, rows: 24 });
+async function open(op: LinuxOperator, cols = 80, rows = 24): Promise<TerminalRun> {
+  const term = runInTerminal([], { env: op.env, cols, rows });
   terms.push(term);
   await term.waitFor("Routers (1)");
   return term;
@@ -168,6 +169,102 @@ describe("the wizard on the screens between two Linux hosts", () => {
     expect(JSON.parse(readFileSync(join(alice.home, "peers", `${REMI}.json`), "utf8"))).toEqual(JSON.parse(readFileSync(join(remi.home, "peers", `${ALICE}.json`), "utf8")));
     await waitFor(async () => (await established(ALICE)) === 2 && (await established(REMI)) === 2, "both sessions Established on both hosts", 90_000);
   }, 400_000);
+
+  it("fits 60×20 from the offer to the complete: nothing cut, overlapping or pushed off, the left-out networks said", async () => {
+    // Two hosts of their own, peered here at 60×20 (the first test's are peered already).
+    const [me, friend] = [`sa${process.pid}`, `sr${process.pid}`];
+    const small = await startUnpeeredHosts([
+      { name: me, lan: "192.168.10.1/24" },
+      { name: friend, lan: "192.168.42.1/24" },
+    ]);
+    onCleanup(() => small.teardown());
+    const alice = await linuxProfileHome(small, me);
+    const remi = await linuxProfileHome(small, friend);
+    const a = await open(alice, 60, 20);
+    const r = await open(remi, 60, 20);
+    const seen: string[] = [];
+    const saw = (screen: string) => (seen.push(screen), screen);
+    const flat = (screen: string) => screen.replace(/\n/g, "");
+    const saved = (screen: string) => /saved to\s*\/\S+\.txt/.test(flat(screen));
+
+    await a.press("n", "your name:", 30_000);
+    await typeText(a, me);
+    await a.press(KEYS.enter, "friend's name:");
+    await typeText(a, friend);
+    saw(await a.press(KEYS.enter, "› WireGuard", 30_000));
+    saw(await a.press(KEYS.enter, "[ ] wan1"));
+    await a.press(KEYS.space, "[x] wan1");
+    await a.press(KEYS.down, "› [ ] wan2");
+    await a.press(KEYS.space, "[x] wan2");
+    saw(await a.press(KEYS.enter, /› isp1\s+over wan1/));
+    saw(await a.press(KEYS.enter, "your ASN:"));
+    await retype(a, "your ASN", "64514");
+    // The LAN on lo suggested; the host's management link (a veth, a /30) not, saying why under it.
+    const networks = saw(await a.press(KEYS.enter, "networks to announce:"));
+    const mgmt = small.hosts[me]!.ssh.interface;
+    expect(networks).toMatch(new RegExp(`networks to announce: ${ALICE_LAN.replace(/\./g, "\\.")}$`, "m"));
+    const shown = networks.split("\n");
+    const notes = shown.slice(shown.findIndex((l) => l.startsWith("networks to announce:")) + 1, shown.findIndex((l) => l.startsWith("with ")));
+    expect(notes.join(" ").replace(/\s+/g, " ")).toMatch(new RegExp(`^ not suggested: \\S+/30 on ${mgmt}: a container's link \\(veth\\)$`));
+    for (const line of notes) expect(line, networks).toMatch(/^ {2}\S/);
+    saw(await a.press(KEYS.enter, "› No read-only account"));
+    saw(await a.press(KEYS.enter, /Fingerprint \S+: read it to/, 30_000));
+    const offer = savedFile(saw(await a.press("s", saved)), "saved to", alice).trim();
+    saw(await a.press(KEYS.enter, "is waiting for"));
+
+    await r.press("a", "your name:");
+    await typeText(r, friend);
+    await r.press(KEYS.enter, "offer:");
+    // The offer's links: each wraps under itself, never from the screen's edge.
+    const summary = saw(await paste(r, offer, `Offer from ${me}`));
+    const links = summary.split("\n").slice(summary.split("\n").findIndex((l) => l.startsWith("Announces")) + 1, summary.split("\n").findIndex((l) => l.includes("The fingerprint matches")) - 1);
+    expect(links.join("\n")).toMatch(/isp1: wireguard to [^]*isp2: wireguard to/);
+    for (const line of links) expect(line, summary).toMatch(/^ {2}\S/);
+    saw(await r.press(KEYS.enter, "Link isp1", 30_000));
+    saw(await r.press(KEYS.enter, (x) => x.includes("Link isp2") && x.includes("› wan2")));
+    await r.press(KEYS.enter, "your ASN:");
+    await retype(r, "your ASN", "64513");
+    saw(await r.press(KEYS.enter, "networks to announce:"));
+    saw(await r.press(KEYS.enter, "› No read-only account"));
+    // The plan review: each change whole, wrapped under itself, never cut at the edge (a file's
+    // size, a route's device); the changes under what they change.
+    const plan = saw(await r.press(KEYS.enter, /\d+ changes on home/, 60_000));
+    expect(plan).toMatch(/^files$/m);
+    expect(plan.replace(/\n {4}(?=\S)/g, " ")).toMatch(/^ {2}\+ write \/etc\/wireguard\/wg-\S+-isp1\.conf \(new, \d+ lines\)$/m);
+    // Page by page (page down) to its end: BIRD's step last; no line cut at the edge (…), a
+    // tunnel's change whole with the friend's key (longer than a line at 60 columns).
+    const pages = [plan];
+    while (/↓ \d+ more/.test(pages.at(-1)!) && pages.length < 20) pages.push(saw(await r.press("\u001B[6~", (x) => x !== pages.at(-1))));
+    expect(pages.at(-1)).toMatch(/^BIRD\n {2}~ birdc configure check, then birdc configure$/m);
+    for (const page of pages) for (const line of page.split("\n")) expect(line, page).not.toMatch(/…$/);
+    expect(pages.join("\n").replace(/\n {4}(?=\S)/g, " ")).toMatch(/^ {2}\+ make wg-\S+-isp1: \S+\/30, MTU \d+, dials \S+, peer [A-Za-z0-9+/]{43}=$/m);
+    saw(await r.press("a", /Fingerprint \S+: read it to/, 90_000));
+    const answer = savedFile(saw(await r.press("s", saved)), "saved to", remi).trim();
+    // Done: the first line whole (its end wraps, not lost), and the steps that do not fit counted.
+    const accepted = saw(await r.press(KEYS.enter, /is applied/));
+    const applied = Number(/is applied \((\d+) changes\)/.exec(accepted)![1]);
+    const stepLines = accepted.split("\n").filter((l) => /^ {2}✓ /.test(l)).length;
+    const before = Number(/… (\d+) steps? before these/.exec(accepted)?.[1] ?? 0);
+    expect(stepLines + before, accepted).toBe(applied);
+
+    await a.press(KEYS.enter, "Bundles sent (1)");
+    await a.press("c", "answer:");
+    saw(await paste(a, answer, `Answer from ${friend}`));
+    saw(await a.press(KEYS.enter, /\d+ changes on home/, 60_000));
+    const completed = saw(await a.press("a", /is complete/, 90_000));
+    expect(completed.replace(/\n/g, " ")).toMatch(/is complete: (\d+) changes applied\./);
+    const done = Number(/is complete: (\d+) changes/.exec(completed)![1]);
+    expect(completed.split("\n").filter((l) => /^ {2}✓ /.test(l)).length + Number(/… (\d+) steps? before these/.exec(completed)?.[1] ?? 0), completed).toBe(done);
+
+    // Every screen: within 20 rows and 60 columns, its key hints last (nothing pushed off).
+    for (const screen of seen) {
+      const lines = screen.split("\n");
+      expect(lines.length, screen).toBeLessThanOrEqual(20);
+      for (const line of lines) expect(line.length, screen).toBeLessThanOrEqual(60);
+      expect(lines.filter((l) => l.trim() !== "").at(-1), screen).toMatch(/quit$/);
+    }
+    await waitFor(async () => (await small.birdc(me, "show", "protocols")).match(/Established/g)?.length === 2, "both sessions Established", 90_000);
+  }, 300_000);
 
   it("asks for the endpoint of a WAN whose address is dynamic, in Linux's words, and writes nothing before the offer", async () => {
     // wan1's address as DHCP leaves it (a lifetime): dynamic, as the host's `ip -j addr` says.

@@ -1,7 +1,7 @@
 // What a Linux host has, read from what its own tools print (`ip -j`, `ss`, `birdc`, `nft -j`):
 // plain functions from text to the seam's Inventory, so each is tested on real output alone. The
 // commands themselves run in router.ts.
-import { formatPrefix, parsePrefix } from "../../core/ipv4.js";
+import { enclosing, formatPrefix, parsePrefix } from "../../core/ipv4.js";
 import type { Inventory, PortInUse, WanCandidate } from "../platform.js";
 
 /** BIRD's defaults on Debian and most distributions, used unless the running bird's command line says otherwise. */
@@ -104,6 +104,32 @@ function networkOf(address: string, length: number): string {
 /** Space that is never a LAN or a prefix in use: loopback and link-local. */
 function hostOnly(address: string): boolean {
   return address.startsWith("127.") || address.startsWith("169.254.");
+}
+
+/** Private space (RFC 1918): a LAN's. Public space on an interface that is not a WAN is offered only when typed. */
+const RFC1918 = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
+
+/** Bridges and links that containers and virtual machines get: their networks are the host's own business. */
+const VIRTUAL: ReadonlyArray<{ name: RegExp; what: string }> = [
+  { name: /^docker\d*$|^br-[0-9a-f]{12}$/, what: "Docker's network" },
+  { name: /^virbr\d+/, what: "libvirt's virtual machines' network" },
+  { name: /^(lxcbr|lxdbr|incusbr)\d+/, what: "LXC's containers' network" },
+  { name: /^(podman|cni|cali|flannel|cilium|kube|vnet)/, what: "containers' network" },
+];
+
+/**
+ * Why a connected network is not suggested as a LAN to share, or null: it is one. Tunnels,
+ * containers' and virtual machines' networks, point-to-point links and public space are not.
+ */
+function notALan(name: string, link: IpLink | undefined, address: string, length: number): string | null {
+  if (isTunnel(link) || /^(wg|tun)/.test(name)) return `a tunnel${link === undefined ? "" : ` (${linkType(link)})`}`;
+  if (link !== undefined && linkType(link) === "veth") return "a container's link (veth)";
+  const virtual = VIRTUAL.find((v) => v.name.test(name));
+  if (virtual !== undefined) return virtual.what;
+  if (length === 32) return "a single address (/32)";
+  if (length >= 30) return `a point-to-point link (/${length})`;
+  if (enclosing(parsePrefix(`${address}/${length}`), RFC1918) === undefined) return "not private (RFC 1918) space: type it to announce it";
+  return null;
 }
 
 // --- Sections of one script ----------------------------------------------------------------------
@@ -269,10 +295,12 @@ export function linuxInventory(o: DiscoveryOutputs): LinuxInventory {
   });
 
   const addresses = o.addrs.flatMap((a) => ipv4(a).map((info) => ({ interface: a.ifname, address: info.local, length: info.prefixlen })));
-  const onTunnel = (name: string) => isTunnel(linkByName.get(name));
-  const lans = addresses
-    .filter((a) => !wanNames.includes(a.interface) && !onTunnel(a.interface) && !hostOnly(a.address))
-    .map((a) => ({ network: networkOf(a.address, a.length), interface: a.interface, address: `${a.address}/${a.length}` }));
+  // Connected networks that are not a WAN's, loopback or link-local: a LAN, or left out saying why.
+  const connected = addresses
+    .filter((a) => !wanNames.includes(a.interface) && !hostOnly(a.address))
+    .map((a) => ({ network: networkOf(a.address, a.length), interface: a.interface, address: `${a.address}/${a.length}`, why: notALan(a.interface, linkByName.get(a.interface), a.address, a.length) }));
+  const lans = connected.filter((a) => a.why === null).map(({ network, interface: name, address }) => ({ network, interface: name, address }));
+  const lansLeftOut = connected.flatMap((a) => (a.why === null ? [] : [{ network: a.network, interface: a.interface, why: a.why }]));
   const tunnelDevs = new Set(o.links.filter(isTunnel).map((l) => l.ifname));
   const routeDsts = o.routes.filter((r) => r.dst !== "default" && r.protocol !== "kernel" && !hostOnly(r.dst)).filter((r) => r.protocol !== "bird");
   const inputChains = o.nftRuleset === null ? [] : parseInputChains(o.nftRuleset);
@@ -301,6 +329,7 @@ export function linuxInventory(o: DiscoveryOutputs): LinuxInventory {
     interfaceLists: {},
     wans,
     lans,
+    lansLeftOut,
     prefixesInUse: [
       ...addresses.filter((a) => !tunnelDevs.has(a.interface) && !hostOnly(a.address)).map((a) => `${a.address}/${a.length}`),
       ...routeDsts.filter((r) => r.dev === undefined || !tunnelDevs.has(r.dev)).map((r) => (r.dst.includes("/") ? r.dst : `${r.dst}/32`)),

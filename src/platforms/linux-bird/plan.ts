@@ -4,6 +4,7 @@
 // peering's nftables chains loaded, BIRD reconfigured. A re-plan after apply is empty; a removal
 // plans taking away exactly what these steps made.
 import type { Change, Plan } from "../../core/plan.js";
+import { linkKind } from "../../core/links/index.js";
 import { sidesOf, type Peering } from "../../core/peering.js";
 import type { HostRoute, HostState } from "./host-state.js";
 import { linuxNames } from "./names.js";
@@ -194,6 +195,23 @@ async function someFileDiffers(d: Desired, state: HostState, paths: readonly str
   return false;
 }
 
+/**
+ * What each kind of change is listed under in the plan people read (its path is bgpals's key for
+ * it, "route/main/198.51.100.2", not a place on the host to read), in the render's words.
+ */
+const HEADINGS: Record<string, string> = {
+  key: "keys and certificates",
+  file: "files",
+  route: "routes and rules",
+  rule: "routes and rules",
+  nft: "nftables",
+  wireguard: linkKind("wireguard").title,
+  openvpn: linkKind("ovpn").title,
+  bird: "BIRD",
+  systemd: "systemd (at boot)",
+};
+const headed = (changes: Change[]): Plan => ({ changes: changes.map((c) => ({ ...c, heading: HEADINGS[c.role] ?? c.role })), conflicts: [] });
+
 /** The changes that make the host hold the peering's side. */
 export async function planApply(d: Desired, state: HostState, birdSocket: string): Promise<Plan> {
   const changes: Change[] = [];
@@ -262,7 +280,7 @@ export async function planApply(d: Desired, state: HostState, birdSocket: string
   if (d.boot.enabled && !state.bootUnits.includes(d.boot.unit)) {
     changes.push({ op: "add", path: `systemd/${d.boot.unit}`, role: "systemd", attrs: { unit: d.boot.unit }, summary: `systemctl enable ${d.boot.unit}`, reason: "systemd makes the peering's routes, rules, nftables chains and tunnels again at boot" });
   }
-  return { changes, conflicts: [] };
+  return headed(changes);
 }
 
 /** Said of what a host without systemd loses at a reboot. */
@@ -327,5 +345,5 @@ export async function planRemove(d: Desired, state: HostState, birdSocket: strin
   for (const path of d.certificates.all) {
     if (state.present[path]) changes.push({ op: "remove", path, role: "key", attrs: {}, summary: `remove ${path} (kept aside until the run holds)`, reason: path.endsWith(".key") ? "an OpenVPN private key made on the host" : "an OpenVPN certificate of the peering" });
   }
-  return { changes, conflicts: [] };
+  return headed(changes);
 }

@@ -37,7 +37,7 @@ import { LinuxWriter } from "./writing.js";
 import { linuxNames } from "./names.js";
 import type { LinuxHost } from "./render/render.js";
 import { importHostCa, makeHostCertificates, removeHostCertificates } from "./certificates.js";
-import { birdBgpRoutes, birdFilteredRoutes, birdRouteFeed, birdStatus, birdWhy, type BirdHost } from "./status.js";
+import { BirdPoll, birdBgpRoutes, birdFilteredRoutes, birdRouteFeed, birdStatus, birdWhy, type BirdHost } from "./status.js";
 
 export interface LinuxConnectOptions extends ConnectOptions {
   /** The platform object the router reports as its own (linux-bird's index.ts). */
@@ -212,8 +212,16 @@ export class LinuxBirdRouter implements Router {
     return this.#birdControlled;
   }
 
+  // The monitor's readers share its looks (status.ts BirdPoll): one per BIRD found.
+  #polled: { host: BirdHost; poll: BirdPoll } | null = null;
+  async #poll(): Promise<BirdPoll> {
+    const host = await this.#birdControl();
+    if (this.#polled?.host !== host) this.#polled = { host, poll: new BirdPoll(host) };
+    return this.#polled.poll;
+  }
+
   async status(options?: StatusOptions): Promise<RouterStatus> {
-    return birdStatus(await this.#birdControl(), options);
+    return birdStatus(await this.#poll(), options);
   }
   /** BIRD has no change stream bgpals can follow over SSH: the monitor polls. */
   async watchChanges(_changed: () => void): Promise<Watching | null> {
@@ -223,14 +231,14 @@ export class LinuxBirdRouter implements Router {
     return birdBgpRoutes(await this.#birdControl());
   }
   async feedFriendRoutes(options: RouteFeedOptions): Promise<void> {
-    return birdRouteFeed(await this.#birdControl(), options);
+    return birdRouteFeed(await this.#poll(), options);
   }
   async why(prefix: string, options: { session?: string; asPath?: number[] } = {}): Promise<WhyAnswer[]> {
     return birdWhy(await this.#birdControl(), prefix, options);
   }
   /** BIRD keeps the routes bgpals's filters rejected (`import keep filtered on`): read, with why. */
   async filteredRoutes(addresses: readonly string[], limit: number): Promise<FilteredRoutes> {
-    return birdFilteredRoutes(await this.#birdControl(), addresses, limit);
+    return birdFilteredRoutes(await this.#poll(), addresses, limit);
   }
 
   // --- Not built yet -----------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 // What a Linux host is doing for its peerings: tunnels from WireGuard and OpenVPN, sessions and routes from
 // BIRD, why a prefix was accepted or filtered, and the friends' routes as a polled feed. Each look
-// is one SSH command (a script whose sections bird-show.ts reads); nothing is written.
+// is one SSH command (a script whose sections bird-show.ts reads); nothing is written. While the
+// monitor polls, its three readers (tunnels and sessions, the routes' feed, the filtered routes)
+// share one look per poll (BirdPoll): one exec, and one moment of the host for all three.
 import { randomBytes } from "node:crypto";
 import { formatDuration } from "../../core/duration.js";
 import { isIPv4Prefix } from "../../core/ipv4.js";
@@ -77,7 +79,9 @@ interface Look {
   code(name: string): number | null;
 }
 
-async function look(host: BirdHost, parts: string[], prefix = ""): Promise<Look> {
+type Part = "protocols" | "tunnels" | "routes" | "filtered";
+
+async function look(host: BirdHost, parts: readonly string[], prefix = ""): Promise<Look> {
   const marker = `@@bgpals-${randomBytes(8).toString("hex")}`;
   const sections = parseSections(await host.shell.must(["sh", "-c", LOOK, "sh", marker, host.socket, parts.join(" "), prefix]), marker);
   const includes = [...sections.entries()].filter(([name, s]) => name.startsWith("include:") && s.code === 0).map(([, s]) => parseInclude(s.stdout));
@@ -121,9 +125,10 @@ function routeStatus(routes: BirdRoute[], sessions: IncludeSession[]): RouteStat
     .map((r) => ({ dst: r.dst, gateway: r.gateway, active: r.best, localPref: r.localPref, asPath: commaPath(r.asPath), link: byProtocol.get(r.protocol)?.link ?? null }));
 }
 
-export async function birdStatus(host: BirdHost, options: StatusOptions = {}): Promise<RouterStatus> {
+export async function birdStatus(poll: BirdPoll, options: StatusOptions = {}): Promise<RouterStatus> {
   const withRoutes = options.routes !== false;
-  const l = await look(host, ["protocols", "tunnels", ...(withRoutes ? ["routes"] : [])]);
+  const host = poll.host;
+  const l = await poll.look(withRoutes ? ["protocols", "tunnels", "routes"] : ["protocols", "tunnels"]);
   const sessions = sessionsOf(l.includes);
   const protocols = new Map(parseProtocolsAll(birdOutput(host, l, "protocols", "show protocols all")).map((p) => [p.name, p]));
   const now = serverTime(l.out("status"));
@@ -214,42 +219,49 @@ export async function birdWhy(host: BirdHost, prefix: string, options: { session
 }
 
 /** The friends' routes that bgpals's import filters rejected, at most `limit`, with why (bird-show.ts filteredRoutesOf). */
-export async function birdFilteredRoutes(host: BirdHost, addresses: readonly string[], limit: number): Promise<FilteredRoutes> {
+export async function birdFilteredRoutes(poll: BirdPoll, addresses: readonly string[], limit: number): Promise<FilteredRoutes> {
   if (addresses.length === 0 || limit <= 0) return { routes: [], total: 0 };
-  const l = await look(host, ["filtered"]);
+  const host = poll.host;
+  const l = await poll.look(["filtered"]);
   if (l.code("filtered") !== 0 && /Network not found/.test(l.out("filtered"))) return { routes: [], total: 0 };
   return filteredRoutesOf(birdOutput(host, l, "filtered", "show route all filtered"), l.includes, addresses, limit);
 }
 
 /**
  * The friends' routes as a feed, by polling BIRD (it has no change stream to follow over SSH): all
- * of them first and onLoaded, then only what changed, at most every ROUTE_POLL_MS, until `signal`.
+ * of them first and onLoaded, then only what changed, until `signal`. Each look at the host brings
+ * them (BirdPoll: the monitor's look at tunnels and sessions reads them too), and one of the feed's
+ * own comes when none did for ROUTE_POLL_MS.
  */
-export async function birdRouteFeed(host: BirdHost, options: RouteFeedOptions): Promise<void> {
+export async function birdRouteFeed(poll: BirdPoll, options: RouteFeedOptions): Promise<void> {
+  const host = poll.host;
   const friends = new Set(options.addresses.map((a) => a.replace(/\/32$/, "")));
   let known = new Map<string, RouteUpdate>();
   let loaded = false;
-  while (!options.signal.aborted) {
-    const started = Date.now();
-    const l = await look(host, ["routes"]);
-    if (options.signal.aborted) break;
-    const sessions = new Map(sessionsOf(l.includes).map((s) => [s.protocol, s]));
-    const now = new Map<string, RouteUpdate>();
-    for (const r of parseRoutes(birdOutput(host, l, "routes", "show route all"))) {
-      if (!friends.has(r.gateway) && !sessions.has(r.protocol)) continue;
-      const link = options.linkOf?.(r.gateway) ?? sessions.get(r.protocol)?.link;
-      const id = `${r.protocol} ${r.dst}`;
-      now.set(id, { id, prefix: r.dst, gateway: r.gateway, active: r.best, localPref: r.localPref, asPath: commaPath(r.asPath), ...(link !== undefined ? { link } : {}) });
+  const following = poll.follow();
+  try {
+    while (!options.signal.aborted) {
+      const l = await following.next(options.signal);
+      if (l === null || options.signal.aborted) break;
+      const sessions = new Map(sessionsOf(l.includes).map((s) => [s.protocol, s]));
+      const now = new Map<string, RouteUpdate>();
+      for (const r of parseRoutes(birdOutput(host, l, "routes", "show route all"))) {
+        if (!friends.has(r.gateway) && !sessions.has(r.protocol)) continue;
+        const link = options.linkOf?.(r.gateway) ?? sessions.get(r.protocol)?.link;
+        const id = `${r.protocol} ${r.dst}`;
+        now.set(id, { id, prefix: r.dst, gateway: r.gateway, active: r.best, localPref: r.localPref, asPath: commaPath(r.asPath), ...(link !== undefined ? { link } : {}) });
+      }
+      const changed = [...now.values()].filter((r) => !sameRoute(known.get(r.id), r));
+      const removed = [...known.keys()].filter((id) => !now.has(id));
+      known = now;
+      if (changed.length > 0 || removed.length > 0) options.onUpdates(changed, removed);
+      if (!loaded) {
+        loaded = true;
+        options.onLoaded?.(now.size);
+      }
     }
-    const changed = [...now.values()].filter((r) => !sameRoute(known.get(r.id), r));
-    const removed = [...known.keys()].filter((id) => !now.has(id));
-    known = now;
-    if (changed.length > 0 || removed.length > 0) options.onUpdates(changed, removed);
-    if (!loaded) {
-      loaded = true;
-      options.onLoaded?.(now.size);
-    }
-    await sleep(Math.max(0, ROUTE_POLL_MS - (Date.now() - started)), options.signal);
+  } finally {
+    following.stop();
   }
 }
 
@@ -257,14 +269,112 @@ function sameRoute(a: RouteUpdate | undefined, b: RouteUpdate): boolean {
   return a !== undefined && a.gateway === b.gateway && a.active === b.active && a.localPref === b.localPref && a.asPath === b.asPath && a.link === b.link;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
+/** A look shared by whoever asks for what it holds while it runs, or within this long after. */
+const SHARED_MS = ROUTE_POLL_MS / 2;
+/** A reader that asked within this long is still polling: the next look reads its part too. */
+const POLLING_MS = 2 * ROUTE_POLL_MS + SHARED_MS;
+
+interface Taken {
+  parts: ReadonlySet<string>;
+  look: Promise<Look>;
+  /** When it ended (null while it runs). */
+  at: number | null;
+}
+
+/**
+ * The looks at one host. Alone, each reader's look is its own, as fresh as can be. While the
+ * routes' feed follows (the monitor), every look also reads what the other readers polled for
+ * lately (tunnels and sessions, the filtered routes), the feed takes the routes of each look
+ * whoever made it, and a reader asking while a look with its part runs, or just after, shares it:
+ * one SSH exec per poll period, and events told in the order of one moment of the host.
+ */
+export class BirdPoll {
+  #last: Taken | null = null;
+  #followers = new Set<(l: Look) => void>();
+  #askedAt = new Map<Part, number>();
+
+  constructor(readonly host: BirdHost) {}
+
+  look(parts: readonly Part[]): Promise<Look> {
+    const now = Date.now();
+    for (const part of parts) this.#askedAt.set(part, now);
+    const last = this.#last;
+    const shared = this.#followers.size > 0 && last !== null && (last.at === null || now - last.at < SHARED_MS) && parts.every((p) => last.parts.has(p));
+    if (shared) return last.look;
+    const all = new Set<string>(parts);
+    if (this.#followers.size > 0) {
+      all.add("routes");
+      for (const [part, at] of this.#askedAt) if (now - at < POLLING_MS) all.add(part);
+    }
+    const taken: Taken = { parts: all, look: look(this.host, [...all]), at: null };
+    this.#last = taken;
+    taken.look.then(
+      (l) => {
+        taken.at = Date.now();
+        if (all.has("routes")) for (const follower of [...this.#followers]) follower(l);
+      },
+      () => {
+        if (this.#last === taken) this.#last = null;
+      },
+    );
+    return taken.look;
+  }
+
+  /**
+   * The routes of every look from now on, in order: the next one whoever makes it, or one of its
+   * own once ROUTE_POLL_MS passed without.
+   */
+  follow(): { next(signal: AbortSignal): Promise<Look | null>; stop(): void } {
+    // The look made while the follower was busy with the one before (only the latest matters).
+    let ready: Look | null = null;
+    let waiter: ((l: Look) => void) | null = null;
+    let givenAt = 0;
+    const follower = (l: Look) => {
+      if (waiter !== null) waiter(l);
+      else ready = l;
     };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
+    this.#followers.add(follower);
+    return {
+      next: (signal) =>
+        new Promise<Look | null>((resolve, reject) => {
+          let timer: NodeJS.Timeout | undefined;
+          const settle = () => {
+            clearTimeout(timer);
+            signal.removeEventListener("abort", aborted);
+            waiter = null;
+            givenAt = Date.now();
+          };
+          const aborted = () => {
+            settle();
+            resolve(null);
+          };
+          const got = (l: Look) => {
+            settle();
+            resolve(l);
+          };
+          if (ready !== null) {
+            const l = ready;
+            ready = null;
+            return got(l);
+          }
+          if (signal.aborted) return resolve(null);
+          waiter = got;
+          signal.addEventListener("abort", aborted, { once: true });
+          // None made by another reader in time: one of its own (shared if one with routes just ran).
+          timer = setTimeout(() => {
+            this.look(["routes"]).then(
+              (l) => waiter === got && got(l),
+              (e: unknown) => {
+                if (waiter !== got) return;
+                settle();
+                reject(e);
+              },
+            );
+          }, Math.max(0, ROUTE_POLL_MS - (Date.now() - givenAt)));
+        }),
+      stop: () => {
+        this.#followers.delete(follower);
+      },
+    };
+  }
 }

@@ -166,7 +166,10 @@ export function AcceptOffer({ focused }: { focused: boolean }) {
             </Text>
             <Text>{`Announces ${offer.side.networks.join(", ")}; expires in ${humanDuration(expiresAt - Date.now())}.`}</Text>
             {offer.links.map((l) => (
-              <Text key={l.name}>{`  ${l.name}: ${l.kind} to ${offer.side.wans[l.name]?.endpoint ?? "?"}:${l.port}, tunnel ${l.subnet}${offer.policy.primary === l.name ? " (primary)" : " (backup)"}`}</Text>
+              // Indented as a box, not with spaces: wrapped on a narrow screen, the rest stays under it.
+              <Box key={l.name} paddingLeft={2}>
+                <Text>{`${l.name}: ${l.kind} to ${offer.side.wans[l.name]?.endpoint ?? "?"}:${l.port}, tunnel ${l.subnet}${offer.policy.primary === l.name ? " (primary)" : " (backup)"}`}</Text>
+              </Box>
             ))}
             <FingerprintCheck focused={live} onBack={back} onHelp={help} onGo={() => steps.go({ id: "router", draft: step.draft })} />
           </Box>
@@ -226,6 +229,7 @@ export function AcceptOffer({ focused }: { focused: boolean }) {
         return (
           <NetworksField
             initial={step.draft.networks ?? step.draft.session!.inventory.lans.map((l) => l.network)}
+            leftOut={step.draft.session!.inventory.lansLeftOut}
             width={size.columns}
             focused={live}
             problem={(networks) => networksProblem(step.draft.opened!.identity.name, networks, step.draft.session!.inventory, step.draft.opened!.offer)}

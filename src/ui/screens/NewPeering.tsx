@@ -231,6 +231,7 @@ export function NewPeering({ focused }: { focused: boolean }) {
         return (
           <NetworksField
             initial={step.draft.networks ?? step.draft.session!.inventory.lans.map((l) => l.network)}
+            leftOut={step.draft.session!.inventory.lansLeftOut}
             width={size.columns}
             focused={live}
             problem={(networks) => networksProblem(step.draft.me!, networks, step.draft.session!.inventory)}

@@ -3,13 +3,15 @@
 import { Box, Text } from "ink";
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
 import { useCommands } from "../hooks/use-commands.js";
+import { useTerminalSize } from "../hooks/use-terminal-size.js";
 import type { RouterSession } from "../hooks/use-router-session.js";
 import { useServices } from "../services.js";
 import { useActions } from "../state.js";
 import { ChooseOne } from "../widgets/choice-list.js";
 import { applyLogReducer, EMPTY_LOG, type ApplyLog } from "../widgets/apply-log.js";
-import type { ApplyEvent } from "../../platforms/platform.js";
+import type { ApplyEvent, Inventory } from "../../platforms/platform.js";
 import { TextField } from "../widgets/text-field.js";
+import { wrapText } from "../widgets/wrap.js";
 import { parseNetworkList } from "../../flows/wizard.js";
 import { Working } from "../widgets/working.js";
 import { useTheme } from "../theme.js";
@@ -135,46 +137,88 @@ export function useWork() {
 export function ResultPanel({ lines, log, rows, focused, onDone, onHelp }: { lines: string[]; log?: ApplyLog; rows: number; focused: boolean; onDone: () => void; onHelp: () => void }) {
   const actions = useActions();
   const theme = useTheme();
+  const { columns } = useTerminalSize();
   useCommands("result", { done: onDone, help: onHelp, quit: actions.quit }, focused);
+  // Wrapped here, to count them: what does not fit must not push the rest off the screen.
+  const head = lines.map((line) => wrapText(line, columns));
+  const room = Math.max(1, rows - head.reduce((n, l) => n + l.length, 0) - 2);
+  const all = log?.lines ?? [];
+  const whole = all.map((line) => wrapText(`${line.mark} ${line.text}`, columns - 2, columns - 4).map((text, i) => (i === 0 ? `  ${text}` : `    ${text}`)));
+  // Every step whole where they fit; else every step in a line (cut at the edge); else the last
+  // ones, after a line saying how many came before.
+  const earlier = whole.flat().length <= room || all.length <= room ? 0 : all.length - (room - 1);
+  const steps = whole.flat().length <= room ? whole : all.slice(earlier).map((line) => [`  ${line.mark} ${line.text}`]);
   return (
     <Box flexDirection="column">
-      {lines.map((line, i) => (
-        <Text key={i} color={i === 0 ? theme.good : undefined}>
-          {line}
-        </Text>
-      ))}
-      {log && log.lines.length > 0 ? (
+      {head.flatMap((wrapped, i) =>
+        wrapped.map((text, j) => (
+          <Text key={`${i}.${j}`} color={i === 0 ? theme.good : undefined} wrap="truncate-end">
+            {text}
+          </Text>
+        )),
+      )}
+      {all.length > 0 ? (
         <Box marginTop={1} flexDirection="column">
-          {log.lines.slice(-Math.max(1, rows - lines.length - 2)).map((line, i) => (
-            <Text key={i} dimColor wrap="truncate-end">{`  ${line.mark} ${line.text}`}</Text>
-          ))}
+          {earlier > 0 ? <Text dimColor>{`  … ${earlier} step${earlier === 1 ? "" : "s"} before these`}</Text> : null}
+          {steps.flatMap((wrapped, i) =>
+            wrapped.map((text, j) => (
+              <Text key={`${i}.${j}`} dimColor wrap="truncate-end">
+                {text}
+              </Text>
+            )),
+          )}
         </Box>
       ) : null}
     </Box>
   );
 }
 
-/** The networks to announce: comma-separated prefixes, the router's LANs offered first. */
-export function NetworksField({ initial, width, focused, problem, onSubmit, onBack }: { initial: readonly string[]; width: number; focused: boolean; /** What both routers' facts say of the typed networks (null: fine). */ problem: (networks: string[]) => string | null; onSubmit: (networks: string[]) => void; onBack: () => void }) {
+/** Left-out networks said one a line, at most this many (tunnels in one line of their own). */
+const LEFT_OUT_LINES = 4;
+
+/**
+ * Why the router's other connected networks are not offered (a tunnel, Docker's network, a
+ * point-to-point link): one a line, the tunnels together, at most LEFT_OUT_LINES.
+ */
+export function leftOutLines(leftOut: Inventory["lansLeftOut"]): string[] {
+  const all = leftOut ?? [];
+  const tunnels = all.filter((l) => l.why.startsWith("a tunnel"));
+  const lines = all.filter((l) => !tunnels.includes(l)).map((l) => `not suggested: ${l.network} on ${l.interface}: ${l.why}`);
+  if (tunnels.length > 0) lines.push(`not suggested: ${tunnels.length === 1 ? "a tunnel's network" : `${tunnels.length} tunnels' networks`} (${tunnels.map((l) => l.interface).join(", ")})`);
+  if (lines.length <= LEFT_OUT_LINES) return lines;
+  return [...lines.slice(0, LEFT_OUT_LINES - 1), `… and ${lines.length - LEFT_OUT_LINES + 1} more not suggested (bgpals inventory lists them)`];
+}
+
+/** The networks to announce: comma-separated prefixes, the router's LANs offered first, and why others are not. */
+export function NetworksField({ initial, leftOut, width, focused, problem, onSubmit, onBack }: { initial: readonly string[]; /** The router's networks not offered, with why. */ leftOut?: Inventory["lansLeftOut"]; width: number; focused: boolean; /** What both routers' facts say of the typed networks (null: fine). */ problem: (networks: string[]) => string | null; onSubmit: (networks: string[]) => void; onBack: () => void }) {
   const actions = useActions();
+  const notes = leftOutLines(leftOut);
   return (
-    <TextField
-      key="networks"
-      label="networks to announce"
-      initial={initial.join(", ")}
-      width={width}
-      focused={focused}
-      validate={(v) => {
-        const parsed = parseNetworkList(v);
-        return parsed.ok ? problem(parsed.networks) : parsed.message;
-      }}
-      onSubmit={(v) => {
-        const parsed = parseNetworkList(v);
-        if (parsed.ok && problem(parsed.networks) === null) onSubmit(parsed.networks);
-      }}
-      onBack={onBack}
-      onAbort={actions.quit}
-    />
+    <Box flexDirection="column">
+      <TextField
+        key="networks"
+        label="networks to announce"
+        initial={initial.join(", ")}
+        width={width}
+        focused={focused}
+        validate={(v) => {
+          const parsed = parseNetworkList(v);
+          return parsed.ok ? problem(parsed.networks) : parsed.message;
+        }}
+        onSubmit={(v) => {
+          const parsed = parseNetworkList(v);
+          if (parsed.ok && problem(parsed.networks) === null) onSubmit(parsed.networks);
+        }}
+        onBack={onBack}
+        onAbort={actions.quit}
+      />
+      {notes.map((line) => (
+        // Wrapped under itself, not from the screen's edge: a long reason stays readable at 60 columns.
+        <Box key={line} paddingLeft={2}>
+          <Text dimColor>{line}</Text>
+        </Box>
+      ))}
+    </Box>
   );
 }
 

@@ -1,6 +1,7 @@
-// Plan review: the exact changes on the router, grouped by menu or file (+ add, ~ set, - remove),
-// each with its reason; scrolls; exports the same plan as the platform's script (RouterOS: .rsc),
-// or as the text shown where the platform has none (a Linux host); apply asks nothing more.
+// Plan review: the exact changes on the router (+ add, ~ set, - remove), grouped by menu (a Linux
+// host's by what they change: files, routes and rules, nftables, BIRD, ...), each with its reason;
+// scrolls; exports the same plan as the platform's script (RouterOS: .rsc), or as the text shown
+// where the platform has none (a Linux host); apply asks nothing more.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Box, Text } from "ink";
@@ -10,25 +11,39 @@ import { UserError } from "../../errors.js";
 import type { Platform } from "../../platforms/platform.js";
 import { planCounts, planGroups, type PlanLine } from "../../core/plan-view.js";
 import { linesOf } from "../components/WizardFrame.js";
+import { wrapText } from "./wrap.js";
 import { useCommands } from "../hooks/use-commands.js";
 import { useTerminalSize } from "../hooks/use-terminal-size.js";
 import { useServices } from "../services.js";
 import { scrollKeys } from "../screens/scroll.js";
 import { useTheme } from "../theme.js";
 
-type Row = { kind: "menu"; text: string } | { kind: "change"; sign: PlanLine["sign"]; text: string } | { kind: "reason"; text: string };
+/** `wraps`: said for people whole (a Linux host's "ip route replace ..."): wrapped on a narrow screen, never cut. */
+type Row = { kind: "menu"; text: string } | { kind: "change"; sign: PlanLine["sign"]; text: string; wraps?: boolean } | { kind: "reason"; text: string; wraps?: boolean };
+/** A screen line: a row, or the rest of a wrapped change. */
+type ScreenLine = Row | { kind: "more"; text: string };
 
 export function planRows(plan: Plan): Row[] {
-  // A change that says itself whole (a Linux host's "write /etc/...", "ip route replace ...") gets
-  // no heading: its path is bgpals's key for it ("route/main/198.51.100.2"), not a menu to read.
-  const saidWhole = new Set(plan.changes.filter((c) => c.summary !== undefined).map((c) => c.path));
+  // Under its menu (RouterOS), or what the platform lists it under (a Linux host's "files", "BIRD").
   return planGroups(plan).flatMap((group): Row[] => [
-    ...(saidWhole.has(group.path) ? [] : [{ kind: "menu" as const, text: group.path }]),
+    { kind: "menu" as const, text: group.heading },
     ...group.lines.flatMap((line): Row[] => [
-      { kind: "change", sign: line.sign, text: readableChange(line) },
-      { kind: "reason", text: line.reason },
+      { kind: "change", sign: line.sign, text: readableChange(line), ...(line.whole ? { wraps: true } : {}) },
+      { kind: "reason", text: line.reason, ...(line.whole ? { wraps: true } : {}) },
     ]),
   ]);
+}
+
+/** The rows as the screen's lines at `columns`: a change said whole wraps under itself (indent 4), its reason under the reason (indent 6). */
+export function screenLines(rows: readonly Row[], columns: number): ScreenLine[] {
+  return rows.flatMap((row): ScreenLine[] => {
+    if (row.kind === "change" && row.wraps) {
+      const [first = "", ...rest] = wrapText(row.text, Math.max(10, columns - 5));
+      return [{ ...row, text: first }, ...rest.map((text) => ({ kind: "more" as const, text }))];
+    }
+    if (row.kind === "reason" && row.wraps) return wrapText(row.text, Math.max(10, columns - 7)).map((text) => ({ kind: "reason" as const, text }));
+    return [row];
+  });
 }
 
 /**
@@ -68,10 +83,11 @@ export function PlanReview({ plan, platform, peering, side, router, rows, focuse
   const [offset, setOffset] = useState(0);
   const [note, setNote] = useState<string | null>(null);
   const { columns } = useTerminalSize();
+  const lines = useMemo(() => screenLines(all, columns), [all, columns]);
   // The counts line, the two "more" markers and the note stay; the changes get the rest. The note
   // wraps: a file's path cut short would not say where the plan went.
   const room = Math.max(1, rows - 3 - (note === null ? 1 : linesOf(note, columns)));
-  const maxOffset = Math.max(0, all.length - room);
+  const maxOffset = Math.max(0, lines.length - room);
   useCommands(
     "plan",
     {
@@ -113,7 +129,7 @@ export function PlanReview({ plan, platform, peering, side, router, rows, focuse
         ) : null}
       </Text>
       <Text dimColor>{offset > 0 ? `↑ ${offset} more` : " "}</Text>
-      {all.slice(offset, offset + room).map((row, i) => (
+      {lines.slice(offset, offset + room).map((row, i) => (
         <PlanRowView key={offset + i} row={row} />
       ))}
       <Text dimColor>{offset < maxOffset ? `↓ ${maxOffset - offset} more` : " "}</Text>
@@ -124,7 +140,7 @@ export function PlanReview({ plan, platform, peering, side, router, rows, focuse
   );
 }
 
-function PlanRowView({ row }: { row: Row }) {
+function PlanRowView({ row }: { row: ScreenLine }) {
   const theme = useTheme();
   switch (row.kind) {
     case "menu":
@@ -143,6 +159,8 @@ function PlanRowView({ row }: { row: Row }) {
           {` ${row.text}`}
         </Text>
       );
+    case "more":
+      return <Text wrap="truncate-end">{`    ${row.text}`}</Text>;
     case "reason":
       return <Text dimColor wrap="truncate-end">{`      ${row.text}`}</Text>;
   }

@@ -1,7 +1,8 @@
 // What Linux tools print, as discovery reads it: the shapes a netlab host does not show (IPv6
 // listeners, bird started with `-cfile`, a DHCP WAN, a dead default route), and ssh:// addresses.
 import { describe, expect, it } from "vitest";
-import { birdPaths, DEFAULT_BIRD_CONFIG, DEFAULT_BIRD_SOCKET, linuxInventory, parseBirdProtocols, parseListeners, parseSections, type DiscoveryOutputs } from "../../../src/platforms/linux-bird/discovery.js";
+import { birdPaths, DEFAULT_BIRD_CONFIG, DEFAULT_BIRD_SOCKET, linuxInventory, parseBirdProtocols, parseListeners, parseSections, type DiscoveryOutputs, type IpAddr, type IpLink } from "../../../src/platforms/linux-bird/discovery.js";
+import { inventoryLines } from "../../../src/flows/inventory-text.js";
 import { parseSshAddress } from "../../../src/store/profiles.js";
 import { UsageError } from "../../../src/errors.js";
 
@@ -88,6 +89,64 @@ describe("Linux discovery parsing", () => {
     expect(inv.dialect).toBeNull();
     expect(inv.notes).toContain("WireGuard: kernel");
     expect(inv.notes).toContain("nftables: not available");
+  });
+});
+
+describe("Linux discovery's LANs", () => {
+  // A home server as `ip -j -d link` and `ip -j -4 addr` print it: a WAN, the home LAN on a bridge,
+  // a management /30, Docker and libvirt, a container's veth, WireGuard and OpenVPN tunnels, a
+  // public /29 on a spare port, link-local on another, and a LAN on lo (as the netlab has it).
+  const link = (ifname: string, kind?: string, link_type = "ether"): IpLink => ({ ifname, flags: ["UP", "LOWER_UP"], operstate: "UP", link_type, ...(kind === undefined ? {} : { linkinfo: { info_kind: kind } }) });
+  const addr = (ifname: string, ...cidrs: string[]): IpAddr => ({ ifname, addr_info: cidrs.map((c) => ({ family: "inet", local: c.split("/")[0]!, prefixlen: Number(c.split("/")[1]) })) });
+  const outputs: DiscoveryOutputs = {
+    uname: "nas 6.1.0 x86_64\n",
+    links: [link("lo", undefined, "loopback"), link("eth0"), link("br0", "bridge"), link("mgmt0"), link("docker0", "bridge"), link("br-3f2a9c1d7e4b", "bridge"), link("veth1a2b3c", "veth"), link("virbr0", "bridge"), link("wg0", "wireguard", "none"), link("tun0", "tun", "none"), link("eth2"), link("eth3")],
+    addrs: [
+      addr("lo", "127.0.0.1/8", "192.168.42.1/24"),
+      addr("eth0", "203.0.113.7/24"),
+      addr("br0", "192.168.1.1/24"),
+      addr("mgmt0", "10.255.0.1/30"),
+      addr("docker0", "172.17.0.1/16"),
+      addr("br-3f2a9c1d7e4b", "172.18.0.1/16"),
+      addr("veth1a2b3c", "10.200.0.1/24"),
+      addr("virbr0", "192.168.122.1/24"),
+      addr("wg0", "10.66.0.1/24"),
+      addr("tun0", "10.8.0.1/24"),
+      addr("eth2", "198.51.100.9/29"),
+      addr("eth3", "169.254.10.1/16"),
+    ],
+    routes: [{ dst: "default", gateway: "203.0.113.1", dev: "eth0", metric: 100 }],
+    udp: "",
+    tcp: "",
+    birdVersion: "2.0.12",
+    bird: { pid: null, config: DEFAULT_BIRD_CONFIG, socket: DEFAULT_BIRD_SOCKET, protocols: [] },
+    wireguard: { kernel: true, wireguardGo: false, tools: true },
+    nftRuleset: null,
+  };
+
+  it("suggests the private networks on real interfaces and on lo, nothing else", () => {
+    expect(linuxInventory(outputs).lans).toEqual([
+      { network: "192.168.42.0/24", interface: "lo", address: "192.168.42.1/24" },
+      { network: "192.168.1.0/24", interface: "br0", address: "192.168.1.1/24" },
+    ]);
+  });
+
+  it("says why each other network was left out; loopback, link-local and the WAN go unsaid", () => {
+    const inv = linuxInventory(outputs);
+    expect(inv.lansLeftOut).toEqual([
+      { network: "10.255.0.0/30", interface: "mgmt0", why: "a point-to-point link (/30)" },
+      { network: "172.17.0.0/16", interface: "docker0", why: "Docker's network" },
+      { network: "172.18.0.0/16", interface: "br-3f2a9c1d7e4b", why: "Docker's network" },
+      { network: "10.200.0.0/24", interface: "veth1a2b3c", why: "a container's link (veth)" },
+      { network: "192.168.122.0/24", interface: "virbr0", why: "libvirt's virtual machines' network" },
+      { network: "10.66.0.0/24", interface: "wg0", why: "a tunnel (wireguard)" },
+      { network: "10.8.0.0/24", interface: "tun0", why: "a tunnel (tun)" },
+      { network: "198.51.100.8/29", interface: "eth2", why: "not private (RFC 1918) space: type it to announce it" },
+    ]);
+    // And what `bgpals inventory` prints says so under the LANs.
+    const lines = inventoryLines(inv);
+    const at = lines.indexOf("LANs:");
+    expect(lines.slice(at + 1, at + 4)).toEqual(["  192.168.42.0/24 on lo", "  192.168.1.0/24 on br0", "  not suggested: 10.255.0.0/30 on mgmt0: a point-to-point link (/30)"]);
   });
 });
 

@@ -1,0 +1,29 @@
+// Text wrapped before Ink draws it: counted lines, indented under themselves, never a line
+// starting with the space it broke at, a path longer than a line cut where it must.
+import { describe, expect, it } from "vitest";
+import { wrapText } from "../../src/ui/widgets/wrap.js";
+
+describe("wrapText", () => {
+  it("breaks at spaces, none kept at a line's start, each line within its width", () => {
+    const text = "Fingerprint J49F-BTNA-G3PN-RXWN — it must match what xa26229 reads to you.";
+    const lines = wrapText(text, 30);
+    expect(lines.join(" ")).toBe(text);
+    for (const line of lines) {
+      expect(line.length).toBeLessThanOrEqual(30);
+      expect(line).not.toMatch(/^ /);
+    }
+  });
+
+  it("cuts a word longer than a line where the line ends, and the lines after the first to their own width", () => {
+    const path = "/tmp/bgpals-suite-8Y3fDZ/bgpals-xa26229-TXjIDK/peers/xr26229.json";
+    const lines = wrapText(`Saved ${path}.`, 24, 20);
+    expect(lines.join("")).toBe(`Saved ${path}.`);
+    expect(lines[0]).toHaveLength(24);
+    for (const line of lines.slice(1)) expect(line.length).toBeLessThanOrEqual(20);
+  });
+
+  it("keeps line breaks and short text as they are", () => {
+    expect(wrapText("one\ntwo words", 60)).toEqual(["one", "two words"]);
+    expect(wrapText("", 10)).toEqual([""]);
+  });
+});
