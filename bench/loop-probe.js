@@ -1,0 +1,51 @@
+// Loaded into the program a benchmark measures (`node --import bench/loop-probe.js bin/bgpals.js`),
+// never part of bgpals: it records how long the program's main thread was blocked, so a bench can
+// tell "no frame because the thread was busy" (decoding, the table, a render, garbage collection)
+// from "no frame because nothing arrived" (the router pausing), which a terminal's write times
+// cannot.
+//
+// To the file named by BGPALS_BENCH_LOOP_FILE, one line per event, as `kind epoch-ms ms`:
+// - `delay`: per 100 ms of the clock, the event loop's largest delay in it (perf_hooks'
+//   monitorEventLoopDelay, 10 ms resolution), when over 20 ms; `epoch-ms` when it was read, so the
+//   block ended at most 100 ms earlier;
+// - `gc`: a garbage collection pause over 10 ms (a PerformanceObserver's entry), `epoch-ms` when it began.
+// Nothing is written without the variable; the timers are unref'd, so they keep nothing alive.
+// SIGUSR2 stops it (the bench sends it before measuring idle CPU).
+import { appendFileSync } from "node:fs";
+import { monitorEventLoopDelay, performance, PerformanceObserver } from "node:perf_hooks";
+
+const FILE = process.env.BGPALS_BENCH_LOOP_FILE;
+const READ_EVERY_MS = 100;
+const SHOWN_DELAY_MS = 20;
+const SHOWN_GC_MS = 10;
+
+if (FILE !== undefined && FILE !== "") {
+  const epoch = (at) => Math.round(performance.timeOrigin + at);
+  const lines = [];
+  const flush = () => {
+    if (lines.length === 0) return;
+    appendFileSync(FILE, lines.join(""));
+    lines.length = 0;
+  };
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  const reading = setInterval(() => {
+    const ms = histogram.max / 1e6;
+    histogram.reset();
+    if (ms > SHOWN_DELAY_MS) lines.push(`delay ${epoch(performance.now())} ${ms.toFixed(1)}\n`);
+    flush();
+  }, READ_EVERY_MS).unref();
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) if (entry.duration > SHOWN_GC_MS) lines.push(`gc ${epoch(entry.startTime)} ${entry.duration.toFixed(1)}\n`);
+  });
+  observer.observe({ entryTypes: ["gc"] });
+  // The bench is done with it (before measuring idle CPU, which its 10 ms timer would add to).
+  // `on`, not `once`: Ink's signal-exit re-raises a signal that no one else listens to any more.
+  process.on("SIGUSR2", () => {
+    clearInterval(reading);
+    histogram.disable();
+    observer.disconnect();
+    flush();
+  });
+  process.on("exit", flush);
+}
