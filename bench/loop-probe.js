@@ -4,11 +4,12 @@
 // from "no frame because nothing arrived" (the router pausing), which a terminal's write times
 // cannot.
 //
-// To the file named by BGPALS_BENCH_LOOP_FILE, one line per event, as `kind epoch-ms ms`:
+// To the file named by BGPALS_BENCH_LOOP_FILE, one line per event, as `what epoch-ms ms [kind]`:
 // - `delay`: per 100 ms of the clock, the event loop's largest delay in it (perf_hooks'
 //   monitorEventLoopDelay, 10 ms resolution), when over 20 ms; `epoch-ms` when it was read, so the
 //   block ended at most 100 ms earlier;
-// - `gc`: a garbage collection pause over 10 ms (a PerformanceObserver's entry), `epoch-ms` when it began.
+// - `gc`: a garbage collection pause over 10 ms (a PerformanceObserver's entry), `epoch-ms` when it
+//   began, and its kind (minor: a scavenge of the young generation; major: a full mark-compact).
 // Nothing is written without the variable; the timers are unref'd, so they keep nothing alive.
 // SIGUSR2 stops it (the bench sends it before measuring idle CPU).
 import { appendFileSync } from "node:fs";
@@ -18,6 +19,7 @@ const FILE = process.env.BGPALS_BENCH_LOOP_FILE;
 const READ_EVERY_MS = 100;
 const SHOWN_DELAY_MS = 20;
 const SHOWN_GC_MS = 10;
+const GC_KINDS = { 1: "minor", 2: "major", 4: "incremental", 8: "weakcb" };
 
 if (FILE !== undefined && FILE !== "") {
   const epoch = (at) => Math.round(performance.timeOrigin + at);
@@ -36,7 +38,7 @@ if (FILE !== undefined && FILE !== "") {
     flush();
   }, READ_EVERY_MS).unref();
   const observer = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) if (entry.duration > SHOWN_GC_MS) lines.push(`gc ${epoch(entry.startTime)} ${entry.duration.toFixed(1)}\n`);
+    for (const entry of list.getEntries()) if (entry.duration > SHOWN_GC_MS) lines.push(`gc ${epoch(entry.startTime)} ${entry.duration.toFixed(1)} ${GC_KINDS[entry.detail?.kind] ?? "other"}\n`);
   });
   observer.observe({ entryTypes: ["gc"] });
   // The bench is done with it (before measuring idle CPU, which its 10 ms timer would add to).
