@@ -157,8 +157,8 @@ function probeEvents(file) {
     .split("\n")
     .filter((line) => line !== "")
     .map((line) => {
-      const [kind, epoch, ms] = line.split(" ");
-      return { kind, at: Number(epoch) - performance.timeOrigin, ms: Number(ms) };
+      const [kind, epoch, ms, gcKind] = line.split(" ");
+      return { kind, at: Number(epoch) - performance.timeOrigin, ms: Number(ms), gcKind };
     });
 }
 
@@ -231,7 +231,7 @@ async function monitorScreen(env, routes) {
     const largest = (kind) => probed.filter((e) => e.kind === kind).reduce((most, e) => (e.ms > most.ms ? e : most), { ms: 0, at: firstRouteAt });
     const loopDelay = largest("delay");
     const gcPause = largest("gc");
-    const blocked = { loopDelayMs: loopDelay.ms, loopDelayAtS: (loopDelay.at - chosen) / 1000, gcMs: gcPause.ms, gcs: probed.filter((e) => e.kind === "gc").length, delays: probed.filter((e) => e.kind === "delay" && e.ms > 50).length };
+    const blocked = { loopDelayMs: loopDelay.ms, loopDelayAtS: (loopDelay.at - chosen) / 1000, gcMs: gcPause.ms, gcKind: gcPause.gcKind ?? "", majorGcs: probed.filter((e) => e.gcKind === "major").length, gcs: probed.filter((e) => e.kind === "gc").length, delays: probed.filter((e) => e.kind === "delay" && e.ms > 50).length };
     const cpu = await idleCpu(t.pid, IDLE_S);
     return { firstViewS: (shownAt - chosen) / 1000, idleCpu: cpu, rssMb: peakRssMb(t.pid), frameGapMs: gap, ...blocked, gapAtMs: gapAt, gapAfter, arrivingGapMs: arriving, firstRouteS, frames: writes.length, loadCpuS, latencies, dropped, droppedKeys, probes, routes };
   } finally {
@@ -267,7 +267,7 @@ async function main() {
         console.log(
           `  monitor screen: first full view ${monitor.firstViewS.toFixed(1)} s (its own CPU meanwhile ${monitor.loadCpuS.toFixed(1)} s), idle CPU ${monitor.idleCpu.toFixed(1)}% of a core over ${IDLE_S} s, peak RSS ${monitor.rssMb.toFixed(0)} MB, ` +
             `largest frame gap ${monitor.frameGapMs.toFixed(0)} ms (${monitor.frames} writes; at ${monitor.gapAtMs.toFixed(0)} ms, after ${count(monitor.gapAfter)} routes shown; ` +
-            `first route at ${monitor.firstRouteS.toFixed(2)} s, largest gap from then ${monitor.arrivingGapMs.toFixed(0)} ms), the monitor's event loop blocked at most ${monitor.loopDelayMs.toFixed(0)} ms meanwhile (at ${monitor.loopDelayAtS.toFixed(1)} s; ${monitor.delays} stretches over 50 ms; longest GC pause ${monitor.gcMs.toFixed(0)} ms of ${monitor.gcs} over 10 ms), input-to-screen latency while routes arrive median ${median.toFixed(0)} ms, max ${(sorted.at(-1) ?? NaN).toFixed(0)} ms ` +
+            `first route at ${monitor.firstRouteS.toFixed(2)} s, largest gap from then ${monitor.arrivingGapMs.toFixed(0)} ms), the monitor's event loop blocked at most ${monitor.loopDelayMs.toFixed(0)} ms meanwhile (at ${monitor.loopDelayAtS.toFixed(1)} s; ${monitor.delays} stretches over 50 ms; longest GC pause ${monitor.gcMs.toFixed(0)} ms ${monitor.gcKind}, of ${monitor.gcs} over 10 ms, ${monitor.majorGcs} of them major), input-to-screen latency while routes arrive median ${median.toFixed(0)} ms, max ${(sorted.at(-1) ?? NaN).toFixed(0)} ms ` +
             `(${monitor.latencies.length} keys in ${monitor.probes} rounds), dropped keys ${monitor.dropped}${monitor.dropped > 0 ? ` (${monitor.droppedKeys.join(", ")}: not on screen within 10 s)` : ""}`,
         );
       }
