@@ -4,15 +4,17 @@
 // from "no frame because nothing arrived" (the router pausing), which a terminal's write times
 // cannot.
 //
-// To the file named by BGPALS_BENCH_LOOP_FILE, one line per event, as `what epoch-ms ms [kind]`:
+// To the file named by BGPALS_BENCH_LOOP_FILE, one line per event, as `what epoch-ms ms ...`:
 // - `delay`: per 100 ms of the clock, the event loop's largest delay in it (perf_hooks'
 //   monitorEventLoopDelay, 10 ms resolution), when over 20 ms; `epoch-ms` when it was read, so the
-//   block ended at most 100 ms earlier;
+//   block ended at most 100 ms earlier; then the main thread's time on a CPU and waiting for one
+//   since the last reading (Linux's schedstat): on a busy machine a block is partly the thread
+//   waiting for a core, and its own work in it was at most the time it ran;
 // - `gc`: a garbage collection pause over 10 ms (a PerformanceObserver's entry), `epoch-ms` when it
 //   began, and its kind (minor: a scavenge of the young generation; major: a full mark-compact).
 // Nothing is written without the variable; the timers are unref'd, so they keep nothing alive.
 // SIGUSR2 stops it (the bench sends it before measuring idle CPU).
-import { appendFileSync } from "node:fs";
+import { appendFileSync, readFileSync } from "node:fs";
 import { monitorEventLoopDelay, performance, PerformanceObserver } from "node:perf_hooks";
 
 const FILE = process.env.BGPALS_BENCH_LOOP_FILE;
@@ -29,12 +31,26 @@ if (FILE !== undefined && FILE !== "") {
     appendFileSync(FILE, lines.join(""));
     lines.length = 0;
   };
+  // The main thread's time on a CPU and waiting for one (ns), from the kernel's scheduler statistics.
+  const schedstat = `/proc/self/task/${process.pid}/schedstat`;
+  const sched = () => {
+    try {
+      const [run, wait] = readFileSync(schedstat, "utf8").split(" ").map(Number);
+      return { run, wait };
+    } catch {
+      return { run: NaN, wait: NaN };
+    }
+  };
+  let last = sched();
   const histogram = monitorEventLoopDelay({ resolution: 10 });
   histogram.enable();
   const reading = setInterval(() => {
     const ms = histogram.max / 1e6;
     histogram.reset();
-    if (ms > SHOWN_DELAY_MS) lines.push(`delay ${epoch(performance.now())} ${ms.toFixed(1)}\n`);
+    const now = sched();
+    const [run, wait] = [(now.run - last.run) / 1e6, (now.wait - last.wait) / 1e6];
+    last = now;
+    if (ms > SHOWN_DELAY_MS) lines.push(`delay ${epoch(performance.now())} ${ms.toFixed(1)} ${run.toFixed(1)} ${wait.toFixed(1)}\n`);
     flush();
   }, READ_EVERY_MS).unref();
   const observer = new PerformanceObserver((list) => {
