@@ -7,14 +7,15 @@
 // To the file named by BGPALS_BENCH_LOOP_FILE, one line per event, as `what epoch-ms ms ...`:
 // - `delay`: per 100 ms of the clock, the event loop's largest delay in it (perf_hooks'
 //   monitorEventLoopDelay, 10 ms resolution), when over 20 ms; `epoch-ms` when it was read, so the
-//   block ended at most 100 ms earlier; then the main thread's time on a CPU and waiting for one
-//   since the last reading (Linux's schedstat): on a busy machine a block is partly the thread
-//   waiting for a core, and its own work in it was at most the time it ran;
+//   block ended at most 100 ms earlier; then the program's time on a CPU (all its threads) and its
+//   main thread's time waiting for one since the last reading (Linux's schedstat): on a busy
+//   machine a block is partly waiting for a core, and the program's own work in it was at most the
+//   time it ran;
 // - `gc`: a garbage collection pause over 10 ms (a PerformanceObserver's entry), `epoch-ms` when it
 //   began, and its kind (minor: a scavenge of the young generation; major: a full mark-compact).
 // Nothing is written without the variable; the timers are unref'd, so they keep nothing alive.
 // SIGUSR2 stops it (the bench sends it before measuring idle CPU).
-import { appendFileSync, readFileSync } from "node:fs";
+import { appendFileSync, readdirSync, readFileSync } from "node:fs";
 import { monitorEventLoopDelay, performance, PerformanceObserver } from "node:perf_hooks";
 
 const FILE = process.env.BGPALS_BENCH_LOOP_FILE;
@@ -31,11 +32,17 @@ if (FILE !== undefined && FILE !== "") {
     appendFileSync(FILE, lines.join(""));
     lines.length = 0;
   };
-  // The main thread's time on a CPU and waiting for one (ns), from the kernel's scheduler statistics.
-  const schedstat = `/proc/self/task/${process.pid}/schedstat`;
+  // Time on a CPU (all the program's threads: the main thread may wait for the garbage collector's
+  // helpers) and the main thread's time waiting for one (ns), from the kernel's scheduler statistics.
   const sched = () => {
     try {
-      const [run, wait] = readFileSync(schedstat, "utf8").split(" ").map(Number);
+      let run = 0;
+      let wait = 0;
+      for (const task of readdirSync("/proc/self/task")) {
+        const [ran, waited] = readFileSync(`/proc/self/task/${task}/schedstat`, "utf8").split(" ").map(Number);
+        run += ran;
+        if (task === String(process.pid)) wait = waited;
+      }
       return { run, wait };
     } catch {
       return { run: NaN, wait: NaN };

@@ -235,7 +235,7 @@ async function monitorScreen(env, routes) {
     const probed = probeEvents(loopFile).filter((e) => e.at >= firstRouteAt && e.at <= shownAt + (e.kind === "delay" ? 100 : 0));
     const largest = (kind) => probed.filter((e) => e.kind === kind).reduce((most, e) => (e.ms > most.ms ? e : most), { ms: 0, at: firstRouteAt });
     const loopDelay = largest("delay");
-    // Of each block, at most the time the thread ran (the rest it waited for a core): the monitor's own work.
+    // Of each block, at most the time the program ran (the rest it waited for a core): the monitor's own work.
     const ownBlock = probed.filter((e) => e.kind === "delay").reduce((most, e) => Math.max(most, Math.min(e.ms, e.runMs)), 0);
     const gcPause = largest("gc");
     const blocked = { loopDelayMs: loopDelay.ms, loopRunMs: loopDelay.runMs ?? 0, loopWaitMs: loopDelay.waitMs ?? 0, ownBlockMs: ownBlock, loopDelayAtS: (loopDelay.at - chosen) / 1000, gcMs: gcPause.ms, gcKind: gcPause.gcKind ?? "", majorGcs: probed.filter((e) => e.gcKind === "major").length, gcs: probed.filter((e) => e.kind === "gc").length, delays: probed.filter((e) => e.kind === "delay" && e.ms > 50).length };
@@ -274,7 +274,7 @@ async function main() {
         console.log(
           `  monitor screen: first full view ${monitor.firstViewS.toFixed(1)} s (its own CPU meanwhile ${monitor.loadCpuS.toFixed(1)} s), idle CPU ${monitor.idleCpu.toFixed(1)}% of a core over ${IDLE_S} s, peak RSS ${monitor.rssMb.toFixed(0)} MB, ` +
             `largest frame gap ${monitor.frameGapMs.toFixed(0)} ms (${monitor.frames} writes; at ${monitor.gapAtMs.toFixed(0)} ms, after ${count(monitor.gapAfter)} routes shown; ` +
-            `first route at ${monitor.firstRouteS.toFixed(2)} s, largest gap from then ${monitor.arrivingGapMs.toFixed(0)} ms), the monitor's event loop blocked at most ${monitor.loopDelayMs.toFixed(0)} ms meanwhile (at ${monitor.loopDelayAtS.toFixed(1)} s, in a reading where its thread ran ${monitor.loopRunMs.toFixed(0)} ms and waited for a core ${monitor.loopWaitMs.toFixed(0)} ms; its own work in a block at most ${monitor.ownBlockMs.toFixed(0)} ms; ${monitor.delays} stretches over 50 ms; longest GC pause ${monitor.gcMs.toFixed(0)} ms ${monitor.gcKind}, of ${monitor.gcs} over 10 ms, ${monitor.majorGcs} of them major), input-to-screen latency while routes arrive median ${median.toFixed(0)} ms, max ${(sorted.at(-1) ?? NaN).toFixed(0)} ms ` +
+            `first route at ${monitor.firstRouteS.toFixed(2)} s, largest gap from then ${monitor.arrivingGapMs.toFixed(0)} ms), the monitor's event loop blocked at most ${monitor.loopDelayMs.toFixed(0)} ms meanwhile (at ${monitor.loopDelayAtS.toFixed(1)} s, in a reading where it ran ${monitor.loopRunMs.toFixed(0)} ms, its main thread waiting for a core ${monitor.loopWaitMs.toFixed(0)} ms; its own work in a block at most ${monitor.ownBlockMs.toFixed(0)} ms; ${monitor.delays} stretches over 50 ms; longest GC pause ${monitor.gcMs.toFixed(0)} ms ${monitor.gcKind}, of ${monitor.gcs} over 10 ms, ${monitor.majorGcs} of them major), input-to-screen latency while routes arrive median ${median.toFixed(0)} ms, max ${(sorted.at(-1) ?? NaN).toFixed(0)} ms ` +
             `(${monitor.latencies.length} keys in ${monitor.probes} rounds), dropped keys ${monitor.dropped}${monitor.dropped > 0 ? ` (${monitor.droppedKeys.join(", ")}: not on screen within 10 s)` : ""}`,
         );
       }
