@@ -8,8 +8,9 @@
 //
 //   npm run build && node bench/monitor-core.js
 //
-// BGPALS_BENCH_CORE_DIRS: directories of built core modules (route-table.js, best-paths.js) to run
-// one after the other, alternating (default this build's dist/core); BGPALS_BENCH_CORE_RUNS rounds (3).
+// BGPALS_BENCH_CORE_DIRS: the dist/core directories of builds to run one after the other,
+// alternating, each with its own settings (default this build's dist/core; another: `git archive`
+// of a commit, node_modules linked, `npx tsc -p tsconfig.build.json --noCheck`); BGPALS_BENCH_CORE_RUNS rounds (3).
 // Each run is a child process of its own, so one's heap does not weigh on the next.
 // Prints, per run: the largest event-loop delay and garbage collection, the worst batch and frame in
 // CPU time (the process's, GC helpers included) and in wall time, the heap after, the total CPU.
@@ -26,8 +27,9 @@ const FRAME_MS = 33;
 async function run(dir) {
   const { RouteTable } = await import(pathToFileURL(`${dir}/route-table.js`).href);
   const { BestPaths } = await import(pathToFileURL(`${dir}/best-paths.js`).href);
-  const { FILTER_SLICE } = await import(new URL("../dist/ui/frames.js", import.meta.url).href);
-  const { BEST_PATHS_PER_TURN } = await import(new URL("../dist/flows/watch.js", import.meta.url).href);
+  // The build's own settings, from its dist/ (ui/frames.js, flows/watch.js beside core/).
+  const { FILTER_SLICE } = await import(pathToFileURL(`${dir}/../ui/frames.js`).href);
+  const { BEST_PATHS_PER_TURN } = await import(pathToFileURL(`${dir}/../flows/watch.js`).href);
   const table = new RouteTable({ filterSlice: Number(process.env.BGPALS_BENCH_FILTER_SLICE ?? FILTER_SLICE) });
   const best = new BestPaths(table);
   table.reserve(ROUTES);
