@@ -5,9 +5,9 @@
 // cannot.
 //
 // To the file named by BGPALS_BENCH_LOOP_FILE, one line per event, as `what epoch-ms ms ...`:
-// - `delay`: per 100 ms of the clock, the event loop's largest delay in it (perf_hooks'
-//   monitorEventLoopDelay, 10 ms resolution), when over 20 ms; `epoch-ms` when it was read, so the
-//   block ended at most 100 ms earlier; then the program's time on a CPU (all its threads) and its
+// - `delay`: per 25 ms of the clock, the event loop's largest delay in it (perf_hooks'
+//   monitorEventLoopDelay, 10 ms resolution), when over 20 ms; `epoch-ms` when it was read, just
+//   after the block (the reading's timer waited for it); then the program's time on a CPU (all its threads) and its
 //   main thread's time waiting for one since the last reading (Linux's schedstat): on a busy
 //   machine a block is partly waiting for a core, and the program's own work in it was at most the
 //   time it ran;
@@ -19,7 +19,8 @@ import { appendFileSync, readdirSync, readFileSync } from "node:fs";
 import { monitorEventLoopDelay, performance, PerformanceObserver } from "node:perf_hooks";
 
 const FILE = process.env.BGPALS_BENCH_LOOP_FILE;
-const READ_EVERY_MS = 100;
+// Often, so a reading after a block holds little but the block: its CPU time bounds the block's work.
+const READ_EVERY_MS = 25;
 const SHOWN_DELAY_MS = 20;
 const SHOWN_GC_MS = 10;
 const GC_KINDS = { 1: "minor", 2: "major", 4: "incremental", 8: "weakcb" };

@@ -229,7 +229,7 @@ async function monitorScreen(env, routes) {
     const firstRouteS = (firstRouteAt - chosen) / 1000;
     // The monitor's own blocking while the routes came in: its event loop's largest delay, and its
     // longest garbage collection, from the first route on screen to the full view (a delay line is
-    // read up to 100 ms after the block ended: hence the margin).
+    // read up to 25 ms after the block ended, give or take a timer: hence the margin).
     process.kill(t.pid, "SIGUSR2");
     await new Promise((resolve) => setTimeout(resolve, 300));
     const probed = probeEvents(loopFile).filter((e) => e.at >= firstRouteAt && e.at <= shownAt + (e.kind === "delay" ? 100 : 0));
