@@ -229,10 +229,13 @@ async function monitorScreen(env, routes) {
     const firstRouteS = (firstRouteAt - chosen) / 1000;
     // The monitor's own blocking while the routes came in: its event loop's largest delay, and its
     // longest garbage collection, from the first route on screen to the full view (a delay line is
-    // read up to 25 ms after the block ended, give or take a timer: hence the margin).
+    // read just after the block ended: a block counts when it began in that stretch).
     process.kill(t.pid, "SIGUSR2");
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const probed = probeEvents(loopFile).filter((e) => e.at >= firstRouteAt && e.at <= shownAt + (e.kind === "delay" ? 100 : 0));
+    const probed = probeEvents(loopFile).filter((e) => {
+      const began = e.kind === "delay" ? e.at - e.ms : e.at;
+      return began >= firstRouteAt && began <= shownAt;
+    });
     const largest = (kind) => probed.filter((e) => e.kind === kind).reduce((most, e) => (e.ms > most.ms ? e : most), { ms: 0, at: firstRouteAt });
     const loopDelay = largest("delay");
     // Of each block, at most the time the program ran (the rest it waited for a core): the monitor's own work.
