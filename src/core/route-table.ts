@@ -2,8 +2,11 @@
 // prefix (numerically) then gateway, with a regular-expression filter and a window for a virtualized view.
 //
 // Memory: each route is a slot in parallel typed arrays, not an object; gateways, links and AS
-// paths are interned (a full table has few of them). Only the prefix stays a string, which the
-// view and the filter need anyway.
+// paths are interned (a full table has few of them). An IPv4 prefix as RouterOS prints it
+// (`10.2.0.0/24`) is kept only as its sort key (address and length, one number), and made into text
+// again for the rows on screen and the filter's slices: a million strings held would each be an
+// object for every full garbage collection to look at, and those pauses grew with the table.
+// Only a prefix of another shape (IPv6, no length) keeps its text, in a map of the few.
 // Speed: adding routes appends slots and remembers them as pending; the sorted order is brought up
 // to date only when someone reads it (window, counts), by sorting the pending slots and merging
 // them in from the back. A router prints its table roughly in prefix order, so that merge mostly
@@ -248,7 +251,8 @@ export class RouteTable {
   #asPath = new Uint32Array(0);
   #localPref = new Int32Array(0);
   #flags = new Uint8Array(0);
-  #prefix: string[] = [];
+  /** The text of prefixes the sort key does not give back as they came (not IPv4, no length, ...), per slot. */
+  readonly #prefixText = new Map<number, string>();
   /** Slots ever used; slots below it that are free wait in #free. */
   #used = 0;
   #free: number[] = [];
@@ -277,10 +281,13 @@ export class RouteTable {
   readonly #filterSlice: number;
 
   /**
-   * `filterSlice`: routes a new filter looks at per settle (default all). A screen sets it so a
+   * `filterSlice`: routes a new filter looks at per `window` (default all). A screen sets it so a
    * filter over a million routes is a few ms per frame, not one long pause: until it is through,
    * the view holds the matches found so far (all in order, from the top), `filtering` says so, and
-   * the revision moves on each settle, so a view drawn per revision comes back for the rest.
+   * the revision moves on each slice, so a view drawn per revision comes back for the rest. Only
+   * `window`, which a frame calls once for its rows, looks further (and any first read of a new
+   * filter): `matching`, `counts` and `positionOf`, read several times a frame, and `routesTo`,
+   * read route by route for best paths, would otherwise run the whole filter in one go.
    */
   constructor(options: { filterSlice?: number } = {}) {
     this.#filterSlice = Math.max(1, options.filterSlice ?? Infinity);
@@ -352,7 +359,7 @@ export class RouteTable {
     this.#freedSinceSettle = 0;
     this.#orderLength = 0;
     this.#viewLength = 0;
-    this.#prefix = [];
+    this.#prefixText.clear();
     for (const interned of [this.#gateways, this.#links, this.#asPaths]) {
       interned.total.fill(0);
       interned.active.fill(0);
@@ -380,7 +387,7 @@ export class RouteTable {
 
   /** `count` routes from `offset` of the filtered, ordered table. */
   window(offset: number, count: number): RouteRow[] {
-    this.settle();
+    this.#settle(true);
     const end = Math.min(this.#viewLength, Math.max(0, offset) + Math.max(0, count));
     const rows: RouteRow[] = [];
     for (let i = Math.max(0, offset); i < end; i++) rows.push(this.#row(this.#view[i]!));
@@ -446,7 +453,7 @@ export class RouteTable {
     const rows: RouteRow[] = [];
     for (let i = low; i < this.#orderLength && sortKey[order[i]!] === key; i++) {
       const slot = order[i]!;
-      if (key !== NOT_IPV4 || this.#prefix[slot] === prefix) rows.push(this.#row(slot));
+      if (key !== NOT_IPV4 || this.#prefixText.get(slot) === prefix) rows.push(this.#row(slot));
     }
     return rows;
   }
@@ -467,12 +474,17 @@ export class RouteTable {
   }
 
   /**
-   * Brings the order (and the filtered view) up to date; window and counts do it when needed.
-   * With a `filterSlice`, a new filter's view is built a slice per settle (see the constructor).
+   * Brings the order (and the filtered view, as far as the filter has looked) up to date; every
+   * read does it when needed. A new filter's view is built a slice per `window` (see the constructor).
    */
   settle(): void {
+    this.#settle(false);
+  }
+
+  /** `slice`: and look at a slice more of the order for a new filter. */
+  #settle(slice: boolean): void {
     const filterChanged = this.#filterChanged;
-    if (this.#pending.length === 0 && this.#freedSinceSettle === 0 && !filterChanged && !this.filtering) return;
+    if (this.#pending.length === 0 && this.#freedSinceSettle === 0 && !filterChanged && !(slice && this.filtering)) return;
     const flags = this.#flags;
     const filtered = this.#filter !== "" && !filterChanged && this.#view !== this.#order;
     if (this.#freedSinceSettle > 0) {
@@ -496,6 +508,8 @@ export class RouteTable {
         this.#view = new Uint32Array(Math.max(INITIAL_CAPACITY, this.#orderLength));
         this.#viewLength = 0;
         this.#scanned = 0;
+        // A new filter shows its first matches at the first read, whoever reads.
+        slice = true;
       } else {
         if (this.#freedSinceSettle > 0) this.#viewLength = compact(this.#view, this.#viewLength, flags);
         const matching = new Uint32Array(seen);
@@ -505,7 +519,7 @@ export class RouteTable {
         this.#scanned += seen;
       }
       // Further into the order, a slice at most: what is found there sorts after the whole view.
-      const end = Math.min(this.#orderLength, this.#scanned + this.#filterSlice);
+      const end = slice ? Math.min(this.#orderLength, this.#scanned + this.#filterSlice) : this.#scanned;
       if (end > this.#scanned) {
         if (this.#viewLength + (end - this.#scanned) > this.#view.length) {
           const view = new Uint32Array(Math.max(INITIAL_CAPACITY, this.#orderLength));
@@ -516,7 +530,7 @@ export class RouteTable {
         this.#scanned = end;
       }
       // More to look at: a view that redraws per revision comes back for it.
-      if (this.#scanned < this.#orderLength) this.#revision++;
+      if (slice && this.#scanned < this.#orderLength) this.#revision++;
     }
     this.#pending = [];
     this.#filterChanged = false;
@@ -564,11 +578,14 @@ export class RouteTable {
     const asPath = this.#asPaths.number(route.asPath);
     const filtered = route.filtered !== undefined;
     if (!filtered) this.#links.localPref[link] = route.localPref ?? NO_LOCAL_PREF;
+    const sortKey = prefixKey(route.prefix);
+    // The text only where the key does not give it back (rare: not an IPv4 prefix as RouterOS prints it).
+    const text = sortKey !== NOT_IPV4 && route.prefix.length === prefixTextLength(sortKey) && route.prefix.includes("/") ? undefined : route.prefix;
     const existing = this.#slotOf.get(idKey);
     if (existing !== undefined) {
       // Same place in the order and the same filter result: change it where it is.
       const wasFiltered = (this.#flags[existing]! & FILTERED) !== 0;
-      if (this.#prefix[existing] === route.prefix && this.#gateway[existing] === gateway && this.#link[existing] === link && this.#asPath[existing] === asPath && wasFiltered === filtered && (!filtered || this.#reasons.get(existing) === route.filtered)) {
+      if (this.#sortKey[existing] === sortKey && this.#prefixText.get(existing) === text && this.#gateway[existing] === gateway && this.#link[existing] === link && this.#asPath[existing] === asPath && wasFiltered === filtered && (!filtered || this.#reasons.get(existing) === route.filtered)) {
         this.#setActive(existing, route.active);
         this.#localPref[existing] = route.localPref ?? NO_LOCAL_PREF;
         return;
@@ -579,8 +596,8 @@ export class RouteTable {
     // Past a million slots, a doubling is ~100 ms of fresh memory touched at once: grow in steps.
     if (slot >= this.#capacity) this.#grow(this.#capacity + Math.min(this.#capacity, MAX_GROWTH));
     this.#idKey[slot] = idKey;
-    this.#sortKey[slot] = prefixKey(route.prefix);
-    this.#prefix[slot] = route.prefix;
+    this.#sortKey[slot] = sortKey;
+    if (text !== undefined) this.#prefixText.set(slot, text);
     this.#gateway[slot] = gateway;
     this.#link[slot] = link;
     this.#asPath[slot] = asPath;
@@ -627,7 +644,7 @@ export class RouteTable {
     }
     this.#flags[slot] = 0;
     this.#slotOf.delete(this.#idKey[slot]!);
-    this.#prefix[slot] = "";
+    this.#prefixText.delete(slot);
     this.#size--;
     this.#freed.push(slot);
     this.#freedSinceSettle++;
@@ -638,7 +655,7 @@ export class RouteTable {
     const idKey = this.#idKey[slot]!;
     return {
       id: idKey >= 0 ? `*${idKey.toString(16).toUpperCase()}` : this.#oddIds.names[-idKey - 1]!,
-      prefix: this.#prefix[slot]!,
+      prefix: this.#prefixOf(slot),
       gateway: this.#gateways.names[this.#gateway[slot]!]!,
       active: (this.#flags[slot]! & ACTIVE) !== 0,
       localPref: localPref === NO_LOCAL_PREF ? null : localPref,
@@ -654,8 +671,8 @@ export class RouteTable {
     const keyB = this.#sortKey[b]!;
     if (keyA !== keyB) return keyA < keyB ? -1 : 1;
     if (keyA === NOT_IPV4) {
-      const prefixA = this.#prefix[a]!;
-      const prefixB = this.#prefix[b]!;
+      const prefixA = this.#prefixText.get(a)!;
+      const prefixB = this.#prefixText.get(b)!;
       if (prefixA !== prefixB) return prefixA < prefixB ? -1 : 1;
     }
     const gatewayA = this.#gateways.names[this.#gateway[a]!]!;
@@ -696,11 +713,12 @@ export class RouteTable {
     let n = 0;
     for (let i = 0; i < length; i++) {
       const slot = source[i]!;
+      // The interned fields first: their answers are remembered, where the prefix's text is made anew.
       if (
-        filter.test(this.#prefix[slot]!) ||
         matches(this.#gateways, this.#gateway[slot]!, filter) ||
         matches(this.#links, this.#link[slot]!, filter) ||
         matches(this.#asPaths, this.#asPath[slot]!, filter, true) ||
+        filter.test(this.#prefixOf(slot)) ||
         // A filtered route also by the word and its reason: `/filtered`, `/own network`.
         ((this.#flags[slot]! & FILTERED) !== 0 && filter.test(`filtered ${this.#reasons.get(slot) ?? ""}`))
       ) {
@@ -708,6 +726,10 @@ export class RouteTable {
       }
     }
     return n;
+  }
+
+  #prefixOf(slot: number): string {
+    return this.#prefixText.get(slot) ?? prefixText(this.#sortKey[slot]!);
   }
 
   #idNumber(id: string): number {
@@ -787,6 +809,27 @@ function parseId(id: string): number {
   }
   return value;
 }
+
+const OCTET_DOT = Array.from({ length: 256 }, (_, n) => `${n}.`);
+const OCTET = Array.from({ length: 256 }, (_, n) => `${n}`);
+const SLASH_LENGTH = Array.from({ length: 33 }, (_, n) => `/${n}`);
+
+/** An IPv4 prefix's text from its key (prefixKey), as RouterOS prints it: `10.2.0.0/24`. */
+export function prefixText(key: number): string {
+  const length = key % 64;
+  const address = (key - length) / 64;
+  // From strings made once: a filter over a million routes makes this a million times.
+  return OCTET_DOT[address >>> 24]! + OCTET_DOT[(address >>> 16) & 255]! + OCTET_DOT[(address >>> 8) & 255]! + OCTET[address & 255]! + SLASH_LENGTH[length]!;
+}
+
+/** How long prefixText(key) is, without making it. */
+function prefixTextLength(key: number): number {
+  const length = key % 64;
+  const address = (key - length) / 64;
+  return digits(address >>> 24) + digits((address >>> 16) & 255) + digits((address >>> 8) & 255) + digits(address & 255) + digits(length) + 4;
+}
+
+const digits = (n: number): number => (n >= 100 ? 3 : n >= 10 ? 2 : 1);
 
 /**
  * A number that orders IPv4 prefixes by address, then by length (`10.0.0.0/8` before

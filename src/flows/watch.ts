@@ -57,10 +57,11 @@ export const SNAPSHOT_ROUTES = 10_000;
 /** Changes that come together (a best path moving is two updates) are told together after this pause. */
 const SETTLE_MS = 100;
 /**
- * Prefixes looked at for best-path changes in one turn of the event loop (a few ms); more wait for
- * the next turn, so the screen draws between (a table reloaded is a million of them).
+ * Prefixes looked at for best-path changes in one turn of the event loop (a few ms, the screen's
+ * log of them included); more wait for the next turn, so the screen draws between (a table
+ * reloaded is a million of them). 8,192 took 10 to 130 ms a turn at a million routes.
  */
-export const BEST_PATHS_PER_TURN = 8192;
+export const BEST_PATHS_PER_TURN = 2048;
 const BACKOFF_MS = [250, 500, 1000, 2000, 5000, 10_000];
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -6,9 +6,10 @@ export const FRAME_MS = 33;
 /**
  * Routes a new filter of the route view looks at per frame (RouteTable's `filterSlice`): a few ms,
  * so typing a filter over a million routes does not hold up the screen; the matches fill in over
- * the next frames.
+ * the next frames (a million in about a second). A filter on the prefix makes each prefix's text
+ * again (the table keeps IPv4 prefixes as numbers): about 4 ms per 32,768 routes on a quiet core.
  */
-export const FILTER_SLICE = 65_536;
+export const FILTER_SLICE = 32_768;
 
 /**
  * Ink's `maxFps` for the app. Ink's limit is a debounce: a render asked for within 1000/maxFps ms

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { RouteTable, filterProblem, prefixKey, type RouteUpdate } from "../../src/core/route-table.js";
+import { RouteTable, filterProblem, prefixKey, prefixText, type RouteUpdate } from "../../src/core/route-table.js";
 
 const ISP1 = "10.255.0.1";
 const ISP2 = "10.255.0.5";
@@ -37,6 +37,28 @@ describe("ordering", () => {
     const table = new RouteTable();
     table.upsert([route(1, "2001:db8::/32"), route(2, "fd00::/8"), route(3, "1.2.3.4"), route(4, "300.1.1.1/32")]);
     expect(table.window(0, 10).map((r) => r.prefix)).toEqual(["1.2.3.4", "2001:db8::/32", "300.1.1.1/32", "fd00::/8"]);
+  });
+
+  test("every prefix reads back as it came, though an IPv4 one is kept as a number", () => {
+    const given = ["0.0.0.0/0", "255.255.255.255/32", "10.0.0.0/8", "192.168.100.128/25", "1.2.3.0/24", "1.2.3.4", "01.2.3.0/24", "010.001.1.1", "10.0.0.0/08", "2001:db8::/32", "blackhole"];
+    for (const prefix of given.filter((p) => /^\d+\.\d+\.\d+\.\d+\/\d+$/.test(p) && !/(^|[./])0\d/.test(p))) expect(prefixText(prefixKey(prefix))).toBe(prefix);
+    const table = new RouteTable();
+    table.upsert(given.map((prefix, i) => route(i + 1, prefix)));
+    const shown = table.window(0, table.size);
+    expect(shown.map((r) => r.prefix).sort()).toEqual([...given].sort());
+    for (const row of shown) expect(table.get(row.id)!.prefix).toBe(row.prefix);
+    // The same address and length in another spelling: each found by its own text.
+    expect(table.routesTo("1.2.3.4").map((r) => r.prefix)).toEqual(["1.2.3.4"]);
+    expect(table.routesTo("10.0.0.0/8").map((r) => r.prefix).sort()).toEqual(["10.0.0.0/08", "10.0.0.0/8"]);
+    // A route whose prefix text changes (same key) is updated, not kept as it was.
+    table.upsert([route(3, "10.0.0.0/008")]);
+    expect(table.get("*3")!.prefix).toBe("10.0.0.0/008");
+    table.upsert([route(3, "10.0.0.0/8")]);
+    expect(table.get("*3")!.prefix).toBe("10.0.0.0/8");
+    expect(table.size).toBe(given.length);
+    // The filter sees the text too.
+    table.setFilter("^1\\.2\\.3\\.");
+    expect(table.window(0, 10).map((r) => r.prefix)).toEqual(["1.2.3.0/24", "1.2.3.4"]);
   });
 
   test("batches merged in any order give the same order as one sorted load", () => {
@@ -223,7 +245,7 @@ describe("a filter in slices (filterSlice)", () => {
     });
   const ids = (table: RouteTable) => table.window(0, table.size).map((r) => r.id);
 
-  test("a new filter looks at a slice per settle: the matches found so far are in order from the top, and all of them at the end", () => {
+  test("a new filter looks at a slice per window: the matches found so far are in order from the top, and all of them at the end", () => {
     const whole = new RouteTable();
     const sliced = new RouteTable({ filterSlice: SLICE });
     for (const table of [whole, sliced]) {
@@ -272,13 +294,35 @@ describe("a filter in slices (filterSlice)", () => {
       const found = sliced.matching;
       expect(sliced.window(0, found).map((r) => r.id)).toEqual(ids(whole).slice(0, found));
     }
-    while (sliced.filtering) sliced.matching;
+    while (sliced.filtering) sliced.window(0, 1);
     expect(ids(sliced)).toEqual(ids(whole));
     expect(sliced.counts()).toEqual(whole.counts());
     // Back to no filter, and to another filter: complete again.
     both((table) => table.setFilter(""));
     expect(ids(sliced)).toEqual(ids(whole));
     expect(sliced.filtering).toBe(false);
+  });
+
+  test("only a window looks further: counts, positions and routes by prefix read what was found so far", () => {
+    const sliced = new RouteTable({ filterSlice: SLICE });
+    sliced.upsert(load(1, ROUTES));
+    sliced.window(0, 1);
+    sliced.setFilter("64520");
+    // The first read of a new filter looks at a slice, whoever reads.
+    const first = sliced.matching;
+    expect(first).toBeGreaterThan(0);
+    const revision = sliced.revision;
+    for (let n = 1; n <= ROUTES; n += 7) {
+      sliced.routesTo(`10.${(n >> 8) & 255}.${n & 255}.0/24`);
+      sliced.positionOf(`*${n.toString(16).toUpperCase()}`);
+      sliced.counts();
+    }
+    expect(sliced.matching).toBe(first);
+    expect(sliced.revision).toBe(revision);
+    expect(sliced.filtering).toBe(true);
+    sliced.window(0, 1);
+    expect(sliced.matching).toBeGreaterThan(first);
+    expect(sliced.revision).toBeGreaterThan(revision);
   });
 
   test("without a slice a filter is complete at the first read", () => {

@@ -6,7 +6,7 @@ import type { Peering } from "../../../src/core/peering.js";
 import { Lab } from "../../../src/lab/lab.js";
 import { RouterClient } from "../../../src/platforms/routeros/api/client.js";
 import { friendRouteQuery } from "../../../src/platforms/routeros/status.js";
-import { feedRoutes } from "../../../src/platforms/routeros/api/route-feed.js";
+import { feedRoutes, settledAfterMs } from "../../../src/platforms/routeros/api/route-feed.js";
 import { example, exampleJson, mustParse, until } from "../../helpers.js";
 import { buildPeering } from "../../lab/lab-helpers.js";
 import { targetOf } from "./apply-helpers.js";
@@ -36,6 +36,20 @@ function feed(lab: Lab, peering: Peering, side: string, dialect: "v6" | "v7") {
   const rows = () => table.window(0, table.size).map((r) => ({ prefix: r.prefix, link: r.link, active: r.active }));
   return { table, controller, updates, running, rows, loaded: () => loaded };
 }
+
+describe("when a follow's table is all in", () => {
+  it("a pause settles it soon once nearly every counted row came, and only after a long one before", () => {
+    const TABLE = 1_000_000;
+    const nearlyAll = settledAfterMs(TABLE - 10, TABLE);
+    // A router pausing halfway through a million routes is busy, not done.
+    const halfway = settledAfterMs(TABLE / 2, TABLE);
+    expect(halfway).toBeGreaterThan(nearlyAll * 5);
+    expect(settledAfterMs(TABLE, TABLE)).toBe(nearlyAll);
+    // Rows past the count (routes changed during the print come again) are all in too.
+    expect(settledAfterMs(TABLE + 5, TABLE)).toBe(nearlyAll);
+    expect(settledAfterMs(0, 1)).toBe(halfway);
+  });
+});
 
 describe("route feed on RouterOS 7 (alice 7.24, S1)", () => {
   let lab: Lab;

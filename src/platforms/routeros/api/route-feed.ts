@@ -28,8 +28,20 @@ export interface RouteFeedOptions {
 }
 
 // A follow has no "that was the table" marker: the count taken first says when it is all in, and
-// a pause this long settles it when routes went away meanwhile.
+// a pause settles it when routes went away meanwhile (rows never reach the count).
 const SETTLED_AFTER_MS = 1000;
+/** Short of this share of the count, a pause is more likely the router busy than routes gone. */
+const NEARLY_ALL = 0.9;
+const SETTLED_EARLY_AFTER_MS = 10_000;
+
+/**
+ * How long a pause in a follow's rows says the table is all in, with `rows` of the `expected` come.
+ * Taken for loaded too early, the rest of the table would come as news: every route a best-path
+ * event (a router busy with a million routes can pause for a second mid-print).
+ */
+export function settledAfterMs(rows: number, expected: number): number {
+  return rows >= expected * NEARLY_ALL ? SETTLED_AFTER_MS : SETTLED_EARLY_AFTER_MS;
+}
 
 /** Feeds routes until `signal` aborts; rejects with a RouterError when the router is lost. */
 export function feedRoutes(options: RouteFeedOptions): Promise<void> {
@@ -68,7 +80,7 @@ async function followRoutes(options: RouteFeedOptions): Promise<void> {
         rows += batch.size;
         if (rows >= expected) return done();
         clearTimeout(settle);
-        settle = setTimeout(done, SETTLED_AFTER_MS);
+        settle = setTimeout(done, settledAfterMs(rows, expected));
       },
     });
   } finally {
