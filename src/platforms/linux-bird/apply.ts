@@ -125,6 +125,8 @@ async function make(shell: LinuxShell, change: Change): Promise<Done["had"]> {
       await sh(shell, a.line!);
       return {};
     case "rule":
+      // A name resolved on the host is never found there by the plan: the rule an earlier apply made goes first, so there is one.
+      if (change.op === "add" && ruleSelector(a).includes("$(")) await sh(shell, `ip rule del ${ruleSelector(a)} lookup "$1" 2>/dev/null; true`, a.table!);
       await sh(shell, `ip rule ${change.op === "remove" ? "del" : "add"} ${ruleSelector(a)} lookup "$1"`, a.table!);
       return {};
     case "nft":

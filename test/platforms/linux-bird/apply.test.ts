@@ -16,6 +16,7 @@ import { startNetlab, type Netlab } from "../../netlab/netlab.js";
 import { cliAsync } from "../../cli/cli-async.js";
 import { faultPoints } from "../../fault-points.js";
 import { tempDir } from "../../helpers.js";
+import { bgpalsRoute } from "./helpers.js";
 import { waitFor } from "./peered-hosts.js";
 
 // Side names of this file and process only: they name the tunnels, whose wireguard-go sockets share /run/wireguard.
@@ -103,8 +104,8 @@ async function snapshot(side: string, { withState = true } = {}): Promise<Record
   const links = (await onHost(side, ["ip", "-br", "link", "show"])).split("\n").map((l) => l.split(/[\s@]+/)[0]!).filter((l) => l !== "");
   out.wg = (await onHost(side, ["wg", "show", "interfaces"])).split(/\s+/).filter((i) => links.includes(i)).sort().join(" ");
   out.nft = await onHost(side, ["nft", "list", "ruleset"]);
-  // IPv4 (bgpals's): the kernel adds IPv6 link-local routes when it gets round to it. BIRD's routes come with its sessions.
-  out.routes = (await onHost(side, ["ip", "-4", "route", "show", "table", "all"])).split("\n").filter((l) => !/proto bird/.test(l)).join("\n");
+  // IPv4 (bgpals's): the kernel adds IPv6 link-local routes when it gets round to it. BIRD's in main come with its sessions.
+  out.routes = (await onHost(side, ["ip", "-4", "route", "show", "table", "all"])).split("\n").filter(bgpalsRoute).join("\n");
   out.rules = await onHost(side, ["ip", "rule", "show"]);
   out.links = links.sort().join(" ");
   return out;
