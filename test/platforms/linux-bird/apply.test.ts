@@ -271,7 +271,10 @@ describe("apply on a Linux host", () => {
   it("remove takes away exactly what apply made", async () => {
     expect(peering).toBeDefined();
     await bothSides(async (side) => {
-      expect(await snapshot(side)).not.toEqual(pristine[side]);
+      const applied = await snapshot(side);
+      expect(applied).not.toEqual(pristine[side]);
+      // Each link's route, BIRD's in the link's own table: the peering's, so removed with it.
+      expect(applied.routes!.match(/^default via \S+ dev wan\d table \d+ proto bird/gm)?.length, applied.routes).toBe(peering.links.length);
       const result = await withRouter(side, async (router) => router.apply((await router.plan({ peering, side, remove: true })).plan));
       expect(result.ok && result.verified, JSON.stringify(result)).toBe(true);
       // wireguard-go ends once its interface is gone.
