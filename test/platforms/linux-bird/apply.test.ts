@@ -190,6 +190,27 @@ describe("apply on a Linux host", () => {
     }
   }, 60_000);
 
+  it("refuses a BIRD without a protocol device, saying what to add, before anything is written", async () => {
+    // BIRD keeps each link's route by watching the WANs through it, and allows one: bird.conf's, not the include's.
+    const conf = join(lab.hosts[ALICE]!.etc, "bird", "bird.conf");
+    const kept = readFileSync(conf, "utf8");
+    expect(kept).toContain("protocol device {}\n");
+    writeFileSync(conf, kept.replace("protocol device {}\n", ""));
+    try {
+      await lab.birdc(ALICE, "configure");
+      const before = await snapshot(ALICE);
+      const refused = await withRouter(ALICE, (router) => router.plan({ peering: peeringOf({}), side: ALICE })).then(
+        () => null,
+        (e: unknown) => e as Error,
+      );
+      expect(refused?.message).toMatch(/BIRD runs no protocol device .*add "protocol device \{ \}" to \/etc\/bird\/bird\.conf .*nothing was changed/);
+      expect(await snapshot(ALICE)).toEqual(before);
+    } finally {
+      writeFileSync(conf, kept);
+      await lab.birdc(ALICE, "configure");
+    }
+  }, 60_000);
+
   it("a second run is refused while one holds the host", async () => {
     await withRouter(ALICE, async (first) => {
       await first.exclusive({ command: "apply", peering: PEERING }, async () => {
