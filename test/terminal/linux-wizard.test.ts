@@ -140,7 +140,7 @@ describe("the wizard on the screens between two Linux hosts", () => {
     // e: the plan as a text file (a Linux host has no script of its own), what the review shows.
     const exported = saw(await r.press("e", /saved the plan as\s+\/\S+\.txt/));
     const planText = savedFile(exported, "saved the plan as", remi);
-    for (const wan of lab.hosts[ALICE]!.wans) expect(planText).toMatch(new RegExp(`\\+ ip route replace ${wan.address.replace(/\./g, "\\.")}/32 via \\S+ dev wan\\d`));
+    for (const wan of lab.hosts[ALICE]!.wans) expect(planText).toMatch(new RegExp(`\\+ ip rule add to ${wan.address.replace(/\./g, "\\.")}/32 lookup \\d+`));
     expect(planText).toMatch(/~ birdc configure check, then birdc configure/);
     expect(planText).not.toMatch(/^(route|rule|nft|wireguard|bird)\//m);
     const answerShown = saw(await r.press("a", /Fingerprint \S+: read it to/, 90_000));

@@ -43,6 +43,13 @@ async function sh(shell: LinuxShell, script: string, ...args: string[]): Promise
   return r.stdout;
 }
 
+/**
+ * What a rule step's rule selects, as ip rule takes it: `to <endpoint>/32` (the render's words: an
+ * address, or the getent line that resolves a name there) or `fwmark <mark>` (a journal of an
+ * earlier bgpals says `mark` alone).
+ */
+const ruleSelector = (a: Record<string, string>) => a.selector ?? `fwmark ${a.mark!}`;
+
 /** A WireGuard interface's commands from the render, as they run on the host (wireguard-go detached from the SSH channel). */
 const tunnelScript = (commands: string[]) => ["set -e", ...commands.map((c) => (c.includes("wireguard-go ") ? `${c} </dev/null >/dev/null 2>&1` : c))].join("\n");
 
@@ -118,7 +125,9 @@ async function make(shell: LinuxShell, change: Change): Promise<Done["had"]> {
       await sh(shell, a.line!);
       return {};
     case "rule":
-      await sh(shell, `ip rule ${change.op === "remove" ? "del" : "add"} fwmark "$1" lookup "$2"`, a.mark!, a.table!);
+      // A name resolved on the host is never found there by the plan: the rule an earlier apply made goes first, so there is one.
+      if (change.op === "add" && ruleSelector(a).includes("$(")) await sh(shell, `ip rule del ${ruleSelector(a)} lookup "$1" 2>/dev/null; true`, a.table!);
+      await sh(shell, `ip rule ${change.op === "remove" ? "del" : "add"} ${ruleSelector(a)} lookup "$1"`, a.table!);
       return {};
     case "nft":
       if (change.op === "remove") await sh(shell, `${chainDeletes(JSON.parse(a.chains!) as string[])}${a.table === "drop" ? " && nft delete table inet bgpals" : ""}`);
@@ -167,8 +176,8 @@ async function unmake(shell: LinuxShell, done: Done, after: Set<string>): Promis
       return;
     case "rule":
       // A removed rule goes back at the priority it had: rules are tried in that order.
-      if (change.op === "remove") await sh(shell, 'ip rule add fwmark "$1" lookup "$2" ${3:+priority "$3"}', a.mark!, a.table!, a.priority ?? "");
-      else await sh(shell, 'ip rule del fwmark "$1" lookup "$2"', a.mark!, a.table!);
+      if (change.op === "remove") await sh(shell, `ip rule add ${ruleSelector(a)} lookup "$1" \${2:+priority "$2"}`, a.table!, a.priority ?? "");
+      else await sh(shell, `ip rule del ${ruleSelector(a)} lookup "$1"`, a.table!);
       return;
     case "nft":
       if (change.op === "remove" || a.existed === "1") after.add(`nft -f ${a.file}`);

@@ -23,6 +23,10 @@ export interface HostRoute {
   table: string;
   dev: string;
   gateway: string | null;
+  /** BIRD wrote it (a link's path, kept by BIRD): the plan leaves it to BIRD. */
+  bird?: true;
+  /** BIRD's route of a type with no next hop ("unreachable"). */
+  type?: string;
 }
 
 export interface HostState {
@@ -40,10 +44,15 @@ export interface HostState {
   /** Chains of table inet bgpals (null: no such table). */
   nftChains: string[] | null;
   routes: HostRoute[];
-  /** "fwmark/table@priority" of every rule with a fwmark (an undo puts a rule back at its priority). */
+  /**
+   * "fwmark/table@priority" of every rule with a fwmark, and "to dst/len/table@priority" of every rule
+   * by destination alone (an undo puts a rule back at its priority).
+   */
   rules: string[];
   /** BIRD's protocol names (null: birdc failed). */
   birdProtocols: string[] | null;
+  /** BIRD runs a protocol device (it sees interfaces come and go; the links' routes follow their WANs by it). */
+  birdDevice: boolean;
   /** The config files of the openvpn processes running in this host's network namespace. */
   openvpn: string[];
   /** The bgpals units systemd starts at boot (enabled: in multi-user.target.wants); none without systemd. */
@@ -103,8 +112,11 @@ interface IpAddrJson {
   addr_info?: Array<{ family: string; local: string; prefixlen: number }>;
 }
 
-/** Reads what the host holds: `hashed` files by hash, `probed` files by existence only. */
-export async function readHostState(shell: LinuxShell, birdSocket: string, hashed: readonly string[], probed: readonly string[]): Promise<HostState> {
+/**
+ * Reads what the host holds: `hashed` files by hash, `probed` files by existence only; of the routes
+ * BIRD writes, those in `tables` (the peering's links' tables: what they hold is the peering's).
+ */
+export async function readHostState(shell: LinuxShell, birdSocket: string, hashed: readonly string[], probed: readonly string[], tables: readonly string[] = []): Promise<HostState> {
   const marker = `@@bgpals-${randomBytes(8).toString("hex")}`;
   const result = await shell.run(["sh", "-c", SCRIPT, "sh", marker, birdSocket, String(hashed.length), ...hashed, ...probed]);
   if (result.code !== 0) throw new Error(`reading the host failed: ${result.stderr.trim() || `exit ${result.code}`}`);
@@ -147,24 +159,28 @@ export async function readHostState(shell: LinuxShell, birdSocket: string, hashe
     nftText === null
       ? null
       : ((JSON.parse(nftText.trim() || "{}") as { nftables?: Array<{ chain?: { name: string } }> }).nftables ?? []).flatMap((item) => (item.chain ? [item.chain.name] : [])).sort();
-  // BIRD's own routes come and go with its sessions: not something a run writes.
-  const routes = (JSON.parse(ok("routes")?.trim() || "[]") as Array<{ dst: string; table?: string; dev?: string; gateway?: string; protocol?: string }>).filter((r) => r.protocol !== "bird").map((r) => ({
-    dst: r.dst,
-    table: r.table ?? "main",
-    dev: r.dev ?? "",
-    gateway: r.gateway ?? null,
-  }));
-  const rules = (JSON.parse(ok("rules")?.trim() || "[]") as Array<{ priority?: number; fwmark?: string; table?: string }>).filter((r) => r.fwmark !== undefined).map((r) => `${r.fwmark}/${r.table}@${r.priority ?? ""}`).sort();
+  // BIRD's own routes come and go with its sessions: not something a run writes. The peering's
+  // links' tables are its own: BIRD writes them as a run makes BIRD take the include, and drops them with it.
+  const routes = (JSON.parse(ok("routes")?.trim() || "[]") as Array<{ dst: string; table?: string; dev?: string; gateway?: string; protocol?: string; type?: string }>)
+    .filter((r) => r.protocol !== "bird" || tables.includes(r.table ?? "main"))
+    .map((r) => ({
+      dst: r.dst,
+      table: r.table ?? "main",
+      dev: r.dev ?? "",
+      gateway: r.gateway ?? null,
+      ...(r.protocol === "bird" ? { bird: true as const, ...(r.type !== undefined && r.type !== "unicast" ? { type: r.type } : {}) } : {}),
+    }));
+  const rules = (JSON.parse(ok("rules")?.trim() || "[]") as Array<{ priority?: number; fwmark?: string; dst?: string; dstlen?: number; src?: string; table?: string }>)
+    .flatMap((r) => {
+      if (r.fwmark !== undefined) return [`${r.fwmark}/${r.table}@${r.priority ?? ""}`];
+      if (r.dst !== undefined && (r.src ?? "all") === "all") return [`to ${r.dst}/${r.dstlen ?? 32}/${r.table}@${r.priority ?? ""}`];
+      return [];
+    })
+    .sort();
   const birdText = ok("bird");
-  const birdProtocols =
-    birdText === null
-      ? null
-      : birdText
-          .split("\n")
-          .slice(2)
-          .map((l) => l.split(/\s+/)[0]!)
-          .filter((n) => n !== "")
-          .sort();
+  // "Name Proto Table State Since Info", after BIRD's greeting and the heading.
+  const birdRows = (birdText ?? "").split("\n").slice(2).map((l) => l.split(/\s+/)).filter((row) => row[0] !== "");
+  const birdProtocols = birdText === null ? null : birdRows.map((row) => row[0]!).sort();
   return {
     files,
     present,
@@ -176,6 +192,7 @@ export async function readHostState(shell: LinuxShell, birdSocket: string, hashe
     routes,
     rules,
     birdProtocols,
+    birdDevice: birdRows.some((row) => row[1] === "Device"),
     openvpn: (ok("openvpn") ?? "")
       .split("\n")
       .map((line) => openvpnConfigOf(line.split("\t")[1] ?? ""))

@@ -49,6 +49,15 @@ export const linuxNames = {
   outputFilter: (p: Peering, link: string) => birdSymbol("bgpals", p.name, "out", link),
   /** The direct protocol that brings our networks into BIRD while they are on an interface. */
   networksProtocol: (p: Peering) => birdSymbol("bgpals", p.name, "networks"),
+  /**
+   * A link's path to the friend through its WAN, kept by BIRD (render.ts, renderPaths): its own BIRD
+   * table, the static route through the WAN, the unreachable one under it while the WAN is down, and
+   * the kernel protocol that writes the table into the link's kernel table (pathTable).
+   */
+  pathBirdTable: (p: Peering, link: string) => birdSymbol("bgpals", p.name, "path", link),
+  pathProtocol: (p: Peering, link: string) => birdSymbol("bgpals", p.name, "wan", link),
+  noPathProtocol: (p: Peering, link: string) => birdSymbol("bgpals", p.name, "nowan", link),
+  pathKernelProtocol: (p: Peering, link: string) => birdSymbol("bgpals", p.name, "kernel", link),
   /** The one file bgpals writes into BIRD's configuration for a peering. */
   birdInclude: (p: Pick<Peering, "name">) => `/etc/bird/bgpals-${p.name}.conf`,
   wireguardConfig: (iface: string) => `/etc/wireguard/${iface}.conf`,
@@ -76,16 +85,18 @@ export const linuxNames = {
   certificates: (peering: string) => certificateFiles(peering),
   /** The nftables table every peering's rules live in; a chain per peering inside it. */
   nftTable: "bgpals",
-  /** The packet mark and routing table that send a listener link's answers back out of its WAN. */
-  replyMark: (p: Peering, link: string) => replyNumber(p, link),
-  replyTable: (p: Peering, link: string) => replyNumber(p, link),
+  /**
+   * A link's kernel routing table (its path through its WAN), and on a listener link the packet
+   * mark that sends its answers by that table: one number.
+   */
+  pathTable: (p: Peering, link: string) => pathNumber(p, link),
 };
 
 /**
- * A routing table and fwmark number per listener link, stable for the peering and link: Linux
- * names tables by number (1-252 are free by default; ours are above the reserved 253-255).
+ * A routing table (and fwmark) number per link, stable for the peering and link: Linux names
+ * tables by number (1-252 are free by default; ours are above the reserved 253-255).
  */
-function replyNumber(p: Peering, link: string): number {
+function pathNumber(p: Peering, link: string): number {
   // 0x4247 = "BG"; the low 12 bits come from the names, so peerings on one host rarely meet.
   return 0x42470000 + (parseInt(shortHash(`${p.name}/${link}`).slice(0, 3), 16) & 0xfff);
 }

@@ -15,8 +15,15 @@ export interface Desired {
   files: LinuxRendered["files"];
   keys: string[];
   tunnels: Array<{ iface: string; commands: string[]; wg: WgSettings; address: string; mtu: number }>;
-  routes: Array<{ line: string; route: HostRoute }>;
-  rules: Array<{ mark: string; table: string }>;
+  /**
+   * Routes an earlier bgpals wrote at run time (a pin in main, a listener's reply route) where BIRD
+   * now keeps each link's route in its table: taken away, with their undo.
+   */
+  legacyRoutes: HostRoute[];
+  /** `selector` as ip rule takes it ("to 198.51.100.2/32", "fwmark 0x4247..."); `key` as HostState names it. */
+  rules: Array<{ key: string; selector: string; table: string }>;
+  /** The links' kernel tables, whose routes (BIRD's) are the peering's. */
+  tables: string[];
   nft: { file: string; chains: string[] };
   birdProtocols: string[];
   /** OpenVPN links: the process each runs, and the files whose change restarts it. */
@@ -43,15 +50,23 @@ const wgSetting = (line: string, key: string): string | null => {
   return i < 0 ? null : (words[i + 1] ?? null);
 };
 
-/** The routes the render's `ip route replace` lines make. */
-function parseRoute(line: string): HostRoute {
-  const dst = /ip route replace (\S+)/.exec(line)![1]!.replace(/^"|"$/g, "");
-  return {
-    dst: dst.replace(/\/32$/, ""),
-    table: wgSetting(line, "table") ?? "main",
-    dev: wgSetting(line, "dev")!,
-    gateway: wgSetting(line, "via"),
-  };
+/** The rule a render's `ip rule del ...; ip rule add <selector> lookup <table>` line makes. */
+function parseRule(line: string): Desired["rules"][number] {
+  const [, selector, table] = /ip rule add (.+) lookup (\d+)$/.exec(line)!;
+  const key = selector!.startsWith("fwmark ") ? selector!.slice("fwmark ".length) : selector!;
+  return { key, selector: selector!, table: table! };
+}
+
+/** What an earlier bgpals wrote at run time for each link's path (a pin route, a reply route); a name it resolved is not known. */
+function legacyRoutesOf(peering: Peering, side: string, out: LinuxRendered): HostRoute[] {
+  const { friend } = sidesOf(peering, side);
+  return peering.links.flatMap((link) => {
+    const wan = peering.sides[side]!.wans[link.wan[side]!]!;
+    const route = { dev: wan.interface, gateway: wan.gateway ?? null };
+    if (link.listener === side) return [{ dst: "default", table: String(out.tables[link.name]!), ...route }];
+    const endpoint = peering.sides[friend]!.wans[link.wan[friend]!]!.endpoint!;
+    return /^[\d.]+$/.test(endpoint) ? [{ dst: endpoint, table: "main", ...route }] : [];
+  });
 }
 
 export function desiredOf(peering: Peering, side: string, out: LinuxRendered): Desired {
@@ -98,10 +113,14 @@ export function desiredOf(peering: Peering, side: string, out: LinuxRendered): D
     files: out.files,
     keys: commands.filter((c) => c.includes("wg genkey")).map((c) => /> (\S+)$/.exec(c)![1]!),
     tunnels,
-    routes: commands.filter((c) => c.startsWith("ip route replace")).map((line) => ({ line, route: parseRoute(line) })),
-    rules: commands.filter((c) => c.startsWith("ip rule")).map((c) => ({ mark: /fwmark (\S+)/.exec(c)![1]!, table: /lookup (\d+)/.exec(c)![1]! })),
+    legacyRoutes: legacyRoutesOf(peering, side, out),
+    rules: commands.filter((c) => c.startsWith("ip rule")).map(parseRule),
+    tables: Object.values(out.tables).map(String).sort(),
     nft: { file: nftFile.path, chains: [...nftFile.content.matchAll(/^\tchain (\S+) \{$/gm)].map((m) => m[1]!).filter((c, i, all) => all.indexOf(c) === i).sort() },
-    birdProtocols: [linuxNames.networksProtocol(peering), ...peering.links.map((l) => linuxNames.bgpProtocol(peering, l.name))].sort(),
+    birdProtocols: [
+      linuxNames.networksProtocol(peering),
+      ...peering.links.flatMap((l) => [linuxNames.bgpProtocol, linuxNames.pathProtocol, linuxNames.noPathProtocol, linuxNames.pathKernelProtocol].map((of) => of(peering, l.name))),
+    ].sort(),
     openvpn,
     // A peering with OpenVPN links owns all of its certificate files: a removal takes them too.
     certificates: { needed: [...needed].sort(), all: ovpnLinks.length === 0 ? [] : Object.values(certs) },
@@ -111,7 +130,7 @@ export function desiredOf(peering: Peering, side: string, out: LinuxRendered): D
 }
 
 /** Every path a plan reads by hash (the files it writes, bird.conf) and by existence only (keys). */
-export const watchedFiles = (d: Desired) => ({ hashed: [...d.files.map((f) => f.path), BIRD_CONF], probed: [...d.keys, ...d.certificates.all] });
+export const watchedFiles = (d: Desired) => ({ hashed: [...d.files.map((f) => f.path), BIRD_CONF], probed: [...d.keys, ...d.certificates.all], tables: d.tables });
 
 /** The certificates an apply needs that the host lacks (they are made before: bgpals offer / accept). */
 export const missingCertificates = (d: Desired, state: HostState): string[] => d.certificates.needed.filter((path) => !state.present[path]);
@@ -134,13 +153,29 @@ function tunnelDifference(state: HostState, t: Desired["tunnels"][number]): stri
   return "";
 }
 
-/** The priority of the rule that routes the mark by its table, if the host has it. */
-const ruleAt = (state: HostState, rule: { mark: string; table: string }): string | undefined =>
-  state.rules.find((r) => r.startsWith(`${rule.mark}/${rule.table}@`))?.split("@")[1];
+/** The priority of the rule that routes by the link's table, if the host has it. */
+const ruleAt = (state: HostState, rule: Desired["rules"][number]): string | undefined => state.rules.find((r) => r.startsWith(`${rule.key}/${rule.table}@`))?.split("@")[1];
+
+/** A legacy route the host holds as bgpals wrote it (not BIRD's, which looks the same in a link's table). */
+const legacyThere = (state: HostState, route: HostRoute): HostRoute | undefined => {
+  const have = state.routes.find((r) => r.dst === route.dst && r.table === route.table && r.bird === undefined);
+  return have !== undefined && sameRoute(have, route) ? have : undefined;
+};
+
+/** A rule's change: the line that makes it (or takes it away) and what its undo needs. */
+const ruleChange = (op: "add" | "remove", rule: Desired["rules"][number], priority?: string): Change => ({
+  op,
+  path: `rule/${rule.key}`,
+  role: "rule",
+  attrs: { selector: rule.selector, table: rule.table, ...(priority !== undefined ? { priority } : {}) },
+  summary: `ip rule ${op === "add" ? "add" : "del"} ${rule.selector} lookup ${rule.table}`,
+  reason: rule.selector.startsWith("fwmark ")
+    ? `packets marked ${rule.key} (a listener's answers) are routed by table ${rule.table}, whose route BIRD keeps through the link's WAN`
+    : `traffic ${rule.selector} (the friend's endpoint) is routed by table ${rule.table}, whose route BIRD keeps through the link's WAN`,
+});
 
 const sameRoute = (a: HostRoute, b: HostRoute) => a.dst === b.dst && a.table === b.table && a.dev === b.dev && (a.gateway ?? "") === (b.gateway ?? "");
 const routeLine = (verb: "replace" | "del", r: HostRoute) => `ip route ${verb} ${r.dst === "default" || r.dst.includes("/") ? r.dst : `${r.dst}/32`}${r.gateway ? ` via ${r.gateway}` : ""} dev ${r.dev} table ${r.table}`;
-const findRoute = (state: HostState, want: HostRoute) => state.routes.find((r) => r.dst === want.dst && r.table === want.table);
 
 export const sha256 = async (text: string): Promise<string> => (await import("node:crypto")).createHash("sha256").update(text).digest("hex");
 
@@ -243,21 +278,26 @@ export async function planApply(d: Desired, state: HostState, birdSocket: string
     changes.push({ op, path: BIRD_CONF, role: "file", attrs: { content: conf, mode: "0644" }, summary: fileSummary(op, BIRD_CONF, conf, state.birdConf), reason: `bird.conf includes every bgpals peering's file, once (${BIRD_INCLUDE_LINE})` });
     bird = true;
   }
-  for (const { route } of d.routes) {
-    const have = findRoute(state, route);
-    if (have !== undefined && sameRoute(have, route)) continue;
-    changes.push({ op: have === undefined ? "add" : "set", path: `route/${route.table}/${route.dst}`, role: "route", attrs: { line: routeLine("replace", route), undo: have === undefined ? routeLine("del", route) : routeLine("replace", have) }, summary: routeLine("replace", route), reason: route.table === "main" ? `traffic to the friend's endpoint ${route.dst} leaves through ${route.dev}` : `answers on table ${route.table} leave through ${route.dev}` });
-  }
   for (const rule of d.rules) {
     if (ruleAt(state, rule) !== undefined) continue;
-    changes.push({ op: "add", path: `rule/${rule.mark}`, role: "rule", attrs: { mark: rule.mark, table: rule.table }, summary: `ip rule add fwmark ${rule.mark} lookup ${rule.table}`, reason: `packets marked ${rule.mark} are routed by table ${rule.table}` });
+    changes.push(ruleChange("add", rule));
   }
   const chainsThere = d.nft.chains.filter((c) => state.nftChains?.includes(c));
   const nftFileChanged = changes.some((c) => c.path === d.nft.file);
   if (chainsThere.length !== d.nft.chains.length || nftFileChanged) {
     changes.push({ op: chainsThere.length === 0 ? "add" : "set", path: `nft/${d.nft.file}`, role: "nft", attrs: { file: d.nft.file, chains: JSON.stringify(d.nft.chains), existed: chainsThere.length > 0 ? "1" : "", table: state.nftChains === null ? "" : "1" }, summary: `nft -f ${d.nft.file} (chains ${d.nft.chains.join(", ")})`, reason: `the peering's chains in table inet bgpals (nft -f ${d.nft.file})` });
   }
-  // The tunnels last: each is given the friend's endpoint only once the path to it is pinned and the
+  const protocols = state.birdProtocols ?? [];
+  // BIRD before the tunnels: it keeps each link's route (a BGP session waits for its tunnel).
+  if (bird || d.birdProtocols.some((p) => !protocols.includes(p))) {
+    changes.push({ op: "set", path: "bird/configure", role: "bird", attrs: { socket: birdSocket }, summary: "birdc configure check, then birdc configure", reason: 'BIRD checks and takes the configuration (birdc configure check, then configure); anything but "Reconfigured" undoes' });
+  }
+  // What an earlier bgpals wrote at run time for the paths goes once BIRD keeps them.
+  for (const route of d.legacyRoutes) {
+    const have = legacyThere(state, route);
+    if (have !== undefined) changes.push({ op: "remove", path: `route/${route.table}/${route.dst}`, role: "route", attrs: { line: routeLine("del", have), undo: routeLine("replace", have) }, summary: routeLine("del", have), reason: `written at run time by an earlier bgpals; BIRD keeps the link's route in the link's table now` });
+  }
+  // The tunnels last: each is given the friend's endpoint only once the path to it is in place and the
   // listener's answers are routed (render.ts says why).
   for (const t of d.tunnels) {
     const difference = tunnelDifference(state, t);
@@ -271,10 +311,6 @@ export async function planApply(d: Desired, state: HostState, birdSocket: string
   for (const o of d.openvpn) {
     if (!restarts.has(o.iface)) continue;
     changes.push({ op: "add", path: `openvpn/${o.iface}`, role: "openvpn", attrs: { config: o.config, start: o.start }, summary: `openvpn --daemon --config ${o.config} (${o.iface})`, reason: `the OpenVPN tunnel ${o.iface} (openvpn --daemon, pid file ${o.start.split(" --writepid ")[1]!.split(" ")[0]})${untilReboot(d)}` });
-  }
-  const protocols = state.birdProtocols ?? [];
-  if (bird || d.birdProtocols.some((p) => !protocols.includes(p))) {
-    changes.push({ op: "set", path: "bird/configure", role: "bird", attrs: { socket: birdSocket }, summary: "birdc configure check, then birdc configure", reason: 'BIRD checks and takes the configuration (birdc configure check, then configure); anything but "Reconfigured" undoes' });
   }
   // Last: enabled, not started (what it makes is there now); at boot it makes it again.
   if (d.boot.enabled && !state.bootUnits.includes(d.boot.unit)) {
@@ -325,13 +361,12 @@ export async function planRemove(d: Desired, state: HostState, birdSocket: strin
   }
   for (const rule of d.rules) {
     const priority = ruleAt(state, rule);
-    if (priority !== undefined) changes.push({ op: "remove", path: `rule/${rule.mark}`, role: "rule", attrs: { mark: rule.mark, table: rule.table, priority }, summary: `ip rule del fwmark ${rule.mark} lookup ${rule.table}`, reason: `the rule routing ${rule.mark} by table ${rule.table}` });
+    if (priority !== undefined) changes.push(ruleChange("remove", rule, priority));
   }
-  for (const { route } of d.routes) {
-    const have = findRoute(state, route);
-    if (have !== undefined && sameRoute(have, route)) {
-      changes.push({ op: "remove", path: `route/${route.table}/${route.dst}`, role: "route", attrs: { line: routeLine("del", have), undo: routeLine("replace", have) }, summary: routeLine("del", have), reason: `the route to ${route.dst} (table ${route.table})` });
-    }
+  // BIRD takes the links' routes away with the include; a route an earlier bgpals wrote goes here.
+  for (const route of d.legacyRoutes) {
+    const have = legacyThere(state, route);
+    if (have !== undefined) changes.push({ op: "remove", path: `route/${route.table}/${route.dst}`, role: "route", attrs: { line: routeLine("del", have), undo: routeLine("replace", have) }, summary: routeLine("del", have), reason: `the route to ${route.dst} (table ${route.table}), written by an earlier bgpals` });
   }
   for (const o of d.openvpn) {
     if (state.openvpn.includes(o.config)) changes.push({ op: "remove", path: `openvpn/${o.iface}`, role: "openvpn", attrs: { config: o.config, start: o.start }, summary: `stop openvpn (${o.iface})`, reason: `the OpenVPN tunnel ${o.iface} (openvpn stops; its tun device goes with it)` });

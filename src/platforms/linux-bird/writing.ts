@@ -15,7 +15,7 @@ import { takeLock, readLock, removeLock, type HeldLock } from "./lock.js";
 import { linuxNames } from "./names.js";
 import { desiredOf, missingCertificates, planApply, planRemove, sha256, watchedFiles, type Desired } from "./plan.js";
 import { policyViolations } from "./render/probes.js";
-import { renderLinux, type LinuxHost } from "./render/render.js";
+import { BIRD_CONF, renderLinux, type LinuxHost } from "./render/render.js";
 import type { LinuxShell } from "./ssh.js";
 
 /** A journal that lives as long as the run (no journal store given: no crash recovery). */
@@ -43,6 +43,8 @@ interface HostBefore {
   socket: string;
   hashed: string[];
   probed: string[];
+  /** The links' kernel tables (an earlier bgpals's journal has none). */
+  tables?: string[];
   missingDirs: string[];
   state: HostState;
 }
@@ -158,7 +160,7 @@ export class LinuxWriter {
     const { undone, problems } = await undoJournaled(this.host.shell, contents, journal, before?.missingDirs ?? [], request.onUndo);
     let differences: string[] = [];
     if (before === undefined) differences = ["the journal does not say what the host held before the run: nothing to compare with"];
-    else differences = stateDifferences(before.state, await journaledState(await readHostState(this.host.shell, before.socket, before.hashed, before.probed)));
+    else differences = stateDifferences(before.state, await journaledState(await readHostState(this.host.shell, before.socket, before.hashed, before.probed, before.tables ?? [])));
     const report: UndoReport = { undone, problems, verified: problems.length === 0 && differences.length === 0, differences };
     request.onRecovered?.(run, report);
     if (problems.length > 0) throw new UserError([`could not undo all of the interrupted ${run.command}; the journal ${journal.file} keeps what is left:`, ...problems.map((p) => `  ${p}`)].join("\n"));
@@ -244,8 +246,8 @@ export class LinuxWriter {
   }
 
   async #state(desired: Desired, socket: string): Promise<HostState> {
-    const { hashed, probed } = watchedFiles(desired);
-    return readHostState(this.host.shell, socket, hashed, probed);
+    const { hashed, probed, tables } = watchedFiles(desired);
+    return readHostState(this.host.shell, socket, hashed, probed, tables);
   }
 
   async plan(request: PlanRequest): Promise<RouterPlan> {
@@ -263,6 +265,10 @@ export class LinuxWriter {
     if (missing.length > 0) {
       throw new UserError(`${this.host.label}: the OpenVPN links need certificates the host does not have: ${missing.join(", ")}; they are made on the host before apply (bgpals offer or accept makes them: the router's makeCertificates and importFriendCa), nothing was changed`);
     }
+    // Each link's route follows its WAN by BIRD's protocol device, and BIRD allows one: bird.conf's.
+    if (!request.remove && state.birdProtocols !== null && !state.birdDevice) {
+      throw new UserError(`${this.host.label}: BIRD runs no protocol device (birdc show protocols), so it would not see the WANs come and go and could keep no link's route: add "protocol device { }" to ${BIRD_CONF} (Debian's has one) and run birdc configure; nothing was changed`);
+    }
     const full = request.remove ? await planRemove(desired, state, socket, linuxNames.birdInclude(request.peering)) : await planApply(desired, state, socket);
     const { plan, otherChanges } = request.scope === "policy" && !request.remove ? policyOnly(full, request.peering) : { plan: full, otherChanges: 0 };
     this.#planned = { plan, request, desired, socket };
@@ -276,8 +282,8 @@ export class LinuxWriter {
     const journal = this.#journal();
     const before = await this.#state(planned.desired, planned.socket);
     journal.begin({ command: this.#request?.command ?? "apply", peering: planned.request.peering.name, router: this.host.label, host: hostname(), pid: process.pid, startedAt: new Date().toISOString() });
-    const { hashed, probed } = watchedFiles(planned.desired);
-    const record: HostBefore = { kind: "linux-host", socket: planned.socket, hashed, probed, missingDirs: await this.#missingDirs(plan), state: await journaledState(before) };
+    const { hashed, probed, tables } = watchedFiles(planned.desired);
+    const record: HostBefore = { kind: "linux-host", socket: planned.socket, hashed, probed, tables, missingDirs: await this.#missingDirs(plan), state: await journaledState(before) };
     journal.before(record);
     const steps = await runSteps(this.host.shell, plan, journal, options, this.#request?.signal);
     if (steps.ok) {

@@ -16,6 +16,7 @@ import { startNetlab, type Netlab } from "../../netlab/netlab.js";
 import { cliAsync } from "../../cli/cli-async.js";
 import { faultPoints } from "../../fault-points.js";
 import { tempDir } from "../../helpers.js";
+import { bgpalsRoute } from "./helpers.js";
 import { waitFor } from "./peered-hosts.js";
 
 // Side names of this file and process only: they name the tunnels, whose wireguard-go sockets share /run/wireguard.
@@ -103,8 +104,8 @@ async function snapshot(side: string, { withState = true } = {}): Promise<Record
   const links = (await onHost(side, ["ip", "-br", "link", "show"])).split("\n").map((l) => l.split(/[\s@]+/)[0]!).filter((l) => l !== "");
   out.wg = (await onHost(side, ["wg", "show", "interfaces"])).split(/\s+/).filter((i) => links.includes(i)).sort().join(" ");
   out.nft = await onHost(side, ["nft", "list", "ruleset"]);
-  // IPv4 (bgpals's): the kernel adds IPv6 link-local routes when it gets round to it. BIRD's routes come with its sessions.
-  out.routes = (await onHost(side, ["ip", "-4", "route", "show", "table", "all"])).split("\n").filter((l) => !/proto bird/.test(l)).join("\n");
+  // IPv4 (bgpals's): the kernel adds IPv6 link-local routes when it gets round to it. BIRD's in main come with its sessions.
+  out.routes = (await onHost(side, ["ip", "-4", "route", "show", "table", "all"])).split("\n").filter(bgpalsRoute).join("\n");
   out.rules = await onHost(side, ["ip", "rule", "show"]);
   out.links = links.sort().join(" ");
   return out;
@@ -189,6 +190,27 @@ describe("apply on a Linux host", () => {
     }
   }, 60_000);
 
+  it("refuses a BIRD without a protocol device, saying what to add, before anything is written", async () => {
+    // BIRD keeps each link's route by watching the WANs through it, and allows one: bird.conf's, not the include's.
+    const conf = join(lab.hosts[ALICE]!.etc, "bird", "bird.conf");
+    const kept = readFileSync(conf, "utf8");
+    expect(kept).toContain("protocol device {}\n");
+    writeFileSync(conf, kept.replace("protocol device {}\n", ""));
+    try {
+      await lab.birdc(ALICE, "configure");
+      const before = await snapshot(ALICE);
+      const refused = await withRouter(ALICE, (router) => router.plan({ peering: peeringOf({}), side: ALICE })).then(
+        () => null,
+        (e: unknown) => e as Error,
+      );
+      expect(refused?.message).toMatch(/BIRD runs no protocol device .*add "protocol device \{ \}" to \/etc\/bird\/bird\.conf .*nothing was changed/);
+      expect(await snapshot(ALICE)).toEqual(before);
+    } finally {
+      writeFileSync(conf, kept);
+      await lab.birdc(ALICE, "configure");
+    }
+  }, 60_000);
+
   it("a second run is refused while one holds the host", async () => {
     await withRouter(ALICE, async (first) => {
       await first.exclusive({ command: "apply", peering: PEERING }, async () => {
@@ -270,7 +292,10 @@ describe("apply on a Linux host", () => {
   it("remove takes away exactly what apply made", async () => {
     expect(peering).toBeDefined();
     await bothSides(async (side) => {
-      expect(await snapshot(side)).not.toEqual(pristine[side]);
+      const applied = await snapshot(side);
+      expect(applied).not.toEqual(pristine[side]);
+      // Each link's route, BIRD's in the link's own table: the peering's, so removed with it.
+      expect(applied.routes!.match(/^default via \S+ dev wan\d table \d+ proto bird/gm)?.length, applied.routes).toBe(peering.links.length);
       const result = await withRouter(side, async (router) => router.apply((await router.plan({ peering, side, remove: true })).plan));
       expect(result.ok && result.verified, JSON.stringify(result)).toBe(true);
       // wireguard-go ends once its interface is gone.

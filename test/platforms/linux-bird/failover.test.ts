@@ -11,7 +11,21 @@ import { durationMs } from "../../../src/core/duration.js";
 import { linuxNames } from "../../../src/platforms/linux-bird/names.js";
 import { cliAsync } from "../../cli/cli-async.js";
 import { tempDir } from "../../helpers.js";
-import { ALICE, REMI, startPeeredHosts, waitFor, type PeeredHosts } from "./peered-hosts.js";
+import {
+  ALICE,
+  bestIs as bestIsOn,
+  bestRoute,
+  birdRoutes as birdRoutesOf,
+  establishedOn,
+  expectedBest,
+  friendOf,
+  REMI,
+  startPeeredHosts,
+  tunnelOf as tunnelOfHost,
+  waitFor,
+  type BestRoute,
+  type PeeredHosts,
+} from "./peered-hosts.js";
 
 // BIRD notices a dead path by its hold timer; what follows (withdrawing, the kernel route) takes
 // moments, but the test machine is shared by parallel workers.
@@ -25,47 +39,11 @@ let hosts: PeeredHosts;
 const lanOf = (side: string) => hosts.peering.sides[side]!.networks[0]!;
 
 const lanAddress = (side: string) => hosts.lab.hosts[side]!.lan.split("/")[0]!;
-const friendOf = (side: string) => (side === ALICE ? REMI : ALICE);
-const tunnelOf = (side: string, link: string) => linuxNames.tunnelInterface(hosts.peering.links.find((l) => l.name === link)!, friendOf(side));
-
-interface BestRoute {
-  protocol: string;
-  via: string;
-  localPref: number;
-  asPath: string;
-}
-
-/** BIRD's routes to `prefix` on `side`, read from `birdc show route PREFIX all` ("*" marks the best). */
-async function birdRoutes(side: string, prefix: string): Promise<Array<BestRoute & { best: boolean }>> {
-  const text = await hosts.onHost(side, `birdc show route ${prefix} all`);
-  const blocks = text.split(/\n(?=\S*\s+unicast \[)/).filter((b) => /unicast \[/.test(b));
-  return blocks.map((block) => {
-    const head = /unicast \[(\S+) [^\]]*\]( \*)?/.exec(block)!;
-    return {
-      protocol: head[1]!,
-      best: head[2] !== undefined,
-      via: /^\s*via (\S+ on \S+)/m.exec(block)?.[1] ?? "",
-      localPref: Number(/BGP\.local_pref: (\d+)/.exec(block)?.[1]),
-      asPath: /BGP\.as_path: (.*)$/m.exec(block)?.[1]?.trim() ?? "",
-    };
-  });
-}
-
-async function best(side: string, prefix: string): Promise<BestRoute | null> {
-  const found = (await birdRoutes(side, prefix)).find((r) => r.best);
-  return found === undefined ? null : { protocol: found.protocol, via: found.via, localPref: found.localPref, asPath: found.asPath };
-}
-
-/** The best route `side` should have to its friend's LAN over `link`, with `localPref`. */
-function expected(side: string, link: string, localPref: number): Omit<BestRoute, "asPath"> {
-  const l = hosts.peering.links.find((x) => x.name === link)!;
-  return { protocol: linuxNames.bgpProtocol(hosts.peering, link), via: `${l.address[friendOf(side)]!} on ${tunnelOf(side, link)}`, localPref };
-}
-
-const bestIs = async (side: string, prefix: string, want: Omit<BestRoute, "asPath">) => {
-  const b = await best(side, prefix);
-  return b !== null && b.protocol === want.protocol && b.via === want.via && b.localPref === want.localPref;
-};
+const tunnelOf = (side: string, link: string) => tunnelOfHost(hosts, side, link);
+const birdRoutes = (side: string, prefix: string) => birdRoutesOf(hosts, side, prefix);
+const best = (side: string, prefix: string) => bestRoute(hosts, side, prefix);
+const expected = (side: string, link: string, localPref: number) => expectedBest(hosts, side, link, localPref);
+const bestIs = (side: string, prefix: string, want: Omit<BestRoute, "asPath">) => bestIsOn(hosts, side, prefix, want);
 
 /** One ping from this side's LAN address to the friend's, through whatever path the kernel has. */
 async function pings(side: string): Promise<boolean> {
@@ -73,7 +51,7 @@ async function pings(side: string): Promise<boolean> {
   return r.code === 0;
 }
 
-const established = async (side: string) => (await hosts.onHost(side, "birdc show protocols")).match(/^bgpals_\S+\s+BGP\s+.*Established/gm)?.length ?? 0;
+const established = async (side: string) => (await establishedOn(hosts, side)).length;
 const bothEstablished = async () => (await established(ALICE)) === 2 && (await established(REMI)) === 2;
 
 /** The ISP's end of a host's WAN, in the internet namespace (where the ISP goes dark). */

@@ -64,3 +64,10 @@ export function nftLoad(ruleset: string, times: number): { code: number | null; 
   const r = spawnSync("unshare", ["-n", "sh", "-c", script], { encoding: "utf8", timeout: 20_000 });
   return { code: r.status, output: `${r.stdout}${r.stderr}` };
 }
+
+/**
+ * A line of `ip -4 route show table all` a snapshot of the host compares: not BIRD's routes in the
+ * main table, which come and go with its sessions; BIRD's in another table (a link's path, from the
+ * peering's include) are the peering's, and go when it does.
+ */
+export const bgpalsRoute = (line: string): boolean => !/proto bird/.test(line) || / table /.test(line);

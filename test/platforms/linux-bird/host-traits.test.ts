@@ -21,7 +21,7 @@ const GO_NO_SYSTEMD: LinuxHost = { wireguardKernel: false, systemd: false };
 const goldenDir = new URL("../../golden/", import.meta.url);
 const update = process.env.UPDATE_GOLDEN === "1";
 
-const bare = (): HostState => ({ files: {}, present: {}, birdConf: "", birdIncludes: [], links: {}, wireguard: {}, nftChains: null, routes: [], rules: [], birdProtocols: [], openvpn: [], bootUnits: [] });
+const bare = (): HostState => ({ files: {}, present: {}, birdConf: "", birdIncludes: [], links: {}, wireguard: {}, nftChains: null, routes: [], rules: [], birdProtocols: [], birdDevice: true, openvpn: [], bootUnits: [] });
 
 describe("kernel WireGuard", () => {
   const p = linuxExample("linux");
@@ -85,7 +85,7 @@ describe("coming back at boot", () => {
     const out = renderLinux(p, "alice", {}, undefined, KERNEL_SYSTEMD);
     expect(out.boot).toEqual({ unit, unitFile: linuxNames.bootUnitFile(p.name), script: linuxNames.bootScript(p.name) });
     const text = fileOf(out, linuxNames.bootUnitFile(p.name));
-    for (const line of ["Type=oneshot", "RemainAfterExit=yes", `ExecStart=/bin/sh ${linuxNames.bootScript(p.name)}`, "After=network-online.target nftables.service", "WantedBy=multi-user.target"]) expect(text.split("\n")).toContain(line);
+    for (const line of ["Type=oneshot", "RemainAfterExit=yes", `ExecStart=/bin/sh ${linuxNames.bootScript(p.name)}`, "After=network-online.target nftables.service bird.service", "WantedBy=multi-user.target"]) expect(text.split("\n")).toContain(line);
     expect(out.files.find((f) => f.path === linuxNames.bootScript(p.name))!.mode).toBe("0755");
     expect(out.notes.join("\n")).toContain(`${unit} (enabled, not started`);
   });
@@ -124,7 +124,8 @@ describe("coming back at boot", () => {
       const ran = readFileSync(log, "utf8").split("\n").filter((l) => l !== "");
       const order = (prefix: string) => ran.findIndex((l) => l.startsWith(prefix));
       expect(order("nft -f")).toBeGreaterThan(-1);
-      expect(order("ip route replace")).toBeLessThan(order("wg set"));
+      expect(order("ip rule add")).toBeGreaterThan(-1);
+      expect(order("ip rule add")).toBeLessThan(order("wg set"));
       expect(order("nft -f")).toBeLessThan(order("wg set"));
       expect(ran.filter((l) => l.startsWith("wireguard-go ")).length).toBe(p.links.length);
       expect(ran.filter((l) => l.startsWith("wg set ")).length).toBe(p.links.length);

@@ -149,9 +149,11 @@ describe("a Linux side's OpenVPN links", () => {
     expect(server!["require-client-certificate"]).toBe("yes");
     expect(conf.get("cert")).toBe(linuxNames.certificates(p.name).client);
     expect(conf.get("route-nopull")).toBe("");
-    // No nft accept for a port the Linux side does not listen on; the pin route to the server rides the link's WAN.
+    // No nft accept for a port the Linux side does not listen on; the way to the server rides the link's WAN (its table, whose route BIRD keeps).
     expect(fileOf(out, linuxNames.nftablesFile(p))).not.toContain("dport 1194 accept");
-    expect(out.commands.map((c) => c.run)).toContain("ip route replace 198.51.100.77/32 via 203.0.113.1 dev enp1s0");
+    const table = out.tables[link.name]!;
+    expect(out.commands.map((c) => c.run)).toContain(`ip rule del to 198.51.100.77/32 lookup ${table} 2>/dev/null; ip rule add to 198.51.100.77/32 lookup ${table}`);
+    expect(fileOf(out, linuxNames.birdInclude(p))).toContain(`route 0.0.0.0/0 via 203.0.113.1;`);
   });
 
   it("use AES-256-GCM with SHA-256 with a RouterOS 7 friend, as RouterOS 7 renders it", () => {

@@ -16,6 +16,7 @@ import { linuxBird } from "../../../src/platforms/linux-bird/index.js";
 import { linuxNames } from "../../../src/platforms/linux-bird/names.js";
 import type { Router } from "../../../src/platforms/platform.js";
 import { startNetlab, type Netlab } from "../../netlab/netlab.js";
+import { bgpalsRoute } from "./helpers.js";
 import { waitFor } from "./peered-hosts.js";
 
 // Names of this file and process only: they name the tunnels and the pid files in the shared /run.
@@ -119,7 +120,7 @@ async function snapshot(side: string): Promise<Record<string, string>> {
     .join("\n");
   out.links = (await onHost(side, ["ip", "-br", "link", "show"])).split("\n").map((l) => l.split(/[\s@]+/)[0]!).filter((l) => l !== "").sort().join(" ");
   out.nft = await onHost(side, ["nft", "list", "ruleset"]);
-  out.routes = (await onHost(side, ["ip", "-4", "route", "show", "table", "all"])).split("\n").filter((l) => !/proto bird/.test(l)).join("\n");
+  out.routes = (await onHost(side, ["ip", "-4", "route", "show", "table", "all"])).split("\n").filter(bgpalsRoute).join("\n");
   out.rules = await onHost(side, ["ip", "rule", "show"]);
   out.openvpn = (await onHost(side, ["sh", "-c", "ps -o args= -C openvpn || true"])).split("\n").filter((l) => l.includes(PEERING) || l.includes(`${process.pid}-isp1`)).sort().join("\n");
   return out;

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, rmdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parsePeering, type Peering } from "../../../src/core/peering.js";
 import { PLACEHOLDER_KEY } from "../../../src/core/links/wireguard.js";
+import { linuxNames } from "../../../src/platforms/linux-bird/names.js";
 import { renderLinux } from "../../../src/platforms/linux-bird/render/render.js";
 import { startNetlab, type Netlab } from "../../netlab/netlab.js";
 import { cliAsync } from "../../cli/cli-async.js";
@@ -149,4 +150,55 @@ export async function mustOnHost(lab: Netlab, side: string, argv: string[]): Pro
   const r = await lab.exec(side, argv);
   if (r.code !== 0) throw new Error(`${side}: ${argv.join(" ")} failed (${r.code}): ${r.stderr}${r.stdout}`);
   return r.stdout;
+}
+
+// --- What BIRD holds on the peered hosts (birdc), for the failover tests ---------------------------
+
+export interface BestRoute {
+  protocol: string;
+  via: string;
+  localPref: number;
+  asPath: string;
+}
+
+export const friendOf = (side: string) => (side === ALICE ? REMI : ALICE);
+
+/** A side's tunnel interface on `link`. */
+export const tunnelOf = (hosts: PeeredHosts, side: string, link: string) => linuxNames.tunnelInterface(hosts.peering.links.find((l) => l.name === link)!, friendOf(side));
+
+/** BIRD's routes to `prefix` on `side`, read from `birdc show route PREFIX all` ("*" marks the best). */
+export async function birdRoutes(hosts: PeeredHosts, side: string, prefix: string): Promise<Array<BestRoute & { best: boolean }>> {
+  const text = await hosts.onHost(side, `birdc show route ${prefix} all`);
+  const blocks = text.split(/\n(?=\S*\s+unicast \[)/).filter((b) => /unicast \[/.test(b));
+  return blocks.map((block) => {
+    const head = /unicast \[(\S+) [^\]]*\]( \*)?/.exec(block)!;
+    return {
+      protocol: head[1]!,
+      best: head[2] !== undefined,
+      via: /^\s*via (\S+ on \S+)/m.exec(block)?.[1] ?? "",
+      localPref: Number(/BGP\.local_pref: (\d+)/.exec(block)?.[1]),
+      asPath: /BGP\.as_path: (.*)$/m.exec(block)?.[1]?.trim() ?? "",
+    };
+  });
+}
+
+export async function bestRoute(hosts: PeeredHosts, side: string, prefix: string): Promise<BestRoute | null> {
+  const found = (await birdRoutes(hosts, side, prefix)).find((r) => r.best);
+  return found === undefined ? null : { protocol: found.protocol, via: found.via, localPref: found.localPref, asPath: found.asPath };
+}
+
+/** The best route `side` should have to its friend's LAN over `link`, with `localPref`. */
+export function expectedBest(hosts: PeeredHosts, side: string, link: string, localPref: number): Omit<BestRoute, "asPath"> {
+  const l = hosts.peering.links.find((x) => x.name === link)!;
+  return { protocol: linuxNames.bgpProtocol(hosts.peering, link), via: `${l.address[friendOf(side)]!} on ${tunnelOf(hosts, side, link)}`, localPref };
+}
+
+export async function bestIs(hosts: PeeredHosts, side: string, prefix: string, want: Omit<BestRoute, "asPath">): Promise<boolean> {
+  const b = await bestRoute(hosts, side, prefix);
+  return b !== null && b.protocol === want.protocol && b.via === want.via && b.localPref === want.localPref;
+}
+
+/** The BGP sessions of the peering Established on `side`. */
+export async function establishedOn(hosts: PeeredHosts, side: string): Promise<string[]> {
+  return [...(await hosts.onHost(side, "birdc show protocols")).matchAll(/^(bgpals_\S+)\s+BGP\s+.*Established/gm)].map((m) => m[1]!);
 }

@@ -20,7 +20,7 @@ const fixture = (name: string) => readFileSync(join(repoRoot, "test/fixtures/lin
 
 /** A host with nothing of the peering: bird.conf as a fresh install has it. */
 function emptyHost(): HostState {
-  return { files: {}, present: {}, birdConf: BIRD_CONF_BEFORE, birdIncludes: [], links: {}, wireguard: {}, nftChains: null, routes: [], rules: [], birdProtocols: [], openvpn: [], bootUnits: [] };
+  return { files: {}, present: {}, birdConf: BIRD_CONF_BEFORE, birdIncludes: [], links: {}, wireguard: {}, nftChains: null, routes: [], rules: [], birdProtocols: [], birdDevice: true, openvpn: [], bootUnits: [] };
 }
 
 describe("a Linux plan as text", () => {

@@ -14,6 +14,7 @@ import { linuxNames } from "../../../src/platforms/linux-bird/names.js";
 import { startNetlab, type Netlab } from "../../netlab/netlab.js";
 import { cliAsync, type CliResult } from "../../cli/cli-async.js";
 import { tempDir } from "../../helpers.js";
+import { bgpalsRoute } from "./helpers.js";
 import { waitFor } from "./peered-hosts.js";
 
 // Names of this file and process only: they name the tunnels, whose wireguard-go sockets share /run/wireguard.
@@ -99,7 +100,7 @@ async function snapshot(): Promise<Record<string, string>> {
   const links = (await onHost(["ip", "-br", "link", "show"])).split("\n").map((l) => l.split(/[\s@]+/)[0]!).filter((l) => l !== "");
   out.wg = (await onHost(["wg", "show", "interfaces"])).split(/\s+/).filter((i) => links.includes(i)).sort().join(" ");
   out.nft = await onHost(["nft", "list", "ruleset"]);
-  out.routes = (await onHost(["ip", "-4", "route", "show", "table", "all"])).split("\n").filter((l) => !/proto bird/.test(l)).join("\n");
+  out.routes = (await onHost(["ip", "-4", "route", "show", "table", "all"])).split("\n").filter(bgpalsRoute).join("\n");
   out.rules = await onHost(["ip", "rule", "show"]);
   out.links = links.sort().join(" ");
   return out;

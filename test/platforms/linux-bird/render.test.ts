@@ -163,11 +163,28 @@ describe("the host's files and commands", () => {
     expect(runs).toContain("ip link set dev wg-remi-isp1 mtu 1420 up");
   });
 
-  it("pins the initiator's tunnels to their WANs, through the gateway when there is one", () => {
-    const runs = renderLinux(p, "remi").commands.map((c) => c.run);
-    expect(runs).toContain("ip route replace 198.51.100.20/32 via 100.64.20.1 dev enp2s0");
-    expect(runs).toContain(`ip route replace "$(getent ahostsv4 'vpn.alice.example' | awk 'NR==1 {print $1}')/32" dev ppp0`);
-    expect(runs.some((r) => r.startsWith("ip rule"))).toBe(false);
+  it("pins the initiator's tunnels to their WANs by a table each that BIRD keeps, through the gateway when there is one", () => {
+    const out = renderLinux(p, "remi");
+    const runs = out.commands.map((c) => c.run);
+    const include = fileOf(out, linuxNames.birdInclude(p));
+    const wanOf = (link: string) => p.sides.remi!.wans[p.links.find((l) => l.name === link)!.wan.remi!]!.interface;
+    expect(new Set(Object.values(out.tables)).size).toBe(p.links.length);
+    const gateway = p.links.find((l) => wanOf(l.name) === "enp2s0")!.name;
+    const ppp = p.links.find((l) => wanOf(l.name) === "ppp0")!.name;
+    expect(runs).toContain(`ip rule del to 198.51.100.20/32 lookup ${out.tables[gateway]} 2>/dev/null; ip rule add to 198.51.100.20/32 lookup ${out.tables[gateway]}`);
+    const named = `"$(getent ahostsv4 'vpn.alice.example' | awk 'NR==1 {print $1}')/32"`;
+    expect(runs).toContain(`ip rule del to ${named} lookup ${out.tables[ppp]} 2>/dev/null; ip rule add to ${named} lookup ${out.tables[ppp]}`);
+    // The kernel deletes a route through a WAN that goes down, and never puts it back: none is written at run time.
+    expect(runs.some((r) => r.startsWith("ip route"))).toBe(false);
+    expect(runs.some((r) => r.includes("fwmark"))).toBe(false);
+    for (const [link, via] of [[gateway, "via 100.64.20.1"], [ppp, 'via "ppp0"']] as const) {
+      const table = linuxNames.pathBirdTable(p, link);
+      const block = (name: typeof linuxNames.pathProtocol) => new RegExp(`protocol \\w+ ${name(p, link)} \\{\n([^}]*\\}[^}]*)\n\\}`).exec(include)?.[1] ?? "";
+      expect(include).toContain(`ipv4 table ${table};`);
+      expect(block(linuxNames.pathProtocol), link).toBe(`\tipv4 { table ${table}; };\n\troute 0.0.0.0/0 ${via};`);
+      expect(block(linuxNames.noPathProtocol), link).toBe(`\tipv4 { table ${table}; preference 1; };\n\troute 0.0.0.0/0 unreachable;`);
+      expect(block(linuxNames.pathKernelProtocol), link).toContain(`\tkernel table ${out.tables[link]};`);
+    }
     expect(runs).toContain("wg set wg-alice-isp1 private-key /etc/wireguard/wg-alice-isp1.key peer +idoHCxIdRIM5oB6P+imCZWfhQmJuGIMAQ8GLPPxNiw= endpoint vpn.alice.example:13231 persistent-keepalive 25 allowed-ips 172.16.10.1/32,192.168.0.0/23");
   });
 
@@ -177,9 +194,14 @@ describe("the host's files and commands", () => {
     const mark = /iifname "enp2s0" udp dport 13232 ct mark set (0x[0-9a-f]+)/.exec(rules)?.[1];
     expect(mark).toBeDefined();
     const table = Number(mark);
+    expect(out.tables.isp2).toBe(table);
     const runs = out.commands.map((c) => c.run);
-    expect(runs).toContain(`ip route replace default via 198.51.100.1 dev enp2s0 table ${table}`);
+    expect(runs.some((r) => r.startsWith("ip route"))).toBe(false);
     expect(runs).toContain(`ip rule del fwmark ${mark} lookup ${table} 2>/dev/null; ip rule add fwmark ${mark} lookup ${table}`);
+    // BIRD keeps the table's route through the WAN the tunnel came in on.
+    const include = fileOf(out, linuxNames.birdInclude(p));
+    expect(include).toContain(`protocol static ${linuxNames.pathProtocol(p, "isp2")} {\n\tipv4 { table ${linuxNames.pathBirdTable(p, "isp2")}; };\n\troute 0.0.0.0/0 via 198.51.100.1;\n}`);
+    expect(include).toContain(`protocol kernel ${linuxNames.pathKernelProtocol(p, "isp2")} {\n\tipv4 { table ${linuxNames.pathBirdTable(p, "isp2")}; import none; export all; };\n\tkernel table ${table};`);
     expect(rules).toContain(`ct mark ${mark} meta mark set ct mark`);
     expect(rules).toContain('iifname "wg-remi-isp2" tcp dport 179 accept');
     expect(rules).toContain('oifname "wg-remi-isp2" tcp flags syn tcp option maxseg size set rt mtu');
@@ -199,9 +221,10 @@ describe("the host's files and commands", () => {
         const iface = linuxNames.tunnelInterface(link, friend);
         const tunnel = runs.findIndex((r) => r.startsWith(`wg set ${iface} `));
         expect(tunnel, `${scenario} ${side} ${link.name}: wg set`).not.toBe(-1);
-        const wan = peering.sides[side]!.wans[link.wan[side]!]!.interface;
-        const path = runs.map((r, i) => ({ r, i })).filter(({ r }) => (r.startsWith("ip route replace ") && r.includes(` dev ${wan}`)) || r.startsWith("ip rule "));
-        expect(path.length, `${scenario} ${side} ${link.name}: the route that pins or answers on ${wan}`).toBeGreaterThan(0);
+        const table = renderLinux(peering, side).tables[link.name]!;
+        // The rule that routes by the link's table, and BIRD taking the table's route.
+        const path = runs.map((r, i) => ({ r, i })).filter(({ r }) => (r.startsWith("ip rule ") && r.endsWith(` lookup ${table}`)) || r === "birdc configure");
+        expect(path.length, `${scenario} ${side} ${link.name}: the rule to table ${table} and BIRD`).toBe(2);
         for (const { r, i } of path) expect(i, `${scenario} ${side}: "${r}" before "wg set ${iface}"`).toBeLessThan(tunnel);
         expect(nft, `${scenario} ${side}: nft -f before "wg set ${iface}"`).toBeLessThan(tunnel);
       }
@@ -212,11 +235,13 @@ describe("the host's files and commands", () => {
     for (const [scenario, side] of LINUX_SIDES) {
       const peering = linuxExample(scenario);
       const desired = desiredOf(peering, side, renderLinux(peering, side));
-      const bare: HostState = { files: {}, present: {}, birdConf: "", birdIncludes: [], links: {}, wireguard: {}, nftChains: null, routes: [], rules: [], birdProtocols: [], openvpn: [], bootUnits: [] };
+      const bare: HostState = { files: {}, present: {}, birdConf: "", birdIncludes: [], links: {}, wireguard: {}, nftChains: null, routes: [], rules: [], birdProtocols: [], birdDevice: true, openvpn: [], bootUnits: [] };
       const roles = (await planApply(desired, bare, "/run/bird/bird.ctl")).changes.map((c) => c.role);
-      expect(roles.lastIndexOf("route"), `${scenario} ${side}`).toBeLessThan(roles.indexOf("wireguard"));
+      expect(roles.filter((r) => r === "rule").length, `${scenario} ${side}`).toBe(peering.links.length);
+      expect(roles.lastIndexOf("rule"), `${scenario} ${side}`).toBeLessThan(roles.indexOf("wireguard"));
       expect(roles.lastIndexOf("nft"), `${scenario} ${side}`).toBeLessThan(roles.indexOf("wireguard"));
-      if (roles.includes("rule")) expect(roles.lastIndexOf("rule")).toBeLessThan(roles.indexOf("wireguard"));
+      expect(roles.indexOf("bird"), `${scenario} ${side}`).toBeLessThan(roles.indexOf("wireguard"));
+      expect(roles, `${scenario} ${side}: BIRD keeps the links' routes`).not.toContain("route");
       // The host as apply leaves it, roughly: everything there, so removal plans every step.
       const held: HostState = {
         ...bare,
@@ -225,10 +250,21 @@ describe("the host's files and commands", () => {
         birdIncludes: [linuxNames.birdInclude(peering).split("/").pop()!],
         wireguard: Object.fromEntries(desired.tunnels.map((t) => [t.iface, { listenPort: "", peers: [] }])),
         nftChains: desired.nft.chains,
-        routes: desired.routes.map((r) => r.route),
+        // As an earlier bgpals left it: the paths' routes written at run time, which go too.
+        routes: desired.legacyRoutes,
+        rules: desired.rules.map((r, i) => `${r.key}/${r.table}@${32000 + i}`),
       };
       const removal = (await planRemove(desired, held, "/run/bird/bird.ctl", linuxNames.birdInclude(peering))).changes.map((c) => c.role);
-      expect(removal.lastIndexOf("wireguard"), `${scenario} ${side}`).toBeLessThan(removal.indexOf("route"));
+      expect(removal.filter((r) => r === "route").length, `${scenario} ${side}`).toBe(desired.legacyRoutes.length);
+      expect(removal.filter((r) => r === "rule").length, `${scenario} ${side}`).toBe(peering.links.length);
+      expect(removal.lastIndexOf("wireguard"), `${scenario} ${side}`).toBeLessThan(removal.indexOf("rule"));
+      // An upgraded host: apply takes the old routes away, once BIRD keeps the paths.
+      const upgrade = (await planApply(desired, { ...held, rules: [] }, "/run/bird/bird.ctl")).changes.map((c) => c.role);
+      expect(upgrade.filter((r) => r === "route").length, `${scenario} ${side}`).toBe(desired.legacyRoutes.length);
+      if (desired.legacyRoutes.length > 0) expect(upgrade.indexOf("bird"), `${scenario} ${side}`).toBeLessThan(upgrade.indexOf("route"));
+      // BIRD's routes in the links' tables look the same: they are BIRD's to keep.
+      const birds = desired.legacyRoutes.map((r) => ({ ...r, bird: true as const }));
+      expect((await planApply(desired, { ...held, routes: birds }, "/run/bird/bird.ctl")).changes.map((c) => c.role)).not.toContain("route");
       expect(removal.lastIndexOf("wireguard"), `${scenario} ${side}`).toBeLessThan(removal.indexOf("nft"));
     }
   });
@@ -242,7 +278,9 @@ describe("the host's files and commands", () => {
     expect(json.files.map((f) => f.mode)).toEqual(["0600", "0600", "0644", "0644"]);
     for (const f of json.files) expect(out.text).toContain(f.content.trimEnd());
     for (const c of json.commands) expect(out.text).toContain(`\n${c.run}\n`);
-    expect(json.commands.at(-1)!.run).toBe("birdc configure");
+    const at = (start: string) => json.commands.findIndex((c) => c.run.startsWith(start));
+    expect(at("birdc configure")).toBeGreaterThan(-1);
+    expect(at("birdc configure")).toBeLessThan(at("wg set"));
   });
 
   it("keeps a preshared key out of every printed form and says where it goes", () => {
@@ -278,7 +316,10 @@ describe("what a Linux side refuses", () => {
     }
     const json = linuxExampleJson("linux");
     json.sides.alice.wans.isp2.interface = "eth0.832";
-    expect(renderLinux(mustParse(json), "alice").commands.some((c) => c.run.includes("dev eth0.832 table"))).toBe(true);
+    const p832 = mustParse(json);
+    const out = renderLinux(p832, "alice");
+    expect(fileOf(out, linuxNames.nftablesFile(p832))).toContain('iifname "eth0.832" udp dport');
+    expect(birdParse(fileOf(out, linuxNames.birdInclude(p832)))).toEqual({ code: 0, output: "" });
   });
 
   it("two link names BIRD would read as one", () => {

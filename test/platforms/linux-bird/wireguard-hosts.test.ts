@@ -1,6 +1,6 @@
 // The rendered files and commands run as they are on two Linux "hosts" (network namespaces with
 // their own /etc, as `ip netns exec` gives them): wireguard-go tunnels over two WAN veths, BIRD
-// reconfigured onto the include file, nftables and the pin and reply routes; then BGP comes up
+// reconfigured onto the include file (each link's route in its table), nftables and the rules; then BGP comes up
 // over WireGuard and the LANs reach each other. Only BIRD's control socket is given by flag (the
 // hosts share /run).
 import { spawn, spawnSync } from "node:child_process";
@@ -165,11 +165,14 @@ describe("a Linux host built from the render", () => {
     expect(onHost(ALICE, `wg show ${iface} endpoints`, ctl[ALICE]!)).toMatch(/10\.202\.2\.2:\d+/);
   }, 60_000);
 
-  it("holds what the commands set: the pin routes, the reply rules and bgpals's nftables chains", () => {
-    expect(onHost(REMI, "ip route show 10.201.2.1/32", ctl[REMI]!)).toMatch(/dev wan2/);
+  it("holds what the commands set: the pin rules and BIRD's routes in their tables, the reply rules and bgpals's nftables chains", () => {
+    const table = rendered[REMI]!.tables.isp2!;
+    expect(onHost(REMI, "ip rule show", ctl[REMI]!)).toMatch(new RegExp(`to 10\\.201\\.2\\.1 lookup ${table}`));
+    expect(onHost(REMI, `ip route show table ${table}`, ctl[REMI]!)).toMatch(/^default dev wan2 proto bird/m);
+    expect(onHost(REMI, "ip route get 10.201.2.1", ctl[REMI]!)).toMatch(new RegExp(`dev wan2 table ${table}`));
     expect(onHost(ALICE, "ip rule show", ctl[ALICE]!)).toMatch(/fwmark 0x4247[0-9a-f]{4} lookup \d+/);
-    const table = onHost(ALICE, "nft list table inet bgpals", ctl[ALICE]!);
-    expect(table.match(/tcp dport 179 accept/g)).toHaveLength(2);
-    expect(table).toMatch(/ct mark set 0x4247/);
+    const chains = onHost(ALICE, "nft list table inet bgpals", ctl[ALICE]!);
+    expect(chains.match(/tcp dport 179 accept/g)).toHaveLength(2);
+    expect(chains).toMatch(/ct mark set 0x4247/);
   });
 });

@@ -124,8 +124,9 @@ describe("the wizard between RouterOS 7 and Linux", () => {
       const endpoint = aliceCopy.sides[ROS].wans[l.wan[ROS]].endpoint as string;
       const peers = (await net.exec(HOST, ["wg", "show", iface, "endpoints"])).stdout;
       expect(peers).toContain(`${l.publicKey[ROS]}\t${endpoint}:${l.port}`);
-      const pin = (await net.exec(HOST, ["ip", "route", "show", `${endpoint}/32`])).stdout;
-      expect(pin).toContain(`via ${h.wans[n]!.gateway} dev ${h.wans[n]!.interface}`);
+      // The way to it: the link's table, whose route BIRD keeps through the link's WAN.
+      const pin = (await net.exec(HOST, ["ip", "route", "get", endpoint])).stdout;
+      expect(pin).toContain(`via ${h.wans[n]!.gateway} dev ${h.wans[n]!.interface} table `);
     }
     // On RouterOS, read there: each WireGuard peer holds the Linux host's public key, and the
     // monitor account granted to the Linux friend (nothing of it runs on Linux) is made at complete.

@@ -139,10 +139,10 @@ describe("the wizard between two Linux hosts", () => {
     expect(aliceCopy.sides[ALICE].wans.isp1.endpoint).toBe(lab.hosts[ALICE]!.wans[0]!.address);
     expect(aliceCopy.sides[ALICE].wans.isp2.endpoint).toBe(lab.hosts[ALICE]!.wans[1]!.address);
 
-    // The initiator's pin routes leave by each link's own WAN, through that ISP's router.
+    // The initiator's way to each of alice's ends leaves by each link's own WAN, through that ISP's router (the link's table, BIRD's route).
     const remiWans = lab.hosts[REMI]!.wans;
     for (const [n, wan] of remiWans.entries()) {
-      expect(await onHost(REMI, ["ip", "route", "show", `${lab.hosts[ALICE]!.wans[n]!.address}/32`])).toContain(`via ${wan.gateway} dev ${wan.interface}`);
+      expect(await onHost(REMI, ["ip", "route", "get", lab.hosts[ALICE]!.wans[n]!.address])).toContain(`via ${wan.gateway} dev ${wan.interface} table `);
     }
 
     for (const side of [ALICE, REMI]) {

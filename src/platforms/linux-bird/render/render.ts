@@ -42,6 +42,8 @@ export interface LinuxRendered {
   files: HostFile[];
   /** In the order a host runs them. */
   commands: HostCommand[];
+  /** Each link's kernel table (its path through its WAN, kept by BIRD), by link name. */
+  tables: Record<string, number>;
   filters: BirdFilter[];
   notes: string[];
   /** What the render was told of the host (null: an offline render, which assumes wireguard-go and no systemd). */
@@ -117,21 +119,21 @@ export function renderLinux(p: Peering, side: string, secrets: LinuxSecrets = {}
   const ctx: Ctx = { p, me, friend, mine, theirs, secrets, host: host ?? null, files: [], commands: [], notes: [] };
 
   const tunnelCommands = p.links.map((link) => (link.kind === "ovpn" ? renderOvpn(ctx, link, featuresOf) : renderWireguard(ctx, link)));
-  // The path first, then the tunnels: a tunnel given its endpoint before the pin route exists sends
+  // The path first, then the tunnels: a tunnel given its endpoint before its path is in place sends
   // its first handshakes out of the default WAN, from that WAN's address, until WireGuard notices
   // the route changed (a strict ISP drops them; the friend learns the wrong endpoint meanwhile); an
-  // OpenVPN client would dial out of the wrong WAN. The listener's reply routes, rules and marks are
-  // in place before anyone reaches its port, too.
-  for (const link of p.links) renderPin(ctx, link);
-  const marks = replyMarks(ctx);
-  for (const link of p.links) renderReplyPath(ctx, link, marks.get(link.name));
-  renderNftables(ctx, marks);
+  // OpenVPN client would dial out of the wrong WAN. The listener's answers are routed by their
+  // link's table, and marked, before anyone reaches its port, too. BIRD keeps the paths' routes
+  // (renderPaths), so BIRD takes its part before the tunnels; a BGP session waits for its tunnel.
+  const tables = pathTables(ctx);
+  for (const link of p.links) renderPathRule(ctx, link, tables.get(link.name)!);
+  renderNftables(ctx, tables);
+  // The boot script replays the run-time part (BIRD reads its own files when its own unit starts it).
+  const boot = renderBoot(ctx, tunnelCommands.flat());
+  const filters = renderBird(ctx, tables);
   ctx.commands.push(...tunnelCommands.flat());
-  // Before BIRD's commands: BIRD reads its own files when its own unit starts it at boot.
-  const boot = renderBoot(ctx);
-  const filters = renderBird(ctx);
   const tunnels = [...new Set(p.links.map((l) => linkKind(l.kind).title))];
-  return { peering: p.name, side: me, bird: mine.platform.bird, tunnels, files: ctx.files, commands: ctx.commands, filters, notes: ctx.notes, host: ctx.host, boot };
+  return { peering: p.name, side: me, bird: mine.platform.bird, tunnels, files: ctx.files, commands: ctx.commands, tables: Object.fromEntries(tables), filters, notes: ctx.notes, host: ctx.host, boot };
 }
 
 /** What Linux takes as an interface name, kept to characters a shell and nftables read as plain text. */
@@ -148,15 +150,25 @@ function refuseInterfaceNames(p: Peering, me: string): void {
   }
 }
 
-/** BIRD symbols turn `-` into `_`: two link names that differ only there would be one protocol. */
+/**
+ * BIRD symbols turn `-` into `_`: two link names that differ only there would be one protocol; and
+ * a link named like another's part ("path-isp1") would give two things of the include one name.
+ */
 function refuseSymbolClashes(p: Peering, friend: string): void {
   const symbols = new Map<string, string>();
   const interfaces = new Map<string, string>();
+  const included = new Map<string, string>([[linuxNames.networksProtocol(p), "our networks"]]);
   for (const link of p.links) {
     const symbol = birdSymbol(link.name);
     const other = symbols.get(symbol);
     if (other !== undefined) throw new LinuxRenderError(`links ${other} and ${link.name} would have the same BIRD name (${symbol}): rename one of them`);
     symbols.set(symbol, link.name);
+    const names = [linuxNames.bgpProtocol, linuxNames.inputFilter, linuxNames.outputFilter, linuxNames.pathBirdTable, linuxNames.pathProtocol, linuxNames.noPathProtocol, linuxNames.pathKernelProtocol];
+    for (const name of names.map((of) => of(p, link.name))) {
+      const owner = included.get(name);
+      if (owner !== undefined) throw new LinuxRenderError(`link ${link.name} and ${owner} would share the BIRD name ${name}: rename link ${link.name}`);
+      included.set(name, `link ${link.name}`);
+    }
     const iface = linuxNames.tunnelInterface(link, friend);
     const sharing = interfaces.get(iface);
     if (sharing !== undefined) throw new LinuxRenderError(`links ${sharing} and ${link.name} would share the interface name ${iface}: rename one of them`);
@@ -242,53 +254,91 @@ function renderOvpn(ctx: Ctx, link: Link, featuresOf: FeaturesOf | undefined): H
   return parts.commands;
 }
 
-// --- WAN pinning and the listener's answers -------------------------------------------------
+// --- Each link's path through its own WAN --------------------------------------------------
 
-function renderPin(ctx: Ctx, link: Link): void {
-  // The initiator pins the route to the listener's endpoint on this link's WAN, so "isp2" really
-  // rides ISP2 (as on RouterOS). The listener answers through renderReplyPath instead.
-  if (isListener(ctx, link)) return;
-  const endpoint = friendWan(ctx, link).endpoint!;
-  const wan = myWan(ctx, link);
-  const dst = isIPv4(endpoint) ? `${endpoint}/32` : `"$(getent ahostsv4 ${quote(endpoint)} | awk 'NR==1 {print $1}')/32"`;
-  ctx.commands.push({
-    run: `ip route replace ${dst} ${wan.gateway !== undefined ? `via ${wan.gateway} ` : ""}dev ${wan.interface}`,
-    why: `traffic to ${ctx.friend}'s ${link.name} endpoint (${endpoint}) leaves through ${wan.interface}`,
-  });
-  if (wan.gateway === undefined) ctx.notes.push(`the route pinning ${link.name} to ${wan.interface} has no gateway: right on a point-to-point or directly connected WAN; otherwise give sides.${ctx.me}.wans.${link.wan[ctx.me]}.gateway`);
-  if (!isIPv4(endpoint)) ctx.notes.push(`${endpoint} is resolved once, when the pin route is written; if ${ctx.friend}'s address changes, apply again`);
-}
-
-/** A fwmark and routing table per listener link, distinct within the peering. */
-function replyMarks(ctx: Ctx): Map<string, number> {
-  const marks = new Map<string, number>();
+/**
+ * A kernel table per link, distinct within the peering; on a listener link its number marks the
+ * answers too. Listener links first, as when only they had one: a host applied before keeps its numbers.
+ */
+function pathTables(ctx: Ctx): Map<string, number> {
+  const tables = new Map<string, number>();
   const used = new Set<number>();
-  for (const link of ctx.p.links.filter((l) => isListener(ctx, l))) {
-    let mark = linuxNames.replyMark(ctx.p, link.name);
-    while (used.has(mark)) mark++;
-    used.add(mark);
-    marks.set(link.name, mark);
+  for (const link of [...ctx.p.links.filter((l) => isListener(ctx, l)), ...ctx.p.links.filter((l) => !isListener(ctx, l))]) {
+    let table = linuxNames.pathTable(ctx.p, link.name);
+    while (used.has(table)) table++;
+    used.add(table);
+    tables.set(link.name, table);
   }
-  return marks;
+  return tables;
 }
 
 const hex = (n: number) => `0x${n.toString(16)}`;
 
-function renderReplyPath(ctx: Ctx, link: Link, mark: number | undefined): void {
-  // The listener answers by its routing table, whose default route may leave by another WAN than
-  // the one the friend came in on, and that ISP drops answers from an address it never gave out.
-  // nftables marks the friend's connection as it arrives on this link's WAN (renderNftables); its
-  // answers carry the mark and a rule routes them by a table whose only route leaves by that WAN.
-  if (mark === undefined) return;
+/**
+ * What goes by a link's table (renderPaths keeps its one route): the initiator's traffic to the
+ * listener's endpoint, so "isp2" really rides ISP2 (as on RouterOS); the listener's answers to the
+ * friend, marked as the friend's connection arrives on the link's WAN (renderNftables), because its
+ * default route may leave by another WAN and that ISP drops answers from an address it never gave out.
+ * Rules are kept by the kernel when a WAN goes down (routes through it are not: BIRD's come back).
+ */
+function renderPathRule(ctx: Ctx, link: Link, table: number): void {
   const wan = myWan(ctx, link);
-  const why = `answers to ${ctx.friend} on ${link.name} leave through ${wan.interface}, where ${ctx.friend} reaches us, whatever the default route`;
-  ctx.commands.push({ run: `ip route replace default ${wan.gateway !== undefined ? `via ${wan.gateway} ` : ""}dev ${wan.interface} table ${mark}`, why });
-  ctx.commands.push({ run: `ip rule del fwmark ${hex(mark)} lookup ${mark} 2>/dev/null; ip rule add fwmark ${hex(mark)} lookup ${mark}`, why: `packets marked for ${link.name}'s answers are routed by table ${mark}` });
+  if (wan.gateway === undefined) ctx.notes.push(`the route keeping ${link.name} on ${wan.interface} has no gateway: right on a point-to-point or directly connected WAN; otherwise give sides.${ctx.me}.wans.${link.wan[ctx.me]}.gateway`);
+  if (isListener(ctx, link)) {
+    ctx.commands.push({ run: `ip rule del fwmark ${hex(table)} lookup ${table} 2>/dev/null; ip rule add fwmark ${hex(table)} lookup ${table}`, why: `answers to ${ctx.friend} on ${link.name} (marked ${hex(table)}) are routed by table ${table}: out of ${wan.interface}, where ${ctx.friend} reaches us, whatever the default route` });
+    return;
+  }
+  const endpoint = friendWan(ctx, link).endpoint!;
+  const dst = isIPv4(endpoint) ? `${endpoint}/32` : `"$(getent ahostsv4 ${quote(endpoint)} | awk 'NR==1 {print $1}')/32"`;
+  ctx.commands.push({
+    run: `ip rule del to ${dst} lookup ${table} 2>/dev/null; ip rule add to ${dst} lookup ${table}`,
+    why: `traffic to ${ctx.friend}'s ${link.name} endpoint (${endpoint}) is routed by table ${table}: out of ${wan.interface}, and nowhere else while it is down`,
+  });
+  if (!isIPv4(endpoint)) ctx.notes.push(`${endpoint} is resolved once, when the rule routing ${link.name} by its table is written; if ${ctx.friend}'s address changes, apply again`);
+}
+
+/**
+ * Each link's kernel table holds one default route, kept by BIRD: through the link's WAN while BIRD
+ * sees it up, and unreachable (a lower preference) while it is down, so the tunnel never slips out
+ * of another ISP. The kernel deletes a route through an interface that goes down (a PPPoE session
+ * made again, a DHCP address renewed) and never puts it back; BIRD does, as soon as the WAN returns.
+ */
+function renderPaths(ctx: Ctx, tables: Map<string, number>): string[] {
+  const lines: string[] = [];
+  for (const link of ctx.p.links) {
+    const wan = myWan(ctx, link);
+    const table = linuxNames.pathBirdTable(ctx.p, link.name);
+    // BIRD finds the gateway on the interface whose subnet holds it, the WAN's (`%<if>` would take
+    // only a BIRD symbol, not eth0.832); while that interface is down, the gateway is nobody's.
+    const via = wan.gateway !== undefined ? `via ${wan.gateway}` : `via "${wan.interface}"`;
+    const what = isListener(ctx, link) ? `answers to ${ctx.friend} on ${link.name} leave` : `the ${link.name} tunnel to ${ctx.friend}'s endpoint leaves`;
+    lines.push(
+      `# ${link.name}'s path: ${what} through ${wan.interface}, by kernel table ${tables.get(link.name)!} (ip rule)`,
+      `ipv4 table ${table};`,
+      `protocol static ${linuxNames.pathProtocol(ctx.p, link.name)} {`,
+      `\tipv4 { table ${table}; };`,
+      `\troute 0.0.0.0/0 ${via};`,
+      "}",
+      `# While ${wan.interface} is down: nowhere, rather than out of another ISP.`,
+      `protocol static ${linuxNames.noPathProtocol(ctx.p, link.name)} {`,
+      `\tipv4 { table ${table}; preference 1; };`,
+      "\troute 0.0.0.0/0 unreachable;",
+      "}",
+      `protocol kernel ${linuxNames.pathKernelProtocol(ctx.p, link.name)} {`,
+      `\tipv4 { table ${table}; import none; export all; };`,
+      `\tkernel table ${tables.get(link.name)!};`,
+      "\tlearn off;",
+      "}",
+      "",
+    );
+  }
+  return lines;
 }
 
 // --- nftables -------------------------------------------------------------------------------
 
 function renderNftables(ctx: Ctx, marks: Map<string, number>): void {
+  // A listener link's mark is its table's number (pathTables).
   const table = `inet ${linuxNames.nftTable}`;
   // nft reads a name that starts with a digit as a number: the prefix keeps every peering name a name.
   const chain = (role: string) => `bgpals-${ctx.p.name}-${role}`;
@@ -344,14 +394,14 @@ function renderNftables(ctx: Ctx, marks: Map<string, number>): void {
 const madeOnceOnly = (run: string) => run.includes("wg genkey");
 
 /**
- * Where systemd runs, a oneshot unit replays the run-time part (routes, rules, nftables, tunnels,
- * openvpn) at boot from a script, in the apply's order; the files stay by themselves. Without
+ * Where systemd runs, a oneshot unit replays the run-time part (rules, nftables, tunnels, openvpn)
+ * at boot from a script, in the apply's order; the files stay by themselves. Without
  * systemd the render says what a reboot takes away.
  */
-function renderBoot(ctx: Ctx): LinuxRendered["boot"] {
+function renderBoot(ctx: Ctx, tunnels: HostCommand[]): LinuxRendered["boot"] {
   if (ctx.host === null) return null;
   if (!ctx.host.systemd) {
-    ctx.notes.push(`this host does not run systemd: the tunnels, the routes and rules to ${ctx.friend}, the nftables chains and any openvpn are made at run time and do NOT survive a reboot (the files do, and BIRD's own start reads its part); run bgpals apply again after one`);
+    ctx.notes.push(`this host does not run systemd: the tunnels, the rules that route to ${ctx.friend} by each link's table, the nftables chains and any openvpn are made at run time and do NOT survive a reboot (the files do, and BIRD's own start reads its part, the links' routes with it); run bgpals apply again after one`);
     return null;
   }
   const unit = linuxNames.bootUnit(ctx.p.name);
@@ -360,20 +410,21 @@ function renderBoot(ctx: Ctx): LinuxRendered["boot"] {
   const lines = [
     "#!/bin/sh",
     `# bgpals: peering ${ctx.p.name}, side ${ctx.me}: what bgpals apply makes at run time, made again at boot by ${unit}.`,
-    "# The apply's commands in its order (the path to the friend before the tunnels); the private keys are",
-    "# never made here, and BIRD reads its own files (bird.conf, the peering's include) when its unit starts it.",
+    "# The apply's commands in its order (the rules to the friend before the tunnels); the private keys are never",
+    "# made here, and BIRD reads its own files (bird.conf, the peering's include: each link's route) when its unit starts it.",
     `fail() { echo "${unit}: $1" >&2; exit 1; }`,
-    ...ctx.commands.filter((c) => !madeOnceOnly(c.run)).flatMap((c) => [`# ${c.why.replace(/\n/g, " ")}`, `${c.run} || fail ${quote(c.why.split(/[;(]/)[0]!.trim())}`]),
+    ...[...ctx.commands, ...tunnels].filter((c) => !madeOnceOnly(c.run)).flatMap((c) => [`# ${c.why.replace(/\n/g, " ")}`, `${c.run} || fail ${quote(c.why.split(/[;(]/)[0]!.trim())}`]),
     "",
   ];
-  ctx.files.push({ path: script, mode: "0755", content: lines.join("\n"), why: `what ${unit} runs at boot: the peering's routes, rules, nftables chains and tunnels` });
+  ctx.files.push({ path: script, mode: "0755", content: lines.join("\n"), why: `what ${unit} runs at boot: the peering's rules, nftables chains and tunnels` });
   const unitText = [
     `# bgpals: peering ${ctx.p.name}, side ${ctx.me}: brings back at boot what bgpals apply made at run time (${script})`,
     "[Unit]",
-    `Description=bgpals peering ${ctx.p.name} with ${ctx.friend}: routes, rules, nftables chains, tunnels`,
+    `Description=bgpals peering ${ctx.p.name} with ${ctx.friend}: rules, nftables chains, tunnels`,
     "Wants=network-online.target",
-    // After nftables.service: its ruleset (flush ruleset) would take our chains away.
-    "After=network-online.target nftables.service",
+    // After nftables.service: its ruleset (flush ruleset) would take our chains away. After bird.service:
+    // BIRD writes each link's route, which the tunnels need before they dial.
+    "After=network-online.target nftables.service bird.service",
     "",
     "[Service]",
     "Type=oneshot",
@@ -386,7 +437,7 @@ function renderBoot(ctx: Ctx): LinuxRendered["boot"] {
     "",
   ].join("\n");
   ctx.files.push({ path: unitFile, mode: "0644", content: unitText, why: `systemd makes the peering's run-time part again at boot (enabled: systemctl enable ${unit})` });
-  ctx.notes.push(`this host runs systemd: ${unit} (enabled, not started: what it makes is there already) makes the routes, rules, nftables chains and tunnels again at boot from ${script}; the files stay by themselves, and BIRD's own unit reads its part`);
+  ctx.notes.push(`this host runs systemd: ${unit} (enabled, not started: what it makes is there already) makes the rules, nftables chains and tunnels again at boot from ${script}; the files stay by themselves, and BIRD's own unit reads its part (each link's route)`);
   return { unit, unitFile, script };
 }
 
@@ -395,7 +446,7 @@ export function offlineHostNotes(out: LinuxRendered): string[] {
   if (out.host !== null) return [];
   const notes: string[] = [];
   if (out.tunnels.includes(linkKind("wireguard").title)) notes.push("a host whose kernel has WireGuard gets ip link add <if> type wireguard instead of wireguard-go (bgpals plan and apply find out which)");
-  notes.push(`on a host running systemd, bgpals apply also writes ${linuxNames.bootScript(out.peering)} and ${linuxNames.bootUnitFile(out.peering)} and enables it, so the routes, rules, nftables chains and tunnels come back at boot; without systemd they are made at run time and do NOT survive a reboot`);
+  notes.push(`on a host running systemd, bgpals apply also writes ${linuxNames.bootScript(out.peering)} and ${linuxNames.bootUnitFile(out.peering)} and enables it, so the rules, nftables chains and tunnels come back at boot (BIRD makes each link's route); without systemd they are made at run time and do NOT survive a reboot`);
   return notes;
 }
 
@@ -405,7 +456,7 @@ function seconds(text: string): number {
   return Math.max(1, Math.ceil((durationMs(text) ?? 0) / 1000));
 }
 
-function renderBird(ctx: Ctx): BirdFilter[] {
+function renderBird(ctx: Ctx, tables: Map<string, number>): BirdFilter[] {
   const { p } = ctx;
   const filters = peeringFilters({ p, me: ctx.me, friend: ctx.friend, inputName: (l) => linuxNames.inputFilter(p, l), outputName: (l) => linuxNames.outputFilter(p, l) });
   const lines: string[] = [
@@ -418,6 +469,7 @@ function renderBird(ctx: Ctx): BirdFilter[] {
     `\tinterface "*";`,
     "}",
     "",
+    ...renderPaths(ctx, tables),
   ];
   for (const filter of filters) {
     lines.push(`filter ${filter.name} {`);
@@ -458,6 +510,7 @@ function renderBird(ctx: Ctx): BirdFilter[] {
   ctx.commands.push({ run: "birdc configure check", why: "BIRD reads the new configuration without taking it" });
   ctx.commands.push({ run: "birdc configure", why: 'BIRD takes it; anything but "Reconfigured" means undo' });
   ctx.notes.push(`the friend's routes reach the kernel through bird.conf's own protocol kernel, which must export BGP routes (export all, or export where source = RTS_BGP)`);
+  ctx.notes.push(`BIRD sees interfaces come and go through bird.conf's protocol device, which it must have (Debian's has one; BIRD allows one): each link's route follows its WAN`);
   ctx.notes.push(`BIRD's router id is bird.conf's: it should read router id ${ctx.mine.routerId}; (this side's routerId)`);
   return filters;
 }

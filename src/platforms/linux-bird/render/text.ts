@@ -13,7 +13,7 @@ export function linuxText(out: LinuxRendered, secrets: LinuxSecrets = {}): strin
   const mask = masker(secrets);
   const lines = [
     `# bgpals: peering ${out.peering}, side ${out.side}, Linux with BIRD ${out.bird} and ${out.tunnels.join(" and ")}`,
-    "# bgpals writes only these files and its own table inet bgpals chains, routes and rules; the commands follow the files",
+    "# bgpals writes only these files and its own table inet bgpals chains and rules (BIRD keeps each link's route from the include); the commands follow the files",
     ...out.notes.map((n) => `# note: ${n}`),
     "",
   ];
