@@ -51,10 +51,10 @@ describe("a Linux plan as text", () => {
   it("lists the changes under what they change, in the render's words, never under bgpals's keys for them", async () => {
     const headings = (text: string) => text.split("\n").slice(1).filter((l) => /^[^\s(!]/.test(l));
     const text = planText(await planApply(desired, emptyHost(), SOCKET), "plan");
-    expect(headings(text)).toEqual(["keys and certificates", "files", "routes and rules", "nftables", "WireGuard", "BIRD"]);
+    expect(headings(text)).toEqual(["keys and certificates", "files", "routes and rules", "nftables", "BIRD", "WireGuard"]);
     // Each change once, under its heading: a file by its path, a route by its ip command.
     expect(text).toMatch(/^files\n {2}\+ write \/etc\/wireguard\//m);
-    expect(text).toMatch(/^routes and rules\n {2}\+ ip route replace /m);
+    expect(text).toMatch(/^routes and rules\n {2}\+ ip rule add /m);
     const applied = await planApply(desired, emptyHost(), SOCKET);
     const conf = applied.changes.find((c) => c.path === "/etc/bird/bird.conf")!.attrs.content!;
     const state: HostState = { ...emptyHost(), files: Object.fromEntries(out.files.map((f) => [f.path, "x"])), birdConf: conf, birdIncludes: [linuxNames.birdInclude(peering).split("/").pop()!], present: Object.fromEntries(desired.keys.map((k) => [k, true])) };
