@@ -48,9 +48,11 @@ const LOOK = [
   'm=$1; s=$2; t=$(mktemp -d) || exit 1; trap \'rm -rf "$t"\' EXIT',
   'run() { n=$1; shift; "$@" >"$t/o" 2>"$t/e"; c=$?; echo "$m $n $c"; cat "$t/o"; echo; echo "$m $n stderr"; cat "$t/e"; echo; }',
   "for f in /etc/bird/bgpals-*.conf; do [ -f \"$f\" ] && run \"include:$f\" cat \"$f\"; done",
-  'case " $3 " in *" protocols "*) run status birdc -s "$s" show status; run protocols birdc -s "$s" show protocols all ;; esac',
+  // The routes before the sessions: a route that moved because a session went down is then never
+  // seen in a look that still has that session up (the session's end is told first, then the move).
   // Only bgpals's sessions' routes, chosen by BIRD: a host may hold a full table from elsewhere.
   'case " $3 " in *" routes "*) run routes birdc -s "$s" show route all where "source = RTS_BGP && proto ~ \\"bgpals_*\\"" ;; esac',
+  'case " $3 " in *" protocols "*) run status birdc -s "$s" show status; run protocols birdc -s "$s" show protocols all ;; esac',
   // Only the tunnels whose config bgpals wrote, each by name: `wg show all` would read every other
   // tunnel too (on a test machine, other hosts' userspace ones), and one that does not answer spoils it.
   'case " $3 " in *" tunnels "*)',
