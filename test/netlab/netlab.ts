@@ -350,11 +350,15 @@ export async function startNetlab(specs: readonly HostSpec[]): Promise<Netlab> {
       const routerId = wans[0]?.address ?? plus(block, 2);
       writeFileSync(join(etc, "bird", "bird.conf"), birdConfig(routerId, spec.bird));
       writeFileSync(join(etc, "nftables.conf"), nftablesConfig(spec));
-      if (spec.users?.length) {
-        const passwd = readFileSync("/etc/passwd", "utf8").trimEnd();
-        const more = spec.users.map((user, i) => `${user}:x:${2000 + i}:${2000 + i}:netlab user:/:/bin/sh`);
-        writeFileSync(join(etc, "passwd"), `${[passwd, ...more].join("\n")}\n`);
-      }
+      // The host's own /etc/passwd: root's home is the host's dir, as on a fresh host with no dotfiles.
+      // With the test machine's /root, bash (run by sshd for every command bgpals sends) sourced its
+      // .bashrc each time, which here starts pyenv: 100 to 300 ms of CPU per SSH exec.
+      const passwd = readFileSync("/etc/passwd", "utf8")
+        .trimEnd()
+        .split("\n")
+        .map((line) => line.replace(/^(root:[^:]*:0:[^:]*:[^:]*:)[^:]*:/, `$1${hostDir}:`));
+      const more = (spec.users ?? []).map((user, i) => `${user}:x:${2000 + i}:${2000 + i}:netlab user:/:/bin/sh`);
+      writeFileSync(join(etc, "passwd"), `${[...passwd, ...more].join("\n")}\n`);
       await must(["ip", "netns", "exec", ns, "nft", "-f", "/etc/nftables.conf"]);
 
       // sshd with its own host key; root accepts the run's key.
