@@ -46,7 +46,7 @@ const common = {
   // A test that asserts nothing fails (waiting for a screen alone is not a check of it).
   expect: { requireAssertions: true },
   // Cleans up what a test file made outside its tests (test/cleanup.ts).
-  setupFiles: ["test/after-file.ts"],
+  setupFiles: ["test/file-cpu.ts", "test/after-file.ts"],
 } as const;
 
 export default defineConfig({
@@ -81,7 +81,7 @@ export default defineConfig({
           name: "shared",
           include: SHARED,
           isolate: false,
-          setupFiles: ["test/leaves-nothing.ts"],
+          setupFiles: ["test/file-cpu.ts", "test/leaves-nothing.ts"],
         },
       },
     ],
