@@ -32,7 +32,7 @@ const SHARED = testFiles(["test/core", "test/lab", "test/ui", "test/flows", "tes
  * and little CPU, so as many run at once as there are files, up to this. `npm test` (scripts/test.js)
  * runs them in a vitest of their own beside the rest, which keeps to the cores.
  */
-export const NETWORK_WORKERS = 8;
+export const NETWORK_WORKERS = 6;
 
 const common = {
   testTimeout: 30_000,
