@@ -19,10 +19,20 @@ const OWN_PROCESS = new Set([
   "test/flows/watch.test.ts",
   "test/platforms/routeros/route-stream.test.ts",
 ]);
-const SHARED = ["test/core", "test/lab", "test/ui", "test/flows", "test/platforms", "test/store"]
-  .flatMap((dir) => readdirSync(fileURLToPath(new URL(dir, import.meta.url)), { recursive: true, encoding: "utf8" }).map((file) => `${dir}/${file.split("\\").join("/")}`))
-  // Real hosts in network namespaces (test/real-network.ts) keep their own process too.
-  .filter((file) => /\.test\.tsx?$/.test(file) && !OWN_PROCESS.has(file) && !onRealNetwork(ROOT, file));
+const testFiles = (dirs: string[]) =>
+  dirs
+    .flatMap((dir) => readdirSync(fileURLToPath(new URL(dir, import.meta.url)), { recursive: true, encoding: "utf8" }).map((file) => `${dir}/${file.split("\\").join("/")}`))
+    .filter((file) => /\.test\.tsx?$/.test(file));
+// Tests on real hosts in network namespaces (test/real-network.ts): a project of their own.
+const NETWORK = testFiles(["test"]).filter((file) => onRealNetwork(ROOT, file));
+const SHARED = testFiles(["test/core", "test/lab", "test/ui", "test/flows", "test/platforms", "test/store"]).filter((file) => !OWN_PROCESS.has(file) && !NETWORK.includes(file));
+
+/**
+ * Workers for the tests on real hosts: they spend minutes waiting on BIRD's and WireGuard's timers
+ * and little CPU, so as many run at once as there are files, up to this. `npm test` (scripts/test.js)
+ * runs them in a vitest of their own beside the rest, which keeps to the cores.
+ */
+export const NETWORK_WORKERS = 6;
 
 const common = {
   testTimeout: 30_000,
@@ -36,7 +46,7 @@ const common = {
   // A test that asserts nothing fails (waiting for a screen alone is not a check of it).
   expect: { requireAssertions: true },
   // Cleans up what a test file made outside its tests (test/cleanup.ts).
-  setupFiles: ["test/after-file.ts"],
+  setupFiles: ["test/file-cpu.ts", "test/after-file.ts"],
 } as const;
 
 export default defineConfig({
@@ -51,7 +61,18 @@ export default defineConfig({
           ...common,
           name: "isolated",
           include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
-          exclude: SHARED,
+          exclude: [...SHARED, ...NETWORK],
+        },
+      },
+      {
+        test: {
+          ...common,
+          name: "network",
+          include: NETWORK,
+          maxWorkers: NETWORK_WORKERS,
+          // Vitest runs projects with different maxWorkers one group after the other: in one `vitest
+          // run` these come after the rest; `npm test` runs both groups side by side, in two vitests.
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -60,7 +81,7 @@ export default defineConfig({
           name: "shared",
           include: SHARED,
           isolate: false,
-          setupFiles: ["test/leaves-nothing.ts"],
+          setupFiles: ["test/file-cpu.ts", "test/leaves-nothing.ts"],
         },
       },
     ],

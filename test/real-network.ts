@@ -1,6 +1,7 @@
 // Test files on real hosts in network namespaces: they mostly wait on BIRD and WireGuard, so they
-// start first (test/sequencer.ts) and keep a process of their own (vitest.config.ts). Found by what
-// they use, so a new one is not forgotten in a list.
+// are a vitest project of their own with more workers (vitest.config.ts), which `npm test` runs beside
+// the rest (scripts/test.js), longest first (test/sequencer.ts). Found by what they use, so a new one
+// is not forgotten in a list.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 

@@ -7,7 +7,7 @@
 // Recipes: ../shared/netlab.md.
 import { execFile, execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -261,6 +261,42 @@ function removeNamespaceSync(ns: string): void {
   rmSync(`/etc/netns/${ns}`, { recursive: true, force: true });
 }
 
+const NFTABLES_D = "/etc/nftables.d";
+const MADE_BY_TESTS = join(NFTABLES_D, ".bgpals-made-by-tests");
+const HELD = ".bgpals-held-";
+
+/**
+ * `ip netns exec` mounts /etc/netns/<ns>/<entry> over /etc/<entry> only where that exists (else it
+ * warns and runs the command on the machine's own /etc), and Debian has no /etc/nftables.d. It is made
+ * while any netlab needs it and removed after the last one, if a test made it. Each holder keeps a
+ * file of its own in it, so one test file ending never removes it under another still running, in
+ * this worker, another or a parallel vitest. The release function is idempotent and synchronous.
+ */
+export function holdEtcNftablesD(): () => void {
+  try {
+    mkdirSync(NFTABLES_D);
+    writeFileSync(MADE_BY_TESTS, "");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+  }
+  const mine = join(NFTABLES_D, `${HELD}${process.pid}-${randomBytes(4).toString("hex")}`);
+  writeFileSync(mine, "");
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    rmSync(mine, { force: true });
+    try {
+      if (!existsSync(MADE_BY_TESTS) || readdirSync(NFTABLES_D).some((name) => name.startsWith(HELD))) return;
+      rmSync(MADE_BY_TESTS);
+      rmdirSync(NFTABLES_D);
+    } catch {
+      // Another holder came in meanwhile (or a file of someone else's is there): it stays, theirs to remove.
+      if (existsSync(NFTABLES_D) && !existsSync(MADE_BY_TESTS)) writeFileSync(MADE_BY_TESTS, "");
+    }
+  };
+}
+
 /** Builds the hosts (two ISPs each by default) and the internet between them. */
 export async function startNetlab(specs: readonly HostSpec[]): Promise<Netlab> {
   const missing = netlabMissing();
@@ -271,6 +307,7 @@ export async function startNetlab(specs: readonly HostSpec[]): Promise<Netlab> {
   const inet = `${id}i`;
   const namespaces: string[] = [];
   const hosts: Record<string, NetlabHost> = {};
+  const releaseNftablesD = holdEtcNftablesD();
   let torn = false;
   const teardownSync = () => {
     if (torn) return;
@@ -279,6 +316,7 @@ export async function startNetlab(specs: readonly HostSpec[]): Promise<Netlab> {
     hookExit();
     for (const ns of namespaces.reverse()) removeNamespaceSync(ns);
     rmSync(dir, { recursive: true, force: true });
+    releaseNftablesD();
   };
   live.add(teardownSync);
   hookExit();
@@ -342,19 +380,22 @@ export async function startNetlab(specs: readonly HostSpec[]): Promise<Netlab> {
       // The host's own /etc: seen as /etc/bird, /etc/wireguard and /etc/nftables.conf inside it.
       mkdirSync(join(etc, "bird"), { recursive: true });
       mkdirSync(join(etc, "wireguard"), { mode: 0o700 });
-      // bgpals's nftables files, the host's own where the test machine has an /etc/nftables.d for
-      // `ip netns exec` to mount it over (a test that applies makes one first; elsewhere it would only warn).
-      if (existsSync("/etc/nftables.d")) mkdirSync(join(etc, "nftables.d"));
+      // bgpals's nftables files, the host's own (mounted over /etc/nftables.d, held above).
+      mkdirSync(join(etc, "nftables.d"));
       // OpenVPN's configs and certificates, the host's own (the openvpn package makes /etc/openvpn).
       if (existsSync("/etc/openvpn")) mkdirSync(join(etc, "openvpn"));
       const routerId = wans[0]?.address ?? plus(block, 2);
       writeFileSync(join(etc, "bird", "bird.conf"), birdConfig(routerId, spec.bird));
       writeFileSync(join(etc, "nftables.conf"), nftablesConfig(spec));
-      if (spec.users?.length) {
-        const passwd = readFileSync("/etc/passwd", "utf8").trimEnd();
-        const more = spec.users.map((user, i) => `${user}:x:${2000 + i}:${2000 + i}:netlab user:/:/bin/sh`);
-        writeFileSync(join(etc, "passwd"), `${[passwd, ...more].join("\n")}\n`);
-      }
+      // The host's own /etc/passwd: root's home is the host's dir, as on a fresh host with no dotfiles.
+      // With the test machine's /root, bash (run by sshd for every command bgpals sends) sourced its
+      // .bashrc each time, which here starts pyenv: 100 to 300 ms of CPU per SSH exec.
+      const passwd = readFileSync("/etc/passwd", "utf8")
+        .trimEnd()
+        .split("\n")
+        .map((line) => line.replace(/^(root:[^:]*:0:[^:]*:[^:]*:)[^:]*:/, `$1${hostDir}:`));
+      const more = (spec.users ?? []).map((user, i) => `${user}:x:${2000 + i}:${2000 + i}:netlab user:/:/bin/sh`);
+      writeFileSync(join(etc, "passwd"), `${[...passwd, ...more].join("\n")}\n`);
       await must(["ip", "netns", "exec", ns, "nft", "-f", "/etc/nftables.conf"]);
 
       // sshd with its own host key; root accepts the run's key.

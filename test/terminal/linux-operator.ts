@@ -1,7 +1,6 @@
 // An operator whose router is a Linux host: a config home with a router profile `home` naming one
 // of the peered netlab hosts as ssh://root@host:port (the run's key), their identity, and the
 // peering with the friend kept in the peers directory, as the wizard would have left them.
-import { existsSync, mkdirSync, rmdirSync } from "node:fs";
 import { expect } from "vitest";
 import { workspaceAt, savePeering } from "../../src/store/workspace.js";
 import { loadIdentity } from "../../src/store/identity.js";
@@ -33,29 +32,9 @@ export async function linuxOperatorHome(hosts: PeeredHosts, me: string, friend: 
   return { home, env };
 }
 
-/** Two netlab hosts not peered yet (the wizard's starting point), each with its LAN; torn down with the /etc/nftables.d it made. */
-export async function startUnpeeredHosts(specs: readonly HostSpec[]): Promise<Netlab> {
-  // `ip netns exec` mounts /etc/netns/<ns>/<entry> over /etc/<entry>, which must exist; Debian has no /etc/nftables.d.
-  const madeNftablesD = !existsSync("/etc/nftables.d");
-  if (madeNftablesD) mkdirSync("/etc/nftables.d");
-  const removeNftablesD = () => {
-    try {
-      if (madeNftablesD) rmdirSync("/etc/nftables.d");
-    } catch {
-      // another test's file went in meanwhile: theirs to remove
-    }
-  };
-  const started = await startNetlab(specs).catch((e) => {
-    removeNftablesD();
-    throw e;
-  });
-  return {
-    ...started,
-    async teardown() {
-      await started.teardown();
-      removeNftablesD();
-    },
-  };
+/** Two netlab hosts not peered yet (the wizard's starting point), each with its LAN. */
+export function startUnpeeredHosts(specs: readonly HostSpec[]): Promise<Netlab> {
+  return startNetlab(specs);
 }
 
 /** A first-time user's config home: only the profile `home` naming their host (ssh://root@host:port, the run's key); no identity, no peering. */

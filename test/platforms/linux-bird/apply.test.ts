@@ -3,7 +3,7 @@
 // a re-plan is empty; a fault after a step of each kind (after every step with BGPALS_FULL_FAULTS=1,
 // test/fault-points.ts) leaves the host exactly as it was; remove takes away exactly what apply made.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parsePeering, type Peering } from "../../../src/core/peering.js";
@@ -25,7 +25,6 @@ const REMI = `y${process.pid}`;
 const PEERING = `ap${process.pid}`;
 
 let lab: Netlab;
-let madeNftablesD = false;
 
 function peeringOf(keys: Record<string, Record<string, string>>): Peering {
   const alice = lab.hosts[ALICE]!;
@@ -129,9 +128,6 @@ const pristine: Record<string, Record<string, string>> = {};
 let peering: Peering;
 
 beforeAll(async () => {
-  // `ip netns exec` (and so each host's sshd) sees /etc/netns/<ns>/nftables.d only where /etc/nftables.d exists; Debian has none.
-  madeNftablesD = !existsSync("/etc/nftables.d");
-  if (madeNftablesD) mkdirSync("/etc/nftables.d");
   lab = await startNetlab([
     { name: ALICE, lan: "192.168.10.1/24" },
     { name: REMI, lan: "192.168.42.1/24" },
@@ -141,11 +137,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await lab?.teardown();
-  try {
-    if (madeNftablesD) rmdirSync("/etc/nftables.d");
-  } catch {
-    // another test's file went in meanwhile: theirs to remove
-  }
 });
 
 describe("apply on a Linux host", () => {

@@ -30,8 +30,10 @@ import {
 // BIRD notices a dead path by its hold timer; what follows (withdrawing, the kernel route) takes
 // moments, but the test machine is shared by parallel workers.
 const MARGIN_MS = 15_000;
-// After a session fails BIRD waits its "error wait time" (60 s at first) before it tries again.
-const FAILBACK_MS = 150_000;
+// After a session fails BIRD waits its "error wait time" before it tries again: 5 s as bgpals
+// renders it (render.ts), then its connect delay (5 s) and a WireGuard handshake. BIRD's default
+// (60 s) would not come back within this bound: the render's timers are what this waits on.
+const FAILBACK_MS = 45_000;
 
 let hosts: PeeredHosts;
 

@@ -4,7 +4,7 @@
 // is routed and pinged; a fault after every step of an apply leaves the host as it was; a re-plan
 // is empty; remove takes away exactly what was made, certificates too.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pemFingerprint } from "../../../src/core/certificates.js";
@@ -29,7 +29,6 @@ const SERVER_LAN = "192.168.10.1/24";
 const CLIENT_LAN = "192.168.42.1/24";
 
 let lab: Netlab;
-let madeNftablesD = false;
 let peering: Peering;
 const pristine: Record<string, Record<string, string>> = {};
 const secrets = { pppPassword: { isp1: PASSWORD } };
@@ -135,8 +134,6 @@ function runFiles(sides = [SERVER, CLIENT]): string[] {
 }
 
 beforeAll(async () => {
-  madeNftablesD = !existsSync("/etc/nftables.d");
-  if (madeNftablesD) mkdirSync("/etc/nftables.d");
   lab = await startNetlab([
     { name: SERVER, lan: SERVER_LAN, wans: 1 },
     { name: CLIENT, lan: CLIENT_LAN, wans: 1 },
@@ -148,11 +145,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await lab?.teardown();
   for (const file of runFiles()) rmSync(file, { force: true });
-  try {
-    if (madeNftablesD) rmdirSync("/etc/nftables.d");
-  } catch {
-    // another test's file went in meanwhile: theirs to remove
-  }
 });
 
 describe("an OpenVPN link between two Linux hosts", () => {

@@ -2,7 +2,7 @@
 // does, but on netlab hosts reachable over SSH): WireGuard over both ISPs, BIRD with the include
 // file, sessions coming up. For the read side (status, why, the route feed) to have something real
 // to read.
-import { existsSync, mkdirSync, rmdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parsePeering, type Peering } from "../../../src/core/peering.js";
 import { PLACEHOLDER_KEY } from "../../../src/core/links/wireguard.js";
@@ -70,30 +70,10 @@ function peeringOf(lab: Netlab, keys: Record<string, Record<string, string>>): P
 }
 
 export async function startPeeredHosts(birdExtra: Partial<Record<string, string>> = {}): Promise<PeeredHosts> {
-  // `ip netns exec` mounts /etc/netns/<ns>/<entry> over /etc/<entry>, which must exist; Debian has no /etc/nftables.d.
-  const madeNftablesD = !existsSync("/etc/nftables.d");
-  if (madeNftablesD) mkdirSync("/etc/nftables.d");
-  const removeNftablesD = () => {
-    try {
-      if (madeNftablesD) rmdirSync("/etc/nftables.d");
-    } catch {
-      // another test's file went in meanwhile: theirs to remove
-    }
-  };
-  const started = await startNetlab([
+  const lab = await startNetlab([
     { name: ALICE, lan: "192.168.10.1/24", ...(birdExtra[ALICE] ? { bird: birdExtra[ALICE] } : {}) },
     { name: REMI, lan: "192.168.42.1/24", ...(birdExtra[REMI] ? { bird: birdExtra[REMI] } : {}) },
-  ]).catch((e) => {
-    removeNftablesD();
-    throw e;
-  });
-  const lab: Netlab = {
-    ...started,
-    async teardown() {
-      await started.teardown();
-      removeNftablesD();
-    },
-  };
+  ]);
   try {
     const onHost = async (side: string, line: string): Promise<string> => {
       const h = lab.hosts[side]!;

@@ -4,7 +4,7 @@
 // as it was; a removal killed half way comes back whole, its private keys the same; and no note
 // about WireGuard keys coming back new (RouterOS's) is printed for a Linux host.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parsePeering, type Peering } from "../../../src/core/peering.js";
@@ -24,7 +24,6 @@ const PEERING = `rc${process.pid}`;
 const KEY_NOTE = "comes back with a new key";
 
 let lab: Netlab;
-let madeNftablesD = false;
 let peering: Peering;
 let home: string;
 let file: string;
@@ -115,9 +114,6 @@ function cli(command: string, extra: string[] = [], env: Record<string, string> 
 }
 
 beforeAll(async () => {
-  // `ip netns exec` (and so the host's sshd) sees /etc/netns/<ns>/nftables.d only where /etc/nftables.d exists; Debian has none.
-  madeNftablesD = !existsSync("/etc/nftables.d");
-  if (madeNftablesD) mkdirSync("/etc/nftables.d");
   lab = await startNetlab([{ name: ALICE, lan: "192.168.10.1/24" }]);
   peering = peeringOf();
   home = tempDir("bgpals-linux-recover-home-");
@@ -128,11 +124,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await lab?.teardown();
-  try {
-    if (madeNftablesD) rmdirSync("/etc/nftables.d");
-  } catch {
-    // another test's file went in meanwhile: theirs to remove
-  }
 });
 
 describe("the command line on a Linux host", { timeout: 240_000 }, () => {

@@ -4,7 +4,7 @@
 // over WireGuard and the LANs reach each other. Only BIRD's control socket is given by flag (the
 // hosts share /run).
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parsePeering, type Peering } from "../../../src/core/peering.js";
@@ -12,6 +12,7 @@ import { PLACEHOLDER_KEY } from "../../../src/core/links/wireguard.js";
 import { linuxNames } from "../../../src/platforms/linux-bird/names.js";
 import { renderLinux, type LinuxRendered } from "../../../src/platforms/linux-bird/render/render.js";
 import { endsWithTest, onCleanup, tempDir, until } from "../../helpers.js";
+import { holdEtcNftablesD } from "../../netlab/netlab.js";
 
 // Names of this process only: interfaces (wg-<friend>-<link>) and wireguard-go's sockets in the shared /run stay apart.
 const ALICE = `a${process.pid}`;
@@ -64,16 +65,7 @@ const configured: Record<string, string> = {};
 beforeAll(async () => {
   const dir = tempDir("bgpals-wghosts-");
   // `ip netns exec` mounts /etc/netns/<ns>/<entry> over /etc/<entry>, which must exist; Debian has no /etc/nftables.d.
-  if (!existsSync("/etc/nftables.d")) {
-    mkdirSync("/etc/nftables.d");
-    onCleanup(() => {
-      try {
-        rmdirSync("/etc/nftables.d");
-      } catch {
-        // someone else's file went in meanwhile: theirs to remove
-      }
-    });
-  }
+  onCleanup(holdEtcNftablesD());
   for (const [side, ns] of Object.entries(NS)) {
     run("ip", ["netns", "add", ns]);
     onCleanup(() => {

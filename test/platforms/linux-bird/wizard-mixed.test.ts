@@ -6,7 +6,7 @@
 // read back on each side; tunnels that come up are proven between Linux hosts: wizard.test.ts,
 // wizard-ovpn.test.ts.)
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { normalizeFingerprint, pemFingerprint } from "../../../src/core/certificates.js";
@@ -31,11 +31,8 @@ const HOST6 = `n${process.pid}`;
 
 let lab: Lab;
 let net: Netlab;
-let madeNftablesD = false;
 
 beforeAll(async () => {
-  madeNftablesD = !existsSync("/etc/nftables.d");
-  if (madeNftablesD) mkdirSync("/etc/nftables.d");
   // Two RouterOS 7 routers, one per direction (an accepting RouterOS side listens on the offered ports
   // too), and carol on RouterOS 6.49 (no WireGuard: OpenVPN).
   lab = await Lab.start({ routers: ["alice", "remi", "carol"], tickMs: 50, tls: false });
@@ -50,11 +47,6 @@ afterAll(async () => {
     for (const file of [linuxNames.openvpnPid(iface), linuxNames.openvpnLog(iface), linuxNames.openvpnStatus(iface)]) rmSync(file, { force: true });
   }
   await lab?.stop();
-  try {
-    if (madeNftablesD) rmdirSync("/etc/nftables.d");
-  } catch {
-    // another test's file went in meanwhile: theirs to remove
-  }
 });
 
 function asRouterOS(router: "alice" | "remi" | "carol", home: string, args: string[]) {

@@ -5,7 +5,7 @@
 // `bgpals complete` back on the first (the client's CA imported, the password from the answer); then
 // `bgpals prefer` each way. What it proves is read from the hosts themselves (ps, birdc, ip, ping,
 // the files), not from what bgpals says.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parsePeering, type Link, type Peering } from "../../../src/core/peering.js";
@@ -26,7 +26,6 @@ const ALICE_LAN = "192.168.10.1";
 const REMI_LAN = "192.168.42.1";
 
 let lab: Netlab;
-let madeNftablesD = false;
 
 const tunnelOf = (friend: string, link = "isp1") => linuxNames.tunnelInterface({ name: link, kind: "ovpn" } as Link, friend);
 
@@ -34,9 +33,6 @@ const tunnelOf = (friend: string, link = "isp1") => linuxNames.tunnelInterface({
 const runFiles = () => [tunnelOf(REMI), tunnelOf(ALICE), tunnelOf(REMI, "isp2"), tunnelOf(ALICE, "isp2"), tunnelOf(GHOST)].flatMap((i) => [linuxNames.openvpnPid(i), linuxNames.openvpnLog(i), linuxNames.openvpnStatus(i)]);
 
 beforeAll(async () => {
-  // `ip netns exec` (and so each host's sshd) sees /etc/netns/<ns>/nftables.d only where /etc/nftables.d exists; Debian has none.
-  madeNftablesD = !existsSync("/etc/nftables.d");
-  if (madeNftablesD) mkdirSync("/etc/nftables.d");
   lab = await startNetlab([
     { name: ALICE, lan: `${ALICE_LAN}/24` },
     { name: REMI, lan: `${REMI_LAN}/24` },
@@ -46,11 +42,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await lab?.teardown();
   for (const file of runFiles()) rmSync(file, { force: true });
-  try {
-    if (madeNftablesD) rmdirSync("/etc/nftables.d");
-  } catch {
-    // another test's file went in meanwhile: theirs to remove
-  }
 });
 
 const homes = { [ALICE]: tempDir("bgpals-ovpn-wizard-alice-"), [REMI]: tempDir("bgpals-ovpn-wizard-remi-") };

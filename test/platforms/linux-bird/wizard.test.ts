@@ -3,7 +3,7 @@
 // complete` back on the first, each operator with their own config home. What it proves is read
 // from the hosts themselves (birdc, ip, wg, ping), not from what bgpals says.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Link } from "../../../src/core/peering.js";
@@ -20,12 +20,8 @@ const ALICE_LAN = "192.168.10.1";
 const REMI_LAN = "192.168.42.1";
 
 let lab: Netlab;
-let madeNftablesD = false;
 
 beforeAll(async () => {
-  // `ip netns exec` (and so each host's sshd) sees /etc/netns/<ns>/nftables.d only where /etc/nftables.d exists; Debian has none.
-  madeNftablesD = !existsSync("/etc/nftables.d");
-  if (madeNftablesD) mkdirSync("/etc/nftables.d");
   lab = await startNetlab([
     { name: ALICE, lan: `${ALICE_LAN}/24` },
     { name: REMI, lan: `${REMI_LAN}/24` },
@@ -34,11 +30,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await lab?.teardown();
-  try {
-    if (madeNftablesD) rmdirSync("/etc/nftables.d");
-  } catch {
-    // another test's file went in meanwhile: theirs to remove
-  }
 });
 
 const homes = { [ALICE]: tempDir("bgpals-linux-wizard-alice-"), [REMI]: tempDir("bgpals-linux-wizard-remi-") };

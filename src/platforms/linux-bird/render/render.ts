@@ -488,6 +488,12 @@ function renderBird(ctx: Ctx, tables: Map<string, number>): BirdFilter[] {
       `\tneighbor ${link.address[ctx.friend]!} as ${ctx.theirs.asn};`,
       `\thold time ${hold};`,
       `\tkeepalive time ${keepalive};`,
+      // A session that failed (a link dark past the hold time) is tried again after 5 s, not BIRD's
+      // 60 (then up to 300), and a connect that got no answer after 5 s, not 120: when the link
+      // returns, its session and the primary's routes are back within seconds, as on RouterOS.
+      // Repeated failures still back off, to a minute.
+      "\terror wait time 5, 60;",
+      "\tconnect retry time 5;",
       "\tgraceful restart on;",
       "\tipv4 {",
       `\t\timport filter ${linuxNames.inputFilter(p, link.name)};`,
