@@ -56,13 +56,18 @@ const HOST_TRAITS = [
 ].join("\n");
 
 // The running bird in this host's network namespace (there may be others on the machine), with
-// builtins only (read, test -ef): a fork per process of a busy host would take seconds.
-const FIND_BIRD = [
+// builtins only (read, test -ef): a fork per process of a busy host would take seconds. A bird that
+// only prints its version or checks a file (`bird --version`, `bird -p`: discovery runs the first,
+// another bgpals or the user may run either at any time) is not the daemon: its command line has
+// no socket, and taking it would send every birdc to the default one.
+export const FIND_BIRD = [
   "find_bird() {",
   "  for d in /proc/[0-9]*; do",
   '    read -r comm < "$d/comm" 2>/dev/null || continue',
   '    [ "$comm" = bird ] && [ "$d/ns/net" -ef /proc/self/ns/net ] || continue',
-  '    echo "${d#/proc/}"; tr "\\0" "\\n" < "$d/cmdline"; return 0',
+  '    c=$(tr "\\0" "\\n" < "$d/cmdline" 2>/dev/null) && [ -n "$c" ] || continue',
+  "    printf '%s\\n' \"$c\" | grep -qxE -e '--version|-p|-h|--help' && continue",
+  '    echo "${d#/proc/}"; printf \'%s\\n\' "$c"; return 0',
   "  done",
   "}",
 ];
