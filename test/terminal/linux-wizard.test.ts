@@ -231,11 +231,15 @@ describe("the wizard on the screens between two Linux hosts", () => {
     const plan = saw(await r.press(KEYS.enter, /\d+ changes on home/, 60_000));
     expect(plan).toMatch(/^files$/m);
     expect(plan.replace(/\n {4}(?=\S)/g, " ")).toMatch(/^ {2}\+ write \/etc\/wireguard\/wg-\S+-isp1\.conf \(new, \d+ lines\)$/m);
-    // Page by page (page down) to its end: BIRD's step last; no line cut at the edge (…), a
-    // tunnel's change whole with the friend's key (longer than a line at 60 columns).
+    // Page by page (page down) to its end: BIRD's step (before the tunnels: it keeps each link's
+    // path), the tunnels last; no line cut at the edge (…), a tunnel's change whole with the
+    // friend's key (longer than a line at 60 columns).
     const pages = [plan];
     while (/↓ \d+ more/.test(pages.at(-1)!) && pages.length < 20) pages.push(saw(await r.press("\u001B[6~", (x) => x !== pages.at(-1))));
-    expect(pages.at(-1)).toMatch(/^BIRD\n {2}~ birdc configure check, then birdc configure$/m);
+    const all = pages.join("\n");
+    expect(all).toMatch(/^BIRD$/m);
+    expect(all).toMatch(/^ {2}~ birdc configure check, then birdc configure$/m);
+    expect(pages.at(-1)!.replace(/\n {4}(?=\S)/g, " ")).toMatch(/^ {2}\+ make wg-\S+-isp2: /m);
     for (const page of pages) for (const line of page.split("\n")) expect(line, page).not.toMatch(/…$/);
     expect(pages.join("\n").replace(/\n {4}(?=\S)/g, " ")).toMatch(/^ {2}\+ make wg-\S+-isp1: \S+\/30, MTU \d+, dials \S+, peer [A-Za-z0-9+/]{43}=$/m);
     saw(await r.press("a", /Fingerprint \S+: read it to/, 90_000));

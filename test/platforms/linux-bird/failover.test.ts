@@ -141,8 +141,9 @@ describe("bgpals prefer on a Linux host", () => {
     const before = await plan();
     expect(before.code, before.stderr).toBe(0);
     expect(before.stdout).toMatch(/: 2 changes\n/);
-    expect(before.stdout).toContain(`\n${nft}\n`);
-    expect(before.stdout).toContain(`\nnft/${nft}\n`);
+    // Under what they change: the file, then the chains loaded from it.
+    expect(before.stdout).toContain(`\nfiles\n  ~ rewrite ${nft} (`);
+    expect(before.stdout).toContain(`\nnftables\n  ~ nft -f ${nft} (`);
     expect(before.stdout).toMatch(new RegExp(`^plan for ${hosts.peering.name} on ssh://\\S+ \\(Linux \\(BIRD 2\\.\\d+\\.\\d+\\)\\)`, "m"));
     // Without --yes: the prediction, and nothing written.
     const includeBefore = await hosts.onHost(ALICE, `cat ${include}`);
