@@ -199,17 +199,18 @@ describe("the monitor of a peering on Linux hosts", { timeout: 240_000 }, () => 
       return lines.slice(downAt + 1).some((l) => l.endsWith(`session ${link.name} established`));
     }, 120_000);
     expect(back).toMatch(new RegExp(`${link.name}\\s+primary\\s+● up\\s+established`));
-    // The watcher told the same: the session (or tunnel) down, then the friend's prefix over the
-    // backup (one look reads both: the session's end is told first, as BIRD's withdrawal follows
-    // it), then the session back and the prefix with it.
+    // The watcher told the same: the session (or tunnel) down and the friend's prefix over the
+    // backup, then the session back and the prefix with it. The first two come within a look of
+    // each other in either order: a look reads the routes before the sessions, but the routes'
+    // feed looks by itself (routes only) when the watcher's looks are late (slow SSH under load).
     await waitFor(async () => events().some((e) => e.event === "session-up" && e.link === link.name), "the watcher's session-up", 30_000);
     const told = events();
     const said = JSON.stringify(told.map((e) => `${e.event} ${e.link ?? e.prefix ?? ""} ${e.to?.link ?? ""}`));
     const lost = told.findIndex((e) => (e.event === "session-down" || e.event === "tunnel-down") && e.link === link.name);
     expect(lost, said).not.toBe(-1);
     const away = told.findIndex((e) => e.event === "best-path-moved" && e.prefix === FRIEND_LAN && e.to?.link !== link.name);
-    expect(away, said).toBeGreaterThan(lost);
-    const moved = away;
+    expect(away, said).not.toBe(-1);
+    const moved = Math.max(lost, away);
     expect(told.slice(moved).some((e) => e.event === "session-up" && e.link === link.name), said).toBe(true);
     await waitFor(async () => events().slice(moved + 1).some((e) => e.event === "best-path-moved" && e.prefix === FRIEND_LAN && e.to?.link === link.name), "the friend's prefix back on the primary", 30_000);
   });
