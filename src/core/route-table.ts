@@ -61,6 +61,11 @@ export interface RouteCounts {
   readonly matching: number;
   /** Routes an input filter rejected, listed too. */
   readonly filtered: number;
+  /**
+   * Routes an input filter rejected that the router holds: more than `filtered` where the list
+   * of them is capped (the monitor lists at most 1,000), else the same.
+   */
+  readonly filteredHeld: number;
   /** By gateway and by link, largest first; groups whose routes are all gone are left out. */
   readonly byGateway: readonly GroupCount[];
   readonly byLink: readonly GroupCount[];
@@ -239,6 +244,8 @@ export class RouteTable {
   #size = 0;
   #active = 0;
   #filtered = 0;
+  /** Filtered routes the router holds (holdsFiltered), listed or not. */
+  #filteredHeld = 0;
   /** Why, per slot of a filtered route (a few, next to a table of millions). */
   readonly #reasons = new Map<number, string>();
   #revision = 0;
@@ -350,6 +357,7 @@ export class RouteTable {
     this.#size = 0;
     this.#active = 0;
     this.#filtered = 0;
+    this.#filteredHeld = 0;
     this.#reasons.clear();
     this.#used = 0;
     this.#free = [];
@@ -405,12 +413,18 @@ export class RouteTable {
     return this.#filter !== "" && this.#scanned < this.#orderLength;
   }
 
+  /** How many filtered routes the router holds, of which the table lists some (their list is capped). */
+  holdsFiltered(total: number): void {
+    this.#filteredHeld = total;
+  }
+
   counts(): RouteCounts {
     return {
       total: this.#size - this.#filtered,
       active: this.#active,
       matching: this.matching,
       filtered: this.#filtered,
+      filteredHeld: Math.max(this.#filtered, this.#filteredHeld),
       byGateway: this.#gateways.groups(),
       byLink: this.#links.groups().filter((group) => group.name !== ""),
     };

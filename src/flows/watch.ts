@@ -101,6 +101,7 @@ async function listFiltered(router: Router, table: RouteTable, addresses: string
     }),
   );
   table.remove([...listed].filter((id) => !now.has(id)));
+  table.holdsFiltered(found.total);
   return now;
 }
 

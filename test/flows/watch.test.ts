@@ -71,6 +71,34 @@ describe("watchRouter", () => {
     }
   }, 60_000);
 
+  it("lists the filtered routes up to its limit, and counts every one the router holds", async () => {
+    // Three prefixes remi may not send, refused on both links: six filtered routes, three listed.
+    lab.leakPrefixes("remi", ["10.97.1.0/24", "10.97.2.0/24", "10.97.3.0/24"]);
+    const table = new RouteTable();
+    const controller = new AbortController();
+    const watching = watchRouter({
+      connect: () => routerOs.connect(targetOf(lab, "alice"), "alice"),
+      signal: controller.signal,
+      pollMs: 100,
+      onEvent: () => undefined,
+      routes: { table, filtered: 3 },
+    });
+    try {
+      const counts = await until(() => {
+        const c = table.counts();
+        return c.filteredHeld === 6 && c.total === 2 ? c : undefined;
+      }, "remi's two routes and six filtered ones counted");
+      expect(counts.filtered).toBe(3);
+      lab.leakPrefixes("remi", []);
+      await until(() => (table.counts().filteredHeld === 0 ? true : undefined), "no filtered route once remi stops");
+      expect(table.counts().filtered).toBe(0);
+    } finally {
+      lab.leakPrefixes("remi", []);
+      controller.abort();
+      await watching;
+    }
+  });
+
   it("with routes: false, reads tunnels and sessions only", async () => {
     const alice = lab.router("alice");
     const from = alice.requests.length;

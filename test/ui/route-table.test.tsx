@@ -69,6 +69,18 @@ describe("RouteTable view", () => {
     for (const line of shown.split("\n")) expect(line.length, line).toBeLessThanOrEqual(WIDTH);
   });
 
+  test("counts the filtered routes the router holds, and says how many are listed when that is fewer", async () => {
+    const table = filledTable(10);
+    table.upsert([0, 1, 2].map((i) => ({ id: `filtered *F${i}`, prefix: `10.99.${i}.0/24`, gateway: ISP1, active: false, localPref: null, asPath: "64513", link: "isp1", filtered: "not in friend's allowed prefixes" })));
+    const { frame } = start(table);
+    await waitFor(() => frame().includes("3 filtered"), frame);
+    expect(frame()).toMatch(/^10 routes, 5 active, 3 filtered$/m);
+    table.holdsFiltered(1200);
+    table.upsert([{ id: "*1", prefix: "10.0.0.0/24", gateway: ISP1, active: true, localPref: 200, asPath: "64513,64520", link: "isp1" }]);
+    await waitFor(() => frame().includes("1,200 filtered"), frame);
+    expect(frame()).toMatch(/^10 routes, 5 active, 1,200 filtered \(3 listed\)$/m);
+  });
+
   test("moving past the bottom scrolls: markers above and below count what is hidden", async () => {
     const table = filledTable();
     const { frame, press } = start(table);

@@ -114,7 +114,7 @@ function countsLine(table: RouteStore, state: RouteTableState, streaming: boolea
   if (state.filterError !== null) return `filter /${state.filter}▏ ✗ ${state.filterError} (showing "${state.applied}")`;
   const counts = table.counts();
   let line = `${formatCount(counts.total)} ${counts.total === 1 ? "route" : "routes"}, ${formatCount(counts.active)} active`;
-  if (counts.filtered > 0) line += `, ${formatCount(counts.filtered)} filtered`;
+  if (counts.filteredHeld > 0) line += `, ${formatCount(counts.filteredHeld)} filtered${counts.filteredHeld > counts.filtered ? ` (${formatCount(counts.filtered)} listed)` : ""}`;
   if (streaming) line += " · streaming…";
   if (state.filter !== "" || state.editingFilter) {
     line += ` · filter ${state.editingFilter ? `/${state.filter}▏` : `"${state.filter}"`}: ${formatCount(counts.matching)} match${table.filtering ? " so far" : ""}`;
