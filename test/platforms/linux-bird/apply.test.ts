@@ -6,8 +6,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parsePeering, type Peering } from "../../../src/core/peering.js";
-import { PLACEHOLDER_KEY } from "../../../src/core/links/wireguard.js";
+import type { Peering } from "../../../src/core/peering.js";
 import { linuxBird } from "../../../src/platforms/linux-bird/index.js";
 import { FAIL_AFTER_ENV } from "../../../src/platforms/linux-bird/apply.js";
 import { linuxNames } from "../../../src/platforms/linux-bird/names.js";
@@ -17,7 +16,7 @@ import { cliAsync } from "../../cli/cli-async.js";
 import { faultPoints } from "../../fault-points.js";
 import { tempDir } from "../../helpers.js";
 import { bgpalsRoute } from "./helpers.js";
-import { waitFor } from "./peered-hosts.js";
+import { twoWanPeering, waitFor } from "./peered-hosts.js";
 
 // Side names of this file and process only: they name the tunnels, whose wireguard-go sockets share /run/wireguard.
 const ALICE = `x${process.pid}`;
@@ -27,46 +26,17 @@ const PEERING = `ap${process.pid}`;
 let lab: Netlab;
 
 function peeringOf(keys: Record<string, Record<string, string>>): Peering {
-  const alice = lab.hosts[ALICE]!;
   const remi = lab.hosts[REMI]!;
-  const link = (name: string, n: number) => ({
-    name,
-    kind: "wireguard",
-    wan: { [ALICE]: name, [REMI]: name },
-    listener: ALICE,
-    port: 13330 + n,
-    subnet: `172.16.${19 + n}.0/30`,
-    address: { [ALICE]: `172.16.${19 + n}.1`, [REMI]: `172.16.${19 + n}.2` },
-    publicKey: { [ALICE]: keys[ALICE]?.[name] ?? PLACEHOLDER_KEY, [REMI]: keys[REMI]?.[name] ?? PLACEHOLDER_KEY },
-    keepalive: "5s",
-  });
-  const r = parsePeering({
-    format: "bgpals/peering@1",
+  return twoWanPeering({
     name: PEERING,
-    sides: {
-      [ALICE]: {
-        asn: 64514,
-        routerId: "192.168.10.1",
-        platform: { os: "linux", bird: "2.0.12" },
-        networks: ["192.168.10.0/24"],
-        wans: {
-          isp1: { interface: "wan1", endpoint: alice.wans[0]!.address, gateway: alice.wans[0]!.gateway },
-          isp2: { interface: "wan2", endpoint: alice.wans[1]!.address, gateway: alice.wans[1]!.gateway },
-        },
-      },
-      [REMI]: {
-        asn: 64513,
-        routerId: "192.168.42.1",
-        platform: { os: "linux", bird: "2.0.12" },
-        networks: ["192.168.42.0/24"],
-        wans: { isp1: { interface: "wan1", gateway: remi.wans[0]!.gateway }, isp2: { interface: "wan2", gateway: remi.wans[1]!.gateway } },
-      },
-    },
-    links: [link("isp1", 1), link("isp2", 2)],
-    policy: { mode: "bgp", primary: "isp1", timers: { hold: "9s", keepalive: "3s" } },
+    alice: ALICE,
+    remi: REMI,
+    portBase: 13330,
+    subnetBase: 19,
+    aliceWans: lab.hosts[ALICE]!.wans,
+    remiGateways: [remi.wans[0]!.gateway, remi.wans[1]!.gateway],
+    keys,
   });
-  if (!r.ok) throw new Error(JSON.stringify(r.problems));
-  return r.peering;
 }
 
 async function connect(side: string): Promise<Router> {

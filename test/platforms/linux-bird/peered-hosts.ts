@@ -23,43 +23,60 @@ export interface PeeredHosts {
   onHost(side: string, line: string): Promise<string>;
 }
 
-function peeringOf(lab: Netlab, keys: Record<string, Record<string, string>>): Peering {
-  const alice = lab.hosts[ALICE]!;
-  const remi = lab.hosts[REMI]!;
+/** What sets the two-WAN peerings of the Linux tests apart (their sides, ports and subnets must not meet another file's). */
+export interface TwoWanPeering {
+  name: string;
+  alice: string;
+  remi: string;
+  /** The first link's port is this plus one. */
+  portBase: number;
+  /** The first link's subnet is 172.16.(this + 1).0/30. */
+  subnetBase: number;
+  /** Alice listens on both links, on her hosts' WANs (address and gateway). */
+  aliceWans: ReadonlyArray<{ address: string; gateway: string }>;
+  /** Remi's WAN gateways (he dials: no endpoint). */
+  remiGateways: readonly [string, string];
+  keys?: Record<string, Record<string, string>>;
+  /** Remi may send more than his LAN: what falls outside is filtered (and kept, for why). */
+  remiAllowed?: Array<{ prefix: string; maxLength: number }>;
+}
+
+/** Alice (AS64514, 192.168.10.0/24) and remi (AS64513, 192.168.42.0/24), two WireGuard links over wan1 and wan2, BGP, isp1 primary. */
+export function twoWanPeering(o: TwoWanPeering): Peering {
+  const keys = o.keys ?? {};
   const link = (name: string, n: number) => ({
     name,
     kind: "wireguard",
-    wan: { [ALICE]: name, [REMI]: name },
-    listener: ALICE,
-    port: 13230 + n,
-    subnet: `172.16.${9 + n}.0/30`,
-    address: { [ALICE]: `172.16.${9 + n}.1`, [REMI]: `172.16.${9 + n}.2` },
-    publicKey: { [ALICE]: keys[ALICE]?.[name] ?? PLACEHOLDER_KEY, [REMI]: keys[REMI]?.[name] ?? PLACEHOLDER_KEY },
+    wan: { [o.alice]: name, [o.remi]: name },
+    listener: o.alice,
+    port: o.portBase + n,
+    subnet: `172.16.${o.subnetBase + n}.0/30`,
+    address: { [o.alice]: `172.16.${o.subnetBase + n}.1`, [o.remi]: `172.16.${o.subnetBase + n}.2` },
+    publicKey: { [o.alice]: keys[o.alice]?.[name] ?? PLACEHOLDER_KEY, [o.remi]: keys[o.remi]?.[name] ?? PLACEHOLDER_KEY },
     keepalive: "5s",
   });
   const r = parsePeering({
     format: "bgpals/peering@1",
-    name: "st",
+    name: o.name,
     sides: {
-      [ALICE]: {
+      [o.alice]: {
         asn: 64514,
         routerId: "192.168.10.1",
         platform: { os: "linux", bird: "2.0.12" },
         networks: ["192.168.10.0/24"],
         // Ethernet WANs behind an ISP's router: the reply routes need its address.
         wans: {
-          isp1: { interface: "wan1", endpoint: alice.wans[0]!.address, gateway: alice.wans[0]!.gateway },
-          isp2: { interface: "wan2", endpoint: alice.wans[1]!.address, gateway: alice.wans[1]!.gateway },
+          isp1: { interface: "wan1", endpoint: o.aliceWans[0]!.address, gateway: o.aliceWans[0]!.gateway },
+          isp2: { interface: "wan2", endpoint: o.aliceWans[1]!.address, gateway: o.aliceWans[1]!.gateway },
         },
       },
-      [REMI]: {
+      [o.remi]: {
         asn: 64513,
         routerId: "192.168.42.1",
         platform: { os: "linux", bird: "2.0.12" },
         networks: ["192.168.42.0/24"],
-        // Remi may send more than his LAN: what falls outside is filtered (and kept, for why).
-        allowed: [{ prefix: "192.168.40.0/21", maxLength: 24 }],
-        wans: { isp1: { interface: "wan1", gateway: remi.wans[0]!.gateway }, isp2: { interface: "wan2", gateway: remi.wans[1]!.gateway } },
+        ...(o.remiAllowed === undefined ? {} : { allowed: o.remiAllowed }),
+        wans: { isp1: { interface: "wan1", gateway: o.remiGateways[0] }, isp2: { interface: "wan2", gateway: o.remiGateways[1] } },
       },
     },
     links: [link("isp1", 1), link("isp2", 2)],
@@ -67,6 +84,21 @@ function peeringOf(lab: Netlab, keys: Record<string, Record<string, string>>): P
   });
   if (!r.ok) throw new Error(JSON.stringify(r.problems));
   return r.peering;
+}
+
+function peeringOf(lab: Netlab, keys: Record<string, Record<string, string>>): Peering {
+  const remi = lab.hosts[REMI]!;
+  return twoWanPeering({
+    name: "st",
+    alice: ALICE,
+    remi: REMI,
+    portBase: 13230,
+    subnetBase: 9,
+    aliceWans: lab.hosts[ALICE]!.wans,
+    remiGateways: [remi.wans[0]!.gateway, remi.wans[1]!.gateway],
+    keys,
+    remiAllowed: [{ prefix: "192.168.40.0/21", maxLength: 24 }],
+  });
 }
 
 export async function startPeeredHosts(birdExtra: Partial<Record<string, string>> = {}): Promise<PeeredHosts> {

@@ -7,15 +7,14 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parsePeering, type Peering } from "../../../src/core/peering.js";
-import { PLACEHOLDER_KEY } from "../../../src/core/links/wireguard.js";
+import type { Peering } from "../../../src/core/peering.js";
 import { DIE_AFTER_ENV } from "../../../src/platforms/linux-bird/apply.js";
 import { linuxNames } from "../../../src/platforms/linux-bird/names.js";
 import { startNetlab, type Netlab } from "../../netlab/netlab.js";
 import { cliAsync, type CliResult } from "../../cli/cli-async.js";
 import { tempDir } from "../../helpers.js";
 import { bgpalsRoute } from "./helpers.js";
-import { waitFor } from "./peered-hosts.js";
+import { twoWanPeering, waitFor } from "./peered-hosts.js";
 
 // Names of this file and process only: they name the tunnels, whose wireguard-go sockets share /run/wireguard.
 const ALICE = `k${process.pid}`;
@@ -31,45 +30,7 @@ let peers: string;
 
 /** Alice's side of a peering with remi, whose host is not needed: alice listens on both links. */
 function peeringOf(): Peering {
-  const alice = lab.hosts[ALICE]!;
-  const link = (name: string, n: number) => ({
-    name,
-    kind: "wireguard",
-    wan: { [ALICE]: name, [REMI]: name },
-    listener: ALICE,
-    port: 13430 + n,
-    subnet: `172.16.${29 + n}.0/30`,
-    address: { [ALICE]: `172.16.${29 + n}.1`, [REMI]: `172.16.${29 + n}.2` },
-    publicKey: { [ALICE]: PLACEHOLDER_KEY, [REMI]: PLACEHOLDER_KEY },
-    keepalive: "5s",
-  });
-  const r = parsePeering({
-    format: "bgpals/peering@1",
-    name: PEERING,
-    sides: {
-      [ALICE]: {
-        asn: 64514,
-        routerId: "192.168.10.1",
-        platform: { os: "linux", bird: "2.0.12" },
-        networks: ["192.168.10.0/24"],
-        wans: {
-          isp1: { interface: "wan1", endpoint: alice.wans[0]!.address, gateway: alice.wans[0]!.gateway },
-          isp2: { interface: "wan2", endpoint: alice.wans[1]!.address, gateway: alice.wans[1]!.gateway },
-        },
-      },
-      [REMI]: {
-        asn: 64513,
-        routerId: "192.168.42.1",
-        platform: { os: "linux", bird: "2.0.12" },
-        networks: ["192.168.42.0/24"],
-        wans: { isp1: { interface: "wan1", gateway: "192.0.2.1" }, isp2: { interface: "wan2", gateway: "192.0.2.5" } },
-      },
-    },
-    links: [link("isp1", 1), link("isp2", 2)],
-    policy: { mode: "bgp", primary: "isp1", timers: { hold: "9s", keepalive: "3s" } },
-  });
-  if (!r.ok) throw new Error(JSON.stringify(r.problems));
-  return r.peering;
+  return twoWanPeering({ name: PEERING, alice: ALICE, remi: REMI, portBase: 13430, subnetBase: 29, aliceWans: lab.hosts[ALICE]!.wans, remiGateways: ["192.0.2.1", "192.0.2.5"] });
 }
 
 async function onHost(argv: string[]): Promise<string> {
