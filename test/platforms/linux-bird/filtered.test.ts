@@ -3,11 +3,8 @@
 // leaks a default route, alice's own network, a prefix longer than he may send and public space;
 // each comes back with the reason the monitor shows, at most the number asked for.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { linuxBird } from "../../../src/platforms/linux-bird/index.js";
-import { linuxNames } from "../../../src/platforms/linux-bird/names.js";
 import type { Router } from "../../../src/platforms/platform.js";
-import { onCleanup } from "../../helpers.js";
-import { ALICE, REMI, startPeeredHosts, waitFor, type PeeredHosts } from "./peered-hosts.js";
+import { ALICE, announceEverything, connectHost, REMI, startPeeredHosts, waitFor, type PeeredHosts } from "./peered-hosts.js";
 
 let hosts: PeeredHosts;
 // What remi leaks, and why alice's filters refuse each (remi may send 192.168.40.0/21 up to /24).
@@ -20,20 +17,15 @@ const LEAKS: Record<string, string> = {
 
 beforeAll(async () => {
   hosts = await startPeeredHosts({ [REMI]: `protocol static leaks { ipv4; ${Object.keys(LEAKS).map((n) => `route ${n} blackhole;`).join(" ")} }` });
-  // Remi's side announces everything (his render's last export rule, turned): alice's filters then refuse the leaks.
-  await hosts.onHost(REMI, `sed -i '/# announce nothing else/{n;s/reject;/accept;/}' ${linuxNames.birdInclude(hosts.peering)} && birdc configure`);
+  // Remi's side announces everything: alice's filters then refuse the leaks.
+  await announceEverything(hosts, REMI);
   await waitFor(async () => ((await hosts.onHost(ALICE, "birdc show protocols")).match(/Established/g) ?? []).length === 2, "both sessions Established");
   // Each leak over each link.
   await waitFor(async () => ((await hosts.onHost(ALICE, "birdc show route filtered count")).match(/(\d+) of \d+ routes/)?.[1] ?? "0") === String(2 * Object.keys(LEAKS).length), "every leak filtered on alice over both links", 60_000);
 }, 150_000);
 afterAll(() => hosts?.lab.teardown());
 
-async function connect(side: string): Promise<Router> {
-  const h = hosts.lab.hosts[side]!;
-  const router = await linuxBird.connect({ transport: "ssh", host: h.ssh.host, port: h.ssh.port, user: "root", password: "", keyFile: hosts.lab.key.file });
-  onCleanup(() => router.close());
-  return router;
-}
+const connect = (side: string): Promise<Router> => connectHost(hosts, side);
 
 const friendAddress = (link: string) => hosts.peering.links.find((l) => l.name === link)!.address[REMI]!;
 

@@ -6,10 +6,13 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parsePeering, type Peering } from "../../../src/core/peering.js";
 import { PLACEHOLDER_KEY } from "../../../src/core/links/wireguard.js";
+import { linuxBird } from "../../../src/platforms/linux-bird/index.js";
 import { linuxNames } from "../../../src/platforms/linux-bird/names.js";
+import type { Router } from "../../../src/platforms/platform.js";
 import { renderLinux } from "../../../src/platforms/linux-bird/render/render.js";
 import { startNetlab, type Netlab } from "../../netlab/netlab.js";
 import { cliAsync } from "../../cli/cli-async.js";
+import { onCleanup } from "../../helpers.js";
 
 // Side (and host) names of this process only: they name the tunnels (wg-<friend>-<link>), and
 // wireguard-go's sockets are in /run/wireguard, which every namespace shares.
@@ -213,4 +216,17 @@ export async function bestIs(hosts: PeeredHosts, side: string, prefix: string, w
 /** The BGP sessions of the peering Established on `side`. */
 export async function establishedOn(hosts: PeeredHosts, side: string): Promise<string[]> {
   return [...(await hosts.onHost(side, "birdc show protocols")).matchAll(/^(bgpals_\S+)\s+BGP\s+.*Established/gm)].map((m) => m[1]!);
+}
+
+/** bgpals's Linux router on `side`'s host, over SSH as root with the netlab's key; closed when the test (or file) ends. */
+export async function connectHost(hosts: PeeredHosts, side: string): Promise<Router> {
+  const h = hosts.lab.hosts[side]!;
+  const router = await linuxBird.connect({ transport: "ssh", host: h.ssh.host, port: h.ssh.port, user: "root", password: "", keyFile: hosts.lab.key.file });
+  onCleanup(() => router.close());
+  return router;
+}
+
+/** `side` announces everything BIRD has (its render's last export rule turned to accept): what the friend's filters refuse is theirs to show. */
+export async function announceEverything(hosts: PeeredHosts, side: string): Promise<void> {
+  await hosts.onHost(side, `sed -i '/# announce nothing else/{n;s/reject;/accept;/}' ${linuxNames.birdInclude(hosts.peering)} && birdc configure`);
 }

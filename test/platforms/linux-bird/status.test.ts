@@ -5,12 +5,11 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { RouteUpdate } from "../../../src/core/route-table.js";
-import { linuxBird } from "../../../src/platforms/linux-bird/index.js";
 import { linuxNames } from "../../../src/platforms/linux-bird/names.js";
 import type { Router, RouterStatus } from "../../../src/platforms/platform.js";
 import { cliAsync } from "../../cli/cli-async.js";
 import { endsWithTest, onCleanup, repoRoot, tempDir } from "../../helpers.js";
-import { ALICE, REMI, startPeeredHosts, waitFor, type PeeredHosts } from "./peered-hosts.js";
+import { ALICE, announceEverything, connectHost, REMI, startPeeredHosts, waitFor, type PeeredHosts } from "./peered-hosts.js";
 
 let hosts: PeeredHosts;
 // Remi sends more than alice takes: two of these fall outside what she accepts from him.
@@ -22,19 +21,14 @@ const established = async (side: string) => ((await hosts.onHost(side, "birdc sh
 
 beforeAll(async () => {
   hosts = await startPeeredHosts({ [REMI]: `protocol static { ipv4; ${[...LEAKED, "192.168.41.0/24"].map((n) => `route ${n} blackhole;`).join(" ")} }` });
-  // Remi's side announces everything (his render's last export rule, turned): what alice's filters then refuse is hers to explain.
-  await hosts.onHost(REMI, `sed -i '/# announce nothing else/{n;s/reject;/accept;/}' ${linuxNames.birdInclude(hosts.peering)} && birdc configure`);
+  // Remi's side announces everything: what alice's filters then refuse is hers to explain.
+  await announceEverything(hosts, REMI);
   await waitFor(async () => (await established(ALICE)) === 2, "both sessions Established");
   await waitFor(async () => /192\.168\.32\.0\/20/.test(await hosts.onHost(ALICE, "birdc show route filtered")), "the leaked routes filtered on alice");
 }, 120_000);
 afterAll(() => hosts?.lab.teardown());
 
-async function connect(side: string): Promise<Router> {
-  const h = hosts.lab.hosts[side]!;
-  const router = await linuxBird.connect({ transport: "ssh", host: h.ssh.host, port: h.ssh.port, user: "root", password: "", keyFile: hosts.lab.key.file });
-  onCleanup(() => router.close());
-  return router;
-}
+const connect = (side: string): Promise<Router> => connectHost(hosts, side);
 
 const ssh = (side: string) => `ssh://root@${hosts.lab.hosts[side]!.ssh.host}:${hosts.lab.hosts[side]!.ssh.port}`;
 
