@@ -14,10 +14,12 @@ const input = fileURLToPath(new URL("../dist/cli/main.js", import.meta.url));
 const dir = fileURLToPath(new URL("../dist/bundle/", import.meta.url));
 
 // Left to Node: ssh2 loads optional native modules (cpu-features, its own crypto binding) with
-// require() in try blocks; the keyring is a native module (src/store/secrets.ts loads it lazily);
-// the other two are optional and only loaded when asked for (node-routeros under ENV=testing, Ink's
-// React devtools under DEV=true), and not installed.
-const EXTERNAL = ["ssh2", "@napi-rs/keyring", "source-map-support", "react-devtools-core"];
+// require() in try blocks; ssh2 and conf are required where first used (src/platforms/ssh2.ts,
+// src/store/profiles.ts), not parsed on every start (test/cli/startup.test.ts); the keyring is a
+// native module (src/store/secrets.ts loads it lazily); the other two are optional and only loaded
+// when asked for (node-routeros under ENV=testing, Ink's React devtools under DEV=true), and not
+// installed.
+const EXTERNAL = ["ssh2", "conf", "@napi-rs/keyring", "source-map-support", "react-devtools-core"];
 
 rmSync(dir, { recursive: true, force: true });
 const bundle = await rolldown({

@@ -1,42 +1,7 @@
 // --json: stdout holds exactly one JSON document, on success and on failure alike (status --watch:
 // one a line). Progress, notes and warnings go to stderr; so does the message of an error, whose
-// document on stdout is { "ok": false, "error": { "message", "kind" } }.
-import { ReadOnlyError, RouterError, UsageError, UserError, type RouterErrorKind } from "../errors.js";
-import { InterruptedRunError, RouterLockedError } from "../platforms/platform.js";
-
-/** What went wrong, for a script to branch on. */
-export type ErrorKind = "usage" | "read-only" | "locked" | "interrupted" | "router" | "failed" | "internal";
-
-export interface ErrorDocument {
-  ok: false;
-  error: {
-    message: string;
-    kind: ErrorKind;
-    /** With kind "router": what went wrong between bgpals and the router (timeout, bad-credentials, trap, ...). */
-    router?: RouterErrorKind;
-  };
-}
-
-export function errorKind(error: unknown): ErrorKind {
-  if (error instanceof UsageError) return "usage";
-  if (error instanceof ReadOnlyError) return "read-only";
-  if (error instanceof RouterLockedError) return "locked";
-  if (error instanceof InterruptedRunError) return "interrupted";
-  if (error instanceof RouterError) return "router";
-  if (error instanceof UserError) return "failed";
-  return "internal";
-}
-
-/** The document an error leaves on stdout; `extra` adds what the command knows (what was undone, ...). */
-export function errorDocument(error: unknown, extra: Record<string, unknown> = {}): ErrorDocument & Record<string, unknown> {
-  const kind = errorKind(error);
-  const message = error instanceof Error ? error.message || error.name : String(error);
-  return {
-    ok: false,
-    ...extra,
-    error: { message: kind === "internal" ? `internal error: ${message}` : message, kind, ...(error instanceof RouterError ? { router: error.kind } : {}) },
-  };
-}
+// document on stdout is { "ok": false, "error": { "message", "kind" } } (error-document.ts).
+import type { ErrorDocument } from "./error-document.js";
 
 /** A usage error commander found (unknown option, missing argument): its message without "error: ". */
 export function usageDocument(message: string): ErrorDocument {

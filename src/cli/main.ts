@@ -4,8 +4,8 @@ import { Command, CommanderError, Option } from "commander";
 import { UserError } from "../errors.js";
 import { apiEndpoint, asn, port, portBase, positive, seconds } from "./flags.js";
 import { BUNDLE_ARGUMENT_HELP } from "./bundle-input.js";
-import { setReadOnlyFlag } from "./read-only.js";
-import { errorDocument, jsonRequested, usageDocument } from "./json-output.js";
+import { setReadOnlyFlag } from "./read-only-flag.js";
+import { jsonRequested, usageDocument } from "./json-output.js";
 
 const EXIT_CODES = "Exit codes: 0 ok, 1 error (a clear message says why), 2 usage.";
 const ACCEPT_PUBLIC_HELP = "a prefix outside private space you confirm your friend may send, e.g. 203.0.113.0/24 (repeatable; kept in your config for this peering)";
@@ -372,7 +372,7 @@ export async function main(argv: string[]): Promise<number> {
       if (usage) jsonError(usageDocument(e.message));
       return usage ? 2 : e.exitCode;
     }
-    jsonError(errorDocument(e));
+    if (json !== null) jsonError((await import("./error-document.js")).errorDocument(e));
     return reportError(e);
   }
 }

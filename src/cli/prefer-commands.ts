@@ -11,7 +11,7 @@ import { clearLimitExceeded, preferPrimary, readPreferBundle, type ObservedMove,
 import { existingIdentity, knownFriend, SeenNonces } from "../store/identity.js";
 import { defaultPeersDir, loadPeering, loadPeersDirectory } from "../store/peers.js";
 import { confirmedPublic } from "./accept-public.js";
-import { errorDocument } from "./json-output.js";
+import { errorDocument } from "./error-document.js";
 import { qrLines } from "../ui/widgets/qr.js";
 import { screensTheme } from "./theme.js";
 import { applyProgress } from "./progress.js";

@@ -5,19 +5,13 @@ import { readOnlyPlatform, type Platform, type ReadOnlyMode } from "../platforms
 import { platformForTarget } from "../platforms/index.js";
 import type { RouterTarget } from "../platforms/platform.js";
 import { readOnlySetting, settingsFile } from "../store/profiles.js";
-
-let flagGiven = false;
-
-/** The command line said --read-only. */
-export function setReadOnlyFlag(): void {
-  flagGiven = true;
-}
+import { readOnlyFlagGiven } from "./read-only-flag.js";
 
 const OFF = /^(0|false|no|off)$/i;
 
 /** The mode and how to leave it, or undefined when bgpals may write. BGPALS_READ_ONLY=0 overrides the config file. */
 export function readOnlyMode(env: NodeJS.ProcessEnv = process.env): ReadOnlyMode | undefined {
-  if (flagGiven) return { leave: "run without --read-only" };
+  if (readOnlyFlagGiven()) return { leave: "run without --read-only" };
   const variable = env.BGPALS_READ_ONLY;
   if (variable !== undefined && variable !== "") {
     return OFF.test(variable.trim()) ? undefined : { leave: "run without --read-only (BGPALS_READ_ONLY is set)" };

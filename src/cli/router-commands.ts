@@ -18,7 +18,7 @@ import { applyProgress } from "./progress.js";
 import { promptPassword, promptSecret } from "./prompt.js";
 import { connectResolved, endpointResolver, interruptedLines, resolveFlags, timeoutMs, undoLines, withRouter, withWritingRouter, type RouterFlags as Flags } from "./router.js";
 import { acceptPublicFlags, confirmedPublic } from "./accept-public.js";
-import { errorDocument } from "./json-output.js";
+import { errorDocument } from "./error-document.js";
 import { readOnlyMode } from "./read-only.js";
 
 type Write = (text: string) => void;

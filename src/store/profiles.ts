@@ -3,8 +3,9 @@
 // BGPALS_PASSWORD, the OS keyring (where one works), or a prompt on a terminal. A Linux host is
 // reached over SSH (`ssh://user@host[:port]`) with a key (--key, or ssh-agent): no password at all.
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
-import Conf from "conf";
+import type Conf from "conf";
 import type { RouterTarget } from "../core/target.js";
 import { configDir } from "./peers.js";
 import { UsageError, UserError } from "../errors.js";
@@ -38,6 +39,9 @@ interface Settings {
 
 /** The config file for writing: conf writes its defaults when it opens a missing file, so reads use `stored`. */
 export function settings(): Conf<Settings> {
+  // conf (with ajv and semver: a fifth of the code a command parses) loaded only when bgpals writes
+  // the file; a require of an ES module, which Node does since 20.19 (package.json's engines).
+  const { default: Conf } = createRequire(import.meta.url)("conf") as typeof import("conf");
   return new Conf<Settings>({ cwd: configDir(), configName: "config", configFileMode: 0o600, defaults: { routers: {}, fingerprints: {} } });
 }
 

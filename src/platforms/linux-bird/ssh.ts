@@ -6,7 +6,7 @@
 // during key exchange, before the key that logs in is offered.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import ssh2 from "ssh2";
+import { ssh2 } from "../ssh2.js";
 import type { Client, ClientChannel, ConnectConfig, ParsedKey } from "ssh2";
 import { RouterError, type RouterErrorDetails, type RouterErrorKind } from "../../errors.js";
 
@@ -79,7 +79,7 @@ export function readKeyFile(file: string): { key: Buffer; fingerprint: string } 
     const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "it is a directory" : (e as Error).message;
     throw new RouterError("bad-credentials", `cannot read the SSH key file ${file}: ${why}`, { host: "", port: 0 });
   }
-  const parsed = ssh2.utils.parseKey(key);
+  const parsed = ssh2().utils.parseKey(key);
   if (parsed instanceof Error) {
     const message = /encrypted/i.test(parsed.message)
       ? `the SSH key file ${file} is protected by a passphrase: add it to ssh-agent (ssh-add ${file}) and leave out --key`
@@ -125,7 +125,7 @@ export class LinuxShell {
     const known = target.knownHostKey?.trim() ? normalizeFingerprint(target.knownHostKey) : null;
     let presented: string | null = null;
     const client = await new Promise<Client>((resolve, reject) => {
-      const client = new ssh2.Client();
+      const client = new (ssh2().Client)();
       let settled = false;
       const fail = (e: unknown): void => {
         if (settled) return;

@@ -3,7 +3,7 @@
 // certificate, the host key is pinned on first use: the caller stores the fingerprint with the
 // router profile, and a different key is refused before any credential is sent.
 import { createHash } from "node:crypto";
-import ssh2 from "ssh2";
+import { ssh2 } from "../ssh2.js";
 import type { Client, ClientChannel, ConnectConfig, SFTPWrapper } from "ssh2";
 import { RouterError, routerError, toRouterError, type Endpoint, type RouterErrorDetails, type RouterErrorKind } from "./api/errors.js";
 import { ReadOnlyError } from "../../errors.js";
@@ -89,7 +89,7 @@ export class SshSession {
     let mismatch = false;
 
     return new Promise((resolve, reject) => {
-      const client = new ssh2.Client();
+      const client = new (ssh2().Client)();
       let settled = false;
       const fail = (e: unknown): void => {
         if (settled) return;
