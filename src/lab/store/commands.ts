@@ -97,7 +97,14 @@ async function print(store: ConfigStore, menu: Menu, request: ApiRequest, reply:
 
   if (a.has("count-only")) {
     let count = 0;
-    for (const row of menu.rowsInOrder()) if (matches(row)) count++;
+    const slice = new ScanSlice();
+    for (const row of menu.rowsInOrder()) {
+      if (matches(row)) count++;
+      if (slice.over()) {
+        await slice.yield();
+        if (reply.finished) return;
+      }
+    }
     reply.done(String(count));
     return;
   }
@@ -109,8 +116,10 @@ async function print(store: ConfigStore, menu: Menu, request: ApiRequest, reply:
   if (!followOnly) {
     const pick = pickColumns(menu, proplist);
     let sent = 0;
+    const slice = new ScanSlice();
     for (const row of menu.rowsInOrder()) {
       if (reply.finished) return;
+      if (slice.over()) await slice.yield();
       if (!matches(row)) continue;
       reply.row(menu.columns, row.values, pick);
       // Between items of a long reply, let a slow client slow us down.
@@ -119,10 +128,35 @@ async function print(store: ConfigStore, menu: Menu, request: ApiRequest, reply:
         if (wait !== null) await wait;
       }
     }
+    if (reply.finished) return;
     if (sent === 0 && !follow) reply.empty();
   }
   if (stream !== null) stream.start();
   else reply.done();
+}
+
+/** Real time a print or count may look at items before the router answers others, in ms. */
+export const SCAN_SLICE_MS = 8;
+/** Items looked at between two looks at the clock. */
+const SCAN_CLOCK_EVERY = 1024;
+
+/**
+ * A long scan (a print or count over a million routes) in slices: the router answers other
+ * commands, and other clients, between them, as RouterOS does while it prints a big table.
+ * A menu shorter than SCAN_CLOCK_EVERY items is scanned in one go, as before.
+ */
+class ScanSlice {
+  #seen = 0;
+  #until = performance.now() + SCAN_SLICE_MS;
+
+  over(): boolean {
+    return (++this.#seen & (SCAN_CLOCK_EVERY - 1)) === 0 && performance.now() > this.#until;
+  }
+
+  async yield(): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    this.#until = performance.now() + SCAN_SLICE_MS;
+  }
 }
 
 interface Listening {
