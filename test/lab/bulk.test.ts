@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lab } from "../../src/lab/lab.js";
 import { leakPrefix, MAX_BULK_ROUTES, tablePrefix } from "../../src/lab/model/bulk.js";
+import { SCAN_SLICE_ITEMS } from "../../src/lab/store/commands.js";
 import { example } from "../helpers.js";
 import { buildPeering, connect, print } from "./lab-helpers.js";
 
@@ -100,6 +101,29 @@ describe("/lab/table and /lab/leak on running routers", () => {
       expect(await count(["?bgp=true"])).toBe(2);
     } finally {
       await remi.close();
+      await alice.close();
+    }
+  }, 60_000);
+
+  it("a print or count over a big table lets the router answer other commands meanwhile", async () => {
+    const alice = await connect(lab, "alice");
+    try {
+      const table = 3 * SCAN_SLICE_ITEMS;
+      await alice.write("/lab/table", [`=count=${table}`]);
+      await lab.settle();
+      // Sent together on one connection: the identity is answered while the count still looks.
+      const answered: string[] = [];
+      const counting = alice.write("/ip/route/print", ["=count-only=", "?received-from=upstream"]).then((r) => (answered.push("count"), r));
+      const naming = alice.write("/system/identity/print").then((r) => (answered.push("identity"), r));
+      const scanning = alice.write("/ip/route/print", ["?dst-address=1.0.0.0/24", "=.proplist=dst-address"]).then((r) => (answered.push("print"), r));
+      const [count, identity, found] = await Promise.all([counting, naming, scanning]);
+      expect(count).toEqual([{ ret: String(table) }]);
+      expect(identity).toEqual([{ name: "alice" }]);
+      expect(found).toEqual([{ "dst-address": "1.0.0.0/24" }]);
+      expect(answered[0]).toBe("identity");
+      await alice.write("/lab/table", ["=count=0"]);
+      await lab.settle();
+    } finally {
       await alice.close();
     }
   }, 60_000);

@@ -139,6 +139,8 @@ async function print(store: ConfigStore, menu: Menu, request: ApiRequest, reply:
 export const SCAN_SLICE_MS = 8;
 /** Items looked at between two looks at the clock. */
 const SCAN_CLOCK_EVERY = 1024;
+/** Most items in a slice, however fast the machine: a big table is never scanned in one go. */
+export const SCAN_SLICE_ITEMS = 65_536;
 
 /**
  * A long scan (a print or count over a million routes) in slices: the router answers other
@@ -150,11 +152,13 @@ class ScanSlice {
   #until = performance.now() + SCAN_SLICE_MS;
 
   over(): boolean {
-    return (++this.#seen & (SCAN_CLOCK_EVERY - 1)) === 0 && performance.now() > this.#until;
+    if ((++this.#seen & (SCAN_CLOCK_EVERY - 1)) !== 0) return false;
+    return this.#seen >= SCAN_SLICE_ITEMS || performance.now() > this.#until;
   }
 
   async yield(): Promise<void> {
     await new Promise((resolve) => setImmediate(resolve));
+    this.#seen = 0;
     this.#until = performance.now() + SCAN_SLICE_MS;
   }
 }
