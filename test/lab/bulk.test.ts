@@ -116,11 +116,18 @@ describe("/lab/table and /lab/leak on running routers", () => {
       const counting = alice.write("/ip/route/print", ["=count-only=", "?received-from=upstream"]).then((r) => (answered.push("count"), r));
       const naming = alice.write("/system/identity/print").then((r) => (answered.push("identity"), r));
       const scanning = alice.write("/ip/route/print", ["?dst-address=1.0.0.0/24", "=.proplist=dst-address"]).then((r) => (answered.push("print"), r));
-      const [count, identity, found] = await Promise.all([counting, naming, scanning]);
-      expect(count).toEqual([{ ret: String(table) }]);
+      const [counted, identity, found] = await Promise.all([counting, naming, scanning]);
+      expect(counted).toEqual([{ ret: String(table) }]);
       expect(identity).toEqual([{ name: "alice" }]);
       expect(found).toEqual([{ "dst-address": "1.0.0.0/24" }]);
       expect(answered[0]).toBe("identity");
+      // A count is remembered only while nothing changed: a route added and removed is counted.
+      const count = async () => Number((await alice.write("/ip/route/print", ["=count-only=", "?dst-address=1.0.0.0/24"]))[0]!.ret);
+      expect(await count()).toBe(1);
+      const [added] = await alice.write("/ip/route/add", ["=dst-address=1.0.0.0/24", "=gateway=203.0.113.1", "=distance=200"]);
+      expect(await count()).toBe(2);
+      await alice.write("/ip/route/remove", [`=.id=${added!.ret}`]);
+      expect(await count()).toBe(1);
       await alice.write("/lab/table", ["=count=0"]);
       await lab.settle();
     } finally {

@@ -96,6 +96,15 @@ async function print(store: ConfigStore, menu: Menu, request: ApiRequest, reply:
     (from === null || from.has(row.id)) && (predicate === null || predicate(row.values));
 
   if (a.has("count-only")) {
+    // The same count of an unchanged menu is remembered, not looked for again over a million items.
+    const key = `${request.queries.join("\n")}\u0000${a.get("from") ?? ""}`;
+    const counted = countsOf(menu);
+    const known = counted.get(key);
+    if (known !== undefined && known.changes === menu.changes) {
+      reply.done(String(known.count));
+      return;
+    }
+    const changes = menu.changes;
     let count = 0;
     const slice = new ScanSlice();
     for (const row of menu.rowsInOrder()) {
@@ -105,6 +114,7 @@ async function print(store: ConfigStore, menu: Menu, request: ApiRequest, reply:
         if (reply.finished) return;
       }
     }
+    if (menu.changes === changes) remember(counted, key, { changes, count });
     reply.done(String(count));
     return;
   }
@@ -161,6 +171,22 @@ class ScanSlice {
     this.#seen = 0;
     this.#until = performance.now() + SCAN_SLICE_MS;
   }
+}
+
+/** Counts remembered per menu, by query; good while the menu's `changes` stays what it was. */
+const COUNTS_KEPT = 16;
+const remembered = new WeakMap<Menu, Map<string, { changes: number; count: number }>>();
+
+function countsOf(menu: Menu): Map<string, { changes: number; count: number }> {
+  let counts = remembered.get(menu);
+  if (counts === undefined) remembered.set(menu, (counts = new Map()));
+  return counts;
+}
+
+function remember(counts: Map<string, { changes: number; count: number }>, key: string, count: { changes: number; count: number }): void {
+  counts.delete(key);
+  counts.set(key, count);
+  if (counts.size > COUNTS_KEPT) counts.delete(counts.keys().next().value!);
 }
 
 interface Listening {

@@ -132,6 +132,18 @@ export class Menu {
     return this.rows.size;
   }
 
+  /** Goes up with every change of the menu's items (what a count remembered is good for). */
+  get changes(): number {
+    return this.#changes;
+  }
+
+  #changes = 0;
+
+  private emit(event: StoreEvent): void {
+    this.#changes++;
+    this.store.emit(event);
+  }
+
   /** The verbs this menu answers over the API. */
   get verbs(): readonly string[] {
     if (this.descriptor.verbs !== undefined) return this.descriptor.verbs;
@@ -220,7 +232,7 @@ export class Menu {
     if (before === undefined) this.rows.set(row.id, row);
     else this.insertBefore(row, before.id);
     this.indexKey(row);
-    this.store.emit({ kind: "add", path: this.path, id, after: this.record(row) });
+    this.emit({ kind: "add", path: this.path, id, after: this.record(row) });
     return id;
   }
 
@@ -270,7 +282,7 @@ export class Menu {
       const before = this.record(row);
       this.rows.delete(row.id);
       this.unindexKey(row);
-      this.store.emit({ kind: "remove", path: this.path, id: formatId(row.id), before });
+      this.emit({ kind: "remove", path: this.path, id: formatId(row.id), before });
     }
   }
 
@@ -286,12 +298,14 @@ export class Menu {
     }
     if (target === undefined) order.push(...moving);
     this.rows = new Map(order.map((row) => [row.id, row]));
+    this.#changes++;
   }
 
   /**
    * Bulk load for big tables (a million routes): no hooks, no events, no uniqueness checks.
    */
   load(records: Iterable<Readonly<Record<string, string>>>): void {
+    this.#changes++;
     const disabled = this.hasDisabledFlag ? this.ensureColumn("disabled") : -1;
     for (const input of records) {
       const row: Row = { id: this.nextId++, values: [formatId(this.nextId - 1)] };
@@ -314,7 +328,7 @@ export class Menu {
     if (this.hasDisabledFlag) row.values[this.ensureColumn("disabled")] ??= "false";
     this.rows.set(row.id, row);
     const menu = this;
-    this.store.emit({
+    this.emit({
       kind: "add",
       path: this.path,
       id: row.values[0],
@@ -332,7 +346,7 @@ export class Menu {
     const before = [...row.values];
     for (const name in changes) row.values[this.ensureColumn(name)] = changes[name];
     const menu = this;
-    this.store.emit({
+    this.emit({
       kind: "set",
       path: this.path,
       id: formatId(rowId),
@@ -351,7 +365,7 @@ export class Menu {
     if (row === undefined) return;
     this.rows.delete(rowId);
     const menu = this;
-    this.store.emit({
+    this.emit({
       kind: "remove",
       path: this.path,
       id: formatId(rowId),
@@ -400,7 +414,7 @@ export class Menu {
     row.values = [];
     this.fill(row, draft);
     this.indexKey(row);
-    this.store.emit({ kind: "set", path: this.path, id: this.idOf(row), before, after: this.record(row) });
+    this.emit({ kind: "set", path: this.path, id: this.idOf(row), before, after: this.record(row) });
   }
 
   private fill(row: Row, record: Readonly<Record<string, string>>): void {
