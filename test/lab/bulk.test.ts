@@ -126,8 +126,17 @@ describe("/lab/table and /lab/leak on running routers", () => {
       expect(await count()).toBe(1);
       const [added] = await alice.write("/ip/route/add", ["=dst-address=1.0.0.0/24", "=gateway=203.0.113.1", "=distance=200"]);
       expect(await count()).toBe(2);
+      // Looked up by prefix (the menu's index), answered as a look at every route would be.
+      const prefixes = async (query: string[]) => (await print(alice, "/ip/route", [...query, "=.proplist=dst-address,distance"])).map((r) => `${r["dst-address"]} ${r.distance}`);
+      expect(await prefixes(["?dst-address=1.0.1.0/24", "?dst-address=1.0.0.0/24", "?#|"])).toEqual(["1.0.0.0/24 20", "1.0.1.0/24 20", "1.0.0.0/24 200"]);
+      await alice.write("/ip/route/set", [`=.id=${added!.ret}`, "=dst-address=9.9.9.0/24"]);
+      expect(await prefixes(["?dst-address=1.0.0.0/24", "?distance=200", "?#&"])).toEqual([]);
+      expect(await prefixes(["?dst-address=9.9.9.0/24"])).toEqual(["9.9.9.0/24 200"]);
+      const all = Number((await alice.write("/ip/route/print", ["=count-only="]))[0]!.ret);
+      expect(Number((await alice.write("/ip/route/print", ["=count-only=", "?dst-address=9.9.9.0/24", "?#!"]))[0]!.ret)).toBe(all - 1);
       await alice.write("/ip/route/remove", [`=.id=${added!.ret}`]);
       expect(await count()).toBe(1);
+      expect(await prefixes(["?dst-address=9.9.9.0/24"])).toEqual([]);
       await alice.write("/lab/table", ["=count=0"]);
       await lab.settle();
     } finally {

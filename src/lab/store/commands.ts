@@ -3,7 +3,7 @@
 import type { ApiRequest, CommandHandler, Reply } from "../protocol/server.js";
 import { TrapCategory, TrapError, TrapMessage } from "../protocol/traps.js";
 import { attributes, type Attributes, type Menu, type Row } from "./menu.js";
-import { compileQuery, type RowPredicate } from "./query.js";
+import { compileQuery, necessaryValues, type RowPredicate } from "./query.js";
 import type { ConfigStore } from "./store.js";
 
 export interface StoreHandlerOptions {
@@ -94,6 +94,11 @@ async function print(store: ConfigStore, menu: Menu, request: ApiRequest, reply:
   const from = a.has("from") ? new Set(splitRefs(a.get("from")!).map((ref) => mustResolve(menu, ref).id)) : null;
   const matches = (row: Row): boolean =>
     (from === null || from.has(row.id)) && (predicate === null || predicate(row.values));
+  // Where the query pins an indexed attribute down (`?dst-address=x`), only those items are looked at.
+  const candidates = candidatesOf(menu, request.queries);
+  const rows = (): Iterable<Row> => candidates ?? menu.rowsInOrder();
+  // An item looked up may go while a long reply waits; one met in the menu's own order is there.
+  const present = (row: Row): boolean => candidates === null || menu.holds(row);
 
   if (a.has("count-only")) {
     // The same count of an unchanged menu is remembered, not looked for again over a million items.
@@ -107,8 +112,8 @@ async function print(store: ConfigStore, menu: Menu, request: ApiRequest, reply:
     const changes = menu.changes;
     let count = 0;
     const slice = new ScanSlice();
-    for (const row of menu.rowsInOrder()) {
-      if (matches(row)) count++;
+    for (const row of rows()) {
+      if (present(row) && matches(row)) count++;
       if (slice.over()) {
         await slice.yield();
         if (reply.finished) return;
@@ -127,10 +132,10 @@ async function print(store: ConfigStore, menu: Menu, request: ApiRequest, reply:
     const pick = pickColumns(menu, proplist);
     let sent = 0;
     const slice = new ScanSlice();
-    for (const row of menu.rowsInOrder()) {
+    for (const row of rows()) {
       if (reply.finished) return;
       if (slice.over()) await slice.yield();
-      if (!matches(row)) continue;
+      if (!present(row) || !matches(row)) continue;
       reply.row(menu.columns, row.values, pick);
       // Between items of a long reply, let a slow client slow us down.
       if ((++sent & 63) === 0) {
@@ -171,6 +176,16 @@ class ScanSlice {
     this.#seen = 0;
     this.#until = performance.now() + SCAN_SLICE_MS;
   }
+}
+
+/** The items a query can match by an index of the menu, in print order; null when it must look at all. */
+function candidatesOf(menu: Menu, queries: readonly string[]): Row[] | null {
+  if (queries.length === 0) return null;
+  for (const name of menu.indexedNames) {
+    const values = necessaryValues(queries, name);
+    if (values !== null) return menu.rowsWhere(name, values);
+  }
+  return null;
 }
 
 /** Counts remembered per menu, by query; good while the menu's `changes` stays what it was. */
