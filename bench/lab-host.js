@@ -4,10 +4,17 @@
 //
 //   const lab = await startLab();                // { routers: [...], peering }
 //   await lab.send({ do: "leak", router: "remi", count: 100000 });   // resolves once settled
+//
+// `startLab({ loopFile })` loads bench/loop-probe.js into the lab too (its event loop's blocks and
+// garbage collections, to that file), so a bench can tell a router pausing from the program it
+// measures being busy; BGPALS_BENCH_LAB_NODE_FLAGS is given to the lab's node (e.g. "--cpu-prof
+// --cpu-prof-dir=/tmp/prof" or "--trace-gc": the profile is written when the lab stops).
 import { fork } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
+const PROBE = fileURLToPath(new URL("./loop-probe.js", import.meta.url));
+const LAB_NODE_FLAGS = (process.env.BGPALS_BENCH_LAB_NODE_FLAGS ?? "").split(" ").filter((flag) => flag !== "");
 const S1 = fileURLToPath(new URL("../peers/s1-alice-remi.peering.json", import.meta.url));
 
 /**
@@ -28,8 +35,12 @@ export function benchPeering() {
 }
 
 /** Starts the lab child; `send` runs a command there and resolves with its answer. */
-export async function startLab(options = {}) {
-  const child = fork(fileURLToPath(import.meta.url), ["--host"], { stdio: ["inherit", "inherit", "inherit", "ipc"] });
+export async function startLab({ loopFile, ...options } = {}) {
+  const child = fork(fileURLToPath(import.meta.url), ["--host"], {
+    stdio: ["inherit", "inherit", "inherit", "ipc"],
+    execArgv: [...LAB_NODE_FLAGS, ...(loopFile === undefined ? [] : ["--import", PROBE])],
+    env: { ...process.env, BGPALS_BENCH_LOOP_FILE: loopFile ?? "" },
+  });
   let next = 0;
   const waiting = new Map();
   child.on("message", (m) => {
@@ -122,6 +133,8 @@ async function host() {
       await lab?.stop();
     },
   };
+  // Killed by the bench: exit as a program does, so a --cpu-prof profile gets written.
+  process.on("SIGTERM", () => process.exit(0));
   process.on("message", async (m) => {
     try {
       const result = await commands[m.do](m);

@@ -22,6 +22,9 @@
 //   route on screen to the full view): the largest event-loop delay and the longest garbage
 //   collection, from bench/loop-probe.js loaded into it (`node --import`; bgpals itself has no such
 //   code). A frame gap also counts the router pausing, with nothing new to draw; this does not.
+// - monitor only: the same for the lab router, in its own process, over the same stretch (the probe
+//   loaded into the lab too): its event loop blocked is the router pausing, with nothing new sent.
+//   BGPALS_BENCH_LAB_BLOCKS=1 lists each of the lab's blocks over 50 ms, and when it fell.
 // Targets: first view at 1M < 10 s, idle CPU < 5% of a core, RSS < 600 MB at 1M (< 300 MB at 200k),
 // frame gap < 100 ms, the main thread blocked < 50 ms (the renderer's frame budget), no dropped key.
 //
@@ -167,7 +170,7 @@ function probeEvents(file) {
     });
 }
 
-async function monitorScreen(env, routes) {
+async function monitorScreen(env, routes, labLoopFile) {
   const loopFile = join(env.BGPALS_HOME, "loop-probe.txt");
   const t = terminal([], { ...env, BGPALS_BENCH_LOOP_FILE: loopFile }, ["--import", PROBE]);
   try {
@@ -241,9 +244,30 @@ async function monitorScreen(env, routes) {
     // Of each block, at most the time the program ran (the rest it waited for a core): the monitor's own work.
     const ownBlock = probed.filter((e) => e.kind === "delay").reduce((most, e) => Math.max(most, Math.min(e.ms, e.runMs)), 0);
     const gcPause = largest("gc");
+    // The lab's own blocks over the same stretch: the router pausing.
+    const labProbed = probeEvents(labLoopFile).filter((e) => {
+      const began = e.kind === "delay" ? e.at - e.ms : e.at;
+      return began >= firstRouteAt && began <= shownAt;
+    });
+    const labDelays = labProbed.filter((e) => e.kind === "delay");
+    const labGcs = labProbed.filter((e) => e.kind === "gc");
+    const lab = {
+      labDelayMs: labDelays.reduce((most, e) => Math.max(most, e.ms), 0),
+      labOwnBlockMs: labDelays.reduce((most, e) => Math.max(most, Math.min(e.ms, e.runMs)), 0),
+      labDelays: labDelays.filter((e) => e.ms > 50).length,
+      labGcMs: labGcs.reduce((most, e) => Math.max(most, e.ms), 0),
+      labGcKind: labGcs.reduce((most, e) => (e.ms > most.ms ? e : most), { ms: 0, gcKind: "" }).gcKind,
+    };
+    if (process.env.BGPALS_BENCH_LAB_BLOCKS === "1") {
+      const fromChoice = probeEvents(labLoopFile).filter((e) => e.at >= chosen && e.at - e.ms <= shownAt);
+      console.log(`    first route on screen at ${firstRouteS.toFixed(2)} s, all at ${((shownAt - chosen) / 1000).toFixed(2)} s`);
+      for (const e of fromChoice.filter((x) => x.ms > 50 || x.kind === "gc")) {
+        console.log(`    lab ${e.kind} ${e.ms.toFixed(0)} ms ${e.kind === "gc" ? e.gcKind : `(ran ${e.runMs.toFixed(0)} ms, waited ${e.waitMs.toFixed(0)})`}, ended at ${((e.at - chosen) / 1000).toFixed(2)} s`);
+      }
+    }
     const blocked = { loopDelayMs: loopDelay.ms, loopRunMs: loopDelay.runMs ?? 0, loopWaitMs: loopDelay.waitMs ?? 0, ownBlockMs: ownBlock, loopDelayAtS: (loopDelay.at - chosen) / 1000, gcMs: gcPause.ms, gcKind: gcPause.gcKind ?? "", majorGcs: probed.filter((e) => e.gcKind === "major").length, gcs: probed.filter((e) => e.kind === "gc").length, delays: probed.filter((e) => e.kind === "delay" && e.ms > 50).length };
     const cpu = await idleCpu(t.pid, IDLE_S);
-    return { firstViewS: (shownAt - chosen) / 1000, idleCpu: cpu, rssMb: peakRssMb(t.pid), frameGapMs: gap, ...blocked, gapAtMs: gapAt, gapAfter, arrivingGapMs: arriving, firstRouteS, frames: writes.length, loadCpuS, latencies, dropped, droppedKeys, probes, routes };
+    return { firstViewS: (shownAt - chosen) / 1000, idleCpu: cpu, rssMb: peakRssMb(t.pid), frameGapMs: gap, ...blocked, ...lab, gapAtMs: gapAt, gapAfter, arrivingGapMs: arriving, firstRouteS, frames: writes.length, loadCpuS, latencies, dropped, droppedKeys, probes, routes };
   } finally {
     await t.end();
   }
@@ -253,8 +277,9 @@ async function main() {
   spawnSync("uptime", { stdio: "inherit" });
   const results = [];
   for (const size of SIZES) {
-    const lab = await startLab();
     const home = mkdtempSync(join(tmpdir(), "bgpals-bench-monitor-"));
+    const labLoopFile = join(home, "lab-loop-probe.txt");
+    const lab = await startLab({ loopFile: labLoopFile });
     try {
       const alice = lab.routers.find((r) => r.name === "alice");
       const env = { BGPALS_HOME: home, BGPALS_PASSWORD: alice.password };
@@ -270,14 +295,14 @@ async function main() {
       console.log(`\nmonitor: ${count(size)} friend routes (remi leaks ${count(leak)}, on both links); the lab took ${loaded.seconds.toFixed(0)} s to carry them (alice's /ip/route: ${count(held)} items), alice answering within ${slowestMs.toFixed(0)} ms meanwhile`);
       const watch = PROGRAMS.includes("status") ? await statusWatch(env, size) : null;
       if (watch !== null) console.log(`  status --watch: first full view ${watch.firstViewS.toFixed(1)} s, idle CPU ${watch.idleCpu.toFixed(1)}% of a core over ${IDLE_S} s, peak RSS ${watch.rssMb.toFixed(0)} MB`);
-      const monitor = PROGRAMS.includes("monitor") ? await monitorScreen(env, size) : null;
+      const monitor = PROGRAMS.includes("monitor") ? await monitorScreen(env, size, labLoopFile) : null;
       const sorted = [...(monitor?.latencies ?? [])].sort((a, b) => a - b);
       const median = sorted[Math.floor(sorted.length / 2)] ?? NaN;
       if (monitor !== null) {
         console.log(
           `  monitor screen: first full view ${monitor.firstViewS.toFixed(1)} s (its own CPU meanwhile ${monitor.loadCpuS.toFixed(1)} s), idle CPU ${monitor.idleCpu.toFixed(1)}% of a core over ${IDLE_S} s, peak RSS ${monitor.rssMb.toFixed(0)} MB, ` +
             `largest frame gap ${monitor.frameGapMs.toFixed(0)} ms (${monitor.frames} writes; at ${monitor.gapAtMs.toFixed(0)} ms, after ${count(monitor.gapAfter)} routes shown; ` +
-            `first route at ${monitor.firstRouteS.toFixed(2)} s, largest gap from then ${monitor.arrivingGapMs.toFixed(0)} ms), the monitor's event loop blocked at most ${monitor.loopDelayMs.toFixed(0)} ms meanwhile (at ${monitor.loopDelayAtS.toFixed(1)} s, in a reading where it ran ${monitor.loopRunMs.toFixed(0)} ms, its main thread waiting for a core ${monitor.loopWaitMs.toFixed(0)} ms; its own work in a block at most ${monitor.ownBlockMs.toFixed(0)} ms; ${monitor.delays} stretches over 50 ms; longest GC pause ${monitor.gcMs.toFixed(0)} ms ${monitor.gcKind}, of ${monitor.gcs} over 10 ms, ${monitor.majorGcs} of them major), input-to-screen latency while routes arrive median ${median.toFixed(0)} ms, max ${(sorted.at(-1) ?? NaN).toFixed(0)} ms ` +
+            `first route at ${monitor.firstRouteS.toFixed(2)} s, largest gap from then ${monitor.arrivingGapMs.toFixed(0)} ms), the monitor's event loop blocked at most ${monitor.loopDelayMs.toFixed(0)} ms meanwhile (at ${monitor.loopDelayAtS.toFixed(1)} s, in a reading where it ran ${monitor.loopRunMs.toFixed(0)} ms, its main thread waiting for a core ${monitor.loopWaitMs.toFixed(0)} ms; its own work in a block at most ${monitor.ownBlockMs.toFixed(0)} ms; ${monitor.delays} stretches over 50 ms; longest GC pause ${monitor.gcMs.toFixed(0)} ms ${monitor.gcKind}, of ${monitor.gcs} over 10 ms, ${monitor.majorGcs} of them major), the lab's event loop blocked at most ${monitor.labDelayMs.toFixed(0)} ms meanwhile (its own work in a block at most ${monitor.labOwnBlockMs.toFixed(0)} ms; ${monitor.labDelays} stretches over 50 ms; longest GC pause ${monitor.labGcMs.toFixed(0)} ms ${monitor.labGcKind ?? ""}), input-to-screen latency while routes arrive median ${median.toFixed(0)} ms, max ${(sorted.at(-1) ?? NaN).toFixed(0)} ms ` +
             `(${monitor.latencies.length} keys in ${monitor.probes} rounds), dropped keys ${monitor.dropped}${monitor.dropped > 0 ? ` (${monitor.droppedKeys.join(", ")}: not on screen within 10 s)` : ""}`,
         );
       }
@@ -294,7 +319,7 @@ async function main() {
     const met = (ok) => (ok ? "met" : "MISSED");
     console.log(
       `monitor ${size} routes: status --watch ${watch.firstViewS.toFixed(1)} s to first view, ${watch.idleCpu.toFixed(1)}% idle CPU, ${watch.rssMb.toFixed(0)} MB; ` +
-        `monitor ${monitor.firstViewS.toFixed(1)} s, ${monitor.idleCpu.toFixed(1)}%, ${monitor.rssMb.toFixed(0)} MB, frame gap ${monitor.frameGapMs.toFixed(0)} ms (from the first route ${monitor.arrivingGapMs.toFixed(0)} ms), main thread blocked ${monitor.loopDelayMs.toFixed(0)} ms (its own work at most ${monitor.ownBlockMs.toFixed(0)} ms), key latency median ${median.toFixed(0)} / max ${max.toFixed(0)} ms, ${monitor.dropped} dropped`,
+        `monitor ${monitor.firstViewS.toFixed(1)} s, ${monitor.idleCpu.toFixed(1)}%, ${monitor.rssMb.toFixed(0)} MB, frame gap ${monitor.frameGapMs.toFixed(0)} ms (from the first route ${monitor.arrivingGapMs.toFixed(0)} ms), main thread blocked ${monitor.loopDelayMs.toFixed(0)} ms (its own work at most ${monitor.ownBlockMs.toFixed(0)} ms), the lab's ${monitor.labDelayMs.toFixed(0)} ms (its own work at most ${monitor.labOwnBlockMs.toFixed(0)} ms), key latency median ${median.toFixed(0)} / max ${max.toFixed(0)} ms, ${monitor.dropped} dropped`,
     );
     console.log(
       `  targets: first view${size >= 1_000_000 ? " < 10 s" : ""} ${size >= 1_000_000 ? met(Math.max(watch.firstViewS, monitor.firstViewS) < 10) : "(none at this size)"}, ` +

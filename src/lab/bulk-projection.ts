@@ -22,6 +22,8 @@ export class BulkProjection {
   #cursor = 0;
   /** The groups and versions the pass is for: any change starts it over. */
   #pass = "";
+  /** Rows the groups hold in the table: counted as they are written, not by looking at a million. */
+  #held = 0;
 
   constructor(
     private readonly menu: () => Menu,
@@ -30,9 +32,7 @@ export class BulkProjection {
 
   /** Rows the groups hold in the table now. */
   get rows(): number {
-    let n = 0;
-    for (const p of this.#projected.values()) for (let i = 0; i < p.length; i++) if (p.rows[i] !== 0) n++;
-    return n;
+    return this.#held;
   }
 
   /** Whether every group is in the table as it wants to be. */
@@ -49,7 +49,10 @@ export class BulkProjection {
       if (groups.some((g) => g.key === key)) continue;
       while (p.length > 0) {
         const row = p.rows[--p.length]!;
-        if (row !== 0) menu.removeBulk(row);
+        if (row !== 0) {
+          menu.removeBulk(row);
+          this.#held--;
+        }
         if (budget.over()) return;
       }
       this.#projected.delete(key);
@@ -116,12 +119,14 @@ export class BulkProjection {
         if (row !== 0) {
           menu.removeBulk(row);
           p.rows[i] = 0;
+          this.#held--;
         }
         continue;
       }
       const active = g.competes ? k === best : !g.held;
       if (row === 0) {
         p.rows[i] = menu.addBulk(this.#attributes(g, i, pref, active));
+        this.#held++;
         p.localPref[i] = pref;
         p.active[i] = active ? 1 : 0;
         if (i >= p.length) p.length = i + 1;
@@ -139,7 +144,15 @@ export class BulkProjection {
     const from = g.session === "" ? "upstream" : g.session;
     return this.v6
       ? { ...base, "bgp-as-path": g.asPathOf(i), "bgp-local-pref": String(pref), "received-from": from }
-      : { ...base, "bgp.as-path": g.asPathOf(i), "bgp.local-pref": String(pref), "belongs-to": `bgp-IP-${g.gateway}`, "received-from": from };
+      : { ...base, "bgp.as-path": g.asPathOf(i), "bgp.local-pref": String(pref), "belongs-to": this.#belongsTo(g.gateway), "received-from": from };
+  }
+
+  /** One string per gateway, not one per route: a million routes' rows share it. */
+  readonly #belongsToText = new Map<string, string>();
+  #belongsTo(gateway: string): string {
+    let text = this.#belongsToText.get(gateway);
+    if (text === undefined) this.#belongsToText.set(gateway, (text = `bgp-IP-${gateway}`));
+    return text;
   }
 }
 

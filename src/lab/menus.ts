@@ -173,7 +173,8 @@ export function menuDescriptors(version: string, privateKeys: Map<string, string
     state("/ppp/active"),
     ...certificateMenus(version, certificateKeys),
     list("/ip/address"),
-    list("/ip/route"),
+    // A million routes: a query for one prefix looks it up.
+    list("/ip/route", { indexed: ["dst-address"] }),
     // What the DHCP server handed out shows on the client (read-only), until the link goes down.
     list("/ip/dhcp-client", { key: ["interface"], readOnly: ["status", "address", "gateway", "dhcp-server", "expires-after", "primary-dns"], booleans: ["use-peer-dns", "use-peer-ntp"] }),
     named("/ip/pool"),

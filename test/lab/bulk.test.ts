@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lab } from "../../src/lab/lab.js";
 import { leakPrefix, MAX_BULK_ROUTES, tablePrefix } from "../../src/lab/model/bulk.js";
+import { SCAN_SLICE_ITEMS } from "../../src/lab/store/commands.js";
 import { example } from "../helpers.js";
 import { buildPeering, connect, print } from "./lab-helpers.js";
 
@@ -100,6 +101,45 @@ describe("/lab/table and /lab/leak on running routers", () => {
       expect(await count(["?bgp=true"])).toBe(2);
     } finally {
       await remi.close();
+      await alice.close();
+    }
+  }, 60_000);
+
+  it("a print or count over a big table lets the router answer other commands meanwhile", async () => {
+    const alice = await connect(lab, "alice");
+    try {
+      const table = 3 * SCAN_SLICE_ITEMS;
+      await alice.write("/lab/table", [`=count=${table}`]);
+      await lab.settle();
+      // Sent together on one connection: the identity is answered while the count still looks.
+      const answered: string[] = [];
+      const counting = alice.write("/ip/route/print", ["=count-only=", "?received-from=upstream"]).then((r) => (answered.push("count"), r));
+      const naming = alice.write("/system/identity/print").then((r) => (answered.push("identity"), r));
+      const scanning = alice.write("/ip/route/print", ["?dst-address=1.0.0.0/24", "=.proplist=dst-address"]).then((r) => (answered.push("print"), r));
+      const [counted, identity, found] = await Promise.all([counting, naming, scanning]);
+      expect(counted).toEqual([{ ret: String(table) }]);
+      expect(identity).toEqual([{ name: "alice" }]);
+      expect(found).toEqual([{ "dst-address": "1.0.0.0/24" }]);
+      expect(answered[0]).toBe("identity");
+      // A count is remembered only while nothing changed: a route added and removed is counted.
+      const count = async () => Number((await alice.write("/ip/route/print", ["=count-only=", "?dst-address=1.0.0.0/24"]))[0]!.ret);
+      expect(await count()).toBe(1);
+      const [added] = await alice.write("/ip/route/add", ["=dst-address=1.0.0.0/24", "=gateway=203.0.113.1", "=distance=200"]);
+      expect(await count()).toBe(2);
+      // Looked up by prefix (the menu's index), answered as a look at every route would be.
+      const prefixes = async (query: string[]) => (await print(alice, "/ip/route", [...query, "=.proplist=dst-address,distance"])).map((r) => `${r["dst-address"]} ${r.distance}`);
+      expect(await prefixes(["?dst-address=1.0.1.0/24", "?dst-address=1.0.0.0/24", "?#|"])).toEqual(["1.0.0.0/24 20", "1.0.1.0/24 20", "1.0.0.0/24 200"]);
+      await alice.write("/ip/route/set", [`=.id=${added!.ret}`, "=dst-address=9.9.9.0/24"]);
+      expect(await prefixes(["?dst-address=1.0.0.0/24", "?distance=200", "?#&"])).toEqual([]);
+      expect(await prefixes(["?dst-address=9.9.9.0/24"])).toEqual(["9.9.9.0/24 200"]);
+      const all = Number((await alice.write("/ip/route/print", ["=count-only="]))[0]!.ret);
+      expect(Number((await alice.write("/ip/route/print", ["=count-only=", "?dst-address=9.9.9.0/24", "?#!"]))[0]!.ret)).toBe(all - 1);
+      await alice.write("/ip/route/remove", [`=.id=${added!.ret}`]);
+      expect(await count()).toBe(1);
+      expect(await prefixes(["?dst-address=9.9.9.0/24"])).toEqual([]);
+      await alice.write("/lab/table", ["=count=0"]);
+      await lab.settle();
+    } finally {
       await alice.close();
     }
   }, 60_000);

@@ -9,6 +9,7 @@ import {
   V6_MESSAGES,
   compileQuery,
   createStoreHandler,
+  necessaryValues,
   formatId,
   type MenuDescriptor,
   type StoreEvent,
@@ -193,6 +194,41 @@ describe("queries", () => {
     [[], ["ether1", "ether2", "vlan7", "bridge"]],
   ])("?%j matches %j", (words, expected) => {
     expect(names(words)).toEqual(expected);
+  });
+
+  test.each([
+    [["type=ether"], "type", ["ether"]],
+    [["type=ether", "type=vlan", "#|"], "type", ["ether", "vlan"]],
+    [["type=ether", "mtu=1500", "#&"], "type", ["ether"]],
+    [["type=ether", "mtu=1500"], "mtu", ["1500"]],
+    [["type=ether", "type=vlan", "#|!"], "type", null],
+    [["type=ether", "#!"], "type", null],
+    [["type=ether", "comment", "#|"], "type", null],
+    [["type=vlan", "comment", "type=ether", "#1|0"], "type", null],
+    [["type=ether", "#."], "type", ["ether"]],
+    [["type=ether", "type=vlan", "#&"], "type", []],
+    [["<mtu=1500"], "mtu", null],
+  ])("?%j pins %s to %j", (words, name, expected) => {
+    const values = necessaryValues(words, name);
+    expect(values === null ? null : [...values].sort()).toEqual(expected);
+  });
+
+  test("what a query pins an attribute to holds for every item it matches", () => {
+    const cases = [
+      ["type=ether", "type=vlan", "#|"], ["type=ether", "mtu=1500", "#&"], ["type=ether", "#!"], ["-comment", "type=ether", "#1&"],
+      ["type=vlan", "comment", "type=ether", "#1|0"], ["type=ether", "#!."], ["type=ether", "comment", "#1"], ["mtu=1500", "type=bridge", "#|", "comment"],
+    ];
+    let pinned = 0;
+    for (const words of cases) {
+      const predicate = compileQuery(words, (name) => columns.indexOf(name))!;
+      for (const [column, name] of columns.entries()) {
+        const values = necessaryValues(words, name);
+        if (values === null) continue;
+        pinned++;
+        for (const row of rows.filter((r) => predicate(r))) expect(values.has(row[column]!), `${JSON.stringify(words)} matches ${row[0]} with ${name}=${row[column]}`).toBe(true);
+      }
+    }
+    expect(pinned).toBeGreaterThan(4);
   });
 
   test("malformed words trap", () => {

@@ -3,7 +3,7 @@
 import type { ApiRequest, CommandHandler, Reply } from "../protocol/server.js";
 import { TrapCategory, TrapError, TrapMessage } from "../protocol/traps.js";
 import { attributes, type Attributes, type Menu, type Row } from "./menu.js";
-import { compileQuery, type RowPredicate } from "./query.js";
+import { compileQuery, necessaryValues, type RowPredicate } from "./query.js";
 import type { ConfigStore } from "./store.js";
 
 export interface StoreHandlerOptions {
@@ -94,10 +94,32 @@ async function print(store: ConfigStore, menu: Menu, request: ApiRequest, reply:
   const from = a.has("from") ? new Set(splitRefs(a.get("from")!).map((ref) => mustResolve(menu, ref).id)) : null;
   const matches = (row: Row): boolean =>
     (from === null || from.has(row.id)) && (predicate === null || predicate(row.values));
+  // Where the query pins an indexed attribute down (`?dst-address=x`), only those items are looked at.
+  const candidates = candidatesOf(menu, request.queries);
+  const rows = (): Iterable<Row> => candidates ?? menu.rowsInOrder();
+  // An item looked up may go while a long reply waits; one met in the menu's own order is there.
+  const present = (row: Row): boolean => candidates === null || menu.holds(row);
 
   if (a.has("count-only")) {
+    // The same count of an unchanged menu is remembered, not looked for again over a million items.
+    const key = `${request.queries.join("\n")}\u0000${a.get("from") ?? ""}`;
+    const counted = countsOf(menu);
+    const known = counted.get(key);
+    if (known !== undefined && known.changes === menu.changes) {
+      reply.done(String(known.count));
+      return;
+    }
+    const changes = menu.changes;
     let count = 0;
-    for (const row of menu.rowsInOrder()) if (matches(row)) count++;
+    const slice = new ScanSlice();
+    for (const row of rows()) {
+      if (present(row) && matches(row)) count++;
+      if (slice.over()) {
+        await slice.yield();
+        if (reply.finished) return;
+      }
+    }
+    if (menu.changes === changes) remember(counted, key, { changes, count });
     reply.done(String(count));
     return;
   }
@@ -109,9 +131,11 @@ async function print(store: ConfigStore, menu: Menu, request: ApiRequest, reply:
   if (!followOnly) {
     const pick = pickColumns(menu, proplist);
     let sent = 0;
-    for (const row of menu.rowsInOrder()) {
+    const slice = new ScanSlice();
+    for (const row of rows()) {
       if (reply.finished) return;
-      if (!matches(row)) continue;
+      if (slice.over()) await slice.yield();
+      if (!present(row) || !matches(row)) continue;
       reply.row(menu.columns, row.values, pick);
       // Between items of a long reply, let a slow client slow us down.
       if ((++sent & 63) === 0) {
@@ -119,10 +143,65 @@ async function print(store: ConfigStore, menu: Menu, request: ApiRequest, reply:
         if (wait !== null) await wait;
       }
     }
+    if (reply.finished) return;
     if (sent === 0 && !follow) reply.empty();
   }
   if (stream !== null) stream.start();
   else reply.done();
+}
+
+/** Real time a print or count may look at items before the router answers others, in ms. */
+export const SCAN_SLICE_MS = 8;
+/** Items looked at between two looks at the clock. */
+const SCAN_CLOCK_EVERY = 1024;
+/** Most items in a slice, however fast the machine: a big table is never scanned in one go. */
+export const SCAN_SLICE_ITEMS = 65_536;
+
+/**
+ * A long scan (a print or count over a million routes) in slices: the router answers other
+ * commands, and other clients, between them, as RouterOS does while it prints a big table.
+ * A menu shorter than SCAN_CLOCK_EVERY items is scanned in one go, as before.
+ */
+class ScanSlice {
+  #seen = 0;
+  #until = performance.now() + SCAN_SLICE_MS;
+
+  over(): boolean {
+    if ((++this.#seen & (SCAN_CLOCK_EVERY - 1)) !== 0) return false;
+    return this.#seen >= SCAN_SLICE_ITEMS || performance.now() > this.#until;
+  }
+
+  async yield(): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    this.#seen = 0;
+    this.#until = performance.now() + SCAN_SLICE_MS;
+  }
+}
+
+/** The items a query can match by an index of the menu, in print order; null when it must look at all. */
+function candidatesOf(menu: Menu, queries: readonly string[]): Row[] | null {
+  if (queries.length === 0) return null;
+  for (const name of menu.indexedNames) {
+    const values = necessaryValues(queries, name);
+    if (values !== null) return menu.rowsWhere(name, values);
+  }
+  return null;
+}
+
+/** Counts remembered per menu, by query; good while the menu's `changes` stays what it was. */
+const COUNTS_KEPT = 16;
+const remembered = new WeakMap<Menu, Map<string, { changes: number; count: number }>>();
+
+function countsOf(menu: Menu): Map<string, { changes: number; count: number }> {
+  let counts = remembered.get(menu);
+  if (counts === undefined) remembered.set(menu, (counts = new Map()));
+  return counts;
+}
+
+function remember(counts: Map<string, { changes: number; count: number }>, key: string, count: { changes: number; count: number }): void {
+  counts.delete(key);
+  counts.set(key, count);
+  if (counts.size > COUNTS_KEPT) counts.delete(counts.keys().next().value!);
 }
 
 interface Listening {

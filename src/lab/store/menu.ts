@@ -59,6 +59,11 @@ export interface MenuDescriptor {
   readonly booleans?: readonly string[];
   /** List menus carry a `disabled` flag and answer enable/disable, unless this is false. */
   readonly disabledFlag?: boolean;
+  /**
+   * Attributes whose values the menu keeps an index of, so a query naming them (`?dst-address=x`)
+   * looks at those items only, not at a million.
+   */
+  readonly indexed?: readonly string[];
   /** Verbs the menu answers, when not the usual ones (e.g. read-only state menus: print, listen). */
   readonly verbs?: readonly string[];
   readonly hooks?: MenuHooks;
@@ -104,6 +109,10 @@ export class Menu {
   private readonly booleans: ReadonlySet<string>;
   private readonly readOnly: ReadonlySet<string>;
   private readonly known: ReadonlySet<string> | null;
+  /** Row ids by value, per indexed column (a value most items have alone: one id, else a list). */
+  private readonly indexes = new Map<number, Map<string, number | number[]>>();
+  /** Whether print order is still the order of row ids (nothing was moved or placed before). */
+  private inIdOrder = true;
 
   constructor(
     private readonly store: MenuHost,
@@ -132,6 +141,18 @@ export class Menu {
     return this.rows.size;
   }
 
+  /** Goes up with every change of the menu's items (what a count remembered is good for). */
+  get changes(): number {
+    return this.#changes;
+  }
+
+  #changes = 0;
+
+  private emit(event: StoreEvent): void {
+    this.#changes++;
+    this.store.emit(event);
+  }
+
   /** The verbs this menu answers over the API. */
   get verbs(): readonly string[] {
     if (this.descriptor.verbs !== undefined) return this.descriptor.verbs;
@@ -148,6 +169,40 @@ export class Menu {
 
   rowsInOrder(): IterableIterator<Row> {
     return this.rows.values();
+  }
+
+  /** Whether the item with this row number is still there. */
+  holds(row: Row): boolean {
+    return this.rows.get(row.id) === row;
+  }
+
+  /** Attributes this menu indexes. */
+  get indexedNames(): readonly string[] {
+    return this.singleton ? [] : (this.descriptor.indexed ?? []);
+  }
+
+  /**
+   * Items whose `name` is one of `values`, in print order, from the index; null when the menu
+   * keeps none of `name` (or items were moved, so row numbers no longer give the order).
+   */
+  rowsWhere(name: string, values: Iterable<string>): Row[] | null {
+    if (!this.indexedNames.includes(name) || !this.inIdOrder) return null;
+    // No item ever had the attribute: none has one of the values.
+    const index = this.indexes.get(this.column(name));
+    if (index === undefined) return [];
+    const ids: number[] = [];
+    for (const value of values) {
+      const found = index.get(value);
+      if (typeof found === "number") ids.push(found);
+      else if (found !== undefined) ids.push(...found);
+    }
+    ids.sort((a, b) => a - b);
+    const rows: Row[] = [];
+    for (const id of ids) {
+      const row = this.rows.get(id);
+      if (row !== undefined) rows.push(row);
+    }
+    return rows;
   }
 
   /** Finds an item by `*hex` id, or by name in menus keyed by name (as RouterOS allows). */
@@ -220,7 +275,8 @@ export class Menu {
     if (before === undefined) this.rows.set(row.id, row);
     else this.insertBefore(row, before.id);
     this.indexKey(row);
-    this.store.emit({ kind: "add", path: this.path, id, after: this.record(row) });
+    this.indexValues(row);
+    this.emit({ kind: "add", path: this.path, id, after: this.record(row) });
     return id;
   }
 
@@ -270,7 +326,8 @@ export class Menu {
       const before = this.record(row);
       this.rows.delete(row.id);
       this.unindexKey(row);
-      this.store.emit({ kind: "remove", path: this.path, id: formatId(row.id), before });
+      this.unindexValues(row);
+      this.emit({ kind: "remove", path: this.path, id: formatId(row.id), before });
     }
   }
 
@@ -286,12 +343,15 @@ export class Menu {
     }
     if (target === undefined) order.push(...moving);
     this.rows = new Map(order.map((row) => [row.id, row]));
+    this.inIdOrder = false;
+    this.#changes++;
   }
 
   /**
    * Bulk load for big tables (a million routes): no hooks, no events, no uniqueness checks.
    */
   load(records: Iterable<Readonly<Record<string, string>>>): void {
+    this.#changes++;
     const disabled = this.hasDisabledFlag ? this.ensureColumn("disabled") : -1;
     for (const input of records) {
       const row: Row = { id: this.nextId++, values: [formatId(this.nextId - 1)] };
@@ -299,6 +359,7 @@ export class Menu {
       if (disabled >= 0) row.values[disabled] ??= "false";
       this.rows.set(row.id, row);
       this.indexKey(row);
+      this.indexValues(row);
     }
   }
 
@@ -313,8 +374,9 @@ export class Menu {
     for (const name in input) row.values[this.ensureColumn(name)] = input[name];
     if (this.hasDisabledFlag) row.values[this.ensureColumn("disabled")] ??= "false";
     this.rows.set(row.id, row);
+    this.indexValues(row);
     const menu = this;
-    this.store.emit({
+    this.emit({
       kind: "add",
       path: this.path,
       id: row.values[0],
@@ -330,9 +392,12 @@ export class Menu {
     const row = this.rows.get(rowId);
     if (row === undefined) return;
     const before = [...row.values];
+    const reindex = this.descriptor.indexed !== undefined && Object.keys(changes).some((name) => this.indexedNames.includes(name));
+    if (reindex) this.unindexValues(row);
     for (const name in changes) row.values[this.ensureColumn(name)] = changes[name];
+    if (reindex) this.indexValues(row);
     const menu = this;
-    this.store.emit({
+    this.emit({
       kind: "set",
       path: this.path,
       id: formatId(rowId),
@@ -350,8 +415,9 @@ export class Menu {
     const row = this.rows.get(rowId);
     if (row === undefined) return;
     this.rows.delete(rowId);
+    this.unindexValues(row);
     const menu = this;
-    this.store.emit({
+    this.emit({
       kind: "remove",
       path: this.path,
       id: formatId(rowId),
@@ -397,10 +463,12 @@ export class Menu {
 
   private replace(row: Row, before: Attributes, draft: Attributes): void {
     this.unindexKey(row);
+    this.unindexValues(row);
     row.values = [];
     this.fill(row, draft);
     this.indexKey(row);
-    this.store.emit({ kind: "set", path: this.path, id: this.idOf(row), before, after: this.record(row) });
+    this.indexValues(row);
+    this.emit({ kind: "set", path: this.path, id: this.idOf(row), before, after: this.record(row) });
   }
 
   private fill(row: Row, record: Readonly<Record<string, string>>): void {
@@ -413,6 +481,8 @@ export class Menu {
       column = this.columns.length;
       this.columns.push(name);
       this.columnIndex.set(name, column);
+      // No item has the attribute yet: its index starts empty.
+      if (!this.singleton && this.descriptor.indexed?.includes(name) === true) this.indexes.set(column, new Map());
     }
     return column;
   }
@@ -424,6 +494,7 @@ export class Menu {
       order.push([existing.id, existing]);
     }
     this.rows = new Map(order);
+    this.inIdOrder = false;
   }
 
   private keyOf(values: (name: string) => string | undefined): string | null {
@@ -456,6 +527,32 @@ export class Menu {
     if (this.keyIndex === null) return;
     const key = this.rowKey(row);
     if (key !== null) this.keyIndex.set(key, row.id);
+  }
+
+  private indexValues(row: Row): void {
+    for (const [column, index] of this.indexes) {
+      const value = row.values[column];
+      if (value === undefined) continue;
+      const found = index.get(value);
+      if (found === undefined) index.set(value, row.id);
+      else if (typeof found === "number") index.set(value, [found, row.id]);
+      else found.push(row.id);
+    }
+  }
+
+  private unindexValues(row: Row): void {
+    for (const [column, index] of this.indexes) {
+      const value = row.values[column];
+      if (value === undefined) continue;
+      const found = index.get(value);
+      if (found === row.id) index.delete(value);
+      else if (typeof found === "object") {
+        const at = found.indexOf(row.id);
+        if (at >= 0) found.splice(at, 1);
+        if (found.length === 1) index.set(value, found[0]!);
+        else if (found.length === 0) index.delete(value);
+      }
+    }
   }
 
   private unindexKey(row: Row): void {

@@ -143,3 +143,67 @@ export function compareValues(a: string, b: string): number {
   if (NUMBER.test(a) && NUMBER.test(b)) return Number(a) - Number(b);
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/** What a value on the stack, when true, says of one attribute: it is one of these; null says nothing. */
+type Need = ReadonlySet<string> | null;
+
+const needBoth = (a: Need, b: Need): Need => (a === null ? b : b === null ? a : new Set([...a].filter((value) => b.has(value))));
+const needEither = (a: Need, b: Need): Need => (a === null || b === null ? null : new Set([...a, ...b]));
+
+/**
+ * The values `name` must have in any item the query words match (`?dst-address=a ?dst-address=b
+ * ?#|`: a or b), or null when the query does not pin it down. Run over the words as compileQuery
+ * evaluates them, on what each value being true implies; a negation implies nothing. Lets a menu
+ * that indexes `name` look at those items only. The words must have compiled.
+ */
+export function necessaryValues(words: readonly string[], name: string): ReadonlySet<string> | null {
+  const stack: Need[] = [];
+  let floor: Need = null;
+  const pop = (): Need => (stack.length > 0 ? stack.pop()! : floor);
+  const at = (index: number): Need => {
+    const i = stack.length - 1 - index;
+    return i >= 0 ? stack[i]! : floor;
+  };
+  for (const word of words) {
+    const first = word[0];
+    if (first === "#") {
+      const operations = word.slice(1);
+      let i = 0;
+      while (i < operations.length) {
+        const c = operations[i]!;
+        if (c >= "0" && c <= "9") {
+          let j = i;
+          while (j < operations.length && operations[j]! >= "0" && operations[j]! <= "9") j++;
+          const value = at(Number(operations.slice(i, j)));
+          if (j === operations.length) {
+            floor = value;
+            stack.length = 0;
+          } else {
+            stack.push(value);
+            if (operations[j] === ".") j++;
+          }
+          i = j;
+          continue;
+        }
+        if (c === "!") {
+          pop();
+          stack.push(null);
+        } else if (c === "&") stack.push(needBoth(pop(), pop()));
+        else if (c === "|") stack.push(needEither(pop(), pop()));
+        else if (c === ".") stack.push(at(0));
+        i++;
+      }
+      continue;
+    }
+    if (first === "-" || first === "<" || first === ">") {
+      stack.push(null);
+      continue;
+    }
+    const body = first === "=" ? word.slice(1) : word;
+    const split = body.indexOf("=");
+    stack.push(split > 0 && body.slice(0, split) === name ? new Set([body.slice(split + 1)]) : null);
+  }
+  let need = floor;
+  for (const value of stack) need = needBoth(need, value);
+  return need;
+}
