@@ -60,7 +60,7 @@ describe("/lab/table and /lab/leak on running routers", () => {
   afterAll(async () => lab.stop());
 
   it("/lab/table gives an upstream table through the first WAN's gateway, and =count=0 takes it away", async () => {
-    const alice = await connect(lab, "alice");
+    const alice = await connect(lab, "alice", 60);
     try {
       expect(await alice.write("/lab/table", ["=count=3000"])).toEqual([{ ret: "3000" }]);
       await lab.settle();
@@ -81,8 +81,8 @@ describe("/lab/table and /lab/leak on running routers", () => {
   });
 
   it("a leak arrives on both sessions: best path on the primary, the backup's inactive, gone when it stops", async () => {
-    const remi = await connect(lab, "remi");
-    const alice = await connect(lab, "alice");
+    const remi = await connect(lab, "remi", 60);
+    const alice = await connect(lab, "alice", 60);
     try {
       await remi.write("/lab/leak", ["=count=20000"]);
       await lab.settle();
@@ -106,7 +106,9 @@ describe("/lab/table and /lab/leak on running routers", () => {
   }, 60_000);
 
   it("a print or count over a big table lets the router answer other commands meanwhile", async () => {
-    const alice = await connect(lab, "alice");
+    // Silent for as long as the table takes to come in and be counted on a busy machine: node-routeros
+    // drops a connection idle for its timeout, and its writes then never answer.
+    const alice = await connect(lab, "alice", 60);
     try {
       const table = 3 * SCAN_SLICE_ITEMS;
       await alice.write("/lab/table", [`=count=${table}`]);

@@ -7,9 +7,10 @@ import type { Peering } from "../../src/core/peering.js";
 import { render, type RenderSecrets } from "../../src/platforms/routeros/render/render.js";
 import type { RouterCommand } from "../../src/platforms/routeros/types.js";
 
-export async function connect(lab: Lab, name: string): Promise<RouterOSAPI> {
+/** `timeoutS`: node-routeros drops a connection silent that long (its writes then never answer). */
+export async function connect(lab: Lab, name: string, timeoutS = 5): Promise<RouterOSAPI> {
   const info = lab.info().routers.find((r) => r.name === name)!;
-  const api = new RouterOSAPI({ host: info.host, port: info.port, user: info.user, password: info.password, timeout: 5 });
+  const api = new RouterOSAPI({ host: info.host, port: info.port, user: info.user, password: info.password, timeout: timeoutS });
   api.on("error", () => {});
   await api.connect();
   return api;

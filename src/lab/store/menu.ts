@@ -167,8 +167,15 @@ export class Menu {
     return this.columnIndex.get(name) ?? -1;
   }
 
-  rowsInOrder(): IterableIterator<Row> {
-    return this.rows.values();
+  *rowsInOrder(): IterableIterator<Row> {
+    // The items there when the look began: one added meanwhile comes after them, numbered past
+    // `end`. A long look yields between slices (a million routes), and a router whose routes keep
+    // coming and going would otherwise be looked at forever.
+    const end = this.nextId;
+    for (const row of this.rows.values()) {
+      if (row.id >= end) return;
+      yield row;
+    }
   }
 
   /** Whether the item with this row number is still there. */
