@@ -719,7 +719,7 @@ class ReplyReader {
   #view: DataView = new DataView(new ArrayBuffer(0));
   #held: Buffer[] = [];
   #heldBytes = 0;
-  /** Whole sentences that came but wait for the next push: a batch was handed out before them. */
+  /** Bytes that came but wait for the next push: a batch was handed out before them. */
   #rest: Buffer | null = null;
   /** A batch was handed out during this push. */
   #handedOut = false;
@@ -741,7 +741,7 @@ class ReplyReader {
     return this.#rows;
   }
 
-  /** Bytes wait that came before the last push ended (push again, with nothing new if need be). */
+  /** The last push stopped after a batch: bytes wait (push again, with nothing new if need be). */
   get unread(): boolean {
     return this.#rest !== null;
   }
@@ -754,7 +754,7 @@ class ReplyReader {
   push(chunk: Buffer): boolean {
     let data = chunk;
     if (this.#rest !== null) {
-      // Whole sentences wait: nothing is held (held bytes are only what a push ended on).
+      // Nothing is held meanwhile: a sentence cut at the end of the rest is held once reached.
       data = chunk.length === 0 ? this.#rest : Buffer.concat([this.#rest, chunk]);
       this.#rest = null;
     } else if (this.#heldBytes > 0) {
