@@ -342,6 +342,32 @@ describe("the reply decoder", () => {
   });
 });
 
+test("one read of many rows is handed out a batch per turn of the event loop", async () => {
+  // Batches of 20 rows: one read from the socket (up to 64 KB) brings dozens of them. A flag
+  // cleared by setImmediate tells whether the loop turned (timers, the screen's frame, ran)
+  // since the batch before; the trickle flush (batchMs) is kept out of it.
+  let sameTurn = 0;
+  let turning = false;
+  let batches = 0;
+  const rows: number[] = [];
+  const summary = await streamPrint(target("alice"), "/ip/route", {
+    batchRows: 20,
+    batchMs: 60_000,
+    onBatch: (batch) => {
+      batches++;
+      rows.push(batch.size);
+      if (turning) sameTurn++;
+      turning = true;
+      setImmediate(() => (turning = false));
+    },
+  });
+  const expected = await (await client("alice")).print("/ip/route");
+  expect(summary.rows).toBe(expected.length);
+  expect(rows.reduce((a, b) => a + b, 0)).toBe(expected.length);
+  expect(batches).toBeGreaterThan(LOADED / 20);
+  expect(sameTurn).toBe(0);
+});
+
 test("a follow brings changes after the table, and removals as .dead=yes", async () => {
   const menu = lab.router("alice").store.register({ path: "/test/follow" });
   menu.load(bgpRoutes(50, false));

@@ -247,6 +247,7 @@ const DEFAULT_BATCH_MS = 16;
 const YIELD_MS = 10;
 /** Batches an async-iterator consumer may fall behind by before reading pauses. */
 const QUEUED_BATCHES = 8;
+const EMPTY = Buffer.alloc(0);
 const PRINT_TAG = "p";
 const CANCEL_TAG = "c";
 // Self-signed router certificates fail verification by design; the fingerprint check replaces it.
@@ -389,14 +390,20 @@ class PrintStream {
     } else if (now - this.#busySince > YIELD_MS && this.#socket !== null && !this.#yielding) {
       this.#yielding = true;
       this.#socket.pause();
-      setTimeout(() => {
-        this.#yielding = false;
-        this.#busySince = 0;
-        if (!this.#paused) this.#socket?.resume();
-      }, 0);
+      setTimeout(() => this.#resumeReading(), 0);
     }
+    this.#decode(chunk);
+  }
+
+  /**
+   * Decodes what came (and what an earlier turn left). The reader hands out at most one batch per
+   * call: the rest waits for a later turn of the event loop, so the screen's frame (a timer) runs
+   * between two batches, never after several handed out in one go.
+   */
+  #decode(chunk: Buffer): void {
+    let all: boolean;
     try {
-      this.#reader.push(chunk);
+      all = this.#reader.push(chunk);
     } catch (e) {
       if (!(e instanceof FramingError)) throw e;
       this.#fail(brokenReply(this.#endpoint, e.message, this.#password));
@@ -421,6 +428,23 @@ class PrintStream {
         if (this.#phase === "printing") this.#reader.flush();
       }, this.#options.batchMs ?? DEFAULT_BATCH_MS);
     }
+    if (!all && !this.#yielding) {
+      // Nothing more is read until the rest is decoded: the rows stay in order.
+      this.#yielding = true;
+      this.#socket?.pause();
+      setTimeout(() => this.#resumeReading(), 0);
+    }
+  }
+
+  /** A later turn: the rest of what came first, then the socket again. */
+  #resumeReading(): void {
+    this.#yielding = false;
+    this.#busySince = 0;
+    if (this.#phase === "ended") return;
+    if (this.#reader.unread) this.#decode(EMPTY);
+    // The rest may have been a batch again (another turn), or the print's end.
+    if (this.#yielding || (this.#phase as Phase) === "ended") return;
+    if (!this.#paused) this.#socket?.resume();
   }
 
   /** Every sentence but the print's `!re` rows. */
@@ -695,6 +719,10 @@ class ReplyReader {
   #view: DataView = new DataView(new ArrayBuffer(0));
   #held: Buffer[] = [];
   #heldBytes = 0;
+  /** Bytes that came but wait for the next push: a batch was handed out before them. */
+  #rest: Buffer | null = null;
+  /** A batch was handed out during this push. */
+  #handedOut = false;
   /** Where the held sentence has got to, word by word. */
   readonly #framing = new ReplyFraming();
 
@@ -713,21 +741,40 @@ class ReplyReader {
     return this.#rows;
   }
 
-  push(chunk: Buffer): void {
+  /** The last push stopped after a batch: bytes wait (push again, with nothing new if need be). */
+  get unread(): boolean {
+    return this.#rest !== null;
+  }
+
+  /**
+   * Decodes `chunk` after whatever waits. Hands out at most one batch: once one is, decoding stops
+   * at the next sentence and the rest waits (returns false) for a later push, so the work of one
+   * call is bounded by a batch, however many rows a read brought.
+   */
+  push(chunk: Buffer): boolean {
     let data = chunk;
-    if (this.#heldBytes > 0) {
+    if (this.#rest !== null) {
+      // Nothing is held meanwhile: a sentence cut at the end of the rest is held once reached.
+      data = chunk.length === 0 ? this.#rest : Buffer.concat([this.#rest, chunk]);
+      this.#rest = null;
+    } else if (this.#heldBytes > 0) {
       const ends = this.#framing.scan(chunk, 0, true);
       this.#held.push(chunk);
       this.#heldBytes += chunk.length;
-      if (ends < 0) return;
+      if (ends < 0) return true;
       data = Buffer.concat(this.#held, this.#heldBytes);
       this.#held = [];
       this.#heldBytes = 0;
     }
     const end = data.length;
     this.#view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    this.#handedOut = false;
     let at = 0;
     while (at < end) {
+      if (this.#handedOut) {
+        this.#rest = data.subarray(at);
+        return false;
+      }
       const next = this.#sentence(data, at, end);
       if (next < 0) {
         // Copied: the chunk itself is not kept alive for a few bytes of it.
@@ -736,10 +783,11 @@ class ReplyReader {
         this.#framing.scan(rest);
         this.#held = [rest];
         this.#heldBytes = rest.length;
-        return;
+        return true;
       }
       at = next;
     }
+    return true;
   }
 
   /** Hands out the rows decoded so far. */
@@ -751,6 +799,7 @@ class ReplyReader {
     this.#cells = new Int32Array(this.#stride * 2 * this.#batchRows);
     this.#rowBytes = [];
     this.#rows = 0;
+    this.#handedOut = true;
     this.onBatch(batch);
   }
 
