@@ -27,6 +27,10 @@ const bundle = await rolldown({
   platform: "node",
   external: (id) => EXTERNAL.some((name) => id === name || id.startsWith(`${name}/`)),
   logLevel: "warn",
+  // React's (and the reconciler's) production build only: the development one was 600 KB more to
+  // parse at every start of the screens, and ran under any NODE_ENV a parent left set (vitest sets
+  // "test"). Tests that render in-process import the sources and keep the development build.
+  transform: { define: { "process.env.NODE_ENV": JSON.stringify("production") } },
 });
 try {
   // Each chunk a name that says what it holds; `main.js` the entry bin/bgpals.js imports.
