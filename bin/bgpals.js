@@ -16,8 +16,9 @@ process.stdout.on("error", (e) => {
   throw e;
 });
 // React's production build: its development build checks and records every render, several times
-// the work while a route table streams in. Set before React is first imported; tests that render
-// in-process keep the development build.
+// the work while a route table streams in. The bundle holds only the production build
+// (scripts/bundle.js); this is for the dependencies left to Node. Tests that render in-process
+// import the sources and keep the development build.
 process.env.NODE_ENV ??= "production";
 const { main } = await import(entry.href);
 process.exitCode = await main(process.argv.slice(2));
