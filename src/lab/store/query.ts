@@ -102,34 +102,47 @@ function splitAssignment(text: string, word: string): [string, string] {
   return [text.slice(0, split), text.slice(split + 1)];
 }
 
-function compileOperations(operations: string): Step {
-  const steps: Step[] = [];
+/** A `?#` word's operations in order: a stack index (`last`: it ends the word) or an operator. */
+type Operation = { index: number; last: boolean } | { operator: "!" | "&" | "|" | "." };
+
+function operationsOf(operations: string): Operation[] {
+  const found: Operation[] = [];
   let i = 0;
   while (i < operations.length) {
     const c = operations[i]!;
     if (c >= "0" && c <= "9") {
       let j = i;
       while (j < operations.length && operations[j]! >= "0" && operations[j]! <= "9") j++;
-      const index = Number(operations.slice(i, j));
-      if (j === operations.length) {
-        // An index ending the word replaces the whole stack with that value.
-        steps.push((_, stack) => {
-          stack.floor = at(stack, index);
-          stack.top = 0;
-        });
-      } else {
-        steps.push((_, stack) => push(stack, at(stack, index)));
-        if (operations[j] === ".") j++; // "." right after an index does nothing
-      }
+      found.push({ index: Number(operations.slice(i, j)), last: j === operations.length });
+      if (operations[j] === ".") j++; // "." right after an index does nothing
       i = j;
       continue;
     }
-    if (c === "!") steps.push((_, stack) => push(stack, !pop(stack)));
-    else if (c === "&") steps.push((_, stack) => push(stack, both(pop(stack), pop(stack))));
-    else if (c === "|") steps.push((_, stack) => push(stack, either(pop(stack), pop(stack))));
-    else if (c === ".") steps.push((_, stack) => push(stack, at(stack, 0)));
-    else throw new TrapError(`invalid query operation ${c}`, TrapCategory.api);
+    if (c !== "!" && c !== "&" && c !== "|" && c !== ".") throw new TrapError(`invalid query operation ${c}`, TrapCategory.api);
+    found.push({ operator: c });
     i++;
+  }
+  return found;
+}
+
+function compileOperations(operations: string): Step {
+  const steps: Step[] = [];
+  for (const op of operationsOf(operations)) {
+    if ("index" in op) {
+      const { index } = op;
+      steps.push(
+        op.last
+          ? // An index ending the word replaces the whole stack with that value.
+            (_, stack) => {
+              stack.floor = at(stack, index);
+              stack.top = 0;
+            }
+          : (_, stack) => push(stack, at(stack, index)),
+      );
+    } else if (op.operator === "!") steps.push((_, stack) => push(stack, !pop(stack)));
+    else if (op.operator === "&") steps.push((_, stack) => push(stack, both(pop(stack), pop(stack))));
+    else if (op.operator === "|") steps.push((_, stack) => push(stack, either(pop(stack), pop(stack))));
+    else steps.push((_, stack) => push(stack, at(stack, 0)));
   }
   return (values, stack) => {
     for (const step of steps) step(values, stack);
@@ -167,31 +180,21 @@ export function necessaryValues(words: readonly string[], name: string): Readonl
   for (const word of words) {
     const first = word[0];
     if (first === "#") {
-      const operations = word.slice(1);
-      let i = 0;
-      while (i < operations.length) {
-        const c = operations[i]!;
-        if (c >= "0" && c <= "9") {
-          let j = i;
-          while (j < operations.length && operations[j]! >= "0" && operations[j]! <= "9") j++;
-          const value = at(Number(operations.slice(i, j)));
-          if (j === operations.length) {
+      for (const op of operationsOf(word.slice(1))) {
+        if ("index" in op) {
+          const value = at(op.index);
+          if (op.last) {
             floor = value;
             stack.length = 0;
           } else {
             stack.push(value);
-            if (operations[j] === ".") j++;
           }
-          i = j;
-          continue;
-        }
-        if (c === "!") {
+        } else if (op.operator === "!") {
           pop();
           stack.push(null);
-        } else if (c === "&") stack.push(needBoth(pop(), pop()));
-        else if (c === "|") stack.push(needEither(pop(), pop()));
-        else if (c === ".") stack.push(at(0));
-        i++;
+        } else if (op.operator === "&") stack.push(needBoth(pop(), pop()));
+        else if (op.operator === "|") stack.push(needEither(pop(), pop()));
+        else stack.push(at(0));
       }
       continue;
     }
