@@ -30,6 +30,18 @@ async function until<T>(find: () => T | undefined, what: string, ms = 15_000): P
   }
 }
 
+/** Watches alice, looking every 100 ms, until `stop`. */
+function watchAlice(options: Pick<Parameters<typeof watchRouter>[0], "onEvent" | "onStatus" | "routes">): { stop: () => Promise<void> } {
+  const controller = new AbortController();
+  const watching = watchRouter({ connect: () => routerOs.connect(targetOf(lab, "alice"), "alice"), signal: controller.signal, pollMs: 100, ...options });
+  return {
+    stop: async () => {
+      controller.abort();
+      await watching;
+    },
+  };
+}
+
 /** Prints of /ip/route that ask for BGP routes (the friends' are among them), counts included. */
 const routePrints = (requests: readonly ApiRequest[]) => requests.filter((r) => r.command === "/ip/route/print" && r.queries.includes("bgp=true"));
 
@@ -40,15 +52,7 @@ describe("watchRouter", () => {
     const events: WatchEvent[] = [];
     let looks = 0;
     const table = new RouteTable();
-    const controller = new AbortController();
-    const watching = watchRouter({
-      connect: () => routerOs.connect(targetOf(lab, "alice"), "alice"),
-      signal: controller.signal,
-      pollMs: 100,
-      onEvent: (e) => events.push(e),
-      onStatus: () => looks++,
-      routes: { table },
-    });
+    const watching = watchAlice({ onEvent: (e) => events.push(e), onStatus: () => looks++, routes: { table } });
     try {
       const snapshot = await until(() => events.find((e) => e.event === "snapshot"), "the snapshot");
       expect(snapshot).toMatchObject({ routes: 2 });
@@ -66,8 +70,7 @@ describe("watchRouter", () => {
       expect(routePrints(alice.requests.slice(from))).toHaveLength(2);
     } finally {
       lab.setWan("alice", "vlan832-orange-internet", true);
-      controller.abort();
-      await watching;
+      await watching.stop();
     }
   }, 60_000);
 
@@ -75,14 +78,7 @@ describe("watchRouter", () => {
     // Three prefixes remi may not send, refused on both links: six filtered routes, three listed.
     lab.leakPrefixes("remi", ["10.97.1.0/24", "10.97.2.0/24", "10.97.3.0/24"]);
     const table = new RouteTable();
-    const controller = new AbortController();
-    const watching = watchRouter({
-      connect: () => routerOs.connect(targetOf(lab, "alice"), "alice"),
-      signal: controller.signal,
-      pollMs: 100,
-      onEvent: () => undefined,
-      routes: { table, filtered: 3 },
-    });
+    const watching = watchAlice({ onEvent: () => undefined, routes: { table, filtered: 3 } });
     try {
       const counts = await until(() => {
         const c = table.counts();
@@ -94,8 +90,7 @@ describe("watchRouter", () => {
       expect(table.counts().filtered).toBe(0);
     } finally {
       lab.leakPrefixes("remi", []);
-      controller.abort();
-      await watching;
+      await watching.stop();
     }
   });
 
@@ -103,22 +98,14 @@ describe("watchRouter", () => {
     const alice = lab.router("alice");
     const from = alice.requests.length;
     const events: WatchEvent[] = [];
-    const controller = new AbortController();
-    const watching = watchRouter({
-      connect: () => routerOs.connect(targetOf(lab, "alice"), "alice"),
-      signal: controller.signal,
-      pollMs: 100,
-      onEvent: (e) => events.push(e),
-      routes: false,
-    });
+    const watching = watchAlice({ onEvent: (e) => events.push(e), routes: false });
     try {
       const snapshot = await until(() => events.find((e) => e.event === "snapshot"), "the snapshot");
       expect(snapshot).toMatchObject({ routes: 0 });
       if (snapshot.event === "snapshot") expect(snapshot.status.sessions.map((s) => s.remoteAddress).sort()).toEqual(["172.16.10.2", "172.16.11.2"]);
       expect(routePrints(alice.requests.slice(from))).toEqual([]);
     } finally {
-      controller.abort();
-      await watching;
+      await watching.stop();
     }
   });
 });

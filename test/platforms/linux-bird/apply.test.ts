@@ -16,7 +16,7 @@ import { cliAsync } from "../../cli/cli-async.js";
 import { faultPoints } from "../../fault-points.js";
 import { tempDir } from "../../helpers.js";
 import { bgpalsRoute } from "./helpers.js";
-import { twoWanPeering, waitFor } from "./peered-hosts.js";
+import { netlabWans, twoWanPeering, waitFor } from "./peered-hosts.js";
 
 // Side names of this file and process only: they name the tunnels, whose wireguard-go sockets share /run/wireguard.
 const ALICE = `x${process.pid}`;
@@ -26,17 +26,7 @@ const PEERING = `ap${process.pid}`;
 let lab: Netlab;
 
 function peeringOf(keys: Record<string, Record<string, string>>): Peering {
-  const remi = lab.hosts[REMI]!;
-  return twoWanPeering({
-    name: PEERING,
-    alice: ALICE,
-    remi: REMI,
-    portBase: 13330,
-    subnetBase: 19,
-    aliceWans: lab.hosts[ALICE]!.wans,
-    remiGateways: [remi.wans[0]!.gateway, remi.wans[1]!.gateway],
-    keys,
-  });
+  return twoWanPeering({ name: PEERING, alice: ALICE, remi: REMI, portBase: 13330, subnetBase: 19, ...netlabWans(lab, ALICE, REMI), keys });
 }
 
 async function connect(side: string): Promise<Router> {

@@ -44,6 +44,12 @@ export interface TwoWanPeering {
   remiAllowed?: Array<{ prefix: string; maxLength: number }>;
 }
 
+/** Alice's WANs and remi's gateways as the netlab made its hosts `alice` and `remi`. */
+export function netlabWans(lab: Netlab, alice: string, remi: string): Pick<TwoWanPeering, "aliceWans" | "remiGateways"> {
+  const theirs = lab.hosts[remi]!.wans;
+  return { aliceWans: lab.hosts[alice]!.wans, remiGateways: [theirs[0]!.gateway, theirs[1]!.gateway] };
+}
+
 /** Alice (AS64514, 192.168.10.0/24) and remi (AS64513, 192.168.42.0/24), two WireGuard links over wan1 and wan2, BGP, isp1 primary. */
 export function twoWanPeering(o: TwoWanPeering): Peering {
   const keys = o.keys ?? {};
@@ -90,18 +96,8 @@ export function twoWanPeering(o: TwoWanPeering): Peering {
 }
 
 function peeringOf(lab: Netlab, keys: Record<string, Record<string, string>>): Peering {
-  const remi = lab.hosts[REMI]!;
-  return twoWanPeering({
-    name: "st",
-    alice: ALICE,
-    remi: REMI,
-    portBase: 13230,
-    subnetBase: 9,
-    aliceWans: lab.hosts[ALICE]!.wans,
-    remiGateways: [remi.wans[0]!.gateway, remi.wans[1]!.gateway],
-    keys,
-    remiAllowed: [{ prefix: "192.168.40.0/21", maxLength: 24 }],
-  });
+  const remiAllowed = [{ prefix: "192.168.40.0/21", maxLength: 24 }];
+  return twoWanPeering({ name: "st", alice: ALICE, remi: REMI, portBase: 13230, subnetBase: 9, ...netlabWans(lab, ALICE, REMI), keys, remiAllowed });
 }
 
 export async function startPeeredHosts(birdExtra: Partial<Record<string, string>> = {}): Promise<PeeredHosts> {
