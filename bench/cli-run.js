@@ -47,10 +47,13 @@ export function runCli(args, env) {
       cpu = cpuSeconds(child.pid) ?? cpu;
     }, 5);
     child.on("error", reject);
-    child.on("exit", (code) => {
+    // Timed at its exit; its output read whole at "close" (a process may exit before it is all read).
+    let seconds = 0;
+    child.on("exit", () => {
       clearInterval(sampler);
-      resolve({ seconds: (performance.now() - started) / 1000, rssMb, cpuSeconds: cpu, code, stdout, stderr });
+      seconds = (performance.now() - started) / 1000;
     });
+    child.on("close", (code) => resolve({ seconds, rssMb, cpuSeconds: cpu, code, stdout, stderr }));
   });
 }
 

@@ -10,33 +10,147 @@
 // is 1 if the check, the build or either run failed. Arguments go to both vitests (a file filter
 // matching nothing in one of them is no failure).
 import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const vitest = fileURLToPath(new URL("../node_modules/vitest/vitest.mjs", import.meta.url));
 const args = process.argv.slice(2);
 const filtered = args.length > 0 ? ["--passWithNoTests"] : [];
+// What each vitest runs now, for a run past its deadline to say where it hangs (test/running-reporter.ts).
+const reporters = ["--reporter=default", "--reporter=./test/running-reporter.ts"];
+const scratch = mkdtempSync(join(tmpdir(), "bgpals-npm-test-"));
 
-/** Runs node with `argv`; its exit code, and its output when `keep` (else it goes to this terminal). */
-function node(argv, keep) {
+/**
+ * How long each vitest may take, in seconds (BGPALS_TEST_DEADLINE_S for both): well past what a
+ * slow machine takes (the rest about 5 minutes on 2 cores, the network run under 3), so that a run
+ * that hangs fails, saying what still ran, instead of holding CI until its own limit.
+ */
+const deadlineS = (fallback) => Number(process.env.BGPALS_TEST_DEADLINE_S) || fallback;
+
+/** Processes below `pid`, each a line: pid, state, kernel wait, command (from /proc). */
+function processesBelow(pid) {
+  const all = [];
+  for (const d of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, "utf8");
+      const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      let wchan = "";
+      try {
+        wchan = readFileSync(`/proc/${d}/wchan`, "utf8");
+      } catch {
+        // not readable here
+      }
+      const command = readFileSync(`/proc/${d}/cmdline`, "utf8").split("\0").join(" ").trim().slice(0, 200);
+      all.push({ pid: Number(d), ppid: Number(ppid), state, wchan, command });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const lines = [];
+  const walk = (parent, depth) => {
+    for (const p of all.filter((x) => x.ppid === parent)) {
+      lines.push(`${"  ".repeat(depth)}${p.pid} ${p.state} ${p.wchan || "-"} ${p.command}`);
+      walk(p.pid, depth + 1);
+    }
+  };
+  walk(pid, 1);
+  return lines;
+}
+
+/** What the reporter last wrote: each file, hook and test still running, and for how long. */
+function stillRunning(file) {
+  try {
+    const now = Date.now();
+    return readFileSync(file, "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line))
+      .map(({ what, since }) => `  ${what} (for ${Math.round((now - since) / 1000)} s)`);
+  } catch {
+    return ["  (nothing recorded)"];
+  }
+}
+
+const children = new Set();
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => {
+    // Each vitest has a process group of its own (for the deadline's kill): pass the signal on.
+    for (const child of children) kill(child, signal);
+    rmSync(scratch, { recursive: true, force: true });
+    process.exit(130);
+  });
+}
+
+function kill(child, signal) {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // gone
+  }
+}
+
+/**
+ * Runs node with `argv` in a process group of its own; its exit code, and its output when `keep`
+ * (else it goes to this terminal). Past `deadline` seconds, the group is killed and the output
+ * ends with what still ran and the processes left.
+ */
+function node(name, argv, keep, deadline) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, argv, { cwd: root, stdio: keep ? ["ignore", "pipe", "pipe"] : "inherit" });
+    const running = join(scratch, `${name}.running`);
+    const child = spawn(process.execPath, argv, { cwd: root, detached: true, env: { ...process.env, BGPALS_TEST_RUNNING: running }, stdio: keep ? ["ignore", "pipe", "pipe"] : ["ignore", "inherit", "inherit"] });
+    children.add(child);
     let output = "";
+    let note = "";
     if (keep) {
       child.stdout.on("data", (d) => (output += d));
       child.stderr.on("data", (d) => (output += d));
     }
-    child.on("error", (e) => resolve({ code: 1, output: `${output}${e.message}\n` }));
-    child.on("close", (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), output }));
+    const timer = setTimeout(() => {
+      note = [
+        `\nbgpals: the ${name} tests did not end within ${deadline} s; killed. Still running:`,
+        ...stillRunning(running),
+        "Their processes (pid, state, kernel wait, command):",
+        ...processesBelow(child.pid),
+        "",
+      ].join("\n");
+      kill(child, "SIGKILL");
+    }, deadline * 1000);
+    let settled = false;
+    const settle = (code) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      children.delete(child);
+      resolve({ code: note ? 1 : code, output: output + note });
+    };
+    child.on("error", (e) => {
+      output += `${e.message}\n`;
+      settle(1);
+    });
+    // Its output is read whole at "close"; a process it left that holds the output open must not
+    // hold this run: a few seconds after the exit, what was read is what it printed.
+    child.on("exit", (code, signal) => {
+      const status = code ?? (signal ? 1 : 0);
+      setTimeout(() => {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+        settle(status);
+      }, 5000).unref();
+      child.on("close", () => settle(status));
+    });
   });
 }
 
-const built = await node([fileURLToPath(new URL("check-and-build.js", import.meta.url))], false);
+const built = await node("build", [fileURLToPath(new URL("check-and-build.js", import.meta.url))], false, 1200);
 if (built.code !== 0) {
   process.exitCode = 1;
 } else {
-  const network = node([vitest, "run", "--project", "network", ...filtered, ...args], true);
-  const rest = await node([vitest, "run", "--project", "isolated", "--project", "shared", ...filtered, ...args], false);
+  const network = node("network", [vitest, "run", "--project", "network", ...reporters, ...filtered, ...args], true, deadlineS(1200));
+  const rest = await node("rest", [vitest, "run", "--project", "isolated", "--project", "shared", ...reporters, ...filtered, ...args], false, deadlineS(2400));
+  if (rest.output) process.stdout.write(rest.output);
   process.stdout.write("\nThe tests on real hosts in network namespaces (run beside the above):\n");
   const { code, output } = await network;
   process.stdout.write(output.endsWith("\n") ? output : `${output}\n`);
@@ -44,3 +158,4 @@ if (built.code !== 0) {
   if (code !== 0) process.stderr.write("bgpals: the tests on real hosts failed\n");
   process.exitCode = rest.code === 0 && code === 0 ? 0 : 1;
 }
+rmSync(scratch, { recursive: true, force: true });

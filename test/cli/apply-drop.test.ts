@@ -36,9 +36,12 @@ function cliExiting(args: string[], env: Record<string, string>): Promise<{ code
       child.kill("SIGKILL");
       reject(new Error(`bgpals did not exit by itself within ${EXIT_WITHIN_MS} ms; it printed:\n${stdout}${stderr}`));
     }, EXIT_WITHIN_MS);
-    child.on("exit", (code) => {
+    // Timed at its exit; its output read whole at "close" (a process may exit before it is all read).
+    let ms = 0;
+    child.on("exit", () => (ms = Date.now() - started));
+    child.on("close", (code) => {
       clearTimeout(deadline);
-      resolve({ code, stdout, stderr, ms: Date.now() - started });
+      resolve({ code, stdout, stderr, ms });
     });
   });
 }

@@ -19,6 +19,7 @@ export function cliAsync(args: string[], env: Record<string, string>, input?: st
     let stderr = "";
     child.stdout!.on("data", (d) => (stdout += d));
     child.stderr!.on("data", (d) => (stderr += d));
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
+    // "close", not "exit": a process may exit before this side has read all it wrote.
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
 }

@@ -15,6 +15,8 @@ export interface WgPeer {
 
 export interface WgInterface {
   listenPort: string;
+  /** "off", or the mark as wg prints it ("0x4247..."). */
+  fwmark: string;
   peers: WgPeer[];
 }
 
@@ -93,6 +95,7 @@ const SCRIPT = [
   // another namespace going away while `wg show all` reads it failed the whole read.
   'wgeach() { for i in $(wg show interfaces); do ip link show dev "$i" >/dev/null 2>&1 || continue; wg show "$i" "$1" | while IFS= read -r l; do printf "%s\\t%s\\n" "$i" "$l"; done; done; }',
   "run wgport wgeach listen-port",
+  "run wgmark wgeach fwmark",
   "run wgpeers wgeach allowed-ips",
   "run wgendpoints wgeach endpoints",
   "run wgkeepalive wgeach persistent-keepalive",
@@ -139,9 +142,10 @@ export async function readHostState(shell: LinuxShell, birdSocket: string, hashe
   }
   const wireguard: Record<string, WgInterface> = {};
   const rows = (name: string) => (ok(name) ?? "").split("\n").filter((l) => l.trim() !== "").map((l) => l.split("\t"));
-  for (const [iface, port] of rows("wgport")) wireguard[iface!] = { listenPort: port ?? "", peers: [] };
+  for (const [iface, port] of rows("wgport")) wireguard[iface!] = { listenPort: port ?? "", fwmark: "off", peers: [] };
+  for (const [iface, mark] of rows("wgmark")) if (wireguard[iface!]) wireguard[iface!]!.fwmark = mark ?? "off";
   for (const [iface, publicKey, ips] of rows("wgpeers")) {
-    (wireguard[iface!] ??= { listenPort: "", peers: [] }).peers.push({ publicKey: publicKey!, endpoint: null, allowedIps: (ips ?? "").split(" ").filter((ip) => ip !== "" && ip !== "(none)").sort(), keepalive: "" });
+    (wireguard[iface!] ??= { listenPort: "", fwmark: "off", peers: [] }).peers.push({ publicKey: publicKey!, endpoint: null, allowedIps: (ips ?? "").split(" ").filter((ip) => ip !== "" && ip !== "(none)").sort(), keepalive: "" });
   }
   const peerOf = (iface: string | undefined, key: string | undefined) => wireguard[iface!]?.peers.find((peer) => peer.publicKey === key);
   for (const [iface, key, endpoint] of rows("wgendpoints")) {

@@ -38,6 +38,8 @@ export interface Desired {
 
 export interface WgSettings {
   listenPort: string | null;
+  /** The listener's socket mark, as wg prints it ("0x4247..."); null for an initiator. */
+  fwmark: string | null;
   publicKey: string;
   endpoint: string | null;
   keepalive: string | null;
@@ -85,6 +87,7 @@ export function desiredOf(peering: Peering, side: string, out: LinuxRendered): D
       mtu,
       wg: {
         listenPort: wgSetting(set, "listen-port"),
+        fwmark: wgSetting(set, "fwmark"),
         publicKey: wgSetting(set, "peer")!,
         endpoint: wgSetting(set, "endpoint"),
         keepalive: wgSetting(set, "persistent-keepalive"),
@@ -144,6 +147,7 @@ function tunnelDifference(state: HostState, t: Desired["tunnels"][number]): stri
   if (link.mtu !== t.mtu) return `${t.iface} has MTU ${link.mtu}, not ${t.mtu}`;
   if (!link.addresses.includes(t.address)) return `${t.iface} lacks ${t.address}`;
   if (t.wg.listenPort !== null && wg.listenPort !== t.wg.listenPort) return `${t.iface} listens on ${wg.listenPort}, not ${t.wg.listenPort}`;
+  if (t.wg.fwmark !== null && Number(wg.fwmark) !== Number(t.wg.fwmark)) return `${t.iface} marks what it sends ${wg.fwmark || "off"}, not ${t.wg.fwmark}`;
   const peer = wg.peers[0];
   if (wg.peers.length !== 1 || peer === undefined || peer.publicKey !== t.wg.publicKey) return `${t.iface}'s peer is not the friend's key`;
   if (peer.allowedIps.join(",") !== t.wg.allowedIps.join(",")) return `${t.iface} allows ${peer.allowedIps.join(",")}`;

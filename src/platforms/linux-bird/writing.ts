@@ -369,7 +369,7 @@ function configuredWireguard(state: HostState): HostState["wireguard"] {
   return Object.fromEntries(
     Object.entries(state.wireguard).map(([iface, wg]) => {
       const dials = wg.peers.some((p) => p.keepalive !== "");
-      return [iface, { listenPort: dials ? "" : wg.listenPort, peers: wg.peers.map((p) => ({ ...p, endpoint: p.keepalive !== "" ? p.endpoint : null })) }];
+      return [iface, { listenPort: dials ? "" : wg.listenPort, fwmark: wg.fwmark, peers: wg.peers.map((p) => ({ ...p, endpoint: p.keepalive !== "" ? p.endpoint : null })) }];
     }),
   );
 }

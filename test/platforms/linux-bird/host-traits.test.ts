@@ -67,10 +67,15 @@ describe("kernel WireGuard", () => {
     }
     // A kernel interface that is there but listens elsewhere is read as any other (wg show + ip link): deleted and made again.
     const t = desired.tunnels[0]!;
-    const state: HostState = { ...bare(), links: { [t.iface]: { mtu: t.mtu, up: true, addresses: [t.address] } }, wireguard: { [t.iface]: { listenPort: "1", peers: [] } } };
+    const state: HostState = { ...bare(), links: { [t.iface]: { mtu: t.mtu, up: true, addresses: [t.address] } }, wireguard: { [t.iface]: { listenPort: "1", fwmark: "off", peers: [] } } };
     const again = (await planApply(desired, state, SOCKET)).changes.filter((c) => c.path === `wireguard/${t.iface}`);
     expect(again.map((c) => `${c.op}: ${c.summary}`)).toEqual([`remove: delete ${t.iface}`, expect.stringMatching(new RegExp(`^add: make ${t.iface}: `))]);
     expect(again[0]!.reason).toContain(`listens on 1, not ${t.wg.listenPort}`);
+    // A listener whose socket does not mark what it sends (an earlier bgpals's) is made again too.
+    expect(t.wg.fwmark).toMatch(/^0x[0-9a-f]+$/);
+    const unmarked = { ...state, wireguard: { [t.iface]: { listenPort: t.wg.listenPort!, fwmark: "off", peers: [] } } };
+    const remade = (await planApply(desired, unmarked, SOCKET)).changes.filter((c) => c.path === `wireguard/${t.iface}`);
+    expect(remade[0]!.reason).toContain(`marks what it sends off, not ${t.wg.fwmark}`);
     // Removal deletes it as it does wireguard-go's (ip link del; the process, if any, ends with it).
     const removal = (await planRemove(desired, state, SOCKET, linuxNames.birdInclude(p))).changes.filter((c) => c.role === "wireguard");
     expect(removal.map((c) => `${c.op} ${c.path}`)).toEqual([`remove wireguard/${t.iface}`]);

@@ -158,7 +158,9 @@ describe("the host's files and commands", () => {
     const runs = out.commands.map((c) => c.run);
     expect(runs).toContain("umask 077 && test -s /etc/wireguard/wg-remi-isp1.key || wg genkey > /etc/wireguard/wg-remi-isp1.key");
     expect(runs).toContain("ip link show dev wg-remi-isp1 >/dev/null 2>&1 || WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD=1 wireguard-go wg-remi-isp1");
-    expect(runs).toContain("wg set wg-remi-isp1 private-key /etc/wireguard/wg-remi-isp1.key listen-port 13231 peer 44+hckrGtphb/z+G/A7ITfaINceKm0pISbEtqeVf5G8= allowed-ips 172.16.10.2/32,192.168.42.0/23");
+    // The listener's socket marks what it sends with the link's table (its answers leave by isp1's WAN).
+    expect(runs).toContain(`wg set wg-remi-isp1 private-key /etc/wireguard/wg-remi-isp1.key listen-port 13231 fwmark 0x${out.tables.isp1!.toString(16)} peer 44+hckrGtphb/z+G/A7ITfaINceKm0pISbEtqeVf5G8= allowed-ips 172.16.10.2/32,192.168.42.0/23`);
+    expect(conf).toContain(`FwMark = 0x${out.tables.isp1!.toString(16)}`);
     expect(runs).toContain("ip address replace 172.16.10.1/30 dev wg-remi-isp1");
     expect(runs).toContain("ip link set dev wg-remi-isp1 mtu 1420 up");
   });
@@ -202,7 +204,8 @@ describe("the host's files and commands", () => {
     const include = fileOf(out, linuxNames.birdInclude(p));
     expect(include).toContain(`protocol static ${linuxNames.pathProtocol(p, "isp2")} {\n\tipv4 { table ${linuxNames.pathBirdTable(p, "isp2")}; };\n\troute 0.0.0.0/0 via 198.51.100.1;\n}`);
     expect(include).toContain(`protocol kernel ${linuxNames.pathKernelProtocol(p, "isp2")} {\n\tipv4 { table ${linuxNames.pathBirdTable(p, "isp2")}; import none; export all; };\n\tkernel table ${table};`);
-    expect(rules).toContain(`ct mark ${mark} meta mark set ct mark`);
+    // By the tunnel's port: an answer from another source address (a new connection) is sent the same way.
+    expect(rules).toContain(`udp sport 13232 meta mark set ${mark}`);
     expect(rules).toContain('iifname "wg-remi-isp2" tcp dport 179 accept');
     expect(rules).toContain('oifname "wg-remi-isp2" tcp flags syn tcp option maxseg size set rt mtu');
     const other = /iifname "enp1s0" udp dport 13231 ct mark set (0x[0-9a-f]+)/.exec(rules)?.[1];
@@ -248,7 +251,7 @@ describe("the host's files and commands", () => {
         files: Object.fromEntries(desired.files.map((f) => [f.path, "x"])),
         present: Object.fromEntries(desired.keys.map((k) => [k, true])),
         birdIncludes: [linuxNames.birdInclude(peering).split("/").pop()!],
-        wireguard: Object.fromEntries(desired.tunnels.map((t) => [t.iface, { listenPort: "", peers: [] }])),
+        wireguard: Object.fromEntries(desired.tunnels.map((t) => [t.iface, { listenPort: "", fwmark: "off", peers: [] }])),
         nftChains: desired.nft.chains,
         // As an earlier bgpals left it: the paths' routes written at run time, which go too.
         routes: desired.legacyRoutes,

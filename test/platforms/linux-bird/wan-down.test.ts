@@ -38,6 +38,12 @@ async function remiSeenFrom(link: string): Promise<string> {
   return out.trim().split("\t")[1]?.replace(/:\d+$/, "") ?? "";
 }
 
+/** The endpoint remi's end of `link` sends to: alice's address he last heard it from. */
+async function aliceSeenFrom(link: string): Promise<string> {
+  const out = await hosts.onHost(REMI, `wg show ${tunnelOf(hosts, REMI, link)} endpoints`);
+  return out.trim().split("\t")[1]?.replace(/:\d+$/, "") ?? "";
+}
+
 const bestOnBoth = async (link: string, localPref: number) =>
   (await bestIs(hosts, ALICE, lanOf(REMI), expectedBest(hosts, ALICE, link, localPref))) && (await bestIs(hosts, REMI, lanOf(ALICE), expectedBest(hosts, REMI, link, localPref)));
 
@@ -104,7 +110,7 @@ describe("a host's own WAN going down and up", () => {
     }, "remi's way to alice's isp1 end through wan1, from its address, again", 30_000);
   }, 60_000);
 
-  it("the listener's answers: their table loses its route while alice's wan1 is down and has it again when it is up", async () => {
+  it("the listener's answers: their table loses its route while alice's wan1 is down, nothing of the tunnel's leaves by wan2, and the route is back when it is up", async () => {
     const wan = lab().hosts[ALICE]!.wans[0]!;
     const rules = await mustOnHost(lab(), ALICE, ["ip", "rule", "show"]);
     // alice's isp1 answers: the rule by the mark nftables gives remi's isp1 connection.
@@ -116,9 +122,18 @@ describe("a host's own WAN going down and up", () => {
     await mustOnHost(lab(), ALICE, ["ip", "link", "set", wan.interface, "down"]);
     try {
       await waitFor(async () => /^unreachable default/m.test(await holds(isp1!)), "alice's isp1 answer table unreachable while wan1 is down", 10_000);
+      // What alice's isp1 tunnel still sends (BGP keepalives) goes nowhere: wireguard-go, its
+      // source address gone with wan1, sends from another one, and were that let out of wan2,
+      // remi's end would follow alice there (WireGuard roams) and the session would stay up.
+      const aliceWan2 = lab().hosts[ALICE]!.wans[1]!.address;
+      const until = Date.now() + HANDSHAKES_MS;
+      while (Date.now() < until) {
+        expect(await aliceSeenFrom(primary)).not.toBe(aliceWan2);
+        await new Promise((resolve) => setTimeout(resolve, 1000)); // between two looks
+      }
     } finally {
       await mustOnHost(lab(), ALICE, ["ip", "link", "set", wan.interface, "up"]);
     }
     await waitFor(async () => new RegExp(`^default via ${wan.gateway.replace(/\./g, "\\.")} dev ${wan.interface} proto bird`, "m").test(await holds(isp1!)), "alice's isp1 answer table through wan1 again", 30_000);
-  }, 60_000);
+  }, 60_000 + HANDSHAKES_MS);
 });

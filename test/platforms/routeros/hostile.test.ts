@@ -60,7 +60,8 @@ function printIn(via: "client" | "stream", port: number, maxRows?: number): Prom
       child.kill("SIGKILL");
       reject(new Error(`the ${via} did not exit within ${DEADLINE_MS} ms; it printed: ${stdout}${stderr}`));
     }, DEADLINE_MS);
-    child.on("exit", (code) => {
+    // "close", not "exit": the last line may still be on its way when the child exits.
+    child.on("close", (code) => {
       clearTimeout(deadline);
       const line = stdout.trim().split("\n").at(-1) ?? "";
       if (code !== 0 || !line.startsWith("{")) return reject(new Error(`the ${via} exited with ${code}: ${stdout}${stderr}`));

@@ -118,14 +118,14 @@ export function renderLinux(p: Peering, side: string, secrets: LinuxSecrets = {}
   refuseSharedServerPorts(p, me);
   const ctx: Ctx = { p, me, friend, mine, theirs, secrets, host: host ?? null, files: [], commands: [], notes: [] };
 
-  const tunnelCommands = p.links.map((link) => (link.kind === "ovpn" ? renderOvpn(ctx, link, featuresOf) : renderWireguard(ctx, link)));
+  const tables = pathTables(ctx);
+  const tunnelCommands = p.links.map((link) => (link.kind === "ovpn" ? renderOvpn(ctx, link, featuresOf) : renderWireguard(ctx, link, tables.get(link.name)!)));
   // The path first, then the tunnels: a tunnel given its endpoint before its path is in place sends
   // its first handshakes out of the default WAN, from that WAN's address, until WireGuard notices
   // the route changed (a strict ISP drops them; the friend learns the wrong endpoint meanwhile); an
   // OpenVPN client would dial out of the wrong WAN. The listener's answers are routed by their
   // link's table, and marked, before anyone reaches its port, too. BIRD keeps the paths' routes
   // (renderPaths), so BIRD takes its part before the tunnels; a BGP session waits for its tunnel.
-  const tables = pathTables(ctx);
   for (const link of p.links) renderPathRule(ctx, link, tables.get(link.name)!);
   renderNftables(ctx, tables);
   // The boot script replays the run-time part (BIRD reads its own files when its own unit starts it).
@@ -179,7 +179,8 @@ function refuseSymbolClashes(p: Peering, friend: string): void {
 // --- WireGuard ------------------------------------------------------------------------------
 
 /** The tunnel's files (into ctx), and the commands that bring it up, for renderLinux to place after the path's. */
-function renderWireguard(ctx: Ctx, link: Link): HostCommand[] {
+/** `table`: the link's path table (pathTables); a listener's socket carries its number as a mark. */
+function renderWireguard(ctx: Ctx, link: Link, table: number): HostCommand[] {
   const iface = linuxNames.tunnelInterface(link, ctx.friend);
   const keyFile = linuxNames.wireguardKey(iface);
   const mtu = link.mtu ?? WIREGUARD_MTU;
@@ -200,7 +201,7 @@ function renderWireguard(ctx: Ctx, link: Link): HostCommand[] {
     "# wg-quick style; the private key is made on this host and stays in its own file.",
     "[Interface]",
     // The initiator needs no fixed port: a random one never clashes with another peering's tunnel.
-    ...(listener ? [`ListenPort = ${link.port}`] : []),
+    ...(listener ? [`ListenPort = ${link.port}`, `FwMark = ${hex(table)}`] : []),
     `Address = ${address}`,
     `MTU = ${mtu}`,
     "# BIRD installs the routes through this tunnel; wg-quick must add none (AllowedIPs are not routes here).",
@@ -237,9 +238,14 @@ function renderWireguard(ctx: Ctx, link: Link): HostCommand[] {
   if (psk !== undefined) peer.push(`preshared-key ${pskFile}`);
   if (endpoint !== null) peer.push(`endpoint ${endpoint}`, `persistent-keepalive ${keepalive}`);
   peer.push(`allowed-ips ${allowedIps}`);
+  // A listener's socket marks what it sends with the link's table, so even a packet sent from no
+  // particular address (wireguard-go forgets the one it answered from when that address goes, or
+  // never had one) is routed, and given its source address, by that table: out of the link's WAN.
   commands.push({
-    run: `wg set ${iface} private-key ${keyFile}${listener ? ` listen-port ${link.port}` : ""} ${peer.join(" ")}`,
-    why: listener ? `${ctx.friend}'s end of ${link.name}; ${ctx.friend} dials us` : `${ctx.friend}'s end of ${link.name}; we dial ${friendWan(ctx, link).endpoint} and keep the path open`,
+    run: `wg set ${iface} private-key ${keyFile}${listener ? ` listen-port ${link.port} fwmark ${hex(table)}` : ""} ${peer.join(" ")}`,
+    why: listener
+      ? `${ctx.friend}'s end of ${link.name}; ${ctx.friend} dials us, and what we send is marked ${hex(table)}, routed by table ${table}`
+      : `${ctx.friend}'s end of ${link.name}; we dial ${friendWan(ctx, link).endpoint} and keep the path open`,
   });
   commands.push({ run: `ip address replace ${address} dev ${iface}`, why: `tunnel address on ${link.name}; a subnet, not a /32, so the BGP next hop is connected` });
   commands.push({ run: `ip link set dev ${iface} mtu ${mtu} up`, why: `${iface} up with the tunnel MTU` });
@@ -355,7 +361,10 @@ function renderNftables(ctx: Ctx, marks: Map<string, number>): void {
       input.push(`iifname ${JSON.stringify(wan)} ${transport} dport ${link.port} accept ${comment(`${ctx.friend} reaches the ${link.name} tunnel on ${wan} only`)}`);
       const mark = marks.get(link.name)!;
       prerouting.push(`iifname ${JSON.stringify(wan)} ${transport} dport ${link.port} ct mark set ${hex(mark)} ${comment(`${ctx.friend}'s ${link.name} connection, marked as it arrives on ${wan}`)}`);
-      output.push(`ct mark ${hex(mark)} meta mark set ct mark ${comment(`answers on ${link.name} leave through ${wan}`)}`);
+      // By the tunnel's own port, not only the connection's mark: when the WAN goes down,
+      // wireguard-go answers from another source address (a new connection, unmarked), which the
+      // main table would send out of the other ISP, and the friend would follow it there.
+      output.push(`${transport} sport ${link.port} meta mark set ${hex(mark)} ${comment(`what the ${link.name} tunnel sends leaves through ${wan}, or nowhere while it is down`)}`);
     }
     input.push(`iifname ${JSON.stringify(iface)} tcp dport 179 accept ${comment(`BGP from ${ctx.friend}, on the ${link.name} tunnel only`)}`);
     forward.push(`oifname ${JSON.stringify(iface)} tcp flags syn tcp option maxseg size set rt mtu ${comment(`clamp TCP MSS to the ${link.name} tunnel's MTU`)}`);
