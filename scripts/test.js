@@ -116,7 +116,10 @@ function node(name, argv, keep, deadline) {
         ...processesBelow(child.pid),
         "",
       ].join("\n");
-      kill(child, "SIGKILL");
+      // SIGTERM first, to the workers and the commands they run too, then SIGKILL to what is left.
+      // No global teardown runs then: network namespaces a netlab test made may be left (ip netns list).
+      kill(child, "SIGTERM");
+      setTimeout(() => kill(child, "SIGKILL"), 20_000).unref();
     }, deadline * 1000);
     let settled = false;
     const settle = (code) => {
