@@ -80,7 +80,7 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
     // Each vitest has a process group of its own (for the deadline's kill): pass the signal on.
     for (const child of children) kill(child, signal);
     rmSync(scratch, { recursive: true, force: true });
-    process.exit(130);
+    process.exit(signal === "SIGINT" ? 130 : 143);
   });
 }
 

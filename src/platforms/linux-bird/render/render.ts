@@ -178,8 +178,10 @@ function refuseSymbolClashes(p: Peering, friend: string): void {
 
 // --- WireGuard ------------------------------------------------------------------------------
 
-/** The tunnel's files (into ctx), and the commands that bring it up, for renderLinux to place after the path's. */
-/** `table`: the link's path table (pathTables); a listener's socket carries its number as a mark. */
+/**
+ * The tunnel's files (into ctx), and the commands that bring it up, for renderLinux to place after
+ * the path's. `table`: the link's path table (pathTables); a listener's socket carries its number as a mark.
+ */
 function renderWireguard(ctx: Ctx, link: Link, table: number): HostCommand[] {
   const iface = linuxNames.tunnelInterface(link, ctx.friend);
   const keyFile = linuxNames.wireguardKey(iface);
