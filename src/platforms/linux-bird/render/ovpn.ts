@@ -99,6 +99,9 @@ export function renderOvpnLink(input: OvpnInput): OvpnParts {
       "tls-server",
       `proto ${protocol === "tcp" ? "tcp-server" : "udp"}`,
       `port ${link.port}`,
+      // A UDP server answers from the address the friend dialled, not the one the main table picks
+      // (the other WAN's, where its default route leaves): the friend's client drops anything else.
+      ...(protocol === "udp" ? ["multihome"] : []),
       // One client, the friend: its tunnel address and everything BGP may bring from it (OpenVPN's
       // server routes to a client only what the client's iroutes name, as WireGuard's allowed-ips).
       "topology p2p",

@@ -1,0 +1,120 @@
+// An OpenVPN link over UDP whose server listens on its host's second WAN, while the host's default
+// route leaves by the first (two real Linux hosts in netlab namespaces, made through the platform).
+// A UDP server answers from whatever address the kernel picks unless told otherwise: the first
+// WAN's, by the main table. The client takes packets from its server's address only, so the
+// tunnel would never come up. Read from the hosts (ip, birdc), not from bgpals.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CaCertificateBody } from "../../../src/core/offer.js";
+import { parsePeering, type Peering } from "../../../src/core/peering.js";
+import { featuresOfAnySide } from "../../../src/platforms/index.js";
+import { linuxBird } from "../../../src/platforms/linux-bird/index.js";
+import { linuxNames } from "../../../src/platforms/linux-bird/names.js";
+import type { Router } from "../../../src/platforms/platform.js";
+import { rmSync } from "node:fs";
+import { startNetlab, type Netlab } from "../../netlab/netlab.js";
+import { waitFor } from "./peered-hosts.js";
+
+// Names of this file and process only: they name the tunnels and the pid files in the shared /run.
+const SERVER = `us${process.pid}`;
+const CLIENT = `uc${process.pid}`;
+const PEERING = `ou${process.pid}`;
+const PASSWORD = `pw-${process.pid}`;
+const secrets = { pppPassword: { isp2: PASSWORD } };
+
+let lab: Netlab;
+
+function peeringOf(caFingerprint: string): Peering {
+  const server = lab.hosts[SERVER]!;
+  const client = lab.hosts[CLIENT]!;
+  const r = parsePeering({
+    format: "bgpals/peering@1",
+    name: PEERING,
+    sides: {
+      [SERVER]: {
+        asn: 64514,
+        routerId: "192.168.10.1",
+        platform: { os: "linux", bird: "2.0.12" },
+        networks: ["192.168.10.0/24"],
+        // The server's second WAN: its default route leaves by wan1.
+        wans: { isp2: { interface: "wan2", endpoint: server.wans[1]!.address, gateway: server.wans[1]!.gateway } },
+      },
+      [CLIENT]: {
+        asn: 64513,
+        routerId: "192.168.42.1",
+        platform: { os: "linux", bird: "2.0.12" },
+        networks: ["192.168.42.0/24"],
+        wans: { isp2: { interface: "wan1", gateway: client.wans[0]!.gateway } },
+      },
+    },
+    links: [
+      {
+        name: "isp2",
+        kind: "ovpn",
+        wan: { [SERVER]: "isp2", [CLIENT]: "isp2" },
+        listener: SERVER,
+        port: 1196,
+        protocol: "udp",
+        subnet: "172.16.31.0/30",
+        address: { [SERVER]: "172.16.31.1", [CLIENT]: "172.16.31.2" },
+        caFingerprint,
+        user: `${CLIENT}-isp2`,
+        requireClientCertificate: true,
+      },
+    ],
+    policy: { mode: "bgp", primary: "isp2", timers: { hold: "9s", keepalive: "3s" } },
+  });
+  if (!r.ok) throw new Error(JSON.stringify(r.problems));
+  return r.peering;
+}
+
+async function withRouter<T>(side: string, work: (router: Router) => Promise<T>): Promise<T> {
+  const h = lab.hosts[side]!;
+  const router = await linuxBird.connect({ transport: "ssh", host: h.ssh.host, port: h.ssh.port, user: "root", password: "", keyFile: lab.key.file }, undefined, { featuresOf: featuresOfAnySide });
+  try {
+    return await work(router);
+  } finally {
+    await router.close();
+  }
+}
+
+/** This run's pid, log and status files in the shared /run. */
+function runFiles(): string[] {
+  return [SERVER, CLIENT].flatMap((side) => {
+    const iface = linuxNames.tunnelInterface({ name: "isp2", kind: "ovpn" } as Peering["links"][number], side === SERVER ? CLIENT : SERVER);
+    return [linuxNames.openvpnPid(iface), linuxNames.openvpnLog(iface), linuxNames.openvpnStatus(iface)];
+  });
+}
+
+beforeAll(async () => {
+  lab = await startNetlab([
+    { name: SERVER, lan: "192.168.10.1/24", wans: 2 },
+    { name: CLIENT, lan: "192.168.42.1/24", wans: 1 },
+  ]);
+}, 120_000);
+
+afterAll(async () => {
+  await lab?.teardown();
+  for (const file of runFiles()) rmSync(file, { force: true });
+});
+
+describe("an OpenVPN link over UDP on the server's second WAN", () => {
+  it("comes up: the server answers from the address the client dials, out of that WAN", async () => {
+    const server = lab.hosts[SERVER]!;
+    // The server's own way to the client leaves by wan1: the test is about answering by wan2 anyway.
+    expect((await lab.exec(SERVER, ["ip", "route", "get", lab.hosts[CLIENT]!.wans[0]!.address])).stdout).toContain("dev wan1");
+    const cas: Record<string, CaCertificateBody> = {};
+    cas[SERVER] = await withRouter(SERVER, (router) => router.makeCertificates(PEERING, "server", [server.wans[1]!.address]));
+    cas[CLIENT] = await withRouter(CLIENT, (router) => router.makeCertificates(PEERING, "client"));
+    await withRouter(SERVER, (router) => router.importFriendCa(PEERING, cas[CLIENT]!));
+    await withRouter(CLIENT, (router) => router.importFriendCa(PEERING, cas[SERVER]!));
+    const peering = peeringOf(cas[SERVER]!.caFingerprint);
+    for (const side of [SERVER, CLIENT]) {
+      const result = await withRouter(side, async (router) => router.apply((await router.plan({ peering, side, secrets })).plan));
+      expect(result.ok && result.verified, JSON.stringify(result)).toBe(true);
+    }
+    for (const side of [SERVER, CLIENT]) {
+      await waitFor(async () => /^bgpals_\S+\s+BGP\s+.*Established/m.test(await lab.birdc(side, "show", "protocols")), `the session Established on ${side}`, 60_000);
+    }
+    expect((await lab.exec(SERVER, ["ping", "-c", "1", "-W", "3", "-I", "192.168.10.1", "192.168.42.1"])).stdout).toMatch(/1 received/);
+  }, 180_000);
+});
