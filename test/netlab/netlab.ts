@@ -7,7 +7,7 @@
 // Recipes: ../shared/netlab.md.
 import { execFile, execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -348,6 +348,10 @@ export async function startNetlab(specs: readonly HostSpec[]): Promise<Netlab> {
       const ns = `${id}${String.fromCharCode(97 + index)}`;
       await must(["ip", "netns", "add", ns]);
       namespaces.push(ns);
+      // bgpals's lock on a Linux host is /run/bgpals/lock-<its network namespace's inode>, and /run
+      // is the test machine's: a run killed while it held one (a deadline) leaves it, and the kernel
+      // gives the inode to a later namespace. A host made now holds no lock.
+      rmSync(`/run/bgpals/lock-${statSync(`/run/netns/${ns}`).ino}`, { force: true });
       const hostDir = join(dir, spec.name);
       mkdirSync(hostDir, { mode: 0o700 });
       const etc = `/etc/netns/${ns}`;
