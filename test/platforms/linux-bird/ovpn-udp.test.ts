@@ -3,6 +3,7 @@
 // A UDP server answers from whatever address the kernel picks unless told otherwise: the first
 // WAN's, by the main table. The client takes packets from its server's address only, so the
 // tunnel would never come up. Read from the hosts (ip, birdc), not from bgpals.
+import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CaCertificateBody } from "../../../src/core/offer.js";
 import { parsePeering, type Peering } from "../../../src/core/peering.js";
@@ -10,7 +11,6 @@ import { featuresOfAnySide } from "../../../src/platforms/index.js";
 import { linuxBird } from "../../../src/platforms/linux-bird/index.js";
 import { linuxNames } from "../../../src/platforms/linux-bird/names.js";
 import type { Router } from "../../../src/platforms/platform.js";
-import { rmSync } from "node:fs";
 import { startNetlab, type Netlab } from "../../netlab/netlab.js";
 import { waitFor } from "./peered-hosts.js";
 
