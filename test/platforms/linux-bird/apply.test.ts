@@ -7,7 +7,6 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, rmSync 
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Peering } from "../../../src/core/peering.js";
-import { linuxBird } from "../../../src/platforms/linux-bird/index.js";
 import { FAIL_AFTER_ENV } from "../../../src/platforms/linux-bird/apply.js";
 import { linuxNames } from "../../../src/platforms/linux-bird/names.js";
 import { RouterLockedError, type Router } from "../../../src/platforms/platform.js";
@@ -15,7 +14,7 @@ import { startNetlab, type Netlab } from "../../netlab/netlab.js";
 import { cliAsync } from "../../cli/cli-async.js";
 import { faultPoints } from "../../fault-points.js";
 import { tempDir } from "../../helpers.js";
-import { bgpalsRoute } from "./helpers.js";
+import { bgpalsRoute, connectNetlabHost } from "./helpers.js";
 import { netlabWans, twoWanPeering, waitFor } from "./peered-hosts.js";
 
 // Side names of this file and process only: they name the tunnels, whose wireguard-go sockets share /run/wireguard.
@@ -29,10 +28,7 @@ function peeringOf(keys: Record<string, Record<string, string>>): Peering {
   return twoWanPeering({ name: PEERING, alice: ALICE, remi: REMI, portBase: 13330, subnetBase: 19, ...netlabWans(lab, ALICE, REMI), keys });
 }
 
-async function connect(side: string): Promise<Router> {
-  const h = lab.hosts[side]!;
-  return linuxBird.connect({ transport: "ssh", host: h.ssh.host, port: h.ssh.port, user: "root", password: "", keyFile: lab.key.file });
-}
+const connect = (side: string): Promise<Router> => connectNetlabHost(lab, side);
 
 async function onHost(side: string, argv: string[]): Promise<string> {
   const r = await lab.exec(side, argv);

@@ -3,8 +3,12 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Peering } from "../../../src/core/peering.js";
+import { featuresOfAnySide } from "../../../src/platforms/index.js";
+import { linuxBird } from "../../../src/platforms/linux-bird/index.js";
 import type { LinuxRendered } from "../../../src/platforms/linux-bird/render/render.js";
+import type { Router } from "../../../src/platforms/platform.js";
 import { mustParse, repoRoot, tempDir } from "../../helpers.js";
+import type { Netlab } from "../../netlab/netlab.js";
 
 export const LINUX_EXAMPLES = {
   /** S1 with both sides on Linux: alice listens on two WANs, remi dials from a PPP and an Ethernet WAN. */
@@ -19,6 +23,22 @@ export function linuxExampleJson(name: keyof typeof LINUX_EXAMPLES): Record<stri
 
 export function linuxExample(name: keyof typeof LINUX_EXAMPLES): Peering {
   return mustParse(linuxExampleJson(name));
+}
+
+/** bgpals's Linux platform on a netlab host, over SSH as root with the run's key (OpenVPN links' features known). */
+export function connectNetlabHost(lab: Netlab, side: string): Promise<Router> {
+  const h = lab.hosts[side]!;
+  return linuxBird.connect({ transport: "ssh", host: h.ssh.host, port: h.ssh.port, user: "root", password: "", keyFile: lab.key.file }, undefined, { featuresOf: featuresOfAnySide });
+}
+
+/** `work` with the host's router, closed after it, whatever it does. */
+export async function withNetlabHost<T>(lab: Netlab, side: string, work: (router: Router) => Promise<T>): Promise<T> {
+  const router = await connectNetlabHost(lab, side);
+  try {
+    return await work(router);
+  } finally {
+    await router.close();
+  }
 }
 
 export function fileOf(out: LinuxRendered, path: string): string {

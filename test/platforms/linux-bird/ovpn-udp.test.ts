@@ -7,11 +7,10 @@ import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CaCertificateBody } from "../../../src/core/offer.js";
 import { parsePeering, type Peering } from "../../../src/core/peering.js";
-import { featuresOfAnySide } from "../../../src/platforms/index.js";
-import { linuxBird } from "../../../src/platforms/linux-bird/index.js";
 import { linuxNames } from "../../../src/platforms/linux-bird/names.js";
 import type { Router } from "../../../src/platforms/platform.js";
 import { startNetlab, type Netlab } from "../../netlab/netlab.js";
+import { withNetlabHost } from "./helpers.js";
 import { waitFor } from "./peered-hosts.js";
 
 // Names of this file and process only: they name the tunnels and the pid files in the shared /run.
@@ -67,15 +66,7 @@ function peeringOf(caFingerprint: string): Peering {
   return r.peering;
 }
 
-async function withRouter<T>(side: string, work: (router: Router) => Promise<T>): Promise<T> {
-  const h = lab.hosts[side]!;
-  const router = await linuxBird.connect({ transport: "ssh", host: h.ssh.host, port: h.ssh.port, user: "root", password: "", keyFile: lab.key.file }, undefined, { featuresOf: featuresOfAnySide });
-  try {
-    return await work(router);
-  } finally {
-    await router.close();
-  }
-}
+const withRouter = <T>(side: string, work: (router: Router) => Promise<T>) => withNetlabHost(lab, side, work);
 
 /** This run's pid, log and status files in the shared /run. */
 function runFiles(): string[] {

@@ -10,13 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pemFingerprint } from "../../../src/core/certificates.js";
 import type { CaCertificateBody } from "../../../src/core/offer.js";
 import { parsePeering, type Peering } from "../../../src/core/peering.js";
-import { featuresOfAnySide } from "../../../src/platforms/index.js";
 import { FAIL_AFTER_ENV } from "../../../src/platforms/linux-bird/apply.js";
-import { linuxBird } from "../../../src/platforms/linux-bird/index.js";
 import { linuxNames } from "../../../src/platforms/linux-bird/names.js";
 import type { Router } from "../../../src/platforms/platform.js";
 import { startNetlab, type Netlab } from "../../netlab/netlab.js";
-import { bgpalsRoute } from "./helpers.js";
+import { bgpalsRoute, withNetlabHost } from "./helpers.js";
 import { waitFor } from "./peered-hosts.js";
 
 // Names of this file and process only: they name the tunnels and the pid files in the shared /run.
@@ -76,19 +74,7 @@ function peeringOf(caFingerprint: string): Peering {
   return r.peering;
 }
 
-async function connect(side: string): Promise<Router> {
-  const h = lab.hosts[side]!;
-  return linuxBird.connect({ transport: "ssh", host: h.ssh.host, port: h.ssh.port, user: "root", password: "", keyFile: lab.key.file }, undefined, { featuresOf: featuresOfAnySide });
-}
-
-async function withRouter<T>(side: string, work: (router: Router) => Promise<T>): Promise<T> {
-  const router = await connect(side);
-  try {
-    return await work(router);
-  } finally {
-    await router.close();
-  }
-}
+const withRouter = <T>(side: string, work: (router: Router) => Promise<T>) => withNetlabHost(lab, side, work);
 
 async function onHost(side: string, argv: string[]): Promise<string> {
   const r = await lab.exec(side, argv);

@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parsePeering, type Peering } from "../../../src/core/peering.js";
 import { PLACEHOLDER_KEY } from "../../../src/core/links/wireguard.js";
-import { linuxBird } from "../../../src/platforms/linux-bird/index.js";
+import { connectNetlabHost } from "./helpers.js";
 import { linuxNames } from "../../../src/platforms/linux-bird/names.js";
 import type { Router } from "../../../src/platforms/platform.js";
 import { renderLinux } from "../../../src/platforms/linux-bird/render/render.js";
@@ -216,8 +216,7 @@ export async function establishedOn(hosts: PeeredHosts, side: string): Promise<s
 
 /** bgpals's Linux router on `side`'s host, over SSH as root with the netlab's key; closed when the test (or file) ends. */
 export async function connectHost(hosts: PeeredHosts, side: string): Promise<Router> {
-  const h = hosts.lab.hosts[side]!;
-  const router = await linuxBird.connect({ transport: "ssh", host: h.ssh.host, port: h.ssh.port, user: "root", password: "", keyFile: hosts.lab.key.file });
+  const router = await connectNetlabHost(hosts.lab, side);
   onCleanup(() => router.close());
   return router;
 }

@@ -9,12 +9,11 @@ import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parsePeering, type Link, type Peering } from "../../../src/core/peering.js";
-import { featuresOfAnySide } from "../../../src/platforms/index.js";
 import { FAIL_AFTER_ENV } from "../../../src/platforms/linux-bird/apply.js";
-import { linuxBird } from "../../../src/platforms/linux-bird/index.js";
 import { linuxNames } from "../../../src/platforms/linux-bird/names.js";
 import { startNetlab, type Netlab } from "../../netlab/netlab.js";
 import { tempDir } from "../../helpers.js";
+import { connectNetlabHost } from "./helpers.js";
 import { asOperator, mustOnHost, waitFor } from "./peered-hosts.js";
 
 // Side names of this file and process only: they name the tunnels and their pid files in the shared /run.
@@ -167,7 +166,7 @@ describe("the wizard over OpenVPN between two Linux hosts", () => {
     const secrets = { pppPassword: { isp1: `pw-${process.pid}-ghost` } };
     const base = `bgpals-${name}`;
     const certificates = [`${base}-ca.crt 644`, `${base}-ca.key 600`, `${base}-friend-ca.crt 644`, `${base}-server.crt 644`, `${base}-server.key 600`];
-    const router = await linuxBird.connect({ transport: "ssh", host: h.ssh.host, port: h.ssh.port, user: "root", password: "", keyFile: lab.key.file }, undefined, { featuresOf: featuresOfAnySide });
+    const router = await connectNetlabHost(lab, ALICE);
     try {
       // As the wizard does in one run: certificates made, the friend's CA put there (any CA will do: ours), plan, apply; then something after the apply fails.
       const failed = await router

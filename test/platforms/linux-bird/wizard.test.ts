@@ -7,10 +7,10 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Link } from "../../../src/core/peering.js";
-import { linuxBird } from "../../../src/platforms/linux-bird/index.js";
 import { linuxNames } from "../../../src/platforms/linux-bird/names.js";
 import { startNetlab, type Netlab } from "../../netlab/netlab.js";
 import { tempDir } from "../../helpers.js";
+import { connectNetlabHost } from "./helpers.js";
 import { asOperator, mustOnHost, waitFor } from "./peered-hosts.js";
 
 // Side names of this file and process only: they name the tunnels, whose wireguard-go sockets share /run/wireguard.
@@ -81,8 +81,7 @@ describe("the wizard between two Linux hosts", () => {
     // Each link's private key, mode 0600, with the marker naming the peering; no tunnel yet.
     expect(wireguardFiles(ALICE)).toEqual([`${iface}.bgpals-prepared 600`, `${iface}.key 600`, `${tunnelOf("isp2", ghost)}.bgpals-prepared 600`, `${tunnelOf("isp2", ghost)}.key 600`].sort());
     expect(readFileSync(join(lab.hosts[ALICE]!.etc, "wireguard", `${iface}.bgpals-prepared`), "utf8").trim()).toBe(`${ALICE}-${ghost}`);
-    const h = lab.hosts[ALICE]!;
-    const router = await linuxBird.connect({ transport: "ssh", host: h.ssh.host, port: h.ssh.port, user: "root", password: "", keyFile: lab.key.file });
+    const router = await connectNetlabHost(lab, ALICE);
     try {
       // Another peering's name removes nothing.
       await router.discardPrepared(`${ALICE}-other`, "all");
@@ -154,8 +153,7 @@ describe("the wizard between two Linux hosts", () => {
   }, 420_000);
 
   it("a session stopped by BIRD comes back when cleared (birdc enable), and an established one restarts", async () => {
-    const h = lab.hosts[ALICE]!;
-    const router = await linuxBird.connect({ transport: "ssh", host: h.ssh.host, port: h.ssh.port, user: "root", password: "", keyFile: lab.key.file });
+    const router = await connectNetlabHost(lab, ALICE);
     try {
       const backup = (await router.status()).sessions.find((s) => s.link === "isp2");
       expect(backup).toBeDefined();
