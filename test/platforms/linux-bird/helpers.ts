@@ -8,7 +8,7 @@ import { linuxBird } from "../../../src/platforms/linux-bird/index.js";
 import type { LinuxRendered } from "../../../src/platforms/linux-bird/render/render.js";
 import type { Router } from "../../../src/platforms/platform.js";
 import { mustParse, repoRoot, tempDir } from "../../helpers.js";
-import type { Netlab } from "../../netlab/netlab.js";
+import type { Netlab, NetlabWan } from "../../netlab/netlab.js";
 
 export const LINUX_EXAMPLES = {
   /** S1 with both sides on Linux: alice listens on two WANs, remi dials from a PPP and an Ethernet WAN. */
@@ -39,6 +39,61 @@ export async function withNetlabHost<T>(lab: Netlab, side: string, work: (router
   } finally {
     await router.close();
   }
+}
+
+export interface OvpnPeeringSpec {
+  name: string;
+  server: string;
+  client: string;
+  /** The link's name, and the name of each side's WAN it rides. */
+  link: string;
+  serverWan: NetlabWan;
+  clientWan: NetlabWan;
+  port: number;
+  protocol: "tcp" | "udp";
+  /** The tunnel's /30 as its first three octets ("172.16.30"): the server .1, the client .2. */
+  subnet: string;
+  caFingerprint: string;
+}
+
+/** One OpenVPN link between two netlab Linux hosts (the server 192.168.10.0/24, AS64514; the client 192.168.42.0/24, AS64513), BGP over it. */
+export function ovpnPeering(o: OvpnPeeringSpec): Peering {
+  return mustParse({
+    format: "bgpals/peering@1",
+    name: o.name,
+    sides: {
+      [o.server]: {
+        asn: 64514,
+        routerId: "192.168.10.1",
+        platform: { os: "linux", bird: "2.0.12" },
+        networks: ["192.168.10.0/24"],
+        wans: { [o.link]: { interface: o.serverWan.interface, endpoint: o.serverWan.address, gateway: o.serverWan.gateway } },
+      },
+      [o.client]: {
+        asn: 64513,
+        routerId: "192.168.42.1",
+        platform: { os: "linux", bird: "2.0.12" },
+        networks: ["192.168.42.0/24"],
+        wans: { [o.link]: { interface: o.clientWan.interface, gateway: o.clientWan.gateway } },
+      },
+    },
+    links: [
+      {
+        name: o.link,
+        kind: "ovpn",
+        wan: { [o.server]: o.link, [o.client]: o.link },
+        listener: o.server,
+        port: o.port,
+        protocol: o.protocol,
+        subnet: `${o.subnet}.0/30`,
+        address: { [o.server]: `${o.subnet}.1`, [o.client]: `${o.subnet}.2` },
+        caFingerprint: o.caFingerprint,
+        user: `${o.client}-${o.link}`,
+        requireClientCertificate: true,
+      },
+    ],
+    policy: { mode: "bgp", primary: o.link, timers: { hold: "9s", keepalive: "3s" } },
+  });
 }
 
 export function fileOf(out: LinuxRendered, path: string): string {

@@ -6,11 +6,11 @@
 import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CaCertificateBody } from "../../../src/core/offer.js";
-import { parsePeering, type Peering } from "../../../src/core/peering.js";
+import type { Peering } from "../../../src/core/peering.js";
 import { linuxNames } from "../../../src/platforms/linux-bird/names.js";
 import type { Router } from "../../../src/platforms/platform.js";
 import { startNetlab, type Netlab } from "../../netlab/netlab.js";
-import { withNetlabHost } from "./helpers.js";
+import { ovpnPeering, withNetlabHost } from "./helpers.js";
 import { waitFor } from "./peered-hosts.js";
 
 // Names of this file and process only: they name the tunnels and the pid files in the shared /run.
@@ -22,49 +22,9 @@ const secrets = { pppPassword: { isp2: PASSWORD } };
 
 let lab: Netlab;
 
-function peeringOf(caFingerprint: string): Peering {
-  const server = lab.hosts[SERVER]!;
-  const client = lab.hosts[CLIENT]!;
-  const r = parsePeering({
-    format: "bgpals/peering@1",
-    name: PEERING,
-    sides: {
-      [SERVER]: {
-        asn: 64514,
-        routerId: "192.168.10.1",
-        platform: { os: "linux", bird: "2.0.12" },
-        networks: ["192.168.10.0/24"],
-        // The server's second WAN: its default route leaves by wan1.
-        wans: { isp2: { interface: "wan2", endpoint: server.wans[1]!.address, gateway: server.wans[1]!.gateway } },
-      },
-      [CLIENT]: {
-        asn: 64513,
-        routerId: "192.168.42.1",
-        platform: { os: "linux", bird: "2.0.12" },
-        networks: ["192.168.42.0/24"],
-        wans: { isp2: { interface: "wan1", gateway: client.wans[0]!.gateway } },
-      },
-    },
-    links: [
-      {
-        name: "isp2",
-        kind: "ovpn",
-        wan: { [SERVER]: "isp2", [CLIENT]: "isp2" },
-        listener: SERVER,
-        port: 1196,
-        protocol: "udp",
-        subnet: "172.16.31.0/30",
-        address: { [SERVER]: "172.16.31.1", [CLIENT]: "172.16.31.2" },
-        caFingerprint,
-        user: `${CLIENT}-isp2`,
-        requireClientCertificate: true,
-      },
-    ],
-    policy: { mode: "bgp", primary: "isp2", timers: { hold: "9s", keepalive: "3s" } },
-  });
-  if (!r.ok) throw new Error(JSON.stringify(r.problems));
-  return r.peering;
-}
+// The server's second WAN (its default route leaves by wan1); the client's only one.
+const peeringOf = (caFingerprint: string): Peering =>
+  ovpnPeering({ name: PEERING, server: SERVER, client: CLIENT, link: "isp2", serverWan: lab.hosts[SERVER]!.wans[1]!, clientWan: lab.hosts[CLIENT]!.wans[0]!, port: 1196, protocol: "udp", subnet: "172.16.31", caFingerprint });
 
 const withRouter = <T>(side: string, work: (router: Router) => Promise<T>) => withNetlabHost(lab, side, work);
 

@@ -9,12 +9,12 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pemFingerprint } from "../../../src/core/certificates.js";
 import type { CaCertificateBody } from "../../../src/core/offer.js";
-import { parsePeering, type Peering } from "../../../src/core/peering.js";
+import type { Peering } from "../../../src/core/peering.js";
 import { FAIL_AFTER_ENV } from "../../../src/platforms/linux-bird/apply.js";
 import { linuxNames } from "../../../src/platforms/linux-bird/names.js";
 import type { Router } from "../../../src/platforms/platform.js";
 import { startNetlab, type Netlab } from "../../netlab/netlab.js";
-import { bgpalsRoute, withNetlabHost } from "./helpers.js";
+import { bgpalsRoute, ovpnPeering, withNetlabHost } from "./helpers.js";
 import { waitFor } from "./peered-hosts.js";
 
 // Names of this file and process only: they name the tunnels and the pid files in the shared /run.
@@ -31,48 +31,8 @@ let peering: Peering;
 const pristine: Record<string, Record<string, string>> = {};
 const secrets = { pppPassword: { isp1: PASSWORD } };
 
-function peeringOf(caFingerprint: string): Peering {
-  const server = lab.hosts[SERVER]!;
-  const client = lab.hosts[CLIENT]!;
-  const r = parsePeering({
-    format: "bgpals/peering@1",
-    name: PEERING,
-    sides: {
-      [SERVER]: {
-        asn: 64514,
-        routerId: "192.168.10.1",
-        platform: { os: "linux", bird: "2.0.12" },
-        networks: ["192.168.10.0/24"],
-        wans: { isp1: { interface: "wan1", endpoint: server.wans[0]!.address, gateway: server.wans[0]!.gateway } },
-      },
-      [CLIENT]: {
-        asn: 64513,
-        routerId: "192.168.42.1",
-        platform: { os: "linux", bird: "2.0.12" },
-        networks: ["192.168.42.0/24"],
-        wans: { isp1: { interface: "wan1", gateway: client.wans[0]!.gateway } },
-      },
-    },
-    links: [
-      {
-        name: "isp1",
-        kind: "ovpn",
-        wan: { [SERVER]: "isp1", [CLIENT]: "isp1" },
-        listener: SERVER,
-        port: PORT,
-        protocol: "tcp",
-        subnet: "172.16.30.0/30",
-        address: { [SERVER]: "172.16.30.1", [CLIENT]: "172.16.30.2" },
-        caFingerprint,
-        user: `${CLIENT}-isp1`,
-        requireClientCertificate: true,
-      },
-    ],
-    policy: { mode: "bgp", primary: "isp1", timers: { hold: "9s", keepalive: "3s" } },
-  });
-  if (!r.ok) throw new Error(JSON.stringify(r.problems));
-  return r.peering;
-}
+const peeringOf = (caFingerprint: string): Peering =>
+  ovpnPeering({ name: PEERING, server: SERVER, client: CLIENT, link: "isp1", serverWan: lab.hosts[SERVER]!.wans[0]!, clientWan: lab.hosts[CLIENT]!.wans[0]!, port: PORT, protocol: "tcp", subnet: "172.16.30", caFingerprint });
 
 const withRouter = <T>(side: string, work: (router: Router) => Promise<T>) => withNetlabHost(lab, side, work);
 
