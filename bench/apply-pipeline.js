@@ -5,12 +5,13 @@
 // - the apply step alone (Router.apply on a plan made beforehand), as this benchmark measured first.
 //   npm run bench:apply        (BGPALS_BENCH_LATENCY_MS=50)
 // Target: pipelined end to end takes at most a third of the sequential time.
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { spawnSync } from "node:child_process";
 import { BIN, median, runCli } from "./cli-run.js";
+import { appliedOn } from "./lab-host.js";
 
 const LATENCY_MS = Number(process.env.BGPALS_BENCH_LATENCY_MS ?? 50);
 const RUNS = Number(process.env.BGPALS_BENCH_RUNS ?? 3);
@@ -20,8 +21,9 @@ const { routerOs } = await import("../dist/platforms/routeros/index.js");
 const { parsePeeringText } = await import("../dist/core/peering.js");
 const { readFileSync } = await import("node:fs");
 
-const peeringFile = fileURLToPath(new URL("../peers/s1-alice-remi.peering.json", import.meta.url));
-const parsed = parsePeeringText(readFileSync(peeringFile, "utf8"));
+// S1 as alice applies it to a router that has none of it yet (her WireGuard keys made by the router).
+const example = fileURLToPath(new URL("../peers/s1-alice-remi.peering.json", import.meta.url));
+const parsed = parsePeeringText(JSON.stringify(appliedOn(JSON.parse(readFileSync(example, "utf8")), "alice")));
 if (!parsed.ok) throw new Error("S1 example does not parse");
 const peering = parsed.peering;
 const dns = { "vpn.alice.example": "203.0.113.10", "vpn2.alice.example": "198.51.100.20" };
@@ -48,6 +50,8 @@ const clear = () => applyStep(true, true);
 
 spawnSync("uptime", { stdio: "inherit" });
 const home = mkdtempSync(join(tmpdir(), "bgpals-bench-apply-"));
+const peeringFile = join(home, "s1-alice.peering.json");
+writeFileSync(peeringFile, JSON.stringify(appliedOn(JSON.parse(readFileSync(example, "utf8")), "alice"), null, 2));
 const env = { BGPALS_HOME: home, BGPALS_PASSWORD: info.password };
 const add = spawnSync(process.execPath, [BIN, "router", "add", "home", "--host", info.host, "--port", String(info.port), "--user", info.user], { env: { ...process.env, ...env, CI: "true" }, encoding: "utf8" });
 if (add.status !== 0) throw new Error(`router add: ${add.stderr}`);

@@ -34,6 +34,20 @@ export function benchPeering() {
   return peering;
 }
 
+/** A WireGuard key that names none: the router makes the key (as core/links/wireguard's PLACEHOLDER_KEY). */
+const PLACEHOLDER_KEY = `${"A".repeat(43)}=`;
+
+/**
+ * `peering` as `side` applies it to a router that has none of its interfaces yet: that side's
+ * WireGuard keys are the placeholder (its router makes them). bgpals refuses a file that names a key
+ * for an interface the router does not hold.
+ */
+export function appliedOn(peering, side) {
+  const out = structuredClone(peering);
+  for (const link of out.links) if (link.kind === "wireguard") link.publicKey = { ...link.publicKey, [side]: PLACEHOLDER_KEY };
+  return out;
+}
+
 /** Starts the lab child; `send` runs a command there and resolves with its answer. */
 export async function startLab({ loopFile, ...options } = {}) {
   const child = fork(fileURLToPath(import.meta.url), ["--host"], {

@@ -11,7 +11,7 @@ import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BIN, median, runCli } from "./cli-run.js";
-import { ACCEPT_PUBLIC, benchPeering, startLab } from "./lab-host.js";
+import { ACCEPT_PUBLIC, appliedOn, benchPeering, startLab } from "./lab-host.js";
 
 const ROUTES = Number(process.env.BGPALS_BENCH_ROUTES ?? 1_000_000);
 const RUNS = Number(process.env.BGPALS_BENCH_RUNS ?? 5);
@@ -24,7 +24,7 @@ try {
   console.log(`plan: alice with ${ROUTES.toLocaleString("en")} upstream routes (the lab took ${loaded.seconds.toFixed(0)} s to carry them; /ip/route holds ${(await full.send({ do: "routes", router: "alice" })).toLocaleString("en")} items) against alice without`);
   const home = mkdtempSync(join(tmpdir(), "bgpals-bench-plan-"));
   const peeringFile = join(home, "s1.json");
-  writeFileSync(peeringFile, JSON.stringify(benchPeering(), null, 2));
+  writeFileSync(peeringFile, JSON.stringify(appliedOn(benchPeering(), "alice"), null, 2));
   const env = { BGPALS_HOME: home };
   for (const [name, lab] of [["empty", empty], ["full", full]]) {
     const alice = lab.routers.find((r) => r.name === "alice");
