@@ -173,8 +173,9 @@ export function menuDescriptors(version: string, privateKeys: Map<string, string
     state("/ppp/active"),
     ...certificateMenus(version, certificateKeys),
     list("/ip/address"),
-    // A million routes: a query for one prefix looks it up.
-    list("/ip/route", { indexed: ["dst-address"] }),
+    // A million routes: a query for one prefix looks it up, and one for the routes that are not
+    // BGP's (discovery's `?-bgp ?bgp=false ?#|`) finds the few there are.
+    list("/ip/route", { indexed: ["dst-address", "bgp"] }),
     // What the DHCP server handed out shows on the client (read-only), until the link goes down.
     list("/ip/dhcp-client", { key: ["interface"], readOnly: ["status", "address", "gateway", "dhcp-server", "expires-after", "primary-dns"], booleans: ["use-peer-dns", "use-peer-ntp"] }),
     named("/ip/pool"),

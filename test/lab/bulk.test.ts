@@ -136,9 +136,19 @@ describe("/lab/table and /lab/leak on running routers", () => {
       expect(await prefixes(["?dst-address=9.9.9.0/24"])).toEqual(["9.9.9.0/24 200"]);
       const all = Number((await alice.write("/ip/route/print", ["=count-only="]))[0]!.ret);
       expect(Number((await alice.write("/ip/route/print", ["=count-only=", "?dst-address=9.9.9.0/24", "?#!"]))[0]!.ret)).toBe(all - 1);
+      // Routes that are not BGP's (discovery's query): looked up by the bgp index, with the routes
+      // that lack the attribute, and answered as a look at every route ("not bgp=true") is.
+      const notBgp = ["?-bgp", "?bgp=false", "?#|"];
+      const looked = async () => (await print(alice, "/ip/route", ["?bgp=true", "?#!", "=.proplist=dst-address,distance"])).map((r) => `${r["dst-address"]} ${r.distance}`);
+      expect(await prefixes(notBgp)).toEqual(await looked());
+      expect(await prefixes(notBgp)).toContain("9.9.9.0/24 200");
+      await alice.write("/ip/route/set", [`=.id=${added!.ret}`, "=distance=201"]);
+      expect(await prefixes(notBgp)).toEqual(await looked());
       await alice.write("/ip/route/remove", [`=.id=${added!.ret}`]);
       expect(await count()).toBe(1);
       expect(await prefixes(["?dst-address=9.9.9.0/24"])).toEqual([]);
+      expect(await prefixes(notBgp)).toEqual(await looked());
+      expect(await prefixes(notBgp)).not.toContain("9.9.9.0/24 201");
       await alice.write("/lab/table", ["=count=0"]);
       await lab.settle();
     } finally {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest"
 import { ApiServer } from "../../src/lab/protocol/server.js";
 import { TrapError, TrapMessage } from "../../src/lab/protocol/traps.js";
 import {
+  ABSENT,
   ConfigStore,
   V6_MESSAGES,
   compileQuery,
@@ -208,6 +209,9 @@ describe("queries", () => {
     [["type=ether", "#."], "type", ["ether"]],
     [["type=ether", "type=vlan", "#&"], "type", []],
     [["<mtu=1500"], "mtu", null],
+    // What lacks the attribute is kept under ABSENT: discovery's "not BGP's" query.
+    [["-bgp", "bgp=false", "#|"], "bgp", [ABSENT, "false"]],
+    [["-comment"], "type", null],
   ])("?%j pins %s to %j", (words, name, expected) => {
     const values = necessaryValues(words, name);
     expect(values === null ? null : [...values].sort()).toEqual(expected);
@@ -225,7 +229,8 @@ describe("queries", () => {
         const values = necessaryValues(words, name);
         if (values === null) continue;
         pinned++;
-        for (const row of rows.filter((r) => predicate(r))) expect(values.has(row[column]!), `${JSON.stringify(words)} matches ${row[0]} with ${name}=${row[column]}`).toBe(true);
+        // An item without the attribute is under ABSENT (`?-name` pins it there).
+        for (const row of rows.filter((r) => predicate(r))) expect(values.has(row[column] ?? ABSENT), `${JSON.stringify(words)} matches ${row[0]} with ${name}=${row[column]}`).toBe(true);
       }
     }
     expect(pinned).toBeGreaterThan(4);

@@ -14,7 +14,7 @@ export {
   type ProposedChange,
   type Row,
 } from "./menu.js";
-export { compileQuery, compareValues, necessaryValues, type RowPredicate } from "./query.js";
+export { ABSENT, compileQuery, compareValues, necessaryValues, type RowPredicate } from "./query.js";
 export {
   ConfigStore,
   V6_MESSAGES,

@@ -3,6 +3,7 @@
 // prints and a million routes must stay small in memory and fast to encode.
 import { TrapError, TrapMessage } from "../protocol/traps.js";
 import type { Attributes, Origin, StoreEvent, StoreMessages } from "./events.js";
+import { ABSENT } from "./query.js";
 
 export type { Attributes, Origin } from "./events.js";
 
@@ -110,7 +111,7 @@ export class Menu {
   private readonly readOnly: ReadonlySet<string>;
   private readonly known: ReadonlySet<string> | null;
   /** Row ids by value, per indexed column (a value most items have alone: one id, else a list). */
-  private readonly indexes = new Map<number, Map<string, number | number[]>>();
+  private readonly indexes = new Map<number, Map<string, Bucket>>();
   /** Whether print order is still the order of row ids (nothing was moved or placed before). */
   private inIdOrder = true;
 
@@ -192,16 +193,20 @@ export class Menu {
    * Items whose `name` is one of `values`, in print order, from the index; null when the menu
    * keeps none of `name` (or items were moved, so row numbers no longer give the order).
    */
-  rowsWhere(name: string, values: Iterable<string>): Row[] | null {
+  rowsWhere(name: string, values: ReadonlySet<string>): Row[] | null {
     if (!this.indexedNames.includes(name) || !this.inIdOrder) return null;
-    // No item ever had the attribute: none has one of the values.
     const index = this.indexes.get(this.column(name));
-    if (index === undefined) return [];
+    // No item ever had the attribute: every item lacks it, none has one of the values.
+    if (index === undefined) return values.has(ABSENT) ? null : [];
+    let count = 0;
+    for (const value of values) count += sizeOf(index.get(value));
+    // Most of the menu: looking at all of it in order costs less than sorting their numbers.
+    if (count > this.rows.size / 2) return null;
     const ids: number[] = [];
     for (const value of values) {
       const found = index.get(value);
       if (typeof found === "number") ids.push(found);
-      else if (found !== undefined) ids.push(...found);
+      else if (found !== undefined) for (const id of found) ids.push(id);
     }
     ids.sort((a, b) => a - b);
     const rows: Row[] = [];
@@ -488,8 +493,12 @@ export class Menu {
       column = this.columns.length;
       this.columns.push(name);
       this.columnIndex.set(name, column);
-      // No item has the attribute yet: its index starts empty.
-      if (!this.singleton && this.descriptor.indexed?.includes(name) === true) this.indexes.set(column, new Map());
+      // No item has the attribute yet: every item there is lacks it.
+      if (!this.singleton && this.descriptor.indexed?.includes(name) === true) {
+        const index = new Map<string, Bucket>();
+        for (const id of this.rows.keys()) addId(index, ABSENT, id);
+        this.indexes.set(column, index);
+      }
     }
     return column;
   }
@@ -538,27 +547,18 @@ export class Menu {
 
   private indexValues(row: Row): void {
     for (const [column, index] of this.indexes) {
-      const value = row.values[column];
-      if (value === undefined) continue;
-      const found = index.get(value);
-      if (found === undefined) index.set(value, row.id);
-      else if (typeof found === "number") index.set(value, [found, row.id]);
-      else found.push(row.id);
+      const value = row.values[column] ?? ABSENT;
+      // An item there when the column was made is under ABSENT; it is under its value only now.
+      if (value !== ABSENT) removeId(index, ABSENT, row.id);
+      addId(index, value, row.id);
     }
   }
 
   private unindexValues(row: Row): void {
     for (const [column, index] of this.indexes) {
-      const value = row.values[column];
-      if (value === undefined) continue;
-      const found = index.get(value);
-      if (found === row.id) index.delete(value);
-      else if (typeof found === "object") {
-        const at = found.indexOf(row.id);
-        if (at >= 0) found.splice(at, 1);
-        if (found.length === 1) index.set(value, found[0]!);
-        else if (found.length === 0) index.delete(value);
-      }
+      const value = row.values[column] ?? ABSENT;
+      removeId(index, value, row.id);
+      if (value !== ABSENT) removeId(index, ABSENT, row.id);
     }
   }
 
@@ -573,4 +573,40 @@ function booleanText(value: string): string {
   if (value === "yes") return "true";
   if (value === "no") return "false";
   return value;
+}
+
+/** The items of an index with one value: a number, a few in an array, many in a set (removed from at once). */
+type Bucket = number | number[] | Set<number>;
+const SET_OVER = 64;
+
+function sizeOf(bucket: Bucket | undefined): number {
+  return bucket === undefined ? 0 : typeof bucket === "number" ? 1 : Array.isArray(bucket) ? bucket.length : bucket.size;
+}
+
+function addId(index: Map<string, Bucket>, value: string, id: number): void {
+  const found = index.get(value);
+  if (found === undefined) index.set(value, id);
+  else if (typeof found === "number") {
+    if (found !== id) index.set(value, [found, id]);
+  } else if (Array.isArray(found)) {
+    if (found.includes(id)) return;
+    found.push(id);
+    if (found.length > SET_OVER) index.set(value, new Set(found));
+  } else found.add(id);
+}
+
+function removeId(index: Map<string, Bucket>, value: string, id: number): void {
+  const found = index.get(value);
+  if (found === undefined) return;
+  if (typeof found === "number") {
+    if (found === id) index.delete(value);
+  } else if (Array.isArray(found)) {
+    const at = found.indexOf(id);
+    if (at >= 0) found.splice(at, 1);
+    if (found.length === 1) index.set(value, found[0]!);
+    else if (found.length === 0) index.delete(value);
+  } else {
+    found.delete(id);
+    if (found.size === 0) index.delete(value);
+  }
 }

@@ -157,6 +157,9 @@ export function compareValues(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** The index key of items that lack the attribute (`?-name`): no value the API carries. */
+export const ABSENT = "\u0000absent";
+
 /** What a value on the stack, when true, says of one attribute: it is one of these; null says nothing. */
 type Need = ReadonlySet<string> | null;
 
@@ -198,7 +201,12 @@ export function necessaryValues(words: readonly string[], name: string): Readonl
       }
       continue;
     }
-    if (first === "-" || first === "<" || first === ">") {
+    if (first === "-") {
+      // `?-name`: the item lacks it, which the index keeps under ABSENT.
+      stack.push(word.slice(1) === name ? new Set([ABSENT]) : null);
+      continue;
+    }
+    if (first === "<" || first === ">") {
       stack.push(null);
       continue;
     }
