@@ -259,6 +259,9 @@ export async function recoverCommand(flags: RouterFlags & { yes?: boolean; waitL
 
 // --- Status ----------------------------------------------------------------------------------
 
+/** How long Ctrl-C lets a watch part from the router politely before it exits anyway. */
+const WATCH_QUIT_MS = 2000;
+
 /** `status --watch`: events as they happen, one JSON object a line with --json, until Ctrl-C. */
 async function watchCommand(flags: RouterFlags & { interval?: number }, write: Write): Promise<void> {
   const pollMs = (flags.interval ?? 2) * 1000;
@@ -266,7 +269,13 @@ async function watchCommand(flags: RouterFlags & { interval?: number }, write: W
   // The first connection must work: a wrong password is not something to retry forever.
   await (await connectResolved(resolved)).close();
   const controller = new AbortController();
-  const stop = () => controller.abort();
+  const stop = () => {
+    controller.abort();
+    // Ctrl-C ends a watch at once: the router's answers to our cancels and goodbye are not waited for
+    // longer than this (a slow or gone router held a Ctrl-C for twice the timeout). What the router
+    // still sends us ends with the connection; a watch writes nothing there.
+    setTimeout(() => process.exit(process.exitCode ?? 0), WATCH_QUIT_MS).unref();
+  };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   try {

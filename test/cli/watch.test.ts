@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lab } from "../../src/lab/lab.js";
-import { endsWithTest, example, repoRoot, tempDir, until } from "../helpers.js";
+import { endsWithTest, example, onCleanup, repoRoot, tempDir, until } from "../helpers.js";
 import { buildPeering, countRequests } from "../lab/lab-helpers.js";
 
 let lab: Lab;
@@ -64,8 +64,12 @@ describe("status --watch --json", () => {
     await until(() => of("session-up").find((e) => e.session === "remi-isp1"), "isp1 session up");
     await until(() => of("best-path-moved").find((e) => e.prefix === "192.168.42.0/24" && e.to.link === "isp1"), "best path back on isp1");
 
+    // Ctrl-C while the router answers nothing (its replies held back for a minute): the watcher
+    // does not wait for its cancels and goodbye to be answered (twice the 10 s timeout, before).
+    lab.setLatency("alice", 60_000);
+    onCleanup(() => lab.setLatency("alice", 0));
     child.kill("SIGINT");
-    await until(() => child.exitCode !== null || child.signalCode !== null, "the watcher to exit on SIGINT", 10_000);
+    await until(() => child.exitCode !== null || child.signalCode !== null, "the watcher to exit on SIGINT", 8_000);
     expect(child.exitCode).toBe(0);
   }, 60_000);
 });
