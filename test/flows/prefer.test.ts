@@ -103,7 +103,12 @@ describe("prefer on S1 (alice 7.24, remi 7.19.6)", () => {
 
     // alice's route to remi is active via isp2 with local-pref 200.
     expect(await activeRoute(lab, "alice", REMI_LAN)).toMatchObject({ gateway: "172.16.11.2", localPref: 200 });
-    // remi now sees alice's prepend on isp1, and none on isp2...
+    // remi now sees alice's prepend on isp1, and none on isp2 (what alice observed is her own side:
+    // her new exports reach remi on the sessions' next updates, so his view is waited for)...
+    await until(
+      async () => (await routeVia(lab, "remi", ALICE_LAN, "172.16.11.1"))?.asPath === "64514" && (await routeVia(lab, "remi", ALICE_LAN, "172.16.10.1"))?.asPath === "64514,64514,64514,64514",
+      "remi's routes with alice's prepend moved to isp1",
+    );
     expect((await routeVia(lab, "remi", ALICE_LAN, "172.16.10.1"))?.asPath).toBe("64514,64514,64514,64514");
     expect((await routeVia(lab, "remi", ALICE_LAN, "172.16.11.1"))?.asPath).toBe("64514");
     // ...but still comes back over isp1: its own local-pref wins over the AS path.
