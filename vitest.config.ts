@@ -35,8 +35,10 @@ const SHARED = testFiles(["test/core", "test/lab", "test/ui", "test/flows", "tes
 export const NETWORK_WORKERS = 6;
 
 const common = {
-  testTimeout: 30_000,
-  hookTimeout: 30_000,
+  // A hang's limit, not a speed check: a test that starts the CLI a few times took 25 s on a
+  // machine two to three times slower than usual (a shared CI host), against 30 s then.
+  testTimeout: 60_000,
+  hookTimeout: 60_000,
   pool: "forks",
   // One worker per core and one more (vitest's default leaves one core out): the tests mostly wait
   // on child CLIs, the lab's timers and, for minutes, on real BIRD sessions (test/netlab), which
