@@ -140,14 +140,15 @@ describe("clear errors, exit code 1, nothing written", () => {
   });
 
   it("a router that does not answer in time", async () => {
-    lab.setLatency("remi", 3000);
+    // Far longer than the timeout and than a CLI start on a loaded machine: only the timeout can end it in time.
+    lab.setLatency("remi", 30_000);
     const before = lab.router("remi").exportConfig();
     const started = Date.now();
     const r = await cli(["apply", "--router", spec("remi"), "--peering", S1_ON_REMI, "--side", "remi", "--yes", "--timeout", "1"], { BGPALS_PASSWORD: passwordOf("remi") });
     lab.setLatency("remi", 0);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/no answer from 127\.0\.0\.1:\d+ within 1 s/);
-    expect(Date.now() - started).toBeLessThan(8000);
+    expect(Date.now() - started).toBeLessThan(20_000);
     noTrace(r);
     expect(lab.router("remi").exportConfig()).toBe(before);
   });

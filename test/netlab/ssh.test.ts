@@ -1,12 +1,11 @@
 // The SSH transport to a Linux host against a real sshd: commands and their exit status, input,
 // files written whole with their mode and read back, a command that outlives the time limit, and
 // the host key pin.
-import { readFileSync, symlinkSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RouterError } from "../../src/errors.js";
 import { LinuxShell, shellQuote, type LinuxSshTarget } from "../../src/platforms/linux-bird/ssh.js";
-import { onCleanup, tempDir } from "../helpers.js";
+import { onCleanup } from "../helpers.js";
 import type { Plan } from "../../src/core/plan.js";
 import { backupOf, runSteps } from "../../src/platforms/linux-bird/apply.js";
 import { MemoryJournal } from "../../src/platforms/routeros/apply/run.js";
@@ -92,17 +91,33 @@ describe("LinuxShell", { timeout: 60_000 }, () => {
 });
 
 describe("a file step that fails before it touches the file", { timeout: 60_000 }, () => {
-  it("is undone by leaving the file as it was, not by removing it", async () => {
+  it("is undone by leaving the file as it was, not by removing it or putting back a backup it did not make whole", async () => {
     const shell = await open();
-    const dir = tempDir("bgpals-undo-untouched-");
-    const file = join(dir, "bird.conf");
-    writeFileSync(file, "what the user had\n");
-    // The backup cannot be made: its name is a link into a directory that does not exist, so cp fails first.
-    symlinkSync(join(dir, "missing", "backup"), backupOf(file));
-    const plan: Plan = { changes: [{ op: "set", path: file, role: "file", attrs: { content: "bgpals's\n", mode: "0644" }, reason: "test" }], conflicts: [] };
-    const result = await runSteps(shell, plan, new MemoryJournal(), {});
-    expect(result.ok).toBe(false);
-    expect(result.undoProblems).toEqual([]);
-    expect(readFileSync(file, "utf8")).toBe("what the user had\n");
+    // A full disk, on the host (a tmpfs of four pages, mounted in its sshd's mount namespace): the
+    // user's file takes three, a backup lying from a run killed after its journal closed the
+    // fourth, so this run's backup of the file cannot be made whole.
+    const dir = (await shell.must(["mktemp", "-d", "/tmp/bgpals-undo-full-XXXXXX"])).trim();
+    try {
+      await shell.must(["mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs", dir]);
+      try {
+        const file = `${dir}/bird.conf`;
+        const had = `${"what the user had ".repeat(555)}\n`;
+        await shell.must(["sh", "-c", 'cat > "$1"', "sh", file], { stdin: had });
+        await shell.must(["sh", "-c", 'echo older > "$1"', "sh", backupOf(file)]);
+        const plan: Plan = { changes: [{ op: "set", path: file, role: "file", attrs: { content: "bgpals's\n", mode: "0644" }, reason: "test" }], conflicts: [] };
+        const result = await runSteps(shell, plan, new MemoryJournal(), {});
+        expect(result.ok).toBe(false);
+        expect(result.error?.message).toMatch(/No space left on device/);
+        expect(result.undoProblems).toEqual([]);
+        const now = (await shell.readFile(file)) ?? "";
+        expect({ length: now.length, same: now === had }).toEqual({ length: had.length, same: true });
+        // Neither the old backup nor a part of the new one is left.
+        expect((await shell.must(["ls", "-A", dir])).split("\n").filter(Boolean)).toEqual(["bird.conf"]);
+      } finally {
+        await shell.must(["umount", dir]);
+      }
+    } finally {
+      await shell.must(["rmdir", dir]);
+    }
   });
 });

@@ -94,21 +94,39 @@ async function birdConfigure(shell: LinuxShell, socket: string): Promise<void> {
   }
 }
 
+// A backup beside a file exists only whole and only as this run's (the undo, and guessHad after a
+// failed step, take one that exists for the file as it was): a backup left by an earlier run (killed
+// after its journal closed, before it removed its backups) is removed first, and a copy is made under
+// another name and renamed. On a full disk, a copy made in place stopped half way and was put back
+// over the user's file by the undo.
+/** Moves $1 aside to its backup $2. */
+const MOVE_ASIDE = 'rm -f -- "$2" "$2.tmp" && mv -f -- "$1" "$2"';
+/**
+ * Makes the directory of $1 (saying "made <dir>") where there is none, and a backup $2 of $1 where
+ * it exists (saying "backup"). set -e: a backup that cannot be made stops the step before the file
+ * is touched.
+ */
+const BACK_UP = [
+  "set -e",
+  'd=$(dirname -- "$1"); [ -d "$d" ] || { mkdir -p -- "$d"; echo "made $d"; }',
+  'rm -f -- "$2" "$2.tmp"',
+  'if [ -e "$1" ]; then cp -p -- "$1" "$2.tmp" || { rm -f -- "$2.tmp"; exit 1; }; mv -f -- "$2.tmp" "$2"; echo backup; fi',
+].join("\n");
+
 /** Makes one change; what it found there, for its undo. */
 async function make(shell: LinuxShell, change: Change): Promise<Done["had"]> {
   const a = change.attrs;
   switch (change.role) {
     case "key":
       if (change.op === "add") await sh(shell, MAKE_KEY, change.path);
-      else await sh(shell, 'mv -f -- "$1" "$2"', change.path, backupOf(change.path));
+      else await sh(shell, MOVE_ASIDE, change.path, backupOf(change.path));
       return change.op === "add" ? {} : { backup: true };
     case "file": {
       if (change.op === "remove") {
-        await sh(shell, 'mv -f -- "$1" "$2"', change.path, backupOf(change.path));
+        await sh(shell, MOVE_ASIDE, change.path, backupOf(change.path));
         return { backup: true };
       }
-      // set -e: a backup that cannot be made stops the step before the file is touched.
-      const found = await sh(shell, 'set -e; d=$(dirname -- "$1"); [ -d "$d" ] || { mkdir -p -- "$d"; echo "made $d"; }; if [ -e "$1" ]; then cp -p -- "$1" "$2"; echo backup; fi', change.path, backupOf(change.path));
+      const found = await sh(shell, BACK_UP, change.path, backupOf(change.path));
       await shell.writeFile(change.path, a.content!, Number.parseInt(a.mode ?? "0644", 8));
       const made = /^made (.*)$/m.exec(found)?.[1];
       return { backup: /^backup$/m.test(found), ...(made ? { madeDir: made } : {}) };

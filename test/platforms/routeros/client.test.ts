@@ -166,7 +166,7 @@ describe("commands", () => {
   });
 
   test("20 concurrent commands on one client all resolve to their own answers", async () => {
-    const { server } = await startRouter({ latencyMs: 20 });
+    const { server } = await startRouter({ latencyMs: 200 });
     const client = await connect(server.port);
     const started = Date.now();
     const answers = await Promise.all(
@@ -176,8 +176,8 @@ describe("commands", () => {
           : client.print("/ip/address", { query: { interface: "bridge" }, proplist: ["address"] }),
       ),
     );
-    // Pipelined, not one after another: 20 round trips of 20 ms would take 400 ms.
-    expect(Date.now() - started).toBeLessThan(300);
+    // Pipelined, not one after another: 20 round trips of 200 ms would take 4 s.
+    expect(Date.now() - started).toBeLessThan(2000);
     answers.forEach((answer, i) => {
       if (i % 2 === 0) expect(answer).toMatch(/^\*[0-9A-F]+$/);
       else expect(answer).toEqual([{ address: "192.168.88.1/24" }]);
@@ -190,9 +190,9 @@ describe("commands", () => {
     const client = await connect(server.port);
     await client.print("/system/identity");
     const started = Date.now();
-    for (let i = 0; i < 10; i++) await client.print("/system/identity");
-    // With Nagle and delayed ACKs each round trip costs about 40 ms.
-    expect(Date.now() - started).toBeLessThan(200);
+    for (let i = 0; i < 50; i++) await client.print("/system/identity");
+    // With Nagle and delayed ACKs each round trip costs about 40 ms: 2 s for these.
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 
   test("run sends any command and returns its answer", async () => {
@@ -257,7 +257,8 @@ describe("failures", () => {
     expect(error.kind).toBe("timeout");
     expect(error.message).toMatch(/^no answer from 127\.0\.0\.1:\d+ within 0\.4 s — /);
     expect(elapsed).toBeGreaterThanOrEqual(350);
-    expect(elapsed).toBeLessThan(1500);
+    // It ends; a loaded machine may take a while to say so.
+    expect(elapsed).toBeLessThan(5000);
   });
 
   test("timeout: a command the router never answers; the client stays usable", async () => {
@@ -268,7 +269,7 @@ describe("failures", () => {
     expect(error.kind).toBe("timeout");
     expect(error.command).toBe("/tool/hang");
     expect(error.message).toContain("to /tool/hang");
-    expect(Date.now() - started).toBeLessThan(1500);
+    expect(Date.now() - started).toBeLessThan(5000);
     expect(await client.print("/system/identity")).toEqual([{ name: "alice" }]);
   });
 
