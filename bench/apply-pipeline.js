@@ -5,7 +5,7 @@
 // - the apply step alone (Router.apply on a plan made beforehand), as this benchmark measured first.
 //   npm run bench:apply        (BGPALS_BENCH_LATENCY_MS=50)
 // Target: pipelined end to end takes at most a third of the sequential time.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -50,6 +50,8 @@ const clear = () => applyStep(true, true);
 
 spawnSync("uptime", { stdio: "inherit" });
 const home = mkdtempSync(join(tmpdir(), "bgpals-bench-apply-"));
+// The config home (profiles, journal) goes with the bench, however it ends.
+process.on("exit", () => rmSync(home, { recursive: true, force: true }));
 const peeringFile = join(home, "s1-alice.peering.json");
 writeFileSync(peeringFile, JSON.stringify(appliedOn(JSON.parse(readFileSync(example, "utf8")), "alice"), null, 2));
 const env = { BGPALS_HOME: home, BGPALS_PASSWORD: info.password };

@@ -6,7 +6,7 @@
 // Two labs in child processes (bench/lab-host.js): on one, alice holds the table (`/lab/table`),
 // on the other she does not; the runs alternate between them, so a busy machine weighs on both.
 // Targets: with the table, under twice the time without it; peak RSS under 300 MB.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,6 +23,8 @@ try {
   const loaded = await full.send({ do: "table", router: "alice", count: ROUTES });
   console.log(`plan: alice with ${ROUTES.toLocaleString("en")} upstream routes (the lab took ${loaded.seconds.toFixed(0)} s to carry them; /ip/route holds ${(await full.send({ do: "routes", router: "alice" })).toLocaleString("en")} items) against alice without`);
   const home = mkdtempSync(join(tmpdir(), "bgpals-bench-plan-"));
+  // The config home goes with the bench, however it ends.
+  process.on("exit", () => rmSync(home, { recursive: true, force: true }));
   const peeringFile = join(home, "s1.json");
   writeFileSync(peeringFile, JSON.stringify(appliedOn(benchPeering(), "alice"), null, 2));
   const env = { BGPALS_HOME: home };
