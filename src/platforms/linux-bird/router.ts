@@ -35,7 +35,7 @@ import { birdPaths, birdVersionOf, DEFAULT_BIRD_CONFIG, DEFAULT_BIRD_SOCKET, lin
 import { LINUX_SSH_PORT, LinuxShell, type LinuxSshTarget } from "./ssh.js";
 import { LinuxWriter } from "./writing.js";
 import { linuxNames } from "./names.js";
-import type { LinuxHost } from "./render/render.js";
+import type { KernelTableUse, LinuxHost } from "./render/render.js";
 import { importHostCa, makeHostCertificates, removeHostCertificates } from "./certificates.js";
 import { BirdPoll, birdBgpRoutes, birdFilteredRoutes, birdRouteFeed, birdStatus, birdWhy, type BirdHost } from "./status.js";
 
@@ -48,6 +48,14 @@ export interface LinuxConnectOptions extends ConnectOptions {
 const WIREGUARD_PROBE = "bgpals-wgprobe";
 
 /** What a plan needs to know of the host, in one exec: pid 1's name, and whether the kernel makes a WireGuard interface (the probe goes at once). */
+/** Each `protocol kernel` of the bgpals include files and its `kernel table`: file, protocol, table, a line each (tab separated). */
+const KERNEL_TABLES = [
+  'for f in /etc/bird/bgpals-*.conf; do [ -f "$f" ] || continue',
+  '  awk -v f="$f" \'$1 == "protocol" && $2 == "kernel" { p = $3 } $1 == "kernel" && $2 == "table" { t = $3; sub(/;$/, "", t); print f "\\t" p "\\t" t }\' "$f"',
+  "done",
+  "exit 0",
+].join("\n");
+
 const HOST_TRAITS = [
   'read -r init < /proc/1/comm && echo "init $init"',
   `if ip link add ${WIREGUARD_PROBE} type wireguard >/dev/null 2>&1; then echo "wireguard kernel"; fi`,
@@ -265,7 +273,18 @@ export class LinuxBirdRouter implements Router {
     version: () => this.version(),
     birdSocket: async () => (await this.#birdControl()).socket,
     traits: () => (this.#traits ??= this.#readTraits()),
+    kernelTables: () => this.#kernelTables(),
   }));
+  }
+
+  /** Read at each plan: another peering's apply changes them. */
+  async #kernelTables(): Promise<KernelTableUse[]> {
+    const out = await this.shell.must(["sh", "-c", KERNEL_TABLES]);
+    return out
+      .split("\n")
+      .map((line) => line.split("\t"))
+      .filter((fields) => fields.length === 3 && /^\d+$/.test(fields[2]!))
+      .map(([file, protocol, table]) => ({ file: file!, protocol: protocol!, table: Number(table) }));
   }
 
   // Neither changes while a connection lasts; read once.

@@ -15,7 +15,7 @@ import { takeLock, readLock, removeLock, type HeldLock } from "./lock.js";
 import { linuxNames } from "./names.js";
 import { desiredOf, missingCertificates, planApply, planRemove, sha256, watchedFiles, type Desired } from "./plan.js";
 import { policyViolations } from "./render/probes.js";
-import { BIRD_CONF, renderLinux, type LinuxHost } from "./render/render.js";
+import { BIRD_CONF, renderLinux, type KernelTableUse, type LinuxHost } from "./render/render.js";
 import type { LinuxShell } from "./ssh.js";
 
 /** A journal that lives as long as the run (no journal store given: no crash recovery). */
@@ -70,6 +70,8 @@ export interface WriterHost {
   birdSocket(): Promise<string>;
   /** Kernel WireGuard or wireguard-go, systemd or not: how the host's part is made and whether it comes back at boot. */
   traits(): Promise<LinuxHost>;
+  /** The kernel tables bgpals's peerings on the host write, as their include files say. */
+  kernelTables(): Promise<KernelTableUse[]>;
 }
 
 /**
@@ -253,7 +255,7 @@ export class LinuxWriter {
   async plan(request: PlanRequest): Promise<RouterPlan> {
     const version = await this.host.version();
     const peering = await this.#withGateways(request.peering, request.side);
-    const out = renderLinux(peering, request.side, { presharedKey: request.secrets?.presharedKey, pppPassword: request.secrets?.pppPassword }, request.featuresOf ?? this.host.options.featuresOf, await this.host.traits());
+    const out = renderLinux(peering, request.side, { presharedKey: request.secrets?.presharedKey, pppPassword: request.secrets?.pppPassword }, request.featuresOf ?? this.host.options.featuresOf, { ...(await this.host.traits()), kernelTables: await this.host.kernelTables() });
     const violations = policyViolations(peering, out);
     if (violations.length > 0) throw new UserError(["refused, the rendered filters would not keep the policy (this is a bgpals bug, please report it):", ...violations.map((v) => `  ${v}`)].join("\n"));
     const socket = await this.host.birdSocket();

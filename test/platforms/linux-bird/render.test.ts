@@ -212,6 +212,32 @@ describe("the host's files and commands", () => {
     expect(other).not.toBe(mark);
   });
 
+  it("gives each link a kernel table no other peering on the host writes, and keeps the one it has", () => {
+    const p = linuxExample("linux");
+    const host = { systemd: false, wireguardKernel: false };
+    const own = linuxNames.birdInclude(p);
+    const alone = renderLinux(p, "alice", {}, undefined, host).tables;
+    const isp1 = alone.isp1!;
+    // Another peering's include writes isp1's table (their names hashed alike): isp1 takes another,
+    // everywhere its number goes (BIRD's kernel protocol, the rule, a listener's mark).
+    const other = { file: "/etc/bird/bgpals-alice-bob.conf", protocol: "bgpals_alice_bob_kernel_isp1", table: isp1 };
+    const moved = renderLinux(p, "alice", {}, undefined, { ...host, kernelTables: [other] });
+    expect(moved.tables.isp1).not.toBe(isp1);
+    expect(Object.values(moved.tables)).not.toContain(isp1);
+    const birdConf = fileOf(moved, own);
+    expect(birdConf).toContain(`kernel table ${moved.tables.isp1};`);
+    expect(birdConf).not.toContain(`kernel table ${isp1};`);
+    expect(moved.commands.map((c) => c.run).join("\n")).not.toMatch(new RegExp(`lookup ${isp1}\\b`));
+    // Applied so, the host's include says so: that peering's table stays taken, and ours stays ours,
+    // also once the other peering is gone (a re-plan is empty whichever came first).
+    const ours = p.links.map((l) => ({ file: own, protocol: linuxNames.pathKernelProtocol(p, l.name), table: moved.tables[l.name]! }));
+    expect(renderLinux(p, "alice", {}, undefined, { ...host, kernelTables: [other, ...ours] }).tables).toEqual(moved.tables);
+    expect(renderLinux(p, "alice", {}, undefined, { ...host, kernelTables: ours }).tables).toEqual(moved.tables);
+    // Our own table another peering has since taken: ours moves.
+    const taken = { ...other, table: moved.tables.isp2! };
+    expect(renderLinux(p, "alice", {}, undefined, { ...host, kernelTables: [taken, ...ours] }).tables.isp2).not.toBe(moved.tables.isp2);
+  });
+
   it("gives every tunnel its friend's endpoint only once the path to the friend is in place", () => {
     // A handshake sent before the pin route leaves by the default WAN, from that WAN's address.
     for (const [scenario, side] of LINUX_SIDES) {

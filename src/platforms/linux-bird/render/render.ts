@@ -61,6 +61,16 @@ export interface LinuxHost {
   wireguardKernel: boolean;
   /** systemd is pid 1: a unit of the peering's brings its run-time part back at boot. */
   systemd: boolean;
+  /** The kernel tables BIRD's path protocols of bgpals's peerings on the host write (their include files). */
+  kernelTables?: readonly KernelTableUse[];
+}
+
+/** A `protocol kernel` of a bgpals include file in /etc/bird, and the kernel table it writes. */
+export interface KernelTableUse {
+  /** The include file (`/etc/bird/bgpals-<peering>.conf`). */
+  file: string;
+  protocol: string;
+  table: number;
 }
 
 export interface LinuxSecrets {
@@ -265,14 +275,21 @@ function renderOvpn(ctx: Ctx, link: Link, featuresOf: FeaturesOf | undefined): H
 // --- Each link's path through its own WAN --------------------------------------------------
 
 /**
- * A kernel table per link, distinct within the peering; on a listener link its number marks the
- * answers too. Listener links first, as when only they had one: a host applied before keeps its numbers.
+ * A kernel table per link, distinct within the peering and from the other peerings' on the host
+ * (a number from the names can meet another peering's: BIRD then refused the second kernel protocol);
+ * on a listener link its number marks the answers too. A link keeps the table it has on the host
+ * (its include file says) while no other peering has it, so a re-plan is stable whichever peering
+ * came first. Listener links first, as when only they had one: a host applied before keeps its numbers.
  */
 function pathTables(ctx: Ctx): Map<string, number> {
   const tables = new Map<string, number>();
-  const used = new Set<number>();
+  const own = linuxNames.birdInclude(ctx.p);
+  const uses = ctx.host?.kernelTables ?? [];
+  const used = new Set(uses.filter((u) => u.file !== own).map((u) => u.table));
+  const current = new Map(uses.filter((u) => u.file === own).map((u) => [u.protocol, u.table]));
   for (const link of [...ctx.p.links.filter((l) => isListener(ctx, l)), ...ctx.p.links.filter((l) => !isListener(ctx, l))]) {
-    let table = linuxNames.pathTable(ctx.p, link.name);
+    const had = current.get(linuxNames.pathKernelProtocol(ctx.p, link.name));
+    let table = had !== undefined && !used.has(had) ? had : linuxNames.pathTable(ctx.p, link.name);
     while (used.has(table)) table++;
     used.add(table);
     tables.set(link.name, table);
