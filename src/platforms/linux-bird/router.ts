@@ -47,7 +47,6 @@ export interface LinuxConnectOptions extends ConnectOptions {
 // A throwaway interface: only its creation is the question (kernel WireGuard or not).
 const WIREGUARD_PROBE = "bgpals-wgprobe";
 
-/** What a plan needs to know of the host, in one exec: pid 1's name, and whether the kernel makes a WireGuard interface (the probe goes at once). */
 /** Each `protocol kernel` of the bgpals include files and its `kernel table`: file, protocol, table, a line each (tab separated). */
 const KERNEL_TABLES = [
   'for f in /etc/bird/bgpals-*.conf; do [ -f "$f" ] || continue',
@@ -56,6 +55,7 @@ const KERNEL_TABLES = [
   "exit 0",
 ].join("\n");
 
+/** What a plan needs to know of the host, in one exec: pid 1's name, and whether the kernel makes a WireGuard interface (the probe goes at once). */
 const HOST_TRAITS = [
   'read -r init < /proc/1/comm && echo "init $init"',
   `if ip link add ${WIREGUARD_PROBE} type wireguard >/dev/null 2>&1; then echo "wireguard kernel"; fi`,

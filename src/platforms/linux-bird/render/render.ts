@@ -276,7 +276,8 @@ function renderOvpn(ctx: Ctx, link: Link, featuresOf: FeaturesOf | undefined): H
 
 /**
  * A kernel table per link, distinct within the peering and from the other peerings' on the host
- * (a number from the names can meet another peering's: BIRD then refused the second kernel protocol);
+ * (a number from the names can meet another peering's: both then wrote one table and marked with one
+ * number, and removing either took the other's rule);
  * on a listener link its number marks the answers too. A link keeps the table it has on the host
  * (its include file says) while no other peering has it, so a re-plan is stable whichever peering
  * came first. Listener links first, as when only they had one: a host applied before keeps its numbers.
