@@ -20,10 +20,12 @@ let lab: Netlab;
 /** A peering name whose isp1 table is the first peering's isp1 table, as 12 bits of two names' hashes can be. */
 function collidingName(): string {
   const taken = linuxNames.pathTable({ name: FIRST } as Peering, "isp1");
-  for (let i = 0; ; i++) {
+  // 4096 numbers: one in a few thousand names meets it; a hundred thousand without one is a changed hash.
+  for (let i = 0; i < 100_000; i++) {
     const name = `tg${process.pid}${i}`;
     if (linuxNames.pathTable({ name } as Peering, "isp1") === taken) return name;
   }
+  throw new Error(`no peering name meets table ${taken}: did linuxNames.pathTable change?`);
 }
 
 function peeringOf(name: string, friend: string, portBase: number, subnetBase: number): Peering {
