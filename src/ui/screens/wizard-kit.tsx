@@ -214,8 +214,13 @@ export function NetworksField({ initial, leftOut, width, focused, problem, onSub
       />
       {notes.map((line) => (
         // Wrapped under itself, not from the screen's edge: a long reason stays readable at 60 columns.
-        <Box key={line} paddingLeft={2}>
-          <Text dimColor>{line}</Text>
+        // wrapText, not Ink's wrap, which kept the space it broke at at the start of the next line.
+        <Box key={line} paddingLeft={2} flexDirection="column">
+          {wrapText(line, Math.max(10, width - 2)).map((text, i) => (
+            <Text key={i} dimColor>
+              {text}
+            </Text>
+          ))}
         </Box>
       ))}
     </Box>
