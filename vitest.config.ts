@@ -7,9 +7,12 @@ import LongestFirst from "./test/sequencer.js";
 
 const ROOT = fileURLToPath(new URL(".", import.meta.url));
 
-// Tests that run in-process and leave nothing behind between files (no process.env, no module state
-// they do not restore, no handles, variables or listeners left: test/leaves-nothing.ts checks) share their worker's
-// module cache: vitest imports src/, zod and Ink once per worker, not once per file.
+// Tests that leave nothing behind between files (no process.env, no module state they do not
+// restore, no handles, variables or listeners left: test/leaves-nothing.ts checks) share their worker's
+// module cache: vitest imports src/, the lab, zod and Ink once per worker, not once per file. The CLI's
+// and the terminal's tests too (their lab runs in the worker, the CLI in a child): 8 and 14% less CPU
+// for those files than a worker each (docs/benchmarks.md). test/safety's kill and interrupt a run
+// mid-apply and keep a worker each.
 // Files of those directories that keep a process of their own, and why.
 const OWN_PROCESS = new Set([
   // Ink reads CI once, when it is first imported: this file sets CI=false before it does.
@@ -25,7 +28,7 @@ const testFiles = (dirs: string[]) =>
     .filter((file) => /\.test\.tsx?$/.test(file));
 // Tests on real hosts in network namespaces (test/real-network.ts): a project of their own.
 const NETWORK = testFiles(["test"]).filter((file) => onRealNetwork(ROOT, file));
-const SHARED = testFiles(["test/core", "test/lab", "test/ui", "test/flows", "test/platforms", "test/store"]).filter((file) => !OWN_PROCESS.has(file) && !NETWORK.includes(file));
+const SHARED = testFiles(["test/core", "test/lab", "test/ui", "test/flows", "test/platforms", "test/store", "test/cli", "test/terminal"]).filter((file) => !OWN_PROCESS.has(file) && !NETWORK.includes(file));
 
 /**
  * Workers for the tests on real hosts: they spend minutes waiting on BIRD's and WireGuard's timers

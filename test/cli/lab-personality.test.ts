@@ -42,7 +42,7 @@ function personality(name: string, content: unknown): string {
 }
 
 async function firstLine(args: string[]) {
-  const child = endsWithTest(spawn(process.execPath, [join(repoRoot, "bin/bgpals.js"), "lab", ...args], { env: { ...process.env, BGPALS_HOME: emptyHome, CI: "true" }, stdio: ["ignore", "pipe", "pipe"] }));
+  const child = endsWithTest(spawn(process.execPath, [join(repoRoot, "bin/bgpals.js"), "lab", ...args], { env: { ...process.env, BGPALS_HOME: emptyHome(), CI: "true" }, stdio: ["ignore", "pipe", "pipe"] }));
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
   const line = await new Promise<string>((resolve, reject) => {
@@ -84,7 +84,7 @@ describe("bgpals lab --router", () => {
     await client.close();
 
     // What bgpals itself finds there: every WAN, the CGNAT address, the port in use.
-    const inventory = await cliAsync(["inventory", "--router", `${dave.user}@${dave.host}:${dave.port}`, "--json"], { BGPALS_HOME: emptyHome, BGPALS_PASSWORD: dave.password });
+    const inventory = await cliAsync(["inventory", "--router", `${dave.user}@${dave.host}:${dave.port}`, "--json"], { BGPALS_HOME: emptyHome(), BGPALS_PASSWORD: dave.password });
     expect(inventory.code, inventory.stderr).toBe(0);
     const inv = JSON.parse(inventory.stdout);
     expect(inv.wans.map((w: any) => w.interface).sort()).toEqual(["ether1", "lte1", "pppoe-out1", "sfp1"]);

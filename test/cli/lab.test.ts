@@ -10,7 +10,7 @@ describe("bgpals lab", () => {
   it("prints where its routers are as the first line, serves the API, stops cleanly on Ctrl-C", async () => {
     const child = endsWithTest(
       spawn(process.execPath, [join(repoRoot, "bin/bgpals.js"), "lab", "--routers", "remi,carol"], {
-        env: { ...process.env, BGPALS_HOME: emptyHome, CI: "true" },
+        env: { ...process.env, BGPALS_HOME: emptyHome(), CI: "true" },
         stdio: ["ignore", "pipe", "pipe"],
       }),
     );

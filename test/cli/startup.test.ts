@@ -56,7 +56,7 @@ describe("a start of bgpals", () => {
   it("still reaches both when a command needs them: a key file is read by ssh2, a profile written by conf", () => {
     const r = spawnSync(process.execPath, [join(repoRoot, "bin/bgpals.js"), "inventory", "--router", "ssh://root@192.0.2.1", "--key", join(repoRoot, "package.json")], {
       encoding: "utf8",
-      env: { ...process.env, BGPALS_HOME: emptyHome, CI: "true" },
+      env: { ...process.env, BGPALS_HOME: emptyHome(), CI: "true" },
       input: "",
     });
     // ssh2's key parser judged the file (not a private key) before any connection.
@@ -64,10 +64,10 @@ describe("a start of bgpals", () => {
     expect(r.status).toBe(1);
     const added = spawnSync(process.execPath, [join(repoRoot, "bin/bgpals.js"), "router", "add", "home", "--host", "192.0.2.1", "--user", "admin", "--json"], {
       encoding: "utf8",
-      env: { ...process.env, BGPALS_HOME: emptyHome, CI: "true" },
+      env: { ...process.env, BGPALS_HOME: emptyHome(), CI: "true" },
       input: "",
     });
     expect(added.status, added.stderr).toBe(0);
-    expect(JSON.parse(readFileSync(join(emptyHome, "config.json"), "utf8")).routers.home).toMatchObject({ host: "192.0.2.1", user: "admin" });
+    expect(JSON.parse(readFileSync(join(emptyHome(), "config.json"), "utf8")).routers.home).toMatchObject({ host: "192.0.2.1", user: "admin" });
   });
 });

@@ -162,7 +162,7 @@ describe("the monitor of a peering on Linux hosts", { timeout: 240_000 }, () => 
     expect(filtered).toMatch(new RegExp(`${FRIEND_LAN.replace(/\./g, "\\.")}\\s+${backup.name}\\s`));
     expect(filtered).not.toMatch(new RegExp(`${FRIEND_LAN.replace(/\./g, "\\.")}\\s+✓`));
     await term.press(KEYS.escape, (s) => /2 routes, 1 active/.test(s) && !s.includes("filter /"));
-    await waitFor(async () => execsOn(ALICE) >= before + 10, "ten more exec channels on alice's host", 30_000);
+    await waitFor(async () => execsOn(ALICE) >= before + 10, "ten more exec channels on alice's host", 60_000);
     const seconds = (Date.now() - started) / 1000;
     const execs = execsOn(ALICE) - before;
     // In a window of t seconds each look runs at most floor(t / period) + 1 times (once at its start).

@@ -137,26 +137,40 @@ function notALan(name: string, link: IpLink | undefined, address: string, length
 export interface Section {
   stdout: string;
   stderr: string;
-  code: number;
+  /** The command's exit status; null when the script ended before it did. */
+  code: number | null;
 }
 
 /**
- * The output of a script that ran several commands, each as `<marker> <name> <code>`, its output,
- * `<marker> <name> stderr`, its errors: by name.
+ * The shell function the scripts run each command with, `run <name> <command...>`: a line
+ * `<marker> <name>`, the command's output as it comes, a newline, `<marker> <name> exit <code>`, and
+ * only when it wrote errors, `<marker> <name> stderr` and them. The output goes straight out, not
+ * through a file: a look runs some twenty commands every two seconds, and a `cat` of each one's
+ * output and errors more than doubled the processes it started on the host. Needs `$m` (the marker)
+ * and `$t` (a temporary directory).
  */
+export const RUN_SECTION = 'run() { n=$1; shift; echo "$m $n"; "$@" 2>"$t/e"; c=$?; echo; echo "$m $n exit $c"; if [ -s "$t/e" ]; then echo "$m $n stderr"; cat "$t/e"; echo; fi; }';
+
+/** The output of a script that ran its commands with RUN_SECTION: each one's output, errors and exit status, by name. */
 export function parseSections(text: string, marker: string): Map<string, Section> {
   const out = new Map<string, Section>();
   let current: { section: Section; into: "stdout" | "stderr" } | null = null;
-  for (const line of text.split("\n")) {
+  // Lines end with a newline: what follows the last one is no line.
+  const lines = text.split("\n");
+  if (lines.at(-1) === "") lines.pop();
+  for (const line of lines) {
     if (line.startsWith(`${marker} `)) {
-      const [name = "", code = ""] = line.slice(marker.length + 1).split(" ");
-      if (code === "stderr") {
-        const section = out.get(name);
-        current = section === undefined ? null : { section, into: "stderr" };
-      } else {
-        const section: Section = { stdout: "", stderr: "", code: Number(code) };
-        out.set(name, section);
-        current = { section, into: "stdout" };
+      const [name = "", word, code] = line.slice(marker.length + 1).split(" ");
+      const section = out.get(name);
+      if (word === undefined) {
+        const started: Section = { stdout: "", stderr: "", code: null };
+        out.set(name, started);
+        current = { section: started, into: "stdout" };
+      } else if (word === "exit" && section !== undefined) {
+        section.code = Number(code);
+        current = null;
+      } else if (word === "stderr" && section !== undefined) {
+        current = { section, into: "stderr" };
       }
       continue;
     }

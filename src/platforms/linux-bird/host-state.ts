@@ -3,7 +3,7 @@
 // WireGuard settings, the peering's nftables chains, routes, rules and BIRD's protocols. Plans are
 // made from it, and the read-back after an undo compares two of them.
 import { randomBytes } from "node:crypto";
-import { parseSections } from "./discovery.js";
+import { parseSections, RUN_SECTION } from "./discovery.js";
 import { shellQuote, type LinuxShell } from "./ssh.js";
 
 export interface WgPeer {
@@ -82,7 +82,7 @@ export function openvpnConfigOf(cmdline: string): string | null {
 
 const SCRIPT = [
   'm=$1; shift; t=$(mktemp -d) || exit 1; trap \'rm -rf "$t"\' EXIT',
-  'run() { n=$1; shift; "$@" >"$t/o" 2>"$t/e"; c=$?; echo "$m $n $c"; cat "$t/o"; echo; echo "$m $n stderr"; cat "$t/e"; echo; }',
+  RUN_SECTION,
   'sock=$1; shift; nh=$1; shift',
   ...FIND_OPENVPN,
   'i=0; for f in "$@"; do i=$((i+1)); if [ $i -le "$nh" ]; then run "hash$i" sha256sum -- "$f"; else run "present$i" test -e "$f"; fi; done',
@@ -92,8 +92,12 @@ const SCRIPT = [
   // Field by field: `wg show all dump` would print the private keys, which never leave the host.
   // Interface by interface, as `wg show all` prints them (name, tab, fields), for this host's only:
   // wireguard-go's sockets are in /run/wireguard, which namespaces sharing a /run share, and one of
-  // another namespace going away while `wg show all` reads it failed the whole read.
-  'wgeach() { for i in $(wg show interfaces); do ip link show dev "$i" >/dev/null 2>&1 || continue; wg show "$i" "$1" | while IFS= read -r l; do printf "%s\\t%s\\n" "$i" "$l"; done; done; }',
+  // another namespace going away while `wg show all` reads it failed the whole read. This host's
+  // interfaces are the names in /proc/net/dev (the shell's own network namespace, read by the shell
+  // itself: no process per interface and field, as an `ip link show` of each was).
+  'own=" "; while IFS=: read -r d _; do own="$own${d##* } "; done < /proc/net/dev',
+  'wgs=$(wg show interfaces 2>/dev/null)',
+  'wgeach() { for i in $wgs; do case "$own" in *" $i "*) ;; *) continue ;; esac; wg show "$i" "$1" | while IFS= read -r l; do printf "%s\\t%s\\n" "$i" "$l"; done; done; }',
   "run wgport wgeach listen-port",
   "run wgmark wgeach fwmark",
   "run wgpeers wgeach allowed-ips",

@@ -31,7 +31,7 @@ import type {
   WhyAnswer,
   FilteredRoutes,
 } from "../platform.js";
-import { birdPaths, birdVersionOf, DEFAULT_BIRD_CONFIG, DEFAULT_BIRD_SOCKET, linuxInventory, parseBirdProtocols, parseSections, type BirdProtocol, type IpAddr, type IpLink, type IpRoute, type LinuxInventory } from "./discovery.js";
+import { birdPaths, birdVersionOf, DEFAULT_BIRD_CONFIG, DEFAULT_BIRD_SOCKET, linuxInventory, parseBirdProtocols, parseSections, RUN_SECTION, type BirdProtocol, type IpAddr, type IpLink, type IpRoute, type LinuxInventory } from "./discovery.js";
 import { LINUX_SSH_PORT, LinuxShell, type LinuxSshTarget } from "./ssh.js";
 import { LinuxWriter } from "./writing.js";
 import { linuxNames } from "./names.js";
@@ -87,7 +87,7 @@ export const FIND_BIRD = [
  */
 const DISCOVER = [
   'm=$1; t=$(mktemp -d) || exit 1; trap \'rm -rf "$t"\' EXIT',
-  'run() { n=$1; shift; "$@" >"$t/o" 2>"$t/e"; c=$?; echo "$m $n $c"; cat "$t/o"; echo; echo "$m $n stderr"; cat "$t/e"; echo; }',
+  RUN_SECTION,
   ...FIND_BIRD,
   "run uname uname -n -r -m",
   "run links ip -j -d link show",

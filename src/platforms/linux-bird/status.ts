@@ -27,7 +27,7 @@ import {
   type BirdRoute,
   type IncludeSession,
 } from "./bird-show.js";
-import { parseSections } from "./discovery.js";
+import { parseSections, RUN_SECTION } from "./discovery.js";
 import { runFilter } from "./render/filters.js";
 import type { LinuxShell } from "./ssh.js";
 
@@ -46,7 +46,7 @@ export interface BirdHost {
 // `$1` is a marker random per look, `$2` BIRD's control socket, `$3` what else to read.
 const LOOK = [
   'm=$1; s=$2; t=$(mktemp -d) || exit 1; trap \'rm -rf "$t"\' EXIT',
-  'run() { n=$1; shift; "$@" >"$t/o" 2>"$t/e"; c=$?; echo "$m $n $c"; cat "$t/o"; echo; echo "$m $n stderr"; cat "$t/e"; echo; }',
+  RUN_SECTION,
   "for f in /etc/bird/bgpals-*.conf; do [ -f \"$f\" ] && run \"include:$f\" cat \"$f\"; done",
   // The routes before the sessions: a route that moved because a session went down is then never
   // seen in a look that still has that session up (the session's end is told first, then the move).

@@ -1,21 +1,34 @@
 // What Linux tools print, as discovery reads it: the shapes a netlab host does not show (IPv6
 // listeners, bird started with `-cfile`, a DHCP WAN, a dead default route), and ssh:// addresses.
 import { describe, expect, it } from "vitest";
-import { birdPaths, DEFAULT_BIRD_CONFIG, DEFAULT_BIRD_SOCKET, linuxInventory, parseBirdProtocols, parseListeners, parseSections, type DiscoveryOutputs, type IpAddr, type IpLink } from "../../../src/platforms/linux-bird/discovery.js";
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { birdPaths, DEFAULT_BIRD_CONFIG, DEFAULT_BIRD_SOCKET, linuxInventory, parseBirdProtocols, parseListeners, parseSections, RUN_SECTION, type DiscoveryOutputs, type IpAddr, type IpLink } from "../../../src/platforms/linux-bird/discovery.js";
 import { inventoryLines } from "../../../src/flows/inventory-text.js";
 import { parseSshAddress } from "../../../src/store/profiles.js";
 import { UsageError } from "../../../src/errors.js";
 
 describe("Linux discovery parsing", () => {
   it("splits one script's output into each command's output, errors and exit status", () => {
-    const m = "@@bgpals-0123";
-    const text = [`${m} uname 0`, "pi 6.1.0 aarch64", "", `${m} uname stderr`, "", `${m} nft 127`, "", `${m} nft stderr`, "sh: nft: not found", "", `@@bgpals-fake nft 0`].join("\n");
+    // The scripts' own run(), in the shell a host runs them with.
+    const m = `@@bgpals-${randomBytes(8).toString("hex")}`;
+    const script = [
+      'm=$1; t=$(mktemp -d) || exit 1; trap \'rm -rf "$t"\' EXIT',
+      RUN_SECTION,
+      "run uname printf 'pi 6.1.0 aarch64\\n'",
+      "run nft sh -c 'echo \"sh: nft: not found\" >&2; exit 127'",
+      // A line that only looks like a marker, and output without a newline at its end.
+      "run fake printf '@@bgpals-fake nft 0\\nlast'",
+      "run both sh -c 'echo out; echo err >&2'",
+    ].join("\n");
+    const text = execFileSync("sh", ["-c", script, "sh", m], { encoding: "utf8" });
     const sections = parseSections(text, m);
-    expect(sections.get("uname")).toEqual({ stdout: "pi 6.1.0 aarch64\n\n", stderr: "\n", code: 0 });
-    expect(sections.get("nft")?.code).toBe(127);
-    expect(sections.get("nft")?.stderr).toContain("sh: nft: not found\n");
-    // A line that only looks like a marker is output.
-    expect(sections.get("nft")?.stderr).toContain("@@bgpals-fake nft 0");
+    expect(sections.get("uname")).toEqual({ stdout: "pi 6.1.0 aarch64\n\n", stderr: "", code: 0 });
+    expect(sections.get("nft")).toEqual({ stdout: "\n", stderr: "sh: nft: not found\n\n", code: 127 });
+    expect(sections.get("fake")).toEqual({ stdout: "@@bgpals-fake nft 0\nlast\n", stderr: "", code: 0 });
+    expect(sections.get("both")).toEqual({ stdout: "out\n\n", stderr: "err\n\n", code: 0 });
+    // A script cut short: the command's output so far, and no exit status.
+    expect(parseSections(`${m} routes\n10.0.0.0/24 via 10.1.1.1\n`, m).get("routes")).toEqual({ stdout: "10.0.0.0/24 via 10.1.1.1\n", stderr: "", code: null });
   });
 
   it("reads listeners on IPv4, IPv6 and any address, each port once", () => {
