@@ -57,13 +57,13 @@ const LOOK = [
   // tunnel too (on a test machine, other hosts' userspace ones), and one that does not answer spoils it.
   'case " $3 " in *" tunnels "*)',
   "  run now date +%s",
-  "  run headers grep -H '^# bgpals: WireGuard tunnel' /etc/wireguard/*.conf",
+  "  run headers grep -Hs '^# bgpals: WireGuard tunnel' /etc/wireguard/*.conf",
   "  for c in $(grep -l '^# bgpals: WireGuard tunnel' /etc/wireguard/*.conf 2>/dev/null); do",
   '    i=${c##*/}; i=${i%.conf}',
   '    for w in latest-handshakes transfer endpoints persistent-keepalive; do run "$w:$i" wg show "$i" "$w"; done',
   "  done",
   // OpenVPN links: the configs bgpals wrote, each tun device's counters and what its openvpn last wrote.
-  "  run ovpnheaders grep -H '^# bgpals: OpenVPN tunnel' /etc/openvpn/*.conf",
+  "  run ovpnheaders grep -Hs '^# bgpals: OpenVPN tunnel' /etc/openvpn/*.conf",
   "  for c in $(grep -l '^# bgpals: OpenVPN tunnel' /etc/openvpn/*.conf 2>/dev/null); do",
   '    i=${c##*/}; i=${i%.conf}',
   '    run "ovpnlink:$i" ip -j -s link show dev "$i"; run "ovpnstatus:$i" cat "/run/bgpals/openvpn-$i.status"',

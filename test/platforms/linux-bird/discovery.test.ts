@@ -1,7 +1,11 @@
 // What Linux tools print, as discovery reads it: the shapes a netlab host does not show (IPv6
 // listeners, bird started with `-cfile`, a DHCP WAN, a dead default route), and ssh:// addresses.
 import { describe, expect, it } from "vitest";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
+import { symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { NAMES } from "../../../src/platforms/linux-bird/host-state.js";
+import { tempDir } from "../../helpers.js";
 import { randomBytes } from "node:crypto";
 import { birdPaths, DEFAULT_BIRD_CONFIG, DEFAULT_BIRD_SOCKET, linuxInventory, parseBirdProtocols, parseListeners, parseSections, RUN_SECTION, type DiscoveryOutputs, type IpAddr, type IpLink } from "../../../src/platforms/linux-bird/discovery.js";
 import { inventoryLines } from "../../../src/flows/inventory-text.js";
@@ -29,6 +33,20 @@ describe("Linux discovery parsing", () => {
     expect(sections.get("both")).toEqual({ stdout: "out\n\n", stderr: "err\n\n", code: 0 });
     // A script cut short: the command's output so far, and no exit status.
     expect(parseSections(`${m} routes\n10.0.0.0/24 via 10.1.1.1\n`, m).get("routes")).toEqual({ stdout: "10.0.0.0/24 via 10.1.1.1\n", stderr: "", code: null });
+  });
+
+  it("lists a directory's names that match a pattern by the shell's glob: dangling symlinks too, a missing directory as none", () => {
+    const dir = tempDir("bgpals-names-");
+    writeFileSync(join(dir, "bgpals-a.service"), "");
+    writeFileSync(join(dir, "other.service"), "");
+    writeFileSync(join(dir, "bgpals-b.conf"), "");
+    symlinkSync(join(dir, "gone"), join(dir, "bgpals-c.service"));
+    const names = (d: string) => spawnSync("sh", ["-c", `${NAMES}\nnames "$1" 'bgpals-*.service'`, "sh", d], { encoding: "utf8" });
+    const found = names(dir);
+    expect(found.status).toBe(0);
+    expect(found.stdout.split("\n").filter(Boolean).sort()).toEqual(["bgpals-a.service", "bgpals-c.service"]);
+    const missing = names(join(dir, "not-there"));
+    expect([missing.status, missing.stdout, missing.stderr]).toEqual([0, "", ""]);
   });
 
   it("reads listeners on IPv4, IPv6 and any address, each port once", () => {
