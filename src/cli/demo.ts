@@ -114,7 +114,9 @@ export function demoOperators(routers: ReadonlyArray<{ name: string; version: st
   return OPERATORS.map((name) => {
     const info = routers.find((r) => r.name === name);
     if (!info) throw new Error(`the lab has no router ${name}`);
-    const workspace = workspaceAt(join(root, name));
+    // The demo's help promises nothing outside its temporary directory: its secrets (the monitor
+    // accounts, PPP passwords) go to files there, never to the OS keyring, where they would outlive it.
+    const workspace = { ...workspaceAt(join(root, name)), secrets: null };
     loadIdentity(name, workspace.home);
     const target: RouterTarget = { host: info.host, port: info.port, user: info.user, password: info.password, tls: false, knownFingerprint: null };
     const mine: RouterChoice[] = [{ name, label: `${info.user}@${info.host}:${info.port} (lab, RouterOS ${info.version})` }];
