@@ -171,6 +171,9 @@ export function parseSections(text: string, marker: string): Map<string, Section
         current = null;
       } else if (word === "stderr" && section !== undefined) {
         current = { section, into: "stderr" };
+      } else {
+        // No shape of ours (a name with a space): what follows belongs to no section read so far.
+        current = null;
       }
       continue;
     }

@@ -1,16 +1,16 @@
 // What Linux tools print, as discovery reads it: the shapes a netlab host does not show (IPv6
 // listeners, bird started with `-cfile`, a DHCP WAN, a dead default route), and ssh:// addresses.
-import { describe, expect, it } from "vitest";
 import { execFileSync, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { describe, expect, it } from "vitest";
 import { NAMES } from "../../../src/platforms/linux-bird/host-state.js";
-import { tempDir } from "../../helpers.js";
-import { randomBytes } from "node:crypto";
 import { birdPaths, DEFAULT_BIRD_CONFIG, DEFAULT_BIRD_SOCKET, linuxInventory, parseBirdProtocols, parseListeners, parseSections, RUN_SECTION, type DiscoveryOutputs, type IpAddr, type IpLink } from "../../../src/platforms/linux-bird/discovery.js";
 import { inventoryLines } from "../../../src/flows/inventory-text.js";
 import { parseSshAddress } from "../../../src/store/profiles.js";
 import { UsageError } from "../../../src/errors.js";
+import { tempDir } from "../../helpers.js";
 
 describe("Linux discovery parsing", () => {
   it("splits one script's output into each command's output, errors and exit status", () => {
@@ -33,6 +33,11 @@ describe("Linux discovery parsing", () => {
     expect(sections.get("both")).toEqual({ stdout: "out\n\n", stderr: "err\n\n", code: 0 });
     // A script cut short: the command's output so far, and no exit status.
     expect(parseSections(`${m} routes\n10.0.0.0/24 via 10.1.1.1\n`, m).get("routes")).toEqual({ stdout: "10.0.0.0/24 via 10.1.1.1\n", stderr: "", code: null });
+    // A marker line of no known shape (a name with a space) ends the section it falls into: what
+    // follows it is no command's output.
+    const odd = parseSections([`${m} links`, "eth0", `${m} include:/etc/bird/bgpals-a b.conf`, "protocol bgp x {", `${m} links exit 0`].join("\n"), m);
+    expect([...odd.keys()]).toEqual(["links"]);
+    expect(odd.get("links")).toEqual({ stdout: "eth0\n", stderr: "", code: 0 });
   });
 
   it("lists a directory's names that match a pattern by the shell's glob: dangling symlinks too, a missing directory as none", () => {
