@@ -54,6 +54,10 @@ const common = {
   maxWorkers: Number(process.env.BGPALS_TEST_WORKERS) || availableParallelism() + 1,
   // A test that asserts nothing fails (waiting for a screen alone is not a check of it).
   expect: { requireAssertions: true },
+  // Never the OS keyring of whoever runs the suite (a developer's desktop keyring would keep the
+  // lab's passwords; two homes' tests side by side would share it): secrets go to each test home's
+  // sealed file. The CLIs the tests start inherit it. test/store/keyring.test.ts probes the real one.
+  env: { BGPALS_KEYRING: "off" },
   // Cleans up what a test file made outside its tests (test/cleanup.ts).
   setupFiles: ["test/file-cpu.ts", "test/after-file.ts"],
 } as const;

@@ -97,6 +97,28 @@ function removeNamespace(name: string): void {
   rmSync(join("/etc/netns", name), { recursive: true, force: true });
 }
 
+/**
+ * bgpals's keys in the Linux kernel keyring (where @napi-rs/keyring keeps them on a machine without
+ * a Secret Service), by serial: `keyring-rs:<account>@bgpals`. The suite keeps away from the OS
+ * keyring (BGPALS_KEYRING=off); a key that appears names a test or a CLI that did not. The one
+ * probe key (keyring-rs:probe@bgpals) is allowed: test/store/keyring.test.ts probes the real keyring,
+ * and on a kernel keyring that keeps keys it cannot find again, that key stays, replaced each time.
+ */
+function bgpalsKeys(): Map<string, string> {
+  const keys = new Map<string, string>();
+  let text = "";
+  try {
+    text = readFileSync("/proc/keys", "utf8");
+  } catch {
+    return keys; // no kernel keyring here (not Linux, or not built in)
+  }
+  for (const line of text.split("\n")) {
+    const m = /^(\S+)\s.*\s(keyring-rs:\S*@bgpals\S*):/.exec(line);
+    if (m !== null && m[2] !== "keyring-rs:probe@bgpals") keys.set(m[1]!, m[2]!);
+  }
+  return keys;
+}
+
 function bgpalsEntries(dir: string): string[] {
   return readdirSync(dir).filter((name) => name.startsWith("bgpals-"));
 }
@@ -106,6 +128,7 @@ export default function setup(): () => Promise<void> {
   const runTmp = mkdtempSync(join(outer, "bgpals-suite-"));
   const marker = `${process.pid}-${Date.now()}`;
   const before = new Set(runProcesses(marker).map((p) => p.pid));
+  const keysBefore = bgpalsKeys();
   const prefix = runPrefix(marker);
   process.env.TMPDIR = runTmp;
   process.env[MARKER] = marker;
@@ -132,12 +155,14 @@ export default function setup(): () => Promise<void> {
     }
     rmSync(runTmp, { recursive: true, force: true });
     process.env.TMPDIR = outer;
-    if (procs.length === 0 && dirs.length === 0 && namespaces.length === 0) return;
+    const keys = [...bgpalsKeys()].filter(([serial]) => !keysBefore.has(serial)).map(([, name]) => name);
+    if (procs.length === 0 && dirs.length === 0 && namespaces.length === 0 && keys.length === 0) return;
     const lines = [
       "the test run leaked (each test must remove its temp dirs and end its processes, also when it fails):",
       ...dirs.map((d) => `  temp dir ${join(runTmp, d)}`),
       ...procs.map((p) => `  process ${p.pid}: ${p.command}`),
       ...namespaces.map((n) => `  network namespace ${n} (or its /etc/netns/${n})`),
+      ...keys.map((k) => `  kernel keyring key ${k} (/proc/keys; a secret kept in the OS keyring: the suite runs with BGPALS_KEYRING=off)`),
     ];
     process.exitCode = 1;
     throw new Error(lines.join("\n"));

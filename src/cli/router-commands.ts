@@ -7,10 +7,10 @@ import { UsageError, UserError } from "../errors.js";
 import { inventoryLines } from "../flows/inventory-text.js";
 import { watchRouter } from "../flows/watch.js";
 import { grantedMonitorPassword, savedPppPassword } from "../store/friends.js";
-import { defaultPeersDir, loadPeering, loadPeersDirectory } from "../store/peers.js";
+import { configDir, defaultPeersDir, loadPeering, loadPeersDirectory } from "../store/peers.js";
 import { defaultWorkspace, rememberAcceptedPublic } from "../store/workspace.js";
 import { addProfile, listProfiles, parseSshAddress, passwordVariable, profileAddress, rememberFingerprint, removeProfile, storedFingerprints, type RouterProfile } from "../store/profiles.js";
-import { keyring, routerAccount } from "../store/secrets.js";
+import { keyring, keyringAllowed, routerAccount } from "../store/secrets.js";
 import type { LinkSecrets, Router, UndoReport } from "../platforms/platform.js";
 import { platformText, type Peering } from "../core/peering.js";
 import { existingIdentity } from "../store/identity.js";
@@ -38,8 +38,11 @@ export async function routerAdd(name: string, flags: { host?: string; port?: num
   const profile = { host: flags.host, port, user: flags.user ?? "admin", tls: flags.tls === true };
   let saved = false;
   if (flags.savePassword) {
-    const store = keyring();
-    if (store === null) throw new UserError(`no OS keyring works on this machine, nothing saved: set ${passwordVariable(name)} or type the password when asked`);
+    const store = keyring(configDir());
+    if (store === null) {
+      const why = keyringAllowed() ? "no OS keyring works on this machine" : "BGPALS_KEYRING=off keeps bgpals away from the OS keyring";
+      throw new UserError(`${why}, nothing saved: set ${passwordVariable(name)} or type the password when asked`);
+    }
     const password = process.env[passwordVariable(name)] || process.env.BGPALS_PASSWORD || (await promptPassword(name));
     store.set(routerAccount(name), password);
     saved = true;

@@ -66,7 +66,7 @@ export function profileServices(write: (data: string) => void): Services {
         return addProfile(profile.name, { host: profile.host, ...(profile.port === undefined ? {} : { port: profile.port }), user: profile.user, ssh: true, ...(target.keyFile === undefined ? {} : { keyFile: target.keyFile }), ...(fingerprint ? { fingerprint } : {}) });
       }
       addProfile(profile.name, { host: profile.host, port: profile.port, user: profile.user, tls: profile.tls, ...(fingerprint ? { fingerprint } : {}) });
-      keyring()?.set(routerAccount(profile.name), password);
+      keyring(workspace.home)?.set(routerAccount(profile.name), password);
     },
     loadHome: () => homeOf(workspace, routers()),
     clipboard: {

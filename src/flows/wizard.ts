@@ -569,8 +569,8 @@ export interface Accepted {
 
 /** What to tell the operator about where secrets went: nothing when the OS keyring took them. */
 export function secretsNote(kept: KeptIn | undefined, home: string): string | null {
-  if (kept === "file") return `no OS keyring works here: the PPP and account passwords are kept encrypted with your identity key in ${home}/secrets.json (mode 0600)`;
-  if (kept === null) return "no OS keyring works here and there is no identity to encrypt with: the PPP passwords were not kept; a later apply asks for them (BGPALS_PPP_PASSWORD_<LINK>)";
+  if (kept === "file") return `no OS keyring in use here: the passwords bgpals keeps (PPP, monitor accounts) are encrypted with your identity key in ${home}/secrets.json (mode 0600)`;
+  if (kept === null) return "no OS keyring in use here and there is no identity to encrypt with: the PPP passwords were not kept; a later apply asks for them (BGPALS_PPP_PASSWORD_<LINK>)";
   return null;
 }
 
@@ -594,9 +594,9 @@ export function finishAccept(ws: Workspace, opened: OpenedOffer, prepared: Prepa
   rememberFriend(opened.sender, ws.home, { replace: opened.replace });
   if (opened.newKey) forgetAcceptedPublic(ws, prepared.peering.name);
   rememberAcceptedPublic(ws, prepared.peering.name, opened.from, opened.acceptPublicGiven);
-  if (opened.offer.monitor !== undefined && secrets?.friendMonitorPassword !== undefined) saveFriendMonitorAccount(ws, opened.from, opened.offer.monitor, secrets.friendMonitorPassword);
   let secretsKeptIn: KeptIn | undefined;
-  if (secrets !== undefined && ovpn.length > 0) secretsKeptIn = savePppPasswords(ws, prepared.peering.name, secrets.pppPassword);
+  if (opened.offer.monitor !== undefined && secrets?.friendMonitorPassword !== undefined) secretsKeptIn = saveFriendMonitorAccount(ws, opened.from, opened.offer.monitor, secrets.friendMonitorPassword);
+  if (secrets !== undefined && ovpn.length > 0) secretsKeptIn = savePppPasswords(ws, prepared.peering.name, secrets.pppPassword) ?? secretsKeptIn ?? null;
   // The account we granted: a removal undone puts it back with this password.
   const granted = secrets?.bundle?.[answerSecret.monitorGranted];
   if (prepared.answer.monitor !== undefined && granted !== undefined) secretsKeptIn = saveGrantedMonitorPassword(ws, prepared.peering.name, granted) ?? secretsKeptIn ?? null;
@@ -723,9 +723,9 @@ export async function prepareComplete(router: Router, ws: Workspace, opened: Ope
 
 export function finishComplete(ws: Workspace, opened: OpenedAnswer, now = Date.now(), note?: (text: string) => void): string {
   const secrets = secretsOf(opened);
-  if (opened.answer?.monitor !== undefined && secrets?.friendMonitorPassword !== undefined) saveFriendMonitorAccount(ws, opened.friend, opened.answer.monitor, secrets.friendMonitorPassword);
   let kept: KeptIn | undefined;
-  if (secrets !== undefined && Object.keys(secrets.pppPassword).length > 0) kept = savePppPasswords(ws, opened.peering.name, secrets.pppPassword);
+  if (opened.answer?.monitor !== undefined && secrets?.friendMonitorPassword !== undefined) kept = saveFriendMonitorAccount(ws, opened.friend, opened.answer.monitor, secrets.friendMonitorPassword);
+  if (secrets !== undefined && Object.keys(secrets.pppPassword).length > 0) kept = savePppPasswords(ws, opened.peering.name, secrets.pppPassword) ?? kept ?? null;
   // The account we granted: a removal undone puts it back with this password.
   if (secrets?.grantedMonitorPassword !== undefined) kept = saveGrantedMonitorPassword(ws, opened.peering.name, secrets.grantedMonitorPassword) ?? kept ?? null;
   const text = secretsNote(kept, ws.home);

@@ -1,11 +1,12 @@
 // What we keep about a friend beyond the peering file: the read-only account their router grants
-// our monitor. The password goes to the OS keyring where one works, else into a 0600 file under
-// the config home, outside peers/ (which holds no secrets and may be a shared git repository).
+// our monitor. The password goes to the OS keyring where one works, else sealed with the identity
+// key in the config home (secrets.json); the account's address and user go to a 0600 file under the
+// config home, outside peers/ (which holds no secrets and may be a shared git repository).
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parseApiEndpoint, type MonitorGrant } from "../core/offer.js";
 import { existingIdentity } from "./identity.js";
-import { keyring, type SecretStore } from "./secrets.js";
+import { osKeyring, scopedTo, type SecretStore } from "./secrets.js";
 import { vaultAt } from "./vault.js";
 import type { Workspace } from "./workspace.js";
 
@@ -18,6 +19,7 @@ export interface MonitorAccount {
 
 interface FriendFile {
   format: "bgpals/friend-monitor@1";
+  /** `password` is what versions before the sealed file wrote where no keyring worked: moved to it when read. */
   monitor?: { api: string; user: string; passwordIn: "keyring" | "file"; password?: string };
 }
 
@@ -29,8 +31,10 @@ export function monitorAccountFile(ws: Workspace, friend: string): string {
 const monitorSecret = (friend: string) => `monitor:${friend}`;
 const pppSecret = (peering: string, link: string) => `ppp:${peering}:${link}`;
 
+/** The workspace's store (the OS keyring unless it names another), its accounts named for its home. */
 function store(ws: Workspace): SecretStore | null {
-  return ws.secrets === undefined ? keyring() : ws.secrets;
+  const chosen = ws.secrets === undefined ? osKeyring() : ws.secrets;
+  return chosen === null ? null : scopedTo(ws.home, chosen);
 }
 
 function writePrivate(file: string, value: FriendFile): void {
@@ -39,20 +43,15 @@ function writePrivate(file: string, value: FriendFile): void {
   chmodSync(file, 0o600);
 }
 
-/** Keeps the account a friend granted us; returns where the password went. */
-export function saveFriendMonitorAccount(ws: Workspace, friend: string, grant: MonitorGrant, password: string): "keyring" | "file" {
-  const secrets = store(ws);
-  let passwordIn: "keyring" | "file" = "file";
-  if (secrets !== null) {
-    try {
-      secrets.set(monitorSecret(friend), password);
-      passwordIn = "keyring";
-    } catch {
-      passwordIn = "file";
-    }
-  }
-  writePrivate(monitorAccountFile(ws, friend), { format: "bgpals/friend-monitor@1", monitor: { api: grant.api, user: grant.user, passwordIn, ...(passwordIn === "file" ? { password } : {}) } });
-  return passwordIn;
+/**
+ * Keeps the account a friend granted us; returns where the password went (the keyring, the sealed
+ * file) or null when neither could take it (no identity yet: accept and complete have one).
+ */
+export function saveFriendMonitorAccount(ws: Workspace, friend: string, grant: MonitorGrant, password: string): KeptIn {
+  const kept = keep(ws, { [monitorSecret(friend)]: password });
+  if (kept === null) return null;
+  writePrivate(monitorAccountFile(ws, friend), { format: "bgpals/friend-monitor@1", monitor: { api: grant.api, user: grant.user, passwordIn: kept } });
+  return kept;
 }
 
 /** The read-only account on the friend's router, for the monitor; null when none was granted. */
@@ -68,13 +67,20 @@ export function friendMonitorAccount(ws: Workspace, friend: string): MonitorAcco
   const m = saved.monitor;
   const endpoint = m === undefined ? null : parseApiEndpoint(m.api);
   if (m === undefined || endpoint === null) return null;
-  const password = m.passwordIn === "keyring" ? store(ws)?.get(monitorSecret(friend)) ?? null : (m.password ?? null);
+  let password = recall(ws, monitorSecret(friend));
+  if (password === null && typeof m.password === "string") {
+    password = m.password;
+    // Written in plain by an earlier version: sealed now, and the plain copy gone, where it can be.
+    const kept = keep(ws, { [monitorSecret(friend)]: password });
+    if (kept !== null) writePrivate(file, { format: saved.format, monitor: { api: m.api, user: m.user, passwordIn: kept } });
+  }
   if (password === null) return null;
   return { host: endpoint.host, port: endpoint.port, user: m.user, password };
 }
 
 export function forgetFriend(ws: Workspace, friend: string): void {
   store(ws)?.delete(monitorSecret(friend));
+  vault(ws)?.delete(monitorSecret(friend));
   rmSync(monitorAccountFile(ws, friend), { force: true });
 }
 

@@ -5,9 +5,13 @@ import { join } from "node:path";
 import { parsePeeringText, type FileProblem, type Peering } from "../core/peering.js";
 import { UserError } from "../errors.js";
 
-/** BGPALS_HOME, else $XDG_CONFIG_HOME/bgpals, else ~/.config/bgpals. */
+/** BGPALS_HOME, else the standard place (standardConfigDir). */
 export function configDir(): string {
-  if (process.env.BGPALS_HOME) return process.env.BGPALS_HOME;
+  return process.env.BGPALS_HOME || standardConfigDir();
+}
+
+/** $XDG_CONFIG_HOME/bgpals, else ~/.config/bgpals: the config home when BGPALS_HOME is not set. */
+export function standardConfigDir(): string {
   return join(process.env.XDG_CONFIG_HOME || join(homedir(), ".config"), "bgpals");
 }
 

@@ -126,7 +126,7 @@ export interface ResolvedRouter {
 
 /** A profile's password from the environment or the keyring, without asking; null if neither has it. */
 export function storedPassword(profile: string): string | null {
-  return process.env[passwordVariable(profile)] || process.env.BGPALS_PASSWORD || keyring()?.get(routerAccount(profile)) || null;
+  return process.env[passwordVariable(profile)] || process.env.BGPALS_PASSWORD || keyring(configDir())?.get(routerAccount(profile)) || null;
 }
 
 /**
@@ -200,7 +200,7 @@ export function addProfile(name: string, profile: RouterProfile): void {
 }
 
 export function removeProfile(name: string): boolean {
-  keyring()?.delete(routerAccount(name));
+  keyring(configDir())?.delete(routerAccount(name));
   if (!Object.hasOwn(stored("routers"), name)) return false;
   const store = settings();
   const routers = { ...store.get("routers") };

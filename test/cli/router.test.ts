@@ -4,7 +4,6 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lab } from "../../src/lab/lab.js";
 import { EXAMPLES, exampleFileFor, tempDir } from "../helpers.js";
-import { keyring } from "../../src/store/secrets.js";
 import { cliAsync } from "./cli-async.js";
 import { STACK_TRACE } from "./run.js";
 
@@ -200,18 +199,16 @@ describe("router profiles", () => {
     expect((await cli(["router", "add", "home", "--host", "192.0.2.1", "--user", "bgpals"])).code).toBe(0);
     const list = JSON.parse((await cli(["router", "list", "--json"])).stdout);
     expect(list.routers).toEqual(expect.arrayContaining([{ name: "home", host: "192.0.2.1", user: "bgpals", tls: false }]));
-    // The password goes to the OS keyring where one works; without one (CI), nothing is saved anywhere.
+    // The password goes to the OS keyring where one works; the suite keeps away from it
+    // (BGPALS_KEYRING=off, vitest.config.ts), and then nothing is saved anywhere.
     const save = await cli(["router", "add", "vault", "--host", "192.0.2.9", "--save-password"], { BGPALS_PASSWORD: "s3cr3t-pw" });
-    if (keyring() === null) {
-      expect(save.code).toBe(1);
-      expect(save.stderr).toMatch(/no OS keyring works on this machine, nothing saved: set BGPALS_PASSWORD_VAULT/);
-      expect(readFileSync(join(home, "config.json"), "utf8")).not.toMatch(/vault/);
-    } else {
-      expect(save.code).toBe(0);
-      expect(keyring()!.get("router:vault")).toBe("s3cr3t-pw");
-      await cli(["router", "remove", "vault"]);
-    }
-    expect(readFileSync(join(home, "config.json"), "utf8")).not.toContain("s3cr3t-pw");
+    expect(save.code).toBe(1);
+    expect(save.stderr).toMatch(/BGPALS_KEYRING=off keeps bgpals away from the OS keyring, nothing saved: set BGPALS_PASSWORD_VAULT/);
+    expect(readFileSync(join(home, "config.json"), "utf8")).not.toMatch(/vault/);
+    const bad = await cli(["router", "add", "vault", "--host", "192.0.2.9", "--save-password"], { BGPALS_PASSWORD: "s3cr3t-pw", BGPALS_KEYRING: "maybe" });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/BGPALS_KEYRING=maybe: use off .* or on/);
+    expect(readFileSync(join(home, "config.json"), "utf8")).not.toMatch(/vault/);
     expect((await cli(["router", "remove", "home"])).code).toBe(0);
     const gone = await cli(["router", "remove", "home"]);
     expect(gone.code).toBe(1);
