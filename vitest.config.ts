@@ -11,11 +11,9 @@ const ROOT = fileURLToPath(new URL(".", import.meta.url));
 // restore, no handles, variables or listeners left: test/leaves-nothing.ts checks) share their worker's
 // module cache: vitest imports src/, the lab, zod and Ink once per worker, not once per file. The
 // terminal's tests too (their lab runs in the worker, the CLI in a child): 14% less CPU for those files
-// than a worker each (docs/benchmarks.md). test/safety's kill and interrupt a run mid-apply and keep a
-// worker each; test/cli's too for now: wizard-ovpn reads in-process a password a child kept in the OS
-// keyring, whose probe a shared worker keeps from whichever file asked first (8% less CPU for test/cli
-// shared; one failure in three runs so, on this machine's kernel keyring, which takes keys it then
-// cannot find).
+// than a worker each (docs/benchmarks.md); test/cli's too, since the suite keeps away from the OS
+// keyring (BGPALS_KEYRING=off below: a shared worker had kept one file's keyring probe for the next).
+// test/safety's kill and interrupt a run mid-apply and keep a worker each.
 // Files of those directories that keep a process of their own, and why.
 const OWN_PROCESS = new Set([
   // Ink reads CI once, when it is first imported: this file sets CI=false before it does.
@@ -31,7 +29,7 @@ const testFiles = (dirs: string[]) =>
     .filter((file) => /\.test\.tsx?$/.test(file));
 // Tests on real hosts in network namespaces (test/real-network.ts): a project of their own.
 const NETWORK = testFiles(["test"]).filter((file) => onRealNetwork(ROOT, file));
-const SHARED = testFiles(["test/core", "test/lab", "test/ui", "test/flows", "test/platforms", "test/store", "test/terminal"]).filter((file) => !OWN_PROCESS.has(file) && !NETWORK.includes(file));
+const SHARED = testFiles(["test/core", "test/lab", "test/ui", "test/flows", "test/platforms", "test/store", "test/terminal", "test/cli"]).filter((file) => !OWN_PROCESS.has(file) && !NETWORK.includes(file));
 
 /**
  * Workers for the tests on real hosts: they spend minutes waiting on BIRD's and WireGuard's timers
