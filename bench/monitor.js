@@ -24,7 +24,9 @@
 //   code). A frame gap also counts the router pausing, with nothing new to draw; this does not.
 // - monitor only: the same for the lab router, in its own process, over the same stretch (the probe
 //   loaded into the lab too): its event loop blocked is the router pausing, with nothing new sent.
-//   BGPALS_BENCH_LAB_BLOCKS=1 lists each of the lab's blocks over 50 ms, and when it fell.
+//   BGPALS_BENCH_LAB_BLOCKS=1 lists each of the lab's blocks over 50 ms, and when it fell;
+//   BGPALS_BENCH_BLOCKS=1 each of the monitor's blocks over 20 ms from choosing the router, and its
+//   writes until the first route.
 // Targets: first view at 1M < 10 s, idle CPU < 5% of a core, RSS < 600 MB at 1M (< 300 MB at 200k),
 // frame gap < 100 ms, the main thread blocked < 50 ms (the renderer's frame budget), no dropped key.
 //
@@ -77,10 +79,18 @@ function terminal(args, env, probeFlags = []) {
   const writes = [];
   /** Per write, the routes the screen counted once it was drawn (0 before any). */
   const counted = [];
+  /** Per write, what the screen showed: "connecting", "waiting" (for routes) or "routes". */
+  const showing = [];
   let pending = Promise.resolve();
   pty.onData((data) => {
     writes.push(performance.now());
-    pending = pending.then(() => new Promise((resolve) => term.write(data, resolve))).then(() => counted.push(Number(/^([\d,]+) routes?, /m.exec(screen())?.[1].replace(/,/g, "") ?? 0)));
+    pending = pending
+      .then(() => new Promise((resolve) => term.write(data, resolve)))
+      .then(() => {
+        const now = screen();
+        counted.push(Number(/^([\d,]+) routes?, /m.exec(now)?.[1].replace(/,/g, "") ?? 0));
+        showing.push(/connecting to/.test(now) ? "connecting" : /waiting for routes/.test(now) ? "waiting" : "routes");
+      });
   });
   const screen = () => {
     const buffer = term.buffer.active;
@@ -109,7 +119,7 @@ function terminal(args, env, probeFlags = []) {
     }
     pty.kill();
   };
-  return { pty, writes, counted, screen, waitFor, end, type: (data) => pty.write(data), pid: pty.pid };
+  return { pty, writes, counted, showing, screen, waitFor, end, type: (data) => pty.write(data), pid: pty.pid };
 }
 
 /** Asks the router for its identity every 250 ms until `work` ends; the slowest answer, in ms. */
@@ -264,6 +274,16 @@ async function monitorScreen(env, routes, labLoopFile) {
       for (const e of fromChoice.filter((x) => x.ms > 50 || x.kind === "gc")) {
         console.log(`    lab ${e.kind} ${e.ms.toFixed(0)} ms ${e.kind === "gc" ? e.gcKind : `(ran ${e.runMs.toFixed(0)} ms, waited ${e.waitMs.toFixed(0)})`}, ended at ${((e.at - chosen) / 1000).toFixed(2)} s`);
       }
+    }
+    if (process.env.BGPALS_BENCH_BLOCKS === "1") {
+      const fromChoice = probeEvents(loopFile).filter((e) => e.at >= chosen && e.at - (e.kind === "delay" ? e.ms : 0) <= shownAt);
+      console.log(`    first route on screen at ${firstRouteS.toFixed(2)} s, all at ${((shownAt - chosen) / 1000).toFixed(2)} s; the monitor's blocks from choosing the router:`);
+      for (const e of fromChoice) {
+        console.log(`    monitor ${e.kind} ${e.ms.toFixed(0)} ms ${e.kind === "gc" ? e.gcKind : `(ran ${e.runMs.toFixed(0)} ms, waited ${e.waitMs.toFixed(0)})`}, ended at ${((e.at - chosen) / 1000).toFixed(2)} s`);
+      }
+      const showing = t.showing.slice(from, from + writes.length);
+      const shown = writes.map((at, i) => `${((at - chosen) / 1000).toFixed(3)}${showing[i]?.[0] ?? "?"}`);
+      console.log(`    writes to the terminal until the first route (s after choosing; c connecting, w waiting, r routes): ${shown.slice(0, writes.findIndex((at) => at >= firstRouteAt) + 1).join(" ")}`);
     }
     const blocked = { loopDelayMs: loopDelay.ms, loopRunMs: loopDelay.runMs ?? 0, loopWaitMs: loopDelay.waitMs ?? 0, ownBlockMs: ownBlock, loopDelayAtS: (loopDelay.at - chosen) / 1000, gcMs: gcPause.ms, gcKind: gcPause.gcKind ?? "", majorGcs: probed.filter((e) => e.gcKind === "major").length, gcs: probed.filter((e) => e.kind === "gc").length, delays: probed.filter((e) => e.kind === "delay" && e.ms > 50).length };
     const cpu = await idleCpu(t.pid, IDLE_S);

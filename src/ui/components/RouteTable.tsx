@@ -8,6 +8,7 @@
 //   const { state, actions } = useRouteTableState(table);
 //   useRouteTableInput(state, actions, routeTableExtent(table, height), { isActive: focused });
 //   <RouteTable table={table} revision={revision} state={state} height={height} streaming={busy} />
+import { Spinner } from "@inkjs/ui";
 import { Box, Text } from "ink";
 import type { RouteRow, RouteTable as RouteStore } from "../../core/route-table.js";
 import type { RouteTableExtent, RouteTableState } from "../hooks/use-route-table-state.js";
@@ -139,8 +140,13 @@ export function RouteTable({ table, state, height, width = 80, streaming = false
         {headingLine(width)}
       </Text>
       <Text wrap="truncate-end">{top > 0 ? `  ↑ ${formatCount(top)} more` : " "}</Text>
-      {rows.length === 0 ? (
-        <Text wrap="truncate-end">{`  ${streaming ? "waiting for routes…" : state.applied === "" ? "no routes" : "no route matches the filter"}`}</Text>
+      {rows.length === 0 && streaming ? (
+        // It moves while the router has not answered yet: a still screen there looked hung.
+        <Box paddingLeft={2} height={1} overflow="hidden">
+          <Spinner label="waiting for routes…" />
+        </Box>
+      ) : rows.length === 0 ? (
+        <Text wrap="truncate-end">{`  ${state.applied === "" ? "no routes" : "no route matches the filter"}`}</Text>
       ) : (
         rows.map((route, i) => (
           <Text key={route.id} bold={top + i === selected} dimColor={route.filtered !== null && top + i !== selected} wrap="truncate-end">
