@@ -111,7 +111,7 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
     .option("--user <user>", "RouterOS user (default admin; SSH: from the ssh:// address)")
     .option("--tls", "use API-SSL")
     .option("--key <file>", "SSH private key for an ssh:// host (default: the keys of ssh-agent)")
-    .option("--save-password", "keep the password in the OS keyring (from BGPALS_PASSWORD_<NAME>, BGPALS_PASSWORD, or asked)")
+    .option("--save-password", "keep the password in the OS keyring (from BGPALS_PASSWORD_<NAME>, BGPALS_PASSWORD, or asked; BGPALS_KEYRING=off never uses the keyring)")
     .option("--json", "machine-readable output")
     .action(async (name: string, flags) => (await import("./router-commands.js")).routerAdd(name, flags, write));
   router
