@@ -6,7 +6,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { realpathSync } from "node:fs";
 import { createRequire } from "node:module";
 import { resolve } from "node:path";
-import { UserError } from "../errors.js";
+import { keyringAllowed } from "./keyring-switch.js";
 import { standardConfigDir } from "./peers.js";
 
 const SERVICE = "bgpals";
@@ -80,14 +80,6 @@ export function probeKeyring(Entry: EntryClass): SecretStore | null {
       }
     },
   };
-}
-
-/** Whether BGPALS_KEYRING lets bgpals use the OS keyring (unset or "on"); any other word is refused. */
-export function keyringAllowed(env: NodeJS.ProcessEnv = process.env): boolean {
-  const value = (env.BGPALS_KEYRING ?? "").trim().toLowerCase();
-  if (["", "on", "yes", "true", "1"].includes(value)) return true;
-  if (["off", "no", "false", "0"].includes(value)) return false;
-  throw new UserError(`BGPALS_KEYRING=${env.BGPALS_KEYRING}: use off (never the OS keyring: secrets go to files sealed in the config home) or on (the default)`);
 }
 
 function realHome(home: string): string {

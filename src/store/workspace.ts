@@ -15,7 +15,8 @@ export interface Workspace {
   peersDir: string;
   /**
    * Where secrets that must outlive a run go (a friend's monitor password, PPP passwords):
-   * undefined asks the OS keyring, null means none (0600 file under `home` instead, or nothing).
+   * undefined asks the OS keyring, null means none (sealed in `home`'s secrets.json instead, or
+   * nowhere without an identity). Either way its accounts are named for `home` (secrets.ts scopedTo).
    */
   secrets?: SecretStore | null;
 }

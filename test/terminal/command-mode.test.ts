@@ -212,4 +212,13 @@ describe("keys in the config file", () => {
     expect(await term.exited).toBe(1);
     expect(readFileSync(file, "utf8")).toBe(text);
   }, 30_000);
+
+  it("a BGPALS_KEYRING it does not know stops the start with a message, exit 1, before any screen", async () => {
+    const dir = tempDir("bgpals-home-");
+    const term = runInTerminal([], { env: { BGPALS_HOME: dir, BGPALS_KEYRING: "sometimes" }, cols: 200 });
+    const shown = await term.waitFor("BGPALS_KEYRING=sometimes");
+    // The message alone: no screen was drawn.
+    expect(shown.split("\n").map((line) => line.trim()).filter(Boolean)).toEqual(["bgpals: BGPALS_KEYRING=sometimes: use off (never the OS keyring: secrets go to files sealed in the config home) or on (the default)"]);
+    expect(await term.exited).toBe(1);
+  }, 30_000);
 });
