@@ -5,7 +5,6 @@ import { UserError } from "../errors.js";
 import { apiEndpoint, asn, port, portBase, positive, seconds } from "./flags.js";
 import { BUNDLE_ARGUMENT_HELP } from "./bundle-input.js";
 import { setReadOnlyFlag } from "./read-only-flag.js";
-import { keyringAllowed } from "../store/keyring-switch.js";
 import { jsonRequested, usageDocument } from "./json-output.js";
 
 const EXIT_CODES = "Exit codes: 0 ok, 1 error (a clear message says why), 2 usage.";
@@ -360,8 +359,6 @@ export async function main(argv: string[]): Promise<number> {
     const screens = screensFlags(argv);
     if (screens !== null && process.stdin.isTTY && process.stdout.isTTY) {
       if (screens.readOnly) setReadOnlyFlag();
-      // A bad BGPALS_KEYRING is said here, not by a screen that asks the keyring for a password.
-      keyringAllowed();
       const { openTui } = await import("./tui.js");
       await openTui(screens);
       return 0;

@@ -4,6 +4,7 @@ import { identityName } from "../store/identity.js";
 import { HomeLiveness, homeOf, probedHome } from "../flows/home-status.js";
 import { addProfile, listProfiles, profileAddress, resolveRouter, storedPassword } from "../store/profiles.js";
 import { screensTheme } from "./theme.js";
+import { keyringAllowed } from "../store/keyring-switch.js";
 import { keyring, routerAccount } from "../store/secrets.js";
 import type { Router } from "../platforms/platform.js";
 import { featuresOfAnySide } from "../platforms/index.js";
@@ -82,6 +83,8 @@ export function profileServices(write: (data: string) => void): Services {
 }
 
 export async function openTui(flags: { theme?: string } = {}): Promise<void> {
+  // A bad BGPALS_KEYRING is said here, not by a screen that asks the keyring for a password.
+  keyringAllowed();
   const theme = screensTheme(flags.theme);
   await bindConfiguredKeys();
   if (Object.keys(listProfiles()).length === 0) {

@@ -1,5 +1,5 @@
-// BGPALS_KEYRING: whether bgpals may use the OS keyring. Apart from secrets.ts so the entry point can
-// check it before the screens open (an error there is a message, not a screen that breaks).
+// BGPALS_KEYRING: whether bgpals may use the OS keyring. Apart from secrets.ts, small, so the screens'
+// start can check it before any screen opens (an error there is a message, not a screen that breaks).
 import { UserError } from "../errors.js";
 
 /** Whether BGPALS_KEYRING lets bgpals use the OS keyring (unset or "on"); any other word is refused. */
