@@ -162,7 +162,7 @@ describe("RouteTable view", () => {
 
   test("while routes stream in it says so and the counts grow", async () => {
     const table = new RouteStore();
-    const { frame, app } = start(table, true);
+    const { frame, app, press } = start(table, true);
     await waitFor(() => frame().includes("0 routes, 0 active · streaming…"), frame);
     // The waiting line moves (a spinner) while nothing else does: the screen is not hung.
     const waiting = () => /^ {2}(\S) waiting for routes…$/m.exec(frame())?.[1];
@@ -171,9 +171,17 @@ describe("RouteTable view", () => {
     await waitFor(() => waiting() !== undefined && waiting() !== first, frame);
     table.upsert([{ id: "*1", prefix: "192.168.42.0/24", gateway: ISP1, active: true, localPref: 200, asPath: "64513", link: "" }]);
     await waitFor(() => frame().includes("1 route, 1 active · streaming…"), frame);
+    expect(routeLines(frame())).toHaveLength(1);
+    // Routes are in and none matches the filter: that is said, not "waiting" (routes came).
+    await press("/", () => frame().includes("filter /"));
+    await press("10.99", () => frame().includes("/10.99▏"));
+    await press("\r", () => frame().includes('filter "10.99"'));
+    expect(frame()).toContain("  no route matches the filter");
+    expect(frame()).not.toContain("waiting for routes");
     app.rerender(<Live table={table} streaming={false} />);
     await waitFor(() => !frame().includes("streaming"), frame);
-    expect(routeLines(frame())).toHaveLength(1);
+    expect(routeLines(frame())).toHaveLength(0);
+    expect(table.counts().total).toBe(1);
   });
 
   test("the selection stays on its route while routes stream in above it, and on its line when it goes", async () => {

@@ -140,7 +140,7 @@ export function RouteTable({ table, state, height, width = 80, streaming = false
         {headingLine(width)}
       </Text>
       <Text wrap="truncate-end">{top > 0 ? `  ↑ ${formatCount(top)} more` : " "}</Text>
-      {rows.length === 0 && streaming ? (
+      {rows.length === 0 && streaming && table.counts().total === 0 ? (
         // It moves while the router has not answered yet: a still screen there looked hung.
         <Box paddingLeft={2} height={1} overflow="hidden">
           <Spinner label="waiting for routes…" />
