@@ -13,6 +13,9 @@
 //   time it ran;
 // - `gc`: a garbage collection pause over 10 ms (a PerformanceObserver's entry), `epoch-ms` when it
 //   began, and its kind (minor: a scavenge of the young generation; major: a full mark-compact).
+// - `write`: each write the program made to its terminal (stdout), `epoch-ms` when it was made: the
+//   frame as the program sent it, before the pseudo-terminal and the bench's own reading of it
+//   (which, on two busy cores, may wait for a core of its own).
 // Nothing is written without the variable; the timers are unref'd, so they keep nothing alive.
 // SIGUSR2 stops it (the bench sends it before measuring idle CPU).
 import { appendFileSync, readdirSync, readFileSync } from "node:fs";
@@ -65,10 +68,17 @@ if (FILE !== undefined && FILE !== "") {
     for (const entry of list.getEntries()) if (entry.duration > SHOWN_GC_MS) lines.push(`gc ${epoch(entry.startTime)} ${entry.duration.toFixed(1)} ${GC_KINDS[entry.detail?.kind] ?? "other"}\n`);
   });
   observer.observe({ entryTypes: ["gc"] });
+  const write = process.stdout.write;
+  let writing = true;
+  process.stdout.write = function (...args) {
+    if (writing) lines.push(`write ${epoch(performance.now())} 0\n`);
+    return write.apply(this, args);
+  };
   // The bench is done with it (before measuring idle CPU, which its 10 ms timer would add to).
   // `on`, not `once`: Ink's signal-exit re-raises a signal that no one else listens to any more.
   process.on("SIGUSR2", () => {
     clearInterval(reading);
+    writing = false;
     histogram.disable();
     observer.disconnect();
     flush();

@@ -245,7 +245,13 @@ async function monitorScreen(env, routes, labLoopFile) {
     // read just after the block ended: a block counts when it began in that stretch).
     process.kill(t.pid, "SIGUSR2");
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const probed = probeEvents(loopFile).filter((e) => {
+    // The same gaps as the monitor made them (its own write times, from the probe): what the
+    // terminal's side adds (the pseudo-terminal, the bench reading it on a busy core) is the difference.
+    const written = probeEvents(loopFile).filter((e) => e.kind === "write" && e.at >= chosen && e.at <= shownAt).map((e) => e.at);
+    let writtenGap = 0;
+    let writtenGapAt = 0;
+    for (let i = 1; i < written.length; i++) if (written[i] - written[i - 1] > writtenGap) [writtenGap, writtenGapAt] = [written[i] - written[i - 1], written[i - 1] - chosen];
+    const probed = probeEvents(loopFile).filter((e) => e.kind !== "write").filter((e) => {
       const began = e.kind === "delay" ? e.at - e.ms : e.at;
       return began >= firstRouteAt && began <= shownAt;
     });
@@ -276,7 +282,7 @@ async function monitorScreen(env, routes, labLoopFile) {
       }
     }
     if (process.env.BGPALS_BENCH_BLOCKS === "1") {
-      const fromChoice = probeEvents(loopFile).filter((e) => e.at >= chosen && e.at - (e.kind === "delay" ? e.ms : 0) <= shownAt);
+      const fromChoice = probeEvents(loopFile).filter((e) => e.kind !== "write").filter((e) => e.at >= chosen && e.at - (e.kind === "delay" ? e.ms : 0) <= shownAt);
       console.log(`    first route on screen at ${firstRouteS.toFixed(2)} s, all at ${((shownAt - chosen) / 1000).toFixed(2)} s; the monitor's blocks from choosing the router:`);
       for (const e of fromChoice) {
         console.log(`    monitor ${e.kind} ${e.ms.toFixed(0)} ms ${e.kind === "gc" ? e.gcKind : `(ran ${e.runMs.toFixed(0)} ms, waited ${e.waitMs.toFixed(0)})`}, ended at ${((e.at - chosen) / 1000).toFixed(2)} s`);
@@ -287,7 +293,7 @@ async function monitorScreen(env, routes, labLoopFile) {
     }
     const blocked = { loopDelayMs: loopDelay.ms, loopRunMs: loopDelay.runMs ?? 0, loopWaitMs: loopDelay.waitMs ?? 0, ownBlockMs: ownBlock, loopDelayAtS: (loopDelay.at - chosen) / 1000, gcMs: gcPause.ms, gcKind: gcPause.gcKind ?? "", majorGcs: probed.filter((e) => e.gcKind === "major").length, gcs: probed.filter((e) => e.kind === "gc").length, delays: probed.filter((e) => e.kind === "delay" && e.ms > 50).length };
     const cpu = await idleCpu(t.pid, IDLE_S);
-    return { firstViewS: (shownAt - chosen) / 1000, idleCpu: cpu, rssMb: peakRssMb(t.pid), frameGapMs: gap, ...blocked, ...lab, gapAtMs: gapAt, gapAfter, arrivingGapMs: arriving, firstRouteS, frames: writes.length, loadCpuS, latencies, dropped, droppedKeys, probes, routes };
+    return { firstViewS: (shownAt - chosen) / 1000, idleCpu: cpu, rssMb: peakRssMb(t.pid), frameGapMs: gap, writtenGapMs: writtenGap, writtenGapAtMs: writtenGapAt, ...blocked, ...lab, gapAtMs: gapAt, gapAfter, arrivingGapMs: arriving, firstRouteS, frames: writes.length, loadCpuS, latencies, dropped, droppedKeys, probes, routes };
   } finally {
     await t.end();
   }
@@ -322,7 +328,7 @@ async function main() {
         console.log(
           `  monitor screen: first full view ${monitor.firstViewS.toFixed(1)} s (its own CPU meanwhile ${monitor.loadCpuS.toFixed(1)} s), idle CPU ${monitor.idleCpu.toFixed(1)}% of a core over ${IDLE_S} s, peak RSS ${monitor.rssMb.toFixed(0)} MB, ` +
             `largest frame gap ${monitor.frameGapMs.toFixed(0)} ms (${monitor.frames} writes; at ${monitor.gapAtMs.toFixed(0)} ms, after ${count(monitor.gapAfter)} routes shown; ` +
-            `first route at ${monitor.firstRouteS.toFixed(2)} s, largest gap from then ${monitor.arrivingGapMs.toFixed(0)} ms), the monitor's event loop blocked at most ${monitor.loopDelayMs.toFixed(0)} ms meanwhile (at ${monitor.loopDelayAtS.toFixed(1)} s, in a reading where it ran ${monitor.loopRunMs.toFixed(0)} ms, its main thread waiting for a core ${monitor.loopWaitMs.toFixed(0)} ms; its own work in a block at most ${monitor.ownBlockMs.toFixed(0)} ms; ${monitor.delays} stretches over 50 ms; longest GC pause ${monitor.gcMs.toFixed(0)} ms ${monitor.gcKind}, of ${monitor.gcs} over 10 ms, ${monitor.majorGcs} of them major), the lab's event loop blocked at most ${monitor.labDelayMs.toFixed(0)} ms meanwhile (its own work in a block at most ${monitor.labOwnBlockMs.toFixed(0)} ms; ${monitor.labDelays} stretches over 50 ms; longest GC pause ${monitor.labGcMs.toFixed(0)} ms ${monitor.labGcKind ?? ""}), input-to-screen latency while routes arrive median ${median.toFixed(0)} ms, max ${(sorted.at(-1) ?? NaN).toFixed(0)} ms ` +
+            `first route at ${monitor.firstRouteS.toFixed(2)} s, largest gap from then ${monitor.arrivingGapMs.toFixed(0)} ms; as the monitor wrote them, largest ${monitor.writtenGapMs.toFixed(0)} ms at ${monitor.writtenGapAtMs.toFixed(0)} ms), the monitor's event loop blocked at most ${monitor.loopDelayMs.toFixed(0)} ms meanwhile (at ${monitor.loopDelayAtS.toFixed(1)} s, in a reading where it ran ${monitor.loopRunMs.toFixed(0)} ms, its main thread waiting for a core ${monitor.loopWaitMs.toFixed(0)} ms; its own work in a block at most ${monitor.ownBlockMs.toFixed(0)} ms; ${monitor.delays} stretches over 50 ms; longest GC pause ${monitor.gcMs.toFixed(0)} ms ${monitor.gcKind}, of ${monitor.gcs} over 10 ms, ${monitor.majorGcs} of them major), the lab's event loop blocked at most ${monitor.labDelayMs.toFixed(0)} ms meanwhile (its own work in a block at most ${monitor.labOwnBlockMs.toFixed(0)} ms; ${monitor.labDelays} stretches over 50 ms; longest GC pause ${monitor.labGcMs.toFixed(0)} ms ${monitor.labGcKind ?? ""}), input-to-screen latency while routes arrive median ${median.toFixed(0)} ms, max ${(sorted.at(-1) ?? NaN).toFixed(0)} ms ` +
             `(${monitor.latencies.length} keys in ${monitor.probes} rounds), dropped keys ${monitor.dropped}${monitor.dropped > 0 ? ` (${monitor.droppedKeys.join(", ")}: not on screen within 10 s)` : ""}`,
         );
       }

@@ -3,7 +3,7 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-const benches = ["lab-print.js", "apply-pipeline.js", "plan.js", "ingest.js", "monitor.js", "monitor-core.js", "startup.js"];
+const benches = ["lab-print.js", "apply-pipeline.js", "plan.js", "ingest.js", "monitor.js", "monitor-core.js", "frames.js", "startup.js"];
 let failed = 0;
 for (const bench of benches) {
   console.log(`\n== ${bench}`);

@@ -103,6 +103,7 @@ export function Monitor({ friend, focused }: { friend: string; focused: boolean 
           rate={rates.get(`${peering.name} ${l.name}`)}
           localPref={table.localPrefOf(l.name)}
           width={size.columns}
+          reading={status === null}
         />
       ))}
       {state.friendStatus !== null ? <FriendRouterLine friend={friend} peering={peering} status={state.friendStatus} /> : null}

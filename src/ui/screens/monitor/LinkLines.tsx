@@ -44,6 +44,8 @@ export interface LinkLinesProps {
   localPref: number | null;
   /** The terminal's columns: below NARROW the role word goes (the line above names the primary). */
   width: number;
+  /** The router's first look has not answered yet: no tunnel or session is known either way. */
+  reading?: boolean;
 }
 
 const NARROW = 72;
@@ -69,7 +71,8 @@ export function LinkLines(props: LinkLinesProps) {
   const cap = peering.policy.maxPrefixes;
   const established = s?.state === "established";
   const narrow = props.width < NARROW;
-  const first = sessionText(s, cap, props.localPref, narrow);
+  // Before the first look a missing tunnel means nothing yet: "reading…", not "? unknown session ?".
+  const first = props.reading === true ? "reading the router…" : sessionText(s, cap, props.localPref, narrow);
   const nameWidth = Math.max(5, ...peering.links.map((l) => l.name.length)) + 1;
   // What changes first: a narrow terminal cuts the way the tunnel goes, which never does.
   const second = [
@@ -98,7 +101,7 @@ export function LinkLines(props: LinkLinesProps) {
           </Box>
         )}
         <Box width={BADGE_WIDTH} flexShrink={0}>
-          <StatusBadge status={t === undefined ? "unknown" : t.state === "up" ? "up" : "down"} />
+          {props.reading === true ? <Text dimColor>…</Text> : <StatusBadge status={t === undefined ? "unknown" : t.state === "up" ? "up" : "down"} />}
         </Box>
         <Box flexGrow={1} flexShrink={1}>
           <Text wrap="truncate-end">{first}</Text>
