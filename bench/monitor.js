@@ -15,7 +15,11 @@
 // - idle CPU: the program's own CPU time (/proc/<pid>/stat) over 20 s once it shows everything,
 //   while nothing changes on the router, in % of one core;
 // - peak RSS: the kernel's high-water mark (/proc/<pid>/status VmHWM);
-// - monitor only: the largest gap between two writes to the terminal while the routes came in, and
+// - monitor only: the largest gap between two writes to the terminal while the routes came in (from
+//   the first route on screen; and from choosing the router, when the screen shows a spinner, whose
+//   frames are 80 ms apart, while it connects and waits for the router's first answer), the same as
+//   the monitor wrote them (the probe records its writes: what the pseudo-terminal and this bench's
+//   reading of it add is the difference), and
 //   input-to-screen latency while they came in: "/", then "10.2" in one burst, then esc, each
 //   timed until the screen shows it, with any key that did not show counted as dropped;
 // - monitor only: how long its main thread was blocked while the routes came in (from the first
@@ -290,6 +294,7 @@ async function monitorScreen(env, routes, labLoopFile) {
       const showing = t.showing.slice(from, from + writes.length);
       const shown = writes.map((at, i) => `${((at - chosen) / 1000).toFixed(3)}${showing[i]?.[0] ?? "?"}`);
       console.log(`    writes to the terminal until the first route (s after choosing; c connecting, w waiting, r routes): ${shown.slice(0, writes.findIndex((at) => at >= firstRouteAt) + 1).join(" ")}`);
+      console.log(`    the same, as the monitor wrote them (s after choosing): ${written.filter((at) => at <= firstRouteAt).map((at) => ((at - chosen) / 1000).toFixed(3)).join(" ")}`);
     }
     const blocked = { loopDelayMs: loopDelay.ms, loopRunMs: loopDelay.runMs ?? 0, loopWaitMs: loopDelay.waitMs ?? 0, ownBlockMs: ownBlock, loopDelayAtS: (loopDelay.at - chosen) / 1000, gcMs: gcPause.ms, gcKind: gcPause.gcKind ?? "", majorGcs: probed.filter((e) => e.gcKind === "major").length, gcs: probed.filter((e) => e.kind === "gc").length, delays: probed.filter((e) => e.kind === "delay" && e.ms > 50).length };
     const cpu = await idleCpu(t.pid, IDLE_S);
@@ -350,7 +355,7 @@ async function main() {
     console.log(
       `  targets: first view${size >= 1_000_000 ? " < 10 s" : ""} ${size >= 1_000_000 ? met(Math.max(watch.firstViewS, monitor.firstViewS) < 10) : "(none at this size)"}, ` +
         `idle CPU < 5% ${met(watch.idleCpu < 5 && monitor.idleCpu < 5)}, RSS < ${rssTarget} MB ${met(watch.rssMb < rssTarget && monitor.rssMb < rssTarget)}, ` +
-        `frame gap < 100 ms ${met(monitor.frameGapMs < 100)} (the renderer's budget, < 50 ms, ${met(monitor.frameGapMs < 50)}), ` +
+        `frame gap while routes arrive (from the first route) < 100 ms ${met(monitor.arrivingGapMs < 100)} (from choosing the router, the connecting and waiting spinners' 80 ms frames included, ${met(monitor.frameGapMs < 100)}; the renderer's budget, < 50 ms, ${met(monitor.arrivingGapMs < 50)}), ` +
         `main thread blocked < 50 ms while routes arrive ${met(monitor.loopDelayMs < 50)}, no dropped key ${met(monitor.dropped === 0)}`,
     );
   }

@@ -24,6 +24,12 @@ export const FAIL_AFTER_ENV = "BGPALS_LINUX_FAIL_AFTER";
  * and `BGPALS_LINUX_DIE_AFTER`): the run is left to `bgpals recover`, from this computer's journal.
  */
 export const DIE_AFTER_ENV = "BGPALS_LINUX_DIE_AFTER";
+
+/**
+ * Kills this process (SIGKILL) once step N is journaled, before it is made (tests): a crash in
+ * that window leaves `bgpals recover` a step that may or may not have run.
+ */
+export const DIE_BEFORE_ENV = "BGPALS_LINUX_DIE_BEFORE";
 /**
  * A tunnel's private key, made on the host where there is none (mode 0600: umask 077); it never
  * leaves the host. The plan's key step and the wizard's preparation (writing.ts) make it alike.
@@ -233,7 +239,14 @@ export interface StepsResult {
 export async function runSteps(shell: LinuxShell, plan: Plan, journal: Journal, options: ApplyOptions, signal?: AbortSignal): Promise<StepsResult> {
   const failAfter = process.env[FAIL_AFTER_ENV] === undefined ? null : Number(process.env[FAIL_AFTER_ENV]);
   const dieAfter = process.env[DIE_AFTER_ENV] === undefined ? null : Number(process.env[DIE_AFTER_ENV]);
+  const dieBefore = process.env[DIE_BEFORE_ENV] === undefined ? null : Number(process.env[DIE_BEFORE_ENV]);
   const total = plan.changes.length;
+  // A backup beside a file this plan changes can only be stale (a run killed after its journal
+  // closed, before it removed its backups; an unfinished run refuses this one): it goes before the
+  // first step, or a step killed before its own backup was made would have recover put that old
+  // file back over one the step never touched.
+  const stale = plan.changes.filter((c) => c.role === "file" || c.role === "key").map((c) => backupOf(c.path));
+  if (stale.length > 0 && !signal?.aborted) await sh(shell, 'rm -f -- "$@"', ...stale);
   const done: Done[] = [];
   let failed: Change | null = null;
   let error: Error | null = null;
@@ -244,6 +257,7 @@ export async function runSteps(shell: LinuxShell, plan: Plan, journal: Journal, 
       const seq = index + 1;
       journal.intend([{ seq, what: describe(change), record: recordOf(change) }]);
       options.onEvent?.({ kind: "start", index, total, change });
+      if (dieBefore !== null && seq === dieBefore) process.kill(process.pid, "SIGKILL");
       // Recorded before it is made: a step that fails half way is undone too (each undo tolerates that).
       const had = await make(shell, change).catch(async (e: Error) => {
         done.push({ change, seq, had: await guessHad(shell, change) });

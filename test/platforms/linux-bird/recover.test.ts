@@ -2,13 +2,14 @@
 // host's platform and says a line per change; `bgpals apply` killed half way (SIGKILL after its
 // k-th step, journaled on this computer) is undone by `bgpals recover`, which leaves the host exactly
 // as it was; a removal killed half way comes back whole, its private keys the same; and no note
-// about WireGuard keys coming back new (RouterOS's) is printed for a Linux host.
+// about WireGuard keys coming back new (RouterOS's) is printed for a Linux host. A backup an earlier
+// run left beside a file is never taken for the file as a later run found it.
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Peering } from "../../../src/core/peering.js";
-import { DIE_AFTER_ENV } from "../../../src/platforms/linux-bird/apply.js";
+import { backupOf, DIE_AFTER_ENV, DIE_BEFORE_ENV } from "../../../src/platforms/linux-bird/apply.js";
 import { linuxNames } from "../../../src/platforms/linux-bird/names.js";
 import { startNetlab, type Netlab } from "../../netlab/netlab.js";
 import { cliAsync, type CliResult } from "../../cli/cli-async.js";
@@ -143,6 +144,38 @@ describe("the command line on a Linux host", { timeout: 240_000 }, () => {
     const removed = await cli("remove", ["--yes"]);
     expect(removed.code, removed.stderr).toBe(0);
     expect(removed.stderr).not.toContain(KEY_NOTE);
+    await noTunnels();
+    expect(await snapshot()).toEqual(pristine);
+  });
+
+  it("a stale backup beside a file is not put back by recover when a run dies before that file's step", async () => {
+    const pristine = await snapshot();
+    const applied = await cli("apply", ["--yes"]);
+    expect(applied.code, applied.stderr).toBe(0);
+    const whole = await snapshot();
+    // What an earlier run killed after its journal closed, before it removed its backups, leaves.
+    const include = linuxNames.birdInclude(peering);
+    const onTestMachine = join(lab.hosts[ALICE]!.etc, include.replace(/^\/etc\//, ""));
+    expect(existsSync(onTestMachine), onTestMachine).toBe(true);
+    writeFileSync(`${join(lab.hosts[ALICE]!.etc, backupOf(include).replace(/^\/etc\//, ""))}`, "# an old include, from a run long gone\n");
+    // New timers: the re-plan rewrites the include; the run dies once that step is journaled, before it is made.
+    writeFileSync(file, JSON.stringify({ ...peering, policy: { ...peering.policy, timers: { hold: "12s", keepalive: "4s" } } }));
+    try {
+      const changes = (JSON.parse((await cli("plan", ["--json"])).stdout) as { changes: Array<{ path: string }> }).changes;
+      const seq = changes.findIndex((c) => c.path === include) + 1;
+      expect(seq, JSON.stringify(changes.map((c) => c.path))).toBeGreaterThan(0);
+      const killed = await cli("apply", ["--yes"], { [DIE_BEFORE_ENV]: String(seq) });
+      expect(killed.code, `${killed.stdout}${killed.stderr}`).toBeNull();
+      const recovered = await cli("recover", ["--yes"]);
+      expect(recovered.code, `${recovered.stdout}${recovered.stderr}`).toBe(0);
+      expect(recovered.stdout).toMatch(/read back, the router is as it was before that run/);
+      expect(readFileSync(onTestMachine, "utf8")).not.toContain("from a run long gone");
+      expect(await snapshot()).toEqual(whole);
+    } finally {
+      writeFileSync(file, JSON.stringify(peering));
+    }
+    const removed = await cli("remove", ["--yes"]);
+    expect(removed.code, removed.stderr).toBe(0);
     await noTunnels();
     expect(await snapshot()).toEqual(pristine);
   });
