@@ -355,8 +355,8 @@ async function main() {
     console.log(
       `  targets: first view${size >= 1_000_000 ? " < 10 s" : ""} ${size >= 1_000_000 ? met(Math.max(watch.firstViewS, monitor.firstViewS) < 10) : "(none at this size)"}, ` +
         `idle CPU < 5% ${met(watch.idleCpu < 5 && monitor.idleCpu < 5)}, RSS < ${rssTarget} MB ${met(watch.rssMb < rssTarget && monitor.rssMb < rssTarget)}, ` +
-        `frame gap while routes arrive (from the first route) < 100 ms ${met(monitor.arrivingGapMs < 100)} (from choosing the router, the connecting and waiting spinners' 80 ms frames included, ${met(monitor.frameGapMs < 100)}; the renderer's budget, < 50 ms, ${met(monitor.arrivingGapMs < 50)}), ` +
-        `main thread blocked < 50 ms while routes arrive ${met(monitor.loopDelayMs < 50)}, no dropped key ${met(monitor.dropped === 0)}`,
+        `frame gap while routes arrive (from the first route) < 100 ms ${met(monitor.arrivingGapMs < 100)} (from choosing the router, the connecting and waiting spinners' 80 ms frames included, ${met(monitor.frameGapMs < 100)}), ` +
+        `main thread blocked < 50 ms while routes arrive (the frame budget) ${met(monitor.loopDelayMs < 50)} (its own work in a block ${met(monitor.ownBlockMs < 50)}), no dropped key ${met(monitor.dropped === 0)}`,
     );
   }
 }
