@@ -7,10 +7,11 @@
 // To the file named by BGPALS_BENCH_LOOP_FILE, one line per event, as `what epoch-ms ms ...`:
 // - `delay`: per 25 ms of the clock, the event loop's largest delay in it (perf_hooks'
 //   monitorEventLoopDelay, 10 ms resolution), when over 20 ms; `epoch-ms` when it was read, just
-//   after the block (the reading's timer waited for it); then the program's time on a CPU (all its threads) and its
-//   main thread's time waiting for one since the last reading (Linux's schedstat): on a busy
-//   machine a block is partly waiting for a core, and the program's own work in it was at most the
-//   time it ran;
+//   after the block (the reading's timer waited for it); then the program's time on a CPU (all its
+//   threads), its main thread's time waiting for one, and its main thread's time on one, since the
+//   last reading (Linux's schedstat): on a busy machine a block is partly waiting for a core, and
+//   the program's own work in it was at most the time it ran (the main thread's share says how much
+//   of that was V8's compiler and GC helper threads beside it);
 // - `gc`: a garbage collection pause over 10 ms (a PerformanceObserver's entry), `epoch-ms` when it
 //   began, and its kind (minor: a scavenge of the young generation; major: a full mark-compact).
 // - `write`: each write the program made to its terminal (stdout), `epoch-ms` when it was made: the
@@ -42,14 +43,15 @@ if (FILE !== undefined && FILE !== "") {
     try {
       let run = 0;
       let wait = 0;
+      let main = 0;
       for (const task of readdirSync("/proc/self/task")) {
         const [ran, waited] = readFileSync(`/proc/self/task/${task}/schedstat`, "utf8").split(" ").map(Number);
         run += ran;
-        if (task === String(process.pid)) wait = waited;
+        if (task === String(process.pid)) [wait, main] = [waited, ran];
       }
-      return { run, wait };
+      return { run, wait, main };
     } catch {
-      return { run: NaN, wait: NaN };
+      return { run: NaN, wait: NaN, main: NaN };
     }
   };
   let last = sched();
@@ -59,9 +61,9 @@ if (FILE !== undefined && FILE !== "") {
     const ms = histogram.max / 1e6;
     histogram.reset();
     const now = sched();
-    const [run, wait] = [(now.run - last.run) / 1e6, (now.wait - last.wait) / 1e6];
+    const [run, wait, main] = [(now.run - last.run) / 1e6, (now.wait - last.wait) / 1e6, (now.main - last.main) / 1e6];
     last = now;
-    if (ms > SHOWN_DELAY_MS) lines.push(`delay ${epoch(performance.now())} ${ms.toFixed(1)} ${run.toFixed(1)} ${wait.toFixed(1)}\n`);
+    if (ms > SHOWN_DELAY_MS) lines.push(`delay ${epoch(performance.now())} ${ms.toFixed(1)} ${run.toFixed(1)} ${wait.toFixed(1)} ${main.toFixed(1)}\n`);
     flush();
   }, READ_EVERY_MS).unref();
   const observer = new PerformanceObserver((list) => {

@@ -180,7 +180,7 @@ function probeEvents(file) {
     .map((line) => {
       const [kind, epoch, ms, ...rest] = line.split(" ");
       const event = { kind, at: Number(epoch) - performance.timeOrigin, ms: Number(ms) };
-      return kind === "gc" ? { ...event, gcKind: rest[0] } : { ...event, runMs: Number(rest[0]), waitMs: Number(rest[1]) };
+      return kind === "gc" ? { ...event, gcKind: rest[0] } : { ...event, runMs: Number(rest[0]), waitMs: Number(rest[1]), mainMs: rest[2] === undefined ? Number(rest[0]) : Number(rest[2]) };
     });
 }
 
@@ -261,7 +261,9 @@ async function monitorScreen(env, routes, labLoopFile) {
     });
     const largest = (kind) => probed.filter((e) => e.kind === kind).reduce((most, e) => (e.ms > most.ms ? e : most), { ms: 0, at: firstRouteAt });
     const loopDelay = largest("delay");
-    // Of each block, at most the time the program ran (the rest it waited for a core): the monitor's own work.
+    // Of each block, at most the time the program ran (the rest it waited for a core): the monitor's
+    // own work. All its threads, not the main thread's alone: a scavenge blocks the main thread
+    // while it waits for GC helpers (one of 130 ms whose main thread ran 15 ms).
     const ownBlock = probed.filter((e) => e.kind === "delay").reduce((most, e) => Math.max(most, Math.min(e.ms, e.runMs)), 0);
     const gcPause = largest("gc");
     // The lab's own blocks over the same stretch: the router pausing.
@@ -282,21 +284,21 @@ async function monitorScreen(env, routes, labLoopFile) {
       const fromChoice = probeEvents(labLoopFile).filter((e) => e.at >= chosen && e.at - e.ms <= shownAt);
       console.log(`    first route on screen at ${firstRouteS.toFixed(2)} s, all at ${((shownAt - chosen) / 1000).toFixed(2)} s`);
       for (const e of fromChoice.filter((x) => x.ms > 50 || x.kind === "gc")) {
-        console.log(`    lab ${e.kind} ${e.ms.toFixed(0)} ms ${e.kind === "gc" ? e.gcKind : `(ran ${e.runMs.toFixed(0)} ms, waited ${e.waitMs.toFixed(0)})`}, ended at ${((e.at - chosen) / 1000).toFixed(2)} s`);
+        console.log(`    lab ${e.kind} ${e.ms.toFixed(0)} ms ${e.kind === "gc" ? e.gcKind : `(ran ${e.runMs.toFixed(0)} ms, its main thread ${e.mainMs.toFixed(0)}, waited ${e.waitMs.toFixed(0)})`}, ended at ${((e.at - chosen) / 1000).toFixed(2)} s`);
       }
     }
     if (process.env.BGPALS_BENCH_BLOCKS === "1") {
       const fromChoice = probeEvents(loopFile).filter((e) => e.kind !== "write").filter((e) => e.at >= chosen && e.at - (e.kind === "delay" ? e.ms : 0) <= shownAt);
       console.log(`    first route on screen at ${firstRouteS.toFixed(2)} s, all at ${((shownAt - chosen) / 1000).toFixed(2)} s; the monitor's blocks from choosing the router:`);
       for (const e of fromChoice) {
-        console.log(`    monitor ${e.kind} ${e.ms.toFixed(0)} ms ${e.kind === "gc" ? e.gcKind : `(ran ${e.runMs.toFixed(0)} ms, waited ${e.waitMs.toFixed(0)})`}, ended at ${((e.at - chosen) / 1000).toFixed(2)} s`);
+        console.log(`    monitor ${e.kind} ${e.ms.toFixed(0)} ms ${e.kind === "gc" ? e.gcKind : `(ran ${e.runMs.toFixed(0)} ms, its main thread ${e.mainMs.toFixed(0)}, waited ${e.waitMs.toFixed(0)})`}, ended at ${((e.at - chosen) / 1000).toFixed(2)} s`);
       }
       const showing = t.showing.slice(from, from + writes.length);
       const shown = writes.map((at, i) => `${((at - chosen) / 1000).toFixed(3)}${showing[i]?.[0] ?? "?"}`);
       console.log(`    writes to the terminal until the first route (s after choosing; c connecting, w waiting, r routes): ${shown.slice(0, writes.findIndex((at) => at >= firstRouteAt) + 1).join(" ")}`);
       console.log(`    the same, as the monitor wrote them (s after choosing): ${written.filter((at) => at <= firstRouteAt).map((at) => ((at - chosen) / 1000).toFixed(3)).join(" ")}`);
     }
-    const blocked = { loopDelayMs: loopDelay.ms, loopRunMs: loopDelay.runMs ?? 0, loopWaitMs: loopDelay.waitMs ?? 0, ownBlockMs: ownBlock, loopDelayAtS: (loopDelay.at - chosen) / 1000, gcMs: gcPause.ms, gcKind: gcPause.gcKind ?? "", majorGcs: probed.filter((e) => e.gcKind === "major").length, gcs: probed.filter((e) => e.kind === "gc").length, delays: probed.filter((e) => e.kind === "delay" && e.ms > 50).length };
+    const blocked = { loopDelayMs: loopDelay.ms, loopRunMs: loopDelay.runMs ?? 0, loopMainMs: loopDelay.mainMs ?? 0, loopWaitMs: loopDelay.waitMs ?? 0, ownBlockMs: ownBlock, loopDelayAtS: (loopDelay.at - chosen) / 1000, gcMs: gcPause.ms, gcKind: gcPause.gcKind ?? "", majorGcs: probed.filter((e) => e.gcKind === "major").length, gcs: probed.filter((e) => e.kind === "gc").length, delays: probed.filter((e) => e.kind === "delay" && e.ms > 50).length };
     const cpu = await idleCpu(t.pid, IDLE_S);
     return { firstViewS: (shownAt - chosen) / 1000, idleCpu: cpu, rssMb: peakRssMb(t.pid), frameGapMs: gap, writtenGapMs: writtenGap, writtenGapAtMs: writtenGapAt, ...blocked, ...lab, gapAtMs: gapAt, gapAfter, arrivingGapMs: arriving, firstRouteS, frames: writes.length, loadCpuS, latencies, dropped, droppedKeys, probes, routes };
   } finally {
@@ -333,7 +335,7 @@ async function main() {
         console.log(
           `  monitor screen: first full view ${monitor.firstViewS.toFixed(1)} s (its own CPU meanwhile ${monitor.loadCpuS.toFixed(1)} s), idle CPU ${monitor.idleCpu.toFixed(1)}% of a core over ${IDLE_S} s, peak RSS ${monitor.rssMb.toFixed(0)} MB, ` +
             `largest frame gap ${monitor.frameGapMs.toFixed(0)} ms (${monitor.frames} writes; at ${monitor.gapAtMs.toFixed(0)} ms, after ${count(monitor.gapAfter)} routes shown; ` +
-            `first route at ${monitor.firstRouteS.toFixed(2)} s, largest gap from then ${monitor.arrivingGapMs.toFixed(0)} ms; as the monitor wrote them, largest ${monitor.writtenGapMs.toFixed(0)} ms at ${monitor.writtenGapAtMs.toFixed(0)} ms), the monitor's event loop blocked at most ${monitor.loopDelayMs.toFixed(0)} ms meanwhile (at ${monitor.loopDelayAtS.toFixed(1)} s, in a reading where it ran ${monitor.loopRunMs.toFixed(0)} ms, its main thread waiting for a core ${monitor.loopWaitMs.toFixed(0)} ms; its own work in a block at most ${monitor.ownBlockMs.toFixed(0)} ms; ${monitor.delays} stretches over 50 ms; longest GC pause ${monitor.gcMs.toFixed(0)} ms ${monitor.gcKind}, of ${monitor.gcs} over 10 ms, ${monitor.majorGcs} of them major), the lab's event loop blocked at most ${monitor.labDelayMs.toFixed(0)} ms meanwhile (its own work in a block at most ${monitor.labOwnBlockMs.toFixed(0)} ms; ${monitor.labDelays} stretches over 50 ms; longest GC pause ${monitor.labGcMs.toFixed(0)} ms ${monitor.labGcKind ?? ""}), input-to-screen latency while routes arrive median ${median.toFixed(0)} ms, max ${(sorted.at(-1) ?? NaN).toFixed(0)} ms ` +
+            `first route at ${monitor.firstRouteS.toFixed(2)} s, largest gap from then ${monitor.arrivingGapMs.toFixed(0)} ms; as the monitor wrote them, largest ${monitor.writtenGapMs.toFixed(0)} ms at ${monitor.writtenGapAtMs.toFixed(0)} ms), the monitor's event loop blocked at most ${monitor.loopDelayMs.toFixed(0)} ms meanwhile (at ${monitor.loopDelayAtS.toFixed(1)} s, in a reading where it ran ${monitor.loopRunMs.toFixed(0)} ms, its main thread ${monitor.loopMainMs.toFixed(0)} ms of it, its main thread waiting for a core ${monitor.loopWaitMs.toFixed(0)} ms; its own work in a block at most ${monitor.ownBlockMs.toFixed(0)} ms; ${monitor.delays} stretches over 50 ms; longest GC pause ${monitor.gcMs.toFixed(0)} ms ${monitor.gcKind}, of ${monitor.gcs} over 10 ms, ${monitor.majorGcs} of them major), the lab's event loop blocked at most ${monitor.labDelayMs.toFixed(0)} ms meanwhile (its own work in a block at most ${monitor.labOwnBlockMs.toFixed(0)} ms; ${monitor.labDelays} stretches over 50 ms; longest GC pause ${monitor.labGcMs.toFixed(0)} ms ${monitor.labGcKind ?? ""}), input-to-screen latency while routes arrive median ${median.toFixed(0)} ms, max ${(sorted.at(-1) ?? NaN).toFixed(0)} ms ` +
             `(${monitor.latencies.length} keys in ${monitor.probes} rounds), dropped keys ${monitor.dropped}${monitor.dropped > 0 ? ` (${monitor.droppedKeys.join(", ")}: not on screen within 10 s)` : ""}`,
         );
       }
