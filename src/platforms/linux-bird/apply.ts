@@ -241,10 +241,11 @@ export async function runSteps(shell: LinuxShell, plan: Plan, journal: Journal, 
   const dieAfter = process.env[DIE_AFTER_ENV] === undefined ? null : Number(process.env[DIE_AFTER_ENV]);
   const dieBefore = process.env[DIE_BEFORE_ENV] === undefined ? null : Number(process.env[DIE_BEFORE_ENV]);
   const total = plan.changes.length;
-  // A backup beside a file this plan changes can only be stale (a run killed after its journal
-  // closed, before it removed its backups; an unfinished run refuses this one): it goes before the
-  // first step, or a step killed before its own backup was made would have recover put that old
-  // file back over one the step never touched.
+  // A backup beside a file this plan changes is no run's to undo with (a run killed after its
+  // journal closed, before it removed its backups; this computer's unfinished run refuses this one,
+  // and each step's BACK_UP removed one anyway): it goes before the first step, or a step killed
+  // before its own backup was made would have recover put that old file back over one the step
+  // never touched.
   const stale = plan.changes.filter((c) => c.role === "file" || c.role === "key").map((c) => backupOf(c.path));
   if (stale.length > 0 && !signal?.aborted) await sh(shell, 'rm -f -- "$@"', ...stale);
   const done: Done[] = [];
