@@ -157,7 +157,7 @@ describe("the command line on a Linux host", { timeout: 240_000 }, () => {
     const include = linuxNames.birdInclude(peering);
     const onTestMachine = join(lab.hosts[ALICE]!.etc, include.replace(/^\/etc\//, ""));
     expect(existsSync(onTestMachine), onTestMachine).toBe(true);
-    writeFileSync(`${join(lab.hosts[ALICE]!.etc, backupOf(include).replace(/^\/etc\//, ""))}`, "# an old include, from a run long gone\n");
+    writeFileSync(join(lab.hosts[ALICE]!.etc, backupOf(include).replace(/^\/etc\//, "")), "# an old include, from a run long gone\n");
     // New timers: the re-plan rewrites the include; the run dies once that step is journaled, before it is made.
     writeFileSync(file, JSON.stringify({ ...peering, policy: { ...peering.policy, timers: { hold: "12s", keepalive: "4s" } } }));
     try {
