@@ -1,5 +1,6 @@
 // What a Linux host says about its peerings, read from the text BIRD and WireGuard print: `birdc show
-// protocols all`, `birdc show route all`, `birdc show status`, `wg show all ...`, and bgpals's own
+// protocols all`, `birdc show route all`, `birdc show status`, `wg show <interface> dump` (its secrets
+// left on the host), and bgpals's own
 // files there (the BIRD include, the WireGuard configs' first line). Pure functions: the router
 // (router.ts) runs the commands, these read what they printed.
 import { parsePrefix, prefixWithin } from "../../core/ipv4.js";
@@ -215,7 +216,7 @@ export function filteredRoutesOf(text: string, includes: readonly BirdInclude[],
   return { routes, total: theirs.length };
 }
 
-// --- wg show all ... ---------------------------------------------------------------------------
+// --- wg show <interface> dump ------------------------------------------------------------------
 
 export interface WireguardPeer {
   interface: string;
@@ -230,25 +231,59 @@ export interface WireguardPeer {
   keepalive?: string;
 }
 
-/** `wg show all latest-handshakes`, `transfer` and `endpoints` (each a line per peer, tab separated), joined by interface and peer. */
-export function parseWireguardPeers(handshakes: string, transfer: string, endpoints: string, keepalives = ""): WireguardPeer[] {
-  const peers = new Map<string, WireguardPeer>();
-  const peer = (iface: string, key: string): WireguardPeer => {
-    const id = `${iface} ${key}`;
-    let p = peers.get(id);
-    if (p === undefined) {
-      p = { interface: iface, publicKey: key, latestHandshake: 0, rx: 0, tx: 0, endpoint: null };
-      peers.set(id, p);
-    }
-    return p;
-  };
-  const rows = (text: string) => text.split("\n").map((l) => l.split("\t")).filter((f) => f.length >= 3);
-  for (const [iface, key, at] of rows(handshakes)) peer(iface!, key!).latestHandshake = Number(at) || 0;
-  for (const [iface, key, rx, tx] of rows(transfer)) Object.assign(peer(iface!, key!), { rx: Number(rx) || 0, tx: Number(tx) || 0 });
-  for (const [iface, key, endpoint] of rows(endpoints)) peer(iface!, key!).endpoint = endpoint === "(none)" ? null : endpoint!;
-  // `wg show` prints "off" for none, else seconds.
-  for (const [iface, key, every] of rows(keepalives)) if (/^[1-9]\d*$/.test(every!.trim())) peer(iface!, key!).keepalive = `${every!.trim()}s`;
-  return [...peers.values()];
+/**
+ * `wgpeers <interface>...`: what `wg show <interface> dump` says of each, in one wg process an
+ * interface (four to five a look before, one per field), without the secrets it prints: the
+ * interface's private key and each peer's preshared key are read by the shell on the host and never
+ * printed. A line `interface<TAB>name<TAB>listen-port<TAB>fwmark` per interface, then one
+ * `peer<TAB>interface<TAB>public-key<TAB>endpoint<TAB>allowed-ips<TAB>latest-handshake<TAB>rx<TAB>tx<TAB>keepalive`
+ * per peer (allowed-ips comma separated; "(none)" and "off" as wg prints them). An interface wg
+ * cannot read is left out, as the field-by-field reads left it (its error goes to the caller's stderr).
+ * Builtins only besides wg: `read` with a tab for IFS never splits inside a field (wg prints none empty).
+ */
+export const WG_PEERS = [
+  "wgpeers() {",
+  "  for i; do",
+  '    d=$(wg show "$i" dump) || continue; f=1',
+  "    while IFS='\t' read -r a b c e g h k l; do",
+  '      if [ $f = 1 ]; then f=0; printf \'interface\\t%s\\t%s\\t%s\\n\' "$i" "$c" "$e"',
+  '      else printf \'peer\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\n\' "$i" "$a" "$c" "$e" "$g" "$h" "$k" "$l"; fi',
+  "    done <<EOF",
+  "$d",
+  "EOF",
+  "  done",
+  "}",
+];
+
+export interface WireguardInterface {
+  listenPort: string;
+  /** "off", or the mark as wg prints it ("0x4247"). */
+  fwmark: string;
+}
+
+/** What WG_PEERS printed: each interface's settings, and its peers (allowed IPs sorted). */
+export function parseWireguardDump(text: string): { interfaces: Map<string, WireguardInterface>; peers: Array<WireguardPeer & { allowedIps: string[] }> } {
+  const interfaces = new Map<string, WireguardInterface>();
+  const peers: Array<WireguardPeer & { allowedIps: string[] }> = [];
+  for (const line of text.split("\n")) {
+    const [kind, iface, ...f] = line.split("\t");
+    if (kind === "interface" && f.length === 2) interfaces.set(iface!, { listenPort: f[0]!, fwmark: f[1]! });
+    if (kind !== "peer" || f.length !== 7) continue;
+    const [publicKey, endpoint, allowedIps, handshake, rx, tx, keepalive] = f as [string, string, string, string, string, string, string];
+    const peer: WireguardPeer & { allowedIps: string[] } = {
+      interface: iface!,
+      publicKey,
+      latestHandshake: Number(handshake) || 0,
+      rx: Number(rx) || 0,
+      tx: Number(tx) || 0,
+      endpoint: endpoint === "(none)" ? null : endpoint,
+      allowedIps: allowedIps.split(",").filter((ip) => ip !== "" && ip !== "(none)").sort(),
+    };
+    // `wg` prints "off" for none, else seconds.
+    if (/^[1-9]\d*$/.test(keepalive)) peer.keepalive = `${keepalive}s`;
+    peers.push(peer);
+  }
+  return { interfaces, peers };
 }
 
 /** The address of a `host:port` endpoint ("[2001:db8::1]:51820" too). */

@@ -3,6 +3,7 @@
 // WireGuard settings, the peering's nftables chains, routes, rules and BIRD's protocols. Plans are
 // made from it, and the read-back after an undo compares two of them.
 import { randomBytes } from "node:crypto";
+import { parseWireguardDump, WG_PEERS } from "./bird-show.js";
 import { parseSections, RUN_SECTION } from "./discovery.js";
 import { shellQuote, type LinuxShell } from "./ssh.js";
 
@@ -87,30 +88,33 @@ export function openvpnConfigOf(cmdline: string): string | null {
  */
 export const NAMES = 'names() { for f in "$1"/$2; do if [ -e "$f" ] || [ -L "$f" ]; then echo "${f##*/}"; fi; done; }';
 
+/**
+ * `hashes <file>...`: one sha256sum of the first $nh files (a file not there is left out of what it
+ * prints, and sha256sum exits 1); the others (private keys) are only tested for, by the shell: their
+ * contents, hashed or not, stay on the host. One process for every file, not one a file.
+ */
+export const HASHES = 'hashes() { n=$#; i=0; for f; do i=$((i+1)); [ $i -le "$nh" ] && set -- "$@" "$f"; done; shift "$n"; [ $# -eq 0 ] || sha256sum -- "$@"; }';
+
 const SCRIPT = [
   'm=$1; shift; t=$(mktemp -d) || exit 1; trap \'rm -rf "$t"\' EXIT',
   RUN_SECTION,
   'sock=$1; shift; nh=$1; shift',
   ...FIND_OPENVPN,
-  'i=0; for f in "$@"; do i=$((i+1)); if [ $i -le "$nh" ]; then run "hash$i" sha256sum -- "$f"; else run "present$i" test -e "$f"; fi; done',
+  HASHES,
+  'run hashes hashes "$@"',
+  'i=0; for f in "$@"; do i=$((i+1)); [ $i -gt "$nh" ] && run "present$i" test -e "$f"; done',
   "run birdconf cat /etc/bird/bird.conf",
   NAMES,
   "run includes names /etc/bird 'bgpals-*.conf'",
   "run links ip -j addr show",
-  // Field by field: `wg show all dump` would print the private keys, which never leave the host.
-  // Interface by interface, as `wg show all` prints them (name, tab, fields), for this host's only:
-  // wireguard-go's sockets are in /run/wireguard, which namespaces sharing a /run share, and one of
-  // another namespace going away while `wg show all` reads it failed the whole read. This host's
-  // interfaces are the names in /proc/net/dev (the shell's own network namespace, read by the shell
-  // itself: no process per interface and field, as an `ip link show` of each was).
+  // This host's WireGuard interfaces only: wireguard-go's sockets are in /run/wireguard, which
+  // namespaces sharing a /run share, and one of another namespace going away while wg read it failed
+  // the whole read. This host's interfaces are the names in /proc/net/dev (the shell's own network
+  // namespace, read by the shell itself). Each read once, its secrets left on the host (WG_PEERS).
   'own=" "; while IFS=: read -r d _; do own="$own${d##* } "; done < /proc/net/dev',
-  'wgs=$(wg show interfaces 2>/dev/null)',
-  'wgeach() { for i in $wgs; do case "$own" in *" $i "*) ;; *) continue ;; esac; wg show "$i" "$1" | while IFS= read -r l; do printf "%s\\t%s\\n" "$i" "$l"; done; done; }',
-  "run wgport wgeach listen-port",
-  "run wgmark wgeach fwmark",
-  "run wgpeers wgeach allowed-ips",
-  "run wgendpoints wgeach endpoints",
-  "run wgkeepalive wgeach persistent-keepalive",
+  'wgs=""; for i in $(wg show interfaces 2>/dev/null); do case "$own" in *" $i "*) wgs="$wgs $i" ;; esac; done',
+  ...WG_PEERS,
+  "run wg wgpeers $wgs",
   "run nft nft -j list table inet bgpals",
   "run routes ip -j -4 route show table all",
   "run rules ip -j -4 rule show",
@@ -138,11 +142,10 @@ export async function readHostState(shell: LinuxShell, birdSocket: string, hashe
   const sections = parseSections(result.stdout, marker);
   // Each section ends with the newline the script's `echo` adds after the output: not the output's.
   const ok = (name: string): string | null => (sections.get(name)?.code === 0 ? sections.get(name)!.stdout.replace(/\n$/, "") : null);
+  // sha256sum exits 1 when a file is not there, and hashes the others all the same.
+  const sums = parseSha256sum(sections.get("hashes")?.stdout ?? "");
   const files: Record<string, string | null> = {};
-  hashed.forEach((path, i) => {
-    const out = ok(`hash${i + 1}`);
-    files[path] = out === null ? null : out.trim().split(/\s+/)[0]!;
-  });
+  for (const path of hashed) files[path] = sums.get(path) ?? null;
   const present: Record<string, boolean> = {};
   probed.forEach((path, i) => (present[path] = ok(`present${hashed.length + i + 1}`) !== null));
 
@@ -153,20 +156,10 @@ export async function readHostState(shell: LinuxShell, birdSocket: string, hashe
     links[link.ifname] = { mtu: link.mtu, up: (link.flags ?? []).includes("UP"), addresses: (link.addr_info ?? []).filter(({ family }) => family === "inet").map((a) => `${a.local}/${a.prefixlen}`) };
   }
   const wireguard: Record<string, WgInterface> = {};
-  const rows = (name: string) => (ok(name) ?? "").split("\n").filter((l) => l.trim() !== "").map((l) => l.split("\t"));
-  for (const [iface, port] of rows("wgport")) wireguard[iface!] = { listenPort: port ?? "", fwmark: "off", peers: [] };
-  for (const [iface, mark] of rows("wgmark")) if (wireguard[iface!]) wireguard[iface!]!.fwmark = mark ?? "off";
-  for (const [iface, publicKey, ips] of rows("wgpeers")) {
-    (wireguard[iface!] ??= { listenPort: "", fwmark: "off", peers: [] }).peers.push({ publicKey: publicKey!, endpoint: null, allowedIps: (ips ?? "").split(" ").filter((ip) => ip !== "" && ip !== "(none)").sort(), keepalive: "" });
-  }
-  const peerOf = (iface: string | undefined, key: string | undefined) => wireguard[iface!]?.peers.find((peer) => peer.publicKey === key);
-  for (const [iface, key, endpoint] of rows("wgendpoints")) {
-    const peer = peerOf(iface, key);
-    if (peer && endpoint !== "(none)") peer.endpoint = endpoint ?? null;
-  }
-  for (const [iface, key, keepalive] of rows("wgkeepalive")) {
-    const peer = peerOf(iface, key);
-    if (peer && keepalive !== "off") peer.keepalive = keepalive ?? "";
+  const dump = parseWireguardDump(ok("wg") ?? "");
+  for (const [iface, settings] of dump.interfaces) wireguard[iface] = { ...settings, peers: [] };
+  for (const peer of dump.peers) {
+    (wireguard[peer.interface] ??= { listenPort: "", fwmark: "off", peers: [] }).peers.push({ publicKey: peer.publicKey, endpoint: peer.endpoint, allowedIps: peer.allowedIps, keepalive: peer.keepalive?.replace(/s$/, "") ?? "" });
   }
   // wireguard-go's sockets are in /run/wireguard, which hosts sharing a /run (namespaces) share: only this host's interfaces count.
   for (const iface of Object.keys(wireguard)) if (links[iface] === undefined && !linkNames.has(iface)) delete wireguard[iface];
@@ -216,6 +209,21 @@ export async function readHostState(shell: LinuxShell, birdSocket: string, hashe
       .sort(),
     bootUnits: (ok("units") ?? "").split("\n").map((l) => l.trim()).filter((l) => l !== "").sort(),
   };
+}
+
+/**
+ * sha256sum's lines ("<hash>  <file>"), by file. A name with a newline or a backslash in it is
+ * printed escaped, the line starting with a backslash (GNU coreutils): read back as it was named.
+ */
+export function parseSha256sum(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of text.split("\n")) {
+    const m = /^(\\?)([0-9a-f]{64}) [ *](.*)$/.exec(line);
+    if (m === null) continue;
+    const name = m[1] === "" ? m[3]! : m[3]!.replace(/\\(.)/g, (_, c: string) => (c === "n" ? "\n" : c === "r" ? "\r" : c));
+    out.set(name, m[2]!);
+  }
+  return out;
 }
 
 /** A sh line that runs `argv` with every word quoted. */

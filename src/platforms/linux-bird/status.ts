@@ -19,7 +19,8 @@ import {
   parseProtocolsAll,
   parseRoutes,
   parseWireguardHeaders,
-  parseWireguardPeers,
+  parseWireguardDump,
+  WG_PEERS,
   secondsSince,
   serverTime,
   sessionState,
@@ -43,10 +44,19 @@ export interface BirdHost {
   label: string;
 }
 
+/**
+ * `ours <dir> <header>`: "<file>:<first line>" of each config in dir whose first line starts with the
+ * header (bgpals writes its header first), as `grep -H` prints it; their names (the file's, less
+ * .conf) left in $is. The shell reads the first line itself: no grep, which was four processes a look.
+ */
+export const OURS = 'ours() { is=""; for c in "$1"/*.conf; do [ -f "$c" ] || continue; l=; IFS= read -r l < "$c" || [ -n "$l" ] || continue; case "$l" in "$2"*) echo "$c:$l"; i=${c##*/}; is="$is ${i%.conf}" ;; esac; done; }';
+
 // `$1` is a marker random per look, `$2` BIRD's control socket, `$3` what else to read.
 const LOOK = [
   'm=$1; s=$2; t=$(mktemp -d) || exit 1; trap \'rm -rf "$t"\' EXIT',
   RUN_SECTION,
+  OURS,
+  ...WG_PEERS,
   "for f in /etc/bird/bgpals-*.conf; do [ -f \"$f\" ] && run \"include:$f\" cat \"$f\"; done",
   // The routes before the sessions: a route that moved because a session went down is then never
   // seen in a look that still has that session up (the session's end is told first, then the move).
@@ -54,18 +64,16 @@ const LOOK = [
   'case " $3 " in *" routes "*) run routes birdc -s "$s" show route all where "source = RTS_BGP && proto ~ \\"bgpals_*\\"" ;; esac',
   'case " $3 " in *" protocols "*) run status birdc -s "$s" show status; run protocols birdc -s "$s" show protocols all ;; esac',
   // Only the tunnels whose config bgpals wrote, each by name: `wg show all` would read every other
-  // tunnel too (on a test machine, other hosts' userspace ones), and one that does not answer spoils it.
+  // tunnel too (on a test machine, other hosts' userspace ones), and one that does not answer spoils
+  // it. bgpals writes its header as a config's first line: the shell reads that line of each config
+  // (no grep), keeps the names in $is, and wg reads each tunnel once (WG_PEERS).
   'case " $3 " in *" tunnels "*)',
   "  run now date +%s",
-  "  run headers grep -Hs '^# bgpals: WireGuard tunnel' /etc/wireguard/*.conf",
-  "  for c in $(grep -l '^# bgpals: WireGuard tunnel' /etc/wireguard/*.conf 2>/dev/null); do",
-  '    i=${c##*/}; i=${i%.conf}',
-  '    for w in latest-handshakes transfer endpoints persistent-keepalive; do run "$w:$i" wg show "$i" "$w"; done',
-  "  done",
+  '  run headers ours /etc/wireguard "# bgpals: WireGuard tunnel"',
+  "  run wg wgpeers $is",
   // OpenVPN links: the configs bgpals wrote, each tun device's counters and what its openvpn last wrote.
-  "  run ovpnheaders grep -Hs '^# bgpals: OpenVPN tunnel' /etc/openvpn/*.conf",
-  "  for c in $(grep -l '^# bgpals: OpenVPN tunnel' /etc/openvpn/*.conf 2>/dev/null); do",
-  '    i=${c##*/}; i=${i%.conf}',
+  '  run ovpnheaders ours /etc/openvpn "# bgpals: OpenVPN tunnel"',
+  "  for i in $is; do",
   '    run "ovpnlink:$i" ip -j -s link show dev "$i"; run "ovpnstatus:$i" cat "/run/bgpals/openvpn-$i.status"',
   "  done ;;",
   "esac",
@@ -161,9 +169,7 @@ export async function birdStatus(poll: BirdPoll, options: StatusOptions = {}): P
 
   // Only the tunnels whose config bgpals wrote on this host.
   const ours = parseWireguardHeaders(l.out("headers"));
-  // `wg show <interface> <what>` prints a line per peer without the interface: put it in front, as `wg show all` does.
-  const all = (what: string) => [...ours.keys()].flatMap((iface) => l.out(`${what}:${iface}`).split("\n").filter((line) => line.trim() !== "").map((line) => `${iface}\t${line}`)).join("\n");
-  const peers = parseWireguardPeers(all("latest-handshakes"), all("transfer"), all("endpoints"), all("persistent-keepalive"));
+  const { peers } = parseWireguardDump(l.out("wg"));
   const nowS = Number(l.out("now").trim()) || Math.floor(Date.now() / 1000);
   const tunnels = [...ours.entries()].map(([iface, owner]): TunnelStatus => {
     const peer = peers.find((p) => p.interface === iface);

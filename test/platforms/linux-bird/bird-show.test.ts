@@ -1,7 +1,9 @@
 // Reading what BIRD and WireGuard print, on output captured from a real BIRD 2.0.12 and
 // wireguard-go in the netlab (test/fixtures/linux-bird/README.md says how), and reading back the
 // include file the render writes.
-import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { linuxNames } from "../../../src/platforms/linux-bird/names.js";
@@ -14,12 +16,15 @@ import {
   parseProtocolsAll,
   parseRoutes,
   parseWireguardHeaders,
-  parseWireguardPeers,
+  parseWireguardDump,
   secondsSince,
   serverTime,
   sessionState,
+  WG_PEERS,
 } from "../../../src/platforms/linux-bird/bird-show.js";
-import { repoRoot } from "../../helpers.js";
+import { HASHES, parseSha256sum } from "../../../src/platforms/linux-bird/host-state.js";
+import { OURS } from "../../../src/platforms/linux-bird/status.js";
+import { repoRoot, tempDir } from "../../helpers.js";
 import { fileOf, linuxExample } from "./helpers.js";
 
 const fixture = (name: string) => readFileSync(join(repoRoot, "test/fixtures/linux-bird", name), "utf8");
@@ -96,19 +101,59 @@ describe("birdc show route all", () => {
   });
 });
 
-describe("wg show all", () => {
-  it("joins handshakes, transfer and endpoints by interface and peer", () => {
-    const peers = parseWireguardPeers(fixture("wg-show-all-latest-handshakes.txt"), fixture("wg-show-all-transfer.txt"), fixture("wg-show-all-endpoints.txt"));
-    const isp1 = peers.find((p) => p.interface === "wg-remi-isp1");
-    expect(isp1).toEqual({ interface: "wg-remi-isp1", publicKey: "CtsNh29/yz5O9Qe6SzXKfU3s/YeGB/W3Skl5QKkp8Sw=", latestHandshake: 1796303567, rx: 1380, tx: 1388, endpoint: "203.0.113.2:47308" });
-    expect(endpointAddress(isp1!.endpoint!)).toBe("203.0.113.2");
-    expect(endpointAddress("[2001:db8::1]:51820")).toBe("2001:db8::1");
-    expect(parseWireguardPeers("wg0\tKEY=\t0\n", "", "wg0\tKEY=\t(none)\n")).toEqual([{ interface: "wg0", publicKey: "KEY=", latestHandshake: 0, rx: 0, tx: 0, endpoint: null }]);
-    // Persistent keepalive as RouterOS says it; "off" is none.
-    expect(parseWireguardPeers("wg0\tA=\t0\nwg0\tB=\t0\n", "", "", "wg0\tA=\t5\nwg0\tB=\toff\n").map((p) => [p.publicKey, p.keepalive])).toEqual([
-      ["A=", "5s"],
-      ["B=", undefined],
+/** A script's shell functions run in `sh` as a host runs them, with `bin` first on the PATH. */
+const inSh = (lines: readonly string[], args: string[], bin?: string) =>
+  execFileSync("sh", ["-c", lines.join("\n"), "sh", ...args], { encoding: "utf8", env: { ...process.env, PATH: `${bin === undefined ? "" : `${bin}:`}${process.env.PATH}` }, stdio: ["ignore", "pipe", "pipe"] });
+
+describe("wg show <interface> dump, read on the host", () => {
+  // The shape wg (wireguard-tools 1.0.20210914) printed for a wireguard-go interface with two peers,
+  // one with a preshared key. The keys are made up; the secret ones spelled so a leak shows.
+  const PRIVATE = `${"P".repeat(43)}=`;
+  const PRESHARED = `${"S".repeat(43)}=`;
+  const dump = [
+    [PRIVATE, "j6sZ/gERi4QTHzFGjVNpkv/jXLFng91N7LyuAV3LpUs=", "51999", "0x4247"],
+    ["CtsNh29/yz5O9Qe6SzXKfU3s/YeGB/W3Skl5QKkp8Sw=", "(none)", "203.0.113.2:47308", "172.16.11.0/30,192.168.42.0/24", "1796303567", "1380", "1388", "25"],
+    ["8DHDIKfo0e+5SCqjR53LdOznkBwssfYmTQmVaeFpUG0=", PRESHARED, "(none)", "(none)", "0", "0", "0", "off"],
+  ]
+    .map((fields) => fields.join("\t"))
+    .join("\n");
+
+  it("prints each interface's settings and peers, never its private or preshared keys", () => {
+    const bin = tempDir("bgpals-wg-");
+    writeFileSync(join(bin, "dump"), `${dump}\n`);
+    // wg-b is another namespace's tunnel going away as it is read: wg fails, the others are read.
+    writeFileSync(join(bin, "wg"), `#!/bin/sh\ncase "$2 $3" in "wg-a dump") cat "${join(bin, "dump")}" ;; *) echo "Unable to access interface: Protocol not supported" >&2; exit 1 ;; esac\n`);
+    chmodSync(join(bin, "wg"), 0o755);
+    const out = inSh([...WG_PEERS, 'wgpeers "$@" 2>/dev/null'], ["wg-b", "wg-a"], bin);
+    expect(out).not.toContain(PRIVATE);
+    expect(out).not.toContain(PRESHARED);
+    const { interfaces, peers } = parseWireguardDump(out);
+    expect([...interfaces.entries()]).toEqual([["wg-a", { listenPort: "51999", fwmark: "0x4247" }]]);
+    expect(peers).toEqual([
+      { interface: "wg-a", publicKey: "CtsNh29/yz5O9Qe6SzXKfU3s/YeGB/W3Skl5QKkp8Sw=", latestHandshake: 1796303567, rx: 1380, tx: 1388, endpoint: "203.0.113.2:47308", allowedIps: ["172.16.11.0/30", "192.168.42.0/24"], keepalive: "25s" },
+      { interface: "wg-a", publicKey: "8DHDIKfo0e+5SCqjR53LdOznkBwssfYmTQmVaeFpUG0=", latestHandshake: 0, rx: 0, tx: 0, endpoint: null, allowedIps: [] },
     ]);
+    expect(endpointAddress(peers[0]!.endpoint!)).toBe("203.0.113.2");
+    expect(endpointAddress("[2001:db8::1]:51820")).toBe("2001:db8::1");
+  });
+
+  it("finds bgpals's configs by their first line, and hashes only the files it may", () => {
+    const dir = tempDir("bgpals-configs-");
+    writeFileSync(join(dir, "wg-remi-isp1.conf"), "# bgpals: WireGuard tunnel to remi over isp1 (peering st)\n[Interface]\n");
+    writeFileSync(join(dir, "wg-remi-isp2.conf"), "# bgpals: WireGuard tunnel to remi over isp2 (peering st)");
+    // A config of the user's, whose comment says bgpals further down: not one of bgpals's.
+    writeFileSync(join(dir, "wg0.conf"), "[Interface]\n# bgpals: WireGuard tunnel to nobody\n");
+    const found = inSh([OURS, 'ours "$1" "# bgpals: WireGuard tunnel"', 'echo "names:$is"'], [dir]);
+    expect(found.split("\n").at(-2)).toBe("names: wg-remi-isp1 wg-remi-isp2");
+    expect([...parseWireguardHeaders(found).keys()]).toEqual(["wg-remi-isp1", "wg-remi-isp2"]);
+
+    // The first two files hashed (one not there), the third (a private key) not: one sha256sum.
+    writeFileSync(join(dir, "key"), "PRIVATE");
+    const sums = parseSha256sum(inSh(["nh=2", HASHES, 'hashes "$@" || true'], [join(dir, "wg0.conf"), join(dir, "gone.conf"), join(dir, "key")]));
+    expect([...sums.keys()]).toEqual([join(dir, "wg0.conf")]);
+    expect(sums.get(join(dir, "wg0.conf"))).toBe(createHash("sha256").update("[Interface]\n# bgpals: WireGuard tunnel to nobody\n").digest("hex"));
+    // A name sha256sum prints escaped.
+    expect(parseSha256sum(`\\${"a".repeat(64)}  /etc/odd\\nname\\\\x\n`).get("/etc/odd\nname\\x")).toBe("a".repeat(64));
   });
 
   it("knows bgpals's tunnels by the first line of their config", () => {
