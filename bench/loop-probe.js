@@ -16,10 +16,13 @@
 //   began, and its kind (minor: a scavenge of the young generation; major: a full mark-compact).
 // - `write`: each write the program made to its terminal (stdout), `epoch-ms` when it was made: the
 //   frame as the program sent it, before the pseudo-terminal and the bench's own reading of it
-//   (which, on two busy cores, may wait for a core of its own).
+//   (which, on two busy cores, may wait for a core of its own);
+// - `read`: each chunk a TCP socket of the program's handed to its reader (the router's replies),
+//   `epoch-ms` when it did, then its size in bytes in place of ms.
 // Nothing is written without the variable; the timers are unref'd, so they keep nothing alive.
 // SIGUSR2 stops it (the bench sends it before measuring idle CPU).
 import { appendFileSync, readdirSync, readFileSync } from "node:fs";
+import { Socket } from "node:net";
 import { monitorEventLoopDelay, performance, PerformanceObserver } from "node:perf_hooks";
 
 const FILE = process.env.BGPALS_BENCH_LOOP_FILE;
@@ -75,6 +78,13 @@ if (FILE !== undefined && FILE !== "") {
   process.stdout.write = function (...args) {
     if (writing) lines.push(`write ${epoch(performance.now())} 0\n`);
     return write.apply(this, args);
+  };
+  // What the router sent, as it came off the socket (TCP only: not the terminal's keys): a gap between
+  // frames with nothing read in it is the router not sending, not the monitor not drawing.
+  const push = Socket.prototype.push;
+  Socket.prototype.push = function (chunk, ...rest) {
+    if (writing && chunk && this.remotePort !== undefined) lines.push(`read ${epoch(performance.now())} ${chunk.length}\n`);
+    return push.call(this, chunk, ...rest);
   };
   // The bench is done with it (before measuring idle CPU, which its 10 ms timer would add to).
   // `on`, not `once`: Ink's signal-exit re-raises a signal that no one else listens to any more.
