@@ -27,7 +27,10 @@ const testFiles = (dirs: string[]) =>
   dirs
     .flatMap((dir) => readdirSync(fileURLToPath(new URL(dir, import.meta.url)), { recursive: true, encoding: "utf8" }).map((file) => `${dir}/${file.split("\\").join("/")}`))
     .filter((file) => /\.test\.tsx?$/.test(file));
-// Tests on real hosts in network namespaces (test/real-network.ts): a project of their own.
+// Tests on real hosts in network namespaces (test/real-network.ts): a project of their own. They
+// share their workers too (each file tears its hosts down in its own hooks; test/leaves-nothing.ts
+// checks the rest): 19 files imported src/, ssh2 and the netlab's helpers some 85 s in all, one
+// worker a file, and 14 to 17 s shared.
 const NETWORK = testFiles(["test"]).filter((file) => onRealNetwork(ROOT, file));
 const SHARED = testFiles(["test/core", "test/lab", "test/ui", "test/flows", "test/platforms", "test/store", "test/terminal", "test/cli"]).filter((file) => !OWN_PROCESS.has(file) && !NETWORK.includes(file));
 
@@ -81,6 +84,8 @@ export default defineConfig({
           name: "network",
           include: NETWORK,
           maxWorkers: NETWORK_WORKERS,
+          isolate: false,
+          setupFiles: ["test/file-cpu.ts", "test/leaves-nothing.ts"],
           // Vitest runs projects with different maxWorkers one group after the other: in one `vitest
           // run` these come after the rest; `npm test` runs both groups side by side, in two vitests.
           sequence: { groupOrder: 1 },
