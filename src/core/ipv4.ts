@@ -1,6 +1,7 @@
 // IPv4 prefixes as plain numbers. ip-num validates the text forms; the arithmetic is kept
 // on unsigned 32-bit numbers because allocation walks thousands of ranges.
-import { Validator } from "ip-num";
+// Only the validator: ip-num's index also builds its IPv6 ranges as it loads, some 20 ms of every start.
+import { Validator } from "ip-num/dist/src/Validator.js";
 
 export interface Prefix {
   /** Network address as an unsigned 32-bit number. */
