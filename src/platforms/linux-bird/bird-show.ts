@@ -239,7 +239,8 @@ export interface WireguardPeer {
  * `peer<TAB>interface<TAB>public-key<TAB>endpoint<TAB>allowed-ips<TAB>latest-handshake<TAB>rx<TAB>tx<TAB>keepalive`
  * per peer (allowed-ips comma separated; "(none)" and "off" as wg prints them). An interface wg
  * cannot read is left out, as the field-by-field reads left it (its error goes to the caller's stderr).
- * Builtins only besides wg: `read` with a tab for IFS never splits inside a field (wg prints none empty).
+ * Builtins only besides wg. `read` splits at tabs alone; a tab is IFS white space, so an empty field
+ * would shift the ones after it, but wg prints none empty ("(none)", "off", "0").
  */
 export const WG_PEERS = [
   "wgpeers() {",
