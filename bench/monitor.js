@@ -166,10 +166,10 @@ async function statusWatch(env, routes) {
   }
 }
 
-/** The probe's lines (bench/loop-probe.js) as { kind, at (this process's performance.now()), ms }. */
 /** A probe's event that is a block of the event loop (a delay or a GC), not a write or a read. */
 const isBlock = (e) => e.kind === "delay" || e.kind === "gc";
 
+/** The probe's lines (bench/loop-probe.js) as { kind, at (this process's performance.now()), ms }. */
 function probeEvents(file) {
   let text = "";
   try {
@@ -261,13 +261,14 @@ async function monitorScreen(env, routes, labLoopFile) {
     // From the write that carried the first route (the last one made before the terminal got it): the
     // frame gap while routes arrive as the monitor made it, without the bench's own lateness reading
     // the terminal (its screen parsing and checks run on the same two cores).
-    let writtenArriving = 0;
-    for (let i = Math.max(1, written.findLastIndex((at) => at <= firstRouteAt) + 1); i < written.length; i++) writtenArriving = Math.max(writtenArriving, written[i] - written[i - 1]);
-    // The part of each such gap after the router's bytes began to come in it: how long the screen
-    // stood still with something new to draw. A gap with nothing read in it owes no frame.
+    // With it, the part of each such gap after the router's bytes began to come in it: how long the
+    // screen stood still with something new to draw (a gap with nothing read in it owes no frame).
+    const afterFirstRoute = Math.max(1, written.findLastIndex((at) => at <= firstRouteAt) + 1);
     const reads = probeEvents(loopFile).filter((e) => e.kind === "read").map((e) => e.at);
+    let writtenArriving = 0;
     let owedGap = 0;
-    for (let i = Math.max(1, written.findLastIndex((at) => at <= firstRouteAt) + 1), r = 0; i < written.length; i++) {
+    for (let i = afterFirstRoute, r = 0; i < written.length; i++) {
+      writtenArriving = Math.max(writtenArriving, written[i] - written[i - 1]);
       while (r < reads.length && reads[r] <= written[i - 1]) r++;
       if (r < reads.length && reads[r] < written[i]) owedGap = Math.max(owedGap, written[i] - reads[r]);
     }
@@ -317,7 +318,7 @@ async function monitorScreen(env, routes, labLoopFile) {
       // and the lab were doing in it: the blocks (delays, GCs) that fell in it.
       const s = (at) => ((at - chosen) / 1000).toFixed(3);
       const within = (events, a, b) => events.filter((e) => isBlock(e) && e.at > a && e.at - (e.kind === "delay" ? e.ms : 0) < b).map((e) => `${e.kind} ${e.ms.toFixed(0)} ms at ${s(e.at)}`);
-      for (let i = Math.max(1, written.findLastIndex((at) => at <= firstRouteAt) + 1); i < written.length; i++) {
+      for (let i = afterFirstRoute; i < written.length; i++) {
         const [a, b] = [written[i - 1], written[i]];
         if (b - a <= 80) continue;
         const read = probeEvents(loopFile).filter((e) => e.kind === "read" && e.at > a && e.at < b);
