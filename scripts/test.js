@@ -7,8 +7,9 @@
 // The rest prints as it runs; the network run's output is kept and printed whole after it, so
 // neither is cut into the other. Each vitest checks its own run for leaks (test/global-setup.ts: its
 // own temp dir, marker and namespace prefix), so neither takes the other's for one. The exit status
-// is 1 if the check, the build or either run failed. Arguments go to both vitests (a file filter
-// matching nothing in one of them is no failure).
+// is 1 if the check, the build or either run failed; the last lines then name what failed in each
+// run, with its error, so a CI that keeps only the end still says. Arguments go to both vitests (a
+// file filter matching nothing in one of them is no failure).
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -60,6 +61,24 @@ function processesBelow(pid) {
   return lines;
 }
 
+/**
+ * What failed in a run, as the reporter and the leak check wrote it (test/running-reporter.ts), and
+ * the deadline's note: lines to print last, where a CI that keeps only the end of the output sees them.
+ */
+function failures(file, note) {
+  const lines = [];
+  try {
+    for (const line of readFileSync(file, "utf8").split("\n").filter(Boolean)) {
+      const { what, errors } = JSON.parse(line);
+      lines.push(`  ${what}`, ...errors.flatMap((e) => e.split("\n").map((l) => `      ${l}`)));
+    }
+  } catch {
+    // nothing written: nothing failed that the reporter saw
+  }
+  if (note) lines.push(...note.trim().split("\n").map((l) => `  ${l}`));
+  return lines;
+}
+
 /** What the reporter last wrote: each file, hook and test still running, and for how long. */
 function stillRunning(file) {
   try {
@@ -100,7 +119,8 @@ function kill(child, signal) {
 function node(name, argv, keep, deadline) {
   return new Promise((resolve) => {
     const running = join(scratch, `${name}.running`);
-    const child = spawn(process.execPath, argv, { cwd: root, detached: true, env: { ...process.env, BGPALS_TEST_RUNNING: running }, stdio: keep ? ["ignore", "pipe", "pipe"] : ["ignore", "inherit", "inherit"] });
+    const failed = join(scratch, `${name}.failed`);
+    const child = spawn(process.execPath, argv, { cwd: root, detached: true, env: { ...process.env, BGPALS_TEST_RUNNING: running, BGPALS_TEST_FAILED: failed }, stdio: keep ? ["ignore", "pipe", "pipe"] : ["ignore", "inherit", "inherit"] });
     children.add(child);
     let output = "";
     let note = "";
@@ -127,7 +147,7 @@ function node(name, argv, keep, deadline) {
       settled = true;
       clearTimeout(timer);
       children.delete(child);
-      resolve({ code: note ? 1 : code, output: output + note });
+      resolve({ code: note ? 1 : code, output: output + note, failed: failures(failed, note) });
     };
     child.on("error", (e) => {
       output += `${e.message}\n`;
@@ -155,10 +175,14 @@ if (built.code !== 0) {
   const rest = await node("rest", [vitest, "run", "--project", "isolated", "--project", "shared", ...reporters, ...filtered, ...args], false, deadlineS(2400));
   if (rest.output) process.stdout.write(rest.output);
   process.stdout.write("\nThe tests on real hosts in network namespaces (run beside the above):\n");
-  const { code, output } = await network;
-  process.stdout.write(output.endsWith("\n") ? output : `${output}\n`);
-  if (rest.code !== 0) process.stderr.write("bgpals: the tests failed (above the network run's output)\n");
-  if (code !== 0) process.stderr.write("bgpals: the tests on real hosts failed\n");
-  process.exitCode = rest.code === 0 && code === 0 ? 0 : 1;
+  const hosts = await network;
+  process.stdout.write(hosts.output.endsWith("\n") ? hosts.output : `${hosts.output}\n`);
+  // Vitest's own account is above; this says again, last, what failed.
+  for (const [run, name] of [[rest, "the tests (their output is above the network run's)"], [hosts, "the tests on real hosts"]]) {
+    if (run.code === 0) continue;
+    const what = run.failed.length > 0 ? run.failed : ["  (no test failed: vitest's output above says what did)"];
+    process.stderr.write([`bgpals: ${name} failed:`, ...what, ""].join("\n"));
+  }
+  process.exitCode = rest.code === 0 && hosts.code === 0 ? 0 : 1;
 }
 rmSync(scratch, { recursive: true, force: true });

@@ -6,7 +6,7 @@
 // Processes are found two ways: descendants of this (the main vitest) process, and, for those
 // whose parent already exited, by a marker in their environment that every child inherits.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runPrefix } from "./netlab/names.js";
@@ -165,6 +165,8 @@ export default function setup(): () => Promise<void> {
       ...keys.map((k) => `  kernel keyring key ${k} (/proc/keys; a secret kept in the OS keyring: the suite runs with BGPALS_KEYRING=off)`),
     ];
     process.exitCode = 1;
+    // After the reporters have ended: scripts/test.js prints this file's lines last (running-reporter.ts).
+    if (process.env.BGPALS_TEST_FAILED) appendFileSync(process.env.BGPALS_TEST_FAILED, `${JSON.stringify({ what: "the check for leaks", errors: [lines.join("\n")] })}\n`);
     throw new Error(lines.join("\n"));
   };
 }
