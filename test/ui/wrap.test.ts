@@ -1,7 +1,7 @@
 // Text wrapped before Ink draws it: counted lines, indented under themselves, never a line
 // starting with the space it broke at, a path longer than a line cut where it must.
 import { describe, expect, it } from "vitest";
-import { wrapText } from "../../src/ui/widgets/wrap.js";
+import { wrapParts, wrapText } from "../../src/ui/widgets/wrap.js";
 
 describe("wrapText", () => {
   it("breaks at spaces, none kept at a line's start, each line within its width", () => {
@@ -25,5 +25,30 @@ describe("wrapText", () => {
   it("keeps line breaks and short text as they are", () => {
     expect(wrapText("one\ntwo words", 60)).toEqual(["one", "two words"]);
     expect(wrapText("", 10)).toEqual([""]);
+  });
+});
+
+describe("wrapParts", () => {
+  const parts = ["with remi", "wireguard", "isp1=vlan832-orange-internet isp2=sfp-wan-sfr", "primary isp1", "AS64512"];
+
+  it("breaks only between parts, each line within its width, nothing lost", () => {
+    const lines = wrapParts(parts, 80);
+    // At 80 columns "primary isp1" was cut after "primary" by the word wrap.
+    expect(lines).toEqual(["with remi · wireguard · isp1=vlan832-orange-internet isp2=sfp-wan-sfr", "primary isp1 · AS64512"]);
+    for (const width of [20, 40, 60, 80]) {
+      const wrapped = wrapParts(parts, width);
+      for (const line of wrapped) expect(line.length).toBeLessThanOrEqual(width);
+      // The same characters in the same order (a word longer than the line is cut where it must).
+      expect(wrapped.join("").replace(/ · | /g, "")).toBe(parts.join("").replace(/ /g, ""));
+    }
+  });
+
+  it("gives a part longer than a line lines of its own, wrapped at its spaces", () => {
+    expect(wrapParts(parts, 30)).toEqual(["with remi · wireguard", "isp1=vlan832-orange-internet", "isp2=sfp-wan-sfr", "primary isp1 · AS64512"]);
+  });
+
+  it("keeps a short line and no parts as they are", () => {
+    expect(wrapParts(["with remi", "wireguard"], 60)).toEqual(["with remi · wireguard"]);
+    expect(wrapParts([], 60)).toEqual([""]);
   });
 });

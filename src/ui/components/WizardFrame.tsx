@@ -5,6 +5,7 @@ import type { ReactNode } from "react";
 import { useCommands } from "../hooks/use-commands.js";
 import type { KeyScope } from "../keymap.js";
 import { KeyList } from "./KeyList.js";
+import { wrapParts } from "../widgets/wrap.js";
 import { useTerminalSize } from "../hooks/use-terminal-size.js";
 import { SCREEN_INFO, type ScreenId } from "../screens/catalog.js";
 import type { TerminalSize } from "../hooks/use-terminal-size.js";
@@ -26,7 +27,7 @@ export interface WizardFrameProps {
   step: string;
   /** What to do at this step, in a sentence. */
   guide?: string;
-  /** A dim line under the step (what was chosen so far). */
+  /** A dim line under the step (what was chosen so far), its parts separated by " · ". */
   note?: string;
   scope: KeyScope;
   focused: boolean;
@@ -64,7 +65,7 @@ export function WizardFrame({ screen, step, guide, note, scope, focused, showHel
         </Box>
       ) : null}
       {children}
-      {note ? <Text dimColor>{note}</Text> : null}
+      {note ? <Text dimColor>{wrapParts(note.split(" · "), size.columns).join("\n")}</Text> : null}
     </ScreenFrame>
   );
 }

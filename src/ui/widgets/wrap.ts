@@ -31,3 +31,31 @@ export function wrapText(text: string, width: number, restWidth = width): string
   }
   return lines;
 }
+
+/**
+ * Parts of a line ("with remi · wireguard · primary isp1") in lines of at most `width` columns,
+ * broken only between parts, so no part is cut in two ("primary" / "isp1"); a part longer than a
+ * line has lines of its own.
+ */
+export function wrapParts(parts: readonly string[], width: number, separator = " · "): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const part of parts) {
+    const joined = line === "" ? part : `${line}${separator}${part}`;
+    if (joined.length <= width) {
+      line = joined;
+      continue;
+    }
+    if (line !== "") lines.push(line);
+    line = "";
+    if (part.length <= width) {
+      line = part;
+      continue;
+    }
+    const cut = wrapText(part, width);
+    lines.push(...cut.slice(0, -1));
+    line = cut[cut.length - 1]!;
+  }
+  if (line !== "" || lines.length === 0) lines.push(line);
+  return lines;
+}
