@@ -42,7 +42,6 @@ export function profileServices(write: (data: string) => void): Services {
     return router;
   };
   const pinned = new Map<string, string>();
-  let last: string | null = null;
   return {
     workspace,
     // Read each time: the first offer or accept creates the identity.
@@ -72,11 +71,9 @@ export function profileServices(write: (data: string) => void): Services {
     loadHome: () => homeOf(workspace, routers()),
     clipboard: {
       copy(text) {
-        last = text;
         // OSC 52: most terminals (and tmux with set-clipboard) put this on the system clipboard.
         write(`\u001B]52;c;${Buffer.from(text).toString("base64")}\u0007`);
       },
-      paste: () => last,
     },
     outputDir: join(workspace.home, "out"),
   };

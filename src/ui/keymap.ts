@@ -41,6 +41,7 @@ export const COMMANDS = {
   toggle: { keys: ["space"], label: "choose" },
   abort: { keys: ["ctrl+c"], label: "quit" },
   clearField: { keys: ["ctrl+u"], label: "clear" },
+  pasteCopied: { keys: ["ctrl+v"], label: "paste what was copied" },
   newPeering: { keys: ["n"], label: "new peering" },
   acceptOffer: { keys: ["a"], label: "accept offer" },
   completeOffer: { keys: ["c"], label: "complete" },
@@ -68,7 +69,7 @@ export type Command = keyof typeof COMMANDS;
  * its scope has none), or the error panel that takes the keys while it is shown.
  */
 export type KeyScope = ScreenId | "error" | StepScope;
-export type StepScope = "text" | "choose" | "chooseMany" | "bundle" | "plan" | "working" | "result" | "confirm" | "keptOffer";
+export type StepScope = "text" | "paste" | "choose" | "chooseMany" | "bundle" | "plan" | "working" | "result" | "confirm" | "keptOffer";
 
 /** The commands active in each scope, in the order their hints are shown. */
 export const SCOPE_COMMANDS = {
@@ -85,6 +86,8 @@ export const SCOPE_COMMANDS = {
   kept: ["commandLine", "back", "help", "quit"],
   error: ["dismiss", "quit"],
   text: ["next", "clearField", "back", "abort"],
+  // A bundle's text field where the app holds what the other operator copied (the demo).
+  paste: ["next", "pasteCopied", "clearField", "back", "abort"],
   choose: ["up", "down", "pageUp", "pageDown", "first", "last", "next", "commandLine", "back", "help", "quit"],
   chooseMany: ["up", "down", "pageUp", "pageDown", "first", "last", "toggle", "next", "commandLine", "back", "help", "quit"],
   bundle: ["next", "copy", "save", "qr", "up", "down", "pageUp", "pageDown", "first", "last", "commandLine", "back", "help", "quit"],
@@ -198,7 +201,7 @@ export function hintsFor(scope: KeyScope): KeyHint[] {
 // the command line on every screen that has one.
 const RESERVED: Record<KeyName, string> = { "ctrl+c": "it always quits", ":": "it opens the command line" };
 // Scopes where printable keys are typed text: a binding there must be a named key or a chord.
-const TEXT_SCOPES: readonly KeyScope[] = ["text"];
+const TEXT_SCOPES: readonly KeyScope[] = ["text", "paste"];
 const SCOPES = Object.keys(SCOPE_COMMANDS) as KeyScope[];
 
 function isCommand(name: string): name is Command {

@@ -24,8 +24,12 @@ export interface NewRouterProfile {
 
 export interface Clipboard {
   copy(text: string): void;
-  /** What was last copied, where the app can see it (the demo's two operators share one). */
-  paste(): string | null;
+  /**
+   * What the other operator copied, where one app holds both (the demo: ctrl+v pastes it, and the
+   * paste steps say so). None in a real run: there a friend's bundle comes from a chat, and the
+   * terminal's own paste arrives as typing.
+   */
+  paste?: () => string | null;
 }
 
 export interface Services {

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
 import { onCleanup, tempDir } from "../helpers.js";
+import { typeText } from "./operators.js";
 import { KEYS, runInTerminal } from "./pty.js";
 
 const ALICE = "demo · alice (RouterOS 7.24)'s terminal";
@@ -23,6 +24,40 @@ describe("bgpals demo", () => {
     await term.type("q");
     expect(await term.exited).toBe(0);
     expect(demoDirs()).toEqual(before);
+  });
+
+  it("passes alice's offer to remi's terminal: c copies it, and remi's offer field says ctrl+v pastes it", async () => {
+    const term = runInTerminal(["demo"], { env: { BGPALS_HOME: tempDir("bgpals-home-") } });
+    await term.waitFor((s) => s.includes(ALICE) && s.includes("Routers (1)"), 20_000);
+    // Nothing copied yet: ctrl+v says so, and the field stays empty.
+    await term.press(KEYS.ctrlO, REMI);
+    await term.press("a", "offer:");
+    expect(await term.press(KEYS.ctrlV, "nothing was copied yet: c copies a bundle where it is shown")).toMatch(/^offer: *$/m);
+    await term.press(KEYS.escape, "Friends (0)");
+    await term.press(KEYS.ctrlO, ALICE);
+    await term.press("n", "friend's name:");
+    await typeText(term, "remi");
+    await term.press(KEYS.enter, "› WireGuard");
+    await term.press(KEYS.enter, "[ ] vlan832-orange-internet");
+    await term.press(KEYS.space, "[x] vlan832-orange-internet");
+    await term.press(KEYS.down, "› [ ] sfp-wan-sfr");
+    await term.press(KEYS.space, "[x] sfp-wan-sfr");
+    await term.press(KEYS.enter, "› isp1");
+    await term.press(KEYS.enter, "your ASN:");
+    await term.press(KEYS.enter, "networks to announce:");
+    await term.press(KEYS.enter, "› No read-only account");
+    const offer = await term.press(KEYS.enter, /Fingerprint \S+: read it to remi/, 20_000);
+    const fingerprint = /Fingerprint (\S+):/.exec(offer)?.[1];
+    expect(fingerprint).toMatch(/^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$/);
+    await term.press("c", "copied");
+    await term.press(KEYS.ctrlO, REMI);
+    const field = await term.press("a", "offer:");
+    expect(field).toMatch(/^enter next {2}ctrl\+v paste what was copied {2}ctrl\+u clear/m);
+    await term.press(KEYS.ctrlV, /offer: …\S+/);
+    // The offer remi reads is alice's: the same fingerprint.
+    expect(await term.press(KEYS.enter, "Offer from alice", 20_000)).toContain(`Fingerprint ${fingerprint}`);
+    term.kill("SIGHUP");
+    await term.exited;
   });
 
   it("sweeps the directory of a demo killed too hard to clean up, and keeps a running demo's", async () => {

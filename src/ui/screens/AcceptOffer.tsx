@@ -15,6 +15,7 @@ import type { RouterSession } from "../hooks/use-router-session.js";
 import { BundleView } from "../widgets/bundle-view.js";
 import { ChooseOne } from "../widgets/choice-list.js";
 import { PlanReview } from "../widgets/plan-review.js";
+import { useServices } from "../services.js";
 import { TextField } from "../widgets/text-field.js";
 import { Working } from "../widgets/working.js";
 import { useWizard } from "./use-wizard.js";
@@ -70,6 +71,7 @@ const LINUX_GUIDE: Partial<Record<Step["id"], string>> = {
 };
 
 export function AcceptOffer({ focused }: { focused: boolean }) {
+  const pastes = useServices().clipboard.paste !== undefined;
   const { services, actions, size, steps, step, work, finish, open, rows, live, help, back, frame } = useWizard<Step>(
     // The name is asked only where no identity says it yet.
     ({ operator }) => (operator === null ? { id: "me" } : { id: "paste", draft: { me: operator } }),
@@ -77,7 +79,7 @@ export function AcceptOffer({ focused }: { focused: boolean }) {
       screen: "acceptOffer",
       guide: GUIDE,
       guideOf: (s) => ("draft" in s && s.draft.session?.router.platform.os === "linux" ? LINUX_GUIDE[s.id] : undefined),
-      scopeOf,
+      scopeOf: (s) => scopeOf(s, pastes),
       focused,
       title: (step) => (step.id === "wan" ? `WAN for ${step.link}` : step.id),
     },
@@ -307,10 +309,12 @@ export function AcceptOffer({ focused }: { focused: boolean }) {
   return <WizardFrame {...frame}>{body}</WizardFrame>;
 }
 
-function scopeOf(step: Step) {
+/** `pastes`: ctrl+v pastes what the other operator copied (the demo). */
+function scopeOf(step: Step, pastes: boolean) {
   switch (step.id) {
-    case "me":
     case "paste":
+      return pastes ? ("paste" as const) : ("text" as const);
+    case "me":
     case "asn":
     case "networks":
       return "text" as const;

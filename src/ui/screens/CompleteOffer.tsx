@@ -6,6 +6,7 @@ import { applyPrepared, finishComplete, openAnswer, prepareComplete, type Opened
 import { WizardFrame } from "../components/WizardFrame.js";
 import type { RouterSession } from "../hooks/use-router-session.js";
 import { PlanReview } from "../widgets/plan-review.js";
+import { useServices } from "../services.js";
 import { TextField } from "../widgets/text-field.js";
 import { Working } from "../widgets/working.js";
 import { useWizard } from "./use-wizard.js";
@@ -31,7 +32,8 @@ const GUIDE: Record<Step["id"], string> = {
 };
 
 export function CompleteOffer({ focused }: { focused: boolean }) {
-  const { services, actions, size, steps, step, work, finish, open, rows, live, help, back, frame } = useWizard<Step>({ id: "paste" }, { screen: "completeOffer", guide: GUIDE, scopeOf, focused });
+  const pastes = useServices().clipboard.paste !== undefined;
+  const { services, actions, size, steps, step, work, finish, open, rows, live, help, back, frame } = useWizard<Step>({ id: "paste" }, { screen: "completeOffer", guide: GUIDE, scopeOf: (s) => scopeOf(s, pastes), focused });
   const me = services.operator;
 
   const body = (() => {
@@ -137,10 +139,11 @@ export function CompleteOffer({ focused }: { focused: boolean }) {
   return <WizardFrame {...frame}>{body}</WizardFrame>;
 }
 
-function scopeOf(step: Step) {
+/** `pastes`: ctrl+v pastes what the other operator copied (the demo). */
+function scopeOf(step: Step, pastes: boolean) {
   switch (step.id) {
     case "paste":
-      return "text" as const;
+      return pastes ? ("paste" as const) : ("text" as const);
     case "planning":
     case "applying":
       return "working" as const;

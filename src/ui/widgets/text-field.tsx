@@ -41,7 +41,10 @@ export interface TextFieldProps {
   onSubmit: (value: string) => void;
   onBack: () => void;
   onAbort: () => void;
-  /** Extra text added on ctrl+v (the demo's clipboard); a terminal's own paste arrives as typing. */
+  /**
+   * What ctrl+v adds (the demo's clipboard: the field's keys are then the "paste" scope's); a
+   * terminal's own paste arrives as typing.
+   */
   paste?: () => string | null;
 }
 
@@ -50,30 +53,29 @@ export function TextField({ label, initial = "", mask = false, width, focused, v
   const [value, dispatch] = useReducer(textFieldReducer, initial);
   const problem = validate?.(value) ?? null;
   const [tried, setTried] = useReducer((_: boolean, next: boolean) => next, false);
+  const [nothingCopied, setNothingCopied] = useReducer((_: boolean, next: boolean) => next, false);
 
   const submit = (text: string) => {
     const p = validate?.(text) ?? null;
     if (p === null) onSubmit(text.trim());
     else setTried(true);
   };
-  useCommands(
-    "text",
-    {
-      next: () => submit(value),
-      clearField: () => dispatch({ type: "clear" }),
-      back: onBack,
-      abort: onAbort,
-    },
-    focused,
-  );
+  const commands = {
+    next: () => submit(value),
+    clearField: () => dispatch({ type: "clear" }),
+    back: onBack,
+    abort: onAbort,
+  };
+  const pasteCopied = () => {
+    const text = paste?.() ?? null;
+    setNothingCopied(text === null);
+    if (text !== null) dispatch({ type: "input", text });
+  };
+  useCommands("text", commands, focused && paste === undefined);
+  useCommands("paste", { ...commands, pasteCopied }, focused && paste !== undefined);
   useKeys(
     (input, key) => {
       if (key.backspace || key.delete) return dispatch({ type: "backspace" });
-      if (key.ctrl && input === "v" && paste) {
-        const text = paste();
-        if (text !== null) dispatch({ type: "input", text });
-        return;
-      }
       // A bracketed paste is text, line breaks and all (they are dropped): only enter submits it.
       if (key.paste) {
         dispatch({ type: "input", text: input });
@@ -103,7 +105,13 @@ export function TextField({ label, initial = "", mask = false, width, focused, v
         <Text>{visibleText(value, room, mask)}</Text>
         {focused ? <Text inverse> </Text> : null}
       </Box>
-      {tried && problem !== null ? <Text color={theme.bad}>{`  ${problem}`}</Text> : mask ? <Text dimColor>{"  (not shown while you type)"}</Text> : null}
+      {tried && problem !== null ? (
+        <Text color={theme.bad}>{`  ${problem}`}</Text>
+      ) : nothingCopied ? (
+        <Text dimColor>{"  nothing was copied yet: c copies a bundle where it is shown"}</Text>
+      ) : mask ? (
+        <Text dimColor>{"  (not shown while you type)"}</Text>
+      ) : null}
     </Box>
   );
 }
