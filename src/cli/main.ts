@@ -59,7 +59,7 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
 
   program
     .command("demo")
-    .description("the screens on the built-in lab: walk through a whole peering as alice and remi (ctrl+o switches)")
+    .description("the screens on the built-in lab: walk through a whole peering as alice and remi (ctrl+o switches; c copies a bundle, ctrl+v pastes it on the other side)")
     .option("--theme <name>", THEME_HELP)
     .addHelpText("after", `\nNeeds a terminal. Nothing outside a temporary directory is touched, and it goes when the demo ends.\n\n${EXIT_CODES}`)
     .action(async (flags: { theme?: string }) => {
