@@ -66,14 +66,21 @@ function processesBelow(pid) {
  * the deadline's note: lines to print last, where a CI that keeps only the end of the output sees them.
  */
 function failures(file, note) {
-  const lines = [];
+  let written = "";
   try {
-    for (const line of readFileSync(file, "utf8").split("\n").filter(Boolean)) {
-      const { what, errors } = JSON.parse(line);
-      lines.push(`  ${what}`, ...errors.flatMap((e) => e.split("\n").map((l) => `      ${l}`)));
-    }
+    written = readFileSync(file, "utf8");
   } catch {
     // nothing written: nothing failed that the reporter saw
+  }
+  const lines = [];
+  for (const line of written.split("\n").filter(Boolean)) {
+    try {
+      const { what, errors } = JSON.parse(line);
+      lines.push(`  ${what}`, ...errors.flatMap((e) => e.split("\n").map((l) => `      ${l}`)));
+    } catch {
+      // A line cut short by a run killed while writing it: the others still say what they say.
+      lines.push(`  ${line.slice(0, 200)}`);
+    }
   }
   if (note) lines.push(...note.trim().split("\n").map((l) => `  ${l}`));
   return lines;
