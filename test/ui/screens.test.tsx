@@ -289,6 +289,33 @@ describe("Accept offer and Complete", () => {
     await ui.press(KEY.escape, "› No read-only account");
   });
 
+  it("the offer's and the answer's fields offer ctrl+v only where the app holds what was copied (the demo)", async () => {
+    const alice = labServices(lab, "alice", "alice");
+    const made = await offerFromAlice(alice);
+    const hints = (frame: string) => frame.split("\n").filter((line) => line.startsWith("enter next")).join("\n");
+    // A clipboard that pastes (the demo's): the hint, and ctrl+v puts the copy in the field.
+    alice.clipboard.copy(made.bundle.text);
+    const demo = open(alice);
+    expect(hints(await demo.press("c", "answer:"))).toMatch(/^enter next {2}ctrl\+v paste what was copied {2}ctrl\+u clear/);
+    expect(await demo.press(KEY.ctrlV, /answer: …\S+/)).toContain(made.bundle.text.slice(-20));
+    cleanup();
+    // A real run's (no paste): neither field says ctrl+v, and it types nothing.
+    const real: Services = { ...alice, clipboard: { copy: () => undefined } };
+    for (const [key, field] of [
+      ["c", "answer:"],
+      ["a", "offer:"],
+    ] as const) {
+      const ui = open(real);
+      const shown = await ui.press(key, field);
+      expect(hints(shown)).toMatch(/^enter next {2}ctrl\+u clear/);
+      expect(shown).not.toContain("ctrl+v");
+      await ui.press(KEY.ctrlV, field);
+      // Typed after it, "x" is all the field holds.
+      await ui.press("x", new RegExp(`^${field} x *$`, "m"));
+      cleanup();
+    }
+  });
+
   it("Complete says where to go when this computer never made an offer", async () => {
     const services = labServices(lab, "alice", null);
     const ui = open(services);
