@@ -35,6 +35,9 @@ export const COMMANDS = {
   last: { keys: ["end"], label: "last", helpOnly: true },
   filter: { keys: ["/"], label: "filter" },
   clearFilter: { keys: ["ctrl+u"], label: "clear filter", helpOnly: true },
+  // While a filter is typed (the route view's filter line).
+  keepFilter: { keys: ["return"], label: "keep filter" },
+  dropFilter: { keys: ["escape"], label: "drop filter" },
   prefer: { keys: ["p"], label: "swap primary ISP" },
   switchOperator: { keys: ["ctrl+o"], label: "other operator" },
   next: { keys: ["return"], label: "next" },
@@ -69,7 +72,7 @@ export type Command = keyof typeof COMMANDS;
  * its scope has none), or the error panel that takes the keys while it is shown.
  */
 export type KeyScope = ScreenId | "error" | StepScope;
-export type StepScope = "text" | "paste" | "choose" | "chooseMany" | "bundle" | "plan" | "working" | "result" | "confirm" | "keptOffer";
+export type StepScope = "text" | "paste" | "filter" | "choose" | "chooseMany" | "bundle" | "plan" | "working" | "result" | "confirm" | "keptOffer";
 
 /** The commands active in each scope, in the order their hints are shown. */
 export const SCOPE_COMMANDS = {
@@ -88,6 +91,8 @@ export const SCOPE_COMMANDS = {
   text: ["next", "clearField", "back", "abort"],
   // A bundle's text field where the app holds what the other operator copied (the demo).
   paste: ["next", "pasteCopied", "clearField", "back", "abort"],
+  // The monitor's filter line while it is typed: printable keys are the expression.
+  filter: ["keepFilter", "dropFilter", "clearField", "abort"],
   choose: ["up", "down", "pageUp", "pageDown", "first", "last", "next", "commandLine", "back", "help", "quit"],
   chooseMany: ["up", "down", "pageUp", "pageDown", "first", "last", "toggle", "next", "commandLine", "back", "help", "quit"],
   bundle: ["next", "copy", "save", "qr", "up", "down", "pageUp", "pageDown", "first", "last", "commandLine", "back", "help", "quit"],
@@ -201,7 +206,7 @@ export function hintsFor(scope: KeyScope): KeyHint[] {
 // the command line on every screen that has one.
 const RESERVED: Record<KeyName, string> = { "ctrl+c": "it always quits", ":": "it opens the command line" };
 // Scopes where printable keys are typed text: a binding there must be a named key or a chord.
-const TEXT_SCOPES: readonly KeyScope[] = ["text", "paste"];
+const TEXT_SCOPES: readonly KeyScope[] = ["text", "paste", "filter"];
 const SCOPES = Object.keys(SCOPE_COMMANDS) as KeyScope[];
 
 function isCommand(name: string): name is Command {

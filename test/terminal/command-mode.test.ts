@@ -118,7 +118,10 @@ describe("/ on the monitor's routes", () => {
     const term = await aliceOnHome();
     lab.tick();
     await term.press(`:monitor remi\r`, (s) => s.includes("bgpals · Monitor: remi") && bothRoutes(s), 20_000);
-    await term.press("/", "filter /▏");
+    const typing = await term.press("/", "filter /▏");
+    // While it is typed, the hints are the filter's keys (p would be typed, not swap the primary).
+    expect(typing).toMatch(/enter keep filter\s+esc drop filter\s+ctrl\+u clear\s+ctrl\+c quit/);
+    expect(typing).not.toContain("swap primary ISP");
     // A character class: only isp2's route (a substring filter would match none).
     const isp2 = await term.press("ISP[2]", "filter /ISP[2]▏: 1 match");
     expect(isp2).toMatch(new RegExp(`${REMI_PREFIX.replace(/\./g, "\\.")}\\s+isp2`));
@@ -130,10 +133,56 @@ describe("/ on the monitor's routes", () => {
     expect(broken).toContain('filter /ISP[2](▏ ✗ Unterminated group (showing "ISP[2]")');
     expect(broken).toMatch(new RegExp(`${REMI_PREFIX.replace(/\./g, "\\.")}\\s+isp2`));
     // Enter keeps the last valid filter; ctrl+u clears it.
-    await term.press(KEYS.enter, 'filter "ISP[2]": 1 match');
+    const kept = await term.press(KEYS.enter, 'filter "ISP[2]": 1 match');
+    expect(kept).toContain("p swap primary ISP");
+    expect(kept).not.toContain("keep filter");
     const cleared = await term.press(KEYS.ctrlU, (s) => !s.includes("· filter") && bothRoutes(s));
     expect(cleared).toMatch(/2 routes/);
     term.kill();
+  }, 60_000);
+
+  it("esc drops the filter being typed, and ctrl+c quits from it as from everywhere", async () => {
+    const term = await aliceOnHome();
+    lab.tick();
+    await term.press(`:monitor remi\r`, (s) => s.includes("bgpals · Monitor: remi") && bothRoutes(s), 20_000);
+    await term.press("/", "filter /▏");
+    await term.press("isp2", "filter /isp2▏: 1 match");
+    const dropped = await term.press(KEYS.escape, (s) => !s.includes("· filter") && bothRoutes(s));
+    expect(dropped).toContain("p swap primary ISP");
+    await term.press("/", "filter /▏");
+    await term.type(KEYS.ctrlC);
+    expect(await term.exited).toBe(0);
+  }, 60_000);
+});
+
+describe("the monitor at 60×20", () => {
+  it("shows each link's lines, the counts and a full route table above its three lines of hints", async () => {
+    // Pieces of remi's /24 that alice's filters refuse: listed (filtered, on both links), they fill
+    // the route table.
+    const pieces = Array.from({ length: 8 }, (_, i) => `192.168.42.${i * 32}/27`);
+    lab.leakPrefixes("remi", pieces);
+    try {
+      const term = runInTerminal([], { env: env(), cols: 60, rows: 20 });
+      await term.waitFor(/^ {2}remi\s+alice-remi/m);
+      lab.tick();
+      const shown = await term.press(`:monitor remi\r`, (s) => s.includes("bgpals · Monitor: remi") && bothRoutes(s) && /16 filtered/.test(s) && /watching: 2 tunnels/.test(s), 30_000);
+      // Counted as two lines, the hints' three pushed the body over them: Ink shrank the link's
+      // first lines and the counts line to nothing.
+      expect(shown).toMatch(/^ {2}isp1 .*● up/m);
+      expect(shown).toMatch(/^ {2}isp2 .*● up/m);
+      expect(shown).toMatch(/^2 routes, 1 active, 16 filtered/m);
+      // The top of the table, where the filtered routes (read before the stream's rows) do not start it.
+      expect(shown).toMatch(/^› 192\.168\.42\.0\/24\s+✓\s+isp1/m);
+      expect(shown).not.toMatch(/↑ \d+ more/);
+      expect(shown).toMatch(/↓ \d+ more/);
+      const lines = shown.trimEnd().split("\n");
+      expect(lines.filter((line) => /^ +hs /.test(line))).toHaveLength(2);
+      expect(lines.at(-3)).toMatch(/^tab next pane/);
+      expect(lines.at(-1)).toMatch(/\? help\s+q quit/);
+      term.kill();
+    } finally {
+      lab.leakPrefixes("remi", []);
+    }
   }, 60_000);
 });
 

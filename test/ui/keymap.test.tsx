@@ -1,7 +1,7 @@
-import type { Key } from "ink";
+import { Box, type Key } from "ink";
 import { render } from "ink-testing-library";
 import { describe, expect, it } from "vitest";
-import { KeyHints } from "../../src/ui/components/KeyHints.js";
+import { hintLines, KeyHints } from "../../src/ui/components/KeyHints.js";
 import { KeyList } from "../../src/ui/components/KeyList.js";
 import { COMMANDS, SCOPE_COMMANDS, bindKeys, commandFor, hintKeys, hintsFor, keyLabel, matches, parseKeyBindings, type KeyScope } from "../../src/ui/keymap.js";
 import { plain } from "./helpers.js";
@@ -54,6 +54,26 @@ describe("KeyHints", () => {
       expect(plain(lastFrame()).split("\n").map((line) => line.trim()).join("  ")).toBe(expectedHints(scope).join("  "));
     });
   }
+
+  // A screen's body gets the rows the hints leave: counted short, the body overflows them and Ink
+  // shrinks rows of it to nothing (the monitor's at 60 columns lost its link lines).
+  it("counts the lines the hints take as they wrap, for every scope at every width", () => {
+    let wrapped = 0;
+    for (const scope of Object.keys(SCOPE_COMMANDS) as KeyScope[]) {
+      for (const width of [30, 40, 50, 60, 70, 80, 100]) {
+        const { lastFrame } = render(
+          <Box width={width}>
+            <KeyHints scope={scope} />
+          </Box>,
+        );
+        const drawn = plain(lastFrame()).split("\n").length;
+        expect(hintLines(scope, width), `${scope} at ${width}`).toBe(drawn);
+        if (drawn > 1) wrapped++;
+      }
+    }
+    // The widths make the hints wrap, or the check above proves little.
+    expect(wrapped).toBeGreaterThan(20);
+  });
 
   it("writes keys the way people read them", () => {
     expect(hintKeys("up")).toBe("↑/k");

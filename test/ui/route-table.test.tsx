@@ -204,6 +204,26 @@ describe("RouteTable view", () => {
     await press(KEY.down, () => selectedPrefix(frame()) === "10.0.5.0/24");
   });
 
+  test("until a key moves it, the selection stays on the first line as routes arrive above; then on its route", async () => {
+    const table = filledTable();
+    const { frame, press } = start(table, true, true);
+    await waitFor(() => frame().includes("5,000 routes"), frame);
+    const before = (first: number, count: number) => Array.from({ length: count }, (_, i) => ({ id: `*F${first}00${i.toString(16)}`, prefix: `${first}.0.${i}.0/24`, gateway: ISP1, active: true, localPref: 200, asPath: "64513", link: "isp1" }));
+    // As a monitor just opened: what came first (its filtered routes) is not where the table starts.
+    table.upsert(before(9, 20));
+    await waitFor(() => frame().includes("5,020 routes"), frame);
+    expect(selectedPrefix(frame())).toBe("9.0.0.0/24");
+    expect(frame()).not.toContain("↑");
+    await press(KEY.down, () => selectedPrefix(frame()) === "9.0.1.0/24");
+    const lineOf = (prefix: string) => frame().split("\n").findIndex((line) => line.includes(prefix));
+    const at = lineOf("› 9.0.1.0/24");
+    table.upsert(before(8, 5));
+    await waitFor(() => frame().includes("5,025 routes"), frame);
+    await waitFor(() => selectedPrefix(frame()) === "9.0.1.0/24", frame);
+    expect(lineOf("› 9.0.1.0/24")).toBe(at);
+    expect(frame()).toMatch(/↑ \d+ more/);
+  });
+
   test("routes arriving right after the frame of a key, before React's passive effects run, do not move the selection", async () => {
     const table = filledTable();
     const { app, frame, press } = start(table, true, true);

@@ -2,8 +2,8 @@
 import { Box, Text } from "ink";
 import type { ReactNode } from "react";
 import type { TerminalSize } from "../hooks/use-terminal-size.js";
-import { hintsFor, type KeyScope } from "../keymap.js";
-import { KeyHints } from "./KeyHints.js";
+import type { KeyScope } from "../keymap.js";
+import { hintLines, KeyHints } from "./KeyHints.js";
 import { useReadOnly } from "../services.js";
 
 // Ink redraws the whole terminal on every frame once the output fills it, so screens stop a row short.
@@ -11,9 +11,7 @@ export const frameRows = (size: TerminalSize) => size.rows - 1;
 
 /** Rows the body of a screen gets: what is left after the title line, its gap and the hints. */
 export function bodyRows(size: TerminalSize, scope: KeyScope): number {
-  const hintWidth = hintsFor(scope).reduce((sum, h) => sum + h.keys.length + 1 + h.label.length + 2, 0);
-  const hintLines = Math.max(1, Math.ceil(hintWidth / size.columns));
-  return Math.max(1, frameRows(size) - 2 - hintLines);
+  return Math.max(1, frameRows(size) - 2 - hintLines(scope, size.columns));
 }
 
 export interface ScreenFrameProps {

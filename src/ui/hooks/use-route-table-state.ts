@@ -121,6 +121,10 @@ export function useRouteTableState(table: RouteTable, initial: RouteTableState =
   // routes above the selection), so it would record whichever route had moved into its place.
   useLayoutEffect(() => table.setFilter(state.applied), [table, state.applied]);
   const selectedId = useRef<string | null>(null);
+  // Until a key moves the selection, it stays on the first line: a monitor just opened shows the
+  // top of the table, whatever arrives above what was there first (its filtered routes, read
+  // before the stream's first rows).
+  const chosen = useRef(false);
   // Moved by a key or a new filter: this is the route to stay on.
   useLayoutEffect(() => {
     selectedId.current = table.window(state.selected, 1)[0]?.id ?? null;
@@ -129,7 +133,7 @@ export function useRouteTableState(table: RouteTable, initial: RouteTableState =
   const pageRows = follow?.pageRows ?? 1;
   // The position of the route read in the same commit as the revision that moved it.
   useLayoutEffect(() => {
-    if (revision === undefined) return;
+    if (revision === undefined || !chosen.current) return;
     const id = selectedId.current;
     const at = id === null ? -1 : table.positionOf(id);
     // Gone (or nothing chosen yet): stay on the line, on whichever route is there now.
@@ -139,10 +143,10 @@ export function useRouteTableState(table: RouteTable, initial: RouteTableState =
   }, [table, revision]);
   const actions = useMemo<RouteTableActions>(
     () => ({
-      move: (by, extent) => dispatch({ type: "move", by, ...extent }),
-      page: (by, extent) => dispatch({ type: "page", by, ...extent }),
-      first: (extent) => dispatch({ type: "first", ...extent }),
-      last: (extent) => dispatch({ type: "last", ...extent }),
+      move: (by, extent) => ((chosen.current = true), dispatch({ type: "move", by, ...extent })),
+      page: (by, extent) => ((chosen.current = true), dispatch({ type: "page", by, ...extent })),
+      first: (extent) => ((chosen.current = true), dispatch({ type: "first", ...extent })),
+      last: (extent) => ((chosen.current = true), dispatch({ type: "last", ...extent })),
       editFilter: () => dispatch({ type: "edit-filter" }),
       type: (text) => dispatch({ type: "type", text }),
       erase: () => dispatch({ type: "erase" }),

@@ -89,7 +89,8 @@ export function Monitor({ friend, focused }: { friend: string; focused: boolean 
   const sessions = status?.sessions ?? [];
   const tunnels = status?.tunnels ?? [];
   return (
-    <ScreenFrame title={title} scope="monitor" focused={focused}>
+    // While a filter is typed, its keys are the ones that work (the layout stays the monitor's).
+    <ScreenFrame title={title} scope={routes.state.editingFilter ? "filter" : "monitor"} focused={focused}>
       <Text wrap="truncate-end">{`${peering.name} on ${session.router.label} · primary ${peering.policy.primary}${state.busy ? ` · ${state.busy}…` : ""}`}</Text>
       {links.map((l, i) => (
         <LinkLines

@@ -34,7 +34,8 @@ export const SCREEN_INFO: Record<ScreenId, ScreenInfo> = {
     title: "Monitor",
     about:
       "One peering, live: each tunnel's handshake, each BGP session's state, and the friend's " +
-      "prefixes arriving in the route table.",
+      "prefixes arriving in the route table. / and a regular expression lists only the routes whose " +
+      "prefix, gateway, link or AS path it matches: enter keeps it, esc drops it.",
   },
   addRouter: {
     title: "Add router",

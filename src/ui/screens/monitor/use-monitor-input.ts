@@ -2,6 +2,7 @@
 // overlay is, and typed text while the route view's filter line takes it.
 import type { Dispatch } from "react";
 import { useCommands } from "../../hooks/use-commands.js";
+import { useActions } from "../../state.js";
 import { useRouteTableInput } from "../../hooks/use-route-table-input.js";
 import type { RouteTableActions, RouteTableExtent, RouteTableState } from "../../hooks/use-route-table-state.js";
 import type { MonitorAction, MonitorState } from "./monitor-state.js";
@@ -21,7 +22,8 @@ export interface MonitorInput {
 
 export function useMonitorInput({ state, dispatch, actions, routes, extent, focused, ready }: MonitorInput): void {
   const live = focused && state.overlay === null && ready && !routes.state.editingFilter;
-  useRouteTableInput(routes.state, routes.actions, extent, { isActive: focused && routes.state.editingFilter, navigation: false });
+  const app = useActions();
+  useRouteTableInput(routes.state, routes.actions, extent, { isActive: focused && routes.state.editingFilter, navigation: false, onAbort: app.quit });
   useCommands(
     "monitor",
     {
