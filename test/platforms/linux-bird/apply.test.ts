@@ -202,6 +202,8 @@ describe("apply on a Linux host", () => {
       await waitFor(async () => ((await lab.birdc(side, "show", "protocols")).match(/^bgpals_\S+\s+BGP\s+.*Established/gm) ?? []).length === 2, `both sessions Established on ${side}`);
     });
     await waitFor(async () => /via 172\.16\.20\.2/.test(await onHost(ALICE, ["ip", "route", "show", "192.168.42.0/24"])), "the friend's LAN through isp1");
+    // The answer's way back: alice's LAN in remi's kernel (Established is before the routes).
+    await waitFor(async () => /via 172\.16\.20\.1/.test(await onHost(REMI, ["ip", "route", "show", "192.168.10.0/24"])), "alice's LAN on remi through isp1");
     expect(await onHost(ALICE, ["ping", "-c", "1", "-W", "3", "-I", "192.168.10.1", "192.168.42.1"])).toMatch(/1 received/);
     await bothSides(async (side) => {
       const again = await withRouter(side, (router) => router.plan({ peering, side }));

@@ -66,6 +66,10 @@ describe("an OpenVPN link over UDP on the server's second WAN", () => {
     for (const side of [SERVER, CLIENT]) {
       await waitFor(async () => /^bgpals_\S+\s+BGP\s+.*Established/m.test(await lab.birdc(side, "show", "protocols")), `the session Established on ${side}`, 60_000);
     }
+    // Established is before the routes: each LAN in the other's kernel, through the tunnel, then a ping.
+    const routeOf = async (side: string, lan: string) => (await lab.exec(side, ["ip", "route", "show", lan])).stdout;
+    await waitFor(async () => /via 172\.16\.31\.2 /.test(await routeOf(SERVER, "192.168.42.0/24")), "the client's LAN on the server", 30_000);
+    await waitFor(async () => /via 172\.16\.31\.1 /.test(await routeOf(CLIENT, "192.168.10.0/24")), "the server's LAN on the client", 30_000);
     expect((await lab.exec(SERVER, ["ping", "-c", "1", "-W", "3", "-I", "192.168.10.1", "192.168.42.1"])).stdout).toMatch(/1 received/);
   }, 180_000);
 });

@@ -142,6 +142,8 @@ describe("a Linux host built from the render", () => {
   it("establishes BGP over the tunnels and routes the friend's LAN through the primary", async () => {
     await until(() => (onHost(ALICE, "birdc show protocols", ctl[ALICE]!).match(/^bgpals_\S+\s+BGP\s+.*Established/gm) ?? []).length === 2, "both sessions Established", 40_000, 250);
     await until(() => /via 172\.16\.10\.2 dev wg-r\d+-isp1/.test(onHost(ALICE, "ip route show 192.168.42.0/24", ctl[ALICE]!)), "the kernel route through isp1", 20_000, 250);
+    // The answer's way back (Established is before the routes).
+    await until(() => /via 172\.16\.10\.1 /.test(onHost(REMI, "ip route show 192.168.0.0/24", ctl[REMI]!)), "alice's LAN in remi's kernel through isp1", 20_000, 250);
     // LAN to LAN, through the tunnel.
     expect(onHost(ALICE, "ping -c 1 -W 3 -I 192.168.0.1 192.168.42.1", ctl[ALICE]!)).toMatch(/1 received/);
   }, 90_000);

@@ -149,6 +149,8 @@ describe("the wizard between two Linux hosts", () => {
     expect(best).toContain(`via ${nextHop} on ${iface}`);
     expect(best).toMatch(/BGP\.local_pref: 200/);
     await waitFor(async () => (await onHost(ALICE, ["ip", "route", "show", "192.168.42.0/24"])).includes(`via ${nextHop} dev ${iface}`), "remi's LAN in alice's kernel through isp1", 30_000);
+    // The answer's way back (Established is before the routes).
+    await waitFor(async () => (await onHost(REMI, ["ip", "route", "show", "192.168.10.0/24"])).includes(`via ${primary.address[ALICE]} `), "alice's LAN in remi's kernel through isp1", 30_000);
     expect(await onHost(ALICE, ["ping", "-c", "1", "-W", "3", "-I", ALICE_LAN, REMI_LAN])).toMatch(/1 received/);
   }, 420_000);
 
