@@ -5,15 +5,23 @@ import type { ReactNode } from "react";
 import { useCommands } from "../hooks/use-commands.js";
 import type { KeyScope } from "../keymap.js";
 import { KeyList } from "./KeyList.js";
-import { wrapParts } from "../widgets/wrap.js";
+import { wrapParts, wrapText } from "../widgets/wrap.js";
 import { useTerminalSize } from "../hooks/use-terminal-size.js";
 import { SCREEN_INFO, type ScreenId } from "../screens/catalog.js";
 import type { TerminalSize } from "../hooks/use-terminal-size.js";
 import { bodyRows, ScreenFrame } from "./ScreenFrame.js";
 
-/** Rows of text `text` takes at `columns` (no word wrap counted: a close upper bound is enough). */
+/** Rows of text `text` takes at `columns`, wrapped at spaces as Prose draws it. */
 export function linesOf(text: string, columns: number): number {
-  return text.split("\n").reduce((sum, line) => sum + Math.max(1, Math.ceil(line.length / Math.max(1, columns))), 0);
+  return wrapText(text, Math.max(1, columns)).length;
+}
+
+/**
+ * A paragraph wrapped at spaces before Ink draws it: Ink's own wrap starts a line with the space it
+ * broke at when the words before it fill a line exactly (" it." under a full line at 60 columns).
+ */
+export function Prose({ text, columns }: { text: string; columns: number }) {
+  return <Text>{wrapText(text, Math.max(1, columns)).join("\n")}</Text>;
 }
 
 /** Rows a step's own content gets: the screen's body less the guide (and its gap) and `below`. */
@@ -46,8 +54,8 @@ export function WizardFrame({ screen, step, guide, note, scope, focused, showHel
     const helpRows = bodyRows(size, "help") - linesOf(SCREEN_INFO[screen].about, size.columns) - (guide ? linesOf(guide, size.columns) + 1 : 0) - 2;
     return (
       <ScreenFrame title={`Help: ${title}`} scope="help" focused={focused}>
-        <Text>{SCREEN_INFO[screen].about}</Text>
-        {guide ? <Text>{`\n${guide}`}</Text> : null}
+        <Prose text={SCREEN_INFO[screen].about} columns={size.columns} />
+        {guide ? <Prose text={`\n${guide}`} columns={size.columns} /> : null}
         <Box marginTop={1} flexDirection="column">
           <Text bold underline>
             Keys
@@ -61,7 +69,7 @@ export function WizardFrame({ screen, step, guide, note, scope, focused, showHel
     <ScreenFrame title={title} scope={scope} focused={focused}>
       {guide ? (
         <Box marginBottom={1} flexShrink={0}>
-          <Text>{guide}</Text>
+          <Prose text={guide} columns={size.columns} />
         </Box>
       ) : null}
       {children}

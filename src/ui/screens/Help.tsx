@@ -1,7 +1,7 @@
 // Help: for the screen it was opened from, what that screen is for and every key it takes.
 import { Box, Text } from "ink";
 import { bodyRows, ScreenFrame } from "../components/ScreenFrame.js";
-import { linesOf } from "../components/WizardFrame.js";
+import { linesOf, Prose } from "../components/WizardFrame.js";
 import { useTerminalSize } from "../hooks/use-terminal-size.js";
 import { useCommands } from "../hooks/use-commands.js";
 import { KeyList } from "../components/KeyList.js";
@@ -16,7 +16,7 @@ export function Help({ about, focused }: { about: ScreenId; focused: boolean }) 
   const rows = bodyRows(size, "help") - linesOf(info.about, size.columns) - 2;
   return (
     <ScreenFrame title={`${SCREEN_INFO.help.title}: ${info.title}`} scope="help" focused={focused}>
-      <Text>{info.about}</Text>
+      <Prose text={info.about} columns={size.columns} />
       <Box marginTop={1} flexDirection="column">
         <Text bold underline>
           Keys

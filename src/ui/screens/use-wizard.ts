@@ -3,7 +3,8 @@
 // step back (or leaves), and the props of its WizardFrame. Each screen keeps only its own steps.
 import { useState } from "react";
 import { useScreenCommand } from "../components/CommandLine.js";
-import { linesOf, stepRows, type WizardFrameProps } from "../components/WizardFrame.js";
+import { stepRows, type WizardFrameProps } from "../components/WizardFrame.js";
+import { wrapParts } from "../widgets/wrap.js";
 import { useRouterSession } from "../hooks/use-router-session.js";
 import { useSteps } from "../hooks/use-steps.js";
 import { useTerminalSize } from "../hooks/use-terminal-size.js";
@@ -46,7 +47,8 @@ export function useWizard<S extends { id: string }>(first: S | ((services: Servi
   const id: S["id"] = step.id;
   const note = options.note?.(step) ?? "";
   const guideText = options.guideOf?.(step) ?? guide[id];
-  const rows = stepRows(size, scopeOf(step), guideText, note ? linesOf(note, size.columns) : 0);
+  // The note is drawn broken between its parts (WizardFrame), which can take a line more than prose.
+  const rows = stepRows(size, scopeOf(step), guideText, note ? wrapParts(note.split(" · "), size.columns).length : 0);
   const frame: Omit<WizardFrameProps, "children"> = {
     screen,
     step: options.title?.(step) ?? id,

@@ -1,7 +1,11 @@
 // Text wrapped before Ink draws it: counted lines, indented under themselves, never a line
 // starting with the space it broke at, a path longer than a line cut where it must.
+import { Box, Text } from "ink";
+import { render } from "ink-testing-library";
 import { describe, expect, it } from "vitest";
+import { linesOf, Prose } from "../../src/ui/components/WizardFrame.js";
 import { wrapParts, wrapText } from "../../src/ui/widgets/wrap.js";
+import { plain } from "./helpers.js";
 
 describe("wrapText", () => {
   it("breaks at spaces, none kept at a line's start, each line within its width", () => {
@@ -50,5 +54,27 @@ describe("wrapParts", () => {
   it("keeps a short line and no parts as they are", () => {
     expect(wrapParts(["with remi", "wireguard"], 60)).toEqual(["with remi · wireguard"]);
     expect(wrapParts([], 60)).toEqual([""]);
+  });
+});
+
+describe("Prose", () => {
+  // New peering's first guide: at 60 columns its words up to "after" fill the first line exactly.
+  const guide = "Your friend's name: the peering and its file are named after it.";
+
+  it("draws a paragraph without a line starting with the space it broke at, where Ink's own wrap does", () => {
+    const own = plain(render(<Box width={60}><Text>{guide}</Text></Box>).lastFrame()).split("\n");
+    // What the screen showed before: the space at the break begins the next line.
+    expect(own).toEqual(["Your friend's name: the peering and its file are named after", " it."]);
+    const lines = plain(render(<Box width={60}><Prose text={guide} columns={60} /></Box>).lastFrame()).split("\n");
+    expect(lines).toEqual(["Your friend's name: the peering and its file are named after", "it."]);
+    expect(linesOf(guide, 60)).toBe(lines.length);
+  });
+
+  it("counts the lines a paragraph takes as it is drawn, word wrap and all", () => {
+    // 112 characters: two lines of 60 by count; three as words wrap (no two of them share a line).
+    const text = ["a".repeat(40), "b".repeat(40), "c".repeat(30)].join(" ");
+    const drawn = plain(render(<Box width={60}><Prose text={text} columns={60} /></Box>).lastFrame()).split("\n");
+    expect(drawn).toHaveLength(3);
+    expect(linesOf(text, 60)).toBe(3);
   });
 });
