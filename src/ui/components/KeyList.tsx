@@ -4,7 +4,8 @@ import { COMMANDS, commandsFor, hintKeys, type Command, type KeyScope } from "..
 import { WRITING_COMMANDS } from "../read-only.js";
 import { useReadOnly } from "../services.js";
 
-const KEYS_WIDTH = 14;
+/** The keys' column: the widest keys of the list, indented, and a gap; at least this wide. */
+const MIN_KEYS_WIDTH = 8;
 
 /**
  * Every key of a screen with what it does, in as many columns as it takes to fit `rows` (a short
@@ -17,13 +18,15 @@ export function KeyList({ scope, rows, width }: { scope: KeyScope; rows: number;
   const columns: Command[][] = [];
   for (let i = 0; i < commands.length; i += perColumn) columns.push(commands.slice(i, i + perColumn));
   const columnWidth = Math.floor(width / Math.max(1, columns.length));
+  // As narrow as the keys allow, so a narrow terminal's columns keep room for what the keys do.
+  const keysWidth = Math.max(MIN_KEYS_WIDTH, ...commands.map((command) => 2 + [...hintKeys(command, { all: true, scope })].length + 2));
   return (
     <Box>
       {columns.map((column, c) => (
         <Box key={c} flexDirection="column" width={columnWidth} flexShrink={0}>
           {column.map((command) => (
             <Box key={command}>
-              <Box width={KEYS_WIDTH} flexShrink={0}>
+              <Box width={keysWidth} flexShrink={0}>
                 <Text bold wrap="truncate-end">{`  ${hintKeys(command, { all: true, scope })}`}</Text>
               </Box>
               {readOnly && WRITING_COMMANDS.has(command) ? (
