@@ -75,6 +75,14 @@ describe("KeyHints", () => {
     expect(wrapped).toBeGreaterThan(20);
   });
 
+  it("Help's key list at 60 columns in three columns keeps each label whole", () => {
+    // A wizard's choose step at 60×20 in the demo: four rows a column.
+    const frame = plain(render(<KeyList scope="choose" rows={4} width={60} />).lastFrame());
+    expect(frame.split("\n")).toHaveLength(4);
+    for (const command of SCOPE_COMMANDS.choose) expect(frame, command).toContain(COMMANDS[command].label);
+    expect(frame).not.toContain("…");
+  });
+
   it("writes keys the way people read them", () => {
     expect(hintKeys("up")).toBe("↑/k");
     expect(hintKeys("select")).toBe("enter");

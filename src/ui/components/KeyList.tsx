@@ -4,36 +4,42 @@ import { COMMANDS, commandsFor, hintKeys, type Command, type KeyScope } from "..
 import { WRITING_COMMANDS } from "../read-only.js";
 import { useReadOnly } from "../services.js";
 
-/** The keys' column: the widest keys of the list, indented, and a gap; at least this wide. */
-const MIN_KEYS_WIDTH = 8;
+/** Between a column's keys and what they do, and between columns. */
+const GAP = 2;
+const INDENT = 2;
 
 /**
  * Every key of a screen with what it does, in as many columns as it takes to fit `rows` (a short
- * terminal shows them side by side rather than cutting the list).
+ * terminal shows them side by side rather than cutting the list). Each column is as wide as its own
+ * keys and labels where they all fit across, so a narrow terminal's three columns keep "page down"
+ * whole; where they do not, the columns share the width alike and cut.
  */
 export function KeyList({ scope, rows, width }: { scope: KeyScope; rows: number; width: number }) {
   const commands = commandsFor(scope);
   const readOnly = useReadOnly() !== undefined;
   const perColumn = Math.max(1, rows);
-  const columns: Command[][] = [];
-  for (let i = 0; i < commands.length; i += perColumn) columns.push(commands.slice(i, i + perColumn));
-  const columnWidth = Math.floor(width / Math.max(1, columns.length));
-  // As narrow as the keys allow, so a narrow terminal's columns keep room for what the keys do.
-  const keysWidth = Math.max(MIN_KEYS_WIDTH, ...commands.map((command) => 2 + [...hintKeys(command, { all: true, scope })].length + 2));
+  const keysOf = (command: Command) => hintKeys(command, { all: true, scope });
+  const labelOf = (command: Command) => (readOnly && WRITING_COMMANDS.has(command) ? `${COMMANDS[command].label} (off: read-only)` : COMMANDS[command].label);
+  const columns: { commands: Command[]; keys: number; natural: number }[] = [];
+  for (let i = 0; i < commands.length; i += perColumn) {
+    const column = commands.slice(i, i + perColumn);
+    const keys = INDENT + Math.max(...column.map((command) => [...keysOf(command)].length)) + GAP;
+    columns.push({ commands: column, keys, natural: keys + Math.max(...column.map((command) => [...labelOf(command)].length)) + GAP });
+  }
+  const fits = columns.reduce((sum, column) => sum + column.natural, 0) <= width;
+  const alike = Math.floor(width / Math.max(1, columns.length));
   return (
     <Box>
       {columns.map((column, c) => (
-        <Box key={c} flexDirection="column" width={columnWidth} flexShrink={0}>
-          {column.map((command) => (
+        <Box key={c} flexDirection="column" width={fits ? column.natural : alike} flexShrink={0}>
+          {column.commands.map((command) => (
             <Box key={command}>
-              <Box width={keysWidth} flexShrink={0}>
-                <Text bold wrap="truncate-end">{`  ${hintKeys(command, { all: true, scope })}`}</Text>
+              <Box width={column.keys} flexShrink={0}>
+                <Text bold wrap="truncate-end">{`${" ".repeat(INDENT)}${keysOf(command)}`}</Text>
               </Box>
-              {readOnly && WRITING_COMMANDS.has(command) ? (
-                <Text dimColor wrap="truncate-end">{`${COMMANDS[command].label} (off: read-only)`}</Text>
-              ) : (
-                <Text wrap="truncate-end">{COMMANDS[command].label}</Text>
-              )}
+              <Text dimColor={readOnly && WRITING_COMMANDS.has(command)} wrap="truncate-end">
+                {labelOf(command)}
+              </Text>
             </Box>
           ))}
         </Box>
