@@ -86,7 +86,7 @@ export async function openTui(flags: { theme?: string } = {}): Promise<void> {
   await bindConfiguredKeys();
   if (Object.keys(listProfiles()).length === 0) {
     const { runDemo } = await import("./demo.js");
-    return runDemo({ reason: "no router profile yet: this is the demo on the built-in lab (add your router with r, or bgpals router add)", theme: flags.theme });
+    return runDemo({ reason: "no router profile yet: this is the demo on the built-in lab; to use your own router, quit and run bgpals router add", theme: flags.theme });
   }
   const { runTui } = await import("../ui/run.js");
   const services = profileServices((data) => process.stdout.write(data));

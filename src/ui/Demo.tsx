@@ -9,6 +9,7 @@ import { useTerminalSize, TerminalSizeProvider, type TerminalSize } from "./hook
 import type { Services } from "./services.js";
 import type { HomeData } from "./state.js";
 import { ThemeProvider, useTheme, type Theme } from "./theme.js";
+import { wrapText } from "./widgets/wrap.js";
 
 export interface DemoOperator {
   name: string;
@@ -45,10 +46,13 @@ function DemoRoot({ ready, reason, theme: chosen }: DemoProps) {
   const [operators, setOperators] = useState<DemoOperator[] | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const [shown, setShown] = useState(0);
+  // Why the demo opened is said whole (wrapped) until the first key; then the banner is one line.
+  const [intro, setIntro] = useState(true);
   useEffect(() => {
     ready.then(setOperators, (e: unknown) => setFailure(e instanceof Error ? e.message : String(e)));
   }, [ready]);
   useKeys((input, key) => {
+    if (operators) setIntro(false);
     if (operators && matches(input, key, "switchOperator")) setShown((i) => (i + 1) % operators.length);
     if (!operators && matches(input, key, "quit")) exit();
   });
@@ -56,10 +60,17 @@ function DemoRoot({ ready, reason, theme: chosen }: DemoProps) {
   if (!operators) return <Text>Starting the built-in lab (simulated routers alice and remi)…</Text>;
   const current = operators[shown]!;
   const other = operators[(shown + 1) % operators.length]!;
-  const inner = { columns: size.columns, rows: size.rows - 1 };
+  const whose = ` demo · ${current.describe}'s terminal · ctrl+o: ${other.name}'s`;
+  // The reason on lines of its own under whose terminal it is (a few at most: the screens keep their room).
+  const lines = intro && reason ? [`${whose} `, ...wrapText(reason, size.columns - 2).slice(0, 4).map((line) => ` ${line} `)] : [`${whose}${reason ? ` · ${reason}` : ""} `];
+  const inner = { columns: size.columns, rows: size.rows - lines.length };
   return (
     <Box flexDirection="column">
-      <Text inverse wrap="truncate-end">{` demo · ${current.describe}'s terminal · ctrl+o: ${other.name}'s${reason ? ` · ${reason}` : ""} `}</Text>
+      {lines.map((line, i) => (
+        <Text key={i} inverse wrap="truncate-end">
+          {line}
+        </Text>
+      ))}
       {operators.map((op, i) => (
         <Box key={op.name} display={i === shown ? "flex" : "none"}>
           <App routers={op.home.routers} friends={op.home.friends} bundles={op.home.bundles} services={op.services} size={inner} active={i === shown} onQuit={exit} theme={chosen} />

@@ -26,6 +26,20 @@ describe("bgpals demo", () => {
     expect(demoDirs()).toEqual(before);
   });
 
+  it("opened for want of a router profile, says so whole until the first key, then in its one line", async () => {
+    const term = runInTerminal([], { env: { BGPALS_HOME: tempDir("bgpals-home-") } });
+    const first = await term.waitFor((s) => s.includes("Routers (1)"), 20_000);
+    const lines = first.split("\n");
+    // Wrapped over the banner's lines, not cut: why this is a demo and how to leave it for a router.
+    const banner = lines.slice(0, lines.findIndex((line) => line.startsWith("bgpals · Home"))).map((line) => line.trim()).join(" ");
+    expect(banner).toBe(`${ALICE} · ctrl+o: remi's no router profile yet: this is the demo on the built-in lab; to use your own router, quit and run bgpals router add`);
+    expect(first).toMatch(/\? help\s+q quit/);
+    const after = await term.press("j", (s) => s.split("\n")[1]!.startsWith("bgpals · Home"));
+    expect(after.split("\n")[0]).toMatch(/^ demo · alice .*…$/);
+    await term.type("q");
+    expect(await term.exited).toBe(0);
+  });
+
   it("passes alice's offer to remi's terminal: c copies it, and remi's offer field says ctrl+v pastes it", async () => {
     const term = runInTerminal(["demo"], { env: { BGPALS_HOME: tempDir("bgpals-home-") } });
     await term.waitFor((s) => s.includes(ALICE) && s.includes("Routers (1)"), 20_000);
