@@ -396,6 +396,9 @@ describe("Monitor", () => {
       // The exact changes too, one line each, within the screen.
       expect(predicted).toMatch(/changes on home: \d+/);
       expect(predicted).toMatch(/^ {2}~ in-isp1\S*: rule=/m);
+      // A change longer than a line goes on under its name, never from the edge or a stray space.
+      expect(predicted).toMatch(/^ {4}\S/m);
+      expect(predicted).not.toMatch(/^ (?! )/m);
       fits(predicted);
       expect(lab.router("alice").exportConfig()).toBe(before);
       // The prefer request for remi covers the monitor once the swap is done (copied too); esc goes back.

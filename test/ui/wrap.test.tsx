@@ -4,7 +4,7 @@ import { Box, Text } from "ink";
 import { render } from "ink-testing-library";
 import { describe, expect, it } from "vitest";
 import { linesOf, Prose } from "../../src/ui/components/WizardFrame.js";
-import { wrapParts, wrapText } from "../../src/ui/widgets/wrap.js";
+import { wrapHanging, wrapParts, wrapText } from "../../src/ui/widgets/wrap.js";
 import { plain } from "./helpers.js";
 
 describe("wrapText", () => {
@@ -76,5 +76,20 @@ describe("Prose", () => {
     const drawn = plain(render(<Box width={60}><Prose text={text} columns={60} /></Box>).lastFrame()).split("\n");
     expect(drawn).toHaveLength(3);
     expect(linesOf(text, 60)).toBe(3);
+  });
+});
+
+describe("wrapHanging", () => {
+  it("goes on under a change's name, and under an indented line's text, each line within its width", () => {
+    const change = "  ~ in-isp1-allow-192.168.42.0/24: rule=if (dst in 192.168.42.0/24 && dst-len == 24) { set bgp-local-pref 100; accept; }";
+    const lines = wrapHanging(change, 80);
+    expect(lines[0]).toMatch(/^ {2}~ in-isp1/);
+    expect(lines.length).toBeGreaterThan(1);
+    for (const line of lines.slice(1)) expect(line).toMatch(/^ {4}\S/);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
+    expect(lines.map((line) => line.trim()).join(" ")).toBe(change.trim());
+    // Not a change: under its own text.
+    const note = `  isp1: ${"backup ".repeat(20).trim()}`;
+    for (const line of wrapHanging(note, 40).slice(1)) expect(line).toMatch(/^ {2}\S/);
   });
 });

@@ -59,3 +59,13 @@ export function wrapParts(parts: readonly string[], width: number, separator = "
   if (line !== "" || lines.length === 0) lines.push(line);
   return lines;
 }
+
+/**
+ * One line of a list in lines of at most `width` columns, each continuation under the line's own
+ * text: indented as the line is, and a change's (`  ~ name: ...`, `+`, `-`) two more, under its name.
+ */
+export function wrapHanging(line: string, width: number): string[] {
+  const lead = /^ */.exec(line)![0].length;
+  const hang = lead + (/^ *[~+-] /.test(line) ? 2 : 0);
+  return wrapText(line.slice(lead), Math.max(1, width - lead), Math.max(1, width - hang)).map((text, i) => `${" ".repeat(i === 0 ? lead : hang)}${text}`);
+}

@@ -2,14 +2,18 @@
 // (enter applies, esc cancels), why a prefix is there, or the prefer request for the friend.
 import { Text } from "ink";
 import { BundleView } from "../../widgets/bundle-view.js";
+import { wrapHanging } from "../../widgets/wrap.js";
 import { linesOf } from "../../components/WizardFrame.js";
 import { bodyRows, ScreenFrame } from "../../components/ScreenFrame.js";
 import type { TerminalSize } from "../../hooks/use-terminal-size.js";
 import type { Overlay } from "./monitor-state.js";
 
-/** What fits in `rows` of `columns` (long lines wrap), the last line (the keys) kept, a note where lines were left out. */
+/**
+ * What fits in `rows` of `columns`, the last line (the keys) kept, a note where lines were left out.
+ * Long lines wrap under their own text (wrapHanging), counted as they are drawn.
+ */
 export function clipped(lines: readonly string[], rows: number, columns: number): readonly string[] {
-  const height = (line: string) => Math.max(1, Math.ceil(line.length / Math.max(1, columns)));
+  const height = (line: string) => wrapHanging(line, columns).length;
   const total = lines.reduce((sum, line) => sum + height(line), 0);
   if (total <= rows) return lines;
   const last = lines[lines.length - 1]!;
@@ -47,9 +51,7 @@ export function MonitorOverlay({ title, overlay, size, focused, friend, onClose,
   return (
     <ScreenFrame title={overlay.kind === "confirm" ? `${title} · swap primary?` : `${title} · ${overlay.title}`} scope="confirm" focused={focused}>
       {clipped(overlay.lines, bodyRows(size, "confirm"), size.columns).map((line, i) => (
-        <Text key={i} wrap="wrap">
-          {line || " "}
-        </Text>
+        <Text key={i}>{line === "" ? " " : wrapHanging(line, size.columns).join("\n")}</Text>
       ))}
     </ScreenFrame>
   );
