@@ -20,8 +20,9 @@ export function linesOf(text: string, columns: number): number {
  * A paragraph wrapped at spaces before Ink draws it: Ink's own wrap starts a line with the space it
  * broke at when the words before it fill a line exactly (" it." under a full line at 60 columns).
  */
-export function Prose({ text, columns }: { text: string; columns: number }) {
-  return <Text>{wrapText(text, Math.max(1, columns)).join("\n")}</Text>;
+export function Prose({ text, columns, color }: { text: string; columns?: number; color?: string }) {
+  const size = useTerminalSize();
+  return <Text color={color}>{wrapText(text, Math.max(1, columns ?? size.columns)).join("\n")}</Text>;
 }
 
 /** Rows a step's own content gets: the screen's body less the guide (and its gap) and `below`. */

@@ -10,7 +10,7 @@ import { applyPrepared, asnChoiceProblem, discardPrepared, finishAccept, linkKin
 import { keptAnswerFor } from "../../flows/kept.js";
 import type { KeptBundle } from "../../store/mailbox.js";
 import { peersOf } from "../../store/workspace.js";
-import { WizardFrame } from "../components/WizardFrame.js";
+import { Prose, WizardFrame } from "../components/WizardFrame.js";
 import type { RouterSession } from "../hooks/use-router-session.js";
 import { BundleView } from "../widgets/bundle-view.js";
 import { ChooseOne } from "../widgets/choice-list.js";
@@ -187,7 +187,7 @@ export function AcceptOffer({ focused }: { focused: boolean }) {
         if (unsupported !== null) {
           return (
             <Box flexDirection="column">
-              <Text wrap="wrap">{`✗ Link ${link.name} cannot run here: ${unsupported}. Ask ${step.draft.opened!.offer.side.name} for an offer with links your router runs (OpenVPN works with RouterOS 6); nothing was written.`}</Text>
+              <Prose text={`✗ Link ${link.name} cannot run here: ${unsupported}. Ask ${step.draft.opened!.offer.side.name} for an offer with links your router runs (OpenVPN works with RouterOS 6); nothing was written.`} />
               <ChooseOne key={step.link} choices={[]} rows={rows - 2} focused={live} onBack={back} onHelp={help} onChoose={() => undefined} />
             </Box>
           );

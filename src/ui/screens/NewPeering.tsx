@@ -5,7 +5,7 @@ import { asnChoiceProblem, findEndpoint, linkKindProblem, makeOffer, networksPro
 import { peersOf } from "../../store/workspace.js";
 import type { LinkKind } from "../../core/links/index.js";
 import { nameProblem } from "../../core/peering.js";
-import { linesOf, WizardFrame } from "../components/WizardFrame.js";
+import { linesOf, Prose, WizardFrame } from "../components/WizardFrame.js";
 import type { RouterSession } from "../hooks/use-router-session.js";
 import { BundleView } from "../widgets/bundle-view.js";
 import { ChooseMany, ChooseOne } from "../widgets/choice-list.js";
@@ -155,9 +155,7 @@ export function NewPeering({ focused }: { focused: boolean }) {
         return (
           <Box flexDirection="column">
             {refused.map((line) => (
-              <Text key={line} wrap="wrap">
-                {line}
-              </Text>
+              <Prose key={line} text={line} />
             ))}
             <ChooseOne
               choices={kinds.filter((c) => c.problem === null).map(({ problem: _, ...c }) => c)}
@@ -186,7 +184,7 @@ export function NewPeering({ focused }: { focused: boolean }) {
       case "endpoint":
         return (
           <Box flexDirection="column">
-            <Text wrap="wrap">{step.why}</Text>
+            <Prose text={step.why} />
             <TextField
               key={`endpoint-${step.link}`}
               label={`address or DNS name of ${step.iface} (${step.link})`}

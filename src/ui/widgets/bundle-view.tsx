@@ -7,7 +7,7 @@ import { useState } from "react";
 import { useCommands } from "../hooks/use-commands.js";
 import { useServices } from "../services.js";
 import { scrollKeys } from "../screens/scroll.js";
-import { linesOf } from "../components/WizardFrame.js";
+import { linesOf, Prose } from "../components/WizardFrame.js";
 import { qrLines } from "./qr.js";
 import { useTheme } from "../theme.js";
 
@@ -95,9 +95,7 @@ export function BundleView({ kind, friend, bundle, width, rows, focused, onNext,
         <Text key={offset + i}>{line}</Text>
       ))}
       <Text dimColor>{offset < maxOffset ? `↓ ${maxOffset - offset} more lines` : `${bundle.text.length} characters, ${kind} for ${friend}`}</Text>
-      <Text color={theme.good} wrap="wrap">
-        {note ?? " "}
-      </Text>
+      <Prose color={theme.good} text={note ?? " "} columns={width} />
     </Box>
   );
 }

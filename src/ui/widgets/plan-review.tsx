@@ -10,7 +10,7 @@ import type { Plan } from "../../core/plan.js";
 import { UserError } from "../../errors.js";
 import type { Platform } from "../../platforms/platform.js";
 import { planCounts, planGroups, type PlanLine } from "../../core/plan-view.js";
-import { linesOf } from "../components/WizardFrame.js";
+import { linesOf, Prose } from "../components/WizardFrame.js";
 import { wrapText } from "./wrap.js";
 import { useCommands } from "../hooks/use-commands.js";
 import { useTerminalSize } from "../hooks/use-terminal-size.js";
@@ -133,9 +133,7 @@ export function PlanReview({ plan, platform, peering, side, router, rows, focuse
         <PlanRowView key={offset + i} row={row} />
       ))}
       <Text dimColor>{offset < maxOffset ? `↓ ${maxOffset - offset} more` : " "}</Text>
-      <Text color={theme.good} wrap="wrap">
-        {note ?? " "}
-      </Text>
+      <Prose color={theme.good} text={note ?? " "} columns={columns} />
     </Box>
   );
 }

@@ -3,7 +3,7 @@
 import { Text } from "ink";
 import { BundleView } from "../../widgets/bundle-view.js";
 import { wrapHanging } from "../../widgets/wrap.js";
-import { linesOf } from "../../components/WizardFrame.js";
+import { linesOf, Prose } from "../../components/WizardFrame.js";
 import { bodyRows, ScreenFrame } from "../../components/ScreenFrame.js";
 import type { TerminalSize } from "../../hooks/use-terminal-size.js";
 import type { Overlay } from "./monitor-state.js";
@@ -43,7 +43,7 @@ export function MonitorOverlay({ title, overlay, size, focused, friend, onClose,
     const intro = `Send it to ${friend}: their \`bgpals prefer <request> --router <theirs> --yes\` makes the way back match.`;
     return (
       <ScreenFrame title={`${title} · prefer request`} scope="bundle" focused={focused}>
-        <Text wrap="wrap">{intro}</Text>
+        <Prose text={intro} columns={size.columns} />
         <BundleView kind="prefer request" friend={friend} bundle={overlay.bundle} width={size.columns} rows={bodyRows(size, "bundle") - linesOf(intro, size.columns)} focused={focused} onNext={onClose} onBack={onClose} onHelp={onHelp} />
       </ScreenFrame>
     );
