@@ -133,7 +133,9 @@ export function useRouteTableState(table: RouteTable, initial: RouteTableState =
   const pageRows = follow?.pageRows ?? 1;
   // The position of the route read in the same commit as the revision that moved it.
   useLayoutEffect(() => {
-    if (revision === undefined || !chosen.current) return;
+    if (revision === undefined) return;
+    // Not chosen yet: the line stays, and the route to stay on from the first key is the one there now.
+    if (!chosen.current) return void (selectedId.current = table.window(state.selected, 1)[0]?.id ?? null);
     const id = selectedId.current;
     const at = id === null ? -1 : table.positionOf(id);
     // Gone (or nothing chosen yet): stay on the line, on whichever route is there now.
