@@ -229,6 +229,57 @@ describe("commands", () => {
     // Stopping twice is harmless.
     await listening.stop();
   });
+
+  // node-routeros re-arms a listen's idle timer for ever (its condition is always true): a monitor
+  // quit just after it opened stayed alive on it alone (node-routeros-fix.ts).
+  describe("a listen's idle timer", () => {
+    /** The listen's stream (node-routeros's), caught as it starts, and its idle callbacks from then on. */
+    async function idleListen(client: RouterClient) {
+      const started = vi.spyOn(RStream.prototype as unknown as { start(): void }, "start");
+      const delivered = vi.spyOn(RStream.prototype as unknown as { onStream(packet: unknown): void }, "onStream");
+      const listening = client.listen("/ip/address", () => {});
+      const stream = started.mock.contexts[0] as { debounceSendingEmptyData: { run(): void } };
+      started.mockRestore();
+      await client.add("/ip/address", { address: "10.0.0.9/30", interface: "wg-carol" });
+      const idle = () => delivered.mock.calls.filter(([packet]) => Array.isArray(packet) && packet.length === 0).length;
+      await until(() => idle() > 0, "the first idle callback", 5000);
+      return { listening, stream, idle, restore: () => delivered.mockRestore() };
+    }
+    const IDLE_MS = 2300;
+
+    test("ends with the client closed under it, calling back no more", async () => {
+      const { server } = await startRouter();
+      const client = await connect(server.port);
+      const { stream, idle, restore } = await idleListen(client);
+      try {
+        await client.close();
+        // What node-routeros does for a packet still in the socket's buffer as it closed.
+        stream.debounceSendingEmptyData.run();
+        const after = idle();
+        await new Promise((resolve) => setTimeout(resolve, IDLE_MS * 1.5)); // two idle periods: the timer's absence is the point
+        expect(idle()).toBe(after);
+      } finally {
+        restore();
+      }
+    });
+
+    test("stays stopped when a packet comes while the stop's /cancel is on the way", async () => {
+      const { server } = await startRouter();
+      const client = await connect(server.port);
+      const { listening, stream, idle, restore } = await idleListen(client);
+      try {
+        const stopping = listening.stop();
+        // What node-routeros does for each packet that arrives meanwhile.
+        stream.debounceSendingEmptyData.run();
+        await stopping;
+        const after = idle();
+        await new Promise((resolve) => setTimeout(resolve, IDLE_MS * 1.5)); // as above
+        expect(idle()).toBe(after);
+      } finally {
+        restore();
+      }
+    });
+  });
 });
 
 describe("failures", () => {

@@ -2,7 +2,7 @@
 // class that adds a time limit to every command, errors a user can act on, API-SSL certificate
 // pinning, TCP no-delay, and limits on what a router may send (framing.ts; rows per print).
 // Concurrent calls stay pipelined: node-routeros tags each command and they share one connection.
-import "./node-routeros-fix.js";
+import { endIdleTimer } from "./node-routeros-fix.js";
 import net from "node:net";
 import { TLSSocket } from "node:tls";
 import { Channel, RouterOSAPI, type Connector } from "node-routeros";
@@ -77,7 +77,7 @@ export class RouterClient {
   #broke = false;
   /** How to fail each call still waiting for the router. */
   readonly #waiting = new Set<(error: RouterError) => void>();
-  readonly #listens = new Set<{ lost(error: RouterError): void }>();
+  readonly #listens = new Set<{ lost(error: RouterError): void; end(): void }>();
   readonly #fatal = new FatalReason();
 
   private constructor(target: ClientTarget) {
@@ -172,10 +172,12 @@ export class RouterClient {
     const words = [command, ...proplistWords(options.proplist), ...queryWords(options.query)];
     const entry = {
       lost: (error: RouterError): void => {
-        // Also stops node-routeros's idle timer, which would otherwise tick forever.
         stream.stop().catch(() => {});
+        endIdleTimer(stream);
         options.onError?.(error);
       },
+      // The connection is closed: no /cancel can go, and the idle timer must not tick on (node-routeros-fix.ts).
+      end: (): void => endIdleTimer(stream),
     };
     const stream = this.#api.stream(words, (error: Error | null, packet: unknown) => {
       if (error) {
@@ -190,7 +192,11 @@ export class RouterClient {
     return {
       stop: async () => {
         if (!this.#listens.delete(entry)) return;
-        await this.#guard(() => stream.stop(), this.#timeoutMs, `${command} /cancel`);
+        try {
+          await this.#guard(() => stream.stop(), this.#timeoutMs, `${command} /cancel`);
+        } finally {
+          endIdleTimer(stream);
+        }
       },
     };
   }
@@ -204,6 +210,7 @@ export class RouterClient {
   async #shutDown(): Promise<void> {
     const wasOpen = this.#lostWith === null;
     // Listens end with the client: their owners asked for it, so no onError.
+    for (const listen of this.#listens) listen.end();
     this.#listens.clear();
     this.#lose(routerError("closed", this.endpoint, { reason: "closed by bgpals" }));
     try {
