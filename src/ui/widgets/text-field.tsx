@@ -1,6 +1,7 @@
 // A one-line text entry: typing, paste (a whole chunk at once, or bracketed by the terminal: then
 // its line breaks are dropped rather than submitting), backspace, ctrl+u to clear,
 // enter to submit. Masked fields never draw what was typed. Long values show their end.
+import { wrapHanging } from "./wrap.js";
 import { Box, Text } from "ink";
 import { useKeys } from "../hooks/use-keys.js";
 import { useReducer } from "react";
@@ -105,10 +106,11 @@ export function TextField({ label, initial = "", mask = false, width, focused, v
         <Text>{visibleText(value, room, mask)}</Text>
         {focused ? <Text inverse> </Text> : null}
       </Box>
+      {/* Under the field, a long message going on under itself (not from the edge). */}
       {tried && problem !== null ? (
-        <Text color={theme.bad}>{`  ${problem}`}</Text>
+        <Text color={theme.bad}>{wrapHanging(`  ${problem}`, width).join("\n")}</Text>
       ) : nothingCopied ? (
-        <Text dimColor>{"  nothing was copied yet: c copies a bundle where it is shown"}</Text>
+        <Text dimColor>{wrapHanging("  nothing was copied yet: c copies a bundle where it is shown", width).join("\n")}</Text>
       ) : mask ? (
         <Text dimColor>{"  (not shown while you type)"}</Text>
       ) : null}
