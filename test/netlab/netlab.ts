@@ -297,12 +297,26 @@ export function holdEtcNftablesD(): () => void {
   };
 }
 
+/**
+ * A name for a lab's namespaces (`<id>i`, `<id>a`, ...) and its management links in the machine's
+ * own namespace (`<id>am`: 15 characters, the most an interface name takes) that no namespace or
+ * link holds now. Two random bytes met once in a run (a dozen labs: "RTNETLINK answers: File
+ * exists"), and a namespace the kernel has not freed yet keeps its link after `ip netns del`.
+ */
+function freshId(): string {
+  const taken = (id: string) => readdirSync("/sys/class/net").some((name) => name.startsWith(id)) || (existsSync("/run/netns") && readdirSync("/run/netns").some((name) => name.startsWith(id)));
+  for (;;) {
+    const id = `${runPrefix()}${randomBytes(3).toString("hex")}`;
+    if (!taken(id)) return id;
+  }
+}
+
 /** Builds the hosts (two ISPs each by default) and the internet between them. */
 export async function startNetlab(specs: readonly HostSpec[]): Promise<Netlab> {
   const missing = netlabMissing();
   if (missing !== null) throw new Error(missing);
   if (specs.length > WAN_BLOCKS.length) throw new Error(`netlab: at most ${WAN_BLOCKS.length} hosts`);
-  const id = `${runPrefix()}${randomBytes(2).toString("hex")}`;
+  const id = freshId();
   const dir = mkdtempSync(join(tmpdir(), "bgpals-netlab-"));
   const inet = `${id}i`;
   const namespaces: string[] = [];
