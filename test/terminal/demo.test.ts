@@ -3,7 +3,6 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
 import { onCleanup, tempDir } from "../helpers.js";
 import { typeText } from "./operators.js";
@@ -12,18 +11,20 @@ import { KEYS, runInTerminal } from "./pty.js";
 const ALICE = "demo · alice (RouterOS 7.24)'s terminal";
 const REMI = "demo · remi (RouterOS 7.19.6)'s terminal";
 
-const demoDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith("bgpals-demo-"));
+// Each demo here gets a temp dir of its own: other test files start demos in the suite's meanwhile,
+// so counting the suite's demo dirs raced with them.
+const demoDirs = (tmp: string) => readdirSync(tmp).filter((name) => name.startsWith("bgpals-demo-"));
 
 describe("bgpals demo", () => {
   it("shows alice's terminal, then remi's with ctrl+o; quit, it leaves nothing behind", async () => {
-    const before = demoDirs();
-    const term = runInTerminal(["demo"], { env: { BGPALS_HOME: tempDir("bgpals-home-") } });
+    const tmp = tempDir("bgpals-tmp-");
+    const term = runInTerminal(["demo"], { env: { BGPALS_HOME: tempDir("bgpals-home-"), TMPDIR: tmp } });
     await term.waitFor((s) => s.includes(ALICE) && s.includes("Routers (1)"), 20_000);
-    expect(demoDirs()).toHaveLength(before.length + 1);
+    expect(demoDirs(tmp)).toHaveLength(1);
     await term.press(KEYS.ctrlO, REMI);
     await term.type("q");
     expect(await term.exited).toBe(0);
-    expect(demoDirs()).toEqual(before);
+    expect(demoDirs(tmp)).toEqual([]);
   });
 
   it("opened for want of a router profile, says so whole until the first key, then in its one line", async () => {
@@ -75,13 +76,14 @@ describe("bgpals demo", () => {
   });
 
   it("sweeps the directory of a demo killed too hard to clean up, and keeps a running demo's", async () => {
-    const stale = mkdtempSync(join(tmpdir(), "bgpals-demo-"));
+    const tmp = tempDir("bgpals-tmp-");
+    const stale = mkdtempSync(join(tmp, "bgpals-demo-"));
     const gone = spawnSync(process.execPath, ["-e", "0"]).pid!;
     writeFileSync(join(stale, "owner.pid"), `${gone}\n`);
-    const running = mkdtempSync(join(tmpdir(), "bgpals-demo-"));
+    const running = mkdtempSync(join(tmp, "bgpals-demo-"));
     writeFileSync(join(running, "owner.pid"), `${process.pid}\n`);
     onCleanup(() => rmSync(running, { recursive: true, force: true }));
-    const term = runInTerminal(["demo"], { env: { BGPALS_HOME: tempDir("bgpals-home-") } });
+    const term = runInTerminal(["demo"], { env: { BGPALS_HOME: tempDir("bgpals-home-"), TMPDIR: tmp } });
     await term.waitFor((s) => s.includes(ALICE) && s.includes("Routers (1)"), 20_000);
     expect(existsSync(stale)).toBe(false);
     expect(existsSync(running)).toBe(true);
@@ -90,12 +92,12 @@ describe("bgpals demo", () => {
   });
 
   it("leaves nothing behind when its terminal closes under it", async () => {
-    const before = demoDirs();
-    const term = runInTerminal(["demo"], { env: { BGPALS_HOME: tempDir("bgpals-home-") } });
+    const tmp = tempDir("bgpals-tmp-");
+    const term = runInTerminal(["demo"], { env: { BGPALS_HOME: tempDir("bgpals-home-"), TMPDIR: tmp } });
     await term.waitFor((s) => s.includes(ALICE) && s.includes("Routers (1)"), 20_000);
-    expect(demoDirs()).toHaveLength(before.length + 1);
+    expect(demoDirs(tmp)).toHaveLength(1);
     term.kill("SIGHUP");
     expect(await term.exited).toBe(128 + 1);
-    expect(demoDirs()).toEqual(before);
+    expect(demoDirs(tmp)).toEqual([]);
   });
 });
