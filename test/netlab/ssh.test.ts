@@ -9,6 +9,7 @@ import { onCleanup } from "../helpers.js";
 import type { Plan } from "../../src/core/plan.js";
 import { backupOf, runSteps } from "../../src/platforms/linux-bird/apply.js";
 import { MemoryJournal } from "../../src/platforms/routeros/apply/run.js";
+import { makeHostCertificates, removeHostCertificates } from "../../src/platforms/linux-bird/certificates.js";
 import { startNetlab, type Netlab } from "./netlab.js";
 
 let lab: Netlab;
@@ -118,6 +119,26 @@ describe("a file step that fails before it touches the file", { timeout: 60_000 
       }
     } finally {
       await shell.must(["rmdir", dir]);
+    }
+  });
+});
+
+describe("making a peering's OpenVPN certificates on the host", { timeout: 60_000 }, () => {
+  it("leaves no temp dir behind, made anew or found there already", async () => {
+    const shell = await open();
+    // The script's temp dirs go in a dir of this test's (mktemp takes TMPDIR), so others' runs do not count.
+    const tmp = (await shell.must(["mktemp", "-d", "/tmp/bgpals-certs-XXXXXX"])).trim();
+    const inTmp = Object.assign(Object.create(shell) as LinuxShell, { run: (argv: readonly string[], options?: Parameters<LinuxShell["run"]>[1]) => shell.run(["env", `TMPDIR=${tmp}`, ...argv], options) });
+    const peering = `tc${process.pid}`;
+    try {
+      const made = await makeHostCertificates(inTmp, peering, "server", ["203.0.113.10"]);
+      expect(await shell.must(["ls", "-A", tmp])).toBe("");
+      // Again: the certificates are there, the CA comes back the same (the early way out).
+      expect(await makeHostCertificates(inTmp, peering, "server", ["203.0.113.10"])).toEqual(made);
+      expect(await shell.must(["ls", "-A", tmp])).toBe("");
+    } finally {
+      await removeHostCertificates(shell, peering, "all");
+      await shell.must(["rm", "-rf", tmp]);
     }
   });
 });

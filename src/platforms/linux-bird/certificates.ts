@@ -21,15 +21,17 @@ const altNames = (names: readonly string[]) => [...new Set(names)].map((n) => (/
  */
 const MAKE = [
   'set -e; umask 077; p=$1; role=$2; cn_ca=$3; cn=$4; san=$5; cakey=$6; ca=$7; key=$8; crt=$9',
-  'made=""; t=$(mktemp -d)',
-  'fail() { rm -rf "$t"; [ -z "$made" ] || rm -f -- $made; }',
-  'trap \'[ $? -eq 0 ] || fail\' EXIT',
+  // The temp dir goes on every way out (the certificates already there end early, exit 0).
+  'made=""; t=""',
+  'fail() { [ -z "$made" ] || rm -f -- $made; }',
+  'trap \'c=$?; [ -z "$t" ] || rm -rf "$t"; [ $c -eq 0 ] || fail\' EXIT',
   'mkdir -p "$(dirname "$ca")"',
   'if [ -s "$crt" ] && [ -s "$key" ]; then',
   '  [ -s "$ca" ] && [ -s "$cakey" ] && openssl verify -CAfile "$ca" "$crt" >/dev/null 2>&1 || { echo "$crt is there but not signed by $ca: remove it (or the unfinished peering) first" >&2; exit 3; }',
   '  cat "$ca"; exit 0',
   'fi',
   'if [ -e "$crt" ] || [ -e "$key" ]; then echo "$crt or $key is there without the other: remove it (or the unfinished peering) first" >&2; exit 3; fi',
+  't=$(mktemp -d)',
   'if ! [ -s "$ca" ] || ! [ -s "$cakey" ]; then',
   '  if [ -e "$ca" ] || [ -e "$cakey" ]; then echo "$ca or $cakey is there without the other: remove it (or the unfinished peering) first" >&2; exit 3; fi',
   '  made="$cakey $ca"',
