@@ -149,6 +149,13 @@ export interface Section {
  * output and errors more than doubled the processes it started on the host. Needs `$m` (the marker)
  * and `$t` (a temporary directory).
  */
+/**
+ * A script's temp dir `$t`, removed however the script ends: on exit, and on the signals that end a
+ * script cut short (its SSH session closed, a look interrupted), which skip a shell's EXIT trap
+ * unless trapped themselves (an empty dir with an `e` in it was left in the host's /tmp so).
+ */
+export const TEMP_DIR = 't=$(mktemp -d) || exit 1; trap \'rm -rf "$t"\' EXIT; trap \'exit 129\' HUP INT TERM PIPE';
+
 export const RUN_SECTION = 'run() { n=$1; shift; echo "$m $n"; "$@" 2>"$t/e"; c=$?; echo; echo "$m $n exit $c"; if [ -s "$t/e" ]; then echo "$m $n stderr"; cat "$t/e"; echo; fi; }';
 
 /** The output of a script that ran its commands with RUN_SECTION: each one's output, errors and exit status, by name. */

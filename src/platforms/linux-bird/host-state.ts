@@ -4,7 +4,7 @@
 // made from it, and the read-back after an undo compares two of them.
 import { randomBytes } from "node:crypto";
 import { parseWireguardDump, WG_PEERS } from "./bird-show.js";
-import { parseSections, RUN_SECTION } from "./discovery.js";
+import { parseSections, RUN_SECTION, TEMP_DIR } from "./discovery.js";
 import { shellQuote, type LinuxShell } from "./ssh.js";
 
 export interface WgPeer {
@@ -96,7 +96,8 @@ export const NAMES = 'names() { for f in "$1"/$2; do if [ -e "$f" ] || [ -L "$f"
 export const HASHES = 'hashes() { n=$#; i=0; for f; do i=$((i+1)); [ $i -le "$nh" ] && set -- "$@" "$f"; done; shift "$n"; [ $# -eq 0 ] || sha256sum -- "$@"; }';
 
 const SCRIPT = [
-  'm=$1; shift; t=$(mktemp -d) || exit 1; trap \'rm -rf "$t"\' EXIT',
+  'm=$1; shift',
+  TEMP_DIR,
   RUN_SECTION,
   'sock=$1; shift; nh=$1; shift',
   ...FIND_OPENVPN,

@@ -31,7 +31,7 @@ import type {
   WhyAnswer,
   FilteredRoutes,
 } from "../platform.js";
-import { birdPaths, birdVersionOf, DEFAULT_BIRD_CONFIG, DEFAULT_BIRD_SOCKET, linuxInventory, parseBirdProtocols, parseSections, RUN_SECTION, type BirdProtocol, type IpAddr, type IpLink, type IpRoute, type LinuxInventory } from "./discovery.js";
+import { birdPaths, birdVersionOf, DEFAULT_BIRD_CONFIG, DEFAULT_BIRD_SOCKET, linuxInventory, parseBirdProtocols, parseSections, RUN_SECTION, TEMP_DIR, type BirdProtocol, type IpAddr, type IpLink, type IpRoute, type LinuxInventory } from "./discovery.js";
 import { LINUX_SSH_PORT, LinuxShell, type LinuxSshTarget } from "./ssh.js";
 import { LinuxWriter } from "./writing.js";
 import { linuxNames } from "./names.js";
@@ -86,7 +86,8 @@ export const FIND_BIRD = [
  * marker, random per run, so no output can fake one.
  */
 const DISCOVER = [
-  'm=$1; t=$(mktemp -d) || exit 1; trap \'rm -rf "$t"\' EXIT',
+  'm=$1',
+  TEMP_DIR,
   RUN_SECTION,
   ...FIND_BIRD,
   "run uname uname -n -r -m",

@@ -28,7 +28,7 @@ import {
   type BirdRoute,
   type IncludeSession,
 } from "./bird-show.js";
-import { parseSections, RUN_SECTION } from "./discovery.js";
+import { parseSections, RUN_SECTION, TEMP_DIR } from "./discovery.js";
 import { runFilter } from "./render/filters.js";
 import type { LinuxShell } from "./ssh.js";
 
@@ -53,7 +53,8 @@ export const OURS = 'ours() { is=""; for c in "$1"/*.conf; do [ -f "$c" ] || con
 
 // `$1` is a marker random per look, `$2` BIRD's control socket, `$3` what else to read.
 const LOOK = [
-  'm=$1; s=$2; t=$(mktemp -d) || exit 1; trap \'rm -rf "$t"\' EXIT',
+  'm=$1; s=$2',
+  TEMP_DIR,
   RUN_SECTION,
   OURS,
   ...WG_PEERS,

@@ -1,16 +1,39 @@
 // What Linux tools print, as discovery reads it: the shapes a netlab host does not show (IPv6
 // listeners, bird started with `-cfile`, a DHCP WAN, a dead default route), and ssh:// addresses.
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { NAMES } from "../../../src/platforms/linux-bird/host-state.js";
-import { birdPaths, DEFAULT_BIRD_CONFIG, DEFAULT_BIRD_SOCKET, linuxInventory, parseBirdProtocols, parseListeners, parseSections, RUN_SECTION, type DiscoveryOutputs, type IpAddr, type IpLink } from "../../../src/platforms/linux-bird/discovery.js";
+import { birdPaths, DEFAULT_BIRD_CONFIG, DEFAULT_BIRD_SOCKET, linuxInventory, parseBirdProtocols, parseListeners, parseSections, RUN_SECTION, TEMP_DIR, type DiscoveryOutputs, type IpAddr, type IpLink } from "../../../src/platforms/linux-bird/discovery.js";
 import { inventoryLines } from "../../../src/flows/inventory-text.js";
 import { parseSshAddress } from "../../../src/store/profiles.js";
 import { UsageError } from "../../../src/errors.js";
-import { tempDir } from "../../helpers.js";
+import { onCleanup, tempDir, until } from "../../helpers.js";
+
+describe("a host script's temp dir", () => {
+  // As a look cut short is ended on a host (its processes signalled): the shell skips its EXIT trap
+  // on a signal it does not trap, and the dir (with the `e` of the command's errors) stayed in /tmp.
+  for (const signal of ["SIGTERM", "SIGHUP"] as const) {
+    it(`goes when the script is ended by ${signal}, as when it ends`, async () => {
+      const tmp = tempDir("bgpals-tmp-");
+      const script = spawn("sh", ["-c", [TEMP_DIR, RUN_SECTION, "run wait sleep 30"].join("\n"), "sh"], { env: { ...process.env, TMPDIR: tmp }, detached: true, stdio: "ignore" });
+      const ended = new Promise((resolve) => script.on("exit", resolve));
+      onCleanup(() => {
+        try {
+          process.kill(-script.pid!, "SIGKILL");
+        } catch {
+          // ended
+        }
+      });
+      await until(() => readdirSync(tmp).some((dir) => existsSync(join(tmp, dir, "e"))), "the script's temp dir with its e", 5000);
+      process.kill(-script.pid!, signal);
+      await ended;
+      expect(readdirSync(tmp)).toEqual([]);
+    });
+  }
+});
 
 describe("Linux discovery parsing", () => {
   it("splits one script's output into each command's output, errors and exit status", () => {
