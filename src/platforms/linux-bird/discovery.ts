@@ -142,20 +142,20 @@ export interface Section {
 }
 
 /**
- * The shell function the scripts run each command with, `run <name> <command...>`: a line
- * `<marker> <name>`, the command's output as it comes, a newline, `<marker> <name> exit <code>`, and
- * only when it wrote errors, `<marker> <name> stderr` and them. The output goes straight out, not
- * through a file: a look runs some twenty commands every two seconds, and a `cat` of each one's
- * output and errors more than doubled the processes it started on the host. Needs `$m` (the marker)
- * and `$t` (a temporary directory).
- */
-/**
  * A script's temp dir `$t`, removed however the script ends: on exit, and on the signals that end a
  * script cut short (its SSH session closed, a look interrupted), which skip a shell's EXIT trap
  * unless trapped themselves (an empty dir with an `e` in it was left in the host's /tmp so).
  */
 export const TEMP_DIR = 't=$(mktemp -d) || exit 1; trap \'rm -rf "$t"\' EXIT; trap \'exit 129\' HUP INT TERM PIPE';
 
+/**
+ * The shell function the scripts run each command with, `run <name> <command...>`: a line
+ * `<marker> <name>`, the command's output as it comes, a newline, `<marker> <name> exit <code>`, and
+ * only when it wrote errors, `<marker> <name> stderr` and them. The output goes straight out, not
+ * through a file: a look runs some twenty commands every two seconds, and a `cat` of each one's
+ * output and errors more than doubled the processes it started on the host. Needs `$m` (the marker)
+ * and `$t` (a temporary directory: TEMP_DIR).
+ */
 export const RUN_SECTION = 'run() { n=$1; shift; echo "$m $n"; "$@" 2>"$t/e"; c=$?; echo; echo "$m $n exit $c"; if [ -s "$t/e" ]; then echo "$m $n stderr"; cat "$t/e"; echo; fi; }';
 
 /** The output of a script that ran its commands with RUN_SECTION: each one's output, errors and exit status, by name. */

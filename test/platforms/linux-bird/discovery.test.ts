@@ -40,7 +40,8 @@ describe("Linux discovery parsing", () => {
     // The scripts' own run(), in the shell a host runs them with.
     const m = `@@bgpals-${randomBytes(8).toString("hex")}`;
     const script = [
-      'm=$1; t=$(mktemp -d) || exit 1; trap \'rm -rf "$t"\' EXIT',
+      'm=$1',
+      TEMP_DIR,
       RUN_SECTION,
       "run uname printf 'pi 6.1.0 aarch64\\n'",
       "run nft sh -c 'echo \"sh: nft: not found\" >&2; exit 127'",
